@@ -1,0 +1,7 @@
+import type { Command } from "../command.js";
+
+/**
+ * Every subcommand, in the order `farsight --help` lists them. A new command is a new file in this folder
+ * plus one line here.
+ */
+export const commands: readonly Command[] = [];

@@ -1,0 +1,69 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import type { CliIO, Command } from "./command.js";
+import { main, version } from "./main.js";
+
+function capture(): CliIO & { out: string; err: string } {
+  const io = { out: "", err: "", isTTY: false } as CliIO & { out: string; err: string };
+  (io as { stdout: CliIO["stdout"] }).stdout = (t) => void (io.out += t);
+  (io as { stderr: CliIO["stderr"] }).stderr = (t) => void (io.err += t);
+  return io;
+}
+
+const echo: Command = {
+  name: "echo",
+  summary: "prints its arguments",
+  usage: "farsight echo [words...]",
+  run: async (argv, io) => {
+    io.stdout(argv.join(" "));
+    return 0;
+  },
+};
+
+describe("farsight CLI", () => {
+  it("prints help listing the commands", async () => {
+    const io = capture();
+    expect(await main(["--help"], io, [echo])).toBe(0);
+    expect(io.out).toMatch(/Usage: farsight <command>/);
+    expect(io.out).toMatch(/echo\s+prints its arguments/);
+  });
+
+  it("prints the package version", async () => {
+    const io = capture();
+    expect(await main(["--version"], io)).toBe(0);
+    expect(io.out.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(io.out.trim()).toBe(version());
+  });
+
+  it("runs a subcommand and shows its own help", async () => {
+    const io = capture();
+    expect(await main(["echo", "a", "b"], io, [echo])).toBe(0);
+    expect(io.out).toBe("a b");
+    const help = capture();
+    expect(await main(["echo", "--help"], help, [echo])).toBe(0);
+    expect(help.out).toMatch(/farsight echo \[words/);
+  });
+
+  it("rejects an unknown command with exit code 2 and a hint", async () => {
+    const io = capture();
+    expect(await main(["ech"], io, [echo])).toBe(2);
+    expect(io.err).toMatch(/unknown command "ech".*Did you mean echo/);
+  });
+
+  it("reports a failing command without a stack trace", async () => {
+    const boom: Command = { ...echo, name: "boom", run: async () => { throw new Error("disk full"); } };
+    const io = capture();
+    expect(await main(["boom"], io, [boom])).toBe(1);
+    expect(io.err).toMatch(/farsight boom: disk full/);
+    expect(io.err).not.toMatch(/at .*main\.ts/);
+  });
+
+  it("the built bin runs as a program", () => {
+    const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+    const out = execFileSync(process.execPath, [bin, "--help"], { encoding: "utf8" });
+    expect(out).toMatch(/Commands:/);
+    const bad = spawnSync(process.execPath, [bin, "no-such-command"], { encoding: "utf8" });
+    expect(bad.status).toBe(2);
+  });
+});

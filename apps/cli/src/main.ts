@@ -1,0 +1,65 @@
+import { readFileSync } from "node:fs";
+import { UsageError, type CliIO, type Command } from "./command.js";
+import { commands as builtinCommands } from "./commands/index.js";
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+export function helpText(commands: readonly Command[] = builtinCommands): string {
+  const width = Math.max(8, ...commands.map((c) => c.name.length));
+  const lines = [
+    "farsight: composable LLM + RL agents for long-horizon interactive recommendation",
+    "",
+    "Usage: farsight <command> [flags]",
+    "",
+    "Commands:",
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Flags:",
+    "  -h, --help     show help (also `farsight <command> --help`)",
+    "  -v, --version  print the version",
+    "",
+    "Docs: README.md and docs/ in the repository.",
+  ];
+  return lines.join("\n") + "\n";
+}
+
+/** Runs the CLI and returns the exit code; never calls process.exit, so tests can call it in process. */
+export async function main(argv: string[], io: CliIO, commands: readonly Command[] = builtinCommands): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "-h" || first === "--help" || first === "help") {
+    if (first === "help" && rest[0]) return main([rest[0], "--help"], io, commands);
+    io.stdout(helpText(commands));
+    return 0;
+  }
+  if (first === "-v" || first === "--version") {
+    io.stdout(`${version()}\n`);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === first);
+  if (!command) {
+    const near = commands.filter((c) => c.name.startsWith(first.slice(0, 2))).map((c) => c.name);
+    io.stderr(`farsight: unknown command "${first}".${near.length ? ` Did you mean ${near.join(" or ")}?` : ""}\n`);
+    io.stderr(`Run \`farsight --help\` for the list of commands.\n`);
+    return 2;
+  }
+  if (rest.includes("-h") || rest.includes("--help")) {
+    io.stdout(command.usage.endsWith("\n") ? command.usage : command.usage + "\n");
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`${err.message}\n`);
+      return 2;
+    }
+    const e = err as Error;
+    io.stderr(`farsight ${first}: ${e?.message ?? String(err)}\n`);
+    if (process.env.FARSIGHT_DEBUG) io.stderr(`${e?.stack ?? ""}\n`);
+    else io.stderr("(set FARSIGHT_DEBUG=1 for the stack trace)\n");
+    return 1;
+  }
+}

@@ -1,0 +1,22 @@
+export type {
+  ItemId,
+  CategoryId,
+  UserId,
+  Item,
+  Catalog,
+  Interaction,
+  Observation,
+  Slate,
+  EndReason,
+  Transition,
+  EpisodeStep,
+  Episode,
+  Provenance,
+  Plan,
+  Reflection,
+  ItemScorer,
+} from "./types.js";
+export { createCatalog, categoriesOf, itemOf, itemsInCategories, categoryItemMask, type CatalogInit } from "./catalog.js";
+export { Rng, hashString, type RngState } from "./rng.js";
+export { sum, mean, std, quantile, logSumExp, softmax, argmax, topK, entropy, clamp } from "./math.js";
+export { FarsightError } from "./errors.js";

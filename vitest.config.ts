@@ -1,0 +1,19 @@
+import { defineConfig } from "vitest/config";
+
+// One test runner for the whole repository. Tests import workspace packages by name, which resolves to
+// their built `dist/` (the root `test` script builds first through turbo, fully cached when nothing changed).
+export default defineConfig({
+  test: {
+    include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "examples/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "**/dist/**"],
+    pool: "forks",
+    // Two cores on CI machines: more workers only thrash.
+    maxWorkers: 2,
+    testTimeout: 120_000,
+    // .ci/run asks for a JSON report to print its own `N passed, N failed` line.
+    reporters: process.env.FARSIGHT_VITEST_JSON
+      ? ["default", ["json", { outputFile: process.env.FARSIGHT_VITEST_JSON }]]
+      : ["default"],
+    hookTimeout: 120_000,
+  },
+});
