@@ -1,0 +1,55 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { BaseMessage } from "@langchain/core/messages";
+import { errorMessage, isTimeoutError } from "./errors.js";
+import { contentText, usageOf } from "./messages.js";
+import type { LlmStats } from "./stats.js";
+
+/** Property a wrapped model carries when it already accounts its calls into a stats object. */
+export const ACCOUNTED_STATS = "farsightStats";
+
+/** Call option carrying the JSON schema an answer must follow; adapters that can enforce it (llama-cpp) do. */
+export const JSON_SCHEMA_OPTION = "farsightJsonSchema";
+
+export interface InvokeOptions {
+  stats?: LlmStats;
+  signal?: AbortSignal;
+  /** Deadline for this one call, on top of any deadline of the model's wrappers. */
+  timeoutMs?: number;
+  jsonSchema?: Record<string, unknown>;
+}
+
+export type InvokeResult =
+  | { ok: true; text: string; message: BaseMessage }
+  | { ok: false; reason: "timeout" | "error"; error: string };
+
+/**
+ * One model call that never throws: counts it into `stats` unless the model's own wrappers already count
+ * into the same object, applies an optional deadline, and classifies failures as timeout or error.
+ */
+export async function invokeSafely(model: BaseChatModel, messages: BaseMessage[], options: InvokeOptions = {}): Promise<InvokeResult> {
+  const stats = options.stats;
+  const accountHere = stats !== undefined && (model as unknown as Record<string, unknown>)[ACCOUNTED_STATS] !== stats;
+  const deadline = options.timeoutMs !== undefined ? AbortSignal.timeout(options.timeoutMs) : undefined;
+  const signal = combineSignals(options.signal, deadline);
+  const started = performance.now();
+  if (accountHere) stats.recordCallStart();
+  try {
+    const callOptions: Record<string, unknown> = { signal };
+    if (options.jsonSchema) callOptions[JSON_SCHEMA_OPTION] = options.jsonSchema;
+    const message = await model.invoke(messages, callOptions);
+    if (accountHere) stats.recordCallEnd(performance.now() - started, usageOf(message));
+    return { ok: true, text: contentText(message.content), message };
+  } catch (err) {
+    const timeout = deadline?.aborted === true || isTimeoutError(err);
+    if (accountHere) stats.recordCallFailure(timeout);
+    if (options.signal?.aborted && !timeout) return { ok: false, reason: "error", error: `aborted by the caller: ${errorMessage(err)}` };
+    return { ok: false, reason: timeout ? "timeout" : "error", error: errorMessage(err) };
+  }
+}
+
+/** A signal that aborts when any of the given ones does (undefined when none is given). */
+export function combineSignals(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (present.length <= 1) return present[0];
+  return AbortSignal.any(present);
+}

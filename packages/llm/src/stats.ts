@@ -1,0 +1,151 @@
+import { quantile } from "@farsight/core";
+
+/** Plain-JSON view of an {@link LlmStats}, safe to log, stream as progress or write to a report. */
+export interface LlmStatsSnapshot {
+  calls: number;
+  cacheHits: number;
+  failures: number;
+  timeouts: number;
+  retries: number;
+  repairs: number;
+  invalidAnswers: number;
+  fallbacks: number;
+  fallbacksByComponent: Record<string, number>;
+  promptTokens: number;
+  completionTokens: number;
+  inFlight: number;
+  maxInFlight: number;
+  /** Latency of successful model calls in milliseconds (NaN before the first call). */
+  latencyP50Ms: number;
+  latencyP95Ms: number;
+  latencyMeanMs: number;
+}
+
+/** What changed, for listeners that stream progress. */
+export type LlmStatsEvent =
+  | "call-start"
+  | "call-end"
+  | "failure"
+  | "cache-hit"
+  | "retry"
+  | "repair"
+  | "invalid-answer"
+  | "fallback";
+
+/**
+ * Accounting for a run: one instance is shared by every wrapper and every component of the run, so the
+ * numbers add up to what the model servers saw. `calls` counts requests that reached a model (retries
+ * included, cache hits excluded); `failures` counts those that ended in an error (timeouts included).
+ */
+export class LlmStats {
+  calls = 0;
+  cacheHits = 0;
+  failures = 0;
+  timeouts = 0;
+  retries = 0;
+  repairs = 0;
+  /** Answers that were not valid JSON or did not match the schema (each one, before repair). */
+  invalidAnswers = 0;
+  fallbacks = 0;
+  promptTokens = 0;
+  completionTokens = 0;
+  inFlight = 0;
+  maxInFlight = 0;
+  readonly fallbacksByComponent: Record<string, number> = {};
+  /** The last few fallback reasons, newest last, for a progress line or a report. */
+  readonly recentFallbacks: { component: string; reason: string }[] = [];
+  private readonly latencies: number[] = [];
+  private readonly listeners = new Set<(event: LlmStatsEvent, stats: LlmStats) => void>();
+
+  /** Components call this when an LLM answer was unusable and they used their non-LLM fallback. */
+  recordFallback(component: string, reason: string): void {
+    this.fallbacks++;
+    this.fallbacksByComponent[component] = (this.fallbacksByComponent[component] ?? 0) + 1;
+    this.recentFallbacks.push({ component, reason });
+    if (this.recentFallbacks.length > 20) this.recentFallbacks.shift();
+    this.emit("fallback");
+  }
+
+  /** A request is about to reach a model. */
+  recordCallStart(): void {
+    this.calls++;
+    this.inFlight++;
+    if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
+    this.emit("call-start");
+  }
+
+  /** A request came back with an answer. */
+  recordCallEnd(latencyMs: number, usage?: { promptTokens?: number; completionTokens?: number }): void {
+    this.inFlight--;
+    this.latencies.push(latencyMs);
+    this.promptTokens += usage?.promptTokens ?? 0;
+    this.completionTokens += usage?.completionTokens ?? 0;
+    this.emit("call-end");
+  }
+
+  /** A request ended in an error (`timeout` for our own per-call deadline). */
+  recordCallFailure(timeout: boolean): void {
+    this.inFlight--;
+    this.failures++;
+    if (timeout) this.timeouts++;
+    this.emit("failure");
+  }
+
+  recordCacheHit(): void {
+    this.cacheHits++;
+    this.emit("cache-hit");
+  }
+
+  recordRetry(): void {
+    this.retries++;
+    this.emit("retry");
+  }
+
+  recordRepair(): void {
+    this.repairs++;
+    this.emit("repair");
+  }
+
+  recordInvalidAnswer(): void {
+    this.invalidAnswers++;
+    this.emit("invalid-answer");
+  }
+
+  /** Latency quantile of successful calls in milliseconds, q in [0, 1]; NaN before the first call. */
+  latencyQuantile(q: number): number {
+    return quantile(this.latencies, q);
+  }
+
+  /** Every counter plus p50 / p95 latency, as plain JSON. */
+  snapshot(): LlmStatsSnapshot {
+    const n = this.latencies.length;
+    return {
+      calls: this.calls,
+      cacheHits: this.cacheHits,
+      failures: this.failures,
+      timeouts: this.timeouts,
+      retries: this.retries,
+      repairs: this.repairs,
+      invalidAnswers: this.invalidAnswers,
+      fallbacks: this.fallbacks,
+      fallbacksByComponent: { ...this.fallbacksByComponent },
+      promptTokens: this.promptTokens,
+      completionTokens: this.completionTokens,
+      inFlight: this.inFlight,
+      maxInFlight: this.maxInFlight,
+      latencyP50Ms: this.latencyQuantile(0.5),
+      latencyP95Ms: this.latencyQuantile(0.95),
+      latencyMeanMs: n === 0 ? NaN : this.latencies.reduce((a, b) => a + b, 0) / n,
+    };
+  }
+
+  /** Calls `listener` after every change (e.g. to stream progress); returns the unsubscribe function. */
+  subscribe(listener: (event: LlmStatsEvent, stats: LlmStats) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: LlmStatsEvent): void {
+    for (const listener of this.listeners) listener(event, this);
+  }
+}

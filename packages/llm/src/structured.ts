@@ -1,0 +1,118 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { AIMessage, HumanMessage, type BaseMessage, type BaseMessageLike } from "@langchain/core/messages";
+import { z } from "zod";
+import { invokeSafely } from "./invoke.js";
+import { extractJson } from "./json.js";
+import { contentText, toMessages } from "./messages.js";
+import type { LlmStats } from "./stats.js";
+
+export interface StructuredOptions {
+  /** Name of the schema shown to the model and in errors, e.g. "category_plan". Default "answer". */
+  name?: string;
+  /** Repair requests after an invalid answer (each quotes the validation error). Default 2. */
+  maxRepairs?: number;
+  stats?: LlmStats;
+  signal?: AbortSignal;
+  /** Deadline per model call in ms, on top of the model wrappers' own. Default: none here. */
+  timeoutMs?: number;
+  /** Replaces the default instruction line placed before the JSON schema. */
+  instructions?: string;
+}
+
+export type StructuredResult<T> =
+  | { ok: true; value: T; raw: string; repairs: number }
+  | { ok: false; reason: "invalid-json" | "schema" | "timeout" | "error"; error: string; raw?: string; repairs: number };
+
+const schemaCache = new WeakMap<z.ZodType, Record<string, unknown>>();
+
+/** The JSON schema of a zod schema, as shown to the model (without the `$schema` URL, which only costs tokens). */
+export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  let js = schemaCache.get(schema);
+  if (!js) {
+    js = z.toJSONSchema(schema, { unrepresentable: "any" }) as Record<string, unknown>;
+    delete js.$schema;
+    schemaCache.set(schema, js);
+  }
+  return js;
+}
+
+/** Zod issues as one short line each: `path: message`. */
+export function formatZodError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 8)
+    .map((issue) => `${issue.path.length ? issue.path.join(".") : "(root)"}: ${issue.message}`)
+    .join("; ");
+}
+
+/**
+ * Asks `model` for JSON matching `schema`. The instructions and the JSON schema are appended to the prompt, so
+ * any chat model works (no native structured output needed); the JSON is pulled out of code fences or prose,
+ * validated with zod, and an invalid answer gets up to `maxRepairs` repair requests quoting the error. Never
+ * throws for a bad answer or a failed call: returns `ok: false` for the caller's fallback.
+ */
+export async function structured<S extends z.ZodType>(
+  model: BaseChatModel,
+  schema: S,
+  messages: string | BaseMessageLike[],
+  options: StructuredOptions = {},
+): Promise<StructuredResult<z.infer<S>>> {
+  const name = options.name ?? "answer";
+  const maxRepairs = Math.max(0, options.maxRepairs ?? 2);
+  const jsonSchema = jsonSchemaOf(schema);
+  const conversation = withInstructions(toMessages(messages), name, jsonSchema, options.instructions);
+  const invokeOptions = { stats: options.stats, signal: options.signal, timeoutMs: options.timeoutMs, jsonSchema };
+  let repairs = 0;
+  for (;;) {
+    const answer = await invokeSafely(model, conversation, invokeOptions);
+    if (!answer.ok) return { ok: false, reason: answer.reason, error: answer.error, repairs };
+    const raw = answer.text;
+    const verdict = validate(schema, raw, name);
+    if (verdict.ok) return { ok: true, value: verdict.value as z.infer<S>, raw, repairs };
+    options.stats?.recordInvalidAnswer();
+    if (repairs >= maxRepairs) return { ok: false, reason: verdict.reason, error: verdict.error, raw, repairs };
+    repairs++;
+    options.stats?.recordRepair();
+    conversation.push(new AIMessage(raw), new HumanMessage(repairRequest(name, verdict.error)));
+  }
+}
+
+type Verdict = { ok: true; value: unknown } | { ok: false; reason: "invalid-json" | "schema"; error: string };
+
+function validate(schema: z.ZodType, raw: string, name: string): Verdict {
+  const json = extractJson(raw);
+  if (!json.ok) return { ok: false, reason: "invalid-json", error: `the answer is not valid JSON: ${json.error}` };
+  const parsed = schema.safeParse(json.value);
+  if (!parsed.success) return { ok: false, reason: "schema", error: `the JSON does not match the ${name} schema: ${formatZodError(parsed.error)}` };
+  return { ok: true, value: parsed.data };
+}
+
+function instructionText(name: string, jsonSchema: Record<string, unknown>, instructions?: string): string {
+  const head =
+    instructions ??
+    `Answer with a single JSON value "${name}" that matches the JSON schema below. Reply with the JSON only: no prose, no code fences.`;
+  return `${head}\nJSON schema of ${name}:\n${JSON.stringify(jsonSchema)}`;
+}
+
+/** Appends the instructions to the last user message (or adds one), so single-turn templates still see them. */
+function withInstructions(messages: BaseMessage[], name: string, jsonSchema: Record<string, unknown>, instructions?: string): BaseMessage[] {
+  const text = instructionText(name, jsonSchema, instructions);
+  const last = messages[messages.length - 1];
+  if (last && last.getType() === "human" && typeof last.content === "string") {
+    return [...messages.slice(0, -1), new HumanMessage(`${contentText(last.content)}\n\n${text}`)];
+  }
+  return [...messages, new HumanMessage(text)];
+}
+
+function repairRequest(name: string, error: string): string {
+  return `Your previous answer was rejected: ${error}.\nReply again with only the corrected JSON for ${name}, matching the schema given above.`;
+}
+
+/** Text completion with the same accounting and timeout handling as {@link structured}; never throws. */
+export async function complete(
+  model: BaseChatModel,
+  messages: string | BaseMessageLike[],
+  options: { stats?: LlmStats; signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<{ ok: true; text: string } | { ok: false; reason: "timeout" | "error"; error: string }> {
+  const answer = await invokeSafely(model, toMessages(messages), options);
+  return answer.ok ? { ok: true, text: answer.text } : answer;
+}
