@@ -1,0 +1,92 @@
+/**
+ * TF.js backend selection. Order: `tensorflow` (tfjs-node, when the user installed it), `wasm`, `cpu`.
+ *
+ * `@tensorflow/tfjs-node` is an optional accelerator, never a dependency: it cannot install on machines
+ * without network access to its libtensorflow download. We try to import it by a computed name so that
+ * bundlers and `tsc` do not require it.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-wasm";
+import { FarsightError } from "@farsight/core";
+import { registerGradients } from "./gradients.js";
+
+/** A backend this package can run on. */
+export type BackendName = "tensorflow" | "wasm" | "cpu";
+
+/** Default preference: fastest first. */
+export const DEFAULT_BACKEND_ORDER: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
+
+/** What {@link initBackend} chose and why the faster ones were skipped. */
+export interface BackendReport {
+  readonly backend: BackendName;
+  /** Backends tried before the chosen one, each with the reason it was skipped. */
+  readonly skipped: readonly { readonly backend: BackendName; readonly reason: string }[];
+  /** One line for a log: `TF.js backend: wasm (tensorflow skipped: @tensorflow/tfjs-node not installed)`. */
+  readonly summary: string;
+}
+
+let tfjsNodeTried: Promise<string | null> | null = null;
+
+/** Imports tfjs-node once; resolves to null on success or the reason it is unavailable. */
+function tryTfjsNode(): Promise<string | null> {
+  tfjsNodeTried ??= (async () => {
+    const name = "@tensorflow/tfjs-node";
+    try {
+      await import(/* @vite-ignore */ name);
+      return null;
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      return /Cannot find (package|module)/.test(msg) ? `${name} not installed` : `${name} failed to load: ${msg.split("\n")[0]}`;
+    }
+  })();
+  return tfjsNodeTried;
+}
+
+/**
+ * Selects the first backend of `order` that initialises, registers this package's gradients, and reports
+ * the choice. Safe to call repeatedly: the same backend is kept when it is already active.
+ *
+ * @param order preference order; `FARSIGHT_TF_BACKEND=wasm` (or cpu, tensorflow) in the environment forces one.
+ */
+export async function initBackend(order: readonly BackendName[] = DEFAULT_BACKEND_ORDER): Promise<BackendReport> {
+  registerGradients();
+  const forced = process.env["FARSIGHT_TF_BACKEND"];
+  const wanted = forced ? [forced as BackendName] : order;
+  const skipped: { backend: BackendName; reason: string }[] = [];
+  for (const backend of wanted) {
+    if (backend === "tensorflow") {
+      const reason = await tryTfjsNode();
+      if (reason) {
+        skipped.push({ backend, reason });
+        continue;
+      }
+    }
+    if (tf.getBackend() === backend) return report(backend, skipped);
+    try {
+      if (await tf.setBackend(backend)) {
+        await tf.ready();
+        return report(backend, skipped);
+      }
+      skipped.push({ backend, reason: "setBackend returned false" });
+    } catch (err) {
+      skipped.push({ backend, reason: err instanceof Error ? err.message.split("\n")[0]! : String(err) });
+    }
+  }
+  throw new FarsightError("rl-policy/no-backend", `No TF.js backend could be initialised (tried ${wanted.join(", ")})`, { skipped });
+}
+
+function report(backend: BackendName, skipped: { backend: BackendName; reason: string }[]): BackendReport {
+  const why = skipped.map((s) => `${s.backend} skipped: ${s.reason}`).join("; ");
+  return { backend, skipped, summary: `TF.js backend: ${backend}${why ? ` (${why})` : ""}` };
+}
+
+/** Backends that can be initialised here, in preference order (for `farsight bench policy`). */
+export async function availableBackends(): Promise<BackendName[]> {
+  const out: BackendName[] = [];
+  if ((await tryTfjsNode()) === null) out.push("tensorflow");
+  for (const b of ["wasm", "cpu"] as const) if (tf.findBackendFactory(b) !== null) out.push(b);
+  return out;
+}
+
+export { tf };
