@@ -1,1 +1,33 @@
-export {};
+export type {
+  CategoryOption,
+  SlateSummary,
+  PreviousPlan,
+  PlanRequest,
+  PlanCallOptions,
+  Planner,
+  PlannerCounters,
+} from "./types.js";
+export { emptyCounters } from "./types.js";
+export {
+  buildPlanRequest,
+  slatesFromHistory,
+  candidateOptions,
+  assertPlannable,
+  DEFAULT_HISTORY_SLATES,
+  type BuildPlanRequestOptions,
+} from "./request.js";
+export { AllCategoriesPlanner, RandomCategoryPlanner, sessionRng, type RandomCategoryPlannerOptions } from "./simple-planners.js";
+export { SaturationAwarePlanner, type SaturationAwarePlannerOptions, type CategoryEvidence } from "./saturation-planner.js";
+export { LlmPlannerBase, mapLimit, type PlanFailure } from "./llm-planner-base.js";
+export { LlmCategoryPlanner, type LlmCategoryPlannerOptions } from "./llm-category-planner.js";
+export { LlmThoughtPlanner, capWords, type LlmThoughtPlannerOptions } from "./llm-thought-planner.js";
+export {
+  lerlPlanPrompt,
+  lerlCohortPrompt,
+  cohortLabel,
+  LERL_SYSTEM_PROMPT,
+  type LerlPromptOptions,
+  type PromptMessages,
+} from "./prompt-lerl.js";
+export { billpThoughtPrompt, BILLP_SYSTEM_PROMPT, DEFAULT_THOUGHT_EXAMPLES, type BillpPromptOptions } from "./prompt-billp.js";
+export { validateCategories, categoryPlanSchema, cohortPlanSchema, type ValidatedCategories } from "./validate.js";

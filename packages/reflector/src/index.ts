@@ -1,1 +1,14 @@
-export {};
+export type { Reflector, ReflectContext, ReflectorCounters } from "./types.js";
+export { episodeFacts, capWords, categoryName, type EpisodeFacts, type CategoryTally } from "./episode-facts.js";
+export { TemplateReflector, type TemplateReflectorOptions } from "./template-reflector.js";
+export { LlmReflector, LlmFailureReflector, type LlmReflectorOptions } from "./llm-reflectors.js";
+export { lerlReflectionPrompt, billpFailurePrompt, type PromptMessages, type ReflectionPromptOptions } from "./prompts.js";
+export {
+  ReflectionPool,
+  isReflection,
+  DEFAULT_POOL_NAMESPACE,
+  type ReflectionPoolOptions,
+  type ReflectionPoolSnapshot,
+  type PoolEntry,
+} from "./pool.js";
+export { bagOfWords, cosineBags, cosineVectors } from "./similarity.js";

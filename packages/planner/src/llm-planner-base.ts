@@ -1,0 +1,109 @@
+import type { Plan } from "@farsight/core";
+import type { LlmStats } from "@farsight/llm";
+import { assertPlannable } from "./request.js";
+import { emptyCounters, type PlanCallOptions, type PlanRequest, type Planner, type PlannerCounters, type PreviousPlan } from "./types.js";
+
+/** A model answer that could not become a plan; the fallback planner answers instead. */
+export interface PlanFailure {
+  readonly failed: string;
+}
+
+export function isFailure(x: Plan | PlanFailure): x is PlanFailure {
+  return (x as PlanFailure).failed !== undefined;
+}
+
+/** Runs `fn` over `items` with at most `limit` promises in flight; results keep the input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+/** Plumbing shared by the LLM planners: plan-every-k reuse, fallback with accounting, counters. */
+export interface LlmPlannerCommon {
+  readonly fallback: Planner;
+  readonly stats?: LlmStats;
+  /** Re-plan every k steps, reusing a session's last plan in between. */
+  readonly planEvery: number;
+  /** Component name for `LlmStats.recordFallback`. */
+  readonly component: string;
+}
+
+export abstract class LlmPlannerBase implements Planner {
+  abstract readonly name: string;
+  readonly usesLlm = true;
+  /** What this planner counted so far (plans, model calls, fallbacks, dropped ids, ...). */
+  readonly counters: PlannerCounters = emptyCounters();
+  private readonly memory = new Map<string, PreviousPlan>();
+
+  protected constructor(protected readonly common: LlmPlannerCommon) {}
+
+  /** Plans for the sessions that need a fresh plan; one entry per request, a failure where the model gave none. */
+  protected abstract planFresh(requests: readonly PlanRequest[], options?: PlanCallOptions): Promise<(Plan | PlanFailure)[]>;
+
+  async plan(requests: readonly PlanRequest[], options?: PlanCallOptions): Promise<Plan[]> {
+    requests.forEach(assertPlannable);
+    const out = new Array<Plan | undefined>(requests.length);
+    const todo: number[] = [];
+    requests.forEach((r, i) => {
+      const reused = this.reuse(r);
+      if (reused) out[i] = reused;
+      else todo.push(i);
+    });
+    const fresh = todo.length ? await this.planFresh(todo.map((i) => requests[i]!), options) : [];
+    const failed: { at: number; reason: string }[] = [];
+    fresh.forEach((p, j) => {
+      const at = todo[j]!;
+      if (isFailure(p)) failed.push({ at, reason: p.failed });
+      else {
+        out[at] = p;
+        this.counters.fromModel++;
+        this.remember(requests[at]!, p);
+      }
+    });
+    if (failed.length) {
+      const backups = await this.common.fallback.plan(failed.map((f) => requests[f.at]!), options);
+      failed.forEach((f, j) => {
+        const b = backups[j]!;
+        this.common.stats?.recordFallback(this.common.component, f.reason);
+        this.counters.fallbacks++;
+        out[f.at] = { ...b, source: { kind: "fallback", by: `${this.name}->${this.common.fallback.name}`, detail: f.reason } };
+      });
+    }
+    this.counters.plans += requests.length;
+    return out as Plan[];
+  }
+
+  forget(sessionIds?: readonly string[]): void {
+    if (!sessionIds) this.memory.clear();
+    else for (const id of sessionIds) this.memory.delete(id);
+  }
+
+  private reuse(request: PlanRequest): Plan | undefined {
+    const k = this.common.planEvery;
+    if (k <= 1) return undefined;
+    const prev = request.previous ?? this.memory.get(request.sessionId);
+    if (!prev || request.step < prev.step || request.step - prev.step >= k) return undefined;
+    // Candidates can change between steps: keep only the ones still offered; re-plan if none is left.
+    const allowed = new Set(request.candidates.map((c) => c.id));
+    const categories = prev.plan.categories.filter((c) => allowed.has(c));
+    if (categories.length === 0) return undefined;
+    this.counters.reused++;
+    return {
+      ...prev.plan,
+      categories,
+      source: { kind: "cache", by: this.name, detail: `${prev.plan.source.kind} plan of step ${prev.step} reused (planEvery ${k})` },
+    };
+  }
+
+  private remember(request: PlanRequest, plan: Plan): void {
+    if (this.common.planEvery > 1) this.memory.set(request.sessionId, { plan, step: request.step });
+  }
+}

@@ -1,0 +1,84 @@
+import { FarsightError, type Catalog, type CategoryId, type Interaction, type Observation, type Reflection } from "@farsight/core";
+import type { CategoryOption, PlanRequest, PreviousPlan, SlateSummary } from "./types.js";
+
+/** LERL's history window: the last 5 slates. */
+export const DEFAULT_HISTORY_SLATES = 5;
+
+/**
+ * Groups interactions into slates by their `step` (the environment reports one interaction per slate
+ * position) and keeps the last `maxSlates`, oldest first. Interactions must be in step order, as
+ * `Observation.history` is.
+ */
+export function slatesFromHistory(history: readonly Interaction[], maxSlates = DEFAULT_HISTORY_SLATES): SlateSummary[] {
+  const slates: { step: number; categories: CategoryId[]; feedback: number[] }[] = [];
+  for (const it of history) {
+    let last = slates[slates.length - 1];
+    if (!last || last.step !== it.step) {
+      last = { step: it.step, categories: [], feedback: [] };
+      slates.push(last);
+    }
+    last.categories.push(it.category);
+    last.feedback.push(it.feedback);
+  }
+  return maxSlates >= slates.length ? slates : slates.slice(slates.length - Math.max(0, maxSlates));
+}
+
+/** Candidate options with the catalogue's names; all categories when `ids` is omitted. */
+export function candidateOptions(catalog: Pick<Catalog, "numCategories" | "categoryNames">, ids?: Iterable<CategoryId>): CategoryOption[] {
+  const list = ids ? [...ids] : Array.from({ length: catalog.numCategories }, (_, c) => c);
+  const seen = new Set<CategoryId>();
+  const out: CategoryOption[] = [];
+  for (const id of list) {
+    if (!Number.isInteger(id) || id < 0 || id >= catalog.numCategories) {
+      throw new FarsightError("planner/bad-candidate", `candidate category ${id} is not in the catalogue (0..${catalog.numCategories - 1})`, { id });
+    }
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const name = catalog.categoryNames[id];
+    out.push(name !== undefined && name !== "" ? { id, name } : { id });
+  }
+  return out;
+}
+
+export interface BuildPlanRequestOptions {
+  /** The catalogue: names for the candidates. */
+  readonly catalog: Pick<Catalog, "numCategories" | "categoryNames">;
+  /** Reflections sampled or retrieved for this session. Default none. */
+  readonly reflections?: readonly Reflection[];
+  /** How many past slates to keep (LERL: 5). */
+  readonly historySlates?: number;
+  /** Candidate category ids; default every category of the catalogue. */
+  readonly candidates?: Iterable<CategoryId>;
+  /** The plan in force, if the caller keeps it (see `PlanRequest.previous`). */
+  readonly previous?: PreviousPlan;
+}
+
+/** The bridge from an environment slot to a planner: one {@link PlanRequest} from a core {@link Observation}. */
+export function buildPlanRequest(observation: Observation, options: BuildPlanRequestOptions): PlanRequest {
+  const candidates = candidateOptions(options.catalog, options.candidates);
+  if (candidates.length === 0) {
+    throw new FarsightError("planner/no-candidates", `session ${observation.sessionId}: a plan needs at least one candidate category`, {
+      sessionId: observation.sessionId,
+    });
+  }
+  return {
+    sessionId: observation.sessionId,
+    userId: observation.userId,
+    step: observation.step,
+    candidates,
+    history: slatesFromHistory(observation.history, options.historySlates ?? DEFAULT_HISTORY_SLATES),
+    reflections: options.reflections ?? [],
+    returnSoFar: observation.returnSoFar,
+    ...(options.previous ? { previous: options.previous } : {}),
+  };
+}
+
+/** Throws a {@link FarsightError} naming the session when a request cannot be planned for. */
+export function assertPlannable(request: PlanRequest): void {
+  if (request.candidates.length === 0) {
+    throw new FarsightError("planner/no-candidates", `session ${request.sessionId}: a plan needs at least one candidate category`, {
+      sessionId: request.sessionId,
+      step: request.step,
+    });
+  }
+}

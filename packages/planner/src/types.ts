@@ -1,0 +1,91 @@
+import type { CategoryId, Plan, Reflection, UserId } from "@farsight/core";
+
+/** One candidate category as the planner (and the LLM prompt) sees it. */
+export interface CategoryOption {
+  readonly id: CategoryId;
+  /** Human-readable name where the dataset has one (`Catalog.categoryNames`); the prompt shows it beside the id. */
+  readonly name?: string;
+}
+
+/**
+ * One past slate at category level: what LERL's prompt calls the user's interaction history.
+ * Built from `Observation.history` by {@link slatesFromHistory}.
+ */
+export interface SlateSummary {
+  /** Session step at which the slate was shown (0-based). */
+  readonly step: number;
+  /** Primary category per slate position, in rank order. */
+  readonly categories: readonly CategoryId[];
+  /** Raw feedback per slate position (rating, click or watch ratio: whatever the world model reports). */
+  readonly feedback: readonly number[];
+}
+
+/** The last plan a session followed, handed back so that plan-every-k can reuse it without planner state. */
+export interface PreviousPlan {
+  readonly plan: Plan;
+  /** Step at which the plan was made. */
+  readonly step: number;
+}
+
+/**
+ * Everything a planner needs about one session, built from an environment slot and core types only
+ * (see {@link buildPlanRequest}). Small and serialisable, so it can live in graph state.
+ */
+export interface PlanRequest {
+  readonly sessionId: string;
+  readonly userId?: UserId;
+  /** Steps already taken in the session (the plan is for this step). */
+  readonly step: number;
+  /** The categories the plan may choose from (ids and names). Must be non-empty. */
+  readonly candidates: readonly CategoryOption[];
+  /** Category-level history: the last H slates, oldest first (H = 5 in LERL). Empty for a new session. */
+  readonly history: readonly SlateSummary[];
+  /** Reflections sampled (LERL) or retrieved (BiLLP) for this session; may be empty. */
+  readonly reflections: readonly Reflection[];
+  /** Reward collected so far in the session. */
+  readonly returnSoFar?: number;
+  /** The plan currently in force for this session, if the caller keeps it (plan-every-k reuses it). */
+  readonly previous?: PreviousPlan;
+}
+
+/** Per-call options. */
+export interface PlanCallOptions {
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A high-level planner: for a batch of sessions, one {@link Plan} each (same order), whose `categories` are a
+ * non-empty subset of that session's candidates and whose `source` says how it was produced
+ * (`llm`, `heuristic`, `fallback`, `cache`).
+ */
+export interface Planner {
+  /** Implementation name, used in provenance and reports. */
+  readonly name: string;
+  /** True only for planners that call a language model. */
+  readonly usesLlm: boolean;
+  plan(requests: readonly PlanRequest[], options?: PlanCallOptions): Promise<Plan[]>;
+  /** Drops per-session memory (the plan-every-k cache) of sessions that ended; all sessions when omitted. */
+  forget?(sessionIds?: readonly string[]): void;
+}
+
+/** What an LLM planner counted; plain numbers, safe to JSON. */
+export interface PlannerCounters {
+  /** Plans returned. */
+  plans: number;
+  /** Model calls made (one per session, or one per cohort chunk). */
+  modelCalls: number;
+  /** Plans answered by the model (after validation). */
+  fromModel: number;
+  /** Plans reused from an earlier step (plan every k). */
+  reused: number;
+  /** Plans produced by the fallback planner (model failed, or every id it gave was unknown). */
+  fallbacks: number;
+  /** Category ids in model answers that were not candidates and were dropped. */
+  unknownIdsDropped: number;
+  /** Ids dropped because the answer listed more than `maxCategories`. */
+  truncatedIds: number;
+}
+
+export function emptyCounters(): PlannerCounters {
+  return { plans: 0, modelCalls: 0, fromModel: 0, reused: 0, fallbacks: 0, unknownIdsDropped: 0, truncatedIds: 0 };
+}

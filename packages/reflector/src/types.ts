@@ -1,0 +1,31 @@
+import type { Episode, Reflection } from "@farsight/core";
+
+/** What a reflector may know beyond the episode: names for the prompt, cancellation. */
+export interface ReflectContext {
+  /** Category names by id (`Catalog.categoryNames`); ids are shown where absent. */
+  readonly categoryNames?: readonly string[];
+  /** Item titles by id (`Catalog.itemTitles`); the BiLLP failure reflector shows them where present. */
+  readonly itemTitles?: readonly string[];
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Writes a short lesson about a finished session. The reflection describes *that* session (its return, length and
+ * categories), not the user who replaces it in the slot: the released LERL code got this wrong.
+ */
+export interface Reflector {
+  readonly name: string;
+  /** True only for reflectors that call a language model. */
+  readonly usesLlm: boolean;
+  reflect(episode: Episode, context?: ReflectContext): Promise<Reflection>;
+}
+
+/** What an LLM reflector counted; plain numbers. */
+export interface ReflectorCounters {
+  reflections: number;
+  modelCalls: number;
+  /** Reflections written by the fallback (template) reflector because the model's answer was unusable. */
+  fallbacks: number;
+  /** Model texts cut to the word limit. */
+  truncated: number;
+}
