@@ -5,3 +5,19 @@ export { structured, complete, jsonSchemaOf, formatZodError, type StructuredOpti
 export { extractJson, type ExtractedJson } from "./json.js";
 export { invokeSafely, JSON_SCHEMA_OPTION, type InvokeOptions, type InvokeResult } from "./invoke.js";
 export { toMessages, promptText, contentText, messagesToJson, type Prompt } from "./messages.js";
+export { createChatModel, wrapChatModel, defaultModelSpec, type ChatModelOptions, type WrapOptions } from "./factory.js";
+export { parseModelSpec, MODEL_SPEC_FORMS, type ModelSpec } from "./spec.js";
+export { ManagedChatModel, type Layer, type ModelCall, type NextLayer, type ManagedChatModelOptions } from "./managed.js";
+export { accountingLayer, timeoutLayer, retryLayer, concurrencyLayer, isRetryable, Semaphore, type RetryOptions } from "./layers.js";
+export { cacheLayer, cacheKey, MemoryResponseCache, SqliteResponseCache, type ResponseCache } from "./cache.js";
+export { JsonlRecorder, recorderLayer, loadScriptedModel, type RecordedCall } from "./recorder.js";
+export {
+  LlamaCppChatModel,
+  loadNodeLlamaCppBackend,
+  toLlamaHistory,
+  type LlamaBackend,
+  type LlamaSessionLike,
+  type LlamaChatHistoryItem,
+  type LlamaCppOptions,
+  type LlamaCppChatModelOptions,
+} from "./llama-cpp.js";

@@ -1,0 +1,173 @@
+import { existsSync } from "node:fs";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { ChatOllama } from "@langchain/ollama";
+import { ChatOpenAI } from "@langchain/openai";
+import { FarsightError } from "@farsight/core";
+import { cacheLayer, MemoryResponseCache, SqliteResponseCache, type ResponseCache } from "./cache.js";
+import { accountingLayer, concurrencyLayer, retryLayer, timeoutLayer } from "./layers.js";
+import { LlamaCppChatModel, type LlamaBackend, type LlamaCppOptions } from "./llama-cpp.js";
+import { ManagedChatModel, type Layer } from "./managed.js";
+import { JsonlRecorder, loadScriptedModel, recorderLayer } from "./recorder.js";
+import { parseModelSpec, type ModelSpec } from "./spec.js";
+import { LlmStats } from "./stats.js";
+
+/** The wrappers around a model. Every field has a default; `false` / 0 turns a wrapper off. */
+export interface WrapOptions {
+  /** Model id in cache keys, recordings and errors. Default: the inner model's type and name. */
+  modelId?: string;
+  /** Parameters that change answers (temperature, ...): part of the cache key. */
+  params?: Record<string, unknown>;
+  /** Shared accounting for the run. Default: a new LlmStats (read it back from `model.farsightStats`). */
+  stats?: LlmStats;
+  /** Response cache: true (memory, default), false, or your own store. */
+  cache?: boolean | ResponseCache;
+  /** Persist the cache in this SQLite file (better-sqlite3) instead of memory. */
+  cacheFile?: string;
+  /** Memory cache size (LRU). Default 10_000 answers. */
+  cacheMaxEntries?: number;
+  /** Most calls in flight at once. Default 4; 0 = unlimited. */
+  maxConcurrency?: number;
+  /** Deadline per attempt in ms. Default 120_000; 0 = none. */
+  timeoutMs?: number;
+  /** Retries on 429 / 5xx / dropped connections. Default 2. */
+  retries?: number;
+  /** First retry backoff in ms (doubles, with jitter). Default 500. */
+  retryBaseDelayMs?: number;
+  /** Longest backoff in ms. Default 10_000. */
+  retryMaxDelayMs?: number;
+  /** Retry our own timeouts too. Default false. */
+  retryTimeouts?: boolean;
+  /** Append every answered request to this JSONL file (replay it with "scripted:<file>"). */
+  recordTo?: string;
+}
+
+/** Options of {@link createChatModel}: the wrappers plus how the client is built. */
+export interface ChatModelOptions extends WrapOptions {
+  /** Sampling temperature. Default 0 (reproducible runs, useful cache). */
+  temperature?: number;
+  /** Longest answer in tokens. Default: the provider's. */
+  maxTokens?: number;
+  /** API key for openai / openai-compatible. Default OPENAI_API_KEY. */
+  apiKey?: string;
+  /** Environment to read variables from. Default process.env. */
+  env?: Record<string, string | undefined>;
+  /** Return the bare client without any wrapper (no cache, limit, retries, accounting). Default false. */
+  raw?: boolean;
+  /** llama-cpp: context size, GPU, and (for tests) an injected backend. */
+  llamaCpp?: LlamaCppOptions & { backend?: LlamaBackend | (() => Promise<LlamaBackend>) };
+}
+
+/**
+ * Wraps any chat model in the default layers, outermost first: cache -> recorder -> concurrency limit ->
+ * retries -> accounting -> timeout. Each attempt is counted (as the server sees it), cache hits are not.
+ */
+export function wrapChatModel(inner: BaseChatModel, options: WrapOptions = {}): ManagedChatModel {
+  const stats = options.stats ?? new LlmStats();
+  const modelId = options.modelId ?? `${inner._llmType()}:${String((inner as unknown as { model?: string }).model ?? inner.getName())}`;
+  const layers: Layer[] = [];
+  const cache = options.cacheFile
+    ? new SqliteResponseCache(options.cacheFile)
+    : options.cache === false
+      ? undefined
+      : typeof options.cache === "object"
+        ? options.cache
+        : new MemoryResponseCache(options.cacheMaxEntries);
+  if (cache) layers.push(cacheLayer(cache, modelId, options.params ?? {}, stats));
+  if (options.recordTo) layers.push(recorderLayer(new JsonlRecorder(options.recordTo), modelId));
+  const maxConcurrency = options.maxConcurrency ?? 4;
+  if (maxConcurrency > 0) layers.push(concurrencyLayer(maxConcurrency));
+  const retries = options.retries ?? 2;
+  if (retries > 0) {
+    layers.push(
+      retryLayer({ retries, baseDelayMs: options.retryBaseDelayMs, maxDelayMs: options.retryMaxDelayMs, retryTimeouts: options.retryTimeouts, stats }),
+    );
+  }
+  layers.push(accountingLayer(stats));
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  if (timeoutMs > 0) layers.push(timeoutLayer(timeoutMs, modelId));
+  return new ManagedChatModel(inner, layers, { modelId, stats });
+}
+
+/** Per-provider defaults where one size does not fit all (a local CPU model is slow and serial). */
+const PROVIDER_DEFAULTS: Record<Exclude<ModelSpec["provider"], "none">, { maxConcurrency: number; timeoutMs: number }> = {
+  openai: { maxConcurrency: 8, timeoutMs: 60_000 },
+  "openai-compatible": { maxConcurrency: 4, timeoutMs: 120_000 },
+  ollama: { maxConcurrency: 2, timeoutMs: 120_000 },
+  "llama-cpp": { maxConcurrency: 1, timeoutMs: 600_000 },
+  scripted: { maxConcurrency: 8, timeoutMs: 10_000 },
+};
+
+/**
+ * Spec string -> LangChain chat model wrapped in cache, limits, retries and accounting (see
+ * {@link MODEL_SPEC_FORMS}); `null` for "none". Client-side retries are off so that counts are ours.
+ */
+export async function createChatModel(spec: string, options: ChatModelOptions = {}): Promise<BaseChatModel | null> {
+  const parsed = parseModelSpec(spec);
+  if (parsed.provider === "none") return null;
+  const env = options.env ?? process.env;
+  const temperature = options.temperature ?? 0;
+  const inner = buildClient(spec, parsed, options, env, temperature);
+  if (options.raw) return inner;
+  const defaults = PROVIDER_DEFAULTS[parsed.provider];
+  return wrapChatModel(inner, {
+    ...options,
+    modelId: options.modelId ?? spec,
+    params: { temperature, maxTokens: options.maxTokens ?? null, ...options.params },
+    maxConcurrency: options.maxConcurrency ?? defaults.maxConcurrency,
+    timeoutMs: options.timeoutMs ?? defaults.timeoutMs,
+  });
+}
+
+function buildClient(
+  spec: string,
+  parsed: Exclude<ModelSpec, { provider: "none" }>,
+  options: ChatModelOptions,
+  env: Record<string, string | undefined>,
+  temperature: number,
+): BaseChatModel {
+  switch (parsed.provider) {
+    case "openai": {
+      const apiKey = options.apiKey ?? env.OPENAI_API_KEY;
+      if (!apiKey) throw new FarsightError("llm-no-api-key", `${spec} needs an API key: set OPENAI_API_KEY (or pass apiKey)`, { spec });
+      return new ChatOpenAI({ model: parsed.model, apiKey, temperature, maxTokens: options.maxTokens, maxRetries: 0 });
+    }
+    case "openai-compatible":
+      return new ChatOpenAI({
+        model: parsed.model,
+        // Local servers ignore the key, but the client insists on one.
+        apiKey: options.apiKey ?? env.OPENAI_API_KEY ?? "not-needed",
+        configuration: { baseURL: parsed.baseURL },
+        temperature,
+        maxTokens: options.maxTokens,
+        maxRetries: 0,
+      });
+    case "ollama":
+      return new ChatOllama({
+        model: parsed.model,
+        baseUrl: parsed.host ?? normalizeOllamaHost(env.OLLAMA_HOST) ?? "http://127.0.0.1:11434",
+        temperature,
+        numPredict: options.maxTokens,
+        maxRetries: 0,
+      });
+    case "llama-cpp": {
+      const path = parsed.path ?? env.FARSIGHT_GGUF;
+      if (!path) throw new FarsightError("llm-bad-spec", `${spec}: give a GGUF path (llama-cpp:/path/model.gguf) or set FARSIGHT_GGUF`, { spec });
+      if (!options.llamaCpp?.backend && !existsSync(path)) {
+        throw new FarsightError("llm-gguf-missing", `${spec}: no GGUF model file at "${path}"`, { spec, path });
+      }
+      return new LlamaCppChatModel({ modelPath: path, temperature, maxTokens: options.maxTokens, ...options.llamaCpp });
+    }
+    case "scripted":
+      return loadScriptedModel(parsed.file);
+  }
+}
+
+function normalizeOllamaHost(host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  return /^https?:\/\//.test(host) ? host : `http://${host}`;
+}
+
+/** The model spec of a run: FARSIGHT_LLM when set, else "none" (everything runs without a model). */
+export function defaultModelSpec(env: Record<string, string | undefined> = process.env): string {
+  return env.FARSIGHT_LLM?.trim() || "none";
+}

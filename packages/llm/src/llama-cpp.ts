@@ -1,0 +1,175 @@
+import { BaseChatModel, type BaseChatModelParams } from "@langchain/core/language_models/chat_models";
+import { AIMessage, type BaseMessage } from "@langchain/core/messages";
+import type { ChatResult } from "@langchain/core/outputs";
+import { FarsightError } from "@farsight/core";
+import { JSON_SCHEMA_OPTION } from "./invoke.js";
+import { contentText } from "./messages.js";
+
+/** node-llama-cpp's chat history items (the subset we produce). */
+export type LlamaChatHistoryItem = { type: "system"; text: string } | { type: "user"; text: string } | { type: "model"; response: string[] };
+
+/** The part of node-llama-cpp's `LlamaChatSession` the adapter uses: the boundary its unit tests fake. */
+export interface LlamaSessionLike {
+  setChatHistory(history: LlamaChatHistoryItem[]): void;
+  prompt(text: string, options: { grammar?: unknown; maxTokens?: number; temperature?: number; signal?: AbortSignal }): Promise<string>;
+}
+
+/** A loaded model: a chat session, a JSON-schema grammar factory and a tokenizer. */
+export interface LlamaBackend {
+  session: LlamaSessionLike;
+  /** A grammar that forces the output to match the JSON schema. */
+  grammarForJsonSchema(schema: Record<string, unknown>): Promise<unknown>;
+  countTokens(text: string): number;
+  dispose?(): Promise<void>;
+}
+
+export interface LlamaCppOptions {
+  /** Context window in tokens. Default 4096. */
+  contextSize?: number;
+  /** node-llama-cpp's `gpu` option: false (default, CPU), "auto", "cuda", "vulkan", "metal". */
+  gpu?: false | "auto" | "cuda" | "vulkan" | "metal";
+  /** Sampling temperature. Default 0. */
+  temperature?: number;
+  /** Longest answer in tokens. Default 1024. */
+  maxTokens?: number;
+}
+
+export interface LlamaCppChatModelOptions extends BaseChatModelParams, LlamaCppOptions {
+  /** Path of the GGUF file (shown in errors and used as the model id). */
+  modelPath: string;
+  /** A backend or a loader for one; default: load `modelPath` with node-llama-cpp on first use. */
+  backend?: LlamaBackend | (() => Promise<LlamaBackend>);
+}
+
+/**
+ * A LangChain chat model running a GGUF model in process through node-llama-cpp. When a call carries a JSON
+ * schema (as `structured()` calls do), generation is constrained by the library's JSON-schema grammar, so
+ * the answer parses by construction. One session serves one call at a time; calls queue.
+ */
+export class LlamaCppChatModel extends BaseChatModel {
+  readonly modelPath: string;
+  private readonly temperature: number;
+  private readonly maxTokens: number;
+  private backendPromise?: Promise<LlamaBackend>;
+  private readonly loadBackend: () => Promise<LlamaBackend>;
+  private readonly grammars = new Map<string, Promise<unknown>>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: LlamaCppChatModelOptions) {
+    super(options);
+    this.modelPath = options.modelPath;
+    this.temperature = options.temperature ?? 0;
+    this.maxTokens = options.maxTokens ?? 1024;
+    const backend = options.backend;
+    this.loadBackend =
+      typeof backend === "function" ? backend : backend ? async () => backend : () => loadNodeLlamaCppBackend(options.modelPath, options);
+  }
+
+  _llmType(): string {
+    return "farsight-llama-cpp";
+  }
+
+  override _identifyingParams(): Record<string, unknown> {
+    return { model: this.modelPath, temperature: this.temperature, maxTokens: this.maxTokens };
+  }
+
+  async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"]): Promise<ChatResult> {
+    const backend = await (this.backendPromise ??= this.loadBackend());
+    const { history, prompt } = toLlamaHistory(messages);
+    const schema = (options as Record<string, unknown>)[JSON_SCHEMA_OPTION] as Record<string, unknown> | undefined;
+    const grammar = schema ? await this.grammarFor(backend, schema) : undefined;
+    const run = async () => {
+      options.signal?.throwIfAborted();
+      backend.session.setChatHistory(history);
+      return backend.session.prompt(prompt, { grammar, maxTokens: this.maxTokens, temperature: this.temperature, signal: options.signal });
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    const answer = await result;
+    const promptTokens = messages.reduce((n, m) => n + backend.countTokens(contentText(m.content)), 0);
+    const completionTokens = backend.countTokens(answer);
+    const message = new AIMessage({
+      content: answer,
+      usage_metadata: { input_tokens: promptTokens, output_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+    });
+    return { generations: [{ text: answer, message }] };
+  }
+
+  /** Frees the model and its context (the next call loads it again). */
+  async dispose(): Promise<void> {
+    const backend = await this.backendPromise;
+    this.backendPromise = undefined;
+    await backend?.dispose?.();
+  }
+
+  private grammarFor(backend: LlamaBackend, schema: Record<string, unknown>): Promise<unknown> {
+    const key = JSON.stringify(schema);
+    let grammar = this.grammars.get(key);
+    if (!grammar) {
+      grammar = backend.grammarForJsonSchema(schema);
+      this.grammars.set(key, grammar);
+    }
+    return grammar;
+  }
+}
+
+/** Messages -> node-llama-cpp history plus the final user prompt (which must be a human message). */
+export function toLlamaHistory(messages: BaseMessage[]): { history: LlamaChatHistoryItem[]; prompt: string } {
+  const last = messages[messages.length - 1];
+  if (!last || last.getType() !== "human") {
+    throw new FarsightError("llm-llama-cpp-prompt", "llama-cpp models need the conversation to end with a user message", {
+      lastRole: last?.getType(),
+    });
+  }
+  const history: LlamaChatHistoryItem[] = messages.slice(0, -1).map((m) => {
+    const text = contentText(m.content);
+    const role = m.getType();
+    if (role === "system") return { type: "system", text };
+    if (role === "ai") return { type: "model", response: [text] };
+    return { type: "user", text };
+  });
+  return { history, prompt: contentText(last.content) };
+}
+
+/** Loads a GGUF file with node-llama-cpp (an optional dependency, imported only when needed). */
+export async function loadNodeLlamaCppBackend(modelPath: string, options: LlamaCppOptions = {}): Promise<LlamaBackend> {
+  // A variable specifier keeps TypeScript and bundlers from requiring the optional package at build time.
+  const specifier = "node-llama-cpp";
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let lib: any;
+  try {
+    lib = await import(specifier);
+  } catch (err) {
+    throw new FarsightError(
+      "llm-llama-cpp-missing",
+      `llama-cpp:${modelPath} needs the optional dependency node-llama-cpp, which is not installed ` +
+        `(${(err as Error).message}). Install it (pnpm add node-llama-cpp) or serve the model with llama.cpp's ` +
+        `llama-server and use "openai-compatible:http://127.0.0.1:8080/v1#<model>".`,
+      { modelPath },
+    );
+  }
+  try {
+    const llama = await lib.getLlama({ build: "never", gpu: options.gpu ?? false });
+    const model = await llama.loadModel({ modelPath });
+    const context = await model.createContext({ contextSize: options.contextSize ?? 4096 });
+    const session = new lib.LlamaChatSession({ contextSequence: context.getSequence() }) as LlamaSessionLike;
+    return {
+      session,
+      async grammarForJsonSchema(schema) {
+        try {
+          return await llama.createGrammarForJsonSchema(schema);
+        } catch {
+          // Schemas beyond the grammar's subset still get "some valid JSON"; zod validates the rest.
+          return llama.getGrammarFor("json");
+        }
+      },
+      countTokens: (text) => model.tokenize(text).length,
+      async dispose() {
+        await context.dispose();
+        await model.dispose();
+      },
+    };
+  } catch (err) {
+    throw new FarsightError("llm-llama-cpp-load", `cannot load the GGUF model "${modelPath}": ${(err as Error).message}`, { modelPath }, { cause: err });
+  }
+}
