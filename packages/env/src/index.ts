@@ -1,2 +1,29 @@
 export { EndCode, END_REASONS } from "./types.js";
 export type { EvalMode, VecStepResult, VecEnv, Agent, FeedbackKind, SlateReward } from "./types.js";
+export { Simulator, DEFAULT_SIMULATOR, type SimulatorOptions } from "./simulator.js";
+export { Session, type SessionStep } from "./session.js";
+export { MatrixWorld, MatrixScorer, columnDistances, type WorldModel, type MatrixWorldOptions } from "./world.js";
+export { SyntheticWorld, generateSynthetic, DEFAULT_SYNTHETIC, type SyntheticOptions, type SyntheticWorldData } from "./synthetic.js";
+export {
+  CategoryWindowRule,
+  DistanceWindowRule,
+  TemperRule,
+  windowStart,
+  type QuitRule,
+  type WindowCompat,
+  type CategoryWindowOptions,
+  type DistanceWindowOptions,
+  type TemperOptions,
+  type ItemDistance,
+} from "./quit.js";
+export { trainMF, rmse, constantRmse, ensureBackend, DEFAULT_MF, type MFOptions, type TrainedMF } from "./learned.js";
+export { EpisodeTracker, majorityCategories, type MetricSummary, type TrackerOptions } from "./metrics.js";
+export { runEpisodes, evaluate, type EvaluateOptions, type EvaluationResult } from "./protocol.js";
+export { PRESETS, loadPreset, makeSimulator, splitUsers, filterLog, type PresetName, type PresetOptions, type EnvSetup } from "./presets.js";
+export { RandomAgent, GreedyAgent, PopularityAgent, OracleAgent, RoundRobinAgent } from "./agents.js";
+export { defaultDataDir, dataDirCandidates, findDataset, repoRoot } from "./datadir.js";
+export { type Dataset, type RatingLog, dataError } from "./data/dataset.js";
+export { loadCoat } from "./data/coat.js";
+export { loadMovieLens100k, loadMovieLens1m } from "./data/movielens.js";
+export { loadKuaiRec, loadKuaiRandPure } from "./data/kuai.js";
+export { loadGenericCsv, loadBillpItems, parsePythonStringList } from "./data/generic.js";

@@ -1,0 +1,141 @@
+/**
+ * Baseline agents that need no learning. The deterministic ones (popularity, greedy, oracle, round-robin)
+ * never show an item twice in a session, in every mode: a repeat is never what a ranking baseline means,
+ * and under the distance rule it would end the session at once. `random` repeats only in FB mode.
+ */
+import { Rng, type ItemScorer } from "@farsight/core";
+import type { Agent, VecEnv } from "./types.js";
+
+/** Picks K distinct items for slot b with the highest `scores`, skipping items already shown. */
+function topUnseen(env: VecEnv, b: number, scores: ArrayLike<number>, out: Int32Array): void {
+  const K = env.slateSize, N = env.numItems, off = b * K;
+  for (let k = 0; k < K; k++) {
+    let best = -1, bestScore = -Infinity;
+    for (let i = 0; i < N; i++) {
+      const s = scores[i]!;
+      if (s <= bestScore || env.wasRecommended(b, i)) continue;
+      let taken = false;
+      for (let j = 0; j < k; j++) if (out[off + j] === i) taken = true;
+      if (!taken) {
+        best = i;
+        bestScore = s;
+      }
+    }
+    // Every item shown already (a very long session): fall back to the best overall.
+    if (best < 0) best = (off + k) % N;
+    out[off + k] = best;
+  }
+}
+
+/** Uniformly random items (distinct within a slate; unseen ones in NX modes). */
+export class RandomAgent implements Agent {
+  readonly name = "random";
+  private readonly rng: Rng;
+  constructor(seed = 0) {
+    this.rng = new Rng(seed, "agent/random");
+  }
+  act(env: VecEnv, out: Int32Array): void {
+    const K = env.slateSize, N = env.numItems, nx = env.mode !== "FB";
+    for (let b = 0; b < env.batchSize; b++) {
+      if (!env.active[b]) continue;
+      for (let k = 0; k < K; k++) {
+        let item = this.rng.int(N), tries = 0;
+        for (;;) {
+          let ok = !(nx && env.wasRecommended(b, item));
+          for (let j = 0; j < k && ok; j++) if (out[b * K + j] === item) ok = false;
+          if (ok) break;
+          item = ++tries < 64 ? this.rng.int(N) : (item + 1) % N;
+        }
+        out[b * K + k] = item;
+      }
+    }
+  }
+}
+
+/** Greedy on a static scorer: the K best unseen items per user (myopic). */
+export class GreedyAgent implements Agent {
+  private readonly cache = new Map<number, Float32Array>();
+  constructor(readonly scorer: ItemScorer, readonly name = "greedy") {}
+  private scores(user: number): Float32Array {
+    let s = this.cache.get(user);
+    if (!s) {
+      s = this.scorer.scoreAll(user);
+      if (this.cache.size > 4096) this.cache.clear();
+      this.cache.set(user, s);
+    }
+    return s;
+  }
+  act(env: VecEnv, out: Int32Array): void {
+    for (let b = 0; b < env.batchSize; b++) if (env.active[b]) topUnseen(env, b, this.scores(env.users[b]!), out);
+  }
+}
+
+/** Popularity from a training log: the most-interacted items, the same ranking for every user. */
+export class PopularityAgent implements Agent {
+  readonly name = "popularity";
+  private readonly counts: Float64Array;
+  constructor(numItems: number, items: ArrayLike<number>) {
+    this.counts = new Float64Array(numItems);
+    // Ties broken by a tiny id-based term so that the ranking is total and stable.
+    for (let i = 0; i < numItems; i++) this.counts[i] = -i * 1e-9;
+    for (let j = 0; j < items.length; j++) this.counts[items[j]!]!++;
+  }
+  act(env: VecEnv, out: Int32Array): void {
+    for (let b = 0; b < env.batchSize; b++) if (env.active[b]) topUnseen(env, b, this.counts, out);
+  }
+}
+
+/**
+ * Oracle greedy: the K best unseen items under the live ground truth, including in-session state such as
+ * the synthetic users' boredom (`expected(slot, user, item)`). A reference, not a fair baseline.
+ */
+export class OracleAgent implements Agent {
+  readonly name = "oracle";
+  private buf = new Float32Array(0);
+  constructor(private readonly expected: (slot: number, user: number, item: number) => number) {}
+  act(env: VecEnv, out: Int32Array): void {
+    if (this.buf.length !== env.numItems) this.buf = new Float32Array(env.numItems);
+    for (let b = 0; b < env.batchSize; b++) {
+      if (!env.active[b]) continue;
+      const u = env.users[b]!;
+      for (let i = 0; i < env.numItems; i++) this.buf[i] = this.expected(b, u, i);
+      topUnseen(env, b, this.buf, out);
+    }
+  }
+}
+
+/**
+ * Category round-robin: slot b at step t recommends from category (start_b + t) mod C, where start_b is
+ * random per session; within the category the best unseen items by `scorer` (random order without one).
+ */
+export class RoundRobinAgent implements Agent {
+  readonly name = "round-robin";
+  private readonly rng: Rng;
+  private starts = new Int32Array(0);
+  private serials = new Float64Array(0);
+  private buf = new Float32Array(0);
+  constructor(private readonly scorer?: ItemScorer, seed = 0) {
+    this.rng = new Rng(seed, "agent/round-robin");
+  }
+  act(env: VecEnv, out: Int32Array): void {
+    const C = env.catalog.numCategories, N = env.numItems, cat = env.catalog.itemCategory;
+    if (this.starts.length !== env.batchSize) {
+      this.starts = new Int32Array(env.batchSize);
+      this.serials = new Float64Array(env.batchSize).fill(-1);
+    }
+    if (this.buf.length !== N) this.buf = new Float32Array(N);
+    for (let b = 0; b < env.batchSize; b++) {
+      if (!env.active[b]) continue;
+      if (this.serials[b] !== env.sessionSerial[b]) {
+        this.serials[b] = env.sessionSerial[b]!;
+        this.starts[b] = this.rng.int(C);
+      }
+      const c = (this.starts[b]! + env.steps[b]!) % C;
+      if (this.scorer) this.scorer.scoreAll(env.users[b]!, this.buf);
+      else for (let i = 0; i < N; i++) this.buf[i] = this.rng.float();
+      // Items of other categories rank below every item of c.
+      for (let i = 0; i < N; i++) if (cat[i] !== c) this.buf[i] = this.buf[i]! - 1e9;
+      topUnseen(env, b, this.buf, out);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The in-memory shape every loader returns, and the helpers loaders share to read text files and to
+ * report bad input with the file, the line and the problem.
+ */
+import { readFileSync } from "node:fs";
+import { FarsightError, type Catalog } from "@farsight/core";
+
+/** Interactions as columns (dense user and item indices). */
+export interface RatingLog {
+  readonly user: Int32Array;
+  readonly item: Int32Array;
+  readonly rating: Float32Array;
+  /** Seconds since the epoch, where the format has it. */
+  readonly timestamp?: Float64Array;
+}
+
+export interface Dataset {
+  readonly name: string;
+  readonly numUsers: number;
+  readonly catalog: Catalog;
+  /** The log a world model is trained on. */
+  readonly train: RatingLog;
+  /** A held-out log (Coat's random-item test set), where the dataset has one. */
+  readonly test?: RatingLog;
+  /** A fully observed users x items reward matrix (Coat pseudo-GT, KuaiRec small matrix), where known. */
+  readonly groundTruth?: Float32Array;
+  /** Original user / item identifiers per dense index, where they are not already 0..n-1. */
+  readonly userIds?: readonly string[];
+  readonly itemIds?: readonly string[];
+}
+
+/** A loader error that names the file, the line (1-based) and the problem. */
+export function dataError(file: string, line: number | undefined, problem: string): FarsightError {
+  const where = line === undefined ? file : `${file}:${line}`;
+  return new FarsightError("env/bad-data", `${where}: ${problem}`, { file, line, problem });
+}
+
+/** Reads a text file, with an error that names it and says what to do when it is missing. */
+export function readText(file: string, hint = ""): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const what = code === "ENOENT" ? "file not found" : `cannot read (${code ?? String(err)})`;
+    throw new FarsightError("env/missing-data", `${file}: ${what}${hint ? `. ${hint}` : ""}`, { file }, { cause: err });
+  }
+}
+
+/** Non-empty lines with their 1-based numbers (a trailing newline and blank lines are skipped). */
+export function* lines(text: string): Generator<[line: string, lineNo: number]> {
+  let start = 0, no = 1;
+  while (start <= text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    let line = text.slice(start, end);
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    if (line.trim() !== "") yield [line, no];
+    start = end + 1;
+    no++;
+  }
+}
+
+/** Parses a number field, or throws naming file, line and field. */
+export function num(file: string, lineNo: number, field: string, value: string | undefined): number {
+  const v = value === undefined ? NaN : Number(value.trim());
+  if (value === undefined || value.trim() === "" || !Number.isFinite(v)) {
+    throw dataError(file, lineNo, `${field} is ${value === undefined ? "missing" : `"${value}"`}, expected a number`);
+  }
+  return v;
+}
+
+/** Maps original identifiers to dense indices in order of first appearance. */
+export class IdMap {
+  readonly ids: string[] = [];
+  private readonly index = new Map<string, number>();
+  get(id: string): number {
+    let i = this.index.get(id);
+    if (i === undefined) {
+      i = this.ids.length;
+      this.index.set(id, i);
+      this.ids.push(id);
+    }
+    return i;
+  }
+  has(id: string): boolean {
+    return this.index.has(id);
+  }
+  lookup(id: string): number | undefined {
+    return this.index.get(id);
+  }
+  get size(): number {
+    return this.ids.length;
+  }
+}
+
+/** Collects a rating log column by column. */
+export class LogBuilder {
+  private readonly u: number[] = [];
+  private readonly i: number[] = [];
+  private readonly r: number[] = [];
+  private readonly ts: number[] = [];
+  push(user: number, item: number, rating: number, timestamp?: number): void {
+    this.u.push(user);
+    this.i.push(item);
+    this.r.push(rating);
+    if (timestamp !== undefined) this.ts.push(timestamp);
+  }
+  get length(): number {
+    return this.u.length;
+  }
+  build(): RatingLog {
+    const log: RatingLog = { user: Int32Array.from(this.u), item: Int32Array.from(this.i), rating: Float32Array.from(this.r) };
+    return this.ts.length === this.u.length && this.ts.length > 0 ? { ...log, timestamp: Float64Array.from(this.ts) } : log;
+  }
+}
+
+/** Reads a whitespace-separated dense numeric matrix (Coat's .ascii files). */
+export function readDenseMatrix(file: string, rows?: number, cols?: number): { values: Float32Array; rows: number; cols: number } {
+  const text = readText(file);
+  const out: number[] = [];
+  let nRows = 0, nCols = -1;
+  for (const [line, no] of lines(text)) {
+    const fields = line.trim().split(/\s+/);
+    if (nCols < 0) nCols = fields.length;
+    if (fields.length !== nCols) throw dataError(file, no, `row has ${fields.length} values, the first row had ${nCols}`);
+    if (cols !== undefined && fields.length !== cols) throw dataError(file, no, `row has ${fields.length} values, expected ${cols}`);
+    for (let j = 0; j < fields.length; j++) out.push(num(file, no, `column ${j + 1}`, fields[j]));
+    nRows++;
+  }
+  if (nRows === 0) throw dataError(file, undefined, "the file is empty");
+  if (rows !== undefined && nRows !== rows) throw dataError(file, undefined, `has ${nRows} rows, expected ${rows}`);
+  return { values: Float32Array.from(out), rows: nRows, cols: nCols };
+}
+
+/** Turns a dense matrix with 0 = missing into a rating log. */
+export function logFromDense(values: Float32Array, rows: number, cols: number): RatingLog {
+  const b = new LogBuilder();
+  for (let u = 0; u < rows; u++) for (let i = 0; i < cols; i++) if (values[u * cols + i] !== 0) b.push(u, i, values[u * cols + i]!);
+  return b.build();
+}

@@ -1,0 +1,142 @@
+/**
+ * KuaiRec 2.0 and KuaiRand-Pure (Kuaishou; CC BY-SA 4.0), as unpacked from their Zenodo archives.
+ * - KuaiRec: `small_matrix.csv` (user_id, video_id, ..., watch_ratio) is the near-dense ground truth
+ *   (reward = watch_ratio capped at 5, missing cells = the mean, as EasyRL4Rec); `big_matrix.csv` (same
+ *   columns), when present, is the training log restricted to the small matrix's users and items;
+ *   `item_categories.csv` (video_id, feat = "[8, 27]") gives the categories.
+ * - KuaiRand-Pure: `log_standard_*_pure.csv` (user_id, video_id, ..., is_click, ...) is the log, reward
+ *   is_click; `video_features_basic_pure.csv` (video_id, ..., tag = "17,4") gives the categories (first tag
+ *   primary; items without a tag get the category "untagged"). There is no ground-truth matrix: the preset
+ *   completes one with MF, as EasyRL4Rec does.
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { createCatalog } from "@farsight/core";
+import { column, splitCsv } from "./csvline.js";
+import { dataError, IdMap, lines, LogBuilder, num, readText, type Dataset } from "./dataset.js";
+
+/** The folder holding `file`: `dir`, `dir/data`, or `dir/<one subfolder>/data` (the archives' layouts). */
+function locate(dir: string, file: string): string {
+  const tries = [dir, join(dir, "data")];
+  if (existsSync(dir)) for (const sub of readdirSync(dir)) tries.push(join(dir, sub, "data"), join(dir, sub));
+  const hit = tries.find((d) => existsSync(join(d, file)));
+  if (!hit) throw dataError(join(dir, file), undefined, `file not found (looked in ${tries.join(", ")})`);
+  return join(hit, file);
+}
+
+interface Csv {
+  header: string[];
+  rows: Generator<[string[], number]>;
+}
+function readCsv(file: string): Csv {
+  const it = lines(readText(file));
+  const first = it.next();
+  if (first.done) throw dataError(file, undefined, "the file is empty");
+  const header = splitCsv(first.value[0]);
+  function* rows(): Generator<[string[], number]> {
+    for (const [line, no] of it) {
+      const f = splitCsv(line);
+      if (f.length !== header.length) throw dataError(file, no, `expected ${header.length} fields, got ${f.length}`);
+      yield [f, no];
+    }
+  }
+  return { header, rows: rows() };
+}
+
+export function loadKuaiRec(dir: string): Dataset {
+  const smallFile = locate(dir, "small_matrix.csv");
+  const catFile = locate(dir, "item_categories.csv");
+  const small = readCsv(smallFile);
+  const cu = column(small.header, "user_id", smallFile, dataError), ci = column(small.header, "video_id", smallFile, dataError);
+  const cw = column(small.header, "watch_ratio", smallFile, dataError);
+  const users = new IdMap(), items = new IdMap();
+  const cells: [number, number, number][] = [];
+  for (const [f, no] of small.rows) {
+    const w = num(smallFile, no, "watch_ratio", f[cw]);
+    cells.push([users.get(f[cu]!.trim()), items.get(f[ci]!.trim()), Math.min(5, w)]);
+  }
+  if (cells.length === 0) throw dataError(smallFile, undefined, "no rows");
+  const U = users.size, I = items.size;
+  let mean = 0;
+  for (const c of cells) mean += c[2];
+  mean /= cells.length;
+  const gt = new Float32Array(U * I).fill(mean);
+  for (const [u, i, w] of cells) gt[u * I + i] = w;
+  const cats: number[][] = new Array(I);
+  const catIds = new IdMap();
+  const catCsv = readCsv(catFile);
+  const cv = column(catCsv.header, "video_id", catFile, dataError), cf = column(catCsv.header, "feat", catFile, dataError);
+  for (const [f, no] of catCsv.rows) {
+    const item = items.lookup(f[cv]!.trim());
+    if (item === undefined) continue;
+    const feat = f[cf]!.trim();
+    if (!/^\[[\d,\s]*\]$/.test(feat)) throw dataError(catFile, no, `feat "${feat}" is not a list like [8, 27]`);
+    const list = feat.slice(1, -1).split(",").map((s) => s.trim()).filter((s) => s !== "");
+    cats[item] = list.length > 0 ? list.map((t) => catIds.get(t)) : [catIds.get("none")];
+  }
+  for (let i = 0; i < I; i++) if (!cats[i]) throw dataError(catFile, undefined, `video ${items.ids[i]} of small_matrix.csv has no categories`);
+  const log = new LogBuilder();
+  let bigFile: string | undefined;
+  try {
+    bigFile = locate(dir, "big_matrix.csv");
+  } catch {
+    bigFile = undefined;
+  }
+  if (bigFile) {
+    const big = readCsv(bigFile);
+    const bu = column(big.header, "user_id", bigFile, dataError), bi = column(big.header, "video_id", bigFile, dataError);
+    const bw = column(big.header, "watch_ratio", bigFile, dataError);
+    for (const [f, no] of big.rows) {
+      const u = users.lookup(f[bu]!.trim()), i = items.lookup(f[bi]!.trim());
+      if (u !== undefined && i !== undefined) log.push(u, i, Math.min(5, num(bigFile, no, "watch_ratio", f[bw])));
+    }
+  } else for (const [u, i, w] of cells) log.push(u, i, w);
+  return {
+    name: "kuairec",
+    numUsers: U,
+    catalog: createCatalog({ itemCategories: cats, categoryNames: catIds.ids.map((t) => `tag ${t}`) }),
+    train: log.build(),
+    groundTruth: gt,
+    userIds: users.ids,
+    itemIds: items.ids,
+  };
+}
+
+export function loadKuaiRandPure(dir: string): Dataset {
+  const featFile = locate(dir, "video_features_basic_pure.csv");
+  const base = featFile.slice(0, -"video_features_basic_pure.csv".length);
+  const logFiles = readdirSync(base).filter((f) => /^log_standard_.*_pure\.csv$/.test(f)).sort().map((f) => join(base, f));
+  if (logFiles.length === 0) throw dataError(join(base, "log_standard_*_pure.csv"), undefined, "no standard log file found");
+  const items = new IdMap(), catIds = new IdMap();
+  const cats: number[][] = [];
+  const feat = readCsv(featFile);
+  const fv = column(feat.header, "video_id", featFile, dataError), ft = column(feat.header, "tag", featFile, dataError);
+  for (const [f, no] of feat.rows) {
+    const id = items.get(f[fv]!.trim());
+    const tags = f[ft]!.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    if (tags.some((t) => !/^\d+$/.test(t))) throw dataError(featFile, no, `tag "${f[ft]}" is not a comma-separated list of integers`);
+    cats[id] = tags.length > 0 ? tags.map((t) => catIds.get(t)) : [catIds.get("untagged")];
+  }
+  const users = new IdMap();
+  const log = new LogBuilder();
+  for (const file of logFiles) {
+    const csv = readCsv(file);
+    const cu = column(csv.header, "user_id", file, dataError), cv = column(csv.header, "video_id", file, dataError);
+    const cc = column(csv.header, "is_click", file, dataError);
+    for (const [f, no] of csv.rows) {
+      const item = items.lookup(f[cv]!.trim());
+      if (item === undefined) throw dataError(file, no, `video ${f[cv]} is not in video_features_basic_pure.csv`);
+      const click = num(file, no, "is_click", f[cc]);
+      if (click !== 0 && click !== 1) throw dataError(file, no, `is_click must be 0 or 1, got ${f[cc]}`);
+      log.push(users.get(f[cu]!.trim()), item, click);
+    }
+  }
+  return {
+    name: "kuairand-pure",
+    numUsers: users.size,
+    catalog: createCatalog({ itemCategories: cats, categoryNames: catIds.ids.map((t) => (t === "untagged" ? t : `tag ${t}`)) }),
+    train: log.build(),
+    userIds: users.ids,
+    itemIds: items.ids,
+  };
+}

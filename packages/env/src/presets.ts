@@ -1,0 +1,254 @@
+/**
+ * Presets: a dataset, its ground-truth world, its quit rule and simulator settings, with the anchors'
+ * parameters (table in the README). `loadPreset(name)` returns an {@link EnvSetup}; `makeSimulator`
+ * builds the test-time (ground truth) or train-time (predicted world model) simulator from it.
+ */
+import { FarsightError, Rng, type Catalog } from "@farsight/core";
+import { loadCoat } from "./data/coat.js";
+import type { Dataset, RatingLog } from "./data/dataset.js";
+import { loadKuaiRandPure, loadKuaiRec } from "./data/kuai.js";
+import { loadMovieLens1m, loadMovieLens100k } from "./data/movielens.js";
+import { findDataset } from "./datadir.js";
+import { trainMF, type MFOptions, type TrainedMF } from "./learned.js";
+import { majorityCategories } from "./metrics.js";
+import { CategoryWindowRule, DistanceWindowRule, TemperRule, type QuitRule, type WindowCompat } from "./quit.js";
+import { Simulator, type SimulatorOptions } from "./simulator.js";
+import { generateSynthetic, SyntheticWorld, type SyntheticOptions } from "./synthetic.js";
+import { columnDistances, MatrixWorld, type WorldModel } from "./world.js";
+
+export const PRESETS = ["synthetic", "coat", "movielens-100k", "movielens-1m", "kuairec", "kuairand-pure", "kuaisim"] as const;
+export type PresetName = (typeof PRESETS)[number];
+
+export interface PresetOptions {
+  /** Data directory (see `findDataset` for the search order). */
+  readonly dataDir?: string;
+  /** `easyrl4rec` reproduces EasyRL4Rec's shorter look-back window (window rules only). */
+  readonly compat?: WindowCompat;
+  /** Overrides of the synthetic world (synthetic and kuaisim presets). */
+  readonly synthetic?: Partial<SyntheticOptions>;
+  /** Options of the learned world model (predicted env, MF-completed ground truths). */
+  readonly mf?: Partial<MFOptions>;
+  /** Share of users held out for test (default: the preset's, see README). */
+  readonly testFraction?: number;
+  /** Seed of the user split. */
+  readonly splitSeed?: number;
+}
+
+export interface EnvSetup {
+  readonly name: PresetName;
+  readonly catalog: Catalog;
+  readonly numUsers: number;
+  /** The log the predicted world and the popularity baseline learn from. */
+  readonly trainLog: RatingLog;
+  readonly testLog?: RatingLog;
+  readonly groundTruth: WorldModel;
+  /** Fresh quit-rule instances (rules hold per-slot state, so every simulator needs its own). */
+  makeRules(): QuitRule[];
+  /** Simulator settings of the preset (slate size, feedback kind, step limit...). */
+  readonly simulator: Partial<SimulatorOptions>;
+  /** Feedback at or above which an item counts as a positive in CTR. */
+  readonly positiveThreshold: number;
+  /** Majority categories of the training log, for MCD. */
+  readonly majority: Uint8Array;
+  readonly trainUsers: Int32Array;
+  readonly testUsers: Int32Array;
+  /** Trains (once) and returns the predicted world model from the training log. */
+  predicted(): Promise<{ world: WorldModel; mf: TrainedMF }>;
+  /** Parameters that define the preset, for reports. */
+  readonly describe: Record<string, unknown>;
+}
+
+/** Splits users 0..n-1 into train and test (a seeded shuffle); testFraction 0 puts every user in both. */
+export function splitUsers(numUsers: number, testFraction: number, seed = 0): { train: Int32Array; test: Int32Array } {
+  const all = Int32Array.from({ length: numUsers }, (_, u) => u);
+  if (testFraction <= 0) return { train: all, test: all };
+  const order = new Rng(seed, "user-split").shuffle(all.slice());
+  const nTest = Math.max(1, Math.round(numUsers * testFraction));
+  return { test: order.slice(0, nTest).sort(), train: order.slice(nTest).sort() };
+}
+
+/** A log restricted to some users. */
+export function filterLog(log: RatingLog, users: Int32Array, numUsers: number): RatingLog {
+  const keep = new Uint8Array(numUsers);
+  for (const u of users) keep[u] = 1;
+  const idx: number[] = [];
+  for (let j = 0; j < log.user.length; j++) if (keep[log.user[j]!]) idx.push(j);
+  const pick = (a: ArrayLike<number>) => idx.map((j) => a[j]!);
+  return {
+    user: Int32Array.from(pick(log.user)),
+    item: Int32Array.from(pick(log.item)),
+    rating: Float32Array.from(pick(log.rating)),
+    ...(log.timestamp ? { timestamp: Float64Array.from(pick(log.timestamp)) } : {}),
+  };
+}
+
+/** A synthetic interaction log: each user clicks (Bernoulli of the base probability) on random items. */
+function syntheticLog(world: SyntheticWorld, perUser: number, seed: number): RatingLog {
+  const rng = new Rng(seed, "synthetic-log");
+  const n = world.numUsers * perUser;
+  const user = new Int32Array(n), item = new Int32Array(n), rating = new Float32Array(n);
+  for (let u = 0, j = 0; u < world.numUsers; u++) {
+    for (const i of rng.sample(world.numItems, Math.min(perUser, world.numItems))) {
+      user[j] = u;
+      item[j] = i;
+      rating[j++] = rng.float() < world.baseProbability(u, i) ? 1 : 0;
+    }
+  }
+  return { user, item, rating };
+}
+
+interface Parts {
+  dataset?: Dataset;
+  catalog: Catalog;
+  numUsers: number;
+  trainLog: RatingLog;
+  testLog?: RatingLog;
+  groundTruth: WorldModel;
+  makeRules: () => QuitRule[];
+  simulator: Partial<SimulatorOptions>;
+  positiveThreshold: number;
+  testFraction: number;
+  describe: Record<string, unknown>;
+}
+
+/** A matrix ground truth completed by MF where the dataset has no full matrix (MovieLens, KuaiRand). */
+async function completedMatrix(ds: Dataset, mf: Partial<MFOptions> | undefined): Promise<Float32Array> {
+  if (ds.groundTruth) return ds.groundTruth;
+  const trained = await trainMF(ds.train, ds.numUsers, ds.catalog.numItems, { ensemble: 1, ...mf, seed: 12345 });
+  return trained.predicted;
+}
+
+async function distancePreset(ds: Dataset, o: PresetOptions, window: number, theta: number, feedbackPositive: number): Promise<Parts> {
+  const gt = await completedMatrix(ds, o.mf);
+  const n = ds.catalog.numItems;
+  const dist = columnDistances(gt, ds.numUsers, n);
+  return {
+    dataset: ds,
+    catalog: ds.catalog,
+    numUsers: ds.numUsers,
+    trainLog: ds.train,
+    ...(ds.test ? { testLog: ds.test } : {}),
+    groundTruth: new MatrixWorld(ds.catalog, gt, ds.numUsers, { name: `${ds.name}-ground-truth` }),
+    makeRules: () => [new DistanceWindowRule({ kind: "matrix", numItems: n, values: dist }, { window, theta, compat: o.compat ?? "none" })],
+    simulator: { maxSteps: 30, feedback: "rating" },
+    positiveThreshold: feedbackPositive,
+    testFraction: 0,
+    describe: { rule: "distance-window", window, theta, maxSteps: 30, compat: o.compat ?? "none", groundTruth: ds.groundTruth ? "dataset matrix" : "MF-completed" },
+  };
+}
+
+async function categoryPreset(ds: Dataset, o: PresetOptions, window: number, threshold: number, positive: number): Promise<Parts> {
+  const gt = await completedMatrix(ds, o.mf);
+  return {
+    dataset: ds,
+    catalog: ds.catalog,
+    numUsers: ds.numUsers,
+    trainLog: ds.train,
+    groundTruth: new MatrixWorld(ds.catalog, gt, ds.numUsers, { name: `${ds.name}-ground-truth` }),
+    makeRules: () => [new CategoryWindowRule(ds.catalog, { window, threshold, compat: o.compat ?? "none" })],
+    simulator: { maxSteps: 30, feedback: "rating" },
+    positiveThreshold: positive,
+    testFraction: 0,
+    describe: { rule: "category-window", window, threshold, maxSteps: 30, compat: o.compat ?? "none" },
+  };
+}
+
+function syntheticParts(o: PresetOptions, slate: boolean): Parts {
+  const data = generateSynthetic(o.synthetic);
+  const world = new SyntheticWorld(data);
+  const catalog = data.catalog;
+  const base = {
+    catalog,
+    numUsers: world.numUsers,
+    trainLog: syntheticLog(world, 40, data.options.seed),
+    groundTruth: world,
+    positiveThreshold: 1,
+    testFraction: 0.2,
+  };
+  if (!slate) {
+    return {
+      ...base,
+      makeRules: () => [new CategoryWindowRule(catalog, { window: 4, threshold: 1, compat: o.compat ?? "none" })],
+      simulator: { maxSteps: 30, feedback: "click" },
+      describe: { rule: "category-window", window: 4, threshold: 1, maxSteps: 30, feedback: "click", world: data.options },
+    };
+  }
+  return {
+    ...base,
+    makeRules: () => [new TemperRule(catalog, { initial: 20 })],
+    simulator: { maxSteps: 100, feedback: "click", slateSize: 6, similarityPenalty: 0.2, slateReward: "mean" },
+    describe: { rule: "temper", initialTemper: 20, slateSize: 6, rho: 0.2, maxSteps: 100, feedback: "click", world: data.options },
+  };
+}
+
+async function buildParts(name: PresetName, o: PresetOptions): Promise<Parts> {
+  switch (name) {
+    case "synthetic":
+      return syntheticParts(o, false);
+    case "kuaisim":
+      return syntheticParts(o, true);
+    case "coat":
+      return distancePreset(loadCoat(findDataset("coat", o.dataDir)), o, 7, 6, 4);
+    case "movielens-100k":
+      // theta 75 is EasyRL4Rec's for ML-1M's 6,040 users; distances grow with sqrt(users): 75 * sqrt(943/6040) ~ 30.
+      return distancePreset(loadMovieLens100k(findDataset("movielens-100k", o.dataDir)), o, 7, 30, 4);
+    case "movielens-1m":
+      return distancePreset(loadMovieLens1m(findDataset("movielens-1m", o.dataDir)), o, 7, 75, 4);
+    case "kuairec":
+      return categoryPreset(loadKuaiRec(findDataset("kuairec", o.dataDir)), o, 9, 1, 2);
+    case "kuairand-pure":
+      return categoryPreset(loadKuaiRandPure(findDataset("kuairand-pure", o.dataDir)), o, 10, 0, 0.5);
+    default:
+      throw new FarsightError("env/unknown-preset", `unknown environment preset "${name as string}"; known: ${PRESETS.join(", ")}`, { name });
+  }
+}
+
+/** Loads a preset's data and worlds. */
+export async function loadPreset(name: string, options: PresetOptions = {}): Promise<EnvSetup> {
+  if (!(PRESETS as readonly string[]).includes(name)) {
+    throw new FarsightError("env/unknown-preset", `unknown environment preset "${name}"; known: ${PRESETS.join(", ")}`, { name });
+  }
+  const p = await buildParts(name as PresetName, options);
+  const split = splitUsers(p.numUsers, options.testFraction ?? p.testFraction, options.splitSeed ?? 0);
+  const trainLog = split.train.length === p.numUsers ? p.trainLog : filterLog(p.trainLog, split.train, p.numUsers);
+  let predicted: Promise<{ world: WorldModel; mf: TrainedMF }> | undefined;
+  return {
+    name: name as PresetName,
+    catalog: p.catalog,
+    numUsers: p.numUsers,
+    trainLog,
+    ...(p.testLog ? { testLog: p.testLog } : {}),
+    groundTruth: p.groundTruth,
+    makeRules: p.makeRules,
+    simulator: p.simulator,
+    positiveThreshold: p.positiveThreshold,
+    majority: majorityCategories(p.catalog, trainLog.item),
+    trainUsers: split.train,
+    testUsers: split.test,
+    describe: { preset: name, ...p.describe, testUsers: split.test.length, trainUsers: split.train.length },
+    predicted() {
+      predicted ??= (async () => {
+        // Users outside the train split have no ratings: their rows are bias-only predictions.
+        const mf = await trainMF(trainLog, p.numUsers, p.catalog.numItems, { ...options.mf });
+        let min = Infinity;
+        for (const v of mf.predicted) if (v < min) min = v;
+        // EasyRL4Rec's simulated env pays pred - min(pred) so that rewards are non-negative.
+        const world = new MatrixWorld(p.catalog, mf.predicted, p.numUsers, { name: `${name}-predicted`, offset: -min });
+        return { world, mf };
+      })();
+      return predicted;
+    },
+  };
+}
+
+/**
+ * A simulator for a preset: `test` = ground truth on the test users, `train` = the predicted world model on
+ * the train users; both with the preset's quit rule (the train env's rule still reads ground-truth item
+ * distances, as EasyRL4Rec's simulated env uses the true env's quit signal).
+ */
+export async function makeSimulator(setup: EnvSetup, which: "test" | "train", options: Partial<SimulatorOptions> = {}): Promise<Simulator> {
+  const shared = which === "test" ? setup.groundTruth : (await setup.predicted()).world;
+  const world = shared.fork?.() ?? shared;
+  const users = which === "test" ? setup.testUsers : setup.trainUsers;
+  return new Simulator(world, setup.makeRules(), { ...setup.simulator, users, ...options });
+}

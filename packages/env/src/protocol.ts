@@ -1,0 +1,72 @@
+/**
+ * The evaluation protocol (EasyRL4Rec / DORL): run an agent for exactly N episodes on the test-time
+ * simulator (ground truth, held-out users, the preset's quit rule) for several seeds, and report each
+ * metric's mean over episodes, then mean and std over seeds.
+ */
+import type { EpisodeTracker, MetricSummary } from "./metrics.js";
+import { EpisodeTracker as Tracker } from "./metrics.js";
+import { makeSimulator, type EnvSetup } from "./presets.js";
+import type { Simulator, SimulatorOptions } from "./simulator.js";
+import type { Agent } from "./types.js";
+
+/**
+ * Runs `agent` until the simulator's session limit is spent and every session has ended. The simulator
+ * must have `autoReset` and a finite `sessionLimit` (see {@link makeSimulator}).
+ */
+export function runEpisodes(sim: Simulator, agent: Agent, tracker: EpisodeTracker): MetricSummary {
+  const slates = new Int32Array(sim.batchSize * sim.slateSize);
+  const stepped = new Uint8Array(sim.batchSize);
+  agent.begin?.(sim);
+  sim.reset();
+  while (sim.numActive() > 0) {
+    agent.act(sim, slates);
+    stepped.set(sim.active);
+    tracker.beforeStep(slates);
+    const r = sim.step(slates);
+    tracker.afterStep(r, stepped);
+    agent.observe?.(sim, r);
+  }
+  return tracker.summary();
+}
+
+export interface EvaluateOptions {
+  readonly episodes: number;
+  readonly seeds: readonly number[];
+  /** Concurrent sessions (default 256; results do not depend on it beyond RNG order). */
+  readonly batchSize?: number;
+  readonly simulator?: Partial<SimulatorOptions>;
+}
+
+export interface EvaluationResult {
+  /** Mean over seeds of each metric (itself a mean over episodes), plus `<metric>_std` over episodes pooled per seed mean. */
+  readonly metrics: Record<string, number>;
+  readonly perSeed: readonly MetricSummary[];
+}
+
+/** Evaluates an agent built per seed on a preset's test-time simulator. */
+export async function evaluate(setup: EnvSetup, makeAgent: (seed: number) => Agent | Promise<Agent>, o: EvaluateOptions): Promise<EvaluationResult> {
+  const perSeed: MetricSummary[] = [];
+  for (const seed of o.seeds) {
+    const sim = await makeSimulator(setup, "test", {
+      batchSize: Math.min(o.batchSize ?? 256, o.episodes),
+      autoReset: true,
+      sessionLimit: o.episodes,
+      seed,
+      ...o.simulator,
+    });
+    const agent = await makeAgent(seed);
+    perSeed.push(runEpisodes(sim, agent, new Tracker(sim, { positiveThreshold: setup.positiveThreshold, majority: setup.majority })));
+  }
+  const metrics: Record<string, number> = {};
+  const keys = Object.keys(perSeed[0]!).filter((k) => !k.endsWith("_std") && k !== "episodes");
+  for (const k of keys) {
+    const xs = perSeed.map((s) => (s as unknown as Record<string, number>)[k]!);
+    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+    metrics[k] = m;
+    // With one seed, report the std over episodes; with several, the std of the per-seed means.
+    metrics[`${k}_std`] =
+      xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - m) * (b - m), 0) / xs.length) : ((perSeed[0] as unknown as Record<string, number>)[`${k}_std`] ?? NaN);
+  }
+  metrics.episodes = perSeed.reduce((a, s) => a + s.episodes, 0);
+  return { metrics, perSeed };
+}
