@@ -1,7 +1,10 @@
 import type { Command } from "../command.js";
+import { reportCommand } from "./report.js";
 
 /**
  * Every subcommand, in the order `farsight --help` lists them. A new command is a new file in this folder
  * plus one line here.
  */
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [
+  reportCommand,
+];

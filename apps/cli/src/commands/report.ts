@@ -1,0 +1,73 @@
+import { writeFileSync, mkdirSync } from "node:fs";
+import { dirname, join, parse, resolve } from "node:path";
+import { UsageError, parseFlags, type Command } from "../command.js";
+import { buildReport } from "../report/html.js";
+import { inspectReport } from "../report/browser.js";
+import { readRunDir } from "../report/read-run-dir.js";
+
+const usage = `farsight report <run dir> [--out FILE] [--png] [--open-check] [--json]
+
+Writes a self-contained HTML report of a run directory (no network, no CDN: inline CSS and SVG): the
+comparison table, learning curves, session-length distribution, category exposure over session steps
+(the filter-bubble picture) and the run's configuration. The format of a run directory is described in
+apps/cli/src/report/RUN_DIR.md; missing files make their section say "not recorded", malformed lines are
+listed with file and line (and on stderr) and skipped.
+
+Flags:
+  --out FILE      where to write the report (default: <run dir>/report.html)
+  --png           also screenshot every chart into <out name>-png/ (needs Chromium, see below)
+  --open-check    open the report in headless Chromium and fail (exit 1) unless every chart draws data,
+                  the comparison table has rows and the page requests nothing from the network
+  --json          print one JSON object (paths, sections, problems, check results) instead of text
+
+--png and --open-check need Chromium (Debian: apt-get install -y chromium; or set FARSIGHT_CHROMIUM) and
+the playwright-core package; without them they fail with that message and the HTML is still written.
+`;
+
+export const reportCommand: Command = {
+  name: "report",
+  summary: "write a self-contained HTML report (SVG charts, tables) of a run directory",
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags(
+      "report",
+      argv,
+      { out: { type: "string" }, png: { type: "boolean" }, "open-check": { type: "boolean" }, json: { type: "boolean" } },
+      true,
+    );
+    if (positionals.length !== 1) throw new UsageError(`farsight report: expected one run directory, got ${positionals.length}\n\n${usage}`);
+    const runDir = positionals[0]!;
+    const out = resolve(values.out ?? join(runDir, "report.html"));
+
+    const data = readRunDir(runDir);
+    for (const p of data.problems) io.stderr(`warning: ${join(runDir, p.file)}${p.line !== undefined ? `:${p.line}` : ""}: ${p.message}\n`);
+    if (data.problemsNotListed > 0) io.stderr(`warning: ${data.problemsNotListed} more problems not listed\n`);
+    const report = buildReport(data);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, report.html);
+
+    const wantBrowser = values.png || values["open-check"];
+    const pngDir = values.png ? join(dirname(out), `${parse(out).name}-png`) : undefined;
+    const check = wantBrowser ? await inspectReport(out, pngDir ? { pngDir } : {}) : null;
+    const failed = Boolean(values["open-check"] && check && check.failures.length > 0);
+
+    const recorded = Object.fromEntries(Object.entries(data.present));
+    if (values.json) {
+      io.stdout(JSON.stringify({ out, recorded, sections: report.sections.map((s) => s.id), problems: data.problems, check, ok: !failed }) + "\n");
+    } else {
+      io.stdout(`wrote ${out}\n`);
+      const missing = Object.entries(data.present).filter(([, v]) => !v).map(([k]) => k);
+      if (missing.length) io.stdout(`not recorded: ${missing.join(", ")}\n`);
+      if (data.problems.length) io.stdout(`${data.problems.length + data.problemsNotListed} problem(s) in the records (listed in the report)\n`);
+      if (check?.pngs.length) io.stdout(`wrote ${check.pngs.length} PNG screenshots to ${pngDir}\n`);
+      if (check && values["open-check"]) {
+        io.stdout(
+          failed
+            ? `open check FAILED:\n${check.failures.map((f) => `  - ${f}`).join("\n")}\n`
+            : `open check ok: ${check.charts.length} charts with data, ${check.tableRows} table rows, no network requests\n`,
+        );
+      }
+    }
+    return failed ? 1 : 0;
+  },
+};
