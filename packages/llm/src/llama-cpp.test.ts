@@ -1,0 +1,90 @@
+import { existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createChatModel, LlamaCppChatModel, LlmStats, structured, type LlamaBackend, type LlamaChatHistoryItem } from "./index.js";
+
+/** A fake node-llama-cpp backend: records what the adapter hands the session and answers from a script. */
+function fakeBackend(answers: string[]) {
+  const seen: { history: LlamaChatHistoryItem[]; prompt: string; grammar: unknown; maxTokens?: number }[] = [];
+  const grammarsBuilt: Record<string, unknown>[] = [];
+  let history: LlamaChatHistoryItem[] = [];
+  let active = 0;
+  let maxActive = 0;
+  const backend: LlamaBackend = {
+    session: {
+      setChatHistory: (h) => void (history = h),
+      prompt: async (prompt, options) => {
+        active++;
+        maxActive = Math.max(maxActive, active);
+        seen.push({ history, prompt, grammar: options.grammar, maxTokens: options.maxTokens });
+        await new Promise((r) => setTimeout(r, 5));
+        active--;
+        return answers[seen.length - 1] ?? "";
+      },
+    },
+    grammarForJsonSchema: async (schema) => {
+      grammarsBuilt.push(schema);
+      return { grammarFor: schema };
+    },
+    countTokens: (text) => text.length,
+  };
+  return { backend, seen, grammarsBuilt, maxActive: () => maxActive };
+}
+
+const verdict = z.object({ score: z.number().int().min(-5).max(5) });
+
+describe("LlamaCppChatModel at its node-llama-cpp boundary", () => {
+  it("turns messages into chat history + prompt and enforces the JSON schema through a grammar", async () => {
+    const fake = fakeBackend(['{"score": 3}']);
+    const model = new LlamaCppChatModel({ modelPath: "/models/x.gguf", backend: fake.backend, maxTokens: 64 });
+    const stats = new LlmStats();
+    const r = await structured(model, verdict, [["system", "You judge."], ["human", "Earlier"], ["ai", "Ok"], ["human", "Judge it."]], { stats });
+    expect(r).toMatchObject({ ok: true, value: { score: 3 } });
+    const call = fake.seen[0]!;
+    expect(call.history).toEqual([
+      { type: "system", text: "You judge." },
+      { type: "user", text: "Earlier" },
+      { type: "model", response: ["Ok"] },
+    ]);
+    expect(call.prompt).toMatch(/^Judge it\./);
+    expect(call.maxTokens).toBe(64);
+    expect(fake.grammarsBuilt[0]).toMatchObject({ type: "object", properties: { score: { type: "integer" } } });
+    expect(call.grammar).toEqual({ grammarFor: fake.grammarsBuilt[0] });
+    expect(stats.completionTokens).toBe('{"score": 3}'.length);
+  });
+
+  it("plain completions get no grammar; a schema's grammar is built once; calls run one at a time", async () => {
+    const fake = fakeBackend(["hello", '{"score": 1}', '{"score": 2}']);
+    const model = new LlamaCppChatModel({ modelPath: "m.gguf", backend: fake.backend });
+    expect((await model.invoke("hi")).content).toBe("hello");
+    expect(fake.seen[0]!.grammar).toBeUndefined();
+    const both = await Promise.all([structured(model, verdict, "a"), structured(model, verdict, "b")]);
+    expect(both.every((r) => r.ok)).toBe(true);
+    expect(fake.grammarsBuilt).toHaveLength(1);
+    expect(fake.maxActive()).toBe(1);
+  });
+
+  it("createChatModel('llama-cpp:...') wraps the adapter; a missing file is a clear error", async () => {
+    const fake = fakeBackend(['{"score": -2}']);
+    const model = await createChatModel("llama-cpp:/nowhere/model.gguf", { llamaCpp: { backend: fake.backend } });
+    expect(await structured(model!, verdict, "judge")).toMatchObject({ ok: true, value: { score: -2 } });
+    await expect(createChatModel("llama-cpp:/nowhere/model.gguf")).rejects.toThrow(/no GGUF model file at "\/nowhere\/model.gguf"/);
+    await expect(createChatModel("llama-cpp:", { env: {} })).rejects.toThrow(/FARSIGHT_GGUF/);
+  });
+});
+
+// Opt-in: FARSIGHT_GGUF=/path/to/small-instruct.gguf npx vitest run packages/llm/src/llama-cpp.test.ts
+const gguf = process.env.FARSIGHT_GGUF;
+const haveModel = gguf !== undefined && existsSync(gguf);
+if (!haveModel) console.log("[llm] real node-llama-cpp test skipped: set FARSIGHT_GGUF to a .gguf file to run it");
+
+describe.skipIf(!haveModel)("a real GGUF model through node-llama-cpp (FARSIGHT_GGUF)", () => {
+  it("answers a structured request that validates, thanks to the JSON-schema grammar", async () => {
+    const stats = new LlmStats();
+    const model = await createChatModel(`llama-cpp:${gguf}`, { stats, maxTokens: 64 });
+    const r = await structured(model!, verdict, "Rate the movie 'Up' from -5 to 5.", { stats, maxRepairs: 0 });
+    expect(r.ok).toBe(true);
+    expect(stats.completionTokens).toBeGreaterThan(0);
+    await (model as unknown as { inner: LlamaCppChatModel }).inner.dispose();
+  }, 600_000);
+});
