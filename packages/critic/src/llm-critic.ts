@@ -1,0 +1,143 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { HumanMessage, SystemMessage } from "@langchain/core/messages";
+import { z } from "zod";
+import { clamp, FarsightError, type Catalog } from "@farsight/core";
+import { complete, LlmStats, NoModelError, structured } from "@farsight/llm";
+import { CriticMemory } from "./critic-memory.js";
+import { criticMessages, DEFAULT_CRITIC_EXAMPLES, parseCriticValue, type CriticExample } from "./prompt.js";
+import type { Critic, CriticAnswerIssue, CriticExperience, CriticJudgement, CriticRequest } from "./types.js";
+
+/** Options of {@link LlmCritic}. Defaults follow BiLLP. */
+export interface LlmCriticOptions {
+  /** Name in provenance and `LlmStats.fallbacksByComponent`. Default "llm-critic". */
+  name?: string;
+  /** Inclusive integer value range. Default [-5, 5]. */
+  range?: readonly [number, number];
+  /** Recent items shown (history plus recommendations). Default 10. */
+  window?: number;
+  /** Few-shot examples. Default {@link DEFAULT_CRITIC_EXAMPLES} (three, as BiLLP). */
+  examples?: readonly CriticExample[];
+  /** "text": "Value: <integer>" (BiLLP); "structured": JSON {value} through `structured()`. Default "text". */
+  output?: "text" | "structured";
+  /** Critic memory; a fresh one by default, `null` to run without (ablation). */
+  memory?: CriticMemory | null;
+  /** Value used when the answer is unusable and memory has nothing for the state. Default 0 (neutral). */
+  fallbackValue?: number;
+  stats?: LlmStats;
+}
+
+/** What an {@link LlmCritic} counted. */
+export interface LlmCriticCounters {
+  evaluations: number;
+  modelCalls: number;
+  /** Numbers outside the range (clamped). */
+  outOfRange: number;
+  /** Numbers with a fraction (rounded). */
+  nonInteger: number;
+  /** Answers without a number, empty answers and failed calls (fallback value used). */
+  nonNumeric: number;
+  empty: number;
+  modelErrors: number;
+  /** Prompts that carried a remembered value. */
+  memoryHits: number;
+}
+
+const ValueSchema = z.object({ value: z.number() });
+
+/**
+ * BiLLP's LLM critic: an integer in [-5, 5] for how well the user's recent list satisfies them, with few-shot
+ * examples and critic memory. Out-of-range answers are clamped, fractions rounded, unusable answers replaced by
+ * the remembered value or `fallbackValue`; each case is counted. Never throws for a bad answer.
+ */
+export class LlmCritic implements Critic {
+  readonly name: string;
+  readonly range: readonly [number, number];
+  readonly memory: CriticMemory | null;
+  readonly stats: LlmStats;
+  readonly counters: LlmCriticCounters = { evaluations: 0, modelCalls: 0, outOfRange: 0, nonInteger: 0, nonNumeric: 0, empty: 0, modelErrors: 0, memoryHits: 0 };
+  private readonly window: number;
+  private readonly examples: readonly CriticExample[];
+  private readonly output: "text" | "structured";
+  private readonly fallbackValue: number;
+
+  constructor(
+    readonly model: BaseChatModel | null,
+    readonly catalog: Catalog,
+    options: LlmCriticOptions = {},
+  ) {
+    if (!model) throw new NoModelError("LlmCritic", ["ScorerCritic", "TabularAverageCritic"]);
+    this.name = options.name ?? "llm-critic";
+    this.range = options.range ?? [-5, 5];
+    const [lo, hi] = this.range;
+    if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo >= hi) {
+      throw new FarsightError("critic/bad-range", `LlmCritic: range must be two integers lo < hi, got [${lo}, ${hi}]`, { range: this.range });
+    }
+    this.window = options.window ?? 10;
+    this.examples = options.examples ?? DEFAULT_CRITIC_EXAMPLES;
+    this.output = options.output ?? "text";
+    this.memory = options.memory === undefined ? new CriticMemory({ window: this.window }) : options.memory;
+    this.fallbackValue = clamp(options.fallbackValue ?? 0, lo, hi);
+    this.stats = options.stats ?? new LlmStats();
+  }
+
+  learn(experience: CriticExperience): void {
+    this.memory?.record(experience.observation, experience.target);
+  }
+
+  async evaluate(request: CriticRequest): Promise<CriticJudgement> {
+    this.counters.evaluations++;
+    const remembered = this.memory?.retrieveClamped(request.observation, this.range) ?? null;
+    if (remembered) this.counters.memoryHits++;
+    const { system, user } = criticMessages({
+      catalog: this.catalog, observation: request.observation, window: this.window, range: this.range, examples: this.examples,
+      structuredOutput: this.output === "structured", ...(remembered ? { remembered: remembered.value } : {}),
+    });
+    const messages = [new SystemMessage(system), new HumanMessage(user)];
+    const opts = { stats: this.stats, ...(request.signal ? { signal: request.signal } : {}) };
+    this.counters.modelCalls++;
+    let raw: string | undefined;
+    let parsed: { ok: true; value: number } | { ok: false; issue: CriticAnswerIssue; detail: string };
+    if (this.output === "structured") {
+      const res = await structured(this.model!, ValueSchema, messages, { name: "critic_value", ...opts });
+      raw = res.raw;
+      parsed = res.ok
+        ? (Number.isFinite(res.value.value) ? { ok: true, value: res.value.value } : { ok: false, issue: "non-numeric", detail: "non-finite value" })
+        : { ok: false, issue: res.reason === "timeout" || res.reason === "error" ? "model-error" : "non-numeric", detail: `${res.reason}: ${res.error}` };
+    } else {
+      const res = await complete(this.model!, messages, opts);
+      if (res.ok) {
+        raw = res.text;
+        const p = parseCriticValue(res.text);
+        parsed = p.ok ? p : { ok: false, issue: p.issue, detail: p.issue === "empty" ? "empty answer" : "no number in the answer" };
+      } else parsed = { ok: false, issue: "model-error", detail: `model call failed (${res.reason}: ${res.error})` };
+    }
+    const rawPart = raw !== undefined ? { raw } : {};
+    if (!parsed.ok) {
+      if (parsed.issue === "model-error") this.counters.modelErrors++;
+      else if (parsed.issue === "empty") this.counters.empty++;
+      this.counters.nonNumeric++;
+      this.stats.recordFallback(this.name, parsed.detail);
+      const value = remembered ? remembered.value : this.fallbackValue;
+      return { value, source: { kind: "fallback", by: this.name, detail: parsed.detail }, issue: parsed.issue, fromMemory: remembered !== null, ...rawPart };
+    }
+    let value = parsed.value;
+    let issue: CriticAnswerIssue | undefined;
+    if (!Number.isInteger(value)) {
+      this.counters.nonInteger++;
+      issue = "non-integer";
+      value = Math.round(value);
+    }
+    if (value < this.range[0] || value > this.range[1]) {
+      this.counters.outOfRange++;
+      issue = "out-of-range";
+      value = clamp(value, this.range[0], this.range[1]);
+    }
+    return {
+      value,
+      source: { kind: "llm", by: this.model!.getName?.() ?? "chat-model" },
+      ...rawPart,
+      ...(issue ? { issue } : {}),
+      ...(remembered ? { fromMemory: true } : {}),
+    };
+  }
+}
