@@ -82,7 +82,9 @@ abstract class ModelReflector<S extends z.ZodType> implements Reflector {
       const reason = res.ok ? "model wrote an empty reflection" : `model answer unusable (${res.reason}): ${res.error.slice(0, 200)}`;
       this.counters.fallbacks++;
       this.options.stats?.recordFallback(this.component, reason);
-      return { ...base, source: { kind: "fallback", by: `${this.name}->${this.fallback.name}`, detail: reason } };
+      // The template can run longer than this reflector's promise; keep the promise.
+      const text = capWords(base.text, this.promptOptions.maxWords).text;
+      return { ...base, text, source: { kind: "fallback", by: `${this.name}->${this.fallback.name}`, detail: reason } };
     }
     if (capped.cut) this.counters.truncated++;
     return {

@@ -1,0 +1,43 @@
+import { ScriptedChatModel } from "@farsight/llm";
+import { plannerConformance } from "../../testing/src/planner-conformance.js";
+import { AllCategoriesPlanner, LlmCategoryPlanner, LlmThoughtPlanner, RandomCategoryPlanner, SaturationAwarePlanner } from "./index.js";
+
+plannerConformance("AllCategoriesPlanner", { usesModel: false, create: () => new AllCategoriesPlanner() });
+plannerConformance("RandomCategoryPlanner", { usesModel: false, create: ({ seed }) => new RandomCategoryPlanner({ seed }) });
+plannerConformance("SaturationAwarePlanner", { usesModel: false, create: ({ seed }) => new SaturationAwarePlanner({ seed }) });
+
+plannerConformance("LlmCategoryPlanner", {
+  usesModel: true,
+  create: ({ seed, answer, stats }) => new LlmCategoryPlanner({ model: new ScriptedChatModel({ responses: answer }), stats, seed }),
+});
+
+// Cohort mode: one call plans up to 4 sessions; the scripted model answers each label with the suite's answer.
+plannerConformance("LlmCategoryPlanner (cohort of 4, plan every 2 steps)", {
+  usesModel: true,
+  create: ({ seed, answer, stats }) =>
+    new LlmCategoryPlanner({
+      model: new ScriptedChatModel({ responses: (prompt, i) => cohortAnswer(prompt, answer(prompt, i)) }),
+      stats,
+      seed,
+      cohortSize: 4,
+      planEvery: 2,
+    }),
+});
+
+plannerConformance("LlmThoughtPlanner", {
+  usesModel: true,
+  create: ({ seed, answer, stats }) => new LlmThoughtPlanner({ model: new ScriptedChatModel({ responses: answer }), stats, seed }),
+});
+
+/** Wraps a single-session answer into a cohort answer for every "S<n> (" label of the prompt; garbage stays garbage. */
+function cohortAnswer(prompt: string, single: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(single);
+  } catch {
+    return single;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || !("thought" in parsed)) return single;
+  const labels = [...prompt.matchAll(/^(S\d+) \(step/gm)].map((m) => m[1]);
+  return JSON.stringify({ plans: labels.map((session) => ({ session, ...(parsed as object) })) });
+}
