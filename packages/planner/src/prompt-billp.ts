@@ -36,7 +36,7 @@ export interface BillpPromptOptions {
  * session (candidates and history) and the request for the next thought.
  */
 export function billpThoughtPrompt(request: PlanRequest, o: BillpPromptOptions): PromptMessages {
-  const name = nameLookup(request.candidates);
+  const name = nameLookup(request);
   const feedback = o.feedbackMeaning ? ` Feedback values: ${o.feedbackMeaning}.` : "";
   const answer = o.askForCategories
     ? "Answer with the thought and the ids of the candidate categories it points at."

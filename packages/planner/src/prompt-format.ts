@@ -7,10 +7,10 @@ export function categoryLabel(option: CategoryOption): string {
 }
 
 /** Names by id for a request's candidates plus anything named in its history (history may hold non-candidates). */
-export function nameLookup(candidates: readonly CategoryOption[], extra?: ReadonlyMap<CategoryId, string>): (id: CategoryId) => string {
+export function nameLookup(request: Pick<PlanRequest, "candidates" | "otherCategories">): (id: CategoryId) => string {
   const names = new Map<CategoryId, string>();
-  for (const c of candidates) if (c.name) names.set(c.id, c.name);
-  return (id) => names.get(id) ?? extra?.get(id) ?? `category ${id}`;
+  for (const c of [...(request.otherCategories ?? []), ...request.candidates]) if (c.name) names.set(c.id, c.name);
+  return (id) => names.get(id) ?? `category ${id}`;
 }
 
 /** Compact number: integers as is, others with at most 2 decimals. */

@@ -40,7 +40,7 @@ function taskText(o: LerlPromptOptions, cohort: boolean): string {
  * [Reflective Summaries], [Your Task]. Category names appear where the dataset has them.
  */
 export function lerlPlanPrompt(request: PlanRequest, o: LerlPromptOptions): PromptMessages {
-  const name = nameLookup(request.candidates);
+  const name = nameLookup(request);
   const feedback = o.feedbackMeaning ? `\nFeedback values: ${o.feedbackMeaning}.` : "";
   const user = [
     "[Candidate Categories]",
@@ -73,7 +73,7 @@ export function lerlCohortPrompt(requests: readonly PlanRequest[], o: LerlPrompt
   const shared = sameCandidates(requests);
   const feedback = o.feedbackMeaning ? `\nFeedback values: ${o.feedbackMeaning}.` : "";
   const blocks = requests.map((r, i) => {
-    const name = nameLookup(r.candidates);
+    const name = nameLookup(r);
     const head = `${cohortLabel(i)} (step ${r.step}, return so far ${num(r.returnSoFar ?? 0)}):`;
     const own = shared ? "" : `\nCandidates: ${r.candidates.map((c) => c.id).join(", ")}`;
     return `${head}${own}\n${formatHistory(r.history, name)}`;

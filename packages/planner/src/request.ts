@@ -61,12 +61,18 @@ export function buildPlanRequest(observation: Observation, options: BuildPlanReq
       sessionId: observation.sessionId,
     });
   }
+  const history = slatesFromHistory(observation.history, options.historySlates ?? DEFAULT_HISTORY_SLATES);
+  const candidateIds = new Set(candidates.map((c) => c.id));
+  const others = new Set<CategoryId>();
+  for (const s of history) for (const c of s.categories) if (!candidateIds.has(c) && c >= 0 && c < options.catalog.numCategories) others.add(c);
+  const otherCategories = others.size ? candidateOptions(options.catalog, [...others].sort((a, b) => a - b)).filter((c) => c.name) : [];
   return {
     sessionId: observation.sessionId,
     userId: observation.userId,
     step: observation.step,
     candidates,
-    history: slatesFromHistory(observation.history, options.historySlates ?? DEFAULT_HISTORY_SLATES),
+    history,
+    ...(otherCategories.length ? { otherCategories } : {}),
     reflections: options.reflections ?? [],
     returnSoFar: observation.returnSoFar,
     ...(options.previous ? { previous: options.previous } : {}),

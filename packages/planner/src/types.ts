@@ -40,6 +40,8 @@ export interface PlanRequest {
   readonly candidates: readonly CategoryOption[];
   /** Category-level history: the last H slates, oldest first (H = 5 in LERL). Empty for a new session. */
   readonly history: readonly SlateSummary[];
+  /** Names of categories that occur in `history` but are not candidates (so the prompt can still name them). */
+  readonly otherCategories?: readonly CategoryOption[];
   /** Reflections sampled (LERL) or retrieved (BiLLP) for this session; may be empty. */
   readonly reflections: readonly Reflection[];
   /** Reward collected so far in the session. */
