@@ -21,3 +21,4 @@ export {
   type LlamaCppOptions,
   type LlamaCppChatModelOptions,
 } from "./llama-cpp.js";
+export { checkModel, checkSchema, DEFAULT_CHECK_PROMPT, type CheckReport } from "./check.js";

@@ -1,5 +1,6 @@
 import type { Command } from "../command.js";
 import { reportCommand } from "./report.js";
+import { llmCommand } from "./llm.js";
 
 /**
  * Every subcommand, in the order `farsight --help` lists them. A new command is a new file in this folder
@@ -7,4 +8,5 @@ import { reportCommand } from "./report.js";
  */
 export const commands: readonly Command[] = [
   reportCommand,
+  llmCommand,
 ];

@@ -1,0 +1,52 @@
+import { checkModel, MODEL_SPEC_FORMS } from "@farsight/llm";
+import { intFlag, parseFlags, UsageError, type Command } from "../command.js";
+
+const usage = `farsight llm check <spec> [--prompt TEXT] [--timeout MS] [--record FILE] [--json]
+
+Sends one structured request (a JSON object {category, confidence}) to the model named by <spec>, through
+the same wrappers a run uses (retries, timeout, accounting; no cache), and prints the parsed answer, the
+latency and the tokens. Exit code 0 when the answer parsed and validated, 1 otherwise.
+
+Specs:
+  ${MODEL_SPEC_FORMS.join("\n  ")}
+
+Flags:
+  --prompt TEXT   ask this instead of the built-in recommendation question
+  --timeout MS    deadline per model call (default: the provider's, 10 s to 10 min)
+  --record FILE   append the request and answer to a JSONL file (replay it with scripted:FILE)
+  --json          print one JSON object instead of text
+
+Environment: OPENAI_API_KEY (openai:), OLLAMA_HOST (ollama: without @host), FARSIGHT_GGUF (llama-cpp: without
+a path). See packages/llm/README.md for pointing Farsight at Ollama, llama.cpp server, vLLM or LM Studio.
+`;
+
+export const llmCommand: Command = {
+  name: "llm",
+  summary: "check a language model spec: one structured request, parsed answer, latency, tokens",
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags(
+      "llm",
+      argv,
+      { prompt: { type: "string" }, timeout: { type: "string" }, record: { type: "string" }, json: { type: "boolean" } },
+      true,
+    );
+    const [sub, spec, ...extra] = positionals;
+    if (sub !== "check" || spec === undefined || extra.length > 0) {
+      throw new UsageError(`farsight llm: expected \`farsight llm check <spec>\`\n\n${usage}`);
+    }
+    const timeoutMs = values.timeout === undefined ? undefined : intFlag("timeout", values.timeout, 0, 1);
+    const report = await checkModel(spec, { prompt: values.prompt, timeoutMs, recordTo: values.record });
+    const { result, stats } = report;
+    if (values.json) {
+      io.stdout(JSON.stringify({ spec, ok: result.ok, result, latencyMs: Math.round(report.latencyMs), stats }) + "\n");
+      return result.ok ? 0 : 1;
+    }
+    if (result.ok) io.stdout(`answer:   ${JSON.stringify(result.value)}\n`);
+    else io.stdout(`failed:   ${result.reason}: ${result.error}\n${result.raw !== undefined ? `raw:      ${JSON.stringify(result.raw.slice(0, 500))}\n` : ""}`);
+    io.stdout(`model:    ${spec}\n`);
+    io.stdout(`latency:  ${Math.round(report.latencyMs)} ms (${stats.calls} call${stats.calls === 1 ? "" : "s"}, ${result.repairs} repair${result.repairs === 1 ? "" : "s"}, ${stats.retries} retr${stats.retries === 1 ? "y" : "ies"})\n`);
+    io.stdout(`tokens:   ${stats.promptTokens} prompt + ${stats.completionTokens} completion\n`);
+    return result.ok ? 0 : 1;
+  },
+};
