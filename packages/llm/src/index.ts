@@ -7,7 +7,7 @@ export { invokeSafely, JSON_SCHEMA_OPTION, type InvokeOptions, type InvokeResult
 export { toMessages, promptText, contentText, messagesToJson, type Prompt } from "./messages.js";
 export { createChatModel, wrapChatModel, defaultModelSpec, type ChatModelOptions, type WrapOptions } from "./factory.js";
 export { parseModelSpec, MODEL_SPEC_FORMS, type ModelSpec } from "./spec.js";
-export { ManagedChatModel, type Layer, type ModelCall, type NextLayer, type ManagedChatModelOptions } from "./managed.js";
+export { ManagedChatModel, statsOf, type Layer, type ModelCall, type NextLayer, type ManagedChatModelOptions } from "./managed.js";
 export { accountingLayer, timeoutLayer, retryLayer, concurrencyLayer, isRetryable, Semaphore, type RetryOptions } from "./layers.js";
 export { cacheLayer, cacheKey, MemoryResponseCache, SqliteResponseCache, type ResponseCache } from "./cache.js";
 export { JsonlRecorder, recorderLayer, loadScriptedModel, type RecordedCall } from "./recorder.js";

@@ -1,7 +1,9 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createChatModel, LlamaCppChatModel, LlmStats, structured, type LlamaBackend, type LlamaChatHistoryItem } from "./index.js";
+import { createChatModel, LlamaCppChatModel, loadNodeLlamaCppBackend, LlmStats, structured, type LlamaBackend, type LlamaChatHistoryItem } from "./index.js";
 
 /** A fake node-llama-cpp backend: records what the adapter hands the session and answers from a script. */
 function fakeBackend(answers: string[]) {
@@ -71,6 +73,17 @@ describe("LlamaCppChatModel at its node-llama-cpp boundary", () => {
     await expect(createChatModel("llama-cpp:/nowhere/model.gguf")).rejects.toThrow(/no GGUF model file at "\/nowhere\/model.gguf"/);
     await expect(createChatModel("llama-cpp:", { env: {} })).rejects.toThrow(/FARSIGHT_GGUF/);
   });
+});
+
+describe("loadNodeLlamaCppBackend with the installed node-llama-cpp", () => {
+  it("a file that is not a GGUF model fails at load with the path in the message", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "farsight-gguf-")), "broken.gguf");
+    writeFileSync(file, "not a model");
+    const err = await loadNodeLlamaCppBackend(file).catch((e: unknown) => e as { code?: string; message: string });
+    // Without the optional package the loader must say how to install it instead.
+    expect(["llm-llama-cpp-load", "llm-llama-cpp-missing"]).toContain((err as { code?: string }).code);
+    expect((err as Error).message).toContain(file);
+  }, 60_000);
 });
 
 // Opt-in: FARSIGHT_GGUF=/path/to/small-instruct.gguf npx vitest run packages/llm/src/llama-cpp.test.ts

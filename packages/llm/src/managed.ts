@@ -1,7 +1,6 @@
 import { BaseChatModel, type BaseChatModelParams } from "@langchain/core/language_models/chat_models";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
-import { ACCOUNTED_STATS } from "./invoke.js";
 import { contentText } from "./messages.js";
 import type { LlmStats } from "./stats.js";
 
@@ -44,7 +43,8 @@ export class ManagedChatModel extends BaseChatModel {
     this.inner = inner;
     this.layers = layers;
     this.modelId = options.modelId;
-    if (options.stats) (this as unknown as Record<string, unknown>)[ACCOUNTED_STATS] = options.stats;
+    // invokeSafely reads this property (ACCOUNTED_STATS) so that calls are not counted twice.
+    this.farsightStats = options.stats;
   }
 
   _llmType(): string {
@@ -73,4 +73,9 @@ export class ManagedChatModel extends BaseChatModel {
     const chain = this.layers.reduceRight<NextLayer>((next, layer) => (c) => layer(c, next), innermost);
     return chain(call);
   }
+}
+
+/** The stats a model's wrappers count into, if it is a {@link ManagedChatModel} (e.g. from createChatModel). */
+export function statsOf(model: BaseChatModel): LlmStats | undefined {
+  return model instanceof ManagedChatModel ? model.farsightStats : undefined;
 }

@@ -11,6 +11,7 @@ import {
   ScriptedChatModel,
   Semaphore,
   SqliteResponseCache,
+  statsOf,
   structured,
   wrapChatModel,
 } from "./index.js";
@@ -139,5 +140,20 @@ describe("recorder and scripted: replay", () => {
     await expect(model!.invoke("c")).rejects.toThrow(/answers.jsonl" has no answer for this prompt/);
     writeFileSync(file, '{"answer": 1}\n');
     await expect(createChatModel(`scripted:${file}`)).rejects.toThrow(/answers.jsonl:1: needs a string "answer"/);
+  });
+});
+
+describe("accounting is not doubled", () => {
+  it("structured() with the model's own stats counts each call once; statsOf finds them", async () => {
+    const model = await createChatModel("scripted:/dev/null", { cache: false });
+    const stats = statsOf(model!)!;
+    expect(stats).toBeInstanceOf(LlmStats);
+    const inner = new ScriptedChatModel({ responses: ['{"category": "a"}'] });
+    const wrapped = wrapChatModel(inner, { stats });
+    await structured(wrapped, pick, "go", { stats });
+    expect(stats.calls).toBe(1);
+    const other = new LlmStats();
+    await structured(wrapChatModel(new ScriptedChatModel({ responses: ['{"category": "a"}'] }), { stats }), pick, "go", { stats: other });
+    expect([stats.calls, other.calls]).toEqual([2, 1]);
   });
 });
