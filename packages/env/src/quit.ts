@@ -191,17 +191,20 @@ export class DistanceWindowRule implements QuitRule {
     if (minReward !== undefined && !(t === 0 && this.options.minRewardSkipsFirstStep)) {
       for (let k = 0; k < K; k++) if (feedback[offset + k]! < minReward) return true;
     }
-    const start = windowStart(t, this.win.n, this.compat);
-    const d = this.distance;
+    const n = this.win.n;
+    const start = this.compat === "easyrl4rec" && t < n ? Math.max(0, 2 * t - n) : Math.max(0, t - n);
+    const d = this.distance, items = this.win.items, slotBase = slot * n;
+    if (d.kind === "matrix" && K === 1) {
+      // The common case (one item per step, a precomputed distance matrix), kept tight: it is the hot path.
+      const row = slates[offset]! * d.numItems, values = d.values;
+      for (let s = start; s < t; s++) if (values[row + items[slotBase + (s % n)]!]! < theta) return true;
+      return false;
+    }
     for (let k = 0; k < K; k++) {
       const a = slates[offset + k]!;
       for (let s = start; s < t; s++) {
-        const base = this.win.at(slot, s);
-        for (let j = 0; j < K; j++) {
-          const b = this.win.items[base + j]!;
-          const dist = d.kind === "matrix" ? d.values[a * d.numItems + b]! : this.dist(a, b);
-          if (dist < theta) return true;
-        }
+        const base = (slotBase + (s % n)) * K;
+        for (let j = 0; j < K; j++) if (this.dist(a, items[base + j]!) < theta) return true;
       }
     }
     return false;

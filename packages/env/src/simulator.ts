@@ -48,8 +48,8 @@ export const DEFAULT_SIMULATOR: SimulatorOptions = {
   seed: 0,
 };
 
-/** Above this many (slot, item) cells the repeat tracker uses per-slot sets instead of a stamp table. */
-const STAMP_TABLE_LIMIT = 1 << 24;
+/** Above this many (slot, item) cells the repeat tracker uses per-slot sets instead of a bitset (32 MiB). */
+const BITSET_LIMIT = 1 << 28;
 
 export class Simulator implements VecEnv {
   readonly options: SimulatorOptions;
@@ -76,7 +76,11 @@ export class Simulator implements VecEnv {
   private readonly userRng: Rng;
   private readonly clickRng: Rng;
   private readonly worldRng: Rng;
-  private readonly stamps: Int32Array | undefined;
+  /** Bit (b * numItems + item) is set while item was shown in slot b's current session. */
+  private readonly seenBits: Uint32Array | undefined;
+  /** Items shown in each slot's session, to clear its bits at reset (maxSteps * K per slot). */
+  private readonly sessionItems: Int32Array;
+  private readonly hasAfterStep: boolean;
   private readonly seenSets: Set<number>[] | undefined;
   private readonly quitOn: boolean;
   private readonly noRepeats: boolean;
@@ -125,8 +129,10 @@ export class Simulator implements VecEnv {
     this.userRng = rng.derive("users");
     this.clickRng = rng.derive("feedback");
     this.worldRng = rng.derive("world");
-    if (B * this.numItems <= STAMP_TABLE_LIMIT) this.stamps = new Int32Array(B * this.numItems);
+    if (B * this.numItems <= BITSET_LIMIT) this.seenBits = new Uint32Array(Math.ceil((B * this.numItems) / 32));
     else this.seenSets = Array.from({ length: B }, () => new Set<number>());
+    this.sessionItems = new Int32Array(B * this.maxSteps * K);
+    this.hasAfterStep = typeof world.afterStep === "function";
     world.bind(B);
     for (const r of rules) r.bind(B, K);
   }
@@ -155,6 +161,14 @@ export class Simulator implements VecEnv {
   resetSlot(slot: number, user?: UserId): void {
     const u = user ?? this.userPool[this.userRng.int(this.userPool.length)]!;
     if (!(u >= 0 && u < this.numUsers)) throw new FarsightError("env/bad-user", `user ${u} is outside the world's ${this.numUsers} users`, { user: u });
+    if (this.seenBits) {
+      // Clear the bits of the previous session's items (at most maxSteps * K of them).
+      const K = this.slateSize, n = Math.min(this.steps[slot]!, this.maxSteps) * K, base = slot * this.maxSteps * K;
+      for (let j = 0; j < n; j++) {
+        const bit = slot * this.numItems + this.sessionItems[base + j]!;
+        this.seenBits[bit >>> 5]! &= ~(1 << (bit & 31));
+      }
+    }
     this.users[slot] = u;
     this.steps[slot] = 0;
     this.returns[slot] = 0;
@@ -162,11 +176,14 @@ export class Simulator implements VecEnv {
     this.sessionSerial[slot] = ++this.sessionsStarted;
     if (this.seenSets) this.seenSets[slot]!.clear();
     this.world.startSession(slot, u, this.worldRng);
-    for (const r of this.rules) r.reset(slot);
+    for (let q = 0; q < this.rules.length; q++) this.rules[q]!.reset(slot);
   }
 
   wasRecommended(slot: number, item: number): boolean {
-    if (this.stamps) return this.stamps[slot * this.numItems + item] === this.sessionSerial[slot];
+    if (this.seenBits) {
+      const bit = slot * this.numItems + item;
+      return (this.seenBits[bit >>> 5]! & (1 << (bit & 31))) !== 0;
+    }
     return this.seenSets![slot]!.has(item);
   }
 
@@ -190,6 +207,7 @@ export class Simulator implements VecEnv {
     const world = this.world, rules = this.rules, nRules = rules.length;
     const click = this.options.feedback === "click", rho = this.options.similarityPenalty;
     const sumReward = this.options.slateReward === "sum";
+    const seenBits = this.seenBits;
     r.numReset = 0;
     done.fill(0);
     endCode.fill(0);
@@ -229,16 +247,19 @@ export class Simulator implements VecEnv {
       if (code === EndCode.None && t >= this.maxSteps - 1) code = this.quitOn ? EndCode.MaxSteps : EndCode.ForcedLength;
       // 4. History, repeat tracking and the world's state.
       for (let q = 0; q < nRules; q++) rules[q]!.push(b, t, slates, off);
-      const row = (b * H + (t % H)) * K;
+      const row = (b * H + (t % H)) * K, sess = (b * this.maxSteps + t) * K;
       for (let k = 0; k < K; k++) {
         const item = slates[off + k]!;
         this.historyItems[row + k] = item;
         this.historyFeedback[row + k] = feedback[off + k]!;
-        if (this.stamps) this.stamps[b * N + item] = this.sessionSerial[b]!;
-        else this.seenSets![b]!.add(item);
+        if (t < this.maxSteps) this.sessionItems[sess + k] = item;
+        if (seenBits) {
+          const bit = b * N + item;
+          seenBits[bit >>> 5]! |= 1 << (bit & 31);
+        } else this.seenSets![b]!.add(item);
       }
       this.historyReward[b * H + (t % H)] = rew;
-      world.afterStep?.(b, slates, off, K, this.worldRng);
+      if (this.hasAfterStep) world.afterStep!(b, slates, off, K, this.worldRng);
       this.steps[b] = t + 1;
       this.returns[b]! += rew;
       if (code !== EndCode.None) this.finish(b, code);

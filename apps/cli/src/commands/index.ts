@@ -1,6 +1,8 @@
 import type { Command } from "../command.js";
 import { reportCommand } from "./report.js";
 import { llmCommand } from "./llm.js";
+import { evalCommand } from "./eval.js";
+import { benchCommand } from "./bench.js";
 
 /**
  * Every subcommand, in the order `farsight --help` lists them. A new command is a new file in this folder
@@ -9,4 +11,6 @@ import { llmCommand } from "./llm.js";
 export const commands: readonly Command[] = [
   reportCommand,
   llmCommand,
+  evalCommand,
+  benchCommand,
 ];

@@ -1,0 +1,72 @@
+/**
+ * Agents for `farsight eval`, resolved from a spec string through a registry: `name` or `name:arg`
+ * (e.g. `policy:<dir>`). A package adds its agents with one `registerAgent(...)` line below.
+ */
+import { UsageError } from "./command.js";
+import { GreedyAgent, OracleAgent, PopularityAgent, RandomAgent, RoundRobinAgent, type Agent, type EnvSetup } from "@farsight/env";
+
+export interface AgentContext {
+  /** The environment preset the agent will be evaluated on. */
+  readonly setup: EnvSetup;
+  /** Evaluation seed (one agent is built per seed). */
+  readonly seed: number;
+  /** The part of the spec after the first ":" (e.g. the directory of `policy:<dir>`), if any. */
+  readonly arg: string | undefined;
+}
+
+export interface AgentEntry {
+  /** One line for `farsight eval --help`. */
+  readonly summary: string;
+  create(ctx: AgentContext): Agent | Promise<Agent>;
+}
+
+const registry = new Map<string, AgentEntry>();
+
+/** Registers an agent under `name` (the part of the spec before ":"). */
+export function registerAgent(name: string, entry: AgentEntry): void {
+  registry.set(name, entry);
+}
+
+/** Registered names with their summaries, for help texts. */
+export function agentNames(): [string, string][] {
+  return [...registry.entries()].map(([n, e]) => [n, e.summary]);
+}
+
+/** Builds the agent a spec names, or a usage error listing the known ones. */
+export async function resolveAgent(spec: string, setup: EnvSetup, seed: number): Promise<Agent> {
+  const colon = spec.indexOf(":");
+  const name = colon < 0 ? spec : spec.slice(0, colon);
+  const entry = registry.get(name);
+  if (!entry) throw new UsageError(`unknown agent "${spec}"; known: ${[...registry.keys()].join(", ")}`);
+  return entry.create({ setup, seed, arg: colon < 0 ? undefined : spec.slice(colon + 1) });
+}
+
+registerAgent("random", { summary: "uniformly random items", create: ({ seed }) => new RandomAgent(seed) });
+registerAgent("popularity", {
+  summary: "most-interacted items of the training log, never repeated in a session",
+  create: ({ setup }) => new PopularityAgent(setup.catalog.numItems, setup.trainLog.item),
+});
+registerAgent("greedy", {
+  summary: "best unseen items under the predicted world model (MF trained on the training log)",
+  create: async ({ setup }) => new GreedyAgent((await setup.predicted()).world.scorer, "greedy"),
+});
+registerAgent("oracle", {
+  summary: "best unseen items under the live ground truth (a reference, not a baseline)",
+  create: ({ setup }) => {
+    // The oracle reads the test simulator's world; `begin` binds it to the simulator it runs on.
+    let expected: ((slot: number, user: number, item: number) => number) | undefined;
+    const inner = new OracleAgent((s, u, i) => expected!(s, u, i));
+    return {
+      name: "oracle",
+      begin(env) {
+        const world = (env as unknown as { world?: { expected(s: number, u: number, i: number): number } }).world;
+        expected = world ? (s, u, i) => world.expected(s, u, i) : (_s, u, i) => setup.groundTruth.scorer.scoreAll(u)[i]!;
+      },
+      act: (env, out) => inner.act(env, out),
+    };
+  },
+});
+registerAgent("round-robin", {
+  summary: "cycles through categories; best unseen item of the category under the predicted model",
+  create: async ({ setup, seed }) => new RoundRobinAgent((await setup.predicted()).world.scorer, seed),
+});

@@ -1,0 +1,17 @@
+/**
+ * Targets of `farsight bench <target>`: each is a file `bench/<target>.ts` exporting a {@link BenchTarget},
+ * plus one line in `benchTargets` below.
+ */
+import type { CliIO } from "../command.js";
+import { envBench } from "./env.js";
+
+export interface BenchTarget {
+  readonly name: string;
+  readonly summary: string;
+  /** Runs the benchmark; returns a JSON-serialisable result and prints a table unless `json`. */
+  run(argv: string[], io: CliIO, json: boolean): Promise<Record<string, unknown>>;
+}
+
+export const benchTargets: BenchTarget[] = [
+  envBench,
+];

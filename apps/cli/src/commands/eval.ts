@@ -1,0 +1,70 @@
+import { evaluate, loadPreset, PRESETS, type EvalMode } from "@farsight/env";
+import { agentNames, resolveAgent } from "../agents.js";
+import { choiceFlag, intFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
+
+const MODES: readonly EvalMode[] = ["FB", "NX_0", "NX_10"];
+const TABLE = ["len", "r_traj", "r_each", "ctr", "item_coverage", "category_coverage", "ild", "category_entropy", "mcd"];
+
+/** `farsight eval`: an agent on a preset's test-time simulator, N episodes per seed. */
+export const evalCommand: Command = {
+  name: "eval",
+  summary: "evaluate an agent on an environment preset (Len, R_traj, R_each, diversity...)",
+  get usage() {
+    return [
+      "Usage: farsight eval --env <preset> --agent <spec> --episodes N --seed S [--seeds K] [--mode FB|NX_0|NX_10]",
+      "                     [--compat easyrl4rec] [--batch B] [--data-dir DIR] [--json]",
+      "",
+      `Presets: ${PRESETS.join(", ")} (default synthetic)`,
+      "Agents:",
+      ...agentNames().map(([n, s]) => `  ${n.padEnd(12)} ${s}`),
+      "",
+      "  --episodes N   episodes per seed (default 1000)",
+      "  --seed S       first seed (default 0); --seeds K runs seeds S..S+K-1 (default 1)",
+      "  --mode         FB (repeats allowed), NX_0 (no repeats), NX_10 (no repeats, no quitting, 10 steps)",
+      "  --compat       easyrl4rec: EasyRL4Rec's shorter look-back window (window quit rules)",
+      "  --batch B      concurrent sessions (default 256)",
+      "  --data-dir     where datasets are (else $FARSIGHT_DATA_DIR, ~/.farsight/data, <repo>/../shared/data)",
+      "  --json         one JSON object: { metrics: {len, r_traj, ..., <name>_std}, config }",
+      "Metrics count the quitting step in len and r_traj (as EasyRL4Rec).",
+    ].join("\n");
+  },
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const { values } = parseFlags("eval", argv, {
+      env: { type: "string" },
+      agent: { type: "string" },
+      episodes: { type: "string" },
+      seed: { type: "string" },
+      seeds: { type: "string" },
+      mode: { type: "string" },
+      compat: { type: "string" },
+      batch: { type: "string" },
+      "data-dir": { type: "string" },
+      json: { type: "boolean" },
+    });
+    const env = values.env ?? "synthetic";
+    if (!(PRESETS as readonly string[]).includes(env)) throw new UsageError(`--env must be one of ${PRESETS.join(", ")}; got "${env}"`);
+    const agentSpec = values.agent ?? "random";
+    const episodes = intFlag("episodes", values.episodes, 1000, 1);
+    const seed = intFlag("seed", values.seed, 0, 0);
+    const nSeeds = intFlag("seeds", values.seeds, 1, 1);
+    const mode = choiceFlag("mode", values.mode, MODES, "FB");
+    const compat = choiceFlag("compat", values.compat, ["none", "easyrl4rec"] as const, "none");
+    const batch = intFlag("batch", values.batch, 256, 1);
+    const dataDir = values["data-dir"];
+    const setup = await loadPreset(env, { compat, ...(dataDir ? { dataDir } : {}) });
+    const seeds = Array.from({ length: nSeeds }, (_, k) => seed + k);
+    const t0 = Date.now();
+    const result = await evaluate(setup, (s) => resolveAgent(agentSpec, setup, s), { episodes, seeds, batchSize: batch, simulator: { mode } });
+    const config = { env, agent: agentSpec, episodes, seeds, mode, compat, batch, ...setup.describe, seconds: (Date.now() - t0) / 1000 };
+    if (values.json) {
+      io.stdout(JSON.stringify({ metrics: result.metrics, config }) + "\n");
+      return 0;
+    }
+    io.stdout(`${env} / ${agentSpec} / ${mode}${compat !== "none" ? ` / compat ${compat}` : ""}: ${result.metrics.episodes} episodes, seeds ${seeds.join(",")}\n`);
+    for (const m of TABLE) {
+      const v = result.metrics[m]!, s = result.metrics[`${m}_std`];
+      io.stdout(`  ${m.padEnd(18)} ${v.toFixed(4).padStart(10)}${s !== undefined && Number.isFinite(s) ? `  ± ${s.toFixed(4)}` : ""}\n`);
+    }
+    return 0;
+  },
+};
