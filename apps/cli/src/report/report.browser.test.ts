@@ -61,7 +61,8 @@ describe("report in headless Chromium", () => {
     }
     writeFixtureRunDir(runDir, { episodesPerAgent: 60 });
     const io = quietIO();
-    expect(await main(["report", runDir, "--out", reportPath], io)).toBe(0);
+    const code = await main(["report", runDir, "--out", reportPath], io);
+    if (code !== 0) throw new Error(`farsight report failed (${code}): ${io.err}`);
     // Serves the report and nothing else: any other path is a 404 (and would show up as a request below).
     server = createServer((req, res) => {
       if (req.url === "/report.html") {

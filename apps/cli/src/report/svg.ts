@@ -86,8 +86,8 @@ export interface Frame {
   readonly bottom: number;
 }
 
-export function makeFrame(width: number, height: number, legendWidth: number): Frame {
-  return { width, height, left: 64, right: width - 16 - legendWidth, top: 16, bottom: height - 46 };
+export function makeFrame(width: number, height: number, legendSpace: number): Frame {
+  return { width, height, left: 64, right: width - 16 - legendSpace, top: 16, bottom: height - 46 };
 }
 
 /** Opens a chart's SVG element; `kind` lands in a class so tests and screenshots can find every chart. */
