@@ -1,1 +1,2 @@
 export {};
+export { runBillpSession, type BillpComponents, type BillpSessionOptions, type BillpStepRecord, type BillpTrajectory, type ReflectionMemory } from "./billp-session.js";
