@@ -63,7 +63,7 @@ export interface ChatModelOptions extends WrapOptions {
  */
 export function wrapChatModel(inner: BaseChatModel, options: WrapOptions = {}): ManagedChatModel {
   const stats = options.stats ?? new LlmStats();
-  const modelId = options.modelId ?? `${inner._llmType()}:${String((inner as unknown as { model?: string }).model ?? inner.getName())}`;
+  const modelId = options.modelId ?? `${inner.getName()}:${String((inner as unknown as { model?: string }).model ?? "")}`;
   const layers: Layer[] = [];
   const cache = options.cacheFile
     ? new SqliteResponseCache(options.cacheFile)
