@@ -70,9 +70,18 @@ export function isRetryable(err: unknown, retryTimeouts = false): boolean {
   if (isTimeoutError(err)) return retryTimeouts;
   const status = httpStatusOf(err);
   if (status !== undefined) return status === 429 || status === 408 || status >= 500;
-  const e = err as { name?: string; code?: string; cause?: { code?: string } } | undefined;
-  const code = e?.code ?? e?.cause?.code;
-  return e?.name === "APIConnectionError" || code === "ECONNRESET" || code === "ECONNREFUSED" || code === "EPIPE" || code === "UND_ERR_SOCKET";
+  return isConnectionError(err);
+}
+
+const CONNECTION_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "UND_ERR_SOCKET", "UND_ERR_CLOSED"]);
+
+/** A dropped or refused connection, however deep the client wrapped it (OpenAI SDK: APIConnectionError > TypeError > code). */
+function isConnectionError(err: unknown, depth = 0): boolean {
+  if (err === null || typeof err !== "object" || depth > 4) return false;
+  const e = err as { name?: string; code?: unknown; cause?: unknown };
+  if (e.name === "APIConnectionError" || err.constructor?.name === "APIConnectionError") return true;
+  if (typeof e.code === "string" && CONNECTION_CODES.has(e.code)) return true;
+  return isConnectionError(e.cause, depth + 1);
 }
 
 /** Retries retryable failures with exponential backoff; honours a server's Retry-After header (seconds). */

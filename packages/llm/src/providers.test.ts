@@ -78,6 +78,14 @@ describe.each(flavours)("$name against a fake server", ({ start, spec }) => {
     expect(stats.snapshot()).toMatchObject({ calls: 2, failures: 1, retries: 1, completionTokens: server.completionTokensSent });
   });
 
+  it("a dropped connection and a 429 with Retry-After are retried", async () => {
+    const { server, stats, model } = await setup([{ drop: true }, { status: 429, headers: { "retry-after": "0" } }, good("pop")]);
+    const r = await structured(model, pick, "Pick one.", { stats });
+    expect(r).toMatchObject({ ok: true, value: { category: "pop" } });
+    expect(server.requests).toHaveLength(3);
+    expect(stats.snapshot()).toMatchObject({ calls: 3, failures: 2, retries: 2 });
+  });
+
   it("a 400 is not retried and becomes ok:false reason error", async () => {
     const { server, stats, model } = await setup([{ status: 400 }, good("pop")]);
     const r = await structured(model, pick, "Pick one.", { stats });

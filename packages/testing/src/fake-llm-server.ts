@@ -11,6 +11,10 @@ export interface FakeLlmReply {
   delayMs?: number;
   /** Never answer (until the client gives up or the server closes): a timeout. */
   hang?: boolean;
+  /** Close the connection without any answer: a dropped connection. */
+  drop?: boolean;
+  /** Extra response headers (e.g. `retry-after` with a 429). */
+  headers?: Record<string, string>;
   /** Token usage to report; default: whitespace-separated words of the prompt messages and of the answer. */
   usage?: { promptTokens: number; completionTokens: number };
 }
@@ -94,6 +98,8 @@ async function startFakeServer(flavour: Flavour, script: FakeLlmScript): Promise
     }
     const r: FakeLlmReply = typeof reply === "string" ? { content: reply } : reply;
     if (r.hang) return new Promise<void>((resolve) => res.on("close", () => resolve()));
+    if (r.drop) return void req.socket.destroy();
+    for (const [name, value] of Object.entries(r.headers ?? {})) res.setHeader(name, value);
     if (r.delayMs) await new Promise((resolve) => setTimeout(resolve, r.delayMs));
     if (res.destroyed) return;
     if (r.status !== undefined && r.status >= 400) return sendError(res, flavour, r.status, `fake ${flavour} server: scripted status ${r.status}`);
