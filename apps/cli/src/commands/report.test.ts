@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { CliIO } from "../command.js";
 import { main } from "../main.js";
+import { reportCommand } from "./report.js";
 import { writeFixtureRunDir } from "../report/fixtures.js";
 import { RUN_FILES } from "../report/run-dir.js";
 
@@ -21,7 +22,7 @@ describe("farsight report", () => {
   it("writes a self-contained report of a full run directory", async () => {
     const dir = writeFixtureRunDir(join(root, "full"), { episodesPerAgent: 30 });
     const io = capture();
-    expect(await main(["report", dir], io)).toBe(0);
+    expect(await main(["report", dir], io, [reportCommand])).toBe(0);
     const out = join(dir, "report.html");
     expect(io.out).toContain(`wrote ${out}`);
     expect(io.err).toBe("");
@@ -42,7 +43,7 @@ describe("farsight report", () => {
     appendFileSync(join(dir, RUN_FILES.episodes), `{"agent": "random", "length": -1, "return": 0}\n`);
     const out = join(root, "elsewhere", "partial.html");
     const io = capture();
-    expect(await main(["report", dir, "--out", out], io)).toBe(0);
+    expect(await main(["report", dir, "--out", out], io, [reportCommand])).toBe(0);
     expect(io.out).toContain("not recorded: config, curves");
     expect(io.err).toMatch(/warning: .*episodes\.jsonl:41: "length" must be an integer >= 0, got -1/);
     const html = readFileSync(out, "utf8");
@@ -56,7 +57,7 @@ describe("farsight report", () => {
   it("reports an empty run directory without failing", async () => {
     const dir = writeFixtureRunDir(join(root, "empty"), { omit: ["config", "curves", "episodes", "results"] });
     const io = capture();
-    expect(await main(["report", dir, "--json"], io)).toBe(0);
+    expect(await main(["report", dir, "--json"], io, [reportCommand])).toBe(0);
     const json = JSON.parse(io.out) as { out: string; recorded: Record<string, boolean>; sections: string[]; ok: boolean };
     expect(json.recorded).toEqual({ config: false, curves: false, episodes: false, results: false });
     expect(json.sections).toEqual(["comparison", "curves", "lengths", "exposure", "config"]);
@@ -65,10 +66,10 @@ describe("farsight report", () => {
 
   it("rejects a missing run directory and a missing argument", async () => {
     const io = capture();
-    expect(await main(["report", join(root, "does-not-exist")], io)).toBe(1);
+    expect(await main(["report", join(root, "does-not-exist")], io, [reportCommand])).toBe(1);
     expect(io.err).toMatch(/run directory not found/);
     const usage = capture();
-    expect(await main(["report"], usage)).toBe(2);
+    expect(await main(["report"], usage, [reportCommand])).toBe(2);
     expect(usage.err).toMatch(/expected one run directory/);
     expect(existsSync(join(root, "does-not-exist"))).toBe(false);
   });

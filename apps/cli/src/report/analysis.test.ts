@@ -73,3 +73,18 @@ describe("exposureByStep", () => {
     expect(topCategories(eps, 2)).toEqual([0, 2]);
   });
 });
+
+describe("large runs", () => {
+  it("thins long curves and bins many episodes without overflowing the stack", () => {
+    const points = Array.from({ length: 50_000 }, (_, i) => ({ series: "A", step: i, metric: "r", value: i % 2 }));
+    const [group] = curvesByMetric(points, () => 0);
+    const pts = group!.series[0]!.points;
+    expect(pts.length).toBeLessThanOrEqual(400);
+    expect(pts.length).toBeGreaterThan(300);
+    // Each thinned point pools consecutive steps: the alternating 0/1 values average to 0.5.
+    expect(pts[10]!.y).toBeCloseTo(0.5);
+    expect(pts[0]!.x).toBeLessThan(pts[1]!.x);
+    const lengths = Array.from({ length: 300_000 }, (_, i) => i % 50);
+    expect(lengthBins(lengths).map((b) => b.label)[0]).toBe("0-4");
+  });
+});

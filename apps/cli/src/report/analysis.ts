@@ -4,6 +4,7 @@
  */
 import { entropy, mean } from "@farsight/core";
 import type { Bin } from "./bar-chart.js";
+import { extent } from "./svg.js";
 import type { LineSeries } from "./line-chart.js";
 import type { CurvePoint, EpisodeRecord } from "./run-dir.js";
 
@@ -12,9 +13,13 @@ export function uniqueInOrder(names: Iterable<string>): string[] {
   return [...new Set(names)];
 }
 
+/** A learning curve is thinned to at most this many points (bucket means): more is invisible and only bloats the file. */
+export const MAX_CURVE_POINTS = 400;
+
 /**
  * Learning curves, one entry per metric (in order of first appearance). Points sharing series, metric and
- * step (several seeds) are averaged; their min..max becomes the shaded band.
+ * step (several seeds) are averaged; their min..max becomes the shaded band. Longer curves are thinned to
+ * `MAX_CURVE_POINTS` by averaging runs of consecutive steps.
  */
 export function curvesByMetric(points: readonly CurvePoint[], colourOf: (name: string) => number): { metric: string; series: LineSeries[] }[] {
   const byMetric = new Map<string, Map<string, Map<number, number[]>>>();
@@ -31,11 +36,23 @@ export function curvesByMetric(points: readonly CurvePoint[], colourOf: (name: s
     series: [...bySeries].map(([name, bySteps]) => ({
       name,
       colourIndex: colourOf(name),
-      points: [...bySteps]
-        .sort((a, b) => a[0] - b[0])
-        .map(([x, vs]) => (vs.length > 1 ? { x, y: mean(vs), lo: Math.min(...vs), hi: Math.max(...vs) } : { x, y: vs[0]! })),
+      points: thin([...bySteps].sort((a, b) => a[0] - b[0])).map(([x, vs]) =>
+        vs.length > 1 ? { x, y: mean(vs), lo: extent(vs)[0], hi: extent(vs)[1] } : { x, y: vs[0]! },
+      ),
     })),
   }));
+}
+
+/** Merges runs of consecutive steps so at most MAX_CURVE_POINTS remain: x is the run's mean step, values are pooled. */
+function thin(steps: [number, number[]][]): [number, number[]][] {
+  if (steps.length <= MAX_CURVE_POINTS) return steps;
+  const size = Math.ceil(steps.length / MAX_CURVE_POINTS);
+  const out: [number, number[]][] = [];
+  for (let i = 0; i < steps.length; i += size) {
+    const run = steps.slice(i, i + size);
+    out.push([mean(run.map(([x]) => x)), run.flatMap(([, vs]) => vs)]);
+  }
+  return out;
 }
 
 /**
@@ -44,8 +61,7 @@ export function curvesByMetric(points: readonly CurvePoint[], colourOf: (name: s
  */
 export function lengthBins(lengths: readonly number[], maxBins = 16): Bin[] {
   if (lengths.length === 0) return [];
-  const lo = Math.min(...lengths);
-  const hi = Math.max(...lengths);
+  const [lo, hi] = extent(lengths);
   const steps = [1, 2, 5];
   let width = 1;
   for (let mag = 1; ; mag *= 10) {

@@ -1,4 +1,4 @@
-import { axes, colourAt, esc, fmtNumber, legend, legendWidth, linearScale, makeFrame, niceTicks, openSvg, px } from "./svg.js";
+import { axes, colourAt, extent, esc, fmtNumber, legend, legendWidth, linearScale, makeFrame, niceTicks, openSvg, px } from "./svg.js";
 
 /** A histogram bin [lo, hi): `label` is what the x axis prints under it. */
 export interface Bin {
@@ -33,7 +33,7 @@ export function groupedBarChart(bins: readonly Bin[], groups: readonly BarGroup[
   const width = opts.width ?? 720;
   const height = opts.height ?? 320;
   const frame = makeFrame(width, height, legendWidth(groups.map((g) => g.name)));
-  const maxV = Math.max(0, ...groups.flatMap((g) => g.values));
+  const maxV = Math.max(0, extent(groups.flatMap((g) => g.values))[1]);
   const yt = niceTicks(0, maxV, 5);
   const sy = linearScale(yt.lo, yt.hi, frame.bottom, frame.top);
   const n = Math.max(1, bins.length);

@@ -1,4 +1,4 @@
-import { axes, colourAt, dashAt, esc, legend, legendWidth, linearScale, makeFrame, niceTicks, openSvg, px } from "./svg.js";
+import { axes, colourAt, extent, dashAt, esc, legend, legendWidth, linearScale, makeFrame, niceTicks, openSvg, px } from "./svg.js";
 
 /** One point of a line; `lo`/`hi` (optional) draw a shaded band, e.g. the spread over seeds. */
 export interface LinePoint {
@@ -39,8 +39,8 @@ export function lineChart(series: readonly LineSeries[], opts: LineChartOptions)
   const all = series.flatMap((s) => s.points);
   const xs = all.map((p) => p.x);
   const ys = all.flatMap((p) => [p.y, p.lo ?? p.y, p.hi ?? p.y]).concat(opts.yInclude ?? []);
-  const xt = niceTicks(Math.min(...xs), Math.max(...xs), 6);
-  const yt = niceTicks(Math.min(...ys), Math.max(...ys), 5);
+  const xt = niceTicks(...extent(xs), 6);
+  const yt = niceTicks(...extent(ys), 5);
   const sx = linearScale(xt.lo, xt.hi, frame.left, frame.right);
   const sy = linearScale(yt.lo, yt.hi, frame.bottom, frame.top);
 

@@ -16,6 +16,7 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIO } from "../command.js";
 import { main } from "../main.js";
+import { reportCommand } from "../commands/report.js";
 import { CHROMIUM_ARGS, inspectReport } from "./browser.js";
 import { writeFixtureRunDir } from "./fixtures.js";
 
@@ -61,7 +62,7 @@ describe("report in headless Chromium", () => {
     }
     writeFixtureRunDir(runDir, { episodesPerAgent: 60 });
     const io = quietIO();
-    const code = await main(["report", runDir, "--out", reportPath], io);
+    const code = await main(["report", runDir, "--out", reportPath], io, [reportCommand]);
     if (code !== 0) throw new Error(`farsight report failed (${code}): ${io.err}`);
     // Serves the report and nothing else: any other path is a 404 (and would show up as a request below).
     server = createServer((req, res) => {
@@ -141,7 +142,7 @@ describe("report in headless Chromium", () => {
     if (unavailable) return ctx.skip();
     const io = quietIO();
     const out = join(root, "cli", "r.html");
-    expect(await main(["report", runDir, "--out", out, "--open-check", "--png", "--json"], io)).toBe(0);
+    expect(await main(["report", runDir, "--out", out, "--open-check", "--png", "--json"], io, [reportCommand])).toBe(0);
     const json = JSON.parse(io.out) as { ok: boolean; check: { charts: { marks: number }[]; tableRows: number; blockedRequests: string[]; pngs: string[] } };
     expect(json.ok).toBe(true);
     expect(json.check.charts).toHaveLength(10);

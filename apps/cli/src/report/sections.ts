@@ -34,6 +34,14 @@ export function metricLabel(metric: string): string {
   return METRIC_LABELS[metric] ?? metric;
 }
 
+/** What a rising or falling curve of a metric means, for the chart's note. */
+function metricHint(metric: string): string {
+  if (/loss|kl/i.test(metric)) return "lower is better, but a loss that drops to zero while the reward curves stall usually means the policy stopped exploring.";
+  if (metric === "entropy") return "policy entropy should fall slowly; a collapse early in training means the policy stopped exploring.";
+  if (["r_traj", "len", "r_each", "ctr", "return"].includes(metric)) return "higher is better; compare where the methods level off, not only how fast they climb.";
+  return "compare where the methods level off, not only how fast they move.";
+}
+
 /** Why a section has nothing to draw, as a sentence. */
 function absent(data: RunDirData, file: RunFile, empty: string): string {
   const name = RUN_FILES[file];
@@ -68,8 +76,8 @@ export function curvesSection(data: RunDirData, colourOf: (name: string) => numb
         `curve-${i}`,
         `Learning curve: ${metricLabel(g.metric)}`,
         lineChart(g.series, { label: `${metricLabel(g.metric)} over training`, xLabel: "training step", yLabel: metricLabel(g.metric), id: `chart-curve-${i}` }),
-        `each line is one method during training; shaded bands (when present) span the seeds. ` +
-          `A curve that rises and flattens has converged; compare where the methods level off, not only how fast they climb.`,
+        `each line is one method during training${g.series.some((s) => s.points.some((p) => p.lo !== undefined)) ? "; the shaded band spans the seeds (min to max), the line is their mean" : ""}. ` +
+          metricHint(g.metric),
       ),
     )
     .join("\n");

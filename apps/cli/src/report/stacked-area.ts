@@ -1,4 +1,4 @@
-import { axes, esc, legend, legendWidth, linearScale, makeFrame, niceTicks, openSvg, px, type LegendEntry } from "./svg.js";
+import { axes, esc, extent, legend, legendWidth, linearScale, makeFrame, niceTicks, openSvg, px, type LegendEntry } from "./svg.js";
 
 /** One layer of a stacked area: its value at every x (same length as the chart's xs). */
 export interface AreaLayer {
@@ -31,9 +31,9 @@ export function stackedAreaChart(xs: readonly number[], layers: readonly AreaLay
   const showLegend = opts.showLegend ?? true;
   const frame = makeFrame(width, height, showLegend ? legendWidth(layers.map((l) => l.name)) : 0);
   const totals = xs.map((_, i) => layers.reduce((s, l) => s + Math.max(0, l.values[i] ?? 0), 0));
-  const [x0, x1] = opts.xDomain ?? [Math.min(...xs), Math.max(...xs)];
+  const [x0, x1] = opts.xDomain ?? extent(xs);
   const xt = niceTicks(x0, x1, 6);
-  const yt = niceTicks(0, Math.max(0, ...totals), 4);
+  const yt = niceTicks(0, Math.max(0, extent(totals)[1]), 4);
   const sx = linearScale(xt.lo, xt.hi, frame.left, frame.right);
   const sy = linearScale(yt.lo, yt.hi, frame.bottom, frame.top);
 

@@ -39,13 +39,27 @@ export function fmtNumber(v: number): string {
   const a = Math.abs(v);
   if (a === 0) return "0";
   if (a >= 1e6) return `${trim(v / 1e6)}M`;
-  if (a >= 1e4) return `${trim(v / 1e3)}k`;
+  if (a >= 1e3) return `${trim(v / 1e3)}k`;
   if (a < 1e-3) return v.toExponential(1);
   return trim(v);
 }
 
 function trim(v: number): string {
   return Number(v.toPrecision(3)).toString();
+}
+
+/**
+ * Smallest and largest value, by a loop: `Math.min(...xs)` overflows the call stack on a few hundred thousand
+ * values, which a long run's curves or episodes can reach. Empty input gives [Infinity, -Infinity].
+ */
+export function extent(values: Iterable<number>): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
 }
 
 /** A linear map from a data interval onto a pixel interval. */
