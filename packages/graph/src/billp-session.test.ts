@@ -14,24 +14,25 @@ async function synthetic(seed = 1) {
   return { setup, sim, session: new Session(sim) };
 }
 
-/** Invariants every BiLLP trajectory must satisfy, whatever the components. */
-function checkTrajectory(t: BillpTrajectory, gamma = 0.5): void {
+/** What breaks the invariants every BiLLP trajectory must satisfy, whatever the components (empty when nothing). */
+function trajectoryProblems(t: BillpTrajectory, gamma = 0.5): string[] {
   const { episode, steps } = t;
-  expect(episode.length).toBe(steps.length);
-  expect(episode.length).toBeGreaterThan(0);
-  expect(episode.return).toBeCloseTo(steps.reduce((s, r) => s + r.reward, 0), 5);
-  expect(steps[steps.length - 1]!.done).toBe(true);
-  expect(steps.slice(0, -1).every((s) => !s.done)).toBe(true);
-  expect(steps[0]!.value).toBe(0); // BiLLP: V(s_0) = 0
+  const problems: string[] = [];
+  const near = (a: number, b: number) => Math.abs(a - b) < 1e-5;
+  if (episode.length !== steps.length || steps.length === 0) problems.push(`episode length ${episode.length}, ${steps.length} step records`);
+  if (!near(episode.return, steps.reduce((s, r) => s + r.reward, 0))) problems.push(`return ${episode.return} is not the sum of the rewards`);
+  if (!steps[steps.length - 1]?.done || steps.slice(0, -1).some((s) => s.done)) problems.push("only the last step may be done");
+  if (steps[0]?.value !== 0) problems.push(`V(s_0) = ${steps[0]?.value}, BiLLP uses 0`);
   steps.forEach((s, i) => {
     const terminal = s.done && s.endReason !== "max-steps";
-    expect(s.tdTarget).toBeCloseTo(s.learningReward + (terminal ? 0 : gamma * s.nextValue), 6);
-    expect(s.advantage).toBeCloseTo(s.tdTarget - s.value, 6);
-    if (i > 0) expect(s.value).toBe(steps[i - 1]!.nextValue);
-    expect(s.grounding).toHaveLength(s.slate.length);
+    if (!near(s.tdTarget, s.learningReward + (terminal ? 0 : gamma * s.nextValue))) problems.push(`step ${i}: TD target ${s.tdTarget}`);
+    if (!near(s.advantage, s.tdTarget - s.value)) problems.push(`step ${i}: advantage ${s.advantage} != target - V(s)`);
+    if (i > 0 && s.value !== steps[i - 1]!.nextValue) problems.push(`step ${i}: V(s) ${s.value} is not the previous V(s') ${steps[i - 1]!.nextValue}`);
+    if (s.grounding.length !== s.slate.length) problems.push(`step ${i}: ${s.grounding.length} grounding entries`);
   });
   const items = steps.flatMap((s) => s.slate);
-  expect(new Set(items).size).toBe(items.length); // nothing recommended twice
+  if (new Set(items).size !== items.length) problems.push("an item was recommended twice");
+  return problems;
 }
 
 describe("runBillpSession with the non-LLM parts", () => {
@@ -47,7 +48,7 @@ describe("runBillpSession with the non-LLM parts", () => {
       reflections: pool,
     };
     const first = await runBillpSession(session, components, { user: 4 });
-    checkTrajectory(first);
+    expect(trajectoryProblems(first)).toEqual([]);
     expect(first.episode.userId).toBe(4);
     for (const s of first.steps) {
       expect(s.plan.categories).toContain(sim.catalog.itemCategory[s.slate[0]!]); // greedy stays in the plan
@@ -70,7 +71,7 @@ describe("runBillpSession with the non-LLM parts", () => {
     };
     const critic = new TabularAverageCritic();
     const t = await runBillpSession(session, { planner: oneCategory, actor: new CatalogGreedyActor(sim.catalog, sim.scorer), critic }, { user: 1, quitReward: -1000 });
-    checkTrajectory(t);
+    expect(trajectoryProblems(t)).toEqual([]);
     const last = t.steps[t.steps.length - 1]!;
     // The synthetic preset's rule: leave when the new item's category occurs more than once among the previous
     // 4 items, so the third item of one category in a row ends the session.
@@ -93,9 +94,7 @@ describe("runBillpSession with the non-LLM parts", () => {
     };
     const [a, b] = [await run(), await run()];
     expect(a).toEqual(b);
-    checkTrajectory(a);
-    const last = a.steps[a.steps.length - 1]!;
-    if (last.endReason === "quit") expect(last.learningReward).toBe(-1000);
+    expect(trajectoryProblems(a)).toEqual([]);
   });
 });
 
@@ -127,16 +126,15 @@ describe("runBillpSession with scripted LLM components", () => {
       reflector: new LlmFailureReflector({ model: reflectorModel }),
       reflections: pool,
     }, { user: 2 });
-    checkTrajectory(t);
+    expect(trajectoryProblems(t)).toEqual([]);
     expect(t.steps[0]!.plan.thought).toMatch(/^Step 0: offer something fresh/);
     expect(actorModel.prompts[0]).toContain("Plan: Step 0: offer something fresh");
     expect(t.episode.steps[0]!.thought).toBe(t.steps[0]!.plan.thought);
     expect(t.steps[0]!.grounding[0]).toMatchObject({ method: "exact", replaced: false });
-    if (t.steps.length > 1) {
-      expect(t.steps[1]!.grounding[0]).toMatchObject({ method: "fallback", replaced: true, text: "A Title Nobody Ever Made" });
-      expect(t.replacements).toBeGreaterThanOrEqual(1);
-      expect(actor.memory!.size).toBeGreaterThan(0);
-    }
+    expect(t.steps.length).toBeGreaterThan(1);
+    expect(t.steps[1]!.grounding[0]).toMatchObject({ method: "fallback", replaced: true, text: "A Title Nobody Ever Made" });
+    expect(t.replacements).toBeGreaterThanOrEqual(1);
+    expect(actor.memory!.size).toBeGreaterThan(0);
     const valued = t.steps.filter((s) => s.criticSource);
     for (const s of valued) expect(s.criticSource!.kind).toBe("llm");
     expect(critic.memory!.size).toBe(new Set(t.steps.map((s) => s.step)).size);
