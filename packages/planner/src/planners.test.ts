@@ -43,7 +43,7 @@ describe("SaturationAwarePlanner", () => {
   });
 
   it("falls back to the least saturated category when every candidate is saturated", async () => {
-    const planner = new SaturationAwarePlanner({ saturationShare: 0.1 });
+    const planner = new SaturationAwarePlanner({ saturationShare: 0.1, minRepeats: 1 });
     const history = [{ step: 0, categories: [0, 0, 0, 1], feedback: [1, 1, 1, 1] }];
     const [plan] = await planner.plan([{ ...request(history), candidates: candidates.slice(0, 2) }]);
     expect(plan!.categories).toEqual([1]);

@@ -10,8 +10,10 @@ export interface SaturationAwarePlannerOptions {
   readonly numCategories?: number;
   /** Recent window, in slates, in which saturation is measured. Default 2. */
   readonly windowSlates?: number;
-  /** A category is saturated when it fills more than this share of the items in the recent window. Default 0.34. */
+  /** A category is saturated when it fills more than this share of the items in the recent window... Default 0.34. */
   readonly saturationShare?: number;
+  /** ...and was shown at least this many times there (one showing is not a repetition). Default 2. */
+  readonly minRepeats?: number;
   /** Pseudo-count pulling a category's mean feedback towards the session's mean (shrinkage). Default 2. */
   readonly priorStrength?: number;
   /**
@@ -50,6 +52,7 @@ export class SaturationAwarePlanner implements Planner {
       numCategories: Math.max(1, options.numCategories ?? 3),
       windowSlates: Math.max(1, options.windowSlates ?? 2),
       saturationShare: options.saturationShare ?? 0.34,
+      minRepeats: Math.max(1, options.minRepeats ?? 2),
       priorStrength: Math.max(0, options.priorStrength ?? 2),
       exploreBonus: Math.max(0, options.exploreBonus ?? 0.3),
     };
@@ -72,9 +75,10 @@ export class SaturationAwarePlanner implements Planner {
       const mine = finite.filter((x) => x.c === id);
       const sum = mine.reduce((a, x) => a + x.f, 0);
       const interest = (sum + this.o.priorStrength * sessionMean) / (mine.length + this.o.priorStrength || 1);
-      const recentShare = recent.length ? recent.filter((c) => c === id).length / recent.length : 0;
+      const recentCount = recent.filter((c) => c === id).length;
+      const recentShare = recent.length ? recentCount / recent.length : 0;
       const score = interest + (this.o.exploreBonus * range) / Math.sqrt(1 + mine.length);
-      return { id, seen: mine.length, interest, recentShare, saturated: recentShare > this.o.saturationShare, score };
+      return { id, seen: mine.length, interest, recentShare, saturated: recentShare > this.o.saturationShare && recentCount >= this.o.minRepeats, score };
     });
   }
 

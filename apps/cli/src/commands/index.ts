@@ -3,6 +3,7 @@ import { reportCommand } from "./report.js";
 import { llmCommand } from "./llm.js";
 import { evalCommand } from "./eval.js";
 import { benchCommand } from "./bench.js";
+import { planCommand } from "./plan.js";
 
 /**
  * Every subcommand, in the order `farsight --help` lists them. A new command is a new file in this folder
@@ -13,4 +14,5 @@ export const commands: readonly Command[] = [
   llmCommand,
   evalCommand,
   benchCommand,
+  planCommand,
 ];

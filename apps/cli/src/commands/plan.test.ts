@@ -1,0 +1,83 @@
+import { startFakeOpenAiServer, type FakeLlmServer } from "@farsight/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import type { CliIO } from "../command.js";
+import { main } from "../main.js";
+import { planCommand } from "./plan.js";
+
+function capture(): CliIO & { out: string; err: string } {
+  const io = { out: "", err: "", isTTY: false } as CliIO & { out: string; err: string };
+  (io as { stdout: CliIO["stdout"] }).stdout = (t) => void (io.out += t);
+  (io as { stderr: CliIO["stderr"] }).stderr = (t) => void (io.err += t);
+  return io;
+}
+
+let server: FakeLlmServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+interface PlanJson {
+  sessions: { request: { sessionId: string; candidates: { id: number }[]; history: unknown[]; reflections: unknown[] }; plan: { categories: number[]; source: { kind: string } }; prompt?: unknown }[];
+  counters?: { unknownIdsDropped: number; fallbacks: number; modelCalls: number };
+  llmStats: { calls: number; fallbacks: number };
+  pool: { size: number };
+}
+
+describe("farsight plan", () => {
+  it("prints one heuristic planning step for three sessions, with history, reflections and provenance", async () => {
+    const io = capture();
+    const code = await main(["plan", "--env", "synthetic", "--planner", "saturation-aware"], io, [planCommand]);
+    expect(io.err).toBe("");
+    expect(code).toBe(0);
+    expect(io.out).toMatch(/^plan: env synthetic \(\d+ categories, slate 1\), planner saturation-aware, 3 sessions after 4 warm-up steps/);
+    expect(io.out.match(/^session s\d+ /gm)).toHaveLength(3);
+    expect(io.out.match(/^ {2}source: {6}heuristic by saturation-aware$/gm)).toHaveLength(3);
+    expect(io.out).toMatch(/reflection: {2}\(return [\d.]+\) Ended \(/);
+  });
+
+  it("plans through an OpenAI-compatible server, drops unknown ids, and shows the prompt", async () => {
+    server = await startFakeOpenAiServer(() => '{"categories": [0, 1, 99], "rationale": "fresh"}');
+    const io = capture();
+    const code = await main(
+      ["plan", "--planner", "llm-category", "--llm", `openai-compatible:${server.url}#m`, "--sessions", "2", "--show-prompt", "--json"],
+      io,
+      [planCommand],
+    );
+    expect(io.err).toBe("");
+    expect(code).toBe(0);
+    const out = JSON.parse(io.out) as PlanJson;
+    expect(server.requests).toHaveLength(2);
+    for (const part of ["[Candidate Categories]", "[User Interaction History]", "[Reflective Summaries]", "[Your Task]"]) {
+      expect(server.requests[0]!.promptText).toContain(part);
+    }
+    expect(out.sessions).toHaveLength(2);
+    for (const s of out.sessions) {
+      expect(s.plan).toMatchObject({ categories: [0, 1], source: { kind: "llm" } });
+      expect(s.request.history.length).toBeGreaterThan(0);
+      expect(s.request.reflections.length).toBeGreaterThan(0);
+      expect(JSON.stringify(s.prompt)).toContain("[Reflective Summaries]");
+    }
+    expect(out.counters).toMatchObject({ unknownIdsDropped: 2, fallbacks: 0, modelCalls: 2 });
+    expect(out.llmStats.calls).toBe(2);
+  });
+
+  it("falls back, and counts it, when the model answers garbage", async () => {
+    server = await startFakeOpenAiServer(() => "no idea, sorry");
+    const io = capture();
+    const code = await main(["plan", "--planner", "llm-thought", "--llm", `openai-compatible:${server.url}#m`, "--sessions", "2", "--json"], io, [planCommand]);
+    expect(code).toBe(0);
+    const out = JSON.parse(io.out) as PlanJson;
+    expect(out.sessions.map((s) => s.plan.source.kind)).toEqual(["fallback", "fallback"]);
+    expect(out.llmStats.fallbacks).toBe(2);
+  });
+
+  it("asks for --llm when an LLM planner gets no model, and rejects unknown planners", async () => {
+    const io = capture();
+    expect(await main(["plan", "--planner", "llm-category"], io, [planCommand])).toBe(2);
+    expect(io.err).toContain("--llm");
+    const io2 = capture();
+    expect(await main(["plan", "--planner", "oracle"], io2, [planCommand])).toBe(2);
+    expect(io2.err).toContain("--planner must be one of");
+  });
+});

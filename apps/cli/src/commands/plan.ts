@@ -1,0 +1,217 @@
+import { Rng, type Catalog, type Episode, type EpisodeStep, type Plan, type Reflection } from "@farsight/core";
+import { END_REASONS, loadPreset, makeSimulator, PRESETS, RandomAgent, type EnvSetup } from "@farsight/env";
+import { createChatModel, LlmStats, NoModelError } from "@farsight/llm";
+import {
+  AllCategoriesPlanner,
+  buildPlanRequest,
+  lerlPlanPrompt,
+  LlmCategoryPlanner,
+  LlmThoughtPlanner,
+  RandomCategoryPlanner,
+  SaturationAwarePlanner,
+  type PlanRequest,
+  type Planner,
+  type PromptMessages,
+} from "@farsight/planner";
+import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
+import { choiceFlag, intFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
+
+const PLANNERS = ["saturation-aware", "random", "all-categories", "llm-category", "llm-thought"] as const;
+type PlannerName = (typeof PLANNERS)[number];
+
+const usage = `farsight plan --env <preset> --planner <name> [--llm <spec>] [--show-prompt] [--sessions N] [--warmup S]
+                     [--cohort C] [--seed S] [--data-dir DIR] [--json]
+
+Prints one planning step for a few sessions: each session's category-level history, the reflections it gets,
+and the plan (categories, thought or rationale, and how it was produced: llm, heuristic, fallback, cache).
+
+  --env          environment preset (default synthetic): ${PRESETS.join(", ")}
+  --planner      ${PLANNERS.join(", ")} (default saturation-aware)
+  --llm          model spec for the llm-* planners (default none), e.g. ollama:llama3,
+                 openai-compatible:http://127.0.0.1:8080/v1#model, scripted:answers.jsonl
+  --show-prompt  print the prompt each session's plan comes from (for non-LLM planners: the LERL prompt an
+                 llm-category planner would get)
+  --sessions N   sessions to plan for (default 3)
+  --warmup S     random-agent steps before planning, so sessions have a history (default 4)
+  --cohort C     llm-category: plan C sessions per model call (default 1, LERL's one call per session)
+  --seed S       seed of the simulator, the warm-up agent, the pool and the planners (default 0)
+  --json         one JSON object: { env, planner, sessions: [{ request, plan }], pool, counters, llm }
+
+Reflections come from warm-up sessions that ended (template reflector), sampled by softmax over return / 10
+(LERL, 3 per session) or, for llm-thought, retrieved by similarity to the session's history (BiLLP, 2).`;
+
+/** Runs a random agent with auto-reset and turns every session that ends into a template reflection. */
+async function warmPool(setup: EnvSetup, seed: number, steps: number, pool: ReflectionPool): Promise<number> {
+  const env = await makeSimulator(setup, "test", { batchSize: 8, autoReset: true, seed: seed + 1 });
+  env.reset();
+  const agent = new RandomAgent(seed + 1);
+  const reflector = new TemplateReflector();
+  const K = env.slateSize;
+  const slates = new Int32Array(env.batchSize * K);
+  const open: EpisodeStep[][] = Array.from({ length: env.batchSize }, () => []);
+  let finished = 0;
+  for (let t = 0; t < steps; t++) {
+    const ids = Array.from(env.sessionSerial, (s) => `warm-${s}`);
+    agent.act(env, slates);
+    const res = env.step(slates);
+    for (let b = 0; b < env.batchSize; b++) {
+      const slate = Array.from(slates.subarray(b * K, b * K + K));
+      open[b]!.push({
+        slate,
+        categories: slate.map((i) => env.catalog.itemCategory[i]!),
+        feedback: Array.from(res.feedback.subarray(b * K, b * K + K)),
+        reward: res.reward[b]!,
+      });
+      if (!res.done[b]) continue;
+      const episode: Episode = {
+        sessionId: ids[b]!,
+        userId: res.finalUser[b]!,
+        steps: open[b]!,
+        return: res.finalReturn[b]!,
+        length: res.finalLength[b]!,
+        endReason: END_REASONS[res.endCode[b]!] ?? "quit",
+      };
+      await pool.add(await reflector.reflect(episode, { categoryNames: env.catalog.categoryNames }));
+      open[b] = [];
+      finished++;
+    }
+  }
+  return finished;
+}
+
+async function makePlanner(name: PlannerName, spec: string, seed: number, cohort: number, stats: LlmStats): Promise<Planner> {
+  if (name === "saturation-aware") return new SaturationAwarePlanner({ seed });
+  if (name === "random") return new RandomCategoryPlanner({ seed });
+  if (name === "all-categories") return new AllCategoriesPlanner();
+  const model = await createChatModel(spec, { stats });
+  try {
+    return name === "llm-category"
+      ? new LlmCategoryPlanner({ model, stats, seed, cohortSize: cohort, feedbackMeaning: "1 = click, 0 = no click" })
+      : new LlmThoughtPlanner({ model, stats, seed, feedbackMeaning: "1 = click, 0 = no click" });
+  } catch (err) {
+    if (err instanceof NoModelError) throw new UsageError(`--planner ${name} needs a model: pass --llm <spec>. ${err.message}`);
+    throw err;
+  }
+}
+
+function promptOf(planner: Planner, request: PlanRequest): PromptMessages {
+  if (planner instanceof LlmCategoryPlanner || planner instanceof LlmThoughtPlanner) return planner.promptFor(request);
+  return lerlPlanPrompt(request, { minCategories: Math.min(2, request.candidates.length) });
+}
+
+function label(catalog: Catalog, id: number): string {
+  const n = catalog.categoryNames[id];
+  return n ? `${id} (${n})` : String(id);
+}
+
+function describeSession(catalog: Catalog, request: PlanRequest, plan: Plan): string {
+  const lines = [`session ${request.sessionId} (user ${request.userId}, step ${request.step}, return so far ${(request.returnSoFar ?? 0).toFixed(2)})`];
+  lines.push(
+    request.history.length
+      ? `  history:     ${request.history.map((s) => `[${s.categories.map((c) => catalog.categoryNames[c] ?? c).join(", ")}] -> [${s.feedback.join(", ")}]`).join("  ")}`
+      : "  history:     (none)",
+  );
+  for (const r of request.reflections) lines.push(`  reflection:  (return ${r.return.toFixed(2)}) ${r.text}`);
+  lines.push(`  plan:        ${plan.categories.map((c) => label(catalog, c)).join(", ")}`);
+  if (plan.thought) lines.push(`  thought:     ${plan.thought}`);
+  if (plan.rationale) lines.push(`  rationale:   ${plan.rationale}`);
+  lines.push(`  source:      ${plan.source.kind} by ${plan.source.by}${plan.source.detail ? ` (${plan.source.detail})` : ""}`);
+  return lines.join("\n");
+}
+
+/** `farsight plan`: one planning step for a few sessions of an environment preset. */
+export const planCommand: Command = {
+  name: "plan",
+  summary: "print one planning step (categories, thought, provenance) for a few sessions",
+  usage,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const { values } = parseFlags("plan", argv, {
+      env: { type: "string" },
+      planner: { type: "string" },
+      llm: { type: "string" },
+      "show-prompt": { type: "boolean" },
+      sessions: { type: "string" },
+      warmup: { type: "string" },
+      cohort: { type: "string" },
+      seed: { type: "string" },
+      "data-dir": { type: "string" },
+      json: { type: "boolean" },
+    });
+    const envName = values.env ?? "synthetic";
+    if (!(PRESETS as readonly string[]).includes(envName)) throw new UsageError(`--env must be one of ${PRESETS.join(", ")}; got "${envName}"`);
+    const plannerName = choiceFlag("planner", values.planner, PLANNERS, "saturation-aware");
+    const sessions = intFlag("sessions", values.sessions, 3, 1);
+    const warmup = intFlag("warmup", values.warmup, 4, 0);
+    const cohort = intFlag("cohort", values.cohort, 1, 1);
+    const seed = intFlag("seed", values.seed, 0, 0);
+    const spec = values.llm ?? "none";
+    const stats = new LlmStats();
+    const planner = await makePlanner(plannerName, spec, seed, cohort, stats);
+
+    const setup = await loadPreset(envName, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
+    const pool = new ReflectionPool({ seed });
+    const finished = await warmPool(setup, seed, 40, pool);
+
+    const env = await makeSimulator(setup, "test", { batchSize: sessions, seed });
+    env.reset();
+    const agent = new RandomAgent(seed);
+    const slates = new Int32Array(env.batchSize * env.slateSize);
+    for (let t = 0; t < warmup && env.numActive() > 0; t++) {
+      agent.act(env, slates);
+      env.step(slates);
+    }
+    const rng = new Rng(seed, "cli/plan/reflections");
+    const requests: PlanRequest[] = [];
+    for (let b = 0; b < env.batchSize; b++) {
+      if (!env.active[b]) continue;
+      const observation = env.observation(b);
+      const base = buildPlanRequest(observation, { catalog: env.catalog });
+      let reflections: Reflection[];
+      if (plannerName === "llm-thought") {
+        const query = base.history.flatMap((s) => s.categories.map((c) => env.catalog.categoryNames[c] ?? String(c))).join(" ");
+        reflections = await pool.retrieveSimilar(query, 2);
+      } else {
+        reflections = pool.sampleByReturn(3, 10, rng);
+      }
+      requests.push({ ...base, reflections });
+    }
+    if (requests.length === 0) throw new UsageError(`every session ended during the ${warmup} warm-up steps; use a smaller --warmup`);
+    const plans = await planner.plan(requests);
+    const counters = "counters" in planner ? (planner as { counters: unknown }).counters : undefined;
+
+    if (values.json) {
+      const out = {
+        env: envName,
+        planner: plannerName,
+        llm: spec,
+        pool: { size: pool.size, finishedWarmupSessions: finished },
+        sessions: requests.map((request, i) => ({
+          request,
+          plan: plans[i],
+          ...(values["show-prompt"] ? { prompt: promptOf(planner, request) } : {}),
+        })),
+        ...(counters ? { counters } : {}),
+        llmStats: stats.snapshot(),
+      };
+      io.stdout(JSON.stringify(out) + "\n");
+      return 0;
+    }
+    io.stdout(`plan: env ${envName} (${env.catalog.numCategories} categories, slate ${env.slateSize}), planner ${plannerName}` +
+      `${planner.usesLlm ? ` with ${spec}` : ""}, ${requests.length} sessions after ${warmup} warm-up steps\n`);
+    io.stdout(`reflection pool: ${pool.size} reflections from ${finished} finished warm-up sessions (template reflector)\n\n`);
+    requests.forEach((request, i) => {
+      if (values["show-prompt"]) {
+        const note = planner.usesLlm ? "" : ` (${plannerName} uses no prompt; this is what llm-category would get)`;
+        io.stdout(`--- prompt for ${request.sessionId}${note} ---\n`);
+        for (const [role, content] of promptOf(planner, request)) io.stdout(`${role}: ${content}\n`);
+        io.stdout("---\n");
+      }
+      io.stdout(describeSession(env.catalog, request, plans[i]!) + "\n\n");
+    });
+    if (planner.usesLlm) {
+      const s = stats.snapshot();
+      io.stdout(`llm: ${s.calls} calls, ${s.repairs} repairs, ${s.fallbacks} fallbacks, ${s.promptTokens} prompt + ${s.completionTokens} completion tokens\n`);
+    }
+    return 0;
+  },
+};
