@@ -36,10 +36,10 @@ export function metricLabel(metric: string): string {
 
 /** What a rising or falling curve of a metric means, for the chart's note. */
 function metricHint(metric: string): string {
-  if (/loss|kl/i.test(metric)) return "lower is better, but a loss that drops to zero while the reward curves stall usually means the policy stopped exploring.";
-  if (metric === "entropy") return "policy entropy should fall slowly; a collapse early in training means the policy stopped exploring.";
-  if (["r_traj", "len", "r_each", "ctr", "return"].includes(metric)) return "higher is better; compare where the methods level off, not only how fast they climb.";
-  return "compare where the methods level off, not only how fast they move.";
+  if (/loss|kl/i.test(metric)) return "Lower is better, but a loss that drops to zero while the reward curves stall usually means the policy stopped exploring.";
+  if (metric === "entropy") return "Policy entropy should fall slowly; a collapse early in training means the policy stopped exploring.";
+  if (["r_traj", "len", "r_each", "ctr", "return"].includes(metric)) return "Higher is better; compare where the methods level off, not only how fast they climb.";
+  return "Compare where the methods level off, not only how fast they move.";
 }
 
 /** Why a section has nothing to draw, as a sentence. */
