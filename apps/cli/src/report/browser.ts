@@ -29,12 +29,13 @@ export function findChromium(): string | null {
   return candidates.find((p): p is string => Boolean(p) && existsSync(p!)) ?? null;
 }
 
-async function launch(): Promise<Browser> {
-  const executablePath = findChromium();
+async function launch(chromiumPath?: string): Promise<Browser> {
+  const executablePath = chromiumPath === undefined ? findChromium() : existsSync(chromiumPath) ? chromiumPath : null;
   if (!executablePath) {
     throw new FarsightError(
       "chromium_missing",
-      "--png and --open-check need Chromium: install it (Debian: `apt-get install -y chromium`) or set FARSIGHT_CHROMIUM to its path",
+      `--png and --open-check need Chromium${chromiumPath ? ` (not found at ${chromiumPath})` : ""}: install it (Debian: \`apt-get install -y chromium\`) or set FARSIGHT_CHROMIUM to its path`,
+      { chromiumPath },
     );
   }
   let playwright: typeof import("playwright-core");
@@ -60,9 +61,12 @@ export interface BrowserCheck {
   readonly failures: string[];
 }
 
-/** Opens `htmlPath` in headless Chromium, checks it, and optionally screenshots it into `pngDir`. */
-export async function inspectReport(htmlPath: string, opts: { pngDir?: string } = {}): Promise<BrowserCheck> {
-  const browser = await launch();
+/**
+ * Opens `htmlPath` in headless Chromium, checks it, and optionally screenshots it into `pngDir`.
+ * `chromiumPath` overrides the search of `findChromium`.
+ */
+export async function inspectReport(htmlPath: string, opts: { pngDir?: string; chromiumPath?: string } = {}): Promise<BrowserCheck> {
+  const browser = await launch(opts.chromiumPath);
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const blockedRequests: string[] = [];
