@@ -46,6 +46,8 @@ export function httpStatusOf(err: unknown): number | undefined {
 
 /** One line for a log or a StructuredResult: the message of an error of any shape. */
 export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return typeof err === "string" ? err : JSON.stringify(err);
+  if (!(err instanceof Error)) return typeof err === "string" ? err : JSON.stringify(err);
+  // fetch hides the useful part ("connect ECONNREFUSED 127.0.0.1:11434") in its cause.
+  const cause = err.cause instanceof Error && err.cause.message && !err.message.includes(err.cause.message) ? err.cause.message : "";
+  return cause ? `${err.message} (${cause})` : err.message;
 }
