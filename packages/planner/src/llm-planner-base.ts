@@ -14,7 +14,7 @@ export function isFailure(x: Plan | PlanFailure): x is PlanFailure {
 
 /** Runs `fn` over `items` with at most `limit` promises in flight; results keep the input order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
+  const out: R[] = Array.from({ length: items.length });
   let next = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
     while (next < items.length) {
@@ -50,7 +50,7 @@ export abstract class LlmPlannerBase implements Planner {
 
   async plan(requests: readonly PlanRequest[], options?: PlanCallOptions): Promise<Plan[]> {
     requests.forEach(assertPlannable);
-    const out = new Array<Plan | undefined>(requests.length);
+    const out: (Plan | undefined)[] = Array.from({ length: requests.length });
     const todo: number[] = [];
     requests.forEach((r, i) => {
       const reused = this.reuse(r);
