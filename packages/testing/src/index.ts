@@ -2,5 +2,5 @@ export {};
 export * from "./fake-llm-server.js";
 export { actorConformance, conformanceCatalog, CONFORMANCE_USERS, type ConformanceActor, type ActorConformanceContext, type ActorConformanceOptions } from "./actor-conformance.js";
 export { criticConformance, type ConformanceCritic, type CriticConformanceContext, type CriticConformanceOptions } from "./critic-conformance.js";
-export { plannerConformance, randomPlanRequests, plannerAnswer, GARBAGE_PLANNER_ANSWERS, type ConformancePlanner, type ConformancePlanRequest, type PlannerConformanceContext, type PlannerConformanceOptions } from "./planner-conformance.js";
-export { reflectorConformance, randomEpisode, reflectorAnswer, GARBAGE_REFLECTOR_ANSWERS, type ConformanceReflector, type ReflectorConformanceContext, type ReflectorConformanceOptions } from "./reflector-conformance.js";
+export { plannerConformance, planProblems, randomPlanRequests, plannerAnswer, GARBAGE_PLANNER_ANSWERS, type ConformancePlanner, type ConformancePlanRequest, type PlannerConformanceContext, type PlannerConformanceOptions } from "./planner-conformance.js";
+export { reflectorConformance, reflectionProblems, randomEpisode, reflectorAnswer, GARBAGE_REFLECTOR_ANSWERS, type ConformanceReflector, type ReflectorConformanceContext, type ReflectorConformanceOptions } from "./reflector-conformance.js";
