@@ -155,7 +155,12 @@ function buildClient(
       if (!options.llamaCpp?.backend && !existsSync(path)) {
         throw new FarsightError("llm-gguf-missing", `${spec}: no GGUF model file at "${path}"`, { spec, path });
       }
-      return new LlamaCppChatModel({ modelPath: path, temperature, maxTokens: options.maxTokens, ...options.llamaCpp });
+      return new LlamaCppChatModel({
+        ...options.llamaCpp,
+        modelPath: path,
+        temperature: options.llamaCpp?.temperature ?? temperature,
+        maxTokens: options.llamaCpp?.maxTokens ?? options.maxTokens,
+      });
     }
     case "scripted":
       return loadScriptedModel(parsed.file);

@@ -29,8 +29,13 @@ const schemaCache = new WeakMap<z.ZodType, Record<string, unknown>>();
 export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
   let js = schemaCache.get(schema);
   if (!js) {
-    js = z.toJSONSchema(schema, { unrepresentable: "any" }) as Record<string, unknown>;
-    delete js.$schema;
+    try {
+      js = z.toJSONSchema(schema, { unrepresentable: "any" }) as Record<string, unknown>;
+      delete js.$schema;
+    } catch (err) {
+      // e.g. a transform without an output type: the model gets less guidance, zod still validates.
+      js = { description: `schema not representable as JSON schema (${(err as Error).message})` };
+    }
     schemaCache.set(schema, js);
   }
   return js;

@@ -86,6 +86,18 @@ describe("wrappers on a scripted model", () => {
     cache2.close();
   });
 
+  it("cache keys include the model id: one shared cache, two models, no cross-talk", async () => {
+    const cache = new MemoryResponseCache();
+    const a = wrapChatModel(new ScriptedChatModel({ responses: ["from a"] }), { cache, modelId: "a" });
+    const b = wrapChatModel(new ScriptedChatModel({ responses: ["from b"] }), { cache, modelId: "b" });
+    expect([(await a.invoke("same")).content, (await b.invoke("same")).content, (await a.invoke("same")).content]).toEqual([
+      "from a",
+      "from b",
+      "from a",
+    ]);
+    expect(cache.size).toBe(2);
+  });
+
   it("the memory cache evicts the least recently used answer", () => {
     const cache = new MemoryResponseCache(2);
     cache.set("a", "1");
