@@ -1,2 +1,5 @@
-export {};
 export { runBillpSession, type BillpComponents, type BillpSessionOptions, type BillpStepRecord, type BillpTrajectory, type ReflectionMemory } from "./billp-session.js";
+export { LerlState, RECENT_WINDOW, type LerlStateValue, type LerlStateUpdate } from "./state.js";
+export { LerlRuntime, DEFAULT_LERL_LOOP, type LerlBudget, type LerlLoopOptions, type LerlComponents, type LerlHooks } from "./runtime.js";
+export { planNode, actNode, stepNode, reflectNode, learnNode, routeAfterStep, routeAfterReflect, sessionIdOf, type LerlProgress } from "./nodes.js";
+export { createLerlGraph, type CreateLerlGraphOptions, type LerlGraph, type LerlRunOptions } from "./lerl-graph.js";
