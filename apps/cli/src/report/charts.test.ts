@@ -129,3 +129,11 @@ describe("tables", () => {
     expect(configTable({ a: { b: "<i>" } })).toContain("<code>a.b</code></th><td><code>&lt;i&gt;</code>");
   });
 });
+
+describe("niceTicks edge cases", () => {
+  it("keeps whole-number axes on integers and gives a lone zero the range 0..1", () => {
+    expect(niceTicks(1, 1, 6, 1).ticks.every((t) => Number.isInteger(t))).toBe(true);
+    expect(niceTicks(1, 3, 6, 1).ticks).toEqual([1, 2, 3]);
+    expect(niceTicks(0, 0)).toMatchObject({ lo: 0, hi: 1 });
+  });
+});

@@ -25,6 +25,8 @@ export interface LineChartOptions {
   /** Force the y range to include these values (e.g. 0 and 1 for shares). */
   readonly yInclude?: readonly number[];
   readonly yFormat?: (v: number) => string;
+  /** x values are whole numbers (session steps): ticks only at integers. */
+  readonly xInteger?: boolean;
   readonly id?: string;
 }
 
@@ -39,7 +41,7 @@ export function lineChart(series: readonly LineSeries[], opts: LineChartOptions)
   const all = series.flatMap((s) => s.points);
   const xs = all.map((p) => p.x);
   const ys = all.flatMap((p) => [p.y, p.lo ?? p.y, p.hi ?? p.y]).concat(opts.yInclude ?? []);
-  const xt = niceTicks(...extent(xs), 6);
+  const xt = niceTicks(...extent(xs), 6, opts.xInteger ? 1 : 0);
   const yt = niceTicks(...extent(ys), 5);
   const sx = linearScale(xt.lo, xt.hi, frame.left, frame.right);
   const sy = linearScale(yt.lo, yt.hi, frame.bottom, frame.top);

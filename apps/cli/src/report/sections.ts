@@ -117,13 +117,14 @@ export function exposureSection(data: RunDirData, agents: readonly string[], col
   const exposures = agents.map((a) => exposureByStep(episodes, a)).filter((x) => x.steps.length > 0);
   const line = (pick: (x: (typeof exposures)[number]) => number[]) =>
     exposures.map((x) => ({ name: x.agent, colourIndex: colourOf(x.agent), points: x.steps.map((s, i) => ({ x: s, y: pick(x)[i]! })) }));
-  const cut = exposures.map((x) => `${esc(x.agent)}: ${x.steps.length} steps (≥ ${x.minSessions} of ${x.sessions} sessions)`).join("; ");
+  const cut = exposures.map((x) => `${esc(x.agent)}: ${x.steps.length} step${x.steps.length === 1 ? "" : "s"} (≥ ${x.minSessions} of ${x.sessions} sessions running)`).join("; ");
   const majority = figure(
     "fig-majority",
     "Majority-category share by session step",
     lineChart(line((x) => x.majorityShare), {
       label: "Share of the most-shown category in what each session has seen so far",
       xLabel: "session step",
+      xInteger: true,
       yLabel: "majority-category share (%)",
       yInclude: [0, 1],
       yFormat: (v) => `${Math.round(v * 100)}%`,
@@ -138,6 +139,7 @@ export function exposureSection(data: RunDirData, agents: readonly string[], col
     lineChart(line((x) => x.entropyBits), {
       label: "Entropy (bits) of the categories each session has seen so far",
       xLabel: "session step",
+      xInteger: true,
       yLabel: "category entropy (bits)",
       yInclude: [0],
       id: "chart-entropy",
@@ -153,7 +155,11 @@ function shareMultiples(episodes: Parameters<typeof topCategories>[0], exposures
   const top = topCategories(episodes, 7);
   const name = (c: number) => `category ${c}`;
   const colour = new Map(top.map((c, i) => [c, colourAt(i)]));
-  const entries = [...top.map((c) => ({ name: name(c), colour: colour.get(c)!, kind: "box" as const })), { name: "other categories", colour: OTHER_COLOUR, kind: "box" as const }];
+  const hasOther = exposures.some((x) => [...x.shares.keys()].some((c) => !colour.has(c)));
+  const entries = [
+    ...top.map((c) => ({ name: name(c), colour: colour.get(c)!, kind: "box" as const })),
+    ...(hasOther ? [{ name: "other categories", colour: OTHER_COLOUR, kind: "box" as const }] : []),
+  ];
   const xDomain = [1, Math.max(...exposures.map((x) => x.steps[x.steps.length - 1]!))] as const;
   const charts = exposures.map((x, i) => {
     const other = x.steps.map((_, t) => [...x.shares].filter(([c]) => !colour.has(c)).reduce((s, [, row]) => s + row[t]!, 0));

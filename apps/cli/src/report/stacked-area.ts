@@ -32,7 +32,7 @@ export function stackedAreaChart(xs: readonly number[], layers: readonly AreaLay
   const frame = makeFrame(width, height, showLegend ? legendWidth(layers.map((l) => l.name)) : 0);
   const totals = xs.map((_, i) => layers.reduce((s, l) => s + Math.max(0, l.values[i] ?? 0), 0));
   const [x0, x1] = opts.xDomain ?? extent(xs);
-  const xt = niceTicks(x0, x1, 6);
+  const xt = niceTicks(x0, x1, 6, 1); // x is the session step: whole numbers
   const yt = niceTicks(0, Math.max(0, extent(totals)[1]), 4);
   const sx = linearScale(xt.lo, xt.hi, frame.left, frame.right);
   const sy = linearScale(yt.lo, yt.hi, frame.bottom, frame.top);

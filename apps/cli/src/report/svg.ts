@@ -70,19 +70,22 @@ export function linearScale(d0: number, d1: number, r0: number, r1: number): (v:
 
 /**
  * "Nice" ticks (1, 2, 5 times a power of ten) covering [lo, hi], about `count` of them. The returned domain is
- * widened to the outer ticks so lines never touch the frame at an odd value.
+ * widened to the outer ticks so lines never touch the frame at an odd value. `minStep` = 1 keeps counts (steps,
+ * lengths) on whole numbers. A single value gets a range around it (0 gets 0..1: shares and entropies are >= 0).
  */
-export function niceTicks(lo: number, hi: number, count = 5): { ticks: number[]; lo: number; hi: number } {
+export function niceTicks(lo: number, hi: number, count = 5, minStep = 0): { ticks: number[]; lo: number; hi: number } {
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return { ticks: [0, 1], lo: 0, hi: 1 };
   if (lo === hi) {
-    const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
-    lo -= pad;
-    hi += pad;
+    if (lo === 0) hi = 1;
+    else {
+      lo -= Math.abs(lo) * 0.1;
+      hi += Math.abs(hi) * 0.1;
+    }
   }
   const raw = (hi - lo) / Math.max(1, count);
   const mag = 10 ** Math.floor(Math.log10(raw));
   const norm = raw / mag;
-  const step = (norm >= 5 ? 10 : norm >= 2 ? 5 : norm >= 1 ? 2 : 1) * mag;
+  const step = Math.max(minStep, (norm < 1.2 ? 1 : norm < 2.5 ? 2 : norm < 6 ? 5 : 10) * mag);
   const start = Math.floor(lo / step + 1e-9) * step;
   const end = Math.ceil(hi / step - 1e-9) * step;
   const ticks: number[] = [];
