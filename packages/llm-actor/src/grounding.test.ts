@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
-import { createCatalog } from "@farsight/core";
+import { createCatalog, Rng } from "@farsight/core";
 import { TitleGrounder } from "./grounding.js";
 import { boundedLevenshtein, editSimilarity, normaliseTitle, tokenDice } from "./text.js";
 
@@ -97,6 +97,24 @@ describe("TitleGrounder", () => {
     const out = await g.ground("Forza Horizon 4", { allowed: new Set([0, 1]) });
     expect(out.item === null || out.item <= 1).toBe(true);
     expect(out.reason).toBe("outside the plan");
+  });
+
+  it("prunes the fuzzy scan without losing the best match (against a brute-force scan)", async () => {
+    const rng = new Rng(5, "fuzzy-property");
+    const word = () => Array.from({ length: 3 + rng.int(6) }, () => "abcdefghij"[rng.int(10)]).join("");
+    const titles = Array.from({ length: 300 }, () => Array.from({ length: 1 + rng.int(3) }, word).join(" "));
+    const g = new TitleGrounder(createCatalog({ itemCategories: titles.map(() => [0]), itemTitles: titles }), { fuzzyThreshold: 0.3 });
+    for (let q = 0; q < 60; q++) {
+      // Queries: mutated titles (one substitution, deletion or insertion per word) and random strings.
+      const base = titles[rng.int(titles.length)]!;
+      const query = q % 2 === 0 ? base.split(" ").map((w) => w.slice(0, -1) + "z").join(" ") : `${word()} ${word()}`;
+      const norm = normaliseTitle(query);
+      let bestScore = 0;
+      for (const t of titles) bestScore = Math.max(bestScore, tokenDice(norm.split(" "), t.split(" ")), editSimilarity(norm, t));
+      const r = await g.ground(query);
+      const got = r.item === null ? 0 : r.score;
+      expect(got).toBeCloseTo(bestScore >= 0.3 || r.method === "exact" ? bestScore : 0, 10);
+    }
   });
 
   it("gives untitled catalogues placeholder titles", async () => {

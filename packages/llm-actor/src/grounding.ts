@@ -1,6 +1,6 @@
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import { FarsightError, type Catalog, type ItemId } from "@farsight/core";
-import { cosine, editSimilarity, normaliseTitle, titleTokens, tokenDice } from "./text.js";
+import { cosine, editSimilarity, normaliseTitle, titleTokens } from "./text.js";
 import type { GroundingResult } from "./types.js";
 
 /** Options of {@link TitleGrounder}. */
@@ -56,6 +56,8 @@ export class TitleGrounder {
   private readonly tokens: string[][];
   private readonly byTitle = new Map<string, ItemId[]>();
   private readonly byNormalised = new Map<string, ItemId[]>();
+  /** Per-title character histograms (32 hashed buckets): a cheap lower bound on edit distance. */
+  private readonly charHistograms: Uint8Array;
   private titleVectors?: Promise<number[][]>;
 
   constructor(catalog: Catalog, options: GroundingOptions = {}) {
@@ -66,6 +68,8 @@ export class TitleGrounder {
     this.titles = catalogTitles(catalog);
     this.normalised = this.titles.map(normaliseTitle);
     this.tokens = this.normalised.map(titleTokens);
+    this.charHistograms = new Uint8Array(this.normalised.length * HIST_BUCKETS);
+    this.normalised.forEach((t, i) => charHistogram(t, this.charHistograms.subarray(i * HIST_BUCKETS, (i + 1) * HIST_BUCKETS)));
     this.titles.forEach((t, i) => push(this.byTitle, t.trim(), i));
     this.normalised.forEach((t, i) => push(this.byNormalised, t, i));
   }
@@ -121,14 +125,26 @@ export class TitleGrounder {
   private bestFuzzy(norm: string, scope: GroundingScope): { item: ItemId; score: number } | null {
     const threshold = this.options.fuzzyThreshold;
     const queryTokens = titleTokens(norm);
+    const queryCounts = new Map<string, number>();
+    for (const t of queryTokens) queryCounts.set(t, (queryCounts.get(t) ?? 0) + 1);
+    const queryHist = charHistogram(norm, new Uint8Array(HIST_BUCKETS));
+    const hists = this.charHistograms;
     let best: ItemId = -1;
     let bestScore = -1;
     for (let i = 0; i < this.normalised.length; i++) {
       if (!this.usable(i, scope)) continue;
-      const dice = tokenDice(queryTokens, this.tokens[i]!);
-      // Edit distance only needs to beat what we already have, which lets it stop early.
-      const edit = editSimilarity(norm, this.normalised[i]!, Math.max(threshold, bestScore));
-      const score = Math.max(dice, edit);
+      const dice = sharedTokenDice(queryCounts, queryTokens.length, this.tokens[i]!);
+      let score = dice;
+      const title = this.normalised[i]!;
+      const floor = Math.max(threshold, bestScore, dice);
+      // Edit distance >= longer length - shared characters (as multisets; hashing buckets only overestimates
+      // the overlap), so most titles are ruled out without the O(n m) dynamic programme.
+      const longer = Math.max(norm.length, title.length);
+      let overlap = 0;
+      for (let c = 0, o = i * HIST_BUCKETS; c < HIST_BUCKETS; c++) overlap += Math.min(queryHist[c]!, hists[o + c]!);
+      if (longer > 0 && 1 - (longer - overlap) / longer >= floor) {
+        score = Math.max(dice, editSimilarity(norm, title, floor));
+      }
       if (score > bestScore) {
         bestScore = score;
         best = i;
@@ -162,6 +178,32 @@ export class TitleGrounder {
     }
     return best >= 0 && bestScore >= this.options.embeddingThreshold ? { item: best, score: bestScore } : null;
   }
+}
+
+const HIST_BUCKETS = 32;
+
+/** Character counts of a string in 32 hashed buckets (saturating at 255), written into `out`. */
+function charHistogram(text: string, out: Uint8Array): Uint8Array {
+  for (let k = 0; k < text.length; k++) {
+    const b = text.charCodeAt(k) & (HIST_BUCKETS - 1);
+    if (out[b]! < 255) out[b]!++;
+  }
+  return out;
+}
+
+/** Token Dice against precounted query tokens, without allocating (titles have a handful of tokens). */
+function sharedTokenDice(queryCounts: Map<string, number>, queryLength: number, tokens: readonly string[]): number {
+  if (queryLength === 0 || tokens.length === 0) return 0;
+  let shared = 0;
+  for (let j = 0; j < tokens.length; j++) {
+    const t = tokens[j]!;
+    const available = queryCounts.get(t);
+    if (available === undefined) continue;
+    let usedBefore = 0;
+    for (let p = 0; p < j; p++) if (tokens[p] === t) usedBefore++;
+    if (usedBefore < available) shared++;
+  }
+  return (2 * shared) / (queryLength + tokens.length);
 }
 
 function push(map: Map<string, ItemId[]>, key: string, item: ItemId): void {

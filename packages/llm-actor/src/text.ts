@@ -36,17 +36,25 @@ export function tokenDice(a: readonly string[], b: readonly string[]): number {
   return (2 * shared) / (a.length + b.length);
 }
 
+let rowA = new Int32Array(64);
+let rowB = new Int32Array(64);
+
 /**
  * Levenshtein distance, or `maxDistance + 1` as soon as the distance is known to exceed `maxDistance`
- * (that early exit is what makes a scan over a whole catalogue cheap).
+ * (that early exit is what makes a scan over a whole catalogue cheap). Reuses two module-level rows, so a
+ * catalogue scan allocates nothing.
  */
 export function boundedLevenshtein(a: string, b: string, maxDistance = Infinity): number {
   if (Math.abs(a.length - b.length) > maxDistance) return maxDistance + 1;
   if (a === b) return 0;
   if (a.length === 0) return b.length;
   if (b.length === 0) return a.length;
-  let prev = new Array<number>(b.length + 1);
-  let cur = new Array<number>(b.length + 1);
+  if (rowA.length <= b.length) {
+    rowA = new Int32Array(b.length * 2 + 1);
+    rowB = new Int32Array(b.length * 2 + 1);
+  }
+  let prev = rowA;
+  let cur = rowB;
   for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
     cur[0] = i;
@@ -54,12 +62,18 @@ export function boundedLevenshtein(a: string, b: string, maxDistance = Infinity)
     const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
       const cost = ca === b.charCodeAt(j - 1) ? 0 : 1;
-      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      let v = prev[j]! + 1;
+      const ins = cur[j - 1]! + 1;
+      if (ins < v) v = ins;
+      const sub = prev[j - 1]! + cost;
+      if (sub < v) v = sub;
       cur[j] = v;
       if (v < rowMin) rowMin = v;
     }
     if (rowMin > maxDistance) return maxDistance + 1;
-    [prev, cur] = [cur, prev];
+    const t = prev;
+    prev = cur;
+    cur = t;
   }
   return prev[b.length]!;
 }
