@@ -26,7 +26,9 @@ export interface LlmReflectorOptions {
 }
 
 function modelId(model: BaseChatModel): string {
-  const m = model as unknown as { model?: unknown; modelName?: unknown };
+  const m = model as unknown as { modelId?: unknown; model?: unknown; modelName?: unknown };
+  // @farsight/llm's managed wrapper carries the spec as `modelId`; LangChain clients carry `model`.
+  if (typeof m.modelId === "string" && m.modelId) return m.modelId;
   if (typeof m.model === "string" && m.model) return m.model;
   if (typeof m.modelName === "string" && m.modelName) return m.modelName;
   return model.getName();

@@ -18,7 +18,8 @@ afterEach(async () => {
 });
 
 interface PlanJson {
-  sessions: { request: { sessionId: string; candidates: { id: number }[]; history: unknown[]; reflections: unknown[] }; plan: { categories: number[]; source: { kind: string } }; prompt?: unknown }[];
+  sessions: { request: { sessionId: string; candidates: { id: number }[]; history: unknown[]; reflections: unknown[] }; plan: { categories: number[]; source: { kind: string } } }[];
+  prompts?: { sessions: string[]; prompt: unknown }[];
   counters?: { unknownIdsDropped: number; fallbacks: number; modelCalls: number };
   llmStats: { calls: number; fallbacks: number };
   pool: { size: number };
@@ -56,8 +57,9 @@ describe("farsight plan", () => {
       expect(s.plan).toMatchObject({ categories: [0, 1], source: { kind: "llm" } });
       expect(s.request.history.length).toBeGreaterThan(0);
       expect(s.request.reflections.length).toBeGreaterThan(0);
-      expect(JSON.stringify(s.prompt)).toContain("[Reflective Summaries]");
     }
+    expect(out.prompts).toHaveLength(2);
+    expect(JSON.stringify(out.prompts![0]!.prompt)).toContain("[Reflective Summaries]");
     expect(out.counters).toMatchObject({ unknownIdsDropped: 2, fallbacks: 0, modelCalls: 2 });
     expect(out.llmStats.calls).toBe(2);
   });
@@ -70,6 +72,20 @@ describe("farsight plan", () => {
     const out = JSON.parse(io.out) as PlanJson;
     expect(out.sessions.map((s) => s.plan.source.kind)).toEqual(["fallback", "fallback"]);
     expect(out.llmStats.fallbacks).toBe(2);
+  });
+
+  it("plans a cohort in one call and shows that one prompt", async () => {
+    server = await startFakeOpenAiServer((req) => {
+      const labels = [...req.promptText.matchAll(/^(S\d+) \(step/gm)].map((m) => m[1]);
+      return JSON.stringify({ plans: labels.map((session) => ({ session, categories: [3] })) });
+    });
+    const io = capture();
+    const code = await main(["plan", "--planner", "llm-category", "--llm", `openai-compatible:${server.url}#m`, "--cohort", "4", "--show-prompt"], io, [planCommand]);
+    expect(code).toBe(0);
+    expect(server.requests).toHaveLength(1);
+    expect(io.out.match(/^--- prompt for /gm)).toHaveLength(1);
+    expect(io.out).toMatch(/^S3 \(step 4/m);
+    expect(io.out.match(/^ {2}plan: {8}3 \(/gm)).toHaveLength(3);
   });
 
   it("asks for --llm when an LLM planner gets no model, and rejects unknown planners", async () => {

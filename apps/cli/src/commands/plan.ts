@@ -99,6 +99,19 @@ function promptOf(planner: Planner, request: PlanRequest): PromptMessages {
   return lerlPlanPrompt(request, { minCategories: Math.min(2, request.candidates.length) });
 }
 
+/** The prompts the model actually gets: one per session, or one per cohort chunk. */
+function promptsOf(planner: Planner, requests: readonly PlanRequest[], cohort: number): { sessions: string[]; prompt: PromptMessages }[] {
+  if (cohort > 1 && planner instanceof LlmCategoryPlanner) {
+    const out: { sessions: string[]; prompt: PromptMessages }[] = [];
+    for (let i = 0; i < requests.length; i += cohort) {
+      const chunk = requests.slice(i, i + cohort);
+      out.push({ sessions: chunk.map((r) => r.sessionId), prompt: planner.cohortPromptFor(chunk) });
+    }
+    return out;
+  }
+  return requests.map((r) => ({ sessions: [r.sessionId], prompt: promptOf(planner, r) }));
+}
+
 function label(catalog: Catalog, id: number): string {
   const n = catalog.categoryNames[id];
   return n ? `${id} (${n})` : String(id);
@@ -185,11 +198,8 @@ export const planCommand: Command = {
         planner: plannerName,
         llm: spec,
         pool: { size: pool.size, finishedWarmupSessions: finished },
-        sessions: requests.map((request, i) => ({
-          request,
-          plan: plans[i],
-          ...(values["show-prompt"] ? { prompt: promptOf(planner, request) } : {}),
-        })),
+        sessions: requests.map((request, i) => ({ request, plan: plans[i] })),
+        ...(values["show-prompt"] ? { prompts: promptsOf(planner, requests, cohort) } : {}),
         ...(counters ? { counters } : {}),
         llmStats: stats.snapshot(),
       };
@@ -199,15 +209,15 @@ export const planCommand: Command = {
     io.stdout(`plan: env ${envName} (${env.catalog.numCategories} categories, slate ${env.slateSize}), planner ${plannerName}` +
       `${planner.usesLlm ? ` with ${spec}` : ""}, ${requests.length} sessions after ${warmup} warm-up steps\n`);
     io.stdout(`reflection pool: ${pool.size} reflections from ${finished} finished warm-up sessions (template reflector)\n\n`);
-    requests.forEach((request, i) => {
-      if (values["show-prompt"]) {
-        const note = planner.usesLlm ? "" : ` (${plannerName} uses no prompt; this is what llm-category would get)`;
-        io.stdout(`--- prompt for ${request.sessionId}${note} ---\n`);
-        for (const [role, content] of promptOf(planner, request)) io.stdout(`${role}: ${content}\n`);
-        io.stdout("---\n");
+    if (values["show-prompt"]) {
+      const note = planner.usesLlm ? "" : ` (${plannerName} uses no prompt; this is what llm-category would get)`;
+      for (const { sessions: ids, prompt } of promptsOf(planner, requests, cohort)) {
+        io.stdout(`--- prompt for ${ids.join(", ")}${note} ---\n`);
+        for (const [role, content] of prompt) io.stdout(`${role}: ${content}\n`);
+        io.stdout("---\n\n");
       }
-      io.stdout(describeSession(env.catalog, request, plans[i]!) + "\n\n");
-    });
+    }
+    requests.forEach((request, i) => io.stdout(describeSession(env.catalog, request, plans[i]!) + "\n\n"));
     if (planner.usesLlm) {
       const s = stats.snapshot();
       io.stdout(`llm: ${s.calls} calls, ${s.repairs} repairs, ${s.fallbacks} fallbacks, ${s.promptTokens} prompt + ${s.completionTokens} completion tokens\n`);
