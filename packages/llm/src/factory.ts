@@ -6,7 +6,7 @@ import { FarsightError } from "@farsight/core";
 import { cacheLayer, MemoryResponseCache, SqliteResponseCache, type ResponseCache } from "./cache.js";
 import { accountingLayer, concurrencyLayer, retryLayer, timeoutLayer } from "./layers.js";
 import { LlamaCppChatModel, type LlamaBackend, type LlamaCppOptions } from "./llama-cpp.js";
-import { ManagedChatModel, type Layer } from "./managed.js";
+import { ManagedChatModel, signalAwareFetch, type Layer } from "./managed.js";
 import { JsonlRecorder, loadScriptedModel, recorderLayer } from "./recorder.js";
 import { parseModelSpec, type ModelSpec } from "./spec.js";
 import { LlmStats } from "./stats.js";
@@ -148,6 +148,8 @@ function buildClient(
         temperature,
         numPredict: options.maxTokens,
         maxRetries: 0,
+        // ChatOllama does not hand its signal to the HTTP request; without this a timed-out request stays open.
+        fetch: signalAwareFetch,
       });
     case "llama-cpp": {
       const path = parsed.path ?? env.FARSIGHT_GGUF;

@@ -1,8 +1,23 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { BaseChatModel, type BaseChatModelParams } from "@langchain/core/language_models/chat_models";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
 import { contentText } from "./messages.js";
 import type { LlmStats } from "./stats.js";
+
+/**
+ * The abort signal of the call being sent to the inner model, for clients that do not forward LangChain's
+ * signal to their HTTP request (ChatOllama): their `fetch` reads it here (see `signalAwareFetch`).
+ */
+export const currentCallSignal = new AsyncLocalStorage<AbortSignal | undefined>();
+
+/** A fetch that also aborts when the current call's signal does, so a timed-out request really ends. */
+export const signalAwareFetch: typeof fetch = (input, init) => {
+  const callSignal = currentCallSignal.getStore();
+  if (!callSignal) return fetch(input, init);
+  const signal = init?.signal ? AbortSignal.any([init.signal, callSignal]) : callSignal;
+  return fetch(input, { ...init, signal });
+};
 
 /** One request on its way through the layers to the model. */
 export interface ModelCall {
@@ -67,7 +82,7 @@ export class ManagedChatModel extends BaseChatModel {
   /** Runs one call through the layers (exposed for tests and for callers that bypass LangChain). */
   run(call: ModelCall): Promise<BaseMessage> {
     const innermost: NextLayer = async (c) => {
-      const answer = await this.inner.invoke(c.messages, { ...c.options, signal: c.signal });
+      const answer = await currentCallSignal.run(c.signal, () => this.inner.invoke(c.messages, { ...c.options, signal: c.signal }));
       return answer instanceof AIMessage ? answer : new AIMessage({ content: answer.content, usage_metadata: (answer as AIMessage).usage_metadata });
     };
     const chain = this.layers.reduceRight<NextLayer>((next, layer) => (c) => layer(c, next), innermost);

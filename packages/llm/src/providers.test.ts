@@ -95,15 +95,18 @@ describe.each(flavours)("$name against a fake server", ({ start, spec }) => {
   });
 
   it("a timeout: the hanging request is abandoned and reported as reason timeout", async () => {
-    const { server, stats, model } = await setup([{ hang: true }], { timeoutMs: 150 });
+    const { server, stats, model } = await setup([{ hang: true }], { timeoutMs: 1_000 }); // generous: a cold client needs time to send at all
     const r = await structured(model, pick, "Pick one.", { stats });
     expect(r).toMatchObject({ ok: false, reason: "timeout" });
     expect(server.requests).toHaveLength(1);
     expect(stats.snapshot()).toMatchObject({ calls: 1, failures: 1, timeouts: 1, inFlight: 0 });
+    // The client really closed the request (the server is not left working for nobody).
+    for (let i = 0; i < 100 && server.inFlight > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(server.inFlight).toBe(0);
   });
 
   it("slow answers under a concurrency limit of 2: the server never sees more than 2 in flight", async () => {
-    const { server, stats, model } = await setup((req) => ({ content: good(req.promptText.match(/user (\d+)/)![1]!), delayMs: 40 }), {
+    const { server, stats, model } = await setup((req) => ({ content: good(req.promptText.match(/user (\d+)/)![1]!), delayMs: 100 }), {
       maxConcurrency: 2,
     });
     const results = await Promise.all(Array.from({ length: 7 }, (_, i) => structured(model, pick, `For user ${i}.`, { stats })));
