@@ -146,6 +146,27 @@ describe("LlmCategoryPlanner answers", () => {
     expect(stats.fallbacks).toBe(1);
   });
 
+  it("runs per-session calls concurrently, at most `concurrency` at once", async () => {
+    const stats = new LlmStats();
+    const model = new ScriptedChatModel({ responses: () => '{"categories": [1]}', delayMs: 15 });
+    const planner = new LlmCategoryPlanner({ model, stats, concurrency: 3 });
+    const plans = await planner.plan(Array.from({ length: 9 }, (_x, i) => request(`s${i}`)));
+    expect(plans.every((p) => p.source.kind === "llm")).toBe(true);
+    expect(stats.calls).toBe(9);
+    expect(stats.maxInFlight).toBe(3);
+  });
+
+  it("stops waiting when the caller aborts, without counting fallbacks", async () => {
+    const stats = new LlmStats();
+    const model = new ScriptedChatModel({ responses: () => '{"categories": [1]}', delayMs: 10_000 });
+    const planner = new LlmCategoryPlanner({ model, stats });
+    const controller = new AbortController();
+    const pending = planner.plan([request("a"), request("b")], { signal: controller.signal });
+    controller.abort(new Error("run cancelled"));
+    await expect(pending).rejects.toThrow("run cancelled");
+    expect(stats.fallbacks).toBe(0);
+  });
+
   it("refuses to be built without a model and names the alternatives", () => {
     expect(() => new LlmCategoryPlanner({ model: null })).toThrow(NoModelError);
     expect(() => new LlmCategoryPlanner({ model: null })).toThrow(/saturation-aware/);

@@ -58,6 +58,8 @@ export abstract class LlmPlannerBase implements Planner {
       else todo.push(i);
     });
     const fresh = todo.length ? await this.planFresh(todo.map((i) => requests[i]!), options) : [];
+    // A cancelled run is not a model failure: no fallback plans, no fallback counts.
+    options?.signal?.throwIfAborted();
     const failed: { at: number; reason: string }[] = [];
     fresh.forEach((p, j) => {
       const at = todo[j]!;

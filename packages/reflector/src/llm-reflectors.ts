@@ -78,6 +78,8 @@ abstract class ModelReflector<S extends z.ZodType> implements Reflector {
       ...(this.options.stats ? { stats: this.options.stats } : {}),
       ...(context?.signal ? { signal: context.signal } : {}),
     });
+    // A cancelled run is not a model failure: no fallback reflection, no fallback count.
+    context?.signal?.throwIfAborted();
     const capped = res.ok ? capWords(this.textOf(res.value), this.promptOptions.maxWords) : undefined;
     const base = this.fallback.reflectSync(episode, context);
     if (!capped || !capped.text) {

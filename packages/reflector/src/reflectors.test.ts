@@ -67,6 +67,16 @@ describe("LlmReflector (LERL)", () => {
     expect(reflector.counters).toMatchObject({ truncated: 1, fallbacks: 0 });
   });
 
+  it("rejects when the caller aborts instead of writing a fallback", async () => {
+    const stats = new LlmStats();
+    const reflector = new LlmReflector({ model: new ScriptedChatModel({ responses: () => "{}", delayMs: 10_000 }), stats });
+    const controller = new AbortController();
+    const pending = reflector.reflect(episode, { signal: controller.signal });
+    controller.abort(new Error("run cancelled"));
+    await expect(pending).rejects.toThrow("run cancelled");
+    expect(stats.fallbacks).toBe(0);
+  });
+
   it("records a fallback under its component name", async () => {
     const stats = new LlmStats();
     const r = await new LlmReflector({ model: new ScriptedChatModel({ responses: () => "no idea" }), stats, maxRepairs: 0 }).reflect(episode);
