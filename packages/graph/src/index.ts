@@ -3,3 +3,17 @@ export { LerlState, RECENT_WINDOW, type LerlStateValue, type LerlStateUpdate } f
 export { LerlRuntime, DEFAULT_LERL_LOOP, type LerlBudget, type LerlLoopOptions, type LerlComponents, type LerlHooks } from "./runtime.js";
 export { planNode, actNode, stepNode, reflectNode, learnNode, routeAfterStep, routeAfterReflect, sessionIdOf, type LerlProgress } from "./nodes.js";
 export { createLerlGraph, type CreateLerlGraphOptions, type LerlGraph, type LerlRunOptions } from "./lerl-graph.js";
+export { RunCheckpoints } from "./run-checkpoints.js";
+export { evaluateAgent, evaluateLerl, aggregateSeeds, type EvalOptions, type EvalResult, type LerlEvalComponents } from "./evaluate.js";
+export {
+  trainLerl,
+  trainFlatPpo,
+  trainSimulator,
+  policyDefaults,
+  defaultTrainWorld,
+  type TrainWorld,
+  type TrainSetupOptions,
+  type TrainLerlOptions,
+  type TrainLerlResult,
+} from "./train.js";
+export { formatLerlProgress, progressBar } from "./progress.js";

@@ -98,3 +98,22 @@ describe("LlmFailureReflector (BiLLP)", () => {
     expect(prompt).toContain("high-level plan");
   });
 });
+
+describe("LlmReflector over HTTP", () => {
+  it("reflects through an Ollama-compatible server started on 127.0.0.1", async () => {
+    const { startFakeOllamaServer } = await import("../../testing/src/fake-llm-server.js");
+    const { createChatModel } = await import("@farsight/llm");
+    const server = await startFakeOllamaServer(() => 'Here you go: {"reflection": "Drama streaks ended the session; mix Comedy earlier."}');
+    try {
+      const stats = new LlmStats();
+      const model = await createChatModel(`ollama:llama3@${server.url}`, { stats, cache: false });
+      const r = await new LlmReflector({ model, stats }).reflect(episode, { categoryNames: names });
+      expect(r).toMatchObject({ text: "Drama streaks ended the session; mix Comedy earlier.", source: { kind: "llm", by: `ollama:llama3@${server.url}` } });
+      expect(server.requests).toHaveLength(1);
+      expect(server.requests[0]!.promptText).toContain("Long-term satisfaction (return): 2.5");
+      expect(stats.calls).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * A run directory's checkpoint files: the LangGraph state in `graph.sqlite` (SqliteSaver) and, beside it,
+ * one directory per chunk with the policy weights, the optimiser state and the reflection pool:
+ *
+ *   <run>/graph.sqlite
+ *   <run>/checkpoints/chunk-000012/{policy.json, weights.bin, optimizer.bin, pool.json}
+ *
+ * The chunk files are written before the state that names them (the learn node saves them, the state is
+ * checkpointed when the chunk's invocation ends), and the previous chunk's files are kept, so a process
+ * killed between the two still finds the files of the chunk its saved state names.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import { FarsightError } from "@farsight/core";
+import { ReflectionPool, type ReflectionPoolOptions, type ReflectionPoolSnapshot } from "@farsight/reflector";
+import { loadCheckpoint, saveCheckpoint, type Algorithm, type LoadedCheckpoint } from "@farsight/rl-policy";
+
+const CHUNK_PREFIX = "chunk-";
+const chunkName = (n: number) => `${CHUNK_PREFIX}${String(n).padStart(6, "0")}`;
+
+export class RunCheckpoints {
+  readonly saver: SqliteSaver;
+  readonly checkpointsDir: string;
+
+  constructor(readonly runDir: string) {
+    mkdirSync(runDir, { recursive: true });
+    this.checkpointsDir = join(runDir, "checkpoints");
+    mkdirSync(this.checkpointsDir, { recursive: true });
+    this.saver = SqliteSaver.fromConnString(join(runDir, "graph.sqlite"));
+  }
+
+  /** True when the run directory already holds a graph checkpoint database. */
+  static exists(runDir: string): boolean {
+    return existsSync(join(runDir, "graph.sqlite"));
+  }
+
+  chunkDir(chunk: number): string {
+    return join(this.checkpointsDir, chunkName(chunk));
+  }
+
+  /** Saves weights, optimiser and pool of `chunk`; removes chunk directories older than the previous one. */
+  async save(chunk: number, algorithm: Algorithm, pool: ReflectionPool | undefined, meta: Record<string, unknown> = {}): Promise<void> {
+    const dir = this.chunkDir(chunk);
+    await saveCheckpoint(dir, algorithm, { chunk, ...meta });
+    if (pool) {
+      await writeFile(join(dir, "pool.json.tmp"), JSON.stringify(pool.snapshot()));
+      await rename(join(dir, "pool.json.tmp"), join(dir, "pool.json"));
+    }
+    for (const name of readdirSync(this.checkpointsDir)) {
+      const n = Number(name.slice(CHUNK_PREFIX.length));
+      if (name.startsWith(CHUNK_PREFIX) && Number.isInteger(n) && n < chunk - 1) rmSync(join(this.checkpointsDir, name), { recursive: true, force: true });
+    }
+  }
+
+  /** Loads the policy (with its optimiser) and the pool saved for `chunk`. */
+  async load(chunk: number, poolOptions: ReflectionPoolOptions = {}): Promise<{ checkpoint: LoadedCheckpoint; pool: ReflectionPool | undefined }> {
+    const dir = this.chunkDir(chunk);
+    if (!existsSync(dir)) {
+      throw new FarsightError("graph/missing-chunk", `the saved graph state names chunk ${chunk}, but ${dir} does not exist; the run directory is incomplete`, { dir, chunk });
+    }
+    const checkpoint = await loadCheckpoint(dir);
+    const poolFile = join(dir, "pool.json");
+    const pool = existsSync(poolFile) ? ReflectionPool.fromSnapshot(JSON.parse(await readFile(poolFile, "utf8")) as ReflectionPoolSnapshot, poolOptions) : undefined;
+    return { checkpoint, pool };
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Training drivers for a preset: `trainLerl` (the LERL graph, checkpointed in a run directory and resumable)
+ * and `trainFlatPpo` (the same PPO without a planner, through `@farsight/rl-policy`'s `trainPolicy`: the
+ * flat-RL baseline and the reference for the graph's overhead).
+ */
+import { FarsightError } from "@farsight/core";
+import { makeSimulator, Simulator, type EnvSetup } from "@farsight/env";
+import type { LlmStats } from "@farsight/llm";
+import type { Planner } from "@farsight/planner";
+import { ReflectionPool, type Reflector } from "@farsight/reflector";
+import { contextFromEnv, createAlgorithm, trainPolicy, type OnPolicyAlgorithm, type PolicyOptions, type PpoOptions, type TrainProgress } from "@farsight/rl-policy";
+import { createLerlGraph } from "./lerl-graph.js";
+import type { LerlProgress } from "./nodes.js";
+import { RunCheckpoints } from "./run-checkpoints.js";
+import type { LerlLoopOptions } from "./runtime.js";
+import type { LerlStateValue } from "./state.js";
+
+/** Which world the policy trains against: the preset's ground truth on the train users, or the world model predicted from the training log (EasyRL4Rec / DORL protocol). */
+export type TrainWorld = "truth" | "predicted";
+
+export interface TrainSetupOptions {
+  readonly setup: EnvSetup;
+  /** Budget in environment transitions (slot-steps). */
+  readonly steps: number;
+  readonly seed: number;
+  /** Concurrent training sessions (LERL: 12; default 32). */
+  readonly batchSize?: number;
+  /** Default: "truth" for simulated presets (synthetic, kuaisim), "predicted" for datasets. */
+  readonly trainWorld?: TrainWorld;
+  readonly policy?: Partial<PolicyOptions>;
+  readonly ppo?: Partial<PpoOptions>;
+}
+
+export function defaultTrainWorld(setup: EnvSetup): TrainWorld {
+  return setup.name === "synthetic" || setup.name === "kuaisim" ? "truth" : "predicted";
+}
+
+/** Policy defaults for a preset: LERL's 5-slate history (at least 10 items) and ratings scaled to ~[0, 1]. */
+export function policyDefaults(setup: EnvSetup, seed: number): Partial<PolicyOptions> {
+  const k = setup.simulator.slateSize ?? 1;
+  return { seed, historyLength: Math.min(30, Math.max(10, 5 * k)), feedbackScale: setup.positiveThreshold > 1 ? 5 : 1 };
+}
+
+/** The auto-resetting training simulator (finished sessions are replaced by new users, as in LERL). */
+export async function trainSimulator(setup: EnvSetup, world: TrainWorld, batchSize: number, seed: number): Promise<Simulator> {
+  const o = { batchSize, autoReset: true, seed };
+  if (world === "predicted") return makeSimulator(setup, "train", o);
+  const gt = setup.groundTruth.fork?.() ?? setup.groundTruth;
+  return new Simulator(gt, setup.makeRules(), { ...setup.simulator, users: setup.trainUsers, ...o });
+}
+
+function newAlgorithm(env: Simulator, o: TrainSetupOptions): OnPolicyAlgorithm {
+  const algorithm = createAlgorithm("ppo", contextFromEnv(env), { policy: { ...policyDefaults(o.setup, o.seed), ...o.policy }, ppo: { ...o.ppo } });
+  return algorithm as OnPolicyAlgorithm;
+}
+
+export interface TrainLerlOptions extends TrainSetupOptions {
+  readonly planner: Planner;
+  readonly reflector?: Reflector;
+  readonly stats?: LlmStats;
+  readonly loop?: Partial<LerlLoopOptions>;
+  /** Wall-clock budget in seconds (summed over resumes). */
+  readonly seconds?: number;
+  /** Pool bound (LERL: 200). */
+  readonly poolSize?: number;
+  /** Checkpoint into this directory (graph.sqlite + checkpoints/); none: in memory only. */
+  readonly runDir?: string;
+  /** Continue the run saved in `runDir` (an error when there is none). Without it, an existing checkpoint is an error. */
+  readonly resume?: boolean;
+  readonly onProgress?: (p: LerlProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface TrainLerlResult {
+  readonly algorithm: OnPolicyAlgorithm;
+  readonly pool: ReflectionPool;
+  readonly state: LerlStateValue;
+  /** The chunk a resume started from, when it was one. */
+  readonly resumedFromChunk?: number;
+}
+
+const THREAD = "lerl-train";
+
+/** Trains LERL on a preset; with `runDir`, every chunk is checkpointed and `resume` continues a killed run. */
+export async function trainLerl(o: TrainLerlOptions): Promise<TrainLerlResult> {
+  const store = o.runDir ? new RunCheckpoints(o.runDir) : undefined;
+  const saved = store ? await store.saver.getTuple({ configurable: { thread_id: THREAD } }) : undefined;
+  const savedValues = saved?.checkpoint.channel_values as Partial<LerlStateValue> | undefined;
+  const savedChunk = savedValues?.chunk;
+  if (saved && !o.resume) {
+    throw new FarsightError("graph/run-exists", `${o.runDir} already holds a checkpointed run; pass --resume to continue it or choose another output directory`, { runDir: o.runDir });
+  }
+  if (o.resume && savedChunk === undefined) {
+    throw new FarsightError("graph/nothing-to-resume", `--resume: ${o.runDir ?? "(no run directory)"} holds no checkpointed run`, { runDir: o.runDir });
+  }
+  const poolOptions = { maxSize: o.poolSize ?? 200, seed: o.seed };
+  let algorithm: OnPolicyAlgorithm | undefined;
+  let pool = new ReflectionPool(poolOptions);
+  if (store && savedChunk !== undefined && savedChunk > 0) {
+    const loaded = await store.load(savedChunk, poolOptions);
+    algorithm = loaded.checkpoint.algorithm as OnPolicyAlgorithm;
+    if (loaded.pool) pool = loaded.pool;
+  }
+  if (savedValues?.stopped && (savedValues.envSteps ?? 0) >= o.steps) {
+    // The saved run already spent this budget: nothing to train, hand back what it learned.
+    return { algorithm: algorithm!, pool, state: savedValues as LerlStateValue, resumedFromChunk: savedChunk! };
+  }
+  // A resumed run draws new users and clicks: the env seed moves on with the chunk.
+  const env = await trainSimulator(o.setup, o.trainWorld ?? defaultTrainWorld(o.setup), o.batchSize ?? 32, o.seed + 7919 * (savedChunk ?? 0));
+  algorithm ??= newAlgorithm(env, o);
+  const graph = createLerlGraph({
+    env,
+    planner: o.planner,
+    algorithm,
+    pool,
+    ...(o.reflector ? { reflector: o.reflector } : {}),
+    ...(o.stats ? { stats: o.stats } : {}),
+    loop: { seed: o.seed, ...o.loop, mode: "train" },
+    budget: { steps: o.steps, ...(o.seconds !== undefined ? { seconds: o.seconds } : {}) },
+    hooks: store ? { onChunk: (chunk, rt) => store.save(chunk, rt.components.algorithm, rt.components.pool, { preset: o.setup.name, seed: o.seed }) } : {},
+    ...(store ? { checkpointer: store.saver } : {}),
+    threadId: THREAD,
+  });
+  const state = await graph.run({ ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+  return { algorithm, pool, state, ...(savedChunk !== undefined ? { resumedFromChunk: savedChunk } : {}) };
+}
+
+/** Trains the flat PPO baseline (no plan) with the same env and PPO settings. */
+export async function trainFlatPpo(o: TrainSetupOptions & { onProgress?: (p: TrainProgress) => void }): Promise<{ algorithm: OnPolicyAlgorithm; elapsedMs: number }> {
+  const env = await trainSimulator(o.setup, o.trainWorld ?? defaultTrainWorld(o.setup), o.batchSize ?? 32, o.seed);
+  const algorithm = newAlgorithm(env, o);
+  const summary = await trainPolicy(env, algorithm, { totalSteps: o.steps, ...(o.onProgress ? { onProgress: o.onProgress, progressEvery: env.batchSize * algorithm.rolloutSteps } : {}) });
+  return { algorithm, elapsedMs: summary.elapsedMs };
+}
