@@ -4,6 +4,7 @@ import { llmCommand } from "./llm.js";
 import { evalCommand } from "./eval.js";
 import { benchCommand } from "./bench.js";
 import { planCommand } from "./plan.js";
+import { runCommand } from "./run.js";
 
 /**
  * Every subcommand, in the order `farsight --help` lists them. A new command is a new file in this folder
@@ -15,4 +16,5 @@ export const commands: readonly Command[] = [
   evalCommand,
   benchCommand,
   planCommand,
+  runCommand,
 ];
