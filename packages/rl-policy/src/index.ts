@@ -1,1 +1,30 @@
-export {};
+export { initBackend, availableBackends, DEFAULT_BACKEND_ORDER, tf, type BackendName, type BackendReport } from "./backend.js";
+export { registerGradients, differentiableKernels } from "./gradients.js";
+export { ParamSet, dense, mlp, layerNorm } from "./params.js";
+export { DEFAULT_ENCODER_OPTIONS, stateDimOf, itemTable, historyTokens, encodeState, type HistoryBatch, type HistoryTokens, type EncoderKind, type EncoderOptions } from "./encoders.js";
+export type { TransformerOptions } from "./transformer.js";
+export { emptyHistory, readHistory, readRepeatMask, combineMasks, planMaskFromCategories, sliceHistory, type MaskStats } from "./features.js";
+export { MASKED_LOGIT, gaussianLogProb, gaussianEntropy, applyMask, plackettLuceLogProb, topKSlates, sampleSlates, epsilonGreedySlates } from "./distributions.js";
+export { computeGae, RolloutBuffer, ReplayBuffer, historyRows, stackMasks, permutation, type TransitionShape } from "./buffers.js";
+export {
+  NeuralPolicy,
+  contextFromEnv,
+  gradientStep,
+  maskTensor,
+  DEFAULT_POLICY_OPTIONS,
+  type Policy,
+  type PolicyKind,
+  type PolicyContext,
+  type PolicyOptions,
+  type ActRequest,
+  type ActResult,
+  type StepStats,
+} from "./policy.js";
+export type { Algorithm, AlgorithmBase, OnPolicyAlgorithm, OffPolicyAlgorithm, StepBatch, UpdateStats } from "./algorithm.js";
+export { PpoPolicy, PpoAlgorithm, DEFAULT_PPO_OPTIONS, type PpoOptions } from "./ppo.js";
+export { A2CPolicy, A2CAlgorithm, DEFAULT_A2C_OPTIONS, imitationLoss, type A2COptions, type AuxiliaryLoss, type DemoBatch } from "./a2c.js";
+export { DqnPolicy, DqnAlgorithm, DEFAULT_DQN_OPTIONS, type DqnOptions } from "./dqn.js";
+export { Collector, type CollectorOptions, type CollectedStep } from "./collector.js";
+export { trainPolicy, type TrainOptions, type TrainProgress, type TrainSummary } from "./trainer.js";
+export { saveCheckpoint, loadCheckpoint, type CheckpointManifest, type LoadedCheckpoint } from "./checkpoint.js";
+export { PolicyAgent, createAlgorithm, type AlgorithmName, type CreateAlgorithmOptions } from "./agent.js";

@@ -1,0 +1,74 @@
+/**
+ * Glue for users of `@farsight/env`: {@link PolicyAgent} evaluates any policy with the env's protocol, and
+ * {@link createAlgorithm} builds a policy plus its algorithm from a name.
+ */
+import { FarsightError } from "@farsight/core";
+import type { Agent, VecEnv } from "@farsight/env";
+import { A2CAlgorithm, A2CPolicy, type A2COptions } from "./a2c.js";
+import type { Algorithm } from "./algorithm.js";
+import { DqnAlgorithm, DqnPolicy, type DqnOptions } from "./dqn.js";
+import type { HistoryBatch } from "./encoders.js";
+import { emptyHistory, readHistory, readRepeatMask } from "./features.js";
+import type { Policy, PolicyContext, PolicyOptions } from "./policy.js";
+import { DEFAULT_PPO_OPTIONS, PpoAlgorithm, PpoPolicy, type PpoOptions } from "./ppo.js";
+
+/** An env {@link Agent} that acts greedily (or by sampling) with a policy. */
+export class PolicyAgent implements Agent {
+  readonly name: string;
+  private history: HistoryBatch | undefined;
+  private repeatMask: Uint8Array | null = null;
+
+  /**
+   * @param planMask optional plan per slot (B*C category mask), e.g. from a LERL planner.
+   * @param deterministic greedy slates (default) or sampled ones (IL-Rec samples in evaluation).
+   */
+  constructor(
+    readonly policy: Policy,
+    options: { name?: string; deterministic?: boolean; planMask?: (env: VecEnv) => Uint8Array | null } = {},
+  ) {
+    this.name = options.name ?? `policy:${policy.kind}`;
+    this.deterministic = options.deterministic ?? true;
+    this.planMask = options.planMask;
+  }
+  private readonly deterministic: boolean;
+  private readonly planMask: ((env: VecEnv) => Uint8Array | null) | undefined;
+
+  begin(env: VecEnv): void {
+    const c = this.policy.context;
+    if (env.numItems !== c.numItems || env.slateSize !== c.slateSize) {
+      throw new FarsightError("rl-policy/env-mismatch", `${this.name} was trained for ${c.numItems} items and slates of ${c.slateSize}; this env has ${env.numItems} items and slates of ${env.slateSize}`, { policy: { numItems: c.numItems, slateSize: c.slateSize }, env: { numItems: env.numItems, slateSize: env.slateSize } });
+    }
+    this.history = emptyHistory(env.batchSize, this.policy.options.historyLength, env.numItems);
+  }
+
+  act(env: VecEnv, out: Int32Array): void {
+    if (!this.history || this.history.batchSize !== env.batchSize) this.begin(env);
+    const history = readHistory(env, this.history!, this.policy.options.feedbackScale);
+    this.repeatMask = readRepeatMask(env, this.repeatMask ?? undefined);
+    const result = this.policy.act({ history, itemMask: this.repeatMask, planMask: this.planMask?.(env) ?? null, deterministic: this.deterministic });
+    out.set(result.slates.subarray(0, out.length));
+  }
+}
+
+export type AlgorithmName = "ppo" | "a2c" | "dqn";
+
+export interface CreateAlgorithmOptions {
+  policy?: Partial<PolicyOptions>;
+  ppo?: Partial<PpoOptions>;
+  a2c?: Partial<A2COptions>;
+  dqn?: Partial<DqnOptions>;
+}
+
+/** A fresh policy and its algorithm. */
+export function createAlgorithm(name: AlgorithmName, context: PolicyContext, options: CreateAlgorithmOptions = {}): Algorithm {
+  switch (name) {
+    case "ppo":
+      return new PpoAlgorithm(new PpoPolicy(context, options.policy, options.ppo?.initStd ?? DEFAULT_PPO_OPTIONS.initStd), options.ppo);
+    case "a2c":
+      return new A2CAlgorithm(new A2CPolicy(context, options.policy), options.a2c);
+    case "dqn":
+      return new DqnAlgorithm(new DqnPolicy(context, options.policy), options.dqn);
+    default:
+      throw new FarsightError("rl-policy/unknown-algorithm", `Unknown algorithm "${String(name)}"; expected ppo, a2c or dqn`, { name });
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * Save and load a policy with its algorithm's optimiser state to a directory, without tfjs-node or
+ * tfjs-layers: `policy.json` (kind, options, context, a manifest) plus `weights.bin` (parameters, item
+ * categories and features) and `optimizer.bin` (Adam moments and step count), little-endian binary.
+ */
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { FarsightError } from "@farsight/core";
+import { tf } from "./backend.js";
+import type { Algorithm } from "./algorithm.js";
+import { A2CAlgorithm, A2CPolicy, DEFAULT_A2C_OPTIONS, type A2COptions } from "./a2c.js";
+import { DqnAlgorithm, DqnPolicy, type DqnOptions } from "./dqn.js";
+import { PpoAlgorithm, PpoPolicy, type PpoOptions } from "./ppo.js";
+import type { NeuralPolicy, PolicyContext, PolicyKind, PolicyOptions } from "./policy.js";
+
+const FORMAT = "farsight-rl-policy";
+const VERSION = 1;
+
+interface Entry {
+  name: string;
+  dtype: "float32" | "int32";
+  shape: number[];
+  /** Byte offset in the binary file. */
+  offset: number;
+}
+
+/** The JSON half of a checkpoint. */
+export interface CheckpointManifest {
+  format: typeof FORMAT;
+  version: number;
+  kind: PolicyKind;
+  policyOptions: PolicyOptions;
+  algorithmOptions: Record<string, unknown>;
+  context: { numItems: number; numCategories: number; slateSize: number; featureDim: number };
+  updates: number;
+  weights: Entry[];
+  optimizer: Entry[];
+  savedAt: string;
+  /** Free-form metadata from the caller (env preset, seed, training steps). */
+  meta: Record<string, unknown>;
+}
+
+/** Writes `policy.json`, `weights.bin`, `optimizer.bin` into `dir` (created if needed). */
+export async function saveCheckpoint(dir: string, algorithm: Algorithm, meta: Record<string, unknown> = {}): Promise<CheckpointManifest> {
+  const policy = algorithm.policy;
+  const c = policy.context;
+  const weights = new BinaryWriter();
+  for (const name of policy.params.names()) weights.add(name, policy.params.require(name));
+  weights.addRaw("context/itemCategory", "int32", [c.numItems], c.itemCategory);
+  if (c.itemFeatures) weights.addRaw("context/itemFeatures", "float32", [c.numItems, c.featureDim], c.itemFeatures);
+  const optimizer = new BinaryWriter();
+  for (const { name, tensor } of await algorithm.optimizer.getWeights()) {
+    // Moments are keyed by the engine-wide variable name; store the policy-local name.
+    const slash = name.lastIndexOf("/");
+    const local = slash > 0 ? policy.params.localName(name.slice(0, slash)) : undefined;
+    optimizer.add(local !== undefined ? `${local}${name.slice(slash)}` : name, tensor);
+  }
+  const { auxiliaryLosses: _aux, ...algorithmOptions } = algorithm.options as Record<string, unknown>;
+  const manifest: CheckpointManifest = {
+    format: FORMAT,
+    version: VERSION,
+    kind: algorithm.kind,
+    policyOptions: policy.options,
+    algorithmOptions,
+    context: { numItems: c.numItems, numCategories: c.numCategories, slateSize: c.slateSize, featureDim: c.itemFeatures ? c.featureDim : 0 },
+    updates: algorithm.updates,
+    weights: weights.entries,
+    optimizer: optimizer.entries,
+    savedAt: new Date().toISOString(),
+    meta,
+  };
+  await mkdir(dir, { recursive: true });
+  // Write to temporary names and rename, so an interrupted save never leaves a half-written checkpoint.
+  await writeFile(join(dir, "weights.bin.tmp"), weights.bytes());
+  await writeFile(join(dir, "optimizer.bin.tmp"), optimizer.bytes());
+  await writeFile(join(dir, "policy.json.tmp"), JSON.stringify(manifest, null, 2));
+  for (const f of ["weights.bin", "optimizer.bin", "policy.json"]) await rename(join(dir, `${f}.tmp`), join(dir, f));
+  return manifest;
+}
+
+/** A loaded checkpoint: the policy, and an algorithm ready to continue training it. */
+export interface LoadedCheckpoint {
+  readonly manifest: CheckpointManifest;
+  readonly policy: NeuralPolicy;
+  readonly algorithm: Algorithm;
+}
+
+/** Reads a directory written by {@link saveCheckpoint}. Errors name the directory and what is wrong. */
+export async function loadCheckpoint(dir: string, overrides: { a2c?: Partial<A2COptions> } = {}): Promise<LoadedCheckpoint> {
+  let manifest: CheckpointManifest;
+  try {
+    manifest = JSON.parse(await readFile(join(dir, "policy.json"), "utf8")) as CheckpointManifest;
+  } catch (err) {
+    throw new FarsightError("rl-policy/bad-checkpoint", `Cannot read ${join(dir, "policy.json")}: ${err instanceof Error ? err.message : String(err)}`, { dir }, { cause: err });
+  }
+  if (manifest.format !== FORMAT || manifest.version !== VERSION) {
+    throw new FarsightError("rl-policy/bad-checkpoint", `${join(dir, "policy.json")} is not a ${FORMAT} v${VERSION} checkpoint (format ${String(manifest.format)}, version ${String(manifest.version)})`, { dir });
+  }
+  const weights = new BinaryReader(await readFile(join(dir, "weights.bin")), manifest.weights, join(dir, "weights.bin"));
+  const context: PolicyContext = {
+    numItems: manifest.context.numItems,
+    numCategories: manifest.context.numCategories,
+    slateSize: manifest.context.slateSize,
+    itemCategory: weights.int32("context/itemCategory"),
+    itemFeatures: manifest.context.featureDim > 0 ? weights.float32("context/itemFeatures") : undefined,
+    featureDim: manifest.context.featureDim,
+  };
+  const algorithm = makeAlgorithm(manifest, context, overrides);
+  const policy = algorithm.policy;
+  for (const name of policy.params.names()) {
+    const v = policy.params.require(name);
+    const values = weights.float32(name);
+    if (values.length !== v.size) throw new FarsightError("rl-policy/bad-checkpoint", `Parameter ${name} in ${dir} has ${values.length} values, the architecture needs ${v.size}`, { dir, name });
+    v.assign(tf.tensor(values, v.shape));
+  }
+  policy.invalidate();
+  if (algorithm instanceof DqnAlgorithm) {
+    algorithm.target.params.copyFrom(policy.params);
+    algorithm.target.invalidate();
+  }
+  (algorithm as { updates: number }).updates = manifest.updates;
+  if (manifest.optimizer.length > 0) {
+    const opt = new BinaryReader(await readFile(join(dir, "optimizer.bin")), manifest.optimizer, join(dir, "optimizer.bin"));
+    const named = manifest.optimizer.map((e) => {
+      const slash = e.name.lastIndexOf("/");
+      const local = e.name.slice(0, slash);
+      const engine = slash > 0 && policy.params.names().includes(local) ? `${policy.params.engineName(local)}${e.name.slice(slash)}` : e.name;
+      return { name: engine, tensor: tf.tensor(opt.float32(e.name), e.shape) };
+    });
+    await algorithm.optimizer.setWeights(named);
+    tf.dispose(named.map((n) => n.tensor));
+  }
+  return { manifest, policy, algorithm };
+}
+
+function makeAlgorithm(m: CheckpointManifest, context: PolicyContext, overrides: { a2c?: Partial<A2COptions> }): Algorithm {
+  const o = m.policyOptions;
+  switch (m.kind) {
+    case "ppo": {
+      const a = m.algorithmOptions as unknown as PpoOptions;
+      return new PpoAlgorithm(new PpoPolicy(context, o, a.initStd), a);
+    }
+    case "a2c":
+      return new A2CAlgorithm(new A2CPolicy(context, o), { ...(m.algorithmOptions as Partial<A2COptions>), auxiliaryLosses: DEFAULT_A2C_OPTIONS.auxiliaryLosses, ...overrides.a2c });
+    case "dqn":
+      return new DqnAlgorithm(new DqnPolicy(context, o), m.algorithmOptions as unknown as DqnOptions);
+    default:
+      throw new FarsightError("rl-policy/bad-checkpoint", `Unknown policy kind "${String(m.kind)}"`, { kind: m.kind });
+  }
+}
+
+class BinaryWriter {
+  readonly entries: Entry[] = [];
+  private readonly chunks: Uint8Array[] = [];
+  private offset = 0;
+
+  add(name: string, t: tf.Tensor): void {
+    const data = t.dataSync();
+    this.addRaw(name, t.dtype === "int32" ? "int32" : "float32", t.shape, t.dtype === "int32" ? Int32Array.from(data) : Float32Array.from(data));
+  }
+
+  addRaw(name: string, dtype: "float32" | "int32", shape: number[], data: Float32Array | Int32Array): void {
+    const bytes = new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+    this.entries.push({ name, dtype, shape, offset: this.offset });
+    this.chunks.push(bytes);
+    this.offset += bytes.byteLength;
+  }
+
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.offset);
+    let o = 0;
+    for (const c of this.chunks) {
+      out.set(c, o);
+      o += c.byteLength;
+    }
+    return out;
+  }
+}
+
+class BinaryReader {
+  private readonly byName: Map<string, Entry>;
+  constructor(
+    private readonly buf: Uint8Array,
+    entries: Entry[],
+    private readonly file: string,
+  ) {
+    this.byName = new Map(entries.map((e) => [e.name, e]));
+  }
+
+  private slice(name: string): { entry: Entry; bytes: ArrayBuffer } {
+    const entry = this.byName.get(name);
+    if (!entry) throw new FarsightError("rl-policy/bad-checkpoint", `${this.file} has no entry "${name}"`, { file: this.file, name });
+    const size = entry.shape.reduce((p, n) => p * n, 1) * 4;
+    if (entry.offset + size > this.buf.byteLength) throw new FarsightError("rl-policy/bad-checkpoint", `${this.file} is truncated: "${name}" needs bytes ${entry.offset}..${entry.offset + size}, the file has ${this.buf.byteLength}`, { file: this.file, name });
+    return { entry, bytes: this.buf.buffer.slice(this.buf.byteOffset + entry.offset, this.buf.byteOffset + entry.offset + size) as ArrayBuffer };
+  }
+
+  float32(name: string): Float32Array {
+    return new Float32Array(this.slice(name).bytes);
+  }
+
+  int32(name: string): Int32Array {
+    return new Int32Array(this.slice(name).bytes);
+  }
+}

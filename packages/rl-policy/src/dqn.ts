@@ -1,0 +1,194 @@
+/**
+ * DQN over items (Mnih et al. 2015) with a replay buffer, a hard-updated target network, Huber loss
+ * and epsilon-greedy exploration.
+ *
+ * Q(s, i) = u(s) . e_i + c_i over the item table. A slate of K is the top-K Q among allowed items, and
+ * its value is the mean of its items' Q (a SlateQ-style decomposition with equal weights); the target is
+ * r + gamma * mean(top-K Q_target(s') over the items allowed in s'). With K = 1 this is plain DQN.
+ */
+import { Rng } from "@farsight/core";
+import { tf } from "./backend.js";
+import { historyRows, ReplayBuffer, stackMasks } from "./buffers.js";
+import { epsilonGreedySlates, topKSlates } from "./distributions.js";
+import type { OffPolicyAlgorithm, StepBatch, UpdateStats } from "./algorithm.js";
+import { mlp } from "./params.js";
+import { gradientStep, NeuralPolicy, type ActRequest, type ActResult, type PolicyContext, type PolicyOptions } from "./policy.js";
+
+/** DQN hyper-parameters (CleanRL's DQN defaults, scaled to short recommendation sessions). */
+export interface DqnOptions {
+  gamma: number;
+  learningRate: number;
+  /** Replay capacity in transitions. */
+  bufferSize: number;
+  /** Transitions sampled per gradient step. */
+  batchSize: number;
+  /** Transitions stored before the first update. */
+  learningStarts: number;
+  /** Env steps (batched) between gradient steps. */
+  trainEvery: number;
+  /** Gradient steps per training round. */
+  gradientSteps: number;
+  /** Gradient steps between hard target-network copies. */
+  targetUpdateEvery: number;
+  /** Epsilon decays linearly from `epsilonStart` to `epsilonEnd` over this fraction of the budget. */
+  explorationFraction: number;
+  epsilonStart: number;
+  epsilonEnd: number;
+  maxGradNorm: number;
+}
+
+export const DEFAULT_DQN_OPTIONS: DqnOptions = {
+  gamma: 0.9,
+  learningRate: 1e-3,
+  bufferSize: 50_000,
+  batchSize: 64,
+  learningStarts: 500,
+  trainEvery: 1,
+  gradientSteps: 1,
+  targetUpdateEvery: 100,
+  explorationFraction: 0.5,
+  epsilonStart: 1,
+  epsilonEnd: 0.05,
+  maxGradNorm: 10,
+};
+
+/** The acting half: epsilon-greedy top-K over Q. */
+export class DqnPolicy extends NeuralPolicy {
+  readonly kind = "dqn" as const;
+  /** Exploration rate used by non-deterministic `act` calls (set by the algorithm's schedule). */
+  epsilon = 0;
+
+  constructor(context: PolicyContext, options: Partial<PolicyOptions> = {}) {
+    super(context, options);
+    this.build();
+  }
+
+  protected forwardForBuild(state: tf.Tensor2D, table: tf.Tensor2D): void {
+    this.q(state, table);
+  }
+
+  /** Q(s, .) [B, N]. */
+  q(state: tf.Tensor2D, table: tf.Tensor2D): tf.Tensor2D {
+    const u = mlp(this.params, "q", state, this.options.hidden, this.options.encoder.itemDim);
+    const bias = this.params.get("q/itemBias", [this.context.numItems], "zeros");
+    return tf.add(tf.matMul(u, this.itemRows(table), false, true), bias) as tf.Tensor2D;
+  }
+
+  /** Q values of a batch of histories, as data (no gradient). */
+  qValues(history: ActRequest["history"]): Float32Array {
+    return tf.tidy(() => {
+      const table = this.table();
+      return this.q(this.encode(history, table), table).dataSync() as Float32Array;
+    });
+  }
+
+  act(request: ActRequest): ActResult {
+    const b = request.history.batchSize;
+    const { numItems: n, slateSize: k } = this.context;
+    const mask = this.maskOf(request);
+    const q = this.qValues(request.history);
+    const slates = new Int32Array(b * k);
+    if (request.deterministic || this.epsilon <= 0) topKSlates(q, n, k, mask, slates);
+    else epsilonGreedySlates(q, n, k, mask, this.epsilon, this.rng, slates);
+    const value = new Float32Array(b);
+    if (request.withValue) for (let r = 0; r < b; r++) value[r] = slateMean(q, n, k, slates, r);
+    return { slates, logProb: new Float32Array(b), value, action: new Float32Array(0), mask };
+  }
+}
+
+function slateMean(q: Float32Array, n: number, k: number, slates: Int32Array, row: number): number {
+  let s = 0;
+  for (let j = 0; j < k; j++) s += q[row * n + slates[row * k + j]!]!;
+  return s / k;
+}
+
+/** The learning half: replay, target network, Huber TD loss. */
+export class DqnAlgorithm implements OffPolicyAlgorithm {
+  readonly kind = "dqn" as const;
+  readonly onPolicy = false as const;
+  readonly options: DqnOptions;
+  readonly optimizer: tf.Optimizer;
+  readonly replay: ReplayBuffer;
+  readonly target: DqnPolicy;
+  updates = 0;
+  private envSteps = 0;
+  private readonly rng: Rng;
+
+  constructor(
+    readonly policy: DqnPolicy,
+    options: Partial<DqnOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_DQN_OPTIONS, ...options };
+    this.optimizer = tf.train.adam(this.options.learningRate);
+    const c = policy.context;
+    this.replay = new ReplayBuffer(this.options.bufferSize, { historyLength: policy.options.historyLength, slateSize: c.slateSize, actionDim: 0, numItems: c.numItems });
+    this.target = new DqnPolicy(c, policy.options);
+    this.target.params.copyFrom(policy.params);
+    this.rng = new Rng(policy.options.seed, "dqn/replay");
+    policy.epsilon = this.options.epsilonStart;
+  }
+
+  setProgress(fraction: number): void {
+    const o = this.options;
+    const t = Math.min(1, fraction / Math.max(1e-9, o.explorationFraction));
+    this.policy.epsilon = o.epsilonStart + t * (o.epsilonEnd - o.epsilonStart);
+  }
+
+  observe(step: StepBatch): UpdateStats | null {
+    this.replay.addBatch(step.history, step.slates, step.rewards, step.dones, step.next, step.nextMask);
+    this.envSteps++;
+    const o = this.options;
+    if (this.replay.size < o.learningStarts || this.envSteps % o.trainEvery !== 0) return null;
+    let loss = 0, gradNorm = 0, skipped = 0;
+    for (let g = 0; g < o.gradientSteps; g++) {
+      const s = this.trainStep();
+      loss += s.loss / o.gradientSteps;
+      gradNorm = s.gradNorm;
+      skipped += s.skipped ? 1 : 0;
+    }
+    return { loss, gradNorm, epsilon: this.policy.epsilon, skipped };
+  }
+
+  private trainStep(): { loss: number; gradNorm: number; skipped: boolean } {
+    const o = this.options;
+    const p = this.policy;
+    const { numItems: n, slateSize: k } = p.context;
+    const l = p.options.historyLength;
+    const rows = this.replay.sample(o.batchSize, this.rng);
+    const m = rows.length;
+    const r = this.replay;
+    const history = historyRows(r, l, rows);
+    const next = historyRows({ items: r.nextItems, feedback: r.nextFeedback, valid: r.nextValid }, l, rows);
+    // Target: r + gamma * (1 - done) * mean of the top-K target Q over the items allowed next.
+    const qNext = this.target.qValues(next);
+    const nextMask = stackMasks(r.nextMasks, rows, n);
+    const best = topKSlates(qNext, n, k, nextMask, new Int32Array(m * k));
+    const y = new Float32Array(m);
+    const pick = new Float32Array(m * n);
+    rows.forEach((row, i) => {
+      y[i] = r.rewards[row]! + (r.dones[row] ? 0 : o.gamma * slateMean(qNext, n, k, best, i));
+      for (let j = 0; j < k; j++) pick[i * n + r.slates[row * k + j]!] += 1 / k;
+    });
+    const stats = gradientStep(this.optimizer, p.params.list(), () => {
+      const table = p.table(true);
+      const q = p.q(p.encode(history, table), table);
+      const qSlate = tf.sum(tf.mul(q, tf.tensor2d(pick, [m, n])), 1);
+      const err = tf.sub(qSlate, tf.tensor1d(y));
+      const absErr = tf.abs(err);
+      const huber = tf.where(tf.less(absErr, 1), tf.mul(tf.square(err), 0.5), tf.sub(absErr, 0.5));
+      return tf.mean(huber) as tf.Scalar;
+    }, o.maxGradNorm);
+    this.updates++;
+    p.invalidate();
+    if (this.updates % o.targetUpdateEvery === 0) {
+      this.target.params.copyFrom(p.params);
+      this.target.invalidate();
+    }
+    return stats;
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.target.dispose();
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * What every policy shares: the {@link Policy} acting interface (Tianshou's split: acting here, learning in
+ * an `Algorithm`), the {@link PolicyContext} a policy is built for, and {@link NeuralPolicy}, the base that
+ * owns the parameters, the item table, the state encoder and the mask handling.
+ */
+import { FarsightError, Rng } from "@farsight/core";
+import type { VecEnv } from "@farsight/env";
+import { tf } from "./backend.js";
+import { DEFAULT_ENCODER_OPTIONS, encodeState, historyTokens, itemTable, type EncoderOptions, type HistoryBatch } from "./encoders.js";
+import { combineMasks, type MaskStats } from "./features.js";
+import { ParamSet } from "./params.js";
+
+/** The algorithms this package implements. */
+export type PolicyKind = "ppo" | "a2c" | "dqn";
+
+/** The catalogue and slate shape a policy is built for (saved with it). */
+export interface PolicyContext {
+  readonly numItems: number;
+  readonly numCategories: number;
+  readonly slateSize: number;
+  /** Primary category per item (plans are category masks). */
+  readonly itemCategory: Int32Array;
+  /** Fixed item features, numItems x featureDim, when the world model has them. */
+  readonly itemFeatures?: Float32Array;
+  readonly featureDim: number;
+}
+
+/** The context of an env: its catalogue, slate size and item features. */
+export function contextFromEnv(env: VecEnv): PolicyContext {
+  return {
+    numItems: env.numItems,
+    numCategories: env.catalog.numCategories,
+    slateSize: env.slateSize,
+    itemCategory: env.catalog.itemCategory,
+    itemFeatures: env.itemEmbeddings,
+    featureDim: env.itemEmbeddings ? env.embeddingDim : 0,
+  };
+}
+
+/** Options every neural policy has (the network's shape and its inputs). */
+export interface PolicyOptions {
+  /** State encoder (mean / gru / transformer) and widths. */
+  encoder: EncoderOptions;
+  /** Interactions of history the encoder sees (L). LERL: 5 slates x 6 items = 30. */
+  historyLength: number;
+  /** Raw feedback is divided by this (5 for 1..5 ratings, 1 for clicks) before it enters a token. */
+  feedbackScale: number;
+  /** Add a learned projection of the env's item features to the item table (when the env has them). */
+  useItemFeatures: boolean;
+  /** Hidden widths of the MLP heads. LERL's actor: [256, 64]. */
+  hidden: number[];
+  /** Seeds parameter initialisation and action sampling. */
+  seed: number;
+}
+
+export const DEFAULT_POLICY_OPTIONS: PolicyOptions = {
+  encoder: DEFAULT_ENCODER_OPTIONS,
+  historyLength: 10,
+  feedbackScale: 1,
+  useItemFeatures: true,
+  hidden: [128, 64],
+  seed: 0,
+};
+
+/** One batched action request. */
+export interface ActRequest {
+  readonly history: HistoryBatch;
+  /** Allowed items, B*N (1 = may recommend), e.g. not-yet-recommended in the NX modes. */
+  readonly itemMask?: Uint8Array | null;
+  /** The plan: allowed categories per slot, B*C. Items outside it score minus infinity. */
+  readonly planMask?: Uint8Array | null;
+  /** Greedy action (evaluation, serving) instead of a sample (training). */
+  readonly deterministic?: boolean;
+  /** Also compute the value estimate (rollouts need it; serving does not). */
+  readonly withValue?: boolean;
+}
+
+/** What a policy chose, per slot. */
+export interface ActResult {
+  /** B*K item ids, rank order. */
+  readonly slates: Int32Array;
+  /** Log-probability of the chosen action under the acting distribution, B (0 for DQN). */
+  readonly logProb: Float32Array;
+  /** Value estimate V(s) (PPO, A2C) or max Q (DQN), B; zeros unless `withValue`. */
+  readonly value: Float32Array;
+  /** The continuous hyper-action (PPO), B*A; empty for discrete policies. */
+  readonly action: Float32Array;
+  /** The mask that was applied (item mask AND plan, after fallbacks), B*N, or null when none. */
+  readonly mask: Uint8Array | null;
+}
+
+/** Acting: the one method serving code needs. */
+export interface Policy {
+  readonly kind: PolicyKind;
+  readonly context: PolicyContext;
+  readonly options: PolicyOptions;
+  act(request: ActRequest): ActResult;
+  dispose(): void;
+}
+
+/** Base of the three neural policies: parameters, item table cache, encoder, masks. */
+export abstract class NeuralPolicy implements Policy {
+  abstract readonly kind: PolicyKind;
+  readonly params: ParamSet;
+  readonly options: PolicyOptions;
+  /** Counts of plan / mask fallbacks since construction. */
+  readonly maskStats: MaskStats = { planRelaxed: 0, maskRelaxed: 0 };
+  protected readonly rng: Rng;
+  /** Item features with a zero pad row, [N+1, f], when used. */
+  private readonly features: tf.Tensor2D | undefined;
+  /** One-hot primary category per item with a zero pad row, [N+1, C]. */
+  private readonly categoryOneHot: tf.Tensor2D;
+  private cachedTable: tf.Tensor2D | undefined;
+
+  constructor(
+    readonly context: PolicyContext,
+    options: Partial<PolicyOptions>,
+  ) {
+    this.options = { ...DEFAULT_POLICY_OPTIONS, ...options, encoder: { ...DEFAULT_POLICY_OPTIONS.encoder, ...options.encoder } };
+    if (context.slateSize > context.numItems) throw new FarsightError("rl-policy/slate-too-large", `Slate size ${context.slateSize} exceeds the catalogue (${context.numItems} items)`, { ...context });
+    this.params = new ParamSet(this.options.seed);
+    this.rng = new Rng(this.options.seed, "act");
+    const n = context.numItems;
+    if (this.options.useItemFeatures && context.itemFeatures && context.featureDim > 0) {
+      const padded = new Float32Array((n + 1) * context.featureDim);
+      padded.set(context.itemFeatures.subarray(0, n * context.featureDim));
+      this.features = tf.keep(tf.tensor2d(padded, [n + 1, context.featureDim]));
+    }
+    const oneHot = new Float32Array((n + 1) * context.numCategories);
+    for (let i = 0; i < n; i++) oneHot[i * context.numCategories + context.itemCategory[i]!] = 1;
+    this.categoryOneHot = tf.keep(tf.tensor2d(oneHot, [n + 1, context.numCategories]));
+  }
+
+  /** Creates every parameter by running one forward pass on an empty history (stable parameter order). */
+  protected build(): void {
+    const l = this.options.historyLength;
+    const empty: HistoryBatch = { batchSize: 1, length: l, items: new Int32Array(l).fill(this.context.numItems), feedback: new Float32Array(l), valid: new Float32Array(l) };
+    tf.tidy(() => {
+      this.forwardForBuild(this.encode(empty, this.table(true)), this.table(true));
+    });
+  }
+
+  /** Runs every head once so their parameters exist (see {@link build}). */
+  protected abstract forwardForBuild(state: tf.Tensor2D, table: tf.Tensor2D): void;
+
+  abstract act(request: ActRequest): ActResult;
+
+  /** Item table [N+1, d]; `fresh` inside a gradient tape, cached otherwise (invalidated by {@link invalidate}). */
+  table(fresh = false): tf.Tensor2D {
+    const o = this.options;
+    if (fresh) return itemTable(this.params, this.context.numItems, o.encoder.itemDim, this.categoryOneHot, this.features);
+    this.cachedTable ??= tf.keep(tf.tidy(() => itemTable(this.params, this.context.numItems, o.encoder.itemDim, this.categoryOneHot, this.features)));
+    return this.cachedTable;
+  }
+
+  /** Item rows of the table without the pad row, [N, d]. */
+  itemRows(table: tf.Tensor2D): tf.Tensor2D {
+    return tf.slice(table, [0, 0], [this.context.numItems, table.shape[1]]);
+  }
+
+  /** Must be called after the parameters change (an update, a load). */
+  invalidate(): void {
+    this.cachedTable?.dispose();
+    this.cachedTable = undefined;
+  }
+
+  /** Encodes a history batch into states [B, dState]. */
+  encode(history: HistoryBatch, table: tf.Tensor2D): tf.Tensor2D {
+    const { batchSize: b, length: l } = history;
+    if (l !== this.options.historyLength) throw new FarsightError("rl-policy/history-length", `History batch has length ${l}, the policy was built for ${this.options.historyLength}`, { got: l });
+    const items = tf.tensor2d(history.items, [b, l], "int32");
+    const feedback = tf.tensor2d(history.feedback, [b, l]);
+    const valid = tf.tensor2d(history.valid, [b, l]);
+    return encodeState(this.params, this.options.encoder, historyTokens(this.params, items, feedback, valid, table));
+  }
+
+  /** The item mask of a request (item mask AND plan, with fallbacks counted in {@link maskStats}). */
+  protected maskOf(request: ActRequest): Uint8Array | null {
+    const c = this.context;
+    return combineMasks(request.history.batchSize, c.itemCategory, c.numCategories, c.slateSize, request.itemMask, request.planMask, this.maskStats);
+  }
+
+  dispose(): void {
+    this.invalidate();
+    this.features?.dispose();
+    this.categoryOneHot.dispose();
+    this.params.dispose();
+  }
+}
+
+/** A float [B, N] 0/1 mask tensor from a byte mask, or null. */
+export function maskTensor(mask: Uint8Array | null, batchSize: number, numItems: number): tf.Tensor2D | null {
+  if (!mask) return null;
+  return tf.tensor2d(Float32Array.from(mask), [batchSize, numItems]);
+}
+
+/** Result of one gradient step. */
+export interface StepStats {
+  loss: number;
+  gradNorm: number;
+  /** True when the gradient was not finite and the step was skipped. */
+  skipped: boolean;
+}
+
+/**
+ * One optimiser step on `lossFn` over `vars` with global-norm clipping. A non-finite gradient skips the
+ * step (counted by the caller) instead of writing NaN into the weights.
+ */
+export function gradientStep(optimizer: tf.Optimizer, vars: tf.Variable[], lossFn: () => tf.Scalar, maxGradNorm: number): StepStats {
+  const { value, grads } = tf.variableGrads(lossFn, vars);
+  const loss = value.dataSync()[0]!;
+  value.dispose();
+  const clipped = maxGradNorm > 0 ? tf.tidy(() => clip(grads, maxGradNorm)) : { grads, norm: NaN };
+  const skipped = !Number.isFinite(loss) || (maxGradNorm > 0 && !Number.isFinite(clipped.norm));
+  if (!skipped) optimizer.applyGradients(clipped.grads);
+  tf.dispose(grads);
+  if (clipped.grads !== grads) tf.dispose(clipped.grads);
+  return { loss, gradNorm: clipped.norm, skipped };
+}
+
+function clip(grads: tf.NamedTensorMap, maxNorm: number): { grads: tf.NamedTensorMap; norm: number } {
+  const names = Object.keys(grads);
+  const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!))))).dataSync()[0]!;
+  const scale = norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
+  const out: tf.NamedTensorMap = {};
+  for (const n of names) out[n] = tf.mul(grads[n]!, scale);
+  return { grads: out, norm };
+}
