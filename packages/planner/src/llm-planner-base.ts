@@ -26,6 +26,9 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return out;
 }
 
+/** Sessions whose last plan is kept for plan-every-k; far above any cohort size. */
+const MAX_REMEMBERED = 10_000;
+
 /** Plumbing shared by the LLM planners: plan-every-k reuse, fallback with accounting, counters. */
 export interface LlmPlannerCommon {
   readonly fallback: Planner;
@@ -106,6 +109,10 @@ export abstract class LlmPlannerBase implements Planner {
   }
 
   private remember(request: PlanRequest, plan: Plan): void {
-    if (this.common.planEvery > 1) this.memory.set(request.sessionId, { plan, step: request.step });
+    if (this.common.planEvery <= 1) return;
+    this.memory.delete(request.sessionId); // re-insert: Map order is then least recently planned first
+    this.memory.set(request.sessionId, { plan, step: request.step });
+    // Callers that never call forget() (sessions end and are replaced) must not grow this without bound.
+    if (this.memory.size > MAX_REMEMBERED) this.memory.delete(this.memory.keys().next().value!);
   }
 }
