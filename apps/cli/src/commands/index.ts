@@ -5,6 +5,8 @@ import { evalCommand } from "./eval.js";
 import { benchCommand } from "./bench.js";
 import { planCommand } from "./plan.js";
 import { runCommand } from "./run.js";
+import { trainCommand } from "./train.js";
+import { billpCommand } from "./billp.js";
 
 /**
  * Every subcommand, in the order `farsight --help` lists them. A new command is a new file in this folder
@@ -17,4 +19,6 @@ export const commands: readonly Command[] = [
   benchCommand,
   planCommand,
   runCommand,
+  trainCommand,
+  billpCommand,
 ];

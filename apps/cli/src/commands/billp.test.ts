@@ -1,0 +1,71 @@
+import { startFakeOpenAiServer, type FakeLlmServer } from "@farsight/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import type { CliIO } from "../command.js";
+import { main } from "../main.js";
+import { billpCommand } from "./billp.js";
+
+function capture(): CliIO & { out: string; err: string } {
+  const io = { out: "", err: "", isTTY: false } as CliIO & { out: string; err: string };
+  (io as { stdout: CliIO["stdout"] }).stdout = (t) => void (io.out += t);
+  (io as { stderr: CliIO["stderr"] }).stderr = (t) => void (io.err += t);
+  return io;
+}
+
+let server: FakeLlmServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+interface BillpJson {
+  components: Record<string, string>;
+  sessions: { length: number; return: number; endReason: string; replacements: number; reflection?: string; steps?: { advantage: number }[] }[];
+  summary: { sessions: number; meanLength: number; replacementRate: number; reflections: number };
+  counters: { actor?: { modelCalls: number; replaced: number }; critic?: { evaluations: number } };
+  llmStats: { calls: number };
+}
+
+describe("farsight billp", () => {
+  it("runs sessions with the non-LLM components and prints each trajectory", async () => {
+    const io = capture();
+    const code = await main(["billp", "--sessions", "3", "--max-steps", "8", "--steps"], io, [billpCommand]);
+    expect(io.err).toBe("");
+    expect(code).toBe(0);
+    expect(io.out).toMatch(/^billp: env synthetic, no model \(non-LLM components\); planner saturation-aware, actor catalog-greedy, critic scorer-critic, reflector template/);
+    expect(io.out.match(/^session s\d+ \(user \d+\): length \d+/gm)).toHaveLength(3);
+    expect(io.out).toMatch(/^ {2}step 0: \[.+\] \(direct\) reward [\d.]+ V 0\.00 -> /m);
+    expect(io.out).toMatch(/^summary: 3 sessions, mean length [\d.]+, .* replacements 0\.0%/m);
+  });
+
+  it("runs an LLM agent through an OpenAI-compatible server and reports grounding and accounting as JSON", async () => {
+    server = await startFakeOpenAiServer((request, index) => {
+      const text = request.promptText;
+      if (text.includes("You are the actor of a recommender agent")) {
+        // Every other answer invents a title; the rest name the first candidate.
+        const first = /Candidates:\n1\. (.*) \(/.exec(text)?.[1] ?? "";
+        return index % 2 === 0 ? "recommend[Something That Does Not Exist]" : `recommend[${first}]`;
+      }
+      if (text.includes("You are the critic of a recommender agent")) return "Value: 7";
+      if (text.includes("Diagnose a possible reason")) return JSON.stringify({ diagnosis: "Repetition.", plan: "Rotate categories." });
+      return JSON.stringify({ thought: "Try something new.", categories: [index % 5] });
+    });
+    const io = capture();
+    const code = await main(["billp", "--llm", `openai-compatible:${server.url}#m`, "--sessions", "2", "--max-steps", "4", "--quit-reward=-1000", "--json", "--steps"], io, [billpCommand]);
+    expect(io.err).toBe("");
+    expect(code).toBe(0);
+    const out = JSON.parse(io.out) as BillpJson;
+    expect(out.components).toEqual({ planner: "llm-thought", actor: "llm-actor", critic: "llm-critic", reflector: "llm-failure" });
+    expect(out.sessions).toHaveLength(2);
+    expect(out.summary.replacementRate).toBeGreaterThan(0);
+    expect(out.counters.actor!.replaced).toBeGreaterThan(0);
+    expect(out.sessions.every((s) => s.reflection?.includes("Rotate categories"))).toBe(true);
+    expect(out.summary.reflections).toBe(2);
+    expect(out.llmStats.calls).toBe(server.requests.length);
+  });
+
+  it("rejects an LLM critic without a model", async () => {
+    const io = capture();
+    expect(await main(["billp", "--critic", "llm"], io, [billpCommand])).toBe(2);
+    expect(io.err).toMatch(/--critic llm needs a model/);
+  });
+});

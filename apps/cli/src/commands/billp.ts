@@ -1,0 +1,154 @@
+import { mean } from "@farsight/core";
+import { LlmCritic, ScorerCritic, TabularAverageCritic, type Critic } from "@farsight/critic";
+import { loadPreset, makeSimulator, PRESETS, Session } from "@farsight/env";
+import { runBillpSession, type BillpTrajectory } from "@farsight/graph";
+import { createChatModel, LlmStats } from "@farsight/llm";
+import { CatalogGreedyActor, LlmActor, type Actor } from "@farsight/llm-actor";
+import { LlmThoughtPlanner, SaturationAwarePlanner, type Planner } from "@farsight/planner";
+import { LlmFailureReflector, ReflectionPool, TemplateReflector, type Reflector } from "@farsight/reflector";
+import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
+
+const CRITICS = ["auto", "llm", "scorer", "tabular"] as const;
+
+const usage = `farsight billp [--env <preset>] [--llm <spec>] [--sessions N] [--critic <name>] [--quit-reward R]
+                      [--max-steps T] [--seed S] [--steps] [--data-dir DIR] [--json]
+
+Runs BiLLP-style sessions one after another (planner -> actor -> environment -> critic -> advantage -> actor and
+critic memories; a reflection after each session), the memories and the reflection pool carrying over from
+session to session, and prints each session's trajectory summary.
+
+  --env          environment preset (default synthetic): ${PRESETS.join(", ")}
+  --llm          model spec (default none). With a model: LLM thought planner, LLM actor, LLM critic, LLM failure
+                 reflector. With none: saturation-aware planner, catalogue-greedy actor (under the env's scorer),
+                 scorer critic, template reflector.
+  --sessions N   sessions to run (default 5)
+  --critic       auto (llm with a model, else scorer), llm, scorer, tabular
+  --quit-reward  reward the micro level learns from when the user quits (default: the env's); BiLLP's is
+                 written --quit-reward=-1000 (a negative number needs the = form)
+  --max-steps T  step limit per session (default: the preset's)
+  --seed S       seed of the simulator and the components (default 0)
+  --steps        also print every step (plan, items, grounding, reward, V(s), V(s'), advantage)
+  --json         one JSON object: { env, llm, components, sessions, summary, counters, llmStats }`;
+
+interface Built {
+  planner: Planner;
+  actor: Actor;
+  critic: Critic;
+  reflector: Reflector;
+}
+
+/** `farsight billp`: BiLLP sessions on an environment preset, LLM-backed or with the non-LLM components. */
+export const billpCommand: Command = {
+  name: "billp",
+  summary: "run BiLLP-style sessions (planner, actor, critic, memories, reflector) and print their trajectories",
+  usage,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const { values } = parseFlags("billp", argv, {
+      env: { type: "string" },
+      llm: { type: "string" },
+      sessions: { type: "string" },
+      critic: { type: "string" },
+      "quit-reward": { type: "string" },
+      "max-steps": { type: "string" },
+      seed: { type: "string" },
+      steps: { type: "boolean" },
+      "data-dir": { type: "string" },
+      json: { type: "boolean" },
+    });
+    const envName = values.env ?? "synthetic";
+    if (!(PRESETS as readonly string[]).includes(envName)) throw new UsageError(`--env must be one of ${PRESETS.join(", ")}; got "${envName}"`);
+    const sessions = intFlag("sessions", values.sessions, 5, 1);
+    const seed = intFlag("seed", values.seed, 0, 0);
+    const criticName = choiceFlag("critic", values.critic, CRITICS, "auto");
+    const quitReward = values["quit-reward"] === undefined ? undefined : numberFlag("quit-reward", values["quit-reward"], 0);
+    const spec = values.llm ?? "none";
+    const stats = new LlmStats();
+    const model = await createChatModel(spec, { stats });
+    if (!model && criticName === "llm") throw new UsageError("--critic llm needs a model: pass --llm <spec>");
+
+    const setup = await loadPreset(envName, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
+    const simOptions = { batchSize: 1, seed, ...(values["max-steps"] ? { maxSteps: intFlag("max-steps", values["max-steps"], 30, 1) } : {}) };
+    const sim = await makeSimulator(setup, "test", simOptions);
+    const catalog = sim.catalog;
+    const critic: Critic = criticName === "tabular" ? new TabularAverageCritic()
+      : criticName === "scorer" || (criticName === "auto" && !model) ? new ScorerCritic(sim.scorer)
+      : new LlmCritic(model, catalog, { stats });
+    const built: Built = model
+      ? {
+        planner: new LlmThoughtPlanner({ model, stats, seed }),
+        actor: new LlmActor(model, catalog, { stats, seed }),
+        critic,
+        reflector: new LlmFailureReflector({ model, stats }),
+      }
+      : { planner: new SaturationAwarePlanner({ seed }), actor: new CatalogGreedyActor(catalog, sim.scorer), critic, reflector: new TemplateReflector() };
+    const pool = new ReflectionPool({ seed });
+    const session = new Session(sim);
+    const runs: BillpTrajectory[] = [];
+    const components = { planner: built.planner.name, actor: built.actor.name, critic: built.critic.name, reflector: built.reflector.name };
+    if (!values.json) io.stdout(`billp: env ${envName}, ${model ? `model ${spec}` : "no model (non-LLM components)"}; ${Object.entries(components).map(([k, v]) => `${k} ${v}`).join(", ")}\n`);
+    for (let s = 0; s < sessions; s++) {
+      const t = await runBillpSession(session, { ...built, reflections: pool }, quitReward === undefined ? {} : { quitReward });
+      runs.push(t);
+      if (!values.json) printSession(io, t, catalog.itemTitles, values.steps === true);
+    }
+
+    const slots = runs.reduce((n, t) => n + t.steps.reduce((m, s) => m + s.slate.length, 0), 0);
+    const totalReturn = runs.reduce((n, t) => n + t.episode.return, 0);
+    const totalLength = runs.reduce((n, t) => n + t.episode.length, 0);
+    const summary = {
+      sessions: runs.length,
+      meanLength: mean(runs.map((t) => t.episode.length)),
+      meanReturn: mean(runs.map((t) => t.episode.return)),
+      rewardPerStep: totalLength === 0 ? 0 : totalReturn / totalLength,
+      replacementRate: slots === 0 ? 0 : runs.reduce((n, t) => n + t.replacements, 0) / slots,
+      actorFallbackRate: slots === 0 ? 0 : runs.reduce((n, t) => n + t.actorFallbacks, 0) / slots,
+      endReasons: tally(runs.map((t) => t.episode.endReason)),
+      reflections: pool.size,
+    };
+    const counters = {
+      ...("counters" in built.actor ? { actor: (built.actor as LlmActor).counters } : {}),
+      ...("counters" in built.critic ? { critic: (built.critic as LlmCritic).counters } : {}),
+    };
+    if (values.json) {
+      io.stdout(JSON.stringify({
+        env: envName, llm: spec, components,
+        sessions: runs.map((t) => ({
+          sessionId: t.episode.sessionId, userId: t.episode.userId, length: t.episode.length, return: t.episode.return,
+          endReason: t.episode.endReason, replacements: t.replacements, actorFallbacks: t.actorFallbacks,
+          reflection: t.reflection?.text, ...(values.steps ? { steps: t.steps } : {}),
+        })),
+        summary, counters, llmStats: stats.snapshot(),
+      }) + "\n");
+      return 0;
+    }
+    io.stdout(`summary: ${summary.sessions} sessions, mean length ${summary.meanLength.toFixed(2)}, mean return ${summary.meanReturn.toFixed(2)}, ` +
+      `reward/step ${summary.rewardPerStep.toFixed(3)}, replacements ${(100 * summary.replacementRate).toFixed(1)}%, ` +
+      `actor fallbacks ${(100 * summary.actorFallbackRate).toFixed(1)}%, ends ${JSON.stringify(summary.endReasons)}\n`);
+    if (model) {
+      const snap = stats.snapshot();
+      io.stdout(`llm: ${snap.calls} calls, ${snap.failures} failures, ${snap.fallbacks} fallbacks, p50 ${snap.latencyP50Ms.toFixed(0)} ms\n`);
+    }
+    return 0;
+  },
+};
+
+function tally(xs: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const x of xs) out[x] = (out[x] ?? 0) + 1;
+  return out;
+}
+
+function printSession(io: CliIO, t: BillpTrajectory, titles: readonly string[] | undefined, steps: boolean): void {
+  const e = t.episode;
+  io.stdout(`session ${e.sessionId} (user ${e.userId}): length ${e.length} (${e.endReason}), return ${e.return.toFixed(2)}, ` +
+    `replacements ${t.replacements}, actor fallbacks ${t.actorFallbacks}, reflections seen ${t.retrieved.length}\n`);
+  if (steps) {
+    for (const s of t.steps) {
+      const items = s.slate.map((i) => titles?.[i] ?? `item ${i}`).join("; ");
+      const how = s.grounding.map((g) => (g.replaced ? `${g.method}<-"${g.text}"` : g.method)).join(",");
+      io.stdout(`  step ${s.step}: [${items}] (${how}) reward ${s.reward.toFixed(2)} V ${s.value.toFixed(2)} -> ${s.nextValue.toFixed(2)} A ${s.advantage.toFixed(2)}` +
+        `${s.plan.thought ? `  plan: ${s.plan.thought}` : ""}\n`);
+    }
+  }
+  if (t.reflection) io.stdout(`  reflection: ${t.reflection.text}\n`);
+}
