@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Observation, Reflection } from "@farsight/core";
+import type { Observation, Plan, Reflection } from "@farsight/core";
 import { LlmStats, NoModelError, ScriptedChatModel } from "@farsight/llm";
 import { buildPlanRequest, LlmCategoryPlanner, type PlanRequest } from "./index.js";
 
@@ -119,6 +119,17 @@ describe("LlmCategoryPlanner answers", () => {
     const [reused] = await fresh.plan([{ ...request("b", 4), previous }]);
     expect(reused).toMatchObject({ categories: [3, 4], source: { kind: "cache" } });
     fresh.forget();
+
+    // A caller that hands back every plan it got, reused ones included, still gets a fresh plan every k steps.
+    const echo = new LlmCategoryPlanner({ model: scripted('{"categories": [2]}'), planEvery: 2 });
+    let last: { plan: Plan; step: number } | undefined;
+    const echoed: string[] = [];
+    for (let step = 3; step < 9; step++) {
+      const [plan] = await echo.plan([{ ...request("c", step), ...(last ? { previous: last } : {}) }]);
+      echoed.push(plan!.source.kind);
+      last = { plan: plan!, step };
+    }
+    expect(echoed).toEqual(["llm", "cache", "llm", "cache", "llm", "cache"]);
   });
 
   it("plans a cohort in one call and maps the answer back by label", async () => {

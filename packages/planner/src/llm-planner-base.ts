@@ -94,7 +94,10 @@ export abstract class LlmPlannerBase implements Planner {
   private reuse(request: PlanRequest): Plan | undefined {
     const k = this.common.planEvery;
     if (k <= 1) return undefined;
-    const prev = request.previous ?? this.memory.get(request.sessionId);
+    // This planner's own memory knows when a plan was made; a caller's `previous` fills in after a restore.
+    // A reused (cache) plan handed back as `previous` has lost its origin step: re-plan rather than reuse forever.
+    const given = request.previous?.plan.source.kind === "cache" ? undefined : request.previous;
+    const prev = this.memory.get(request.sessionId) ?? given;
     if (!prev || request.step < prev.step || request.step - prev.step >= k) return undefined;
     // Candidates can change between steps: keep only the ones still offered; re-plan if none is left.
     const allowed = new Set(request.candidates.map((c) => c.id));

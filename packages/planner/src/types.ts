@@ -46,7 +46,10 @@ export interface PlanRequest {
   readonly reflections: readonly Reflection[];
   /** Reward collected so far in the session. */
   readonly returnSoFar?: number;
-  /** The plan currently in force for this session, if the caller keeps it (plan-every-k reuses it). */
+  /**
+   * The plan in force for this session and the step it was made at, if the caller keeps it (plan-every-k reuses
+   * it). The planner's own memory wins when it has the session; a `cache` plan (itself a reuse) is ignored.
+   */
   readonly previous?: PreviousPlan;
 }
 
