@@ -4,6 +4,7 @@
  */
 import type { CliIO } from "../command.js";
 import { envBench } from "./env.js";
+import { groundingBench } from "./grounding.js";
 
 export interface BenchTarget {
   readonly name: string;
@@ -14,4 +15,5 @@ export interface BenchTarget {
 
 export const benchTargets: BenchTarget[] = [
   envBench,
+  groundingBench,
 ];
