@@ -17,3 +17,4 @@ export {
   type TrainLerlResult,
 } from "./train.js";
 export { formatLerlProgress, progressBar } from "./progress.js";
+export { createSessionGraph, SessionState, type SessionGraphOptions, type SessionPrompt, type SessionFeedback, type SessionStateValue } from "./session-graph.js";

@@ -1,0 +1,139 @@
+/**
+ * `createSessionGraph`: one interactive user (B = 1) for serving and the playground. The graph plans, picks a
+ * slate inside the plan (an RL policy, or any item scorer), then pauses with LangGraph's `interrupt` until a
+ * person answers with feedback per item (or quits); when the session ends it writes a reflection to the pool.
+ *
+ *   START -> plan -> act -> feedback (interrupt) -> plan ... -> reflect (session ended) -> END
+ *
+ * Drive it with a checkpointer and a thread id:
+ *   let out = await graph.invoke({ sessionId: "u7", userId: 7 }, cfg);          // pauses at the first slate
+ *   out = await graph.invoke(new Command({ resume: { feedback: [1, 0] } }), cfg); // next slate
+ *   out = await graph.invoke(new Command({ resume: { quit: true } }), cfg);      // reflection, END
+ */
+import { Annotation, END, interrupt, MemorySaver, START, StateGraph, type BaseCheckpointSaver } from "@langchain/langgraph";
+import { FarsightError, topK, type Catalog, type EpisodeStep, type Interaction, type ItemScorer } from "@farsight/core";
+import { buildPlanRequest, type Planner } from "@farsight/planner";
+import type { ReflectionPool, Reflector } from "@farsight/reflector";
+import { emptyHistory, planMaskFromCategories, type Policy } from "@farsight/rl-policy";
+
+/** What the graph shows the person at each pause. */
+export interface SessionPrompt {
+  readonly step: number;
+  readonly slate: readonly number[];
+  readonly titles: readonly string[];
+  readonly plan: readonly number[];
+  readonly planSource: string;
+}
+
+/** The person's answer: feedback per slate item (a click 0/1 or a rating), or leaving. */
+export type SessionFeedback = { readonly feedback: readonly number[] } | { readonly quit: true };
+
+const last = <T>(fallback: () => T) => Annotation<T>({ reducer: (_a: T, b: T) => b, default: fallback });
+
+export const SessionState = Annotation.Root({
+  sessionId: last(() => "session"),
+  userId: last(() => 0),
+  step: last(() => 0),
+  /** The most recent interactions (bounded), oldest first. */
+  history: last<Interaction[]>(() => []),
+  /** Every step of the session (kept for the reflection; B = 1 keeps it small). */
+  steps: last<EpisodeStep[]>(() => []),
+  planCategories: last<number[]>(() => []),
+  planSource: last(() => ""),
+  slate: last<number[]>(() => []),
+  returnSoFar: last(() => 0),
+  done: last(() => false),
+  reflection: last(() => ""),
+});
+export type SessionStateValue = typeof SessionState.State;
+
+export interface SessionGraphOptions {
+  readonly catalog: Catalog;
+  readonly planner: Planner;
+  /** Recommends inside the plan (greedy). One of `policy` or `scorer` is required. */
+  readonly policy?: Policy;
+  /** Scores every item for the user (e.g. a world model, a value function); the best K inside the plan are shown. */
+  readonly scorer?: ItemScorer;
+  readonly slateSize?: number;
+  readonly reflector?: Reflector;
+  readonly pool?: ReflectionPool;
+  /** Reflections sampled for each plan (LERL: 3). */
+  readonly reflectionsPerPlan?: number;
+  /** The session ends after this many steps. Default 30. */
+  readonly maxSteps?: number;
+  /** Interactions kept in the state. Default 30. */
+  readonly historyLength?: number;
+  /** Needed by `interrupt`. Default: memory. */
+  readonly checkpointer?: BaseCheckpointSaver;
+}
+
+export function createSessionGraph(o: SessionGraphOptions) {
+  if (!o.policy && !o.scorer) throw new FarsightError("graph/no-recommender", "createSessionGraph needs a policy or a scorer to pick items inside the plan", {});
+  const K = o.slateSize ?? o.policy?.context.slateSize ?? 1;
+  const C = o.catalog.numCategories;
+  const maxSteps = o.maxSteps ?? 30;
+  const keep = o.historyLength ?? 30;
+
+  const plan = async (s: SessionStateValue) => {
+    const reflections = o.pool ? o.pool.sampleByReturn(o.reflectionsPerPlan ?? 3) : [];
+    const observation = { sessionId: s.sessionId, userId: s.userId, step: s.step, history: s.history, returnSoFar: s.returnSoFar };
+    const [p] = await o.planner.plan([buildPlanRequest(observation, { catalog: o.catalog, reflections })]);
+    return { planCategories: [...p!.categories], planSource: p!.source.kind };
+  };
+
+  const act = async (s: SessionStateValue) => {
+    const allowed = planMaskFromCategories([s.planCategories], C);
+    if (o.policy) {
+      const L = o.policy.options.historyLength;
+      const h = emptyHistory(1, L, o.catalog.numItems);
+      s.history.slice(-L).forEach((it, j, arr) => {
+        const at = L - arr.length + j;
+        h.items[at] = it.item;
+        h.feedback[at] = it.feedback / o.policy!.options.feedbackScale;
+        h.valid[at] = 1;
+      });
+      const r = o.policy.act({ history: h, planMask: allowed, deterministic: true });
+      return { slate: Array.from(r.slates.subarray(0, K)) };
+    }
+    const scores = o.scorer!.scoreAll(s.userId);
+    const masked = Float32Array.from({ length: o.catalog.numItems }, (_, i) => (allowed[o.catalog.itemCategory[i]!] ? scores[i]! : -Infinity));
+    return { slate: topK(masked, K) };
+  };
+
+  const feedback = async (s: SessionStateValue) => {
+    const titles = s.slate.map((i) => o.catalog.itemTitles?.[i] ?? `item ${i}`);
+    const answer = interrupt<SessionPrompt, SessionFeedback>({ step: s.step, slate: s.slate, titles, plan: s.planCategories, planSource: s.planSource });
+    if ("quit" in answer) return { done: true };
+    const fb = s.slate.map((_, k) => Number(answer.feedback[k] ?? 0));
+    const reward = fb.reduce((a, b) => a + b, 0) / Math.max(1, fb.length);
+    const categories = s.slate.map((i) => o.catalog.itemCategory[i]!);
+    const added = s.slate.map((item, k) => ({ item, category: categories[k]!, feedback: fb[k]!, step: s.step }));
+    return {
+      step: s.step + 1,
+      history: [...s.history, ...added].slice(-keep),
+      steps: [...s.steps, { slate: s.slate, categories, feedback: fb, reward, planCategories: s.planCategories }],
+      returnSoFar: s.returnSoFar + reward,
+      done: s.step + 1 >= maxSteps,
+    };
+  };
+
+  const reflect = async (s: SessionStateValue) => {
+    if (!o.reflector || !o.pool) return {};
+    const episode = { sessionId: s.sessionId, userId: s.userId, steps: s.steps, return: s.returnSoFar, length: s.steps.length, endReason: s.step >= maxSteps ? ("max-steps" as const) : ("quit" as const) };
+    const r = await o.reflector.reflect(episode, { categoryNames: o.catalog.categoryNames });
+    await o.pool.add(r);
+    return { reflection: r.text };
+  };
+
+  return new StateGraph(SessionState)
+    .addNode("plan", plan)
+    .addNode("act", act)
+    .addNode("feedback", feedback)
+    .addNode("reflect", reflect)
+    .addEdge(START, "plan")
+    .addEdge("plan", "act")
+    .addEdge("act", "feedback")
+    .addConditionalEdges("feedback", (s) => (s.done ? "reflect" : "plan"), ["reflect", "plan"])
+    .addEdge("reflect", END)
+    .compile({ checkpointer: o.checkpointer ?? new MemorySaver() });
+}
