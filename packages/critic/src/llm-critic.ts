@@ -3,6 +3,7 @@ import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { z } from "zod";
 import { clamp, FarsightError, type Catalog } from "@farsight/core";
 import { complete, LlmStats, NoModelError, structured } from "@farsight/llm";
+import { modelId } from "./model-id.js";
 import { CriticMemory } from "./critic-memory.js";
 import { criticMessages, DEFAULT_CRITIC_EXAMPLES, parseCriticValue, type CriticExample } from "./prompt.js";
 import type { Critic, CriticAnswerIssue, CriticExperience, CriticJudgement, CriticRequest } from "./types.js";
@@ -134,7 +135,7 @@ export class LlmCritic implements Critic {
     }
     return {
       value,
-      source: { kind: "llm", by: this.model!.getName?.() ?? "chat-model" },
+      source: { kind: "llm", by: modelId(this.model!) },
       ...rawPart,
       ...(issue ? { issue } : {}),
       ...(remembered ? { fromMemory: true } : {}),

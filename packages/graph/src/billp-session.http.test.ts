@@ -46,6 +46,7 @@ describe("runBillpSession over an OpenAI-compatible HTTP server", () => {
     expect(t.steps.every((s) => s.actorSource.kind === "llm" && s.grounding[0]!.method === "exact")).toBe(true);
     expect(t.steps.every((s) => s.plan.thought === "Explore a category the user has not seen yet.")).toBe(true);
     expect(t.reflection?.text).toContain("Switch categories sooner");
+    expect(t.steps[0]!.actorSource.by).toContain("fake-model"); // provenance names the model, not the wrapper class
     // planner + actor per step, critic per non-terminal step, one reflection
     const criticCalls = t.steps.filter((s) => s.criticSource).length;
     expect(server.requests.length).toBe(2 * t.steps.length + criticCalls + 1);

@@ -3,6 +3,7 @@ import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langc
 import { z } from "zod";
 import { FarsightError, Rng, topK, type Catalog, type ItemId, type ItemScorer, type Observation } from "@farsight/core";
 import { complete, LlmStats, NoModelError, structured } from "@farsight/llm";
+import { modelId } from "./model-id.js";
 import { planCandidates } from "./candidates.js";
 import { catalogTitles, TitleGrounder, type GroundingOptions } from "./grounding.js";
 import { ActorMemory } from "./memory.js";
@@ -158,7 +159,7 @@ export class LlmActor implements Actor {
       slate: chosen,
       grounding,
       source: fromModel
-        ? { kind: "llm", by: this.model!.getName?.() ?? "chat-model", ...(pool.widened ? { detail: `candidates: ${pool.widened}` } : {}) }
+        ? { kind: "llm", by: modelId(this.model!), ...(pool.widened ? { detail: `candidates: ${pool.widened}` } : {}) }
         : { kind: "fallback", by: this.name, detail: grounding[0]?.reason ?? "no usable answer" },
       raw: answer.raw,
       hints,
