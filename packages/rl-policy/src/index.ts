@@ -16,6 +16,7 @@ export {
   type PolicyKind,
   type PolicyContext,
   type PolicyOptions,
+  type PolicyOptionsInit,
   type ActRequest,
   type ActResult,
   type StepStats,
@@ -28,3 +29,4 @@ export { Collector, type CollectorOptions, type CollectedStep } from "./collecto
 export { trainPolicy, type TrainOptions, type TrainProgress, type TrainSummary } from "./trainer.js";
 export { saveCheckpoint, loadCheckpoint, type CheckpointManifest, type LoadedCheckpoint } from "./checkpoint.js";
 export { PolicyAgent, createAlgorithm, type AlgorithmName, type CreateAlgorithmOptions } from "./agent.js";
+export * from "./ilrec/index.js";

@@ -1,0 +1,217 @@
+/**
+ * The IL-Rec learner: the package's A2C on rollouts of the training env, plus
+ *   - the imitation term `-lambda E_demo[w log pi(a|s)]` (A2C's `imitationLoss` hook) on the demonstrations of a
+ *     mixed replay batch,
+ *   - an actor-critic term on the whole mixed batch (env and demonstration transitions),
+ *   - every `discriminatorEvery` updates: discriminator steps (policy = 1, demos = 0), then fresh demo weights
+ *     w from A_demo = Q_demo - V_demo and D,
+ *   - optionally the AIRL shaped reward log(1 - D) - log D in place of (or added to) the env reward.
+ * Without demonstrations it is exactly the package's A2C (the "no demonstrations" baseline).
+ */
+import { mean, Rng } from "@farsight/core";
+import type { VecEnv } from "@farsight/env";
+import { A2CAlgorithm, imitationLoss, type A2CPolicy, type AuxiliaryLoss } from "../a2c.js";
+import { historyRows, RolloutBuffer } from "../buffers.js";
+import { Collector } from "../collector.js";
+import { gradientStep } from "../policy.js";
+import { tf } from "../backend.js";
+import type { DemoBuffer } from "./demo-buffer.js";
+import { demoAdvantages } from "./demo-values.js";
+import { Discriminator, stateFeatures, transitionFeatures, type FeatureMatrix } from "./discriminator.js";
+import { resolveIlrecOptions, type IlrecOptions } from "./options.js";
+import { MixedReplay, replayActorCriticLoss, type MixedSample } from "./replay.js";
+import { demoWeights, shapedReward } from "./weights.js";
+
+/** Progress of an IL-Rec run, reported after every update. */
+export interface IlrecProgress {
+  readonly envSteps: number;
+  readonly updates: number;
+  readonly episodes: number;
+  /** Mean env return of the episodes finished since the last report (NaN if none). */
+  readonly meanReturn: number;
+  readonly loss: number;
+  /** Latest discriminator loss / minibatch accuracy (NaN before the first training). */
+  readonly discriminatorLoss: number;
+  readonly discriminatorAccuracy: number;
+  /** Largest demonstration weight and the weights' effective sample size share (1 = uniform). */
+  readonly maxWeight: number;
+  readonly weightEss: number;
+}
+
+export interface IlrecTrainSummary extends IlrecProgress {
+  readonly elapsedMs: number;
+  /** Mean env return of the episodes finished in the last 20% of the budget. */
+  readonly finalMeanReturn: number;
+}
+
+export class IlrecLearner {
+  readonly options: IlrecOptions;
+  readonly algorithm: A2CAlgorithm;
+  readonly discriminator: Discriminator | undefined;
+  readonly replay: MixedReplay | undefined;
+  private readonly rng: Rng;
+  private batch: ReturnType<MixedReplay["transitions"]> | null = null;
+  private sample: MixedSample | null = null;
+  private discLoss = NaN;
+  private discAccuracy = NaN;
+  private readonly aux: AuxiliaryLoss[] = [];
+
+  /** @param demos demonstrations, or null for plain A2C (the ablation). */
+  constructor(readonly policy: A2CPolicy, readonly demos: DemoBuffer | null, options: Partial<IlrecOptions> = {}) {
+    this.options = resolveIlrecOptions(options);
+    const o = this.options;
+    this.rng = new Rng(o.seed, "ilrec/learner");
+    const aux = this.aux;
+    if (demos && demos.size > 0) {
+      this.replay = new MixedReplay(demos, o.replayCapacity, o.envPriority);
+      this.discriminator = new Discriminator({ seed: o.seed, ...o.discriminator });
+      aux.push(imitationLoss(() => (this.sample ? this.replay!.demoBatch(this.sample) : null), o.imitationCoef));
+      aux.push(replayActorCriticLoss(() => this.batch, { gamma: o.demoGamma, coef: o.replayCoef, valueCoef: o.a2c.valueCoef ?? 0.5, advantageClip: o.advantageClip }));
+    }
+    this.algorithm = new A2CAlgorithm(policy, { ...o.a2c, auxiliaryLosses: aux });
+  }
+
+  /** Discriminator D(s, a) on given transitions. */
+  discriminate(features: FeatureMatrix): Float32Array {
+    return this.discriminator ? this.discriminator.probability(features) : new Float32Array(features.rows).fill(0.5);
+  }
+
+  /** Trains the discriminator on recent policy transitions vs all demonstrations and refreshes the weights. */
+  refreshReward(): void {
+    const demos = this.demos, replay = this.replay, disc = this.discriminator;
+    if (!demos || !replay || !disc || replay.env.size === 0) return;
+    const o = this.options;
+    const n = Math.min(o.discriminatorPolicyRows, replay.env.size);
+    const rows = Int32Array.from({ length: n }, () => this.rng.int(replay.env.size));
+    const policyX = transitionFeatures(this.policy, historyRows(replay.env, this.policy.options.historyLength, rows), gatherSlates(replay.env.slates, this.policy.context.slateSize, rows));
+    const all = demos.allRows();
+    const demoX = transitionFeatures(this.policy, demos.history(all), demos.slates);
+    const r = disc.train(policyX, demoX);
+    this.discLoss = r.loss;
+    this.discAccuracy = r.accuracy;
+    const d = disc.probability(demoX);
+    const { advantage } = demoAdvantages(demoX, stateFeatures(this.policy, demos.history(all)), demos.returns, { seed: o.seed, ...o.demoValues });
+    demos.weights = demoWeights(advantage, d, o.weights);
+    replay.refreshPriorities();
+  }
+
+  /** Replaces (or augments) a finished rollout's rewards with the shaped reward log(1 - D) - log D. */
+  private shapeRewards(buffer: RolloutBuffer): void {
+    const o = this.options;
+    if (o.rewardMode === "env" || !this.discriminator || this.discriminator.steps === 0) return;
+    const rows = Int32Array.from({ length: buffer.length }, (_v, i) => i);
+    const x = transitionFeatures(this.policy, historyRows(buffer, this.policy.options.historyLength, rows), buffer.slates.subarray(0, buffer.length * this.policy.context.slateSize));
+    const shaped = shapedReward(this.discriminator.probability(x));
+    for (let i = 0; i < buffer.length; i++) buffer.rewards[i] = (o.rewardMode === "airl" ? 0 : buffer.rewards[i]!) + o.shapedRewardCoef * shaped[i]!;
+  }
+
+  /** Trains on `env` (the training-time world) for `totalSteps` env transitions. */
+  async train(env: VecEnv, totalSteps: number, onProgress?: (p: IlrecProgress) => void): Promise<IlrecTrainSummary> {
+    const o = this.options, alg = this.algorithm;
+    const collector = new Collector(env, this.policy);
+    const buffer = new RolloutBuffer(alg.rolloutSteps, env.batchSize, { historyLength: this.policy.options.historyLength, slateSize: env.slateSize, actionDim: 0, numItems: env.numItems });
+    const start = performance.now();
+    const tail: number[] = [];
+    let last: IlrecProgress | undefined;
+    while (collector.envSteps < totalSteps) {
+      const lastValues = collector.collectRollout(buffer);
+      this.replay?.addRollout(buffer, collector.history);
+      if (this.replay && alg.updates % o.discriminatorEvery === 0) this.refreshReward();
+      this.shapeRewards(buffer);
+      buffer.finish(lastValues, alg.gamma, alg.gaeLambda);
+      if (this.replay) {
+        this.sample = this.replay.sample(o.replayBatch, this.rng);
+        this.batch = this.replay.transitions(this.sample);
+      }
+      const stats = alg.update(buffer);
+      for (let j = 1; j < o.replayStepsPerUpdate && this.replay; j++) this.replayStep();
+      const { returns } = collector.drainEpisodes();
+      if (collector.envSteps >= 0.8 * totalSteps) tail.push(...returns);
+      last = this.progress(collector, stats.loss ?? NaN, returns);
+      onProgress?.(last);
+      if (alg.updates % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    last ??= this.progress(collector, NaN, []);
+    return { ...last, elapsedMs: performance.now() - start, finalMeanReturn: tail.length ? mean(tail) : NaN };
+  }
+
+  /** One gradient step of the replay terms alone (imitation + mixed actor-critic) on a fresh mixed batch. */
+  private replayStep(): void {
+    this.sample = this.replay!.sample(this.options.replayBatch, this.rng);
+    this.batch = this.replay!.transitions(this.sample);
+    const alg = this.algorithm;
+    gradientStep(alg.optimizer, this.policy.params.list(), () => {
+      let loss: tf.Scalar = tf.scalar(0);
+      for (const term of this.aux) {
+        const t = term(this.policy, alg.updates);
+        if (t) loss = tf.add(loss, t) as tf.Scalar;
+      }
+      return loss;
+    }, alg.options.maxGradNorm);
+    this.policy.invalidate();
+  }
+
+  private progress(collector: Collector, loss: number, returns: number[]): IlrecProgress {
+    const w = this.demos?.weights;
+    let max = NaN, ess = NaN;
+    if (w && w.length) {
+      let s = 0, s2 = 0;
+      max = 0;
+      for (const v of w) {
+        s += v;
+        s2 += v * v;
+        max = Math.max(max, v);
+      }
+      ess = (s * s) / (s2 * w.length);
+    }
+    return {
+      envSteps: collector.envSteps, updates: this.algorithm.updates, episodes: collector.episodes,
+      meanReturn: returns.length ? mean(returns) : NaN, loss,
+      discriminatorLoss: this.discLoss, discriminatorAccuracy: this.discAccuracy, maxWeight: max, weightEss: ess,
+    };
+  }
+
+  dispose(): void {
+    this.algorithm.dispose();
+    this.discriminator?.dispose();
+  }
+}
+
+function gatherSlates(slates: Int32Array, k: number, rows: Int32Array): Int32Array {
+  const out = new Int32Array(rows.length * k);
+  rows.forEach((r, i) => out.set(slates.subarray(r * k, r * k + k), i * k));
+  return out;
+}
+
+/** Options of {@link trainBehaviourCloning}. */
+export interface BehaviourCloningOptions {
+  steps: number;
+  batchSize: number;
+  learningRate: number;
+  maxGradNorm: number;
+  seed: number;
+}
+
+export const DEFAULT_BC_OPTIONS: BehaviourCloningOptions = { steps: 500, batchSize: 64, learningRate: 1e-3, maxGradNorm: 1, seed: 0 };
+
+/**
+ * Behaviour cloning of the demonstrations: the imitation term alone (uniform weights, no RL term), the
+ * "lambda_imit only" ablation. Returns the mean loss of the last 10% of the steps.
+ */
+export function trainBehaviourCloning(policy: A2CPolicy, demos: DemoBuffer, options: Partial<BehaviourCloningOptions> = {}): { loss: number } {
+  const o = { ...DEFAULT_BC_OPTIONS, ...options };
+  if (demos.size === 0) return { loss: NaN };
+  const rng = new Rng(o.seed, "ilrec/bc");
+  const optimizer = tf.train.adam(o.learningRate);
+  const losses: number[] = [];
+  for (let s = 0; s < o.steps; s++) {
+    const rows = Int32Array.from({ length: Math.min(o.batchSize, demos.size) }, () => rng.int(demos.size));
+    const batch = { history: demos.history(rows), slates: demos.slatesOf(rows) };
+    const term = imitationLoss(() => batch, 1);
+    const r = gradientStep(optimizer, policy.params.list(), () => term(policy, s)!, o.maxGradNorm);
+    if (s >= o.steps * 0.9) losses.push(r.loss);
+    policy.invalidate();
+  }
+  optimizer.dispose();
+  return { loss: losses.length ? mean(losses) : NaN };
+}

@@ -1,0 +1,157 @@
+/**
+ * IL-Rec's mixed replay B_env U B_demo with "global priority" sampling (released code): every environment
+ * transition has priority `envPriority` (0.05), every demonstration its weight w (mean 1), and a batch is drawn
+ * from the union in proportion to those priorities. {@link replayActorCriticLoss} is the actor-critic term on
+ * such a batch, `-E[log pi(a|s) A_hat] + c_v E[(V(s) - y)^2]` with the TD target y = r + gamma V(s') (1 - done)
+ * and A_hat = y - V(s) normalised and clipped; the imitation term on the batch's demonstrations is the A2C
+ * package's own `imitationLoss`.
+ */
+import type { Rng } from "@farsight/core";
+import { tf } from "../backend.js";
+import { historyRows, ReplayBuffer, type RolloutBuffer } from "../buffers.js";
+import type { HistoryBatch } from "../encoders.js";
+import type { A2CPolicy, AuxiliaryLoss, DemoBatch } from "../a2c.js";
+import type { DemoBuffer } from "./demo-buffer.js";
+import { meanStd } from "./weights.js";
+
+/** A drawn mixed batch: which env rows and which demonstration rows. */
+export interface MixedSample {
+  readonly envRows: Int32Array;
+  readonly demoRows: Int32Array;
+}
+
+/** The union of an environment replay and the demonstrations, sampled by priority. */
+export class MixedReplay {
+  readonly env: ReplayBuffer;
+  private cumulative = new Float64Array(0);
+
+  constructor(
+    readonly demos: DemoBuffer,
+    capacity: number,
+    readonly envPriority = 0.05,
+  ) {
+    const s = demos.shape;
+    this.env = new ReplayBuffer(capacity, { historyLength: s.historyLength, slateSize: s.slateSize, actionDim: 0, numItems: s.numItems });
+    this.refreshPriorities();
+  }
+
+  /** Re-reads the demonstrations' weights (call after they change). */
+  refreshPriorities(): void {
+    const w = this.demos.weights;
+    this.cumulative = new Float64Array(w.length);
+    let s = 0;
+    for (let i = 0; i < w.length; i++) this.cumulative[i] = s += Math.max(0, w[i]!);
+  }
+
+  /**
+   * Adds a finished rollout: row t*B+b's next state is row (t+1)*B+b's state, and after the last step the
+   * collector's current observation (`last`). Rows that ended a session have their next state masked by done.
+   */
+  addRollout(buf: RolloutBuffer, last: HistoryBatch): void {
+    const b = buf.batchSize, l = buf.shape.historyLength;
+    for (let t = 0; t < buf.size; t++) {
+      const rows = Int32Array.from({ length: b }, (_v, s) => t * b + s);
+      const next = t + 1 < buf.size ? historyRows(buf, l, Int32Array.from({ length: b }, (_v, s) => (t + 1) * b + s)) : last;
+      this.env.addBatch(historyRows(buf, l, rows), buf.slates.subarray(t * b * buf.shape.slateSize, (t + 1) * b * buf.shape.slateSize), buf.rewards.subarray(t * b, (t + 1) * b), buf.dones.subarray(t * b, (t + 1) * b), next, null);
+    }
+  }
+
+  /** Draws `n` transitions by global priority. */
+  sample(n: number, rng: Rng): MixedSample {
+    const envMass = this.envPriority * this.env.size;
+    const demoMass = this.cumulative.length ? this.cumulative[this.cumulative.length - 1]! : 0;
+    const envRows: number[] = [], demoRows: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const u = rng.float() * (envMass + demoMass);
+      if (u < envMass || demoMass === 0) {
+        if (this.env.size > 0) envRows.push(rng.int(this.env.size));
+      } else demoRows.push(searchCumulative(this.cumulative, u - envMass));
+    }
+    return { envRows: Int32Array.from(envRows), demoRows: Int32Array.from(demoRows) };
+  }
+
+  /** The demonstrations of a sample as an imitation batch (weights w). */
+  demoBatch(sample: MixedSample): DemoBatch | null {
+    if (sample.demoRows.length === 0) return null;
+    const rows = sample.demoRows;
+    return { history: this.demos.history(rows), slates: this.demos.slatesOf(rows), weights: Float32Array.from(rows, (r) => this.demos.weights[r]!) };
+  }
+
+  /** All transitions of a sample, env rows first, with rewards, dones and next states. */
+  transitions(sample: MixedSample): { history: HistoryBatch; next: HistoryBatch; slates: Int32Array; rewards: Float32Array; dones: Float32Array } {
+    const l = this.demos.shape.historyLength, k = this.demos.shape.slateSize;
+    const e = sample.envRows, d = sample.demoRows;
+    const envNext = { items: this.env.nextItems, feedback: this.env.nextFeedback, valid: this.env.nextValid };
+    const cat = (a: HistoryBatch, b: HistoryBatch): HistoryBatch => ({
+      batchSize: a.batchSize + b.batchSize, length: l,
+      items: concat(a.items, b.items, Int32Array), feedback: concat(a.feedback, b.feedback, Float32Array), valid: concat(a.valid, b.valid, Float32Array),
+    });
+    const slates = new Int32Array((e.length + d.length) * k);
+    e.forEach((r, i) => slates.set(this.env.slates.subarray(r * k, r * k + k), i * k));
+    slates.set(this.demos.slatesOf(d), e.length * k);
+    return {
+      history: cat(historyRows(this.env, l, e), this.demos.history(d)),
+      next: cat(historyRows(envNext, l, e), this.demos.nextHistory(d)),
+      slates,
+      rewards: Float32Array.from([...Array.from(e, (r) => this.env.rewards[r]!), ...Array.from(d, (r) => this.demos.rewards[r]!)]),
+      dones: Float32Array.from([...Array.from(e, (r) => this.env.dones[r]!), ...Array.from(d, (r) => this.demos.dones[r]!)]),
+    };
+  }
+}
+
+function concat<T extends Int32Array | Float32Array>(a: T, b: T, C: { new (n: number): T }): T {
+  const out = new C(a.length + b.length);
+  out.set(a as never);
+  out.set(b as never, a.length);
+  return out;
+}
+
+/** First index whose cumulative sum exceeds `u`. */
+function searchCumulative(c: Float64Array, u: number): number {
+  let lo = 0, hi = c.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (c[mid]! > u) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** Options of {@link replayActorCriticLoss}. */
+export interface ReplayLossOptions {
+  gamma: number;
+  /** Coefficient of the whole term (0 turns it off). */
+  coef: number;
+  valueCoef: number;
+  /** |A_hat| cap after normalisation (released code: 5). */
+  advantageClip: number;
+}
+
+/**
+ * The actor-critic term on the current mixed batch, as an A2C auxiliary loss. `current()` returns the batch
+ * drawn for this update (or null). The advantage uses the policy's own value head, outside the gradient.
+ */
+export function replayActorCriticLoss(current: () => ReturnType<MixedReplay["transitions"]> | null, o: ReplayLossOptions): AuxiliaryLoss {
+  return (policy: A2CPolicy) => {
+    const batch = current();
+    if (!batch || batch.history.batchSize === 0 || o.coef === 0) return null;
+    const n = batch.history.batchSize;
+    const { target, adv } = tf.tidy(() => {
+      const table = policy.table();
+      const v = policy.value(policy.encode(batch.history, table)).dataSync();
+      const vNext = policy.value(policy.encode(batch.next, table)).dataSync();
+      const target = new Float32Array(n), adv = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        target[i] = batch.rewards[i]! + o.gamma * vNext[i]! * (1 - batch.dones[i]!);
+        adv[i] = target[i]! - v[i]!;
+      }
+      const { mean, std } = meanStd(adv);
+      for (let i = 0; i < n; i++) adv[i] = Math.max(-o.advantageClip, Math.min(o.advantageClip, n > 1 ? (adv[i]! - mean) / (std + 1e-8) : adv[i]!));
+      return { target, adv };
+    });
+    const { logProb, state } = policy.logProbOf(batch.history, batch.slates, null);
+    const actor = tf.neg(tf.mean(tf.mul(logProb, tf.tensor1d(adv))));
+    const critic = tf.mean(tf.square(tf.sub(policy.value(state), tf.tensor1d(target))));
+    return tf.mul(tf.add(actor, tf.mul(critic, o.valueCoef)), o.coef) as tf.Scalar;
+  };
+}
