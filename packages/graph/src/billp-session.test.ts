@@ -83,6 +83,20 @@ describe("runBillpSession with the non-LLM parts", () => {
     expect(t.steps.every((x) => sim.catalog.itemCategory[x.slate[0]!] === 0)).toBe(true);
   });
 
+  it("can value the initial state, and stops when aborted", async () => {
+    const { sim, session } = await synthetic(6);
+    const components = {
+      planner: new SaturationAwarePlanner({ seed: 1 }),
+      actor: new CatalogGreedyActor(sim.catalog, sim.scorer),
+      critic: new LlmCritic(new ScriptedChatModel({ responses: () => "Value: 3" }), sim.catalog),
+    };
+    const t = await runBillpSession(session, components, { user: 2, valueInitialState: true });
+    expect(t.steps[0]!.value).toBe(3);
+    const controller = new AbortController();
+    controller.abort(new Error("stop"));
+    await expect(runBillpSession(session, components, { user: 2, signal: controller.signal })).rejects.toThrow("stop");
+  });
+
   it("is deterministic for the same seeds", async () => {
     const run = async () => {
       const { sim, session } = await synthetic(9);

@@ -111,6 +111,18 @@ describe("LlmActor", () => {
     expect(model.prompts[2]).not.toContain("historical experience");
   });
 
+  it("grounds through embeddings when fuzzy matching finds nothing", async () => {
+    // Embeddings that know "portal" and "witness" are puzzle titles: the vector is [has portal, has witness, other].
+    const vec = (t: string) => [/portal/i.test(t) ? 1 : 0, /witness/i.test(t) ? 1 : 0, /portal|witness/i.test(t) ? 0 : 1];
+    const embeddings = { embedDocuments: async (ts: string[]) => ts.map(vec), embedQuery: async (t: string) => vec(t) };
+    const model = new ScriptedChatModel({ responses: () => "recommend[Portal: The Complete Anniversary Collection]" });
+    const actor = new LlmActor(model, catalog, { grounding: { embeddings } });
+    const d = await actor.act({ observation: obs([]), plan });
+    expect(d.slate).toEqual([6]);
+    expect(d.grounding[0]).toMatchObject({ method: "embedding", replaced: true });
+    expect(actor.counters.embedding).toBe(1);
+  });
+
   it("can run without memory (the w/o micro-learning ablation)", async () => {
     const model = new ScriptedChatModel({ responses: () => "recommend[Portal 2]" });
     const actor = new LlmActor(model, catalog, { memory: null });
