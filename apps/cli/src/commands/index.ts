@@ -5,6 +5,7 @@ import { evalCommand } from "./eval.js";
 import { benchCommand } from "./bench.js";
 import { planCommand } from "./plan.js";
 import { runCommand } from "./run.js";
+import { demoCommand } from "./demo.js";
 import { trainCommand } from "./train.js";
 import { billpCommand } from "./billp.js";
 
@@ -19,6 +20,7 @@ export const commands: readonly Command[] = [
   benchCommand,
   planCommand,
   runCommand,
+  demoCommand,
   trainCommand,
   billpCommand,
 ];

@@ -54,7 +54,8 @@ const lerlName = (p: PlannerChoice) => `LERL (${p === "all" ? "all categories" :
 
 function makeProgress(io: CliIO, label: string, total: number) {
   let lastPlain = -1;
-  return (text: string, done: number, final = false) => {
+  return (text: string, doneRaw: number, final = false) => {
+    const done = Math.min(doneRaw, total); // the last chunk may overshoot the budget
     if (io.isTTY) {
       io.stdout(`\r\x1b[2K${label} ${progressBar(done / total)} ${text}${final ? "\n" : ""}`);
     } else {
@@ -84,7 +85,9 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
       case "llm":
         return new LlmCategoryPlanner({ model, stats, seed, cohortSize: x.cohort, feedbackMeaning });
       case "saturation":
-        return new SaturationAwarePlanner({ seed });
+        // Saturation is judged over the same 5 slates LERL's LLM planner sees; a category filling more
+        // than 15% of them (any repeat at slate size 1) is left out of the next plan.
+        return new SaturationAwarePlanner({ seed, windowSlates: 5, saturationShare: 0.15 });
       case "random":
         return new RandomCategoryPlanner({ seed });
       default:
@@ -123,7 +126,8 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
       onProgress: (p) => {
         if (p.kind !== "chunk") return;
         show(formatLerlProgress(p, x.steps), p.envSteps);
-        run.curve({ series: name, step: p.envSteps, metric: "return", value: p.meanRecentReturn, seed }, { series: name, step: p.envSteps, metric: "len", value: p.meanRecentLength, seed });
+        // Before the first session ends there is no mean to draw.
+        if (Number.isFinite(p.meanRecentReturn)) run.curve({ series: name, step: p.envSteps, metric: "return", value: p.meanRecentReturn, seed }, { series: name, step: p.envSteps, metric: "len", value: p.meanRecentLength, seed });
       },
     });
     show(formatLerlProgress({ ...lerlSummary(lerl.state), elapsedMs: lerl.state.elapsedMs }, x.steps), x.steps, true);
@@ -133,7 +137,7 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
       ...common,
       onProgress: (p) => {
         showFlat(`steps ${p.envSteps}/${x.steps} | R ${p.meanReturn.toFixed(2)} | len ${p.meanLength.toFixed(1)}`, p.envSteps);
-        run.curve({ series: "PPO (flat)", step: p.envSteps, metric: "return", value: p.meanReturn, seed }, { series: "PPO (flat)", step: p.envSteps, metric: "len", value: p.meanLength, seed });
+        if (Number.isFinite(p.meanReturn)) run.curve({ series: "PPO (flat)", step: p.envSteps, metric: "return", value: p.meanReturn, seed }, { series: "PPO (flat)", step: p.envSteps, metric: "len", value: p.meanLength, seed });
       },
     });
     showFlat(`trained in ${(flat.elapsedMs / 1000).toFixed(1)}s`, x.steps, true);
