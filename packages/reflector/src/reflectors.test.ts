@@ -36,6 +36,7 @@ describe("episodeFacts and TemplateReflector", () => {
     const r = await new TemplateReflector().reflect(episode, { categoryNames: names });
     expect(r.text).toContain("Ended (quit) after 5 steps, return 2.5.");
     expect(r.text).toContain("Repeated before leaving: Drama x5.");
+    expect(r.text).toContain("Same category in the same slot as the step before 5x.");
     expect(r.text).toContain("Rewarding: Puzzle 1, Comedy 1.");
     expect(r.text).toContain("Next: favour Puzzle, Comedy; rotate away from Drama sooner.");
     expect(r).toMatchObject({ return: 2.5, length: 5, categories: [3, 1, 2], sessionId: "u7-s2", userId: 7, source: { kind: "heuristic" } });

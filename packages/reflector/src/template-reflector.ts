@@ -53,6 +53,8 @@ export class TemplateReflector implements Reflector {
       } else {
         parts.push(`No category dominated the last ${facts.tailSteps} steps.`);
       }
+      // KuaiSim/LERL's temper drops faster when a slot repeats the previous slate's category.
+      if (facts.positionRepeats > 0) parts.push(`Same category in the same slot as the step before ${facts.positionRepeats}x.`);
       parts.push(
         rewarding.length
           ? `Rewarding: ${rewarding.map((t) => `${name(t.id)} ${num(t.meanFeedback)}`).join(", ")}.`

@@ -207,7 +207,7 @@ export const planCommand: Command = {
       return 0;
     }
     io.stdout(`plan: env ${envName} (${env.catalog.numCategories} categories, slate ${env.slateSize}), planner ${plannerName}` +
-      `${planner.usesLlm ? ` with ${spec}` : ""}, ${requests.length} sessions after ${warmup} warm-up steps\n`);
+      `${planner.usesLlm ? ` with ${spec}` : ""}, ${requests.length} session${requests.length === 1 ? "" : "s"} after ${warmup} warm-up steps\n`);
     io.stdout(`reflection pool: ${pool.size} reflections from ${finished} finished warm-up sessions (template reflector)\n\n`);
     if (values["show-prompt"]) {
       const note = planner.usesLlm ? "" : ` (${plannerName} uses no prompt; this is what llm-category would get)`;
