@@ -18,3 +18,4 @@ export {
 } from "./train.js";
 export { formatLerlProgress, progressBar } from "./progress.js";
 export { createSessionGraph, SessionState, type SessionGraphOptions, type SessionPrompt, type SessionFeedback, type SessionStateValue } from "./session-graph.js";
+export * from "./ilrec/index.js";

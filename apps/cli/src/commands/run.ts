@@ -17,6 +17,7 @@ import { initBackend, PolicyAgent } from "@farsight/rl-policy";
 import type { Episode } from "@farsight/core";
 import { choiceFlag, intFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
 import { RunDirWriter } from "../report/run-dir.js";
+import { runIlrec } from "../run/ilrec.js";
 
 export const PLANNERS = ["llm", "saturation", "random", "all"] as const;
 export type PlannerChoice = (typeof PLANNERS)[number];
@@ -205,6 +206,7 @@ export const runCommand: Command = {
     "model learned from the training log for datasets; evaluation is on the ground truth with held-out users.",
   ].join("\n"),
   async run(argv: string[], io: CliIO): Promise<number> {
+    if (argv[0] === "ilrec") return runIlrec(argv.slice(1), io);
     const { values, positionals } = parseFlags(
       "run",
       argv,

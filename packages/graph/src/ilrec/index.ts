@@ -1,0 +1,6 @@
+export {
+  DEMO_SCHEMA, STATE_WINDOW, demoRecordSchema, recordsFromTrajectory, appendDemonstrations, writeDemonstrations, parseDemonstrations, readDemonstrations,
+  episodesFromRecords, type DemoRecord,
+} from "./schema.js";
+export { buildTeacher, runTeacher, trainingSession, type Teacher, type TeacherKind, type TeacherOptions, type TeacherRun } from "./teacher.js";
+export { runIlrecPipeline, servingLatency, type IlrecPipelineOptions, type IlrecPipelineResult, type IlrecRow } from "./pipeline.js";

@@ -1,0 +1,174 @@
+/**
+ * IL-Rec end to end: demonstrate -> learn reward -> train policy -> serve.
+ *
+ * 1. The teacher (./teacher.ts) plays `demos` sessions against the training-time world model; every step is
+ *    written to `<outDir>/demonstrations.jsonl` and the file is read back (what trains is what was written).
+ * 2. The IL-Rec learner (`@farsight/rl-policy`: discriminator, demo weights, mixed replay, A2C + imitation)
+ *    trains a policy on the training-time world for `steps` transitions. Baselines on the same budget:
+ *    A2C without demonstrations, behaviour cloning of the demonstrations (imitation term only).
+ * 3. Serving: each policy alone (greedy, no LLM) on the held-out ground truth, next to the teacher itself and
+ *    random; plus the cost per recommendation (LLM calls, milliseconds at one session at a time).
+ */
+import { join } from "node:path";
+import { mean } from "@farsight/core";
+import { makeSimulator, RandomAgent, Session, type Agent, type EnvSetup } from "@farsight/env";
+import type { LlmStats } from "@farsight/llm";
+import {
+  A2CPolicy, contextFromEnv, DemoBuffer, ilrecDefaults, IlrecLearner, PolicyAgent, resolveIlrecOptions, saveCheckpoint, trainBehaviourCloning,
+  type IlrecOptions, type IlrecProgress, type IlrecTrainSummary, type PolicyOptions,
+} from "@farsight/rl-policy";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { evaluateAgent } from "../evaluate.js";
+import { defaultTrainWorld, policyDefaults, trainSimulator, type TrainWorld } from "../train.js";
+import { episodesFromRecords, readDemonstrations, recordsFromTrajectory, writeDemonstrations } from "./schema.js";
+import { buildTeacher, runTeacher, trainingSession, type TeacherKind } from "./teacher.js";
+
+export interface IlrecPipelineOptions {
+  readonly setup: EnvSetup;
+  readonly teacher: TeacherKind;
+  readonly model?: BaseChatModel | null;
+  readonly stats?: LlmStats;
+  /** Demonstration sessions. */
+  readonly demos: number;
+  /** Training budget of each learned policy, in env transitions. */
+  readonly steps: number;
+  readonly seed: number;
+  /** Where demonstrations.jsonl, the policy checkpoint and results.json go; none: nothing is written. */
+  readonly outDir?: string;
+  /** Evaluation sessions on the held-out ground truth per method (default 100). */
+  readonly episodes?: number;
+  /** Teacher evaluation sessions (default: `episodes`; LLM teachers are slow). */
+  readonly teacherEpisodes?: number;
+  /** Default: the project's (ground truth of train users for simulated presets, predicted model otherwise). */
+  readonly trainWorld?: TrainWorld;
+  /** Concurrent training sessions (default 16). */
+  readonly batchSize?: number;
+  /** Overrides of the per-dataset IL-Rec defaults. */
+  readonly ilrec?: Partial<IlrecOptions>;
+  readonly policy?: Partial<PolicyOptions>;
+  /** Behaviour-cloning gradient steps (default: as many as IL-Rec's mixed-batch steps). */
+  readonly bcSteps?: number;
+  /** BiLLP's -1000 on a quit for the teacher's micro level; default: the env's reward. */
+  readonly quitReward?: number;
+  readonly log?: (line: string) => void;
+  readonly onProgress?: (p: IlrecProgress) => void;
+}
+
+/** One line of the results table. */
+export interface IlrecRow {
+  readonly method: string;
+  readonly len: number;
+  readonly r_traj: number;
+  readonly r_each: number;
+  readonly episodes: number;
+  /** Model calls per recommendation (NaN where not measured). */
+  readonly llmCallsPerRec: number;
+  /** Wall milliseconds per recommendation, one session at a time (NaN where not measured). */
+  readonly msPerRec: number;
+}
+
+export interface IlrecPipelineResult {
+  readonly rows: IlrecRow[];
+  readonly demonstrations: { readonly sessions: number; readonly steps: number; readonly meanReturn: number; readonly file?: string; readonly replacementRate: number };
+  readonly training: IlrecTrainSummary;
+  readonly options: IlrecOptions;
+  readonly trainWorld: TrainWorld;
+  /** Teacher ms per recommendation / IL-Rec policy ms per recommendation. */
+  readonly latencyRatio: number;
+}
+
+/** Milliseconds per recommendation of an env agent serving one session at a time on the test users. */
+export async function servingLatency(setup: EnvSetup, agent: Agent, episodes: number, seed: number): Promise<number> {
+  const sim = await makeSimulator(setup, "test", { batchSize: 1, autoReset: true, sessionLimit: episodes, seed });
+  const slate = new Int32Array(sim.slateSize);
+  agent.begin?.(sim);
+  sim.reset();
+  let ms = 0, n = 0;
+  while (sim.numActive() > 0) {
+    const t0 = performance.now();
+    agent.act(sim, slate);
+    ms += performance.now() - t0;
+    n++;
+    sim.step(slate);
+  }
+  return n > 0 ? ms / n : NaN;
+}
+
+export async function runIlrecPipeline(o: IlrecPipelineOptions): Promise<IlrecPipelineResult> {
+  const log = o.log ?? (() => {});
+  const { setup, seed } = o;
+  const episodes = o.episodes ?? 100;
+  const world = o.trainWorld ?? defaultTrainWorld(setup);
+
+  // 1. Demonstrations on the training-time world.
+  const trainSession = await trainingSession(setup, world, seed);
+  const teacher = buildTeacher({ kind: o.teacher, catalog: setup.catalog, scorer: trainSession.sim.scorer, model: o.model ?? null, ...(o.stats ? { stats: o.stats } : {}), seed });
+  log(`demonstrating: ${o.demos} sessions of ${teacher.name} on the ${world === "predicted" ? "predicted world model" : "ground truth of the training users"}`);
+  const demoRun = await runTeacher(teacher, trainSession, o.demos, { ...(o.stats ? { stats: o.stats } : {}), ...(o.quitReward !== undefined ? { quitReward: o.quitReward } : {}) });
+  let records = demoRun.trajectories.flatMap((t) => recordsFromTrajectory(t, teacher.name, setup.catalog));
+  const file = o.outDir ? join(o.outDir, "demonstrations.jsonl") : undefined;
+  if (file) {
+    writeDemonstrations(file, records);
+    records = readDemonstrations(file);
+  }
+  const demoEpisodes = episodesFromRecords(records, setup.catalog);
+  const slots = demoRun.trajectories.reduce((n, t) => n + t.steps.reduce((m, s) => m + s.slate.length, 0), 0);
+  const demonstrations = {
+    sessions: demoEpisodes.length, steps: records.length, meanReturn: mean(demoEpisodes.map((e) => e.return)),
+    replacementRate: slots ? demoRun.trajectories.reduce((n, t) => n + t.replacements, 0) / slots : 0, ...(file ? { file } : {}),
+  };
+  log(`demonstrations: ${demonstrations.sessions} sessions, ${demonstrations.steps} steps, mean return ${demonstrations.meanReturn.toFixed(2)}${file ? ` -> ${file}` : ""}`);
+
+  // 2. Reward learning + policy training (IL-Rec), and the baselines on the same budget.
+  const options = resolveIlrecOptions(ilrecDefaults(setup.name), { seed }, o.ilrec ?? {});
+  const policyOptions = { ...policyDefaults(setup, seed), ...o.policy };
+  const batchSize = o.batchSize ?? 16;
+  const newPolicy = async () => {
+    const env = await trainSimulator(setup, world, batchSize, seed);
+    return { env, policy: new A2CPolicy(contextFromEnv(env), policyOptions) };
+  };
+  const ilrec = await newPolicy();
+  const demos = DemoBuffer.fromEpisodes(demoEpisodes, {
+    historyLength: ilrec.policy.options.historyLength, slateSize: ilrec.env.slateSize, numItems: ilrec.env.numItems,
+    feedbackScale: ilrec.policy.options.feedbackScale, gamma: options.demoGamma,
+  });
+  log(`training IL-Rec for ${o.steps} steps (lambda_imit ${options.imitationCoef}, beta ${options.weights.beta}, alpha ${options.weights.alpha}, reward ${options.rewardMode})`);
+  const learner = new IlrecLearner(ilrec.policy, demos, options);
+  const training = await learner.train(ilrec.env, o.steps, o.onProgress);
+  log(`IL-Rec: ${training.updates} updates, discriminator accuracy ${training.discriminatorAccuracy.toFixed(2)}, max weight ${training.maxWeight.toFixed(2)}, ${(training.elapsedMs / 1000).toFixed(1)} s`);
+  if (o.outDir) await saveCheckpoint(join(o.outDir, "policy"), learner.algorithm, { method: "ilrec", preset: setup.name, seed, teacher: teacher.name });
+
+  const plain = await newPolicy();
+  const a2c = new IlrecLearner(plain.policy, null, options);
+  await a2c.train(plain.env, o.steps);
+  log("A2C without demonstrations trained");
+  const bc = await newPolicy();
+  const bcSteps = o.bcSteps ?? Math.max(50, training.updates * options.replayStepsPerUpdate);
+  trainBehaviourCloning(bc.policy, demos, { steps: bcSteps, batchSize: options.replayBatch, seed, learningRate: options.a2c.learningRate ?? 1e-3 });
+  log(`behaviour cloning: ${bcSteps} steps`);
+
+  // 3. Serving on the held-out ground truth.
+  const evalOptions = { episodes, seeds: [seed] };
+  const row = async (method: string, agent: () => Agent, cost?: { calls: number; ms: number }): Promise<IlrecRow> => {
+    const r = await evaluateAgent(setup, agent, evalOptions);
+    return { method, len: r.metrics.len!, r_traj: r.metrics.r_traj!, r_each: r.metrics.r_each!, episodes: r.metrics.episodes!, llmCallsPerRec: cost?.calls ?? NaN, msPerRec: cost?.ms ?? NaN };
+  };
+  const policyMs = await servingLatency(setup, new PolicyAgent(ilrec.policy), Math.min(episodes, 30), seed);
+  const rows: IlrecRow[] = [await row("IL-Rec policy", () => new PolicyAgent(ilrec.policy, { name: "ilrec" }), { calls: 0, ms: policyMs })];
+
+  const testSession = new Session(await makeSimulator(setup, "test", { batchSize: 1, seed }));
+  const teacherRun = await runTeacher(teacher, testSession, o.teacherEpisodes ?? episodes, { ...(o.stats ? { stats: o.stats } : {}), ...(o.quitReward !== undefined ? { quitReward: o.quitReward } : {}) });
+  const te = teacherRun.trajectories.map((t) => t.episode);
+  const teacherMs = teacherRun.elapsedMs / Math.max(1, teacherRun.recommendations);
+  rows.push({
+    method: `teacher (${teacher.name})`, len: mean(te.map((e) => e.length)), r_traj: mean(te.map((e) => e.return)), r_each: mean(te.map((e) => (e.length ? e.return / e.length : NaN))),
+    episodes: te.length, llmCallsPerRec: teacherRun.llmCalls / Math.max(1, teacherRun.recommendations), msPerRec: teacherMs,
+  });
+  rows.push(await row("A2C, no demonstrations", () => new PolicyAgent(plain.policy, { name: "a2c" })));
+  rows.push(await row("behaviour cloning", () => new PolicyAgent(bc.policy, { name: "bc" })));
+  rows.push(await row("random", () => new RandomAgent(seed)));
+  learner.dispose();
+  a2c.dispose();
+  for (const p of [ilrec.policy, plain.policy, bc.policy]) p.dispose();
+  return { rows, demonstrations, training, options, trainWorld: world, latencyRatio: teacherMs / policyMs };
+}

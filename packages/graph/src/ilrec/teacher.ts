@@ -1,0 +1,102 @@
+/**
+ * IL-Rec's teacher: a BiLLP-style agent (planner -> actor -> env -> critic with actor/critic memories; a
+ * reflection after each session) that plays sessions one by one through {@link runBillpSession}.
+ * - `llm`: LLM thought planner, LLM actor (candidates ranked by the training-time world model), LLM critic,
+ *   LLM failure reflector: the real BiLLP-style agent.
+ * - `heuristic`: saturation-aware planner, catalogue-greedy actor and scorer critic, both on the
+ *   training-time world model's scores, template reflector: the offline stand-in.
+ * The components only ever see the training-time world model's scores; where they are evaluated (the held-out
+ * ground truth) they are the same agent with the same memories.
+ */
+import { FarsightError, type Catalog, type ItemScorer } from "@farsight/core";
+import { LlmCritic, ScorerCritic } from "@farsight/critic";
+import { makeSimulator, Session, Simulator, type EnvSetup } from "@farsight/env";
+import type { LlmStats } from "@farsight/llm";
+import { CatalogGreedyActor, LlmActor } from "@farsight/llm-actor";
+import { LlmThoughtPlanner, SaturationAwarePlanner } from "@farsight/planner";
+import { LlmFailureReflector, ReflectionPool, TemplateReflector } from "@farsight/reflector";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { runBillpSession, type BillpComponents, type BillpTrajectory } from "../billp-session.js";
+import type { TrainWorld } from "../train.js";
+
+export type TeacherKind = "llm" | "heuristic";
+
+export interface TeacherOptions {
+  readonly kind: TeacherKind;
+  readonly catalog: Catalog;
+  /** The training-time world model's scores (the only knowledge of users the teacher gets). */
+  readonly scorer: ItemScorer;
+  /** Required for `llm`. */
+  readonly model?: BaseChatModel | null;
+  readonly stats?: LlmStats;
+  readonly seed: number;
+}
+
+/** A teacher: its components (memories included) and a name for the demonstration file. */
+export interface Teacher {
+  readonly name: string;
+  readonly components: BillpComponents;
+}
+
+export function buildTeacher(o: TeacherOptions): Teacher {
+  const reflections = new ReflectionPool({ seed: o.seed });
+  if (o.kind === "llm") {
+    if (!o.model) throw new FarsightError("ilrec/no-model", "the llm teacher needs a chat model: pass --llm <spec> (or use --teacher heuristic)", {});
+    const stats = o.stats ? { stats: o.stats } : {};
+    return {
+      name: "billp-llm",
+      components: {
+        planner: new LlmThoughtPlanner({ model: o.model, seed: o.seed, ...stats }),
+        actor: new LlmActor(o.model, o.catalog, { seed: o.seed, candidateScorer: o.scorer, ...stats }),
+        critic: new LlmCritic(o.model, o.catalog, stats),
+        reflector: new LlmFailureReflector({ model: o.model, ...stats }),
+        reflections,
+      },
+    };
+  }
+  return {
+    name: "billp-heuristic",
+    components: {
+      planner: new SaturationAwarePlanner({ seed: o.seed }),
+      actor: new CatalogGreedyActor(o.catalog, o.scorer),
+      critic: new ScorerCritic(o.scorer),
+      reflector: new TemplateReflector(),
+      reflections,
+    },
+  };
+}
+
+/** A one-slot simulator (no auto-reset) on the training users of the training-time world. */
+export async function trainingSession(setup: EnvSetup, world: TrainWorld, seed: number): Promise<Session> {
+  if (world === "predicted") return new Session(await makeSimulator(setup, "train", { batchSize: 1, seed }));
+  const gt = setup.groundTruth.fork?.() ?? setup.groundTruth;
+  return new Session(new Simulator(gt, setup.makeRules(), { ...setup.simulator, users: setup.trainUsers, batchSize: 1, seed }));
+}
+
+/** Cost and outcome of running a teacher for some sessions. */
+export interface TeacherRun {
+  readonly trajectories: BillpTrajectory[];
+  /** Recommendations (slates) made. */
+  readonly recommendations: number;
+  readonly elapsedMs: number;
+  /** Model calls made during the run (0 without a model). */
+  readonly llmCalls: number;
+}
+
+/**
+ * Plays `sessions` sessions of the teacher on `session` (users drawn by its simulator), memories carrying
+ * over. `quitReward` is what the micro level learns from on a quit (BiLLP: -1000; default: the env's reward).
+ */
+export async function runTeacher(teacher: Teacher, session: Session, sessions: number, o: { stats?: LlmStats; quitReward?: number; onSession?: (t: BillpTrajectory, i: number) => void; signal?: AbortSignal } = {}): Promise<TeacherRun> {
+  const calls0 = o.stats?.calls ?? 0;
+  const start = performance.now();
+  const trajectories: BillpTrajectory[] = [];
+  let recommendations = 0;
+  for (let i = 0; i < sessions; i++) {
+    const t = await runBillpSession(session, teacher.components, { ...(o.quitReward !== undefined ? { quitReward: o.quitReward } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+    trajectories.push(t);
+    recommendations += t.steps.length;
+    o.onSession?.(t, i);
+  }
+  return { trajectories, recommendations, elapsedMs: performance.now() - start, llmCalls: (o.stats?.calls ?? 0) - calls0 };
+}
