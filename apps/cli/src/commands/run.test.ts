@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { RunCheckpoints, type LerlStateValue } from "@farsight/graph";
 import type { ReflectionPoolSnapshot } from "@farsight/reflector";
+import { UsageError } from "../command.js";
+import { runCommand } from "./run.js";
 
 const bin = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/bin.js");
 const built = existsSync(bin);
@@ -79,4 +81,14 @@ describe.skipIf(!built)("farsight run lerl: killed with SIGKILL, resumed with --
     // Session ids of the resumed attempt are new (prefixed by the attempt).
     expect(poolAfter.slice(poolBefore.length).every((id) => id.startsWith(`a${after.attempt}-`))).toBe(true);
   }, 240_000);
+});
+
+describe("farsight run: flags", () => {
+  const io = { stdout: () => {}, stderr: () => {}, isTTY: false };
+  it("rejects an unknown method, an LLM planner without a model, and --resume without --out", async () => {
+    await expect(runCommand.run(["train-everything"], io)).rejects.toThrow(UsageError);
+    await expect(runCommand.run(["lerl", "--planner", "llm", "--llm", "none", "--steps", "10", "--out", join(tmpdir(), "farsight-never")], io)).rejects.toThrow(/needs a model/);
+    await expect(runCommand.run(["lerl", "--resume"], io)).rejects.toThrow(/--out/);
+    await expect(runCommand.run(["lerl", "--planner", "genius"], io)).rejects.toThrow(/--planner must be one of/);
+  });
 });
