@@ -27,3 +27,5 @@ export { loadCoat } from "./data/coat.js";
 export { loadMovieLens100k, loadMovieLens1m } from "./data/movielens.js";
 export { loadKuaiRec, loadKuaiRandPure } from "./data/kuai.js";
 export { loadGenericCsv, loadBillpItems, parsePythonStringList } from "./data/generic.js";
+export { fetchDataset, DATASET_SOURCES, type DatasetSource, type Download, type FetchOptions, type FetchResult } from "./fetch.js";
+export { readZip, readTar, type ArchiveEntry } from "./archive.js";

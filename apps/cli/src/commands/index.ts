@@ -3,6 +3,7 @@ import { reportCommand } from "./report.js";
 import { llmCommand } from "./llm.js";
 import { evalCommand } from "./eval.js";
 import { benchCommand } from "./bench.js";
+import { dataCommand } from "./data.js";
 import { planCommand } from "./plan.js";
 import { runCommand } from "./run.js";
 import { demoCommand } from "./demo.js";
@@ -18,6 +19,7 @@ export const commands: readonly Command[] = [
   llmCommand,
   evalCommand,
   benchCommand,
+  dataCommand,
   planCommand,
   runCommand,
   demoCommand,

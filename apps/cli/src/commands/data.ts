@@ -1,0 +1,48 @@
+import { existsSync } from "node:fs";
+import { DATASET_SOURCES, dataDirCandidates, defaultDataDir, fetchDataset } from "@farsight/env";
+import { parseFlags, UsageError, type CliIO, type Command } from "../command.js";
+
+/** `farsight data fetch <name>` and `farsight data list`. */
+export const dataCommand: Command = {
+  name: "data",
+  summary: "download datasets (data fetch <name>) and show where they are found (data list)",
+  get usage() {
+    return [
+      "Usage: farsight data fetch <name> [--data-dir DIR] [--base-url URL] [--json]",
+      "       farsight data list [--data-dir DIR] [--json]",
+      "",
+      "Datasets:",
+      ...DATASET_SOURCES.map((s) => `  ${s.name.padEnd(16)} ${s.description}`),
+      "",
+      "  --data-dir   where to write / look (default $FARSIGHT_DATA_DIR, else ~/.farsight/data)",
+      "  --base-url   fetch from this directory URL instead of the official hosts (mirrors, tests)",
+      "Search order when loading <name>: --data-dir, $FARSIGHT_DATA_DIR, ~/.farsight/data, <repo>/../shared/data.",
+      "MovieLens may not be redistributed: fetch it yourself and keep it out of repositories.",
+    ].join("\n");
+  },
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const { values, positionals } = parseFlags("data", argv, { "data-dir": { type: "string" }, "base-url": { type: "string" }, json: { type: "boolean" } }, true);
+    const [verb, name] = positionals;
+    const dataDir = values["data-dir"];
+    if (verb === "list") {
+      const rows = DATASET_SOURCES.map((s) => {
+        const found = dataDirCandidates(s.name, dataDir).find((d) => existsSync(d));
+        return { name: s.name, found: found ?? null, license: s.license };
+      });
+      if (values.json) io.stdout(JSON.stringify({ datasets: rows, defaultDataDir: defaultDataDir() }) + "\n");
+      else for (const r of rows) io.stdout(`${r.name.padEnd(16)} ${r.found ?? "(not found)"}\n`);
+      return 0;
+    }
+    if (verb !== "fetch") throw new UsageError(`farsight data: expected "fetch <name>" or "list", got "${verb ?? ""}"`);
+    const source = DATASET_SOURCES.find((s) => s.name === name);
+    if (!source) throw new UsageError(`farsight data fetch: unknown dataset "${name ?? ""}"; known: ${DATASET_SOURCES.map((s) => s.name).join(", ")}`);
+    const result = await fetchDataset(source, {
+      dataDir: dataDir ?? defaultDataDir(),
+      ...(values["base-url"] ? { baseUrl: values["base-url"] } : {}),
+      log: (line) => io.stderr(`${line}\n`),
+    });
+    if (values.json) io.stdout(JSON.stringify(result) + "\n");
+    else io.stdout(`${result.name}: ${result.files.length} files in ${result.dir}\n`);
+    return 0;
+  },
+};
