@@ -38,7 +38,10 @@ export interface EvaluateOptions {
 }
 
 export interface EvaluationResult {
-  /** Mean over seeds of each metric (itself a mean over episodes), plus `<metric>_std` over episodes pooled per seed mean. */
+  /**
+   * Mean over seeds of each metric (itself a mean over episodes), and `<metric>_std`: with one seed the std
+   * over episodes, with several the std of the per-seed means.
+   */
   readonly metrics: Record<string, number>;
   readonly perSeed: readonly MetricSummary[];
 }
@@ -64,8 +67,9 @@ export async function evaluate(setup: EnvSetup, makeAgent: (seed: number) => Age
     const m = xs.reduce((a, b) => a + b, 0) / xs.length;
     metrics[k] = m;
     // With one seed, report the std over episodes; with several, the std of the per-seed means.
-    metrics[`${k}_std`] =
-      xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - m) * (b - m), 0) / xs.length) : ((perSeed[0] as unknown as Record<string, number>)[`${k}_std`] ?? NaN);
+    const episodeStd = (perSeed[0] as unknown as Record<string, number>)[`${k}_std`];
+    if (xs.length > 1) metrics[`${k}_std`] = Math.sqrt(xs.reduce((a, b) => a + (b - m) * (b - m), 0) / xs.length);
+    else if (episodeStd !== undefined) metrics[`${k}_std`] = episodeStd; // item coverage is per run: no episode std
   }
   metrics.episodes = perSeed.reduce((a, s) => a + s.episodes, 0);
   return { metrics, perSeed };
