@@ -4,6 +4,7 @@
  */
 import { UsageError } from "./command.js";
 import { GreedyAgent, OracleAgent, PopularityAgent, RandomAgent, RoundRobinAgent, type Agent, type EnvSetup } from "@farsight/env";
+import { initBackend, loadCheckpoint, PolicyAgent } from "@farsight/rl-policy";
 
 export interface AgentContext {
   /** The environment preset the agent will be evaluated on. */
@@ -69,4 +70,13 @@ registerAgent("oracle", {
 registerAgent("round-robin", {
   summary: "cycles through categories; best unseen item of the category under the predicted model",
   create: async ({ setup, seed }) => new RoundRobinAgent((await setup.predicted()).world.scorer, seed),
+});
+registerAgent("policy", {
+  summary: "an RL policy saved by `farsight train --out DIR` (policy:DIR), acting greedily",
+  create: async ({ arg }) => {
+    if (!arg) throw new UsageError("policy agent needs a directory: --agent policy:DIR");
+    await initBackend();
+    const { policy, manifest } = await loadCheckpoint(arg);
+    return new PolicyAgent(policy, { name: `policy:${manifest.kind}:${arg}` });
+  },
 });

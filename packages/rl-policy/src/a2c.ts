@@ -15,7 +15,7 @@ import { applyMask, plackettLuceLogProb, sampleSlates, topKSlates } from "./dist
 import type { HistoryBatch } from "./encoders.js";
 import type { OnPolicyAlgorithm, UpdateStats } from "./algorithm.js";
 import { mlp } from "./params.js";
-import { gradientStep, maskTensor, NeuralPolicy, type ActRequest, type ActResult, type PolicyContext, type PolicyOptions } from "./policy.js";
+import { gradientStep, maskTensor, NeuralPolicy, type ActRequest, type ActResult, type PolicyContext, type PolicyOptionsInit } from "./policy.js";
 import { normalised } from "./ppo.js";
 
 /** An extra differentiable loss term, evaluated inside the A2C gradient tape. Return null to skip. */
@@ -54,7 +54,7 @@ export const DEFAULT_A2C_OPTIONS: A2COptions = {
 export class A2CPolicy extends NeuralPolicy {
   readonly kind = "a2c" as const;
 
-  constructor(context: PolicyContext, options: Partial<PolicyOptions> = {}) {
+  constructor(context: PolicyContext, options: PolicyOptionsInit = {}) {
     super(context, options);
     this.build();
   }

@@ -9,7 +9,7 @@ import type { Algorithm } from "./algorithm.js";
 import { DqnAlgorithm, DqnPolicy, type DqnOptions } from "./dqn.js";
 import type { HistoryBatch } from "./encoders.js";
 import { emptyHistory, readHistory, readRepeatMask } from "./features.js";
-import type { Policy, PolicyContext, PolicyOptions } from "./policy.js";
+import type { Policy, PolicyContext, PolicyOptionsInit } from "./policy.js";
 import { DEFAULT_PPO_OPTIONS, PpoAlgorithm, PpoPolicy, type PpoOptions } from "./ppo.js";
 
 /** An env {@link Agent} that acts greedily (or by sampling) with a policy. */
@@ -53,7 +53,7 @@ export class PolicyAgent implements Agent {
 export type AlgorithmName = "ppo" | "a2c" | "dqn";
 
 export interface CreateAlgorithmOptions {
-  policy?: Partial<PolicyOptions>;
+  policy?: PolicyOptionsInit;
   ppo?: Partial<PpoOptions>;
   a2c?: Partial<A2COptions>;
   dqn?: Partial<DqnOptions>;

@@ -12,7 +12,7 @@ import { historyRows, ReplayBuffer, stackMasks } from "./buffers.js";
 import { epsilonGreedySlates, topKSlates } from "./distributions.js";
 import type { OffPolicyAlgorithm, StepBatch, UpdateStats } from "./algorithm.js";
 import { mlp } from "./params.js";
-import { gradientStep, NeuralPolicy, type ActRequest, type ActResult, type PolicyContext, type PolicyOptions } from "./policy.js";
+import { gradientStep, NeuralPolicy, type ActRequest, type ActResult, type PolicyContext, type PolicyOptionsInit } from "./policy.js";
 
 /** DQN hyper-parameters (CleanRL's DQN defaults, scaled to short recommendation sessions). */
 export interface DqnOptions {
@@ -58,7 +58,7 @@ export class DqnPolicy extends NeuralPolicy {
   /** Exploration rate used by non-deterministic `act` calls (set by the algorithm's schedule). */
   epsilon = 0;
 
-  constructor(context: PolicyContext, options: Partial<PolicyOptions> = {}) {
+  constructor(context: PolicyContext, options: PolicyOptionsInit = {}) {
     super(context, options);
     this.build();
   }

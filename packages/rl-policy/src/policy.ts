@@ -53,6 +53,9 @@ export interface PolicyOptions {
   seed: number;
 }
 
+/** Policy options as callers pass them: any subset, the encoder's too. */
+export type PolicyOptionsInit = Partial<Omit<PolicyOptions, "encoder">> & { encoder?: Partial<EncoderOptions> };
+
 export const DEFAULT_POLICY_OPTIONS: PolicyOptions = {
   encoder: DEFAULT_ENCODER_OPTIONS,
   historyLength: 10,
@@ -114,9 +117,11 @@ export abstract class NeuralPolicy implements Policy {
 
   constructor(
     readonly context: PolicyContext,
-    options: Partial<PolicyOptions>,
+    options: PolicyOptionsInit,
   ) {
-    this.options = { ...DEFAULT_POLICY_OPTIONS, ...options, encoder: { ...DEFAULT_POLICY_OPTIONS.encoder, ...options.encoder } };
+    const encoder = { ...DEFAULT_POLICY_OPTIONS.encoder, ...options.encoder };
+    encoder.transformer = { ...DEFAULT_POLICY_OPTIONS.encoder.transformer, ...options.encoder?.transformer };
+    this.options = { ...DEFAULT_POLICY_OPTIONS, ...options, encoder };
     if (context.slateSize > context.numItems) throw new FarsightError("rl-policy/slate-too-large", `Slate size ${context.slateSize} exceeds the catalogue (${context.numItems} items)`, { ...context });
     this.params = new ParamSet(this.options.seed);
     this.rng = new Rng(this.options.seed, "act");

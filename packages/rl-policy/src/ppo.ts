@@ -17,7 +17,7 @@ import { historyRows, permutation, type RolloutBuffer } from "./buffers.js";
 import { gaussianEntropy, gaussianLogProb, topKSlates } from "./distributions.js";
 import type { OnPolicyAlgorithm, UpdateStats } from "./algorithm.js";
 import { mlp } from "./params.js";
-import { gradientStep, NeuralPolicy, type ActRequest, type ActResult, type PolicyContext, type PolicyOptions } from "./policy.js";
+import { gradientStep, NeuralPolicy, type ActRequest, type ActResult, type PolicyContext, type PolicyOptionsInit } from "./policy.js";
 import { Rng } from "@farsight/core";
 
 /** PPO hyper-parameters (defaults: CleanRL's PPO, with LERL's gamma and entropy coefficient). */
@@ -69,7 +69,7 @@ export class PpoPolicy extends NeuralPolicy {
   /** Hyper-action width: itemDim weights plus one bias. */
   readonly actionDim: number;
 
-  constructor(context: PolicyContext, options: Partial<PolicyOptions> = {}, initStd = DEFAULT_PPO_OPTIONS.initStd) {
+  constructor(context: PolicyContext, options: PolicyOptionsInit = {}, initStd = DEFAULT_PPO_OPTIONS.initStd) {
     super(context, options);
     this.actionDim = this.options.encoder.itemDim + 1;
     this.params.get("actor/logStd", [this.actionDim], Math.log(initStd));

@@ -1,0 +1,116 @@
+import { evaluate, loadPreset, makeSimulator, PRESETS, type EnvSetup, type EvalMode } from "@farsight/env";
+import { contextFromEnv, createAlgorithm, initBackend, PolicyAgent, saveCheckpoint, trainPolicy, type AlgorithmName, type EncoderKind } from "@farsight/rl-policy";
+import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
+
+const ALGOS: readonly AlgorithmName[] = ["ppo", "a2c", "dqn"];
+const ENCODERS: readonly EncoderKind[] = ["mean", "gru", "transformer"];
+const MODES: readonly EvalMode[] = ["FB", "NX_0", "NX_10"];
+
+/** Largest rating of the training log: raw feedback is divided by it before it enters the policy. */
+export function feedbackScaleOf(setup: EnvSetup): number {
+  let max = 1;
+  for (const r of setup.trainLog.rating) if (r > max) max = r;
+  return max;
+}
+
+/**
+ * `farsight train`: trains an RL policy on a preset's train-time simulator (the predicted world model from
+ * the training log, train users), saves it, and evaluates it on the test-time simulator (ground truth,
+ * held-out users, the same quit rule).
+ */
+export const trainCommand: Command = {
+  name: "train",
+  summary: "train an RL policy (PPO, A2C, DQN) on a preset's predicted world model and save it",
+  usage: [
+    "Usage: farsight train --env <preset> --algo ppo|a2c|dqn --steps N --seed S --out DIR",
+    "                      [--encoder mean|gru|transformer] [--batch B] [--history L] [--lr X]",
+    "                      [--mode FB|NX_0|NX_10] [--eval-episodes N] [--data-dir DIR] [--json]",
+    "",
+    `Presets: ${PRESETS.join(", ")} (default synthetic)`,
+    "  --steps N          env transitions (B sessions stepping once count B); default 20000",
+    "  --batch B          concurrent training sessions (default 32)",
+    "  --encoder          state encoder (default mean; LERL used a transformer)",
+    "  --history L        interactions the encoder sees (default 10)",
+    "  --lr X             learning rate (default: the algorithm's)",
+    "  --eval-episodes N  episodes of the final evaluation on the test simulator (default 500; 0 skips)",
+    "  --out DIR          checkpoint directory (policy.json, weights.bin, optimizer.bin); evaluate it",
+    "                     later with `farsight eval --agent policy:DIR`",
+    "Backend: tfjs-node if installed, else wasm, else cpu (FARSIGHT_TF_BACKEND=cpu forces one).",
+  ].join("\n"),
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const { values } = parseFlags("train", argv, {
+      env: { type: "string" },
+      algo: { type: "string" },
+      steps: { type: "string" },
+      seed: { type: "string" },
+      out: { type: "string" },
+      encoder: { type: "string" },
+      batch: { type: "string" },
+      history: { type: "string" },
+      lr: { type: "string" },
+      mode: { type: "string" },
+      "eval-episodes": { type: "string" },
+      "data-dir": { type: "string" },
+      json: { type: "boolean" },
+    });
+    const envName = values.env ?? "synthetic";
+    if (!(PRESETS as readonly string[]).includes(envName)) throw new UsageError(`--env must be one of ${PRESETS.join(", ")}; got "${envName}"`);
+    const algo = choiceFlag("algo", values.algo, ALGOS, "ppo");
+    const steps = intFlag("steps", values.steps, 20_000, 1);
+    const seed = intFlag("seed", values.seed, 0, 0);
+    const encoder = choiceFlag("encoder", values.encoder, ENCODERS, "mean");
+    const batch = intFlag("batch", values.batch, 32, 1);
+    const history = intFlag("history", values.history, 10, 1);
+    const mode = choiceFlag("mode", values.mode, MODES, "FB");
+    const evalEpisodes = intFlag("eval-episodes", values["eval-episodes"], 500, 0);
+    const lr = values.lr === undefined ? undefined : numberFlag("lr", values.lr, 0);
+    if (lr !== undefined && !(lr > 0)) throw new UsageError(`--lr must be > 0, got "${values.lr}"`);
+    const out = values.out;
+    if (!out) throw new UsageError("farsight train: --out DIR is required (where the policy is saved)");
+    const say = (line: string) => {
+      if (!values.json) io.stdout(line + "\n");
+    };
+
+    const dataDir = values["data-dir"];
+    const setup = await loadPreset(envName, dataDir ? { dataDir } : {});
+    // The predicted world model is trained first: its trainer selects the cpu backend for itself, and the
+    // policy must then run on the fastest backend.
+    const trainEnv = await makeSimulator(setup, "train", { batchSize: batch, autoReset: true, seed, mode });
+    const backend = await initBackend();
+    say(backend.summary);
+    const algorithm = createAlgorithm(algo, contextFromEnv(trainEnv), {
+      policy: { seed, historyLength: history, feedbackScale: feedbackScaleOf(setup), encoder: { ...defaultsOf(encoder) } },
+      ...(lr !== undefined ? { [algo]: { learningRate: lr } } : {}),
+    });
+    say(`training ${algo} (${encoder} encoder, ${algorithm.policy.params.count()} parameters) on ${envName}: ${steps} steps, ${batch} sessions, seed ${seed}`);
+    const summary = await trainPolicy(trainEnv, algorithm, {
+      totalSteps: steps,
+      onProgress: (p) =>
+        say(
+          `step ${String(p.envSteps).padStart(8)}/${p.totalSteps}  episodes ${String(p.episodes).padStart(6)}  return ${fmt(p.meanReturn)}  length ${fmt(p.meanLength)}  ` +
+            `${Object.entries(p.stats).map(([k, v]) => `${k} ${fmt(v)}`).join("  ")}  ${Math.round(p.stepsPerSecond)} steps/s`,
+        ),
+    });
+    const manifest = await saveCheckpoint(out, algorithm, { env: envName, algo, steps: summary.envSteps, seed, encoder, mode, backend: backend.backend });
+    say(`saved ${out} (${manifest.weights.length} tensors, ${summary.updates} updates, ${(summary.elapsedMs / 1000).toFixed(1)} s, ${Math.round(summary.stepsPerSecond)} steps/s)`);
+    let evaluation: Record<string, number> | undefined;
+    if (evalEpisodes > 0) {
+      const result = await evaluate(setup, () => new PolicyAgent(algorithm.policy), { episodes: evalEpisodes, seeds: [seed], simulator: { mode } });
+      evaluation = result.metrics;
+      say(`eval on ${envName} test users (ground truth, ${evalEpisodes} episodes, ${mode}): len ${fmt(evaluation["len"]!)}  r_traj ${fmt(evaluation["r_traj"]!)}  r_each ${fmt(evaluation["r_each"]!)}  ctr ${fmt(evaluation["ctr"]!)}`);
+    }
+    if (values.json) io.stdout(JSON.stringify({ backend: backend.backend, train: summary, out, evaluation }) + "\n");
+    algorithm.dispose();
+    algorithm.policy.dispose();
+    return 0;
+  },
+};
+
+function defaultsOf(kind: EncoderKind) {
+  // LERL's transformer width is 64; the others keep the package defaults.
+  return kind === "transformer" ? { kind, itemDim: 64 } : { kind };
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(3)) : "-";
+}
