@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadPreset, type EnvSetup } from "@farsight/env";
+import { LlmStats, ScriptedChatModel } from "@farsight/llm";
 import { initBackend } from "@farsight/rl-policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { episodesFromRecords, parseDemonstrations, readDemonstrations, recordsFromTrajectory, writeDemonstrations } from "./schema.js";
@@ -74,5 +75,37 @@ describe("runIlrecPipeline", () => {
     expect(r.rows[0]!.msPerRec).toBeGreaterThan(0);
     expect(r.training.envSteps).toBeGreaterThanOrEqual(480);
     expect(Number.isFinite(r.training.discriminatorLoss)).toBe(true);
+  });
+});
+
+/** One scripted model for the whole LLM teacher: answers by which component's prompt it receives. */
+function scriptedTeacherModel(numCategories: number): ScriptedChatModel {
+  return new ScriptedChatModel({
+    responses: (prompt, i) => {
+      if (prompt.includes("the planner of")) return JSON.stringify({ thought: `Try category ${i % numCategories} next.`, categories: [i % numCategories] });
+      if (prompt.includes("the actor of")) {
+        const m = /Candidates:\n1\. (.*) \(/.exec(prompt);
+        return m ? `recommend[${m[1]}]` : "recommend[Something Nobody Made]";
+      }
+      if (prompt.includes("the critic of")) return `Value: ${(i % 5) - 2}`;
+      return JSON.stringify({ diagnosis: "The user tired of one category.", plan: "Rotate categories earlier." });
+    },
+  });
+}
+
+describe("runIlrecPipeline with the LLM teacher", () => {
+  it("writes the LLM agent's thoughts and grounding into the demonstrations and counts its calls, not the policy's", async () => {
+    const stats = new LlmStats();
+    const out = join(dir, "run-llm");
+    const r = await runIlrecPipeline({ setup, teacher: "llm", model: scriptedTeacherModel(setup.catalog.numCategories), stats, demos: 3, steps: 160, seed: 2, outDir: out, episodes: 4, batchSize: 8 });
+    const records = readDemonstrations(join(out, "demonstrations.jsonl"));
+    expect(records.every((x) => x.teacher === "billp-llm")).toBe(true);
+    expect(records.filter((x) => x.plan.text?.startsWith("Try category")).length).toBeGreaterThan(0);
+    expect(records.flatMap((x) => x.grounding).some((g) => g.method === "exact")).toBe(true);
+    const teacher = r.rows.find((x) => x.method.startsWith("teacher"))!;
+    // Planner and actor every step, the critic on every non-terminal step, a reflection per session.
+    expect(teacher.llmCallsPerRec).toBeGreaterThan(2);
+    expect(r.rows[0]!.llmCallsPerRec).toBe(0);
+    expect(stats.calls).toBeGreaterThan(0);
   });
 });
