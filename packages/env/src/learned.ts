@@ -52,9 +52,13 @@ export interface TrainedMF {
 }
 
 let backendReady: Promise<void> | undefined;
-/** Selects the TF.js backend once: wasm (about 4x faster here), else cpu. */
+/**
+ * Selects the TF.js backend once: wasm (about 4x faster than cpu here), else cpu. When the process has
+ * already chosen a backend (e.g. rl-policy picked tfjs-node), that choice is kept.
+ */
 export function ensureBackend(): Promise<void> {
   backendReady ??= (async () => {
+    if ((tf.engine() as unknown as { backendInstance?: unknown }).backendInstance) return;
     let ok = false;
     try {
       ok = await tf.setBackend("wasm");

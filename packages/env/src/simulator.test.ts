@@ -74,16 +74,16 @@ describe("Simulator step order (EasyRL4Rec)", () => {
     const slates = new Int32Array(3);
     sim.reset();
     let steps = 0;
+    const doneAt: number[][] = [];
     while (sim.numActive() > 0) {
       agent.act(sim, slates);
       const r = sim.step(slates);
       steps++;
-      if (steps === 10) {
-        expect(Array.from(r.done)).toEqual([1, 1, 1]);
-        expect(Array.from(r.endCode)).toEqual([EndCode.ForcedLength, EndCode.ForcedLength, EndCode.ForcedLength]);
-      }
+      doneAt.push([...r.done, ...r.endCode]);
     }
     expect(steps).toBe(10);
+    expect(doneAt[9]).toEqual([1, 1, 1, EndCode.ForcedLength, EndCode.ForcedLength, EndCode.ForcedLength]);
+    expect(doneAt[8]).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
   it("rejects ids out of range as invalid actions", () => {

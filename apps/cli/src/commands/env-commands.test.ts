@@ -54,7 +54,7 @@ function zip(files: Record<string, string>): Buffer {
 
 const genres = ["unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
   "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"];
-const items = Array.from({ length: 12 }, (_, i) => `${i + 1}|Movie ${i + 1}|01-Jan-1995||http://x|${genres.map((_, g) => (g === 1 + (i % 4) ? 1 : 0)).join("|")}`);
+const items = Array.from({ length: 12 }, (_, i) => `${i + 1}|Movie ${i + 1}|01-Jan-1995||http://x|${genres.map((_g, g) => (g === 1 + (i % 4) ? 1 : 0)).join("|")}`);
 const ratings: string[] = [];
 for (let u = 1; u <= 8; u++) for (let i = 1; i <= 12; i++) if ((u + i) % 3 !== 0) ratings.push(`${u}\t${i}\t${1 + ((u * i) % 5)}\t${880000000 + u * 100 + i}`);
 const archive = zip({

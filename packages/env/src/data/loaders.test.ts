@@ -84,7 +84,7 @@ describe("MovieLens loaders", () => {
 describe("KuaiRec / KuaiRand-Pure loaders", () => {
   it("reads KuaiRec's small matrix as ground truth (watch ratio capped at 5, gaps = mean) and its categories", () => {
     const head = "user_id,video_id,play_duration,video_duration,time,date,timestamp,watch_ratio";
-    const dir = write("kuairec/KuaiRec 2.0/data", {
+    write("kuairec/KuaiRec 2.0/data", {
       "small_matrix.csv": `${head}\n14,148,4381,6067,2020-07-05 05:27:48.378,20200705,1593898068.378,0.722\n14,183,11635,6100,x,20200705,1,7.5\n19,148,3649,6067,x,20200705,1,1.0\n`,
       "item_categories.csv": 'video_id,feat\n148,[8]\n183,"[27, 9]"\n',
     });
