@@ -207,15 +207,20 @@ export class Simulator implements VecEnv {
     const world = this.world, rules = this.rules, nRules = rules.length;
     const click = this.options.feedback === "click", rho = this.options.similarityPenalty;
     const sumReward = this.options.slateReward === "sum";
-    const seenBits = this.seenBits;
+    // Hoisted fields: this loop is the simulator's hot path.
+    const seenBits = this.seenBits, active = this.active, users = this.users, steps = this.steps, returns = this.returns;
+    const histItems = this.historyItems, histFeedback = this.historyFeedback, histReward = this.historyReward;
+    const sessionItems = this.sessionItems, maxSteps = this.maxSteps, quitOn = this.quitOn, hasAfterStep = this.hasAfterStep;
+    const simpleCheck = K === 1 && !this.noRepeats;
     r.numReset = 0;
     done.fill(0);
     endCode.fill(0);
     for (let b = 0; b < B; b++) {
       reward[b] = 0;
-      if (!this.active[b]) continue;
-      const off = b * K, user = this.users[b]!, t = this.steps[b]!;
-      if (!this.validSlate(b, slates, off)) {
+      if (!active[b]) continue;
+      const off = b * K, user = users[b]!, t = steps[b]!;
+      const valid = simpleCheck ? slates[off]! >= 0 && slates[off]! < N : this.validSlate(b, slates, off);
+      if (!valid) {
         for (let k = 0; k < K; k++) feedback[off + k] = 0;
         this.finish(b, EndCode.InvalidAction);
         continue;
@@ -235,7 +240,7 @@ export class Simulator implements VecEnv {
       reward[b] = rew;
       // 2. Quit rules, before the slate joins the history; the reward is paid either way.
       let code: number = EndCode.None;
-      if (this.quitOn) {
+      if (quitOn) {
         for (let q = 0; q < nRules; q++) {
           if (rules[q]!.shouldQuit(b, t, slates, off, feedback)) {
             code = EndCode.Quit;
@@ -244,24 +249,24 @@ export class Simulator implements VecEnv {
         }
       }
       // 3. Step limit: t >= maxSteps - 1 ends the session too.
-      if (code === EndCode.None && t >= this.maxSteps - 1) code = this.quitOn ? EndCode.MaxSteps : EndCode.ForcedLength;
+      if (code === EndCode.None && t >= maxSteps - 1) code = quitOn ? EndCode.MaxSteps : EndCode.ForcedLength;
       // 4. History, repeat tracking and the world's state.
       for (let q = 0; q < nRules; q++) rules[q]!.push(b, t, slates, off);
-      const row = (b * H + (t % H)) * K, sess = (b * this.maxSteps + t) * K;
+      const row = (b * H + (t % H)) * K, sess = (b * maxSteps + t) * K;
       for (let k = 0; k < K; k++) {
         const item = slates[off + k]!;
-        this.historyItems[row + k] = item;
-        this.historyFeedback[row + k] = feedback[off + k]!;
-        if (t < this.maxSteps) this.sessionItems[sess + k] = item;
+        histItems[row + k] = item;
+        histFeedback[row + k] = feedback[off + k]!;
+        sessionItems[sess + k] = item; // t < maxSteps always: the session ends at t = maxSteps - 1
         if (seenBits) {
           const bit = b * N + item;
           seenBits[bit >>> 5]! |= 1 << (bit & 31);
         } else this.seenSets![b]!.add(item);
       }
-      this.historyReward[b * H + (t % H)] = rew;
-      if (this.hasAfterStep) world.afterStep!(b, slates, off, K, this.worldRng);
-      this.steps[b] = t + 1;
-      this.returns[b]! += rew;
+      histReward[b * H + (t % H)] = rew;
+      if (hasAfterStep) world.afterStep!(b, slates, off, K, this.worldRng);
+      steps[b] = t + 1;
+      returns[b]! += rew;
       if (code !== EndCode.None) this.finish(b, code);
     }
     return r;
