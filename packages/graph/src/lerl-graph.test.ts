@@ -87,12 +87,17 @@ describe("LERL graph with non-LLM planners", () => {
     expect(progress.at(-1)!.sessionsFinished).toBe(state.sessionsFinished);
   });
 
-  it("stops on a sessions budget", async () => {
+  it("stops on a sessions budget and on a seconds budget", async () => {
     const env = smallEnv();
     const g = createLerlGraph({ env, planner: new AllCategoriesPlanner(), algorithm: smallPpo(env), budget: { sessions: 5 } });
     const s = await g.run();
     expect(s.stopped).toBe("sessions");
     expect(s.sessionsFinished).toBeGreaterThanOrEqual(5);
+    const env2 = smallEnv();
+    const timed = await createLerlGraph({ env: env2, planner: new AllCategoriesPlanner(), algorithm: smallPpo(env2), budget: { seconds: 0.001 } }).run();
+    expect(timed.stopped).toBe("seconds");
+    expect(timed.chunk).toBe(1);
+    expect(timed.elapsedMs).toBeGreaterThan(0);
   }, 60_000);
 });
 
