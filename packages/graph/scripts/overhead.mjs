@@ -21,7 +21,6 @@ if (which === "plain") {
 } else {
   const planner = which === "all" ? new AllCategoriesPlanner() : new SaturationAwarePlanner({ seed: 1 });
   const g = createLerlGraph({ env, planner, algorithm: a, reflector: new TemplateReflector(), pool: new ReflectionPool({ seed: 1 }), budget: { steps } });
-  let n = 0;
   const s = await g.run({ onProgress: (p) => { if (p.kind === "chunk") console.log(JSON.stringify({ ...p, lastUpdate: undefined })); } });
   console.log(which, s.envSteps, "wall", ((performance.now() - t0) / 1000).toFixed(1), "cpu", cpu(), s.sessionsFinished, s.poolSize);
 }

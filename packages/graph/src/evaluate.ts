@@ -33,7 +33,7 @@ export interface EvalResult {
 export function aggregateSeeds(perSeed: readonly MetricSummary[]): Record<string, number> {
   const rows = perSeed as unknown as Record<string, number>[];
   const metrics: Record<string, number> = {};
-  for (const k of Object.keys(rows[0] ?? {}).filter((k) => !k.endsWith("_std") && k !== "episodes")) {
+  for (const k of Object.keys(rows[0] ?? {}).filter((key) => !key.endsWith("_std") && key !== "episodes")) {
     const xs = rows.map((r) => r[k]!);
     const m = xs.reduce((a, b) => a + b, 0) / xs.length;
     metrics[k] = m;

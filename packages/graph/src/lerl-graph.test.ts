@@ -128,16 +128,17 @@ describe("LERL graph with a scripted LLM planner and reflector", () => {
     expectSlatesInsidePlans(episodes);
     expect(planner.counters.unknownIdsDropped).toBe(cohortSize === 1 ? state.plansMade : 0);
     const planCalls = planner.counters.modelCalls;
-    if (cohortSize === 1) expect(planCalls).toBe(state.plansMade);
-    else expect(planCalls).toBe(state.iterations); // B = 4 sessions fit one cohort call per step
-    if (planEvery > 1) expect(state.plansMade).toBeLessThan(state.iterations * B);
-    else expect(state.plansMade).toBe(state.envSteps);
+    // One call per fresh plan, or (B = 4 sessions fit one cohort) one call per batched step.
+    expect(planCalls).toBe(cohortSize === 1 ? state.plansMade : state.iterations);
+    // Every step re-plans every session, unless plans are reused for planEvery steps.
+    expect(state.plansMade === state.envSteps).toBe(planEvery === 1);
     expect(stats.calls).toBe(planCalls + episodes.length);
     expect(state.llmCalls).toBeLessThanOrEqual(stats.calls);
     expect(pool.all().every((r) => r.source.kind === "llm")).toBe(true);
     expect(pool.all().every((r) => r.text.startsWith("Repeating one category"))).toBe(true);
     // Later plans saw the pool: some planner prompt quotes a reflection.
-    if (cohortSize === 1 && episodes.length > 0) expect(model.prompts.some((p) => p.includes("[Candidate Categories]") && p.includes("Repeating one category"))).toBe(true);
+    expect(episodes.length).toBeGreaterThan(0);
+    expect(model.prompts.some((p) => !p.includes("Long-term satisfaction") && p.includes("Repeating one category"))).toBe(true);
   });
 });
 

@@ -67,7 +67,7 @@ describe.skipIf(!built)("farsight run lerl: killed with SIGKILL, resumed with --
 
     const target = before.envSteps + 2 * 8 * 20;
     const resumed = spawnSync(process.execPath, [bin, ...args, "--steps", String(target), "--resume"], { encoding: "utf8", timeout: 120_000 });
-    expect(resumed.status, resumed.stderr).toBe(0);
+    expect({ status: resumed.status, stderr: resumed.stderr }).toMatchObject({ status: 0 });
     const after = (await savedState(trainDir))!;
     expect(after.attempt).toBe(before.attempt + 1);
     expect(after.chunk).toBe(before.chunk + 2);
