@@ -21,16 +21,20 @@ export class PolicyAgent implements Agent {
   /**
    * @param planMask optional plan per slot (B*C category mask), e.g. from a LERL planner.
    * @param deterministic greedy slates (default) or sampled ones (IL-Rec samples in evaluation).
+   * @param noRepeat never show an item twice in a session, in FB mode too (default true, as the env's
+   *   ranking baselines and the training collector).
    */
   constructor(
     readonly policy: Policy,
-    options: { name?: string; deterministic?: boolean; planMask?: (env: VecEnv) => Uint8Array | null } = {},
+    options: { name?: string; deterministic?: boolean; noRepeat?: boolean; planMask?: (env: VecEnv) => Uint8Array | null } = {},
   ) {
     this.name = options.name ?? `policy:${policy.kind}`;
     this.deterministic = options.deterministic ?? true;
+    this.noRepeat = options.noRepeat ?? true;
     this.planMask = options.planMask;
   }
   private readonly deterministic: boolean;
+  private readonly noRepeat: boolean;
   private readonly planMask: ((env: VecEnv) => Uint8Array | null) | undefined;
 
   begin(env: VecEnv): void {
@@ -44,7 +48,7 @@ export class PolicyAgent implements Agent {
   act(env: VecEnv, out: Int32Array): void {
     if (!this.history || this.history.batchSize !== env.batchSize) this.begin(env);
     const history = readHistory(env, this.history!, this.policy.options.feedbackScale);
-    this.repeatMask = readRepeatMask(env, this.repeatMask ?? undefined);
+    this.repeatMask = readRepeatMask(env, this.repeatMask ?? undefined, this.noRepeat);
     const result = this.policy.act({ history, itemMask: this.repeatMask, planMask: this.planMask?.(env) ?? null, deterministic: this.deterministic });
     out.set(result.slates.subarray(0, out.length));
   }

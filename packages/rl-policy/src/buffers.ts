@@ -59,6 +59,10 @@ export class RolloutBuffer {
   readonly logProbs: Float32Array;
   readonly values: Float32Array;
   readonly rewards: Float32Array;
+  /** Feedback per slate position (B*K per step), when the caller passes it to {@link addOutcome}. */
+  readonly slateFeedback: Float32Array;
+  /** Whether every stored step came with slate feedback. */
+  hasSlateFeedback = true;
   readonly dones: Uint8Array;
   /** Masks per row, or null rows where nothing was masked. */
   readonly masks: (Uint8Array | null)[];
@@ -81,6 +85,7 @@ export class RolloutBuffer {
     this.logProbs = new Float32Array(n);
     this.values = new Float32Array(n);
     this.rewards = new Float32Array(n);
+    this.slateFeedback = new Float32Array(n * shape.slateSize);
     this.dones = new Uint8Array(n);
     this.masks = new Array<Uint8Array | null>(n).fill(null);
     this.advantages = new Float32Array(n);
@@ -107,10 +112,16 @@ export class RolloutBuffer {
     for (let s = 0; s < b; s++) this.masks[row + s] = mask ? mask.slice(s * n, (s + 1) * n) : null;
   }
 
-  /** Records the outcome of the step added last. */
-  addOutcome(rewards: Float32Array, dones: Uint8Array): void {
+  /**
+   * Records the outcome of the step added last. `slateFeedback` (raw feedback per slate position, B*K)
+   * enables PPO's response loss; without it that loss is skipped for this rollout.
+   */
+  addOutcome(rewards: Float32Array, dones: Uint8Array, slateFeedback?: Float32Array): void {
     const row = this.size * this.batchSize;
+    const k = this.shape.slateSize;
     this.rewards.set(rewards.subarray(0, this.batchSize), row);
+    if (slateFeedback) this.slateFeedback.set(slateFeedback.subarray(0, this.batchSize * k), row * k);
+    else this.hasSlateFeedback = false;
     this.dones.set(dones.subarray(0, this.batchSize), row);
     this.size++;
   }
@@ -127,6 +138,7 @@ export class RolloutBuffer {
 
   reset(): void {
     this.size = 0;
+    this.hasSlateFeedback = true;
   }
 }
 

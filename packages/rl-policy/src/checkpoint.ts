@@ -125,7 +125,8 @@ export async function loadCheckpoint(dir: string, overrides: { a2c?: Partial<A2C
       const slash = e.name.lastIndexOf("/");
       const local = e.name.slice(0, slash);
       const engine = slash > 0 && policy.params.names().includes(local) ? `${policy.params.engineName(local)}${e.name.slice(slash)}` : e.name;
-      return { name: engine, tensor: tf.tensor(opt.float32(e.name), e.shape) };
+      // The step count is stored as int32 ("iter"); moments as float32.
+      return { name: engine, tensor: e.dtype === "int32" ? tf.tensor(opt.int32(e.name), e.shape, "int32") : tf.tensor(opt.float32(e.name), e.shape) };
     });
     await algorithm.optimizer.setWeights(named);
     tf.dispose(named.map((n) => n.tensor));

@@ -12,6 +12,11 @@ import type { ActResult, NeuralPolicy } from "./policy.js";
 export interface CollectorOptions {
   /** The plan per slot as a B*C category mask (LERL's high level), or null for no plan. Called every step. */
   planMask?: (env: VecEnv) => Uint8Array | null;
+  /**
+   * Never show an item twice in a session, in FB mode too (default true): a repeat only ends the
+   * session under distance quit rules, and the env's ranking baselines never repeat. NX modes always mask.
+   */
+  noRepeat?: boolean;
 }
 
 /** What one batched step produced. `history` is the observation the action was taken on (a copy). */
@@ -48,7 +53,7 @@ export class Collector {
   /** Re-reads histories and masks from the env (after a step or an external reset). */
   observe(): void {
     readHistory(this.env, this.history, this.policy.options.feedbackScale);
-    this.repeatMask = readRepeatMask(this.env, this.repeatMask ?? undefined);
+    this.repeatMask = readRepeatMask(this.env, this.repeatMask ?? undefined, this.options.noRepeat ?? true);
   }
 
   /** Current allowed-item mask (NX modes) or null. */
@@ -84,7 +89,7 @@ export class Collector {
     while (!buffer.full) {
       const { history, act, result } = this.step(false, true);
       buffer.addAction(history, act.slates, act.action, act.logProb, act.value, act.mask);
-      buffer.addOutcome(result.reward, result.done);
+      buffer.addOutcome(result.reward, result.done, result.feedback);
       this.afterStep();
     }
     return this.policy.act({ history: this.history, itemMask: this.repeatMask, deterministic: true, withValue: true }).value;

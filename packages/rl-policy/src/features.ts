@@ -60,11 +60,12 @@ export function sliceHistory(src: HistoryBatch, rows: ArrayLike<number>): Histor
 }
 
 /**
- * Item mask for the NX modes: 1 where the item has not been shown in the slot's session, B*N.
- * Returns null in FB mode (every item allowed), so FB rollouts store no masks.
+ * Item mask: 1 where the item has not been shown in the slot's session, B*N. The NX modes require it;
+ * in FB mode it is applied only when `noRepeatInFB` (the env's ranking baselines never repeat either),
+ * otherwise null is returned (every item allowed, and FB rollouts store no masks).
  */
-export function readRepeatMask(env: VecEnv, out?: Uint8Array): Uint8Array | null {
-  if (env.mode === "FB") return null;
+export function readRepeatMask(env: VecEnv, out?: Uint8Array, noRepeatInFB = false): Uint8Array | null {
+  if (env.mode === "FB" && !noRepeatInFB) return null;
   const n = env.numItems;
   const mask = out ?? new Uint8Array(env.batchSize * n);
   for (let b = 0; b < env.batchSize; b++) {

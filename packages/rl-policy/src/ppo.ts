@@ -46,6 +46,12 @@ export interface PpoOptions {
   initStd: number;
   /** Normalise advantages per rollout (zero mean, unit std). */
   normalizeAdvantages: boolean;
+  /**
+   * Weight of the response loss: the mean hyper-action's score of each shown item, mu(s) . e_i + b,
+   * regressed on its feedback (divided by `feedbackScale`). HAC's supervision term; it is what gives the
+   * item vectors that the hyper-action scores a meaning (the PPO loss alone never reaches them). 0 disables.
+   */
+  responseCoef: number;
 }
 
 export const DEFAULT_PPO_OPTIONS: PpoOptions = {
@@ -61,6 +67,7 @@ export const DEFAULT_PPO_OPTIONS: PpoOptions = {
   maxGradNorm: 1,
   initStd: 0.8,
   normalizeAdvantages: true,
+  responseCoef: 1,
 };
 
 /** The acting half: a Gaussian hyper-action and masked top-K scoring. */
@@ -165,6 +172,8 @@ export class PpoAlgorithm implements OnPolicyAlgorithm {
     const n = buf.length;
     const adv = normalised(buf.advantages.subarray(0, n), o.normalizeAdvantages);
     const vars = p.params.list();
+    const k = p.context.slateSize;
+    const withResponse = o.responseCoef > 0 && buf.hasSlateFeedback;
     let lossSum = 0, steps = 0, skipped = 0, gradNorm = 0;
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       const order = permutation(n, this.rng);
@@ -173,21 +182,34 @@ export class PpoAlgorithm implements OnPolicyAlgorithm {
         const m = rows.length;
         const history = historyRows(buf, l, rows);
         const act = new Float32Array(m * a), oldLp = new Float32Array(m), advMb = new Float32Array(m), ret = new Float32Array(m);
+        const shown = new Int32Array(m * k), response = new Float32Array(m * k);
         rows.forEach((r, i) => {
+          shown.set(buf.slates.subarray(r * k, r * k + k), i * k);
+          for (let j = 0; j < k; j++) response[i * k + j] = buf.slateFeedback[r * k + j]! / p.options.feedbackScale;
           act.set(buf.actions.subarray(r * a, r * a + a), i * a);
           oldLp[i] = buf.logProbs[r]!;
           advMb[i] = adv[r]!;
           ret[i] = buf.returns[r]!;
         });
         const stats = gradientStep(this.optimizer, vars, () => {
-          const state = p.encode(history, p.table(true));
-          const logp = gaussianLogProb(tf.tensor2d(act, [m, a]), p.mean(state), p.logStd as tf.Tensor1D);
+          const table = p.table(true);
+          const state = p.encode(history, table);
+          const mu = p.mean(state);
+          const logp = gaussianLogProb(tf.tensor2d(act, [m, a]), mu, p.logStd as tf.Tensor1D);
           const ratio = tf.exp(tf.sub(logp, tf.tensor1d(oldLp)));
           const advT = tf.tensor1d(advMb);
           const surrogate = tf.minimum(tf.mul(ratio, advT), tf.mul(tf.clipByValue(ratio, 1 - o.clipEpsilon, 1 + o.clipEpsilon), advT));
           const valueLoss = tf.mean(tf.square(tf.sub(p.value(state), tf.tensor1d(ret))));
           const entropy = gaussianEntropy(p.logStd as tf.Tensor1D);
-          return tf.add(tf.sub(tf.neg(tf.mean(surrogate)), tf.mul(entropy, o.entropyCoef)), tf.mul(valueLoss, o.valueCoef)) as tf.Scalar;
+          let loss = tf.add(tf.sub(tf.neg(tf.mean(surrogate)), tf.mul(entropy, o.entropyCoef)), tf.mul(valueLoss, o.valueCoef));
+          if (withResponse) {
+            // score of shown item j of row i under the mean hyper-action: sum_d mu[i,d] e[item,d] + mu[i,A-1]
+            const e = tf.reshape(tf.gather(table, tf.tensor1d(shown, "int32")), [m, k, a - 1]);
+            const w = tf.reshape(tf.slice(mu, [0, 0], [m, a - 1]), [m, 1, a - 1]);
+            const score = tf.add(tf.sum(tf.mul(e, w), 2), tf.slice(mu, [0, a - 1], [m, 1]));
+            loss = tf.add(loss, tf.mul(tf.mean(tf.square(tf.sub(score, tf.tensor2d(response, [m, k])))), o.responseCoef));
+          }
+          return loss as tf.Scalar;
         }, o.maxGradNorm);
         lossSum += stats.loss;
         gradNorm = stats.gradNorm;

@@ -119,10 +119,7 @@ export class IlrecLearner {
       if (this.replay && alg.updates % o.discriminatorEvery === 0) this.refreshReward();
       this.shapeRewards(buffer);
       buffer.finish(lastValues, alg.gamma, alg.gaeLambda);
-      if (this.replay) {
-        this.sample = this.replay.sample(o.replayBatch, this.rng);
-        this.batch = this.replay.transitions(this.sample);
-      }
+      if (this.replay) this.drawBatch();
       const stats = alg.update(buffer);
       for (let j = 1; j < o.replayStepsPerUpdate && this.replay; j++) this.replayStep();
       const { returns } = collector.drainEpisodes();
@@ -135,10 +132,21 @@ export class IlrecLearner {
     return { ...last, elapsedMs: performance.now() - start, finalMeanReturn: tail.length ? mean(tail) : NaN };
   }
 
+  /** Draws the mixed batch of the next gradient step; in the AIRL modes its rewards are shaped too. */
+  private drawBatch(): void {
+    const o = this.options;
+    this.sample = this.replay!.sample(o.replayBatch, this.rng);
+    const batch = this.replay!.transitions(this.sample);
+    if (o.rewardMode !== "env" && this.discriminator && this.discriminator.steps > 0 && batch.history.batchSize > 0) {
+      const shaped = shapedReward(this.discriminator.probability(transitionFeatures(this.policy, batch.history, batch.slates)));
+      for (let i = 0; i < shaped.length; i++) batch.rewards[i] = (o.rewardMode === "airl" ? 0 : batch.rewards[i]!) + o.shapedRewardCoef * shaped[i]!;
+    }
+    this.batch = batch;
+  }
+
   /** One gradient step of the replay terms alone (imitation + mixed actor-critic) on a fresh mixed batch. */
   private replayStep(): void {
-    this.sample = this.replay!.sample(this.options.replayBatch, this.rng);
-    this.batch = this.replay!.transitions(this.sample);
+    this.drawBatch();
     const alg = this.algorithm;
     gradientStep(alg.optimizer, this.policy.params.list(), () => {
       let loss: tf.Scalar = tf.scalar(0);
