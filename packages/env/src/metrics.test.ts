@@ -39,6 +39,7 @@ describe("metrics", () => {
     const m = runEpisodes(sim, agent, new EpisodeTracker(sim, { positiveThreshold: 4, majority: new Uint8Array(3) }));
     expect(m.r_traj).toBe(3.5);
     expect(m.r_traj_std).toBe(1.5);
+    expect(m.r_each_pooled).toBe(3.5); // (5 + 2) / (1 + 1)
     expect(Number.isNaN(m.ild)).toBe(true); // undefined for one-item episodes
   });
 

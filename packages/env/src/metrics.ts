@@ -12,6 +12,8 @@ export interface MetricSummary {
   readonly len: number;
   readonly r_traj: number;
   readonly r_each: number;
+  /** Sum of returns / sum of lengths over all episodes (IL-Rec's avg_reward); r_each averages per episode. */
+  readonly r_each_pooled: number;
   readonly ctr: number;
   readonly item_coverage: number;
   readonly category_coverage: number;
@@ -151,7 +153,11 @@ export class EpisodeTracker {
 
   summary(): MetricSummary {
     const a = this.acc;
-    const out: Record<string, number> = { episodes: a.len.n, item_coverage: this.distinctItems / this.env.numItems };
+    const out: Record<string, number> = {
+      episodes: a.len.n,
+      item_coverage: this.distinctItems / this.env.numItems,
+      r_each_pooled: a.len.n > 0 ? a.r_traj.mean / a.len.mean : NaN,
+    };
     for (const m of EPISODE_METRICS) {
       out[m] = a[m].n > 0 ? a[m].mean : NaN;
       out[`${m}_std`] = a[m].std();
