@@ -30,7 +30,7 @@ export interface PpoOptions {
   clipEpsilon: number;
   /** Passes over each rollout. LERL: 4. */
   epochs: number;
-  /** Minibatch size (transitions). LERL: 64. */
+  /** Minibatch size (transitions). LERL: 64; 128 halves the gradient steps, which dominate on TF.js. */
   minibatchSize: number;
   /** Steps per slot between updates. LERL: 20 (train_every). */
   rolloutSteps: number;
@@ -49,7 +49,8 @@ export interface PpoOptions {
   /**
    * Weight of the response loss: the mean hyper-action's score of each shown item, mu(s) . e_i + b,
    * regressed on its feedback (divided by `feedbackScale`). HAC's supervision term; it is what gives the
-   * item vectors that the hyper-action scores a meaning (the PPO loss alone never reaches them). 0 disables.
+   * item vectors that the hyper-action scores a meaning (the PPO loss alone never reaches them). Off by
+   * default (the LERL description has no such term); 1 is a reasonable value to try.
    */
   responseCoef: number;
 }
@@ -59,7 +60,7 @@ export const DEFAULT_PPO_OPTIONS: PpoOptions = {
   gaeLambda: 0.95,
   clipEpsilon: 0.2,
   epochs: 4,
-  minibatchSize: 64,
+  minibatchSize: 128,
   rolloutSteps: 20,
   learningRate: 3e-4,
   valueCoef: 0.5,
@@ -67,7 +68,7 @@ export const DEFAULT_PPO_OPTIONS: PpoOptions = {
   maxGradNorm: 1,
   initStd: 0.8,
   normalizeAdvantages: true,
-  responseCoef: 1,
+  responseCoef: 0,
 };
 
 /** The acting half: a Gaussian hyper-action and masked top-K scoring. */

@@ -4,6 +4,7 @@
  */
 import type { CliIO } from "../command.js";
 import { envBench } from "./env.js";
+import { policyBench } from "./policy.js";
 import { groundingBench } from "./grounding.js";
 
 export interface BenchTarget {
@@ -16,4 +17,5 @@ export interface BenchTarget {
 export const benchTargets: BenchTarget[] = [
   envBench,
   groundingBench,
+  policyBench,
 ];

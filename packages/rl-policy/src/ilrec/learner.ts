@@ -66,7 +66,7 @@ export class IlrecLearner {
       this.replay = new MixedReplay(demos, o.replayCapacity, o.envPriority);
       this.discriminator = new Discriminator({ seed: o.seed, ...o.discriminator });
       aux.push(imitationLoss(() => (this.sample ? this.replay!.demoBatch(this.sample) : null), o.imitationCoef));
-      aux.push(replayActorCriticLoss(() => this.batch, { gamma: o.demoGamma, coef: o.replayCoef, valueCoef: o.a2c.valueCoef ?? 0.5, advantageClip: o.advantageClip }));
+      aux.push(replayActorCriticLoss(() => this.batch, { gamma: o.demoGamma, coef: o.replayCoef, valueCoef: o.a2c.valueCoef ?? 0.5, advantageClip: o.advantageClip, positiveOnly: o.replayPositiveAdvantage }));
     }
     this.algorithm = new A2CAlgorithm(policy, { ...o.a2c, auxiliaryLosses: aux });
   }

@@ -41,6 +41,8 @@ export interface IlrecOptions {
   /** Scale of the shaped reward in `airl` / `env+airl` modes. */
   shapedRewardCoef: number;
   advantageClip: number;
+  /** Replay term: keep only positive advantages (see `ReplayLossOptions.positiveOnly`). */
+  replayPositiveAdvantage: boolean;
   seed: number;
 }
 
@@ -61,6 +63,7 @@ export const DEFAULT_ILREC_OPTIONS: IlrecOptions = {
   rewardMode: "env",
   shapedRewardCoef: 1,
   advantageClip: 5,
+  replayPositiveAdvantage: true,
   seed: 0,
 };
 

@@ -125,6 +125,12 @@ export interface ReplayLossOptions {
   valueCoef: number;
   /** |A_hat| cap after normalisation (released code: 5). */
   advantageClip: number;
+  /**
+   * Keep only positive advantages (self-imitation style). Replayed actions are off-policy: pushing down
+   * log pi of an action the policy already avoids never saturates, and without the released code's logit
+   * soft-clip the logits run away (observed on Coat: losses of -6e4 and a collapsed policy).
+   */
+  positiveOnly: boolean;
 }
 
 /**
@@ -146,7 +152,8 @@ export function replayActorCriticLoss(current: () => ReturnType<MixedReplay["tra
         adv[i] = target[i]! - v[i]!;
       }
       const { mean, std } = meanStd(adv);
-      for (let i = 0; i < n; i++) adv[i] = Math.max(-o.advantageClip, Math.min(o.advantageClip, n > 1 ? (adv[i]! - mean) / (std + 1e-8) : adv[i]!));
+      const floor = o.positiveOnly ? 0 : -o.advantageClip;
+      for (let i = 0; i < n; i++) adv[i] = Math.max(floor, Math.min(o.advantageClip, n > 1 ? (adv[i]! - mean) / (std + 1e-8) : adv[i]!));
       return { target, adv };
     });
     const { logProb, state } = policy.logProbOf(batch.history, batch.slates, null);

@@ -1,0 +1,136 @@
+/**
+ * `farsight bench policy`: per available TF.js backend, the act latency of a policy at batch 1 (p50, p99)
+ * and batch 256 (p50), the time of one gradient step, and end-to-end training throughput in env
+ * transitions per second, on the synthetic world (default 500 items). Also reports CPU time, because on a
+ * shared machine wall-clock figures include waiting for the cores.
+ */
+import { performance } from "node:perf_hooks";
+import { quantile } from "@farsight/core";
+import { loadPreset, Simulator } from "@farsight/env";
+import {
+  availableBackends,
+  contextFromEnv,
+  createAlgorithm,
+  emptyHistory,
+  initBackend,
+  readHistory,
+  RolloutBuffer,
+  trainPolicy,
+  type AlgorithmName,
+  type EncoderKind,
+  type PpoPolicy,
+} from "@farsight/rl-policy";
+import { intFlag, parseFlags, type CliIO } from "../command.js";
+import type { BenchTarget } from "./registry.js";
+
+interface Row {
+  backend: string;
+  algo: AlgorithmName;
+  encoder: EncoderKind;
+  act_b1_p50_ms: number;
+  act_b1_p99_ms: number;
+  act_b256_p50_ms: number;
+  update_step_ms: number;
+  train_steps_per_sec: number;
+  train_steps_per_cpu_sec: number;
+}
+
+function time(fn: () => void): number {
+  const t = performance.now();
+  fn();
+  return performance.now() - t;
+}
+
+export const policyBench: BenchTarget = {
+  name: "policy",
+  summary: "RL policy act latency (batch 1, 256), update step, training env steps/s, per TF.js backend",
+  async run(argv: string[], io: CliIO, json: boolean) {
+    const { values } = parseFlags("bench policy", argv, {
+      calls: { type: "string" },
+      "train-steps": { type: "string" },
+      backends: { type: "string" },
+      encoders: { type: "string" },
+      algos: { type: "string" },
+    });
+    const calls = intFlag("calls", values.calls, 300, 10);
+    const trainSteps = intFlag("train-steps", values["train-steps"], 3200, 64);
+    const backends = values.backends ? values.backends.split(",") : await availableBackends();
+    const encoders = (values.encoders ?? "mean,gru,transformer").split(",") as EncoderKind[];
+    const algos = (values.algos ?? "ppo,a2c,dqn").split(",") as AlgorithmName[];
+    const setup = await loadPreset("synthetic");
+    const rows: Row[] = [];
+    for (const backend of backends) {
+      const report = await initBackend([backend as "wasm"]);
+      if (!json) io.stdout(`${report.summary}\n`);
+      for (const algo of algos) {
+        for (const encoder of algo === "ppo" ? encoders : (["mean"] as EncoderKind[])) {
+          const make = (batchSize: number) => new Simulator(setup.groundTruth, setup.makeRules(), { ...setup.simulator, users: setup.trainUsers, batchSize, autoReset: true, seed: 1 });
+          const env1 = make(1);
+          const a = createAlgorithm(algo, contextFromEnv(env1), { policy: { seed: 1, encoder: encoder === "transformer" ? { kind: encoder, itemDim: 64 } : { kind: encoder } }, dqn: { learningStarts: 64 } });
+          const p = a.policy;
+          // Act latency at batch 1: a real mid-session history from the env.
+          env1.reset();
+          const h1 = readHistory(env1, emptyHistory(1, p.options.historyLength, env1.numItems));
+          for (let i = 0; i < 20; i++) p.act({ history: h1, deterministic: true });
+          const lat1 = Array.from({ length: calls }, () => time(() => p.act({ history: h1, deterministic: true })));
+          const env256 = make(256);
+          env256.reset();
+          const h256 = readHistory(env256, emptyHistory(256, p.options.historyLength, env256.numItems));
+          for (let i = 0; i < 3; i++) p.act({ history: h256, deterministic: true });
+          const lat256 = Array.from({ length: Math.max(10, Math.floor(calls / 10)) }, () => time(() => p.act({ history: h256, deterministic: true })));
+          // One gradient step: PPO/A2C on a 64-transition rollout, DQN on a 64-transition replay batch.
+          let updateMs = NaN;
+          if (a.onPolicy) {
+            const buf = new RolloutBuffer(1, 64, { historyLength: p.options.historyLength, slateSize: 1, actionDim: a.kind === "ppo" ? (p as PpoPolicy).actionDim : 0, numItems: env1.numItems });
+            const h64 = readHistory(env256, emptyHistory(64, p.options.historyLength, env256.numItems));
+            const r = p.act({ history: h64, withValue: true });
+            buf.addAction(h64, r.slates, r.action, r.logProb, r.value, r.mask);
+            buf.addOutcome(new Float32Array(64).fill(0.5), new Uint8Array(64), new Float32Array(64).fill(0.5));
+            buf.finish(new Float32Array(64), 0.9, 0.95);
+            // PPO's update is epochs x minibatches; with 64 transitions and minibatch 64 one epoch is one step.
+            const once = () => (a.kind === "ppo" ? (a as unknown as { options: { epochs: number } }).options.epochs : 1);
+            a.update(buf);
+            updateMs = quantile(Array.from({ length: 5 }, () => time(() => a.update(buf)) / once()), 0.5);
+          } else {
+            // DQN trains once per observed batch after `learningStarts` (64 here): time one observe + step.
+            const h64 = readHistory(env256, emptyHistory(64, p.options.historyLength, env256.numItems));
+            const step = { history: h64, slates: p.act({ history: h64 }).slates, rewards: new Float32Array(64), dones: new Uint8Array(64), next: h64, nextMask: null };
+            a.observe(step);
+            updateMs = quantile(Array.from({ length: 5 }, () => time(() => a.observe(step))), 0.5);
+          }
+          a.dispose();
+          p.dispose();
+          // End-to-end training throughput with 32 sessions.
+          const envTrain = make(32);
+          const t = createAlgorithm(algo, contextFromEnv(envTrain), { policy: { seed: 1, encoder: encoder === "transformer" ? { kind: encoder, itemDim: 64 } : { kind: encoder } } });
+          const c0 = process.cpuUsage();
+          const summary = await trainPolicy(envTrain, t, { totalSteps: trainSteps });
+          const cpu = process.cpuUsage(c0);
+          t.dispose();
+          t.policy.dispose();
+          const row: Row = {
+            backend: report.backend,
+            algo,
+            encoder,
+            act_b1_p50_ms: quantile(lat1, 0.5),
+            act_b1_p99_ms: quantile(lat1, 0.99),
+            act_b256_p50_ms: quantile(lat256, 0.5),
+            update_step_ms: updateMs,
+            train_steps_per_sec: summary.stepsPerSecond,
+            train_steps_per_cpu_sec: summary.envSteps / ((cpu.user + cpu.system) / 1e6),
+          };
+          rows.push(row);
+          if (!json) {
+            io.stdout(
+              `  ${row.backend.padEnd(10)} ${algo} ${encoder.padEnd(11)} act b=1 p50 ${row.act_b1_p50_ms.toFixed(3)} ms  p99 ${row.act_b1_p99_ms.toFixed(3)} ms  ` +
+                `b=256 p50 ${row.act_b256_p50_ms.toFixed(2)} ms  update step ${row.update_step_ms.toFixed(1)} ms  ` +
+                `train ${Math.round(row.train_steps_per_sec)} steps/s (${Math.round(row.train_steps_per_cpu_sec)} per CPU-s)\n`,
+            );
+          }
+        }
+      }
+    }
+    await initBackend();
+    return { rows, items: setup.catalog.numItems, calls, trainSteps };
+  },
+};
