@@ -134,7 +134,10 @@ async function distancePreset(ds: Dataset, o: PresetOptions, window: number, the
     numUsers: ds.numUsers,
     trainLog: ds.train,
     ...(ds.test ? { testLog: ds.test } : {}),
-    groundTruth: new MatrixWorld(ds.catalog, gt, ds.numUsers, { name: `${ds.name}-ground-truth` }),
+    groundTruth: new MatrixWorld(ds.catalog, gt, ds.numUsers, {
+      name: `${ds.name}-ground-truth`,
+      ...(ds.itemFeatures ? { itemEmbeddings: ds.itemFeatures, embeddingDim: ds.itemFeatureDim ?? 0 } : {}),
+    }),
     makeRules: () => [new DistanceWindowRule({ kind: "matrix", numItems: n, values: dist }, { window, theta, compat: o.compat ?? "none" })],
     simulator: { maxSteps: 30, feedback: "rating" },
     positiveThreshold: feedbackPositive,
@@ -242,7 +245,12 @@ export async function loadPreset(name: string, options: PresetOptions = {}): Pro
         let min = Infinity;
         for (const v of mf.predicted) if (v < min) min = v;
         // EasyRL4Rec's simulated env pays pred - min(pred) so that rewards are non-negative.
-        const world = new MatrixWorld(p.catalog, mf.predicted, p.numUsers, { name: `${name}-predicted`, offset: -min });
+        const gtWorld = p.groundTruth;
+        const world = new MatrixWorld(p.catalog, mf.predicted, p.numUsers, {
+          name: `${name}-predicted`,
+          offset: -min,
+          ...(gtWorld.itemEmbeddings ? { itemEmbeddings: gtWorld.itemEmbeddings, embeddingDim: gtWorld.embeddingDim } : {}),
+        });
         return { world, mf };
       })();
       return predicted;

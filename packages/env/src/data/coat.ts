@@ -2,7 +2,7 @@
  * Coat (Schnabel et al., ICML 2016): 290 users x 300 coats. train.ascii holds self-selected ratings, test.ascii
  * ratings of random items, coat_pseudoGT_ratingM.ascii the completed matrix EasyRL4Rec pays as reward
  * (from BetsyHJ/RL4Rec). The category of an item is its jacket type (item_features.ascii one-hot columns
- * named `jackettype:*` in item_features_map.txt).
+ * named `jackettype:*` in item_features_map.txt); the 33 one-hot item features become the item embeddings.
  */
 import { join } from "node:path";
 import { createCatalog } from "@farsight/core";
@@ -40,5 +40,7 @@ export function loadCoat(dir: string): Dataset {
     train: logFromDense(train.values, numUsers, numItems),
     test: logFromDense(test.values, numUsers, numItems),
     groundTruth: gt.values,
+    itemFeatures: feats.values,
+    itemFeatureDim: names.length,
   };
 }

@@ -24,6 +24,9 @@ export interface Dataset {
   readonly test?: RatingLog;
   /** A fully observed users x items reward matrix (Coat pseudo-GT, KuaiRec small matrix), where known. */
   readonly groundTruth?: Float32Array;
+  /** Item feature vectors (numItems x itemFeatureDim, row-major), where the dataset has them (Coat). */
+  readonly itemFeatures?: Float32Array;
+  readonly itemFeatureDim?: number;
   /** Original user / item identifiers per dense index, where they are not already 0..n-1. */
   readonly userIds?: readonly string[];
   readonly itemIds?: readonly string[];

@@ -36,6 +36,8 @@ describe("Coat loader (fixture in the original layout)", () => {
     expect(Array.from(ds.train.rating)).toEqual([5, 3]);
     expect(Array.from(ds.test!.item)).toEqual([1, 2, 0]);
     expect(Array.from(ds.groundTruth!)).toEqual([5, 2, 1, 4, 3, 2]);
+    expect(ds.itemFeatureDim).toBe(5);
+    expect(Array.from(ds.itemFeatures!.subarray(5, 10))).toEqual([0, 1, 0, 1, 0]);
   });
   it("names the file and line of a malformed row", () => {
     const bad = write("coat-bad", { "train.ascii": "5 0 0\n0 x 0\n" });
