@@ -34,6 +34,8 @@ for (const seed of seeds) {
     const s = await trainPolicy(env, a, { totalSteps: steps });
     console.error(`  trained ${algo} seed ${seed}: ${s.envSteps} steps, ${s.updates} updates, ${((performance.now() - t0) / 1000).toFixed(0)} s, train return (last 20%) ${s.finalMeanReturn.toFixed(2)}`);
     record(algo.toUpperCase(), (await evaluate(setup, () => new PolicyAgent(a.policy), opts)).metrics);
+    // PPO and A2C are stochastic policies: also evaluate them acting by sampling (IL-Rec evaluates so).
+    if (algo !== "dqn") record(`${algo.toUpperCase()} (sampled)`, (await evaluate(setup, () => new PolicyAgent(a.policy, { deterministic: false }), opts)).metrics);
     a.dispose();
     a.policy.dispose();
   }
