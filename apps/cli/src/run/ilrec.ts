@@ -88,13 +88,15 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   const setup = await loadPreset(env, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
   const perSeed: IlrecRow[][] = [];
   const results = [];
+  const steps = intFlag("steps", values.steps, 20_000, 1);
   for (const s of seeds) {
     log(`-- seed ${s}`);
+    let lastTenth = -1;
     const dir = seeds.length > 1 ? join(out, `seed${s}`) : out;
     const r = await runIlrecPipeline({
       setup, teacher, model, stats, seed: s, outDir: dir, episodes,
       demos: intFlag("demos", values.demos, 100, 1),
-      steps: intFlag("steps", values.steps, 20_000, 1),
+      steps,
       ...(values["teacher-episodes"] ? { teacherEpisodes: intFlag("teacher-episodes", values["teacher-episodes"], episodes, 1) } : {}),
       ...(values.batch ? { batchSize: intFlag("batch", values.batch, 16, 1) } : {}),
       ...(values["quit-reward"] ? { quitReward: numberFlag("quit-reward", values["quit-reward"], 0) } : {}),
@@ -103,6 +105,13 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
         ...(values.imitation ? { imitationCoef: numberFlag("imitation", values.imitation, 0.5) } : {}),
       },
       log,
+      onProgress: (p) => {
+        // About ten lines per training run: env steps, updates, recent return, discriminator accuracy.
+        const tenth = Math.floor((10 * p.envSteps) / Math.max(1, steps));
+        if (tenth === lastTenth) return;
+        lastTenth = tenth;
+        log(`  IL-Rec ${p.envSteps}/${steps} steps, ${p.updates} updates, recent return ${p.meanReturn.toFixed(2)}, D accuracy ${p.discriminatorAccuracy.toFixed(2)}, max w ${p.maxWeight.toFixed(2)}`);
+      },
     });
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "results.json"), JSON.stringify({ env, teacher, llm: spec, seed: s, ...r }, null, 2) + "\n");
