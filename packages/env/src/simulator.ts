@@ -5,7 +5,7 @@
 import { FarsightError, Rng, type Interaction, type Observation, type UserId } from "@farsight/core";
 import type { QuitRule } from "./quit.js";
 import { EndCode, type EvalMode, type FeedbackKind, type SlateReward, type VecEnv, type VecStepResult } from "./types.js";
-import type { WorldModel } from "./world.js";
+import { slateSimilarity, type WorldModel } from "./world.js";
 
 export interface SimulatorOptions {
   /** Concurrent sessions B (default 1). */
@@ -230,7 +230,7 @@ export class Simulator implements VecEnv {
       for (let k = 0; k < K; k++) {
         let f = world.expected(b, user, slates[off + k]!);
         if (click) {
-          const p = f - (rho > 0 && K > 1 ? rho * this.slateSimilarity(slates, off, k) : 0);
+          const p = f - (rho > 0 && K > 1 ? rho * slateSimilarity(world, slates, off, K, k) : 0);
           f = this.clickRng.float() < p ? 1 : 0;
         }
         feedback[off + k] = f;
@@ -284,30 +284,6 @@ export class Simulator implements VecEnv {
       }
     }
     return true;
-  }
-
-  /** Mean cosine similarity of slate item k to the other items (embeddings), or same-category share. */
-  private slateSimilarity(slates: Int32Array, off: number, k: number): number {
-    const K = this.slateSize, e = this.world.itemEmbeddings, D = this.world.embeddingDim;
-    const a = slates[off + k]!;
-    let s = 0;
-    for (let j = 0; j < K; j++) {
-      if (j === k) continue;
-      const b = slates[off + j]!;
-      if (e && D > 0) {
-        let dot = 0, na = 0, nb = 0;
-        for (let d = 0; d < D; d++) {
-          const x = e[a * D + d]!, y = e[b * D + d]!;
-          dot += x * y;
-          na += x * x;
-          nb += y * y;
-        }
-        s += na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
-      } else {
-        s += this.world.catalog.itemCategory[a] === this.world.catalog.itemCategory[b] ? 1 : 0;
-      }
-    }
-    return s / (K - 1);
   }
 
   private finish(b: number, code: number): void {

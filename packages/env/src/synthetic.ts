@@ -69,6 +69,9 @@ function categoryName(c: number): string {
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
+/** Largest users x items table of static logits kept in memory (16 MiB). */
+const STATIC_TABLE_LIMIT = 1 << 22;
+
 /** The generated parameters: everything needed to know the ground truth. */
 export interface SyntheticWorldData {
   readonly options: SyntheticOptions;
@@ -150,10 +153,12 @@ export class SyntheticWorld implements WorldModel {
   readonly embeddingDim: number;
   readonly scorer: ItemScorer;
   private readonly C: number;
+  /** Static logits per (user, item), precomputed when users x items is small (the step's main cost). */
+  private readonly staticTable: Float32Array | undefined;
   private interest = new Float32Array(0);
   private boredom = new Float32Array(0);
 
-  constructor(readonly data: SyntheticWorldData) {
+  constructor(readonly data: SyntheticWorldData, sharedTable?: Float32Array) {
     this.catalog = data.catalog;
     this.numUsers = data.options.numUsers;
     this.numItems = data.options.numItems;
@@ -161,6 +166,12 @@ export class SyntheticWorld implements WorldModel {
     this.embeddingDim = data.options.embeddingDim;
     this.C = data.options.numCategories;
     this.scorer = new SyntheticScorer(this);
+    if (sharedTable) this.staticTable = sharedTable;
+    else if (this.numUsers * this.numItems <= STATIC_TABLE_LIMIT) {
+      const table = new Float32Array(this.numUsers * this.numItems);
+      for (let u = 0; u < this.numUsers; u++) for (let i = 0; i < this.numItems; i++) table[u * this.numItems + i] = this.staticLogit(u, i);
+      this.staticTable = table;
+    }
   }
 
   /** Static part of the logit of (user, item). */
@@ -179,7 +190,7 @@ export class SyntheticWorld implements WorldModel {
   }
 
   fork(): SyntheticWorld {
-    return new SyntheticWorld(this.data);
+    return new SyntheticWorld(this.data, this.staticTable);
   }
 
   bind(batchSize: number): void {
@@ -196,7 +207,8 @@ export class SyntheticWorld implements WorldModel {
   expected(slot: number, user: UserId, item: number): number {
     const c = this.catalog.itemCategory[item]!;
     const k = slot * this.C + c;
-    return sigmoid(this.interest[k]! - this.data.options.boredomWeight * this.boredom[k]! + this.staticLogit(user, item));
+    const st = this.staticTable ? this.staticTable[user * this.numItems + item]! : this.staticLogit(user, item);
+    return sigmoid(this.interest[k]! - this.data.options.boredomWeight * this.boredom[k]! + st);
   }
 
   /** Current boredom of category c in the slot (for tests and explanations). */

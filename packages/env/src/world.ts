@@ -124,3 +124,30 @@ export function columnDistances(matrix: Float32Array, numUsers: number, numItems
   }
   return dist;
 }
+
+/**
+ * Mean similarity of slate item k to the other K-1 items of the slate at `off`: cosine of the world's item
+ * embeddings, or 1/0 for same/different primary category when it has none (KuaiSim's intra-slate term).
+ */
+export function slateSimilarity(world: WorldModel, slates: Int32Array, off: number, K: number, k: number): number {
+  const e = world.itemEmbeddings, D = world.embeddingDim;
+  const a = slates[off + k]!;
+  let s = 0;
+  for (let j = 0; j < K; j++) {
+    if (j === k) continue;
+    const b = slates[off + j]!;
+    if (e && D > 0) {
+      let dot = 0, na = 0, nb = 0;
+      for (let d = 0; d < D; d++) {
+        const x = e[a * D + d]!, y = e[b * D + d]!;
+        dot += x * y;
+        na += x * x;
+        nb += y * y;
+      }
+      s += na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+    } else {
+      s += world.catalog.itemCategory[a] === world.catalog.itemCategory[b] ? 1 : 0;
+    }
+  }
+  return s / (K - 1);
+}
