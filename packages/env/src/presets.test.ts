@@ -61,6 +61,9 @@ describe("synthetic preset (the project default)", () => {
     }
     const testSet = new Set(test);
     expect([...seen].every((u) => testSet.has(u))).toBe(true);
+    const trainSim = await makeSimulator(setup, "train-gt", { batchSize: 64, seed: 4 });
+    trainSim.reset();
+    expect(Array.from(trainSim.users).every((u) => !testSet.has(u))).toBe(true);
   });
 });
 
