@@ -26,7 +26,9 @@ export function fitRegressor(x: FeatureMatrix, target: Float32Array, options: Pa
   const xs = tf.tensor2d(x.values, [x.rows, x.dim]);
   const ys = tf.tensor1d(target);
   const predict = () => tf.reshape(mlp(ps, name, xs, [o.hidden], 1), [-1]);
-  tf.tidy(() => predict());
+  tf.tidy(() => {
+    predict();
+  });
   let mse = NaN;
   for (let s = 0; s < o.steps; s++) mse = gradientStep(optimizer, ps.list(), () => tf.mean(tf.square(tf.sub(predict(), ys))) as tf.Scalar, 0).loss;
   const predictions = tf.tidy(() => predict().dataSync() as Float32Array);

@@ -38,11 +38,17 @@ export function transitionFeatures(policy: NeuralPolicy, history: HistoryBatch, 
   });
 }
 
-/** Rows `rows` of a feature matrix as a tensor. */
-export function featureRows(f: FeatureMatrix, rows: ArrayLike<number>): tf.Tensor2D {
+/** Rows `rows` of a feature matrix. */
+export function selectRows(f: FeatureMatrix, rows: ArrayLike<number>): FeatureMatrix {
   const out = new Float32Array(rows.length * f.dim);
   for (let r = 0; r < rows.length; r++) out.set(f.values.subarray(rows[r]! * f.dim, (rows[r]! + 1) * f.dim), r * f.dim);
-  return tf.tensor2d(out, [rows.length, f.dim]);
+  return { rows: rows.length, dim: f.dim, values: out };
+}
+
+/** Rows `rows` of a feature matrix as a tensor (the caller disposes it). */
+export function featureRows(f: FeatureMatrix, rows: ArrayLike<number>): tf.Tensor2D {
+  const m = selectRows(f, rows);
+  return tf.tensor2d(m.values, [m.rows, m.dim]);
 }
 
 /** Discriminator hyper-parameters. Released code: 32 hidden units, Adam 1e-3. */
@@ -98,13 +104,15 @@ export class Discriminator {
     for (let s = 0; s < this.options.stepsPerTrain; s++) {
       const pr = Int32Array.from({ length: Math.min(bs, policy.rows) }, () => this.rng.int(policy.rows));
       const dr = Int32Array.from({ length: Math.min(bs, demo.rows) }, () => this.rng.int(demo.rows));
-      const xp = featureRows(policy, pr), xd = featureRows(demo, dr);
-      if (!this.built) tf.tidy(() => this.logits(xp));
+      const mp = selectRows(policy, pr), md = selectRows(demo, dr);
+      const xp = tf.tensor2d(mp.values, [mp.rows, mp.dim]), xd = tf.tensor2d(md.values, [md.rows, md.dim]);
+      if (!this.built) tf.tidy(() => {
+        this.logits(xp);
+      });
       const r = gradientStep(this.optimizer, this.params.list(), () => tf.add(bceWithLogits(this.logits(xp), 1), bceWithLogits(this.logits(xd), 0)) as tf.Scalar, 10);
       loss = r.loss;
       if (s === this.options.stepsPerTrain - 1) {
-        const p = this.probability({ rows: pr.length, dim: policy.dim, values: featureRows(policy, pr).dataSync() as Float32Array });
-        const d = this.probability({ rows: dr.length, dim: demo.dim, values: featureRows(demo, dr).dataSync() as Float32Array });
+        const p = this.probability(mp), d = this.probability(md);
         let right = 0;
         for (const v of p) if (v > 0.5) right++;
         for (const v of d) if (v <= 0.5) right++;
