@@ -1,0 +1,48 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UsageError, type CliIO } from "../command.js";
+import { evalCommand } from "./eval.js";
+import { trainCommand } from "./train.js";
+
+function capture(): CliIO & { out: string; err: string } {
+  const io = { out: "", err: "", isTTY: false } as CliIO & { out: string; err: string };
+  (io as { stdout: CliIO["stdout"] }).stdout = (t) => void (io.out += t);
+  (io as { stderr: CliIO["stderr"] }).stderr = (t) => void (io.err += t);
+  return io;
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "farsight-train-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("farsight train / eval --agent policy:DIR", () => {
+  it("trains, prints the backend, progress and a final evaluation, and saves a policy that eval can load", async () => {
+    const out = join(dir, "a2c");
+    const io = capture();
+    const code = await trainCommand.run(["--env", "synthetic", "--algo", "a2c", "--steps", "320", "--batch", "16", "--seed", "2", "--out", out, "--eval-episodes", "20"], io);
+    expect(code).toBe(0);
+    expect(io.out).toMatch(/^TF\.js backend: (wasm|cpu|tensorflow)/);
+    expect(io.out).toMatch(/step\s+\d+\/320\s+episodes/);
+    expect(io.out).toMatch(/eval on synthetic test users .* r_traj \d/);
+    const manifest = JSON.parse(await readFile(join(out, "policy.json"), "utf8"));
+    expect(manifest).toMatchObject({ kind: "a2c", meta: { env: "synthetic", seed: 2 } });
+
+    const evalIo = capture();
+    expect(await evalCommand.run(["--env", "synthetic", "--agent", `policy:${out}`, "--episodes", "20", "--json"], evalIo)).toBe(0);
+    const result = JSON.parse(evalIo.out);
+    expect(result.metrics.episodes).toBe(20);
+    expect(result.metrics.r_traj).toBeGreaterThanOrEqual(0);
+  });
+
+  it("rejects bad flags with a usage error", async () => {
+    await expect(trainCommand.run(["--algo", "sac", "--out", dir], capture())).rejects.toBeInstanceOf(UsageError);
+    await expect(trainCommand.run(["--env", "synthetic"], capture())).rejects.toThrow(/--out DIR is required/);
+    await expect(trainCommand.run(["--steps", "0", "--out", dir], capture())).rejects.toThrow(/--steps/);
+  });
+});
