@@ -116,6 +116,7 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
   for (const seed of x.seeds) {
     const common = { setup, steps: x.steps, seed, batchSize: x.batch };
     const show = makeProgress(io, `[seed ${seed}] ${name}`, x.steps);
+    let lastDraw = 0;
     const lerl = await trainLerl({
       ...common,
       planner: makePlanner(seed),
@@ -125,7 +126,14 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
       runDir: join(x.out, "train", `lerl-seed${seed}`),
       resume: x.resume,
       onProgress: (p) => {
-        if (p.kind !== "chunk") return;
+        // A terminal bar also moves between chunks (every step event, at most 4 redraws a second).
+        if (p.kind === "step") {
+          if (io.isTTY && performance.now() - lastDraw > 250) {
+            lastDraw = performance.now();
+            show(formatLerlProgress(p, x.steps), p.envSteps);
+          }
+          return;
+        }
         show(formatLerlProgress(p, x.steps), p.envSteps);
         // Before the first session ends there is no mean to draw.
         if (Number.isFinite(p.meanRecentReturn)) run.curve({ series: name, step: p.envSteps, metric: "return", value: p.meanRecentReturn, seed }, { series: name, step: p.envSteps, metric: "len", value: p.meanRecentLength, seed });
