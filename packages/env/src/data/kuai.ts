@@ -13,7 +13,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createCatalog } from "@farsight/core";
 import { column, splitCsv } from "./csvline.js";
-import { dataError, IdMap, lines, LogBuilder, num, readText, type Dataset } from "./dataset.js";
+import { dataError, fileLines, IdMap, LogBuilder, num, type Dataset } from "./dataset.js";
 
 /** The folder holding `file`: `dir`, `dir/data`, or `dir/<one subfolder>/data` (the archives' layouts). */
 function locate(dir: string, file: string): string {
@@ -29,7 +29,7 @@ interface Csv {
   rows: Generator<[string[], number]>;
 }
 function readCsv(file: string): Csv {
-  const it = lines(readText(file));
+  const it = fileLines(file);
   const first = it.next();
   if (first.done) throw dataError(file, undefined, "the file is empty");
   const header = splitCsv(first.value[0]);

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCoat } from "./coat.js";
+import { fileLines } from "./dataset.js";
 import { loadBillpItems, loadGenericCsv, parsePythonStringList } from "./generic.js";
 import { loadKuaiRandPure, loadKuaiRec } from "./kuai.js";
 import { loadMovieLens1m, loadMovieLens100k } from "./movielens.js";
@@ -17,6 +18,15 @@ function write(dir: string, files: Record<string, string>): string {
   }
   return d;
 }
+
+describe("fileLines (chunked reading for files larger than a string)", () => {
+  it("keeps lines, numbers and multi-byte characters intact across chunk boundaries", () => {
+    const dir = write("lines", { "f.txt": "héllo wörld\r\n\nsecond line ✓\nthird" });
+    const got = [...fileLines(join(dir, "f.txt"), 5)];
+    expect(got).toEqual([["héllo wörld", 1], ["second line ✓", 3], ["third", 4]]);
+    expect(() => [...fileLines(join(dir, "missing.txt"))]).toThrow(/missing\.txt: file not found/);
+  });
+});
 
 describe("Coat loader (fixture in the original layout)", () => {
   const features = ["gender:men", "gender:women", "jackettype:bomber", "jackettype:parkas", "color:black"];
