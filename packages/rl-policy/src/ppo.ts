@@ -103,16 +103,24 @@ export class PpoPolicy extends NeuralPolicy {
     return this.params.require("actor/logStd");
   }
 
+  /** log std as data, read once per parameter version (batch-1 latency counts every sync). */
+  private logStdData: Float32Array | undefined;
+
+  override invalidate(): void {
+    super.invalidate();
+    this.logStdData = undefined;
+  }
+
   act(request: ActRequest): ActResult {
     const b = request.history.batchSize;
     const { numItems: n, slateSize: k } = this.context;
     const a = this.actionDim;
     const mask = this.maskOf(request);
-    const [muData, valueData, logStd] = tf.tidy(() => {
+    const [muData, valueData] = tf.tidy(() => {
       const state = this.encode(request.history, this.table());
-      const out = [this.mean(state).dataSync() as Float32Array, request.withValue ? (this.value(state).dataSync() as Float32Array) : new Float32Array(b), this.logStd.dataSync() as Float32Array];
-      return out;
+      return [this.mean(state).dataSync() as Float32Array, request.withValue ? (this.value(state).dataSync() as Float32Array) : new Float32Array(b)];
     });
+    const logStd = (this.logStdData ??= this.logStd.dataSync() as Float32Array);
     // Sample a = mu + sigma * eps in JS (seeded), and its log-density with the same formula as the loss.
     const action = new Float32Array(b * a);
     const logProb = new Float32Array(b);

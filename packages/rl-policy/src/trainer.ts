@@ -7,7 +7,7 @@ import type { VecEnv } from "@farsight/env";
 import type { Algorithm, UpdateStats } from "./algorithm.js";
 import { RolloutBuffer } from "./buffers.js";
 import { Collector, type CollectorOptions } from "./collector.js";
-import type { PpoPolicy } from "./ppo.js";
+import { PpoPolicy } from "./ppo.js";
 
 export interface TrainOptions extends CollectorOptions {
   /** Budget in env transitions (slot-steps): B sessions stepping once count B. */
@@ -73,7 +73,7 @@ export async function trainPolicy(env: VecEnv, algorithm: Algorithm, options: Tr
     ? new RolloutBuffer(algorithm.rolloutSteps, env.batchSize, {
         historyLength: algorithm.policy.options.historyLength,
         slateSize: env.slateSize,
-        actionDim: algorithm.kind === "ppo" ? (algorithm.policy as PpoPolicy).actionDim : 0,
+        actionDim: algorithm.policy instanceof PpoPolicy ? algorithm.policy.actionDim : 0,
         numItems: env.numItems,
       })
     : null;
