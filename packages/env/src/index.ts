@@ -16,7 +16,7 @@ export {
   type TemperOptions,
   type ItemDistance,
 } from "./quit.js";
-export { trainMF, rmse, constantRmse, ensureBackend, DEFAULT_MF, type MFOptions, type TrainedMF } from "./learned.js";
+export { trainMF, rmse, constantRmse, ensureBackend, columnDistancesTf, DEFAULT_MF, type MFOptions, type TrainedMF } from "./learned.js";
 export { EpisodeTracker, majorityCategories, type MetricSummary, type TrackerOptions } from "./metrics.js";
 export { runEpisodes, evaluate, type EvaluateOptions, type EvaluationResult } from "./protocol.js";
 export { PRESETS, loadPreset, makeSimulator, splitUsers, filterLog, type PresetName, type PresetOptions, type EnvSetup } from "./presets.js";
@@ -29,3 +29,4 @@ export { loadKuaiRec, loadKuaiRandPure } from "./data/kuai.js";
 export { loadGenericCsv, loadBillpItems, parsePythonStringList } from "./data/generic.js";
 export { fetchDataset, DATASET_SOURCES, type DatasetSource, type Download, type FetchOptions, type FetchResult } from "./fetch.js";
 export { readZip, readTar, type ArchiveEntry } from "./archive.js";
+export { fitSparse, predictAll, columnEmbeddings, type MFFactors, type SparseFitOptions } from "./mf-sparse.js";

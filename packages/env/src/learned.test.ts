@@ -1,7 +1,9 @@
 import { Rng } from "@farsight/core";
 import { describe, expect, it } from "vitest";
 import type { RatingLog } from "./data/dataset.js";
-import { constantRmse, rmse, trainMF } from "./learned.js";
+import { columnDistancesTf, constantRmse, rmse, trainMF } from "./learned.js";
+import { columnEmbeddings } from "./mf-sparse.js";
+import { columnDistances } from "./world.js";
 
 /** Ratings from a known rank-2 matrix plus noise, split into train and test cells. */
 function lowRank(seed: number): { train: RatingLog; test: RatingLog; U: number; I: number } {
@@ -34,5 +36,34 @@ describe("learned MF world model", () => {
     expect(rmse(ens.predicted, I, test)).toBeLessThan(constantRmse(ens.globalMean, test));
     const empty: RatingLog = { user: new Int32Array(0), item: new Int32Array(0), rating: new Float32Array(0) };
     await expect(trainMF(empty, 2, 2)).rejects.toThrow(/empty log/);
+  });
+});
+
+describe("column distances", () => {
+  it("TF.js matmul distances agree with the exact float64 loops", async () => {
+    const rng = new Rng(4, "dist");
+    const U = 50, I = 20;
+    const m = Float32Array.from({ length: U * I }, () => 1 + rng.int(5));
+    const exact = columnDistances(m, U, I), fast = await columnDistancesTf(m, U, I);
+    for (let j = 0; j < exact.length; j++) expect(fast[j]).toBeCloseTo(exact[j]!, 2);
+  });
+});
+
+describe("sparse MF engine", () => {
+  it("fits like the dense TF.js engine and gives exact column distances from its factors", async () => {
+    const { train, test, U, I } = lowRank(1);
+    const o = { dim: 4, epochs: 300, l2: 0.01, seed: 3, clip: false };
+    const dense = await trainMF(train, U, I, { ...o, engine: "tfjs" });
+    const sparse = await trainMF(train, U, I, { ...o, engine: "sparse" });
+    const base = constantRmse(sparse.globalMean, test);
+    expect(rmse(sparse.predicted, I, test)).toBeLessThan(0.6 * base);
+    expect(Math.abs(rmse(sparse.predicted, I, test) - rmse(dense.predicted, I, test))).toBeLessThan(0.1);
+    const exact = columnDistances(sparse.predicted, U, I);
+    const emb = columnEmbeddings(sparse.factors!, U, I);
+    for (const [a, b] of [[0, 1], [3, 17], [29, 2]] as const) {
+      let s = 0;
+      for (let k = 0; k < emb.dim; k++) s += (emb.values[a * emb.dim + k]! - emb.values[b * emb.dim + k]!) ** 2;
+      expect(Math.sqrt(s)).toBeCloseTo(exact[a * I + b]!, 2);
+    }
   });
 });

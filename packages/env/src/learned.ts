@@ -15,6 +15,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { FarsightError, Rng } from "@farsight/core";
 import type { RatingLog } from "./data/dataset.js";
+import { fitSparse, predictAll, type MFFactors } from "./mf-sparse.js";
 
 export interface MFOptions {
   /** Latent size (default 16). */
@@ -27,6 +28,11 @@ export interface MFOptions {
   readonly l2: number;
   /** Std of the initial factors (default 0.1). */
   readonly initStd: number;
+  /**
+   * `tfjs`: dense full-batch TF.js; `sparse`: the same gradients over the ratings in TypeScript; `auto`
+   * (default): tfjs up to 2M users x items cells, sparse beyond.
+   */
+  readonly engine: "auto" | "tfjs" | "sparse";
   /** Number of models averaged (default 1; EasyRL4Rec uses 5). */
   readonly ensemble: number;
   /** Clip predictions into [min, max] of the training ratings (default true). */
@@ -37,7 +43,7 @@ export interface MFOptions {
 /** Largest users x items matrix the full-batch trainer accepts (ML-1M is 22M cells). */
 export const MAX_DENSE_CELLS = 60_000_000;
 
-export const DEFAULT_MF: MFOptions = { dim: 16, epochs: 200, learningRate: 0.05, l2: 0.3, initStd: 0.1, ensemble: 1, clip: true, seed: 0 };
+export const DEFAULT_MF: MFOptions = { engine: "auto", dim: 16, epochs: 200, learningRate: 0.05, l2: 0.3, initStd: 0.1, ensemble: 1, clip: true, seed: 0 };
 
 export interface TrainedMF {
   /** Averaged predicted matrix, users x items. */
@@ -49,7 +55,12 @@ export interface TrainedMF {
   /** Training RMSE of the averaged model. */
   readonly trainRmse: number;
   readonly options: MFOptions;
+  /** Factors of the first model (sparse engine only), e.g. for {@link columnEmbeddings}. */
+  readonly factors?: MFFactors;
 }
+
+/** Above this many users x items cells `engine: "auto"` trains on the sparse path. */
+export const SPARSE_ENGINE_CELLS = 2_000_000;
 
 let backendReady: Promise<void> | undefined;
 /**
@@ -137,10 +148,11 @@ function fitOne(log: RatingLog, numUsers: number, numItems: number, mu: number, 
 export async function trainMF(log: RatingLog, numUsers: number, numItems: number, partial: Partial<MFOptions> = {}): Promise<TrainedMF> {
   const o: MFOptions = { ...DEFAULT_MF, ...partial };
   if (log.user.length === 0) throw new FarsightError("env/empty-log", "cannot train a world model on an empty log", {});
-  if (numUsers * numItems > MAX_DENSE_CELLS) {
+  const sparse = o.engine === "sparse" || (o.engine === "auto" && numUsers * numItems > SPARSE_ENGINE_CELLS);
+  if (!sparse && numUsers * numItems > MAX_DENSE_CELLS) {
     throw new FarsightError("env/too-large", `MF trains full-batch on a dense ${numUsers} x ${numItems} matrix; more than ${MAX_DENSE_CELLS} cells is not supported`, { numUsers, numItems });
   }
-  await ensureBackend();
+  if (!sparse) await ensureBackend();
   let mu = 0, lo = Infinity, hi = -Infinity;
   for (const r of log.rating) {
     mu += r;
@@ -149,12 +161,18 @@ export async function trainMF(log: RatingLog, numUsers: number, numItems: number
   }
   mu /= log.rating.length;
   const predicted = new Float32Array(numUsers * numItems);
+  let factors: MFFactors | undefined;
   for (let m = 0; m < o.ensemble; m++) {
-    const one = fitOne(log, numUsers, numItems, mu, o, o.seed * 1000 + m);
+    let one: Float32Array;
+    if (sparse) {
+      const f = fitSparse(log, numUsers, numItems, mu, o, o.seed * 1000 + m);
+      factors ??= f;
+      one = predictAll(f, numUsers, numItems);
+    } else one = fitOne(log, numUsers, numItems, mu, o, o.seed * 1000 + m);
     for (let j = 0; j < predicted.length; j++) predicted[j]! += one[j]! / o.ensemble;
   }
   if (o.clip) for (let j = 0; j < predicted.length; j++) predicted[j] = Math.min(hi, Math.max(lo, predicted[j]!));
-  return { predicted, numUsers, numItems, globalMean: mu, trainRmse: rmse(predicted, numItems, log), options: o };
+  return { predicted, numUsers, numItems, globalMean: mu, trainRmse: rmse(predicted, numItems, log), options: o, ...(factors ? { factors } : {}) };
 }
 
 /** Root mean squared error of a users x items matrix on a log. */
@@ -172,4 +190,24 @@ export function constantRmse(value: number, log: RatingLog): number {
   let s = 0;
   for (const r of log.rating) s += (r - value) * (r - value);
   return Math.sqrt(s / log.rating.length);
+}
+
+/**
+ * Euclidean distances between the item columns of a users x items matrix, with TF.js matmuls (MᵀM):
+ * for matrices too large for {@link columnDistances}' float64 loops (ML-1M: 3,706 items x 6,040 users).
+ * Float32 accumulation: distances carry an absolute error around 1e-2 at ML-1M's scale (theta is 75).
+ */
+export async function columnDistancesTf(matrix: Float32Array, numUsers: number, numItems: number): Promise<Float32Array> {
+  await ensureBackend();
+  const out = tf.tidy(() => {
+    const m = tf.tensor2d(matrix, [numUsers, numItems]);
+    const gram = tf.matMul(m, m, true, false);
+    const norms = tf.sum(tf.square(m), 0);
+    const d2 = tf.sub(tf.add(tf.expandDims(norms, 1), tf.expandDims(norms, 0)), tf.mul(gram, 2));
+    return tf.sqrt(tf.relu(d2));
+  });
+  const values = Float32Array.from(out.dataSync() as Float32Array);
+  out.dispose();
+  for (let i = 0; i < numItems; i++) values[i * numItems + i] = 0;
+  return values;
 }

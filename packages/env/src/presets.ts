@@ -9,9 +9,10 @@ import type { Dataset, RatingLog } from "./data/dataset.js";
 import { loadKuaiRandPure, loadKuaiRec } from "./data/kuai.js";
 import { loadMovieLens1m, loadMovieLens100k } from "./data/movielens.js";
 import { findDataset } from "./datadir.js";
-import { trainMF, type MFOptions, type TrainedMF } from "./learned.js";
+import { columnDistancesTf, trainMF, type MFOptions, type TrainedMF } from "./learned.js";
+import { columnEmbeddings, type MFFactors } from "./mf-sparse.js";
 import { majorityCategories } from "./metrics.js";
-import { CategoryWindowRule, DistanceWindowRule, TemperRule, type QuitRule, type WindowCompat } from "./quit.js";
+import { CategoryWindowRule, DistanceWindowRule, TemperRule, type ItemDistance, type QuitRule, type WindowCompat } from "./quit.js";
 import { Simulator, type SimulatorOptions } from "./simulator.js";
 import { generateSynthetic, SyntheticWorld, type SyntheticOptions } from "./synthetic.js";
 import { columnDistances, MatrixWorld, type WorldModel } from "./world.js";
@@ -117,17 +118,29 @@ interface Parts {
   describe: Record<string, unknown>;
 }
 
-/** A matrix ground truth completed by MF where the dataset has no full matrix (MovieLens, KuaiRand). */
-async function completedMatrix(ds: Dataset, mf: Partial<MFOptions> | undefined): Promise<Float32Array> {
-  if (ds.groundTruth) return ds.groundTruth;
-  const trained = await trainMF(ds.train, ds.numUsers, ds.catalog.numItems, { ensemble: 1, ...mf, seed: 12345 });
-  return trained.predicted;
+/**
+ * The ground-truth matrix: the dataset's own, or an MF completion of its log (MovieLens, KuaiRand), as
+ * EasyRL4Rec does. Completions are unclipped and trained on the sparse engine, so that item distances come
+ * exactly from the factors ({@link columnEmbeddings}) instead of an O(users x items^2) pass.
+ */
+async function groundTruthOf(ds: Dataset, mf: Partial<MFOptions> | undefined): Promise<{ matrix: Float32Array; factors?: MFFactors }> {
+  if (ds.groundTruth) return { matrix: ds.groundTruth };
+  const trained = await trainMF(ds.train, ds.numUsers, ds.catalog.numItems, { ensemble: 1, ...mf, engine: "sparse", clip: false, seed: 12345 });
+  return { matrix: trained.predicted, ...(trained.factors ? { factors: trained.factors } : {}) };
+}
+
+/** Item distances between ground-truth columns: exact loops for small matrices, factors or TF.js beyond. */
+async function itemDistance(gt: { matrix: Float32Array; factors?: MFFactors }, numUsers: number, n: number): Promise<ItemDistance> {
+  if (gt.factors) return { kind: "embedding", numItems: n, ...columnEmbeddings(gt.factors, numUsers, n) };
+  if (numUsers * n * n <= 2e9) return { kind: "matrix", numItems: n, values: columnDistances(gt.matrix, numUsers, n) };
+  return { kind: "matrix", numItems: n, values: await columnDistancesTf(gt.matrix, numUsers, n) };
 }
 
 async function distancePreset(ds: Dataset, o: PresetOptions, window: number, theta: number, feedbackPositive: number): Promise<Parts> {
-  const gt = await completedMatrix(ds, o.mf);
+  const truth = await groundTruthOf(ds, o.mf);
+  const gt = truth.matrix;
   const n = ds.catalog.numItems;
-  const dist = columnDistances(gt, ds.numUsers, n);
+  const dist = await itemDistance(truth, ds.numUsers, n);
   return {
     dataset: ds,
     catalog: ds.catalog,
@@ -138,7 +151,7 @@ async function distancePreset(ds: Dataset, o: PresetOptions, window: number, the
       name: `${ds.name}-ground-truth`,
       ...(ds.itemFeatures ? { itemEmbeddings: ds.itemFeatures, embeddingDim: ds.itemFeatureDim ?? 0 } : {}),
     }),
-    makeRules: () => [new DistanceWindowRule({ kind: "matrix", numItems: n, values: dist }, { window, theta, compat: o.compat ?? "none" })],
+    makeRules: () => [new DistanceWindowRule(dist, { window, theta, compat: o.compat ?? "none" })],
     simulator: { maxSteps: 30, feedback: "rating" },
     positiveThreshold: feedbackPositive,
     testFraction: 0,
@@ -147,7 +160,7 @@ async function distancePreset(ds: Dataset, o: PresetOptions, window: number, the
 }
 
 async function categoryPreset(ds: Dataset, o: PresetOptions, window: number, threshold: number, positive: number): Promise<Parts> {
-  const gt = await completedMatrix(ds, o.mf);
+  const gt = (await groundTruthOf(ds, o.mf)).matrix;
   return {
     dataset: ds,
     catalog: ds.catalog,
