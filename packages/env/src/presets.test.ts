@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GreedyAgent, RandomAgent, RoundRobinAgent } from "./agents.js";
-import { repoRoot } from "./datadir.js";
+import { findDataset, repoRoot } from "./datadir.js";
 import { constantRmse, rmse } from "./learned.js";
 import { loadPreset, makeSimulator, splitUsers } from "./presets.js";
 import { evaluate } from "./protocol.js";
@@ -64,6 +64,14 @@ describe("synthetic preset (the project default)", () => {
     const trainSim = await makeSimulator(setup, "train-gt", { batchSize: 64, seed: 4 });
     trainSim.reset();
     expect(Array.from(trainSim.users).every((u) => !testSet.has(u))).toBe(true);
+  });
+});
+
+describe("bad options", () => {
+  it("name the problem: unknown preset, missing dataset, bad synthetic sizes", async () => {
+    await expect(loadPreset("nope")).rejects.toThrow(/unknown environment preset "nope"; known: synthetic/);
+    expect(() => findDataset("no-such-dataset", "/nonexistent")).toThrow(/dataset "no-such-dataset" not found; searched: \/nonexistent\/no-such-dataset, /);
+    await expect(loadPreset("synthetic", { synthetic: { numItems: 0 } })).rejects.toThrow(/numItems must be an integer >= 1/);
   });
 });
 
