@@ -29,6 +29,11 @@ export interface PresetOptions {
   readonly synthetic?: Partial<SyntheticOptions>;
   /** Options of the learned world model (predicted env, MF-completed ground truths). */
   readonly mf?: Partial<MFOptions>;
+  /**
+   * Overrides of the preset's window rule, e.g. DORL's paper setting on KuaiRec `{ window: 4, threshold: 0 }`
+   * or CIRS's `{ window: 1, threshold: 0 }`.
+   */
+  readonly rule?: { readonly window?: number; readonly threshold?: number; readonly theta?: number };
   /** Share of users held out for test (default: the preset's, see README). */
   readonly testFraction?: number;
   /** Seed of the user split. */
@@ -136,7 +141,8 @@ async function itemDistance(gt: { matrix: Float32Array; factors?: MFFactors }, n
   return { kind: "matrix", numItems: n, values: await columnDistancesTf(gt.matrix, numUsers, n) };
 }
 
-async function distancePreset(ds: Dataset, o: PresetOptions, window: number, theta: number, feedbackPositive: number): Promise<Parts> {
+async function distancePreset(ds: Dataset, o: PresetOptions, defaultWindow: number, defaultTheta: number, feedbackPositive: number): Promise<Parts> {
+  const window = o.rule?.window ?? defaultWindow, theta = o.rule?.theta ?? defaultTheta;
   const truth = await groundTruthOf(ds, o.mf);
   const gt = truth.matrix;
   const n = ds.catalog.numItems;
@@ -159,7 +165,8 @@ async function distancePreset(ds: Dataset, o: PresetOptions, window: number, the
   };
 }
 
-async function categoryPreset(ds: Dataset, o: PresetOptions, window: number, threshold: number, positive: number): Promise<Parts> {
+async function categoryPreset(ds: Dataset, o: PresetOptions, defaultWindow: number, defaultThreshold: number, positive: number): Promise<Parts> {
+  const window = o.rule?.window ?? defaultWindow, threshold = o.rule?.threshold ?? defaultThreshold;
   const gt = (await groundTruthOf(ds, o.mf)).matrix;
   return {
     dataset: ds,
