@@ -1,7 +1,9 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadPreset, PopularityAgent, PRESETS, RandomAgent, type EnvSetup, type MetricSummary } from "@farsight/env";
 import {
   aggregateSeeds,
+  RunCheckpoints,
   evaluateAgent,
   evaluateLerl,
   formatLerlProgress,
@@ -96,6 +98,8 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
     }
   };
   const reflector: Reflector = model ? new LlmReflector({ model, stats, feedbackMeaning }) : new TemplateReflector();
+  const name = lerlName(x.planner);
+  if (x.resume) forgetUncheckpointedRecords(x.out, name);
   const run = new RunDirWriter(x.out);
   run.writeConfig({
     command: "run lerl",
@@ -112,7 +116,6 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
     perAgent.set(agent, [...(perAgent.get(agent) ?? []), ...r.perSeed]);
     if (r.metrics.llm_calls_per_rec !== undefined) extra.set(agent, [...(extra.get(agent) ?? []), r.metrics.llm_calls_per_rec]);
   };
-  const name = lerlName(x.planner);
   for (const seed of x.seeds) {
     const common = { setup, steps: x.steps, seed, batchSize: x.batch };
     const show = makeProgress(io, `[seed ${seed}] ${name}`, x.steps);
@@ -124,7 +127,8 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
       stats,
       loop: { planEvery: x.planEvery },
       runDir: join(x.out, "train", `lerl-seed${seed}`),
-      resume: x.resume,
+      // A resumed multi-seed run continues the seeds that have a checkpoint and starts the others.
+      resume: x.resume && RunCheckpoints.exists(join(x.out, "train", `lerl-seed${seed}`)),
       onProgress: (p) => {
         // A terminal bar also moves between chunks (every step event, at most 4 redraws a second).
         if (p.kind === "step") {
@@ -172,6 +176,19 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
     });
   }
   return { rows, setup, seconds };
+}
+
+/**
+ * Before a resume: the evaluation and the flat baseline are redone from scratch (they are not checkpointed),
+ * so their records from the interrupted run go; LERL's learning curve up to its checkpoints stays.
+ */
+function forgetUncheckpointedRecords(out: string, lerlSeries: string): void {
+  rmSync(join(out, "episodes.jsonl"), { force: true });
+  rmSync(join(out, "results.json"), { force: true });
+  const curves = join(out, "curves.jsonl");
+  if (!existsSync(curves)) return;
+  const keep = readFileSync(curves, "utf8").split("\n").filter((line) => line.includes(`"series":${JSON.stringify(lerlSeries)}`));
+  writeFileSync(curves, keep.length ? keep.join("\n") + "\n" : "");
 }
 
 function lerlSummary(s: Awaited<ReturnType<typeof trainLerl>>["state"]) {
@@ -225,7 +242,7 @@ export const runCommand: Command = {
       },
       true,
     );
-    if (positionals[0] !== "lerl" || positionals.length !== 1) throw new UsageError(`farsight run: expected the method "lerl", got ${JSON.stringify(positionals)}\n\n${this.usage}`);
+    if (positionals[0] !== "lerl" || positionals.length !== 1) throw new UsageError(`farsight run: expected the method "lerl" (or "ilrec"), got ${JSON.stringify(positionals)}\n\n${this.usage}`);
     const env = values.env ?? "synthetic";
     if (!(PRESETS as readonly string[]).includes(env)) throw new UsageError(`--env must be one of ${PRESETS.join(", ")}; got "${env}"`);
     const seed = intFlag("seed", values.seed, 0, 0);
