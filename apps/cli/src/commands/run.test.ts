@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { RunCheckpoints, type LerlStateValue } from "@farsight/graph";
 import type { ReflectionPoolSnapshot } from "@farsight/reflector";
+import { startFakeOpenAiServer } from "@farsight/testing";
 import { UsageError } from "../command.js";
 import { runCommand } from "./run.js";
 
@@ -91,4 +92,34 @@ describe("farsight run: flags", () => {
     await expect(runCommand.run(["lerl", "--resume"], io)).rejects.toThrow(/--out/);
     await expect(runCommand.run(["lerl", "--planner", "genius"], io)).rejects.toThrow(/--planner must be one of/);
   });
+});
+
+describe("farsight run lerl --planner llm, against an OpenAI-compatible server on 127.0.0.1", () => {
+  const dir = mkdtempSync(join(tmpdir(), "farsight-run-llm-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("plans and reflects through the model and reports LLM calls per recommendation", async () => {
+    const server = await startFakeOpenAiServer((req) =>
+      req.promptText.includes("Long-term satisfaction") ? JSON.stringify({ reflection: "Vary categories before the user tires." }) : JSON.stringify({ categories: [1, 4, 9] }),
+    );
+    try {
+      let text = "";
+      const io = { stdout: (t: string) => (text += t), stderr: () => {}, isTTY: false };
+      const spec = `openai-compatible:${server.url}#fake-model`;
+      const code = await runCommand.run(["lerl", "--planner", "llm", "--llm", spec, "--steps", "40", "--batch", "4", "--episodes", "4", "--out", join(dir, "run"), "--json"], io);
+      expect(code).toBe(0);
+      const out = JSON.parse(text) as { rows: { agent: string; llm_calls_per_rec: number; len: number }[] };
+      const lerl = out.rows.find((r) => r.agent === "LERL (llm)")!;
+      // One planner call per session per step in evaluation (cohort 1, plan every step).
+      expect(lerl.llm_calls_per_rec).toBe(1);
+      expect(out.rows.find((r) => r.agent === "random")!.llm_calls_per_rec).toBe(0);
+      const plans = server.requests.filter((r) => !r.promptText.includes("Long-term satisfaction"));
+      const reflections = server.requests.length - plans.length;
+      expect(plans.length).toBeGreaterThanOrEqual(80 + Math.round(4 * lerl.len)); // 20 steps x 4 sessions in training, then evaluation
+      expect(reflections).toBeGreaterThan(0);
+      expect(plans.some((r) => r.promptText.includes("Vary categories before the user tires."))).toBe(true);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
 });
