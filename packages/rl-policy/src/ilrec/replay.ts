@@ -146,15 +146,15 @@ export function replayActorCriticLoss(current: () => ReturnType<MixedReplay["tra
       const table = policy.table();
       const v = policy.value(policy.encode(batch.history, table)).dataSync();
       const vNext = policy.value(policy.encode(batch.next, table)).dataSync();
-      const target = new Float32Array(n), adv = new Float32Array(n);
+      const y = new Float32Array(n), a = new Float32Array(n);
       for (let i = 0; i < n; i++) {
-        target[i] = batch.rewards[i]! + o.gamma * vNext[i]! * (1 - batch.dones[i]!);
-        adv[i] = target[i]! - v[i]!;
+        y[i] = batch.rewards[i]! + o.gamma * vNext[i]! * (1 - batch.dones[i]!);
+        a[i] = y[i]! - v[i]!;
       }
-      const { mean, std } = meanStd(adv);
+      const { mean, std } = meanStd(a);
       const floor = o.positiveOnly ? 0 : -o.advantageClip;
-      for (let i = 0; i < n; i++) adv[i] = Math.max(floor, Math.min(o.advantageClip, n > 1 ? (adv[i]! - mean) / (std + 1e-8) : adv[i]!));
-      return { target, adv };
+      for (let i = 0; i < n; i++) a[i] = Math.max(floor, Math.min(o.advantageClip, n > 1 ? (a[i]! - mean) / (std + 1e-8) : a[i]!));
+      return { target: y, adv: a };
     });
     const { logProb, state } = policy.logProbOf(batch.history, batch.slates, null);
     const actor = tf.neg(tf.mean(tf.mul(logProb, tf.tensor1d(adv))));
