@@ -66,6 +66,9 @@ export async function initBackend(order: readonly BackendName[] = DEFAULT_BACKEN
     try {
       if (await tf.setBackend(backend)) {
         await tf.ready();
+        // The cpu backend prints an "install tfjs-node" banner to stdout on first use, which would corrupt
+        // `--json` output; the report above already says why tensorflow was skipped.
+        if (backend === "cpu") (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
         return report(backend, skipped);
       }
       skipped.push({ backend, reason: "setBackend returned false" });
