@@ -19,6 +19,19 @@ export interface Command {
   run(argv: string[], io: CliIO): Promise<number>;
 }
 
+/**
+ * A registry entry that loads its command only when it runs: `farsight --help` must not pay for importing
+ * TF.js, LangGraph and every dataset loader.
+ */
+export interface LazyCommand {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
+/** What the registry and `main` accept: a command, or a lazy entry for one. */
+export type CommandEntry = Command | LazyCommand;
+
 /** A user error: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {
   constructor(message: string) {

@@ -1,3 +1,3 @@
 export { main, helpText, version } from "./main.js";
-export { UsageError, parseFlags, type ParsedFlags, intFlag, numberFlag, choiceFlag, type Command, type CliIO } from "./command.js";
+export { UsageError, parseFlags, type ParsedFlags, type LazyCommand, type CommandEntry, intFlag, numberFlag, choiceFlag, type Command, type CliIO } from "./command.js";
 export { commands } from "./commands/index.js";

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { CliIO, Command } from "./command.js";
+import { commands } from "./commands/index.js";
 import { main, version } from "./main.js";
 
 function capture(): CliIO & { out: string; err: string } {
@@ -57,6 +58,28 @@ describe("farsight CLI", () => {
     expect(await main(["boom"], io, [boom])).toBe(1);
     expect(io.err).toMatch(/farsight boom: disk full/);
     expect(io.err).not.toMatch(/at .*main\.ts/);
+  });
+
+  it("every registered command loads lazily, under its own name, with usage text", async () => {
+    const names = commands.map((c) => c.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const entry of commands) {
+      const command = await entry.load();
+      expect(command.name).toBe(entry.name);
+      expect(command.usage.length).toBeGreaterThan(20);
+      expect(entry.summary.length).toBeGreaterThan(10);
+    }
+  });
+
+  it("loads a lazy command only when it runs", async () => {
+    let loads = 0;
+    const lazy = { name: "echo", summary: "prints its arguments", load: async () => (loads++, echo) };
+    const io = capture();
+    expect(await main(["--help"], io, [lazy])).toBe(0);
+    expect(loads).toBe(0);
+    expect(await main(["echo", "x"], io, [lazy])).toBe(0);
+    expect(loads).toBe(1);
+    expect(io.out).toMatch(/x$/);
   });
 
   it("the built bin runs as a program", () => {

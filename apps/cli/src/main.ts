@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { UsageError, type CliIO, type Command } from "./command.js";
+import { UsageError, type CliIO, type CommandEntry } from "./command.js";
 import { commands as builtinCommands } from "./commands/index.js";
 
 export function version(): string {
@@ -7,7 +7,7 @@ export function version(): string {
   return pkg.version;
 }
 
-export function helpText(commands: readonly Command[] = builtinCommands): string {
+export function helpText(commands: readonly CommandEntry[] = builtinCommands): string {
   const width = Math.max(8, ...commands.map((c) => c.name.length));
   const lines = [
     "farsight: composable LLM + RL agents for long-horizon interactive recommendation",
@@ -27,7 +27,7 @@ export function helpText(commands: readonly Command[] = builtinCommands): string
 }
 
 /** Runs the CLI and returns the exit code; never calls process.exit, so tests can call it in process. */
-export async function main(argv: string[], io: CliIO, commands: readonly Command[] = builtinCommands): Promise<number> {
+export async function main(argv: string[], io: CliIO, commands: readonly CommandEntry[] = builtinCommands): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === "-h" || first === "--help" || first === "help") {
     if (first === "help" && rest[0]) return main([rest[0], "--help"], io, commands);
@@ -38,13 +38,14 @@ export async function main(argv: string[], io: CliIO, commands: readonly Command
     io.stdout(`${version()}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === first);
-  if (!command) {
+  const entry = commands.find((c) => c.name === first);
+  if (!entry) {
     const near = commands.filter((c) => c.name.startsWith(first.slice(0, 2))).map((c) => c.name);
     io.stderr(`farsight: unknown command "${first}".${near.length ? ` Did you mean ${near.join(" or ")}?` : ""}\n`);
     io.stderr(`Run \`farsight --help\` for the list of commands.\n`);
     return 2;
   }
+  const command = "run" in entry ? entry : await entry.load();
   if (rest.includes("-h") || rest.includes("--help")) {
     io.stdout(command.usage.endsWith("\n") ? command.usage : command.usage + "\n");
     return 0;
