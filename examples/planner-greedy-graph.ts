@@ -1,7 +1,7 @@
 /**
  * A custom graph from two Farsight packages: a planner (@farsight/planner) picks category subsets per session,
  * a greedy recommender shows the best unseen item of the user inside that subset, and @farsight/env answers.
- * Run: node --experimental-strip-types examples/planner-greedy-graph.ts (or through its test).
+ * Run it through its test: `npx vitest run examples` (Node 20 cannot run .ts files directly).
  */
 import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
 import { loadPreset, makeSimulator } from "@farsight/env";
