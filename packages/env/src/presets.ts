@@ -278,13 +278,19 @@ export async function loadPreset(name: string, options: PresetOptions = {}): Pro
   };
 }
 
+/** Which simulator of a preset: see {@link makeSimulator}. */
+export type SimulatorRole = "test" | "train" | "train-gt";
+
 /**
- * A simulator for a preset: `test` = ground truth on the test users, `train` = the predicted world model on
- * the train users; both with the preset's quit rule (the train env's rule still reads ground-truth item
- * distances, as EasyRL4Rec's simulated env uses the true env's quit signal).
+ * A simulator for a preset, always with the preset's quit rule:
+ * - `test`: the ground truth on the held-out test users;
+ * - `train`: the predicted world model on the train users (the rule still reads ground-truth item distances,
+ *   as EasyRL4Rec's simulated env uses the true env's quit signal);
+ * - `train-gt`: the ground truth on the train users, for simulators that are themselves the training world
+ *   (KuaiSim-style training, the synthetic users whose boredom a static predicted matrix cannot show).
  */
-export async function makeSimulator(setup: EnvSetup, which: "test" | "train", options: Partial<SimulatorOptions> = {}): Promise<Simulator> {
-  const shared = which === "test" ? setup.groundTruth : (await setup.predicted()).world;
+export async function makeSimulator(setup: EnvSetup, which: SimulatorRole, options: Partial<SimulatorOptions> = {}): Promise<Simulator> {
+  const shared = which === "train" ? (await setup.predicted()).world : setup.groundTruth;
   const world = shared.fork?.() ?? shared;
   const users = which === "test" ? setup.testUsers : setup.trainUsers;
   return new Simulator(world, setup.makeRules(), { ...setup.simulator, users, ...options });

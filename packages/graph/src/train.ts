@@ -44,9 +44,7 @@ export function policyDefaults(setup: EnvSetup, seed: number): Partial<PolicyOpt
 /** The auto-resetting training simulator (finished sessions are replaced by new users, as in LERL). */
 export async function trainSimulator(setup: EnvSetup, world: TrainWorld, batchSize: number, seed: number): Promise<Simulator> {
   const o = { batchSize, autoReset: true, seed };
-  if (world === "predicted") return makeSimulator(setup, "train", o);
-  const gt = setup.groundTruth.fork?.() ?? setup.groundTruth;
-  return new Simulator(gt, setup.makeRules(), { ...setup.simulator, users: setup.trainUsers, ...o });
+  return makeSimulator(setup, world === "predicted" ? "train" : "train-gt", o);
 }
 
 function newAlgorithm(env: Simulator, o: TrainSetupOptions): OnPolicyAlgorithm {

@@ -89,6 +89,7 @@ describe("save and load", () => {
     trainOnBandit(a, 3, 16);
     await saveCheckpoint(join(dir, "resume"), a);
     const b = (await loadCheckpoint(join(dir, "resume"))).algorithm;
+    if (!b.onPolicy) throw new Error(`expected the reloaded A2C to be on-policy, got ${b.kind}`);
     // Same data for both: the bandit's contexts depend only on the iteration; sampling uses each policy's
     // RNG, which the reload restarts, so compare one deterministic update on a fixed buffer instead.
     const { RolloutBuffer } = await import("./buffers.js");

@@ -10,7 +10,7 @@
  */
 import { FarsightError, type Catalog, type ItemScorer } from "@farsight/core";
 import { LlmCritic, ScorerCritic } from "@farsight/critic";
-import { makeSimulator, Session, Simulator, type EnvSetup } from "@farsight/env";
+import { makeSimulator, Session, type EnvSetup } from "@farsight/env";
 import type { LlmStats } from "@farsight/llm";
 import { CatalogGreedyActor, LlmActor } from "@farsight/llm-actor";
 import { LlmThoughtPlanner, SaturationAwarePlanner } from "@farsight/planner";
@@ -68,9 +68,7 @@ export function buildTeacher(o: TeacherOptions): Teacher {
 
 /** A one-slot simulator (no auto-reset) on the training users of the training-time world. */
 export async function trainingSession(setup: EnvSetup, world: TrainWorld, seed: number): Promise<Session> {
-  if (world === "predicted") return new Session(await makeSimulator(setup, "train", { batchSize: 1, seed }));
-  const gt = setup.groundTruth.fork?.() ?? setup.groundTruth;
-  return new Session(new Simulator(gt, setup.makeRules(), { ...setup.simulator, users: setup.trainUsers, batchSize: 1, seed }));
+  return new Session(await makeSimulator(setup, world === "predicted" ? "train" : "train-gt", { batchSize: 1, seed }));
 }
 
 /** Cost and outcome of running a teacher for some sessions. */
