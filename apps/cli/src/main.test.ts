@@ -4,13 +4,8 @@ import { describe, expect, it } from "vitest";
 import type { CliIO, Command } from "./command.js";
 import { commands } from "./commands/index.js";
 import { main, version } from "./main.js";
+import { captureIO } from "./capture-io.js";
 
-function capture(): CliIO & { out: string; err: string } {
-  const io = { out: "", err: "", isTTY: false } as CliIO & { out: string; err: string };
-  (io as { stdout: CliIO["stdout"] }).stdout = (t) => void (io.out += t);
-  (io as { stderr: CliIO["stderr"] }).stderr = (t) => void (io.err += t);
-  return io;
-}
 
 const echo: Command = {
   name: "echo",
@@ -24,37 +19,37 @@ const echo: Command = {
 
 describe("farsight CLI", () => {
   it("prints help listing the commands", async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await main(["--help"], io, [echo])).toBe(0);
     expect(io.out).toMatch(/Usage: farsight <command>/);
     expect(io.out).toMatch(/echo\s+prints its arguments/);
   });
 
   it("prints the package version", async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await main(["--version"], io)).toBe(0);
     expect(io.out.trim()).toMatch(/^\d+\.\d+\.\d+/);
     expect(io.out.trim()).toBe(version());
   });
 
   it("runs a subcommand and shows its own help", async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await main(["echo", "a", "b"], io, [echo])).toBe(0);
     expect(io.out).toBe("a b");
-    const help = capture();
+    const help = captureIO();
     expect(await main(["echo", "--help"], help, [echo])).toBe(0);
     expect(help.out).toMatch(/farsight echo \[words/);
   });
 
   it("rejects an unknown command with exit code 2 and a hint", async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await main(["ech"], io, [echo])).toBe(2);
     expect(io.err).toMatch(/unknown command "ech".*Did you mean echo/);
   });
 
   it("reports a failing command without a stack trace", async () => {
     const boom: Command = { ...echo, name: "boom", run: async () => { throw new Error("disk full"); } };
-    const io = capture();
+    const io = captureIO();
     expect(await main(["boom"], io, [boom])).toBe(1);
     expect(io.err).toMatch(/farsight boom: disk full/);
     expect(io.err).not.toMatch(/at .*main\.ts/);
@@ -74,7 +69,7 @@ describe("farsight CLI", () => {
   it("loads a lazy command only when it runs", async () => {
     let loads = 0;
     const lazy = { name: "echo", summary: "prints its arguments", load: async () => (loads++, echo) };
-    const io = capture();
+    const io = captureIO();
     expect(await main(["--help"], io, [lazy])).toBe(0);
     expect(loads).toBe(0);
     expect(await main(["echo", "x"], io, [lazy])).toBe(0);

@@ -20,3 +20,4 @@ export { createCatalog, categoriesOf, itemOf, itemsInCategories, categoryItemMas
 export { Rng, hashString, type RngState } from "./rng.js";
 export { sum, mean, std, quantile, logSumExp, softmax, argmax, topK, entropy, clamp } from "./math.js";
 export { FarsightError } from "./errors.js";
+export { recentItems, jaccard } from "./observation.js";

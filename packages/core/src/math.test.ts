@@ -40,3 +40,13 @@ describe("math helpers", () => {
     expect(entropy([5, 0])).toBe(0);
   });
 });
+
+describe("jaccard", () => {
+  it("compares lists as sets", async () => {
+    const { jaccard } = await import("./observation.js");
+    expect(jaccard([1, 2, 3], [2, 3, 4])).toBeCloseTo(0.5, 12);
+    expect(jaccard([1, 1, 2], [2, 1])).toBe(1);
+    expect(jaccard([], [])).toBe(1);
+    expect(jaccard([1], [])).toBe(0);
+  });
+});

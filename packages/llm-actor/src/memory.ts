@@ -1,4 +1,4 @@
-import { FarsightError, type ItemId, type Observation } from "@farsight/core";
+import { FarsightError, jaccard, recentItems, type ItemId, type Observation } from "@farsight/core";
 
 /** Options of {@link ActorMemory}. */
 export interface ActorMemoryOptions {
@@ -30,16 +30,7 @@ export interface ActorMemoryHint {
 
 /** The history key of an observation: its last `window` items, oldest first. */
 export function historyKey(observation: Observation, window: number): ItemId[] {
-  return observation.history.slice(-window).map((h) => h.item);
-}
-
-function jaccard(a: readonly ItemId[], b: readonly ItemId[]): number {
-  const sa = new Set(a);
-  const sb = new Set(b);
-  if (sa.size === 0 && sb.size === 0) return 1;
-  let inter = 0;
-  for (const x of sa) if (sb.has(x)) inter++;
-  return inter / (sa.size + sb.size - inter);
+  return recentItems(observation, window);
 }
 
 /**

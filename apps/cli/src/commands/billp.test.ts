@@ -1,15 +1,9 @@
 import { startFakeOpenAiServer, type FakeLlmServer } from "@farsight/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CliIO } from "../command.js";
 import { main } from "../main.js";
 import { billpCommand } from "./billp.js";
+import { captureIO } from "../capture-io.js";
 
-function capture(): CliIO & { out: string; err: string } {
-  const io = { out: "", err: "", isTTY: false } as CliIO & { out: string; err: string };
-  (io as { stdout: CliIO["stdout"] }).stdout = (t) => void (io.out += t);
-  (io as { stderr: CliIO["stderr"] }).stderr = (t) => void (io.err += t);
-  return io;
-}
 
 let server: FakeLlmServer | undefined;
 afterEach(async () => {
@@ -27,7 +21,7 @@ interface BillpJson {
 
 describe("farsight billp", () => {
   it("runs sessions with the non-LLM components and prints each trajectory", async () => {
-    const io = capture();
+    const io = captureIO();
     const code = await main(["billp", "--sessions", "3", "--max-steps", "8", "--steps"], io, [billpCommand]);
     expect(io.err).toBe("");
     expect(code).toBe(0);
@@ -49,7 +43,7 @@ describe("farsight billp", () => {
       if (text.includes("Diagnose a possible reason")) return JSON.stringify({ diagnosis: "Repetition.", plan: "Rotate categories." });
       return JSON.stringify({ thought: "Try something new.", categories: [index % 5] });
     });
-    const io = capture();
+    const io = captureIO();
     const code = await main(["billp", "--llm", `openai-compatible:${server.url}#m`, "--sessions", "2", "--max-steps", "4", "--quit-reward=-1000", "--json", "--steps"], io, [billpCommand]);
     expect(io.err).toBe("");
     expect(code).toBe(0);
@@ -64,7 +58,7 @@ describe("farsight billp", () => {
   });
 
   it("rejects an LLM critic without a model", async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await main(["billp", "--critic", "llm"], io, [billpCommand])).toBe(2);
     expect(io.err).toMatch(/--critic llm needs a model/);
   });

@@ -1,15 +1,9 @@
 import { startFakeOpenAiServer, type FakeLlmServer } from "@farsight/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CliIO } from "../command.js";
 import { main } from "../main.js";
 import { llmCommand } from "./llm.js";
+import { captureIO } from "../capture-io.js";
 
-function capture(): CliIO & { out: string; err: string } {
-  const io = { out: "", err: "", isTTY: false } as CliIO & { out: string; err: string };
-  (io as { stdout: CliIO["stdout"] }).stdout = (t) => void (io.out += t);
-  (io as { stderr: CliIO["stderr"] }).stderr = (t) => void (io.err += t);
-  return io;
-}
 
 let server: FakeLlmServer | undefined;
 afterEach(async () => {
@@ -20,7 +14,7 @@ afterEach(async () => {
 describe("farsight llm check", () => {
   it("sends one structured request to an openai-compatible server and prints answer, latency, tokens", async () => {
     server = await startFakeOpenAiServer(['Sure: {"category": "jazz", "confidence": 0.8}']);
-    const io = capture();
+    const io = captureIO();
     const code = await main(["llm", "check", `openai-compatible:${server.url}#m`], io, [llmCommand]);
     expect(io.err).toBe("");
     expect(code).toBe(0);
@@ -33,7 +27,7 @@ describe("farsight llm check", () => {
 
   it("--json reports a schema failure with exit code 1", async () => {
     server = await startFakeOpenAiServer(() => '{"category": "jazz", "confidence": 3}');
-    const io = capture();
+    const io = captureIO();
     const code = await main(["llm", "check", `openai-compatible:${server.url}#m`, "--json"], io, [llmCommand]);
     expect(code).toBe(1);
     const out = JSON.parse(io.out) as { ok: boolean; result: { reason: string }; stats: { calls: number; repairs: number } };
@@ -42,10 +36,10 @@ describe("farsight llm check", () => {
   });
 
   it("a bad spec lists the accepted forms (exit 1), a missing spec is a usage error (exit 2)", async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await main(["llm", "check", "gpt4"], io, [llmCommand])).toBe(1);
     expect(io.err).toMatch(/Accepted forms:[\s\S]*openai-compatible:<baseURL>#<model>/);
-    const io2 = capture();
+    const io2 = captureIO();
     expect(await main(["llm", "check"], io2, [llmCommand])).toBe(2);
     expect(io2.err).toMatch(/farsight llm check <spec>/);
   });

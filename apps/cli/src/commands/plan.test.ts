@@ -1,15 +1,9 @@
 import { startFakeOpenAiServer, type FakeLlmServer } from "@farsight/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CliIO } from "../command.js";
 import { main } from "../main.js";
 import { planCommand } from "./plan.js";
+import { captureIO } from "../capture-io.js";
 
-function capture(): CliIO & { out: string; err: string } {
-  const io = { out: "", err: "", isTTY: false } as CliIO & { out: string; err: string };
-  (io as { stdout: CliIO["stdout"] }).stdout = (t) => void (io.out += t);
-  (io as { stderr: CliIO["stderr"] }).stderr = (t) => void (io.err += t);
-  return io;
-}
 
 let server: FakeLlmServer | undefined;
 afterEach(async () => {
@@ -27,7 +21,7 @@ interface PlanJson {
 
 describe("farsight plan", () => {
   it("prints one heuristic planning step for three sessions, with history, reflections and provenance", async () => {
-    const io = capture();
+    const io = captureIO();
     const code = await main(["plan", "--env", "synthetic", "--planner", "saturation-aware"], io, [planCommand]);
     expect(io.err).toBe("");
     expect(code).toBe(0);
@@ -39,7 +33,7 @@ describe("farsight plan", () => {
 
   it("plans through an OpenAI-compatible server, drops unknown ids, and shows the prompt", async () => {
     server = await startFakeOpenAiServer(() => '{"categories": [0, 1, 99], "rationale": "fresh"}');
-    const io = capture();
+    const io = captureIO();
     const code = await main(
       ["plan", "--planner", "llm-category", "--llm", `openai-compatible:${server.url}#m`, "--sessions", "2", "--show-prompt", "--json"],
       io,
@@ -66,7 +60,7 @@ describe("farsight plan", () => {
 
   it("falls back, and counts it, when the model answers garbage", async () => {
     server = await startFakeOpenAiServer(() => "no idea, sorry");
-    const io = capture();
+    const io = captureIO();
     const code = await main(["plan", "--planner", "llm-thought", "--llm", `openai-compatible:${server.url}#m`, "--sessions", "2", "--json"], io, [planCommand]);
     expect(code).toBe(0);
     const out = JSON.parse(io.out) as PlanJson;
@@ -79,7 +73,7 @@ describe("farsight plan", () => {
       const labels = [...req.promptText.matchAll(/^(S\d+) \(step/gm)].map((m) => m[1]);
       return JSON.stringify({ plans: labels.map((session) => ({ session, categories: [3] })) });
     });
-    const io = capture();
+    const io = captureIO();
     const code = await main(["plan", "--planner", "llm-category", "--llm", `openai-compatible:${server.url}#m`, "--cohort", "4", "--show-prompt"], io, [planCommand]);
     expect(code).toBe(0);
     expect(server.requests).toHaveLength(1);
@@ -89,10 +83,10 @@ describe("farsight plan", () => {
   });
 
   it("asks for --llm when an LLM planner gets no model, and rejects unknown planners", async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await main(["plan", "--planner", "llm-category"], io, [planCommand])).toBe(2);
     expect(io.err).toContain("--llm");
-    const io2 = capture();
+    const io2 = captureIO();
     expect(await main(["plan", "--planner", "oracle"], io2, [planCommand])).toBe(2);
     expect(io2.err).toContain("--planner must be one of");
   });

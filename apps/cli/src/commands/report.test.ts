@@ -2,18 +2,12 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CliIO } from "../command.js";
 import { main } from "../main.js";
 import { reportCommand } from "./report.js";
 import { writeFixtureRunDir } from "../report/fixtures.js";
 import { RUN_FILES } from "../report/run-dir.js";
+import { captureIO } from "../capture-io.js";
 
-function capture(): CliIO & { out: string; err: string } {
-  const io = { out: "", err: "", isTTY: false } as CliIO & { out: string; err: string };
-  (io as { stdout: CliIO["stdout"] }).stdout = (t) => void (io.out += t);
-  (io as { stderr: CliIO["stderr"] }).stderr = (t) => void (io.err += t);
-  return io;
-}
 
 const root = mkdtempSync(join(tmpdir(), "farsight-report-cmd-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -21,7 +15,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe("farsight report", () => {
   it("writes a self-contained report of a full run directory", async () => {
     const dir = writeFixtureRunDir(join(root, "full"), { episodesPerAgent: 30 });
-    const io = capture();
+    const io = captureIO();
     expect(await main(["report", dir], io, [reportCommand])).toBe(0);
     const out = join(dir, "report.html");
     expect(io.out).toContain(`wrote ${out}`);
@@ -42,7 +36,7 @@ describe("farsight report", () => {
     const dir = writeFixtureRunDir(join(root, "partial"), { episodesPerAgent: 10, omit: ["curves", "config"] });
     appendFileSync(join(dir, RUN_FILES.episodes), `{"agent": "random", "length": -1, "return": 0}\n`);
     const out = join(root, "elsewhere", "partial.html");
-    const io = capture();
+    const io = captureIO();
     expect(await main(["report", dir, "--out", out], io, [reportCommand])).toBe(0);
     expect(io.out).toContain("not recorded: config, curves");
     expect(io.err).toMatch(/warning: .*episodes\.jsonl:41: "length" must be an integer >= 0, got -1/);
@@ -56,7 +50,7 @@ describe("farsight report", () => {
 
   it("reports an empty run directory without failing", async () => {
     const dir = writeFixtureRunDir(join(root, "empty"), { omit: ["config", "curves", "episodes", "results"] });
-    const io = capture();
+    const io = captureIO();
     expect(await main(["report", dir, "--json"], io, [reportCommand])).toBe(0);
     const json = JSON.parse(io.out) as { out: string; recorded: Record<string, boolean>; sections: string[]; ok: boolean };
     expect(json.recorded).toEqual({ config: false, curves: false, episodes: false, results: false });
@@ -65,10 +59,10 @@ describe("farsight report", () => {
   });
 
   it("rejects a missing run directory and a missing argument", async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await main(["report", join(root, "does-not-exist")], io, [reportCommand])).toBe(1);
     expect(io.err).toMatch(/run directory not found/);
-    const usage = capture();
+    const usage = captureIO();
     expect(await main(["report"], usage, [reportCommand])).toBe(2);
     expect(usage.err).toMatch(/expected one run directory/);
     expect(existsSync(join(root, "does-not-exist"))).toBe(false);

@@ -5,13 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError, type CliIO } from "../command.js";
 import { evalCommand } from "./eval.js";
 import { trainCommand } from "./train.js";
+import { captureIO } from "../capture-io.js";
 
-function capture(): CliIO & { out: string; err: string } {
-  const io = { out: "", err: "", isTTY: false } as CliIO & { out: string; err: string };
-  (io as { stdout: CliIO["stdout"] }).stdout = (t) => void (io.out += t);
-  (io as { stderr: CliIO["stderr"] }).stderr = (t) => void (io.err += t);
-  return io;
-}
 
 let dir: string;
 beforeAll(async () => {
@@ -24,7 +19,7 @@ afterAll(async () => {
 describe("farsight train / eval --agent policy:DIR", () => {
   it("trains, prints the backend, progress and a final evaluation, and saves a policy that eval can load", async () => {
     const out = join(dir, "a2c");
-    const io = capture();
+    const io = captureIO();
     const code = await trainCommand.run(["--env", "synthetic", "--algo", "a2c", "--steps", "320", "--batch", "16", "--seed", "2", "--out", out, "--eval-episodes", "20"], io);
     expect(code).toBe(0);
     expect(io.out).toMatch(/^TF\.js backend: (wasm|cpu|tensorflow)/);
@@ -33,7 +28,7 @@ describe("farsight train / eval --agent policy:DIR", () => {
     const manifest = JSON.parse(await readFile(join(out, "policy.json"), "utf8"));
     expect(manifest).toMatchObject({ kind: "a2c", meta: { env: "synthetic", seed: 2 } });
 
-    const evalIo = capture();
+    const evalIo = captureIO();
     expect(await evalCommand.run(["--env", "synthetic", "--agent", `policy:${out}`, "--episodes", "20", "--json"], evalIo)).toBe(0);
     const result = JSON.parse(evalIo.out);
     expect(result.metrics.episodes).toBe(20);
@@ -41,8 +36,8 @@ describe("farsight train / eval --agent policy:DIR", () => {
   });
 
   it("rejects bad flags with a usage error", async () => {
-    await expect(trainCommand.run(["--algo", "sac", "--out", dir], capture())).rejects.toBeInstanceOf(UsageError);
-    await expect(trainCommand.run(["--env", "synthetic"], capture())).rejects.toThrow(/--out DIR is required/);
-    await expect(trainCommand.run(["--steps", "0", "--out", dir], capture())).rejects.toThrow(/--steps/);
+    await expect(trainCommand.run(["--algo", "sac", "--out", dir], captureIO())).rejects.toBeInstanceOf(UsageError);
+    await expect(trainCommand.run(["--env", "synthetic"], captureIO())).rejects.toThrow(/--out DIR is required/);
+    await expect(trainCommand.run(["--steps", "0", "--out", dir], captureIO())).rejects.toThrow(/--steps/);
   });
 });
