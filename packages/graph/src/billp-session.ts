@@ -11,8 +11,8 @@
 import { FarsightError, type Catalog, type EndReason, type Episode, type EpisodeStep, type ItemId, type Observation, type Plan, type Provenance, type Reflection, type UserId } from "@farsight/core";
 import type { Critic, CriticAnswerIssue } from "@farsight/critic";
 import { advantage, BILLP_GAMMA, tdTarget } from "@farsight/critic";
-import type { Session } from "@farsight/env";
-import type { Actor, GroundingResult } from "@farsight/llm-actor";
+import type { Session, SessionStep } from "@farsight/env";
+import type { ActDecision, Actor, GroundingResult } from "@farsight/llm-actor";
 import { buildPlanRequest, type Planner, type PreviousPlan } from "@farsight/planner";
 import type { Reflector } from "@farsight/reflector";
 
@@ -98,70 +98,114 @@ function reflectionQuery(observation: Observation, catalog: Catalog): string {
     .join("; ");
 }
 
-/** Runs one session of a BiLLP agent on a single-session environment and returns its trajectory. */
-export async function runBillpSession(env: Session, components: BillpComponents, options: BillpSessionOptions = {}): Promise<BillpTrajectory> {
-  const { planner, actor, critic, reflector, reflections } = components;
-  const catalog = env.sim.catalog;
-  const gamma = options.gamma ?? BILLP_GAMMA;
-  const excludeRecommended = options.excludeRecommended ?? true;
-  let observation = env.reset(options.user);
-  const sessionId = observation.sessionId;
-  const retrieved = reflections ? await reflections.retrieveSimilar(reflectionQuery(observation, catalog), options.maxReflections ?? 2) : [];
-  let value = options.valueInitialState ? (await critic.evaluate({ observation, ...signal(options) })).value : 0;
-  const recommended = new Set<ItemId>();
-  const records: BillpStepRecord[] = [];
-  const episodeSteps: EpisodeStep[] = [];
-  let previous: PreviousPlan | undefined;
-  let total = 0;
-  let endReason: EndReason | undefined;
+/**
+ * Where a BiLLP session stands between steps: plain, serialisable values only (the graph keeps it in its
+ * state). The step helpers below take one and return the next; {@link runBillpSession} loops over them and
+ * `createBillpGraph` runs them as nodes, so both play exactly the same session.
+ */
+export interface BillpProgress {
+  readonly sessionId: string;
+  /** The current state s_t. */
+  readonly observation: Observation;
+  readonly retrieved: readonly Reflection[];
+  /** V(s_t). */
+  readonly value: number;
+  readonly previous?: PreviousPlan;
+  /** Items recommended so far, in order (excluded from later slates by default). */
+  readonly recommended: readonly ItemId[];
+  readonly records: readonly BillpStepRecord[];
+  readonly episodeSteps: readonly EpisodeStep[];
+  readonly total: number;
+  readonly endReason?: EndReason;
+}
 
-  while (!env.done) {
-    options.signal?.throwIfAborted();
-    if (records.length > env.sim.maxSteps) {
-      throw new FarsightError("billp/runaway-session", `session ${sessionId} ran past the simulator's ${env.sim.maxSteps}-step limit`, { sessionId });
-    }
-    const request = buildPlanRequest(observation, { catalog, reflections: retrieved, ...(previous ? { previous } : {}) });
-    const [plan] = await planner.plan([request], signal(options));
-    if (!plan) throw new FarsightError("billp/no-plan", `planner ${planner.name} returned no plan for session ${sessionId}`, { sessionId, step: observation.step });
-    previous = { plan, step: observation.step };
-    const decision = await actor.act({
-      observation, plan, k: env.sim.slateSize, ...(excludeRecommended ? { exclude: [...recommended] } : {}), ...signal(options),
-    });
-    const result = env.step(decision.slate);
-    for (const item of decision.slate) recommended.add(item);
-    // A quit (or an invalid action) is terminal: no bootstrap. Hitting the step limit is a truncation: bootstrap.
-    const terminal = result.done && result.endReason !== "max-steps" && result.endReason !== "forced-length";
-    const nextJudgement = terminal ? undefined : await critic.evaluate({ observation: result.observation, ...signal(options) });
-    const nextValue = nextJudgement?.value ?? 0;
-    const learningReward = result.endReason === "quit" && options.quitReward !== undefined ? options.quitReward : result.reward;
-    const step = { reward: learningReward, value, nextValue, gamma, done: terminal };
-    const a = advantage(step);
-    const target = tdTarget(step);
-    for (const item of decision.slate) actor.learn?.({ observation, item, advantage: a });
-    critic.learn?.({ observation, target });
+/** Starts the session: resets the env, retrieves reflections (macro level) and values s_0. */
+export async function beginBillpSession(env: Session, components: BillpComponents, options: BillpSessionOptions = {}): Promise<BillpProgress> {
+  const observation = env.reset(options.user);
+  const retrieved = components.reflections
+    ? await components.reflections.retrieveSimilar(reflectionQuery(observation, env.sim.catalog), options.maxReflections ?? 2)
+    : [];
+  const value = options.valueInitialState ? (await components.critic.evaluate({ observation, ...signal(options) })).value : 0;
+  return { sessionId: observation.sessionId, observation, retrieved, value, recommended: [], records: [], episodeSteps: [], total: 0 };
+}
 
-    const record: BillpStepRecord = {
-      step: observation.step, plan, slate: decision.slate, grounding: decision.grounding, actorSource: decision.source,
-      reward: result.reward, learningReward, feedback: result.feedback, value, nextValue,
-      ...(nextJudgement ? { criticSource: nextJudgement.source } : {}),
-      ...(nextJudgement?.issue ? { criticIssue: nextJudgement.issue } : {}),
-      tdTarget: target, advantage: a, done: result.done, ...(result.endReason ? { endReason: result.endReason } : {}),
-    };
-    records.push(record);
-    options.onStep?.(record);
-    episodeSteps.push({
-      slate: decision.slate, categories: decision.slate.map((i) => catalog.itemCategory[i]!), feedback: result.feedback,
-      reward: result.reward, planCategories: plan.categories, ...(plan.thought ? { thought: plan.thought } : {}),
-    });
-    total += result.reward;
-    endReason = result.endReason;
-    observation = result.observation;
-    value = nextValue;
+/** Planner: the plan for s_t (aborts, and stops a runaway session, first). */
+export async function planBillpStep(env: Session, components: BillpComponents, progress: BillpProgress, options: BillpSessionOptions = {}): Promise<Plan> {
+  const { sessionId, observation, retrieved, previous } = progress;
+  options.signal?.throwIfAborted();
+  if (progress.records.length > env.sim.maxSteps) {
+    throw new FarsightError("billp/runaway-session", `session ${sessionId} ran past the simulator's ${env.sim.maxSteps}-step limit`, { sessionId });
   }
-  planner.forget?.([sessionId]);
+  const request = buildPlanRequest(observation, { catalog: env.sim.catalog, reflections: retrieved, ...(previous ? { previous } : {}) });
+  const [plan] = await components.planner.plan([request], signal(options));
+  if (!plan) throw new FarsightError("billp/no-plan", `planner ${components.planner.name} returned no plan for session ${sessionId}`, { sessionId, step: observation.step });
+  return plan;
+}
 
+/** Actor: the slate for s_t inside the plan. */
+export async function actBillpStep(env: Session, components: BillpComponents, progress: BillpProgress, plan: Plan, options: BillpSessionOptions = {}): Promise<ActDecision> {
+  const excludeRecommended = options.excludeRecommended ?? true;
+  return components.actor.act({
+    observation: progress.observation, plan, k: env.sim.slateSize, ...(excludeRecommended ? { exclude: [...progress.recommended] } : {}), ...signal(options),
+  });
+}
+
+/**
+ * Critic, after the environment answered: V(s'), the advantage A = r + gamma V(s') - V(s), actor memory
+ * (+1/-1 by the sign of A) and critic memory (micro level); returns the progress at s_{t+1}.
+ */
+export async function criticBillpStep(
+  env: Session, components: BillpComponents, progress: BillpProgress, plan: Plan, decision: ActDecision, result: SessionStep, options: BillpSessionOptions = {},
+): Promise<BillpProgress> {
+  const { actor, critic } = components;
+  const { observation, value } = progress;
+  const gamma = options.gamma ?? BILLP_GAMMA;
+  // A quit (or an invalid action) is terminal: no bootstrap. Hitting the step limit is a truncation: bootstrap.
+  const terminal = result.done && result.endReason !== "max-steps" && result.endReason !== "forced-length";
+  const nextJudgement = terminal ? undefined : await critic.evaluate({ observation: result.observation, ...signal(options) });
+  const nextValue = nextJudgement?.value ?? 0;
+  const learningReward = result.endReason === "quit" && options.quitReward !== undefined ? options.quitReward : result.reward;
+  const step = { reward: learningReward, value, nextValue, gamma, done: terminal };
+  const a = advantage(step);
+  const target = tdTarget(step);
+  for (const item of decision.slate) actor.learn?.({ observation, item, advantage: a });
+  critic.learn?.({ observation, target });
+
+  const record: BillpStepRecord = {
+    step: observation.step, plan, slate: decision.slate, grounding: decision.grounding, actorSource: decision.source,
+    reward: result.reward, learningReward, feedback: result.feedback, value, nextValue,
+    ...(nextJudgement ? { criticSource: nextJudgement.source } : {}),
+    ...(nextJudgement?.issue ? { criticIssue: nextJudgement.issue } : {}),
+    tdTarget: target, advantage: a, done: result.done, ...(result.endReason ? { endReason: result.endReason } : {}),
+  };
+  options.onStep?.(record);
+  const episodeStep: EpisodeStep = {
+    slate: decision.slate, categories: decision.slate.map((i) => env.sim.catalog.itemCategory[i]!), feedback: result.feedback,
+    reward: result.reward, planCategories: plan.categories, ...(plan.thought ? { thought: plan.thought } : {}),
+  };
+  const seen = new Set(progress.recommended);
+  return {
+    sessionId: progress.sessionId,
+    retrieved: progress.retrieved,
+    observation: result.observation,
+    value: nextValue,
+    previous: { plan, step: observation.step },
+    recommended: [...progress.recommended, ...decision.slate.filter((i) => !seen.has(i) && seen.add(i))],
+    records: [...progress.records, record],
+    episodeSteps: [...progress.episodeSteps, episodeStep],
+    total: progress.total + result.reward,
+    ...(result.endReason ? { endReason: result.endReason } : {}),
+  };
+}
+
+/** Reflector, after the last step: the planner forgets the session, the lesson goes to the pool; the trajectory. */
+export async function finishBillpSession(env: Session, components: BillpComponents, progress: BillpProgress, options: BillpSessionOptions = {}): Promise<BillpTrajectory> {
+  const { planner, reflector, reflections } = components;
+  const catalog = env.sim.catalog;
+  const { sessionId, observation, records, retrieved } = progress;
+  planner.forget?.([sessionId]);
   const episode: Episode = {
-    sessionId, userId: observation.userId, steps: episodeSteps, return: total, length: episodeSteps.length, endReason: endReason ?? "budget",
+    sessionId, userId: observation.userId, steps: [...progress.episodeSteps], return: progress.total, length: progress.episodeSteps.length, endReason: progress.endReason ?? "budget",
   };
   let reflection: Reflection | undefined;
   if (reflector) {
@@ -170,10 +214,22 @@ export async function runBillpSession(env: Session, components: BillpComponents,
   }
   const slots = records.flatMap((r) => r.grounding);
   return {
-    episode, steps: records, retrieved, ...(reflection ? { reflection } : {}),
+    episode, steps: [...records], retrieved: [...retrieved], ...(reflection ? { reflection } : {}),
     replacements: slots.filter((g) => g.replaced).length,
     actorFallbacks: slots.filter((g) => g.method === "fallback").length,
   };
+}
+
+/** Runs one session of a BiLLP agent on a single-session environment and returns its trajectory. */
+export async function runBillpSession(env: Session, components: BillpComponents, options: BillpSessionOptions = {}): Promise<BillpTrajectory> {
+  let progress = await beginBillpSession(env, components, options);
+  while (!env.done) {
+    const plan = await planBillpStep(env, components, progress, options);
+    const decision = await actBillpStep(env, components, progress, plan, options);
+    const result = env.step(decision.slate);
+    progress = await criticBillpStep(env, components, progress, plan, decision, result, options);
+  }
+  return finishBillpSession(env, components, progress, options);
 }
 
 function signal(options: BillpSessionOptions): { signal?: AbortSignal } {

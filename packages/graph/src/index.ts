@@ -1,4 +1,8 @@
-export { runBillpSession, type BillpComponents, type BillpSessionOptions, type BillpStepRecord, type BillpTrajectory, type ReflectionMemory } from "./billp-session.js";
+export {
+  runBillpSession, beginBillpSession, planBillpStep, actBillpStep, criticBillpStep, finishBillpSession,
+  type BillpComponents, type BillpProgress, type BillpSessionOptions, type BillpStepRecord, type BillpTrajectory, type ReflectionMemory,
+} from "./billp-session.js";
+export { createBillpGraph, BillpState, type BillpGraph, type BillpRunOptions, type BillpStateValue, type CreateBillpGraphOptions } from "./billp-graph.js";
 export { LerlState, RECENT_WINDOW, type LerlStateValue, type LerlStateUpdate } from "./state.js";
 export { LerlRuntime, DEFAULT_LERL_LOOP, type LerlBudget, type LerlLoopOptions, type LerlComponents, type LerlHooks } from "./runtime.js";
 export { planNode, actNode, stepNode, reflectNode, learnNode, routeAfterStep, routeAfterReflect, sessionIdOf, type LerlProgress } from "./nodes.js";

@@ -1,6 +1,7 @@
 /**
  * IL-Rec's teacher: a BiLLP-style agent (planner -> actor -> env -> critic with actor/critic memories; a
- * reflection after each session) that plays sessions one by one through {@link runBillpSession}.
+ * reflection after each session) that plays sessions one by one through the BiLLP graph ({@link createBillpGraph}),
+ * one graph invocation per session.
  * - `llm`: LLM thought planner, LLM actor (candidates ranked by the training-time world model), LLM critic,
  *   LLM failure reflector: the real BiLLP-style agent.
  * - `heuristic`: saturation-aware planner, catalogue-greedy actor and scorer critic, both on the
@@ -16,7 +17,8 @@ import { CatalogGreedyActor, LlmActor } from "@farsight/llm-actor";
 import { LlmThoughtPlanner, SaturationAwarePlanner } from "@farsight/planner";
 import { LlmFailureReflector, ReflectionPool, TemplateReflector } from "@farsight/reflector";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { runBillpSession, type BillpComponents, type BillpTrajectory } from "../billp-session.js";
+import { createBillpGraph } from "../billp-graph.js";
+import type { BillpComponents, BillpTrajectory } from "../billp-session.js";
 import type { TrainWorld } from "../train.js";
 
 export type TeacherKind = "llm" | "heuristic";
@@ -90,8 +92,12 @@ export async function runTeacher(teacher: Teacher, session: Session, sessions: n
   const start = performance.now();
   const trajectories: BillpTrajectory[] = [];
   let recommendations = 0;
+  // One graph over the whole run (memories and pool carry over); one invocation per session.
+  const billp = createBillpGraph({
+    env: session, components: teacher.components, threadPrefix: teacher.name, session: o.quitReward !== undefined ? { quitReward: o.quitReward } : {},
+  });
   for (let i = 0; i < sessions; i++) {
-    const t = await runBillpSession(session, teacher.components, { ...(o.quitReward !== undefined ? { quitReward: o.quitReward } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+    const t = await billp.run(o.signal ? { signal: o.signal } : {});
     trajectories.push(t);
     recommendations += t.steps.length;
     o.onSession?.(t, i);
