@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import type { CliIO, Command } from "./command.js";
+import type { Command } from "./command.js";
 import { commands } from "./commands/index.js";
 import { main, version } from "./main.js";
 import { captureIO } from "./capture-io.js";

@@ -48,9 +48,9 @@ describe("algorithms learn a contextual bandit (the right category depends on th
     const policy = new DqnPolicy(ctx, { seed: 3, historyLength: 4 });
     const algo = new DqnAlgorithm(policy, { learningRate: 0.01, learningStarts: 64, batchSize: 64, gamma: 0.5, targetUpdateEvery: 10 });
     const before = greedyReward(policy);
-    for (let it = 0; it < 80; it++) {
-      algo.setProgress(it / 80);
-      const history = banditBatch(32, 4, ctx, it);
+    for (let iter = 0; iter < 80; iter++) {
+      algo.setProgress(iter / 80);
+      const history = banditBatch(32, 4, ctx, iter);
       const act = policy.act({ history });
       const rewards = banditRewards(history, act.slates, ctx);
       algo.observe({ history, slates: act.slates, rewards, dones: new Uint8Array(32).fill(1), next: history, nextMask: null });

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UsageError, type CliIO } from "../command.js";
+import { UsageError } from "../command.js";
 import { evalCommand } from "./eval.js";
 import { trainCommand } from "./train.js";
 import { captureIO } from "../capture-io.js";
