@@ -55,8 +55,7 @@ export const billpCommand: Command = {
       "data-dir": { type: "string" },
       json: { type: "boolean" },
     });
-    const envName = values.env ?? "synthetic";
-    if (!(PRESETS as readonly string[]).includes(envName)) throw new UsageError(`--env must be one of ${PRESETS.join(", ")}; got "${envName}"`);
+    const envName = choiceFlag("env", values.env, PRESETS, "synthetic");
     const sessions = intFlag("sessions", values.sessions, 5, 1);
     const seed = intFlag("seed", values.seed, 0, 0);
     const criticName = choiceFlag("critic", values.critic, CRITICS, "auto");

@@ -1,6 +1,6 @@
 import { evaluate, loadPreset, PRESETS, type EvalMode } from "@farsight/env";
 import { agentNames, resolveAgent } from "../agents.js";
-import { choiceFlag, intFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
+import { choiceFlag, intFlag, parseFlags, type CliIO, type Command } from "../command.js";
 
 const MODES: readonly EvalMode[] = ["FB", "NX_0", "NX_10"];
 const TABLE = ["len", "r_traj", "r_each", "ctr", "item_coverage", "category_coverage", "ild", "category_entropy", "mcd"];
@@ -41,8 +41,7 @@ export const evalCommand: Command = {
       "data-dir": { type: "string" },
       json: { type: "boolean" },
     });
-    const env = values.env ?? "synthetic";
-    if (!(PRESETS as readonly string[]).includes(env)) throw new UsageError(`--env must be one of ${PRESETS.join(", ")}; got "${env}"`);
+    const env = choiceFlag("env", values.env, PRESETS, "synthetic");
     const agentSpec = values.agent ?? "random";
     const episodes = intFlag("episodes", values.episodes, 1000, 1);
     const seed = intFlag("seed", values.seed, 0, 0);

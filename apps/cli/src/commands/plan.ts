@@ -150,8 +150,7 @@ export const planCommand: Command = {
       "data-dir": { type: "string" },
       json: { type: "boolean" },
     });
-    const envName = values.env ?? "synthetic";
-    if (!(PRESETS as readonly string[]).includes(envName)) throw new UsageError(`--env must be one of ${PRESETS.join(", ")}; got "${envName}"`);
+    const envName = choiceFlag("env", values.env, PRESETS, "synthetic");
     const plannerName = choiceFlag("planner", values.planner, PLANNERS, "saturation-aware");
     const sessions = intFlag("sessions", values.sessions, 3, 1);
     const warmup = intFlag("warmup", values.warmup, 4, 0);

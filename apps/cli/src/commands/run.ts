@@ -243,8 +243,7 @@ export const runCommand: Command = {
       true,
     );
     if (positionals[0] !== "lerl" || positionals.length !== 1) throw new UsageError(`farsight run: expected the method "lerl" (or "ilrec"), got ${JSON.stringify(positionals)}\n\n${this.usage}`);
-    const env = values.env ?? "synthetic";
-    if (!(PRESETS as readonly string[]).includes(env)) throw new UsageError(`--env must be one of ${PRESETS.join(", ")}; got "${env}"`);
+    const env = choiceFlag("env", values.env, PRESETS, "synthetic");
     const seed = intFlag("seed", values.seed, 0, 0);
     const x: LerlExperiment = {
       env,

@@ -53,8 +53,7 @@ export const trainCommand: Command = {
       "data-dir": { type: "string" },
       json: { type: "boolean" },
     });
-    const envName = values.env ?? "synthetic";
-    if (!(PRESETS as readonly string[]).includes(envName)) throw new UsageError(`--env must be one of ${PRESETS.join(", ")}; got "${envName}"`);
+    const envName = choiceFlag("env", values.env, PRESETS, "synthetic");
     const algo = choiceFlag("algo", values.algo, ALGOS, "ppo");
     const steps = intFlag("steps", values.steps, 20_000, 1);
     const seed = intFlag("seed", values.seed, 0, 0);

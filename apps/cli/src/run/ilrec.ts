@@ -67,8 +67,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
     io.stdout(ILREC_USAGE + "\n");
     return 0;
   }
-  const env = values.env ?? "synthetic";
-  if (!(PRESETS as readonly string[]).includes(env)) throw new UsageError(`--env must be one of ${PRESETS.join(", ")}; got "${env}"`);
+  const env = choiceFlag("env", values.env, PRESETS, "synthetic");
   const teacher = choiceFlag<TeacherKind>("teacher", values.teacher, ["llm", "heuristic"], "heuristic");
   const spec = values.llm ?? "none";
   if (teacher === "llm" && spec === "none") throw new UsageError("--teacher llm needs a model: pass --llm <spec> (e.g. ollama:llama3.1), or use --teacher heuristic");

@@ -11,7 +11,7 @@
 import { mean, Rng } from "@farsight/core";
 import type { VecEnv } from "@farsight/env";
 import { A2CAlgorithm, imitationLoss, type A2CPolicy, type AuxiliaryLoss } from "../a2c.js";
-import { historyRows, RolloutBuffer } from "../buffers.js";
+import { gatherRows, historyRows, RolloutBuffer } from "../buffers.js";
 import { Collector } from "../collector.js";
 import { gradientStep } from "../policy.js";
 import { tf } from "../backend.js";
@@ -83,7 +83,7 @@ export class IlrecLearner {
     const o = this.options;
     const n = Math.min(o.discriminatorPolicyRows, replay.env.size);
     const rows = Int32Array.from({ length: n }, () => this.rng.int(replay.env.size));
-    const policyX = transitionFeatures(this.policy, historyRows(replay.env, this.policy.options.historyLength, rows), gatherSlates(replay.env.slates, this.policy.context.slateSize, rows));
+    const policyX = transitionFeatures(this.policy, historyRows(replay.env, this.policy.options.historyLength, rows), gatherRows(replay.env.slates, this.policy.context.slateSize, rows, (m) => new Int32Array(m)));
     const all = demos.allRows();
     const demoX = transitionFeatures(this.policy, demos.history(all), demos.slates);
     const r = disc.train(policyX, demoX);
@@ -183,12 +183,6 @@ export class IlrecLearner {
     this.algorithm.dispose();
     this.discriminator?.dispose();
   }
-}
-
-function gatherSlates(slates: Int32Array, k: number, rows: Int32Array): Int32Array {
-  const out = new Int32Array(rows.length * k);
-  rows.forEach((r, i) => out.set(slates.subarray(r * k, r * k + k), i * k));
-  return out;
 }
 
 /** Options of {@link trainBehaviourCloning}. */

@@ -8,7 +8,7 @@
  */
 import type { Rng } from "@farsight/core";
 import { tf } from "../backend.js";
-import { historyRows, ReplayBuffer, type RolloutBuffer } from "../buffers.js";
+import { gatherRows, historyRows, ReplayBuffer, type RolloutBuffer } from "../buffers.js";
 import type { HistoryBatch } from "../encoders.js";
 import type { A2CPolicy, AuxiliaryLoss, DemoBatch } from "../a2c.js";
 import type { DemoBuffer } from "./demo-buffer.js";
@@ -48,11 +48,14 @@ export class MixedReplay {
    * collector's current observation (`last`). Rows that ended a session have their next state masked by done.
    */
   addRollout(buf: RolloutBuffer, last: HistoryBatch): void {
-    const b = buf.batchSize, l = buf.shape.historyLength;
+    const b = buf.batchSize, l = buf.shape.historyLength, k = buf.shape.slateSize;
+    const stepRows = (t: number) => historyRows(buf, l, Int32Array.from({ length: b }, (_v, s) => t * b + s));
+    // Step t's next state is step t+1's state: gather each step's rows once and carry them forward.
+    let state = buf.size > 0 ? stepRows(0) : last;
     for (let t = 0; t < buf.size; t++) {
-      const rows = Int32Array.from({ length: b }, (_v, s) => t * b + s);
-      const next = t + 1 < buf.size ? historyRows(buf, l, Int32Array.from({ length: b }, (_v, s) => (t + 1) * b + s)) : last;
-      this.env.addBatch(historyRows(buf, l, rows), buf.slates.subarray(t * b * buf.shape.slateSize, (t + 1) * b * buf.shape.slateSize), buf.rewards.subarray(t * b, (t + 1) * b), buf.dones.subarray(t * b, (t + 1) * b), next, null);
+      const next = t + 1 < buf.size ? stepRows(t + 1) : last;
+      this.env.addBatch(state, buf.slates.subarray(t * b * k, (t + 1) * b * k), buf.rewards.subarray(t * b, (t + 1) * b), buf.dones.subarray(t * b, (t + 1) * b), next, null);
+      state = next;
     }
   }
 
@@ -86,13 +89,10 @@ export class MixedReplay {
       batchSize: a.batchSize + b.batchSize, length: l,
       items: concat(a.items, b.items, Int32Array), feedback: concat(a.feedback, b.feedback, Float32Array), valid: concat(a.valid, b.valid, Float32Array),
     });
-    const slates = new Int32Array((e.length + d.length) * k);
-    e.forEach((r, i) => slates.set(this.env.slates.subarray(r * k, r * k + k), i * k));
-    slates.set(this.demos.slatesOf(d), e.length * k);
     return {
       history: cat(historyRows(this.env, l, e), this.demos.history(d)),
       next: cat(historyRows(envNext, l, e), this.demos.nextHistory(d)),
-      slates,
+      slates: concat(gatherRows(this.env.slates, k, e, (m) => new Int32Array(m)), this.demos.slatesOf(d), Int32Array),
       rewards: Float32Array.from([...Array.from(e, (r) => this.env.rewards[r]!), ...Array.from(d, (r) => this.demos.rewards[r]!)]),
       dones: Float32Array.from([...Array.from(e, (r) => this.env.dones[r]!), ...Array.from(d, (r) => this.demos.dones[r]!)]),
     };
