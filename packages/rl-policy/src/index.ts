@@ -25,8 +25,8 @@ export type { Algorithm, AlgorithmBase, OnPolicyAlgorithm, OffPolicyAlgorithm, S
 export { PpoPolicy, PpoAlgorithm, DEFAULT_PPO_OPTIONS, type PpoOptions } from "./ppo.js";
 export { A2CPolicy, A2CAlgorithm, DEFAULT_A2C_OPTIONS, imitationLoss, type A2COptions, type AuxiliaryLoss, type DemoBatch } from "./a2c.js";
 export { DqnPolicy, DqnAlgorithm, DEFAULT_DQN_OPTIONS, type DqnOptions } from "./dqn.js";
-export { Collector, type CollectorOptions, type CollectedStep } from "./collector.js";
-export { trainPolicy, type TrainOptions, type TrainProgress, type TrainSummary } from "./trainer.js";
+export { Collector, type CollectorOptions, type CollectedStep, type PendingStep, type StepObserver, type FinishedEpisode } from "./collector.js";
+export { trainPolicy, rolloutBufferFor, type TrainOptions, type TrainProgress, type TrainSummary } from "./trainer.js";
 export { saveCheckpoint, loadCheckpoint, type CheckpointManifest, type LoadedCheckpoint } from "./checkpoint.js";
 export { PolicyAgent, createAlgorithm, type AlgorithmName, type CreateAlgorithmOptions } from "./agent.js";
 export * from "./ilrec/index.js";
