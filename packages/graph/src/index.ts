@@ -19,6 +19,7 @@ export {
   type TrainSetupOptions,
   type TrainLerlOptions,
   type TrainLerlResult,
+  type TrainFlatPpoOptions,
 } from "./train.js";
 export { formatLerlProgress, progressBar } from "./progress.js";
 export { createSessionGraph, SessionState, type SessionGraphOptions, type SessionPrompt, type SessionFeedback, type SessionStateValue } from "./session-graph.js";

@@ -2,12 +2,12 @@
  * One node adapter per component of the LERL loop: `plan` (Planner), `act` (RL policy masked by the plan),
  * `step` (simulator), `reflect` (Reflector and pool, only when sessions ended), `learn` (PPO update at
  * the end of a rollout; the chunk boundary). Each reads the small state, works on the runtime, and
- * returns a small update.
+ * returns a small update. `act`, `step` and `learn` drive rl-policy's `Collector` (the halves of its step,
+ * its buffer writes, its bootstrap value), the loop flat training runs, so LERL cannot drift from it.
  */
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { mean, type CategoryId } from "@farsight/core";
+import { mean } from "@farsight/core";
 import { buildPlanRequest, type PlanRequest } from "@farsight/planner";
-import { planMaskFromCategories, readHistory, readRepeatMask } from "@farsight/rl-policy";
 import type { LerlRuntime } from "./runtime.js";
 import { RECENT_WINDOW, type LerlStateUpdate, type LerlStateValue } from "./state.js";
 
@@ -70,45 +70,46 @@ export function planNode(rt: LerlRuntime): Node {
   };
 }
 
-/** One batched forward pass of the policy with the plans as category masks; records the action for PPO. */
+/**
+ * One batched forward pass of the policy through the collector, with the plans in force as its plan mask
+ * (and the collector's no-repeat mask, as in flat training). Train mode samples and keeps V(s) for PPO;
+ * eval mode acts greedily.
+ */
 export function actNode(rt: LerlRuntime): Node {
   return async (state) => {
-    const { env, algorithm } = { ...rt.components, env: rt.env };
-    const policy = algorithm.policy;
-    const C = env.catalog.numCategories;
-    const perSlot: (readonly CategoryId[] | undefined)[] = [];
-    for (let b = 0; b < env.batchSize; b++) perSlot.push(env.active[b] && state.plans[b]?.length ? state.plans[b] : undefined);
-    const planMask = planMaskFromCategories(perSlot, C);
-    readHistory(env, rt.history, policy.options.feedbackScale);
-    const itemMask = readRepeatMask(env);
     const train = rt.options.mode === "train";
-    const act = policy.act({ history: rt.history, itemMask, planMask, deterministic: !train, withValue: train });
-    rt.slates.set(act.slates);
-    rt.buffer?.addAction(rt.history, act.slates, act.action, act.logProb, act.value, act.mask);
+    rt.plans = state.plans;
+    rt.pending = rt.collector.act(!train, train);
     return {};
   };
 }
 
-/** Steps the simulator, records trajectories, closes finished sessions (their slots get new users). */
+/**
+ * Steps the simulator through the collector (which also feeds the tracker), stores the transition (with the
+ * slates' per-item feedback) in the rollout buffer, records trajectories, closes finished sessions (their
+ * slots get new users) and re-observes.
+ */
 export function stepNode(rt: LerlRuntime): Node {
   return async (state, config) => {
     const env = rt.env;
-    const { tracker, onEpisode } = rt.hooks;
+    const { onEpisode } = rt.hooks;
     const B = env.batchSize, K = env.slateSize, cat = env.catalog.itemCategory;
-    rt.stepped.set(env.active);
-    tracker?.beforeStep(rt.slates);
-    const r = env.step(rt.slates);
-    tracker?.afterStep(r, rt.stepped);
-    rt.buffer?.addOutcome(r.reward, r.done);
+    if (!rt.pending) throw new Error("LERL graph: the step node ran without an action from the act node");
+    const collected = rt.collector.envStep(rt.pending);
+    rt.pending = null;
+    if (rt.buffer) rt.collector.store(rt.buffer, collected);
+    rt.collector.afterStep();
+    const { result: r, stepped } = collected;
+    const slates = collected.act.slates;
     let active = 0;
     const recentReturns = state.recentReturns.slice();
     const recentLengths = state.recentLengths.slice();
     let returnSum = state.returnSum;
     const ended: string[] = [];
     for (let b = 0; b < B; b++) {
-      if (!rt.stepped[b]) continue;
+      if (!stepped[b]) continue;
       active++;
-      const slate = Array.from(rt.slates.subarray(b * K, (b + 1) * K));
+      const slate = Array.from(slates.subarray(b * K, (b + 1) * K));
       rt.trajectories[b]!.push({
         slate,
         categories: slate.map((i) => cat[i] ?? -1),
@@ -168,14 +169,13 @@ export function learnNode(rt: LerlRuntime): Node {
     let updates = state.updates;
     let lastUpdate = state.lastUpdate;
     if (rt.buffer?.full) {
-      const policy = algorithm.policy;
-      readHistory(rt.env, rt.history, policy.options.feedbackScale);
-      const last = policy.act({ history: rt.history, itemMask: readRepeatMask(rt.env), deterministic: true, withValue: true }).value;
-      rt.buffer.finish(last, algorithm.gamma, algorithm.gaeLambda);
+      rt.buffer.finish(rt.collector.bootstrapValue(), algorithm.gamma, algorithm.gaeLambda);
       lastUpdate = algorithm.update(rt.buffer);
       rt.buffer.reset();
       updates++;
     }
+    // The graph keeps its own episode records (with plans and session ids); the collector's list is dropped here so it stays bounded.
+    rt.collector.drainEpisodes();
     const chunk = state.chunk + 1;
     await rt.hooks.onChunk?.(chunk, rt);
     const elapsedMs = state.elapsedMs + (performance.now() - rt.startedAt);
