@@ -109,7 +109,7 @@ describe("farsight run lerl --planner llm, against an OpenAI-compatible server o
       const code = await runCommand.run(["lerl", "--planner", "llm", "--llm", spec, "--steps", "40", "--batch", "4", "--episodes", "4", "--out", join(dir, "run"), "--json"], io);
       expect(code).toBe(0);
       const out = JSON.parse(text) as { rows: { agent: string; llm_calls_per_rec: number; len: number }[] };
-      const lerl = out.rows.find((r) => r.agent === "LERL (llm)")!;
+      const lerl = out.rows.find((r) => r.agent === "LERL (llm-category)")!;
       // One planner call per session per step in evaluation (cohort 1, plan every step).
       expect(lerl.llm_calls_per_rec).toBe(1);
       expect(out.rows.find((r) => r.agent === "random")!.llm_calls_per_rec).toBe(0);
