@@ -91,6 +91,7 @@ describe("farsight run: flags", () => {
     await expect(runCommand.run(["lerl", "--planner", "llm", "--llm", "none", "--steps", "10", "--out", join(tmpdir(), "farsight-never")], io)).rejects.toThrow(/needs a model/);
     await expect(runCommand.run(["lerl", "--resume"], io)).rejects.toThrow(/--out/);
     await expect(runCommand.run(["lerl", "--planner", "genius"], io)).rejects.toThrow(/--planner must be one of/);
+    await expect(runCommand.run(["lerl", "--planner", "saturation,genius"], io)).rejects.toThrow(/--planner must be one of .*saturation-aware \(alias saturation\)/);
   });
 });
 
