@@ -81,7 +81,7 @@ export const DEFAULT_PPO_OPTIONS: PpoOptions = {
   clipValueLoss: true,
   epochs: 4,
   minibatchSize: 64,
-  rolloutSteps: 20,
+  rolloutSteps: 10,
   learningRate: 1e-3,
   annealLearningRate: false,
   valueCoef: 0.5,
