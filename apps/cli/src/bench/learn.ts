@@ -223,7 +223,7 @@ function noRepeatView(env: VecEnv): VecEnv {
 }
 
 /** A baseline agent that sees the env through {@link noRepeatView}. */
-function withNoRepeat(agent: Agent): Agent {
+export function withNoRepeat(agent: Agent): Agent {
   let view: VecEnv | undefined, of: VecEnv | undefined;
   const viewOf = (env: VecEnv) => (of === env ? view! : ((of = env), (view = noRepeatView(env))));
   return {
@@ -403,6 +403,21 @@ export function aggregateRows(pending: readonly Pending[]): LearnRow[] {
     };
   });
 }
+
+/** Shown by `farsight bench --help` (main answers every `bench ... --help` with the bench usage). */
+export const LEARN_USAGE = [
+  "Usage: farsight bench learn [--methods ppo,a2c,dqn,random,popularity,round-robin] [--env synthetic,coat]",
+  "                            [--seeds 5 | --seeds 0,1,2] [--steps N | --steps synthetic=8000,coat=15000]",
+  "                            [--episodes E] [--batch B] [--out DIR] [--data-dir DIR] [--json]",
+  "",
+  `  --methods   learned: ${LEARNED.join(", ")}; baselines: the agents of \`farsight eval\` (random always runs: the ratio column needs it)`,
+  `  --env       presets (${PRESETS.join(", ")}); one whose dataset is missing is skipped with a message`,
+  "  --seeds     a count (5 = seeds 0..4, the default) or a comma-separated list; each seed trains and evaluates",
+  "  --steps     training transitions per method and seed; per preset with name=N (default synthetic=8000, coat=15000, else 8000)",
+  "  --episodes  evaluation sessions per seed (default 300); --batch B concurrent training sessions (default 32)",
+  "  --out       run directory (default runs/bench-learn-<time>): results.json, curves.jsonl, config.json, report.html",
+  "Learned policies are evaluated twice, greedy and sampled; every agent is held to the no-repeat rule.",
+].join("\n");
 
 export const learnBench: BenchTarget = {
   name: "learn",
