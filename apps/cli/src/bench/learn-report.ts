@@ -33,8 +33,8 @@ function cells(r: LearnRow): string[] {
 const HEADS = ["Len", "R_traj", "R_each", "R_traj/random", "min/random"];
 
 const TRAIN_WORLD: Record<string, string> = {
-  truth: "the ground truth on the train users",
-  predicted: "the world model predicted (MF) from the training log, train users",
+  truth: "the ground-truth world, train users",
+  predicted: "the MF world model predicted from the training log, train users",
 };
 
 function usersLine(p: PresetInfo): string {
@@ -63,6 +63,24 @@ export function formatPresetTable(results: LearnResults, p: PresetInfo): string 
   const widths = [Math.max(24, ...rows.map((r) => r.label.length + 2)), 16, 16, 16, 16, 11];
   const line = (xs: string[]) => xs.map((x, i) => (i === 0 ? x.padEnd(widths[0]!) : x.padStart(widths[i]!))).join("");
   return [...presetHeader(results, p), line(["method", ...HEADS]), ...rows.map((r) => line([r.label, ...cells(r)]))].join("\n") + "\n";
+}
+
+/**
+ * A preset's table as Markdown, with the command and budgets above it: what the package READMEs paste, so a
+ * README table always says how to regenerate it.
+ */
+export function formatPresetMarkdown(results: LearnResults, p: PresetInfo): string {
+  const rows = results.rows.filter((r) => r.preset === p.name);
+  const [, command, ...rest] = presetHeader(results, p);
+  return [
+    `\`${command!.replace(/^command: /, "")}\``,
+    "",
+    rest.map((l) => `${l[0]!.toUpperCase()}${l.slice(1)}.`).join(" "),
+    "",
+    `| ${p.name} | ${HEADS.join(" | ")} |`,
+    `|---|${HEADS.map(() => "---:").join("|")}|`,
+    ...rows.map((r) => `| ${r.label} | ${cells(r).join(" | ")} |`),
+  ].join("\n") + "\n";
 }
 
 const CURVE_HINT: Record<string, string> = {
@@ -130,4 +148,5 @@ ${sections.join("\n")}
 
 export function writeLearnReport(dir: string, results: LearnResults, curves: readonly CurvePoint[]): void {
   writeFileSync(join(dir, "report.html"), learnReportHtml(results, curves));
+  writeFileSync(join(dir, "results.md"), results.bench.presets.map((p) => formatPresetMarkdown(results, p)).join("\n"));
 }

@@ -56,6 +56,13 @@ describe("farsight bench learn: flags", () => {
     expect(s([0, 1, 2], [2, 3])).toMatchObject({ evalUsers: "partly overlapping", overlap: 1 });
     expect(userSplit(await loadPreset("synthetic")).evalUsers).toBe("held-out");
   });
+
+  it.runIf(dataDirCandidates("coat").some((d) => existsSync(d)))("says Coat evaluates on its training users unless --test-fraction holds some out", async () => {
+    expect(userSplit(await loadPreset("coat")).evalUsers).toBe("same users as training");
+    expect(parseLearnArgs(["--test-fraction", "0.2"]).testFraction).toBe(0.2);
+    expect(userSplit(await loadPreset("coat", { testFraction: 0.2 })).evalUsers).toBe("held-out");
+    expect(() => parseLearnArgs(["--test-fraction", "1"])).toThrow(/--test-fraction/);
+  });
 });
 
 describe("farsight bench learn: baselines under the no-repeat rule", () => {
@@ -133,6 +140,9 @@ describe("farsight bench learn: a tiny run", () => {
     expect(html).toContain("ppo (greedy)");
     expect(html).toContain("R_traj per seed");
     expect(html).toMatch(/<svg[^>]*class="chart/);
+    const md = await readFile(join(out, "results.md"), "utf8");
+    expect(md).toContain("`farsight bench learn --env synthetic");
+    expect(md).toMatch(/\| ppo \(greedy\) \| \d+\.\d\d ± \d+\.\d\d \|/);
   });
 
   it("is deterministic per seed, and --json prints the results with nothing else on stdout", async () => {

@@ -14,7 +14,7 @@ import { evaluate, loadPreset, PRESETS, type Agent, type EnvSetup, type MetricSu
 import { defaultTrainWorld, policyDefaults, trainSimulator, type TrainWorld } from "@farsight/graph";
 import { contextFromEnv, createAlgorithm, initBackend, PolicyAgent, trainPolicy, type AlgorithmName } from "@farsight/rl-policy";
 import { agentNames, resolveAgent } from "../agents.js";
-import { intFlag, parseFlags, UsageError, type CliIO } from "../command.js";
+import { intFlag, numberFlag, parseFlags, UsageError, type CliIO } from "../command.js";
 import type { CurvePoint } from "../report/run-dir.js";
 import { RunDirWriter } from "../report/run-dir.js";
 import { ci95 } from "./ci.js";
@@ -45,6 +45,8 @@ export interface LearnOptions {
   readonly batch: number;
   readonly out: string;
   readonly dataDir?: string;
+  /** Share of users held out for evaluation, overriding every preset's own split (Coat's is 0: same users). */
+  readonly testFraction?: number;
   /** The command line as typed, for the headers. */
   readonly command: string;
 }
@@ -96,7 +98,10 @@ export function parseLearnArgs(argv: string[]): LearnOptions {
     batch: { type: "string" },
     out: { type: "string" },
     "data-dir": { type: "string" },
+    "test-fraction": { type: "string" },
   });
+  const testFraction = values["test-fraction"] === undefined ? undefined : numberFlag("test-fraction", values["test-fraction"], 0);
+  if (testFraction !== undefined && !(testFraction >= 0 && testFraction < 1)) throw new UsageError(`--test-fraction must be in [0, 1), got "${values["test-fraction"]}"`);
   const known = knownMethods();
   const methods = list(values.methods ?? "ppo,a2c,dqn,random,popularity,round-robin");
   const unknown = methods.filter((m) => !known.includes(m));
@@ -115,6 +120,7 @@ export function parseLearnArgs(argv: string[]): LearnOptions {
     batch: intFlag("batch", values.batch, 32, 1),
     out: values.out ?? `runs/bench-learn-${new Date().toISOString().replace(/[:.]/g, "-")}`,
     ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
+    ...(testFraction !== undefined ? { testFraction } : {}),
     command: ["farsight bench learn", ...argv].join(" "),
   };
 }
@@ -188,6 +194,8 @@ export interface LearnResults {
     readonly seeds: readonly number[];
     readonly episodes: number;
     readonly batch: number;
+    /** --test-fraction when given; otherwise each preset's own split (see `presets[].users`). */
+    readonly testFraction: number | "preset default";
     readonly presets: readonly PresetInfo[];
     readonly skipped: readonly { preset: string; reason: string }[];
     readonly baselines: Readonly<Record<string, string>>;
@@ -242,6 +250,60 @@ function fmtDuration(ms: number): string {
 
 type Pending = { preset: string; method: string; label: string; evaluation: LearnRow["evaluation"]; seed: number; metrics: MetricSummary };
 
+interface LearnedRun {
+  readonly setup: EnvSetup;
+  readonly world: TrainWorld;
+  readonly method: AlgorithmName;
+  readonly seed: number;
+  readonly steps: number;
+  readonly episodes: number;
+  readonly batch: number;
+}
+
+/**
+ * One learned method on one seed: trains a fresh policy with the graph's training world and defaults (as flat
+ * PPO in `farsight run lerl`), then evaluates it greedy and sampled. Learning-curve points and about four
+ * progress lines per run go to the callbacks.
+ */
+async function trainAndEvaluate(
+  r: LearnedRun,
+  on: { curve: (point: CurvePoint) => void; progress: (envSteps: number, line: string) => void },
+): Promise<Pending[]> {
+  const { setup, method, seed, steps } = r;
+  const series = `${setup.name}/${method}`;
+  const env = await trainSimulator(setup, r.world, r.batch, seed);
+  const algorithm = createAlgorithm(method, contextFromEnv(env), { policy: policyDefaults(setup, seed) });
+  const quarter = Math.max(1, Math.floor(steps / 4));
+  let nextSay = quarter;
+  await trainPolicy(env, algorithm, {
+    totalSteps: steps,
+    // ~25 curve points per run: enough for the shape, small enough for a many-seed report.
+    progressEvery: Math.max(env.batchSize, Math.floor(steps / 25)),
+    onProgress: (p) => {
+      const point = (metric: string, value: number) => {
+        if (Number.isFinite(value)) on.curve({ series, step: p.envSteps, metric, value, seed });
+      };
+      point("return", p.meanReturn);
+      point("len", p.meanLength);
+      for (const [k, v] of Object.entries(p.stats)) point(k, v);
+      if (p.envSteps < nextSay && p.envSteps < steps) return;
+      while (nextSay <= p.envSteps) nextSay += quarter;
+      const done = Math.min(p.envSteps, steps);
+      on.progress(done, `[${setup.name}] ${method} seed ${seed}: step ${done}/${steps}  return ${Number.isFinite(p.meanReturn) ? p.meanReturn.toFixed(2) : "-"}  ${Math.round(p.stepsPerSecond)} steps/s`);
+    },
+  });
+  const out: Pending[] = [];
+  for (const deterministic of [true, false]) {
+    const evaluation = deterministic ? "greedy" : "sampled";
+    const label = `${method} (${evaluation})`;
+    const result = await evaluate(setup, () => new PolicyAgent(algorithm.policy, { deterministic, name: label }), { episodes: r.episodes, seeds: [seed] });
+    out.push({ preset: setup.name, method, label, evaluation, seed, metrics: result.perSeed[0]! });
+  }
+  algorithm.dispose();
+  algorithm.policy.dispose();
+  return out;
+}
+
 /** Runs the whole grid; writes the run directory as it goes (curves) and at the end (results, report). */
 export async function runLearnBench(o: LearnOptions, io: CliIO, json: boolean): Promise<LearnResults & { out: string }> {
   const t0 = performance.now();
@@ -263,7 +325,7 @@ export async function runLearnBench(o: LearnOptions, io: CliIO, json: boolean): 
   for (const name of o.presets) {
     let setup: EnvSetup;
     try {
-      setup = await loadPreset(name, o.dataDir ? { dataDir: o.dataDir } : {});
+      setup = await loadPreset(name, { ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.testFraction !== undefined ? { testFraction: o.testFraction } : {}) });
     } catch (err) {
       if (!(err instanceof FarsightError && err.code === "env/missing-data")) throw err;
       skipped.push({ preset: name, reason: err.message });
@@ -283,47 +345,20 @@ export async function runLearnBench(o: LearnOptions, io: CliIO, json: boolean): 
 
     for (const method of learned) {
       for (const seed of o.seeds) {
-        const series = `${name}/${method}`;
-        const env = await trainSimulator(setup, world, o.batch, seed);
-        const algorithm = createAlgorithm(method, contextFromEnv(env), { policy: policyDefaults(setup, seed) });
         const before = doneTrain;
-        const quarter = Math.max(1, Math.floor(steps / 4));
-        let nextSay = quarter;
-        await trainPolicy(env, algorithm, {
-          totalSteps: steps,
-          // ~25 curve points per run: enough for the shape, small enough for a many-seed report.
-          progressEvery: Math.max(env.batchSize, Math.floor(steps / 25)),
-          onProgress: (p) => {
-            const point = (metric: string, value: number) => {
-              if (Number.isFinite(value)) curves.push({ series, step: p.envSteps, metric, value, seed });
-            };
-            point("return", p.meanReturn);
-            point("len", p.meanLength);
-            for (const [k, v] of Object.entries(p.stats)) point(k, v);
-            doneTrain = before + Math.min(p.envSteps, steps);
-            if (p.envSteps >= nextSay || p.envSteps >= steps) {
-              while (nextSay <= p.envSteps) nextSay += quarter;
-              const elapsed = performance.now() - t0;
-              const eta = doneTrain > 0 ? (elapsed / doneTrain) * (totalTrain - doneTrain) : NaN;
-              say(
-                `[${name}] ${method} seed ${seed}: step ${Math.min(p.envSteps, steps)}/${steps}  return ${Number.isFinite(p.meanReturn) ? p.meanReturn.toFixed(2) : "-"}  ` +
-                  `${Math.round(p.stepsPerSecond)} steps/s  elapsed ${fmtDuration(elapsed)}  ETA ${fmtDuration(eta)}`,
-              );
-            }
+        const rows = await trainAndEvaluate({ setup, world, method, seed, steps, episodes: o.episodes, batch: o.batch }, {
+          curve: (c) => curves.push(c),
+          progress: (envSteps, line) => {
+            doneTrain = before + envSteps;
+            const elapsed = performance.now() - t0;
+            say(`${line}  elapsed ${fmtDuration(elapsed)}  ETA ${fmtDuration((elapsed / doneTrain) * (totalTrain - doneTrain))}`);
           },
         });
         doneTrain = before + steps;
-        run.curve(...curves.filter((c) => c.series === series && c.seed === seed));
-        for (const deterministic of [true, false]) {
-          const evaluation = deterministic ? "greedy" : "sampled";
-          const label = `${method} (${evaluation})`;
-          const r = await evaluate(setup, () => new PolicyAgent(algorithm.policy, { deterministic, name: label }), { episodes: o.episodes, seeds: [seed] });
-          pending.push({ preset: name, method, label, evaluation, seed, metrics: r.perSeed[0]! });
-        }
-        const [g, s] = pending.slice(-2).map((x) => x.metrics);
+        run.curve(...curves.filter((c) => c.series === `${name}/${method}` && c.seed === seed));
+        pending.push(...rows);
+        const [g, s] = rows.map((x) => x.metrics);
         say(`[${name}] ${method} seed ${seed}: greedy Len ${g!.len.toFixed(2)} R_traj ${g!.r_traj.toFixed(2)} | sampled Len ${s!.len.toFixed(2)} R_traj ${s!.r_traj.toFixed(2)}`);
-        algorithm.dispose();
-        algorithm.policy.dispose();
       }
     }
     for (const method of baselines) {
@@ -348,6 +383,7 @@ export async function runLearnBench(o: LearnOptions, io: CliIO, json: boolean): 
       seeds: o.seeds,
       episodes: o.episodes,
       batch: o.batch,
+      testFraction: o.testFraction ?? "preset default",
       presets,
       skipped,
       baselines: Object.fromEntries(baselines.map((m) => [m, BASELINE_NOTES[m] ?? "an agent of `farsight eval`"])),
@@ -362,7 +398,7 @@ export async function runLearnBench(o: LearnOptions, io: CliIO, json: boolean): 
   if (!json) {
     for (const p of presets) io.stdout(formatPresetTable(results, p) + "\n");
     for (const s of skipped) io.stdout(`${s.preset}: skipped (${s.reason})\n\n`);
-    io.stdout(`wrote ${o.out}/results.json, curves.jsonl, report.html (${fmtDuration(results.bench.seconds * 1000)})\n`);
+    io.stdout(`wrote ${o.out}/results.json, results.md, curves.jsonl, report.html (${fmtDuration(results.bench.seconds * 1000)})\n`);
   }
   return { ...results, out: o.out };
 }
@@ -408,14 +444,16 @@ export function aggregateRows(pending: readonly Pending[]): LearnRow[] {
 export const LEARN_USAGE = [
   "Usage: farsight bench learn [--methods ppo,a2c,dqn,random,popularity,round-robin] [--env synthetic,coat]",
   "                            [--seeds 5 | --seeds 0,1,2] [--steps N | --steps synthetic=8000,coat=15000]",
-  "                            [--episodes E] [--batch B] [--out DIR] [--data-dir DIR] [--json]",
+  "                            [--episodes E] [--batch B] [--test-fraction F] [--out DIR] [--data-dir DIR] [--json]",
   "",
   `  --methods   learned: ${LEARNED.join(", ")}; baselines: the agents of \`farsight eval\` (random always runs: the ratio column needs it)`,
   `  --env       presets (${PRESETS.join(", ")}); one whose dataset is missing is skipped with a message`,
   "  --seeds     a count (5 = seeds 0..4, the default) or a comma-separated list; each seed trains and evaluates",
   "  --steps     training transitions per method and seed; per preset with name=N (default synthetic=8000, coat=15000, else 8000)",
   "  --episodes  evaluation sessions per seed (default 300); --batch B concurrent training sessions (default 32)",
-  "  --out       run directory (default runs/bench-learn-<time>): results.json, curves.jsonl, config.json, report.html",
+  "  --test-fraction F  hold out this share of users for evaluation in every preset (default: the preset's split;",
+  "              Coat's and the other datasets' is 0, i.e. evaluation on the training users, and the table says so)",
+  "  --out       run directory (default runs/bench-learn-<time>): results.json, results.md (README tables), curves.jsonl, config.json, report.html",
   "Learned policies are evaluated twice, greedy and sampled; every agent is held to the no-repeat rule.",
 ].join("\n");
 
