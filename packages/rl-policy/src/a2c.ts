@@ -12,8 +12,7 @@
  * The auxiliary-loss hook is where IL-Rec's imitation term goes without touching this file:
  * `auxiliaryLosses: [imitationLoss(() => demoBatch, 0.5)]` adds `-lambda * E_demo[w log pi(a|s)]`.
  */
-import { Rng } from "@farsight/core";
-import { explainedVariance, forEachMinibatch, StatsAccumulator } from "./actor-critic.js";
+import { explainedVariance, forEachMinibatch, minibatchRng, StatsAccumulator } from "./actor-critic.js";
 import type { OnPolicyAlgorithm, UpdateStats } from "./algorithm.js";
 import { tf } from "./backend.js";
 import type { RolloutBuffer } from "./buffers.js";
@@ -73,7 +72,6 @@ export class A2CAlgorithm implements OnPolicyAlgorithm {
   readonly options: A2COptions;
   readonly optimizer: tf.Optimizer;
   updates = 0;
-  private readonly rng: Rng;
 
   constructor(
     readonly policy: A2CPolicy,
@@ -81,7 +79,6 @@ export class A2CAlgorithm implements OnPolicyAlgorithm {
   ) {
     this.options = { ...DEFAULT_A2C_OPTIONS, ...options };
     this.optimizer = tf.train.adam(this.options.learningRate, 0.9, 0.999, 1e-5);
-    this.rng = new Rng(policy.options.seed, "a2c/minibatches");
   }
 
   get rolloutSteps(): number {
@@ -104,7 +101,7 @@ export class A2CAlgorithm implements OnPolicyAlgorithm {
     const vars = p.trainableVariables();
     const stats = new StatsAccumulator();
     let skipped = 0;
-    forEachMinibatch(buf, { epochs: 1, minibatchSize: o.minibatchSize, normalizeAdvantages: o.normalizeAdvantages }, this.rng, (mb) => {
+    forEachMinibatch(buf, { epochs: 1, minibatchSize: o.minibatchSize, normalizeAdvantages: o.normalizeAdvantages }, minibatchRng(this.policy.options.seed, "a2c", this.updates), (mb) => {
       let diag: Record<string, number> = {};
       const step = gradientStep(this.optimizer, vars, () => {
         const ev = p.evaluateActions(mb);
