@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { RunCheckpoints, type LerlStateValue } from "@farsight/graph";
 import type { ReflectionPoolSnapshot } from "@farsight/reflector";
+import { DEFAULT_PPO_OPTIONS } from "@farsight/rl-policy";
 import { startFakeOpenAiServer } from "@farsight/testing";
 import { UsageError } from "../command.js";
 import { runCommand } from "./run.js";
@@ -66,7 +67,8 @@ describe.skipIf(!built)("farsight run lerl: killed with SIGKILL, resumed with --
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toMatch(/--resume/);
 
-    const target = before.envSteps + 2 * 8 * 20;
+    // Two more chunks: each is one PPO rollout of 8 sessions.
+    const target = before.envSteps + 2 * 8 * DEFAULT_PPO_OPTIONS.rolloutSteps;
     const resumed = spawnSync(process.execPath, [bin, ...args, "--steps", String(target), "--resume"], { encoding: "utf8", timeout: 120_000 });
     expect({ status: resumed.status, stderr: resumed.stderr }).toMatchObject({ status: 0 });
     const after = (await savedState(trainDir))!;
@@ -116,7 +118,9 @@ describe("farsight run lerl --planner llm, against an OpenAI-compatible server o
       expect(out.rows.find((r) => r.agent === "random")!.llm_calls_per_rec).toBe(0);
       const plans = server.requests.filter((r) => !r.promptText.includes("Long-term satisfaction"));
       const reflections = server.requests.length - plans.length;
-      expect(plans.length).toBeGreaterThanOrEqual(80 + Math.round(4 * lerl.len)); // 20 steps x 4 sessions in training, then evaluation
+      // Training runs whole rollouts of 4 sessions until 40 steps are spent, then evaluation plans every step.
+      const trainingSteps = 4 * DEFAULT_PPO_OPTIONS.rolloutSteps * Math.ceil(40 / (4 * DEFAULT_PPO_OPTIONS.rolloutSteps));
+      expect(plans.length).toBeGreaterThanOrEqual(trainingSteps + Math.round(4 * lerl.len));
       expect(reflections).toBeGreaterThan(0);
       expect(plans.some((r) => r.promptText.includes("Vary categories before the user tires."))).toBe(true);
     } finally {
