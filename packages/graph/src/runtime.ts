@@ -8,7 +8,7 @@ import { Rng, type Episode, type EpisodeStep } from "@farsight/core";
 import type { LlmStats } from "@farsight/llm";
 import type { Planner } from "@farsight/planner";
 import type { ReflectionPool, Reflector } from "@farsight/reflector";
-import { emptyHistory, RolloutBuffer, type HistoryBatch, type OnPolicyAlgorithm, type PpoPolicy } from "@farsight/rl-policy";
+import { emptyHistory, RolloutBuffer, type HistoryBatch, type OnPolicyAlgorithm } from "@farsight/rl-policy";
 
 /** Budgets: the run stops at the first chunk boundary after any of them is spent. */
 export interface LerlBudget {
@@ -104,7 +104,7 @@ export class LerlRuntime {
         ? new RolloutBuffer(algorithm.rolloutSteps, env.batchSize, {
             historyLength: policy.options.historyLength,
             slateSize: env.slateSize,
-            actionDim: algorithm.kind === "ppo" ? (policy as PpoPolicy).actionDim : 0,
+            actionDim: policy.actionDim,
             numItems: env.numItems,
           })
         : null;

@@ -1,22 +1,28 @@
 /**
- * Discrete advantage actor-critic (A2C) with a softmax over items.
+ * Advantage actor-critic (A2C) on the softmax {@link SlatePolicy} (logits `u(s) . e_i + c_i`, Plackett-Luce
+ * slates of K drawn without replacement; K = 1 is the plain softmax policy).
  *
- * Item logits are `u(s) . e_i + c_i` (a state vector against the item table, plus a per-item bias),
- * masked items get minus infinity, and a slate of K is drawn without replacement (Plackett-Luce; K = 1 is
- * the plain softmax policy). One gradient step per rollout on
- * `-E[log pi(slate|s) A] + c_v E[(V - R)^2] - c_e H(pi)` plus any auxiliary losses.
+ * Loss per gradient step: `-E[log pi(slate|s) A] + c_v 0.5 E[(V - R)^2] - c_e H(pi)` plus any auxiliary losses,
+ * with the critic on the normalised return scale of {@link ActorCriticPolicy}. Classic A2C takes one gradient
+ * step per rollout; at our budgets (a few thousand transitions) that is too few steps to learn, so the rollout
+ * is cut into `minibatchSize` pieces and each takes a step (one pass, no ratio: the later minibatches are
+ * slightly off-policy, which A2C ignores as SB3's does over its n-step batches).
  *
  * The auxiliary-loss hook is where IL-Rec's imitation term goes without touching this file:
- * `auxiliaryLosses: [imitationLoss(() => demoBatch, 0.5)]` adds `-lambda E_demo[w log pi(a|s)]`.
+ * `auxiliaryLosses: [imitationLoss(() => demoBatch, 0.5)]` adds `-lambda * E_demo[w log pi(a|s)]`.
  */
-import { tf } from "./backend.js";
-import { historyRows, stackMasks, type RolloutBuffer } from "./buffers.js";
-import { applyMask, plackettLuceLogProb, sampleSlates, topKSlates } from "./distributions.js";
-import type { HistoryBatch } from "./encoders.js";
+import { Rng } from "@farsight/core";
+import { explainedVariance, forEachMinibatch, StatsAccumulator } from "./actor-critic.js";
 import type { OnPolicyAlgorithm, UpdateStats } from "./algorithm.js";
-import { mlp } from "./params.js";
-import { gradientStep, maskTensor, NeuralPolicy, type ActRequest, type ActResult, type PolicyContext, type PolicyOptionsInit } from "./policy.js";
-import { normalised } from "./ppo.js";
+import { tf } from "./backend.js";
+import type { RolloutBuffer } from "./buffers.js";
+import type { HistoryBatch } from "./encoders.js";
+import { gradientStep } from "./policy.js";
+import { SlatePolicy } from "./slate-policy.js";
+
+/** The policy A2C trains: the softmax slate policy (the name is kept for existing code). */
+export { SlatePolicy as A2CPolicy };
+type A2CPolicy = SlatePolicy;
 
 /** An extra differentiable loss term, evaluated inside the A2C gradient tape. Return null to skip. */
 export type AuxiliaryLoss = (policy: A2CPolicy, update: number) => tf.Scalar | null;
@@ -28,12 +34,16 @@ export interface A2COptions {
   gaeLambda: number;
   /** Steps per slot between updates (n in n-step A2C). */
   rolloutSteps: number;
+  /** Transitions per gradient step; the rollout is passed over once (rollout size = one classic A2C step). */
+  minibatchSize: number;
   learningRate: number;
   valueCoef: number;
   /** Entropy bonus on the first slate position's distribution. */
   entropyCoef: number;
   maxGradNorm: number;
   normalizeAdvantages: boolean;
+  /** Let the value loss train the shared encoder and item table (false: only the critic's head). */
+  criticGradient: boolean;
   /** Extra loss terms (IL-Rec's imitation term). Not saved with checkpoints: they hold data and code. */
   auxiliaryLosses: AuxiliaryLoss[];
 }
@@ -42,104 +52,32 @@ export const DEFAULT_A2C_OPTIONS: A2COptions = {
   gamma: 0.9,
   gaeLambda: 0.95,
   rolloutSteps: 10,
+  minibatchSize: 64,
   learningRate: 1e-3,
   valueCoef: 0.5,
   entropyCoef: 0.01,
-  maxGradNorm: 1,
+  maxGradNorm: 0.5,
   normalizeAdvantages: true,
+  criticGradient: false,
   auxiliaryLosses: [],
 };
 
-/** The acting half: softmax over items, sampled or greedy slates. */
-export class A2CPolicy extends NeuralPolicy {
-  readonly kind = "a2c" as const;
-
-  constructor(context: PolicyContext, options: PolicyOptionsInit = {}) {
-    super(context, options);
-    this.build();
-  }
-
-  protected forwardForBuild(state: tf.Tensor2D, table: tf.Tensor2D): void {
-    this.logits(state, table);
-    this.value(state);
-  }
-
-  /** Unmasked item logits [B, N]. */
-  logits(state: tf.Tensor2D, table: tf.Tensor2D): tf.Tensor2D {
-    const u = mlp(this.params, "actor", state, this.options.hidden, this.options.encoder.itemDim);
-    const bias = this.params.get("actor/itemBias", [this.context.numItems], "zeros");
-    return tf.add(tf.matMul(u, this.itemRows(table), false, true), bias) as tf.Tensor2D;
-  }
-
-  value(state: tf.Tensor2D): tf.Tensor1D {
-    return tf.reshape(mlp(this.params, "critic", state, this.options.hidden, 1), [-1]) as tf.Tensor1D;
-  }
-
-  /**
-   * Differentiable log pi(slate | s) [B] and first-position entropy [B] for given histories, slates
-   * (B*K) and masks: what the A2C loss and imitation terms need. Call inside a gradient tape.
-   */
-  logProbOf(history: HistoryBatch, slates: Int32Array, mask: Uint8Array | null): { logProb: tf.Tensor1D; entropy: tf.Tensor1D; state: tf.Tensor2D } {
-    const b = history.batchSize;
-    const table = this.table(true);
-    const state = this.encode(history, table);
-    const masked = applyMask(this.logits(state, table), maskTensor(mask, b, this.context.numItems));
-    const r = plackettLuceLogProb(masked, tf.tensor2d(slates, [b, this.context.slateSize], "int32"));
-    return { ...r, state };
-  }
-
-  act(request: ActRequest): ActResult {
-    const b = request.history.batchSize;
-    const { numItems: n, slateSize: k } = this.context;
-    const mask = this.maskOf(request);
-    const [logits, value] = tf.tidy(() => {
-      const table = this.table();
-      const state = this.encode(request.history, table);
-      return [this.logits(state, table).dataSync() as Float32Array, request.withValue ? (this.value(state).dataSync() as Float32Array) : new Float32Array(b)];
-    });
-    const slates = new Int32Array(b * k);
-    if (request.deterministic) topKSlates(logits, n, k, mask, slates);
-    else sampleSlates(logits, n, k, mask, this.rng, slates);
-    return { slates, logProb: plackettLuceLogProbJs(logits, n, k, mask, slates), value, action: new Float32Array(0), mask };
-  }
-}
-
-/** Plackett-Luce log-probability of each row's slate, in JS (for the act result; the loss uses tf). */
-function plackettLuceLogProbJs(logits: Float32Array, n: number, k: number, mask: Uint8Array | null, slates: Int32Array): Float32Array {
-  const b = logits.length / n;
-  const out = new Float32Array(b);
-  const taken = new Uint8Array(n);
-  for (let row = 0; row < b; row++) {
-    taken.fill(0);
-    let lp = 0;
-    for (let pos = 0; pos < k; pos++) {
-      let max = -Infinity;
-      for (let i = 0; i < n; i++) if (!taken[i] && (!mask || mask[row * n + i])) max = Math.max(max, logits[row * n + i]!);
-      let z = 0;
-      for (let i = 0; i < n; i++) if (!taken[i] && (!mask || mask[row * n + i])) z += Math.exp(logits[row * n + i]! - max);
-      const item = slates[row * k + pos]!;
-      lp += logits[row * n + item]! - max - Math.log(z);
-      taken[item] = 1;
-    }
-    out[row] = lp;
-  }
-  return out;
-}
-
-/** The learning half: one advantage actor-critic step per rollout. */
+/** The learning half: advantage actor-critic steps over each rollout. */
 export class A2CAlgorithm implements OnPolicyAlgorithm {
   readonly kind = "a2c" as const;
   readonly onPolicy = true as const;
   readonly options: A2COptions;
   readonly optimizer: tf.Optimizer;
   updates = 0;
+  private readonly rng: Rng;
 
   constructor(
     readonly policy: A2CPolicy,
     options: Partial<A2COptions> = {},
   ) {
     this.options = { ...DEFAULT_A2C_OPTIONS, ...options };
-    this.optimizer = tf.train.adam(this.options.learningRate);
+    this.optimizer = tf.train.adam(this.options.learningRate, 0.9, 0.999, 1e-5);
+    this.rng = new Rng(policy.options.seed, "a2c/minibatches");
   }
 
   get rolloutSteps(): number {
@@ -156,29 +94,35 @@ export class A2CAlgorithm implements OnPolicyAlgorithm {
     const o = this.options;
     const p = this.policy;
     const n = buf.length;
-    const rows = Int32Array.from({ length: n }, (_v, i) => i);
-    const history = historyRows(buf, p.options.historyLength, rows);
-    const slates = buf.slates.slice(0, n * p.context.slateSize);
-    const mask = stackMasks(buf.masks, rows, p.context.numItems);
-    const adv = normalised(buf.advantages.subarray(0, n), o.normalizeAdvantages);
-    const ret = buf.returns.slice(0, n);
-    let entropyValue = 0;
-    const stats = gradientStep(this.optimizer, p.params.list(), () => {
-      const { logProb, entropy, state } = p.logProbOf(history, slates, mask);
-      const policyLoss = tf.neg(tf.mean(tf.mul(logProb, tf.tensor1d(adv))));
-      const valueLoss = tf.mean(tf.square(tf.sub(p.value(state), tf.tensor1d(ret))));
-      const meanEntropy = tf.mean(entropy);
-      entropyValue = meanEntropy.dataSync()[0]!;
-      let loss = tf.add(tf.sub(policyLoss, tf.mul(meanEntropy, o.entropyCoef)), tf.mul(valueLoss, o.valueCoef));
-      for (const aux of o.auxiliaryLosses) {
-        const term = aux(p, this.updates);
-        if (term) loss = tf.add(loss, term);
-      }
-      return loss as tf.Scalar;
-    }, o.maxGradNorm);
-    this.updates++;
+    const explained = explainedVariance(buf.values.subarray(0, n), buf.returns.subarray(0, n));
+    p.observeReturns(buf.returns.subarray(0, n));
+    const scale = p.returnStd();
+    const vars = p.trainableVariables();
+    const stats = new StatsAccumulator();
+    let skipped = 0;
+    forEachMinibatch(buf, { epochs: 1, minibatchSize: o.minibatchSize, normalizeAdvantages: o.normalizeAdvantages }, this.rng, (mb) => {
+      let diag: Record<string, number> = {};
+      const step = gradientStep(this.optimizer, vars, () => {
+        const ev = p.evaluateActions(mb);
+        const policyLoss = tf.neg(tf.mean(tf.mul(ev.logProb, tf.tensor1d(mb.advantages))));
+        const valueLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(ev.normalizedValue, tf.div(tf.tensor1d(mb.returns), scale)))));
+        const entropy = tf.mean(ev.entropy);
+        let loss = tf.add(tf.sub(policyLoss, tf.mul(entropy, o.entropyCoef)), tf.mul(valueLoss, o.valueCoef));
+        for (const aux of o.auxiliaryLosses) {
+          const term = aux(p, this.updates);
+          if (term) loss = tf.add(loss, term);
+        }
+        const [pl, vl, en] = [policyLoss, valueLoss, entropy].map((t) => t.dataSync()[0]!);
+        diag = { policyLoss: pl!, valueLoss: vl!, entropy: en! };
+        return loss as tf.Scalar;
+      }, o.maxGradNorm);
+      this.updates++;
+      if (step.skipped) skipped++;
+      stats.add({ ...diag, loss: step.loss, gradNorm: step.gradNorm });
+      return true;
+    });
     p.invalidate();
-    return { loss: stats.loss, gradNorm: stats.gradNorm, entropy: entropyValue, skipped: stats.skipped ? 1 : 0 };
+    return { ...stats.means(), explainedVariance: explained, returnStd: scale, skipped };
   }
 
   dispose(): void {

@@ -4,13 +4,14 @@
  */
 import { FarsightError } from "@farsight/core";
 import type { Agent, VecEnv } from "@farsight/env";
-import { A2CAlgorithm, A2CPolicy, type A2COptions } from "./a2c.js";
+import { A2CAlgorithm, type A2COptions } from "./a2c.js";
 import type { Algorithm } from "./algorithm.js";
 import { DqnAlgorithm, DqnPolicy, type DqnOptions } from "./dqn.js";
 import type { HistoryBatch } from "./encoders.js";
 import { emptyHistory, readHistory, readRepeatMask } from "./features.js";
 import type { Policy, PolicyContext, PolicyOptionsInit } from "./policy.js";
-import { DEFAULT_PPO_OPTIONS, PpoAlgorithm, PpoPolicy, type PpoOptions } from "./ppo.js";
+import { createPpoPolicy, PpoAlgorithm, type PpoOptions } from "./ppo.js";
+import { SlatePolicy } from "./slate-policy.js";
 
 /** An env {@link Agent} that acts greedily (or by sampling) with a policy. */
 export class PolicyAgent implements Agent {
@@ -67,9 +68,9 @@ export interface CreateAlgorithmOptions {
 export function createAlgorithm(name: AlgorithmName, context: PolicyContext, options: CreateAlgorithmOptions = {}): Algorithm {
   switch (name) {
     case "ppo":
-      return new PpoAlgorithm(new PpoPolicy(context, options.policy, options.ppo?.initStd ?? DEFAULT_PPO_OPTIONS.initStd), options.ppo);
+      return new PpoAlgorithm(createPpoPolicy(context, options.policy, options.ppo), options.ppo);
     case "a2c":
-      return new A2CAlgorithm(new A2CPolicy(context, options.policy), options.a2c);
+      return new A2CAlgorithm(new SlatePolicy(context, options.policy, "a2c", options.a2c?.criticGradient), options.a2c);
     case "dqn":
       return new DqnAlgorithm(new DqnPolicy(context, options.policy), options.dqn);
     default:

@@ -33,6 +33,8 @@ export interface OnPolicyAlgorithm extends AlgorithmBase {
   readonly gamma: number;
   readonly gaeLambda: number;
   update(buffer: RolloutBuffer): UpdateStats;
+  /** Told the share of the training budget spent before each rollout (learning-rate schedules). */
+  setProgress?(fraction: number): void;
 }
 
 /** One batched env step as an off-policy learner sees it. */

@@ -8,13 +8,15 @@ import { join } from "node:path";
 import { FarsightError } from "@farsight/core";
 import { tf } from "./backend.js";
 import type { Algorithm } from "./algorithm.js";
-import { A2CAlgorithm, A2CPolicy, DEFAULT_A2C_OPTIONS, type A2COptions } from "./a2c.js";
+import { A2CAlgorithm, DEFAULT_A2C_OPTIONS, type A2COptions } from "./a2c.js";
 import { DqnAlgorithm, DqnPolicy, type DqnOptions } from "./dqn.js";
-import { PpoAlgorithm, PpoPolicy, type PpoOptions } from "./ppo.js";
+import { createPpoPolicy, PpoAlgorithm, type PpoOptions } from "./ppo.js";
+import { SlatePolicy } from "./slate-policy.js";
 import type { NeuralPolicy, PolicyContext, PolicyKind, PolicyOptions } from "./policy.js";
 
 const FORMAT = "farsight-rl-policy";
-const VERSION = 1;
+// 2: PPO and A2C share the softmax slate policy with a return-normalised critic; the hyper-action lost its bias.
+const VERSION = 2;
 
 interface Entry {
   name: string;
@@ -139,10 +141,10 @@ function makeAlgorithm(m: CheckpointManifest, context: PolicyContext, overrides:
   switch (m.kind) {
     case "ppo": {
       const a = m.algorithmOptions as unknown as PpoOptions;
-      return new PpoAlgorithm(new PpoPolicy(context, o, a.initStd), a);
+      return new PpoAlgorithm(createPpoPolicy(context, o, a), a);
     }
     case "a2c":
-      return new A2CAlgorithm(new A2CPolicy(context, o), { ...(m.algorithmOptions as Partial<A2COptions>), auxiliaryLosses: DEFAULT_A2C_OPTIONS.auxiliaryLosses, ...overrides.a2c });
+      return new A2CAlgorithm(new SlatePolicy(context, o, "a2c", (m.algorithmOptions as Partial<A2COptions>).criticGradient), { ...(m.algorithmOptions as Partial<A2COptions>), auxiliaryLosses: DEFAULT_A2C_OPTIONS.auxiliaryLosses, ...overrides.a2c });
     case "dqn":
       return new DqnAlgorithm(new DqnPolicy(context, o), m.algorithmOptions as unknown as DqnOptions);
     default:

@@ -6,7 +6,6 @@ import { RolloutBuffer } from "./buffers.js";
 import type { HistoryBatch } from "./encoders.js";
 import type { OnPolicyAlgorithm } from "./algorithm.js";
 import type { PolicyContext } from "./policy.js";
-import { PpoPolicy } from "./ppo.js";
 
 /** N items in C categories, item i in category i mod C. */
 export function tinyContext(numItems = 40, numCategories = 4, slateSize = 1): PolicyContext {
@@ -46,7 +45,7 @@ export function banditRewards(history: HistoryBatch, slates: Int32Array, ctx: Po
 export function trainOnBandit(algo: OnPolicyAlgorithm, iterations: number, batchSize = 64): number[] {
   const ctx = algo.policy.context;
   const l = algo.policy.options.historyLength;
-  const actionDim = algo.policy instanceof PpoPolicy ? algo.policy.actionDim : 0;
+  const actionDim = algo.policy.actionDim;
   const buf = new RolloutBuffer(1, batchSize, { historyLength: l, slateSize: ctx.slateSize, actionDim, numItems: ctx.numItems });
   const means: number[] = [];
   for (let it = 0; it < iterations; it++) {

@@ -22,7 +22,10 @@ export {
   type StepStats,
 } from "./policy.js";
 export type { Algorithm, AlgorithmBase, OnPolicyAlgorithm, OffPolicyAlgorithm, StepBatch, UpdateStats } from "./algorithm.js";
-export { PpoPolicy, PpoAlgorithm, DEFAULT_PPO_OPTIONS, type PpoOptions } from "./ppo.js";
+export { ActorCriticPolicy, forEachMinibatch, explainedVariance, normalizeInPlace, type ActionEvaluation, type StoredActions, type Minibatch } from "./actor-critic.js";
+export { SlatePolicy } from "./slate-policy.js";
+export { HyperActionPolicy, DEFAULT_INIT_STD } from "./hyper-action.js";
+export { PpoAlgorithm, createPpoPolicy, DEFAULT_PPO_OPTIONS, setLearningRate, type PpoOptions, type PolicyHead } from "./ppo.js";
 export { A2CPolicy, A2CAlgorithm, DEFAULT_A2C_OPTIONS, imitationLoss, type A2COptions, type AuxiliaryLoss, type DemoBatch } from "./a2c.js";
 export { DqnPolicy, DqnAlgorithm, DEFAULT_DQN_OPTIONS, type DqnOptions } from "./dqn.js";
 export { Collector, type CollectorOptions, type CollectedStep } from "./collector.js";

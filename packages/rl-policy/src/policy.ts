@@ -104,6 +104,8 @@ export interface Policy {
 /** Base of the three neural policies: parameters, item table cache, encoder, masks. */
 export abstract class NeuralPolicy implements Policy {
   abstract readonly kind: PolicyKind;
+  /** Width of the continuous action a rollout stores (the hyper-action), 0 for discrete policies. */
+  readonly actionDim: number = 0;
   readonly params: ParamSet;
   readonly options: PolicyOptions;
   /** Counts of plan / mask fallbacks since construction. */

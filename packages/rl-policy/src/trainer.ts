@@ -7,7 +7,6 @@ import type { VecEnv } from "@farsight/env";
 import type { Algorithm, UpdateStats } from "./algorithm.js";
 import { RolloutBuffer } from "./buffers.js";
 import { Collector, type CollectorOptions } from "./collector.js";
-import { PpoPolicy } from "./ppo.js";
 
 export interface TrainOptions extends CollectorOptions {
   /** Budget in env transitions (slot-steps): B sessions stepping once count B. */
@@ -73,12 +72,13 @@ export async function trainPolicy(env: VecEnv, algorithm: Algorithm, options: Tr
     ? new RolloutBuffer(algorithm.rolloutSteps, env.batchSize, {
         historyLength: algorithm.policy.options.historyLength,
         slateSize: env.slateSize,
-        actionDim: algorithm.policy instanceof PpoPolicy ? algorithm.policy.actionDim : 0,
+        actionDim: algorithm.policy.actionDim,
         numItems: env.numItems,
       })
     : null;
   while (collector.envSteps < total && !options.shouldStop?.()) {
     if (algorithm.onPolicy) {
+      algorithm.setProgress?.(collector.envSteps / total);
       const lastValues = collector.collectRollout(buffer!);
       buffer!.finish(lastValues, algorithm.gamma, algorithm.gaeLambda);
       lastStats = algorithm.update(buffer!);

@@ -19,7 +19,6 @@ import {
   trainPolicy,
   type AlgorithmName,
   type EncoderKind,
-  type PpoPolicy,
 } from "@farsight/rl-policy";
 import { intFlag, parseFlags, type CliIO } from "../command.js";
 import type { BenchTarget } from "./registry.js";
@@ -83,7 +82,7 @@ export const policyBench: BenchTarget = {
           // One gradient step: PPO/A2C on a 64-transition rollout, DQN on a 64-transition replay batch.
           let updateMs = NaN;
           if (a.onPolicy) {
-            const buf = new RolloutBuffer(1, 64, { historyLength: p.options.historyLength, slateSize: 1, actionDim: a.kind === "ppo" ? (p as PpoPolicy).actionDim : 0, numItems: env1.numItems });
+            const buf = new RolloutBuffer(1, 64, { historyLength: p.options.historyLength, slateSize: 1, actionDim: p.actionDim, numItems: env1.numItems });
             const h64 = readHistory(env256, emptyHistory(64, p.options.historyLength, env256.numItems));
             const r = p.act({ history: h64, withValue: true });
             buf.addAction(h64, r.slates, r.action, r.logProb, r.value, r.mask);
