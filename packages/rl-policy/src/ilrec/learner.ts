@@ -187,7 +187,7 @@ export class IlrecLearner {
     const imitation = imitationLoss(() => (this.sample ? this.replay!.demoBatch(this.sample) : null), o.imitationCoef * this.scale);
     const replayAc = replayActorCriticLoss(() => this.batch, { gamma: o.demoGamma, coef: o.replayCoef * this.scale, valueCoef: o.a2c.valueCoef ?? 0.5, advantageClip: o.advantageClip, positiveOnly: o.replayPositiveAdvantage });
     const updates = this.algorithm.updates;
-    gradientStep(this.optimizer!, this.policy.params.list(), () => {
+    gradientStep(this.optimizer!, this.policy.trainableVariables(), () => {
       let loss: tf.Scalar = tf.scalar(0);
       for (const term of [imitation, replayAc]) {
         const t = term(this.policy, updates);
@@ -256,7 +256,7 @@ export function trainBehaviourCloning(policy: A2CPolicy, demos: DemoBuffer, opti
     const rows = Int32Array.from({ length: Math.min(o.batchSize, usable.length) }, () => usable[rng.int(usable.length)]!);
     const batch = { history: demos.history(rows), slates: demos.slatesOf(rows), mask: demos.masks(rows) };
     const term = imitationLoss(() => batch, 1);
-    const r = gradientStep(optimizer, policy.params.list(), () => term(policy, s)!, o.maxGradNorm);
+    const r = gradientStep(optimizer, policy.trainableVariables(), () => term(policy, s)!, o.maxGradNorm);
     if (s >= o.steps * 0.9) losses.push(r.loss);
     policy.invalidate();
   }

@@ -185,7 +185,9 @@ export function replayActorCriticLoss(current: () => MixedTransitions | null, o:
     });
     const { logProb, state } = policy.logProbOf(batch.history, batch.slates, batch.mask);
     const actor = tf.neg(tf.mean(tf.mul(logProb, tf.tensor1d(adv))));
-    const critic = tf.mean(tf.square(tf.sub(policy.value(state), tf.tensor1d(target))));
+    // On the critic's normalised return scale, as A2C's own value loss (so neither swamps the other).
+    const scale = policy.returnStd();
+    const critic = tf.mean(tf.square(tf.sub(policy.normalizedValue(state), tf.div(tf.tensor1d(target), scale))));
     return tf.mul(tf.add(actor, tf.mul(critic, o.valueCoef)), o.coef) as tf.Scalar;
   };
 }
