@@ -18,6 +18,8 @@ export interface AgentContext {
 export interface AgentEntry {
   /** One line for `farsight eval --help`. */
   readonly summary: string;
+  /** How a learned policy chooses its slates; absent for baselines (rules, not policies). */
+  readonly choice?: "greedy" | "sampled";
   create(ctx: AgentContext): Agent | Promise<Agent>;
 }
 
@@ -33,16 +35,31 @@ export function agentNames(): [string, string][] {
   return [...registry.entries()].map(([n, e]) => [n, e.summary]);
 }
 
-/** Builds the agent a spec names, or a usage error listing the known ones. */
-export async function resolveAgent(spec: string, setup: EnvSetup, seed: number): Promise<Agent> {
+function entryOf(spec: string): { entry: AgentEntry; arg: string | undefined } {
   const colon = spec.indexOf(":");
   const name = colon < 0 ? spec : spec.slice(0, colon);
   const entry = registry.get(name);
   if (!entry) throw new UsageError(`unknown agent "${spec}"; known: ${[...registry.keys()].join(", ")}`);
-  return entry.create({ setup, seed, arg: colon < 0 ? undefined : spec.slice(colon + 1) });
+  return { entry, arg: colon < 0 ? undefined : spec.slice(colon + 1) };
 }
 
-registerAgent("random", { summary: "uniformly random items", create: ({ seed }) => new RandomAgent(seed) });
+/** Builds the agent a spec names, or a usage error listing the known ones. */
+export async function resolveAgent(spec: string, setup: EnvSetup, seed: number): Promise<Agent> {
+  const { entry, arg } = entryOf(spec);
+  return entry.create({ setup, seed, arg });
+}
+
+/** "greedy" or "sampled" for a learned policy, "baseline" for a rule (what a results line must say). */
+export function agentChoice(spec: string): "greedy" | "sampled" | "baseline" {
+  return entryOf(spec).entry.choice ?? "baseline";
+}
+
+// Every agent here, the learned policies included (PolicyAgent's default), never shows an item twice in a
+// session, in FB mode too: a baseline that may repeat is measured under a different rule.
+registerAgent("random", {
+  summary: "uniformly random items, never repeated in a session (the learned policies' rule)",
+  create: ({ seed }) => new RandomAgent(seed, { noRepeat: true }),
+});
 registerAgent("popularity", {
   summary: "most-interacted items of the training log, never repeated in a session",
   create: ({ setup }) => new PopularityAgent(setup.catalog.numItems, setup.trainLog.item),
@@ -71,12 +88,20 @@ registerAgent("round-robin", {
   summary: "cycles through categories; best unseen item of the category under the predicted model",
   create: async ({ setup, seed }) => new RoundRobinAgent((await setup.predicted()).world.scorer, seed),
 });
+async function savedPolicy(name: string, arg: string | undefined, deterministic: boolean): Promise<Agent> {
+  if (!arg) throw new UsageError(`${name} agent needs a directory: --agent ${name}:DIR`);
+  await initBackend();
+  const { policy, manifest } = await loadCheckpoint(arg);
+  return new PolicyAgent(policy, { name: `${name}:${manifest.kind}:${arg}`, deterministic });
+}
+
 registerAgent("policy", {
-  summary: "an RL policy saved by `farsight train --out DIR` (policy:DIR), acting greedily",
-  create: async ({ arg }) => {
-    if (!arg) throw new UsageError("policy agent needs a directory: --agent policy:DIR");
-    await initBackend();
-    const { policy, manifest } = await loadCheckpoint(arg);
-    return new PolicyAgent(policy, { name: `policy:${manifest.kind}:${arg}` });
-  },
+  summary: "an RL policy saved by `farsight train --out DIR` (policy:DIR), acting greedily (its best slate)",
+  choice: "greedy",
+  create: ({ arg }) => savedPolicy("policy", arg, true),
+});
+registerAgent("policy-sampled", {
+  summary: "the same saved policy (policy-sampled:DIR), sampling its slates as in training",
+  choice: "sampled",
+  create: ({ arg }) => savedPolicy("policy-sampled", arg, false),
 });

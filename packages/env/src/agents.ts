@@ -1,7 +1,8 @@
 /**
  * Baseline agents that need no learning. The deterministic ones (popularity, greedy, oracle, round-robin)
  * never show an item twice in a session, in every mode: a repeat is never what a ranking baseline means,
- * and under the distance rule it would end the session at once. `random` repeats only in FB mode.
+ * and under the distance rule it would end the session at once. `random` repeats only in FB mode, and not
+ * there either with `{ noRepeat: true }` (what a comparison with no-repeat learned policies needs).
  */
 import { Rng, type ItemScorer } from "@farsight/core";
 import type { Agent, VecEnv } from "./types.js";
@@ -27,15 +28,26 @@ function topUnseen(env: VecEnv, b: number, scores: ArrayLike<number>, out: Int32
   }
 }
 
-/** Uniformly random items (distinct within a slate; unseen ones in NX modes). */
+export interface RandomAgentOptions {
+  /**
+   * Never show an item twice in a session, in FB mode too (NX modes always forbid it). Default false:
+   * EasyRL4Rec's FB random baseline repeats. Rl-policy's `PolicyAgent` and the ranking baselines never repeat,
+   * so a comparison with them sets this.
+   */
+  readonly noRepeat?: boolean;
+}
+
+/** Uniformly random items (distinct within a slate; unseen ones in NX modes or with `noRepeat`). */
 export class RandomAgent implements Agent {
   readonly name = "random";
   private readonly rng: Rng;
-  constructor(seed = 0) {
+  private readonly noRepeat: boolean;
+  constructor(seed = 0, options: RandomAgentOptions = {}) {
     this.rng = new Rng(seed, "agent/random");
+    this.noRepeat = options.noRepeat ?? false;
   }
   act(env: VecEnv, out: Int32Array): void {
-    const K = env.slateSize, N = env.numItems, nx = env.mode !== "FB";
+    const K = env.slateSize, N = env.numItems, nx = this.noRepeat || env.mode !== "FB";
     for (let b = 0; b < env.batchSize; b++) {
       if (!env.active[b]) continue;
       for (let k = 0; k < K; k++) {
@@ -43,7 +55,8 @@ export class RandomAgent implements Agent {
         for (;;) {
           let ok = !(nx && env.wasRecommended(b, item));
           for (let j = 0; j < k && ok; j++) if (out[b * K + j] === item) ok = false;
-          if (ok) break;
+          // Every item shown already (a session longer than the catalogue): repeat rather than spin.
+          if (ok || tries >= 64 + N) break;
           item = ++tries < 64 ? this.rng.int(N) : (item + 1) % N;
         }
         out[b * K + k] = item;

@@ -5,7 +5,7 @@ export {
 export { createBillpGraph, BillpState, type BillpGraph, type BillpRunOptions, type BillpStateValue, type CreateBillpGraphOptions } from "./billp-graph.js";
 export { LerlState, RECENT_WINDOW, type LerlStateValue, type LerlStateUpdate } from "./state.js";
 export { LerlRuntime, DEFAULT_LERL_LOOP, type LerlBudget, type LerlLoopOptions, type LerlComponents, type LerlHooks } from "./runtime.js";
-export { planNode, actNode, stepNode, reflectNode, learnNode, routeAfterStep, routeAfterReflect, sessionIdOf, type LerlProgress } from "./nodes.js";
+export { planNode, actNode, stepNode, reflectNode, learnNode, routeAfterStep, routeAfterReflect, sessionIdOf, LerlContext, type LerlContextValue, type LerlProgress } from "./nodes.js";
 export { createLerlGraph, type CreateLerlGraphOptions, type LerlGraph, type LerlRunOptions } from "./lerl-graph.js";
 export { RunCheckpoints } from "./run-checkpoints.js";
 export { evaluateAgent, evaluateLerl, aggregateSeeds, type EvalOptions, type EvalResult, type LerlEvalComponents } from "./evaluate.js";
@@ -19,6 +19,7 @@ export {
   type TrainSetupOptions,
   type TrainLerlOptions,
   type TrainLerlResult,
+  type TrainFlatPpoOptions,
 } from "./train.js";
 export { formatLerlProgress, progressBar } from "./progress.js";
 export { createSessionGraph, SessionState, type SessionGraphOptions, type SessionPrompt, type SessionFeedback, type SessionStateValue } from "./session-graph.js";

@@ -12,7 +12,7 @@
  * small and never hits `recursionLimit`; {@link LerlGraph.run} invokes chunk after chunk until a budget is spent.
  */
 import { END, MemorySaver, START, StateGraph, type BaseCheckpointSaver } from "@langchain/langgraph";
-import { actNode, learnNode, planNode, reflectNode, routeAfterReflect, routeAfterStep, stepNode, type LerlProgress } from "./nodes.js";
+import { actNode, learnNode, LerlContext, planNode, reflectNode, routeAfterReflect, routeAfterStep, stepNode, type LerlProgress } from "./nodes.js";
 import { DEFAULT_LERL_LOOP, LerlRuntime, type LerlBudget, type LerlComponents, type LerlHooks, type LerlLoopOptions } from "./runtime.js";
 import { LerlState, type LerlStateUpdate, type LerlStateValue } from "./state.js";
 
@@ -48,18 +48,19 @@ export interface LerlGraph {
   run(options?: LerlRunOptions): Promise<LerlStateValue>;
 }
 
-function buildGraph(rt: LerlRuntime, checkpointer: BaseCheckpointSaver) {
-  return new StateGraph(LerlState)
-    .addNode("plan", planNode(rt))
-    .addNode("act", actNode(rt))
-    .addNode("step", stepNode(rt))
-    .addNode("reflect", reflectNode(rt))
-    .addNode("learn", learnNode(rt))
+/** The graph itself holds no run: nodes find the env, components and collector in `config.context.runtime`. */
+function buildGraph(checkpointer: BaseCheckpointSaver) {
+  return new StateGraph(LerlState, LerlContext)
+    .addNode("plan", planNode)
+    .addNode("act", actNode)
+    .addNode("step", stepNode)
+    .addNode("reflect", reflectNode)
+    .addNode("learn", learnNode)
     .addEdge(START, "plan")
     .addEdge("plan", "act")
     .addEdge("act", "step")
-    .addConditionalEdges("step", routeAfterStep(rt), ["reflect", "learn", "plan"])
-    .addConditionalEdges("reflect", routeAfterReflect(rt), ["learn", "plan"])
+    .addConditionalEdges("step", routeAfterStep, ["reflect", "learn", "plan"])
+    .addConditionalEdges("reflect", routeAfterReflect, ["learn", "plan"])
     .addEdge("learn", END)
     .compile({ checkpointer });
 }
@@ -68,7 +69,7 @@ function buildGraph(rt: LerlRuntime, checkpointer: BaseCheckpointSaver) {
 export function createLerlGraph(options: CreateLerlGraphOptions): LerlGraph {
   const loop: LerlLoopOptions = { ...DEFAULT_LERL_LOOP, ...options.loop };
   const rt = new LerlRuntime(options, loop, options.budget ?? {}, options.hooks ?? {});
-  const graph = buildGraph(rt, options.checkpointer ?? new MemorySaver());
+  const graph = buildGraph(options.checkpointer ?? new MemorySaver());
   const threadId = options.threadId ?? "lerl";
   // plan + act + step + reflect per env step, plus learn; generous slack for short sessions.
   const recursionLimit = 4 * rt.chunkSteps + 20;
@@ -90,7 +91,7 @@ export function createLerlGraph(options: CreateLerlGraphOptions): LerlGraph {
       let input: LerlStateUpdate = { attempt: previous ? previous.attempt + 1 : 0, sessionIds: [], plans: [], planSteps: [], planSources: [], stepsInChunk: 0, stopped: "" };
       for (;;) {
         rt.startedAt = performance.now();
-        const stream = await graph.stream(input, { ...config, streamMode: "custom" as const });
+        const stream = await graph.stream(input, { ...config, context: { runtime: rt }, streamMode: "custom" as const });
         for await (const event of stream) runOptions.onProgress?.(event as LerlProgress);
         const state = (await savedState())!;
         if (state.stopped || runOptions.signal?.aborted) return state;

@@ -2,12 +2,12 @@
  * One node adapter per component of the LERL loop: `plan` (Planner), `act` (RL policy masked by the plan),
  * `step` (simulator), `reflect` (Reflector and pool, only when sessions ended), `learn` (PPO update at
  * the end of a rollout; the chunk boundary). Each reads the small state, works on the runtime, and
- * returns a small update.
+ * returns a small update. `act`, `step` and `learn` drive rl-policy's `Collector` (the halves of its step,
+ * its buffer writes, its bootstrap value), the loop flat training runs, so LERL cannot drift from it.
  */
-import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { mean, type CategoryId } from "@farsight/core";
+import { Annotation, type LangGraphRunnableConfig } from "@langchain/langgraph";
+import { mean } from "@farsight/core";
 import { buildPlanRequest, type PlanRequest } from "@farsight/planner";
-import { planMaskFromCategories, readHistory, readRepeatMask } from "@farsight/rl-policy";
 import type { LerlRuntime } from "./runtime.js";
 import { RECENT_WINDOW, type LerlStateUpdate, type LerlStateValue } from "./state.js";
 
@@ -29,175 +29,185 @@ export interface LerlProgress {
   readonly lastUpdate: Record<string, number>;
 }
 
-type Node = (state: LerlStateValue, config: LangGraphRunnableConfig) => Promise<LerlStateUpdate>;
+/**
+ * What a LERL graph is invoked with besides its state: the run's runtime (env, components, collector, buffer),
+ * in LangGraph's context rather than closed over by the nodes, so the compiled graph holds no run and a
+ * checkpoint never sees these objects. {@link createLerlGraph}'s `run` passes it.
+ */
+export const LerlContext = Annotation.Root({ runtime: Annotation<LerlRuntime> });
+export type LerlContextValue = typeof LerlContext.State;
+type LerlConfig = LangGraphRunnableConfig<LerlContextValue>;
+type Node = (state: LerlStateValue, config: LerlConfig) => Promise<LerlStateUpdate>;
+
+function runtimeOf(config: LerlConfig): LerlRuntime {
+  const rt = config.context?.runtime;
+  if (!rt) throw new Error("LERL graph: invoke it with { context: { runtime } } (LerlGraph.run does)");
+  return rt;
+}
 
 export const sessionIdOf = (attempt: number, serial: number) => `a${attempt}-s${serial}`;
 
 /** Plans for every active session whose plan is missing or older than `planEvery` steps, in one planner call. */
-export function planNode(rt: LerlRuntime): Node {
-  return async (state) => {
-    const { env, planner, pool } = { ...rt.components, env: rt.env };
-    const B = env.batchSize;
-    const plans = state.plans.length === B ? state.plans.slice() : Array.from({ length: B }, () => [] as number[]);
-    const planSteps = state.planSteps.length === B ? state.planSteps.slice() : new Array<number>(B).fill(-1);
-    const sources = state.planSources.length === B ? state.planSources.slice() : new Array<string>(B).fill("");
-    const sessionIds = state.sessionIds.length === B ? state.sessionIds.slice() : new Array<string>(B).fill("");
-    const requests: PlanRequest[] = [];
-    const slots: number[] = [];
-    for (let b = 0; b < B; b++) {
-      if (!env.active[b]) continue;
-      const sid = sessionIdOf(state.attempt, env.sessionSerial[b]!);
-      if (sessionIds[b] !== sid) {
-        sessionIds[b] = sid;
-        planSteps[b] = -1;
-      }
-      const step = env.steps[b]!;
-      if (planSteps[b]! >= 0 && step - planSteps[b]! < rt.options.planEvery) continue;
-      const reflections = pool && rt.options.reflectionsPerPlan > 0 ? pool.sampleByReturn(rt.options.reflectionsPerPlan, rt.options.reflectionTau, rt.rng) : [];
-      const observation = { ...env.observation(b), sessionId: sid };
-      requests.push(buildPlanRequest(observation, { catalog: env.catalog, reflections, historySlates: rt.options.historySlates }));
-      slots.push(b);
+export const planNode: Node = async (state, config) => {
+  const rt = runtimeOf(config);
+  const { env, planner, pool } = { ...rt.components, env: rt.env };
+  const B = env.batchSize;
+  const plans = state.plans.length === B ? state.plans.slice() : Array.from({ length: B }, () => [] as number[]);
+  const planSteps = state.planSteps.length === B ? state.planSteps.slice() : new Array<number>(B).fill(-1);
+  const sources = state.planSources.length === B ? state.planSources.slice() : new Array<string>(B).fill("");
+  const sessionIds = state.sessionIds.length === B ? state.sessionIds.slice() : new Array<string>(B).fill("");
+  const requests: PlanRequest[] = [];
+  const slots: number[] = [];
+  for (let b = 0; b < B; b++) {
+    if (!env.active[b]) continue;
+    const sid = sessionIdOf(state.attempt, env.sessionSerial[b]!);
+    if (sessionIds[b] !== sid) {
+      sessionIds[b] = sid;
+      planSteps[b] = -1;
     }
-    if (requests.length === 0) return { sessionIds };
-    const fresh = await planner.plan(requests);
-    fresh.forEach((plan, j) => {
-      const b = slots[j]!;
-      plans[b] = [...plan.categories];
-      planSteps[b] = env.steps[b]!;
-      sources[b] = plan.source.kind;
+    const step = env.steps[b]!;
+    if (planSteps[b]! >= 0 && step - planSteps[b]! < rt.options.planEvery) continue;
+    const reflections = pool && rt.options.reflectionsPerPlan > 0 ? pool.sampleByReturn(rt.options.reflectionsPerPlan, rt.options.reflectionTau, rt.rng) : [];
+    const observation = { ...env.observation(b), sessionId: sid };
+    requests.push(buildPlanRequest(observation, { catalog: env.catalog, reflections, historySlates: rt.options.historySlates }));
+    slots.push(b);
+  }
+  if (requests.length === 0) return { sessionIds };
+  const fresh = await planner.plan(requests);
+  fresh.forEach((plan, j) => {
+    const b = slots[j]!;
+    plans[b] = [...plan.categories];
+    planSteps[b] = env.steps[b]!;
+    sources[b] = plan.source.kind;
+  });
+  return { plans, planSteps, planSources: sources, sessionIds, plansMade: state.plansMade + requests.length };
+};
+
+/**
+ * One batched forward pass of the policy through the collector, with the plans in force as its plan mask
+ * (and the collector's no-repeat mask, as in flat training). Train mode samples and keeps V(s) for PPO;
+ * eval mode acts greedily.
+ */
+export const actNode: Node = async (state, config) => {
+  const rt = runtimeOf(config);
+  const train = rt.options.mode === "train";
+  rt.plans = state.plans;
+  rt.pending = rt.collector.act(!train, train);
+  return {};
+};
+
+/**
+ * Steps the simulator through the collector (which also feeds the tracker), stores the transition (with the
+ * slates' per-item feedback) in the rollout buffer, records trajectories, closes finished sessions (their
+ * slots get new users) and re-observes.
+ */
+export const stepNode: Node = async (state, config) => {
+  const rt = runtimeOf(config);
+  const env = rt.env;
+  const { onEpisode } = rt.hooks;
+  const B = env.batchSize, K = env.slateSize, cat = env.catalog.itemCategory;
+  if (!rt.pending) throw new Error("LERL graph: the step node ran without an action from the act node");
+  const collected = rt.collector.envStep(rt.pending);
+  rt.pending = null;
+  if (rt.buffer) rt.collector.store(rt.buffer, collected);
+  rt.collector.afterStep();
+  const { result: r, stepped } = collected;
+  const slates = collected.act.slates;
+  let active = 0;
+  const recentReturns = state.recentReturns.slice();
+  const recentLengths = state.recentLengths.slice();
+  let returnSum = state.returnSum;
+  const ended: string[] = [];
+  for (let b = 0; b < B; b++) {
+    if (!stepped[b]) continue;
+    active++;
+    const slate = Array.from(slates.subarray(b * K, (b + 1) * K));
+    rt.trajectories[b]!.push({
+      slate,
+      categories: slate.map((i) => cat[i] ?? -1),
+      feedback: Array.from(r.feedback.subarray(b * K, (b + 1) * K)),
+      reward: r.reward[b]!,
+      ...(state.plans[b]?.length ? { planCategories: state.plans[b] } : {}),
     });
-    return { plans, planSteps, planSources: sources, sessionIds, plansMade: state.plansMade + requests.length };
+    if (!r.done[b]) continue;
+    const sid = state.sessionIds[b] ?? sessionIdOf(state.attempt, -1);
+    const episode = rt.closeEpisode(b, sid, r.endCode[b]!, r.finalUser[b]!, r.finalReturn[b]!, r.finalLength[b]!);
+    ended.push(sid);
+    rt.finished.push(episode);
+    onEpisode?.(episode);
+    recentReturns.push(episode.return);
+    recentLengths.push(episode.length);
+    returnSum += episode.return;
+  }
+  if (ended.length) rt.components.planner.forget?.(ended);
+  while (recentReturns.length > RECENT_WINDOW) recentReturns.shift();
+  while (recentLengths.length > RECENT_WINDOW) recentLengths.shift();
+  const update = {
+    envSteps: state.envSteps + active,
+    iterations: state.iterations + 1,
+    stepsInChunk: state.stepsInChunk + 1,
+    sessionsFinished: state.sessionsFinished + ended.length,
+    recentReturns,
+    recentLengths,
+    returnSum,
+    rewards: Array.from(r.reward),
+    done: Array.from(r.done),
+    ...llmNumbers(rt),
   };
-}
-
-/** One batched forward pass of the policy with the plans as category masks; records the action for PPO. */
-export function actNode(rt: LerlRuntime): Node {
-  return async (state) => {
-    const { env, algorithm } = { ...rt.components, env: rt.env };
-    const policy = algorithm.policy;
-    const C = env.catalog.numCategories;
-    const perSlot: (readonly CategoryId[] | undefined)[] = [];
-    for (let b = 0; b < env.batchSize; b++) perSlot.push(env.active[b] && state.plans[b]?.length ? state.plans[b] : undefined);
-    const planMask = planMaskFromCategories(perSlot, C);
-    readHistory(env, rt.history, policy.options.feedbackScale);
-    const itemMask = readRepeatMask(env);
-    const train = rt.options.mode === "train";
-    const act = policy.act({ history: rt.history, itemMask, planMask, deterministic: !train, withValue: train });
-    rt.slates.set(act.slates);
-    rt.buffer?.addAction(rt.history, act.slates, act.action, act.logProb, act.value, act.mask);
-    return {};
-  };
-}
-
-/** Steps the simulator, records trajectories, closes finished sessions (their slots get new users). */
-export function stepNode(rt: LerlRuntime): Node {
-  return async (state, config) => {
-    const env = rt.env;
-    const { tracker, onEpisode } = rt.hooks;
-    const B = env.batchSize, K = env.slateSize, cat = env.catalog.itemCategory;
-    rt.stepped.set(env.active);
-    tracker?.beforeStep(rt.slates);
-    const r = env.step(rt.slates);
-    tracker?.afterStep(r, rt.stepped);
-    rt.buffer?.addOutcome(r.reward, r.done);
-    let active = 0;
-    const recentReturns = state.recentReturns.slice();
-    const recentLengths = state.recentLengths.slice();
-    let returnSum = state.returnSum;
-    const ended: string[] = [];
-    for (let b = 0; b < B; b++) {
-      if (!rt.stepped[b]) continue;
-      active++;
-      const slate = Array.from(rt.slates.subarray(b * K, (b + 1) * K));
-      rt.trajectories[b]!.push({
-        slate,
-        categories: slate.map((i) => cat[i] ?? -1),
-        feedback: Array.from(r.feedback.subarray(b * K, (b + 1) * K)),
-        reward: r.reward[b]!,
-        ...(state.plans[b]?.length ? { planCategories: state.plans[b] } : {}),
-      });
-      if (!r.done[b]) continue;
-      const sid = state.sessionIds[b] ?? sessionIdOf(state.attempt, -1);
-      const episode = rt.closeEpisode(b, sid, r.endCode[b]!, r.finalUser[b]!, r.finalReturn[b]!, r.finalLength[b]!);
-      ended.push(sid);
-      rt.finished.push(episode);
-      onEpisode?.(episode);
-      recentReturns.push(episode.return);
-      recentLengths.push(episode.length);
-      returnSum += episode.return;
-    }
-    if (ended.length) rt.components.planner.forget?.(ended);
-    while (recentReturns.length > RECENT_WINDOW) recentReturns.shift();
-    while (recentLengths.length > RECENT_WINDOW) recentLengths.shift();
-    const update = {
-      envSteps: state.envSteps + active,
-      iterations: state.iterations + 1,
-      stepsInChunk: state.stepsInChunk + 1,
-      sessionsFinished: state.sessionsFinished + ended.length,
-      recentReturns,
-      recentLengths,
-      returnSum,
-      rewards: Array.from(r.reward),
-      done: Array.from(r.done),
-      ...llmNumbers(rt),
-    };
-    config.writer?.(progressOf("step", { ...state, ...update }, rt));
-    return update;
-  };
-}
+  config.writer?.(progressOf("step", { ...state, ...update }, rt));
+  return update;
+};
 
 /** Writes one reflection per finished session into the pool (LLM calls run concurrently). */
-export function reflectNode(rt: LerlRuntime): Node {
-  return async (state) => {
-    const episodes = rt.finished;
-    rt.finished = [];
-    const { reflector, pool } = rt.components;
-    const writing = rt.options.mode === "train" || rt.options.reflectInEval;
-    if (!reflector || !pool || !writing) return {};
-    const names = rt.env.catalog.categoryNames;
-    const reflections = await Promise.all(episodes.map((e) => reflector.reflect(e, { categoryNames: names })));
-    for (const r of reflections) await pool.add(r);
-    return { reflectionsWritten: state.reflectionsWritten + reflections.length, poolSize: pool.size, ...llmNumbers(rt) };
-  };
-}
+export const reflectNode: Node = async (state, config) => {
+  const rt = runtimeOf(config);
+  const episodes = rt.finished;
+  rt.finished = [];
+  const { reflector, pool } = rt.components;
+  const writing = rt.options.mode === "train" || rt.options.reflectInEval;
+  if (!reflector || !pool || !writing) return {};
+  const names = rt.env.catalog.categoryNames;
+  const reflections = await Promise.all(episodes.map((e) => reflector.reflect(e, { categoryNames: names })));
+  for (const r of reflections) await pool.add(r);
+  return { reflectionsWritten: state.reflectionsWritten + reflections.length, poolSize: pool.size, ...llmNumbers(rt) };
+};
 
 /** End of a chunk: a PPO update on the full rollout (train mode), the chunk hook (checkpoint files), budgets. */
-export function learnNode(rt: LerlRuntime): Node {
-  return async (state, config) => {
-    const { algorithm } = rt.components;
-    let updates = state.updates;
-    let lastUpdate = state.lastUpdate;
-    if (rt.buffer?.full) {
-      const policy = algorithm.policy;
-      readHistory(rt.env, rt.history, policy.options.feedbackScale);
-      const last = policy.act({ history: rt.history, itemMask: readRepeatMask(rt.env), deterministic: true, withValue: true }).value;
-      rt.buffer.finish(last, algorithm.gamma, algorithm.gaeLambda);
-      lastUpdate = algorithm.update(rt.buffer);
-      rt.buffer.reset();
-      updates++;
-    }
-    const chunk = state.chunk + 1;
-    await rt.hooks.onChunk?.(chunk, rt);
-    const elapsedMs = state.elapsedMs + (performance.now() - rt.startedAt);
-    rt.startedAt = performance.now();
-    const next = { ...state, updates, lastUpdate, chunk, elapsedMs, stepsInChunk: 0, poolSize: rt.components.pool?.size ?? 0, ...llmNumbers(rt, true) };
-    const stopped = stopReason(next, rt);
-    config.writer?.(progressOf("chunk", next, rt));
-    return { updates, lastUpdate, chunk, elapsedMs, stepsInChunk: 0, stopped, poolSize: next.poolSize, llmCalls: next.llmCalls, llmLatencyMs: next.llmLatencyMs };
-  };
-}
+export const learnNode: Node = async (state, config) => {
+  const rt = runtimeOf(config);
+  const { algorithm } = rt.components;
+  let updates = state.updates;
+  let lastUpdate = state.lastUpdate;
+  if (rt.buffer?.full) {
+    rt.buffer.finish(rt.collector.bootstrapValue(), algorithm.gamma, algorithm.gaeLambda);
+    lastUpdate = algorithm.update(rt.buffer);
+    rt.buffer.reset();
+    updates++;
+    // As trainPolicy: schedules are set for the next rollout from the share of the step budget spent.
+    if (rt.budget.steps) algorithm.setProgress?.(state.envSteps / rt.budget.steps);
+  }
+  // The graph keeps its own episode records (with plans and session ids); the collector's list is dropped here so it stays bounded.
+  rt.collector.drainEpisodes();
+  const chunk = state.chunk + 1;
+  await rt.hooks.onChunk?.(chunk, rt);
+  const elapsedMs = state.elapsedMs + (performance.now() - rt.startedAt);
+  rt.startedAt = performance.now();
+  const next = { ...state, updates, lastUpdate, chunk, elapsedMs, stepsInChunk: 0, poolSize: rt.components.pool?.size ?? 0, ...llmNumbers(rt, true) };
+  const stopped = stopReason(next, rt);
+  config.writer?.(progressOf("chunk", next, rt));
+  return { updates, lastUpdate, chunk, elapsedMs, stepsInChunk: 0, stopped, poolSize: next.poolSize, llmCalls: next.llmCalls, llmLatencyMs: next.llmLatencyMs };
+};
 
 /** After `step`: reflect when sessions ended, else close the chunk when it is full, else plan the next step. */
-export function routeAfterStep(rt: LerlRuntime) {
-  return (state: LerlStateValue): "reflect" | "learn" | "plan" => (rt.finished.length ? "reflect" : routeAfterReflect(rt)(state));
+export function routeAfterStep(state: LerlStateValue, config: LerlConfig): "reflect" | "learn" | "plan" {
+  return runtimeOf(config).finished.length ? "reflect" : routeAfterReflect(state, config);
 }
 
-export function routeAfterReflect(rt: LerlRuntime) {
-  return (state: LerlStateValue): "learn" | "plan" => {
-    if (state.stepsInChunk >= rt.chunkSteps || rt.env.numActive() === 0) return "learn";
-    if (rt.buffer && rt.buffer.full) return "learn";
-    return "plan";
-  };
+export function routeAfterReflect(state: LerlStateValue, config: LerlConfig): "learn" | "plan" {
+  const rt = runtimeOf(config);
+  if (state.stepsInChunk >= rt.chunkSteps || rt.env.numActive() === 0) return "learn";
+  if (rt.buffer && rt.buffer.full) return "learn";
+  return "plan";
 }
 
 function stopReason(s: LerlStateValue, rt: LerlRuntime): string {

@@ -1,14 +1,14 @@
 /**
  * The runtime a LERL graph's nodes share: the heavy, non-serialisable objects (simulator, policy and its
- * algorithm, rollout buffer, planner, reflector, reflection pool, LLM accounting) plus per-slot scratch
- * arrays. It never enters the LangGraph state; checkpoints save its weights and pool beside the state.
+ * algorithm, the rollout collector and buffer, planner, reflector, reflection pool, LLM accounting) plus
+ * per-slot scratch. It never enters the LangGraph state; checkpoints save its weights and pool beside the state.
  */
 import { END_REASONS, type EpisodeTracker, type VecEnv } from "@farsight/env";
-import { Rng, type Episode, type EpisodeStep } from "@farsight/core";
+import { Rng, type CategoryId, type Episode, type EpisodeStep } from "@farsight/core";
 import type { LlmStats } from "@farsight/llm";
 import type { Planner } from "@farsight/planner";
 import type { ReflectionPool, Reflector } from "@farsight/reflector";
-import { emptyHistory, RolloutBuffer, type HistoryBatch, type OnPolicyAlgorithm } from "@farsight/rl-policy";
+import { Collector, planMaskFromCategories, rolloutBufferFor, type OnPolicyAlgorithm, type PendingStep, type RolloutBuffer } from "@farsight/rl-policy";
 
 /** Budgets: the run stops at the first chunk boundary after any of them is spent. */
 export interface LerlBudget {
@@ -77,10 +77,18 @@ export interface LerlHooks {
 
 /** Mutable runtime shared by the nodes of one graph. */
 export class LerlRuntime {
-  readonly history: HistoryBatch;
+  /**
+   * The one collection loop (rl-policy's, the one `trainPolicy` drives): `act` acts through it with the
+   * plans as its plan mask, `step` steps the env and stores the transition through it, `learn` takes its
+   * bootstrap value. It neither resets the env on creation (`run` does, once) nor refills idle slots (an
+   * eval env's session limit ends the run; a train env auto-resets, so no slot idles).
+   */
+  readonly collector: Collector;
   readonly buffer: RolloutBuffer | null;
-  readonly slates: Int32Array;
-  readonly stepped: Uint8Array;
+  /** The plan in force per slot, set by the `act` node from the state before it acts (read by the collector's plan-mask hook). */
+  plans: readonly (readonly CategoryId[])[] = [];
+  /** The act node's half of the current step, which the step node completes. */
+  pending: PendingStep | null = null;
   /** Steps of the session running in each slot (for reflections and episode records). */
   readonly trajectories: EpisodeStep[][];
   /** Sessions that ended since the reflect node last ran. */
@@ -97,22 +105,23 @@ export class LerlRuntime {
     readonly hooks: LerlHooks,
   ) {
     const { env, algorithm } = components;
-    const policy = algorithm.policy;
-    this.history = emptyHistory(env.batchSize, policy.options.historyLength, env.numItems);
-    this.buffer =
-      options.mode === "train"
-        ? new RolloutBuffer(algorithm.rolloutSteps, env.batchSize, {
-            historyLength: policy.options.historyLength,
-            slateSize: env.slateSize,
-            actionDim: policy.actionDim,
-            numItems: env.numItems,
-          })
-        : null;
-    this.slates = new Int32Array(env.batchSize * env.slateSize);
-    this.stepped = new Uint8Array(env.batchSize);
+    this.collector = new Collector(env, algorithm.policy, {
+      planMask: (e) => this.planMask(e),
+      resetOnCreate: false,
+      refillIdleSlots: false,
+      ...(hooks.tracker ? { observer: hooks.tracker } : {}),
+    });
+    this.buffer = options.mode === "train" ? rolloutBufferFor(algorithm, env) : null;
     this.trajectories = Array.from({ length: env.batchSize }, () => []);
     this.rng = new Rng(options.seed, "graph/lerl");
     this.chunkSteps = options.chunkSteps > 0 ? options.chunkSteps : options.mode === "train" ? algorithm.rolloutSteps : 50;
+  }
+
+  /** B*C: each active slot's plan; idle slots and slots without a plan allow every category. */
+  private planMask(env: VecEnv): Uint8Array {
+    const perSlot: (readonly CategoryId[] | undefined)[] = [];
+    for (let b = 0; b < env.batchSize; b++) perSlot.push(env.active[b] && this.plans[b]?.length ? this.plans[b] : undefined);
+    return planMaskFromCategories(perSlot, env.catalog.numCategories);
   }
 
   get env(): VecEnv {
@@ -121,7 +130,8 @@ export class LerlRuntime {
 
   /** Starts (or restarts after a resume) every slot and empties per-slot scratch. */
   resetEnv(): void {
-    this.components.env.reset();
+    this.collector.reset();
+    this.pending = null;
     this.buffer?.reset();
     for (const t of this.trajectories) t.length = 0;
     this.finished = [];

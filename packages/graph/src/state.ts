@@ -1,7 +1,7 @@
 /**
  * The LERL graph's state: a cohort of B concurrent sessions as small, serialisable values (numbers,
  * short arrays). Models, buffers, the simulator and the reflection pool live in the runtime
- * ({@link LerlRuntime}) that the nodes close over, so a checkpoint stays a few kilobytes.
+ * ({@link LerlRuntime}), which reaches the nodes through LangGraph's context, so a checkpoint stays a few kilobytes.
  */
 import { Annotation } from "@langchain/langgraph";
 

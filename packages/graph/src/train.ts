@@ -3,16 +3,16 @@
  * and `trainFlatPpo` (the same PPO without a planner, through `@farsight/rl-policy`'s `trainPolicy`: the
  * flat-RL baseline and the reference for the graph's overhead).
  */
-import { FarsightError } from "@farsight/core";
+import { FarsightError, type Episode } from "@farsight/core";
 import { makeSimulator, Simulator, type EnvSetup } from "@farsight/env";
 import type { LlmStats } from "@farsight/llm";
 import type { Planner } from "@farsight/planner";
 import { ReflectionPool, type Reflector } from "@farsight/reflector";
-import { contextFromEnv, createAlgorithm, trainPolicy, type OnPolicyAlgorithm, type PolicyOptions, type PpoOptions, type TrainProgress } from "@farsight/rl-policy";
+import { contextFromEnv, createAlgorithm, trainPolicy, type FinishedEpisode, type OnPolicyAlgorithm, type PolicyOptions, type PpoOptions, type TrainProgress } from "@farsight/rl-policy";
 import { createLerlGraph } from "./lerl-graph.js";
 import type { LerlProgress } from "./nodes.js";
 import { RunCheckpoints } from "./run-checkpoints.js";
-import type { LerlLoopOptions } from "./runtime.js";
+import type { LerlLoopOptions, LerlRuntime } from "./runtime.js";
 import type { LerlStateValue } from "./state.js";
 
 /** Which world the policy trains against: the preset's ground truth on the train users, or the world model predicted from the training log (EasyRL4Rec / DORL protocol). */
@@ -66,6 +66,8 @@ export interface TrainLerlOptions extends TrainSetupOptions {
   /** Continue the run saved in `runDir` (an error when there is none). Without it, an existing checkpoint is an error. */
   readonly resume?: boolean;
   readonly onProgress?: (p: LerlProgress) => void;
+  /** Every training session that ends, with its steps and plans. */
+  readonly onEpisode?: (episode: Episode) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -115,7 +117,10 @@ export async function trainLerl(o: TrainLerlOptions): Promise<TrainLerlResult> {
     ...(o.stats ? { stats: o.stats } : {}),
     loop: { seed: o.seed, ...o.loop, mode: "train" },
     budget: { steps: o.steps, ...(o.seconds !== undefined ? { seconds: o.seconds } : {}) },
-    hooks: store ? { onChunk: (chunk, rt) => store.save(chunk, rt.components.algorithm, rt.components.pool, { preset: o.setup.name, seed: o.seed }) } : {},
+    hooks: {
+      ...(store ? { onChunk: (chunk: number, rt: LerlRuntime) => store.save(chunk, rt.components.algorithm, rt.components.pool, { preset: o.setup.name, seed: o.seed }) } : {}),
+      ...(o.onEpisode ? { onEpisode: o.onEpisode } : {}),
+    },
     ...(store ? { checkpointer: store.saver } : {}),
     threadId: THREAD,
   });
@@ -123,10 +128,23 @@ export async function trainLerl(o: TrainLerlOptions): Promise<TrainLerlResult> {
   return { algorithm, pool, state, ...(savedChunk !== undefined ? { resumedFromChunk: savedChunk } : {}) };
 }
 
-/** Trains the flat PPO baseline (no plan) with the same env and PPO settings. */
-export async function trainFlatPpo(o: TrainSetupOptions & { onProgress?: (p: TrainProgress) => void }): Promise<{ algorithm: OnPolicyAlgorithm; elapsedMs: number }> {
+export interface TrainFlatPpoOptions extends TrainSetupOptions {
+  readonly onProgress?: (p: TrainProgress) => void;
+  /** Every training session that ends (return, length, user). */
+  readonly onEpisode?: (episode: FinishedEpisode) => void;
+}
+
+/**
+ * Trains the flat PPO baseline (no plan) with the same env and PPO settings. Same collection loop as
+ * {@link trainLerl}: with a planner that allows every category, LERL trains these exact weights.
+ */
+export async function trainFlatPpo(o: TrainFlatPpoOptions): Promise<{ algorithm: OnPolicyAlgorithm; elapsedMs: number }> {
   const env = await trainSimulator(o.setup, o.trainWorld ?? defaultTrainWorld(o.setup), o.batchSize ?? 32, o.seed);
   const algorithm = newAlgorithm(env, o);
-  const summary = await trainPolicy(env, algorithm, { totalSteps: o.steps, ...(o.onProgress ? { onProgress: o.onProgress, progressEvery: env.batchSize * algorithm.rolloutSteps } : {}) });
+  const summary = await trainPolicy(env, algorithm, {
+    totalSteps: o.steps,
+    ...(o.onProgress ? { onProgress: o.onProgress, progressEvery: env.batchSize * algorithm.rolloutSteps } : {}),
+    ...(o.onEpisode ? { onEpisode: o.onEpisode } : {}),
+  });
   return { algorithm, elapsedMs: summary.elapsedMs };
 }

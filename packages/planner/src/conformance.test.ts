@@ -1,10 +1,16 @@
 import { ScriptedChatModel } from "@farsight/llm";
 import { plannerConformance } from "../../testing/src/planner-conformance.js";
-import { AllCategoriesPlanner, LlmCategoryPlanner, LlmThoughtPlanner, RandomCategoryPlanner, SaturationAwarePlanner } from "./index.js";
+import { AllCategoriesPlanner, LlmCategoryPlanner, LlmThoughtPlanner, OracleSaturationPlanner, RandomCategoryPlanner, ReflectionGuidedPlanner, SaturationAwarePlanner } from "./index.js";
 
 plannerConformance("AllCategoriesPlanner", { usesModel: false, create: () => new AllCategoriesPlanner() });
 plannerConformance("RandomCategoryPlanner", { usesModel: false, create: ({ seed }) => new RandomCategoryPlanner({ seed }) });
 plannerConformance("SaturationAwarePlanner", { usesModel: false, create: ({ seed }) => new SaturationAwarePlanner({ seed }) });
+plannerConformance("ReflectionGuidedPlanner", { usesModel: false, create: ({ seed }) => new ReflectionGuidedPlanner({ seed }) });
+plannerConformance("OracleSaturationPlanner (category window)", {
+  usesModel: false,
+  create: ({ seed }) => new OracleSaturationPlanner({ seed, rule: { kind: "category-window", window: 4, threshold: 1 } }),
+});
+plannerConformance("OracleSaturationPlanner (temper)", { usesModel: false, create: ({ seed }) => new OracleSaturationPlanner({ seed, rule: { kind: "temper" } }) });
 
 plannerConformance("LlmCategoryPlanner", {
   usesModel: true,

@@ -18,6 +18,8 @@ export {
 } from "./request.js";
 export { AllCategoriesPlanner, RandomCategoryPlanner, sessionRng, type RandomCategoryPlannerOptions } from "./simple-planners.js";
 export { SaturationAwarePlanner, type SaturationAwarePlannerOptions, type CategoryEvidence } from "./saturation-planner.js";
+export { ReflectionGuidedPlanner, type ReflectionGuidedPlannerOptions } from "./reflection-planner.js";
+export { OracleSaturationPlanner, saturationSettingsFor, type OracleSaturationPlannerOptions, type CategoryQuitRule } from "./oracle-planner.js";
 export { LlmPlannerBase, mapLimit, type PlanFailure } from "./llm-planner-base.js";
 export { LlmCategoryPlanner, type LlmCategoryPlannerOptions } from "./llm-category-planner.js";
 export { LlmThoughtPlanner, capWords, type LlmThoughtPlannerOptions } from "./llm-thought-planner.js";

@@ -32,7 +32,12 @@ export interface CategoryEvidence {
   /** Share of the recent window's items in this category. */
   readonly recentShare: number;
   readonly saturated: boolean;
-  /** Ranking score: interest plus exploration bonus. */
+  /**
+   * What other sessions say about this category, in units of the session's feedback range (0 for the plain
+   * saturation-aware planner; the reflection-guided planner's return lift).
+   */
+  readonly guidance: number;
+  /** Ranking score: interest plus exploration bonus plus guidance. */
   readonly score: number;
 }
 
@@ -42,8 +47,10 @@ export interface CategoryEvidence {
  * (the repetition that makes users leave under temper and window quit rules), and keep the best-scoring rest.
  */
 export class SaturationAwarePlanner implements Planner {
-  readonly name = "saturation-aware";
+  readonly name: string = "saturation-aware";
   readonly usesLlm = false;
+  /** Reads only the session's own history: no quit rule, no ground truth. */
+  readonly oracle: boolean = false;
   private readonly o: Required<SaturationAwarePlannerOptions>;
 
   constructor(options: SaturationAwarePlannerOptions = {}) {
@@ -62,6 +69,19 @@ export class SaturationAwarePlanner implements Planner {
     return requests.map((r) => this.planOne(r));
   }
 
+  /**
+   * Extra per-category score from outside the session (subclasses; none here), scaled by the session's
+   * feedback range so it competes with interest on the same footing.
+   */
+  protected guidance(_request: PlanRequest): (id: CategoryId) => number {
+    return () => 0;
+  }
+
+  /** A note on the plan's provenance (subclasses say what else they read). */
+  protected sourceDetail(): string | undefined {
+    return undefined;
+  }
+
   /** The per-category evidence behind a plan (exported for inspection and tests). */
   evidence(request: PlanRequest): CategoryEvidence[] {
     const all = request.history.flatMap((s) => s.feedback.map((f, i) => ({ c: s.categories[i]!, f })));
@@ -71,14 +91,16 @@ export class SaturationAwarePlanner implements Planner {
     for (const x of finite) { lo = Math.min(lo, x.f); hi = Math.max(hi, x.f); }
     const range = finite.length && hi > lo ? hi - lo : 1;
     const recent = request.history.slice(-this.o.windowSlates).flatMap((s) => s.categories);
+    const guidanceOf = this.guidance(request);
     return request.candidates.map(({ id }) => {
       const mine = finite.filter((x) => x.c === id);
       const sum = mine.reduce((a, x) => a + x.f, 0);
       const interest = (sum + this.o.priorStrength * sessionMean) / (mine.length + this.o.priorStrength || 1);
       const recentCount = recent.filter((c) => c === id).length;
       const recentShare = recent.length ? recentCount / recent.length : 0;
-      const score = interest + (this.o.exploreBonus * range) / Math.sqrt(1 + mine.length);
-      return { id, seen: mine.length, interest, recentShare, saturated: recentShare > this.o.saturationShare && recentCount >= this.o.minRepeats, score };
+      const guidance = guidanceOf(id);
+      const score = interest + (this.o.exploreBonus * range) / Math.sqrt(1 + mine.length) + guidance * range;
+      return { id, seen: mine.length, interest, recentShare, saturated: recentShare > this.o.saturationShare && recentCount >= this.o.minRepeats, guidance, score };
     });
   }
 
@@ -97,12 +119,13 @@ export class SaturationAwarePlanner implements Planner {
     }
     const names = new Map<CategoryId, string>(request.candidates.map((c: CategoryOption) => [c.id, c.name ?? `#${c.id}`]));
     const saturated = ev.filter((x) => x.e.saturated).map((x) => `${names.get(x.e.id)} (${Math.round(x.e.recentShare * 100)}% of recent items)`);
-    const picked = chosen.map((x) => `${names.get(x.e.id)} interest ${x.e.interest.toFixed(2)} over ${x.e.seen} items`);
+    const picked = chosen.map((x) => `${names.get(x.e.id)} interest ${x.e.interest.toFixed(2)} over ${x.e.seen} items${x.e.guidance !== 0 ? `, reflections ${x.e.guidance > 0 ? "+" : ""}${x.e.guidance.toFixed(2)}` : ""}`);
     const rationale = `chose ${picked.join("; ")}` + (saturated.length ? `; avoided saturated ${saturated.join(", ")}` : "");
+    const detail = this.sourceDetail();
     return {
       categories: chosen.map((x) => x.e.id),
       rationale,
-      source: { kind: "heuristic", by: this.name },
+      source: { kind: "heuristic", by: this.name, ...(detail ? { detail } : {}) },
     };
   }
 }

@@ -68,6 +68,11 @@ export interface Planner {
   readonly name: string;
   /** True only for planners that call a language model. */
   readonly usesLlm: boolean;
+  /**
+   * True when the planner reads something a deployed planner cannot see (the simulator's quit rule, the
+   * ground truth). Its results are a reference, not a method, and reports must label them so. Absent = false.
+   */
+  readonly oracle?: boolean;
   plan(requests: readonly PlanRequest[], options?: PlanCallOptions): Promise<Plan[]>;
   /** Drops per-session memory (the plan-every-k cache) of sessions that ended; all sessions when omitted. */
   forget?(sessionIds?: readonly string[]): void;

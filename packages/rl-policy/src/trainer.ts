@@ -1,10 +1,11 @@
 /**
  * Training loops usable without LangGraph: `trainPolicy(env, algorithm, { totalSteps, onProgress })`.
- * The graph package wires the same pieces (Collector, Algorithm) as nodes.
+ * The graph package's LERL nodes drive the same pieces (one {@link Collector}, a buffer from
+ * {@link rolloutBufferFor}, `Algorithm.update`), so a LERL run whose plans allow everything is this loop.
  */
 import { mean } from "@farsight/core";
 import type { VecEnv } from "@farsight/env";
-import type { Algorithm, UpdateStats } from "./algorithm.js";
+import type { Algorithm, OnPolicyAlgorithm, UpdateStats } from "./algorithm.js";
 import { RolloutBuffer } from "./buffers.js";
 import { Collector, type CollectorOptions } from "./collector.js";
 
@@ -43,6 +44,16 @@ export interface TrainSummary {
   readonly finalMeanReturn: number;
 }
 
+/** The rollout buffer an on-policy algorithm fills on `env`: `rolloutSteps` batched steps, sized for its policy's actions. */
+export function rolloutBufferFor(algorithm: OnPolicyAlgorithm, env: VecEnv): RolloutBuffer {
+  return new RolloutBuffer(algorithm.rolloutSteps, env.batchSize, {
+    historyLength: algorithm.policy.options.historyLength,
+    slateSize: env.slateSize,
+    actionDim: algorithm.policy.actionDim,
+    numItems: env.numItems,
+  });
+}
+
 /** Trains `algorithm` on `env` for `totalSteps` transitions. Yields to the event loop between updates. */
 export async function trainPolicy(env: VecEnv, algorithm: Algorithm, options: TrainOptions): Promise<TrainSummary> {
   const collector = new Collector(env, algorithm.policy, options);
@@ -68,20 +79,14 @@ export async function trainPolicy(env: VecEnv, algorithm: Algorithm, options: Tr
       stats: lastStats,
     });
   };
-  const buffer = algorithm.onPolicy
-    ? new RolloutBuffer(algorithm.rolloutSteps, env.batchSize, {
-        historyLength: algorithm.policy.options.historyLength,
-        slateSize: env.slateSize,
-        actionDim: algorithm.policy.actionDim,
-        numItems: env.numItems,
-      })
-    : null;
+  const buffer = algorithm.onPolicy ? rolloutBufferFor(algorithm, env) : null;
   while (collector.envSteps < total && !options.shouldStop?.()) {
     if (algorithm.onPolicy) {
-      algorithm.setProgress?.(collector.envSteps / total);
       const lastValues = collector.collectRollout(buffer!);
       buffer!.finish(lastValues, algorithm.gamma, algorithm.gaeLambda);
       lastStats = algorithm.update(buffer!);
+      // Schedules (PPO's learning-rate annealing) are set for the next rollout; the LERL graph does the same.
+      algorithm.setProgress?.(collector.envSteps / total);
     } else {
       algorithm.setProgress(collector.envSteps / total);
       const { history, act, result } = collector.step(false, false);

@@ -27,6 +27,8 @@ describe("farsight billp", () => {
     expect(code).toBe(0);
     expect(io.out).toMatch(/^billp: env synthetic, no model \(non-LLM components\); planner saturation-aware, actor catalog-greedy, critic scorer-critic, reflector template/);
     expect(io.out.match(/^session s\d+ \(user \d+\): length \d+/gm)).toHaveLength(3);
+    // The non-LLM actor and critic score with the test world's ground truth: said, not hidden.
+    expect(io.out).toMatch(/^sessions on the test simulator \(held-out users\); oracle: the actor and critic score with the test world's ground truth$/m);
     expect(io.out).toMatch(/^ {2}step 0: \[.+\] \(direct\) reward [\d.]+ V 0\.00 -> /m);
     expect(io.out).toMatch(/^summary: 3 sessions, mean length [\d.]+, .* replacements 0\.0%/m);
   });
@@ -49,6 +51,7 @@ describe("farsight billp", () => {
     expect(code).toBe(0);
     const out = JSON.parse(io.out) as BillpJson;
     expect(out.components).toEqual({ planner: "llm-thought", actor: "llm-actor", critic: "llm-critic", reflector: "llm-failure" });
+    expect(out).toMatchObject({ users: "held-out users", oracles: [] });
     expect(out.sessions).toHaveLength(2);
     expect(out.summary.replacementRate).toBeGreaterThan(0);
     expect(out.counters.actor!.replaced).toBeGreaterThan(0);

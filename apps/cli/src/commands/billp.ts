@@ -7,6 +7,7 @@ import { CatalogGreedyActor, LlmActor, type Actor } from "@farsight/llm-actor";
 import { LlmThoughtPlanner, SaturationAwarePlanner, type Planner } from "@farsight/planner";
 import { LlmFailureReflector, ReflectionPool, TemplateReflector, type Reflector } from "@farsight/reflector";
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
+import { userSplit } from "../report/protocol.js";
 
 const CRITICS = ["auto", "llm", "scorer", "tabular"] as const;
 
@@ -20,7 +21,8 @@ session to session, and prints each session's trajectory summary.
   --env          environment preset (default synthetic): ${PRESETS.join(", ")}
   --llm          model spec (default none). With a model: LLM thought planner, LLM actor, LLM critic, LLM failure
                  reflector. With none: saturation-aware planner, catalogue-greedy actor (under the env's scorer),
-                 scorer critic, template reflector.
+                 scorer critic, template reflector. The env's scorer is the test world's ground truth, so the
+                 catalogue-greedy actor and the scorer critic are oracles; the output says so.
   --sessions N   sessions to run (default 5)
   --critic       auto (llm with a model, else scorer), llm, scorer, tabular
   --quit-reward  reward the micro level learns from when the user quits (default: the env's); BiLLP's is
@@ -84,7 +86,13 @@ export const billpCommand: Command = {
     const session = new Session(sim);
     const runs: BillpTrajectory[] = [];
     const components = { planner: built.planner.name, actor: built.actor.name, critic: built.critic.name, reflector: built.reflector.name };
-    if (!values.json) io.stdout(`billp: env ${envName}, ${model ? `model ${spec}` : "no model (non-LLM components)"}; ${Object.entries(components).map(([k, v]) => `${k} ${v}`).join(", ")}\n`);
+    // Components built on sim.scorer read the test world's ground truth: what no deployed agent can see.
+    const oracles = [...(built.actor instanceof CatalogGreedyActor ? ["actor"] : []), ...(critic instanceof ScorerCritic ? ["critic"] : []), ...(built.planner.oracle ? ["planner"] : [])];
+    const users = userSplit(setup).label;
+    if (!values.json) {
+      io.stdout(`billp: env ${envName}, ${model ? `model ${spec}` : "no model (non-LLM components)"}; ${Object.entries(components).map(([k, v]) => `${k} ${v}`).join(", ")}\n`);
+      io.stdout(`sessions on the test simulator (${users})${oracles.length ? `; oracle: the ${oracles.join(" and ")} score${oracles.length === 1 ? "s" : ""} with the test world's ground truth` : ""}\n`);
+    }
     for (let s = 0; s < sessions; s++) {
       const t = await runBillpSession(session, { ...built, reflections: pool }, quitReward === undefined ? {} : { quitReward });
       runs.push(t);
@@ -110,7 +118,7 @@ export const billpCommand: Command = {
     };
     if (values.json) {
       io.stdout(JSON.stringify({
-        env: envName, llm: spec, components,
+        env: envName, llm: spec, components, users, oracles,
         sessions: runs.map((t) => ({
           sessionId: t.episode.sessionId, userId: t.episode.userId, length: t.episode.length, return: t.episode.return,
           endReason: t.episode.endReason, replacements: t.replacements, actorFallbacks: t.actorFallbacks,

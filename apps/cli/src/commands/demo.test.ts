@@ -9,18 +9,29 @@ describe("farsight demo (small budget)", () => {
   const dir = mkdtempSync(join(tmpdir(), "farsight-demo-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("trains, evaluates four agents, prints the table and writes a run directory the report reads without problems", async () => {
+  it("trains, evaluates LERL, flat PPO greedy and sampled and the baselines, labels the protocol, and writes a run directory the report reads", async () => {
     const out = join(dir, "run");
     let text = "";
-    const code = await demoCommand.run(["--out", out, "--steps", "1280", "--episodes", "12"], { stdout: (t) => (text += t), stderr: () => {}, isTTY: false });
+    const code = await demoCommand.run(["--out", out, "--steps", "1280", "--episodes", "12", "--with-oracle"], { stdout: (t) => (text += t), stderr: () => {}, isTTY: false });
     expect(code).toBe(0);
-    for (const agent of ["LERL (saturation)", "PPO (flat)", "random", "popularity"]) expect(text).toContain(agent);
+    const agents = ["LERL (reflection-guided)", "LERL (oracle-saturation: reads the quit rule)", "PPO (flat)", "PPO (flat, sampled)", "random", "popularity"];
+    for (const agent of agents) expect(text).toContain(agent);
     const data = readRunDir(out);
     expect(data.problems).toEqual([]);
-    expect(data.results?.rows.map((r) => r.agent)).toEqual(["LERL (saturation)", "PPO (flat)", "random", "popularity"]);
+    const rows = data.results!.rows;
+    expect(rows.map((r) => r.agent)).toEqual(agents);
+    expect(rows.map((r) => r.eval)).toEqual(["greedy", "greedy", "greedy", "sampled", "baseline", "baseline"]);
+    expect(rows.map((r) => r.oracle)).toEqual([false, true, false, false, false, false]);
+    // The synthetic preset's test users are disjoint from its train users.
+    expect(data.results!.note).toMatch(/held-out users/);
+    expect(data.results!.note).toMatch(/never shows an item twice/);
+    expect(data.results!.note).toMatch(/oracle/);
+    expect(data.config).toMatchObject({ oracle: true, eval: { users: "held-out users", policies: { lerl: "greedy", flatPpo: ["greedy", "sampled"] } } });
     expect(data.episodes!.filter((e) => e.agent === "random")).toHaveLength(12);
-    expect(data.curves!.some((c) => c.series === "LERL (saturation)")).toBe(true);
+    expect(data.curves!.some((c) => c.series === "LERL (reflection-guided)")).toBe(true);
+    // The oracle cannot be quit under the synthetic rule at slate size 1: every session runs to the step limit.
+    expect(data.episodes!.filter((e) => e.agent === agents[1]).every((e) => e.length === 30)).toBe(true);
     expect(existsSync(join(out, "report.html"))).toBe(true);
-    expect(readFileSync(join(out, "report.html"), "utf8")).toContain("LERL (saturation)");
-  }, 120_000);
+    expect(readFileSync(join(out, "report.html"), "utf8")).toContain("reads the quit rule");
+  }, 180_000);
 });

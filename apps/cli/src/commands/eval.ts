@@ -1,5 +1,6 @@
 import { evaluate, loadPreset, PRESETS, type EvalMode } from "@farsight/env";
-import { agentNames, resolveAgent } from "../agents.js";
+import { agentChoice, agentNames, resolveAgent } from "../agents.js";
+import { userSplit } from "../report/protocol.js";
 import { choiceFlag, intFlag, parseFlags, type CliIO, type Command } from "../command.js";
 
 const MODES: readonly EvalMode[] = ["FB", "NX_0", "NX_10"];
@@ -25,7 +26,9 @@ export const evalCommand: Command = {
       "  --batch B      concurrent sessions (default 256)",
       "  --data-dir     where datasets are (else $FARSIGHT_DATA_DIR, ~/.farsight/data, <repo>/../shared/data)",
       "  --json         one JSON object: { metrics: {len, r_traj, ..., <name>_std}, config }",
-      "Metrics count the quitting step in len and r_traj (as EasyRL4Rec).",
+      "Metrics count the quitting step in len and r_traj (as EasyRL4Rec). Sessions run on the preset's test users",
+      "(\"held-out users\" when disjoint from the train users, \"same users\" otherwise). No agent, random included,",
+      "shows an item twice in a session.",
     ].join("\n");
   },
   async run(argv: string[], io: CliIO): Promise<number> {
@@ -53,13 +56,18 @@ export const evalCommand: Command = {
     const setup = await loadPreset(env, { compat, ...(dataDir ? { dataDir } : {}) });
     const seeds = Array.from({ length: nSeeds }, (_, k) => seed + k);
     const t0 = Date.now();
+    const choice = agentChoice(agentSpec);
+    const split = userSplit(setup);
     const result = await evaluate(setup, (s) => resolveAgent(agentSpec, setup, s), { episodes, seeds, batchSize: batch, simulator: { mode } });
-    const config = { env, agent: agentSpec, episodes, seeds, mode, compat, batch, ...setup.describe, seconds: (Date.now() - t0) / 1000 };
+    const config = {
+      env, agent: agentSpec, eval: choice, users: split.label, sharedUsers: split.shared, noRepeatWithinSession: true,
+      episodes, seeds, mode, compat, batch, ...setup.describe, seconds: (Date.now() - t0) / 1000,
+    };
     if (values.json) {
       io.stdout(JSON.stringify({ metrics: result.metrics, config }) + "\n");
       return 0;
     }
-    io.stdout(`${env} / ${agentSpec} / ${mode}${compat !== "none" ? ` / compat ${compat}` : ""}: ${result.metrics.episodes} episodes, seeds ${seeds.join(",")}\n`);
+    io.stdout(`${env} / ${agentSpec} (${choice}) / ${mode}${compat !== "none" ? ` / compat ${compat}` : ""}: ${result.metrics.episodes} episodes, seeds ${seeds.join(",")}, ${split.label} (${split.testUsers} test, ${split.trainUsers} train)\n`);
     for (const m of TABLE) {
       const v = result.metrics[m]!, s = result.metrics[`${m}_std`];
       io.stdout(`  ${m.padEnd(18)} ${v.toFixed(4).padStart(10)}${s !== undefined && Number.isFinite(s) ? `  ± ${s.toFixed(4)}` : ""}\n`);

@@ -31,6 +31,22 @@ describe("farsight plan", () => {
     expect(io.out).toMatch(/reflection: {2}\(return [\d.]+\) Ended \(/);
   });
 
+  it("takes the short names as aliases and labels the quit-rule oracle", async () => {
+    const alias = captureIO();
+    expect(await main(["plan", "--planner", "saturation", "--sessions", "1"], alias, [planCommand])).toBe(0);
+    expect(alias.out).toMatch(/planner saturation-aware, 1 session/);
+    const oracle = captureIO();
+    expect(await main(["plan", "--planner", "oracle-saturation", "--sessions", "2"], oracle, [planCommand])).toBe(0);
+    expect(oracle.out).toMatch(/planner oracle-saturation \(oracle: reads the quit rule\)/);
+    expect(oracle.out.match(/^ {2}source: {6}heuristic by oracle-saturation \(oracle: reads the category-window quit rule\)$/gm)).toHaveLength(2);
+    const reflection = captureIO();
+    expect(await main(["plan", "--planner", "reflection", "--sessions", "1", "--json"], reflection, [planCommand])).toBe(0);
+    expect(JSON.parse(reflection.out)).toMatchObject({ planner: "reflection-guided", oracle: false });
+    const bad = captureIO();
+    expect(await main(["plan", "--planner", "genius"], bad, [planCommand])).toBe(2);
+    expect(bad.err).toMatch(/--planner must be one of llm-category \(alias llm\), .*saturation-aware \(alias saturation\)/);
+  });
+
   it("plans through an OpenAI-compatible server, drops unknown ids, and shows the prompt", async () => {
     server = await startFakeOpenAiServer(() => '{"categories": [0, 1, 99], "rationale": "fresh"}');
     const io = captureIO();

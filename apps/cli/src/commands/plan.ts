@@ -7,7 +7,9 @@ import {
   lerlPlanPrompt,
   LlmCategoryPlanner,
   LlmThoughtPlanner,
+  OracleSaturationPlanner,
   RandomCategoryPlanner,
+  ReflectionGuidedPlanner,
   SaturationAwarePlanner,
   type PlanRequest,
   type Planner,
@@ -15,9 +17,9 @@ import {
 } from "@farsight/planner";
 import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
 import { choiceFlag, intFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
+import { categoryQuitRule, PLANNER_NAMES, plannerFlag, plannerHelp, type PlannerName } from "../planners.js";
 
-const PLANNERS = ["saturation-aware", "random", "all-categories", "llm-category", "llm-thought"] as const;
-type PlannerName = (typeof PLANNERS)[number];
+const PLANNERS = PLANNER_NAMES;
 
 const usage = `farsight plan --env <preset> --planner <name> [--llm <spec>] [--show-prompt] [--sessions N] [--warmup S]
                      [--cohort C] [--seed S] [--data-dir DIR] [--json]
@@ -26,7 +28,8 @@ Prints one planning step for a few sessions: each session's category-level histo
 and the plan (categories, thought or rationale, and how it was produced: llm, heuristic, fallback, cache).
 
   --env          environment preset (default synthetic): ${PRESETS.join(", ")}
-  --planner      ${PLANNERS.join(", ")} (default saturation-aware)
+  --planner      ${plannerHelp(PLANNERS)}
+                 (default saturation-aware; oracle-saturation is an ORACLE: it reads the preset's quit rule)
   --llm          model spec for the llm-* planners (default none), e.g. ollama:llama3,
                  openai-compatible:http://127.0.0.1:8080/v1#model, scripted:answers.jsonl
   --show-prompt  print the prompt each session's plan comes from (for non-LLM planners: the LERL prompt an
@@ -79,8 +82,10 @@ async function warmPool(setup: EnvSetup, seed: number, steps: number, pool: Refl
   return finished;
 }
 
-async function makePlanner(name: PlannerName, spec: string, seed: number, cohort: number, stats: LlmStats): Promise<Planner> {
+async function makePlanner(name: PlannerName, spec: string, seed: number, cohort: number, stats: LlmStats, setup: EnvSetup): Promise<Planner> {
   if (name === "saturation-aware") return new SaturationAwarePlanner({ seed });
+  if (name === "reflection-guided") return new ReflectionGuidedPlanner({ seed });
+  if (name === "oracle-saturation") return new OracleSaturationPlanner({ seed, rule: categoryQuitRule(setup) });
   if (name === "random") return new RandomCategoryPlanner({ seed });
   if (name === "all-categories") return new AllCategoriesPlanner();
   const model = await createChatModel(spec, { stats });
@@ -151,16 +156,15 @@ export const planCommand: Command = {
       json: { type: "boolean" },
     });
     const envName = choiceFlag("env", values.env, PRESETS, "synthetic");
-    const plannerName = choiceFlag("planner", values.planner, PLANNERS, "saturation-aware");
+    const plannerName = plannerFlag(values.planner, PLANNERS, "saturation-aware");
     const sessions = intFlag("sessions", values.sessions, 3, 1);
     const warmup = intFlag("warmup", values.warmup, 4, 0);
     const cohort = intFlag("cohort", values.cohort, 1, 1);
     const seed = intFlag("seed", values.seed, 0, 0);
     const spec = values.llm ?? "none";
     const stats = new LlmStats();
-    const planner = await makePlanner(plannerName, spec, seed, cohort, stats);
-
     const setup = await loadPreset(envName, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
+    const planner = await makePlanner(plannerName, spec, seed, cohort, stats, setup);
     const pool = new ReflectionPool({ seed });
     const finished = await warmPool(setup, seed, 40, pool);
 
@@ -195,6 +199,7 @@ export const planCommand: Command = {
       const out = {
         env: envName,
         planner: plannerName,
+        oracle: planner.oracle ?? false,
         llm: spec,
         pool: { size: pool.size, finishedWarmupSessions: finished },
         sessions: requests.map((request, i) => ({ request, plan: plans[i] })),
@@ -205,7 +210,7 @@ export const planCommand: Command = {
       io.stdout(JSON.stringify(out) + "\n");
       return 0;
     }
-    io.stdout(`plan: env ${envName} (${env.catalog.numCategories} categories, slate ${env.slateSize}), planner ${plannerName}` +
+    io.stdout(`plan: env ${envName} (${env.catalog.numCategories} categories, slate ${env.slateSize}), planner ${plannerName}${planner.oracle ? " (oracle: reads the quit rule)" : ""}` +
       `${planner.usesLlm ? ` with ${spec}` : ""}, ${requests.length} session${requests.length === 1 ? "" : "s"} after ${warmup} warm-up steps\n`);
     io.stdout(`reflection pool: ${pool.size} reflections from ${finished} finished warm-up sessions (template reflector)\n\n`);
     if (values["show-prompt"]) {

@@ -91,6 +91,7 @@ describe("farsight run: flags", () => {
     await expect(runCommand.run(["lerl", "--planner", "llm", "--llm", "none", "--steps", "10", "--out", join(tmpdir(), "farsight-never")], io)).rejects.toThrow(/needs a model/);
     await expect(runCommand.run(["lerl", "--resume"], io)).rejects.toThrow(/--out/);
     await expect(runCommand.run(["lerl", "--planner", "genius"], io)).rejects.toThrow(/--planner must be one of/);
+    await expect(runCommand.run(["lerl", "--planner", "saturation,genius"], io)).rejects.toThrow(/--planner must be one of .*saturation-aware \(alias saturation\)/);
   });
 });
 
@@ -109,7 +110,7 @@ describe("farsight run lerl --planner llm, against an OpenAI-compatible server o
       const code = await runCommand.run(["lerl", "--planner", "llm", "--llm", spec, "--steps", "40", "--batch", "4", "--episodes", "4", "--out", join(dir, "run"), "--json"], io);
       expect(code).toBe(0);
       const out = JSON.parse(text) as { rows: { agent: string; llm_calls_per_rec: number; len: number }[] };
-      const lerl = out.rows.find((r) => r.agent === "LERL (llm)")!;
+      const lerl = out.rows.find((r) => r.agent === "LERL (llm-category)")!;
       // One planner call per session per step in evaluation (cohort 1, plan every step).
       expect(lerl.llm_calls_per_rec).toBe(1);
       expect(out.rows.find((r) => r.agent === "random")!.llm_calls_per_rec).toBe(0);

@@ -13,21 +13,25 @@ import {
   type EvalResult,
 } from "@farsight/graph";
 import { createChatModel, LlmStats } from "@farsight/llm";
-import { AllCategoriesPlanner, LlmCategoryPlanner, RandomCategoryPlanner, SaturationAwarePlanner, type Planner } from "@farsight/planner";
+import { AllCategoriesPlanner, LlmCategoryPlanner, OracleSaturationPlanner, RandomCategoryPlanner, ReflectionGuidedPlanner, SaturationAwarePlanner, type Planner } from "@farsight/planner";
 import { LlmReflector, TemplateReflector, type Reflector } from "@farsight/reflector";
 import { initBackend, PolicyAgent } from "@farsight/rl-policy";
 import type { Episode } from "@farsight/core";
 import { choiceFlag, intFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
+import { categoryQuitRule, plannerFlag, type PlannerName } from "../planners.js";
+import { userSplit, type EvalPolicy } from "../report/protocol.js";
 import { RunDirWriter } from "../report/run-dir.js";
 import { runIlrec } from "../run/ilrec.js";
 
-export const PLANNERS = ["llm", "saturation", "random", "all"] as const;
+/** Planners `run lerl` can train with (long names; `plannerFlag` also takes the aliases). */
+export const PLANNERS = ["llm-category", "saturation-aware", "reflection-guided", "oracle-saturation", "random", "all-categories"] as const satisfies readonly PlannerName[];
 export type PlannerChoice = (typeof PLANNERS)[number];
 
 /** Everything one LERL experiment needs (flags of `farsight run lerl`, fixed values for `farsight demo`). */
 export interface LerlExperiment {
   readonly env: string;
-  readonly planner: PlannerChoice;
+  /** One LERL row per planner, each trained with its own policy. */
+  readonly planners: readonly PlannerChoice[];
   readonly llm: string;
   readonly steps: number;
   readonly seeds: readonly number[];
@@ -42,6 +46,7 @@ export interface LerlExperiment {
 }
 
 const COLUMNS = [
+  { key: "eval", label: "Eval" },
   { key: "len", label: "Len", better: "higher" as const },
   { key: "r_traj", label: "R_traj", better: "higher" as const },
   { key: "r_each", label: "R_each", better: "higher" as const },
@@ -50,10 +55,16 @@ const COLUMNS = [
   { key: "llm_calls_per_rec", label: "LLM calls/rec", better: "lower" as const },
 ];
 
-/** One row of the comparison table: the agent and its metrics (`<key>_std` beside each). */
-export type ResultRow = { agent: string } & Record<string, number | string>;
+/**
+ * One row of the comparison table: the agent, how it chose at evaluation (`eval`: greedy, sampled, or
+ * baseline), whether it read the quit rule (`oracle`), and its metrics (`<key>_std` beside each).
+ */
+export type ResultRow = { agent: string; eval: EvalPolicy; oracle: boolean } & Record<string, number | string | boolean>;
 
-const lerlName = (p: PlannerChoice) => `LERL (${p === "all" ? "all categories" : p})`;
+/** Row labels: an oracle says so in the label itself, so no copy of the table can lose it. */
+export function lerlName(p: PlannerChoice): string {
+  return p === "oracle-saturation" ? "LERL (oracle-saturation: reads the quit rule)" : `LERL (${p})`;
+}
 
 function makeProgress(io: CliIO, label: string, total: number) {
   let lastPlain = -1;
@@ -75,75 +86,108 @@ function episodeRecord(agent: string, e: Episode, seed: number) {
 }
 
 /** Trains LERL and flat PPO per seed, evaluates them with random and popularity, writes the run dir; returns the table rows. */
-export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{ rows: ResultRow[]; setup: EnvSetup; seconds: number }> {
+export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{ rows: ResultRow[]; setup: EnvSetup; seconds: number; note: string }> {
   const t0 = performance.now();
   await initBackend();
   const setup = await loadPreset(x.env, x.dataDir ? { dataDir: x.dataDir } : {});
   const stats = new LlmStats();
-  const model = x.planner === "llm" ? await createChatModel(x.llm, { stats }) : null;
-  if (x.planner === "llm" && !model) throw new UsageError(`--planner llm needs a model: pass --llm <spec> (got "${x.llm}"); or use --planner saturation|random|all`);
+  const usesLlm = x.planners.includes("llm-category");
+  const model = usesLlm ? await createChatModel(x.llm, { stats }) : null;
+  if (usesLlm && !model) throw new UsageError(`--planner llm-category needs a model: pass --llm <spec> (got "${x.llm}"); or use a non-LLM planner (${PLANNERS.filter((p) => p !== "llm-category").join(", ")})`);
+  // The oracle's rule is read (and a preset without a category rule refused) before any training starts.
+  const oracleRule = x.planners.includes("oracle-saturation") ? categoryQuitRule(setup) : undefined;
   const feedbackMeaning = setup.positiveThreshold > 1 ? "ratings 1-5" : "1 = click, 0 = no click";
-  const makePlanner = (seed: number): Planner => {
-    switch (x.planner) {
-      case "llm":
+  const plannerFor = (p: PlannerChoice) => (seed: number): Planner => {
+    switch (p) {
+      case "llm-category":
         return new LlmCategoryPlanner({ model, stats, seed, cohortSize: x.cohort, feedbackMeaning });
-      case "saturation":
-        // Saturation is judged over the same 5 slates LERL's LLM planner sees; a category filling more
-        // than 15% of them (any repeat at slate size 1) is left out of the next plan.
-        return new SaturationAwarePlanner({ seed, windowSlates: 5, saturationShare: 0.15 });
+      case "saturation-aware":
+        // The package defaults (documented in @farsight/planner): nothing here comes from the quit rule.
+        return new SaturationAwarePlanner({ seed });
+      case "reflection-guided":
+        return new ReflectionGuidedPlanner({ seed });
+      case "oracle-saturation":
+        return new OracleSaturationPlanner({ seed, rule: oracleRule! });
       case "random":
         return new RandomCategoryPlanner({ seed });
-      default:
+      case "all-categories":
         return new AllCategoriesPlanner();
     }
   };
   const reflector: Reflector = model ? new LlmReflector({ model, stats, feedbackMeaning }) : new TemplateReflector();
-  const name = lerlName(x.planner);
-  if (x.resume) forgetUncheckpointedRecords(x.out, name);
+  const names = x.planners.map(lerlName);
+  // One planner keeps the run directory layout of earlier releases (train/lerl-seedS), so --resume still finds it.
+  const trainDir = (p: PlannerChoice, seed: number) => join(x.out, "train", x.planners.length === 1 ? `lerl-seed${seed}` : `lerl-${p}-seed${seed}`);
+  if (x.resume) forgetUncheckpointedRecords(x.out, names);
+  const split = userSplit(setup);
   const run = new RunDirWriter(x.out);
+  const plannerInfo = x.planners.map((p) => {
+    const planner = plannerFor(p)(0);
+    return { name: planner.name, row: lerlName(p), usesLlm: planner.usesLlm, oracle: planner.oracle ?? false };
+  });
   run.writeConfig({
     command: "run lerl",
     env: setup.describe,
-    planner: x.planner,
-    llm: x.planner === "llm" ? x.llm : "none",
+    planners: plannerInfo,
+    ...(oracleRule ? { oracleReads: oracleRule } : {}),
+    oracle: plannerInfo.some((p) => p.oracle),
+    llm: usesLlm ? x.llm : "none",
     reflector: reflector.name,
     train: { steps: x.steps, stepCounts: "environment transitions (slot-steps)", batch: x.batch, planEvery: x.planEvery, cohort: x.cohort },
-    eval: { episodesPerSeed: x.episodes, seeds: x.seeds, lenCountsQuittingStep: true, llmCallsPerRec: "planner calls during evaluation / slates shown" },
+    eval: {
+      episodesPerSeed: x.episodes,
+      seeds: x.seeds,
+      users: split.label,
+      trainUsers: split.trainUsers,
+      testUsers: split.testUsers,
+      sharedUsers: split.shared,
+      policies: { lerl: "greedy", flatPpo: ["greedy", "sampled"] },
+      noRepeatWithinSession: "every agent, baselines included",
+      lenCountsQuittingStep: true,
+      llmCallsPerRec: "planner calls during evaluation / slates shown",
+    },
   });
   const perAgent = new Map<string, MetricSummary[]>();
+  const kind = new Map<string, { eval: EvalPolicy; oracle: boolean }>();
   const extra = new Map<string, number[]>();
-  const record = (agent: string, r: EvalResult) => {
+  const record = (agent: string, how: { eval: EvalPolicy; oracle?: boolean }, r: EvalResult) => {
+    kind.set(agent, { eval: how.eval, oracle: how.oracle ?? false });
     perAgent.set(agent, [...(perAgent.get(agent) ?? []), ...r.perSeed]);
     if (r.metrics.llm_calls_per_rec !== undefined) extra.set(agent, [...(extra.get(agent) ?? []), r.metrics.llm_calls_per_rec]);
   };
   for (const seed of x.seeds) {
     const common = { setup, steps: x.steps, seed, batchSize: x.batch };
-    const show = makeProgress(io, `[seed ${seed}] ${name}`, x.steps);
-    let lastDraw = 0;
-    const lerl = await trainLerl({
-      ...common,
-      planner: makePlanner(seed),
-      reflector,
-      stats,
-      loop: { planEvery: x.planEvery },
-      runDir: join(x.out, "train", `lerl-seed${seed}`),
-      // A resumed multi-seed run continues the seeds that have a checkpoint and starts the others.
-      resume: x.resume && RunCheckpoints.exists(join(x.out, "train", `lerl-seed${seed}`)),
-      onProgress: (p) => {
-        // A terminal bar also moves between chunks (every step event, at most 4 redraws a second).
-        if (p.kind === "step") {
-          if (io.isTTY && performance.now() - lastDraw > 250) {
-            lastDraw = performance.now();
-            show(formatLerlProgress(p, x.steps), p.envSteps);
+    const trained: { p: PlannerChoice; lerl: Awaited<ReturnType<typeof trainLerl>> }[] = [];
+    for (const p of x.planners) {
+      const name = lerlName(p);
+      const show = makeProgress(io, `[seed ${seed}] ${name}`, x.steps);
+      let lastDraw = 0;
+      const lerl = await trainLerl({
+        ...common,
+        planner: plannerFor(p)(seed),
+        reflector,
+        stats,
+        loop: { planEvery: x.planEvery },
+        runDir: trainDir(p, seed),
+        // A resumed multi-seed run continues the seeds that have a checkpoint and starts the others.
+        resume: x.resume && RunCheckpoints.exists(trainDir(p, seed)),
+        onProgress: (ev) => {
+          // A terminal bar also moves between chunks (every step event, at most 4 redraws a second).
+          if (ev.kind === "step") {
+            if (io.isTTY && performance.now() - lastDraw > 250) {
+              lastDraw = performance.now();
+              show(formatLerlProgress(ev, x.steps), ev.envSteps);
+            }
+            return;
           }
-          return;
-        }
-        show(formatLerlProgress(p, x.steps), p.envSteps);
-        // Before the first session ends there is no mean to draw.
-        if (Number.isFinite(p.meanRecentReturn)) run.curve({ series: name, step: p.envSteps, metric: "return", value: p.meanRecentReturn, seed }, { series: name, step: p.envSteps, metric: "len", value: p.meanRecentLength, seed });
-      },
-    });
-    show(formatLerlProgress({ ...lerlSummary(lerl.state), elapsedMs: lerl.state.elapsedMs }, x.steps), x.steps, true);
+          show(formatLerlProgress(ev, x.steps), ev.envSteps);
+          // Before the first session ends there is no mean to draw.
+          if (Number.isFinite(ev.meanRecentReturn)) run.curve({ series: name, step: ev.envSteps, metric: "return", value: ev.meanRecentReturn, seed }, { series: name, step: ev.envSteps, metric: "len", value: ev.meanRecentLength, seed });
+        },
+      });
+      show(formatLerlProgress({ ...lerlSummary(lerl.state), elapsedMs: lerl.state.elapsedMs }, x.steps), x.steps, true);
+      trained.push({ p, lerl });
+    }
     if (x.skipEval) continue;
     const showFlat = makeProgress(io, `[seed ${seed}] PPO (flat)`, x.steps);
     const flat = await trainFlatPpo({
@@ -155,39 +199,57 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
     });
     showFlat(`trained in ${(flat.elapsedMs / 1000).toFixed(1)}s`, x.steps, true);
     const eo = (agent: string) => ({ episodes: x.episodes, seeds: [seed], onEpisode: (e: Episode, s: number) => run.episode(episodeRecord(agent, e, s)) });
-    io.stdout(`[seed ${seed}] evaluating on ${x.episodes} held-out sessions...\n`);
-    record(name, await evaluateLerl(setup, { algorithm: lerl.algorithm, makePlanner, pool: lerl.pool, stats, loop: { planEvery: x.planEvery } }, eo(name)));
-    record("PPO (flat)", await evaluateAgent(setup, () => new PolicyAgent(flat.algorithm.policy, { name: "PPO (flat)" }), eo("PPO (flat)")));
-    record("random", await evaluateAgent(setup, (s) => new RandomAgent(s), eo("random")));
-    record("popularity", await evaluateAgent(setup, () => new PopularityAgent(setup.catalog.numItems, setup.trainLog.item), eo("popularity")));
+    io.stdout(`[seed ${seed}] evaluating on ${x.episodes} sessions of ${split.label}...\n`);
+    for (const { p, lerl } of trained) {
+      // The LERL graph's eval mode acts greedily inside the plan (a sampled LERL row needs a graph option).
+      const name = lerlName(p);
+      record(name, { eval: "greedy", oracle: p === "oracle-saturation" }, await evaluateLerl(setup, { algorithm: lerl.algorithm, makePlanner: plannerFor(p), pool: lerl.pool, stats, loop: { planEvery: x.planEvery } }, eo(name)));
+    }
+    // Greedy evaluation of a stochastic policy is a different policy (the argmax slate); the sampled row is
+    // the policy that was trained. Both are shown so neither can stand in for the other unnoticed.
+    record(FLAT_GREEDY, { eval: "greedy" }, await evaluateAgent(setup, () => new PolicyAgent(flat.algorithm.policy, { name: FLAT_GREEDY }), eo(FLAT_GREEDY)));
+    record(FLAT_SAMPLED, { eval: "sampled" }, await evaluateAgent(setup, () => new PolicyAgent(flat.algorithm.policy, { name: FLAT_SAMPLED, deterministic: false }), eo(FLAT_SAMPLED)));
+    // Baselines under the learned policies' rule: no item twice in a session (PolicyAgent's noRepeat default).
+    record("random", { eval: "baseline" }, await evaluateAgent(setup, (s) => new RandomAgent(s, { noRepeat: true }), eo("random")));
+    record("popularity", { eval: "baseline" }, await evaluateAgent(setup, () => new PopularityAgent(setup.catalog.numItems, setup.trainLog.item), eo("popularity")));
   }
   const rows: ResultRow[] = [];
   for (const [agent, perSeed] of perAgent) {
     const m = aggregateSeeds(perSeed);
     const calls = extra.get(agent);
-    rows.push({ agent, ...m, llm_calls_per_rec: calls ? calls.reduce((a, b) => a + b, 0) / calls.length : 0 });
+    rows.push({ agent, ...kind.get(agent)!, ...m, llm_calls_per_rec: calls ? calls.reduce((a, b) => a + b, 0) / calls.length : 0 });
   }
   const seconds = (performance.now() - t0) / 1000;
-  if (rows.length) {
-    run.writeResults({
-      columns: COLUMNS,
-      rows,
-      note: `${x.env}, ground-truth world, held-out users, ${x.seeds.length} seed(s) x ${x.episodes} sessions; Len and R_traj count the quitting step; LLM calls/rec = planner calls per slate in evaluation`,
-    });
-  }
-  return { rows, setup, seconds };
+  const note = tableFooter(x.env, split.label, x.seeds.length, x.episodes, rows);
+  if (rows.length) run.writeResults({ columns: COLUMNS, rows, note });
+  return { rows, setup, seconds, note };
+}
+
+export const FLAT_GREEDY = "PPO (flat)";
+export const FLAT_SAMPLED = "PPO (flat, sampled)";
+
+/** The table's footer: what the rows were evaluated on and how; the same text in results.json and on stdout. */
+export function tableFooter(env: string, users: string, seeds: number, episodes: number, rows: readonly ResultRow[]): string {
+  const oracles = rows.filter((r) => r.oracle).map((r) => r.agent);
+  return [
+    `${env}, ground-truth world, ${users}, ${seeds} seed(s) x ${episodes} sessions.`,
+    "Eval: greedy = the policy's best slate, sampled = slates drawn from the policy; LERL rows are greedy inside the plan.",
+    "Every agent, baselines included, never shows an item twice in a session.",
+    ...(oracles.length ? [`${oracles.join(", ")}: an oracle (its planner reads the simulator's quit rule), a reference, not a method.`] : []),
+    "Len and R_traj count the quitting step; LLM calls/rec = planner calls per slate in evaluation.",
+  ].join(" ");
 }
 
 /**
  * Before a resume: the evaluation and the flat baseline are redone from scratch (they are not checkpointed),
  * so their records from the interrupted run go; LERL's learning curve up to its checkpoints stays.
  */
-function forgetUncheckpointedRecords(out: string, lerlSeries: string): void {
+function forgetUncheckpointedRecords(out: string, lerlSeries: readonly string[]): void {
   rmSync(join(out, "episodes.jsonl"), { force: true });
   rmSync(join(out, "results.json"), { force: true });
   const curves = join(out, "curves.jsonl");
   if (!existsSync(curves)) return;
-  const keep = readFileSync(curves, "utf8").split("\n").filter((line) => line.includes(`"series":${JSON.stringify(lerlSeries)}`));
+  const keep = readFileSync(curves, "utf8").split("\n").filter((line) => lerlSeries.some((series) => line.includes(`"series":${JSON.stringify(series)}`)));
   writeFileSync(curves, keep.length ? keep.join("\n") + "\n" : "");
 }
 
@@ -196,11 +258,27 @@ function lerlSummary(s: Awaited<ReturnType<typeof trainLerl>>["state"]) {
   return { kind: "chunk" as const, envSteps: s.envSteps, iterations: s.iterations, sessionsFinished: s.sessionsFinished, meanRecentReturn: mean(s.recentReturns), meanRecentLength: mean(s.recentLengths), updates: s.updates, poolSize: s.poolSize, llmCalls: s.llmCalls, llmLatencyMs: s.llmLatencyMs, chunk: s.chunk, lastUpdate: s.lastUpdate };
 }
 
+/** A footer for a terminal: words wrapped at 110 columns. */
+export function wrap(text: string, width = 110): string {
+  const out: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out.join("\n");
+}
+
 /** The comparison table as fixed-width text. */
 export function formatTable(rows: readonly ResultRow[]): string {
-  const head = ["agent".padEnd(26), ...COLUMNS.map((c) => c.label.padStart(17))].join("");
+  const w = Math.max(26, ...rows.map((r) => String(r.agent).length + 2));
+  const head = ["agent".padEnd(w), ...COLUMNS.map((c) => c.label.padStart(c.key === "eval" ? 9 : 17))].join("");
   const lines = rows.map((r) =>
-    [String(r.agent).padEnd(26), ...COLUMNS.map((c) => {
+    [String(r.agent).padEnd(w), ...COLUMNS.map((c) => {
+      if (c.key === "eval") return String(r.eval).padStart(9);
       const v = Number(r[c.key]), s = Number(r[`${c.key}_std`]);
       return (Number.isFinite(v) ? `${v.toFixed(3)}${Number.isFinite(s) ? ` ±${s.toFixed(2)}` : ""}` : "-").padStart(17);
     })].join(""),
@@ -208,27 +286,41 @@ export function formatTable(rows: readonly ResultRow[]): string {
   return [head, ...lines].join("\n") + "\n";
 }
 
+/** `--planner a,b`: long names or aliases, each once, in the order given. */
+function plannerList(value: string | undefined): PlannerChoice[] {
+  const names = (value ?? "saturation-aware").split(",").map((v) => plannerFlag(v.trim(), PLANNERS, "saturation-aware") as PlannerChoice);
+  return [...new Set(names)];
+}
+
 /** `farsight run lerl`: train LERL on a preset, evaluate against flat PPO, random and popularity. */
 export const runCommand: Command = {
   name: "run",
   summary: "run a method end to end: `farsight run lerl` trains LERL, evaluates it and its baselines",
   usage: [
-    "Usage: farsight run lerl --env <preset> --planner llm|saturation|random|all [--llm <spec>] --steps N --seed S",
+    "Usage: farsight run lerl --env <preset> --planner <name>[,<name>...] [--llm <spec>] --steps N --seed S",
     "                         [--seeds K] --out DIR [--resume] [--batch B] [--episodes E] [--plan-every k] [--cohort n]",
     "                         [--skip-eval] [--data-dir DIR] [--json]",
     "",
     `  --env         ${PRESETS.join(", ")} (default synthetic)`,
-    "  --planner     llm (LERL's LLM planner, needs --llm), saturation (non-LLM), random, all (flat: no plan)",
+    "  --planner     one LERL row per planner (comma-separated; default saturation-aware):",
+    "                  llm-category (alias llm): LERL's LLM planner, needs --llm",
+    "                  saturation-aware (alias saturation): non-LLM, the session's history, package defaults",
+    "                  reflection-guided (alias reflection): non-LLM, history + reflections of finished sessions",
+    "                  oracle-saturation: ORACLE, configured from the preset's quit rule (a reference, not a method)",
+    "                  random: a random category subset; all-categories (alias all): no plan (flat PPO's algorithm)",
     "  --llm         model spec, e.g. ollama:llama3.1, openai:gpt-4o-mini, scripted:<file.jsonl> (default none)",
     "  --steps N     training budget in environment transitions (default 6000)",
     "  --seed S      first seed (default 0); --seeds K trains and evaluates seeds S..S+K-1 (default 1)",
     "  --out DIR     run directory (checkpoints, config.json, curves.jsonl, episodes.jsonl, results.json)",
     "  --resume      continue the checkpointed run in --out (after a crash or kill)",
-    "  --batch B     concurrent training sessions (default 32); --episodes E held-out sessions per seed (default 300)",
+    "  --batch B     concurrent training sessions (default 32); --episodes E evaluation sessions per seed (default 300)",
     "  --plan-every  re-plan a session every k steps (default 1); --cohort n sessions per LLM call (default 1)",
     "  --skip-eval   train LERL only (no baselines, no evaluation)",
     "Training runs against the ground truth on the train users for simulated presets and against the MF world",
-    "model learned from the training log for datasets; evaluation is on the ground truth with held-out users.",
+    "model learned from the training log for datasets; evaluation is on the ground truth with the preset's test",
+    "users (the table says \"held-out users\" when they are disjoint from the train users, \"same users\" otherwise).",
+    "Rows: each LERL planner (greedy inside the plan), flat PPO greedy and sampled, random and popularity; every",
+    "agent, baselines included, never shows an item twice in a session.",
   ].join("\n"),
   async run(argv: string[], io: CliIO): Promise<number> {
     if (argv[0] === "ilrec") return runIlrec(argv.slice(1), io);
@@ -247,7 +339,7 @@ export const runCommand: Command = {
     const seed = intFlag("seed", values.seed, 0, 0);
     const x: LerlExperiment = {
       env,
-      planner: choiceFlag("planner", values.planner, PLANNERS, "saturation"),
+      planners: plannerList(values.planner),
       llm: values.llm ?? "none",
       steps: intFlag("steps", values.steps, 6000, 1),
       seeds: Array.from({ length: intFlag("seeds", values.seeds, 1, 1) }, (_, k) => seed + k),
@@ -266,7 +358,7 @@ export const runCommand: Command = {
       io.stdout(JSON.stringify({ out: x.out, rows: result.rows, seconds: result.seconds }) + "\n");
       return 0;
     }
-    if (result.rows.length) io.stdout(`\n${formatTable(result.rows)}`);
+    if (result.rows.length) io.stdout(`\n${formatTable(result.rows)}${wrap(result.note)}\n`);
     io.stdout(`run directory: ${x.out} (${result.seconds.toFixed(1)}s); render it with \`farsight report ${x.out}\`\n`);
     return 0;
   },

@@ -56,13 +56,22 @@ export function figure(id: string, title: string, body: string, lookFor: string)
   return `<figure class="figure" id="${esc(id)}"><h3>${esc(title)}</h3>${body}<figcaption><b>What to look for:</b> ${lookFor}</figcaption></figure>`;
 }
 
+/** Rows with `oracle: true` read what no deployed method can (the quit rule): the report says so beside the table. */
+function oracleNote(rows: readonly { agent: string; [key: string]: unknown }[]): string {
+  const oracles = rows.filter((row) => row.oracle === true).map((row) => row.agent);
+  if (oracles.length === 0) return "";
+  return `<p class="caption oracle"><b>Oracle${oracles.length > 1 ? "s" : ""}:</b> ${esc(oracles.join(", "))} ` +
+    `read${oracles.length > 1 ? "" : "s"} the simulator's quit rule; a reference for what that knowledge is worth, not a method to compare as an equal.</p>`;
+}
+
 export function comparisonSection(data: RunDirData): Section {
   const r = data.results;
   const html =
     r && r.rows.length > 0
       ? resultsTable(r) +
         `<p class="caption"><b>What to look for:</b> longer sessions (Len) and more cumulative reward (R_traj) are the goal; ` +
-        `diversity columns (category entropy up, majority-category domination down) show whether an agent gets there without a filter bubble. Bold marks the best value of a column.</p>`
+        `diversity columns (category entropy up, majority-category domination down) show whether an agent gets there without a filter bubble. Bold marks the best value of a column.</p>` +
+        oracleNote(r.rows)
       : absent(data, "results", `<code>results.json</code> has no rows.`);
   return { id: "comparison", title: "Comparison", html };
 }
