@@ -158,12 +158,13 @@ describe("trainLerl in a run directory", () => {
     const first = await trainLerl({ setup, steps: 40, seed: 0, batchSize: B, planner: new SaturationAwarePlanner(), reflector: new TemplateReflector(), runDir, ...small });
     expect(first.state.chunk).toBe(2);
     await expect(trainLerl({ setup, steps: 80, seed: 0, batchSize: B, planner: new SaturationAwarePlanner(), runDir, ...small })).rejects.toThrow(/--resume/);
-    const second = await trainLerl({ setup, steps: 80, seed: 0, batchSize: B, planner: new SaturationAwarePlanner(), reflector: new TemplateReflector(), runDir, resume: true, ...small });
+    // 160 more steps are 40 batched steps, more than a session's 30-step limit: every slot finishes a session.
+    const second = await trainLerl({ setup, steps: 200, seed: 0, batchSize: B, planner: new SaturationAwarePlanner(), reflector: new TemplateReflector(), runDir, resume: true, ...small });
     expect(second.resumedFromChunk).toBe(2);
     expect(second.state.attempt).toBe(1);
-    expect(second.state.chunk).toBe(4);
-    expect(second.state.sessionsFinished).toBeGreaterThan(first.state.sessionsFinished);
-    expect(second.state.updates).toBe(4);
+    expect(second.state.chunk).toBe(10);
+    expect(second.state.sessionsFinished).toBeGreaterThanOrEqual(first.state.sessionsFinished + B);
+    expect(second.state.updates).toBe(10);
     const before = first.pool.all().map((r) => r.sessionId);
     expect(second.pool.all().slice(0, before.length).map((r) => r.sessionId)).toEqual(before);
     expect(second.pool.size).toBe(second.state.sessionsFinished);

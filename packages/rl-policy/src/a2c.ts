@@ -2,7 +2,8 @@
  * Advantage actor-critic (A2C) on the softmax {@link SlatePolicy} (logits `u(s) . e_i + c_i`, Plackett-Luce
  * slates of K drawn without replacement; K = 1 is the plain softmax policy).
  *
- * Loss per gradient step: `-E[log pi(slate|s) A] + c_v 0.5 E[(V - R)^2] - c_e H(pi)` plus any auxiliary losses,
+ * Loss per gradient step: `-E[log pi(slate|s) A] + c_v 0.5 E[(V - R)^2] - c_e H(pi)` plus the response loss (as PPO's)
+ * and any auxiliary losses,
  * with the critic on the normalised return scale of {@link ActorCriticPolicy}. Classic A2C takes one gradient
  * step per rollout; at our budgets (a few thousand transitions) that is too few steps to learn, so the rollout
  * is cut into `minibatchSize` pieces and each takes a step (one pass, no ratio: the later minibatches are
@@ -11,8 +12,7 @@
  * The auxiliary-loss hook is where IL-Rec's imitation term goes without touching this file:
  * `auxiliaryLosses: [imitationLoss(() => demoBatch, 0.5)]` adds `-lambda * E_demo[w log pi(a|s)]`.
  */
-import { Rng } from "@farsight/core";
-import { explainedVariance, forEachMinibatch, StatsAccumulator } from "./actor-critic.js";
+import { explainedVariance, forEachMinibatch, minibatchRng, StatsAccumulator } from "./actor-critic.js";
 import type { OnPolicyAlgorithm, UpdateStats } from "./algorithm.js";
 import { tf } from "./backend.js";
 import type { RolloutBuffer } from "./buffers.js";
@@ -44,6 +44,8 @@ export interface A2COptions {
   normalizeAdvantages: boolean;
   /** Let the value loss train the shared encoder and item table (false: only the critic's head). */
   criticGradient: boolean;
+  /** Weight of the response loss (shown items' logits fitted to their feedback; see PPO's option). 0 turns it off. */
+  responseCoef: number;
   /** Extra loss terms (IL-Rec's imitation term). Not saved with checkpoints: they hold data and code. */
   auxiliaryLosses: AuxiliaryLoss[];
 }
@@ -51,14 +53,15 @@ export interface A2COptions {
 export const DEFAULT_A2C_OPTIONS: A2COptions = {
   gamma: 0.9,
   gaeLambda: 0.95,
-  rolloutSteps: 10,
-  minibatchSize: 64,
+  rolloutSteps: 5,
+  minibatchSize: 32,
   learningRate: 1e-3,
   valueCoef: 0.5,
   entropyCoef: 0.01,
   maxGradNorm: 0.5,
   normalizeAdvantages: true,
   criticGradient: false,
+  responseCoef: 1,
   auxiliaryLosses: [],
 };
 
@@ -69,7 +72,6 @@ export class A2CAlgorithm implements OnPolicyAlgorithm {
   readonly options: A2COptions;
   readonly optimizer: tf.Optimizer;
   updates = 0;
-  private readonly rng: Rng;
 
   constructor(
     readonly policy: A2CPolicy,
@@ -77,7 +79,6 @@ export class A2CAlgorithm implements OnPolicyAlgorithm {
   ) {
     this.options = { ...DEFAULT_A2C_OPTIONS, ...options };
     this.optimizer = tf.train.adam(this.options.learningRate, 0.9, 0.999, 1e-5);
-    this.rng = new Rng(policy.options.seed, "a2c/minibatches");
   }
 
   get rolloutSteps(): number {
@@ -100,7 +101,7 @@ export class A2CAlgorithm implements OnPolicyAlgorithm {
     const vars = p.trainableVariables();
     const stats = new StatsAccumulator();
     let skipped = 0;
-    forEachMinibatch(buf, { epochs: 1, minibatchSize: o.minibatchSize, normalizeAdvantages: o.normalizeAdvantages }, this.rng, (mb) => {
+    forEachMinibatch(buf, { epochs: 1, minibatchSize: o.minibatchSize, normalizeAdvantages: o.normalizeAdvantages }, minibatchRng(this.policy.options.seed, "a2c", this.updates), (mb) => {
       let diag: Record<string, number> = {};
       const step = gradientStep(this.optimizer, vars, () => {
         const ev = p.evaluateActions(mb);
@@ -108,12 +109,13 @@ export class A2CAlgorithm implements OnPolicyAlgorithm {
         const valueLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(ev.normalizedValue, tf.div(tf.tensor1d(mb.returns), scale)))));
         const entropy = tf.mean(ev.entropy);
         let loss = tf.add(tf.sub(policyLoss, tf.mul(entropy, o.entropyCoef)), tf.mul(valueLoss, o.valueCoef));
+        if (ev.auxiliaryLoss && o.responseCoef > 0) loss = tf.add(loss, tf.mul(ev.auxiliaryLoss, o.responseCoef));
         for (const aux of o.auxiliaryLosses) {
           const term = aux(p, this.updates);
           if (term) loss = tf.add(loss, term);
         }
         const [pl, vl, en] = [policyLoss, valueLoss, entropy].map((t) => t.dataSync()[0]!);
-        diag = { policyLoss: pl!, valueLoss: vl!, entropy: en! };
+        diag = { policyLoss: pl!, valueLoss: vl!, entropy: en!, ...(ev.auxiliaryLoss ? { responseLoss: ev.auxiliaryLoss.dataSync()[0]! } : {}) };
         return loss as tf.Scalar;
       }, o.maxGradNorm);
       this.updates++;

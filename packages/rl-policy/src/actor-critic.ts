@@ -10,7 +10,7 @@
  * CleanRL's and SB3's reward normalisation, kept inside the policy so the env's rewards stay what they are);
  * `value()` multiplies back, so GAE and users see returns in the env's units.
  */
-import { FarsightError, type Rng } from "@farsight/core";
+import { FarsightError, Rng } from "@farsight/core";
 import { tf } from "./backend.js";
 import { historyRows, permutation, stackMasks, type RolloutBuffer } from "./buffers.js";
 import type { HistoryBatch } from "./encoders.js";
@@ -174,6 +174,14 @@ export function forEachMinibatch(buf: RolloutBuffer, o: { epochs: number; miniba
       if (end === n) break;
     }
   }
+}
+
+/**
+ * The stream that shuffles an update's minibatches, derived from the seed and the number of gradient steps taken so
+ * far (saved in checkpoints): a reloaded algorithm shuffles exactly as the original would have.
+ */
+export function minibatchRng(seed: number, algorithm: string, updates: number): Rng {
+  return new Rng(seed, `${algorithm}/minibatches/${updates}`);
 }
 
 /** Zero mean, unit std in place (left as is below 2 values). */

@@ -1,14 +1,18 @@
 /**
- * Learning tests on the synthetic preset: after a fixed-seed short training, PPO and A2C must reach a
- * clearly higher R_traj than the random agent on the held-out users' ground truth. The synthetic world is
- * generated smaller than the preset's default (fewer items and categories) so that training fits in
- * seconds; its mechanics (favourite categories, boredom, the category-window quit rule) are the preset's.
- * "Clearly" is 25% above random: about five standard errors of the random agent's mean over 200 episodes (std 2.95).
- * Fixed seeds on one backend make the run reproducible; another backend (tfjs-node) rounds differently.
+ * Learning tests on the synthetic preset with the shipped defaults: after a short training, PPO and A2C must
+ * reach a clearly higher R_traj than the random agent on the held-out users' ground truth, greedy, on every
+ * seed run (no seed is picked, no hyper-parameter is changed for the test). The synthetic world is generated
+ * smaller than the preset's default (60 items in 6 categories) so that training fits in seconds; its mechanics
+ * (favourite categories, boredom, the category-window quit rule) are the preset's.
+ *
+ * "Clearly" is 25% above random: about five standard errors of the random agent's mean over 200 episodes.
+ * Both algorithms must do it sampled (the distribution they were trained as); PPO also greedy. Greedy A2C is not
+ * asserted because it does not hold: on some seeds its top item is one category that the quit rule ends at once
+ * (measured R_traj 0.8-3 against random 4.6 on 2 of 3 seeds); `farsight bench learn` reports it.
  */
 import { evaluate, loadPreset, RandomAgent, Simulator, type EnvSetup } from "@farsight/env";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createAlgorithm, PolicyAgent, type AlgorithmName, type CreateAlgorithmOptions } from "./agent.js";
+import { createAlgorithm, PolicyAgent, type AlgorithmName } from "./agent.js";
 import { initBackend } from "./backend.js";
 import { contextFromEnv } from "./policy.js";
 import { trainPolicy } from "./trainer.js";
@@ -16,32 +20,40 @@ import { trainPolicy } from "./trainer.js";
 let setup: EnvSetup;
 let randomReturn: number;
 const EVAL = { episodes: 200, seeds: [0] };
+const SEEDS = [0, 1, 2];
+const STEPS = 4000;
 
 beforeAll(async () => {
   setup = await loadPreset("synthetic", { synthetic: { numItems: 60, numCategories: 6, numUsers: 150 } });
   await initBackend();
-  randomReturn = (await evaluate(setup, (s) => new RandomAgent(s), EVAL)).metrics["r_traj"]!;
+  randomReturn = (await evaluate(setup, (s) => new RandomAgent(s, { noRepeat: true }), EVAL)).metrics["r_traj"]!;
 });
 
-async function trainAndEvaluate(algo: AlgorithmName, steps: number, batchSize: number, options: CreateAlgorithmOptions): Promise<number> {
-  const env = new Simulator(setup.groundTruth, setup.makeRules(), { ...setup.simulator, users: setup.trainUsers, batchSize, autoReset: true, seed: 1 });
-  const a = createAlgorithm(algo, contextFromEnv(env), options);
-  await trainPolicy(env, a, { totalSteps: steps });
-  const r = (await evaluate(setup, () => new PolicyAgent(a.policy), EVAL)).metrics["r_traj"]!;
-  console.log(`[learning] ${algo}: R_traj ${r.toFixed(2)} vs random ${randomReturn.toFixed(2)} after ${steps} steps`);
+async function trainAndEvaluate(algo: AlgorithmName, seed: number): Promise<{ greedy: number; sampled: number }> {
+  const env = new Simulator(setup.groundTruth, setup.makeRules(), { ...setup.simulator, users: setup.trainUsers, batchSize: 32, autoReset: true, seed });
+  const a = createAlgorithm(algo, contextFromEnv(env), { policy: { seed } });
+  await trainPolicy(env, a, { totalSteps: STEPS });
+  const greedy = (await evaluate(setup, () => new PolicyAgent(a.policy, { deterministic: true }), EVAL)).metrics["r_traj"]!;
+  const sampled = (await evaluate(setup, () => new PolicyAgent(a.policy, { deterministic: false }), EVAL)).metrics["r_traj"]!;
+  console.log(`[learning] ${algo} seed ${seed}: R_traj greedy ${greedy.toFixed(2)}, sampled ${sampled.toFixed(2)} vs random ${randomReturn.toFixed(2)} after ${STEPS} steps`);
   a.dispose();
   a.policy.dispose();
-  return r;
+  return { greedy, sampled };
 }
 
-describe("learning on the synthetic world", () => {
-  it("A2C beats random by a wide margin", async () => {
-    const r = await trainAndEvaluate("a2c", 4000, 16, { policy: { seed: 1 }, a2c: { learningRate: 0.01, rolloutSteps: 5 } });
-    expect(r).toBeGreaterThan(1.25 * randomReturn);
+describe("learning on the synthetic world, shipped defaults, every seed", () => {
+  it("PPO beats random by 25%, greedy and sampled, on seeds 0, 1 and 2", async () => {
+    const results = [];
+    for (const seed of SEEDS) results.push(await trainAndEvaluate("ppo", seed));
+    for (const r of results) {
+      expect(r.greedy).toBeGreaterThan(1.25 * randomReturn);
+      expect(r.sampled).toBeGreaterThan(1.25 * randomReturn);
+    }
   });
 
-  it("PPO beats random by a wide margin", async () => {
-    const r = await trainAndEvaluate("ppo", 4000, 32, { policy: { seed: 1 }, ppo: { learningRate: 0.01, rolloutSteps: 10, minibatchSize: 160 } });
-    expect(r).toBeGreaterThan(1.25 * randomReturn);
+  it("A2C beats random by 25% sampled, on seeds 0, 1 and 2", async () => {
+    const results = [];
+    for (const seed of SEEDS) results.push(await trainAndEvaluate("a2c", seed));
+    for (const r of results) expect(r.sampled).toBeGreaterThan(1.25 * randomReturn);
   });
 });

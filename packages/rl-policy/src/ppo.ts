@@ -17,8 +17,8 @@
  * (LERL uses four parameter groups); clip 0.2 (LERL's 0.8 barely clips); no target actor for rollouts; no
  * batch-norm in the actor; GAE(0.95) (LERL: TD(0), `gaeLambda: 0`).
  */
-import { FarsightError, Rng } from "@farsight/core";
-import { ActorCriticPolicy, explainedVariance, forEachMinibatch, StatsAccumulator } from "./actor-critic.js";
+import { FarsightError } from "@farsight/core";
+import { ActorCriticPolicy, explainedVariance, forEachMinibatch, minibatchRng, StatsAccumulator } from "./actor-critic.js";
 import type { OnPolicyAlgorithm, UpdateStats } from "./algorithm.js";
 import { tf } from "./backend.js";
 import type { RolloutBuffer } from "./buffers.js";
@@ -81,7 +81,7 @@ export const DEFAULT_PPO_OPTIONS: PpoOptions = {
   clipValueLoss: true,
   epochs: 4,
   minibatchSize: 64,
-  rolloutSteps: 20,
+  rolloutSteps: 10,
   learningRate: 1e-3,
   annealLearningRate: false,
   valueCoef: 0.5,
@@ -109,7 +109,6 @@ export class PpoAlgorithm implements OnPolicyAlgorithm {
   readonly options: PpoOptions;
   readonly optimizer: tf.AdamOptimizer;
   updates = 0;
-  private readonly rng: Rng;
 
   constructor(
     readonly policy: ActorCriticPolicy,
@@ -125,7 +124,6 @@ export class PpoAlgorithm implements OnPolicyAlgorithm {
     }
     this.options.policyHead = head;
     this.optimizer = tf.train.adam(o.learningRate, 0.9, 0.999, 1e-5);
-    this.rng = new Rng(policy.options.seed, "ppo/minibatches");
   }
 
   get rolloutSteps(): number {
@@ -154,7 +152,7 @@ export class PpoAlgorithm implements OnPolicyAlgorithm {
     const vars = p.trainableVariables();
     const stats = new StatsAccumulator();
     let skipped = 0, stoppedEarly = 0;
-    forEachMinibatch(buf, o, this.rng, (mb) => {
+    forEachMinibatch(buf, o, minibatchRng(this.policy.options.seed, "ppo", this.updates), (mb) => {
       let diag: Record<string, number> = {};
       const step = gradientStep(this.optimizer, vars, () => {
         const ev = p.evaluateActions(mb);

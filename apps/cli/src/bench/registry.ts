@@ -6,6 +6,7 @@ import type { CliIO } from "../command.js";
 import { envBench } from "./env.js";
 import { policyBench } from "./policy.js";
 import { groundingBench } from "./grounding.js";
+import { learnBench } from "./learn.js";
 
 export interface BenchTarget {
   readonly name: string;
@@ -18,4 +19,5 @@ export const benchTargets: BenchTarget[] = [
   envBench,
   groundingBench,
   policyBench,
+  learnBench,
 ];

@@ -1,5 +1,6 @@
 import { UsageError, type CliIO, type Command } from "../command.js";
 import { benchTargets } from "../bench/registry.js";
+import { LEARN_USAGE } from "../bench/learn.js";
 
 /** `farsight bench <target>`: dispatches to the targets of `bench/registry.ts`. */
 export const benchCommand: Command = {
@@ -14,6 +15,8 @@ export const benchCommand: Command = {
       "",
       "  --json   one JSON object on stdout",
       "env flags: --seconds S (per case, default 2), --presets coat,synthetic, --data-dir DIR",
+      "",
+      LEARN_USAGE,
     ].join("\n");
   },
   async run(argv: string[], io: CliIO): Promise<number> {

@@ -81,6 +81,13 @@ function makeProgress(io: CliIO, label: string, total: number) {
   };
 }
 
+/** PPO's per-update diagnostics worth a chart (the report plots every metric of curves.jsonl). */
+const DIAGNOSTICS = ["policyLoss", "valueLoss", "entropy", "approxKl", "clipFraction", "explainedVariance", "responseLoss", "actionStd"];
+
+function diagnosticCurves(series: string, step: number, seed: number, stats: Record<string, number> | undefined) {
+  return DIAGNOSTICS.filter((m) => Number.isFinite(stats?.[m])).map((metric) => ({ series, step, metric, value: stats![metric]!, seed }));
+}
+
 function episodeRecord(agent: string, e: Episode, seed: number) {
   return { agent, length: e.length, return: e.return, categories: e.steps.map((s) => [...s.categories]), user: e.userId, seed };
 }
@@ -183,6 +190,7 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
           show(formatLerlProgress(ev, x.steps), ev.envSteps);
           // Before the first session ends there is no mean to draw.
           if (Number.isFinite(ev.meanRecentReturn)) run.curve({ series: name, step: ev.envSteps, metric: "return", value: ev.meanRecentReturn, seed }, { series: name, step: ev.envSteps, metric: "len", value: ev.meanRecentLength, seed });
+          run.curve(...diagnosticCurves(name, ev.envSteps, seed, ev.lastUpdate));
         },
       });
       show(formatLerlProgress({ ...lerlSummary(lerl.state), elapsedMs: lerl.state.elapsedMs }, x.steps), x.steps, true);
@@ -195,6 +203,7 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
       onProgress: (p) => {
         showFlat(`steps ${p.envSteps}/${x.steps} | R ${p.meanReturn.toFixed(2)} | len ${p.meanLength.toFixed(1)}`, p.envSteps);
         if (Number.isFinite(p.meanReturn)) run.curve({ series: "PPO (flat)", step: p.envSteps, metric: "return", value: p.meanReturn, seed }, { series: "PPO (flat)", step: p.envSteps, metric: "len", value: p.meanLength, seed });
+        run.curve(...diagnosticCurves("PPO (flat)", p.envSteps, seed, p.stats));
       },
     });
     showFlat(`trained in ${(flat.elapsedMs / 1000).toFixed(1)}s`, x.steps, true);

@@ -21,7 +21,8 @@ export interface Report {
   readonly sections: readonly { id: string; title: string }[];
 }
 
-const CSS = `
+/** The report's stylesheet, shared with pages built from the same helpers (`farsight bench learn`'s report.html). */
+export const REPORT_CSS = `
 :root { color-scheme: light; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328; background: #fff;
   max-width: 900px; margin: 0 auto; padding: 24px 28px 64px; line-height: 1.45; }
@@ -85,7 +86,7 @@ export function buildReport(data: RunDirData, opts: ReportOptions = {}): Report 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="farsight report">
 <title>${esc(title)}</title>
-<style>${CSS}</style>
+<style>${REPORT_CSS}</style>
 </head>
 <body>
 <header>

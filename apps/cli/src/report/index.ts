@@ -1,7 +1,7 @@
 /** `farsight report`: the run-directory format, its reader, the SVG charts and the HTML report. */
 export { RUN_FILES, RunDirWriter, type RunConfig, type CurvePoint, type EpisodeRecord, type ResultColumn, type ResultsTable } from "./run-dir.js";
 export { readRunDir, type RunDirData, type Problem, type RunFile } from "./read-run-dir.js";
-export { buildReport, type Report, type ReportOptions } from "./html.js";
+export { buildReport, REPORT_CSS, type Report, type ReportOptions } from "./html.js";
 export { lineChart, type LineSeries, type LinePoint, type LineChartOptions } from "./line-chart.js";
 export { groupedBarChart, type Bin, type BarGroup, type BarChartOptions } from "./bar-chart.js";
 export { stackedAreaChart, legendStrip, type AreaLayer, type StackedAreaOptions } from "./stacked-area.js";
