@@ -132,13 +132,18 @@ export class A2CAlgorithm implements OnPolicyAlgorithm {
   }
 }
 
-/** A batch of demonstrations for {@link imitationLoss}: states, the demonstrated slates, weights. */
+/** A batch of demonstrations for {@link imitationLoss}: states, the demonstrated slates, weights, masks. */
 export interface DemoBatch {
   readonly history: HistoryBatch;
   /** B*K demonstrated item ids. */
   readonly slates: Int32Array;
-  /** Per-demonstration weight (IL-Rec: discriminator / advantage weights, mean 1); omitted = 1. */
+  /** Per-demonstration weight (IL-Rec: advantage-gated weights in [0, 1]); omitted = 1. */
   readonly weights?: Float32Array;
+  /**
+   * B*N allowed items, the mask the policy would act under in that state (no-repeat AND plan, as the rollout
+   * collector builds it); null or omitted = every item. Without it the imitated log-prob is over a different
+   * distribution than the one that acts and serves.
+   */
   readonly mask?: Uint8Array | null;
 }
 

@@ -16,16 +16,20 @@ describe("farsight run ilrec", () => {
     await expect(runCommand.run(["ilrec", "--teacher", "llm"], capture())).rejects.toThrow(/--teacher llm needs a model: pass --llm/);
     await expect(runCommand.run(["ilrec", "--teacher", "oracle"], capture())).rejects.toThrow(/--teacher must be one of llm, heuristic/);
     await expect(runCommand.run(["ilrec", "--reward", "gail"], capture())).rejects.toThrow(/--reward must be one of env, airl, env\+airl/);
+    await expect(runCommand.run(["ilrec", "--serve", "top"], capture())).rejects.toThrow(/--serve must be one of greedy, sampled, both/);
+    await expect(runCommand.run(["ilrec", "--advantage", "oracle"], capture())).rejects.toThrow(/--advantage must be one of critic, teacher/);
+    await expect(runCommand.run(["ilrec", "--anneal=-1"], capture())).rejects.toThrow(/--anneal must be >= 0/);
   });
 
   it("runs the pipeline offline and prints the table, writing demonstrations and results", async () => {
     const out = mkdtempSync(join(tmpdir(), "ilrec-cli-"));
     try {
       const io = capture();
-      const code = await runCommand.run(["ilrec", "--env", "synthetic", "--teacher", "heuristic", "--demos", "3", "--steps", "320", "--episodes", "4", "--batch", "8", "--out", out, "--json"], io);
+      const code = await runCommand.run(["ilrec", "--env", "synthetic", "--teacher", "heuristic", "--demos", "3", "--steps", "320", "--episodes", "4", "--batch", "8", "--serve", "sampled", "--out", out, "--json"], io);
       expect(code).toBe(0);
       const json = JSON.parse(io.out) as { table: { method: string }[]; latencyRatio: number };
-      expect(json.table.map((r) => r.method)).toEqual(["IL-Rec policy", "teacher (billp-heuristic)", "A2C, no demonstrations", "behaviour cloning", "random"]);
+      // --serve sampled: one row per learned policy, the sampled one.
+      expect(json.table.map((r) => r.method)).toEqual(["IL-Rec policy (sampled)", "teacher (billp-heuristic)", "A2C, no demonstrations (sampled)", "behaviour cloning (sampled)", "random"]);
       expect(json.latencyRatio).toBeGreaterThan(0);
       expect(readFileSync(join(out, "demonstrations.jsonl"), "utf8").split("\n").filter(Boolean).length).toBeGreaterThan(0);
       expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8")).rows).toHaveLength(5);

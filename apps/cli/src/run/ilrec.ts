@@ -5,14 +5,15 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadPreset, PRESETS } from "@farsight/env";
-import { runIlrecPipeline, type IlrecRow, type TeacherKind } from "@farsight/graph";
+import { runIlrecPipeline, type IlrecRow, type ServeMode, type TeacherKind } from "@farsight/graph";
 import { createChatModel, LlmStats } from "@farsight/llm";
-import { initBackend, type IlrecRewardMode } from "@farsight/rl-policy";
+import { initBackend, type IlrecAdvantage, type IlrecRewardMode } from "@farsight/rl-policy";
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError, type CliIO } from "../command.js";
 
 export const ILREC_USAGE = [
   "Usage: farsight run ilrec --env <preset> --teacher llm|heuristic [--llm <spec>] --demos N --steps N --seed S --out DIR",
   "                          [--seeds K] [--episodes E] [--teacher-episodes E] [--reward env|airl|env+airl] [--imitation L]",
+  "                          [--anneal F] [--advantage critic|teacher] [--serve greedy|sampled|both]",
   "                          [--batch B] [--quit-reward R] [--data-dir DIR] [--json]",
   "",
   `  --env           ${PRESETS.join(", ")} (default synthetic)`,
@@ -25,13 +26,18 @@ export const ILREC_USAGE = [
   "  --out DIR       writes demonstrations.jsonl, policy/ (checkpoint) and results.json per seed",
   "  --episodes E    held-out sessions per method (default 100); --teacher-episodes E for the teacher (default E)",
   "  --reward        what drives IL-Rec's RL term: env (default), airl (log(1-D) - log D), env+airl",
-  "  --imitation L   lambda_imit (default: the dataset's, see packages/rl-policy/src/ilrec/README.md)",
+  "  --imitation L   lambda_imit at the start (default: the dataset's, see packages/rl-policy/src/ilrec/README.md)",
+  "  --anneal F      the imitation step decays linearly to 0 over this share of the budget (default 1; 0: constant)",
+  "  --advantage     gate of the demonstration weights: critic (default; 0 where the policy's critic says the",
+  "                  demonstrated action does not beat the policy) or teacher (released code's Q_demo - V_demo)",
+  "  --serve         how the learned policies serve in the table: greedy (top-K), sampled, or both (default)",
   "  --quit-reward R reward the teacher's micro level learns from on a quit (BiLLP: -1000; default: the env's)",
   "Table: Len, R_traj, R_each on the held-out ground truth (quitting step counted), and the cost per",
   "recommendation (LLM calls, milliseconds at one session at a time) of the teacher and the IL-Rec policy.",
 ].join("\n");
 
 const REWARDS = ["env", "airl", "env+airl"] as const;
+const SERVE = ["greedy", "sampled", "both"] as const;
 
 /** Mean and std over seeds of each row's metrics (rows matched by method, in order). */
 function aggregate(perSeed: IlrecRow[][]): { method: string; cells: Record<string, [number, number]> }[] {
@@ -60,7 +66,8 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseFlags("run ilrec", argv, {
     env: { type: "string" }, teacher: { type: "string" }, llm: { type: "string" }, demos: { type: "string" }, steps: { type: "string" },
     seed: { type: "string" }, seeds: { type: "string" }, out: { type: "string" }, episodes: { type: "string" }, "teacher-episodes": { type: "string" },
-    reward: { type: "string" }, imitation: { type: "string" }, batch: { type: "string" }, "quit-reward": { type: "string" },
+    reward: { type: "string" }, imitation: { type: "string" }, anneal: { type: "string" }, advantage: { type: "string" }, serve: { type: "string" },
+    batch: { type: "string" }, "quit-reward": { type: "string" },
     "data-dir": { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" },
   });
   if (values.help) {
@@ -88,6 +95,12 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   const perSeed: IlrecRow[][] = [];
   const results = [];
   const steps = intFlag("steps", values.steps, 20_000, 1);
+  const serveFlag = choiceFlag("serve", values.serve, SERVE, "both");
+  const serve: ServeMode[] = serveFlag === "both" ? ["greedy", "sampled"] : [serveFlag];
+  const rewardMode = choiceFlag<IlrecRewardMode>("reward", values.reward, REWARDS, "env");
+  const advantage = values.advantage ? choiceFlag<IlrecAdvantage>("advantage", values.advantage, ["critic", "teacher"], "critic") : undefined;
+  const anneal = values.anneal !== undefined ? numberFlag("anneal", values.anneal, 1) : undefined;
+  if (anneal !== undefined && anneal < 0) throw new UsageError(`--anneal must be >= 0 (a share of the budget), got "${values.anneal}"`);
   for (const s of seeds) {
     log(`-- seed ${s}`);
     let lastTenth = -1;
@@ -99,9 +112,12 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
       ...(values["teacher-episodes"] ? { teacherEpisodes: intFlag("teacher-episodes", values["teacher-episodes"], episodes, 1) } : {}),
       ...(values.batch ? { batchSize: intFlag("batch", values.batch, 16, 1) } : {}),
       ...(values["quit-reward"] ? { quitReward: numberFlag("quit-reward", values["quit-reward"], 0) } : {}),
+      serve,
       ilrec: {
-        rewardMode: choiceFlag<IlrecRewardMode>("reward", values.reward, REWARDS, "env"),
+        rewardMode,
         ...(values.imitation ? { imitationCoef: numberFlag("imitation", values.imitation, 0.5) } : {}),
+        ...(anneal !== undefined ? { imitationAnneal: anneal } : {}),
+        ...(advantage ? { advantage } : {}),
       },
       log,
       onProgress: (p) => {
@@ -109,7 +125,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
         const tenth = Math.floor((10 * p.envSteps) / Math.max(1, steps));
         if (tenth === lastTenth) return;
         lastTenth = tenth;
-        log(`  IL-Rec ${p.envSteps}/${steps} steps, ${p.updates} updates, recent return ${p.meanReturn.toFixed(2)}, D accuracy ${p.discriminatorAccuracy.toFixed(2)}, max w ${p.maxWeight.toFixed(2)}`);
+        log(`  IL-Rec ${p.envSteps}/${steps} steps, ${p.updates} updates, recent return ${p.meanReturn.toFixed(2)}, D accuracy ${p.discriminatorAccuracy.toFixed(2)}, demos accepted ${(100 * p.acceptedShare).toFixed(0)}% (mean w ${p.meanWeight.toFixed(2)}), imitation scale ${p.imitationScale.toFixed(2)}`);
       },
     });
     mkdirSync(dir, { recursive: true });
@@ -124,7 +140,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
     io.stdout(JSON.stringify({ env, teacher, llm: spec, out, seeds, table, perSeed: results, latencyRatio: ratio, llmStats: stats.snapshot() }) + "\n");
     return 0;
   }
-  io.stdout(`\nIL-Rec on ${env} (held-out ground truth, ${episodes} sessions per method${seeds.length > 1 ? `, mean (std) over ${seeds.length} seeds` : `, seed ${seed}`}):\n`);
+  io.stdout(`\nIL-Rec on ${env} (held-out ground truth, ${episodes} sessions per method${seeds.length > 1 ? `, mean (std) over ${seeds.length} seeds` : `, seed ${seed}`}; learned policies served ${serve.join(" and ")}):\n`);
   io.stdout(formatTable(table, seeds.length));
   io.stdout(`teacher / policy latency per recommendation: ${ratio.toFixed(1)}x\nrun directory: ${out}\n`);
   return 0;

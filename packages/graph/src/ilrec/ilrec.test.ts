@@ -63,7 +63,12 @@ describe("runIlrecPipeline", () => {
   it("demonstrates, writes and reads the file, trains, and serves the policy without an LLM", async () => {
     const out = join(dir, "run");
     const r = await runIlrecPipeline({ setup, teacher: "heuristic", demos: 6, steps: 480, seed: 1, outDir: out, episodes: 10, batchSize: 8 });
-    expect(r.rows.map((x) => x.method)).toEqual(["IL-Rec policy", "teacher (billp-heuristic)", "A2C, no demonstrations", "behaviour cloning", "random"]);
+    // Learned policies are served both ways by default: greedy (top-K) and sampled (IL-Rec's released evaluation).
+    expect(r.rows.map((x) => x.method)).toEqual([
+      "IL-Rec policy (greedy)", "IL-Rec policy (sampled)", "teacher (billp-heuristic)", "A2C, no demonstrations (greedy)", "A2C, no demonstrations (sampled)",
+      "behaviour cloning (greedy)", "behaviour cloning (sampled)", "random",
+    ]);
+    expect(r.rows.map((x) => x.serve ?? "-")).toEqual(["greedy", "sampled", "-", "greedy", "sampled", "greedy", "sampled", "-"]);
     expect(readDemonstrations(join(out, "demonstrations.jsonl")).length).toBe(r.demonstrations.steps);
     for (const row of r.rows) {
       expect(row.episodes).toBe(10);
@@ -73,6 +78,9 @@ describe("runIlrecPipeline", () => {
     }
     expect(r.rows[0]!.llmCallsPerRec).toBe(0);
     expect(r.rows[0]!.msPerRec).toBeGreaterThan(0);
+    expect(r.training.imitationScale).toBe(0); // annealed to pure RL by the end of the budget
+    expect(r.training.acceptedShare).toBeGreaterThanOrEqual(0);
+    expect(r.training.acceptedShare).toBeLessThanOrEqual(1);
     expect(r.training.envSteps).toBeGreaterThanOrEqual(480);
     expect(Number.isFinite(r.training.discriminatorLoss)).toBe(true);
   });

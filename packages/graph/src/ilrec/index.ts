@@ -3,4 +3,4 @@ export {
   episodesFromRecords, type DemoRecord,
 } from "./schema.js";
 export { buildTeacher, runTeacher, trainingSession, type Teacher, type TeacherKind, type TeacherOptions, type TeacherRun } from "./teacher.js";
-export { runIlrecPipeline, servingLatency, type IlrecPipelineOptions, type IlrecPipelineResult, type IlrecRow } from "./pipeline.js";
+export { runIlrecPipeline, servingLatency, type IlrecPipelineOptions, type IlrecPipelineResult, type IlrecRow, type ServeMode } from "./pipeline.js";

@@ -6,8 +6,9 @@
  * 2. The IL-Rec learner (`@farsight/rl-policy`: discriminator, demo weights, mixed replay, A2C + imitation)
  *    trains a policy on the training-time world for `steps` transitions. Baselines on the same budget:
  *    A2C without demonstrations, behaviour cloning of the demonstrations (imitation term only).
- * 3. Serving: each policy alone (greedy, no LLM) on the held-out ground truth, next to the teacher itself and
- *    random; plus the cost per recommendation (LLM calls, milliseconds at one session at a time).
+ * 3. Serving: each policy alone (no LLM), greedy and/or sampled (`serve`), on the held-out ground truth, next to
+ *    the teacher itself and random; plus the cost per recommendation (LLM calls, milliseconds at one session at
+ *    a time).
  */
 import { join } from "node:path";
 import { mean } from "@farsight/core";
@@ -22,6 +23,9 @@ import { evaluateAgent } from "../evaluate.js";
 import { defaultTrainWorld, policyDefaults, trainSimulator, type TrainWorld } from "../train.js";
 import { episodesFromRecords, readDemonstrations, recordsFromTrajectory, writeDemonstrations } from "./schema.js";
 import { buildTeacher, runTeacher, trainingSession, type TeacherKind } from "./teacher.js";
+
+/** How learned policies choose slates at serving: the top-K (greedy) or a Plackett-Luce sample (IL-Rec's released evaluation). */
+export type ServeMode = "greedy" | "sampled";
 
 export interface IlrecPipelineOptions {
   readonly setup: EnvSetup;
@@ -46,7 +50,9 @@ export interface IlrecPipelineOptions {
   /** Overrides of the per-dataset IL-Rec defaults. */
   readonly ilrec?: Partial<IlrecOptions>;
   readonly policy?: Partial<PolicyOptions>;
-  /** Behaviour-cloning gradient steps (default: as many as IL-Rec's mixed-batch steps). */
+  /** Serving modes of the learned policies, one table row each (default both: greedy, then sampled). */
+  readonly serve?: readonly ServeMode[];
+  /** Behaviour-cloning gradient steps (default: max(500, IL-Rec's imitation steps)). */
   readonly bcSteps?: number;
   /** BiLLP's -1000 on a quit for the teacher's micro level; default: the env's reward. */
   readonly quitReward?: number;
@@ -57,6 +63,8 @@ export interface IlrecPipelineOptions {
 /** One line of the results table. */
 export interface IlrecRow {
   readonly method: string;
+  /** greedy / sampled for learned policies; undefined for the teacher and random (they act as they act). */
+  readonly serve?: ServeMode;
   readonly len: number;
   readonly r_traj: number;
   readonly r_each: number;
@@ -132,10 +140,10 @@ export async function runIlrecPipeline(o: IlrecPipelineOptions): Promise<IlrecPi
     historyLength: ilrec.policy.options.historyLength, slateSize: ilrec.env.slateSize, numItems: ilrec.env.numItems,
     feedbackScale: ilrec.policy.options.feedbackScale, gamma: options.demoGamma,
   });
-  log(`training IL-Rec for ${o.steps} steps (lambda_imit ${options.imitationCoef}, beta ${options.weights.beta}, alpha ${options.weights.alpha}, reward ${options.rewardMode})`);
+  log(`training IL-Rec for ${o.steps} steps (lambda_imit ${options.imitationCoef} annealed over ${options.imitationAnneal} of the budget, ${options.imitationSteps} imitation step(s) per rollout, advantage ${options.advantage}, weights ${options.weights.form ?? "filter"} beta ${options.weights.beta} alpha ${options.weights.alpha}, reward ${options.rewardMode}; ${demos.unusableRows} demonstrated repeats ignored)`);
   const learner = new IlrecLearner(ilrec.policy, demos, options);
   const training = await learner.train(ilrec.env, o.steps, o.onProgress);
-  log(`IL-Rec: ${training.updates} updates, discriminator accuracy ${training.discriminatorAccuracy.toFixed(2)}, max weight ${training.maxWeight.toFixed(2)}, ${(training.elapsedMs / 1000).toFixed(1)} s`);
+  log(`IL-Rec: ${training.updates} updates, discriminator accuracy ${training.discriminatorAccuracy.toFixed(2)}, demonstrations accepted at the end ${(100 * training.acceptedShare).toFixed(0)}% (mean weight ${training.meanWeight.toFixed(2)}), ${(training.elapsedMs / 1000).toFixed(1)} s`);
   if (o.outDir) await saveCheckpoint(join(o.outDir, "policy"), learner.algorithm, { method: "ilrec", preset: setup.name, seed, teacher: teacher.name });
 
   const plain = await newPolicy();
@@ -143,18 +151,25 @@ export async function runIlrecPipeline(o: IlrecPipelineOptions): Promise<IlrecPi
   await a2c.train(plain.env, o.steps);
   log("A2C without demonstrations trained");
   const bc = await newPolicy();
-  const bcSteps = o.bcSteps ?? Math.max(50, training.updates * options.replayStepsPerUpdate);
+  // BC is a baseline: give it enough steps to fit the demonstrations (500 = about 20 epochs of 100 Coat sessions),
+  // even where IL-Rec's annealed imitation took fewer.
+  const bcSteps = o.bcSteps ?? Math.max(500, training.updates * options.imitationSteps);
   trainBehaviourCloning(bc.policy, demos, { steps: bcSteps, batchSize: options.replayBatch, seed, learningRate: options.a2c.learningRate ?? 1e-3 });
   log(`behaviour cloning: ${bcSteps} steps`);
 
   // 3. Serving on the held-out ground truth.
   const evalOptions = { episodes, seeds: [seed] };
-  const row = async (method: string, agent: () => Agent, cost?: { calls: number; ms: number }): Promise<IlrecRow> => {
+  const serve = o.serve ?? ["greedy", "sampled"];
+  if (serve.length === 0) throw new RangeError("runIlrecPipeline: serve needs at least one mode (greedy, sampled)");
+  const row = async (method: string, agent: () => Agent, mode?: ServeMode, cost?: { calls: number; ms: number }): Promise<IlrecRow> => {
     const r = await evaluateAgent(setup, agent, evalOptions);
-    return { method, len: r.metrics.len!, r_traj: r.metrics.r_traj!, r_each: r.metrics.r_each!, episodes: r.metrics.episodes!, llmCallsPerRec: cost?.calls ?? NaN, msPerRec: cost?.ms ?? NaN };
+    return { method: mode ? `${method} (${mode})` : method, ...(mode ? { serve: mode } : {}), len: r.metrics.len!, r_traj: r.metrics.r_traj!, r_each: r.metrics.r_each!, episodes: r.metrics.episodes!, llmCallsPerRec: cost?.calls ?? NaN, msPerRec: cost?.ms ?? NaN };
   };
+  const learned = (method: string, policy: A2CPolicy, name: string, cost?: { calls: number; ms: number }) =>
+    serve.map((mode) => () => row(method, () => new PolicyAgent(policy, { name: `${name}-${mode}`, deterministic: mode === "greedy" }), mode, cost));
   const policyMs = await servingLatency(setup, new PolicyAgent(ilrec.policy), Math.min(episodes, 30), seed);
-  const rows: IlrecRow[] = [await row("IL-Rec policy", () => new PolicyAgent(ilrec.policy, { name: "ilrec" }), { calls: 0, ms: policyMs })];
+  const rows: IlrecRow[] = [];
+  for (const r of learned("IL-Rec policy", ilrec.policy, "ilrec", { calls: 0, ms: policyMs })) rows.push(await r());
 
   const testSession = new Session(await makeSimulator(setup, "test", { batchSize: 1, seed }));
   const teacherRun = await runTeacher(teacher, testSession, o.teacherEpisodes ?? episodes, { ...(o.stats ? { stats: o.stats } : {}), ...(o.quitReward !== undefined ? { quitReward: o.quitReward } : {}) });
@@ -164,8 +179,8 @@ export async function runIlrecPipeline(o: IlrecPipelineOptions): Promise<IlrecPi
     method: `teacher (${teacher.name})`, len: mean(te.map((e) => e.length)), r_traj: mean(te.map((e) => e.return)), r_each: mean(te.map((e) => (e.length ? e.return / e.length : NaN))),
     episodes: te.length, llmCallsPerRec: teacherRun.llmCalls / Math.max(1, teacherRun.recommendations), msPerRec: teacherMs,
   });
-  rows.push(await row("A2C, no demonstrations", () => new PolicyAgent(plain.policy, { name: "a2c" })));
-  rows.push(await row("behaviour cloning", () => new PolicyAgent(bc.policy, { name: "bc" })));
+  for (const r of learned("A2C, no demonstrations", plain.policy, "a2c")) rows.push(await r());
+  for (const r of learned("behaviour cloning", bc.policy, "bc")) rows.push(await r());
   rows.push(await row("random", () => new RandomAgent(seed)));
   learner.dispose();
   a2c.dispose();

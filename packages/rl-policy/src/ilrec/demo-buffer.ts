@@ -3,7 +3,10 @@
  * slates, feedback, rewards), whoever produced it (an LLM agent, a heuristic, a log). Each step becomes one
  * transition whose state is built exactly as the env's `readHistory` builds it for the policy: the last L
  * interactions of the session before the step, oldest first, right-aligned, feedback divided by
- * `feedbackScale`. So a demonstration and a live rollout of the same session give the policy the same input.
+ * `feedbackScale`. So a demonstration and a live rollout of the same session give the policy the same input,
+ * and the same item mask: {@link DemoBuffer.masks} allows exactly the items not yet shown in the session, as the
+ * rollout collector and `PolicyAgent` do (no repeats in any mode; IL-Rec's policy serves without a plan, so the
+ * teacher's plan is not part of the mask).
  */
 import { FarsightError, type Episode } from "@farsight/core";
 import type { HistoryBatch } from "../encoders.js";
@@ -36,10 +39,17 @@ export class DemoBuffer {
   readonly dones: Uint8Array;
   /** Discounted demonstration return G_t. */
   readonly returns: Float32Array;
-  /** Demonstration weights w (mean 1), refreshed by the learner. */
+  /** Demonstration weights w, refreshed by the learner (1 until the first refresh). */
   weights: Float32Array;
   /** Index of the episode each row belongs to. */
   readonly episodeOf: Int32Array;
+  /** First row of the episode each row belongs to (the items shown before row r are rows start..r-1). */
+  readonly episodeStart: Int32Array;
+  /**
+   * 1 where the demonstrated slate is allowed by the no-repeat mask. A teacher that re-shows an item did
+   * something the policy can never do (its log-prob is -inf under the mask): such rows get weight 0.
+   */
+  readonly usable: Uint8Array;
 
   private constructor(readonly size: number, readonly shape: DemoShape, readonly episodes: number) {
     const l = shape.historyLength;
@@ -55,6 +65,8 @@ export class DemoBuffer {
     this.returns = new Float32Array(size);
     this.weights = new Float32Array(size).fill(1);
     this.episodeOf = new Int32Array(size);
+    this.episodeStart = new Int32Array(size);
+    this.usable = new Uint8Array(size).fill(1);
   }
 
   /** Builds the transitions of `episodes`; throws a {@link FarsightError} naming the session and step of a bad slate. */
@@ -64,6 +76,8 @@ export class DemoBuffer {
     const { historyLength: l, slateSize: k, numItems: n } = shape;
     let row = 0;
     episodes.forEach((episode, e) => {
+      const start = row;
+      const shown = new Set<number>();
       const seenItems: number[] = [];
       const seenFeedback: number[] = [];
       episode.steps.forEach((step, t) => {
@@ -85,6 +99,12 @@ export class DemoBuffer {
         buf.rewards[row] = Number.isFinite(step.reward) ? step.reward : 0;
         buf.dones[row] = t === episode.steps.length - 1 ? 1 : 0;
         buf.episodeOf[row] = e;
+        buf.episodeStart[row] = start;
+        if (step.slate.some((item) => shown.has(item)) || new Set(step.slate).size !== k) {
+          buf.usable[row] = 0;
+          buf.weights[row] = 0;
+        }
+        for (const item of step.slate) shown.add(item);
         row++;
       });
     });
@@ -105,6 +125,36 @@ export class DemoBuffer {
   /** Demonstrated slates of `rows`, B*K. */
   slatesOf(rows: ArrayLike<number>): Int32Array {
     return gatherRows(this.slates, this.shape.slateSize, rows, (m) => new Int32Array(m));
+  }
+
+  /**
+   * Allowed-item masks of `rows` (rows.length * N): 1 where the item was not shown earlier in the row's
+   * session. As `combineMasks` does, a row left with fewer than K items allows every item.
+   */
+  masks(rows: ArrayLike<number>): Uint8Array {
+    const { numItems: n, slateSize: k } = this.shape;
+    const out = new Uint8Array(rows.length * n).fill(1);
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      const base = r * n;
+      let blocked = 0;
+      for (let p = this.episodeStart[row]!; p < row; p++) {
+        for (let j = 0; j < k; j++) {
+          const item = this.slates[p * k + j]!;
+          if (out[base + item]) blocked++;
+          out[base + item] = 0;
+        }
+      }
+      if (n - blocked < k) out.fill(1, base, base + n);
+    }
+    return out;
+  }
+
+  /** Number of rows whose demonstrated slate repeats an item (weight 0, see {@link usable}). */
+  get unusableRows(): number {
+    let c = 0;
+    for (const u of this.usable) if (!u) c++;
+    return c;
   }
 
   /** All row indices. */

@@ -1,14 +1,19 @@
-import type { Episode } from "@farsight/core";
-import { evaluate, loadPreset, makeSimulator, RandomAgent, RoundRobinAgent, Simulator, type Agent, type EnvSetup } from "@farsight/env";
+import type { Episode, ItemScorer } from "@farsight/core";
+import { evaluate, GreedyAgent, loadPreset, makeSimulator, RandomAgent, RoundRobinAgent, Simulator, type Agent, type EnvSetup } from "@farsight/env";
 import { beforeAll, describe, expect, it } from "vitest";
 import { A2CPolicy } from "../a2c.js";
 import { PolicyAgent } from "../agent.js";
 import { initBackend } from "../backend.js";
-import { emptyHistory, readHistory } from "../features.js";
+import { RolloutBuffer } from "../buffers.js";
+import { Collector } from "../collector.js";
+import { emptyHistory, readHistory, readRepeatMask } from "../features.js";
 import { contextFromEnv } from "../policy.js";
 import { DemoBuffer } from "./demo-buffer.js";
 import { Discriminator, transitionFeatures } from "./discriminator.js";
-import { IlrecLearner } from "./learner.js";
+import { IlrecLearner, trainBehaviourCloning } from "./learner.js";
+import { ilrecDefaults, resolveIlrecOptions } from "./options.js";
+import { MixedReplay } from "./replay.js";
+import { criticAdvantages, demoWeights } from "./weights.js";
 
 let setup: EnvSetup;
 beforeAll(async () => {
@@ -53,11 +58,13 @@ const SHAPE = { historyLength: 10, slateSize: 1, feedbackScale: 1, gamma: 0.9 };
 describe("DemoBuffer", () => {
   it("gives each demonstrated step the state the env's readHistory gives the policy", async () => {
     const scorer = (await makeSimulator(setup, "test", { batchSize: 1 })).scorer;
-    const seen: { items: number[]; feedback: number[] }[][] = Array.from({ length: 8 }, () => []);
+    const seen: { items: number[]; feedback: number[]; mask: number[] }[][] = Array.from({ length: 8 }, () => []);
     const h = emptyHistory(8, 10, 80);
     const episodes = record(new RoundRobinAgent(scorer, 2), 8, 4, (sim, b, t) => {
       readHistory(sim, h, 1);
-      seen[b]![t] = { items: Array.from(h.items.subarray(b * 10, b * 10 + 10)), feedback: Array.from(h.feedback.subarray(b * 10, b * 10 + 10)) };
+      // The mask the collector and PolicyAgent act under (no repeats, in FB mode too).
+      const mask = readRepeatMask(sim, undefined, true)!;
+      seen[b]![t] = { items: Array.from(h.items.subarray(b * 10, b * 10 + 10)), feedback: Array.from(h.feedback.subarray(b * 10, b * 10 + 10)), mask: Array.from(mask.subarray(b * 80, b * 80 + 80)) };
     });
     const buf = DemoBuffer.fromEpisodes(episodes, { ...SHAPE, numItems: 80 });
     expect(buf.size).toBe(episodes.reduce((n, e) => n + e.length, 0));
@@ -65,9 +72,15 @@ describe("DemoBuffer", () => {
     const all = new Set(seen.flat().map((s) => JSON.stringify(s)));
     for (let r = 0; r < buf.size; r++) {
       const row = buf.history([r]);
-      expect(all.has(JSON.stringify({ items: Array.from(row.items), feedback: Array.from(row.feedback) }))).toBe(true);
+      expect(all.has(JSON.stringify({ items: Array.from(row.items), feedback: Array.from(row.feedback), mask: Array.from(buf.masks([r])) }))).toBe(true);
     }
     expect(buf.dones.reduce((n, d) => n + d, 0)).toBe(episodes.length);
+    expect(buf.unusableRows).toBe(0);
+    // A teacher that re-shows an item did what the policy can never do under the mask: that row is unusable, weight 0.
+    const rep = DemoBuffer.fromEpisodes([{ ...episodes[0]!, steps: [episodes[0]!.steps[0]!, episodes[0]!.steps[1]!, episodes[0]!.steps[0]!] }], { ...SHAPE, numItems: 80 });
+    expect(Array.from(rep.usable)).toEqual([1, 1, 0]);
+    expect(rep.weights[2]).toBe(0);
+    expect(rep.masks([2])[episodes[0]!.steps[0]!.slate[0]!]).toBe(0);
     expect(() => DemoBuffer.fromEpisodes([{ ...episodes[0]!, steps: [{ slate: [99], categories: [0], feedback: [1], reward: 1 }] }], { ...SHAPE, numItems: 80 })).toThrow(/item 99 is outside/);
   });
 });
@@ -99,33 +112,132 @@ describe("IL-Rec discriminator", () => {
   });
 });
 
-describe("IlrecLearner", () => {
-  it("beats A2C without demonstrations on the same budget when the teacher is strong (fixed seeds)", async () => {
+describe("MixedReplay", () => {
+  it("scores every replayed slate under the mask it was chosen under: the rollout's for env rows, the session's for demonstrations", async () => {
     const scorer = (await makeSimulator(setup, "test", { batchSize: 1 })).scorer;
-    const episodes = record(new RoundRobinAgent(scorer, 1), 40, 1);
-    const evalAgent = async (agent: Agent) => (await evaluate(setup, () => agent, { episodes: 60, seeds: [0] })).metrics;
-    const teacher = await evalAgent(new RoundRobinAgent(scorer, 9));
-    const results: Record<string, number>[] = [];
-    const summaries = [];
-    for (const withDemos of [false, true]) {
-      const env = trainSim(16, 5);
-      const policy = new A2CPolicy(contextFromEnv(env), { seed: 0 });
-      const demos = withDemos ? DemoBuffer.fromEpisodes(episodes, { ...SHAPE, numItems: env.numItems }) : null;
-      const learner = new IlrecLearner(policy, demos, { seed: 0, a2c: { gamma: 0.9 }, discriminator: { stepsPerTrain: 10 } });
-      summaries.push(await learner.train(env, 2400));
-      results.push(await evalAgent(new PolicyAgent(policy)));
+    const demos = DemoBuffer.fromEpisodes(record(new RoundRobinAgent(scorer, 1), 6, 1), { ...SHAPE, numItems: 80 });
+    const env = trainSim(4, 2);
+    const policy = new A2CPolicy(contextFromEnv(env), { seed: 0 });
+    const collector = new Collector(env, policy);
+    const buffer = new RolloutBuffer(6, 4, { historyLength: 10, slateSize: 1, actionDim: 0, numItems: 80 });
+    collector.collectRollout(buffer);
+    const replay = new MixedReplay(demos, 16, 1); // capacity 16 < 24 rows: the ring wraps, masks must follow it
+    replay.addRollout(buffer, collector.history);
+    // After the wrap, env row i holds rollout row 8 + i (rows 16..23 overwrote 0..7).
+    const envRows = Int32Array.from([0, 5, 7, 8, 15]);
+    const demoRows = Int32Array.from([0, 3, demos.size - 1]);
+    const batch = replay.transitions({ envRows, demoRows });
+    envRows.forEach((r, j) => {
+      const src = r < 8 ? 16 + r : r;
+      expect(Array.from(batch.mask.subarray(j * 80, (j + 1) * 80))).toEqual(Array.from(buffer.masks[src]!));
+      expect(batch.slates[j]).toBe(buffer.slates[src]);
+    });
+    demoRows.forEach((r, j) => {
+      const o = envRows.length + j;
+      expect(Array.from(batch.mask.subarray(o * 80, (o + 1) * 80))).toEqual(Array.from(demos.masks([r])));
+      expect(batch.mask[o * 80 + batch.slates[o]!]).toBe(1); // the demonstrated item itself is allowed
+    });
+    // The imitation batch carries the same demonstration masks.
+    expect(Array.from(replay.demoBatch({ envRows, demoRows })!.mask!)).toEqual(Array.from(demos.masks(demoRows)));
+    policy.dispose();
+  });
+});
+
+/** Greedy on the negated scores: the items the user likes least, which also repeat the user's least-liked categories. */
+function worstItems(scorer: ItemScorer): ItemScorer {
+  return {
+    numUsers: scorer.numUsers, numItems: scorer.numItems,
+    scoreAll: (u, out) => {
+      const s = scorer.scoreAll(u, out);
+      for (let i = 0; i < s.length; i++) s[i] = -s[i]!;
+      return s;
+    },
+  };
+}
+
+describe("IL-Rec demonstration weights from a critic", () => {
+  it("reject a teacher worse than the policy (weight ~0) and keep a better one; the released form cannot reject", async () => {
+    const scorer = (await makeSimulator(setup, "test", { batchSize: 1 })).scorer;
+    const shape = { ...SHAPE, numItems: 80 };
+    // The critic: the Monte-Carlo value of a uniformly random policy (its mean discounted return-to-go), i.e.
+    // "the policy earns what random earns from any state".
+    const random = DemoBuffer.fromEpisodes(record(new RandomAgent(4), 40, 4), shape);
+    const v0 = random.returns.reduce((a, b) => a + b, 0) / random.size;
+    const gateOf = (demos: DemoBuffer, form: "filter" | "released") => {
+      const v = new Float32Array(demos.size).fill(v0);
+      const adv = criticAdvantages(demos.rewards, demos.dones, v, v, SHAPE.gamma);
+      const opts = resolveIlrecOptions(ilrecDefaults("synthetic")).weights;
+      const w = demoWeights(adv, new Float32Array(demos.size).fill(0.5), { ...opts, form });
+      return w.reduce((a, b) => a + b, 0) / w.length;
+    };
+    const bad = DemoBuffer.fromEpisodes(record(new GreedyAgent(worstItems(scorer)), 40, 5), shape);
+    const good = DemoBuffer.fromEpisodes(record(new RoundRobinAgent(scorer, 6), 40, 6), shape);
+    const meanReturn = (d: DemoBuffer) => d.rewards.reduce((a, b) => a + b, 0) / d.dones.reduce((a, b) => a + b, 0);
+    expect(meanReturn(bad)).toBeLessThan(meanReturn(random)); // the premise: one teacher is worse than the critic's policy
+    expect(meanReturn(good)).toBeGreaterThan(meanReturn(random));
+    expect(gateOf(bad, "filter")).toBeLessThan(0.05);
+    expect(gateOf(good, "filter")).toBeGreaterThan(0.3);
+    expect(gateOf(bad, "released")).toBeCloseTo(1, 4); // mean-1 normalisation: a bad teacher keeps full weight
+  });
+});
+
+describe("IlrecLearner", () => {
+  // Shipped synthetic defaults, seeds 0-2, each asserted. The teacher is myopic (the best items for the user, which
+  // cluster in a few categories, so the category-window rule ends its sessions after about 4 steps): behaviour
+  // cloning inherits that; IL-Rec's critic gate and annealed imitation must let RL leave it behind. Measured
+  // (sampled IL-Rec / max(teacher, BC greedy, BC sampled)): 6.20 / 3.42, 6.00 / 3.42, 5.57 / 3.42.
+  // Greedy-served IL-Rec is not asserted: at this budget in this small world it still collapses to a few fixed
+  // sequences (1.2-2.8), which the package README reports.
+  it("learns past a myopic teacher: served sampled, IL-Rec beats the teacher and behaviour cloning by 30% on every seed", async () => {
+    const scorer = (await makeSimulator(setup, "test", { batchSize: 1 })).scorer;
+    const ev = async (agent: Agent) => (await evaluate(setup, () => agent, { episodes: 60, seeds: [0] })).metrics.r_traj!;
+    const episodes = record(new GreedyAgent(scorer), 40, 1);
+    const teacher = await ev(new GreedyAgent(scorer));
+    for (const seed of [0, 1, 2]) {
+      const options = resolveIlrecOptions(ilrecDefaults("synthetic"), { seed });
+      const env = trainSim(16, seed);
+      const demos = DemoBuffer.fromEpisodes(episodes, { ...SHAPE, numItems: env.numItems });
+      const policy = new A2CPolicy(contextFromEnv(env), { seed });
+      const learner = new IlrecLearner(policy, demos, options);
+      const summary = await learner.train(env, 3200);
+      const ilrec = await ev(new PolicyAgent(policy, { deterministic: false }));
+      const bcPolicy = new A2CPolicy(contextFromEnv(env), { seed });
+      trainBehaviourCloning(bcPolicy, demos, { steps: 500, seed });
+      const bc = Math.max(await ev(new PolicyAgent(bcPolicy)), await ev(new PolicyAgent(bcPolicy, { deterministic: false })));
+      // The run imitated at first and annealed to pure RL by the end.
+      expect(summary.imitationScale).toBe(0);
+      expect(summary.discriminatorAccuracy).toBeGreaterThan(0.5);
+      expect(ilrec, `seed ${seed}: IL-Rec ${ilrec}, teacher ${teacher}, BC ${bc}`).toBeGreaterThan(1.3 * Math.max(teacher, bc));
       learner.dispose();
       policy.dispose();
+      bcPolicy.dispose();
     }
-    const [a2c, ilrec] = results as [Record<string, number>, Record<string, number>];
-    // The IL-Rec run trained its discriminator and weighted its demonstrations (plain A2C has none).
-    expect(summaries[1]!.discriminatorAccuracy).toBeGreaterThan(0.5);
-    expect(summaries[1]!.weightEss).toBeGreaterThan(0);
-    expect(summaries[1]!.weightEss).toBeLessThanOrEqual(1);
-    expect(Number.isNaN(summaries[0]!.discriminatorAccuracy)).toBe(true);
-    // The teacher keeps users for the whole session; A2C alone has not learned that within this budget.
-    expect(teacher.r_traj!).toBeGreaterThan(2 * a2c.r_traj!);
-    expect(ilrec.r_traj!).toBeGreaterThan(1.5 * a2c.r_traj!);
-    expect(ilrec.len!).toBeGreaterThan(a2c.len! + 5);
+  }, 180_000);
+
+  it("without demonstrations is the package's A2C: no discriminator, no imitation", async () => {
+    const env = trainSim(8, 1);
+    const policy = new A2CPolicy(contextFromEnv(env), { seed: 0 });
+    const learner = new IlrecLearner(policy, null, { seed: 0 });
+    const summary = await learner.train(env, 160);
+    expect(learner.replay).toBeUndefined();
+    expect(Number.isNaN(summary.discriminatorAccuracy)).toBe(true);
+    expect(summary.imitationScale).toBe(0);
+    learner.dispose();
+    policy.dispose();
+  });
+
+  it("anneals the imitation scale linearly to 0 over the configured share of the budget", () => {
+    const env = trainSim(1, 0);
+    const policy = new A2CPolicy(contextFromEnv(env), { seed: 0 });
+    const at = (anneal: number) => {
+      const l = new IlrecLearner(policy, null, { imitationAnneal: anneal });
+      const r = [0, 250, 500, 1000].map((d) => l.imitationScaleAt(d, 1000));
+      l.dispose();
+      return r;
+    };
+    expect(at(1)).toEqual([1, 0.75, 0.5, 0]);
+    expect(at(0.5)).toEqual([1, 0.5, 0, 0]);
+    expect(at(0)).toEqual([1, 1, 1, 1]);
+    policy.dispose();
   });
 });

@@ -1,16 +1,20 @@
 /**
- * The IL-Rec learner: the package's A2C on rollouts of the training env, plus
- *   - the imitation term `-lambda E_demo[w log pi(a|s)]` (A2C's `imitationLoss` hook) on the demonstrations of a
- *     mixed replay batch,
+ * The IL-Rec learner: the package's A2C on rollouts of the training env, and after each A2C update
+ * `imitationSteps` separate gradient steps (own Adam) on a mixed replay batch of
+ *   - the imitation term `-lambda E_demo[w log pi(a|s)]` (A2C's `imitationLoss`) on the batch's demonstrations,
  *   - an actor-critic term on the whole mixed batch (env and demonstration transitions),
- *   - every `discriminatorEvery` updates: discriminator steps (policy = 1, demos = 0), then fresh demo weights
- *     w from A_demo = Q_demo - V_demo and D,
- *   - optionally the AIRL shaped reward log(1 - D) - log D in place of (or added to) the env reward.
+ * both scaled by a factor that anneals linearly to 0 over `imitationAnneal` of the budget. Every
+ * `discriminatorEvery` updates: discriminator steps (policy = 1, demos = 0), then fresh demonstration weights
+ * w in [0, 1] gated by the policy critic's advantage of each demonstrated action (0 where the teacher does not
+ * beat the policy). Optionally the AIRL shaped reward log(1 - D) - log D replaces (or is added to) the env reward.
  * Without demonstrations it is exactly the package's A2C (the "no demonstrations" baseline).
+ *
+ * The imitation steps are separate from A2C's update (not an auxiliary loss inside it) so that A2C keeps its own
+ * schedule (minibatches, clipping, normalisation) and imitation can never take more steps than RL by default.
  */
 import { mean, Rng } from "@farsight/core";
 import type { VecEnv } from "@farsight/env";
-import { A2CAlgorithm, imitationLoss, type A2CPolicy, type AuxiliaryLoss } from "../a2c.js";
+import { A2CAlgorithm, imitationLoss, type A2CPolicy } from "../a2c.js";
 import { gatherRows, historyRows, RolloutBuffer } from "../buffers.js";
 import { Collector } from "../collector.js";
 import { gradientStep } from "../policy.js";
@@ -19,8 +23,8 @@ import type { DemoBuffer } from "./demo-buffer.js";
 import { demoAdvantages } from "./demo-values.js";
 import { Discriminator, stateFeatures, transitionFeatures, type FeatureMatrix } from "./discriminator.js";
 import { resolveIlrecOptions, type IlrecOptions } from "./options.js";
-import { MixedReplay, replayActorCriticLoss, type MixedSample } from "./replay.js";
-import { demoWeights, shapedReward } from "./weights.js";
+import { MixedReplay, replayActorCriticLoss, type MixedSample, type MixedTransitions } from "./replay.js";
+import { criticAdvantages, demoWeights, shapedReward } from "./weights.js";
 
 /** Progress of an IL-Rec run, reported after every update. */
 export interface IlrecProgress {
@@ -36,6 +40,11 @@ export interface IlrecProgress {
   /** Largest demonstration weight and the weights' effective sample size share (1 = uniform). */
   readonly maxWeight: number;
   readonly weightEss: number;
+  /** Mean demonstration weight and the share of demonstrations with weight > 0.01 (the teacher's accepted share). */
+  readonly meanWeight: number;
+  readonly acceptedShare: number;
+  /** Current scale of the imitation step (1 at the start, annealed to 0). */
+  readonly imitationScale: number;
 }
 
 export interface IlrecTrainSummary extends IlrecProgress {
@@ -49,31 +58,51 @@ export class IlrecLearner {
   readonly algorithm: A2CAlgorithm;
   readonly discriminator: Discriminator | undefined;
   readonly replay: MixedReplay | undefined;
+  private readonly optimizer: tf.Optimizer | undefined;
   private readonly rng: Rng;
-  private batch: ReturnType<MixedReplay["transitions"]> | null = null;
+  private batch: MixedTransitions | null = null;
   private sample: MixedSample | null = null;
   private discLoss = NaN;
   private discAccuracy = NaN;
-  private readonly aux: AuxiliaryLoss[] = [];
+  private scale = 1;
 
   /** @param demos demonstrations, or null for plain A2C (the ablation). */
   constructor(readonly policy: A2CPolicy, readonly demos: DemoBuffer | null, options: Partial<IlrecOptions> = {}) {
     this.options = resolveIlrecOptions(options);
     const o = this.options;
     this.rng = new Rng(o.seed, "ilrec/learner");
-    const aux = this.aux;
     if (demos && demos.size > 0) {
       this.replay = new MixedReplay(demos, o.replayCapacity, o.envPriority);
       this.discriminator = new Discriminator({ seed: o.seed, ...o.discriminator });
-      aux.push(imitationLoss(() => (this.sample ? this.replay!.demoBatch(this.sample) : null), o.imitationCoef));
-      aux.push(replayActorCriticLoss(() => this.batch, { gamma: o.demoGamma, coef: o.replayCoef, valueCoef: o.a2c.valueCoef ?? 0.5, advantageClip: o.advantageClip, positiveOnly: o.replayPositiveAdvantage }));
+      this.optimizer = tf.train.adam(o.imitationLearningRate);
     }
-    this.algorithm = new A2CAlgorithm(policy, { ...o.a2c, auxiliaryLosses: aux });
+    this.algorithm = new A2CAlgorithm(policy, { ...o.a2c });
   }
 
   /** Discriminator D(s, a) on given transitions. */
   discriminate(features: FeatureMatrix): Float32Array {
     return this.discriminator ? this.discriminator.probability(features) : new Float32Array(features.rows).fill(0.5);
+  }
+
+  /**
+   * Advantage of every demonstrated action: under the policy's critic (`critic`, default) or the released
+   * code's teacher-only A_demo = Q_demo - V_demo (`teacher`).
+   */
+  demoAdvantage(demoX?: FeatureMatrix): Float32Array {
+    const demos = this.demos!;
+    const all = demos.allRows();
+    if (this.options.advantage === "teacher") {
+      const x = demoX ?? transitionFeatures(this.policy, demos.history(all), demos.slates);
+      return demoAdvantages(x, stateFeatures(this.policy, demos.history(all)), demos.returns, { seed: this.options.seed, ...this.options.demoValues }).advantage;
+    }
+    const [v, vNext] = tf.tidy(() => {
+      const table = this.policy.table();
+      return [
+        this.policy.value(this.policy.encode(demos.history(all), table)).dataSync() as Float32Array,
+        this.policy.value(this.policy.encode(demos.nextHistory(all), table)).dataSync() as Float32Array,
+      ];
+    });
+    return criticAdvantages(demos.rewards, demos.dones, v, vNext, this.options.demoGamma);
   }
 
   /** Trains the discriminator on recent policy transitions vs all demonstrations and refreshes the weights. */
@@ -89,9 +118,9 @@ export class IlrecLearner {
     const r = disc.train(policyX, demoX);
     this.discLoss = r.loss;
     this.discAccuracy = r.accuracy;
-    const d = disc.probability(demoX);
-    const { advantage } = demoAdvantages(demoX, stateFeatures(this.policy, demos.history(all)), demos.returns, { seed: o.seed, ...o.demoValues });
-    demos.weights = demoWeights(advantage, d, o.weights);
+    const w = demoWeights(this.demoAdvantage(demoX), disc.probability(demoX), o.weights);
+    for (let i = 0; i < w.length; i++) if (!demos.usable[i]) w[i] = 0;
+    demos.weights = w;
     replay.refreshPriorities();
   }
 
@@ -103,6 +132,13 @@ export class IlrecLearner {
     const x = transitionFeatures(this.policy, historyRows(buffer, this.policy.options.historyLength, rows), buffer.slates.subarray(0, buffer.length * this.policy.context.slateSize));
     const shaped = shapedReward(this.discriminator.probability(x));
     for (let i = 0; i < buffer.length; i++) buffer.rewards[i] = (o.rewardMode === "airl" ? 0 : buffer.rewards[i]!) + o.shapedRewardCoef * shaped[i]!;
+  }
+
+  /** Scale of the imitation step after `done` of `total` env steps: linear from 1 to 0 over `imitationAnneal`. */
+  imitationScaleAt(done: number, total: number): number {
+    const a = this.options.imitationAnneal;
+    if (!(a > 0)) return 1;
+    return Math.max(0, 1 - done / (a * total));
   }
 
   /** Trains on `env` (the training-time world) for `totalSteps` env transitions. */
@@ -119,9 +155,9 @@ export class IlrecLearner {
       if (this.replay && alg.updates % o.discriminatorEvery === 0) this.refreshReward();
       this.shapeRewards(buffer);
       buffer.finish(lastValues, alg.gamma, alg.gaeLambda);
-      if (this.replay) this.drawBatch();
       const stats = alg.update(buffer);
-      for (let j = 1; j < o.replayStepsPerUpdate && this.replay; j++) this.replayStep();
+      this.scale = this.imitationScaleAt(collector.envSteps, totalSteps);
+      if (this.replay && this.scale > 0) for (let j = 0; j < o.imitationSteps; j++) this.imitationStep();
       const { returns } = collector.drainEpisodes();
       if (collector.envSteps >= 0.8 * totalSteps) tail.push(...returns);
       last = this.progress(collector, stats.loss ?? NaN, returns);
@@ -144,43 +180,51 @@ export class IlrecLearner {
     this.batch = batch;
   }
 
-  /** One gradient step of the replay terms alone (imitation + mixed actor-critic) on a fresh mixed batch. */
-  private replayStep(): void {
+  /** One gradient step of the imitation term and the mixed actor-critic term, both times the annealed scale. */
+  private imitationStep(): void {
+    const o = this.options;
     this.drawBatch();
-    const alg = this.algorithm;
-    gradientStep(alg.optimizer, this.policy.params.list(), () => {
+    const imitation = imitationLoss(() => (this.sample ? this.replay!.demoBatch(this.sample) : null), o.imitationCoef * this.scale);
+    const replayAc = replayActorCriticLoss(() => this.batch, { gamma: o.demoGamma, coef: o.replayCoef * this.scale, valueCoef: o.a2c.valueCoef ?? 0.5, advantageClip: o.advantageClip, positiveOnly: o.replayPositiveAdvantage });
+    const updates = this.algorithm.updates;
+    gradientStep(this.optimizer!, this.policy.trainableVariables(), () => {
       let loss: tf.Scalar = tf.scalar(0);
-      for (const term of this.aux) {
-        const t = term(this.policy, alg.updates);
+      for (const term of [imitation, replayAc]) {
+        const t = term(this.policy, updates);
         if (t) loss = tf.add(loss, t) as tf.Scalar;
       }
       return loss;
-    }, alg.options.maxGradNorm);
+    }, o.imitationMaxGradNorm);
     this.policy.invalidate();
   }
 
   private progress(collector: Collector, loss: number, returns: number[]): IlrecProgress {
     const w = this.demos?.weights;
-    let max = NaN, ess = NaN;
+    let max = NaN, ess = NaN, meanW = NaN, accepted = NaN;
     if (w && w.length) {
-      let s = 0, s2 = 0;
+      let s = 0, s2 = 0, a = 0;
       max = 0;
       for (const v of w) {
         s += v;
         s2 += v * v;
         max = Math.max(max, v);
+        if (v > 0.01) a++;
       }
-      ess = (s * s) / (s2 * w.length);
+      ess = s2 > 0 ? (s * s) / (s2 * w.length) : 0;
+      meanW = s / w.length;
+      accepted = a / w.length;
     }
     return {
       envSteps: collector.envSteps, updates: this.algorithm.updates, episodes: collector.episodes,
       meanReturn: returns.length ? mean(returns) : NaN, loss,
       discriminatorLoss: this.discLoss, discriminatorAccuracy: this.discAccuracy, maxWeight: max, weightEss: ess,
+      meanWeight: meanW, acceptedShare: accepted, imitationScale: this.replay ? this.scale : 0,
     };
   }
 
   dispose(): void {
     this.algorithm.dispose();
+    this.optimizer?.dispose();
     this.discriminator?.dispose();
   }
 }
@@ -198,19 +242,21 @@ export const DEFAULT_BC_OPTIONS: BehaviourCloningOptions = { steps: 500, batchSi
 
 /**
  * Behaviour cloning of the demonstrations: the imitation term alone (uniform weights, no RL term), the
- * "lambda_imit only" ablation. Returns the mean loss of the last 10% of the steps.
+ * "lambda_imit only" ablation, under the same no-repeat masks as serving (demonstrated repeats are skipped:
+ * the policy can never take them). Returns the mean loss of the last 10% of the steps.
  */
 export function trainBehaviourCloning(policy: A2CPolicy, demos: DemoBuffer, options: Partial<BehaviourCloningOptions> = {}): { loss: number } {
   const o = { ...DEFAULT_BC_OPTIONS, ...options };
-  if (demos.size === 0) return { loss: NaN };
+  const usable = Int32Array.from(demos.allRows().filter((r) => demos.usable[r] === 1));
+  if (usable.length === 0) return { loss: NaN };
   const rng = new Rng(o.seed, "ilrec/bc");
   const optimizer = tf.train.adam(o.learningRate);
   const losses: number[] = [];
   for (let s = 0; s < o.steps; s++) {
-    const rows = Int32Array.from({ length: Math.min(o.batchSize, demos.size) }, () => rng.int(demos.size));
-    const batch = { history: demos.history(rows), slates: demos.slatesOf(rows) };
+    const rows = Int32Array.from({ length: Math.min(o.batchSize, usable.length) }, () => usable[rng.int(usable.length)]!);
+    const batch = { history: demos.history(rows), slates: demos.slatesOf(rows), mask: demos.masks(rows) };
     const term = imitationLoss(() => batch, 1);
-    const r = gradientStep(optimizer, policy.params.list(), () => term(policy, s)!, o.maxGradNorm);
+    const r = gradientStep(optimizer, policy.trainableVariables(), () => term(policy, s)!, o.maxGradNorm);
     if (s >= o.steps * 0.9) losses.push(r.loss);
     policy.invalidate();
   }
