@@ -226,6 +226,21 @@ describe("IlrecLearner", () => {
     policy.dispose();
   });
 
+  it("refreshes the discriminator and weights every `discriminatorEvery` rollouts, however many gradient steps A2C takes per rollout", async () => {
+    const scorer = (await makeSimulator(setup, "test", { batchSize: 1 })).scorer;
+    const env = trainSim(8, 1);
+    const policy = new A2CPolicy(contextFromEnv(env), { seed: 0 });
+    const demos = DemoBuffer.fromEpisodes(record(new RoundRobinAgent(scorer, 1), 4, 1), { ...SHAPE, numItems: 80 });
+    // 8 slots x 10 steps = 80 transitions per rollout, minibatches of 32: A2C takes 3 steps per rollout.
+    const learner = new IlrecLearner(policy, demos, { seed: 0, a2c: { rolloutSteps: 10, minibatchSize: 32 }, discriminatorEvery: 3, discriminator: { stepsPerTrain: 3 } });
+    await learner.train(env, 4 * 80);
+    expect(learner.algorithm.updates).toBeGreaterThan(4); // several A2C steps per rollout
+    // Refreshed before rollouts 0 and 3 of 4; counting A2C steps (0, 3, 6, 9: all multiples of 3) would refresh 4 times.
+    expect(learner.discriminator!.steps).toBe(2 * 3);
+    learner.dispose();
+    policy.dispose();
+  });
+
   it("anneals the imitation scale linearly to 0 over the configured share of the budget", () => {
     const env = trainSim(1, 0);
     const policy = new A2CPolicy(contextFromEnv(env), { seed: 0 });

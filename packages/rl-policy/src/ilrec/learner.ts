@@ -149,10 +149,14 @@ export class IlrecLearner {
     const start = performance.now();
     const tail: number[] = [];
     let last: IlrecProgress | undefined;
+    let rollouts = 0;
     while (collector.envSteps < totalSteps) {
       const lastValues = collector.collectRollout(buffer);
       this.replay?.addRollout(buffer, collector.history);
-      if (this.replay && alg.updates % o.discriminatorEvery === 0) this.refreshReward();
+      // Counted in rollouts, not A2C gradient steps: A2C now takes several minibatch steps per rollout, and
+      // `updates % every` then fires at a rate that depends on how many (every lcm(steps, every) / steps rollouts).
+      if (this.replay && rollouts % o.discriminatorEvery === 0) this.refreshReward();
+      rollouts++;
       this.shapeRewards(buffer);
       buffer.finish(lastValues, alg.gamma, alg.gaeLambda);
       const stats = alg.update(buffer);
@@ -162,7 +166,7 @@ export class IlrecLearner {
       if (collector.envSteps >= 0.8 * totalSteps) tail.push(...returns);
       last = this.progress(collector, stats.loss ?? NaN, returns);
       onProgress?.(last);
-      if (alg.updates % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (rollouts % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
     last ??= this.progress(collector, NaN, []);
     return { ...last, elapsedMs: performance.now() - start, finalMeanReturn: tail.length ? mean(tail) : NaN };

@@ -47,7 +47,7 @@ export interface IlrecOptions {
   advantage: IlrecAdvantage;
   weights: Partial<DemoWeightOptions>;
   discriminator: Partial<DiscriminatorOptions>;
-  /** A2C updates between discriminator trainings and demonstration-weight refreshes. */
+  /** Rollouts between discriminator trainings and demonstration-weight refreshes. */
   discriminatorEvery: number;
   /** Policy transitions (most recent) the discriminator sees per training. */
   discriminatorPolicyRows: number;
