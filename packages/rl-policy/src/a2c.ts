@@ -61,7 +61,7 @@ export const DEFAULT_A2C_OPTIONS: A2COptions = {
   maxGradNorm: 0.5,
   normalizeAdvantages: true,
   criticGradient: false,
-  responseCoef: 1,
+  responseCoef: 3,
   auxiliaryLosses: [],
 };
 

@@ -49,6 +49,11 @@ export interface PolicyOptions {
   useItemFeatures: boolean;
   /** Hidden widths of the MLP heads. LERL's actor: [256, 64]. */
   hidden: number[];
+  /**
+   * Softmax slate policy only: the policy's logits are this times the item scores that the response loss fits to
+   * feedback as click logits (a temperature of 1/scale on the click model).
+   */
+  logitScale: number;
   /** Seeds parameter initialisation and action sampling. */
   seed: number;
 }
@@ -62,6 +67,7 @@ export const DEFAULT_POLICY_OPTIONS: PolicyOptions = {
   feedbackScale: 1,
   useItemFeatures: true,
   hidden: [128, 64],
+  logitScale: 5,
   seed: 0,
 };
 

@@ -91,7 +91,7 @@ export const DEFAULT_PPO_OPTIONS: PpoOptions = {
   normalizeAdvantages: true,
   criticGradient: false,
   initStd: DEFAULT_INIT_STD,
-  responseCoef: 1,
+  responseCoef: 3,
 };
 
 /** The policy PPO trains for these options. */

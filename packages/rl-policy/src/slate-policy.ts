@@ -37,8 +37,14 @@ export class SlatePolicy extends ActorCriticPolicy {
     this.value(state);
   }
 
-  /** Unmasked item logits [B, N]. */
+  /** Unmasked item logits [B, N]: `logitScale` times the {@link scores}. */
   logits(state: tf.Tensor2D, table: tf.Tensor2D): tf.Tensor2D {
+    const scores = this.scores(state, table);
+    return this.options.logitScale === 1 ? scores : (tf.mul(scores, this.options.logitScale) as tf.Tensor2D);
+  }
+
+  /** Item scores `u(s) . e_i + c_i` [B, N] (what the response loss reads as click logits). */
+  scores(state: tf.Tensor2D, table: tf.Tensor2D): tf.Tensor2D {
     const u = mlp(this.params, "actor", state, this.options.hidden, this.options.encoder.itemDim);
     const bias = this.params.get("actor/itemBias", [this.context.numItems], "zeros");
     return tf.add(tf.matMul(u, this.itemRows(table), false, true), bias) as tf.Tensor2D;
@@ -70,7 +76,8 @@ export class SlatePolicy extends ActorCriticPolicy {
     if (stored.slateFeedback) {
       const b = stored.history.batchSize, k = this.context.slateSize, n = this.context.numItems;
       const picks = tf.unstack(tf.tensor2d(stored.slates, [b, k], "int32"), 1);
-      const shown = tf.stack(picks.map((p) => tf.sum(tf.mul(logits, tf.oneHot(p as tf.Tensor1D, n)), 1)), 1);
+      const scores = this.options.logitScale === 1 ? logits : tf.div(logits, this.options.logitScale);
+      const shown = tf.stack(picks.map((p) => tf.sum(tf.mul(scores, tf.oneHot(p as tf.Tensor1D, n)), 1)), 1);
       const target = tf.clipByValue(tf.div(tf.tensor2d(stored.slateFeedback, [b, k]), this.options.feedbackScale), 0, 1);
       // Binary cross-entropy with logits: softplus(x) - x * z.
       auxiliaryLoss = tf.mean(tf.sub(tf.softplus(shown), tf.mul(shown, target))) as tf.Scalar;
