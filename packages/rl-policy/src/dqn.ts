@@ -44,7 +44,9 @@ export const DEFAULT_DQN_OPTIONS: DqnOptions = {
   batchSize: 64,
   learningStarts: 500,
   trainEvery: 1,
-  gradientSteps: 1,
+  // Four gradient steps per batched env step (one per 8 transitions with 32 sessions; CleanRL's DQN takes one per
+  // 10 transitions). One per 32 transitions left DQN at 1.42x random on Coat at 15,000 steps (min 0.82x over 5 seeds).
+  gradientSteps: 4,
   targetUpdateEvery: 100,
   explorationFraction: 0.5,
   epsilonStart: 1,
