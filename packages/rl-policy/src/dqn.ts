@@ -35,6 +35,11 @@ export interface DqnOptions {
   epsilonStart: number;
   epsilonEnd: number;
   maxGradNorm: number;
+  /**
+   * Double DQN (van Hasselt et al. 2016): the online network picks the next slate, the target network values it.
+   * Plain DQN's max over a noisy target overestimates, which here showed as training returns that rose and then fell.
+   */
+  double: boolean;
 }
 
 export const DEFAULT_DQN_OPTIONS: DqnOptions = {
@@ -52,6 +57,7 @@ export const DEFAULT_DQN_OPTIONS: DqnOptions = {
   epsilonStart: 1,
   epsilonEnd: 0.05,
   maxGradNorm: 10,
+  double: true,
 };
 
 /** The acting half: epsilon-greedy top-K over Q. */
@@ -161,10 +167,10 @@ export class DqnAlgorithm implements OffPolicyAlgorithm {
     const r = this.replay;
     const history = historyRows(r, l, rows);
     const next = historyRows({ items: r.nextItems, feedback: r.nextFeedback, valid: r.nextValid }, l, rows);
-    // Target: r + gamma * (1 - done) * mean of the top-K target Q over the items allowed next.
+    // Target: r + gamma * (1 - done) * mean target Q of the top-K items allowed next (top-K by the online Q when double).
     const qNext = this.target.qValues(next);
     const nextMask = stackMasks(r.nextMasks, rows, n);
-    const best = topKSlates(qNext, n, k, nextMask, new Int32Array(m * k));
+    const best = topKSlates(o.double ? p.qValues(next) : qNext, n, k, nextMask, new Int32Array(m * k));
     const y = new Float32Array(m);
     const pick = new Float32Array(m * n);
     rows.forEach((row, i) => {
