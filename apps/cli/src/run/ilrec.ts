@@ -1,6 +1,6 @@
 /**
  * `farsight run ilrec`: IL-Rec end to end on a preset (demonstrate -> learn reward -> train policy -> serve)
- * and the comparison table on the held-out ground truth. Dispatched from `commands/run.ts`.
+ * and the comparison table on the ground truth (held-out or same users, as the preset splits them). Dispatched from `commands/run.ts`.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,6 +9,7 @@ import { runIlrecPipeline, type IlrecRow, type ServeMode, type TeacherKind } fro
 import { createChatModel, LlmStats } from "@farsight/llm";
 import { initBackend, type IlrecAdvantage, type IlrecRewardMode } from "@farsight/rl-policy";
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError, type CliIO } from "../command.js";
+import { userSplit } from "../report/protocol.js";
 
 export const ILREC_USAGE = [
   "Usage: farsight run ilrec --env <preset> --teacher llm|heuristic [--llm <spec>] --demos N --steps N --seed S --out DIR",
@@ -24,7 +25,7 @@ export const ILREC_USAGE = [
   "  --steps N       training budget of each learned policy, in environment transitions (default 20000)",
   "  --seed S        first seed (default 0); --seeds K runs seeds S..S+K-1 and prints the mean (std) over seeds",
   "  --out DIR       writes demonstrations.jsonl, policy/ (checkpoint) and results.json per seed",
-  "  --episodes E    held-out sessions per method (default 100); --teacher-episodes E for the teacher (default E)",
+  "  --episodes E    evaluation sessions per method (default 100); --teacher-episodes E for the teacher (default E)",
   "  --reward        what drives IL-Rec's RL term: env (default), airl (log(1-D) - log D), env+airl",
   "  --imitation L   lambda_imit at the start (default: the dataset's, see packages/rl-policy/src/ilrec/README.md)",
   "  --anneal F      the imitation step decays linearly to 0 over this share of the budget (default 1; 0: constant)",
@@ -32,7 +33,7 @@ export const ILREC_USAGE = [
   "                  demonstrated action does not beat the policy) or teacher (released code's Q_demo - V_demo)",
   "  --serve         how the learned policies serve in the table: greedy (top-K), sampled, or both (default)",
   "  --quit-reward R reward the teacher's micro level learns from on a quit (BiLLP: -1000; default: the env's)",
-  "Table: Len, R_traj, R_each on the held-out ground truth (quitting step counted), and the cost per",
+  "Table: Len, R_traj, R_each on the ground truth (quitting step counted), and the cost per",
   "recommendation (LLM calls, milliseconds at one session at a time) of the teacher and the IL-Rec policy.",
 ].join("\n");
 
@@ -140,7 +141,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
     io.stdout(JSON.stringify({ env, teacher, llm: spec, out, seeds, table, perSeed: results, latencyRatio: ratio, llmStats: stats.snapshot() }) + "\n");
     return 0;
   }
-  io.stdout(`\nIL-Rec on ${env} (held-out ground truth, ${episodes} sessions per method${seeds.length > 1 ? `, mean (std) over ${seeds.length} seeds` : `, seed ${seed}`}; learned policies served ${serve.join(" and ")}):\n`);
+  io.stdout(`\nIL-Rec on ${env} (ground truth, ${userSplit(setup).label}, ${episodes} sessions per method${seeds.length > 1 ? `, mean (std) over ${seeds.length} seeds` : `, seed ${seed}`}; learned policies served ${serve.join(" and ")}):\n`);
   io.stdout(formatTable(table, seeds.length));
   io.stdout(`teacher / policy latency per recommendation: ${ratio.toFixed(1)}x\nrun directory: ${out}\n`);
   return 0;
