@@ -113,14 +113,17 @@ describe("farsight run lerl --planner llm, against an OpenAI-compatible server o
       expect(code).toBe(0);
       const out = JSON.parse(text) as { rows: { agent: string; llm_calls_per_rec: number; len: number }[] };
       const lerl = out.rows.find((r) => r.agent === "LERL (llm-category)")!;
-      // One planner call per session per step in evaluation (cohort 1, plan every step).
-      expect(lerl.llm_calls_per_rec).toBe(1);
+      // One plan request per session per step in evaluation (cohort 1, plan every step); requests whose prompt
+      // repeats one already answered (sessions with the same history and reflections) come from the response
+      // cache and are not model calls, so calls per recommendation is at most 1.
+      expect(lerl.llm_calls_per_rec).toBeGreaterThan(0);
+      expect(lerl.llm_calls_per_rec).toBeLessThanOrEqual(1);
       expect(out.rows.find((r) => r.agent === "random")!.llm_calls_per_rec).toBe(0);
       const plans = server.requests.filter((r) => !r.promptText.includes("Long-term satisfaction"));
       const reflections = server.requests.length - plans.length;
-      // Training runs whole rollouts of 4 sessions until 40 steps are spent, then evaluation plans every step.
-      const trainingSteps = 4 * DEFAULT_PPO_OPTIONS.rolloutSteps * Math.ceil(40 / (4 * DEFAULT_PPO_OPTIONS.rolloutSteps));
-      expect(plans.length).toBeGreaterThanOrEqual(trainingSteps + Math.round(4 * lerl.len));
+      // Every evaluation call reached the server, on top of at least one call per training step.
+      const trainingSteps = Math.ceil(40 / (4 * DEFAULT_PPO_OPTIONS.rolloutSteps)) * DEFAULT_PPO_OPTIONS.rolloutSteps;
+      expect(plans.length).toBeGreaterThanOrEqual(trainingSteps + Math.round(4 * lerl.len * lerl.llm_calls_per_rec));
       expect(reflections).toBeGreaterThan(0);
       expect(plans.some((r) => r.promptText.includes("Vary categories before the user tires."))).toBe(true);
     } finally {
