@@ -8,7 +8,8 @@ import { captureIO } from "../capture-io.js";
 import { UsageError } from "../command.js";
 import { benchCommand } from "../commands/bench.js";
 import { ci95 } from "./ci.js";
-import { parseLearnArgs, parseSeeds, parseSteps, userSplit, withNoRepeat, type LearnResults } from "./learn.js";
+import { parseLearnArgs, parseSeeds, parseSteps, userSplit, type LearnResults } from "./learn.js";
+import { resolveAgent } from "../agents.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -86,9 +87,10 @@ describe("farsight bench learn: baselines under the no-repeat rule", () => {
     return count;
   }
 
-  it("random repeats items in FB mode on its own, and never through the bench's no-repeat view", async () => {
+  it("random repeats items in FB mode on its own, and never as the bench resolves it", async () => {
+    const setup = await loadPreset("synthetic");
     expect(await repeats(new RandomAgent(5))).toBeGreaterThan(0);
-    expect(await repeats(withNoRepeat(new RandomAgent(5)))).toBe(0);
+    expect(await repeats(await resolveAgent("random", setup, 5))).toBe(0);
   });
 });
 

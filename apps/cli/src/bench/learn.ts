@@ -10,11 +10,12 @@
  * the training seed, as in `farsight train`, so each seed's ratio to random compares runs on the same users.
  */
 import { FarsightError } from "@farsight/core";
-import { evaluate, loadPreset, PRESETS, type Agent, type EnvSetup, type MetricSummary, type PresetName, type VecEnv } from "@farsight/env";
+import { evaluate, loadPreset, PRESETS, type EnvSetup, type MetricSummary, type PresetName } from "@farsight/env";
 import { defaultTrainWorld, policyDefaults, trainSimulator, type TrainWorld } from "@farsight/graph";
 import { contextFromEnv, createAlgorithm, initBackend, PolicyAgent, trainPolicy, type AlgorithmName } from "@farsight/rl-policy";
 import { agentNames, resolveAgent } from "../agents.js";
 import { intFlag, numberFlag, parseFlags, UsageError, type CliIO } from "../command.js";
+import { userSplit as protocolUserSplit } from "../report/protocol.js";
 import type { CurvePoint } from "../report/run-dir.js";
 import { RunDirWriter } from "../report/run-dir.js";
 import { ci95 } from "./ci.js";
@@ -168,12 +169,11 @@ export interface UserSplit {
   readonly evalUsers: "held-out" | "same users as training" | "partly overlapping";
 }
 
+/** The report's {@link protocolUserSplit}, in the bench's words (test users all among the training users = same). */
 export function userSplit(setup: Pick<EnvSetup, "trainUsers" | "testUsers">): UserSplit {
-  const train = new Set(setup.trainUsers);
-  let overlap = 0;
-  for (const u of setup.testUsers) if (train.has(u)) overlap++;
-  const evalUsers = overlap === 0 ? "held-out" : overlap === setup.testUsers.length ? "same users as training" : "partly overlapping";
-  return { trainUsers: setup.trainUsers.length, testUsers: setup.testUsers.length, overlap, evalUsers };
+  const { trainUsers, testUsers, shared: overlap } = protocolUserSplit(setup);
+  const evalUsers = overlap === 0 ? "held-out" : overlap === testUsers ? "same users as training" : "partly overlapping";
+  return { trainUsers, testUsers, overlap, evalUsers };
 }
 
 export interface PresetInfo {
@@ -217,30 +217,10 @@ const EVALUATION = {
   protocol: "@farsight/env evaluate: the preset's test simulator (ground truth, test users, the preset's quit rule), FB mode, evaluation seed = training seed",
   greedy: "the policy's highest-scoring slate (PolicyAgent deterministic)",
   sampled: "slates sampled from the policy (PolicyAgent deterministic: false): PPO and A2C draw from their slate distribution, DQN acts epsilon-greedy at its final exploration rate",
-  noRepeat: "No agent shows an item twice in a session: learned policies mask shown items (PolicyAgent's default, as in training); baselines act on a no-repeat view of the env (RandomAgent alone would repeat in FB mode)",
+  noRepeat: "No agent shows an item twice in a session: learned policies mask shown items (PolicyAgent's default, as in training); baselines never repeat either (the registered random agent runs with `noRepeat`)",
   len: "Len and R_traj count the quitting step (as EasyRL4Rec)",
   interval: "mean ± 95% CI over seeds: Student t with n - 1 degrees of freedom on the per-seed means",
 };
-
-/**
- * An env whose `mode` reads NX_0, so that agents that follow the no-repeat rule only in NX modes (RandomAgent)
- * follow it here too. The simulator underneath still runs in its own mode: rewards and quits are unchanged.
- */
-function noRepeatView(env: VecEnv): VecEnv {
-  return new Proxy(env, { get: (target, key) => (key === "mode" ? "NX_0" : Reflect.get(target, key, target)) });
-}
-
-/** A baseline agent that sees the env through {@link noRepeatView}. */
-export function withNoRepeat(agent: Agent): Agent {
-  let view: VecEnv | undefined, of: VecEnv | undefined;
-  const viewOf = (env: VecEnv) => (of === env ? view! : ((of = env), (view = noRepeatView(env))));
-  return {
-    name: agent.name,
-    begin: (env) => agent.begin?.(viewOf(env)),
-    act: (env, out) => agent.act(viewOf(env), out),
-    observe: (env, r) => agent.observe?.(viewOf(env), r),
-  };
-}
 
 function fmtDuration(ms: number): string {
   if (!Number.isFinite(ms)) return "?";
@@ -364,7 +344,7 @@ export async function runLearnBench(o: LearnOptions, io: CliIO, json: boolean): 
     for (const method of baselines) {
       const label = BASELINE_LABELS[method] ?? method;
       for (const seed of o.seeds) {
-        const r = await evaluate(setup, async (s) => withNoRepeat(await resolveAgent(method, setup, s)), { episodes: o.episodes, seeds: [seed] });
+        const r = await evaluate(setup, (s) => resolveAgent(method, setup, s), { episodes: o.episodes, seeds: [seed] });
         pending.push({ preset: name, method, label, evaluation: "baseline", seed, metrics: r.perSeed[0]! });
       }
       const mine = pending.filter((x) => x.preset === name && x.method === method);
