@@ -114,8 +114,8 @@ export class A2CAlgorithm implements OnPolicyAlgorithm {
           const term = aux(p, this.updates);
           if (term) loss = tf.add(loss, term);
         }
-        const [pl, vl, en] = [policyLoss, valueLoss, entropy].map((t) => t.dataSync()[0]!);
-        diag = { policyLoss: pl!, valueLoss: vl!, entropy: en!, ...(ev.auxiliaryLoss ? { responseLoss: ev.auxiliaryLoss.dataSync()[0]! } : {}) };
+        const [pl, vl, en, rl] = tf.stack([policyLoss, valueLoss, entropy, ev.auxiliaryLoss ?? tf.scalar(0)]).dataSync();
+        diag = { policyLoss: pl!, valueLoss: vl!, entropy: en!, ...(ev.auxiliaryLoss ? { responseLoss: rl! } : {}) };
         return loss as tf.Scalar;
       }, o.maxGradNorm);
       this.updates++;

@@ -146,11 +146,11 @@ export function forEachMinibatch(buf: RolloutBuffer, o: { epochs: number; miniba
       const end = n - (start + size) < 2 ? n : start + size;
       const rows = order.subarray(start, end);
       const m = rows.length;
-      const slates = new Int32Array(m * k), actions = new Float32Array(m * a), slateFeedback = new Float32Array(m * k);
+      const slates = new Int32Array(m * k), actions = new Float32Array(m * a), slateFeedback = buf.hasSlateFeedback ? new Float32Array(m * k) : null;
       const oldLogProb = new Float32Array(m), oldValue = new Float32Array(m), advantages = new Float32Array(m), returns = new Float32Array(m);
       rows.forEach((r, i) => {
         slates.set(buf.slates.subarray(r * k, r * k + k), i * k);
-        slateFeedback.set(buf.slateFeedback.subarray(r * k, r * k + k), i * k);
+        slateFeedback?.set(buf.slateFeedback.subarray(r * k, r * k + k), i * k);
         if (a > 0) actions.set(buf.actions.subarray(r * a, r * a + a), i * a);
         oldLogProb[i] = buf.logProbs[r]!;
         oldValue[i] = buf.values[r]!;
@@ -164,7 +164,7 @@ export function forEachMinibatch(buf: RolloutBuffer, o: { epochs: number; miniba
         slates,
         actions,
         mask: stackMasks(buf.masks, rows, items),
-        ...(buf.hasSlateFeedback ? { slateFeedback } : {}),
+        ...(slateFeedback ? { slateFeedback } : {}),
         oldLogProb,
         oldValue,
         advantages,

@@ -174,7 +174,8 @@ export class PpoAlgorithm implements OnPolicyAlgorithm {
         // Diagnostics as CleanRL computes them: approx KL = E[(r - 1) - log r], clip fraction = P(|r - 1| > eps).
         const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio));
         const clipFrac = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), o.clipEpsilon), "float32"));
-        const [pl, vl, en, kl, cf, aux] = [policyLoss, valueLoss, entropy, approxKl, clipFrac, ev.auxiliaryLoss ?? tf.scalar(0)].map((t) => t.dataSync()[0]!);
+        // One read-back for all of them (each dataSync is a sync with the backend).
+        const [pl, vl, en, kl, cf, aux] = tf.stack([policyLoss, valueLoss, entropy, approxKl, clipFrac, ev.auxiliaryLoss ?? tf.scalar(0)]).dataSync();
         diag = { policyLoss: pl!, valueLoss: vl!, entropy: en!, approxKl: kl!, clipFraction: cf!, ...(ev.auxiliaryLoss ? { responseLoss: aux! } : {}) };
         return loss as tf.Scalar;
       }, o.maxGradNorm);
