@@ -4,6 +4,8 @@ import { generateSynthetic, SyntheticWorld } from "@farsight/env";
 import { LlmStats, ScriptedChatModel } from "@farsight/llm";
 import { LlmCategoryPlanner, SaturationAwarePlanner } from "@farsight/planner";
 import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
+import { AllCategoriesPlanner } from "@farsight/planner";
+import { createPpoPolicy, initBackend } from "@farsight/rl-policy";
 import { createSessionGraph, type SessionPrompt } from "./index.js";
 
 const data = generateSynthetic({ numCategories: 5, numItems: 40, numUsers: 10, embeddingDim: 4, seed: 1 });
@@ -58,5 +60,39 @@ describe("createSessionGraph (B = 1, human feedback through interrupt)", () => {
     expect(done.done).toBe(true);
     expect(done.step).toBe(2);
     expect(() => createSessionGraph({ catalog: data.catalog, planner: new SaturationAwarePlanner() })).toThrow(/policy or a scorer/);
+  });
+
+  /** Plays a person who likes everything until the graph ends the session; returns every slate shown. */
+  async function playUntilEnd(graph: ReturnType<typeof createSessionGraph>, thread: string, userId: number) {
+    const cfg = { configurable: { thread_id: thread } };
+    const slates: number[][] = [];
+    let out: unknown = await graph.invoke({ sessionId: thread, userId }, cfg);
+    while (isInterrupted(out)) {
+      const p = promptOf(out);
+      slates.push([...p.slate]);
+      out = await graph.invoke(new Command({ resume: { feedback: p.slate.map(() => 1) } }), cfg);
+    }
+    return { slates, final: out as { done: boolean; steps: unknown[] } };
+  }
+
+  it("never shows an item twice in a session, whether a scorer or a policy picks, and ends when unseen items run out", async () => {
+    // 40 items, slates of 3, up to 30 steps: without the rule the best-scored items would come back every step.
+    const scorerGraph = createSessionGraph({ catalog: data.catalog, planner: new AllCategoriesPlanner(), scorer: world.scorer, slateSize: 3, maxSteps: 30 });
+    await initBackend();
+    const policy = createPpoPolicy({ numItems: 40, numCategories: 5, slateSize: 3, itemCategory: data.catalog.itemCategory, featureDim: 0 }, { seed: 2, hidden: [8], historyLength: 4, encoder: { kind: "mean", itemDim: 4, stateDim: 8, transformer: { heads: 1, layers: 1, ffnDim: 4 } } });
+    const policyGraph = createSessionGraph({ catalog: data.catalog, planner: new SaturationAwarePlanner(), policy, slateSize: 3, maxSteps: 30 });
+    for (const [name, graph] of [["scorer", scorerGraph], ["policy", policyGraph]] as const) {
+      const { slates, final } = await playUntilEnd(graph, `no-repeat-${name}`, 4);
+      const shown = slates.flat();
+      expect(new Set(shown).size, `${name}: every shown item is new`).toBe(shown.length);
+      // 13 full slates use 39 of the 40 items; the 14th cannot be filled with unseen items, so the session ends.
+      expect(slates, name).toHaveLength(13);
+      expect(final.done, name).toBe(true);
+    }
+    policy.dispose();
+    // With allowRepeats the old behaviour is one flag away (a scorer shows its favourites again).
+    const repeating = createSessionGraph({ catalog: data.catalog, planner: new AllCategoriesPlanner(), scorer: world.scorer, slateSize: 3, maxSteps: 3, allowRepeats: true });
+    const { slates } = await playUntilEnd(repeating, "repeats", 4);
+    expect(slates[1]).toEqual(slates[0]);
   });
 });

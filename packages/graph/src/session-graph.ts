@@ -5,6 +5,8 @@
  *
  *   START -> plan -> act -> feedback (interrupt) -> plan ... -> reflect (session ended) -> END
  *
+ * No item is shown twice in a session (unless `allowRepeats`); the session ends when the unseen items run out.
+ *
  * Drive it with a checkpointer and a thread id:
  *   let out = await graph.invoke({ sessionId: "u7", userId: 7 }, cfg);          // pauses at the first slate
  *   out = await graph.invoke(new Command({ resume: { feedback: [1, 0] } }), cfg); // next slate
@@ -63,6 +65,12 @@ export interface SessionGraphOptions {
   readonly maxSteps?: number;
   /** Interactions kept in the state. Default 30. */
   readonly historyLength?: number;
+  /**
+   * Show an item again after the person has seen it in this session. Default false: as in every evaluation of
+   * the toolkit, an item is shown at most once per session; when fewer than a slate's worth of unseen items
+   * remain, the session ends.
+   */
+  readonly allowRepeats?: boolean;
   /** Needed by `interrupt`. Default: memory. */
   readonly checkpointer?: BaseCheckpointSaver;
 }
@@ -81,8 +89,18 @@ export function createSessionGraph(o: SessionGraphOptions) {
     return { planCategories: [...p!.categories], planSource: p!.source.kind };
   };
 
+  const N = o.catalog.numItems;
+  /** 1 = not yet shown in this session (or every item, with `allowRepeats`). */
+  const unseenMask = (s: SessionStateValue): Uint8Array => {
+    const mask = new Uint8Array(N).fill(1);
+    if (!o.allowRepeats) for (const step of s.steps) for (const i of step.slate) mask[i] = 0;
+    return mask;
+  };
+
   const act = async (s: SessionStateValue) => {
     const allowed = planMaskFromCategories([s.planCategories], C);
+    const unseen = unseenMask(s);
+    if (unseen.reduce((a, b) => a + b, 0) < K) return { slate: [], done: true };
     if (o.policy) {
       const L = o.policy.options.historyLength;
       const h = emptyHistory(1, L, o.catalog.numItems);
@@ -92,12 +110,13 @@ export function createSessionGraph(o: SessionGraphOptions) {
         h.feedback[at] = it.feedback / o.policy!.options.feedbackScale;
         h.valid[at] = 1;
       });
-      const r = o.policy.act({ history: h, planMask: allowed, deterministic: true });
+      const r = o.policy.act({ history: h, itemMask: unseen, planMask: allowed, deterministic: true });
       return { slate: Array.from(r.slates.subarray(0, K)) };
     }
     const scores = o.scorer!.scoreAll(s.userId);
-    const masked = Float32Array.from({ length: o.catalog.numItems }, (_, i) => (allowed[o.catalog.itemCategory[i]!] ? scores[i]! : -Infinity));
-    return { slate: topK(masked, K) };
+    // Unseen items inside the plan first; when the plan has fewer than K of them, the best unseen items outside it.
+    const ranked = Float32Array.from({ length: N }, (_, i) => (!unseen[i] ? -Infinity : allowed[o.catalog.itemCategory[i]!] ? scores[i]! : scores[i]! - 1e9));
+    return { slate: topK(ranked, K) };
   };
 
   const feedback = async (s: SessionStateValue) => {
@@ -132,7 +151,7 @@ export function createSessionGraph(o: SessionGraphOptions) {
     .addNode("reflect", reflect)
     .addEdge(START, "plan")
     .addEdge("plan", "act")
-    .addEdge("act", "feedback")
+    .addConditionalEdges("act", (s) => (s.done ? "reflect" : "feedback"), ["reflect", "feedback"])
     .addConditionalEdges("feedback", (s) => (s.done ? "reflect" : "plan"), ["reflect", "plan"])
     .addEdge("reflect", END)
     .compile({ checkpointer: o.checkpointer ?? new MemorySaver() });
