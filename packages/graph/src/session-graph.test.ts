@@ -86,8 +86,8 @@ describe("createSessionGraph (B = 1, human feedback through interrupt)", () => {
       const shown = slates.flat();
       expect(new Set(shown).size, `${name}: every shown item is new`).toBe(shown.length);
       // 13 full slates use 39 of the 40 items; the 14th cannot be filled with unseen items, so the session ends.
-      expect(slates, name).toHaveLength(13);
-      expect(final.done, name).toBe(true);
+      expect(slates, `${name}: slates`).toHaveLength(13);
+      expect(final.done, `${name}: done`).toBe(true);
     }
     policy.dispose();
     // With allowRepeats the old behaviour is one flag away (a scorer shows its favourites again).
