@@ -15,6 +15,9 @@ export interface BarGroup {
   readonly values: readonly number[];
 }
 
+/** Approximate width in px of one character of the axis font (12px system-ui digits). */
+const LABEL_CHAR_WIDTH = 7;
+
 export interface BarChartOptions {
   readonly label: string;
   readonly xLabel: string;
@@ -27,7 +30,7 @@ export interface BarChartOptions {
 
 /**
  * A grouped histogram: for every bin, one bar per group side by side. Bins are evenly spaced by index (the
- * caller picks bin edges), labelled with `Bin.label`; at most ~12 labels are printed so they never overlap.
+ * caller picks bin edges), labelled with `Bin.label`: every bin whose label fits, so labels never overlap.
  */
 export function groupedBarChart(bins: readonly Bin[], groups: readonly BarGroup[], opts: BarChartOptions): string {
   const width = opts.width ?? 720;
@@ -42,8 +45,10 @@ export function groupedBarChart(bins: readonly Bin[], groups: readonly BarGroup[
   const barW = Math.max(1, (slot - gap) / Math.max(1, groups.length));
 
   const parts = [openSvg(frame, "bar", opts.label, opts.id)];
-  // The x axis is categorical (bins); draw it with the numeric helper using bin indices and label every k-th.
-  const every = Math.ceil(n / 12);
+  // The x axis is categorical (bins); draw it with the numeric helper using bin indices. Every bin is labelled
+  // when the labels fit side by side; otherwise every k-th, with k the smallest stride at which they fit.
+  const widest = Math.max(1, ...bins.map((b) => b.label.length)) * LABEL_CHAR_WIDTH + 6;
+  const every = Math.max(1, Math.ceil(widest / slot));
   const tickIdx = bins.map((_, i) => i).filter((i) => i % every === 0);
   const centre = (i: number) => frame.left + slot * (i + 0.5);
   parts.push(

@@ -83,6 +83,22 @@ describe("groupedBarChart", () => {
   });
 });
 
+describe("groupedBarChart labels", () => {
+  const bins = (n: number, label: (i: number) => string) => Array.from({ length: n }, (_, i) => ({ lo: i, hi: i + 1, label: label(i) }));
+  const xLabels = (svg: string) => [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="middle">([^<]*)<\/text>/g)].map((m) => m[1]);
+  it("labels every bin when the labels fit (16 length bins of a 30-step session)", () => {
+    const svg = groupedBarChart(bins(16, (i) => String(2 * i)), [{ name: "a", values: Array(16).fill(1) }], { label: "t", xLabel: "len", yLabel: "%" });
+    expect(xLabels(svg)).toEqual(Array.from({ length: 16 }, (_, i) => String(2 * i)));
+  });
+  it("thins long labels to a stride at which they do not overlap", () => {
+    const svg = groupedBarChart(bins(40, (i) => `${i * 10}-${i * 10 + 10}`), [{ name: "a", values: Array(40).fill(1) }], { label: "t", xLabel: "R", yLabel: "%" });
+    const shown = xLabels(svg);
+    expect(shown.length).toBeLessThan(40);
+    expect(shown.length).toBeGreaterThan(5);
+    expect(shown[0]).toBe("0-10");
+  });
+});
+
 describe("stackedAreaChart", () => {
   it("stacks layers so the top of the last layer is the total", () => {
     const svg = stackedAreaChart([1, 2], [
@@ -93,10 +109,22 @@ describe("stackedAreaChart", () => {
     expect(layers.map((m) => m[1])).toEqual(["a", "b"]);
     const a = pathPoints(layers[0]![2]!);
     const b = pathPoints(layers[1]![2]!);
-    // Layer b's lower edge (second half, reversed) is layer a's upper edge.
-    expect(b.slice(2).reverse()).toEqual(a.slice(0, 2));
-    // At both steps the top of b is the total (1), so both upper points sit at the same height.
-    expect(b[0]![1]).toBe(b[1]![1]);
+    // Two points per step on each edge. Layer b's lower edge (second half, reversed) is layer a's upper edge.
+    expect(b.slice(4).reverse()).toEqual(a.slice(0, 4));
+    // At both steps the top of b is the total (1), so its whole upper edge sits at one height.
+    expect(new Set(b.slice(0, 4).map((p) => p[1])).size).toBe(1);
+  });
+  it("draws each step flat across its band, so a one-hot sequence gives blocks instead of a sawtooth", () => {
+    const svg = stackedAreaChart([0, 1, 2], [
+      { name: "a", colour: "#111111", values: [1, 0, 1] },
+      { name: "b", colour: "#222222", values: [0, 1, 0] },
+    ], { label: "t", xLabel: "step", yLabel: "share" });
+    const a = pathPoints(/data-layer="a" d="([^"]+)"/.exec(svg)![1]!);
+    const upper = a.slice(0, 6);
+    for (let i = 0; i < 3; i++) expect(upper[2 * i]![1], `step ${i} is flat`).toBe(upper[2 * i + 1]![1]);
+    // Adjacent steps meet at the same x (a vertical edge between bands, not a slope).
+    expect(upper[1]![0]).toBe(upper[2]![0]);
+    expect(upper[0]![1]).not.toBe(upper[2]![1]);
   });
   it("draws a legend strip with one swatch per entry", () => {
     const strip = legendStrip([{ name: "c1", colour: "#000", kind: "box" }, { name: "c2", colour: "#fff", kind: "box" }]);
@@ -118,6 +146,14 @@ describe("tables", () => {
     expect(html).toContain("<strong>12</strong>");
     expect(html).toContain("<strong>0.4</strong>");
     expect(html).toContain("<td class=\"num\">–</td>"); // b has no note
+  });
+  it("bolds every row that ties with the best value as printed", () => {
+    const html = resultsTable({
+      columns: [{ key: "len", better: "higher" }],
+      rows: [{ agent: "popularity", len: 30 }, { agent: "oracle", len: 30.0000001 }, { agent: "random", len: 26.5 }],
+    });
+    expect(html.match(/<strong>30<\/strong>/g)).toHaveLength(2);
+    expect(html).not.toContain("<strong>26.5</strong>");
   });
   it("flattens nested configuration into dotted keys", () => {
     expect(flattenConfig({ ppo: { lr: 3e-4, layers: [64, 64] }, name: "x", empty: {} })).toEqual([

@@ -22,8 +22,9 @@ export interface StackedAreaOptions {
 }
 
 /**
- * A stacked area chart: layers are stacked bottom-up in the given order. Meant for shares that sum to 1 at
- * every x (category shares by session step), but works for any non-negative values.
+ * A stacked area chart over discrete steps: layers are stacked bottom-up in the given order, each flat across
+ * its step's band [x - 1/2, x + 1/2]. Meant for shares that sum to 1 at every step (category shares by session
+ * step), but works for any non-negative values.
  */
 export function stackedAreaChart(xs: readonly number[], layers: readonly AreaLayer[], opts: StackedAreaOptions): string {
   const width = opts.width ?? 720;
@@ -34,7 +35,8 @@ export function stackedAreaChart(xs: readonly number[], layers: readonly AreaLay
   const [x0, x1] = opts.xDomain ?? extent(xs);
   const xt = niceTicks(x0, x1, 6, 1); // x is the session step: whole numbers
   const yt = niceTicks(0, Math.max(0, extent(totals)[1]), 4);
-  const sx = linearScale(xt.lo, xt.hi, frame.left, frame.right);
+  // Each step owns the band [x - 1/2, x + 1/2]: the scale leaves room for the first and last half-steps.
+  const sx = linearScale(Math.min(xt.lo, x0 - 0.5), Math.max(xt.hi, x1 + 0.5), frame.left, frame.right);
   const sy = linearScale(yt.lo, yt.hi, frame.bottom, frame.top);
 
   const parts = [openSvg(frame, "area", opts.label, opts.id)];
@@ -43,8 +45,11 @@ export function stackedAreaChart(xs: readonly number[], layers: readonly AreaLay
   for (const layer of layers) {
     const top = base.map((b, i) => b + Math.max(0, layer.values[i] ?? 0));
     if (xs.length > 0 && top.some((t, i) => t > base[i]!)) {
-      const upper = xs.map((x, i) => `${px(sx(x))},${px(sy(top[i]!))}`);
-      const lower = xs.map((x, i) => `${px(sx(x))},${px(sy(base[i]!))}`).reverse();
+      // Steps are discrete, so a layer is flat across its step instead of interpolated between steps: a
+      // sequence that shows one category per step (e.g. popularity's fixed order) reads as blocks, not a sawtooth.
+      const edge = (ys: readonly number[]) => xs.flatMap((x, i) => [`${px(sx(x - 0.5))},${px(sy(ys[i]!))}`, `${px(sx(x + 0.5))},${px(sy(ys[i]!))}`]);
+      const upper = edge(top);
+      const lower = edge(base).reverse();
       parts.push(
         `<path class="layer" data-layer="${esc(layer.name)}" d="M${upper.join("L")}L${lower.join("L")}Z" fill="${layer.colour}" stroke="#fff" stroke-width="0.5"><title>${esc(layer.name)}</title></path>`,
       );

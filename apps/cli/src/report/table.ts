@@ -18,26 +18,26 @@ function column(c: string | ResultColumn): ResultColumn {
   return typeof c === "string" ? { key: c } : c;
 }
 
-/** The index of the best row of a column, or -1 when the column has no direction or no numbers. */
-function bestRow(rows: ResultsTable["rows"], col: ResultColumn): number {
-  if (!col.better) return -1;
-  let best = -1;
-  rows.forEach((r, i) => {
-    const v = r[col.key];
-    if (typeof v !== "number" || !Number.isFinite(v)) return;
-    const b = best < 0 ? undefined : (rows[best]![col.key] as number);
-    if (b === undefined || (col.better === "higher" ? v > b : v < b)) best = i;
-  });
-  return best;
+/**
+ * The rows holding the best value of a column: every row that ties with the best as printed (two agents at
+ * 30.000 are both best), empty when the column has no direction or no numbers.
+ */
+function bestRows(rows: ResultsTable["rows"], col: ResultColumn): Set<number> {
+  if (!col.better) return new Set();
+  const values = rows.map((r) => r[col.key]).map((v) => (typeof v === "number" && Number.isFinite(v) ? v : undefined));
+  const present = values.filter((v): v is number => v !== undefined);
+  if (present.length === 0) return new Set();
+  const bestText = fmtCell(col.better === "higher" ? Math.max(...present) : Math.min(...present));
+  return new Set(values.flatMap((v, i) => (v !== undefined && fmtCell(v) === bestText ? [i] : [])));
 }
 
 /**
  * The comparison table: agent, then one column per result column with "mean ± std" when the row has a
- * `<key>_std`. The best value of a column with a direction is bold (ties: the first row).
+ * `<key>_std`. The best value of a column with a direction is bold (every row that ties with it as printed).
  */
 export function resultsTable(results: ResultsTable): string {
   const cols = results.columns.map(column).filter((c) => c.key !== "agent");
-  const best = cols.map((c) => bestRow(results.rows, c));
+  const best = cols.map((c) => bestRows(results.rows, c));
   const head = `<tr><th scope="col">agent</th>${cols
     .map((c) => `<th scope="col">${esc(c.label ?? c.key)}${c.better ? ` <span class="dir" title="${c.better} is better">${c.better === "higher" ? "↑" : "↓"}</span>` : ""}</th>`)
     .join("")}</tr>`;
@@ -46,7 +46,7 @@ export function resultsTable(results: ResultsTable): string {
       const cells = cols.map((c, ci) => {
         const std = r[`${c.key}_std`];
         const text = esc(fmtCell(r[c.key])) + (std !== undefined ? `<span class="std"> ± ${esc(fmtCell(std))}</span>` : "");
-        return `<td class="num">${best[ci] === ri ? `<strong>${text}</strong>` : text}</td>`;
+        return `<td class="num">${best[ci]!.has(ri) ? `<strong>${text}</strong>` : text}</td>`;
       });
       return `<tr><th scope="row">${esc(r.agent)}</th>${cells.join("")}</tr>`;
     })
