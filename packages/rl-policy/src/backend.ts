@@ -84,6 +84,24 @@ function report(backend: BackendName, skipped: { backend: BackendName; reason: s
   return { backend, skipped, summary: `TF.js backend: ${backend}${why ? ` (${why})` : ""}` };
 }
 
+/**
+ * Throws a {@link FarsightError} naming {@link initBackend} when no TF.js backend is ready, instead of TF.js's
+ * own "Backend 'wasm' has not yet been initialized" from deep inside the first tensor op. Called by every
+ * constructor that allocates tensors.
+ */
+export function requireBackend(what: string): void {
+  try {
+    tf.backend();
+  } catch (err) {
+    throw new FarsightError(
+      "rl-policy/backend-not-initialised",
+      `${what} needs a TF.js backend, and none is ready: call \`await initBackend()\` from @farsight/rl-policy once before creating policies (TF.js: ${err instanceof Error ? err.message.split("\n")[0] : String(err)})`,
+      { what },
+      { cause: err },
+    );
+  }
+}
+
 /** Backends that can be initialised here, in preference order (for `farsight bench policy`). */
 export async function availableBackends(): Promise<BackendName[]> {
   const out: BackendName[] = [];

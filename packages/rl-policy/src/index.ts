@@ -1,4 +1,4 @@
-export { initBackend, availableBackends, DEFAULT_BACKEND_ORDER, tf, type BackendName, type BackendReport } from "./backend.js";
+export { initBackend, requireBackend, availableBackends, DEFAULT_BACKEND_ORDER, tf, type BackendName, type BackendReport } from "./backend.js";
 export { registerGradients, differentiableKernels } from "./gradients.js";
 export { ParamSet, dense, mlp, layerNorm } from "./params.js";
 export { DEFAULT_ENCODER_OPTIONS, stateDimOf, itemTable, historyTokens, encodeState, type HistoryBatch, type HistoryTokens, type EncoderKind, type EncoderOptions } from "./encoders.js";

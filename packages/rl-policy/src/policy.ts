@@ -5,7 +5,7 @@
  */
 import { FarsightError, Rng } from "@farsight/core";
 import type { VecEnv } from "@farsight/env";
-import { tf } from "./backend.js";
+import { requireBackend, tf } from "./backend.js";
 import { DEFAULT_ENCODER_OPTIONS, encodeState, historyTokens, itemTable, type EncoderOptions, type HistoryBatch } from "./encoders.js";
 import { combineMasks, type MaskStats } from "./features.js";
 import { ParamSet } from "./params.js";
@@ -130,6 +130,7 @@ export abstract class NeuralPolicy implements Policy {
     const encoder = { ...DEFAULT_POLICY_OPTIONS.encoder, ...options.encoder };
     encoder.transformer = { ...DEFAULT_POLICY_OPTIONS.encoder.transformer, ...options.encoder?.transformer };
     this.options = { ...DEFAULT_POLICY_OPTIONS, ...options, encoder };
+    requireBackend(`A ${new.target.name}`);
     if (context.slateSize > context.numItems) throw new FarsightError("rl-policy/slate-too-large", `Slate size ${context.slateSize} exceeds the catalogue (${context.numItems} items)`, { ...context });
     this.params = new ParamSet(this.options.seed);
     this.rng = new Rng(this.options.seed, "act");

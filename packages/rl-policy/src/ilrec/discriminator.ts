@@ -5,7 +5,7 @@
  * gradient: the discriminator learns on top of the policy's representation and never changes it.
  */
 import { Rng } from "@farsight/core";
-import { tf } from "../backend.js";
+import { requireBackend, tf } from "../backend.js";
 import type { HistoryBatch } from "../encoders.js";
 import { mlp, ParamSet } from "../params.js";
 import { gradientStep, type NeuralPolicy } from "../policy.js";
@@ -82,6 +82,7 @@ export class Discriminator {
   steps = 0;
 
   constructor(options: Partial<DiscriminatorOptions> = {}) {
+    requireBackend("The IL-Rec discriminator");
     this.options = { ...DEFAULT_DISCRIMINATOR_OPTIONS, ...options };
     this.params = new ParamSet(this.options.seed + 7717);
     this.optimizer = tf.train.adam(this.options.learningRate);
