@@ -16,7 +16,7 @@ export {
   type TemperOptions,
   type ItemDistance,
 } from "./quit.js";
-export { trainMF, rmse, constantRmse, ensureBackend, columnDistancesTf, DEFAULT_MF, type MFOptions, type TrainedMF } from "./learned.js";
+export { trainMF, rmse, constantRmse, ensureBackend, tfjsAvailable, columnDistancesTf, DEFAULT_MF, type MFOptions, type TrainedMF } from "./learned.js";
 export { EpisodeTracker, majorityCategories, type MetricSummary, type TrackerOptions } from "./metrics.js";
 export { runEpisodes, evaluate, type EvaluateOptions, type EvaluationResult } from "./protocol.js";
 export { PRESETS, loadPreset, makeSimulator, splitUsers, filterLog, type SimulatorRole, type PresetName, type PresetOptions, type EnvSetup } from "./presets.js";

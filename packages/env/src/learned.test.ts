@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { Rng } from "@farsight/core";
 import { describe, expect, it } from "vitest";
 import type { RatingLog } from "./data/dataset.js";
@@ -67,3 +69,23 @@ describe("sparse MF engine", () => {
     }
   });
 });
+
+describe("TF.js stays out of @farsight/env until a learned model needs it", () => {
+  const envDist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+  // tfjs-core registers its engine on globalThis._tfengine when it is first imported.
+  const probe = (body: string) =>
+    execFileSync(process.execPath, ["--input-type=module", "-e", `const env = await import(${JSON.stringify(envDist)}); ${body}`], { encoding: "utf8" }).trim();
+
+  it("importing the package and running a synthetic world loads no TF.js", () => {
+    const out = probe(`const d = env.generateSynthetic({ numItems: 20, numUsers: 5, numCategories: 4, embeddingDim: 2, seed: 1 }); new env.SyntheticWorld(d); console.log(typeof globalThis._tfengine);`);
+    expect(out).toBe("undefined");
+  });
+
+  it("trainMF loads it on first use and says which engine trained", async () => {
+    const out = probe(`const log = { user: Int32Array.of(0, 1, 1), item: Int32Array.of(0, 1, 0), rating: Float32Array.of(1, 2, 3) }; const m = await env.trainMF(log, 2, 2, { epochs: 2 }); console.log(m.engine, typeof globalThis._tfengine);`);
+    expect(out).toBe("tfjs object");
+    const { train, U, I } = lowRank(2);
+    expect((await trainMF(train, U, I, { engine: "sparse", epochs: 2 })).engine).toBe("sparse");
+  });
+});
+

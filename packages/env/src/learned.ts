@@ -9,10 +9,11 @@
  * The gradients are written out (segment sums of the residuals) instead of using TF.js autodiff: tfjs-core
  * alone registers no gradient kernels, and its ESM gradient registry cannot be loaded by Node. Adam then
  * applies them through `optimizer.applyGradients`.
+ *
+ * TF.js is an optional peer of this package, imported on first use: `import "@farsight/env"` never loads it, and
+ * without it `engine: "auto"` trains on the sparse engine (same gradients, in TypeScript).
  */
-import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
-import "@tensorflow/tfjs-backend-wasm";
+import type * as TF from "@tensorflow/tfjs-core";
 import { FarsightError, Rng } from "@farsight/core";
 import type { RatingLog } from "./data/dataset.js";
 import { fitSparse, predictAll, type MFFactors } from "./mf-sparse.js";
@@ -30,7 +31,7 @@ export interface MFOptions {
   readonly initStd: number;
   /**
    * `tfjs`: dense full-batch TF.js; `sparse`: the same gradients over the ratings in TypeScript; `auto`
-   * (default): tfjs up to 2M users x items cells, sparse beyond.
+   * (default): tfjs up to 2M users x items cells, sparse beyond or when TF.js is not installed.
    */
   readonly engine: "auto" | "tfjs" | "sparse";
   /** Number of models averaged (default 1; EasyRL4Rec uses 5). */
@@ -57,10 +58,43 @@ export interface TrainedMF {
   readonly options: MFOptions;
   /** Factors of the first model (sparse engine only), e.g. for {@link columnEmbeddings}. */
   readonly factors?: MFFactors;
+  /** The engine that trained it (`auto` resolved). */
+  readonly engine: "tfjs" | "sparse";
 }
 
 /** Above this many users x items cells `engine: "auto"` trains on the sparse path. */
 export const SPARSE_ENGINE_CELLS = 2_000_000;
+
+/** TF.js, once {@link tfjsAvailable} has imported it. */
+let tf: typeof TF;
+let tfjsLoad: Promise<boolean> | undefined;
+const TFJS_PACKAGES = "@tensorflow/tfjs-core@4.22.0 @tensorflow/tfjs-backend-cpu@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0";
+
+/**
+ * Whether TF.js can be imported here (it is an optional peer dependency); imports it once. The wasm backend is
+ * optional in turn (cpu is the fallback).
+ */
+export function tfjsAvailable(): Promise<boolean> {
+  tfjsLoad ??= (async () => {
+    try {
+      tf = await import("@tensorflow/tfjs-core");
+      await import("@tensorflow/tfjs-backend-cpu");
+    } catch (err) {
+      if (isMissingModule(err)) return false;
+      throw err;
+    }
+    await import("@tensorflow/tfjs-backend-wasm").catch((err: unknown) => {
+      if (!isMissingModule(err)) throw err;
+    });
+    return true;
+  })();
+  return tfjsLoad;
+}
+
+function isMissingModule(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
+}
 
 let backendReady: Promise<void> | undefined;
 /**
@@ -69,6 +103,10 @@ let backendReady: Promise<void> | undefined;
  */
 export function ensureBackend(): Promise<void> {
   backendReady ??= (async () => {
+    if (!(await tfjsAvailable())) {
+      backendReady = undefined; // installing TF.js later in the process should work
+      throw new FarsightError("env/tfjs-missing", `This needs TF.js, an optional peer of @farsight/env: npm install ${TFJS_PACKAGES}`, {});
+    }
     if ((tf.engine() as unknown as { backendInstance?: unknown }).backendInstance) return;
     let ok = false;
     try {
@@ -148,7 +186,7 @@ function fitOne(log: RatingLog, numUsers: number, numItems: number, mu: number, 
 export async function trainMF(log: RatingLog, numUsers: number, numItems: number, partial: Partial<MFOptions> = {}): Promise<TrainedMF> {
   const o: MFOptions = { ...DEFAULT_MF, ...partial };
   if (log.user.length === 0) throw new FarsightError("env/empty-log", "cannot train a world model on an empty log", {});
-  const sparse = o.engine === "sparse" || (o.engine === "auto" && numUsers * numItems > SPARSE_ENGINE_CELLS);
+  const sparse = o.engine === "sparse" || (o.engine === "auto" && (numUsers * numItems > SPARSE_ENGINE_CELLS || !(await tfjsAvailable())));
   if (!sparse && numUsers * numItems > MAX_DENSE_CELLS) {
     throw new FarsightError("env/too-large", `MF trains full-batch on a dense ${numUsers} x ${numItems} matrix; more than ${MAX_DENSE_CELLS} cells is not supported`, { numUsers, numItems });
   }
@@ -172,7 +210,7 @@ export async function trainMF(log: RatingLog, numUsers: number, numItems: number
     for (let j = 0; j < predicted.length; j++) predicted[j]! += one[j]! / o.ensemble;
   }
   if (o.clip) for (let j = 0; j < predicted.length; j++) predicted[j] = Math.min(hi, Math.max(lo, predicted[j]!));
-  return { predicted, numUsers, numItems, globalMean: mu, trainRmse: rmse(predicted, numItems, log), options: o, ...(factors ? { factors } : {}) };
+  return { predicted, numUsers, numItems, globalMean: mu, trainRmse: rmse(predicted, numItems, log), options: o, engine: sparse ? "sparse" : "tfjs", ...(factors ? { factors } : {}) };
 }
 
 /** Root mean squared error of a users x items matrix on a log. */

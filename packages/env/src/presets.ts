@@ -9,7 +9,7 @@ import type { Dataset, RatingLog } from "./data/dataset.js";
 import { loadKuaiRandPure, loadKuaiRec } from "./data/kuai.js";
 import { loadMovieLens1m, loadMovieLens100k } from "./data/movielens.js";
 import { findDataset } from "./datadir.js";
-import { columnDistancesTf, trainMF, type MFOptions, type TrainedMF } from "./learned.js";
+import { columnDistancesTf, tfjsAvailable, trainMF, type MFOptions, type TrainedMF } from "./learned.js";
 import { columnEmbeddings, type MFFactors } from "./mf-sparse.js";
 import { majorityCategories } from "./metrics.js";
 import { CategoryWindowRule, DistanceWindowRule, TemperRule, type ItemDistance, type QuitRule, type WindowCompat } from "./quit.js";
@@ -137,7 +137,7 @@ async function groundTruthOf(ds: Dataset, mf: Partial<MFOptions> | undefined): P
 /** Item distances between ground-truth columns: exact loops for small matrices, factors or TF.js beyond. */
 async function itemDistance(gt: { matrix: Float32Array; factors?: MFFactors }, numUsers: number, n: number): Promise<ItemDistance> {
   if (gt.factors) return { kind: "embedding", numItems: n, ...columnEmbeddings(gt.factors, numUsers, n) };
-  if (numUsers * n * n <= 2e9) return { kind: "matrix", numItems: n, values: columnDistances(gt.matrix, numUsers, n) };
+  if (numUsers * n * n <= 2e9 || !(await tfjsAvailable())) return { kind: "matrix", numItems: n, values: columnDistances(gt.matrix, numUsers, n) };
   return { kind: "matrix", numItems: n, values: await columnDistancesTf(gt.matrix, numUsers, n) };
 }
 
