@@ -135,6 +135,7 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
   run.writeConfig({
     command: "run lerl",
     env: setup.describe,
+    categoryNames: setup.catalog.categoryNames,
     planners: plannerInfo,
     ...(oracleRule ? { oracleReads: oracleRule } : {}),
     oracle: plannerInfo.some((p) => p.oracle),

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { inspectReport } from "./browser.js";
 import { writeFixtureRunDir } from "./fixtures.js";
+import { buildReport } from "./html.js";
 import { readRunDir } from "./read-run-dir.js";
 
 const root = mkdtempSync(join(tmpdir(), "farsight-fixture-"));
@@ -29,6 +30,19 @@ describe("writeFixtureRunDir", () => {
     const lerl = data.episodes!.filter((e) => e.agent === "LERL (saturation)");
     expect(row("LERL (saturation)").len).toBeCloseTo(lerl.reduce((s, e) => s + e.length, 0) / lerl.length);
     expect(lerl.every((e) => e.categories!.length === e.length && e.categories!.every((s) => s.length === 3))).toBe(true);
+  });
+});
+
+describe("category names", () => {
+  it("label the exposure charts with the catalogue's names from config.json, and fall back to ids without them", () => {
+    const named = buildReport(readRunDir(writeFixtureRunDir(join(root, "named"), { episodesPerAgent: 40 }))).html;
+    expect(named).toMatch(/>comedy<\/text>/);
+    expect(named).not.toMatch(/>category \d+<\/text>/);
+    const dir = writeFixtureRunDir(join(root, "unnamed"), { episodesPerAgent: 40 });
+    const data = readRunDir(dir);
+    const { categoryNames: _dropped, ...config } = data.config!;
+    const unnamed = buildReport({ ...data, config }).html;
+    expect(unnamed).toMatch(/>category \d+<\/text>/);
   });
 });
 

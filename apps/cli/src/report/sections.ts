@@ -156,13 +156,19 @@ export function exposureSection(data: RunDirData, agents: readonly string[], col
     `the same picture from the other side: entropy of the categories a session has seen so far (higher = more varied). ` +
       `It grows while new categories appear; a line that stalls early means the agent repeats a few categories.`,
   );
-  return { id: "exposure", title, html: majority + entropyFig + shareMultiples(episodes, exposures) };
+  return { id: "exposure", title, html: majority + entropyFig + shareMultiples(episodes, exposures, categoryNamesOf(data.config)) };
+}
+
+/** The catalogue's category names from config.json (`categoryNames`), when the run recorded them as strings. */
+function categoryNamesOf(config: RunDirData["config"]): readonly string[] {
+  const names = config?.["categoryNames"];
+  return Array.isArray(names) && names.every((n) => typeof n === "string") ? names : [];
 }
 
 /** Small multiples: per agent, a stacked area of the category shares at each session step. */
-function shareMultiples(episodes: Parameters<typeof topCategories>[0], exposures: ReturnType<typeof exposureByStep>[]): string {
+function shareMultiples(episodes: Parameters<typeof topCategories>[0], exposures: ReturnType<typeof exposureByStep>[], categoryNames: readonly string[]): string {
   const top = topCategories(episodes, 7);
-  const name = (c: number) => `category ${c}`;
+  const name = (c: number) => categoryNames[c] ?? `category ${c}`;
   const colour = new Map(top.map((c, i) => [c, colourAt(i)]));
   const hasOther = exposures.some((x) => [...x.shares.keys()].some((c) => !colour.has(c)));
   const entries = [
