@@ -7,7 +7,6 @@ import {
   evaluateAgent,
   evaluateLerl,
   formatLerlProgress,
-  progressBar,
   trainFlatPpo,
   trainLerl,
   type EvalResult,
@@ -21,6 +20,7 @@ import { choiceFlag, intFlag, parseFlags, UsageError, type CliIO, type Command }
 import { categoryQuitRule, plannerFlag, type PlannerName } from "../planners.js";
 import { userSplit, type EvalPolicy } from "../report/protocol.js";
 import { RunDirWriter } from "../report/run-dir.js";
+import { makeProgress } from "../progress.js";
 import { runIlrec } from "../run/ilrec.js";
 
 /** Planners `run lerl` can train with (long names; `plannerFlag` also takes the aliases). */
@@ -64,21 +64,6 @@ export type ResultRow = { agent: string; eval: EvalPolicy; oracle: boolean } & R
 /** Row labels: an oracle says so in the label itself, so no copy of the table can lose it. */
 export function lerlName(p: PlannerChoice): string {
   return p === "oracle-saturation" ? "LERL (oracle-saturation: reads the quit rule)" : `LERL (${p})`;
-}
-
-function makeProgress(io: CliIO, label: string, total: number) {
-  let lastPlain = -1;
-  return (text: string, doneRaw: number, final = false) => {
-    const done = Math.min(doneRaw, total); // the last chunk may overshoot the budget
-    if (io.isTTY) {
-      io.stdout(`\r\x1b[2K${label} ${progressBar(done / total)} ${text}${final ? "\n" : ""}`);
-    } else {
-      const tenth = Math.floor((10 * done) / total);
-      if (final && lastPlain >= 10) return;
-      if (tenth !== lastPlain || final) io.stdout(`${label} ${Math.round((100 * done) / total)}% ${text}\n`);
-      lastPlain = tenth;
-    }
-  };
 }
 
 /** PPO's per-update diagnostics worth a chart (the report plots every metric of curves.jsonl). */
