@@ -1,0 +1,210 @@
+#!/usr/bin/env node
+/**
+ * The consumer check: Farsight as a user outside the monorepo gets it. Packs every public package (pnpm pack
+ * turns `workspace:*` into versions), installs the tarballs with plain npm into fresh projects in a temporary
+ * folder, and checks:
+ *   - footprint: each install's size against its budget, and no native compile where none is promised;
+ *   - types: every README snippet marked runnable (a ```ts runnable block) and every example in examples/
+ *     type-check against the installed packages with `skipLibCheck: false`;
+ *   - behaviour: each compiled snippet and example runs to completion under Node.
+ * Registry dependencies come from npm's cache when it has them (`--prefer-offline`), else from the registry.
+ *
+ *   node tooling/consumer/check.mjs [--keep] [--json <file>] [--only footprint]
+ *
+ * Prints one table and exits 1 when any check fails. Run after `pnpm build`.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const PNPM = ["-y", "pnpm@10.34.9"];
+const MB = 1024 * 1024;
+
+/** What a consumer installs, and what it may cost. Sizes are the installed node_modules (file bytes). */
+export const SCENARIOS = [
+  { name: "core + env (no learned models)", packages: ["@farsight/core", "@farsight/env"], maxMB: 5, native: false },
+  { name: "core + llm + planner", packages: ["@farsight/core", "@farsight/llm", "@farsight/planner"], maxMB: 60, native: false },
+  { name: "cli (every package, TF.js)", packages: ["@farsight/cli"], maxMB: 150, native: true },
+];
+
+/** Installed next to the CLI scenario to compile and run the snippets and examples (not counted in its size). */
+const TOOLING = ["typescript@5.9.3", "@types/node@^20.19.0"];
+
+function parseArgs(argv) {
+  const out = { keep: false, json: null, only: null };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--keep") out.keep = true;
+    else if (argv[i] === "--json") out.json = argv[++i];
+    else if (argv[i] === "--only") out.only = argv[++i];
+    else throw new Error(`consumer-check: unknown argument ${argv[i]}`);
+  }
+  return out;
+}
+
+function run(cmd, args, cwd, what) {
+  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", env: { ...process.env, npm_config_update_notifier: "false" }, maxBuffer: 64 * MB });
+  if (r.status !== 0) throw new Error(`${what} failed (${cmd} ${args.join(" ")} in ${cwd}):\n${(r.stdout + r.stderr).trim().split("\n").slice(-30).join("\n")}`);
+  return r.stdout;
+}
+
+/** Every public package of the workspace: name -> folder. */
+export function publicPackages() {
+  const out = new Map();
+  for (const parent of ["packages", "apps"]) {
+    for (const d of readdirSync(join(ROOT, parent))) {
+      const file = join(ROOT, parent, d, "package.json");
+      if (!existsSync(file)) continue;
+      const pkg = JSON.parse(readFileSync(file, "utf8"));
+      if (!pkg.private) out.set(pkg.name, join(ROOT, parent, d));
+    }
+  }
+  return out;
+}
+
+/** The workspace packages `name` needs, itself included (through dependencies and non-optional peers). */
+function closure(name, packages) {
+  const seen = new Set();
+  const visit = (n) => {
+    if (seen.has(n) || !packages.has(n)) return;
+    seen.add(n);
+    const pkg = JSON.parse(readFileSync(join(packages.get(n), "package.json"), "utf8"));
+    for (const dep of Object.keys(pkg.dependencies ?? {})) visit(dep);
+  };
+  visit(name);
+  return [...seen];
+}
+
+function dirBytes(dir) {
+  let total = 0;
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) total += statSync(p).size;
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return total;
+}
+
+/** Native addons built or downloaded at install (`*.node` files), as paths relative to node_modules. */
+function nativeAddons(nodeModules) {
+  const found = [];
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".node")) found.push(relative(nodeModules, p));
+    }
+  };
+  if (existsSync(nodeModules)) walk(nodeModules);
+  return found;
+}
+
+/** ```ts runnable blocks of every README and doc, with where they come from. */
+export function runnableSnippets() {
+  const files = [join(ROOT, "README.md"), ...["packages", "apps"].flatMap((p) => readdirSync(join(ROOT, p)).map((d) => join(ROOT, p, d, "README.md"))), ...readdirSync(join(ROOT, "docs")).map((f) => join(ROOT, "docs", f))];
+  const out = [];
+  for (const file of files.filter((f) => existsSync(f) && f.endsWith(".md"))) {
+    const lines = readFileSync(file, "utf8").split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      if (!/^```ts\s+runnable\s*$/.test(lines[i])) continue;
+      const end = lines.indexOf("```", i + 1);
+      if (end < 0) throw new Error(`${relative(ROOT, file)}:${i + 1}: unterminated runnable snippet`);
+      out.push({ from: `${relative(ROOT, file)}:${i + 1}`, code: lines.slice(i + 1, end).join("\n") });
+      i = end;
+    }
+  }
+  return out;
+}
+
+function install(dir, tarballs, extra = []) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: `consumer-${basename(dir)}`, private: true, type: "module" }, null, 2));
+  const started = Date.now();
+  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...tarballs, ...extra], dir, `npm install in ${basename(dir)}`);
+  return Date.now() - started;
+}
+
+function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const work = mkdtempSync(join(tmpdir(), "farsight-consumer-"));
+  const results = [];
+  const fail = (check, detail) => results.push({ check, ok: false, detail });
+  const pass = (check, detail) => results.push({ check, ok: true, detail });
+  try {
+    const packages = publicPackages();
+    const tgzDir = join(work, "tgz");
+    mkdirSync(tgzDir);
+    const tarball = new Map();
+    for (const [name, dir] of packages) {
+      const before = new Set(readdirSync(tgzDir));
+      run("npx", [...PNPM, "pack", "--pack-destination", tgzDir], dir, `pnpm pack of ${name}`);
+      const made = readdirSync(tgzDir).find((f) => !before.has(f));
+      tarball.set(name, join(tgzDir, made));
+    }
+    process.stderr.write(`consumer-check: packed ${packages.size} packages into ${tgzDir}\n`);
+
+    for (const s of SCENARIOS) {
+      const dir = join(work, s.name.replace(/[^a-z]+/gi, "-").replace(/-+$/, ""));
+      const needed = [...new Set(s.packages.flatMap((p) => closure(p, packages)))];
+      const ms = install(dir, needed.map((p) => tarball.get(p)));
+      const bytes = dirBytes(join(dir, "node_modules"));
+      const addons = nativeAddons(join(dir, "node_modules"));
+      const sizeOk = bytes <= s.maxMB * MB;
+      const nativeOk = s.native || addons.length === 0;
+      const detail = `${(bytes / MB).toFixed(1)} MB (budget ${s.maxMB} MB), native addons: ${addons.length ? addons.slice(0, 3).join(", ") + (addons.length > 3 ? ", ..." : "") : "none"}, install ${(ms / 1000).toFixed(1)}s`;
+      (sizeOk && nativeOk ? pass : fail)(`footprint: ${s.name}`, detail);
+      s.dir = dir;
+    }
+
+    if (args.only !== "footprint") {
+      const cli = SCENARIOS[SCENARIOS.length - 1].dir;
+      // What a user composing graphs installs beside the CLI's packages: LangGraph itself, and tooling to compile.
+      install(cli, [], [...TOOLING, "@langchain/langgraph@~1.7.0"]);
+      const src = join(cli, "src");
+      mkdirSync(src);
+      const sources = [];
+      for (const f of readdirSync(join(ROOT, "examples")).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))) {
+        cpSync(join(ROOT, "examples", f), join(src, f));
+        sources.push({ file: f, from: `examples/${f}` });
+      }
+      runnableSnippets().forEach((s, i) => {
+        const file = `snippet-${i + 1}.ts`;
+        writeFileSync(join(src, file), `// ${s.from}\n${s.code}\nexport {};\n`);
+        sources.push({ file, from: s.from });
+      });
+      writeFileSync(
+        join(cli, "tsconfig.json"),
+        JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, skipLibCheck: false, outDir: "dist", rootDir: "src", types: ["node"] }, include: ["src"] }, null, 2),
+      );
+      const tsc = spawnSync("npx", ["tsc", "-p", "."], { cwd: cli, encoding: "utf8" });
+      if (tsc.status === 0) pass("types: examples and runnable snippets (skipLibCheck false)", `${sources.length} files`);
+      else fail("types: examples and runnable snippets (skipLibCheck false)", (tsc.stdout + tsc.stderr).trim().split("\n").slice(0, 40).join("\n"));
+      if (tsc.status === 0) {
+        for (const s of sources) {
+          const started = Date.now();
+          const r = spawnSync(process.execPath, [join(cli, "dist", s.file.replace(/\.ts$/, ".js"))], { cwd: cli, encoding: "utf8", timeout: 300_000 });
+          const detail = `${((Date.now() - started) / 1000).toFixed(1)}s`;
+          if (r.status === 0) pass(`runs: ${s.from}`, detail);
+          else fail(`runs: ${s.from}`, `${detail}, exit ${r.status ?? r.signal}: ${(r.stderr || r.stdout).trim().split("\n").slice(-8).join("\n")}`);
+        }
+      }
+    }
+  } catch (err) {
+    fail("consumer check", err instanceof Error ? err.message : String(err));
+  } finally {
+    if (!args.keep) rmSync(work, { recursive: true, force: true });
+    else process.stderr.write(`consumer-check: kept ${work}\n`);
+  }
+  for (const r of results) console.log(`${r.ok ? "ok  " : "FAIL"} ${r.check}: ${r.detail}`);
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(`consumer check: ${results.length - failed} passed, ${failed} failed`);
+  if (args.json) writeFileSync(args.json, JSON.stringify({ results, scenarios: SCENARIOS.map(({ dir: _d, ...s }) => s) }, null, 2));
+  process.exitCode = failed ? 1 : 0;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
