@@ -46,8 +46,11 @@ export async function main(argv: string[], io: CliIO, commands: readonly Command
     return 2;
   }
   const command = "run" in entry ? entry : await entry.load();
-  if (rest.includes("-h") || rest.includes("--help")) {
-    io.stdout(command.usage.endsWith("\n") ? command.usage : command.usage + "\n");
+  const helpAt = rest.findIndex((a) => a === "-h" || a === "--help");
+  if (helpAt >= 0) {
+    // `farsight run ilrec --help` is IL-Rec's help, not the command's first method's.
+    const usage = command.helpFor?.(rest.slice(0, helpAt)) ?? command.usage;
+    io.stdout(usage.endsWith("\n") ? usage : usage + "\n");
     return 0;
   }
   try {

@@ -58,13 +58,16 @@ const list = (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean);
 export function parseSeeds(value: string | undefined): number[] {
   if (value === undefined) return [0, 1, 2, 3, 4];
   const bad = () => new UsageError(`--seeds must be a count (e.g. 5 for seeds 0..4) or a comma-separated list of integers >= 0, got "${value}"`);
+  // Digits only: `Number()` would take "1e1", "0x5" and "" as seeds.
+  const digits = (s: string) => (/^\d+$/.test(s.trim()) ? Number(s) : NaN);
   if (!value.includes(",")) {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw bad();
+    const n = digits(value);
+    if (!Number.isSafeInteger(n) || n < 1) throw bad();
     return Array.from({ length: n }, (_, i) => i);
   }
-  const seeds = list(value).map(Number);
-  if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s) || s < 0)) throw bad();
+  const parts = value.split(",");
+  const seeds = parts.map(digits);
+  if (seeds.length === 0 || seeds.some((s) => !Number.isSafeInteger(s))) throw bad();
   if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds lists a seed twice: "${value}"`);
   return seeds;
 }
