@@ -9,7 +9,7 @@ describe("numeric flags parse strictly", () => {
     expect(intFlag("seed", "-3", 0)).toBe(-3);
     expect(intFlag("episodes", undefined, 7, 1)).toBe(7);
     for (const bad of ["1e2", "0x10", "10abc", "", " ", "1.0", "2.5", "+", "Infinity", "NaN", "1_000", "99999999999999999999"]) {
-      expect(() => intFlag("episodes", bad, 1, 1), bad).toThrow(new UsageError(`--episodes must be an integer >= 1 in plain digits, got "${bad}"`));
+      expect(() => intFlag("episodes", bad, 1, 1)).toThrow(new UsageError(`--episodes must be an integer >= 1 in plain digits, got "${bad}"`));
     }
     expect(() => intFlag("episodes", "0", 1, 1)).toThrow(/>= 1/);
   });
@@ -18,7 +18,7 @@ describe("numeric flags parse strictly", () => {
     expect(numberFlag("lr", "5e-4", 0, { min: 0, exclusiveMin: true })).toBe(5e-4);
     expect(numberFlag("seconds", "0.05", 2, { min: 0, exclusiveMin: true })).toBe(0.05);
     expect(numberFlag("quit-reward", "-1000", 0)).toBe(-1000);
-    for (const bad of ["0x10", "1.5s", "", "Infinity", "-Infinity", "1,5", "."]) expect(() => numberFlag("seconds", bad, 2), bad).toThrow(/--seconds must be a decimal number, got/);
+    for (const bad of ["0x10", "1.5s", "", "Infinity", "-Infinity", "1,5", "."]) expect(() => numberFlag("seconds", bad, 2)).toThrow(/--seconds must be a decimal number, got/);
     expect(() => numberFlag("seconds", "0", 2, { min: 0, exclusiveMin: true })).toThrow(/--seconds must be a decimal number > 0, got "0"/);
     expect(() => numberFlag("anneal", "-0.5", 1, { min: 0 })).toThrow(/>= 0/);
   });

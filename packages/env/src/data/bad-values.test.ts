@@ -55,7 +55,7 @@ const cases: [what: string, load: () => Dataset, error: RegExp][] = [
 ];
 
 describe("loaders reject values outside their declared range, with file:line", () => {
-  for (const [what, load, error] of cases) it(what, () => expect(load).toThrow(error));
+  for (const [what, load, error] of cases) it(`${what}`, () => expect(load).toThrow(error));
 });
 
 describe("a UTF-8 byte-order mark is not part of the first id", () => {
