@@ -16,12 +16,13 @@ import { createChatModel, LlmStats } from "@farsight/llm";
 import { AllCategoriesPlanner, LlmCategoryPlanner, OracleSaturationPlanner, RandomCategoryPlanner, ReflectionGuidedPlanner, SaturationAwarePlanner, type Planner } from "@farsight/planner";
 import { LlmReflector, TemplateReflector, type Reflector } from "@farsight/reflector";
 import { initBackend, PolicyAgent } from "@farsight/rl-policy";
-import { redactText, type Episode } from "@farsight/core";
+import type { Episode } from "@farsight/core";
 import { choiceFlag, intFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
 import { categoryQuitRule, plannerFlag, type PlannerName } from "../planners.js";
 import { userSplit, type EvalPolicy } from "../report/protocol.js";
 import { RunDirWriter } from "../report/run-dir.js";
 import { ILREC_USAGE, runIlrec } from "../run/ilrec.js";
+import { checkLerlFlags } from "../run/lerl-flags.js";
 
 /** Planners `run lerl` can train with (long names; `plannerFlag` also takes the aliases). */
 export const PLANNERS = ["llm-category", "saturation-aware", "reflection-guided", "oracle-saturation", "random", "all-categories"] as const satisfies readonly PlannerName[];
@@ -363,7 +364,7 @@ export const runCommand: Command = {
       ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
     };
     if (x.resume && !values.out) throw new UsageError("--resume needs --out <the run directory to continue>");
-    if (values.llm !== undefined && !x.planners.includes("llm-category")) throw new UsageError(`--llm is only used by --planner llm-category; the planners given (${x.planners.join(", ")}) would ignore "${redactText(values.llm)}". Drop --llm or add llm-category`);
+    checkLerlFlags(values, x.planners);
     const result = await runLerlExperiment(x, values.json ? { ...io, stdout: () => {}, isTTY: false } : io);
     if (values.json) {
       io.stdout(JSON.stringify({ out: x.out, rows: result.rows, seconds: result.seconds }) + "\n");

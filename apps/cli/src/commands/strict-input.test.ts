@@ -63,6 +63,11 @@ describe("specs and flags that would be ignored", () => {
     await expect(runCommand.run(["lerl", "--planner", "saturation", "--llm", spec, "--out", join(dir, "never")], captureIO())).rejects.not.toThrow(/hunter2/);
     await expect(runCommand.run(["ilrec", "--teacher", "heuristic", "--llm", "ollama:llama3", "--out", join(dir, "never")], captureIO())).rejects.toThrow(/--llm is only used by --teacher llm/);
   });
+  it("flags that mean nothing with the others given are errors", async () => {
+    const never = join(dir, "never");
+    await expect(runCommand.run(["lerl", "--planner", "saturation,random", "--cohort", "4", "--out", never], captureIO())).rejects.toThrow(/--cohort sets how many sessions share one LLM call; the planners given \(saturation-aware, random\) make no LLM calls/);
+    await expect(runCommand.run(["lerl", "--skip-eval", "--episodes", "50", "--out", never], captureIO())).rejects.toThrow(/farsight run lerl: --skip-eval and --episodes cannot be used together/);
+  });
   it("run ilrec --help prints IL-Rec's usage, run --help LERL's", async () => {
     const ilrec = captureIO();
     expect(await main(["run", "ilrec", "--help"], ilrec)).toBe(0);
