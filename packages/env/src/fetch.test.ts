@@ -49,7 +49,7 @@ function tarGz(files: [string, string][]): Buffer {
     h.write("0000644\0", 100);
     h.write(data.length.toString(8).padStart(11, "0") + "\0", 124);
     h.write("0", 156);
-    h.write("ustar\0" + "00", 257);
+    h.write("ustar\u000000", 257);
     h.fill(" ", 148, 156);
     let sum = 0;
     for (const b of h) sum += b;

@@ -1,5 +1,5 @@
 // Credentials in a model spec or URL never reach config.json, report.html or the terminal.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -24,7 +24,7 @@ describe("redaction where a spec is written or printed", () => {
 
   it("the report's configuration table redacts a config.json written before redaction existed", () => {
     const old = join(dir, "old");
-    new RunDirWriter(old);
+    mkdirSync(old);
     writeFileSync(join(old, "config.json"), JSON.stringify({ llm: spec }));
     const html = configSection(readRunDir(old)).html;
     expect(html).toContain("10.1.2.3:8000/v1");
