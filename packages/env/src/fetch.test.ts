@@ -101,6 +101,13 @@ describe("data fetch: archive entries cannot escape the dataset folder", () => {
     }
   }
 
+  it("an archive whose every entry sits under `..` is refused, not stripped into the folder", async () => {
+    const dataDir = mkdtempSync(join(root, "dots-"));
+    const bytes = zip([["../a.txt", "A"], ["../b.txt", "B"]]);
+    await expect(fetchDataset(source("dots", "zip"), { dataDir, fetchImpl: served({ "dots.zip": bytes }) })).rejects.toThrow(/unsafe path "\.\.\/a\.txt"/);
+    expect(readdirSync(dataDir)).toEqual([]);
+  });
+
   it("safeEntryPath is the last guard: only paths strictly inside the root pass", () => {
     expect(safeEntryPath("/data/coat", "sub/train.ascii", "t")).toBe("/data/coat/sub/train.ascii");
     for (const p of ["", "..", "sub/../../x", "sub//x", "x\0y", "/abs"]) expect(() => safeEntryPath("/data/coat", p, "t")).toThrow(/unsafe path/);

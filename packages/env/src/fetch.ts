@@ -188,9 +188,12 @@ async function download(source: DatasetSource, o: FetchOptions, f: typeof fetch,
       const got = hex("md5", data);
       if (got !== expected) throw new FarsightError("env/checksum-mismatch", `${shown}: MD5 ${got} does not match ${expected} published at ${redactUrl(md5Url)}`, { url: shown });
     } else if (!d.sha256 && !source.files) unverified.push(shown);
-    const entries: ArchiveEntry[] =
-      d.archive === "zip" ? flatten(readZip(data, shown)) : d.archive === "tar.gz" ? flatten(readTar(data, true, shown)) : [{ path: d.saveAs ?? url.slice(url.lastIndexOf("/") + 1).replace(/[?#].*$/, ""), data }];
-    // Every path is checked before the first byte is written.
+    const raw: ArchiveEntry[] =
+      d.archive === "zip" ? readZip(data, shown) : d.archive === "tar.gz" ? readTar(data, true, shown) : [{ path: d.saveAs ?? url.slice(url.lastIndexOf("/") + 1).replace(/[?#].*$/, ""), data }];
+    // Every path is checked as the archive names it and again after its top folder is stripped (a shared
+    // top folder ".." must not be stripped into safety either), before the first byte is written.
+    for (const e of raw) safeEntryPath(staging, e.path, shown);
+    const entries = d.archive === "file" ? raw : flatten(raw);
     const targets = entries.map((e) => safeEntryPath(staging, e.path, shown));
     entries.forEach((e, k) => {
       if (source.files?.[e.path] && hex("sha256", e.data) !== source.files[e.path]) {
