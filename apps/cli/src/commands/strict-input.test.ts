@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { captureIO } from "../capture-io.js";
 import { UsageError } from "../command.js";
 import { main } from "../main.js";
+import { parseLearnArgs, parseSeeds } from "../bench/learn.js";
 import { benchCommand } from "./bench.js";
 import { evalCommand } from "./eval.js";
 import { runCommand } from "./run.js";
@@ -31,6 +32,16 @@ describe("numbers in flags", () => {
   it("train --lr 0x1 and a repeated --seed are errors", async () => {
     await expect(trainCommand.run(["--lr", "0x1", "--out", dir], captureIO())).rejects.toThrow(/--lr must be a decimal number > 0, got "0x1"/);
     await expect(trainCommand.run(["--seed", "1", "--seed", "2", "--out", dir], captureIO())).rejects.toThrow(/--seed is given more than once/);
+  });
+});
+
+describe("bench learn lists and seeds", () => {
+  it("refuses exponent, hex and empty entries", () => {
+    expect(parseSeeds("3")).toEqual([0, 1, 2]);
+    expect(parseSeeds("0,3,7")).toEqual([0, 3, 7]);
+    for (const v of ["1e1", "0x3", "0,0x3", "1,,2", "2.0", ""]) expect(() => parseSeeds(v)).toThrow(/--seeds must be a count/);
+    expect(() => parseLearnArgs(["--methods", "ppo,,a2c"])).toThrow(/--methods must be a comma-separated list without empty entries/);
+    expect(() => parseLearnArgs(["--steps", "8000,"])).toThrow(/--steps must be a comma-separated list without empty entries/);
   });
 });
 
