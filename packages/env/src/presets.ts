@@ -161,7 +161,7 @@ async function distancePreset(ds: Dataset, o: PresetOptions, defaultWindow: numb
     simulator: { maxSteps: 30, feedback: "rating" },
     positiveThreshold: feedbackPositive,
     testFraction: 0,
-    describe: { rule: "distance-window", window, theta, maxSteps: 30, compat: o.compat ?? "none", groundTruth: ds.groundTruth ? "dataset matrix" : "MF-completed" },
+    describe: { rule: "distance-window", window, theta, maxSteps: 30, compat: o.compat ?? "none", groundTruth: ds.groundTruth ? "dataset matrix" : "MF-completed", ...(ds.adjusted ? { adjusted: ds.adjusted } : {}) },
   };
 }
 
@@ -178,7 +178,7 @@ async function categoryPreset(ds: Dataset, o: PresetOptions, defaultWindow: numb
     simulator: { maxSteps: 30, feedback: "rating" },
     positiveThreshold: positive,
     testFraction: 0,
-    describe: { rule: "category-window", window, threshold, maxSteps: 30, compat: o.compat ?? "none" },
+    describe: { rule: "category-window", window, threshold, maxSteps: 30, compat: o.compat ?? "none", ...(ds.adjusted ? { adjusted: ds.adjusted } : {}) },
   };
 }
 

@@ -58,6 +58,14 @@ describe("loaders reject values outside their declared range, with file:line", (
   for (const [what, load, error] of cases) it(`${what}`, () => expect(load).toThrow(error));
 });
 
+describe("values the published data really has outside the range are counted and reported", () => {
+  it("KuaiRec watch ratios above 5 are capped and counted", () => {
+    const ds = loadKuaiRec(kuairec("1,1,0.5\n1,2,7.5\n2,1,12\n2,2,5\n"));
+    expect(Array.from(ds.groundTruth!)).toEqual([0.5, 5, 5, 5]);
+    expect(ds.adjusted).toEqual({ "small_matrix.csv watch_ratio > 5, capped at 5": 2 });
+  });
+});
+
 describe("a UTF-8 byte-order mark is not part of the first id", () => {
   const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
   it("MovieLens u.data and u.item (150 users stay 150)", () => {

@@ -31,6 +31,11 @@ export interface Dataset {
   /** Original user / item identifiers per dense index, where they are not already 0..n-1. */
   readonly userIds?: readonly string[];
   readonly itemIds?: readonly string[];
+  /**
+   * Values the published data really has outside the model's range and that the loader adjusted, counted by
+   * kind (e.g. KuaiRec watch ratios above 5, capped): reported in the preset's `describe`, never silent.
+   */
+  readonly adjusted?: Readonly<Record<string, number>>;
 }
 
 /** A loader error that names the file, the line (1-based) and the problem. */

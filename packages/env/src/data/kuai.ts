@@ -10,7 +10,7 @@
  *   completes one with MF, as EasyRL4Rec does.
  * Declared values: user_id and video_id are integer ids (`1.0` or `0x10` are refused, not read as new ids or
  * as 16), watch_ratio a number >= 0 (values above 5 are in the published data and are capped at 5, as in
- * EasyRL4Rec), is_click 0 or 1.
+ * EasyRL4Rec; the counts are in the dataset's `adjusted`), is_click 0 or 1.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -56,8 +56,10 @@ export function loadKuaiRec(dir: string): Dataset {
   const cw = column(small.header, "watch_ratio", smallFile, dataError);
   const users = new IdMap(), items = new IdMap();
   const cells: [number, number, number][] = [];
+  let cappedSmall = 0, cappedBig = 0;
   for (const [f, no] of small.rows) {
     const w = num(smallFile, no, "watch_ratio", f[cw], WATCH_RATIO);
+    if (w > 5) cappedSmall++;
     cells.push([users.get(intId(smallFile, no, "user_id", f[cu])), items.get(intId(smallFile, no, "video_id", f[ci])), Math.min(5, w)]);
   }
   if (cells.length === 0) throw dataError(smallFile, undefined, "no rows");
@@ -93,7 +95,10 @@ export function loadKuaiRec(dir: string): Dataset {
     const bw = column(big.header, "watch_ratio", bigFile, dataError);
     for (const [f, no] of big.rows) {
       const u = users.lookup(intId(bigFile, no, "user_id", f[bu])), i = items.lookup(intId(bigFile, no, "video_id", f[bi]));
-      if (u !== undefined && i !== undefined) log.push(u, i, Math.min(5, num(bigFile, no, "watch_ratio", f[bw], WATCH_RATIO)));
+      if (u === undefined || i === undefined) continue;
+      const w = num(bigFile, no, "watch_ratio", f[bw], WATCH_RATIO);
+      if (w > 5) cappedBig++;
+      log.push(u, i, Math.min(5, w));
     }
   } else for (const [u, i, w] of cells) log.push(u, i, w);
   return {
@@ -104,6 +109,7 @@ export function loadKuaiRec(dir: string): Dataset {
     groundTruth: gt,
     userIds: users.ids,
     itemIds: items.ids,
+    adjusted: { "small_matrix.csv watch_ratio > 5, capped at 5": cappedSmall, ...(bigFile ? { "big_matrix.csv watch_ratio > 5, capped at 5": cappedBig } : {}) },
   };
 }
 
