@@ -20,6 +20,8 @@ export interface AgentEntry {
   readonly summary: string;
   /** How a learned policy chooses its slates; absent for baselines (rules, not policies). */
   readonly choice?: "greedy" | "sampled";
+  /** What follows the ":" of a spec: "required" (`policy:DIR`) or, by default, nothing (`random:x` is refused). */
+  readonly arg?: "required" | "none";
   create(ctx: AgentContext): Agent | Promise<Agent>;
 }
 
@@ -40,7 +42,10 @@ function entryOf(spec: string): { entry: AgentEntry; arg: string | undefined } {
   const name = colon < 0 ? spec : spec.slice(0, colon);
   const entry = registry.get(name);
   if (!entry) throw new UsageError(`unknown agent "${spec}"; known: ${[...registry.keys()].join(", ")}`);
-  return { entry, arg: colon < 0 ? undefined : spec.slice(colon + 1) };
+  const arg = colon < 0 ? undefined : spec.slice(colon + 1);
+  if ((entry.arg ?? "none") === "none" && arg !== undefined) throw new UsageError(`agent "${name}" takes no argument, got "${spec}"; pass --agent ${name}`);
+  if (entry.arg === "required" && !arg) throw new UsageError(`agent "${name}" needs an argument: --agent ${name}:DIR`);
+  return { entry, arg };
 }
 
 /** Builds the agent a spec names, or a usage error listing the known ones. */
@@ -98,10 +103,12 @@ async function savedPolicy(name: string, arg: string | undefined, deterministic:
 registerAgent("policy", {
   summary: "an RL policy saved by `farsight train --out DIR` (policy:DIR), acting greedily (its best slate)",
   choice: "greedy",
+  arg: "required",
   create: ({ arg }) => savedPolicy("policy", arg, true),
 });
 registerAgent("policy-sampled", {
   summary: "the same saved policy (policy-sampled:DIR), sampling its slates as in training",
   choice: "sampled",
+  arg: "required",
   create: ({ arg }) => savedPolicy("policy-sampled", arg, false),
 });

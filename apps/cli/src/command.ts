@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UsageError } from "./errors.js";
 
 /** Where a command writes. Tests pass their own sinks; the binary passes the process streams. */
 export interface CliIO {
@@ -15,6 +16,8 @@ export interface Command {
   readonly summary: string;
   /** Full help text for `farsight <name> --help`. */
   readonly usage: string;
+  /** Help for a sub-method (`farsight run ilrec --help`), given the arguments before `--help`; else `usage`. */
+  helpFor?(argv: string[]): string | undefined;
   /** Returns the process exit code. */
   run(argv: string[], io: CliIO): Promise<number>;
 }
@@ -32,13 +35,8 @@ export interface LazyCommand {
 /** What the registry and `main` accept: a command, or a lazy entry for one. */
 export type CommandEntry = Command | LazyCommand;
 
-/** A user error: printed without a stack trace, exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+export { UsageError } from "./errors.js";
+export { choiceFlag, exclusiveFlags, intFlag, listFlag, numberFlag, type FlagRange } from "./flags.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 type FlagValue<T> = T extends { type: "boolean" } ? boolean : string;
@@ -51,37 +49,22 @@ export interface ParsedFlags<O extends Options> {
 
 /**
  * `util.parseArgs` with errors a user can act on: an unknown flag names the command and points to its help.
+ * A flag given twice (`--seed 1 ... --seed 2`) is an error unless it is declared `multiple`: parseArgs would
+ * keep the last one silently.
  */
 export function parseFlags<O extends Options>(command: string, argv: string[], options: O, allowPositionals = false): ParsedFlags<O> {
+  let parsed: ReturnType<typeof parseArgs>;
   try {
-    return parseArgs({ args: argv, options, allowPositionals, strict: true }) as unknown as ParsedFlags<O>;
+    parsed = parseArgs({ args: argv, options, allowPositionals, strict: true, tokens: true });
   } catch (err) {
     const msg = err instanceof Error ? err.message.replace(/^.*?: /, "") : String(err);
     throw new UsageError(`farsight ${command}: ${msg}\nRun \`farsight ${command} --help\` for the accepted flags.`);
   }
-}
-
-/** Parses an integer flag, with the flag's name in the error. */
-export function intFlag(name: string, value: string | undefined, fallback: number, min = -Infinity): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer${min > -Infinity ? ` >= ${min}` : ""}, got "${value}"`);
-  return n;
-}
-
-/** Parses a number flag, with the flag's name in the error. */
-export function numberFlag(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${value}"`);
-  return n;
-}
-
-/** Checks a flag against its accepted values. */
-export function choiceFlag<T extends string>(name: string, value: string | undefined, choices: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!(choices as readonly string[]).includes(value)) {
-    throw new UsageError(`--${name} must be one of ${choices.join(", ")}; got "${value}"`);
+  const seen = new Set<string>();
+  for (const t of parsed.tokens ?? []) {
+    if (t.kind !== "option" || (options[t.name] as { multiple?: boolean } | undefined)?.multiple) continue;
+    if (seen.has(t.name)) throw new UsageError(`farsight ${command}: --${t.name} is given more than once; give it once`);
+    seen.add(t.name);
   }
-  return value as T;
+  return { values: parsed.values, positionals: parsed.positionals } as unknown as ParsedFlags<O>;
 }

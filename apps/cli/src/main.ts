@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { redactText } from "@farsight/core";
 import { UsageError, type CliIO, type CommandEntry } from "./command.js";
 import { commands as builtinCommands } from "./commands/index.js";
 
@@ -26,8 +27,13 @@ export function helpText(commands: readonly CommandEntry[] = builtinCommands): s
   return lines.join("\n") + "\n";
 }
 
-/** Runs the CLI and returns the exit code; never calls process.exit, so tests can call it in process. */
-export async function main(argv: string[], io: CliIO, commands: readonly CommandEntry[] = builtinCommands): Promise<number> {
+/**
+ * Runs the CLI and returns the exit code; never calls process.exit, so tests can call it in process.
+ * Everything printed goes through the one redaction helper: a model spec or mirror URL with credentials
+ * (`http://user:pass@host`, `?api_key=`) never reaches a terminal or a log file.
+ */
+export async function main(argv: string[], rawIo: CliIO, commands: readonly CommandEntry[] = builtinCommands): Promise<number> {
+  const io: CliIO = { stdout: (t) => rawIo.stdout(redactText(t)), stderr: (t) => rawIo.stderr(redactText(t)), isTTY: rawIo.isTTY };
   const [first, ...rest] = argv;
   if (first === undefined || first === "-h" || first === "--help" || first === "help") {
     if (first === "help" && rest[0]) return main([rest[0], "--help"], io, commands);
@@ -46,8 +52,11 @@ export async function main(argv: string[], io: CliIO, commands: readonly Command
     return 2;
   }
   const command = "run" in entry ? entry : await entry.load();
-  if (rest.includes("-h") || rest.includes("--help")) {
-    io.stdout(command.usage.endsWith("\n") ? command.usage : command.usage + "\n");
+  const helpAt = rest.findIndex((a) => a === "-h" || a === "--help");
+  if (helpAt >= 0) {
+    // `farsight run ilrec --help` is IL-Rec's help, not the command's first method's.
+    const usage = command.helpFor?.(rest.slice(0, helpAt)) ?? command.usage;
+    io.stdout(usage.endsWith("\n") ? usage : usage + "\n");
     return 0;
   }
   try {

@@ -21,3 +21,4 @@ export { Rng, hashString, type RngState } from "./rng.js";
 export { sum, mean, std, quantile, logSumExp, softmax, argmax, topK, entropy, clamp } from "./math.js";
 export { FarsightError } from "./errors.js";
 export { recentItems, jaccard } from "./observation.js";
+export { redactUrl, redactText, redactDeep, REDACTED } from "./redact.js";

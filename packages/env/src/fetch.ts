@@ -8,9 +8,9 @@
  * `baseUrl` replaces every URL's directory (tests serve fixtures from 127.0.0.1; mirrors work the same way).
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join, normalize } from "node:path";
-import { FarsightError } from "@farsight/core";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve, sep } from "node:path";
+import { FarsightError, redactText, redactUrl } from "@farsight/core";
 import { readTar, readZip, type ArchiveEntry } from "./archive.js";
 
 export interface Download {
@@ -100,7 +100,10 @@ const hex = (algo: "sha256" | "md5", data: Buffer) => createHash(algo).update(da
 
 function rebase(url: string, baseUrl: string | undefined): string {
   if (!baseUrl) return url;
-  return `${baseUrl.replace(/\/+$/, "")}/${url.slice(url.lastIndexOf("/") + 1)}`;
+  // A query (a signed mirror's token) stays after the file name: `https://m/d?token=t` -> `https://m/d/f.zip?token=t`.
+  const q = baseUrl.search(/[?#]/);
+  const [dir, query] = q < 0 ? [baseUrl, ""] : [baseUrl.slice(0, q), baseUrl.slice(q)];
+  return `${dir.replace(/\/+$/, "")}/${url.slice(url.lastIndexOf("/") + 1)}${query}`;
 }
 
 async function get(url: string, f: typeof fetch): Promise<Buffer> {
@@ -108,22 +111,39 @@ async function get(url: string, f: typeof fetch): Promise<Buffer> {
   try {
     res = await f(url, { redirect: "follow" });
   } catch (err) {
-    throw new FarsightError("env/download-failed", `download of ${url} failed: ${(err as Error).message}`, { url }, { cause: err });
+    throw new FarsightError("env/download-failed", `download of ${redactUrl(url)} failed: ${redactText((err as Error).message)}`, { url: redactUrl(url) }, { cause: err });
   }
-  if (!res.ok) throw new FarsightError("env/download-failed", `download of ${url} failed: HTTP ${res.status}`, { url, status: res.status });
+  if (!res.ok) throw new FarsightError("env/download-failed", `download of ${redactUrl(url)} failed: HTTP ${res.status}`, { url: redactUrl(url), status: res.status });
   return Buffer.from(await res.arrayBuffer());
 }
 
-/** Drops a top folder shared by every entry (`ml-100k/u.data` -> `u.data`), and refuses unsafe paths. */
-function flatten(entries: ArchiveEntry[], url: string): ArchiveEntry[] {
-  for (const e of entries) {
-    const n = normalize(e.path);
-    if (n.startsWith("..") || n.startsWith("/")) throw new FarsightError("env/bad-archive", `${url}: unsafe path "${e.path}" in archive`, { url });
-  }
+/**
+ * Drops a top folder shared by every entry (`ml-100k/u.data` -> `u.data`). Path safety is checked on the
+ * result (see {@link safeEntryPath}), so a stripped `top/../x` cannot turn into `../x` unnoticed.
+ */
+function flatten(entries: ArchiveEntry[]): ArchiveEntry[] {
   const tops = new Set(entries.map((e) => (e.path.includes("/") ? e.path.slice(0, e.path.indexOf("/")) : "")));
   if (tops.size !== 1 || tops.has("")) return entries;
   const top = [...tops][0]!.length + 1;
   return entries.map((e) => ({ path: e.path.slice(top), data: e.data }));
+}
+
+/**
+ * The absolute path an archive entry unpacks to under `root`, or an error. Refused: absolute paths, drive
+ * letters, backslashes, NUL, empty, `.` and `..` segments; and, as the last guard, anything that does not
+ * resolve strictly inside `root`.
+ */
+export function safeEntryPath(root: string, entry: string, what: string): string {
+  const unsafe = (why: string) => new FarsightError("env/bad-archive", `${what}: unsafe path "${entry}" in archive (${why}); nothing was written`, { archive: what, entry });
+  if (entry === "" || entry.includes("\0")) throw unsafe("empty or NUL");
+  if (entry.includes("\\")) throw unsafe("backslash");
+  if (entry.startsWith("/") || /^[A-Za-z]:/.test(entry)) throw unsafe("absolute");
+  const segments = entry.split("/");
+  if (segments.some((seg) => seg === ".." || seg === "." || seg === "")) throw unsafe("`..`, `.` or empty segment");
+  const base = resolve(root);
+  const target = resolve(base, entry);
+  if (!target.startsWith(base + sep)) throw unsafe(`resolves outside ${base}`);
+  return target;
 }
 
 /** Downloads, verifies and unpacks one dataset. */
@@ -131,41 +151,63 @@ export async function fetchDataset(source: DatasetSource, o: FetchOptions): Prom
   const f = o.fetchImpl ?? fetch;
   const log = o.log ?? (() => {});
   const dir = join(o.dataDir, source.name);
+  if (existsSync(dir)) {
+    throw new FarsightError("env/already-fetched", `${dir} already exists; remove it (or pass another data directory) to fetch ${source.name} again`, { dir });
+  }
+  mkdirSync(o.dataDir, { recursive: true });
+  // Everything unpacks into a hidden sibling folder that is renamed into place only after every checksum
+  // and path check passed: a failed fetch leaves no folder that `data list` or a loader would take as the dataset.
+  const staging = mkdtempSync(join(o.dataDir, `.${source.name}.partial-`));
+  try {
+    const result = await download(source, o, f, log, staging);
+    renameSync(staging, dir);
+    return { ...result, dir };
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function download(source: DatasetSource, o: FetchOptions, f: typeof fetch, log: (line: string) => void, staging: string): Promise<Omit<FetchResult, "dir">> {
   const written: string[] = [];
   const sha: Record<string, string> = {};
   const unverified: string[] = [];
-  mkdirSync(dir, { recursive: true });
   for (const d of source.downloads) {
     const url = rebase(d.url, o.baseUrl);
-    log(`fetching ${url}`);
+    const shown = redactUrl(url);
+    log(`fetching ${shown}`);
     const data = await get(url, f);
-    sha[url] = hex("sha256", data);
-    if (d.sha256 && sha[url] !== d.sha256) {
-      throw new FarsightError("env/checksum-mismatch", `${url}: SHA-256 ${sha[url]} does not match the pinned ${d.sha256}`, { url });
+    sha[shown] = hex("sha256", data);
+    if (d.sha256 && sha[shown] !== d.sha256) {
+      throw new FarsightError("env/checksum-mismatch", `${shown}: SHA-256 ${sha[shown]} does not match the pinned ${d.sha256}`, { url: shown });
     }
     if (d.md5Url) {
       const md5Url = rebase(d.md5Url, o.baseUrl);
       const expected = (await get(md5Url, f)).toString("utf8").match(/[0-9a-f]{32}/i)?.[0]?.toLowerCase();
-      if (!expected) throw new FarsightError("env/checksum-mismatch", `${md5Url}: no MD5 value in the checksum file`, { url: md5Url });
+      if (!expected) throw new FarsightError("env/checksum-mismatch", `${redactUrl(md5Url)}: no MD5 value in the checksum file`, { url: redactUrl(md5Url) });
       const got = hex("md5", data);
-      if (got !== expected) throw new FarsightError("env/checksum-mismatch", `${url}: MD5 ${got} does not match ${expected} published at ${md5Url}`, { url });
-    } else if (!d.sha256 && !source.files) unverified.push(url);
-    const entries: ArchiveEntry[] =
-      d.archive === "zip" ? flatten(readZip(data, url), url) : d.archive === "tar.gz" ? flatten(readTar(data, true, url), url) : [{ path: d.saveAs ?? url.slice(url.lastIndexOf("/") + 1), data }];
-    for (const e of entries) {
-      const target = join(dir, e.path);
+      if (got !== expected) throw new FarsightError("env/checksum-mismatch", `${shown}: MD5 ${got} does not match ${expected} published at ${redactUrl(md5Url)}`, { url: shown });
+    } else if (!d.sha256 && !source.files) unverified.push(shown);
+    const raw: ArchiveEntry[] =
+      d.archive === "zip" ? readZip(data, shown) : d.archive === "tar.gz" ? readTar(data, true, shown) : [{ path: d.saveAs ?? url.slice(url.lastIndexOf("/") + 1).replace(/[?#].*$/, ""), data }];
+    // Every path is checked as the archive names it and again after its top folder is stripped (a shared
+    // top folder ".." must not be stripped into safety either), before the first byte is written.
+    for (const e of raw) safeEntryPath(staging, e.path, shown);
+    const entries = d.archive === "file" ? raw : flatten(raw);
+    const targets = entries.map((e) => safeEntryPath(staging, e.path, shown));
+    entries.forEach((e, k) => {
       if (source.files?.[e.path] && hex("sha256", e.data) !== source.files[e.path]) {
-        throw new FarsightError("env/checksum-mismatch", `${url}: ${e.path} has SHA-256 ${hex("sha256", e.data)}, expected ${source.files[e.path]}`, { url, file: e.path });
+        throw new FarsightError("env/checksum-mismatch", `${shown}: ${e.path} has SHA-256 ${hex("sha256", e.data)}, expected ${source.files[e.path]}`, { url: shown, file: e.path });
       }
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, e.data);
+      mkdirSync(dirname(targets[k]!), { recursive: true });
+      writeFileSync(targets[k]!, e.data);
       written.push(e.path);
-    }
+    });
   }
   for (const path of Object.keys(source.files ?? {})) {
     if (!written.includes(path)) throw new FarsightError("env/checksum-mismatch", `${source.name}: expected file ${path} was not in the downloads`, { file: path });
   }
   for (const u of unverified) log(`warning: no published checksum pinned for ${u}; recorded SHA-256 ${sha[u]} in SOURCE.json`);
-  writeFileSync(join(dir, "SOURCE.json"), JSON.stringify({ name: source.name, license: source.license, sha256: sha, unverified, fetchedAt: new Date().toISOString() }, null, 2) + "\n");
-  return { name: source.name, dir, files: written, sha256: sha, unverified };
+  writeFileSync(join(staging, "SOURCE.json"), JSON.stringify({ name: source.name, license: source.license, sha256: sha, unverified, fetchedAt: new Date().toISOString() }, null, 2) + "\n");
+  return { name: source.name, files: written, sha256: sha, unverified };
 }

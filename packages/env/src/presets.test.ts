@@ -70,7 +70,8 @@ describe("synthetic preset (the project default)", () => {
 describe("bad options", () => {
   it("name the problem: unknown preset, missing dataset, bad synthetic sizes", async () => {
     await expect(loadPreset("nope")).rejects.toThrow(/unknown environment preset "nope"; known: synthetic/);
-    expect(() => findDataset("no-such-dataset", "/nonexistent")).toThrow(/dataset "no-such-dataset" not found; searched: \/nonexistent\/no-such-dataset, /);
+    expect(() => findDataset("no-such-dataset", "/nonexistent")).toThrow(/dataset "no-such-dataset" not found in the given data directory: \/nonexistent\/no-such-dataset does not exist/);
+    expect(() => findDataset("no-such-dataset")).toThrow(/dataset "no-such-dataset" not found; searched: .*no-such-dataset, /);
     await expect(loadPreset("synthetic", { synthetic: { numItems: 0 } })).rejects.toThrow(/numItems must be an integer >= 1/);
   });
 });

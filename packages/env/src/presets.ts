@@ -161,7 +161,7 @@ async function distancePreset(ds: Dataset, o: PresetOptions, defaultWindow: numb
     simulator: { maxSteps: 30, feedback: "rating" },
     positiveThreshold: feedbackPositive,
     testFraction: 0,
-    describe: { rule: "distance-window", window, theta, maxSteps: 30, compat: o.compat ?? "none", groundTruth: ds.groundTruth ? "dataset matrix" : "MF-completed" },
+    describe: { rule: "distance-window", window, theta, maxSteps: 30, compat: o.compat ?? "none", groundTruth: ds.groundTruth ? "dataset matrix" : "MF-completed", ...(ds.adjusted ? { adjusted: ds.adjusted } : {}) },
   };
 }
 
@@ -178,7 +178,7 @@ async function categoryPreset(ds: Dataset, o: PresetOptions, defaultWindow: numb
     simulator: { maxSteps: 30, feedback: "rating" },
     positiveThreshold: positive,
     testFraction: 0,
-    describe: { rule: "category-window", window, threshold, maxSteps: 30, compat: o.compat ?? "none" },
+    describe: { rule: "category-window", window, threshold, maxSteps: 30, compat: o.compat ?? "none", ...(ds.adjusted ? { adjusted: ds.adjusted } : {}) },
   };
 }
 
@@ -212,23 +212,28 @@ function syntheticParts(o: PresetOptions, slate: boolean): Parts {
   };
 }
 
-async function buildParts(name: PresetName, o: PresetOptions): Promise<Parts> {
+/** The dataset folder a preset reads (absolute), or undefined for the generated presets. */
+function dataFolderOf(name: PresetName, o: PresetOptions): string | undefined {
+  return name === "synthetic" || name === "kuaisim" ? undefined : findDataset(name, o.dataDir);
+}
+
+async function buildParts(name: PresetName, o: PresetOptions, dir: string | undefined): Promise<Parts> {
   switch (name) {
     case "synthetic":
       return syntheticParts(o, false);
     case "kuaisim":
       return syntheticParts(o, true);
     case "coat":
-      return distancePreset(loadCoat(findDataset("coat", o.dataDir)), o, 7, 6, 4);
+      return distancePreset(loadCoat(dir!), o, 7, 6, 4);
     case "movielens-100k":
       // theta 75 is EasyRL4Rec's for ML-1M's 6,040 users; distances grow with sqrt(users): 75 * sqrt(943/6040) ~ 30.
-      return distancePreset(loadMovieLens100k(findDataset("movielens-100k", o.dataDir)), o, 7, 30, 4);
+      return distancePreset(loadMovieLens100k(dir!), o, 7, 30, 4);
     case "movielens-1m":
-      return distancePreset(loadMovieLens1m(findDataset("movielens-1m", o.dataDir)), o, 7, 75, 4);
+      return distancePreset(loadMovieLens1m(dir!), o, 7, 75, 4);
     case "kuairec":
-      return categoryPreset(loadKuaiRec(findDataset("kuairec", o.dataDir)), o, 9, 1, 2);
+      return categoryPreset(loadKuaiRec(dir!), o, 9, 1, 2);
     case "kuairand-pure":
-      return categoryPreset(loadKuaiRandPure(findDataset("kuairand-pure", o.dataDir)), o, 10, 0, 0.5);
+      return categoryPreset(loadKuaiRandPure(dir!), o, 10, 0, 0.5);
     default:
       throw new FarsightError("env/unknown-preset", `unknown environment preset "${name as string}"; known: ${PRESETS.join(", ")}`, { name });
   }
@@ -239,7 +244,8 @@ export async function loadPreset(name: string, options: PresetOptions = {}): Pro
   if (!(PRESETS as readonly string[]).includes(name)) {
     throw new FarsightError("env/unknown-preset", `unknown environment preset "${name}"; known: ${PRESETS.join(", ")}`, { name });
   }
-  const p = await buildParts(name as PresetName, options);
+  const dataFolder = dataFolderOf(name as PresetName, options);
+  const p = await buildParts(name as PresetName, options, dataFolder);
   const split = splitUsers(p.numUsers, options.testFraction ?? p.testFraction, options.splitSeed ?? 0);
   // The log is the users' history before any simulated session: it covers every user (as EasyRL4Rec's
   // logs do). The user split decides whose sessions are simulated at train time and at test time.
@@ -258,7 +264,8 @@ export async function loadPreset(name: string, options: PresetOptions = {}): Pro
     majority: majorityCategories(p.catalog, trainLog.item),
     trainUsers: split.train,
     testUsers: split.test,
-    describe: { preset: name, ...p.describe, testUsers: split.test.length, trainUsers: split.train.length },
+    // The folder the data came from is part of what produced a result (two copies of a dataset can differ).
+    describe: { preset: name, ...(dataFolder ? { dataFolder } : {}), ...p.describe, testUsers: split.test.length, trainUsers: split.train.length },
     predicted() {
       predicted ??= (async () => {
         const mf = await trainMF(trainLog, p.numUsers, p.catalog.numItems, { ...p.mf, ...options.mf });

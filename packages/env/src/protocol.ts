@@ -13,9 +13,10 @@ import type { Agent } from "./types.js";
  * Runs `agent` until the simulator's session limit is spent and every session has ended. The simulator
  * must have `autoReset` and a finite `sessionLimit` (see {@link makeSimulator}).
  */
-export function runEpisodes(sim: Simulator, agent: Agent, tracker: EpisodeTracker): MetricSummary {
+export function runEpisodes(sim: Simulator, agent: Agent, tracker: EpisodeTracker, onEpisodes?: (finished: number) => void): MetricSummary {
   const slates = new Int32Array(sim.batchSize * sim.slateSize);
   const stepped = new Uint8Array(sim.batchSize);
+  let finished = 0;
   agent.begin?.(sim);
   sim.reset();
   while (sim.numActive() > 0) {
@@ -25,6 +26,11 @@ export function runEpisodes(sim: Simulator, agent: Agent, tracker: EpisodeTracke
     const r = sim.step(slates);
     tracker.afterStep(r, stepped);
     agent.observe?.(sim, r);
+    if (onEpisodes) {
+      let ended = 0;
+      for (let b = 0; b < r.done.length; b++) if (r.done[b] && stepped[b]) ended++;
+      if (ended > 0) onEpisodes((finished += ended));
+    }
   }
   return tracker.summary();
 }
@@ -35,6 +41,16 @@ export interface EvaluateOptions {
   /** Concurrent sessions (default 256; results do not depend on it beyond RNG order). */
   readonly batchSize?: number;
   readonly simulator?: Partial<SimulatorOptions>;
+  /** Called as sessions finish (long evaluations show progress with it); throttling is the caller's. */
+  readonly onProgress?: (p: EvaluateProgress) => void;
+}
+
+/** Progress of {@link evaluate}: episodes finished in the current seed and overall. */
+export interface EvaluateProgress {
+  readonly seed: number;
+  readonly seedIndex: number;
+  readonly episodesDone: number;
+  readonly episodesTotal: number;
 }
 
 export interface EvaluationResult {
@@ -49,7 +65,7 @@ export interface EvaluationResult {
 /** Evaluates an agent built per seed on a preset's test-time simulator. */
 export async function evaluate(setup: EnvSetup, makeAgent: (seed: number) => Agent | Promise<Agent>, o: EvaluateOptions): Promise<EvaluationResult> {
   const perSeed: MetricSummary[] = [];
-  for (const seed of o.seeds) {
+  for (const [seedIndex, seed] of o.seeds.entries()) {
     const sim = await makeSimulator(setup, "test", {
       batchSize: Math.min(o.batchSize ?? 256, o.episodes),
       autoReset: true,
@@ -58,7 +74,9 @@ export async function evaluate(setup: EnvSetup, makeAgent: (seed: number) => Age
       ...o.simulator,
     });
     const agent = await makeAgent(seed);
-    perSeed.push(runEpisodes(sim, agent, new Tracker(sim, { positiveThreshold: setup.positiveThreshold, majority: setup.majority })));
+    const report = o.onProgress;
+    const onEpisodes = report ? (n: number) => report({ seed, seedIndex, episodesDone: seedIndex * o.episodes + Math.min(n, o.episodes), episodesTotal: o.seeds.length * o.episodes }) : undefined;
+    perSeed.push(runEpisodes(sim, agent, new Tracker(sim, { positiveThreshold: setup.positiveThreshold, majority: setup.majority }), onEpisodes));
   }
   const metrics: Record<string, number> = {};
   const keys = Object.keys(perSeed[0]!).filter((k) => !k.endsWith("_std") && k !== "episodes");

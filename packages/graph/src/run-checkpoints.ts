@@ -28,7 +28,9 @@ export class RunCheckpoints {
     mkdirSync(runDir, { recursive: true });
     this.checkpointsDir = join(runDir, "checkpoints");
     mkdirSync(this.checkpointsDir, { recursive: true });
+    const existed = existsSync(join(runDir, "graph.sqlite"));
     this.saver = SqliteSaver.fromConnString(join(runDir, "graph.sqlite"));
+    if (existed) checkDatabase(this.saver, join(runDir, "graph.sqlite"));
   }
 
   /** True when the run directory already holds a graph checkpoint database. */
@@ -62,7 +64,29 @@ export class RunCheckpoints {
     }
     const checkpoint = await loadCheckpoint(dir);
     const poolFile = join(dir, "pool.json");
-    const pool = existsSync(poolFile) ? ReflectionPool.fromSnapshot(JSON.parse(await readFile(poolFile, "utf8")) as ReflectionPoolSnapshot, poolOptions) : undefined;
+    const pool = existsSync(poolFile) ? await readPool(poolFile, poolOptions) : undefined;
     return { checkpoint, pool };
+  }
+}
+
+/**
+ * SQLite opens any file lazily and fails on the first query with "file is not a database" naming nothing:
+ * an existing graph.sqlite is probed once, and a damaged one is reported with its path.
+ */
+function checkDatabase(saver: SqliteSaver, file: string): void {
+  try {
+    const check = saver.db.pragma("quick_check(1)", { simple: true });
+    if (check !== "ok") throw new Error(String(check));
+  } catch (err) {
+    throw new FarsightError("graph/corrupt-checkpoint", `${file}: the checkpoint database is damaged (${(err as Error).message}); move it aside to start the run over`, { file }, { cause: err });
+  }
+}
+
+/** Reads a chunk's reflection pool, naming the file when it is not a pool snapshot. */
+export async function readPool(file: string, options: ReflectionPoolOptions): Promise<ReflectionPool> {
+  try {
+    return ReflectionPool.fromSnapshot(JSON.parse(await readFile(file, "utf8")) as ReflectionPoolSnapshot, options);
+  } catch (err) {
+    throw new FarsightError("graph/corrupt-checkpoint", `${file}: not a readable reflection pool (${(err as Error).message}); the chunk's checkpoint is damaged`, { file }, { cause: err });
   }
 }

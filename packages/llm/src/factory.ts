@@ -2,12 +2,13 @@ import { existsSync } from "node:fs";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { ChatOllama } from "@langchain/ollama";
 import { ChatOpenAI } from "@langchain/openai";
-import { FarsightError } from "@farsight/core";
+import { FarsightError, redactUrl } from "@farsight/core";
 import { cacheLayer, MemoryResponseCache, SqliteResponseCache, type ResponseCache } from "./cache.js";
 import { accountingLayer, concurrencyLayer, retryLayer, timeoutLayer } from "./layers.js";
 import { LlamaCppChatModel, type LlamaBackend, type LlamaCppOptions } from "./llama-cpp.js";
 import { ManagedChatModel, signalAwareFetch, type Layer } from "./managed.js";
 import { JsonlRecorder, loadScriptedModel, recorderLayer } from "./recorder.js";
+import { checkedChatFetch } from "./server-check.js";
 import { parseModelSpec, type ModelSpec } from "./spec.js";
 import { LlmStats } from "./stats.js";
 
@@ -111,7 +112,8 @@ export async function createChatModel(spec: string, options: ChatModelOptions = 
   const defaults = PROVIDER_DEFAULTS[parsed.provider];
   return wrapChatModel(inner, {
     ...options,
-    modelId: options.modelId ?? spec,
+    // The id goes into cache keys, recordings and error messages: never with credentials in it.
+    modelId: options.modelId ?? redactUrl(spec),
     params: { temperature, maxTokens: options.maxTokens ?? null, ...options.params },
     maxConcurrency: options.maxConcurrency ?? defaults.maxConcurrency,
     timeoutMs: options.timeoutMs ?? defaults.timeoutMs,
@@ -128,7 +130,7 @@ function buildClient(
   switch (parsed.provider) {
     case "openai": {
       const apiKey = options.apiKey ?? env.OPENAI_API_KEY;
-      if (!apiKey) throw new FarsightError("llm-no-api-key", `${spec} needs an API key: set OPENAI_API_KEY (or pass apiKey)`, { spec });
+      if (!apiKey) throw new FarsightError("llm-no-api-key", `${redactUrl(spec)} needs an API key: set OPENAI_API_KEY (or pass apiKey)`, { spec: redactUrl(spec) });
       return new ChatOpenAI({ model: parsed.model, apiKey, temperature, maxTokens: options.maxTokens, maxRetries: 0 });
     }
     case "openai-compatible":
@@ -136,7 +138,7 @@ function buildClient(
         model: parsed.model,
         // Local servers ignore the key, but the client insists on one.
         apiKey: options.apiKey ?? env.OPENAI_API_KEY ?? "not-needed",
-        configuration: { baseURL: parsed.baseURL },
+        configuration: { baseURL: parsed.baseURL, fetch: checkedChatFetch(parsed.baseURL) },
         temperature,
         maxTokens: options.maxTokens,
         maxRetries: 0,

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { FarsightError } from "@farsight/core";
 import type { Layer } from "./managed.js";
@@ -23,12 +23,28 @@ export interface RecordedCall {
  */
 export class JsonlRecorder {
   constructor(readonly file: string) {
-    mkdirSync(dirname(file), { recursive: true });
+    // Opened once for appending up front: a path that cannot be written (a directory, no permission) fails
+    // here, as a write error, before any model call it could be mistaken for.
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      closeSync(openSync(file, "a"));
+    } catch (err) {
+      throw recordError(file, err, "cannot be opened for writing");
+    }
   }
 
   write(entry: RecordedCall): void {
-    appendFileSync(this.file, JSON.stringify(entry) + "\n");
+    try {
+      appendFileSync(this.file, JSON.stringify(entry) + "\n");
+    } catch (err) {
+      throw recordError(this.file, err, "could not be written (the model did answer)");
+    }
   }
+}
+
+function recordError(file: string, err: unknown, what: string): FarsightError {
+  const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  return new FarsightError("llm/record-write-failed", `the recording file ${file} ${what}: ${code}. Pass another --record path`, { file }, { cause: err });
 }
 
 /** Records each answer that came back through this layer (place it inside the cache: hits are not recorded). */

@@ -8,7 +8,7 @@
 import { performance } from "node:perf_hooks";
 import { Rng } from "@farsight/core";
 import { loadPreset, makeSimulator, type EnvSetup } from "@farsight/env";
-import { numberFlag, parseFlags, type CliIO } from "../command.js";
+import { listFlag, numberFlag, parseFlags, type CliIO } from "../command.js";
 import type { BenchTarget } from "./registry.js";
 
 const BATCHES = [1, 64, 1024];
@@ -47,8 +47,8 @@ export const envBench: BenchTarget = {
   summary: "simulator user-steps/s at batch 1, 64, 1024 (coat, synthetic)",
   async run(argv: string[], io: CliIO, json: boolean) {
     const { values } = parseFlags("bench env", argv, { seconds: { type: "string" }, "data-dir": { type: "string" }, presets: { type: "string" } });
-    const seconds = numberFlag("seconds", values.seconds, 2);
-    const presets = (values.presets ?? "coat,synthetic").split(",");
+    const seconds = numberFlag("seconds", values.seconds, 2, { min: 0, exclusiveMin: true });
+    const presets = listFlag("presets", values.presets, ["coat", "synthetic"]);
     const results: { preset: string; batch: number; steps_per_sec: number; steps_per_cpu_sec: number }[] = [];
     const skipped: Record<string, string> = {};
     for (const name of presets) {

@@ -22,7 +22,7 @@ export const groundingBench: BenchTarget = {
   summary: "LLM-actor title grounding: ms per grounding at 1k, 10k, 100k items",
   async run(argv: string[], io: CliIO, json: boolean) {
     const { values } = parseFlags("bench grounding", argv, { seconds: { type: "string" } });
-    const seconds = numberFlag("seconds", values.seconds, 1);
+    const seconds = numberFlag("seconds", values.seconds, 1, { min: 0, exclusiveMin: true });
     const results: { items: number; ms_per_grounding: number; groundings: number }[] = [];
     for (const n of SIZES) {
       const all = titles(n);

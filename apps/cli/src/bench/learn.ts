@@ -14,7 +14,7 @@ import { evaluate, loadPreset, PRESETS, type EnvSetup, type MetricSummary, type 
 import { defaultTrainWorld, policyDefaults, trainSimulator, type TrainWorld } from "@farsight/graph";
 import { contextFromEnv, createAlgorithm, initBackend, PolicyAgent, trainPolicy, type AlgorithmName } from "@farsight/rl-policy";
 import { agentNames, resolveAgent } from "../agents.js";
-import { intFlag, numberFlag, parseFlags, UsageError, type CliIO } from "../command.js";
+import { intFlag, listFlag, numberFlag, parseFlags, UsageError, type CliIO } from "../command.js";
 import { userSplit as protocolUserSplit } from "../report/protocol.js";
 import type { CurvePoint } from "../report/run-dir.js";
 import { RunDirWriter } from "../report/run-dir.js";
@@ -52,19 +52,21 @@ export interface LearnOptions {
   readonly command: string;
 }
 
-const list = (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean);
 
 /** `--seeds 5` is seeds 0..4; `--seeds 0,3,7` (any value with a comma) is that list. */
 export function parseSeeds(value: string | undefined): number[] {
   if (value === undefined) return [0, 1, 2, 3, 4];
   const bad = () => new UsageError(`--seeds must be a count (e.g. 5 for seeds 0..4) or a comma-separated list of integers >= 0, got "${value}"`);
+  // Digits only: `Number()` would take "1e1", "0x5" and "" as seeds.
+  const digits = (s: string) => (/^\d+$/.test(s.trim()) ? Number(s) : NaN);
   if (!value.includes(",")) {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw bad();
+    const n = digits(value);
+    if (!Number.isSafeInteger(n) || n < 1) throw bad();
     return Array.from({ length: n }, (_, i) => i);
   }
-  const seeds = list(value).map(Number);
-  if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s) || s < 0)) throw bad();
+  const parts = value.split(",");
+  const seeds = parts.map(digits);
+  if (seeds.length === 0 || seeds.some((s) => !Number.isSafeInteger(s))) throw bad();
   if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds lists a seed twice: "${value}"`);
   return seeds;
 }
@@ -73,7 +75,7 @@ export function parseSeeds(value: string | undefined): number[] {
 export function parseSteps(value: string | undefined, presets: readonly string[]): Record<string, number> {
   let fallback: number | undefined;
   const given: Record<string, number> = {};
-  for (const part of value === undefined ? [] : list(value)) {
+  for (const part of listFlag("steps", value, [])) {
     const eq = part.indexOf("=");
     const name = eq < 0 ? undefined : part.slice(0, eq);
     const n = intFlag("steps", eq < 0 ? part : part.slice(eq + 1), 0, 1);
@@ -104,12 +106,12 @@ export function parseLearnArgs(argv: string[]): LearnOptions {
   const testFraction = values["test-fraction"] === undefined ? undefined : numberFlag("test-fraction", values["test-fraction"], 0);
   if (testFraction !== undefined && !(testFraction >= 0 && testFraction < 1)) throw new UsageError(`--test-fraction must be in [0, 1), got "${values["test-fraction"]}"`);
   const known = knownMethods();
-  const methods = list(values.methods ?? "ppo,a2c,dqn,random,popularity,round-robin");
+  const methods = listFlag("methods", values.methods, ["ppo", "a2c", "dqn", "random", "popularity", "round-robin"]);
   const unknown = methods.filter((m) => !known.includes(m));
   if (unknown.length || methods.length === 0) throw new UsageError(`--methods: unknown method(s) ${unknown.join(", ") || "(none given)"}; known: ${known.join(", ")}`);
   // Every ratio column divides by random on the same seed: random always runs.
   if (!methods.includes("random")) methods.push("random");
-  const presets = list(values.env ?? "synthetic");
+  const presets = listFlag("env", values.env, ["synthetic"]);
   const badPreset = presets.filter((p) => !(PRESETS as readonly string[]).includes(p));
   if (badPreset.length || presets.length === 0) throw new UsageError(`--env: unknown preset(s) ${badPreset.join(", ") || "(none given)"}; known: ${PRESETS.join(", ")}`);
   return {

@@ -20,7 +20,12 @@ import {
   type AlgorithmName,
   type EncoderKind,
 } from "@farsight/rl-policy";
-import { intFlag, parseFlags, type CliIO } from "../command.js";
+import { choiceFlag, intFlag, listFlag, parseFlags, type CliIO } from "../command.js";
+
+/** A comma-separated flag whose every entry is one of `choices`. */
+function listOf<T extends string>(name: string, value: string, choices: readonly T[]): T[] {
+  return listFlag(name, value, []).map((v) => choiceFlag(name, v, choices, choices[0]!));
+}
 import type { BenchTarget } from "./registry.js";
 
 interface Row {
@@ -54,10 +59,11 @@ export const policyBench: BenchTarget = {
     });
     const calls = intFlag("calls", values.calls, 300, 10);
     const trainSteps = intFlag("train-steps", values["train-steps"], 1600, 64);
-    const backends = values.backends ? values.backends.split(",") : await availableBackends();
+    const backends = values.backends ? listOf("backends", values.backends, ["tensorflow", "wasm", "cpu"]) : await availableBackends();
     // The cpu backend is 3-5x slower: by default it runs the mean encoder only.
-    const encodersFor = (backend: string) => (values.encoders ?? (backend === "cpu" ? "mean" : "mean,gru,transformer")).split(",") as EncoderKind[];
-    const algos = (values.algos ?? "ppo,a2c,dqn").split(",") as AlgorithmName[];
+    const encodersFor = (backend: string) => listOf<EncoderKind>("encoders", values.encoders ?? (backend === "cpu" ? "mean" : "mean,gru,transformer"), ["mean", "gru", "transformer"]);
+    encodersFor("wasm");
+    const algos = listOf<AlgorithmName>("algos", values.algos ?? "ppo,a2c,dqn", ["ppo", "a2c", "dqn"]);
     const setup = await loadPreset("synthetic");
     const rows: Row[] = [];
     for (const backend of backends) {

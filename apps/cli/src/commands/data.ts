@@ -15,7 +15,10 @@ export const dataCommand: Command = {
       ...DATASET_SOURCES.map((s) => `  ${s.name.padEnd(16)} ${s.description}`),
       "",
       "  --data-dir   where to write / look (default $FARSIGHT_DATA_DIR, else ~/.farsight/data)",
-      "  --base-url   fetch from this directory URL instead of the official hosts (mirrors, tests)",
+      "  --base-url   fetch from this directory URL instead of the official hosts (mirrors, tests);",
+      "               credentials in it (user:pass@, ?token=) are never printed or recorded",
+      "A fetch unpacks into a hidden temporary folder and moves it into place only after every checksum and path",
+      "check passed; it refuses to overwrite an existing dataset folder (remove it to fetch again).",
       "Search order when loading <name>: --data-dir, $FARSIGHT_DATA_DIR, ~/.farsight/data, <repo>/../shared/data.",
       "MovieLens may not be redistributed: fetch it yourself and keep it out of repositories.",
     ].join("\n");

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -100,7 +100,14 @@ describe("farsight data fetch", () => {
 
   it("refuses a download whose checksum does not match, and reports HTTP errors with the URL", async () => {
     md5 = "0".repeat(32);
-    await expect(dataCommand.run(["fetch", "movielens-100k", "--data-dir", dir, "--base-url", base], capture())).rejects.toThrow(/MD5 .* does not match 0{32}/);
+    const fresh = mkdtempSync(join(dir, "fresh-"));
+    await expect(dataCommand.run(["fetch", "movielens-100k", "--data-dir", fresh, "--base-url", base], capture())).rejects.toThrow(/MD5 .* does not match 0{32}/);
+    expect(readdirSync(fresh)).toEqual([]);
+    const list = capture();
+    expect(await dataCommand.run(["list", "--data-dir", fresh, "--json"], list)).toBe(0);
+    expect(JSON.parse(list.out.join("")).datasets.find((d: { name: string }) => d.name === "movielens-100k").found).toBeNull();
+    // The folder fetched above is not overwritten by a second fetch.
+    await expect(dataCommand.run(["fetch", "movielens-100k", "--data-dir", dir, "--base-url", base], capture())).rejects.toThrow(/movielens-100k already exists; remove it/);
     await expect(dataCommand.run(["fetch", "movielens-1m", "--data-dir", dir, "--base-url", base], capture())).rejects.toThrow(/ml-1m\.zip failed: HTTP 404/);
     await expect(dataCommand.run(["fetch", "nope", "--data-dir", dir], capture())).rejects.toThrow(/unknown dataset "nope"/);
   });

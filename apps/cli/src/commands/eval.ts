@@ -2,6 +2,7 @@ import { evaluate, loadPreset, PRESETS, type EvalMode } from "@farsight/env";
 import { agentChoice, agentNames, resolveAgent } from "../agents.js";
 import { userSplit } from "../report/protocol.js";
 import { choiceFlag, intFlag, parseFlags, type CliIO, type Command } from "../command.js";
+import { ThrottledProgress } from "../progress.js";
 
 const MODES: readonly EvalMode[] = ["FB", "NX_0", "NX_10"];
 const TABLE = ["len", "r_traj", "r_each", "ctr", "item_coverage", "category_coverage", "ild", "category_entropy", "mcd"];
@@ -26,6 +27,7 @@ export const evalCommand: Command = {
       "  --batch B      concurrent sessions (default 256)",
       "  --data-dir     where datasets are (else $FARSIGHT_DATA_DIR, ~/.farsight/data, <repo>/../shared/data)",
       "  --json         one JSON object: { metrics: {len, r_traj, ..., <name>_std}, config }",
+      "Runs longer than 2 s show progress on stderr (at most one line every 2 s).",
       "Metrics count the quitting step in len and r_traj (as EasyRL4Rec). Sessions run on the preset's test users",
       "(\"held-out users\" when disjoint from the train users, \"same users\" otherwise). No agent, random included,",
       "shows an item twice in a session.",
@@ -46,6 +48,8 @@ export const evalCommand: Command = {
     });
     const env = choiceFlag("env", values.env, PRESETS, "synthetic");
     const agentSpec = values.agent ?? "random";
+    // The spec is checked (name and argument) before the data loads.
+    const choice = agentChoice(agentSpec);
     const episodes = intFlag("episodes", values.episodes, 1000, 1);
     const seed = intFlag("seed", values.seed, 0, 0);
     const nSeeds = intFlag("seeds", values.seeds, 1, 1);
@@ -56,9 +60,14 @@ export const evalCommand: Command = {
     const setup = await loadPreset(env, { compat, ...(dataDir ? { dataDir } : {}) });
     const seeds = Array.from({ length: nSeeds }, (_, k) => seed + k);
     const t0 = Date.now();
-    const choice = agentChoice(agentSpec);
     const split = userSplit(setup);
-    const result = await evaluate(setup, (s) => resolveAgent(agentSpec, setup, s), { episodes, seeds, batchSize: batch, simulator: { mode } });
+    const progress = new ThrottledProgress(io.stderr);
+    const what = `eval ${env} / ${agentSpec}`;
+    const result = await evaluate(setup, (s) => resolveAgent(agentSpec, setup, s), {
+      episodes, seeds, batchSize: batch, simulator: { mode },
+      onProgress: (p) => progress.update(p.episodesDone, p.episodesTotal, what),
+    });
+    progress.finish(episodes * seeds.length, episodes * seeds.length, what);
     const config = {
       env, agent: agentSpec, eval: choice, users: split.label, sharedUsers: split.shared, noRepeatWithinSession: true,
       episodes, seeds, mode, compat, batch, ...setup.describe, seconds: (Date.now() - t0) / 1000,

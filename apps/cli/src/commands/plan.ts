@@ -16,6 +16,7 @@ import {
   type PromptMessages,
 } from "@farsight/planner";
 import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
+import { redactText } from "@farsight/core";
 import { choiceFlag, intFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
 import { categoryQuitRule, PLANNER_NAMES, plannerFlag, plannerHelp, type PlannerName } from "../planners.js";
 
@@ -162,6 +163,9 @@ export const planCommand: Command = {
     const cohort = intFlag("cohort", values.cohort, 1, 1);
     const seed = intFlag("seed", values.seed, 0, 0);
     const spec = values.llm ?? "none";
+    if (values.llm !== undefined && !plannerName.startsWith("llm-")) {
+      throw new UsageError(`--llm is only used by the llm-* planners; --planner ${plannerName} would ignore "${redactText(values.llm)}". Drop --llm or pick llm-category / llm-thought`);
+    }
     const stats = new LlmStats();
     const setup = await loadPreset(envName, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
     const planner = await makePlanner(plannerName, spec, seed, cohort, stats, setup);

@@ -21,7 +21,8 @@ import { categoryQuitRule, plannerFlag, type PlannerName } from "../planners.js"
 import { userSplit, type EvalPolicy } from "../report/protocol.js";
 import { RunDirWriter } from "../report/run-dir.js";
 import { makeProgress } from "../progress.js";
-import { runIlrec } from "../run/ilrec.js";
+import { ILREC_USAGE, runIlrec } from "../run/ilrec.js";
+import { checkLerlFlags } from "../run/lerl-flags.js";
 
 /** Planners `run lerl` can train with (long names; `plannerFlag` also takes the aliases). */
 export const PLANNERS = ["llm-category", "saturation-aware", "reflection-guided", "oracle-saturation", "random", "all-categories"] as const satisfies readonly PlannerName[];
@@ -317,6 +318,7 @@ export const runCommand: Command = {
     "Rows: each LERL planner (greedy inside the plan), flat PPO greedy and sampled, random and popularity; every",
     "agent, baselines included, never shows an item twice in a session.",
   ].join("\n"),
+  helpFor: (argv) => (argv[0] === "ilrec" ? ILREC_USAGE : undefined),
   async run(argv: string[], io: CliIO): Promise<number> {
     if (argv[0] === "ilrec") return runIlrec(argv.slice(1), io);
     const { values, positionals } = parseFlags(
@@ -348,6 +350,7 @@ export const runCommand: Command = {
       ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
     };
     if (x.resume && !values.out) throw new UsageError("--resume needs --out <the run directory to continue>");
+    checkLerlFlags(values, x.planners);
     const result = await runLerlExperiment(x, values.json ? { ...io, stdout: () => {}, isTTY: false } : io);
     if (values.json) {
       io.stdout(JSON.stringify({ out: x.out, rows: result.rows, seconds: result.seconds }) + "\n");

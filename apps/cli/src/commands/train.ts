@@ -1,5 +1,5 @@
 import { evaluate, loadPreset, makeSimulator, PRESETS, type EnvSetup, type EvalMode } from "@farsight/env";
-import { contextFromEnv, createAlgorithm, initBackend, PolicyAgent, saveCheckpoint, trainPolicy, type AlgorithmName, type EncoderKind } from "@farsight/rl-policy";
+import { contextFromEnv, createAlgorithm, DEFAULT_A2C_OPTIONS, DEFAULT_PPO_OPTIONS, initBackend, PolicyAgent, saveCheckpoint, trainPolicy, type AlgorithmName, type EncoderKind } from "@farsight/rl-policy";
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
 
 const ALGOS: readonly AlgorithmName[] = ["ppo", "a2c", "dqn"];
@@ -27,7 +27,8 @@ export const trainCommand: Command = {
     "                      [--mode FB|NX_0|NX_10] [--eval-episodes N] [--data-dir DIR] [--json]",
     "",
     `Presets: ${PRESETS.join(", ")} (default synthetic)`,
-    "  --steps N          env transitions (B sessions stepping once count B); default 20000",
+    "  --steps N          env transitions (B sessions stepping once count B); default 20000. Rounded up",
+    "                     to whole updates (PPO: 10 steps x B, A2C: 5 x B, DQN: B), with a note on stderr",
     "  --batch B          concurrent training sessions (default 32)",
     "  --encoder          state encoder (default mean; LERL used a transformer)",
     "  --history L        interactions the encoder sees (default 10)",
@@ -62,10 +63,12 @@ export const trainCommand: Command = {
     const history = intFlag("history", values.history, 10, 1);
     const mode = choiceFlag("mode", values.mode, MODES, "FB");
     const evalEpisodes = intFlag("eval-episodes", values["eval-episodes"], 500, 0);
-    const lr = values.lr === undefined ? undefined : numberFlag("lr", values.lr, 0);
-    if (lr !== undefined && !(lr > 0)) throw new UsageError(`--lr must be > 0, got "${values.lr}"`);
+    const lr = values.lr === undefined ? undefined : numberFlag("lr", values.lr, 0, { min: 0, exclusiveMin: true });
     const out = values.out;
     if (!out) throw new UsageError("farsight train: --out DIR is required (where the policy is saved)");
+    // Checked before any data loads: a budget below one update fails at once.
+    const budget = stepBudget(algo, batch, steps);
+    if (budget.note) io.stderr(`farsight train: ${budget.note}\n`);
     const say = (line: string) => {
       if (!values.json) io.stdout(line + "\n");
     };
@@ -81,9 +84,9 @@ export const trainCommand: Command = {
       policy: { seed, historyLength: history, feedbackScale: feedbackScaleOf(setup), encoder: { ...defaultsOf(encoder) } },
       ...(lr !== undefined ? { [algo]: { learningRate: lr } } : {}),
     });
-    say(`training ${algo} (${encoder} encoder, ${algorithm.policy.params.count()} parameters) on ${envName}: ${steps} steps, ${batch} sessions, seed ${seed}`);
+    say(`training ${algo} (${encoder} encoder, ${algorithm.policy.params.count()} parameters) on ${envName}: ${budget.steps} steps, ${batch} sessions, seed ${seed}`);
     const summary = await trainPolicy(trainEnv, algorithm, {
-      totalSteps: steps,
+      totalSteps: budget.steps,
       onProgress: (p) =>
         say(
           `step ${String(p.envSteps).padStart(8)}/${p.totalSteps}  episodes ${String(p.episodes).padStart(6)}  return ${fmt(p.meanReturn)}  length ${fmt(p.meanLength)}  ` +
@@ -98,12 +101,29 @@ export const trainCommand: Command = {
       evaluation = result.metrics;
       say(`eval on ${envName} test users (ground truth, ${evalEpisodes} episodes, ${mode}): len ${fmt(evaluation["len"]!)}  r_traj ${fmt(evaluation["r_traj"]!)}  r_each ${fmt(evaluation["r_each"]!)}  ctr ${fmt(evaluation["ctr"]!)}`);
     }
-    if (values.json) io.stdout(JSON.stringify({ backend: backend.backend, train: summary, out, evaluation }) + "\n");
+    if (values.json) io.stdout(JSON.stringify({ backend: backend.backend, requestedSteps: steps, train: summary, out, evaluation }) + "\n");
     algorithm.dispose();
     algorithm.policy.dispose();
     return 0;
   },
 };
+
+/**
+ * The training loop collects whole updates: an on-policy algorithm `rolloutSteps` batched steps (PPO 10 x 32
+ * sessions = 320 transitions), DQN one batched step. A budget that is not a multiple is rounded up, and said;
+ * a budget smaller than one update is refused (it would train several times what was asked).
+ */
+export function stepBudget(algo: AlgorithmName, batch: number, steps: number): { steps: number; note?: string } {
+  // `farsight train` never changes the rollout length, so the algorithms' defaults are the loop's.
+  const rollout = algo === "ppo" ? DEFAULT_PPO_OPTIONS.rolloutSteps : algo === "a2c" ? DEFAULT_A2C_OPTIONS.rolloutSteps : 1;
+  const perUpdate = rollout * batch;
+  const what = algo === "dqn" ? `dqn steps ${batch} sessions at a time` : `${algo} collects ${rollout} steps x ${batch} sessions = ${perUpdate} transitions per update`;
+  if (steps < perUpdate) {
+    throw new UsageError(`--steps ${steps} is less than one update: ${what}. Pass --steps ${perUpdate} or more, or a smaller --batch`);
+  }
+  const rounded = Math.ceil(steps / perUpdate) * perUpdate;
+  return rounded === steps ? { steps } : { steps: rounded, note: `--steps ${steps} rounded up to ${rounded} (${what})` };
+}
 
 function defaultsOf(kind: EncoderKind) {
   // LERL's transformer width is 64; the others keep the package defaults.

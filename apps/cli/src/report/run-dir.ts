@@ -5,7 +5,7 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { FarsightError } from "@farsight/core";
+import { FarsightError, redactDeep } from "@farsight/core";
 
 /** File names inside a run directory. */
 export const RUN_FILES = {
@@ -85,9 +85,9 @@ export class RunDirWriter {
     }
   }
 
-  /** Writes config.json (replacing it) atomically: a temporary file renamed into place. */
+  /** Writes config.json (replacing it) atomically, credentials in URLs and model specs redacted. */
   writeConfig(config: RunConfig): void {
-    this.writeJsonAtomic(RUN_FILES.config, config);
+    this.writeJsonAtomic(RUN_FILES.config, redactDeep(config));
   }
 
   /** Appends learning-curve points to curves.jsonl. */

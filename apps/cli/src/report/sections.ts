@@ -2,6 +2,7 @@
  * The report's sections, each built from the run directory's records: HTML with inline SVG charts, a title,
  * and a short note on what to look for. A section whose file is missing says "not recorded".
  */
+import { redactDeep } from "@farsight/core";
 import { curvesByMetric, exposureByStep, lengthHistogram, topCategories } from "./analysis.js";
 import { groupedBarChart } from "./bar-chart.js";
 import { lineChart } from "./line-chart.js";
@@ -202,7 +203,8 @@ function shareMultiples(episodes: Parameters<typeof topCategories>[0], exposures
 }
 
 export function configSection(data: RunDirData): Section {
-  const html = data.config ? configTable(data.config) : absent(data, "config", "");
+  // Run directories written before redaction existed may hold credentials: the page never shows them.
+  const html = data.config ? configTable(redactDeep(data.config)) : absent(data, "config", "");
   return { id: "config", title: "Configuration", html };
 }
 

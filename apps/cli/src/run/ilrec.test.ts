@@ -18,7 +18,7 @@ describe("farsight run ilrec", () => {
     await expect(runCommand.run(["ilrec", "--reward", "gail"], capture())).rejects.toThrow(/--reward must be one of env, airl, env\+airl/);
     await expect(runCommand.run(["ilrec", "--serve", "top"], capture())).rejects.toThrow(/--serve must be one of greedy, sampled, both/);
     await expect(runCommand.run(["ilrec", "--advantage", "oracle"], capture())).rejects.toThrow(/--advantage must be one of critic, teacher/);
-    await expect(runCommand.run(["ilrec", "--anneal=-1"], capture())).rejects.toThrow(/--anneal must be >= 0/);
+    await expect(runCommand.run(["ilrec", "--anneal=-1"], capture())).rejects.toThrow(/--anneal must be a decimal number >= 0, got "-1"/);
   });
 
   it("runs the pipeline offline and prints the table, writing demonstrations and results", async () => {

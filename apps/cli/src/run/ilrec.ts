@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadPreset, PRESETS } from "@farsight/env";
 import { runIlrecPipeline, type IlrecRow, type ServeMode, type TeacherKind } from "@farsight/graph";
+import { redactText } from "@farsight/core";
 import { createChatModel, LlmStats } from "@farsight/llm";
 import { initBackend, type IlrecAdvantage, type IlrecRewardMode } from "@farsight/rl-policy";
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError, type CliIO } from "../command.js";
@@ -79,6 +80,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   const teacher = choiceFlag<TeacherKind>("teacher", values.teacher, ["llm", "heuristic"], "heuristic");
   const spec = values.llm ?? "none";
   if (teacher === "llm" && spec === "none") throw new UsageError("--teacher llm needs a model: pass --llm <spec> (e.g. ollama:llama3.1), or use --teacher heuristic");
+  if (teacher !== "llm" && values.llm !== undefined) throw new UsageError(`--llm is only used by --teacher llm; --teacher ${teacher} would ignore "${redactText(values.llm)}". Drop --llm or pass --teacher llm`);
   const seed = intFlag("seed", values.seed, 0, 0);
   const seeds = Array.from({ length: intFlag("seeds", values.seeds, 1, 1) }, (_, k) => seed + k);
   const episodes = intFlag("episodes", values.episodes, 100, 1);
@@ -88,6 +90,18 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
     if (!quiet) io.stdout(line + "\n");
   };
 
+  // Every flag is parsed before the backend, the model and the data load: a typo fails in milliseconds.
+  const demos = intFlag("demos", values.demos, 100, 1);
+  const teacherEpisodes = values["teacher-episodes"] === undefined ? undefined : intFlag("teacher-episodes", values["teacher-episodes"], episodes, 1);
+  const batchSize = values.batch === undefined ? undefined : intFlag("batch", values.batch, 16, 1);
+  const quitReward = values["quit-reward"] === undefined ? undefined : numberFlag("quit-reward", values["quit-reward"], 0);
+  const imitationCoef = values.imitation === undefined ? undefined : numberFlag("imitation", values.imitation, 0.5, { min: 0 });
+  const steps = intFlag("steps", values.steps, 20_000, 1);
+  const serveFlag = choiceFlag("serve", values.serve, SERVE, "both");
+  const serve: ServeMode[] = serveFlag === "both" ? ["greedy", "sampled"] : [serveFlag];
+  const rewardMode = choiceFlag<IlrecRewardMode>("reward", values.reward, REWARDS, "env");
+  const advantage = values.advantage ? choiceFlag<IlrecAdvantage>("advantage", values.advantage, ["critic", "teacher"], "critic") : undefined;
+  const anneal = values.anneal !== undefined ? numberFlag("anneal", values.anneal, 1, { min: 0 }) : undefined;
   const backend = await initBackend();
   log(backend.summary);
   const stats = new LlmStats();
@@ -95,28 +109,21 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   const setup = await loadPreset(env, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
   const perSeed: IlrecRow[][] = [];
   const results = [];
-  const steps = intFlag("steps", values.steps, 20_000, 1);
-  const serveFlag = choiceFlag("serve", values.serve, SERVE, "both");
-  const serve: ServeMode[] = serveFlag === "both" ? ["greedy", "sampled"] : [serveFlag];
-  const rewardMode = choiceFlag<IlrecRewardMode>("reward", values.reward, REWARDS, "env");
-  const advantage = values.advantage ? choiceFlag<IlrecAdvantage>("advantage", values.advantage, ["critic", "teacher"], "critic") : undefined;
-  const anneal = values.anneal !== undefined ? numberFlag("anneal", values.anneal, 1) : undefined;
-  if (anneal !== undefined && anneal < 0) throw new UsageError(`--anneal must be >= 0 (a share of the budget), got "${values.anneal}"`);
   for (const s of seeds) {
     log(`-- seed ${s}`);
     let lastTenth = -1;
     const dir = seeds.length > 1 ? join(out, `seed${s}`) : out;
     const r = await runIlrecPipeline({
       setup, teacher, model, stats, seed: s, outDir: dir, episodes,
-      demos: intFlag("demos", values.demos, 100, 1),
+      demos,
       steps,
-      ...(values["teacher-episodes"] ? { teacherEpisodes: intFlag("teacher-episodes", values["teacher-episodes"], episodes, 1) } : {}),
-      ...(values.batch ? { batchSize: intFlag("batch", values.batch, 16, 1) } : {}),
-      ...(values["quit-reward"] ? { quitReward: numberFlag("quit-reward", values["quit-reward"], 0) } : {}),
+      ...(teacherEpisodes !== undefined ? { teacherEpisodes } : {}),
+      ...(batchSize !== undefined ? { batchSize } : {}),
+      ...(quitReward !== undefined ? { quitReward } : {}),
       serve,
       ilrec: {
         rewardMode,
-        ...(values.imitation ? { imitationCoef: numberFlag("imitation", values.imitation, 0.5) } : {}),
+        ...(imitationCoef !== undefined ? { imitationCoef } : {}),
         ...(anneal !== undefined ? { imitationAnneal: anneal } : {}),
         ...(advantage ? { advantage } : {}),
       },
@@ -130,7 +137,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
       },
     });
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "results.json"), JSON.stringify({ env, teacher, llm: spec, seed: s, ...r }, null, 2) + "\n");
+    writeFileSync(join(dir, "results.json"), JSON.stringify({ env, teacher, llm: redactText(spec), seed: s, ...r }, null, 2) + "\n");
     perSeed.push(r.rows);
     results.push({ seed: s, rows: r.rows, latencyRatio: r.latencyRatio, demonstrations: r.demonstrations, trainWorld: r.trainWorld });
   }

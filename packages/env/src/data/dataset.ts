@@ -31,6 +31,11 @@ export interface Dataset {
   /** Original user / item identifiers per dense index, where they are not already 0..n-1. */
   readonly userIds?: readonly string[];
   readonly itemIds?: readonly string[];
+  /**
+   * Values the published data really has outside the model's range and that the loader adjusted, counted by
+   * kind (e.g. KuaiRec watch ratios above 5, capped): reported in the preset's `describe`, never silent.
+   */
+  readonly adjusted?: Readonly<Record<string, number>>;
 }
 
 /** A loader error that names the file, the line (1-based) and the problem. */
@@ -39,10 +44,16 @@ export function dataError(file: string, line: number | undefined, problem: strin
   return new FarsightError("env/bad-data", `${where}: ${problem}`, { file, line, problem });
 }
 
-/** Reads a text file, with an error that names it and says what to do when it is missing. */
-export function readText(file: string, hint = ""): string {
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * Reads a text file, with an error that names it and says what to do when it is missing. A UTF-8 byte-order
+ * mark is dropped: kept, it would glue itself to the first id ("\uFEFF1" is a user "1" never met again).
+ */
+export function readText(file: string, hint = "", encoding: BufferEncoding = "utf8"): string {
   try {
-    return readFileSync(file, "utf8");
+    const buf = readFileSync(file);
+    return (buf.subarray(0, 3).equals(BOM) ? buf.subarray(3) : buf).toString(encoding);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const what = code === "ENOENT" ? "file not found" : `cannot read (${code ?? String(err)})`;
@@ -79,9 +90,12 @@ export function* fileLines(file: string, chunkBytes = 1 << 24): Generator<[line:
   try {
     const buf = Buffer.alloc(chunkBytes);
     const decoder = new StringDecoder("utf8");
-    let rest = "", no = 0, n: number;
+    let rest = "", no = 0, n: number, first = true;
     while ((n = readSync(fd, buf, 0, buf.length, null)) > 0) {
-      const parts = (rest + decoder.write(buf.subarray(0, n))).split("\n");
+      let text = decoder.write(buf.subarray(0, n));
+      if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 BOM (see readText)
+      first = false;
+      const parts = (rest + text).split("\n");
       rest = parts.pop()!;
       for (let line of parts) {
         no++;
@@ -97,13 +111,40 @@ export function* fileLines(file: string, chunkBytes = 1 << 24): Generator<[line:
   }
 }
 
-/** Parses a number field, or throws naming file, line and field. */
-export function num(file: string, lineNo: number, field: string, value: string | undefined): number {
-  const v = value === undefined ? NaN : Number(value.trim());
-  if (value === undefined || value.trim() === "" || !Number.isFinite(v)) {
-    throw dataError(file, lineNo, `${field} is ${value === undefined ? "missing" : `"${value}"`}, expected a number`);
-  }
+/** What a numeric field may hold. Every loader declares one per field: a finite number alone is not enough. */
+export interface ValueRange {
+  readonly min?: number;
+  readonly max?: number;
+  readonly integer?: boolean;
+}
+
+/** Plain decimal notation (an exponent allowed): no hex (`0x10`), no `Infinity`, no trailing junk. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** Integer ids: decimal digits, no sign, no leading zeros, no fraction (`1.0` would be another user). */
+const INT_ID = /^(?:0|[1-9]\d*)$/;
+
+function rangeText(r: ValueRange): string {
+  const kind = r.integer ? "an integer" : "a number";
+  if (r.min !== undefined && r.max !== undefined) return `${kind} in ${r.min}..${r.max}`;
+  if (r.min !== undefined) return `${kind} >= ${r.min}`;
+  if (r.max !== undefined) return `${kind} <= ${r.max}`;
+  return kind;
+}
+
+/** Parses a number field in plain decimal notation and checks its declared range, or throws naming file, line and field. */
+export function num(file: string, lineNo: number, field: string, value: string | undefined, range: ValueRange = {}): number {
+  const t = value?.trim() ?? "";
+  const v = DECIMAL.test(t) ? Number(t) : NaN;
+  const ok = Number.isFinite(v) && (!range.integer || Number.isInteger(v)) && (range.min === undefined || v >= range.min) && (range.max === undefined || v <= range.max);
+  if (!ok) throw dataError(file, lineNo, `${field} is ${value === undefined ? "missing" : `"${value}"`}, expected ${rangeText(range)}`);
   return v;
+}
+
+/** Checks an integer id field (`user_id`, `video_id`, MovieLens ids) and returns it trimmed, or throws naming file and line. */
+export function intId(file: string, lineNo: number, field: string, value: string | undefined): string {
+  const t = value?.trim() ?? "";
+  if (!INT_ID.test(t)) throw dataError(file, lineNo, `${field} is ${value === undefined ? "missing" : `"${value}"`}, expected an integer id (digits only, no sign, fraction or leading zero)`);
+  return t;
 }
 
 /** Maps original identifiers to dense indices in order of first appearance. */
@@ -152,8 +193,8 @@ export class LogBuilder {
 }
 
 /** Reads a whitespace-separated dense numeric matrix (Coat's .ascii files). */
-export function readDenseMatrix(file: string, rows?: number, cols?: number): { values: Float32Array; rows: number; cols: number } {
-  const text = readText(file);
+export function readDenseMatrix(file: string, rows?: number, cols?: number, range: ValueRange = {}, hint = ""): { values: Float32Array; rows: number; cols: number } {
+  const text = readText(file, hint);
   const out: number[] = [];
   let nRows = 0, nCols = -1;
   for (const [line, no] of lines(text)) {
@@ -161,7 +202,7 @@ export function readDenseMatrix(file: string, rows?: number, cols?: number): { v
     if (nCols < 0) nCols = fields.length;
     if (fields.length !== nCols) throw dataError(file, no, `row has ${fields.length} values, the first row had ${nCols}`);
     if (cols !== undefined && fields.length !== cols) throw dataError(file, no, `row has ${fields.length} values, expected ${cols}`);
-    for (let j = 0; j < fields.length; j++) out.push(num(file, no, `column ${j + 1}`, fields[j]));
+    for (let j = 0; j < fields.length; j++) out.push(num(file, no, `column ${j + 1}`, fields[j], range));
     nRows++;
   }
   if (nRows === 0) throw dataError(file, undefined, "the file is empty");

@@ -8,12 +8,17 @@
  *   is_click; `video_features_basic_pure.csv` (video_id, ..., tag = "17,4") gives the categories (first tag
  *   primary; items without a tag get the category "untagged"). There is no ground-truth matrix: the preset
  *   completes one with MF, as EasyRL4Rec does.
+ * Declared values: user_id and video_id are integer ids (`1.0` or `0x10` are refused, not read as new ids or
+ * as 16), watch_ratio a number >= 0 (values above 5 are in the published data and are capped at 5, as in
+ * EasyRL4Rec; the counts are in the dataset's `adjusted`), is_click 0 or 1.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createCatalog } from "@farsight/core";
 import { column, splitCsv } from "./csvline.js";
-import { dataError, fileLines, IdMap, LogBuilder, num, type Dataset } from "./dataset.js";
+import { dataError, fileLines, IdMap, intId, LogBuilder, num, type Dataset } from "./dataset.js";
+
+const WATCH_RATIO = { min: 0 };
 
 /** The folder holding `file`: `dir`, `dir/data`, or `dir/<one subfolder>/data` (the archives' layouts). */
 function locate(dir: string, file: string): string {
@@ -51,9 +56,11 @@ export function loadKuaiRec(dir: string): Dataset {
   const cw = column(small.header, "watch_ratio", smallFile, dataError);
   const users = new IdMap(), items = new IdMap();
   const cells: [number, number, number][] = [];
+  let cappedSmall = 0, cappedBig = 0;
   for (const [f, no] of small.rows) {
-    const w = num(smallFile, no, "watch_ratio", f[cw]);
-    cells.push([users.get(f[cu]!.trim()), items.get(f[ci]!.trim()), Math.min(5, w)]);
+    const w = num(smallFile, no, "watch_ratio", f[cw], WATCH_RATIO);
+    if (w > 5) cappedSmall++;
+    cells.push([users.get(intId(smallFile, no, "user_id", f[cu])), items.get(intId(smallFile, no, "video_id", f[ci])), Math.min(5, w)]);
   }
   if (cells.length === 0) throw dataError(smallFile, undefined, "no rows");
   const U = users.size, I = items.size;
@@ -67,7 +74,7 @@ export function loadKuaiRec(dir: string): Dataset {
   const catCsv = readCsv(catFile);
   const cv = column(catCsv.header, "video_id", catFile, dataError), cf = column(catCsv.header, "feat", catFile, dataError);
   for (const [f, no] of catCsv.rows) {
-    const item = items.lookup(f[cv]!.trim());
+    const item = items.lookup(intId(catFile, no, "video_id", f[cv]));
     if (item === undefined) continue;
     const feat = f[cf]!.trim();
     if (!/^\[[\d,\s]*\]$/.test(feat)) throw dataError(catFile, no, `feat "${feat}" is not a list like [8, 27]`);
@@ -87,8 +94,11 @@ export function loadKuaiRec(dir: string): Dataset {
     const bu = column(big.header, "user_id", bigFile, dataError), bi = column(big.header, "video_id", bigFile, dataError);
     const bw = column(big.header, "watch_ratio", bigFile, dataError);
     for (const [f, no] of big.rows) {
-      const u = users.lookup(f[bu]!.trim()), i = items.lookup(f[bi]!.trim());
-      if (u !== undefined && i !== undefined) log.push(u, i, Math.min(5, num(bigFile, no, "watch_ratio", f[bw])));
+      const u = users.lookup(intId(bigFile, no, "user_id", f[bu])), i = items.lookup(intId(bigFile, no, "video_id", f[bi]));
+      if (u === undefined || i === undefined) continue;
+      const w = num(bigFile, no, "watch_ratio", f[bw], WATCH_RATIO);
+      if (w > 5) cappedBig++;
+      log.push(u, i, Math.min(5, w));
     }
   } else for (const [u, i, w] of cells) log.push(u, i, w);
   return {
@@ -99,6 +109,7 @@ export function loadKuaiRec(dir: string): Dataset {
     groundTruth: gt,
     userIds: users.ids,
     itemIds: items.ids,
+    adjusted: { "small_matrix.csv watch_ratio > 5, capped at 5": cappedSmall, ...(bigFile ? { "big_matrix.csv watch_ratio > 5, capped at 5": cappedBig } : {}) },
   };
 }
 
@@ -112,7 +123,9 @@ export function loadKuaiRandPure(dir: string): Dataset {
   const feat = readCsv(featFile);
   const fv = column(feat.header, "video_id", featFile, dataError), ft = column(feat.header, "tag", featFile, dataError);
   for (const [f, no] of feat.rows) {
-    const id = items.get(f[fv]!.trim());
+    const key = intId(featFile, no, "video_id", f[fv]);
+    if (items.has(key)) throw dataError(featFile, no, `video_id ${key} is listed twice`);
+    const id = items.get(key);
     const tags = f[ft]!.split(",").map((s) => s.trim()).filter((s) => s !== "");
     if (tags.some((t) => !/^\d+$/.test(t))) throw dataError(featFile, no, `tag "${f[ft]}" is not a comma-separated list of integers`);
     cats[id] = tags.length > 0 ? tags.map((t) => catIds.get(t)) : [catIds.get("untagged")];
@@ -124,11 +137,10 @@ export function loadKuaiRandPure(dir: string): Dataset {
     const cu = column(csv.header, "user_id", file, dataError), cv = column(csv.header, "video_id", file, dataError);
     const cc = column(csv.header, "is_click", file, dataError);
     for (const [f, no] of csv.rows) {
-      const item = items.lookup(f[cv]!.trim());
+      const item = items.lookup(intId(file, no, "video_id", f[cv]));
       if (item === undefined) throw dataError(file, no, `video ${f[cv]} is not in video_features_basic_pure.csv`);
-      const click = num(file, no, "is_click", f[cc]);
-      if (click !== 0 && click !== 1) throw dataError(file, no, `is_click must be 0 or 1, got ${f[cc]}`);
-      log.push(users.get(f[cu]!.trim()), item, click);
+      const click = num(file, no, "is_click", f[cc], { min: 0, max: 1, integer: true });
+      log.push(users.get(intId(file, no, "user_id", f[cu])), item, click);
     }
   }
   return {

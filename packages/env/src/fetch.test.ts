@@ -1,0 +1,148 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, describe, expect, it } from "vitest";
+import { dataDirCandidates } from "./datadir.js";
+import { fetchDataset, safeEntryPath, type DatasetSource } from "./fetch.js";
+
+const root = mkdtempSync(join(tmpdir(), "farsight-fetch-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** A ZIP with stored entries, names taken verbatim (hostile ones included). */
+function zip(files: [string, string][]): Buffer {
+  const parts: Buffer[] = [], central: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of files) {
+    const data = Buffer.from(text), nameBuf = Buffer.from(name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBuf.length, 26);
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt32LE(data.length, 20);
+    c.writeUInt32LE(data.length, 24);
+    c.writeUInt16LE(nameBuf.length, 28);
+    c.writeUInt32LE(offset, 42);
+    parts.push(local, nameBuf, data);
+    central.push(c, nameBuf);
+    offset += 30 + nameBuf.length + data.length;
+  }
+  const cd = Buffer.concat(central), end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, cd, end]);
+}
+
+/** A gzipped ustar archive of regular files. */
+function tarGz(files: [string, string][]): Buffer {
+  const blocks: Buffer[] = [];
+  for (const [name, text] of files) {
+    const data = Buffer.from(text), h = Buffer.alloc(512);
+    h.write(name, 0, 100, "utf8");
+    h.write("0000644\0", 100);
+    h.write(data.length.toString(8).padStart(11, "0") + "\0", 124);
+    h.write("0", 156);
+    h.write("ustar\u000000", 257);
+    h.fill(" ", 148, 156);
+    let sum = 0;
+    for (const b of h) sum += b;
+    h.write(sum.toString(8).padStart(6, "0") + "\0 ", 148);
+    blocks.push(h, data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  return gzipSync(Buffer.concat([...blocks, Buffer.alloc(1024)]));
+}
+
+/** fetch() answering from a map of file name -> bytes (no network). */
+function served(files: Record<string, Buffer>): typeof fetch {
+  return (async (input: string | URL | Request) => {
+    const name = String(input).slice(String(input).lastIndexOf("/") + 1);
+    const body = files[name];
+    return body ? new Response(body) : new Response("", { status: 404 });
+  }) as typeof fetch;
+}
+
+/** Every file under a folder, relative paths, sorted. */
+function tree(dir: string): string[] {
+  return existsSync(dir) ? (readdirSync(dir, { recursive: true, withFileTypes: true }) as import("node:fs").Dirent[]).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name).slice(dir.length + 1)).sort() : [];
+}
+
+const source = (name: string, archive: "zip" | "tar.gz", files?: Record<string, string>): DatasetSource => ({
+  name, description: "test", license: "test", downloads: [{ url: `https://example.org/${name}.${archive}`, archive }], ...(files ? { files } : {}),
+});
+
+describe("data fetch: archive entries cannot escape the dataset folder", () => {
+  const hostile = [
+    ["top/../x", "top-relative escape after the top folder is stripped"],
+    ["ml-100k/../coat/train.ascii", "a sibling dataset"],
+    ["../evil", "parent"],
+    ["/etc/evil", "absolute"],
+    ["a/./b", "dot segment"],
+    ["a\\..\\..\\b", "backslashes"],
+    ["C:/evil", "drive letter"],
+  ];
+  for (const kind of ["zip", "tar.gz"] as const) {
+    for (const [entry, why] of hostile) {
+      it(`${kind}: refuses "${entry}" (${why}) and writes nothing anywhere`, async () => {
+        const dataDir = mkdtempSync(join(root, "d-"));
+        const files: [string, string][] = [["top/ok.txt", "fine"], [entry!, "pwned"]];
+        const bytes = kind === "zip" ? zip(files) : tarGz(files);
+        const name = `hostile${kind === "zip" ? "z" : "t"}`;
+        await expect(fetchDataset(source(name, kind), { dataDir, fetchImpl: served({ [`${name}.${kind}`]: bytes }) })).rejects.toThrow(/unsafe path/);
+        expect(tree(dataDir)).toEqual([]);
+        expect(readdirSync(dataDir)).toEqual([]); // no partial folder left behind either
+      });
+    }
+  }
+
+  it("an archive whose every entry sits under `..` is refused, not stripped into the folder", async () => {
+    const dataDir = mkdtempSync(join(root, "dots-"));
+    const bytes = zip([["../a.txt", "A"], ["../b.txt", "B"]]);
+    await expect(fetchDataset(source("dots", "zip"), { dataDir, fetchImpl: served({ "dots.zip": bytes }) })).rejects.toThrow(/unsafe path "\.\.\/a\.txt"/);
+    expect(readdirSync(dataDir)).toEqual([]);
+  });
+
+  it("safeEntryPath is the last guard: only paths strictly inside the root pass", () => {
+    expect(safeEntryPath("/data/coat", "sub/train.ascii", "t")).toBe("/data/coat/sub/train.ascii");
+    for (const p of ["", "..", "sub/../../x", "sub//x", "x\0y", "/abs"]) expect(() => safeEntryPath("/data/coat", p, "t")).toThrow(/unsafe path/);
+  });
+});
+
+describe("data fetch: all or nothing", () => {
+  const good = "5 0\n0 3\n";
+  const pinned = { "train.ascii": createHash("sha256").update(good).digest("hex") };
+
+  it("unpacks a verified archive (top folder stripped) and records its source", async () => {
+    const dataDir = mkdtempSync(join(root, "ok-"));
+    const bytes = tarGz([["coatlike/train.ascii", good], ["coatlike/sub/README", "hi"]]);
+    const r = await fetchDataset(source("coatlike", "tar.gz", pinned), { dataDir, fetchImpl: served({ "coatlike.tar.gz": bytes }) });
+    expect(r.dir).toBe(join(dataDir, "coatlike"));
+    expect(tree(dataDir)).toEqual(["coatlike/SOURCE.json", "coatlike/sub/README", "coatlike/train.ascii"]);
+    expect(readFileSync(join(dataDir, "coatlike", "train.ascii"), "utf8")).toBe(good);
+    // A second fetch refuses instead of overwriting the folder a user may have edited.
+    await expect(fetchDataset(source("coatlike", "tar.gz", pinned), { dataDir, fetchImpl: served({ "coatlike.tar.gz": bytes }) })).rejects.toThrow(/already exists; remove it/);
+  });
+
+  it("a checksum failure leaves no dataset folder, and `data list`'s lookup does not find one", async () => {
+    const dataDir = mkdtempSync(join(root, "bad-"));
+    // The first file verifies and would have been written before the second one fails.
+    const sources: DatasetSource = { ...source("twofiles", "zip"), files: { "a.txt": createHash("sha256").update("A").digest("hex"), "b.txt": "0".repeat(64) } };
+    const bytes = zip([["a.txt", "A"], ["b.txt", "B"]]);
+    await expect(fetchDataset(sources, { dataDir, fetchImpl: served({ "twofiles.zip": bytes }) })).rejects.toThrow(/b\.txt has SHA-256 .* expected 0{64}/);
+    expect(readdirSync(dataDir)).toEqual([]);
+    expect(dataDirCandidates("twofiles", dataDir).some((d) => existsSync(d))).toBe(false);
+  });
+
+  it("a failed download leaves nothing and the message carries no credentials", async () => {
+    const dataDir = mkdtempSync(join(root, "cred-"));
+    await expect(fetchDataset(source("missing", "zip"), { dataDir, baseUrl: "https://alice:s3cret@mirror.example/d?token=abc", fetchImpl: served({}) }))
+      .rejects.toThrow(/^download of https:\/\/\*\*\*@mirror\.example\/d\/missing\.zip\?token=\*\*\* failed: HTTP 404$/);
+    expect(readdirSync(dataDir)).toEqual([]);
+  });
+});
