@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
-import { DATASET_SOURCES, dataDirCandidates, defaultDataDir, fetchDataset } from "@farsight/env";
+import { DATASET_SOURCES, dataDirCandidates, defaultDataDir, fetchDataset, loadPreset, PRESETS } from "@farsight/env";
 import { parseFlags, UsageError, type CliIO, type Command } from "../command.js";
+import { describePreset, formatDescription } from "../data-describe.js";
+import { intFlag } from "../flags.js";
 
 /** `farsight data fetch <name>` and `farsight data list`. */
 export const dataCommand: Command = {
@@ -10,6 +12,7 @@ export const dataCommand: Command = {
     return [
       "Usage: farsight data fetch <name> [--data-dir DIR] [--base-url URL] [--json]",
       "       farsight data list [--data-dir DIR] [--json]",
+      "       farsight data describe <preset> [--episodes N] [--seed S] [--data-dir DIR] [--json]",
       "",
       "Datasets:",
       ...DATASET_SOURCES.map((s) => `  ${s.name.padEnd(16)} ${s.description}`),
@@ -21,12 +24,29 @@ export const dataCommand: Command = {
       "check passed; it refuses to overwrite an existing dataset folder (remove it to fetch again).",
       "Search order when loading <name>: --data-dir, $FARSIGHT_DATA_DIR, ~/.farsight/data, <repo>/../shared/data.",
       "MovieLens may not be redistributed: fetch it yourself and keep it out of repositories.",
+      "",
+      `describe: users, items, categories, density, the quit rule, item-distance quantiles (distance rules) and the`,
+      `random / popularity / greedy / oracle Len and R_traj over --episodes sessions (default 300) of the ground`,
+      `truth; warns when the preset is degenerate (oracle Len within 10% of random, or random Len < 3).`,
+      `Presets: ${PRESETS.join(", ")}.`,
     ].join("\n");
   },
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parseFlags("data", argv, { "data-dir": { type: "string" }, "base-url": { type: "string" }, json: { type: "boolean" } }, true);
+    const { values, positionals } = parseFlags("data", argv, { "data-dir": { type: "string" }, "base-url": { type: "string" }, json: { type: "boolean" }, episodes: { type: "string" }, seed: { type: "string" } }, true);
     const [verb, name] = positionals;
     const dataDir = values["data-dir"];
+    if (verb === "describe") {
+      if (!name) throw new UsageError(`farsight data describe: name a preset (${PRESETS.join(", ")})`);
+      const setup = await loadPreset(name, dataDir ? { dataDir } : {});
+      const description = await describePreset(setup, {
+        episodes: intFlag("episodes", values.episodes, 300, 1),
+        seed: intFlag("seed", values.seed, 0),
+        onAgent: (agent) => io.stderr(`describe ${name}: evaluating ${agent}...\n`),
+      });
+      io.stdout(values.json ? JSON.stringify(description) + "\n" : formatDescription(description));
+      return 0;
+    }
+    if (values.episodes !== undefined || values.seed !== undefined) throw new UsageError(`farsight data ${verb ?? ""}: --episodes and --seed belong to "data describe"`);
     if (verb === "list") {
       const rows = DATASET_SOURCES.map((s) => {
         const found = dataDirCandidates(s.name, dataDir).find((d) => existsSync(d));
@@ -36,7 +56,7 @@ export const dataCommand: Command = {
       else for (const r of rows) io.stdout(`${r.name.padEnd(16)} ${r.found ?? "(not found)"}\n`);
       return 0;
     }
-    if (verb !== "fetch") throw new UsageError(`farsight data: expected "fetch <name>" or "list", got "${verb ?? ""}"`);
+    if (verb !== "fetch") throw new UsageError(`farsight data: expected "fetch <name>", "list" or "describe <preset>", got "${verb ?? ""}"`);
     const source = DATASET_SOURCES.find((s) => s.name === name);
     if (!source) throw new UsageError(`farsight data fetch: unknown dataset "${name ?? ""}"; known: ${DATASET_SOURCES.map((s) => s.name).join(", ")}`);
     const result = await fetchDataset(source, {
