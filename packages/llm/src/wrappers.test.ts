@@ -140,7 +140,9 @@ describe("recorder and scripted: replay", () => {
     const replay = await createChatModel(`scripted:${file}`);
     const replayed = [];
     for (const p of [...prompts].reverse()) replayed.push(await structured(replay!, pick, p));
-    expect(replayed.reverse()).toEqual(liveAnswers);
+    // Same answers; which of them the cache served differs with the order of the replay.
+    const values = (rs: typeof liveAnswers) => rs.map((r) => (r.ok ? r.value : r.error));
+    expect(values(replayed.reverse())).toEqual(values(liveAnswers));
   });
 
   it("hand-written answer files are served in order; a miss names the file", async () => {
