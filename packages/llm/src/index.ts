@@ -35,3 +35,14 @@ export {
 export { methodStateOf, isCacheHit } from "./structured.js";
 export { methodFamily } from "./spec.js";
 export type { ComponentAnswers, AnswerOutcome } from "./stats.js";
+export {
+  modelIdOf,
+  attemptOf,
+  settle,
+  withFallback,
+  answerShares,
+  formatAnswerShares,
+  type Attempt,
+  type Answered,
+  type FallbackContext,
+} from "./fallback.js";
