@@ -20,6 +20,8 @@ export type AnswerOutcome = "model" | "repaired" | "cache" | "fallback";
 export interface LlmStatsSnapshot {
   /** Requests made by components (a structured or text request counts once, whatever retries and repairs it took). */
   requests: number;
+  /** Of those, the ones that reached a model (not answered by the cache). */
+  modelRequests: number;
   calls: number;
   cacheHits: number;
   failures: number;
@@ -63,6 +65,7 @@ export type LlmStatsEvent =
  */
 export class LlmStats {
   requests = 0;
+  modelRequests = 0;
   calls = 0;
   cacheHits = 0;
   failures = 0;
@@ -94,9 +97,10 @@ export class LlmStats {
     this.emit("fallback");
   }
 
-  /** A component starts one request (structured or text), before any retry or repair. */
-  recordRequest(): void {
+  /** A component's request (structured or text) got its first answer or error; `sent`: it reached a model (no cache hit). */
+  recordRequest(sent: boolean): void {
     this.requests++;
+    if (sent) this.modelRequests++;
   }
 
   /** One model call asked for structured output with `method`. */
@@ -172,6 +176,7 @@ export class LlmStats {
     const n = this.latencies.length;
     return {
       requests: this.requests,
+      modelRequests: this.modelRequests,
       calls: this.calls,
       cacheHits: this.cacheHits,
       failures: this.failures,

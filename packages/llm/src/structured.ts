@@ -97,8 +97,8 @@ export async function structured<S extends z.ZodType>(
   const state = methodStateOf(model);
   let method = options.method && state.chain.includes(options.method) ? options.method : state.current;
   const stats = options.stats;
-  stats?.recordRequest();
   let repairs = 0;
+  let first = true;
   for (;;) {
     stats?.recordMethod(method);
     const answer = await invokeSafely(model, conversation, {
@@ -107,6 +107,8 @@ export async function structured<S extends z.ZodType>(
       timeoutMs: options.timeoutMs,
       callOptions: callOptionsFor(method, name, jsonSchema),
     });
+    if (first) stats?.recordRequest(!answer.ok || !isCacheHit(answer.message));
+    first = false;
     const weaker = state.next(method);
     if (!answer.ok) {
       if (weaker && answer.reason === "error" && !options.signal?.aborted) {
@@ -187,8 +189,8 @@ export async function complete(
   messages: string | BaseMessageLike[],
   options: { stats?: LlmStats; signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<{ ok: true; text: string; cached?: true } | { ok: false; reason: "timeout" | "error"; error: string }> {
-  options.stats?.recordRequest();
   const answer = await invokeSafely(model, toMessages(messages), options);
+  options.stats?.recordRequest(!answer.ok || !isCacheHit(answer.message));
   if (!answer.ok) return { ok: false, reason: answer.reason, error: answer.error };
   return { ok: true, text: answer.text, ...(isCacheHit(answer.message) ? { cached: true } : {}) };
 }
