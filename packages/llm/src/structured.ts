@@ -120,8 +120,10 @@ export async function structured<S extends z.ZodType>(
           continue;
         }
         if (ignoredSchema(method, answer.cause)) {
-          // The OpenAI SDK parses json_schema answers itself and throws on text: the server ignored the schema.
+          // The OpenAI SDK parses json_schema answers itself and throws on text: the server ignored the
+          // schema (constrained decoding never yields prose), so it will again.
           stats?.recordDowngrade();
+          state.settle(weaker);
           method = weaker;
           continue;
         }
@@ -140,8 +142,10 @@ export async function structured<S extends z.ZodType>(
     repairs++;
     stats?.recordRepair();
     if (verdict.reason === "invalid-json" && weaker && method !== "prompt") {
-      // A constraining method that still produced no JSON was ignored: the repair asks the weaker way.
+      // A constraining method that still produced no JSON was ignored: the repair asks the weaker way, and
+      // without a single bracket in the answer (not a cut-off object) the model stays on the weaker way.
       stats?.recordDowngrade();
+      if (!/[[{]/.test(raw)) state.settle(weaker);
       method = weaker;
     }
     conversation.push(new AIMessage(raw), new HumanMessage(repairRequest(name, verdict.error)));
