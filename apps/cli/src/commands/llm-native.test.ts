@@ -127,3 +127,20 @@ describe("run lerl --planner llm: a model that answers the preflight, then stops
     expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8")).note).toMatch(/LLM answers: .*100% fallback/);
   }, 120_000);
 });
+
+describe("run ilrec --teacher llm against a model that only writes prose", () => {
+  it("stops at the preflight naming the model; with --max-fallback-rate 1 the teacher row says 100% fallback", async () => {
+    const spec = await brokenSpec({ content: "What a lovely day for recommendations." });
+    const args = ["run", "ilrec", "--teacher", "llm", "--llm", spec, "--demos", "1", "--steps", "64", "--episodes", "1", "--batch", "4", "--serve", "sampled", "--retries", "0"];
+    const stopped = captureIO();
+    expect(await main([...args, "--out", join(dir, "ilrec-a")], stopped, [runCommand])).toBe(1);
+    expect(stopped.err).toContain(`model ${spec} cannot answer`);
+    const finished = captureIO();
+    expect(await main([...args, "--out", join(dir, "ilrec-b"), "--max-fallback-rate", "1"], finished, [runCommand])).toBe(0);
+    expect(finished.out).toMatch(/teacher \(billp-llm, 100% fallback\)/);
+    const results = JSON.parse(readFileSync(join(dir, "ilrec-b", "results.json"), "utf8")) as { llmAnswers: { components: Record<string, { fallback: number; answers: number }> } };
+    const components = Object.values(results.llmAnswers.components);
+    expect(components.length).toBeGreaterThan(0);
+    expect(components.every((c) => c.answers > 0 && c.fallback === c.answers)).toBe(true);
+  }, 120_000);
+});
