@@ -108,7 +108,7 @@ export class ManagedChatModel extends BaseChatModel {
     const queue: AIMessageChunk[] = [];
     let wake: (() => void) | undefined;
     let streamed = false;
-    let finished = false;
+    const state = { finished: false }; // set by the call's completion, read by the loop below
     const done = this.run({
       messages,
       options: rest,
@@ -119,15 +119,15 @@ export class ManagedChatModel extends BaseChatModel {
         wake?.();
       },
     }).finally(() => {
-      finished = true;
+      state.finished = true;
       wake?.();
     });
     done.catch(() => undefined); // rethrown below, after the chunks that came before the error
-    while (!finished || queue.length > 0) {
+    while (!state.finished || queue.length > 0) {
       if (queue.length === 0) {
         await new Promise<void>((resolve) => {
           wake = resolve;
-          if (finished || queue.length > 0) resolve();
+          if (state.finished || queue.length > 0) resolve();
         });
         wake = undefined;
         continue;

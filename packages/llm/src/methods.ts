@@ -42,6 +42,7 @@ export function methodChain(family: MethodFamily, override?: StructuredMethod): 
 
 /** The family of a bare LangChain client, read from its `_llmType()` (LangChain's own provider tags). */
 export function familyOf(model: BaseChatModel): MethodFamily {
+  // oxlint-disable-next-line no-underscore-dangle -- LangChain's own provider tag, the stable way to tell clients apart
   const type = model._llmType();
   if (type === "openai") return "openai";
   if (type === "ollama") return "ollama";

@@ -1,6 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { z } from "zod";
-import type { Plan } from "@farsight/core";
 import { attemptOf, modelIdOf, NoModelError, structured, type LlmStats } from "@farsight/llm";
 import { LlmPlannerBase, mapLimit, type PlanAttempt } from "./llm-planner-base.js";
 import { billpThoughtPrompt, DEFAULT_THOUGHT_EXAMPLES } from "./prompt-billp.js";

@@ -144,3 +144,13 @@ describe("run ilrec --teacher llm against a model that only writes prose", () =>
     expect(components.every((c) => c.answers > 0 && c.fallback === c.answers)).toBe(true);
   }, 120_000);
 });
+
+describe("FARSIGHT_LLM", () => {
+  it("is the spec of a run without --llm; --llm wins; a bad --max-fallback-rate is a usage error", async () => {
+    const { llmRunOptions } = await import("../llm-run.js");
+    expect(llmRunOptions({}, { FARSIGHT_LLM: "ollama:qwen2.5:7b" }).spec).toBe("ollama:qwen2.5:7b");
+    expect(llmRunOptions({ llm: "none" }, { FARSIGHT_LLM: "ollama:qwen2.5:7b" }).spec).toBe("none");
+    expect(llmRunOptions({}, {})).toEqual({ spec: "none", maxFallbackRate: 0.2 });
+    expect(() => llmRunOptions({ "max-fallback-rate": "2" }, {})).toThrow(/--max-fallback-rate must be in \[0, 1\]/);
+  });
+});
