@@ -50,6 +50,8 @@ export function modelOptions(o: LlmRunOptions, stats: LlmStats) {
 
 /** Thrown when the model cannot answer or fell back too often: exit code 1, the message names the model. */
 export class LlmRunError extends Error {
+  /** main() prints the message without the stack-trace hint. */
+  readonly expected = true;
   constructor(message: string) {
     super(message);
     this.name = "LlmRunError";
