@@ -81,26 +81,27 @@ export async function preflight(model: Parameters<typeof structured>[0], o: LlmR
  * Progress on stderr while model calls are slow: after `slowMs` without the run finishing a call, one line
  * per finished call (at most every `everyMs`) and a "still waiting" line while calls hang. Returns `stop`.
  */
-export function watchSlowCalls(stats: LlmStats, spec: string, io: CliIO, options: { slowMs?: number; everyMs?: number } = {}): () => void {
+export function watchSlowCalls(stats: LlmStats, spec: string, io: CliIO, options: { slowMs?: number; everyMs?: number; now?: () => number } = {}): () => void {
   const slowMs = options.slowMs ?? 5_000;
   const everyMs = options.everyMs ?? 5_000;
-  let lastEvent = performance.now();
-  let lastPrint = 0;
+  const clock = options.now ?? (() => performance.now());
+  let lastEvent = clock();
+  let lastPrint = -Infinity;
   const line = (what: string) => {
-    lastPrint = performance.now();
+    lastPrint = clock();
     const s = stats.snapshot();
     const mean = Number.isFinite(s.latencyMeanMs) ? `${(s.latencyMeanMs / 1000).toFixed(1)}s avg` : "none answered yet";
     io.stderr(`llm ${spec}: ${what}; ${s.calls} calls (${s.failures} failed, ${mean}), ${s.fallbacks} fallbacks\n`);
   };
   const unsubscribe = stats.subscribe((event) => {
     if (event !== "call-end" && event !== "failure") return;
-    const now = performance.now();
+    const now = clock();
     const slow = now - lastEvent >= slowMs || (stats.latencyQuantile(0.5) >= slowMs);
     lastEvent = now;
     if (slow && now - lastPrint >= everyMs) line(event === "failure" ? "a call failed" : "a call answered");
   });
   const timer = setInterval(() => {
-    const now = performance.now();
+    const now = clock();
     if (stats.inFlight > 0 && now - lastEvent >= slowMs && now - lastPrint >= everyMs) {
       line(`waiting ${((now - lastEvent) / 1000).toFixed(0)}s for ${stats.inFlight} call(s) in flight`);
     }

@@ -154,3 +154,29 @@ describe("FARSIGHT_LLM", () => {
     expect(() => llmRunOptions({ "max-fallback-rate": "2" }, {})).toThrow(/--max-fallback-rate must be in \[0, 1\]/);
   });
 });
+
+describe("progress while model calls are slow", () => {
+  it("prints a line per finished call once calls are slow, at most every 5 s, and nothing while they are fast", async () => {
+    const { watchSlowCalls } = await import("../llm-run.js");
+    const { LlmStats } = await import("@farsight/llm");
+    let t = 0;
+    const stats = new LlmStats();
+    const io = captureIO();
+    const stop = watchSlowCalls(stats, "ollama:big", io, { now: () => t });
+    const call = (ms: number, ok = true) => {
+      stats.recordCallStart();
+      t += ms;
+      if (ok) stats.recordCallEnd(ms);
+      else stats.recordCallFailure(false);
+    };
+    for (let i = 0; i < 20; i++) call(50);
+    expect(io.err).toBe("");
+    call(6_000, false);
+    expect(io.err).toBe("llm ollama:big: a call failed; 21 calls (1 failed, 0.1s avg), 0 fallbacks\n");
+    call(6_000);
+    call(1_000); // slow again but within 5 s of the last line
+    expect(io.err.split("\n").filter(Boolean)).toHaveLength(2);
+    expect(io.err).toContain("a call answered; 22 calls (1 failed, 0.3s avg)");
+    stop();
+  });
+});
