@@ -180,3 +180,12 @@ describe("progress while model calls are slow", () => {
     stop();
   });
 });
+
+describe("run lerl --timeout", () => {
+  it("bounds each model call: a model that never answers stops the run at the preflight, naming the deadline", async () => {
+    const spec = await brokenSpec({ hang: true });
+    const io = captureIO();
+    expect(await main(lerl(spec, join(dir, "hang"), "--timeout", "300"), io, [runCommand])).toBe(1);
+    expect(io.err).toContain(`model ${spec} cannot answer (preflight request: timeout: model ${spec} did not answer within 300 ms)`);
+  }, 60_000);
+});
