@@ -69,7 +69,8 @@ export async function main(argv: string[], rawIo: CliIO, commands: readonly Comm
     const e = err as Error;
     io.stderr(`farsight ${first}: ${e?.message ?? String(err)}\n`);
     if (process.env.FARSIGHT_DEBUG) io.stderr(`${e?.stack ?? ""}\n`);
-    else io.stderr("(set FARSIGHT_DEBUG=1 for the stack trace)\n");
+    // An outcome the command checks for (e.g. too many LLM fallbacks) says all there is; a stack would not help.
+    else if ((err as { expected?: boolean }).expected !== true) io.stderr("(set FARSIGHT_DEBUG=1 for the stack trace)\n");
     return 1;
   }
 }

@@ -2,8 +2,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { z } from "zod";
 import { clamp, FarsightError, type Catalog } from "@farsight/core";
-import { complete, LlmStats, NoModelError, structured } from "@farsight/llm";
-import { modelId } from "./model-id.js";
+import { complete, LlmStats, NoModelError, structured, withFallback } from "@farsight/llm";
 import { CriticMemory } from "./critic-memory.js";
 import { criticMessages, DEFAULT_CRITIC_EXAMPLES, parseCriticValue, type CriticExample } from "./prompt.js";
 import type { Critic, CriticAnswerIssue, CriticExperience, CriticJudgement, CriticRequest } from "./types.js";
@@ -97,30 +96,45 @@ export class LlmCritic implements Critic {
     const opts = { stats: this.stats, ...(request.signal ? { signal: request.signal } : {}) };
     this.counters.modelCalls++;
     let raw: string | undefined;
-    let parsed: { ok: true; value: number } | { ok: false; issue: CriticAnswerIssue; detail: string };
-    if (this.output === "structured") {
-      const res = await structured(this.model!, ValueSchema, messages, { name: "critic_value", ...opts });
-      raw = res.raw;
-      parsed = res.ok
-        ? (Number.isFinite(res.value.value) ? { ok: true, value: res.value.value } : { ok: false, issue: "non-numeric", detail: "non-finite value" })
-        : { ok: false, issue: res.reason === "timeout" || res.reason === "error" ? "model-error" : "non-numeric", detail: `${res.reason}: ${res.error}` };
-    } else {
-      const res = await complete(this.model!, messages, opts);
-      if (res.ok) {
-        raw = res.text;
-        const p = parseCriticValue(res.text);
-        parsed = p.ok ? p : { ok: false, issue: p.issue, detail: p.issue === "empty" ? "empty answer" : "no number in the answer" };
-      } else parsed = { ok: false, issue: "model-error", detail: `model call failed (${res.reason}: ${res.error})` };
-    }
+    let failure: CriticAnswerIssue = "model-error";
+    // Call, fall back, count: @farsight/llm's withFallback; this class keeps the prompt and the value's checks.
+    const answered = await withFallback(
+      { component: this.name, model: this.model!, stats: this.stats, ...(request.signal ? { signal: request.signal } : {}) },
+      async () => {
+        let parsed: { ok: true; value: number } | { ok: false; issue: CriticAnswerIssue; detail: string };
+        let meta: { repairs?: number; cached?: boolean } = {};
+        if (this.output === "structured") {
+          const res = await structured(this.model!, ValueSchema, messages, { name: "critic_value", ...opts });
+          raw = res.raw;
+          if (res.ok) meta = { repairs: res.repairs, cached: res.cached };
+          parsed = res.ok
+            ? (Number.isFinite(res.value.value) ? { ok: true, value: res.value.value } : { ok: false, issue: "non-numeric", detail: "non-finite value" })
+            : { ok: false, issue: res.reason === "timeout" || res.reason === "error" ? "model-error" : "non-numeric", detail: `${res.reason}: ${res.error}` };
+        } else {
+          const res = await complete(this.model!, messages, opts);
+          if (res.ok) {
+            raw = res.text;
+            meta = { cached: res.cached === true };
+            const p = parseCriticValue(res.text);
+            parsed = p.ok ? p : { ok: false, issue: p.issue, detail: p.issue === "empty" ? "empty answer" : "no number in the answer" };
+          } else parsed = { ok: false, issue: "model-error", detail: `model call failed (${res.reason}: ${res.error})` };
+        }
+        if (!parsed.ok) {
+          failure = parsed.issue;
+          return { ok: false, reason: parsed.detail };
+        }
+        return { ok: true, value: parsed.value, ...meta };
+      },
+      () => (remembered ? remembered.value : this.fallbackValue),
+    );
     const rawPart = raw !== undefined ? { raw } : {};
-    if (!parsed.ok) {
-      if (parsed.issue === "model-error") this.counters.modelErrors++;
-      else if (parsed.issue === "empty") this.counters.empty++;
+    if (answered.outcome === "fallback") {
+      if (failure === "model-error") this.counters.modelErrors++;
+      else if (failure === "empty") this.counters.empty++;
       this.counters.nonNumeric++;
-      this.stats.recordFallback(this.name, parsed.detail);
-      const value = remembered ? remembered.value : this.fallbackValue;
-      return { value, source: { kind: "fallback", by: this.name, detail: parsed.detail }, issue: parsed.issue, fromMemory: remembered !== null, ...rawPart };
+      return { value: answered.value, source: { kind: "fallback", by: this.name, detail: answered.reason! }, issue: failure, fromMemory: remembered !== null, ...rawPart };
     }
+    const parsed = { value: answered.value };
     let value = parsed.value;
     let issue: CriticAnswerIssue | undefined;
     if (!Number.isInteger(value)) {
@@ -135,7 +149,7 @@ export class LlmCritic implements Critic {
     }
     return {
       value,
-      source: { kind: "llm", by: modelId(this.model!) },
+      source: { kind: "llm", by: answered.model },
       ...rawPart,
       ...(issue ? { issue } : {}),
       ...(remembered ? { fromMemory: true } : {}),

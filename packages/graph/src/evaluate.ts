@@ -89,7 +89,7 @@ export interface LerlEvalComponents {
   readonly makePlanner: (seed: number) => Planner;
   /** The trained reflection pool (sampled, not grown). */
   readonly pool?: ReflectionPool;
-  /** Counts the planner's model calls: `llm_calls_per_rec` = calls during evaluation / slates shown. */
+  /** Counts the planner's model requests: `llm_calls_per_rec` = requests that reached the model during evaluation / slates shown (retries and repairs apart). */
   readonly stats?: LlmStats;
   readonly loop?: Partial<LerlLoopOptions>;
 }
@@ -97,7 +97,7 @@ export interface LerlEvalComponents {
 /** Evaluates planner + policy through the LERL graph in eval mode, per seed. Adds `llm_calls_per_rec`. */
 export async function evaluateLerl(setup: EnvSetup, c: LerlEvalComponents, o: EvalOptions): Promise<EvalResult> {
   const perSeed: MetricSummary[] = [];
-  const callsBefore = c.stats?.calls ?? 0;
+  const before = { requests: c.stats?.modelRequests ?? 0, retries: c.stats?.retries ?? 0, repairs: c.stats?.repairs ?? 0 };
   let slatesShown = 0;
   for (const seed of o.seeds) {
     const sim = await testSim(setup, o, seed);
@@ -122,6 +122,10 @@ export async function evaluateLerl(setup: EnvSetup, c: LerlEvalComponents, o: Ev
     perSeed.push(tracker.summary());
   }
   const metrics = aggregateSeeds(perSeed);
-  metrics.llm_calls_per_rec = slatesShown > 0 ? ((c.stats?.calls ?? 0) - callsBefore) / slatesShown : 0;
+  // Requests that reached the model per slate; retries and repairs are their own numbers, not folded in.
+  const per = (now: number, was: number) => (slatesShown > 0 ? (now - was) / slatesShown : 0);
+  metrics.llm_calls_per_rec = per(c.stats?.modelRequests ?? 0, before.requests);
+  metrics.llm_retries_per_rec = per(c.stats?.retries ?? 0, before.retries);
+  metrics.llm_repairs_per_rec = per(c.stats?.repairs ?? 0, before.repairs);
   return { metrics, perSeed };
 }

@@ -45,7 +45,7 @@ async function expectSameEvaluation(setup: EnvSetup, algorithm: OnPolicyAlgorith
   const lerl = await evaluateLerl(setup, { algorithm, makePlanner: () => new AllCategoriesPlanner() }, { ...o, onEpisode: (e) => lerlEpisodes.push(key(e)) });
   expect(flatEpisodes.length).toBe(48);
   expect(lerlEpisodes).toEqual(flatEpisodes);
-  const { llm_calls_per_rec: _calls, ...lerlMetrics } = lerl.metrics;
+  const { llm_calls_per_rec: _calls, llm_retries_per_rec: _retries, llm_repairs_per_rec: _repairs, ...lerlMetrics } = lerl.metrics;
   expect(lerlMetrics).toEqual(flat.metrics);
 }
 

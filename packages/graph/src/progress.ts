@@ -14,7 +14,8 @@ export function formatLerlProgress(p: LerlProgress, totalSteps?: number): string
     `len ${fmt(p.meanRecentLength, 1)}`,
     `updates ${p.updates}`,
     `pool ${p.poolSize}`,
-    `llm ${p.llmCalls} calls${p.llmCalls > 0 ? ` ${fmt(p.llmLatencyMs, 0)}ms avg` : ""}`,
+    // The mean latency is over answered calls; when every call failed there is none (not "0ms").
+    `llm ${p.llmCalls} calls${p.llmCalls > 0 ? (p.llmLatencyMs > 0 ? ` ${fmt(p.llmLatencyMs, 0)}ms avg` : " (none answered)") : ""}`,
     `${(p.elapsedMs / 1000).toFixed(1)}s`,
   ];
   return parts.join(" | ");

@@ -2,8 +2,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { z } from "zod";
 import { FarsightError, Rng, topK, type Catalog, type ItemId, type ItemScorer, type Observation } from "@farsight/core";
-import { complete, LlmStats, NoModelError, structured } from "@farsight/llm";
-import { modelId } from "./model-id.js";
+import { complete, LlmStats, NoModelError, settle, structured } from "@farsight/llm";
 import { planCandidates } from "./candidates.js";
 import { catalogTitles, TitleGrounder, type GroundingOptions } from "./grounding.js";
 import { ActorMemory } from "./memory.js";
@@ -154,13 +153,18 @@ export class LlmActor implements Actor {
     }
     this.count(grounding);
     const fromModel = grounding.some((g) => g.method !== "fallback");
-    if (!fromModel) this.stats.recordFallback(this.name, grounding[0]?.reason ?? "no usable answer");
+    // The slots are filled already (unusable titles by candidates); settle() counts the answer and records provenance.
+    const [answered] = await settle(
+      { component: this.name, model: this.model!, stats: this.stats, ...(request.signal ? { signal: request.signal } : {}) },
+      [fromModel ? { ok: true, value: true, repairs: answer.repairs, cached: answer.cached } : { ok: false, reason: grounding[0]?.reason ?? "no usable answer" }],
+      () => [false],
+    );
     return {
       slate: chosen,
       grounding,
-      source: fromModel
-        ? { kind: "llm", by: modelId(this.model!), ...(pool.widened ? { detail: `candidates: ${pool.widened}` } : {}) }
-        : { kind: "fallback", by: this.name, detail: grounding[0]?.reason ?? "no usable answer" },
+      source: answered!.outcome !== "fallback"
+        ? { kind: "llm", by: answered!.model, ...(pool.widened ? { detail: `candidates: ${pool.widened}` } : {}) }
+        : { kind: "fallback", by: this.name, detail: answered!.reason! },
       raw: answer.raw,
       hints,
     };
@@ -205,13 +209,13 @@ export class LlmActor implements Actor {
   }
 
   /** Asks the model; returns the titles it named (possibly none) and why none, without throwing. */
-  private async ask(messages: BaseMessage[], signal?: AbortSignal): Promise<{ titles: string[]; raw?: string; failure?: string }> {
+  private async ask(messages: BaseMessage[], signal?: AbortSignal): Promise<{ titles: string[]; raw?: string; failure?: string; repairs?: number; cached?: boolean }> {
     const opts = { stats: this.stats, ...(signal ? { signal } : {}) };
     if (this.options.output === "structured") {
       this.counters.modelCalls++;
       const res = await structured(this.model!, RecommendationsSchema, messages, { name: "recommendations", ...opts });
       if (!res.ok) return { titles: [], failure: `model answer unusable (${res.reason}: ${res.error})`, ...(res.raw !== undefined ? { raw: res.raw } : {}) };
-      return { titles: res.value.recommendations.map((t) => t.trim()).filter((t) => t.length > 0), raw: res.raw };
+      return { titles: res.value.recommendations.map((t) => t.trim()).filter((t) => t.length > 0), raw: res.raw, repairs: res.repairs, cached: res.cached };
     }
     let convo = messages;
     let raw = "";
@@ -221,7 +225,7 @@ export class LlmActor implements Actor {
       if (!res.ok) return { titles: [], failure: `model call failed (${res.reason}: ${res.error})`, raw };
       raw = res.text;
       const titles = parseRecommendations(raw);
-      if (titles.length > 0) return { titles, raw };
+      if (titles.length > 0) return { titles, raw, repairs: attempt, cached: res.cached === true };
       if (raw.trim().length === 0) break; // an empty answer will not improve by asking for a format
       if (attempt < this.options.maxParseRetries) {
         this.counters.parseRetries++;

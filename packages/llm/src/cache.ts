@@ -108,10 +108,26 @@ export function cacheLayer(cache: ResponseCache, modelId: string, params: Record
     const hit = cache.get(key);
     if (hit !== undefined) {
       stats?.recordCacheHit();
-      return new AIMessage({ content: hit, response_metadata: { farsightCacheHit: true } });
+      return decodeAnswer(hit);
     }
     const answer = await next(call);
-    cache.set(key, contentText(answer.content));
+    cache.set(key, encodeAnswer(answer));
     return answer;
   };
+}
+
+/** Marks a stored answer that carries tool calls (plain answers stay plain text, as in older caches). */
+const TOOL_CALLS_PREFIX = "\u0000farsight-tool-calls:";
+
+function encodeAnswer(answer: AIMessage | { content: AIMessage["content"]; tool_calls?: unknown[] }): string {
+  const toolCalls = (answer as AIMessage).tool_calls;
+  if (!toolCalls?.length) return contentText(answer.content);
+  return TOOL_CALLS_PREFIX + JSON.stringify({ content: contentText(answer.content), tool_calls: toolCalls });
+}
+
+function decodeAnswer(stored: string): AIMessage {
+  const response_metadata = { farsightCacheHit: true };
+  if (!stored.startsWith(TOOL_CALLS_PREFIX)) return new AIMessage({ content: stored, response_metadata });
+  const { content, tool_calls } = JSON.parse(stored.slice(TOOL_CALLS_PREFIX.length)) as { content: string; tool_calls: AIMessage["tool_calls"] };
+  return new AIMessage({ content, tool_calls, response_metadata });
 }

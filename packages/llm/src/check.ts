@@ -27,7 +27,7 @@ export async function checkModel(spec: string, options: ChatModelOptions & { pro
   if (!model) {
     return {
       spec,
-      result: { ok: false, reason: "error", error: 'spec "none" has no model to check', repairs: 0 },
+      result: { ok: false, reason: "error", error: 'spec "none" has no model to check', repairs: 0, method: "prompt" },
       latencyMs: 0,
       stats: stats.snapshot(),
     };

@@ -1,15 +1,14 @@
 import { existsSync } from "node:fs";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { ChatOllama } from "@langchain/ollama";
-import { ChatOpenAI } from "@langchain/openai";
 import { FarsightError, redactUrl } from "@farsight/core";
 import { cacheLayer, MemoryResponseCache, SqliteResponseCache, type ResponseCache } from "./cache.js";
 import { accountingLayer, concurrencyLayer, retryLayer, timeoutLayer } from "./layers.js";
 import { LlamaCppChatModel, type LlamaBackend, type LlamaCppOptions } from "./llama-cpp.js";
 import { ManagedChatModel, signalAwareFetch, type Layer } from "./managed.js";
+import { methodChain, type StructuredMethod } from "./methods.js";
 import { JsonlRecorder, loadScriptedModel, recorderLayer } from "./recorder.js";
 import { checkedChatFetch } from "./server-check.js";
-import { parseModelSpec, type ModelSpec } from "./spec.js";
+import { methodFamily, parseModelSpec, type ModelSpec } from "./spec.js";
 import { LlmStats } from "./stats.js";
 
 /** The wrappers around a model. Every field has a default; `false` / 0 turns a wrapper off. */
@@ -40,6 +39,8 @@ export interface WrapOptions {
   retryTimeouts?: boolean;
   /** Append every answered request to this JSONL file (replay it with "scripted:<file>"). */
   recordTo?: string;
+  /** Structured-output methods to try, strongest first. Default: from the inner model's type. */
+  methods?: readonly StructuredMethod[];
 }
 
 /** Options of {@link createChatModel}: the wrappers plus how the client is built. */
@@ -86,7 +87,7 @@ export function wrapChatModel(inner: BaseChatModel, options: WrapOptions = {}): 
   layers.push(accountingLayer(stats));
   const timeoutMs = options.timeoutMs ?? 120_000;
   if (timeoutMs > 0) layers.push(timeoutLayer(timeoutMs, modelId));
-  return new ManagedChatModel(inner, layers, { modelId, stats });
+  return new ManagedChatModel(inner, layers, { modelId, stats, ...(options.methods ? { methods: options.methods } : {}) });
 }
 
 /** Per-provider defaults where one size does not fit all (a local CPU model is slow and serial). */
@@ -107,10 +108,11 @@ export async function createChatModel(spec: string, options: ChatModelOptions = 
   if (parsed.provider === "none") return null;
   const env = options.env ?? process.env;
   const temperature = options.temperature ?? 0;
-  const inner = buildClient(spec, parsed, options, env, temperature);
+  const inner = await buildClient(spec, parsed, options, env, temperature);
   if (options.raw) return inner;
   const defaults = PROVIDER_DEFAULTS[parsed.provider];
   return wrapChatModel(inner, {
+    methods: methodChain(methodFamily(parsed.provider), parsed.structured),
     ...options,
     // The id goes into cache keys, recordings and error messages: never with credentials in it.
     modelId: options.modelId ?? redactUrl(spec),
@@ -120,22 +122,28 @@ export async function createChatModel(spec: string, options: ChatModelOptions = 
   });
 }
 
-function buildClient(
+/** LangChain's own provider factory (the `langchain` package), loaded on first use: it is not needed offline. */
+async function initChatModel(model: string, fields: Record<string, unknown>): Promise<BaseChatModel> {
+  const { initChatModel: init } = await import("langchain/chat_models/universal");
+  return (await init(model, fields)) as unknown as BaseChatModel;
+}
+
+async function buildClient(
   spec: string,
   parsed: Exclude<ModelSpec, { provider: "none" }>,
   options: ChatModelOptions,
   env: Record<string, string | undefined>,
   temperature: number,
-): BaseChatModel {
+): Promise<BaseChatModel> {
   switch (parsed.provider) {
     case "openai": {
       const apiKey = options.apiKey ?? env.OPENAI_API_KEY;
       if (!apiKey) throw new FarsightError("llm-no-api-key", `${redactUrl(spec)} needs an API key: set OPENAI_API_KEY (or pass apiKey)`, { spec: redactUrl(spec) });
-      return new ChatOpenAI({ model: parsed.model, apiKey, temperature, maxTokens: options.maxTokens, maxRetries: 0 });
+      return initChatModel(parsed.model, { modelProvider: "openai", apiKey, temperature, maxTokens: options.maxTokens, maxRetries: 0 });
     }
     case "openai-compatible":
-      return new ChatOpenAI({
-        model: parsed.model,
+      return initChatModel(parsed.model, {
+        modelProvider: "openai",
         // Local servers ignore the key, but the client insists on one.
         apiKey: options.apiKey ?? env.OPENAI_API_KEY ?? "not-needed",
         configuration: { baseURL: parsed.baseURL, fetch: checkedChatFetch(parsed.baseURL) },
@@ -144,8 +152,8 @@ function buildClient(
         maxRetries: 0,
       });
     case "ollama":
-      return new ChatOllama({
-        model: parsed.model,
+      return initChatModel(parsed.model, {
+        modelProvider: "ollama",
         baseUrl: parsed.host ?? normalizeOllamaHost(env.OLLAMA_HOST) ?? "http://127.0.0.1:11434",
         temperature,
         numPredict: options.maxTokens,

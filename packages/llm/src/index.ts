@@ -7,7 +7,7 @@ export { invokeSafely, JSON_SCHEMA_OPTION, type InvokeOptions, type InvokeResult
 export { toMessages, promptText, contentText, messagesToJson, type Prompt } from "./messages.js";
 export { createChatModel, wrapChatModel, defaultModelSpec, type ChatModelOptions, type WrapOptions } from "./factory.js";
 export { parseModelSpec, MODEL_SPEC_FORMS, type ModelSpec } from "./spec.js";
-export { ManagedChatModel, statsOf, type Layer, type ModelCall, type NextLayer, type ManagedChatModelOptions } from "./managed.js";
+export { ManagedChatModel, statsOf, toAIMessage, type Layer, type ModelCall, type NextLayer, type ManagedChatModelOptions } from "./managed.js";
 export { accountingLayer, timeoutLayer, retryLayer, concurrencyLayer, isRetryable, Semaphore, type RetryOptions } from "./layers.js";
 export { cacheLayer, cacheKey, MemoryResponseCache, SqliteResponseCache, type ResponseCache } from "./cache.js";
 export { JsonlRecorder, recorderLayer, loadScriptedModel, type RecordedCall } from "./recorder.js";
@@ -22,3 +22,27 @@ export {
   type LlamaCppChatModelOptions,
 } from "./llama-cpp.js";
 export { checkModel, checkSchema, DEFAULT_CHECK_PROMPT, type CheckReport } from "./check.js";
+export {
+  STRUCTURED_METHODS,
+  METHOD_CHAINS,
+  methodChain,
+  MethodState,
+  callOptionsFor,
+  answerText,
+  type StructuredMethod,
+  type MethodFamily,
+} from "./methods.js";
+export { methodStateOf, isCacheHit } from "./structured.js";
+export { methodFamily } from "./spec.js";
+export type { ComponentAnswers, AnswerOutcome } from "./stats.js";
+export {
+  modelIdOf,
+  attemptOf,
+  settle,
+  withFallback,
+  answerShares,
+  formatAnswerShares,
+  type Attempt,
+  type Answered,
+  type FallbackContext,
+} from "./fallback.js";

@@ -1,6 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseMessage } from "@langchain/core/messages";
-import { errorMessage, isTimeoutError } from "./errors.js";
+import { errorMessage, httpStatusOf, isTimeoutError } from "./errors.js";
 import { contentText, usageOf } from "./messages.js";
 import type { LlmStats } from "./stats.js";
 
@@ -15,12 +15,15 @@ export interface InvokeOptions {
   signal?: AbortSignal;
   /** Deadline for this one call, on top of any deadline of the model's wrappers. */
   timeoutMs?: number;
+  /** The JSON schema an answer must follow, for adapters that enforce it themselves (llama-cpp's grammar). */
   jsonSchema?: Record<string, unknown>;
+  /** Extra call options for the client (e.g. `response_format`, `tools`, Ollama's `format`). */
+  callOptions?: Record<string, unknown>;
 }
 
 export type InvokeResult =
   | { ok: true; text: string; message: BaseMessage }
-  | { ok: false; reason: "timeout" | "error"; error: string };
+  | { ok: false; reason: "timeout" | "error"; error: string; status?: number; cause?: unknown };
 
 /**
  * One model call that never throws: counts it into `stats` unless the model's own wrappers already count
@@ -34,7 +37,7 @@ export async function invokeSafely(model: BaseChatModel, messages: BaseMessage[]
   const started = performance.now();
   if (accountHere) stats.recordCallStart();
   try {
-    const callOptions: Record<string, unknown> = { signal };
+    const callOptions: Record<string, unknown> = { ...options.callOptions, signal };
     if (options.jsonSchema) callOptions[JSON_SCHEMA_OPTION] = options.jsonSchema;
     const message = await model.invoke(messages, callOptions);
     if (accountHere) stats.recordCallEnd(performance.now() - started, usageOf(message));
@@ -43,7 +46,8 @@ export async function invokeSafely(model: BaseChatModel, messages: BaseMessage[]
     const timeout = deadline?.aborted === true || isTimeoutError(err);
     if (accountHere) stats.recordCallFailure(timeout);
     if (options.signal?.aborted && !timeout) return { ok: false, reason: "error", error: `aborted by the caller: ${errorMessage(err)}` };
-    return { ok: false, reason: timeout ? "timeout" : "error", error: errorMessage(err) };
+    const status = httpStatusOf(err);
+    return { ok: false, reason: timeout ? "timeout" : "error", error: errorMessage(err), ...(status !== undefined ? { status } : {}), cause: err };
   }
 }
 

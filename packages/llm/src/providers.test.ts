@@ -18,11 +18,13 @@ const flavours = [
   {
     name: "openai-compatible (ChatOpenAI)",
     start: startFakeOpenAiServer,
-    spec: (s: FakeLlmServer) => `openai-compatible:${s.url}#fake-model`,
+    spec: (s: FakeLlmServer) => `openai-compatible:${s.url}#fake-model?structured=prompt`,
   },
-  { name: "ollama (ChatOllama)", start: startFakeOllamaServer, spec: (s: FakeLlmServer) => `ollama:fake-model@${s.url}` },
+  { name: "ollama (ChatOllama)", start: startFakeOllamaServer, spec: (s: FakeLlmServer) => `ollama:fake-model@${s.url}?structured=prompt` },
 ] as const;
 
+// These servers answer whatever they were scripted to, constraint or not: the tests pin the prompt method
+// (repairs, retries, timeouts, accounting); native.test.ts covers the native methods and their downgrades.
 describe.each(flavours)("$name against a fake server", ({ start, spec }) => {
   async function setup(script: Parameters<typeof start>[0], options: ChatModelOptions = {}) {
     const server = await start(script);

@@ -2,7 +2,8 @@ import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync } from "no
 import { dirname } from "node:path";
 import { FarsightError } from "@farsight/core";
 import type { Layer } from "./managed.js";
-import { contentText, messagesToJson, promptText, usageOf } from "./messages.js";
+import { messagesToJson, promptText, usageOf } from "./messages.js";
+import { answerText } from "./methods.js";
 import { ScriptedChatModel } from "./scripted.js";
 
 /** One line of a recording: a request that reached the model and its answer. */
@@ -57,7 +58,8 @@ export function recorderLayer(recorder: JsonlRecorder, modelId: string): Layer {
       model: modelId,
       prompt: promptText(call.messages),
       messages: messagesToJson(call.messages),
-      answer: contentText(answer.content),
+      // A tool call's arguments are the answer of a structured request; replay hands them back as text.
+      answer: answerText(answer),
       usage: usageOf(answer),
       latencyMs: Math.round(performance.now() - started),
     });

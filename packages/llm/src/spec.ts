@@ -1,13 +1,22 @@
 import { FarsightError, redactUrl } from "@farsight/core";
+import { METHOD_CHAINS, STRUCTURED_METHODS, type MethodFamily, type StructuredMethod } from "./methods.js";
 
-/** A parsed model spec string. */
-export type ModelSpec =
+/** A parsed model spec string; `structured` is the `?structured=<method>` override, when given. */
+export type ModelSpec = (
   | { provider: "none" }
   | { provider: "openai"; model: string }
   | { provider: "openai-compatible"; baseURL: string; model: string }
   | { provider: "ollama"; model: string; host?: string }
   | { provider: "llama-cpp"; path?: string }
-  | { provider: "scripted"; file: string };
+  | { provider: "scripted"; file: string }
+) & { structured?: StructuredMethod };
+
+/** Which structured-output methods a provider can use (see {@link METHOD_CHAINS}). */
+export function methodFamily(provider: ModelSpec["provider"]): MethodFamily {
+  if (provider === "openai" || provider === "openai-compatible") return "openai";
+  if (provider === "ollama" || provider === "llama-cpp") return provider;
+  return "other";
+}
 
 /** The accepted spec forms, as shown in errors and help texts. */
 export const MODEL_SPEC_FORMS: readonly string[] = [
@@ -17,6 +26,7 @@ export const MODEL_SPEC_FORMS: readonly string[] = [
   "ollama:<model>[@<host>]               Ollama (OLLAMA_HOST), e.g. ollama:llama3.1 or ollama:qwen2.5:7b@http://gpu-box:11434",
   "llama-cpp:<path.gguf>                 in process through node-llama-cpp (optional dependency); empty path: FARSIGHT_GGUF",
   "scripted:<file.jsonl>                 replays recorded answers (see recordTo / --record)",
+  "<any of these>?structured=<method>    start structured output at <method>: json-schema, tools, json-mode (openai*), format (ollama), grammar (llama-cpp), prompt",
 ];
 
 function badSpec(spec: string, problem: string): FarsightError {
@@ -25,7 +35,28 @@ function badSpec(spec: string, problem: string): FarsightError {
 
 /** Parses a spec string such as "ollama:llama3.1" (see {@link MODEL_SPEC_FORMS}); throws a FarsightError listing the forms. */
 export function parseModelSpec(spec: string): ModelSpec {
+  const { rest: s, method } = splitMethod(spec);
+  const parsed = parseBase(spec, s);
+  if (!method) return parsed;
+  if (parsed.provider === "none") throw badSpec(spec, `"none" has no structured output to configure`);
+  const family = methodFamily(parsed.provider);
+  if (!METHOD_CHAINS[family].includes(method)) {
+    throw badSpec(spec, `structured=${method} is not available for ${parsed.provider}; use one of ${METHOD_CHAINS[family].join(", ")}`);
+  }
+  return { ...parsed, structured: method };
+}
+
+/** Strips a trailing "?structured=<method>" (the one option a spec string carries besides its address). */
+function splitMethod(spec: string): { rest: string; method?: StructuredMethod } {
   const s = spec.trim();
+  const m = /\?structured=([a-z-]*)$/.exec(s);
+  if (!m) return { rest: s };
+  const method = m[1] as StructuredMethod;
+  if (!STRUCTURED_METHODS.includes(method)) throw badSpec(spec, `unknown structured output method "${m[1]}"; known: ${STRUCTURED_METHODS.join(", ")}`);
+  return { rest: s.slice(0, m.index), method };
+}
+
+function parseBase(spec: string, s: string): ModelSpec {
   if (s === "none" || s === "") return { provider: "none" };
   const colon = s.indexOf(":");
   if (colon < 0) throw badSpec(spec, "no provider prefix");

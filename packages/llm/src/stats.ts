@@ -1,7 +1,27 @@
 import { quantile } from "@farsight/core";
 
+/** Where one component's answers came from; the four counts add up to `answers`. */
+export interface ComponentAnswers {
+  answers: number;
+  /** Valid at the first try, fresh from the model. */
+  model: number;
+  /** Valid after one or more repair requests. */
+  repaired: number;
+  /** Served by the response cache (an earlier answer of the model to the same request). */
+  cache: number;
+  /** The model gave nothing usable: the component's non-LLM fallback answered. */
+  fallback: number;
+}
+
+/** How an answer of a component was obtained (see {@link ComponentAnswers}). */
+export type AnswerOutcome = "model" | "repaired" | "cache" | "fallback";
+
 /** Plain-JSON view of an {@link LlmStats}, safe to log, stream as progress or write to a report. */
 export interface LlmStatsSnapshot {
+  /** Requests made by components (a structured or text request counts once, whatever retries and repairs it took). */
+  requests: number;
+  /** Of those, the ones that reached a model (not answered by the cache). */
+  modelRequests: number;
   calls: number;
   cacheHits: number;
   failures: number;
@@ -11,6 +31,11 @@ export interface LlmStatsSnapshot {
   invalidAnswers: number;
   fallbacks: number;
   fallbacksByComponent: Record<string, number>;
+  /** Model calls per structured-output method (json-schema, tools, json-mode, format, grammar, prompt). */
+  methods: Record<string, number>;
+  /** Times a model was moved to a weaker structured-output method (the server rejected or ignored one). */
+  downgrades: number;
+  answersByComponent: Record<string, ComponentAnswers>;
   promptTokens: number;
   completionTokens: number;
   inFlight: number;
@@ -30,7 +55,8 @@ export type LlmStatsEvent =
   | "retry"
   | "repair"
   | "invalid-answer"
-  | "fallback";
+  | "fallback"
+  | "answer";
 
 /**
  * Accounting for a run: one instance is shared by every wrapper and every component of the run, so the
@@ -38,6 +64,8 @@ export type LlmStatsEvent =
  * included, cache hits excluded); `failures` counts those that ended in an error (timeouts included).
  */
 export class LlmStats {
+  requests = 0;
+  modelRequests = 0;
   calls = 0;
   cacheHits = 0;
   failures = 0;
@@ -52,6 +80,9 @@ export class LlmStats {
   inFlight = 0;
   maxInFlight = 0;
   readonly fallbacksByComponent: Record<string, number> = {};
+  readonly methods: Record<string, number> = {};
+  downgrades = 0;
+  readonly answersByComponent: Record<string, ComponentAnswers> = {};
   /** The last few fallback reasons, newest last, for a progress line or a report. */
   readonly recentFallbacks: { component: string; reason: string }[] = [];
   private readonly latencies: number[] = [];
@@ -64,6 +95,30 @@ export class LlmStats {
     this.recentFallbacks.push({ component, reason });
     if (this.recentFallbacks.length > 20) this.recentFallbacks.shift();
     this.emit("fallback");
+  }
+
+  /** A component's request (structured or text) got its first answer or error; `sent`: it reached a model (no cache hit). */
+  recordRequest(sent: boolean): void {
+    this.requests++;
+    if (sent) this.modelRequests++;
+  }
+
+  /** One model call asked for structured output with `method`. */
+  recordMethod(method: string): void {
+    this.methods[method] = (this.methods[method] ?? 0) + 1;
+  }
+
+  /** A model moved to a weaker structured-output method. */
+  recordDowngrade(): void {
+    this.downgrades++;
+  }
+
+  /** Where one answer of `component` came from (a fallback also calls {@link recordFallback}). */
+  recordAnswer(component: string, outcome: AnswerOutcome): void {
+    const c = (this.answersByComponent[component] ??= { answers: 0, model: 0, repaired: 0, cache: 0, fallback: 0 });
+    c.answers++;
+    c[outcome]++;
+    this.emit("answer");
   }
 
   /** A request is about to reach a model. */
@@ -120,6 +175,8 @@ export class LlmStats {
   snapshot(): LlmStatsSnapshot {
     const n = this.latencies.length;
     return {
+      requests: this.requests,
+      modelRequests: this.modelRequests,
       calls: this.calls,
       cacheHits: this.cacheHits,
       failures: this.failures,
@@ -129,6 +186,9 @@ export class LlmStats {
       invalidAnswers: this.invalidAnswers,
       fallbacks: this.fallbacks,
       fallbacksByComponent: { ...this.fallbacksByComponent },
+      methods: { ...this.methods },
+      downgrades: this.downgrades,
+      answersByComponent: Object.fromEntries(Object.entries(this.answersByComponent).map(([k, v]) => [k, { ...v }])),
       promptTokens: this.promptTokens,
       completionTokens: this.completionTokens,
       inFlight: this.inFlight,

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { invokeSafely } from "./invoke.js";
 import { extractJson } from "./json.js";
 import { contentText, toMessages } from "./messages.js";
+import { answerText, callOptionsFor, familyOf, isMethodRejection, methodChain, MethodState, type StructuredMethod } from "./methods.js";
 import type { LlmStats } from "./stats.js";
 
 export interface StructuredOptions {
@@ -17,11 +18,36 @@ export interface StructuredOptions {
   timeoutMs?: number;
   /** Replaces the default instruction line placed before the JSON schema. */
   instructions?: string;
+  /** Start at this method for this request (default: where the model is, see {@link methodStateOf}). */
+  method?: StructuredMethod;
+  /** The JSON schema shown and enforced, when it is not derived from the zod schema. */
+  jsonSchema?: Record<string, unknown>;
 }
 
+/**
+ * What `structured` got. `method` is the structured-output method of the last model call; `cached` says the
+ * valid answer came from the response cache.
+ */
 export type StructuredResult<T> =
-  | { ok: true; value: T; raw: string; repairs: number }
-  | { ok: false; reason: "invalid-json" | "schema" | "timeout" | "error"; error: string; raw?: string; repairs: number };
+  | { ok: true; value: T; raw: string; repairs: number; method: StructuredMethod; cached: boolean }
+  | { ok: false; reason: "invalid-json" | "schema" | "timeout" | "error"; error: string; raw?: string; repairs: number; method: StructuredMethod };
+
+const methodStates = new WeakMap<BaseChatModel, MethodState>();
+
+/**
+ * The structured-output methods of a model and where it stands in them, shared by all its calls. A managed
+ * model (createChatModel) carries its own, built from the spec; any other model gets one from its type.
+ */
+export function methodStateOf(model: BaseChatModel): MethodState {
+  const own = (model as { methodState?: unknown }).methodState;
+  if (own instanceof MethodState) return own;
+  let state = methodStates.get(model);
+  if (!state) {
+    state = new MethodState(methodChain(familyOf(model)));
+    methodStates.set(model, state);
+  }
+  return state;
+}
 
 const schemaCache = new WeakMap<z.ZodType, Record<string, unknown>>();
 
@@ -50,10 +76,13 @@ export function formatZodError(error: z.ZodError): string {
 }
 
 /**
- * Asks `model` for JSON matching `schema`. The instructions and the JSON schema are appended to the prompt, so
- * any chat model works (no native structured output needed); the JSON is pulled out of code fences or prose,
- * validated with zod, and an invalid answer gets up to `maxRepairs` repair requests quoting the error. Never
- * throws for a bad answer or a failed call: returns `ok: false` for the caller's fallback.
+ * Asks `model` for JSON matching `schema` with the strongest structured-output method the model supports
+ * (json_schema, tools, json mode, Ollama's format, llama-cpp's grammar; see {@link StructuredMethod}); the
+ * instructions and the JSON schema are in the prompt as well, so models without native support work too. A
+ * method the server rejects (HTTP 400/404/422/501) or visibly ignores (no JSON at all) is replaced by the next
+ * weaker one, and the model remembers that. The JSON is validated with zod; an invalid answer gets up to
+ * `maxRepairs` repair requests quoting the error. Never throws for a bad answer or a failed call: returns
+ * `ok: false` for the caller's fallback.
  */
 export async function structured<S extends z.ZodType>(
   model: BaseChatModel,
@@ -63,22 +92,68 @@ export async function structured<S extends z.ZodType>(
 ): Promise<StructuredResult<z.infer<S>>> {
   const name = options.name ?? "answer";
   const maxRepairs = Math.max(0, options.maxRepairs ?? 2);
-  const jsonSchema = jsonSchemaOf(schema);
+  const jsonSchema = options.jsonSchema ?? jsonSchemaOf(schema);
   const conversation = withInstructions(toMessages(messages), name, jsonSchema, options.instructions);
-  const invokeOptions = { stats: options.stats, signal: options.signal, timeoutMs: options.timeoutMs, jsonSchema };
+  const state = methodStateOf(model);
+  let method = options.method && state.chain.includes(options.method) ? options.method : state.current;
+  const stats = options.stats;
   let repairs = 0;
+  let first = true;
   for (;;) {
-    const answer = await invokeSafely(model, conversation, invokeOptions);
-    if (!answer.ok) return { ok: false, reason: answer.reason, error: answer.error, repairs };
-    const raw = answer.text;
+    stats?.recordMethod(method);
+    const answer = await invokeSafely(model, conversation, {
+      stats,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      callOptions: callOptionsFor(method, name, jsonSchema),
+    });
+    if (first) stats?.recordRequest(!answer.ok || !isCacheHit(answer.message));
+    first = false;
+    const weaker = state.next(method);
+    if (!answer.ok) {
+      if (weaker && answer.reason === "error" && !options.signal?.aborted) {
+        if (isMethodRejection(answer.status, answer.error)) {
+          // The server refuses this kind of request: never send it again.
+          stats?.recordDowngrade();
+          state.settle(weaker);
+          method = weaker;
+          continue;
+        }
+        if (ignoredSchema(method, answer.cause)) {
+          // The OpenAI SDK parses json_schema answers itself and throws on text: the server ignored the
+          // schema (constrained decoding never yields prose), so it will again.
+          stats?.recordDowngrade();
+          state.settle(weaker);
+          method = weaker;
+          continue;
+        }
+      }
+      return { ok: false, reason: answer.reason, error: answer.error, repairs, method };
+    }
+    const raw = answerText(answer.message);
     const verdict = validate(schema, raw, name);
-    if (verdict.ok) return { ok: true, value: verdict.value as z.infer<S>, raw, repairs };
-    options.stats?.recordInvalidAnswer();
-    if (repairs >= maxRepairs) return { ok: false, reason: verdict.reason, error: verdict.error, raw, repairs };
+    if (verdict.ok) {
+      if (!options.method) state.settle(method); // a weaker method that worked where a stronger one was ignored: keep it
+      const cached = isCacheHit(answer.message);
+      return { ok: true, value: verdict.value as z.infer<S>, raw, repairs, method, cached };
+    }
+    stats?.recordInvalidAnswer();
+    if (repairs >= maxRepairs) return { ok: false, reason: verdict.reason, error: verdict.error, raw, repairs, method };
     repairs++;
-    options.stats?.recordRepair();
+    stats?.recordRepair();
+    if (verdict.reason === "invalid-json" && weaker && method !== "prompt") {
+      // A constraining method that still produced no JSON was ignored: the repair asks the weaker way, and
+      // without a single bracket in the answer (not a cut-off object) the model stays on the weaker way.
+      stats?.recordDowngrade();
+      if (!/[[{]/.test(raw)) state.settle(weaker);
+      method = weaker;
+    }
     conversation.push(new AIMessage(raw), new HumanMessage(repairRequest(name, verdict.error)));
   }
+}
+
+function ignoredSchema(method: StructuredMethod, cause: unknown): boolean {
+  return method === "json-schema" && cause instanceof SyntaxError;
 }
 
 type Verdict = { ok: true; value: unknown } | { ok: false; reason: "invalid-json" | "schema"; error: string };
@@ -117,7 +192,14 @@ export async function complete(
   model: BaseChatModel,
   messages: string | BaseMessageLike[],
   options: { stats?: LlmStats; signal?: AbortSignal; timeoutMs?: number } = {},
-): Promise<{ ok: true; text: string } | { ok: false; reason: "timeout" | "error"; error: string }> {
+): Promise<{ ok: true; text: string; cached?: true } | { ok: false; reason: "timeout" | "error"; error: string }> {
   const answer = await invokeSafely(model, toMessages(messages), options);
-  return answer.ok ? { ok: true, text: answer.text } : answer;
+  options.stats?.recordRequest(!answer.ok || !isCacheHit(answer.message));
+  if (!answer.ok) return { ok: false, reason: answer.reason, error: answer.error };
+  return { ok: true, text: answer.text, ...(isCacheHit(answer.message) ? { cached: true } : {}) };
+}
+
+/** True for an answer the response cache served (see cacheLayer). */
+export function isCacheHit(message: BaseMessage): boolean {
+  return (message.response_metadata as Record<string, unknown> | undefined)?.farsightCacheHit === true;
 }

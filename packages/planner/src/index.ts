@@ -20,7 +20,7 @@ export { AllCategoriesPlanner, RandomCategoryPlanner, sessionRng, type RandomCat
 export { SaturationAwarePlanner, type SaturationAwarePlannerOptions, type CategoryEvidence } from "./saturation-planner.js";
 export { ReflectionGuidedPlanner, type ReflectionGuidedPlannerOptions } from "./reflection-planner.js";
 export { OracleSaturationPlanner, saturationSettingsFor, type OracleSaturationPlannerOptions, type CategoryQuitRule } from "./oracle-planner.js";
-export { LlmPlannerBase, mapLimit, type PlanFailure } from "./llm-planner-base.js";
+export { LlmPlannerBase, mapLimit, type PlanAttempt } from "./llm-planner-base.js";
 export { LlmCategoryPlanner, type LlmCategoryPlannerOptions } from "./llm-category-planner.js";
 export { LlmThoughtPlanner, capWords, type LlmThoughtPlannerOptions } from "./llm-thought-planner.js";
 export {

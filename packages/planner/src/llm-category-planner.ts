@@ -1,8 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { Plan } from "@farsight/core";
-import { NoModelError, structured, type LlmStats } from "@farsight/llm";
-import { modelId } from "./model-id.js";
-import { LlmPlannerBase, mapLimit, type PlanFailure } from "./llm-planner-base.js";
+import { attemptOf, modelIdOf, NoModelError, structured, type LlmStats } from "@farsight/llm";
+import { LlmPlannerBase, mapLimit, type PlanAttempt } from "./llm-planner-base.js";
 import { cohortLabel, lerlCohortPrompt, lerlPlanPrompt, type LerlPromptOptions, type PromptMessages } from "./prompt-lerl.js";
 import { SaturationAwarePlanner } from "./saturation-planner.js";
 import type { PlanCallOptions, PlanRequest, Planner } from "./types.js";
@@ -52,6 +51,7 @@ export class LlmCategoryPlanner extends LlmPlannerBase {
     if (!options.model) throw new NoModelError("LlmCategoryPlanner", ["saturation-aware", "random", "all-categories"]);
     const planEvery = Math.max(1, Math.floor(options.planEvery ?? 1));
     super({
+      model: options.model,
       fallback: options.fallback ?? new SaturationAwarePlanner({ seed: options.seed ?? 0 }),
       ...(options.stats ? { stats: options.stats } : {}),
       planEvery,
@@ -78,7 +78,7 @@ export class LlmCategoryPlanner extends LlmPlannerBase {
     return lerlCohortPrompt(requests, this.promptOptions(n));
   }
 
-  protected async planFresh(requests: readonly PlanRequest[], options?: PlanCallOptions): Promise<(Plan | PlanFailure)[]> {
+  protected async planFresh(requests: readonly PlanRequest[], options?: PlanCallOptions): Promise<PlanAttempt[]> {
     if (this.o.cohortSize <= 1) return mapLimit(requests, this.o.concurrency, (r) => this.planSession(r, options));
     const chunks: PlanRequest[][] = [];
     for (let i = 0; i < requests.length; i += this.o.cohortSize) chunks.push(requests.slice(i, i + this.o.cohortSize));
@@ -105,43 +105,46 @@ export class LlmCategoryPlanner extends LlmPlannerBase {
     };
   }
 
-  private async planSession(request: PlanRequest, options?: PlanCallOptions): Promise<Plan | PlanFailure> {
+  private async planSession(request: PlanRequest, options?: PlanCallOptions): Promise<PlanAttempt> {
     this.counters.modelCalls++;
     const res = await structured(this.model, categoryPlanSchema, this.promptFor(request), { name: "category_plan", ...this.callOptions(options) });
-    if (!res.ok) return { failed: `model answer unusable (${res.reason}): ${res.error.slice(0, 200)}` };
-    const { refs, rationale } = answerParts(res.value);
-    return this.toPlan(request, refs, rationale);
-  }
-
-  private async planCohort(requests: readonly PlanRequest[], options?: PlanCallOptions): Promise<(Plan | PlanFailure)[]> {
-    this.counters.modelCalls++;
-    const res = await structured(this.model, cohortPlanSchema, this.cohortPromptFor(requests), { name: "cohort_plan", ...this.callOptions(options) });
-    if (!res.ok) return requests.map(() => ({ failed: `cohort answer unusable (${res.reason}): ${res.error.slice(0, 200)}` }));
-    return requests.map((r, i) => {
-      const label = cohortLabel(i);
-      const entry = res.value.plans.find((p) => matchesLabel(p.session, label, i, r.sessionId));
-      if (!entry) return { failed: `cohort answer has no plan for ${label}` };
-      return this.toPlan(r, entry.categories, entry.rationale);
+    return attemptOf(res, (value) => {
+      const { refs, rationale } = answerParts(value);
+      return this.toPlan(request, refs, rationale);
     });
   }
 
-  private toPlan(request: PlanRequest, refs: readonly (number | string)[], rationale?: string): Plan | PlanFailure {
+  private async planCohort(requests: readonly PlanRequest[], options?: PlanCallOptions): Promise<PlanAttempt[]> {
+    this.counters.modelCalls++;
+    const res = await structured(this.model, cohortPlanSchema, this.cohortPromptFor(requests), { name: "cohort_plan", ...this.callOptions(options) });
+    return requests.map((r, i) =>
+      attemptOf(res, (value) => {
+        const label = cohortLabel(i);
+        const entry = value.plans.find((p) => matchesLabel(p.session, label, i, r.sessionId));
+        if (!entry) return { ok: false, reason: `cohort answer has no plan for ${label}` };
+        return this.toPlan(r, entry.categories, entry.rationale);
+      }),
+    );
+  }
+
+  private toPlan(request: PlanRequest, refs: readonly (number | string)[], rationale?: string): PlanAttempt {
     const v = validateCategories(refs, request.candidates, this.o.maxCategories ?? Infinity);
     this.counters.unknownIdsDropped += v.unknown.length;
     this.counters.truncatedIds += v.truncated;
     if (v.kept.length === 0) {
       const what = v.unknown.length ? `only unknown categories ${JSON.stringify(v.unknown.slice(0, 10))}` : "no category";
-      return { failed: `model named ${what}` };
+      return { ok: false, reason: `model named ${what}` };
     }
     const notes = [
       v.unknown.length ? `dropped unknown ${JSON.stringify(v.unknown.slice(0, 10))}` : "",
       v.truncated ? `cut ${v.truncated} beyond maxCategories` : "",
     ].filter(Boolean);
-    return {
+    const plan: Plan = {
       categories: v.kept,
       ...(rationale ? { rationale: rationale.trim() } : {}),
-      source: { kind: "llm", by: modelId(this.model), ...(notes.length ? { detail: notes.join("; ") } : {}) },
+      source: { kind: "llm", by: modelIdOf(this.model), ...(notes.length ? { detail: notes.join("; ") } : {}) },
     };
+    return { ok: true, value: plan };
   }
 }
 

@@ -1,16 +1,11 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { Plan } from "@farsight/core";
-import type { LlmStats } from "@farsight/llm";
+import { settle, type Attempt, type LlmStats } from "@farsight/llm";
 import { assertPlannable } from "./request.js";
 import { emptyCounters, type PlanCallOptions, type PlanRequest, type Planner, type PlannerCounters, type PreviousPlan } from "./types.js";
 
-/** A model answer that could not become a plan; the fallback planner answers instead. */
-export interface PlanFailure {
-  readonly failed: string;
-}
-
-export function isFailure(x: Plan | PlanFailure): x is PlanFailure {
-  return (x as PlanFailure).failed !== undefined;
-}
+/** A plan from the model, or why there is none (the fallback planner answers instead). */
+export type PlanAttempt = Attempt<Plan>;
 
 /** Runs `fn` over `items` with at most `limit` promises in flight; results keep the input order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
@@ -31,6 +26,7 @@ const MAX_REMEMBERED = 10_000;
 
 /** Plumbing shared by the LLM planners: plan-every-k reuse, fallback with accounting, counters. */
 export interface LlmPlannerCommon {
+  readonly model: BaseChatModel;
   readonly fallback: Planner;
   readonly stats?: LlmStats;
   /** Re-plan every k steps, reusing a session's last plan in between. */
@@ -49,7 +45,7 @@ export abstract class LlmPlannerBase implements Planner {
   protected constructor(protected readonly common: LlmPlannerCommon) {}
 
   /** Plans for the sessions that need a fresh plan; one entry per request, a failure where the model gave none. */
-  protected abstract planFresh(requests: readonly PlanRequest[], options?: PlanCallOptions): Promise<(Plan | PlanFailure)[]>;
+  protected abstract planFresh(requests: readonly PlanRequest[], options?: PlanCallOptions): Promise<PlanAttempt[]>;
 
   async plan(requests: readonly PlanRequest[], options?: PlanCallOptions): Promise<Plan[]> {
     requests.forEach(assertPlannable);
@@ -61,27 +57,20 @@ export abstract class LlmPlannerBase implements Planner {
       else todo.push(i);
     });
     const fresh = todo.length ? await this.planFresh(todo.map((i) => requests[i]!), options) : [];
-    // A cancelled run is not a model failure: no fallback plans, no fallback counts.
-    options?.signal?.throwIfAborted();
-    const failed: { at: number; reason: string }[] = [];
-    fresh.forEach((p, j) => {
+    // Counting, fallback and provenance are @farsight/llm's settle(); a cancelled run throws there.
+    const ctx = { component: this.common.component, model: this.common.model, ...(this.common.stats ? { stats: this.common.stats } : {}), ...(options?.signal ? { signal: options.signal } : {}) };
+    const answered = await settle(ctx, fresh, (failed) => this.common.fallback.plan(failed.map((f) => requests[todo[f.index]!]!), options));
+    answered.forEach((a, j) => {
       const at = todo[j]!;
-      if (isFailure(p)) failed.push({ at, reason: p.failed });
-      else {
-        out[at] = p;
+      if (a.outcome === "fallback") {
+        this.counters.fallbacks++;
+        out[at] = { ...a.value, source: { kind: "fallback", by: `${this.name}->${this.common.fallback.name}`, detail: a.reason! } };
+      } else {
+        out[at] = a.value;
         this.counters.fromModel++;
-        this.remember(requests[at]!, p);
+        this.remember(requests[at]!, a.value);
       }
     });
-    if (failed.length) {
-      const backups = await this.common.fallback.plan(failed.map((f) => requests[f.at]!), options);
-      failed.forEach((f, j) => {
-        const b = backups[j]!;
-        this.common.stats?.recordFallback(this.common.component, f.reason);
-        this.counters.fallbacks++;
-        out[f.at] = { ...b, source: { kind: "fallback", by: `${this.name}->${this.common.fallback.name}`, detail: f.reason } };
-      });
-    }
     this.counters.plans += requests.length;
     return out as Plan[];
   }

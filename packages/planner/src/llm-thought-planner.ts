@@ -1,9 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { z } from "zod";
-import type { Plan } from "@farsight/core";
-import { NoModelError, structured, type LlmStats } from "@farsight/llm";
-import { modelId } from "./model-id.js";
-import { LlmPlannerBase, mapLimit, type PlanFailure } from "./llm-planner-base.js";
+import { attemptOf, modelIdOf, NoModelError, structured, type LlmStats } from "@farsight/llm";
+import { LlmPlannerBase, mapLimit, type PlanAttempt } from "./llm-planner-base.js";
 import { billpThoughtPrompt, DEFAULT_THOUGHT_EXAMPLES } from "./prompt-billp.js";
 import type { PromptMessages } from "./prompt-lerl.js";
 import { SaturationAwarePlanner } from "./saturation-planner.js";
@@ -66,7 +64,7 @@ export class LlmThoughtPlanner extends LlmPlannerBase {
   constructor(options: LlmThoughtPlannerOptions) {
     if (!options.model) throw new NoModelError("LlmThoughtPlanner", ["saturation-aware", "random", "all-categories"]);
     const fallback = options.fallback ?? new SaturationAwarePlanner({ seed: options.seed ?? 0 });
-    super({ fallback, ...(options.stats ? { stats: options.stats } : {}), planEvery: Math.max(1, Math.floor(options.planEvery ?? 1)), component: COMPONENT });
+    super({ model: options.model, fallback, ...(options.stats ? { stats: options.stats } : {}), planEvery: Math.max(1, Math.floor(options.planEvery ?? 1)), component: COMPONENT });
     this.model = options.model;
     this.fallbackPlanner = fallback;
     this.examples = options.examples ?? DEFAULT_THOUGHT_EXAMPLES;
@@ -89,11 +87,11 @@ export class LlmThoughtPlanner extends LlmPlannerBase {
     });
   }
 
-  protected async planFresh(requests: readonly PlanRequest[], options?: PlanCallOptions): Promise<(Plan | PlanFailure)[]> {
+  protected async planFresh(requests: readonly PlanRequest[], options?: PlanCallOptions): Promise<PlanAttempt[]> {
     return mapLimit(requests, this.concurrency, (r) => this.planSession(r, options));
   }
 
-  private async planSession(request: PlanRequest, options?: PlanCallOptions): Promise<Plan | PlanFailure> {
+  private async planSession(request: PlanRequest, options?: PlanCallOptions): Promise<PlanAttempt> {
     this.counters.modelCalls++;
     const res = await structured(this.model, thoughtSchema, this.promptFor(request), {
       name: "thought",
@@ -101,22 +99,26 @@ export class LlmThoughtPlanner extends LlmPlannerBase {
       ...(this.stats ? { stats: this.stats } : {}),
       ...(options?.signal ? { signal: options.signal } : {}),
     });
-    if (!res.ok) return { failed: `model answer unusable (${res.reason}): ${res.error.slice(0, 200)}` };
-    const thought = capWords(res.value.thought, this.maxThoughtWords * 2);
-    if (!thought) return { failed: "model wrote an empty thought" };
-    const by = modelId(this.model);
-    const v = validateCategories(this.askForCategories ? (res.value.categories ?? []) : [], request.candidates);
+    const usable = attemptOf(res, (value) => {
+      const thought = capWords(value.thought, this.maxThoughtWords * 2);
+      return thought ? { ok: true, value: { thought, categories: value.categories } } : { ok: false, reason: "model wrote an empty thought" };
+    });
+    if (!usable.ok) return usable;
+    const { thought, categories } = usable.value;
+    const meta = { ...(usable.repairs ? { repairs: usable.repairs } : {}), ...(usable.cached ? { cached: true } : {}) };
+    const by = modelIdOf(this.model);
+    const v = validateCategories(this.askForCategories ? (categories ?? []) : [], request.candidates);
     this.counters.unknownIdsDropped += v.unknown.length;
     if (v.kept.length > 0) {
       const detail = v.unknown.length ? { detail: `dropped unknown ${JSON.stringify(v.unknown.slice(0, 10))}` } : {};
-      return { categories: v.kept, thought, source: { kind: "llm", by, ...detail } };
+      return { ok: true, value: { categories: v.kept, thought, source: { kind: "llm", by, ...detail } }, ...meta };
     }
     const [backup] = await this.fallbackPlanner.plan([request], options);
     const why = v.unknown.length ? `model named only unknown categories ${JSON.stringify(v.unknown.slice(0, 10))}` : "model named no category";
     return {
-      categories: backup!.categories,
-      thought,
-      source: { kind: "llm", by, detail: `thought by the model; categories by ${this.fallbackPlanner.name} (${why})` },
+      ok: true,
+      value: { categories: backup!.categories, thought, source: { kind: "llm", by, detail: `thought by the model; categories by ${this.fallbackPlanner.name} (${why})` } },
+      ...meta,
     };
   }
 }

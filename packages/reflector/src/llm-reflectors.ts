@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { z } from "zod";
 import type { Episode, Reflection } from "@farsight/core";
-import { NoModelError, structured, type LlmStats } from "@farsight/llm";
+import { attemptOf, NoModelError, structured, withFallback, type LlmStats } from "@farsight/llm";
 import { capWords } from "./episode-facts.js";
 import { billpFailurePrompt, lerlReflectionPrompt, type PromptMessages, type ReflectionPromptOptions } from "./prompts.js";
 import { TemplateReflector } from "./template-reflector.js";
@@ -23,15 +23,6 @@ export interface LlmReflectorOptions {
   /** Repair requests after an invalid answer. Default 2. */
   readonly maxRepairs?: number;
   readonly feedbackMeaning?: string;
-}
-
-function modelId(model: BaseChatModel): string {
-  const m = model as unknown as { modelId?: unknown; model?: unknown; modelName?: unknown };
-  // @farsight/llm's managed wrapper carries the spec as `modelId`; LangChain clients carry `model`.
-  if (typeof m.modelId === "string" && m.modelId) return m.modelId;
-  if (typeof m.model === "string" && m.model) return m.model;
-  if (typeof m.modelName === "string" && m.modelName) return m.modelName;
-  return model.getName();
 }
 
 /** Model call, validation, word cap and template fallback shared by the two LLM reflectors. */
@@ -72,30 +63,33 @@ abstract class ModelReflector<S extends z.ZodType> implements Reflector {
   async reflect(episode: Episode, context?: ReflectContext): Promise<Reflection> {
     this.counters.reflections++;
     this.counters.modelCalls++;
-    const res = await structured(this.model, this.schema, this.promptFor(episode, context), {
-      name: "reflection",
-      maxRepairs: this.options.maxRepairs ?? 2,
-      ...(this.options.stats ? { stats: this.options.stats } : {}),
-      ...(context?.signal ? { signal: context.signal } : {}),
-    });
-    // A cancelled run is not a model failure: no fallback reflection, no fallback count.
-    context?.signal?.throwIfAborted();
-    const capped = res.ok ? capWords(this.textOf(res.value), this.promptOptions.maxWords) : undefined;
     const base = this.fallback.reflectSync(episode, context);
-    if (!capped || !capped.text) {
-      const reason = res.ok ? "model wrote an empty reflection" : `model answer unusable (${res.reason}): ${res.error.slice(0, 200)}`;
-      this.counters.fallbacks++;
-      this.options.stats?.recordFallback(this.component, reason);
+    const maxWords = this.promptOptions.maxWords;
+    // Call, validate, fall back, count: @farsight/llm's withFallback; this class keeps the prompt and the word cap.
+    const answered = await withFallback(
+      { component: this.component, model: this.model, ...(this.options.stats ? { stats: this.options.stats } : {}), ...(context?.signal ? { signal: context.signal } : {}) },
+      async () => {
+        const res = await structured(this.model, this.schema, this.promptFor(episode, context), {
+          name: "reflection",
+          maxRepairs: this.options.maxRepairs ?? 2,
+          ...(this.options.stats ? { stats: this.options.stats } : {}),
+          ...(context?.signal ? { signal: context.signal } : {}),
+        });
+        return attemptOf(res, (value) => {
+          const capped = capWords(this.textOf(value), maxWords);
+          return capped.text ? { ok: true, value: capped } : { ok: false, reason: "model wrote an empty reflection" };
+        });
+      },
       // The template can run longer than this reflector's promise; keep the promise.
-      const text = capWords(base.text, this.promptOptions.maxWords).text;
-      return { ...base, text, source: { kind: "fallback", by: `${this.name}->${this.fallback.name}`, detail: reason } };
+      () => ({ ...capWords(base.text, maxWords), cut: false }),
+    );
+    const { text, cut } = answered.value;
+    if (answered.outcome === "fallback") {
+      this.counters.fallbacks++;
+      return { ...base, text, source: { kind: "fallback", by: `${this.name}->${this.fallback.name}`, detail: answered.reason! } };
     }
-    if (capped.cut) this.counters.truncated++;
-    return {
-      ...base,
-      text: capped.text,
-      source: { kind: "llm", by: modelId(this.model), ...(capped.cut ? { detail: `cut to ${this.promptOptions.maxWords} words` } : {}) },
-    };
+    if (cut) this.counters.truncated++;
+    return { ...base, text, source: { kind: "llm", by: answered.model, ...(cut ? { detail: `cut to ${maxWords} words` } : {}) } };
   }
 }
 

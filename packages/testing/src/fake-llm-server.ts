@@ -17,6 +17,12 @@ export interface FakeLlmReply {
   headers?: Record<string, string>;
   /** Token usage to report; default: whitespace-separated words of the prompt messages and of the answer. */
   usage?: { promptTokens: number; completionTokens: number };
+  /** OpenAI flavour: answer with this function call instead of text (what a server does for a forced tool). */
+  toolCall?: { name: string; arguments: string };
+  /** The error message sent with a status >= 400. */
+  error?: string;
+  /** Send exactly this body (e.g. `{"choices": []}` or an HTML page) with this status and content type. */
+  raw?: { body: string; status?: number; contentType?: string };
 }
 
 /** A request as the fake server saw it. */
@@ -102,13 +108,17 @@ async function startFakeServer(flavour: Flavour, script: FakeLlmScript): Promise
     for (const [name, value] of Object.entries(r.headers ?? {})) res.setHeader(name, value);
     if (r.delayMs) await new Promise((resolve) => setTimeout(resolve, r.delayMs));
     if (res.destroyed) return;
-    if (r.status !== undefined && r.status >= 400) return sendError(res, flavour, r.status, `fake ${flavour} server: scripted status ${r.status}`);
+    if (r.raw) {
+      res.writeHead(r.raw.status ?? 200, { "content-type": r.raw.contentType ?? "application/json" });
+      return void res.end(r.raw.body);
+    }
+    if (r.status !== undefined && r.status >= 400) return sendError(res, flavour, r.status, r.error ?? `fake ${flavour} server: scripted status ${r.status}`);
     const content = r.content ?? "";
     const usage = r.usage ?? { promptTokens: messages.reduce((n, m) => n + words(m.content), 0), completionTokens: words(content) };
     state.answered++;
     state.promptTokensSent += usage.promptTokens;
     state.completionTokensSent += usage.completionTokens;
-    if (flavour === "openai") sendOpenAi(res, request, content, usage, body.stream === true);
+    if (flavour === "openai") sendOpenAi(res, request, content, usage, body.stream === true, r.toolCall);
     else sendOllama(res, request, content, usage, body.stream !== false);
   };
 
@@ -175,26 +185,33 @@ function sendError(res: ServerResponse, flavour: Flavour, status: number, messag
 
 type Usage = { promptTokens: number; completionTokens: number };
 
-function sendOpenAi(res: ServerResponse, request: FakeLlmRequest, content: string, usage: Usage, stream: boolean): void {
+function sendOpenAi(res: ServerResponse, request: FakeLlmRequest, content: string, usage: Usage, stream: boolean, toolCall?: FakeLlmReply["toolCall"]): void {
   const base = { id: `chatcmpl-fake-${Date.now()}`, created: Math.floor(Date.now() / 1000), model: request.model };
   const openAiUsage = {
     prompt_tokens: usage.promptTokens,
     completion_tokens: usage.completionTokens,
     total_tokens: usage.promptTokens + usage.completionTokens,
   };
+  const call = toolCall && { id: "call_fake_0", type: "function", function: toolCall };
   if (!stream) {
+    const message = call ? { role: "assistant", content: null, tool_calls: [call] } : { role: "assistant", content };
     return sendJson(res, 200, {
       ...base,
       object: "chat.completion",
-      choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop", logprobs: null }],
+      choices: [{ index: 0, message, finish_reason: call ? "tool_calls" : "stop", logprobs: null }],
       usage: openAiUsage,
     });
   }
   res.writeHead(200, { "content-type": "text/event-stream" });
   const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
     `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
-  res.write(chunk({ role: "assistant", content }, null));
-  res.write(chunk({}, "stop"));
+  if (call) res.write(chunk({ role: "assistant", content: null, tool_calls: [{ index: 0, ...call }] }, null));
+  else {
+    // Word by word, so a client that streams sees several chunks.
+    const parts = content.match(/\S+\s*|\s+/g) ?? [""];
+    parts.forEach((part, i) => res.write(chunk(i === 0 ? { role: "assistant", content: part } : { content: part }, null)));
+  }
+  res.write(chunk({}, call ? "tool_calls" : "stop"));
   res.write(`data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [], usage: openAiUsage })}\n\n`);
   res.end("data: [DONE]\n\n");
 }
@@ -218,4 +235,40 @@ function sendOllama(res: ServerResponse, request: FakeLlmRequest, content: strin
   res.writeHead(200, { "content-type": "application/x-ndjson" });
   res.write(JSON.stringify({ model: request.model, created_at, message: { role: "assistant", content }, done: false }) + "\n");
   res.end(JSON.stringify(final) + "\n");
+}
+
+/** What a server that constrains its decoding honours (as vLLM, llama.cpp's server, OpenAI and Ollama do). */
+export interface ConstrainedServerOptions {
+  /** OpenAI flavour: `json_schema` / `json_object` response formats and forced `tools`; Ollama flavour: `format`. */
+  supports: readonly ("json_schema" | "json_object" | "tools" | "format")[];
+  /** A request asking for an unsupported constraint: HTTP 400 (reject, default) or plain text (ignore). */
+  unsupported?: "reject" | "ignore";
+  /** What the model "says" without a constraint it honours. Default: friendly prose without JSON. */
+  garbage?: string;
+}
+
+/**
+ * One reply of a server that answers with `value` as JSON only when the request carries a constraint it
+ * supports (response_format json_schema / json_object, a forced tool, Ollama's format), and with prose
+ * otherwise: a model that does not follow a schema written in the prompt.
+ */
+export function constrainedReply(request: FakeLlmRequest, value: unknown, options: ConstrainedServerOptions): FakeLlmReply {
+  const body = request.body;
+  const garbage = options.garbage ?? "Sure! Based on the history I would go with something relaxing, maybe jazz.";
+  const json = JSON.stringify(value);
+  const refuse = (what: string): FakeLlmReply =>
+    options.unsupported === "ignore" ? { content: garbage } : { status: 400, error: `${what} is not supported by this server` };
+  const tools = body.tools as { function?: { name?: string } }[] | undefined;
+  if (tools?.length) {
+    if (!options.supports.includes("tools")) return refuse("tools");
+    return { toolCall: { name: tools[0]!.function?.name ?? "answer", arguments: json } };
+  }
+  const format = (body.response_format as { type?: string } | undefined)?.type;
+  if (format === "json_schema" || format === "json_object") {
+    return options.supports.includes(format) ? { content: json } : refuse(`response_format ${format}`);
+  }
+  if (body.format !== undefined && body.format !== "") {
+    return options.supports.includes("format") ? { content: json } : refuse("format");
+  }
+  return { content: garbage };
 }

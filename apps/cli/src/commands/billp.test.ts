@@ -17,6 +17,7 @@ interface BillpJson {
   summary: { sessions: number; meanLength: number; replacementRate: number; reflections: number };
   counters: { actor?: { modelCalls: number; replaced: number }; critic?: { evaluations: number } };
   llmStats: { calls: number };
+  llmAnswers: { components: Record<string, { shares: { fallback: number } }> };
 }
 
 describe("farsight billp", () => {
@@ -36,6 +37,8 @@ describe("farsight billp", () => {
   it("runs an LLM agent through an OpenAI-compatible server and reports grounding and accounting as JSON", async () => {
     server = await startFakeOpenAiServer((request, index) => {
       const text = request.promptText;
+      // Request 0 is the preflight (`farsight llm check`'s question), before any session.
+      if (text.includes("Which one content category")) return JSON.stringify({ category: "jazz", confidence: 0.9 });
       if (text.includes("You are the actor of a recommender agent")) {
         // Every other answer invents a title; the rest name the first candidate.
         const first = /Candidates:\n1\. (.*) \(/.exec(text)?.[1] ?? "";
@@ -46,7 +49,7 @@ describe("farsight billp", () => {
       return JSON.stringify({ thought: "Try something new.", categories: [index % 5] });
     });
     const io = captureIO();
-    const code = await main(["billp", "--llm", `openai-compatible:${server.url}#m`, "--sessions", "2", "--max-steps", "4", "--quit-reward=-1000", "--json", "--steps"], io, [billpCommand]);
+    const code = await main(["billp", "--llm", `openai-compatible:${server.url}#m`, "--sessions", "2", "--max-steps", "4", "--quit-reward=-1000", "--json", "--steps", "--max-fallback-rate", "1"], io, [billpCommand]);
     expect(io.err).toBe("");
     expect(code).toBe(0);
     const out = JSON.parse(io.out) as BillpJson;
@@ -58,6 +61,8 @@ describe("farsight billp", () => {
     expect(out.sessions.every((s) => s.reflection?.includes("Rotate categories"))).toBe(true);
     expect(out.summary.reflections).toBe(2);
     expect(out.llmStats.calls).toBe(server.requests.length);
+    // Half the actor's answers invent a title: above the default --max-fallback-rate 0.2, accepted here with 1.
+    expect(out.llmAnswers.components["llm-actor"]!.shares.fallback).toBeGreaterThan(0.2);
   });
 
   it("rejects an LLM critic without a model", async () => {

@@ -8,18 +8,21 @@ import { LlmThoughtPlanner, SaturationAwarePlanner, type Planner } from "@farsig
 import { LlmFailureReflector, ReflectionPool, TemplateReflector, type Reflector } from "@farsight/reflector";
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
 import { userSplit } from "../report/protocol.js";
+import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, LLM_RUN_USAGE, llmRunOptions, modelOptions, preflight } from "../llm-run.js";
 
 const CRITICS = ["auto", "llm", "scorer", "tabular"] as const;
 
 const usage = `farsight billp [--env <preset>] [--llm <spec>] [--sessions N] [--critic <name>] [--quit-reward R]
-                      [--max-steps T] [--seed S] [--steps] [--data-dir DIR] [--json]
+                      [--max-steps T] [--seed S] [--steps] [--data-dir DIR] [--timeout MS] [--retries N]
+                      [--max-fallback-rate R] [--json]
 
 Runs BiLLP-style sessions one after another (planner -> actor -> environment -> critic -> advantage -> actor and
 critic memories; a reflection after each session), the memories and the reflection pool carrying over from
 session to session, and prints each session's trajectory summary.
 
   --env          environment preset (default synthetic): ${PRESETS.join(", ")}
-  --llm          model spec (default none). With a model: LLM thought planner, LLM actor, LLM critic, LLM failure
+${LLM_RUN_USAGE.join("\n")}
+                 With a model (checked with one request first): LLM thought planner, LLM actor, LLM critic, LLM failure
                  reflector. With none: saturation-aware planner, catalogue-greedy actor (under the env's scorer),
                  scorer critic, template reflector. The env's scorer is the test world's ground truth, so the
                  catalogue-greedy actor and the scorer critic are oracles; the output says so.
@@ -47,7 +50,7 @@ export const billpCommand: Command = {
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values } = parseFlags("billp", argv, {
       env: { type: "string" },
-      llm: { type: "string" },
+      ...LLM_RUN_FLAGS,
       sessions: { type: "string" },
       critic: { type: "string" },
       "quit-reward": { type: "string" },
@@ -62,9 +65,11 @@ export const billpCommand: Command = {
     const seed = intFlag("seed", values.seed, 0, 0);
     const criticName = choiceFlag("critic", values.critic, CRITICS, "auto");
     const quitReward = values["quit-reward"] === undefined ? undefined : numberFlag("quit-reward", values["quit-reward"], 0);
-    const spec = values.llm ?? "none";
+    const llm = llmRunOptions(values);
+    const spec = llm.spec;
     const stats = new LlmStats();
-    const model = await createChatModel(spec, { stats });
+    const model = await createChatModel(spec, modelOptions(llm, stats));
+    if (model) await preflight(model, llm, io);
     if (!model && criticName === "llm") throw new UsageError("--critic llm needs a model: pass --llm <spec>");
 
     const setup = await loadPreset(envName, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
@@ -124,8 +129,9 @@ export const billpCommand: Command = {
           endReason: t.episode.endReason, replacements: t.replacements, actorFallbacks: t.actorFallbacks,
           reflection: t.reflection?.text, ...(values.steps ? { steps: t.steps } : {}),
         })),
-        summary, counters, llmStats: stats.snapshot(),
+        summary, counters, llmStats: stats.snapshot(), ...(model ? { llmAnswers: answerRecord(stats, spec) } : {}),
       }) + "\n");
+      if (model) checkFallbackRate(stats, llm);
       return 0;
     }
     io.stdout(`summary: ${summary.sessions} sessions, mean length ${summary.meanLength.toFixed(2)}, mean return ${summary.meanReturn.toFixed(2)}, ` +
@@ -133,7 +139,10 @@ export const billpCommand: Command = {
       `actor fallbacks ${(100 * summary.actorFallbackRate).toFixed(1)}%, ends ${JSON.stringify(summary.endReasons)}\n`);
     if (model) {
       const snap = stats.snapshot();
-      io.stdout(`llm: ${snap.calls} calls, ${snap.failures} failures, ${snap.fallbacks} fallbacks, p50 ${snap.latencyP50Ms.toFixed(0)} ms\n`);
+      const p50 = Number.isFinite(snap.latencyP50Ms) ? `p50 ${snap.latencyP50Ms.toFixed(0)} ms` : "no call answered";
+      io.stdout(`llm: ${snap.calls} calls, ${snap.failures} failures, ${snap.fallbacks} fallbacks, ${p50}\n`);
+      io.stdout(answerLines(stats, spec).join("\n") + "\n");
+      checkFallbackRate(stats, llm);
     }
     return 0;
   },

@@ -15,13 +15,15 @@ describe("farsight llm check", () => {
   it("sends one structured request to an openai-compatible server and prints answer, latency, tokens", async () => {
     server = await startFakeOpenAiServer(['Sure: {"category": "jazz", "confidence": 0.8}']);
     const io = captureIO();
-    const code = await main(["llm", "check", `openai-compatible:${server.url}#m`], io, [llmCommand]);
+    // The prompt method: JSON found in prose (a server that honours no constraint; see llm-native.test.ts).
+    const code = await main(["llm", "check", `openai-compatible:${server.url}#m?structured=prompt`], io, [llmCommand]);
     expect(io.err).toBe("");
     expect(code).toBe(0);
     expect(server.requests).toHaveLength(1);
     expect(server.requests[0]!.model).toBe("m");
     expect(io.out).toContain('answer:   {"category":"jazz","confidence":0.8}');
     expect(io.out).toMatch(/latency:  \d+ ms \(1 call, 0 repairs, 0 retries\)/);
+    expect(io.out).toContain("method:   prompt\n");
     expect(io.out).toContain(`tokens:   ${server.promptTokensSent} prompt + ${server.completionTokensSent} completion`);
   });
 

@@ -5,7 +5,10 @@ const usage = `farsight llm check <spec> [--prompt TEXT] [--timeout MS] [--recor
 
 Sends one structured request (a JSON object {category, confidence}) to the model named by <spec>, through
 the same wrappers a run uses (retries, timeout, accounting; no cache), and prints the parsed answer, the
-latency and the tokens. Exit code 0 when the answer parsed and validated, 1 otherwise.
+structured-output method that produced it, the latency and the tokens. Exit code 0 when the answer parsed
+and validated, 1 otherwise. The method is chosen per provider, strongest first (OpenAI-compatible:
+json-schema, tools, json-mode, prompt; Ollama: format, prompt; llama-cpp: grammar, prompt) and moves down
+when the server rejects or ignores one; append ?structured=<method> to the spec to start lower.
 
 Specs:
   ${MODEL_SPEC_FORMS.join("\n  ")}
@@ -45,6 +48,7 @@ export const llmCommand: Command = {
     if (result.ok) io.stdout(`answer:   ${JSON.stringify(result.value)}\n`);
     else io.stdout(`failed:   ${result.reason}: ${result.error}\n${result.raw !== undefined ? `raw:      ${JSON.stringify(result.raw.slice(0, 500))}\n` : ""}`);
     io.stdout(`model:    ${spec}\n`);
+    io.stdout(`method:   ${result.method}${stats.downgrades ? ` (after ${stats.downgrades} downgrade${stats.downgrades === 1 ? "" : "s"})` : ""}\n`);
     io.stdout(`latency:  ${Math.round(report.latencyMs)} ms (${stats.calls} call${stats.calls === 1 ? "" : "s"}, ${result.repairs} repair${result.repairs === 1 ? "" : "s"}, ${stats.retries} retr${stats.retries === 1 ? "y" : "ies"})\n`);
     io.stdout(`tokens:   ${stats.promptTokens} prompt + ${stats.completionTokens} completion\n`);
     return result.ok ? 0 : 1;

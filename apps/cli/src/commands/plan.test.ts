@@ -1,4 +1,4 @@
-import { startFakeOpenAiServer, type FakeLlmServer } from "@farsight/testing";
+import { startFakeOpenAiServer, type FakeLlmRequest, type FakeLlmServer } from "@farsight/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../main.js";
 import { planCommand } from "./plan.js";
@@ -10,6 +10,11 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
+
+/** The preflight request every LLM run sends first (`farsight llm check`'s question), and a good answer to it. */
+const isPreflight = (req: FakeLlmRequest) => req.promptText.includes("Which one content category");
+const PREFLIGHT_ANSWER = JSON.stringify({ category: "jazz", confidence: 0.9 });
+const planRequests = (s: FakeLlmServer) => s.requests.filter((r) => !isPreflight(r));
 
 interface PlanJson {
   sessions: { request: { sessionId: string; candidates: { id: number }[]; history: unknown[]; reflections: unknown[] }; plan: { categories: number[]; source: { kind: string } } }[];
@@ -48,7 +53,7 @@ describe("farsight plan", () => {
   });
 
   it("plans through an OpenAI-compatible server, drops unknown ids, and shows the prompt", async () => {
-    server = await startFakeOpenAiServer(() => '{"categories": [0, 1, 99], "rationale": "fresh"}');
+    server = await startFakeOpenAiServer((req) => (isPreflight(req) ? PREFLIGHT_ANSWER : '{"categories": [0, 1, 99], "rationale": "fresh"}'));
     const io = captureIO();
     const code = await main(
       ["plan", "--planner", "llm-category", "--llm", `openai-compatible:${server.url}#m`, "--sessions", "2", "--show-prompt", "--json"],
@@ -58,9 +63,9 @@ describe("farsight plan", () => {
     expect(io.err).toBe("");
     expect(code).toBe(0);
     const out = JSON.parse(io.out) as PlanJson;
-    expect(server.requests).toHaveLength(2);
+    expect(planRequests(server)).toHaveLength(2);
     for (const part of ["[Candidate Categories]", "[User Interaction History]", "[Reflective Summaries]", "[Your Task]"]) {
-      expect(server.requests[0]!.promptText).toContain(part);
+      expect(planRequests(server)[0]!.promptText).toContain(part);
     }
     expect(out.sessions).toHaveLength(2);
     for (const s of out.sessions) {
@@ -71,14 +76,15 @@ describe("farsight plan", () => {
     expect(out.prompts).toHaveLength(2);
     expect(JSON.stringify(out.prompts![0]!.prompt)).toContain("[Reflective Summaries]");
     expect(out.counters).toMatchObject({ unknownIdsDropped: 2, fallbacks: 0, modelCalls: 2 });
-    expect(out.llmStats.calls).toBe(2);
+    expect(out.llmStats.calls).toBe(3); // the preflight's call and one per session
   });
 
-  it("falls back, and counts it, when the model answers garbage", async () => {
+  it("falls back, and counts it, when the model answers garbage (accepted with --max-fallback-rate 1)", async () => {
     server = await startFakeOpenAiServer(() => "no idea, sorry");
     const io = captureIO();
-    const code = await main(["plan", "--planner", "llm-thought", "--llm", `openai-compatible:${server.url}#m`, "--sessions", "2", "--json"], io, [planCommand]);
+    const code = await main(["plan", "--planner", "llm-thought", "--llm", `openai-compatible:${server.url}#m`, "--sessions", "2", "--max-fallback-rate", "1", "--json"], io, [planCommand]);
     expect(code).toBe(0);
+    expect(io.err).toMatch(/warning: model openai-compatible:\S+#m did not answer the preflight request/);
     const out = JSON.parse(io.out) as PlanJson;
     expect(out.sessions.map((s) => s.plan.source.kind)).toEqual(["fallback", "fallback"]);
     expect(out.llmStats.fallbacks).toBe(2);
@@ -86,13 +92,14 @@ describe("farsight plan", () => {
 
   it("plans a cohort in one call and shows that one prompt", async () => {
     server = await startFakeOpenAiServer((req) => {
+      if (isPreflight(req)) return PREFLIGHT_ANSWER;
       const labels = [...req.promptText.matchAll(/^(S\d+) \(step/gm)].map((m) => m[1]);
       return JSON.stringify({ plans: labels.map((session) => ({ session, categories: [3] })) });
     });
     const io = captureIO();
     const code = await main(["plan", "--planner", "llm-category", "--llm", `openai-compatible:${server.url}#m`, "--cohort", "4", "--show-prompt"], io, [planCommand]);
     expect(code).toBe(0);
-    expect(server.requests).toHaveLength(1);
+    expect(planRequests(server)).toHaveLength(1);
     expect(io.out.match(/^--- prompt for /gm)).toHaveLength(1);
     expect(io.out).toMatch(/^S3 \(step 4/m);
     expect(io.out.match(/^ {2}plan: {8}3 \(/gm)).toHaveLength(3);

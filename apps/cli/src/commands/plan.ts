@@ -19,11 +19,12 @@ import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
 import { redactText } from "@farsight/core";
 import { choiceFlag, intFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
 import { categoryQuitRule, PLANNER_NAMES, plannerFlag, plannerHelp, type PlannerName } from "../planners.js";
+import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, LLM_RUN_USAGE, llmRunOptions, modelOptions, preflight, type LlmRunOptions } from "../llm-run.js";
 
 const PLANNERS = PLANNER_NAMES;
 
 const usage = `farsight plan --env <preset> --planner <name> [--llm <spec>] [--show-prompt] [--sessions N] [--warmup S]
-                     [--cohort C] [--seed S] [--data-dir DIR] [--json]
+                     [--cohort C] [--seed S] [--data-dir DIR] [--timeout MS] [--retries N] [--max-fallback-rate R] [--json]
 
 Prints one planning step for a few sessions: each session's category-level history, the reflections it gets,
 and the plan (categories, thought or rationale, and how it was produced: llm, heuristic, fallback, cache).
@@ -31,8 +32,8 @@ and the plan (categories, thought or rationale, and how it was produced: llm, he
   --env          environment preset (default synthetic): ${PRESETS.join(", ")}
   --planner      ${plannerHelp(PLANNERS)}
                  (default saturation-aware; oracle-saturation is an ORACLE: it reads the preset's quit rule)
-  --llm          model spec for the llm-* planners (default none), e.g. ollama:llama3,
-                 openai-compatible:http://127.0.0.1:8080/v1#model, scripted:answers.jsonl
+${LLM_RUN_USAGE.join("\n")}
+                 (for the llm-* planners; the model is checked with one request before planning)
   --show-prompt  print the prompt each session's plan comes from (for non-LLM planners: the LERL prompt an
                  llm-category planner would get)
   --sessions N   sessions to plan for (default 3)
@@ -83,13 +84,14 @@ async function warmPool(setup: EnvSetup, seed: number, steps: number, pool: Refl
   return finished;
 }
 
-async function makePlanner(name: PlannerName, spec: string, seed: number, cohort: number, stats: LlmStats, setup: EnvSetup): Promise<Planner> {
+async function makePlanner(name: PlannerName, llm: LlmRunOptions, seed: number, cohort: number, stats: LlmStats, setup: EnvSetup, io: CliIO): Promise<Planner> {
   if (name === "saturation-aware") return new SaturationAwarePlanner({ seed });
   if (name === "reflection-guided") return new ReflectionGuidedPlanner({ seed });
   if (name === "oracle-saturation") return new OracleSaturationPlanner({ seed, rule: categoryQuitRule(setup) });
   if (name === "random") return new RandomCategoryPlanner({ seed });
   if (name === "all-categories") return new AllCategoriesPlanner();
-  const model = await createChatModel(spec, { stats });
+  const model = await createChatModel(llm.spec, modelOptions(llm, stats));
+  if (model) await preflight(model, llm, io);
   try {
     return name === "llm-category"
       ? new LlmCategoryPlanner({ model, stats, seed, cohortSize: cohort, feedbackMeaning: "1 = click, 0 = no click" })
@@ -147,7 +149,7 @@ export const planCommand: Command = {
     const { values } = parseFlags("plan", argv, {
       env: { type: "string" },
       planner: { type: "string" },
-      llm: { type: "string" },
+      ...LLM_RUN_FLAGS,
       "show-prompt": { type: "boolean" },
       sessions: { type: "string" },
       warmup: { type: "string" },
@@ -162,13 +164,14 @@ export const planCommand: Command = {
     const warmup = intFlag("warmup", values.warmup, 4, 0);
     const cohort = intFlag("cohort", values.cohort, 1, 1);
     const seed = intFlag("seed", values.seed, 0, 0);
-    const spec = values.llm ?? "none";
+    const llm = llmRunOptions(values);
+    const spec = llm.spec;
     if (values.llm !== undefined && !plannerName.startsWith("llm-")) {
       throw new UsageError(`--llm is only used by the llm-* planners; --planner ${plannerName} would ignore "${redactText(values.llm)}". Drop --llm or pick llm-category / llm-thought`);
     }
     const stats = new LlmStats();
     const setup = await loadPreset(envName, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
-    const planner = await makePlanner(plannerName, spec, seed, cohort, stats, setup);
+    const planner = await makePlanner(plannerName, llm, seed, cohort, stats, setup, io);
     const pool = new ReflectionPool({ seed });
     const finished = await warmPool(setup, seed, 40, pool);
 
@@ -210,8 +213,10 @@ export const planCommand: Command = {
         ...(values["show-prompt"] ? { prompts: promptsOf(planner, requests, cohort) } : {}),
         ...(counters ? { counters } : {}),
         llmStats: stats.snapshot(),
+        ...(planner.usesLlm ? { llmAnswers: answerRecord(stats, spec) } : {}),
       };
       io.stdout(JSON.stringify(out) + "\n");
+      if (planner.usesLlm) checkFallbackRate(stats, llm);
       return 0;
     }
     io.stdout(`plan: env ${envName} (${env.catalog.numCategories} categories, slate ${env.slateSize}), planner ${plannerName}${planner.oracle ? " (oracle: reads the quit rule)" : ""}` +
@@ -229,6 +234,8 @@ export const planCommand: Command = {
     if (planner.usesLlm) {
       const s = stats.snapshot();
       io.stdout(`llm: ${s.calls} calls, ${s.repairs} repairs, ${s.fallbacks} fallbacks, ${s.promptTokens} prompt + ${s.completionTokens} completion tokens\n`);
+      io.stdout(answerLines(stats, spec).join("\n") + "\n");
+      checkFallbackRate(stats, llm);
     }
     return 0;
   },

@@ -103,7 +103,8 @@ describe("farsight run lerl --planner llm, against an OpenAI-compatible server o
 
   it("plans and reflects through the model and reports LLM calls per recommendation", async () => {
     const server = await startFakeOpenAiServer((req) =>
-      req.promptText.includes("Long-term satisfaction") ? JSON.stringify({ reflection: "Vary categories before the user tires." }) : JSON.stringify({ categories: [1, 4, 9] }),
+      req.promptText.includes("Which one content category") ? JSON.stringify({ category: "jazz", confidence: 0.9 }) // the preflight request
+        : req.promptText.includes("Long-term satisfaction") ? JSON.stringify({ reflection: "Vary categories before the user tires." }) : JSON.stringify({ categories: [1, 4, 9] }),
     );
     try {
       let text = "";
@@ -112,14 +113,14 @@ describe("farsight run lerl --planner llm, against an OpenAI-compatible server o
       const code = await runCommand.run(["lerl", "--planner", "llm", "--llm", spec, "--steps", "40", "--batch", "4", "--episodes", "4", "--out", join(dir, "run"), "--json"], io);
       expect(code).toBe(0);
       const out = JSON.parse(text) as { rows: { agent: string; llm_calls_per_rec: number; len: number }[] };
-      const lerl = out.rows.find((r) => r.agent === "LERL (llm-category)")!;
+      const lerl = out.rows.find((r) => r.agent === "LERL (llm-category, 0% fallback)")!;
       // One plan request per session per step in evaluation (cohort 1, plan every step); requests whose prompt
       // repeats one already answered (sessions with the same history and reflections) come from the response
       // cache and are not model calls, so calls per recommendation is at most 1.
       expect(lerl.llm_calls_per_rec).toBeGreaterThan(0);
       expect(lerl.llm_calls_per_rec).toBeLessThanOrEqual(1);
       expect(out.rows.find((r) => r.agent === "random")!.llm_calls_per_rec).toBe(0);
-      const plans = server.requests.filter((r) => !r.promptText.includes("Long-term satisfaction"));
+      const plans = server.requests.filter((r) => !r.promptText.includes("Long-term satisfaction") && !r.promptText.includes("Which one content category"));
       const reflections = server.requests.length - plans.length;
       // Every evaluation call reached the server, on top of at least one call per training step.
       const trainingSteps = Math.ceil(40 / (4 * DEFAULT_PPO_OPTIONS.rolloutSteps)) * DEFAULT_PPO_OPTIONS.rolloutSteps;

@@ -23,6 +23,7 @@ import { RunDirWriter } from "../report/run-dir.js";
 import { makeProgress } from "../progress.js";
 import { ILREC_USAGE, runIlrec } from "../run/ilrec.js";
 import { checkLerlFlags } from "../run/lerl-flags.js";
+import { answerLines, answerRecord, checkFallbackRate, fallbackLabel, LLM_RUN_FLAGS, LLM_RUN_USAGE, llmRunOptions, modelOptions, preflight, watchSlowCalls, type LlmRunOptions } from "../llm-run.js";
 
 /** Planners `run lerl` can train with (long names; `plannerFlag` also takes the aliases). */
 export const PLANNERS = ["llm-category", "saturation-aware", "reflection-guided", "oracle-saturation", "random", "all-categories"] as const satisfies readonly PlannerName[];
@@ -34,6 +35,8 @@ export interface LerlExperiment {
   /** One LERL row per planner, each trained with its own policy. */
   readonly planners: readonly PlannerChoice[];
   readonly llm: string;
+  /** Per-call deadline, retries and the fallback limit of the model (`--timeout`, `--retries`, `--max-fallback-rate`). */
+  readonly llmRun?: Omit<LlmRunOptions, "spec">;
   readonly steps: number;
   readonly seeds: readonly number[];
   readonly out: string;
@@ -54,7 +57,13 @@ const COLUMNS = [
   { key: "category_coverage", label: "Cat. coverage", better: "higher" as const },
   { key: "mcd", label: "MCD", better: "lower" as const },
   { key: "llm_calls_per_rec", label: "LLM calls/rec", better: "lower" as const },
+  { key: "llm_retries_per_rec", label: "retries/rec", better: "lower" as const },
+  { key: "llm_repairs_per_rec", label: "repairs/rec", better: "lower" as const },
+  { key: "llm_fallback_share", label: "LLM fallback", better: "lower" as const },
 ];
+
+/** Per-recommendation LLM numbers of an evaluation, averaged over seeds into the row. */
+const PER_REC = ["llm_calls_per_rec", "llm_retries_per_rec", "llm_repairs_per_rec"] as const;
 
 /**
  * One row of the comparison table: the agent, how it chose at evaluation (`eval`: greedy, sampled, or
@@ -79,14 +88,17 @@ function episodeRecord(agent: string, e: Episode, seed: number) {
 }
 
 /** Trains LERL and flat PPO per seed, evaluates them with random and popularity, writes the run dir; returns the table rows. */
-export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{ rows: ResultRow[]; setup: EnvSetup; seconds: number; note: string }> {
+export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{ rows: ResultRow[]; setup: EnvSetup; seconds: number; note: string; stats: LlmStats; llm?: ReturnType<typeof answerRecord> }> {
   const t0 = performance.now();
   await initBackend();
   const setup = await loadPreset(x.env, x.dataDir ? { dataDir: x.dataDir } : {});
   const stats = new LlmStats();
   const usesLlm = x.planners.includes("llm-category");
-  const model = usesLlm ? await createChatModel(x.llm, { stats }) : null;
-  if (usesLlm && !model) throw new UsageError(`--planner llm-category needs a model: pass --llm <spec> (got "${x.llm}"); or use a non-LLM planner (${PLANNERS.filter((p) => p !== "llm-category").join(", ")})`);
+  const llmRun: LlmRunOptions = { maxFallbackRate: 0.2, ...x.llmRun, spec: x.llm };
+  const model = usesLlm ? await createChatModel(x.llm, modelOptions(llmRun, stats)) : null;
+  if (usesLlm && !model) throw new UsageError(`--planner llm-category needs a model: pass --llm <spec> or set FARSIGHT_LLM (got "${x.llm}"); or use a non-LLM planner (${PLANNERS.filter((p) => p !== "llm-category").join(", ")})`);
+  if (model) await preflight(model, llmRun, io);
+  const stopWatching = model ? watchSlowCalls(stats, x.llm, io) : () => {};
   // The oracle's rule is read (and a preset without a category rule refused) before any training starts.
   const oracleRule = x.planners.includes("oracle-saturation") ? categoryQuitRule(setup) : undefined;
   const feedbackMeaning = setup.positiveThreshold > 1 ? "ratings 1-5" : "1 = click, 0 = no click";
@@ -143,11 +155,11 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
   });
   const perAgent = new Map<string, MetricSummary[]>();
   const kind = new Map<string, { eval: EvalPolicy; oracle: boolean }>();
-  const extra = new Map<string, number[]>();
+  const extra = new Map<string, Record<string, number>[]>();
   const record = (agent: string, how: { eval: EvalPolicy; oracle?: boolean }, r: EvalResult) => {
     kind.set(agent, { eval: how.eval, oracle: how.oracle ?? false });
     perAgent.set(agent, [...(perAgent.get(agent) ?? []), ...r.perSeed]);
-    if (r.metrics.llm_calls_per_rec !== undefined) extra.set(agent, [...(extra.get(agent) ?? []), r.metrics.llm_calls_per_rec]);
+    if (r.metrics.llm_calls_per_rec !== undefined) extra.set(agent, [...(extra.get(agent) ?? []), r.metrics]);
   };
   for (const seed of x.seeds) {
     const common = { setup, steps: x.steps, seed, batchSize: x.batch };
@@ -209,17 +221,26 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
     record("random", { eval: "baseline" }, await evaluateAgent(setup, (s) => new RandomAgent(s, { noRepeat: true }), eo("random")));
     record("popularity", { eval: "baseline" }, await evaluateAgent(setup, () => new PopularityAgent(setup.catalog.numItems, setup.trainLog.item), eo("popularity")));
   }
+  stopWatching();
   const rows: ResultRow[] = [];
   for (const [agent, perSeed] of perAgent) {
     const m = aggregateSeeds(perSeed);
-    const calls = extra.get(agent);
-    rows.push({ agent, ...kind.get(agent)!, ...m, llm_calls_per_rec: calls ? calls.reduce((a, b) => a + b, 0) / calls.length : 0 });
+    const seen = extra.get(agent);
+    const perRec = Object.fromEntries(PER_REC.map((k) => [k, seen ? seen.reduce((a, b) => a + (b[k] ?? 0), 0) / seen.length : 0]));
+    // An LLM row names what ran: the model's share of fallback answers over the whole run (training and evaluation).
+    const llmRow = agent === lerlName("llm-category") && usesLlm;
+    const share = llmRow ? (stats.answersByComponent[PLANNER_COMPONENT]?.fallback ?? 0) / Math.max(1, stats.answersByComponent[PLANNER_COMPONENT]?.answers ?? 0) : 0;
+    rows.push({ agent: llmRow ? `LERL (llm-category, ${fallbackLabel(stats, PLANNER_COMPONENT)})` : agent, ...kind.get(agent)!, ...m, ...perRec, llm_fallback_share: share });
   }
   const seconds = (performance.now() - t0) / 1000;
-  const note = tableFooter(x.env, split.label, x.seeds.length, x.episodes, rows);
-  if (rows.length) run.writeResults({ columns: COLUMNS, rows, note });
-  return { rows, setup, seconds, note };
+  const llm = model ? answerRecord(stats, x.llm) : undefined;
+  const note = [tableFooter(x.env, split.label, x.seeds.length, x.episodes, rows), ...(model ? [`LLM answers: ${answerLines(stats, x.llm).map((l) => l.trim()).join("; ")}.`] : [])].join(" ");
+  if (rows.length) run.writeResults({ columns: COLUMNS, rows, note, ...(llm ? { llm } : {}) });
+  return { rows, setup, seconds, note, stats, ...(llm ? { llm } : {}) };
 }
+
+/** The component name under which LlmCategoryPlanner counts its answers. */
+const PLANNER_COMPONENT = "planner/llm-category";
 
 export const FLAT_GREEDY = "PPO (flat)";
 export const FLAT_SAMPLED = "PPO (flat, sampled)";
@@ -232,7 +253,7 @@ export function tableFooter(env: string, users: string, seeds: number, episodes:
     "Eval: greedy = the policy's best slate, sampled = slates drawn from the policy; LERL rows are greedy inside the plan.",
     "Every agent, baselines included, never shows an item twice in a session.",
     ...(oracles.length ? [`${oracles.join(", ")}: an oracle (its planner reads the simulator's quit rule), a reference, not a method.`] : []),
-    "Len and R_traj count the quitting step; LLM calls/rec = planner calls per slate in evaluation.",
+    "Len and R_traj count the quitting step; LLM calls/rec = planner requests that reached the model per slate in evaluation (retries/rec and repairs/rec apart); LLM fallback = share of the planner's answers that came from its non-LLM fallback, training and evaluation.",
   ].join(" ");
 }
 
@@ -295,7 +316,7 @@ export const runCommand: Command = {
   usage: [
     "Usage: farsight run lerl --env <preset> --planner <name>[,<name>...] [--llm <spec>] --steps N --seed S",
     "                         [--seeds K] --out DIR [--resume] [--batch B] [--episodes E] [--plan-every k] [--cohort n]",
-    "                         [--skip-eval] [--data-dir DIR] [--json]",
+    "                         [--skip-eval] [--data-dir DIR] [--timeout MS] [--retries N] [--max-fallback-rate R] [--json]",
     "",
     `  --env         ${PRESETS.join(", ")} (default synthetic)`,
     "  --planner     one LERL row per planner (comma-separated; default saturation-aware):",
@@ -304,7 +325,7 @@ export const runCommand: Command = {
     "                  reflection-guided (alias reflection): non-LLM, history + reflections of finished sessions",
     "                  oracle-saturation: ORACLE, configured from the preset's quit rule (a reference, not a method)",
     "                  random: a random category subset; all-categories (alias all): no plan (flat PPO's algorithm)",
-    "  --llm         model spec, e.g. ollama:llama3.1, openai:gpt-4o-mini, scripted:<file.jsonl> (default none)",
+    ...LLM_RUN_USAGE,
     "  --steps N     training budget in environment transitions (default 6000)",
     "  --seed S      first seed (default 0); --seeds K trains and evaluates seeds S..S+K-1 (default 1)",
     "  --out DIR     run directory (checkpoints, config.json, curves.jsonl, episodes.jsonl, results.json)",
@@ -325,7 +346,7 @@ export const runCommand: Command = {
       "run",
       argv,
       {
-        env: { type: "string" }, planner: { type: "string" }, llm: { type: "string" }, steps: { type: "string" }, seed: { type: "string" },
+        ...LLM_RUN_FLAGS, env: { type: "string" }, planner: { type: "string" }, steps: { type: "string" }, seed: { type: "string" },
         seeds: { type: "string" }, out: { type: "string" }, resume: { type: "boolean" }, batch: { type: "string" }, episodes: { type: "string" },
         "plan-every": { type: "string" }, cohort: { type: "string" }, "skip-eval": { type: "boolean" }, "data-dir": { type: "string" }, json: { type: "boolean" },
       },
@@ -334,10 +355,12 @@ export const runCommand: Command = {
     if (positionals[0] !== "lerl" || positionals.length !== 1) throw new UsageError(`farsight run: expected the method "lerl" (or "ilrec"), got ${JSON.stringify(positionals)}\n\n${this.usage}`);
     const env = choiceFlag("env", values.env, PRESETS, "synthetic");
     const seed = intFlag("seed", values.seed, 0, 0);
+    const { spec, ...llmRun } = llmRunOptions(values);
     const x: LerlExperiment = {
       env,
       planners: plannerList(values.planner),
-      llm: values.llm ?? "none",
+      llm: spec,
+      llmRun,
       steps: intFlag("steps", values.steps, 6000, 1),
       seeds: Array.from({ length: intFlag("seeds", values.seeds, 1, 1) }, (_, k) => seed + k),
       out: values.out ?? join("runs", `lerl-${env}-${new Date().toISOString().replace(/[:.]/g, "-")}`),
@@ -353,11 +376,13 @@ export const runCommand: Command = {
     checkLerlFlags(values, x.planners);
     const result = await runLerlExperiment(x, values.json ? { ...io, stdout: () => {}, isTTY: false } : io);
     if (values.json) {
-      io.stdout(JSON.stringify({ out: x.out, rows: result.rows, seconds: result.seconds }) + "\n");
-      return 0;
+      io.stdout(JSON.stringify({ out: x.out, rows: result.rows, seconds: result.seconds, ...(result.llm ? { llm: result.llm } : {}) }) + "\n");
+    } else {
+      if (result.rows.length) io.stdout(`\n${formatTable(result.rows)}${wrap(result.note)}\n`);
+      if (result.llm) io.stdout(answerLines(result.stats, x.llm).join("\n") + "\n");
+      io.stdout(`run directory: ${x.out} (${result.seconds.toFixed(1)}s); render it with \`farsight report ${x.out}\`\n`);
     }
-    if (result.rows.length) io.stdout(`\n${formatTable(result.rows)}${wrap(result.note)}\n`);
-    io.stdout(`run directory: ${x.out} (${result.seconds.toFixed(1)}s); render it with \`farsight report ${x.out}\`\n`);
+    if (result.llm) checkFallbackRate(result.stats, { spec: x.llm, ...llmRun });
     return 0;
   },
 };

@@ -63,6 +63,8 @@ export interface ResultsTable {
   readonly rows: readonly ({ readonly agent: string } & Record<string, unknown>)[];
   /** Optional one-line note printed under the table (protocol, seeds, what Len counts). */
   readonly note?: string;
+  /** Runs with a language model: where each component's answers came from (model, repaired, cache, fallback). */
+  readonly llm?: unknown;
 }
 
 /**

@@ -11,17 +11,18 @@ import { createChatModel, LlmStats } from "@farsight/llm";
 import { initBackend, type IlrecAdvantage, type IlrecRewardMode } from "@farsight/rl-policy";
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError, type CliIO } from "../command.js";
 import { userSplit } from "../report/protocol.js";
+import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, LLM_RUN_USAGE, llmRunOptions, modelOptions, preflight, watchSlowCalls } from "../llm-run.js";
 
 export const ILREC_USAGE = [
   "Usage: farsight run ilrec --env <preset> --teacher llm|heuristic [--llm <spec>] --demos N --steps N --seed S --out DIR",
   "                          [--seeds K] [--episodes E] [--teacher-episodes E] [--reward env|airl|env+airl] [--imitation L]",
   "                          [--anneal F] [--advantage critic|teacher] [--serve greedy|sampled|both]",
-  "                          [--batch B] [--quit-reward R] [--data-dir DIR] [--json]",
+  "                          [--batch B] [--quit-reward R] [--data-dir DIR] [--timeout MS] [--retries N] [--max-fallback-rate R] [--json]",
   "",
   `  --env           ${PRESETS.join(", ")} (default synthetic)`,
   "  --teacher       llm: the BiLLP-style LLM agent (needs --llm); heuristic: saturation planner + catalogue-greedy",
   "                  actor + scorer critic on the training-time world model (default heuristic)",
-  "  --llm           model spec, e.g. ollama:llama3.1, openai:gpt-4o-mini (default none)",
+  ...LLM_RUN_USAGE,
   "  --demos N       demonstration sessions (default 100)",
   "  --steps N       training budget of each learned policy, in environment transitions (default 20000)",
   "  --seed S        first seed (default 0); --seeds K runs seeds S..S+K-1 and prints the mean (std) over seeds",
@@ -66,7 +67,7 @@ function formatTable(rows: ReturnType<typeof aggregate>, seeds: number): string 
 /** Runs `farsight run ilrec <argv>`; returns the exit code. */
 export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseFlags("run ilrec", argv, {
-    env: { type: "string" }, teacher: { type: "string" }, llm: { type: "string" }, demos: { type: "string" }, steps: { type: "string" },
+    ...LLM_RUN_FLAGS, env: { type: "string" }, teacher: { type: "string" }, demos: { type: "string" }, steps: { type: "string" },
     seed: { type: "string" }, seeds: { type: "string" }, out: { type: "string" }, episodes: { type: "string" }, "teacher-episodes": { type: "string" },
     reward: { type: "string" }, imitation: { type: "string" }, anneal: { type: "string" }, advantage: { type: "string" }, serve: { type: "string" },
     batch: { type: "string" }, "quit-reward": { type: "string" },
@@ -78,8 +79,9 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   }
   const env = choiceFlag("env", values.env, PRESETS, "synthetic");
   const teacher = choiceFlag<TeacherKind>("teacher", values.teacher, ["llm", "heuristic"], "heuristic");
-  const spec = values.llm ?? "none";
-  if (teacher === "llm" && spec === "none") throw new UsageError("--teacher llm needs a model: pass --llm <spec> (e.g. ollama:llama3.1), or use --teacher heuristic");
+  const llmRun = llmRunOptions(values);
+  const spec = llmRun.spec;
+  if (teacher === "llm" && spec === "none") throw new UsageError("--teacher llm needs a model: pass --llm <spec> (e.g. ollama:llama3.1) or set FARSIGHT_LLM, or use --teacher heuristic");
   if (teacher !== "llm" && values.llm !== undefined) throw new UsageError(`--llm is only used by --teacher llm; --teacher ${teacher} would ignore "${redactText(values.llm)}". Drop --llm or pass --teacher llm`);
   const seed = intFlag("seed", values.seed, 0, 0);
   const seeds = Array.from({ length: intFlag("seeds", values.seeds, 1, 1) }, (_, k) => seed + k);
@@ -105,7 +107,9 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   const backend = await initBackend();
   log(backend.summary);
   const stats = new LlmStats();
-  const model = teacher === "llm" ? await createChatModel(spec, { stats }) : null;
+  const model = teacher === "llm" ? await createChatModel(spec, modelOptions(llmRun, stats)) : null;
+  if (model) await preflight(model, llmRun, io);
+  const stopWatching = model ? watchSlowCalls(stats, spec, io) : () => {};
   const setup = await loadPreset(env, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
   const perSeed: IlrecRow[][] = [];
   const results = [];
@@ -137,19 +141,34 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
       },
     });
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "results.json"), JSON.stringify({ env, teacher, llm: redactText(spec), seed: s, ...r }, null, 2) + "\n");
+    // A teacher row names what ran: the share of the LLM teacher's answers that came from its fallbacks.
+    if (model) r.rows.forEach((row, i) => row.method.startsWith("teacher (") && (r.rows[i] = { ...row, method: `${row.method.slice(0, -1)}, ${teacherFallback(stats)})` }));
+    writeFileSync(join(dir, "results.json"), JSON.stringify({ env, teacher, llm: redactText(spec), seed: s, ...r, ...(model ? { llmAnswers: answerRecord(stats, redactText(spec)) } : {}) }, null, 2) + "\n");
     perSeed.push(r.rows);
     results.push({ seed: s, rows: r.rows, latencyRatio: r.latencyRatio, demonstrations: r.demonstrations, trainWorld: r.trainWorld });
   }
+  stopWatching();
   const table = aggregate(perSeed);
   const ratios = results.map((r) => r.latencyRatio);
   const ratio = ratios.reduce((a, b) => a + b, 0) / ratios.length;
   if (values.json) {
-    io.stdout(JSON.stringify({ env, teacher, llm: spec, out, seeds, table, perSeed: results, latencyRatio: ratio, llmStats: stats.snapshot() }) + "\n");
+    io.stdout(JSON.stringify({ env, teacher, llm: spec, out, seeds, table, perSeed: results, latencyRatio: ratio, llmStats: stats.snapshot(), ...(model ? { llmAnswers: answerRecord(stats, spec) } : {}) }) + "\n");
+    if (model) checkFallbackRate(stats, llmRun);
     return 0;
   }
   io.stdout(`\nIL-Rec on ${env} (ground truth, ${userSplit(setup).label}, ${episodes} sessions per method${seeds.length > 1 ? `, mean (std) over ${seeds.length} seeds` : `, seed ${seed}`}; learned policies served ${serve.join(" and ")}):\n`);
   io.stdout(formatTable(table, seeds.length));
-  io.stdout(`teacher / policy latency per recommendation: ${ratio.toFixed(1)}x\nrun directory: ${out}\n`);
+  io.stdout(`teacher / policy latency per recommendation: ${ratio.toFixed(1)}x\n`);
+  if (model) io.stdout(answerLines(stats, spec).join("\n") + "\n");
+  io.stdout(`run directory: ${out}\n`);
+  if (model) checkFallbackRate(stats, llmRun);
   return 0;
+}
+
+/** "23% fallback": fallback answers over every answer of the LLM teacher's components so far. */
+function teacherFallback(stats: LlmStats): string {
+  const all = Object.values(stats.answersByComponent);
+  const answers = all.reduce((n, c) => n + c.answers, 0);
+  const fallbacks = all.reduce((n, c) => n + c.fallback, 0);
+  return `${Math.round((100 * fallbacks) / Math.max(1, answers))}% fallback`;
 }

@@ -79,7 +79,7 @@ export interface TeacherRun {
   /** Recommendations (slates) made. */
   readonly recommendations: number;
   readonly elapsedMs: number;
-  /** Model calls made during the run (0 without a model). */
+  /** Model requests made during the run that reached the model (0 without a model; retries and repairs not counted). */
   readonly llmCalls: number;
 }
 
@@ -88,7 +88,7 @@ export interface TeacherRun {
  * over. `quitReward` is what the micro level learns from on a quit (BiLLP: -1000; default: the env's reward).
  */
 export async function runTeacher(teacher: Teacher, session: Session, sessions: number, o: { stats?: LlmStats; quitReward?: number; onSession?: (t: BillpTrajectory, i: number) => void; signal?: AbortSignal } = {}): Promise<TeacherRun> {
-  const calls0 = o.stats?.calls ?? 0;
+  const calls0 = o.stats?.modelRequests ?? 0;
   const start = performance.now();
   const trajectories: BillpTrajectory[] = [];
   let recommendations = 0;
@@ -102,5 +102,5 @@ export async function runTeacher(teacher: Teacher, session: Session, sessions: n
     recommendations += t.steps.length;
     o.onSession?.(t, i);
   }
-  return { trajectories, recommendations, elapsedMs: performance.now() - start, llmCalls: (o.stats?.calls ?? 0) - calls0 };
+  return { trajectories, recommendations, elapsedMs: performance.now() - start, llmCalls: (o.stats?.modelRequests ?? 0) - calls0 };
 }

@@ -1,0 +1,116 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { errorMessage } from "./errors.js";
+import type { AnswerOutcome, LlmStats } from "./stats.js";
+import type { StructuredResult } from "./structured.js";
+
+/**
+ * A readable model id for provenance: the spec of a managed model (createChatModel), a client's model name,
+ * else the class name.
+ */
+export function modelIdOf(model: BaseChatModel): string {
+  const m = model as unknown as { modelId?: unknown; model?: unknown; modelName?: unknown };
+  for (const id of [m.modelId, m.model, m.modelName]) if (typeof id === "string" && id) return id;
+  return model.getName();
+}
+
+/** What a component made of one model request: a usable value, or why not. */
+export type Attempt<T> = { ok: true; value: T; repairs?: number; cached?: boolean } | { ok: false; reason: string };
+
+/** A component's answer and where it came from. */
+export interface Answered<T> {
+  value: T;
+  /** model (first try), repaired, cache, or fallback. */
+  outcome: AnswerOutcome;
+  /** The model's id, for provenance (also on fallbacks: the model that failed). */
+  model: string;
+  /** Why the fallback answered. */
+  reason?: string;
+}
+
+/** Who is asking: the component name under which answers and fallbacks are counted. */
+export interface FallbackContext {
+  component: string;
+  model: BaseChatModel;
+  stats?: LlmStats;
+  /** A cancelled run is not a model failure: settle() rethrows instead of falling back. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A `structured()` result as an Attempt, through the component's own validation (e.g. "the categories must
+ * be candidates"); the failure reason names what went wrong and the start of the model's error.
+ */
+export function attemptOf<T, U = T>(result: StructuredResult<T>, validate?: (value: T) => Attempt<U>): Attempt<U> {
+  if (!result.ok) return { ok: false, reason: `model answer unusable (${result.reason}): ${result.error.slice(0, 200)}` };
+  const checked = validate ? validate(result.value) : ({ ok: true, value: result.value as unknown as U } as Attempt<U>);
+  if (!checked.ok) return checked;
+  return { ...checked, repairs: result.repairs, cached: result.cached };
+}
+
+/** The outcome of a usable attempt. */
+function outcomeOf(a: { repairs?: number; cached?: boolean }): AnswerOutcome {
+  if (a.cached) return "cache";
+  return (a.repairs ?? 0) > 0 ? "repaired" : "model";
+}
+
+/**
+ * Call, validate, fall back, count, record provenance, for a batch of attempts: the usable ones are kept,
+ * the others are answered by `fallback` (called once with all of them, in order), and every answer is
+ * counted per component in `stats` (model / repaired / cache / fallback; fallbacks with their reason).
+ */
+export async function settle<T>(
+  ctx: FallbackContext,
+  attempts: readonly Attempt<T>[],
+  fallback: (failed: readonly { index: number; reason: string }[]) => Promise<readonly T[]> | readonly T[],
+): Promise<Answered<T>[]> {
+  ctx.signal?.throwIfAborted();
+  const model = modelIdOf(ctx.model);
+  const out: Answered<T>[] = Array.from({ length: attempts.length });
+  const failed: { index: number; reason: string }[] = [];
+  attempts.forEach((a, index) => {
+    if (a.ok) out[index] = { value: a.value, outcome: outcomeOf(a), model };
+    else failed.push({ index, reason: a.reason });
+  });
+  const backups = failed.length ? await fallback(failed) : [];
+  failed.forEach((f, j) => {
+    ctx.stats?.recordFallback(ctx.component, f.reason);
+    out[f.index] = { value: backups[j]!, outcome: "fallback", model, reason: f.reason };
+  });
+  for (const a of out) ctx.stats?.recordAnswer(ctx.component, a.outcome);
+  return out;
+}
+
+/**
+ * One request with a fallback: `ask` may return a failed attempt or throw (both fall back, with the
+ * reason); a cancelled run rethrows. The answer says where it came from and is counted in `ctx.stats`.
+ */
+export async function withFallback<T>(
+  ctx: FallbackContext,
+  ask: () => Promise<Attempt<T>>,
+  fallback: (reason: string) => Promise<T> | T,
+): Promise<Answered<T>> {
+  let attempt: Attempt<T>;
+  try {
+    attempt = await ask();
+  } catch (err) {
+    ctx.signal?.throwIfAborted();
+    attempt = { ok: false, reason: `model call failed: ${errorMessage(err)}` };
+  }
+  const [answered] = await settle(ctx, [attempt], async ([f]) => [await fallback(f!.reason)]);
+  return answered!;
+}
+
+/** Share of a component's answers by outcome, as fractions (all 0 before the first answer). */
+export function answerShares(c: { answers: number; model: number; repaired: number; cache: number; fallback: number }): Record<AnswerOutcome, number> {
+  const n = Math.max(1, c.answers);
+  return { model: c.model / n, repaired: c.repaired / n, cache: c.cache / n, fallback: c.fallback / n };
+}
+
+/** "planner/llm-category: 20 answers, 70% model, 10% repaired, 0% cache, 20% fallback" per component. */
+export function formatAnswerShares(byComponent: Record<string, { answers: number; model: number; repaired: number; cache: number; fallback: number }>): string[] {
+  const pct = (x: number) => `${Math.round(100 * x)}%`;
+  return Object.entries(byComponent).map(([component, c]) => {
+    const s = answerShares(c);
+    return `${component}: ${c.answers} answers, ${pct(s.model)} model, ${pct(s.repaired)} repaired, ${pct(s.cache)} cache, ${pct(s.fallback)} fallback`;
+  });
+}
