@@ -1,9 +1,8 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadPreset, PopularityAgent, PRESETS, RandomAgent, type EnvSetup, type MetricSummary } from "@farsight/env";
 import {
   aggregateSeeds,
-  RunCheckpoints,
+  checkLerlResume,
   evaluateAgent,
   evaluateLerl,
   formatLerlProgress,
@@ -11,6 +10,7 @@ import {
   trainFlatPpo,
   trainLerl,
   type EvalResult,
+  type LerlStateValue,
 } from "@farsight/graph";
 import { createChatModel, LlmStats } from "@farsight/llm";
 import { AllCategoriesPlanner, LlmCategoryPlanner, OracleSaturationPlanner, RandomCategoryPlanner, ReflectionGuidedPlanner, SaturationAwarePlanner, type Planner } from "@farsight/planner";
@@ -20,8 +20,10 @@ import type { Episode } from "@farsight/core";
 import { choiceFlag, intFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
 import { categoryQuitRule, plannerFlag, type PlannerName } from "../planners.js";
 import { userSplit, type EvalPolicy } from "../report/protocol.js";
-import { RunDirWriter } from "../report/run-dir.js";
+import { RUN_FILES, RunDirWriter, type CurvePoint } from "../report/run-dir.js";
+import { faultPoint } from "../run/fault.js";
 import { runIlrec } from "../run/ilrec.js";
+import { RunDirectory } from "../run/run-directory.js";
 
 /** Planners `run lerl` can train with (long names; `plannerFlag` also takes the aliases). */
 export const PLANNERS = ["llm-category", "saturation-aware", "reflection-guided", "oracle-saturation", "random", "all-categories"] as const satisfies readonly PlannerName[];
@@ -122,17 +124,14 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
     }
   };
   const reflector: Reflector = model ? new LlmReflector({ model, stats, feedbackMeaning }) : new TemplateReflector();
-  const names = x.planners.map(lerlName);
   // One planner keeps the run directory layout of earlier releases (train/lerl-seedS), so --resume still finds it.
   const trainDir = (p: PlannerChoice, seed: number) => join(x.out, "train", x.planners.length === 1 ? `lerl-seed${seed}` : `lerl-${p}-seed${seed}`);
-  if (x.resume) forgetUncheckpointedRecords(x.out, names);
   const split = userSplit(setup);
-  const run = new RunDirWriter(x.out);
   const plannerInfo = x.planners.map((p) => {
     const planner = plannerFor(p)(0);
     return { name: planner.name, row: lerlName(p), usesLlm: planner.usesLlm, oracle: planner.oracle ?? false };
   });
-  run.writeConfig({
+  const config = {
     command: "run lerl",
     env: setup.describe,
     planners: plannerInfo,
@@ -142,6 +141,7 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
     reflector: reflector.name,
     train: { steps: x.steps, stepCounts: "environment transitions (slot-steps)", batch: x.batch, planEvery: x.planEvery, cohort: x.cohort },
     eval: {
+      skip: x.skipEval,
       episodesPerSeed: x.episodes,
       seeds: x.seeds,
       users: split.label,
@@ -153,7 +153,48 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
       lenCountsQuittingStep: true,
       llmCallsPerRec: "planner calls during evaluation / slates shown",
     },
-  });
+  };
+  // Lock and configuration check: a refusal leaves every byte of the directory as it was.
+  const dir = RunDirectory.open(x.out, { command: "run lerl", config, budgets: ["train.steps", "eval.episodesPerSeed"], flags: LERL_FLAGS, resume: x.resume });
+  try {
+    // A resume reads every seed's checkpoint (finite weights of the right environment) before it changes anything.
+    const saved = new Map<string, LerlStateValue | undefined>();
+    if (x.resume) for (const seed of x.seeds) for (const p of x.planners) saved.set(seriesKey(lerlName(p), seed), await checkLerlResume(trainDir(p, seed), setup, seed));
+    const lastStep = x.resume ? forgetUncheckpointedRecords(dir, saved) : new Map<string, number>();
+    dir.writeConfig();
+    const run = new RunDirWriter(x.out);
+    /** One curve point set per checkpoint, written after it is saved and only once per step (see trainLerl's onCheckpoint). */
+    const checkpointCurves = (name: string, seed: number) => (s: LerlStateValue) => {
+      const key = seriesKey(name, seed);
+      if (s.envSteps <= (lastStep.get(key) ?? -1)) return;
+      lastStep.set(key, s.envSteps);
+      faultPoint("lerl-checkpoint");
+      // Before the first session ends there is no mean to draw.
+      if (s.recentReturns.length) run.curve({ series: name, step: s.envSteps, metric: "return", value: mean(s.recentReturns), seed }, { series: name, step: s.envSteps, metric: "len", value: mean(s.recentLengths), seed });
+      run.curve(...diagnosticCurves(name, s.envSteps, seed, s.lastUpdate));
+      faultPoint("lerl-curve");
+    };
+    return await trainAndEvaluate(x, io, { setup, stats, plannerFor, reflector, trainDir, split, run, checkpointCurves, hasCheckpoint: (name, seed) => saved.get(seriesKey(name, seed)) !== undefined, t0 });
+  } finally {
+    dir.release();
+  }
+}
+
+interface ExperimentParts {
+  readonly setup: EnvSetup;
+  readonly stats: LlmStats;
+  readonly plannerFor: (p: PlannerChoice) => (seed: number) => Planner;
+  readonly reflector: Reflector;
+  readonly trainDir: (p: PlannerChoice, seed: number) => string;
+  readonly split: ReturnType<typeof userSplit>;
+  readonly run: RunDirWriter;
+  readonly checkpointCurves: (name: string, seed: number) => (s: LerlStateValue) => void;
+  readonly hasCheckpoint: (name: string, seed: number) => boolean;
+  readonly t0: number;
+}
+
+async function trainAndEvaluate(x: LerlExperiment, io: CliIO, c: ExperimentParts): Promise<{ rows: ResultRow[]; setup: EnvSetup; seconds: number; note: string }> {
+  const { setup, stats, plannerFor, reflector, split, run } = c;
   const perAgent = new Map<string, MetricSummary[]>();
   const kind = new Map<string, { eval: EvalPolicy; oracle: boolean }>();
   const extra = new Map<string, number[]>();
@@ -175,9 +216,10 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
         reflector,
         stats,
         loop: { planEvery: x.planEvery },
-        runDir: trainDir(p, seed),
+        runDir: c.trainDir(p, seed),
         // A resumed multi-seed run continues the seeds that have a checkpoint and starts the others.
-        resume: x.resume && RunCheckpoints.exists(trainDir(p, seed)),
+        resume: x.resume && c.hasCheckpoint(name, seed),
+        onCheckpoint: c.checkpointCurves(name, seed),
         onProgress: (ev) => {
           // A terminal bar also moves between chunks (every step event, at most 4 redraws a second).
           if (ev.kind === "step") {
@@ -188,9 +230,7 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
             return;
           }
           show(formatLerlProgress(ev, x.steps), ev.envSteps);
-          // Before the first session ends there is no mean to draw.
-          if (Number.isFinite(ev.meanRecentReturn)) run.curve({ series: name, step: ev.envSteps, metric: "return", value: ev.meanRecentReturn, seed }, { series: name, step: ev.envSteps, metric: "len", value: ev.meanRecentLength, seed });
-          run.curve(...diagnosticCurves(name, ev.envSteps, seed, ev.lastUpdate));
+          faultPoint("lerl-chunk");
         },
       });
       show(formatLerlProgress({ ...lerlSummary(lerl.state), elapsedMs: lerl.state.elapsedMs }, x.steps), x.steps, true);
@@ -204,10 +244,18 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
         showFlat(`steps ${p.envSteps}/${x.steps} | R ${p.meanReturn.toFixed(2)} | len ${p.meanLength.toFixed(1)}`, p.envSteps);
         if (Number.isFinite(p.meanReturn)) run.curve({ series: "PPO (flat)", step: p.envSteps, metric: "return", value: p.meanReturn, seed }, { series: "PPO (flat)", step: p.envSteps, metric: "len", value: p.meanLength, seed });
         run.curve(...diagnosticCurves("PPO (flat)", p.envSteps, seed, p.stats));
+        faultPoint("flat-progress");
       },
     });
     showFlat(`trained in ${(flat.elapsedMs / 1000).toFixed(1)}s`, x.steps, true);
-    const eo = (agent: string) => ({ episodes: x.episodes, seeds: [seed], onEpisode: (e: Episode, s: number) => run.episode(episodeRecord(agent, e, s)) });
+    const eo = (agent: string) => ({
+      episodes: x.episodes,
+      seeds: [seed],
+      onEpisode: (e: Episode, s: number) => {
+        run.episode(episodeRecord(agent, e, s));
+        faultPoint("eval-episode");
+      },
+    });
     io.stdout(`[seed ${seed}] evaluating on ${x.episodes} sessions of ${split.label}...\n`);
     for (const { p, lerl } of trained) {
       // The LERL graph's eval mode acts greedily inside the plan (a sampled LERL row needs a graph option).
@@ -228,8 +276,9 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
     const calls = extra.get(agent);
     rows.push({ agent, ...kind.get(agent)!, ...m, llm_calls_per_rec: calls ? calls.reduce((a, b) => a + b, 0) / calls.length : 0 });
   }
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = (performance.now() - c.t0) / 1000;
   const note = tableFooter(x.env, split.label, x.seeds.length, x.episodes, rows);
+  faultPoint("results");
   if (rows.length) run.writeResults({ columns: COLUMNS, rows, note });
   return { rows, setup, seconds, note };
 }
@@ -249,22 +298,50 @@ export function tableFooter(env: string, users: string, seeds: number, episodes:
   ].join(" ");
 }
 
+/** Which flag sets a key of `run lerl`'s config.json (for a refused resume). */
+const LERL_FLAGS = {
+  command: "the command",
+  env: "--env / --data-dir",
+  planners: "--planner",
+  oracle: "--planner",
+  oracleReads: "--planner",
+  llm: "--llm",
+  reflector: "--llm",
+  "train.steps": "--steps",
+  "train.batch": "--batch",
+  "train.planEvery": "--plan-every",
+  "train.cohort": "--cohort",
+  "eval.skip": "--skip-eval",
+  "eval.episodesPerSeed": "--episodes",
+  "eval.seeds": "--seed / --seeds",
+};
+
+const seriesKey = (series: string, seed: number) => `${series}\u0000${seed}`;
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
 /**
- * Before a resume: the evaluation and the flat baseline are redone from scratch (they are not checkpointed),
- * so their records from the interrupted run go; LERL's learning curve up to its checkpoints stays.
+ * Before a resume, once every check passed: the evaluation and the flat baseline are redone from scratch
+ * (they are not checkpointed), so their records go; a LERL curve keeps its points up to its seed's checkpoint
+ * (a point past it belongs to a chunk the kill lost and is trained again). Returns the last kept step per
+ * series and seed.
  */
-function forgetUncheckpointedRecords(out: string, lerlSeries: readonly string[]): void {
-  rmSync(join(out, "episodes.jsonl"), { force: true });
-  rmSync(join(out, "results.json"), { force: true });
-  const curves = join(out, "curves.jsonl");
-  if (!existsSync(curves)) return;
-  const keep = readFileSync(curves, "utf8").split("\n").filter((line) => lerlSeries.some((series) => line.includes(`"series":${JSON.stringify(series)}`)));
-  writeFileSync(curves, keep.length ? keep.join("\n") + "\n" : "");
+function forgetUncheckpointedRecords(dir: RunDirectory, saved: ReadonlyMap<string, LerlStateValue | undefined>): Map<string, number> {
+  const last = new Map<string, number>();
+  dir.rewriteLines<CurvePoint>(RUN_FILES.curves, (r) => {
+    const key = seriesKey(r.series, r.seed ?? 0);
+    const state = saved.get(key);
+    if (!state || !(r.step <= state.envSteps)) return false;
+    last.set(key, Math.max(last.get(key) ?? -1, r.step));
+    return true;
+  });
+  dir.remove(RUN_FILES.episodes);
+  dir.remove(RUN_FILES.results);
+  return last;
 }
 
-function lerlSummary(s: Awaited<ReturnType<typeof trainLerl>>["state"]) {
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-  return { kind: "chunk" as const, envSteps: s.envSteps, iterations: s.iterations, sessionsFinished: s.sessionsFinished, meanRecentReturn: mean(s.recentReturns), meanRecentLength: mean(s.recentLengths), updates: s.updates, poolSize: s.poolSize, llmCalls: s.llmCalls, llmLatencyMs: s.llmLatencyMs, chunk: s.chunk, lastUpdate: s.lastUpdate };
+function lerlSummary(s: LerlStateValue) {
+  const meanOr = (xs: number[]) => (xs.length ? mean(xs) : NaN);
+  return { kind: "chunk" as const, envSteps: s.envSteps, iterations: s.iterations, sessionsFinished: s.sessionsFinished, meanRecentReturn: meanOr(s.recentReturns), meanRecentLength: meanOr(s.recentLengths), updates: s.updates, poolSize: s.poolSize, llmCalls: s.llmCalls, llmLatencyMs: s.llmLatencyMs, chunk: s.chunk, lastUpdate: s.lastUpdate };
 }
 
 /** A footer for a terminal: words wrapped at 110 columns. */

@@ -2,14 +2,15 @@
  * `farsight run ilrec`: IL-Rec end to end on a preset (demonstrate -> learn reward -> train policy -> serve)
  * and the comparison table on the ground truth (held-out or same users, as the preset splits them). Dispatched from `commands/run.ts`.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { join, relative } from "node:path";
 import { loadPreset, PRESETS } from "@farsight/env";
 import { runIlrecPipeline, type IlrecRow, type ServeMode, type TeacherKind } from "@farsight/graph";
 import { createChatModel, LlmStats } from "@farsight/llm";
 import { initBackend, type IlrecAdvantage, type IlrecRewardMode } from "@farsight/rl-policy";
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError, type CliIO } from "../command.js";
 import { userSplit } from "../report/protocol.js";
+import { RunDirectory } from "./run-directory.js";
 
 export const ILREC_USAGE = [
   "Usage: farsight run ilrec --env <preset> --teacher llm|heuristic [--llm <spec>] --demos N --steps N --seed S --out DIR",
@@ -62,15 +63,18 @@ function formatTable(rows: ReturnType<typeof aggregate>, seeds: number): string 
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n") + "\n";
 }
 
+const ILREC_FLAGS = {
+  env: { type: "string" }, teacher: { type: "string" }, llm: { type: "string" }, demos: { type: "string" }, steps: { type: "string" },
+  seed: { type: "string" }, seeds: { type: "string" }, out: { type: "string" }, episodes: { type: "string" }, "teacher-episodes": { type: "string" },
+  reward: { type: "string" }, imitation: { type: "string" }, anneal: { type: "string" }, advantage: { type: "string" }, serve: { type: "string" },
+  batch: { type: "string" }, "quit-reward": { type: "string" },
+  "data-dir": { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" },
+} as const;
+type IlrecFlags = ReturnType<typeof parseFlags<typeof ILREC_FLAGS>>["values"];
+
 /** Runs `farsight run ilrec <argv>`; returns the exit code. */
 export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseFlags("run ilrec", argv, {
-    env: { type: "string" }, teacher: { type: "string" }, llm: { type: "string" }, demos: { type: "string" }, steps: { type: "string" },
-    seed: { type: "string" }, seeds: { type: "string" }, out: { type: "string" }, episodes: { type: "string" }, "teacher-episodes": { type: "string" },
-    reward: { type: "string" }, imitation: { type: "string" }, anneal: { type: "string" }, advantage: { type: "string" }, serve: { type: "string" },
-    batch: { type: "string" }, "quit-reward": { type: "string" },
-    "data-dir": { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" },
-  });
+  const { values } = parseFlags("run ilrec", argv, ILREC_FLAGS);
   if (values.help) {
     io.stdout(ILREC_USAGE + "\n");
     return 0;
@@ -88,6 +92,35 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
     if (!quiet) io.stdout(line + "\n");
   };
 
+  // One run per directory, checked and locked before anything is trained (`run ilrec` has no --resume).
+  // The flags as given (minus where and how to print): enough to say how another run in --out differs.
+  const { out: _out, json: _json, help: _help, llm: _llm, ...flags } = values;
+  // A spec is a model name or a URL; the password of a URL with one never goes to disk.
+  const config = { command: "run ilrec", flags: { ...flags, llm: spec.replace(/\/\/[^/@\s]*@/g, "//") } };
+  const dir = RunDirectory.open(out, { command: "run ilrec", config });
+  try {
+    dir.writeConfig();
+    return await runSeeds(values, io, { env, teacher, spec, seed, seeds, episodes, out, quiet, log, dir });
+  } finally {
+    dir.release();
+  }
+}
+
+interface IlrecRun {
+  readonly env: (typeof PRESETS)[number];
+  readonly teacher: TeacherKind;
+  readonly spec: string;
+  readonly seed: number;
+  readonly seeds: number[];
+  readonly episodes: number;
+  readonly out: string;
+  readonly quiet: boolean;
+  readonly log: (line: string) => void;
+  readonly dir: RunDirectory;
+}
+
+async function runSeeds(values: IlrecFlags, io: CliIO, o: IlrecRun): Promise<number> {
+  const { env, teacher, spec, seed, seeds, episodes, out, log } = o;
   const backend = await initBackend();
   log(backend.summary);
   const stats = new LlmStats();
@@ -130,7 +163,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
       },
     });
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "results.json"), JSON.stringify({ env, teacher, llm: spec, seed: s, ...r }, null, 2) + "\n");
+    o.dir.writeJson(join(relative(out, dir), "results.json"), { env, teacher, llm: spec, seed: s, ...r });
     perSeed.push(r.rows);
     results.push({ seed: s, rows: r.rows, latencyRatio: r.latencyRatio, demonstrations: r.demonstrations, trainWorld: r.trainWorld });
   }
