@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OnPolicyAlgorithm } from "./algorithm.js";
 import { createAlgorithm } from "./agent.js";
 import { initBackend, tf } from "./backend.js";
 import { loadCheckpoint, saveCheckpoint, type CheckpointManifest } from "./checkpoint.js";
@@ -29,7 +30,7 @@ async function plant(ckpt: string, file: "weights.bin" | "optimizer.bin", pick: 
 
 describe("checkpoint files", () => {
   it("saving and loading leave tf.memory().numTensors where it was (no scalar per save)", async () => {
-    const a = createAlgorithm("ppo", tinyContext(), { policy: { seed: 1 } });
+    const a = createAlgorithm("ppo", tinyContext(), { policy: { seed: 1 } }) as OnPolicyAlgorithm;
     trainOnBandit(a, 2, 16); // creates the optimiser's moments, so getWeights returns them and the step count
     const before = tf.memory().numTensors;
     for (let i = 0; i < 5; i++) await saveCheckpoint(join(dir, "flat"), a);
@@ -45,7 +46,7 @@ describe("checkpoint files", () => {
   });
 
   it("refuses NaN in the weights, naming the file and the tensor, and leaks nothing", async () => {
-    const a = createAlgorithm("a2c", tinyContext(), { policy: { seed: 2 } });
+    const a = createAlgorithm("a2c", tinyContext(), { policy: { seed: 2 } }) as OnPolicyAlgorithm;
     trainOnBandit(a, 2, 16);
     const ckpt = join(dir, "nan-weights");
     await saveCheckpoint(ckpt, a);
@@ -60,7 +61,7 @@ describe("checkpoint files", () => {
   });
 
   it("refuses Infinity in the optimiser's moments, naming optimizer.bin", async () => {
-    const a = createAlgorithm("ppo", tinyContext(), { policy: { seed: 3 } });
+    const a = createAlgorithm("ppo", tinyContext(), { policy: { seed: 3 } }) as OnPolicyAlgorithm;
     trainOnBandit(a, 2, 16);
     const ckpt = join(dir, "inf-moments");
     await saveCheckpoint(ckpt, a);

@@ -223,6 +223,7 @@ async function trainAndEvaluate(x: LerlExperiment, io: CliIO, c: ExperimentParts
         onProgress: (ev) => {
           // A terminal bar also moves between chunks (every step event, at most 4 redraws a second).
           if (ev.kind === "step") {
+            faultPoint("lerl-step");
             if (io.isTTY && performance.now() - lastDraw > 250) {
               lastDraw = performance.now();
               show(formatLerlProgress(ev, x.steps), ev.envSteps);
