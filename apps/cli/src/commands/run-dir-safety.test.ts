@@ -39,7 +39,7 @@ function snapshot(dir: string, prefix = "", out: Record<string, string> = {}): R
 
 async function refusal(args: string[]): Promise<string> {
   const err = await runCommand.run(args, captureIO()).then(() => undefined, (e: Error) => e);
-  expect(err, `expected ${args.join(" ")} to be refused`).toBeInstanceOf(UsageError);
+  expect({ args, err }).toMatchObject({ args, err: expect.any(UsageError) });
   return err!.message;
 }
 
@@ -47,7 +47,7 @@ describe.skipIf(!built)("run lerl: a finished run directory", () => {
   const out = join(root, "finished");
   beforeAll(() => {
     const r = cli(["run", ...SMALL, "--out", out]);
-    expect(r.status, r.stderr).toBe(0);
+    if (r.status !== 0) throw new Error(`the run every test here starts from failed: ${r.stderr}`);
   }, 180_000);
 
   it("a resume with another configuration refuses, names the difference, and changes no byte", async () => {
@@ -65,7 +65,7 @@ describe.skipIf(!built)("run lerl: a finished run directory", () => {
       const i = SMALL.indexOf(change[0]!);
       const args = i >= 0 ? [...SMALL.slice(0, i), ...change, ...SMALL.slice(i + 2)] : [...SMALL, ...change];
       expect(await refusal([...args, "--out", out, "--resume"])).toMatch(message);
-      expect(snapshot(out), change.join(" ")).toEqual(before);
+      expect({ change, files: snapshot(out) }).toEqual({ change, files: before });
     }
     // Reusing --out without --resume: the same run points to --resume, another seed is another run.
     expect(await refusal([...SMALL, "--out", out])).toMatch(/already holds this run.*pass --resume/);
@@ -96,7 +96,7 @@ describe.skipIf(!built)("run lerl: a finished run directory", () => {
     const lerlPoints = (dir: string) => readFileSync(join(dir, "curves.jsonl"), "utf8").split("\n").filter((l) => l.includes('"series":"LERL'));
     const before = lerlPoints(copy);
     const r = cli(["run", ...SMALL.slice(0, SMALL.indexOf("--steps") + 1), "240", ...SMALL.slice(SMALL.indexOf("--steps") + 2), "--out", copy, "--resume"]);
-    expect(r.status, r.stderr).toBe(0);
+    expect(r).toMatchObject({ status: 0, stderr: "" });
     const after = lerlPoints(copy);
     expect(after.slice(0, before.length)).toEqual(before);
     expect(after.filter((l) => l.includes('"metric":"policyLoss"')).map((l) => (JSON.parse(l) as { step: number }).step)).toEqual([40, 80, 120, 160, 200, 240]);
@@ -118,10 +118,10 @@ describe.skipIf(!built)("run lerl: killed before the first checkpoint of its sec
     // A restart without --resume is refused (it is this run), a resume continues it.
     expect(cli([...args, "--out", out]).stderr).toMatch(/already holds this run.*pass --resume/);
     const resumed = cli([...args, "--out", out, "--resume"]);
-    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed).toMatchObject({ status: 0, stderr: "" });
     const ref = join(root, "two-seeds-ref");
     expect(cli([...args, "--out", ref]).status).toBe(0);
-    for (const f of ["results.json", "episodes.jsonl", "curves.jsonl"]) expect(readFileSync(join(out, f), "utf8"), f).toBe(readFileSync(join(ref, f), "utf8"));
+    for (const f of ["results.json", "episodes.jsonl", "curves.jsonl"]) expect({ f, text: readFileSync(join(out, f), "utf8") }).toEqual({ f, text: readFileSync(join(ref, f), "utf8") });
     expect(existsSync(join(out, LOCK_FILE))).toBe(false);
   }, 300_000);
 });

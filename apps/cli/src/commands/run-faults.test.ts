@@ -80,25 +80,82 @@ interface Kill {
   readonly curve: CurvePoint[];
 }
 
+/** Runs `check`; a failure's message starts with `label` (which kill of which chain). */
+async function labelled(label: string, check: () => void | Promise<void>): Promise<void> {
+  try {
+    await check();
+  } catch (err) {
+    if (err instanceof Error) err.message = `${label}: ${err.message}`;
+    throw err;
+  }
+}
+
+const lerlOf = (cs: readonly CurvePoint[]) => cs.filter((c) => c.series === LERL);
+const steps = (cs: readonly CurvePoint[], metric: string) => lerlOf(cs).filter((c) => c.metric === metric).map((c) => c.step);
+const notLerl = <T extends { agent?: string; series?: string }>(xs: readonly T[]) => xs.filter((x) => (x.agent ?? x.series) !== LERL);
+const METRICS = ["policyLoss", "return", "len"];
+
+/**
+ * At the moment of death curves and checkpoint agree: no point past the checkpoint, none twice, none missing
+ * before it; only the checkpoint's own point may still be unwritten (the next resume writes it).
+ */
+function checkAtKill(kill: Kill, refCurves: readonly CurvePoint[]): void {
+  const saved = kill.state?.envSteps ?? 0;
+  for (const metric of METRICS) {
+    const got = steps(kill.curve, metric);
+    const want = steps(refCurves, metric).filter((s) => s <= saved);
+    expect({ metric, steps: got }).toEqual({ metric, steps: want.slice(0, got.length) });
+    expect({ metric, missing: want.slice(got.length) }).toEqual({ metric, missing: want.slice(got.length).filter((s) => s === saved) });
+  }
+}
+
+/** After the last resume: the whole run directory against the uninterrupted reference and every kill. */
+function checkFinal(out: string, ref: string, history: readonly Kill[], final: LerlStateValue): void {
+  const refCurves = curves(ref);
+  // No leftovers: the lock is given back, no temporary file stays.
+  expect(files(out).filter((f) => f.includes(LOCK_FILE) || f.includes(".tmp"))).toEqual([]);
+  // Every curve point once, none missing: the steps of the uninterrupted run, per metric.
+  const now = curves(out);
+  for (const metric of METRICS) expect({ metric, steps: steps(now, metric) }).toEqual({ metric, steps: steps(refCurves, metric) });
+  expect(final.stopped).toBe("steps");
+  // What each checkpoint held is kept: its curve points, finished sessions and reflection pool.
+  const poolNow = pool(out, final.chunk);
+  const checkpointed = history.filter((k) => k.state !== undefined);
+  for (const kill of checkpointed) {
+    const upTo = lerlOf(now).filter((c) => c.step <= kill.state!.envSteps);
+    expect({ kill: kill.label, curve: upTo.slice(0, kill.curve.length) }).toEqual({ kill: kill.label, curve: kill.curve });
+    expect(final.sessionsFinished).toBeGreaterThanOrEqual(kill.state!.sessionsFinished);
+    expect({ kill: kill.label, pool: poolNow.slice(0, kill.pool.length) }).toEqual({ kill: kill.label, pool: kill.pool });
+  }
+  expect(poolNow.length).toBe(Math.min(200, final.sessionsFinished));
+  // Up to the first checkpoint the run is the uninterrupted one, point for point.
+  for (const first of checkpointed.slice(0, 1)) {
+    const upTo = (cs: readonly CurvePoint[]) => lerlOf(cs).filter((c) => c.step <= first.state!.envSteps);
+    expect(upTo(now)).toEqual(upTo(refCurves));
+  }
+  // Deterministic parts equal the uninterrupted run: flat PPO and the baselines always; everything when
+  // LERL's training had finished before the first kill (a resumed chunk draws new users, so LERL differs).
+  expect(notLerl(now)).toEqual(notLerl(refCurves));
+  expect(notLerl(results(out).rows)).toEqual(notLerl(results(ref).rows));
+  expect(notLerl(episodes(out))).toEqual(notLerl(episodes(ref)));
+  const whole = history.length === 0 || history[0]!.state?.stopped ? ["curves.jsonl", "episodes.jsonl", "results.json"] : [];
+  for (const f of whole) expect({ f, text: readFileSync(join(out, f), "utf8") }).toEqual({ f, text: readFileSync(join(ref, f), "utf8") });
+}
+
 describe.skipIf(!built)(`farsight run lerl under SIGKILL at seeded random points, then --resume (${KILLS} kills)`, () => {
   const root = mkdtempSync(join(tmpdir(), "farsight-faults-"));
   const ref = join(root, "reference");
+  let reference: Awaited<ReturnType<typeof runCli>>;
   afterAll(() => rmSync(root, { recursive: true, force: true }));
-
   beforeAll(async () => {
-    const r = await runCli([...ARGS, "--out", ref]);
-    expect(r, r.stderr).toMatchObject({ code: 0 });
+    reference = await runCli([...ARGS, "--out", ref]);
   }, 120_000);
 
   it("loses, duplicates and mixes nothing", async () => {
+    expect(reference).toMatchObject({ code: 0 });
     const rng = new Rng(20260129, "kill-points");
     const refCurves = curves(ref);
-    const lerlOf = (cs: CurvePoint[]) => cs.filter((c) => c.series === LERL);
-    const steps = (cs: CurvePoint[], metric: string) => lerlOf(cs).filter((c) => c.metric === metric).map((c) => c.step);
     expect(steps(refCurves, "policyLoss")).toEqual([40, 80, 120, 160]);
-    const refResults = results(ref);
-    const refEpisodes = episodes(ref);
-    const seen = new Set<string>();
     const counts = new Map<string, number>();
     let kills = 0;
     let chains = 0;
@@ -107,7 +164,7 @@ describe.skipIf(!built)(`farsight run lerl under SIGKILL at seeded random points
       const out = join(root, `chain${chain}`);
       chains++;
       const history: Kill[] = [];
-      let last: { code: number | null; signal: string | null; stderr: string } | undefined;
+      let last: Awaited<ReturnType<typeof runCli>> | undefined;
       for (let attempt = 0; attempt <= KILLS_PER_CHAIN; attempt++) {
         const args = [...ARGS, "--out", out, ...(existsSync(join(out, "config.json")) ? ["--resume"] : [])];
         if (attempt === KILLS_PER_CHAIN) {
@@ -124,55 +181,21 @@ describe.skipIf(!built)(`farsight run lerl under SIGKILL at seeded random points
         last = point === "time" ? await runCli(args, {}, delay) : await runCli(args, { FARSIGHT_FAULT: spec });
         if (last.signal !== "SIGKILL") break; // a delay longer than the run: it ended by itself
         kills++;
-        seen.add(point);
         counts.set(point, (counts.get(point) ?? 0) + 1);
         const state = await savedLerlState(trainDir(out));
         const kill = { label, state, pool: state ? pool(out, state.chunk) : [], curve: lerlOf(curves(out)) };
         history.push(kill);
-        // Curves and checkpoint agree at the moment of death: no point past the checkpoint, none twice, none
-        // missing before it (only the checkpoint's own point may still be unwritten; a resume writes it).
-        for (const metric of ["policyLoss", "return", "len"]) {
-          const got = steps(kill.curve, metric);
-          const want = steps(refCurves, metric).filter((s) => s <= (state?.envSteps ?? 0));
-          expect(got, `${label}: ${metric}`).toEqual(want.slice(0, got.length));
-          expect(want.length - got.length, `${label}: ${metric}`).toBeLessThanOrEqual(1);
-          if (got.length < want.length) expect(want.at(-1), label).toBe(state!.envSteps);
-        }
+        await labelled(label, () => checkAtKill(kill, refCurves));
       }
       const label = history.map((k) => k.label).join("; ") || `chain ${chain}, not killed`;
-      expect(last, `${label}: ${last?.stderr}`).toMatchObject({ code: 0 });
-
-      // No leftovers: the lock is given back, no temporary file stays.
-      expect(files(out).filter((f) => f.includes(LOCK_FILE) || f.includes(".tmp")), label).toEqual([]);
-      // Every curve point once, none missing: the steps of the uninterrupted run, per metric.
-      const now = curves(out);
-      for (const metric of ["policyLoss", "return", "len"]) expect(steps(now, metric), `${label}: ${metric}`).toEqual(steps(refCurves, metric));
-      const final = (await savedLerlState(trainDir(out)))!;
-      expect(final.stopped, label).toBe("steps");
-      // What each checkpoint held is kept: its curve points, finished sessions and reflection pool. Up to the
-      // first checkpoint the run is the uninterrupted one, point for point.
-      for (const [i, kill] of history.entries()) {
-        if (!kill.state) continue;
-        const upTo = (cs: CurvePoint[]) => lerlOf(cs).filter((c) => c.step <= kill.state!.envSteps);
-        expect(upTo(now).slice(0, kill.curve.length), `${kill.label}: curve`).toEqual(kill.curve);
-        if (i === 0 || history.slice(0, i).every((k) => !k.state)) expect(upTo(now), `${kill.label}: curve`).toEqual(upTo(refCurves));
-        expect(final.sessionsFinished, kill.label).toBeGreaterThanOrEqual(kill.state.sessionsFinished);
-        expect(pool(out, final.chunk).slice(0, kill.pool.length), `${kill.label}: pool`).toEqual(kill.pool);
-      }
-      expect(pool(out, final.chunk).length, label).toBe(Math.min(200, final.sessionsFinished));
-      // Deterministic parts equal the uninterrupted run: flat PPO and the baselines always; everything when
-      // LERL's training had finished before the first kill (a resumed chunk draws new users, so LERL differs).
-      const notLerl = <T extends { agent?: string; series?: string }>(xs: readonly T[]) => xs.filter((x) => (x.agent ?? x.series) !== LERL);
-      expect(notLerl(now), label).toEqual(notLerl(refCurves));
-      expect(notLerl(results(out).rows), label).toEqual(notLerl(refResults.rows));
-      expect(notLerl(episodes(out)), label).toEqual(notLerl(refEpisodes));
-      if (history.length === 0 || history[0]!.state?.stopped) {
-        for (const f of ["curves.jsonl", "episodes.jsonl", "results.json"]) expect(readFileSync(join(out, f), "utf8"), `${label}: ${f}`).toBe(readFileSync(join(ref, f), "utf8"));
-      }
+      await labelled(label, async () => {
+        expect(last).toMatchObject({ code: 0 });
+        checkFinal(out, ref, history, (await savedLerlState(trainDir(out)))!);
+      });
       rmSync(out, { recursive: true, force: true });
     }
     // Every named point really killed a process (a point that is never reached would test nothing).
-    expect([...seen].sort()).toEqual(expect.arrayContaining(POINTS.map(([p]) => p).sort()));
+    expect([...counts.keys()]).toEqual(expect.arrayContaining(POINTS.map(([p]) => p)));
     console.log(`run-faults: ${kills} kills over ${chains} chains: ${[...counts].map(([p, n]) => `${p} x${n}`).join(", ")}`);
   }, 600_000);
 });
