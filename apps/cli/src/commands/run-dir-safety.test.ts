@@ -105,7 +105,7 @@ describe.skipIf(!built)("run lerl: a finished run directory", () => {
 });
 
 describe.skipIf(!built)("run lerl: killed before the first checkpoint of its second seed", () => {
-  it("resumes (seed 0 from its checkpoint, seed 1 from scratch) to the results of an uninterrupted run", async () => {
+  it("resumes with `--out DIR --resume` alone (seed 0 from its checkpoint, seed 1 from scratch) to the results of an uninterrupted run", async () => {
     const args = ["run", ...SMALL, "--seeds", "2"];
     const out = join(root, "two-seeds");
     // 4 chunks of 10 steps per seed: step event 43 is inside seed 1's first chunk.
@@ -117,7 +117,8 @@ describe.skipIf(!built)("run lerl: killed before the first checkpoint of its sec
     expect(readFileSync(join(out, LOCK_FILE), "utf8")).toContain(`"pid":${killed.pid}`); // a dead process's lock
     // A restart without --resume is refused (it is this run), a resume continues it.
     expect(cli([...args, "--out", out]).stderr).toMatch(/already holds this run.*pass --resume/);
-    const resumed = cli([...args, "--out", out, "--resume"]);
+    // `--out DIR --resume` alone: every setting comes from the saved run.
+    const resumed = cli(["run", "lerl", "--out", out, "--resume"]);
     expect(resumed).toMatchObject({ status: 0, stderr: "" });
     const ref = join(root, "two-seeds-ref");
     expect(cli([...args, "--out", ref]).status).toBe(0);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadPreset, PopularityAgent, PRESETS, RandomAgent, type EnvSetup, type MetricSummary } from "@farsight/env";
 import {
@@ -373,6 +374,39 @@ export function formatTable(rows: readonly ResultRow[]): string {
   return [head, ...lines].join("\n") + "\n";
 }
 
+/**
+ * The flags of the run saved in `out` (from its config.json), as `farsight run lerl` would be given them;
+ * nothing when there is no readable configuration (the resume is then refused with the reason). The model
+ * spec is not taken over (a spec may hold a key); an LLM planner's resume passes --llm again.
+ */
+function savedLerlFlags(out: string): Record<string, string | boolean> {
+  let c: { env?: { preset?: string }; planners?: { row?: string }[]; train?: Record<string, number>; eval?: { seeds?: number[]; episodesPerSeed?: number; skip?: boolean } };
+  try {
+    c = JSON.parse(readFileSync(join(out, "config.json"), "utf8")) as typeof c;
+  } catch {
+    return {};
+  }
+  const flags: Record<string, string | boolean> = {};
+  const put = (flag: string, v: unknown) => {
+    if (typeof v === "number" || typeof v === "string") flags[flag] = String(v);
+  };
+  put("env", c.env?.preset);
+  const planners = (c.planners ?? []).map((p) => PLANNERS.find((name) => lerlName(name) === p.row));
+  if (planners.length && planners.every(Boolean)) flags["planner"] = planners.join(",");
+  put("steps", c.train?.["steps"]);
+  put("batch", c.train?.["batch"]);
+  put("plan-every", c.train?.["planEvery"]);
+  put("cohort", c.train?.["cohort"]);
+  put("episodes", c.eval?.episodesPerSeed);
+  const seeds = c.eval?.seeds;
+  if (Array.isArray(seeds) && seeds.length) {
+    put("seed", seeds[0]);
+    put("seeds", seeds.length);
+  }
+  if (c.eval?.skip === true) flags["skip-eval"] = true;
+  return flags;
+}
+
 /** `--planner a,b`: long names or aliases, each once, in the order given. */
 function plannerList(value: string | undefined): PlannerChoice[] {
   const names = (value ?? "saturation-aware").split(",").map((v) => plannerFlag(v.trim(), PLANNERS, "saturation-aware") as PlannerChoice);
@@ -399,7 +433,8 @@ export const runCommand: Command = {
     "  --steps N     training budget in environment transitions (default 6000)",
     "  --seed S      first seed (default 0); --seeds K trains and evaluates seeds S..S+K-1 (default 1)",
     "  --out DIR     run directory (checkpoints, config.json, curves.jsonl, episodes.jsonl, results.json)",
-    "  --resume      continue the checkpointed run in --out (after a crash or kill)",
+    "  --resume      continue the run in --out (after a crash or kill) with its saved settings; a flag given",
+    "                must match them, except that --steps and --episodes may grow (see RUN_DIR.md)",
     "  --batch B     concurrent training sessions (default 32); --episodes E evaluation sessions per seed (default 300)",
     "  --plan-every  re-plan a session every k steps (default 1); --cohort n sessions per LLM call (default 1)",
     "  --skip-eval   train LERL only (no baselines, no evaluation)",
@@ -411,7 +446,7 @@ export const runCommand: Command = {
   ].join("\n"),
   async run(argv: string[], io: CliIO): Promise<number> {
     if (argv[0] === "ilrec") return runIlrec(argv.slice(1), io);
-    const { values, positionals } = parseFlags(
+    const { values: given, positionals } = parseFlags(
       "run",
       argv,
       {
@@ -421,6 +456,8 @@ export const runCommand: Command = {
       },
       true,
     );
+    // A resume takes every setting it is not given from the run it continues (a setting given must match it).
+    const values = given.resume && given.out ? { ...savedLerlFlags(given.out), ...given } : given;
     if (positionals[0] !== "lerl" || positionals.length !== 1) throw new UsageError(`farsight run: expected the method "lerl" (or "ilrec"), got ${JSON.stringify(positionals)}\n\n${this.usage}`);
     const env = choiceFlag("env", values.env, PRESETS, "synthetic");
     const seed = intFlag("seed", values.seed, 0, 0);
