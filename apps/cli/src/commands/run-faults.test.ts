@@ -39,9 +39,9 @@ const POINTS: [string, number][] = [
   ["eval-episode", 20],
   ["results", 1],
 ];
-/** SIGKILLs in all; each chain of runs on one directory takes up to two before it is resumed to the end. */
+/** SIGKILLs in all; each chain of runs on one directory takes up to three before it is resumed to the end. */
 const KILLS = 20;
-const KILLS_PER_CHAIN = 2;
+const KILLS_PER_CHAIN = 3;
 
 function runCli(args: string[], env: Record<string, string> = {}, killAfterMs?: number): Promise<{ code: number | null; signal: string | null; stderr: string }> {
   return new Promise((done) => {

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadPreset, PopularityAgent, PRESETS, RandomAgent, type EnvSetup, type MetricSummary } from "@farsight/env";
 import {
@@ -21,9 +20,10 @@ import type { Episode } from "@farsight/core";
 import { choiceFlag, intFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
 import { categoryQuitRule, plannerFlag, type PlannerName } from "../planners.js";
 import { userSplit, type EvalPolicy } from "../report/protocol.js";
-import { RUN_FILES, RunDirWriter, type CurvePoint } from "../report/run-dir.js";
+import { RunDirWriter } from "../report/run-dir.js";
 import { faultPoint } from "../run/fault.js";
 import { runIlrec } from "../run/ilrec.js";
+import { forgetUncheckpointedRecords, LERL_FLAGS, savedLerlFlags, seriesKey } from "../run/lerl-resume.js";
 import { RunDirectory } from "../run/run-directory.js";
 
 /** Planners `run lerl` can train with (long names; `plannerFlag` also takes the aliases). */
@@ -300,46 +300,7 @@ export function tableFooter(env: string, users: string, seeds: number, episodes:
   ].join(" ");
 }
 
-/** Which flag sets a key of `run lerl`'s config.json (for a refused resume). */
-const LERL_FLAGS = {
-  command: "the command",
-  env: "--env / --data-dir",
-  planners: "--planner",
-  oracle: "--planner",
-  oracleReads: "--planner",
-  llm: "--llm",
-  reflector: "--llm",
-  "train.steps": "--steps",
-  "train.batch": "--batch",
-  "train.planEvery": "--plan-every",
-  "train.cohort": "--cohort",
-  "eval.skip": "--skip-eval",
-  "eval.episodesPerSeed": "--episodes",
-  "eval.seeds": "--seed / --seeds",
-};
-
-const seriesKey = (series: string, seed: number) => `${series}\u0000${seed}`;
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-/**
- * Before a resume, once every check passed: the evaluation and the flat baseline are redone from scratch
- * (they are not checkpointed), so their records go; a LERL curve keeps its points up to its seed's checkpoint
- * (a point past it belongs to a chunk the kill lost and is trained again). Returns the last kept step per
- * series and seed.
- */
-function forgetUncheckpointedRecords(dir: RunDirectory, saved: ReadonlyMap<string, LerlStateValue | undefined>): Map<string, number> {
-  const last = new Map<string, number>();
-  dir.rewriteLines<CurvePoint>(RUN_FILES.curves, (r) => {
-    const key = seriesKey(r.series, r.seed ?? 0);
-    const state = saved.get(key);
-    if (!state || !(r.step <= state.envSteps)) return false;
-    last.set(key, Math.max(last.get(key) ?? -1, r.step));
-    return true;
-  });
-  dir.remove(RUN_FILES.episodes);
-  dir.remove(RUN_FILES.results);
-  return last;
-}
 
 function lerlSummary(s: LerlStateValue) {
   const meanOr = (xs: number[]) => (xs.length ? mean(xs) : NaN);
@@ -372,39 +333,6 @@ export function formatTable(rows: readonly ResultRow[]): string {
     })].join(""),
   );
   return [head, ...lines].join("\n") + "\n";
-}
-
-/**
- * The flags of the run saved in `out` (from its config.json), as `farsight run lerl` would be given them;
- * nothing when there is no readable configuration (the resume is then refused with the reason). The model
- * spec is not taken over (a spec may hold a key); an LLM planner's resume passes --llm again.
- */
-function savedLerlFlags(out: string): Record<string, string | boolean> {
-  let c: { env?: { preset?: string }; planners?: { row?: string }[]; train?: Record<string, number>; eval?: { seeds?: number[]; episodesPerSeed?: number; skip?: boolean } };
-  try {
-    c = JSON.parse(readFileSync(join(out, "config.json"), "utf8")) as typeof c;
-  } catch {
-    return {};
-  }
-  const flags: Record<string, string | boolean> = {};
-  const put = (flag: string, v: unknown) => {
-    if (typeof v === "number" || typeof v === "string") flags[flag] = String(v);
-  };
-  put("env", c.env?.preset);
-  const planners = (c.planners ?? []).map((p) => PLANNERS.find((name) => lerlName(name) === p.row));
-  if (planners.length && planners.every(Boolean)) flags["planner"] = planners.join(",");
-  put("steps", c.train?.["steps"]);
-  put("batch", c.train?.["batch"]);
-  put("plan-every", c.train?.["planEvery"]);
-  put("cohort", c.train?.["cohort"]);
-  put("episodes", c.eval?.episodesPerSeed);
-  const seeds = c.eval?.seeds;
-  if (Array.isArray(seeds) && seeds.length) {
-    put("seed", seeds[0]);
-    put("seeds", seeds.length);
-  }
-  if (c.eval?.skip === true) flags["skip-eval"] = true;
-  return flags;
 }
 
 /** `--planner a,b`: long names or aliases, each once, in the order given. */
@@ -457,7 +385,7 @@ export const runCommand: Command = {
       true,
     );
     // A resume takes every setting it is not given from the run it continues (a setting given must match it).
-    const values = given.resume && given.out ? { ...savedLerlFlags(given.out), ...given } : given;
+    const values = given.resume && given.out ? { ...savedLerlFlags(given.out, (row) => PLANNERS.find((p) => lerlName(p) === row)), ...given } : given;
     if (positionals[0] !== "lerl" || positionals.length !== 1) throw new UsageError(`farsight run: expected the method "lerl" (or "ilrec"), got ${JSON.stringify(positionals)}\n\n${this.usage}`);
     const env = choiceFlag("env", values.env, PRESETS, "synthetic");
     const seed = intFlag("seed", values.seed, 0, 0);

@@ -100,7 +100,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   const dir = RunDirectory.open(out, { command: "run ilrec", config });
   try {
     dir.writeConfig();
-    return await runSeeds(values, io, { env, teacher, spec, seed, seeds, episodes, out, quiet, log, dir });
+    return await runSeeds(values, io, { env, teacher, spec, seed, seeds, episodes, out, log, dir });
   } finally {
     dir.release();
   }
@@ -114,7 +114,6 @@ interface IlrecRun {
   readonly seeds: number[];
   readonly episodes: number;
   readonly out: string;
-  readonly quiet: boolean;
   readonly log: (line: string) => void;
   readonly dir: RunDirectory;
 }
