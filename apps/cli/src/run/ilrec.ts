@@ -97,7 +97,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   const { out: _out, json: _json, help: _help, llm: _llm, ...flags } = values;
   // A spec is a model name or a URL; the password of a URL with one never goes to disk.
   const config = { command: "run ilrec", flags: { ...flags, llm: spec.replace(/\/\/[^/@\s]*@/g, "//") } };
-  const dir = RunDirectory.open(out, { command: "run ilrec", config });
+  const dir = RunDirectory.open(out, { command: "run ilrec", config, resumable: false });
   try {
     dir.writeConfig();
     return await runSeeds(values, io, { env, teacher, spec, seed, seeds, episodes, out, log, dir });

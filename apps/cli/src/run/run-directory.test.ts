@@ -83,12 +83,16 @@ describe("RunDirectory: one configuration per directory", () => {
     d.writeConfig();
     d.release();
     expect(() => RunDirectory.open(dir, opts)).toThrow(/already holds this run.*pass --resume/);
+    expect(() => RunDirectory.open(dir, { ...opts, resumable: false })).toThrow(/already holds this run \(farsight run lerl\); farsight run lerl cannot resume, so choose another --out \(or delete/);
     expect(() => RunDirectory.open(dir, { ...opts, config: { ...config, eval: { seeds: [1] } } })).toThrow(/already holds another run.*\n {2}eval\.seeds \(--seed \/ --seeds\): \[0\] in the run, \[1\] now/);
   });
 
   it("a resume accepts the same config and grown budgets, and refuses anything else with every difference", () => {
     const dir = fresh();
-    expect(() => RunDirectory.open(dir, { ...opts, resume: true })).toThrow(/holds no run to resume/);
+    expect(() => RunDirectory.open(dir, { ...opts, resume: true })).toThrow(/does not exist, so it holds no run to resume/);
+    expect(existsSync(dir)).toBe(false);
+    mkdirSync(dir);
+    expect(() => RunDirectory.open(dir, { ...opts, resume: true })).toThrow(/holds no run to resume \(no config\.json\)/);
     const d = RunDirectory.open(dir, opts);
     d.writeConfig();
     d.release();

@@ -38,6 +38,8 @@ export interface OpenRunDirectoryOptions {
   readonly flags?: Readonly<Record<string, string>>;
   /** Continue the run saved in the directory (its config must match) rather than start one. */
   readonly resume?: boolean;
+  /** Whether the command has `--resume` (default true), so a refusal points to it or not. */
+  readonly resumable?: boolean;
 }
 
 /** One configuration difference between the saved run and this command. */
@@ -68,6 +70,7 @@ export class RunDirectory {
 
   /** Locks `dir` (creating it) and checks it may hold this run; throws a {@link UsageError} otherwise. */
   static open(dir: string, options: OpenRunDirectoryOptions): RunDirectory {
+    if (options.resume && !existsSync(dir)) throw new UsageError(`--resume: ${dir} does not exist, so it holds no run to resume`);
     try {
       mkdirSync(dir, { recursive: true });
     } catch (cause) {
@@ -249,7 +252,8 @@ function checkDirectory(dir: string, o: OpenRunDirectoryOptions): Record<string,
   }
   if (entries.length === 0) return undefined;
   if (saved && saved["command"] === o.config?.["command"] && !diffs.some((d) => d.kind === "changed")) {
-    throw new UsageError(`${dir} already holds this run (farsight ${o.command}); pass --resume to continue it, or choose another --out. Nothing in ${dir} was changed.`);
+    const next = o.resumable === false ? `farsight ${o.command} cannot resume, so choose another --out (or delete ${dir} to run it again)` : "pass --resume to continue it, or choose another --out";
+    throw new UsageError(`${dir} already holds this run (farsight ${o.command}); ${next}. Nothing in ${dir} was changed.`);
   }
   if (saved && o.config) {
     throw new UsageError(
