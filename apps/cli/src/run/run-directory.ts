@@ -189,7 +189,7 @@ function acquireLock(dir: string, command: string): void {
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        linkSync(tmp, path);
+        createExclusive(tmp, path, me);
         return;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw new UsageError(`cannot lock the run directory ${dir}: ${(err as Error).message}`);
@@ -218,6 +218,17 @@ function acquireLock(dir: string, command: string): void {
     throw new UsageError(`cannot lock the run directory ${dir}: other processes keep taking ${path}`);
   } finally {
     rmSync(tmp, { force: true });
+  }
+}
+
+/** Creates `path` from `tmp` only if it does not exist (EEXIST otherwise); where hard links are not supported, an exclusive create. */
+function createExclusive(tmp: string, path: string, me: LockHolder): void {
+  try {
+    linkSync(tmp, path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "ENOSYS") throw err;
+    writeFileSync(path, JSON.stringify(me) + "\n", { flag: "wx" });
   }
 }
 
