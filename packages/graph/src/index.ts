@@ -11,6 +11,8 @@ export { RunCheckpoints } from "./run-checkpoints.js";
 export { evaluateAgent, evaluateLerl, aggregateSeeds, type EvalOptions, type EvalResult, type LerlEvalComponents } from "./evaluate.js";
 export {
   trainLerl,
+  checkLerlResume,
+  savedLerlState,
   trainFlatPpo,
   trainSimulator,
   policyDefaults,

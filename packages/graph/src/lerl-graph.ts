@@ -29,6 +29,11 @@ export interface CreateLerlGraphOptions extends LerlComponents {
 export interface LerlRunOptions {
   /** Every `custom` stream event: one per env step and one per chunk. */
   readonly onProgress?: (progress: LerlProgress) => void;
+  /**
+   * After each chunk, once its state is checkpointed. Progress events of a chunk arrive before its state
+   * is saved, so a record written from them can outlive a kill that loses the chunk; one written here cannot.
+   */
+  readonly onSaved?: (state: LerlStateValue) => void;
   /** Stops at the next chunk boundary. */
   readonly signal?: AbortSignal;
 }
@@ -94,6 +99,7 @@ export function createLerlGraph(options: CreateLerlGraphOptions): LerlGraph {
         const stream = await graph.stream(input, { ...config, context: { runtime: rt }, streamMode: "custom" as const });
         for await (const event of stream) runOptions.onProgress?.(event as LerlProgress);
         const state = (await savedState())!;
+        runOptions.onSaved?.(state);
         if (state.stopped || runOptions.signal?.aborted) return state;
         input = { stopped: "" };
       }

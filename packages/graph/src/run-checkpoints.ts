@@ -8,9 +8,14 @@
  * The chunk files are written before the state that names them (the learn node saves them, the state is
  * checkpointed when the chunk's invocation ends), and the previous chunk's files are kept, so a process
  * killed between the two still finds the files of the chunk its saved state names.
+ *
+ * `graph.sqlite` is opened (and so created) when a run starts, before its first checkpoint: a database
+ * without a checkpoint is "no run yet" ({@link RunCheckpoints.exists}), so a run killed in its first chunk
+ * can be started again.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { readFile, rename, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { FarsightError } from "@farsight/core";
@@ -18,6 +23,17 @@ import { ReflectionPool, type ReflectionPoolOptions, type ReflectionPoolSnapshot
 import { loadCheckpoint, saveCheckpoint, type Algorithm, type LoadedCheckpoint } from "@farsight/rl-policy";
 
 const CHUNK_PREFIX = "chunk-";
+
+/** The part of better-sqlite3 used here (its types are not a dependency; SqliteSaver brings the module). */
+interface Db {
+  prepare(sql: string): { get(): unknown };
+  close(): void;
+}
+/** Opens read-only: inspecting a run directory must not change a byte of it (no WAL checkpoint on close). */
+function openReadOnly(file: string): Db {
+  const Database = createRequire(import.meta.url)("better-sqlite3") as new (file: string, o: { readonly: boolean; fileMustExist: boolean }) => Db;
+  return new Database(file, { readonly: true, fileMustExist: true });
+}
 const chunkName = (n: number) => `${CHUNK_PREFIX}${String(n).padStart(6, "0")}`;
 
 export class RunCheckpoints {
@@ -25,21 +41,53 @@ export class RunCheckpoints {
   readonly checkpointsDir: string;
 
   constructor(readonly runDir: string) {
-    mkdirSync(runDir, { recursive: true });
     this.checkpointsDir = join(runDir, "checkpoints");
+    mkdirSync(runDir, { recursive: true });
     mkdirSync(this.checkpointsDir, { recursive: true });
     const existed = existsSync(join(runDir, "graph.sqlite"));
     this.saver = SqliteSaver.fromConnString(join(runDir, "graph.sqlite"));
     if (existed) checkDatabase(this.saver, join(runDir, "graph.sqlite"));
   }
 
-  /** True when the run directory already holds a graph checkpoint database. */
+  /** True when the run directory holds at least one saved graph checkpoint (an empty graph.sqlite is no run). */
   static exists(runDir: string): boolean {
-    return existsSync(join(runDir, "graph.sqlite"));
+    const file = join(runDir, "graph.sqlite");
+    if (!existsSync(file)) return false;
+    const db = openReadOnly(file);
+    try {
+      const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'checkpoints'").get();
+      return table !== undefined && db.prepare("SELECT 1 FROM checkpoints LIMIT 1").get() !== undefined;
+    } catch (cause) {
+      throw new FarsightError("graph/bad-checkpoint-db", `${file} is not a readable checkpoint database: ${(cause as Error).message}`, { file }, { cause });
+    } finally {
+      db.close();
+    }
+  }
+
+  /** The state saved on `threadId` in `runDir`, read without creating anything; undefined when there is none. */
+  static async savedState<T = Record<string, unknown>>(runDir: string, threadId: string): Promise<T | undefined> {
+    if (!RunCheckpoints.exists(runDir)) return undefined;
+    const saver = new SqliteSaver(openReadOnly(join(runDir, "graph.sqlite")) as unknown as ConstructorParameters<typeof SqliteSaver>[0]);
+    try {
+      const tuple = await saver.getTuple({ configurable: { thread_id: threadId } });
+      return tuple?.checkpoint.channel_values as T | undefined;
+    } finally {
+      saver.db.close();
+    }
+  }
+
+  /** Closes the checkpoint database (the saver cannot be used afterwards). */
+  close(): void {
+    if (this.saver.db.open) this.saver.db.close();
   }
 
   chunkDir(chunk: number): string {
-    return join(this.checkpointsDir, chunkName(chunk));
+    return RunCheckpoints.chunkDir(this.runDir, chunk);
+  }
+
+  /** Where the files of `chunk` live in `runDir`. */
+  static chunkDir(runDir: string, chunk: number): string {
+    return join(runDir, "checkpoints", chunkName(chunk));
   }
 
   /** Saves weights, optimiser and pool of `chunk`; removes chunk directories older than the previous one. */
@@ -58,7 +106,12 @@ export class RunCheckpoints {
 
   /** Loads the policy (with its optimiser) and the pool saved for `chunk`. */
   async load(chunk: number, poolOptions: ReflectionPoolOptions = {}): Promise<{ checkpoint: LoadedCheckpoint; pool: ReflectionPool | undefined }> {
-    const dir = this.chunkDir(chunk);
+    return RunCheckpoints.load(this.runDir, chunk, poolOptions);
+  }
+
+  /** {@link RunCheckpoints.load} without opening the database (nothing in `runDir` is created or changed). */
+  static async load(runDir: string, chunk: number, poolOptions: ReflectionPoolOptions = {}): Promise<{ checkpoint: LoadedCheckpoint; pool: ReflectionPool | undefined }> {
+    const dir = RunCheckpoints.chunkDir(runDir, chunk);
     if (!existsSync(dir)) {
       throw new FarsightError("graph/missing-chunk", `the saved graph state names chunk ${chunk}, but ${dir} does not exist; the run directory is incomplete`, { dir, chunk });
     }

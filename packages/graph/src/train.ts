@@ -7,7 +7,7 @@ import { FarsightError, type Episode } from "@farsight/core";
 import { makeSimulator, Simulator, type EnvSetup } from "@farsight/env";
 import type { LlmStats } from "@farsight/llm";
 import type { Planner } from "@farsight/planner";
-import { ReflectionPool, type Reflector } from "@farsight/reflector";
+import { ReflectionPool, type ReflectionPoolOptions, type Reflector } from "@farsight/reflector";
 import { contextFromEnv, createAlgorithm, trainPolicy, type FinishedEpisode, type OnPolicyAlgorithm, type PolicyOptions, type PpoOptions, type TrainProgress } from "@farsight/rl-policy";
 import { createLerlGraph } from "./lerl-graph.js";
 import type { LerlProgress } from "./nodes.js";
@@ -66,6 +66,12 @@ export interface TrainLerlOptions extends TrainSetupOptions {
   /** Continue the run saved in `runDir` (an error when there is none). Without it, an existing checkpoint is an error. */
   readonly resume?: boolean;
   readonly onProgress?: (p: LerlProgress) => void;
+  /**
+   * After each chunk's state is saved (durably: a kill from here on resumes after this chunk); on a resume,
+   * first once with the saved state it continues from. Write per-chunk records here, not from `onProgress`,
+   * so records and checkpoints agree after any kill.
+   */
+  readonly onCheckpoint?: (state: LerlStateValue) => void;
   /** Every training session that ends, with its steps and plans. */
   readonly onEpisode?: (episode: Episode) => void;
   readonly signal?: AbortSignal;
@@ -81,9 +87,59 @@ export interface TrainLerlResult {
 
 const THREAD = "lerl-train";
 
+/** The LERL state saved in a run directory, or undefined when it holds no checkpoint yet (read-only). */
+export async function savedLerlState(runDir: string): Promise<LerlStateValue | undefined> {
+  const v = await RunCheckpoints.savedState<Partial<LerlStateValue>>(runDir, THREAD);
+  return v && typeof v.chunk === "number" ? (v as LerlStateValue) : undefined;
+}
+
+/**
+ * Loads the weights and pool of the chunk the saved state names and checks they belong to `setup` (preset,
+ * catalogue size, slate size): a resume with another environment must not train a policy made for another.
+ */
+async function loadChunk(runDir: string, chunk: number, setup: EnvSetup, seed: number, poolOptions: ReflectionPoolOptions) {
+  const loaded = await RunCheckpoints.load(runDir, chunk, poolOptions);
+  const { meta, context } = loaded.checkpoint.manifest;
+  const slateSize = setup.simulator.slateSize ?? 1;
+  const problems = [
+    meta["preset"] !== undefined && meta["preset"] !== setup.name ? `it was trained on preset "${String(meta["preset"])}", this run uses "${setup.name}"` : "",
+    meta["seed"] !== undefined && meta["seed"] !== seed ? `it was trained with seed ${String(meta["seed"])}, this run uses ${seed}` : "",
+    context.numItems !== setup.catalog.numItems ? `its policy scores ${context.numItems} items, the environment has ${setup.catalog.numItems}` : "",
+    context.slateSize !== slateSize ? `its policy fills slates of ${context.slateSize}, the environment's slate is ${slateSize}` : "",
+  ].filter(Boolean);
+  if (problems.length) {
+    loaded.checkpoint.algorithm.dispose();
+    loaded.checkpoint.policy.dispose();
+    throw new FarsightError("graph/checkpoint-mismatch", `${RunCheckpoints.chunkDir(runDir, chunk)} does not belong to this run: ${problems.join("; ")}`, { dir: RunCheckpoints.chunkDir(runDir, chunk), problems });
+  }
+  return loaded;
+}
+
+/**
+ * Checks that the LERL run saved in `runDir` can be resumed with `setup` before anything is changed: its
+ * state reads, the chunk files it names load (finite weights) and match the environment. Returns the saved
+ * state, or undefined when the directory holds no checkpoint yet (a run killed in its first chunk).
+ */
+export async function checkLerlResume(runDir: string, setup: EnvSetup, seed: number): Promise<LerlStateValue | undefined> {
+  const state = await savedLerlState(runDir);
+  if (!state || state.chunk === 0) return state;
+  const loaded = await loadChunk(runDir, state.chunk, setup, seed, {});
+  loaded.checkpoint.algorithm.dispose();
+  loaded.checkpoint.policy.dispose();
+  return state;
+}
+
 /** Trains LERL on a preset; with `runDir`, every chunk is checkpointed and `resume` continues a killed run. */
 export async function trainLerl(o: TrainLerlOptions): Promise<TrainLerlResult> {
   const store = o.runDir ? new RunCheckpoints(o.runDir) : undefined;
+  try {
+    return await trainLerlWith(o, store);
+  } finally {
+    store?.close();
+  }
+}
+
+async function trainLerlWith(o: TrainLerlOptions, store: RunCheckpoints | undefined): Promise<TrainLerlResult> {
   const saved = store ? await store.saver.getTuple({ configurable: { thread_id: THREAD } }) : undefined;
   const savedValues = saved?.checkpoint.channel_values as Partial<LerlStateValue> | undefined;
   const savedChunk = savedValues?.chunk;
@@ -97,10 +153,13 @@ export async function trainLerl(o: TrainLerlOptions): Promise<TrainLerlResult> {
   let algorithm: OnPolicyAlgorithm | undefined;
   let pool = new ReflectionPool(poolOptions);
   if (store && savedChunk !== undefined && savedChunk > 0) {
-    const loaded = await store.load(savedChunk, poolOptions);
+    const loaded = await loadChunk(o.runDir!, savedChunk, o.setup, o.seed, poolOptions);
     algorithm = loaded.checkpoint.algorithm as OnPolicyAlgorithm;
     if (loaded.pool) pool = loaded.pool;
   }
+  // A consumer that writes one record per checkpoint sees the state it continues from first, so it can
+  // write the record a kill between the checkpoint and its write lost (it skips steps it already has).
+  if (savedValues && savedChunk !== undefined) o.onCheckpoint?.(savedValues as LerlStateValue);
   if (savedValues?.stopped && (savedValues.envSteps ?? 0) >= o.steps) {
     // The saved run already spent this budget: nothing to train, hand back what it learned.
     return { algorithm: algorithm!, pool, state: savedValues as LerlStateValue, resumedFromChunk: savedChunk! };
@@ -124,7 +183,7 @@ export async function trainLerl(o: TrainLerlOptions): Promise<TrainLerlResult> {
     ...(store ? { checkpointer: store.saver } : {}),
     threadId: THREAD,
   });
-  const state = await graph.run({ ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+  const state = await graph.run({ ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.onCheckpoint ? { onSaved: o.onCheckpoint } : {}), ...(o.signal ? { signal: o.signal } : {}) });
   return { algorithm, pool, state, ...(savedChunk !== undefined ? { resumedFromChunk: savedChunk } : {}) };
 }
 

@@ -56,6 +56,9 @@ export async function saveCheckpoint(dir: string, algorithm: Algorithm, meta: Re
     const slash = name.lastIndexOf("/");
     const local = slash > 0 ? policy.params.localName(name.slice(0, slash)) : undefined;
     optimizer.add(local !== undefined ? `${local}${name.slice(slash)}` : name, tensor);
+    // getWeights makes a fresh scalar for the step count ("iter") on every call; the moments are the
+    // optimiser's own variables and stay.
+    if (!(tensor instanceof tf.Variable)) tensor.dispose();
   }
   const { auxiliaryLosses: _aux, ...algorithmOptions } = algorithm.options as Record<string, unknown>;
   const manifest: CheckpointManifest = {
@@ -108,12 +111,29 @@ export async function loadCheckpoint(dir: string, overrides: { a2c?: Partial<A2C
     featureDim: manifest.context.featureDim,
   };
   const algorithm = makeAlgorithm(manifest, context, overrides);
+  try {
+    await restore(algorithm, manifest, weights, dir);
+  } catch (err) {
+    // A refused checkpoint leaves no tensors behind.
+    algorithm.dispose();
+    algorithm.policy.dispose();
+    throw err;
+  }
+  const policy = algorithm.policy;
+  return { manifest, policy, algorithm };
+}
+
+/** Copies the saved weights and optimiser state into a freshly made algorithm, refusing non-finite values. */
+async function restore(algorithm: Algorithm, manifest: CheckpointManifest, weights: BinaryReader, dir: string): Promise<void> {
   const policy = algorithm.policy;
   for (const name of policy.params.names()) {
     const v = policy.params.require(name);
     const values = weights.float32(name);
     if (values.length !== v.size) throw new FarsightError("rl-policy/bad-checkpoint", `Parameter ${name} in ${dir} has ${values.length} values, the architecture needs ${v.size}`, { dir, name });
-    v.assign(tf.tensor(values, v.shape));
+    checkFinite(values, name, join(dir, "weights.bin"));
+    const t = tf.tensor(values, v.shape);
+    v.assign(t);
+    t.dispose();
   }
   policy.invalidate();
   if (algorithm instanceof DqnAlgorithm) {
@@ -121,19 +141,37 @@ export async function loadCheckpoint(dir: string, overrides: { a2c?: Partial<A2C
     algorithm.target.invalidate();
   }
   (algorithm as { updates: number }).updates = manifest.updates;
-  if (manifest.optimizer.length > 0) {
-    const opt = new BinaryReader(await readFile(join(dir, "optimizer.bin")), manifest.optimizer, join(dir, "optimizer.bin"));
-    const named = manifest.optimizer.map((e) => {
-      const slash = e.name.lastIndexOf("/");
-      const local = e.name.slice(0, slash);
-      const engine = slash > 0 && policy.params.names().includes(local) ? `${policy.params.engineName(local)}${e.name.slice(slash)}` : e.name;
-      // The step count is stored as int32 ("iter"); moments as float32.
-      return { name: engine, tensor: e.dtype === "int32" ? tf.tensor(opt.int32(e.name), e.shape, "int32") : tf.tensor(opt.float32(e.name), e.shape) };
-    });
-    await algorithm.optimizer.setWeights(named);
-    tf.dispose(named.map((n) => n.tensor));
+  if (manifest.optimizer.length === 0) return;
+  const opt = new BinaryReader(await readFile(join(dir, "optimizer.bin")), manifest.optimizer, join(dir, "optimizer.bin"));
+  // Every value is read and checked before the first tensor is made, so a refusal leaks nothing.
+  const saved = manifest.optimizer.map((e) => {
+    const slash = e.name.lastIndexOf("/");
+    const local = e.name.slice(0, slash);
+    const engine = slash > 0 && policy.params.names().includes(local) ? `${policy.params.engineName(local)}${e.name.slice(slash)}` : e.name;
+    // The step count is stored as int32 ("iter"); moments as float32.
+    const values = e.dtype === "int32" ? opt.int32(e.name) : opt.float32(e.name);
+    if (e.dtype !== "int32") checkFinite(values as Float32Array, e.name, join(dir, "optimizer.bin"));
+    return { engine, e, values };
+  });
+  const named = saved.map(({ engine, e, values }) => ({ name: engine, tensor: e.dtype === "int32" ? tf.tensor(values, e.shape, "int32") : tf.tensor(values, e.shape) }));
+  await algorithm.optimizer.setWeights(named);
+  tf.dispose(named.map((n) => n.tensor));
+}
+
+/**
+ * NaN or Infinity in saved weights means training had diverged (or the file is damaged): resuming from it
+ * would train on garbage without a word, so loading refuses and names the file and the tensor.
+ */
+function checkFinite(values: Float32Array, name: string, file: string): void {
+  let bad = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) bad++;
+  if (bad > 0) {
+    throw new FarsightError(
+      "rl-policy/non-finite-checkpoint",
+      `${file}: "${name}" holds ${bad} non-finite value(s) (NaN or Infinity) of ${values.length}; the run had diverged or the file is damaged. Load an earlier checkpoint or train again.`,
+      { file, name, nonFinite: bad },
+    );
   }
-  return { manifest, policy, algorithm };
 }
 
 function makeAlgorithm(m: CheckpointManifest, context: PolicyContext, overrides: { a2c?: Partial<A2COptions> }): Algorithm {

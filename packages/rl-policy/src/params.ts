@@ -36,7 +36,10 @@ export class ParamSet {
     } else if (typeof init === "number") {
       values.fill(init);
     }
-    const v = tf.variable(tf.tensor(values, shape), true, `${this.prefix}/${name}`);
+    // The variable shares the initial tensor's data; the tensor itself is freed (outside a tidy it leaked).
+    const initial = tf.tensor(values, shape);
+    const v = tf.variable(initial, true, `${this.prefix}/${name}`);
+    initial.dispose();
     this.vars.set(name, v);
     return v;
   }

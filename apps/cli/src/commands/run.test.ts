@@ -1,10 +1,10 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { RunCheckpoints, type LerlStateValue } from "@farsight/graph";
+import { savedLerlState } from "@farsight/graph";
 import type { ReflectionPoolSnapshot } from "@farsight/reflector";
 import { DEFAULT_PPO_OPTIONS } from "@farsight/rl-policy";
 import { startFakeOpenAiServer } from "@farsight/testing";
@@ -14,19 +14,6 @@ import { runCommand } from "./run.js";
 const bin = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/bin.js");
 const built = existsSync(bin);
 if (!built) console.warn(`run.test.ts: ${bin} is not built; run the build first (pnpm test does)`);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function savedState(trainDir: string): Promise<LerlStateValue | undefined> {
-  if (!RunCheckpoints.exists(trainDir)) return undefined;
-  try {
-    const store = new RunCheckpoints(trainDir);
-    const t = await store.saver.getTuple({ configurable: { thread_id: "lerl-train" } });
-    return t?.checkpoint.channel_values as LerlStateValue | undefined;
-  } catch {
-    return undefined; // the writer holds the database for a moment
-  }
-}
 
 function poolSessions(trainDir: string, chunk: number): string[] {
   const file = join(trainDir, "checkpoints", `chunk-${String(chunk).padStart(6, "0")}`, "pool.json");
@@ -42,20 +29,11 @@ describe.skipIf(!built)("farsight run lerl: killed with SIGKILL, resumed with --
     const out = join(dir, "run");
     const trainDir = join(out, "train", "lerl-seed0");
     const args = ["run", "lerl", "--env", "synthetic", "--planner", "saturation", "--batch", "8", "--seed", "0", "--skip-eval", "--out", out];
-    const child = spawn(process.execPath, [bin, ...args, "--steps", "100000"], { stdio: "ignore" });
-    let atKill: LerlStateValue | undefined;
-    for (let waited = 0; waited < 120_000; waited += 250) {
-      await sleep(250);
-      const s = await savedState(trainDir);
-      if (s && s.chunk >= 2) {
-        child.kill("SIGKILL");
-        break;
-      }
-    }
-    await new Promise((r) => child.once("exit", r));
-    expect(child.signalCode).toBe("SIGKILL");
-    atKill = await savedState(trainDir);
-    expect(atKill?.chunk).toBeGreaterThanOrEqual(2);
+    // Killed by SIGKILL just after the second chunk's checkpoint and its curve points (run/fault.ts).
+    const killed = spawnSync(process.execPath, [bin, ...args, "--steps", "400"], { stdio: "ignore", env: { ...process.env, FARSIGHT_FAULT: "lerl-curve:2" } });
+    expect(killed.signal).toBe("SIGKILL");
+    const atKill = await savedLerlState(trainDir);
+    expect(atKill?.chunk).toBe(2);
     const before = atKill!;
     expect(before.sessionsFinished).toBeGreaterThan(0);
     expect(before.stopped).toBe("");
@@ -67,17 +45,18 @@ describe.skipIf(!built)("farsight run lerl: killed with SIGKILL, resumed with --
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toMatch(/--resume/);
 
-    // Two more chunks: each is one PPO rollout of 8 sessions.
-    const target = before.envSteps + 2 * 8 * DEFAULT_PPO_OPTIONS.rolloutSteps;
+    // The rest of the budget: three more chunks, each one PPO rollout of 8 sessions.
+    const target = 400;
+    expect(before.envSteps + 3 * 8 * DEFAULT_PPO_OPTIONS.rolloutSteps).toBe(target);
     const resumed = spawnSync(process.execPath, [bin, ...args, "--steps", String(target), "--resume"], { encoding: "utf8", timeout: 120_000 });
     expect({ status: resumed.status, stderr: resumed.stderr }).toMatchObject({ status: 0 });
-    const after = (await savedState(trainDir))!;
+    const after = (await savedLerlState(trainDir))!;
     expect(after.attempt).toBe(before.attempt + 1);
-    expect(after.chunk).toBe(before.chunk + 2);
+    expect(after.chunk).toBe(before.chunk + 3);
     expect(after.envSteps).toBe(target);
     expect(after.stopped).toBe("steps");
     expect(after.sessionsFinished).toBeGreaterThan(before.sessionsFinished);
-    expect(after.updates).toBe(before.updates + 2);
+    expect(after.updates).toBe(before.updates + 3);
     const poolAfter = poolSessions(trainDir, after.chunk);
     expect(poolAfter.slice(0, poolBefore.length)).toEqual(poolBefore);
     expect(poolAfter.length).toBe(Math.min(200, after.sessionsFinished));

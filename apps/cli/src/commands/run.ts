@@ -1,28 +1,31 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadPreset, PopularityAgent, PRESETS, RandomAgent, type EnvSetup, type MetricSummary } from "@farsight/env";
 import {
   aggregateSeeds,
-  RunCheckpoints,
+  checkLerlResume,
   evaluateAgent,
   evaluateLerl,
   formatLerlProgress,
   trainFlatPpo,
   trainLerl,
   type EvalResult,
+  type LerlStateValue,
 } from "@farsight/graph";
 import { createChatModel, LlmStats } from "@farsight/llm";
 import { AllCategoriesPlanner, LlmCategoryPlanner, OracleSaturationPlanner, RandomCategoryPlanner, ReflectionGuidedPlanner, SaturationAwarePlanner, type Planner } from "@farsight/planner";
 import { LlmReflector, TemplateReflector, type Reflector } from "@farsight/reflector";
 import { initBackend, PolicyAgent } from "@farsight/rl-policy";
-import type { Episode } from "@farsight/core";
+import { redactDeep, type Episode } from "@farsight/core";
 import { choiceFlag, intFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
 import { categoryQuitRule, plannerFlag, type PlannerName } from "../planners.js";
 import { userSplit, type EvalPolicy } from "../report/protocol.js";
 import { RunDirWriter } from "../report/run-dir.js";
 import { makeProgress } from "../progress.js";
+import { faultPoint } from "../run/fault.js";
 import { ILREC_USAGE, runIlrec } from "../run/ilrec.js";
 import { checkLerlFlags } from "../run/lerl-flags.js";
+import { forgetUncheckpointedRecords, LERL_FLAGS, savedLerlFlags, seriesKey } from "../run/lerl-resume.js";
+import { RunDirectory } from "../run/run-directory.js";
 import { answerLines, answerRecord, checkFallbackRate, fallbackLabel, LLM_RUN_FLAGS, LLM_RUN_USAGE, llmRunOptions, modelOptions, preflight, watchSlowCalls, type LlmRunOptions } from "../llm-run.js";
 
 /** Planners `run lerl` can train with (long names; `plannerFlag` also takes the aliases). */
@@ -120,17 +123,15 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
     }
   };
   const reflector: Reflector = model ? new LlmReflector({ model, stats, feedbackMeaning }) : new TemplateReflector();
-  const names = x.planners.map(lerlName);
   // One planner keeps the run directory layout of earlier releases (train/lerl-seedS), so --resume still finds it.
   const trainDir = (p: PlannerChoice, seed: number) => join(x.out, "train", x.planners.length === 1 ? `lerl-seed${seed}` : `lerl-${p}-seed${seed}`);
-  if (x.resume) forgetUncheckpointedRecords(x.out, names);
   const split = userSplit(setup);
-  const run = new RunDirWriter(x.out);
   const plannerInfo = x.planners.map((p) => {
     const planner = plannerFor(p)(0);
     return { name: planner.name, row: lerlName(p), usesLlm: planner.usesLlm, oracle: planner.oracle ?? false };
   });
-  run.writeConfig({
+  // Redacted here, so what is written and what a resume compares are the same (no credentials in either).
+  const config = redactDeep({
     command: "run lerl",
     env: setup.describe,
     categoryNames: setup.catalog.categoryNames,
@@ -141,6 +142,7 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
     reflector: reflector.name,
     train: { steps: x.steps, stepCounts: "environment transitions (slot-steps)", batch: x.batch, planEvery: x.planEvery, cohort: x.cohort },
     eval: {
+      skip: x.skipEval,
       episodesPerSeed: x.episodes,
       seeds: x.seeds,
       users: split.label,
@@ -153,6 +155,51 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
       llmCallsPerRec: "planner calls during evaluation / slates shown",
     },
   });
+  // Lock and configuration check: a refusal leaves every byte of the directory as it was.
+  const dir = RunDirectory.open(x.out, { command: "run lerl", config, budgets: ["train.steps", "eval.episodesPerSeed"], flags: LERL_FLAGS, resume: x.resume });
+  try {
+    // A resume reads every seed's checkpoint (finite weights of the right environment) before it changes anything.
+    const saved = new Map<string, LerlStateValue | undefined>();
+    if (x.resume) for (const seed of x.seeds) for (const p of x.planners) saved.set(seriesKey(lerlName(p), seed), await checkLerlResume(trainDir(p, seed), setup, seed));
+    const lastStep = x.resume ? forgetUncheckpointedRecords(dir, saved) : new Map<string, number>();
+    dir.writeConfig();
+    const run = new RunDirWriter(x.out);
+    /** One curve point set per checkpoint, written after it is saved and only once per step (see trainLerl's onCheckpoint). */
+    const checkpointCurves = (name: string, seed: number) => (s: LerlStateValue) => {
+      const key = seriesKey(name, seed);
+      if (s.envSteps <= (lastStep.get(key) ?? -1)) return;
+      lastStep.set(key, s.envSteps);
+      faultPoint("lerl-checkpoint");
+      // Before the first session ends there is no mean to draw.
+      if (s.recentReturns.length) run.curve({ series: name, step: s.envSteps, metric: "return", value: mean(s.recentReturns), seed }, { series: name, step: s.envSteps, metric: "len", value: mean(s.recentLengths), seed });
+      run.curve(...diagnosticCurves(name, s.envSteps, seed, s.lastUpdate));
+      faultPoint("lerl-curve");
+    };
+    return await trainAndEvaluate(x, io, { setup, stats, plannerFor, reflector, trainDir, split, run, checkpointCurves, hasCheckpoint: (name, seed) => saved.get(seriesKey(name, seed)) !== undefined, t0, model, usesLlm, stopWatching });
+  } finally {
+    dir.release();
+  }
+}
+
+interface ExperimentParts {
+  readonly setup: EnvSetup;
+  readonly stats: LlmStats;
+  readonly plannerFor: (p: PlannerChoice) => (seed: number) => Planner;
+  readonly reflector: Reflector;
+  readonly trainDir: (p: PlannerChoice, seed: number) => string;
+  readonly split: ReturnType<typeof userSplit>;
+  readonly run: RunDirWriter;
+  readonly checkpointCurves: (name: string, seed: number) => (s: LerlStateValue) => void;
+  readonly hasCheckpoint: (name: string, seed: number) => boolean;
+  readonly t0: number;
+  /** The LLM planner's and reflector's model (null without an LLM planner). */
+  readonly model: Awaited<ReturnType<typeof createChatModel>>;
+  readonly usesLlm: boolean;
+  readonly stopWatching: () => void;
+}
+
+async function trainAndEvaluate(x: LerlExperiment, io: CliIO, c: ExperimentParts): Promise<{ rows: ResultRow[]; setup: EnvSetup; seconds: number; note: string; stats: LlmStats; llm?: ReturnType<typeof answerRecord> }> {
+  const { setup, stats, plannerFor, reflector, split, run, model, usesLlm, stopWatching } = c;
   const perAgent = new Map<string, MetricSummary[]>();
   const kind = new Map<string, { eval: EvalPolicy; oracle: boolean }>();
   const extra = new Map<string, Record<string, number>[]>();
@@ -174,12 +221,14 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
         reflector,
         stats,
         loop: { planEvery: x.planEvery },
-        runDir: trainDir(p, seed),
+        runDir: c.trainDir(p, seed),
         // A resumed multi-seed run continues the seeds that have a checkpoint and starts the others.
-        resume: x.resume && RunCheckpoints.exists(trainDir(p, seed)),
+        resume: x.resume && c.hasCheckpoint(name, seed),
+        onCheckpoint: c.checkpointCurves(name, seed),
         onProgress: (ev) => {
           // A terminal bar also moves between chunks (every step event, at most 4 redraws a second).
           if (ev.kind === "step") {
+            faultPoint("lerl-step");
             if (io.isTTY && performance.now() - lastDraw > 250) {
               lastDraw = performance.now();
               show(formatLerlProgress(ev, x.steps), ev.envSteps);
@@ -187,9 +236,7 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
             return;
           }
           show(formatLerlProgress(ev, x.steps), ev.envSteps);
-          // Before the first session ends there is no mean to draw.
-          if (Number.isFinite(ev.meanRecentReturn)) run.curve({ series: name, step: ev.envSteps, metric: "return", value: ev.meanRecentReturn, seed }, { series: name, step: ev.envSteps, metric: "len", value: ev.meanRecentLength, seed });
-          run.curve(...diagnosticCurves(name, ev.envSteps, seed, ev.lastUpdate));
+          faultPoint("lerl-chunk");
         },
       });
       show(formatLerlProgress({ ...lerlSummary(lerl.state), elapsedMs: lerl.state.elapsedMs }, x.steps), x.steps, true);
@@ -203,10 +250,18 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
         showFlat(`steps ${p.envSteps}/${x.steps} | R ${p.meanReturn.toFixed(2)} | len ${p.meanLength.toFixed(1)}`, p.envSteps);
         if (Number.isFinite(p.meanReturn)) run.curve({ series: "PPO (flat)", step: p.envSteps, metric: "return", value: p.meanReturn, seed }, { series: "PPO (flat)", step: p.envSteps, metric: "len", value: p.meanLength, seed });
         run.curve(...diagnosticCurves("PPO (flat)", p.envSteps, seed, p.stats));
+        faultPoint("flat-progress");
       },
     });
     showFlat(`trained in ${(flat.elapsedMs / 1000).toFixed(1)}s`, x.steps, true);
-    const eo = (agent: string) => ({ episodes: x.episodes, seeds: [seed], onEpisode: (e: Episode, s: number) => run.episode(episodeRecord(agent, e, s)) });
+    const eo = (agent: string) => ({
+      episodes: x.episodes,
+      seeds: [seed],
+      onEpisode: (e: Episode, s: number) => {
+        run.episode(episodeRecord(agent, e, s));
+        faultPoint("eval-episode");
+      },
+    });
     io.stdout(`[seed ${seed}] evaluating on ${x.episodes} sessions of ${split.label}...\n`);
     for (const { p, lerl } of trained) {
       // The LERL graph's eval mode acts greedily inside the plan (a sampled LERL row needs a graph option).
@@ -232,9 +287,10 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
     const share = llmRow ? (stats.answersByComponent[PLANNER_COMPONENT]?.fallback ?? 0) / Math.max(1, stats.answersByComponent[PLANNER_COMPONENT]?.answers ?? 0) : 0;
     rows.push({ agent: llmRow ? `LERL (llm-category, ${fallbackLabel(stats, PLANNER_COMPONENT)})` : agent, ...kind.get(agent)!, ...m, ...perRec, llm_fallback_share: share });
   }
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = (performance.now() - c.t0) / 1000;
   const llm = model ? answerRecord(stats, x.llm) : undefined;
   const note = [tableFooter(x.env, split.label, x.seeds.length, x.episodes, rows), ...(model ? [`LLM answers: ${answerLines(stats, x.llm).map((l) => l.trim()).join("; ")}.`] : [])].join(" ");
+  faultPoint("results");
   if (rows.length) run.writeResults({ columns: COLUMNS, rows, note, ...(llm ? { llm } : {}) });
   return { rows, setup, seconds, note, stats, ...(llm ? { llm } : {}) };
 }
@@ -257,22 +313,11 @@ export function tableFooter(env: string, users: string, seeds: number, episodes:
   ].join(" ");
 }
 
-/**
- * Before a resume: the evaluation and the flat baseline are redone from scratch (they are not checkpointed),
- * so their records from the interrupted run go; LERL's learning curve up to its checkpoints stays.
- */
-function forgetUncheckpointedRecords(out: string, lerlSeries: readonly string[]): void {
-  rmSync(join(out, "episodes.jsonl"), { force: true });
-  rmSync(join(out, "results.json"), { force: true });
-  const curves = join(out, "curves.jsonl");
-  if (!existsSync(curves)) return;
-  const keep = readFileSync(curves, "utf8").split("\n").filter((line) => lerlSeries.some((series) => line.includes(`"series":${JSON.stringify(series)}`)));
-  writeFileSync(curves, keep.length ? keep.join("\n") + "\n" : "");
-}
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-function lerlSummary(s: Awaited<ReturnType<typeof trainLerl>>["state"]) {
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-  return { kind: "chunk" as const, envSteps: s.envSteps, iterations: s.iterations, sessionsFinished: s.sessionsFinished, meanRecentReturn: mean(s.recentReturns), meanRecentLength: mean(s.recentLengths), updates: s.updates, poolSize: s.poolSize, llmCalls: s.llmCalls, llmLatencyMs: s.llmLatencyMs, chunk: s.chunk, lastUpdate: s.lastUpdate };
+function lerlSummary(s: LerlStateValue) {
+  const meanOr = (xs: number[]) => (xs.length ? mean(xs) : NaN);
+  return { kind: "chunk" as const, envSteps: s.envSteps, iterations: s.iterations, sessionsFinished: s.sessionsFinished, meanRecentReturn: meanOr(s.recentReturns), meanRecentLength: meanOr(s.recentLengths), updates: s.updates, poolSize: s.poolSize, llmCalls: s.llmCalls, llmLatencyMs: s.llmLatencyMs, chunk: s.chunk, lastUpdate: s.lastUpdate };
 }
 
 /** A footer for a terminal: words wrapped at 110 columns. */
@@ -329,7 +374,8 @@ export const runCommand: Command = {
     "  --steps N     training budget in environment transitions (default 6000)",
     "  --seed S      first seed (default 0); --seeds K trains and evaluates seeds S..S+K-1 (default 1)",
     "  --out DIR     run directory (checkpoints, config.json, curves.jsonl, episodes.jsonl, results.json)",
-    "  --resume      continue the checkpointed run in --out (after a crash or kill)",
+    "  --resume      continue the run in --out (after a crash or kill) with its saved settings; a flag given",
+    "                must match them, except that --steps and --episodes may grow (see RUN_DIR.md)",
     "  --batch B     concurrent training sessions (default 32); --episodes E evaluation sessions per seed (default 300)",
     "  --plan-every  re-plan a session every k steps (default 1); --cohort n sessions per LLM call (default 1)",
     "  --skip-eval   train LERL only (no baselines, no evaluation)",
@@ -342,7 +388,7 @@ export const runCommand: Command = {
   helpFor: (argv) => (argv[0] === "ilrec" ? ILREC_USAGE : undefined),
   async run(argv: string[], io: CliIO): Promise<number> {
     if (argv[0] === "ilrec") return runIlrec(argv.slice(1), io);
-    const { values, positionals } = parseFlags(
+    const { values: given, positionals } = parseFlags(
       "run",
       argv,
       {
@@ -352,6 +398,8 @@ export const runCommand: Command = {
       },
       true,
     );
+    // A resume takes every setting it is not given from the run it continues (a setting given must match it).
+    const values = given.resume && given.out ? { ...savedLerlFlags(given.out, (row) => PLANNERS.find((p) => lerlName(p) === row)), ...given } : given;
     if (positionals[0] !== "lerl" || positionals.length !== 1) throw new UsageError(`farsight run: expected the method "lerl" (or "ilrec"), got ${JSON.stringify(positionals)}\n\n${this.usage}`);
     const env = choiceFlag("env", values.env, PRESETS, "synthetic");
     const seed = intFlag("seed", values.seed, 0, 0);
@@ -373,7 +421,8 @@ export const runCommand: Command = {
       ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
     };
     if (x.resume && !values.out) throw new UsageError("--resume needs --out <the run directory to continue>");
-    checkLerlFlags(values, x.planners);
+    // Checked on the flags as given: settings a resume takes from the saved run (e.g. its cohort) are not the user's to drop.
+    checkLerlFlags(given, x.planners);
     const result = await runLerlExperiment(x, values.json ? { ...io, stdout: () => {}, isTTY: false } : io);
     if (values.json) {
       io.stdout(JSON.stringify({ out: x.out, rows: result.rows, seconds: result.seconds, ...(result.llm ? { llm: result.llm } : {}) }) + "\n");

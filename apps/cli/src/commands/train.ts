@@ -1,6 +1,7 @@
 import { evaluate, loadPreset, makeSimulator, PRESETS, type EnvSetup, type EvalMode } from "@farsight/env";
 import { contextFromEnv, createAlgorithm, DEFAULT_A2C_OPTIONS, DEFAULT_PPO_OPTIONS, initBackend, PolicyAgent, saveCheckpoint, trainPolicy, type AlgorithmName, type EncoderKind } from "@farsight/rl-policy";
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
+import { RunDirectory } from "../run/run-directory.js";
 
 const ALGOS: readonly AlgorithmName[] = ["ppo", "a2c", "dqn"];
 const ENCODERS: readonly EncoderKind[] = ["mean", "gru", "transformer"];
@@ -34,8 +35,8 @@ export const trainCommand: Command = {
     "  --history L        interactions the encoder sees (default 10)",
     "  --lr X             learning rate (default: the algorithm's)",
     "  --eval-episodes N  episodes of the final evaluation on the test simulator (default 500; 0 skips)",
-    "  --out DIR          checkpoint directory (policy.json, weights.bin, optimizer.bin); evaluate it",
-    "                     later with `farsight eval --agent policy:DIR`",
+    "  --out DIR          checkpoint directory (policy.json, weights.bin, optimizer.bin): new or empty, checked",
+    "                     before training; evaluate it later with `farsight eval --agent policy:DIR`",
     "Backend: tfjs-node if installed, else wasm, else cpu (FARSIGHT_TF_BACKEND=cpu forces one).",
   ].join("\n"),
   async run(argv: string[], io: CliIO): Promise<number> {
@@ -73,40 +74,66 @@ export const trainCommand: Command = {
       if (!values.json) io.stdout(line + "\n");
     };
 
-    const dataDir = values["data-dir"];
-    const setup = await loadPreset(envName, dataDir ? { dataDir } : {});
-    // The predicted world model is trained first: its trainer selects the cpu backend for itself, and the
-    // policy must then run on the fastest backend.
-    const trainEnv = await makeSimulator(setup, "train", { batchSize: batch, autoReset: true, seed, mode });
-    const backend = await initBackend();
-    say(backend.summary);
-    const algorithm = createAlgorithm(algo, contextFromEnv(trainEnv), {
-      policy: { seed, historyLength: history, feedbackScale: feedbackScaleOf(setup), encoder: { ...defaultsOf(encoder) } },
-      ...(lr !== undefined ? { [algo]: { learningRate: lr } } : {}),
-    });
-    say(`training ${algo} (${encoder} encoder, ${algorithm.policy.params.count()} parameters) on ${envName}: ${budget.steps} steps, ${batch} sessions, seed ${seed}`);
-    const summary = await trainPolicy(trainEnv, algorithm, {
-      totalSteps: budget.steps,
-      onProgress: (p) =>
-        say(
-          `step ${String(p.envSteps).padStart(8)}/${p.totalSteps}  episodes ${String(p.episodes).padStart(6)}  return ${fmt(p.meanReturn)}  length ${fmt(p.meanLength)}  ` +
-            `${Object.entries(p.stats).map(([k, v]) => `${k} ${fmt(v)}`).join("  ")}  ${Math.round(p.stepsPerSecond)} steps/s`,
-        ),
-    });
-    const manifest = await saveCheckpoint(out, algorithm, { env: envName, algo, steps: summary.envSteps, seed, encoder, mode, backend: backend.backend });
-    say(`saved ${out} (${manifest.weights.length} tensors, ${summary.updates} updates, ${(summary.elapsedMs / 1000).toFixed(1)} s, ${Math.round(summary.stepsPerSecond)} steps/s)`);
-    let evaluation: Record<string, number> | undefined;
-    if (evalEpisodes > 0) {
-      const result = await evaluate(setup, () => new PolicyAgent(algorithm.policy), { episodes: evalEpisodes, seeds: [seed], simulator: { mode } });
-      evaluation = result.metrics;
-      say(`eval on ${envName} test users (ground truth, ${evalEpisodes} episodes, ${mode}): len ${fmt(evaluation["len"]!)}  r_traj ${fmt(evaluation["r_traj"]!)}  r_each ${fmt(evaluation["r_each"]!)}  ctr ${fmt(evaluation["ctr"]!)}`);
+    // --out is checked (and locked) before anything is loaded or trained: another policy there is never overwritten.
+    const dir = RunDirectory.open(out, { command: "train" });
+    try {
+      return await trainInto(out, io, values, { envName, algo, steps: budget.steps, requestedSteps: steps, seed, encoder, batch, history, mode, evalEpisodes, lr }, say);
+    } finally {
+      dir.release();
     }
-    if (values.json) io.stdout(JSON.stringify({ backend: backend.backend, requestedSteps: steps, train: summary, out, evaluation }) + "\n");
-    algorithm.dispose();
-    algorithm.policy.dispose();
-    return 0;
   },
 };
+
+interface TrainSettings {
+  readonly envName: (typeof PRESETS)[number];
+  readonly algo: AlgorithmName;
+  /** The budget trained: `requestedSteps` rounded up to whole updates (see {@link stepBudget}). */
+  readonly steps: number;
+  readonly requestedSteps: number;
+  readonly seed: number;
+  readonly encoder: EncoderKind;
+  readonly batch: number;
+  readonly history: number;
+  readonly mode: EvalMode;
+  readonly evalEpisodes: number;
+  readonly lr: number | undefined;
+}
+
+async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; json?: boolean }, t: TrainSettings, say: (line: string) => void): Promise<number> {
+  const { envName, algo, steps, requestedSteps, seed, encoder, batch, history, mode, evalEpisodes, lr } = t;
+  const dataDir = values["data-dir"];
+  const setup = await loadPreset(envName, dataDir ? { dataDir } : {});
+  // The predicted world model is trained first: its trainer selects the cpu backend for itself, and the
+  // policy must then run on the fastest backend.
+  const trainEnv = await makeSimulator(setup, "train", { batchSize: batch, autoReset: true, seed, mode });
+  const backend = await initBackend();
+  say(backend.summary);
+  const algorithm = createAlgorithm(algo, contextFromEnv(trainEnv), {
+    policy: { seed, historyLength: history, feedbackScale: feedbackScaleOf(setup), encoder: { ...defaultsOf(encoder) } },
+    ...(lr !== undefined ? { [algo]: { learningRate: lr } } : {}),
+  });
+  say(`training ${algo} (${encoder} encoder, ${algorithm.policy.params.count()} parameters) on ${envName}: ${steps} steps, ${batch} sessions, seed ${seed}`);
+  const summary = await trainPolicy(trainEnv, algorithm, {
+    totalSteps: steps,
+    onProgress: (p) =>
+      say(
+        `step ${String(p.envSteps).padStart(8)}/${p.totalSteps}  episodes ${String(p.episodes).padStart(6)}  return ${fmt(p.meanReturn)}  length ${fmt(p.meanLength)}  ` +
+          `${Object.entries(p.stats).map(([k, v]) => `${k} ${fmt(v)}`).join("  ")}  ${Math.round(p.stepsPerSecond)} steps/s`,
+      ),
+  });
+  const manifest = await saveCheckpoint(out, algorithm, { env: envName, algo, steps: summary.envSteps, seed, encoder, mode, backend: backend.backend });
+  say(`saved ${out} (${manifest.weights.length} tensors, ${summary.updates} updates, ${(summary.elapsedMs / 1000).toFixed(1)} s, ${Math.round(summary.stepsPerSecond)} steps/s)`);
+  let evaluation: Record<string, number> | undefined;
+  if (evalEpisodes > 0) {
+    const result = await evaluate(setup, () => new PolicyAgent(algorithm.policy), { episodes: evalEpisodes, seeds: [seed], simulator: { mode } });
+    evaluation = result.metrics;
+    say(`eval on ${envName} test users (ground truth, ${evalEpisodes} episodes, ${mode}): len ${fmt(evaluation["len"]!)}  r_traj ${fmt(evaluation["r_traj"]!)}  r_each ${fmt(evaluation["r_each"]!)}  ctr ${fmt(evaluation["ctr"]!)}`);
+  }
+  if (values.json) io.stdout(JSON.stringify({ backend: backend.backend, requestedSteps, train: summary, out, evaluation }) + "\n");
+  algorithm.dispose();
+  algorithm.policy.dispose();
+  return 0;
+}
 
 /**
  * The training loop collects whole updates: an on-policy algorithm `rolloutSteps` batched steps (PPO 10 x 32

@@ -2,16 +2,17 @@
  * `farsight run ilrec`: IL-Rec end to end on a preset (demonstrate -> learn reward -> train policy -> serve)
  * and the comparison table on the ground truth (held-out or same users, as the preset splits them). Dispatched from `commands/run.ts`.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { join, relative } from "node:path";
 import { loadPreset, PRESETS } from "@farsight/env";
 import { runIlrecPipeline, type IlrecRow, type ServeMode, type TeacherKind } from "@farsight/graph";
-import { redactText } from "@farsight/core";
+import { redactDeep, redactText } from "@farsight/core";
 import { createChatModel, LlmStats } from "@farsight/llm";
 import { initBackend, type IlrecAdvantage, type IlrecRewardMode } from "@farsight/rl-policy";
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError, type CliIO } from "../command.js";
 import { userSplit } from "../report/protocol.js";
 import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, LLM_RUN_USAGE, llmRunOptions, modelOptions, preflight, watchSlowCalls } from "../llm-run.js";
+import { RunDirectory } from "./run-directory.js";
 
 export const ILREC_USAGE = [
   "Usage: farsight run ilrec --env <preset> --teacher llm|heuristic [--llm <spec>] --demos N --steps N --seed S --out DIR",
@@ -104,65 +105,80 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   const rewardMode = choiceFlag<IlrecRewardMode>("reward", values.reward, REWARDS, "env");
   const advantage = values.advantage ? choiceFlag<IlrecAdvantage>("advantage", values.advantage, ["critic", "teacher"], "critic") : undefined;
   const anneal = values.anneal !== undefined ? numberFlag("anneal", values.anneal, 1, { min: 0 }) : undefined;
-  const backend = await initBackend();
-  log(backend.summary);
-  const stats = new LlmStats();
-  const model = teacher === "llm" ? await createChatModel(spec, modelOptions(llmRun, stats)) : null;
-  if (model) await preflight(model, llmRun, io);
-  const stopWatching = model ? watchSlowCalls(stats, spec, io) : () => {};
-  const setup = await loadPreset(env, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
-  const perSeed: IlrecRow[][] = [];
-  const results = [];
-  for (const s of seeds) {
-    log(`-- seed ${s}`);
-    let lastTenth = -1;
-    const dir = seeds.length > 1 ? join(out, `seed${s}`) : out;
-    const r = await runIlrecPipeline({
-      setup, teacher, model, stats, seed: s, outDir: dir, episodes,
-      demos,
-      steps,
-      ...(teacherEpisodes !== undefined ? { teacherEpisodes } : {}),
-      ...(batchSize !== undefined ? { batchSize } : {}),
-      ...(quitReward !== undefined ? { quitReward } : {}),
-      serve,
-      ilrec: {
-        rewardMode,
-        ...(imitationCoef !== undefined ? { imitationCoef } : {}),
-        ...(anneal !== undefined ? { imitationAnneal: anneal } : {}),
-        ...(advantage ? { advantage } : {}),
-      },
-      log,
-      onProgress: (p) => {
-        // About ten lines per training run: env steps, updates, recent return, discriminator accuracy.
-        const tenth = Math.floor((10 * p.envSteps) / Math.max(1, steps));
-        if (tenth === lastTenth) return;
-        lastTenth = tenth;
-        log(`  IL-Rec ${p.envSteps}/${steps} steps, ${p.updates} updates, recent return ${p.meanReturn.toFixed(2)}, D accuracy ${p.discriminatorAccuracy.toFixed(2)}, demos accepted ${(100 * p.acceptedShare).toFixed(0)}% (mean w ${p.meanWeight.toFixed(2)}), imitation scale ${p.imitationScale.toFixed(2)}`);
-      },
-    });
-    mkdirSync(dir, { recursive: true });
-    // A teacher row names what ran: the share of the LLM teacher's answers that came from its fallbacks.
-    if (model) r.rows.forEach((row, i) => row.method.startsWith("teacher (") && (r.rows[i] = { ...row, method: `${row.method.slice(0, -1)}, ${teacherFallback(stats)})` }));
-    writeFileSync(join(dir, "results.json"), JSON.stringify({ env, teacher, llm: redactText(spec), seed: s, ...r, ...(model ? { llmAnswers: answerRecord(stats, redactText(spec)) } : {}) }, null, 2) + "\n");
-    perSeed.push(r.rows);
-    results.push({ seed: s, rows: r.rows, latencyRatio: r.latencyRatio, demonstrations: r.demonstrations, trainWorld: r.trainWorld });
+
+  // One run per directory, checked and locked before anything is trained (`run ilrec` has no --resume).
+  // The flags as given (minus where and how to print): enough to say how another run in --out differs.
+  const { out: _out, json: _json, help: _help, llm: _llm, ...flags } = values;
+  const config = redactDeep({ command: "run ilrec", flags: { ...flags, llm: spec } });
+  const runDir = RunDirectory.open(out, { command: "run ilrec", config, resumable: false });
+  try {
+    runDir.writeConfig();
+    return await trainAndCompare();
+  } finally {
+    runDir.release();
   }
-  stopWatching();
-  const table = aggregate(perSeed);
-  const ratios = results.map((r) => r.latencyRatio);
-  const ratio = ratios.reduce((a, b) => a + b, 0) / ratios.length;
-  if (values.json) {
-    io.stdout(JSON.stringify({ env, teacher, llm: spec, out, seeds, table, perSeed: results, latencyRatio: ratio, llmStats: stats.snapshot(), ...(model ? { llmAnswers: answerRecord(stats, spec) } : {}) }) + "\n");
+
+  async function trainAndCompare(): Promise<number> {
+    const backend = await initBackend();
+    log(backend.summary);
+    const stats = new LlmStats();
+    const model = teacher === "llm" ? await createChatModel(spec, modelOptions(llmRun, stats)) : null;
+    if (model) await preflight(model, llmRun, io);
+    const stopWatching = model ? watchSlowCalls(stats, spec, io) : () => {};
+    const setup = await loadPreset(env, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
+    const perSeed: IlrecRow[][] = [];
+    const results = [];
+    for (const s of seeds) {
+      log(`-- seed ${s}`);
+      let lastTenth = -1;
+      const dir = seeds.length > 1 ? join(out, `seed${s}`) : out;
+      const r = await runIlrecPipeline({
+        setup, teacher, model, stats, seed: s, outDir: dir, episodes,
+        demos,
+        steps,
+        ...(teacherEpisodes !== undefined ? { teacherEpisodes } : {}),
+        ...(batchSize !== undefined ? { batchSize } : {}),
+        ...(quitReward !== undefined ? { quitReward } : {}),
+        serve,
+        ilrec: {
+          rewardMode,
+          ...(imitationCoef !== undefined ? { imitationCoef } : {}),
+          ...(anneal !== undefined ? { imitationAnneal: anneal } : {}),
+          ...(advantage ? { advantage } : {}),
+        },
+        log,
+        onProgress: (p) => {
+          // About ten lines per training run: env steps, updates, recent return, discriminator accuracy.
+          const tenth = Math.floor((10 * p.envSteps) / Math.max(1, steps));
+          if (tenth === lastTenth) return;
+          lastTenth = tenth;
+          log(`  IL-Rec ${p.envSteps}/${steps} steps, ${p.updates} updates, recent return ${p.meanReturn.toFixed(2)}, D accuracy ${p.discriminatorAccuracy.toFixed(2)}, demos accepted ${(100 * p.acceptedShare).toFixed(0)}% (mean w ${p.meanWeight.toFixed(2)}), imitation scale ${p.imitationScale.toFixed(2)}`);
+        },
+      });
+      mkdirSync(dir, { recursive: true });
+      // A teacher row names what ran: the share of the LLM teacher's answers that came from its fallbacks.
+      if (model) r.rows.forEach((row, i) => row.method.startsWith("teacher (") && (r.rows[i] = { ...row, method: `${row.method.slice(0, -1)}, ${teacherFallback(stats)})` }));
+      runDir.writeJson(join(relative(out, dir), "results.json"), { env, teacher, llm: redactText(spec), seed: s, ...r, ...(model ? { llmAnswers: answerRecord(stats, redactText(spec)) } : {}) });
+      perSeed.push(r.rows);
+      results.push({ seed: s, rows: r.rows, latencyRatio: r.latencyRatio, demonstrations: r.demonstrations, trainWorld: r.trainWorld });
+    }
+    stopWatching();
+    const table = aggregate(perSeed);
+    const ratios = results.map((r) => r.latencyRatio);
+    const ratio = ratios.reduce((a, b) => a + b, 0) / ratios.length;
+    if (values.json) {
+      io.stdout(JSON.stringify({ env, teacher, llm: spec, out, seeds, table, perSeed: results, latencyRatio: ratio, llmStats: stats.snapshot(), ...(model ? { llmAnswers: answerRecord(stats, spec) } : {}) }) + "\n");
+      if (model) checkFallbackRate(stats, llmRun);
+      return 0;
+    }
+    io.stdout(`\nIL-Rec on ${env} (ground truth, ${userSplit(setup).label}, ${episodes} sessions per method${seeds.length > 1 ? `, mean (std) over ${seeds.length} seeds` : `, seed ${seed}`}; learned policies served ${serve.join(" and ")}):\n`);
+    io.stdout(formatTable(table, seeds.length));
+    io.stdout(`teacher / policy latency per recommendation: ${ratio.toFixed(1)}x\n`);
+    if (model) io.stdout(answerLines(stats, spec).join("\n") + "\n");
+    io.stdout(`run directory: ${out}\n`);
     if (model) checkFallbackRate(stats, llmRun);
     return 0;
   }
-  io.stdout(`\nIL-Rec on ${env} (ground truth, ${userSplit(setup).label}, ${episodes} sessions per method${seeds.length > 1 ? `, mean (std) over ${seeds.length} seeds` : `, seed ${seed}`}; learned policies served ${serve.join(" and ")}):\n`);
-  io.stdout(formatTable(table, seeds.length));
-  io.stdout(`teacher / policy latency per recommendation: ${ratio.toFixed(1)}x\n`);
-  if (model) io.stdout(answerLines(stats, spec).join("\n") + "\n");
-  io.stdout(`run directory: ${out}\n`);
-  if (model) checkFallbackRate(stats, llmRun);
-  return 0;
 }
 
 /** "23% fallback": fallback answers over every answer of the LLM teacher's components so far. */
