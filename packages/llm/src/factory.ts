@@ -122,10 +122,33 @@ export async function createChatModel(spec: string, options: ChatModelOptions = 
   });
 }
 
-/** LangChain's own provider factory (the `langchain` package), loaded on first use: it is not needed offline. */
-async function initChatModel(model: string, fields: Record<string, unknown>): Promise<BaseChatModel> {
-  const { initChatModel: init } = await import("langchain/chat_models/universal");
-  return (await init(model, fields)) as unknown as BaseChatModel;
+/**
+ * LangChain's provider factory, `initChatModel` of the `langchain` package, when it is installed: an optional
+ * peer, since with its LangGraph dependencies it is 19 MB of the 68 MB `core + llm + planner` would install.
+ * Without it the provider's own class is built with the same fields (for the providers here that is what
+ * `initChatModel` does too), so the two paths give the same client.
+ */
+export async function initChatModel(model: string, fields: Record<string, unknown> & { modelProvider: "openai" | "ollama" }, load: (specifier: string) => Promise<unknown> = importOptional): Promise<BaseChatModel> {
+  const universal = (await load("langchain/chat_models/universal")) as { initChatModel(model: string, fields: object): Promise<unknown> } | null;
+  if (universal) return (await universal.initChatModel(model, fields)) as BaseChatModel;
+  const { modelProvider, ...rest } = fields;
+  if (modelProvider === "openai") {
+    const { ChatOpenAI } = (await load("@langchain/openai")) as typeof import("@langchain/openai");
+    return new ChatOpenAI({ model, ...rest }) as unknown as BaseChatModel;
+  }
+  const { ChatOllama } = (await load("@langchain/ollama")) as typeof import("@langchain/ollama");
+  return new ChatOllama({ model, ...rest }) as unknown as BaseChatModel;
+}
+
+/** `import(specifier)`, or null when the package is not installed (any other failure is thrown). */
+async function importOptional(specifier: string): Promise<unknown> {
+  try {
+    return await import(specifier);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && String((err as Error).message).includes(specifier.split("/")[0]!)) return null;
+    throw err;
+  }
 }
 
 async function buildClient(
