@@ -1,0 +1,61 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "./backend.js";
+import { DqnAlgorithm, DqnPolicy } from "./dqn.js";
+import type { HistoryBatch } from "./encoders.js";
+import { tinyContext } from "./fixtures.js";
+import { NStepQueue } from "./n-step.js";
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+/** A batch of B histories of length 1 whose only item id is `ids[b]` (so rows can be traced). */
+const hist = (ids: number[]): HistoryBatch => ({
+  batchSize: ids.length,
+  length: 1,
+  items: Int32Array.from(ids),
+  feedback: new Float32Array(ids.length),
+  valid: new Float32Array(ids.length).fill(1),
+});
+
+describe("n-step transitions", () => {
+  it("a full queue releases its oldest step with the discounted sum of n rewards; a finished session releases all, truncated", () => {
+    const q = new NStepQueue(3, 0.5, 2, 1, 4);
+    // Slot 0 runs on; slot 1 ends at its second step. History ids encode (slot, step) as 10 * slot + step.
+    const step = (t: number, r: [number, number], done: [number, number]) =>
+      q.push(hist([t, 10 + t]), Int32Array.from([t % 4, (t + 1) % 4]), Float32Array.from(r), Uint8Array.from(done), hist([t + 1, 11 + t]), null);
+    const a = step(0, [1, 4], [0, 0]);
+    expect(a.history.batchSize).toBe(0);
+    const b = step(1, [2, 8], [0, 1]);
+    // Slot 1 ended: both of its steps leave, returns 4 + 0.5 * 8 and 8, marked done.
+    expect(Array.from(b.history.items)).toEqual([10, 11]);
+    expect(Array.from(b.rewards)).toEqual([8, 8]);
+    expect(Array.from(b.dones)).toEqual([1, 1]);
+    expect(Array.from(b.horizons)).toEqual([2, 1]);
+    const c = step(2, [4, 0], [0, 0]);
+    // Slot 0's first step: 1 + 0.5 * 2 + 0.25 * 4 = 3, bootstrapping from the history after step 2 with gamma^3.
+    expect(Array.from(c.history.items)).toEqual([0]);
+    expect(Array.from(c.slates)).toEqual([0]);
+    expect(Array.from(c.rewards)).toEqual([3]);
+    expect(Array.from(c.dones)).toEqual([0]);
+    expect(Array.from(c.horizons)).toEqual([3]);
+    expect(Array.from(c.next.items)).toEqual([3]);
+  });
+
+  it("n = 1 releases every step at once, as plain transitions", () => {
+    const q = new NStepQueue(1, 0.9, 2, 1, 4);
+    const rows = q.push(hist([5, 6]), Int32Array.from([1, 2]), Float32Array.from([0.5, 1]), Uint8Array.from([0, 1]), hist([7, 8]), Uint8Array.from([1, 0, 1, 0, 0, 1, 0, 1]));
+    expect(Array.from(rows.rewards)).toEqual([0.5, 1]);
+    expect(Array.from(rows.horizons)).toEqual([1, 1]);
+    expect(Array.from(rows.next.items)).toEqual([7, 8]);
+    expect(Array.from(rows.nextMask!)).toEqual([1, 0, 1, 0, 0, 1, 0, 1]);
+  });
+
+  it("rejects a horizon that is not a positive integer", () => {
+    expect(() => new NStepQueue(0, 0.9, 2, 1, 4)).toThrow(/nStep/);
+    const policy = new DqnPolicy(tinyContext(), { seed: 0 });
+    expect(() => new DqnAlgorithm(policy, { nStep: 2.5 })).toThrow(/nStep must be an integer/);
+    expect(() => new DqnAlgorithm(policy, { targetTau: 0 })).toThrow(/targetTau/);
+    policy.dispose();
+  });
+});
