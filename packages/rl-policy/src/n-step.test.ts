@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend.js";
 import { DqnAlgorithm, DqnPolicy } from "./dqn.js";
 import type { HistoryBatch } from "./encoders.js";
-import { tinyContext } from "./fixtures.js";
+import { banditBatch, tinyContext } from "./fixtures.js";
 import { NStepQueue } from "./n-step.js";
 
 beforeAll(async () => {
@@ -56,6 +56,32 @@ describe("n-step transitions", () => {
     const policy = new DqnPolicy(tinyContext(), { seed: 0 });
     expect(() => new DqnAlgorithm(policy, { nStep: 2.5 })).toThrow(/nStep must be an integer/);
     expect(() => new DqnAlgorithm(policy, { targetTau: 0 })).toThrow(/targetTau/);
+    policy.dispose();
+  });
+});
+
+describe("DQN with n-step returns", () => {
+  it("stores what the queue releases, with horizons, so the bootstrap is discounted by gamma^horizon", () => {
+    const ctx = tinyContext();
+    const policy = new DqnPolicy(ctx, { seed: 1, historyLength: 4 });
+    const algo = new DqnAlgorithm(policy, { nStep: 2, gamma: 0.5, learningStarts: 1_000 });
+    const step = (t: number, done: number) => {
+      const history = banditBatch(2, 4, ctx, t);
+      algo.observe({ history, slates: Int32Array.from([t, t + 1]), rewards: Float32Array.from([1, 2]), dones: new Uint8Array(2).fill(done), next: history, nextMask: null });
+    };
+    step(0, 0);
+    expect(algo.replay.size).toBe(0);
+    step(1, 0);
+    // Both slots' first steps: 1 + 0.5 * 1 and 2 + 0.5 * 2 over two steps.
+    expect(Array.from(algo.replay.rewards.subarray(0, 2))).toEqual([1.5, 3]);
+    expect(Array.from(algo.replay.horizons.subarray(0, 2))).toEqual([2, 2]);
+    expect(Array.from(algo.replay.slates.subarray(0, 2))).toEqual([0, 1]);
+    step(2, 1);
+    // The sessions end: the queued second step (two rewards) and the last step (one reward) leave, done.
+    expect(algo.replay.size).toBe(6);
+    expect(Array.from(algo.replay.rewards.subarray(2, 6))).toEqual([1.5, 1, 3, 2]);
+    expect(Array.from(algo.replay.dones.subarray(2, 6))).toEqual([1, 1, 1, 1]);
+    algo.dispose();
     policy.dispose();
   });
 });
