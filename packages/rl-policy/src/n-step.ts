@@ -63,7 +63,8 @@ export class NStepQueue {
       });
       const done = dones[b] === 1;
       // A finished session empties its queue; otherwise only a full queue releases its oldest step.
-      while (q.length > 0 && (done || q.length === this.n)) {
+      const release = done ? q.length : q.length === this.n ? 1 : 0;
+      for (let j = 0; j < release; j++) {
         let sum = 0;
         for (let i = q.length - 1; i >= 0; i--) sum = q[i]!.reward + this.gamma * sum;
         out.push({ p: q[0]!, reward: sum, horizon: q.length, done, slot: b });
