@@ -51,8 +51,10 @@ describe("n-step transitions", () => {
     expect(Array.from(rows.nextMask!)).toEqual([1, 0, 1, 0, 0, 1, 0, 1]);
   });
 
-  it("rejects a horizon that is not a positive integer", () => {
+  it("rejects a horizon that is not a positive integer, and a step of another batch size", () => {
     expect(() => new NStepQueue(0, 0.9, 2, 1, 4)).toThrow(/nStep/);
+    const z = new Float32Array(3);
+    expect(() => new NStepQueue(2, 0.9, 2, 1, 4).push(hist([1, 2, 3]), new Int32Array(3), z, new Uint8Array(3), hist([1, 2, 3]), null)).toThrow(/made for 2 sessions per step and got a step of 3/);
     const policy = new DqnPolicy(tinyContext(), { seed: 0 });
     expect(() => new DqnAlgorithm(policy, { nStep: 2.5 })).toThrow(/nStep must be an integer/);
     expect(() => new DqnAlgorithm(policy, { targetTau: 0 })).toThrow(/targetTau/);

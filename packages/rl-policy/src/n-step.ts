@@ -49,6 +49,9 @@ export class NStepQueue {
 
   /** Queues one batched step and returns the transitions it completes (possibly none). */
   push(history: HistoryBatch, slates: Int32Array, rewards: Float32Array, dones: Uint8Array, next: HistoryBatch, nextMask: Uint8Array | null): NStepRows {
+    if (history.batchSize !== this.batchSize) {
+      throw new RangeError(`NStepQueue was made for ${this.batchSize} sessions per step and got a step of ${history.batchSize}; train on one env (one batch size) per DQN`);
+    }
     const l = history.length;
     const k = this.slateSize;
     const out: { p: Pending; reward: number; horizon: number; done: boolean; slot: number }[] = [];
