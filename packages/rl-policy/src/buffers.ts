@@ -186,7 +186,11 @@ export function permutation(n: number, rng: Rng): Int32Array {
   return p;
 }
 
-/** Off-policy ring buffer of (s, slate, r, done, s', mask') for DQN. */
+/**
+ * Off-policy ring buffer of (s, slate, r, done, s', mask', horizon) for DQN. `horizon` is the number of env steps
+ * the reward covers (1 for a plain transition, up to n for the rows of `NStepQueue`): the learner discounts the
+ * bootstrap by gamma^horizon.
+ */
 export class ReplayBuffer {
   readonly items: Int32Array;
   readonly feedback: Float32Array;
@@ -197,6 +201,7 @@ export class ReplayBuffer {
   readonly slates: Int32Array;
   readonly rewards: Float32Array;
   readonly dones: Uint8Array;
+  readonly horizons: Uint8Array;
   readonly nextMasks: (Uint8Array | null)[];
   private cursor = 0;
   size = 0;
@@ -215,11 +220,15 @@ export class ReplayBuffer {
     this.slates = new Int32Array(capacity * shape.slateSize);
     this.rewards = new Float32Array(capacity);
     this.dones = new Uint8Array(capacity);
+    this.horizons = new Uint8Array(capacity);
     this.nextMasks = new Array<Uint8Array | null>(capacity).fill(null);
   }
 
-  /** Adds B transitions: row b of each argument. `next` is the history after the step (before any reset). */
-  addBatch(history: HistoryBatch, slates: Int32Array, rewards: Float32Array, dones: Uint8Array, next: HistoryBatch, nextMask: Uint8Array | null): void {
+  /**
+   * Adds B transitions: row b of each argument. `next` is the history after the step (before any reset);
+   * `horizons` (default all 1) the env steps each reward covers.
+   */
+  addBatch(history: HistoryBatch, slates: Int32Array, rewards: Float32Array, dones: Uint8Array, next: HistoryBatch, nextMask: Uint8Array | null, horizons?: Uint8Array): void {
     const { historyLength: l, slateSize: k, numItems: n } = this.shape;
     for (let b = 0; b < history.batchSize; b++) {
       const i = this.cursor;
@@ -232,6 +241,7 @@ export class ReplayBuffer {
       this.slates.set(slates.subarray(b * k, b * k + k), i * k);
       this.rewards[i] = rewards[b]!;
       this.dones[i] = dones[b]!;
+      this.horizons[i] = horizons ? horizons[b]! : 1;
       this.nextMasks[i] = nextMask ? nextMask.slice(b * n, b * n + n) : null;
       this.cursor = (this.cursor + 1) % this.capacity;
       this.size = Math.min(this.size + 1, this.capacity);
