@@ -5,7 +5,7 @@
 import { FarsightError } from "@farsight/core";
 import type { Agent, VecEnv } from "@farsight/env";
 import { A2CAlgorithm, type A2COptions } from "./a2c.js";
-import type { Algorithm } from "./algorithm.js";
+import type { Algorithm, OffPolicyAlgorithm, OnPolicyAlgorithm } from "./algorithm.js";
 import { DqnAlgorithm, DqnPolicy, type DqnOptions } from "./dqn.js";
 import type { HistoryBatch } from "./encoders.js";
 import { emptyHistory, readHistory, readRepeatMask } from "./features.js";
@@ -64,7 +64,10 @@ export interface CreateAlgorithmOptions {
   dqn?: Partial<DqnOptions>;
 }
 
-/** A fresh policy and its algorithm. */
+/** A fresh policy and its algorithm: PPO and A2C are on-policy (they fit `createLerlGraph`), DQN off-policy. */
+export function createAlgorithm(name: "ppo" | "a2c", context: PolicyContext, options?: CreateAlgorithmOptions): OnPolicyAlgorithm;
+export function createAlgorithm(name: "dqn", context: PolicyContext, options?: CreateAlgorithmOptions): OffPolicyAlgorithm;
+export function createAlgorithm(name: AlgorithmName, context: PolicyContext, options?: CreateAlgorithmOptions): Algorithm;
 export function createAlgorithm(name: AlgorithmName, context: PolicyContext, options: CreateAlgorithmOptions = {}): Algorithm {
   switch (name) {
     case "ppo":
