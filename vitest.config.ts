@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // their built `dist/` (the root `test` script builds first through turbo, fully cached when nothing changed).
 export default defineConfig({
   test: {
-    include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "examples/**/*.test.ts"],
+    include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "examples/**/*.test.ts", "tooling/consumer/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**"],
     pool: "forks",
     // Two cores on CI machines: more workers only thrash.

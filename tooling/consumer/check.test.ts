@@ -1,0 +1,32 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+// The consumer check installs the packed packages with plain npm; without the npm registry (an offline
+// machine) it cannot run, and says so instead of failing the suite.
+const registry = spawnSync("npm", ["ping", "--loglevel=error"], { encoding: "utf8", timeout: 30_000 });
+const online = registry.status === 0;
+if (!online) console.log(`[consumer] skipped: the npm registry does not answer (npm ping: ${(registry.stderr || registry.stdout || "").trim().split("\n")[0]})`);
+
+describe.skipIf(!online)("consumer check: the packed packages installed with plain npm outside the workspace", () => {
+  it("stay inside their size budgets, type-check with skipLibCheck false, and run every example and runnable README snippet", () => {
+    const dir = mkdtempSync(join(tmpdir(), "farsight-consumer-report-"));
+    try {
+      const report = join(dir, "report.json");
+      const r = spawnSync(process.execPath, [fileURLToPath(new URL("./check.mjs", import.meta.url)), "--json", report], { encoding: "utf8", timeout: 1_500_000 });
+      console.log(r.stdout);
+      const results = (JSON.parse(readFileSync(report, "utf8")) as { results: { check: string; ok: boolean; detail: string }[] }).results;
+      expect(results.filter((x) => !x.ok).map((x) => `${x.check}: ${x.detail}`)).toEqual([]);
+      // Every scenario and both kinds of source were checked (a check that ran nothing would pass the line above).
+      expect(results.filter((x) => x.check.startsWith("footprint:"))).toHaveLength(3);
+      expect(results.some((x) => x.check.startsWith("runs: examples/"))).toBe(true);
+      expect(results.some((x) => x.check.includes("README.md"))).toBe(true);
+      expect(r.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 1_600_000);
+});
