@@ -30,6 +30,26 @@ export const SCENARIOS = [
   { name: "cli (every package, TF.js)", packages: ["@farsight/cli"], maxMB: 150, native: true },
 ];
 
+/**
+ * A project pinned at the lowest @langchain/core the packages accept: it type-checks and runs a planner with a
+ * chat model of the user's own (LangChain's FakeListChatModel), the case that broke with a second copy of core.
+ */
+const LOWEST_LANGCHAIN_CORE = "1.2.13";
+const LOWEST_SOURCE = `import { FakeListChatModel } from "@langchain/core/utils/testing";
+import { createCatalog } from "@farsight/core";
+import { LlmStats } from "@farsight/llm";
+import { buildPlanRequest, LlmCategoryPlanner } from "@farsight/planner";
+
+const catalog = createCatalog({ itemCategories: [[0], [1], [2], [0]], categoryNames: ["jazz", "pop", "news"] });
+const model = new FakeListChatModel({ responses: ['{"categories": [0, 2]}'] }); // the user's own model, their core copy
+const stats = new LlmStats();
+const planner = new LlmCategoryPlanner({ model, stats, seed: 0 });
+const observation = { sessionId: "s", userId: 0, step: 0, history: [], returnSoFar: 0 };
+const [plan] = await planner.plan([buildPlanRequest(observation, { catalog, reflections: [] })]);
+if (!plan || plan.source.kind !== "llm") throw new Error(\`the plan did not come from the user's model: \${JSON.stringify(plan)}\`);
+console.log("plan", plan.categories.join(","), "from", plan.source.by);
+`;
+
 /** Installed next to the CLI scenario to compile and run the snippets and examples (not counted in its size). */
 const TOOLING = ["typescript@5.9.3", "@types/node@^20.19.0"];
 
@@ -205,6 +225,22 @@ function main() {
     }
 
     if (args.only !== "footprint") {
+      // The lowest supported @langchain/core: the user's own model passes the planner's types and runs.
+      const low = join(work, "lowest-langchain-core");
+      install(low, [...new Set(["@farsight/core", "@farsight/llm", "@farsight/planner"].flatMap((p) => closure(p, packages)))].map((p) => tarball.get(p)), [`@langchain/core@${LOWEST_LANGCHAIN_CORE}`, ...TOOLING]);
+      const installed = JSON.parse(readFileSync(join(low, "node_modules", "@langchain", "core", "package.json"), "utf8")).version;
+      mkdirSync(join(low, "src"));
+      writeFileSync(join(low, "src", "planner.ts"), LOWEST_SOURCE);
+      writeFileSync(join(low, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, skipLibCheck: false, outDir: "dist", rootDir: "src" }, include: ["src"] }));
+      const lowTsc = spawnSync("npx", ["tsc", "-p", "."], { cwd: low, encoding: "utf8" });
+      const lowRun = lowTsc.status === 0 ? spawnSync(process.execPath, [join(low, "dist", "planner.js")], { cwd: low, encoding: "utf8", timeout: 120_000 }) : null;
+      const lowCopies = new Set(spawnSync("npm", ["ls", "@langchain/core", "--all", "--parseable"], { cwd: low, encoding: "utf8" }).stdout.trim().split("\n").filter((l) => l.endsWith(join("@langchain", "core")))).size;
+      const lowOk = installed === LOWEST_LANGCHAIN_CORE && lowTsc.status === 0 && lowRun?.status === 0 && lowCopies === 1;
+      (lowOk ? pass : fail)(
+        `lowest @langchain/core (${LOWEST_LANGCHAIN_CORE}): your own chat model in LlmCategoryPlanner`,
+        lowOk ? `one copy of @langchain/core ${installed}; ${lowRun.stdout.trim()}` : `installed ${installed}, copies ${lowCopies}\n${(lowTsc.stdout + lowTsc.stderr + (lowRun ? lowRun.stdout + lowRun.stderr : "")).trim().split("\n").slice(0, 30).join("\n")}`,
+      );
+
       const cli = SCENARIOS[SCENARIOS.length - 1].dir;
       // What a user composing graphs installs beside the CLI's packages: LangGraph itself, and tooling to compile.
       install(cli, [], [...TOOLING, "@langchain/langgraph@~1.7.0"]);
