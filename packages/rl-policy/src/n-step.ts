@@ -9,17 +9,14 @@
  * in a learned world model) is copied back one step per update; n steps of real rewards carry the session's
  * consequences (a quit) back n times faster and with less weight on the bootstrap.
  */
+import type { StepBatch } from "./algorithm.js";
 import type { HistoryBatch } from "./encoders.js";
 
-/** The rows an {@link NStepQueue} hands to a replay buffer: B' transitions of horizons 1..n. */
-export interface NStepRows {
-  readonly history: HistoryBatch;
-  readonly slates: Int32Array;
-  /** Discounted sums of up to n rewards. */
-  readonly rewards: Float32Array;
-  readonly dones: Uint8Array;
-  readonly next: HistoryBatch;
-  readonly nextMask: Uint8Array | null;
+/**
+ * The rows an {@link NStepQueue} hands to a replay buffer: B' transitions of horizons 1..n, with `rewards` the
+ * discounted sums of up to n rewards.
+ */
+export interface NStepRows extends StepBatch {
   /** Env steps each reward sum covers: the bootstrap is discounted by gamma^horizon. */
   readonly horizons: Uint8Array;
 }
