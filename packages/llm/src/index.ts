@@ -15,6 +15,7 @@ export {
   LlamaCppChatModel,
   loadNodeLlamaCppBackend,
   toLlamaHistory,
+  grammarSchema,
   type LlamaBackend,
   type LlamaSessionLike,
   type LlamaChatHistoryItem,

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createChatModel, LlamaCppChatModel, loadNodeLlamaCppBackend, LlmStats, structured, type LlamaBackend, type LlamaChatHistoryItem } from "./index.js";
+import { createChatModel, grammarSchema, LlamaCppChatModel, loadNodeLlamaCppBackend, LlmStats, structured, type LlamaBackend, type LlamaChatHistoryItem } from "./index.js";
 
 /** A fake node-llama-cpp backend: records what the adapter hands the session and answers from a script. */
 function fakeBackend(answers: string[]) {
@@ -64,6 +64,16 @@ describe("LlamaCppChatModel at its node-llama-cpp boundary", () => {
     expect(both.every((r) => r.ok)).toBe(true);
     expect(fake.grammarsBuilt).toHaveLength(1);
     expect(fake.maxActive()).toBe(1);
+  });
+
+  it("a root union gets the grammar of its first object branch (node-llama-cpp's root anyOf allows null)", async () => {
+    const fake = fakeBackend(['{"ids": [2]}']);
+    const model = new LlamaCppChatModel({ modelPath: "m.gguf", backend: fake.backend });
+    const union = z.union([z.array(z.number()), z.object({ ids: z.array(z.number()) })]);
+    expect(await structured(model, union, "pick")).toMatchObject({ ok: true, value: { ids: [2] } });
+    expect(fake.grammarsBuilt[0]).toMatchObject({ type: "object", properties: { ids: { type: "array" } } });
+    expect(fake.grammarsBuilt[0]).not.toHaveProperty("anyOf");
+    expect(grammarSchema({ type: "object", anyOf: [{ required: ["a"] }] })).toHaveProperty("anyOf");
   });
 
   it("createChatModel('llama-cpp:...') wraps the adapter; a missing file is a clear error", async () => {
