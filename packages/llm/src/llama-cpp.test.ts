@@ -81,7 +81,10 @@ describe("LlamaCppChatModel at its node-llama-cpp boundary", () => {
     const model = await createChatModel("llama-cpp:/nowhere/model.gguf", { llamaCpp: { backend: fake.backend } });
     expect(await structured(model!, verdict, "judge")).toMatchObject({ ok: true, value: { score: -2 } });
     await expect(createChatModel("llama-cpp:/nowhere/model.gguf")).rejects.toThrow(/no GGUF model file at "\/nowhere\/model.gguf"/);
-    await expect(createChatModel("llama-cpp:", { env: {} })).rejects.toThrow(/FARSIGHT_GGUF/);
+    const empty = mkdtempSync(join(tmpdir(), "farsight-models-"));
+    await expect(createChatModel("llama-cpp:", { env: { FARSIGHT_MODELS_DIR: empty } })).rejects.toThrow(/farsight models fetch smollm2/);
+    await expect(createChatModel("llama-cpp:smollm2", { env: { FARSIGHT_MODELS_DIR: empty } })).rejects.toThrow(new RegExp(`not in ${empty}`));
+    await expect(createChatModel("llama-cpp:qwen9", { env: { FARSIGHT_MODELS_DIR: empty } })).rejects.toThrow(/unknown model "qwen9"; known: smollm2/);
   });
 });
 

@@ -30,7 +30,7 @@ export interface LlamaCppOptions {
   gpu?: false | "auto" | "cuda" | "vulkan" | "metal";
   /** Sampling temperature. Default 0. */
   temperature?: number;
-  /** Longest answer in tokens. Default 1024. */
+  /** Longest answer in tokens. Default 256 (the roles' answers are short; a CPU model that rambles costs seconds per 100 tokens). */
   maxTokens?: number;
   /**
    * CPU threads of the context. Default 1: llama.cpp's worker threads spin while they wait for each other, so on
@@ -60,16 +60,15 @@ export class LlamaCppChatModel extends BaseChatModel {
   private backendPromise?: Promise<LlamaBackend>;
   private readonly loadBackend: () => Promise<LlamaBackend>;
   private readonly grammars = new Map<string, Promise<unknown>>();
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: LlamaCppChatModelOptions) {
     super(options);
     this.modelPath = options.modelPath;
     this.temperature = options.temperature ?? 0;
-    this.maxTokens = options.maxTokens ?? 1024;
+    this.maxTokens = options.maxTokens ?? 256;
     const backend = options.backend;
     this.loadBackend =
-      typeof backend === "function" ? backend : backend ? async () => backend : () => loadNodeLlamaCppBackend(options.modelPath, options);
+      typeof backend === "function" ? backend : backend ? async () => backend : () => sharedBackend(options.modelPath, options);
   }
 
   _llmType(): string {
@@ -90,8 +89,9 @@ export class LlamaCppChatModel extends BaseChatModel {
       backend.session.setChatHistory(history);
       return backend.session.prompt(prompt, { grammar, maxTokens: this.maxTokens, temperature: this.temperature, signal: options.signal });
     };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
+    // The queue belongs to the backend: models that share a loaded file (see sharedBackend) share its session.
+    const result = (queues.get(backend) ?? Promise.resolve()).then(run, run);
+    queues.set(backend, result.catch(() => undefined));
     const answer = await result;
     const promptTokens = messages.reduce((n, m) => n + backend.countTokens(contentText(m.content)), 0);
     const completionTokens = backend.countTokens(answer);
@@ -102,10 +102,11 @@ export class LlamaCppChatModel extends BaseChatModel {
     return { generations: [{ text: answer, message }] };
   }
 
-  /** Frees the model and its context (the next call loads it again). */
+  /** Frees the model and its context, for every model sharing them (the next call loads it again). */
   async dispose(): Promise<void> {
     const backend = await this.backendPromise;
     this.backendPromise = undefined;
+    for (const [key, loaded] of loadedBackends) if ((await loaded.catch(() => undefined)) === backend) loadedBackends.delete(key);
     await backend?.dispose?.();
   }
 
@@ -150,6 +151,24 @@ export function toLlamaHistory(messages: BaseMessage[]): { history: LlamaChatHis
     return { type: "user", text };
   });
   return { history, prompt: contentText(last.content) };
+}
+
+const queues = new WeakMap<LlamaBackend, Promise<unknown>>();
+const loadedBackends = new Map<string, Promise<LlamaBackend>>();
+
+/**
+ * One loaded backend per (file, context options) in a process: a run builds several chat models for the same
+ * file (a CLI command, each test, each bench role), and loading a GGUF costs seconds and its size in memory.
+ */
+export function sharedBackend(modelPath: string, options: LlamaCppOptions = {}): Promise<LlamaBackend> {
+  const key = JSON.stringify([modelPath, options.contextSize ?? 4096, options.gpu ?? false, options.threads ?? 1]);
+  let loaded = loadedBackends.get(key);
+  if (!loaded) {
+    loaded = loadNodeLlamaCppBackend(modelPath, options);
+    loadedBackends.set(key, loaded);
+    loaded.catch(() => loadedBackends.delete(key)); // a failed load is retried by the next caller
+  }
+  return loaded;
 }
 
 /** Loads a GGUF file with node-llama-cpp (an optional dependency, imported only when needed). */
