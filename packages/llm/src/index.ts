@@ -16,6 +16,8 @@ export {
   loadNodeLlamaCppBackend,
   toLlamaHistory,
   grammarSchema,
+  GRAMMAR_MAX_STRING,
+  sharedBackend,
   type LlamaBackend,
   type LlamaSessionLike,
   type LlamaChatHistoryItem,

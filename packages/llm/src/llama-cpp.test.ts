@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createChatModel, grammarSchema, LlamaCppChatModel, loadNodeLlamaCppBackend, LlmStats, structured, type LlamaBackend, type LlamaChatHistoryItem } from "./index.js";
+import { createChatModel, GRAMMAR_MAX_STRING, grammarSchema, LlamaCppChatModel, loadNodeLlamaCppBackend, LlmStats, structured, type LlamaBackend, type LlamaChatHistoryItem } from "./index.js";
 
 /** A fake node-llama-cpp backend: records what the adapter hands the session and answers from a script. */
 function fakeBackend(answers: string[]) {
@@ -66,14 +66,18 @@ describe("LlamaCppChatModel at its node-llama-cpp boundary", () => {
     expect(fake.maxActive()).toBe(1);
   });
 
-  it("a root union gets the grammar of its first object branch (node-llama-cpp's root anyOf allows null)", async () => {
+  it("the grammar gets oneOf for zod's anyOf (node-llama-cpp's anyOf allowed null) and bounded free text", async () => {
     const fake = fakeBackend(['{"ids": [2]}']);
     const model = new LlamaCppChatModel({ modelPath: "m.gguf", backend: fake.backend });
-    const union = z.union([z.array(z.number()), z.object({ ids: z.array(z.number()) })]);
-    expect(await structured(model, union, "pick")).toMatchObject({ ok: true, value: { ids: [2] } });
-    expect(fake.grammarsBuilt[0]).toMatchObject({ type: "object", properties: { ids: { type: "array" } } });
-    expect(fake.grammarsBuilt[0]).not.toHaveProperty("anyOf");
-    expect(grammarSchema({ type: "object", anyOf: [{ required: ["a"] }] })).toHaveProperty("anyOf");
+    const union = z.union([z.array(z.number()), z.object({ ids: z.array(z.number()), why: z.string().optional(), tag: z.enum(["a", "b"]) })]);
+    expect(await structured(model, union, "pick")).toMatchObject({ ok: false }); // zod still checks the whole schema: tag is missing
+    const built = fake.grammarsBuilt[0]!;
+    expect(built).not.toHaveProperty("anyOf");
+    expect(built.oneOf).toHaveLength(2);
+    const object = (built.oneOf as Record<string, Record<string, Record<string, unknown>>>[])[1]!;
+    expect(object.properties!.why).toEqual({ type: "string", maxLength: GRAMMAR_MAX_STRING });
+    expect(object.properties!.tag).toEqual({ type: "string", enum: ["a", "b"] });
+    expect(grammarSchema({ type: "string", maxLength: 5 })).toEqual({ type: "string", maxLength: 5 });
   });
 
   it("createChatModel('llama-cpp:...') wraps the adapter; a missing file is a clear error", async () => {

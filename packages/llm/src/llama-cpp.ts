@@ -121,18 +121,33 @@ export class LlamaCppChatModel extends BaseChatModel {
   }
 }
 
+/** Longest free-text string the grammar lets a model write where the schema sets no `maxLength`. */
+export const GRAMMAR_MAX_STRING = 300;
+
 /**
- * The schema the grammar is built from. node-llama-cpp 3.22 turns a root `anyOf` (zod unions such as "an object
- * or a bare list") into a grammar that lets the model answer `null`, which SmolLM2 does at once; a grammar for
- * one branch is narrower but everything it allows still matches the union, so the root union is replaced by its
- * first object branch (else its first branch). zod still validates the answer against the whole schema.
+ * The schema the grammar is built from. node-llama-cpp 3.22's grammar knows `oneOf` but not `anyOf` (what zod
+ * writes for unions): an `anyOf` became a grammar that lets the model answer `null`, which SmolLM2 did at once.
+ * For a grammar the two mean the same (choose one branch), so `anyOf` becomes `oneOf`. Strings without a
+ * `maxLength` get {@link GRAMMAR_MAX_STRING}: a small model otherwise rambles inside a "rationale" until
+ * `maxTokens` cuts the JSON off mid-string. zod still validates the answer against the caller's schema.
  */
-export function grammarSchema(schema: Record<string, unknown>): Record<string, unknown> {
-  const branches = (schema.anyOf ?? schema.oneOf) as Record<string, unknown>[] | undefined;
-  if (!Array.isArray(branches) || branches.length === 0 || schema.type !== undefined) return schema;
-  const chosen = branches.find((b) => b.type === "object") ?? branches[0]!;
-  const { anyOf: _a, oneOf: _o, ...rest } = schema;
-  return grammarSchema({ ...rest, ...chosen });
+export function grammarSchema(schema: unknown): Record<string, unknown> {
+  return rewrite(schema) as Record<string, unknown>;
+}
+
+function rewrite(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(rewrite);
+  if (!node || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+    // "enum"/"const" values are data, not schemas.
+    out[key === "anyOf" ? "oneOf" : key] = key === "enum" || key === "const" ? value : rewrite(value);
+  }
+  const isString = out.type === "string" || (Array.isArray(out.type) && out.type.includes("string"));
+  if (isString && out.type === "string" && out.maxLength === undefined && out.enum === undefined && out.const === undefined && out.format === undefined) {
+    out.maxLength = GRAMMAR_MAX_STRING;
+  }
+  return out;
 }
 
 /** Messages -> node-llama-cpp history plus the final user prompt (which must be a human message). */
