@@ -15,7 +15,8 @@ export const ILREC_USAGE = [
   "Usage: farsight run ilrec --env <preset> --teacher llm|heuristic [--llm <spec>] --demos N --steps N --seed S --out DIR",
   "                          [--seeds K] [--episodes E] [--teacher-episodes E] [--reward env|airl|env+airl] [--imitation L]",
   "                          [--anneal F] [--advantage critic|teacher] [--serve greedy|sampled|both]",
-  "                          [--batch B] [--quit-reward R] [--data-dir DIR] [--json]",
+  "                          [--batch B] [--quit-reward R] [--teacher-output text|structured] [--teacher-max-steps N]",
+  "                          [--data-dir DIR] [--json]",
   "",
   `  --env           ${PRESETS.join(", ")} (default synthetic)`,
   "  --teacher       llm: the BiLLP-style LLM agent (needs --llm); heuristic: saturation planner + catalogue-greedy",
@@ -33,6 +34,9 @@ export const ILREC_USAGE = [
   "                  demonstrated action does not beat the policy) or teacher (released code's Q_demo - V_demo)",
   "  --serve         how the learned policies serve in the table: greedy (top-K), sampled, or both (default)",
   "  --quit-reward R reward the teacher's micro level learns from on a quit (BiLLP: -1000; default: the env's)",
+  "  --teacher-output  llm teacher's actor and critic answer as BiLLP's text lines (default) or structured JSON,",
+  "                  which llama-cpp: constrains with a grammar (a small local model rarely writes BiLLP's lines)",
+  "  --teacher-max-steps N  end the teacher's sessions after N steps (default: the preset's; smoke tests)",
   "Table: Len, R_traj, R_each on the ground truth (quitting step counted), and the cost per",
   "recommendation (LLM calls, milliseconds at one session at a time) of the teacher and the IL-Rec policy.",
 ].join("\n");
@@ -66,6 +70,7 @@ function formatTable(rows: ReturnType<typeof aggregate>, seeds: number): string 
 export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseFlags("run ilrec", argv, {
     env: { type: "string" }, teacher: { type: "string" }, llm: { type: "string" }, demos: { type: "string" }, steps: { type: "string" },
+    "teacher-output": { type: "string" }, "teacher-max-steps": { type: "string" },
     seed: { type: "string" }, seeds: { type: "string" }, out: { type: "string" }, episodes: { type: "string" }, "teacher-episodes": { type: "string" },
     reward: { type: "string" }, imitation: { type: "string" }, anneal: { type: "string" }, advantage: { type: "string" }, serve: { type: "string" },
     batch: { type: "string" }, "quit-reward": { type: "string" },
@@ -113,6 +118,8 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
       ...(values["teacher-episodes"] ? { teacherEpisodes: intFlag("teacher-episodes", values["teacher-episodes"], episodes, 1) } : {}),
       ...(values.batch ? { batchSize: intFlag("batch", values.batch, 16, 1) } : {}),
       ...(values["quit-reward"] ? { quitReward: numberFlag("quit-reward", values["quit-reward"], 0) } : {}),
+      ...(values["teacher-output"] ? { teacherOutput: choiceFlag("teacher-output", values["teacher-output"], ["text", "structured"] as const, "text") } : {}),
+      ...(values["teacher-max-steps"] ? { teacherMaxSteps: intFlag("teacher-max-steps", values["teacher-max-steps"], 30, 1) } : {}),
       serve,
       ilrec: {
         rewardMode,
