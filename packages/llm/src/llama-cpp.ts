@@ -39,6 +39,11 @@ export interface LlamaCppOptions {
    * 10.5 s with 2, 337 s with node-llama-cpp's default (4). Raise it on an idle machine with free cores.
    */
   threads?: number;
+  /**
+   * Constrain structured calls with the JSON-schema grammar. Default true; false leaves the model to the prompt
+   * and `structured()`'s repair turns (what `farsight bench llm` compares against).
+   */
+  constrain?: boolean;
 }
 
 export interface LlamaCppChatModelOptions extends BaseChatModelParams, LlamaCppOptions {
@@ -57,6 +62,7 @@ export class LlamaCppChatModel extends BaseChatModel {
   readonly modelPath: string;
   private readonly temperature: number;
   private readonly maxTokens: number;
+  private readonly constrain: boolean;
   private backendPromise?: Promise<LlamaBackend>;
   private readonly loadBackend: () => Promise<LlamaBackend>;
   private readonly grammars = new Map<string, Promise<unknown>>();
@@ -66,6 +72,7 @@ export class LlamaCppChatModel extends BaseChatModel {
     this.modelPath = options.modelPath;
     this.temperature = options.temperature ?? 0;
     this.maxTokens = options.maxTokens ?? 256;
+    this.constrain = options.constrain ?? true;
     const backend = options.backend;
     this.loadBackend =
       typeof backend === "function" ? backend : backend ? async () => backend : () => sharedBackend(options.modelPath, options);
@@ -76,14 +83,14 @@ export class LlamaCppChatModel extends BaseChatModel {
   }
 
   override _identifyingParams(): Record<string, unknown> {
-    return { model: this.modelPath, temperature: this.temperature, maxTokens: this.maxTokens };
+    return { model: this.modelPath, temperature: this.temperature, maxTokens: this.maxTokens, constrain: this.constrain };
   }
 
   async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"]): Promise<ChatResult> {
     const backend = await (this.backendPromise ??= this.loadBackend());
     const { history, prompt } = toLlamaHistory(messages);
     const schema = (options as Record<string, unknown>)[JSON_SCHEMA_OPTION] as Record<string, unknown> | undefined;
-    const grammar = schema ? await this.grammarFor(backend, schema) : undefined;
+    const grammar = schema && this.constrain ? await this.grammarFor(backend, schema) : undefined;
     const run = async () => {
       options.signal?.throwIfAborted();
       backend.session.setChatHistory(history);
