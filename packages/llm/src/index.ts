@@ -17,6 +17,7 @@ export {
   toLlamaHistory,
   grammarSchema,
   GRAMMAR_MAX_STRING,
+  GRAMMAR_MAX_ITEMS,
   sharedBackend,
   type LlamaBackend,
   type LlamaSessionLike,

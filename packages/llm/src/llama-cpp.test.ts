@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createChatModel, GRAMMAR_MAX_STRING, grammarSchema, LlamaCppChatModel, loadNodeLlamaCppBackend, LlmStats, structured, type LlamaBackend, type LlamaChatHistoryItem } from "./index.js";
+import { createChatModel, GRAMMAR_MAX_ITEMS, GRAMMAR_MAX_STRING, grammarSchema, LlamaCppChatModel, loadNodeLlamaCppBackend, LlmStats, structured, type LlamaBackend, type LlamaChatHistoryItem } from "./index.js";
 
 /** A fake node-llama-cpp backend: records what the adapter hands the session and answers from a script. */
 function fakeBackend(answers: string[]) {
@@ -78,6 +78,9 @@ describe("LlamaCppChatModel at its node-llama-cpp boundary", () => {
     expect(object.properties!.why).toEqual({ type: "string", maxLength: GRAMMAR_MAX_STRING });
     expect(object.properties!.tag).toEqual({ type: "string", enum: ["a", "b"] });
     expect(grammarSchema({ type: "string", maxLength: 5 })).toEqual({ type: "string", maxLength: 5 });
+    expect(object.properties!.ids).toEqual({ type: "array", items: { type: "number" }, maxItems: GRAMMAR_MAX_ITEMS });
+    const plans = grammarSchema({ type: "array", items: { type: "object", properties: {} } });
+    expect(plans).not.toHaveProperty("maxItems");
   });
 
   it("createChatModel('llama-cpp:...') wraps the adapter; a missing file is a clear error", async () => {

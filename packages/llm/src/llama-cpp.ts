@@ -130,13 +130,17 @@ export class LlamaCppChatModel extends BaseChatModel {
 
 /** Longest free-text string the grammar lets a model write where the schema sets no `maxLength`. */
 export const GRAMMAR_MAX_STRING = 300;
+/** Longest list of scalars (ids, titles) the grammar lets a model write where the schema sets no `maxItems`. */
+export const GRAMMAR_MAX_ITEMS = 32;
 
 /**
  * The schema the grammar is built from. node-llama-cpp 3.22's grammar knows `oneOf` but not `anyOf` (what zod
  * writes for unions): an `anyOf` became a grammar that lets the model answer `null`, which SmolLM2 did at once.
  * For a grammar the two mean the same (choose one branch), so `anyOf` becomes `oneOf`. Strings without a
  * `maxLength` get {@link GRAMMAR_MAX_STRING}: a small model otherwise rambles inside a "rationale" until
- * `maxTokens` cuts the JSON off mid-string. zod still validates the answer against the caller's schema.
+ * `maxTokens` cuts the JSON off mid-string; lists of scalars without `maxItems` get {@link GRAMMAR_MAX_ITEMS}
+ * (SmolLM2 counted "1, 2, 3, ..." past 48 in a BiLLP plan). Lists of objects (a cohort's plans) are not capped.
+ * zod still validates the answer against the caller's schema.
  */
 export function grammarSchema(schema: unknown): Record<string, unknown> {
   return rewrite(schema) as Record<string, unknown>;
@@ -154,6 +158,9 @@ function rewrite(node: unknown): unknown {
   if (isString && out.type === "string" && out.maxLength === undefined && out.enum === undefined && out.const === undefined && out.format === undefined) {
     out.maxLength = GRAMMAR_MAX_STRING;
   }
+  const items = out.items as Record<string, unknown> | undefined;
+  const objectItems = items?.type === "object" || items?.properties !== undefined;
+  if (out.type === "array" && out.maxItems === undefined && !objectItems) out.maxItems = GRAMMAR_MAX_ITEMS;
   return out;
 }
 
