@@ -104,7 +104,7 @@ export const llmBench: BenchTarget = {
     const planning: PlanningRow[] = [];
     const finished: Episode[] = [];
     for (const mode of ["native", "prompt-only"] as const) {
-      const options: [string, number, number][] = mode === "native" ? [["every step (LERL)", 1, 1], ["every 3 steps", 3, 1], ["cohort of 4, every step", 1, 4]] : [["every step (LERL)", 1, 1]];
+      const options: [string, number, number][] = mode === "native" ? [["every step (LERL)", 1, 1], ["every 3 steps", 3, 1], ["cohort of 2, every step", 1, 2]] : [["every step (LERL)", 1, 1]];
       for (const [option, planEvery, cohort] of options) {
         say(`bench llm: LERL planner (${mode}), ${option}, ${episodes} sessions`);
         const stats = new LlmStats();
