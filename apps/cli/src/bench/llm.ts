@@ -40,7 +40,7 @@ interface PlanningRow {
   meanLen: number;
 }
 
-export const LLM_BENCH_USAGE = "llm flags: --llm SPEC (default llama-cpp:, the fetched smollm2), --sessions N (BiLLP sessions per mode, default 2), --episodes E (LERL sessions per planning option, default 8), --max-steps N (BiLLP session cap, default 3)";
+export const LLM_BENCH_USAGE = "llm flags: --llm SPEC (default llama-cpp:, the fetched smollm2), --sessions N (BiLLP sessions per mode, default 2), --episodes E (LERL sessions per planning option, default 8), --max-steps N (BiLLP session cap, default 3), --cohort N (also plan N sessions per call; default off)";
 
 function row(role: string, mode: Mode, snap: LlmStatsSnapshot, answers: number, usable: number): RoleRow {
   const seconds = (snap.latencyMeanMs * snap.calls) / 1000;
@@ -58,11 +58,14 @@ export const llmBench: BenchTarget = {
   name: "llm",
   summary: "a chat model in every LLM role: usable answers with/without native constraints, latency, tokens/s, calls per rec",
   async run(argv: string[], io: CliIO, json: boolean) {
-    const { values } = parseFlags("bench llm", argv, { llm: { type: "string" }, sessions: { type: "string" }, episodes: { type: "string" }, "max-steps": { type: "string" } });
+    const { values } = parseFlags("bench llm", argv, { llm: { type: "string" }, sessions: { type: "string" }, episodes: { type: "string" }, "max-steps": { type: "string" }, cohort: { type: "string" } });
     const spec = values.llm ?? "llama-cpp:";
     const sessions = intFlag("sessions", values.sessions, 2, 1);
     const episodes = intFlag("episodes", values.episodes, 8, 1);
     const maxSteps = intFlag("max-steps", values["max-steps"], 3, 1);
+    // Off by default: a cohort answer (one plan per session) outgrows a small model's answer budget, its plans
+    // fall back to the heuristic, and the heuristic's long sessions make the bench run for the better part of an hour.
+    const cohortSize = intFlag("cohort", values.cohort, 0, 0);
     const say = (line: string) => (json ? undefined : io.stderr(`${line}\n`));
     const modelFor = async (stats: LlmStats, mode: Mode) =>
       (await createChatModel(spec, { stats, ...(spec.startsWith("llama-cpp:") ? { llamaCpp: { constrain: mode === "native" } } : {}) }))!;
@@ -104,7 +107,8 @@ export const llmBench: BenchTarget = {
     const planning: PlanningRow[] = [];
     const finished: Episode[] = [];
     for (const mode of ["native", "prompt-only"] as const) {
-      const options: [string, number, number][] = mode === "native" ? [["every step (LERL)", 1, 1], ["every 3 steps", 3, 1], ["cohort of 2, every step", 1, 2]] : [["every step (LERL)", 1, 1]];
+      const options: [string, number, number][] = mode === "native" ? [["every step (LERL)", 1, 1], ["every 3 steps", 3, 1]] : [["every step (LERL)", 1, 1]];
+      if (mode === "native" && cohortSize > 1) options.push([`cohort of ${cohortSize}, every step`, 1, cohortSize]);
       for (const [option, planEvery, cohort] of options) {
         say(`bench llm: LERL planner (${mode}), ${option}, ${episodes} sessions`);
         const stats = new LlmStats();
