@@ -119,15 +119,18 @@ export const llmBench: BenchTarget = {
           made.push(p);
           return p;
         };
+        // Prompt-only answers mostly fall back to the heuristic, whose sessions run to 30 steps with up to three
+        // calls per plan (repairs): one session is enough to measure the rate and keeps the bench to minutes.
+        const n = mode === "native" ? episodes : 1;
         const r = await evaluateLerl(setup, { algorithm, makePlanner, pool: new ReflectionPool({ seed: 0 }), stats, loop: { planEvery } }, {
-          episodes, seeds: [0], batchSize: Math.min(8, episodes), onEpisode: (e) => void (mode === "native" && planEvery === 1 && cohort === 1 && finished.push(e)),
+          episodes: n, seeds: [0], batchSize: Math.min(8, n), onEpisode: (e) => void (mode === "native" && planEvery === 1 && cohort === 1 && finished.push(e)),
         });
         const snap = stats.snapshot();
         // Fresh plans (not reused between re-planning steps): from the model, or the fallback planner's.
         const fromModelPlans = made.reduce((n, p) => n + p.counters.fromModel, 0);
         const fallbacks = made.reduce((n, p) => n + p.counters.fallbacks, 0);
         const plansAsked = fromModelPlans + fallbacks;
-        const slates = Math.round(r.metrics.len! * episodes);
+        const slates = Math.round(r.metrics.len! * n);
         if (planEvery === 1 && cohort === 1) roles.push(row("LERL category planner", mode, snap, plansAsked, fromModelPlans));
         if (mode === "native") {
           planning.push({
