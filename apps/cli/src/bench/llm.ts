@@ -110,7 +110,7 @@ export const llmBench: BenchTarget = {
       const options: [string, number, number][] = mode === "native" ? [["every step (LERL)", 1, 1], ["every 3 steps", 3, 1]] : [["every step (LERL)", 1, 1]];
       if (mode === "native" && cohortSize > 1) options.push([`cohort of ${cohortSize}, every step`, 1, cohortSize]);
       for (const [option, planEvery, cohort] of options) {
-        say(`bench llm: LERL planner (${mode}), ${option}, ${episodes} sessions`);
+
         const stats = new LlmStats();
         const model = await modelFor(stats, mode);
         const made: LlmCategoryPlanner[] = [];
@@ -122,6 +122,7 @@ export const llmBench: BenchTarget = {
         // Prompt-only answers mostly fall back to the heuristic, whose sessions run to 30 steps with up to three
         // calls per plan (repairs): one session is enough to measure the rate and keeps the bench to minutes.
         const n = mode === "native" ? episodes : 1;
+        say(`bench llm: LERL planner (${mode}), ${option}, ${n} session(s)`);
         const r = await evaluateLerl(setup, { algorithm, makePlanner, pool: new ReflectionPool({ seed: 0 }), stats, loop: { planEvery } }, {
           episodes: n, seeds: [0], batchSize: Math.min(8, n), onEpisode: (e) => void (mode === "native" && planEvery === 1 && cohort === 1 && finished.push(e)),
         });
