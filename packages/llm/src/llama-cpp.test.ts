@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createChatModel, LlamaCppChatModel, loadNodeLlamaCppBackend, LlmStats, structured, type LlamaBackend, type LlamaChatHistoryItem } from "./index.js";
+import { createChatModel, GRAMMAR_MAX_ITEMS, GRAMMAR_MAX_STRING, grammarSchema, LlamaCppChatModel, loadNodeLlamaCppBackend, LlmStats, structured, type LlamaBackend, type LlamaChatHistoryItem } from "./index.js";
 
 /** A fake node-llama-cpp backend: records what the adapter hands the session and answers from a script. */
 function fakeBackend(answers: string[]) {
@@ -66,12 +66,32 @@ describe("LlamaCppChatModel at its node-llama-cpp boundary", () => {
     expect(fake.maxActive()).toBe(1);
   });
 
+  it("the grammar gets oneOf for zod's anyOf (node-llama-cpp's anyOf allowed null) and bounded free text", async () => {
+    const fake = fakeBackend(['{"ids": [2]}']);
+    const model = new LlamaCppChatModel({ modelPath: "m.gguf", backend: fake.backend });
+    const union = z.union([z.array(z.number()), z.object({ ids: z.array(z.number()), why: z.string().optional(), tag: z.enum(["a", "b"]) })]);
+    expect(await structured(model, union, "pick")).toMatchObject({ ok: false }); // zod still checks the whole schema: tag is missing
+    const built = fake.grammarsBuilt[0]!;
+    expect(built).not.toHaveProperty("anyOf");
+    expect(built.oneOf).toHaveLength(2);
+    const object = (built.oneOf as Record<string, Record<string, Record<string, unknown>>>[])[1]!;
+    expect(object.properties!.why).toEqual({ type: "string", maxLength: GRAMMAR_MAX_STRING });
+    expect(object.properties!.tag).toEqual({ type: "string", enum: ["a", "b"] });
+    expect(grammarSchema({ type: "string", maxLength: 5 })).toEqual({ type: "string", maxLength: 5 });
+    expect(object.properties!.ids).toEqual({ type: "array", items: { type: "number" }, maxItems: GRAMMAR_MAX_ITEMS });
+    const plans = grammarSchema({ type: "array", items: { type: "object", properties: {} } });
+    expect(plans).not.toHaveProperty("maxItems");
+  });
+
   it("createChatModel('llama-cpp:...') wraps the adapter; a missing file is a clear error", async () => {
     const fake = fakeBackend(['{"score": -2}']);
     const model = await createChatModel("llama-cpp:/nowhere/model.gguf", { llamaCpp: { backend: fake.backend } });
     expect(await structured(model!, verdict, "judge")).toMatchObject({ ok: true, value: { score: -2 } });
     await expect(createChatModel("llama-cpp:/nowhere/model.gguf")).rejects.toThrow(/no GGUF model file at "\/nowhere\/model.gguf"/);
-    await expect(createChatModel("llama-cpp:", { env: {} })).rejects.toThrow(/FARSIGHT_GGUF/);
+    const empty = mkdtempSync(join(tmpdir(), "farsight-models-"));
+    await expect(createChatModel("llama-cpp:", { env: { FARSIGHT_MODELS_DIR: empty } })).rejects.toThrow(/farsight models fetch smollm2/);
+    await expect(createChatModel("llama-cpp:smollm2", { env: { FARSIGHT_MODELS_DIR: empty } })).rejects.toThrow(new RegExp(`not in ${empty}`));
+    await expect(createChatModel("llama-cpp:qwen9", { env: { FARSIGHT_MODELS_DIR: empty } })).rejects.toThrow(/unknown model "qwen9"; known: smollm2/);
   });
 });
 

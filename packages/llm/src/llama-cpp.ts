@@ -30,8 +30,20 @@ export interface LlamaCppOptions {
   gpu?: false | "auto" | "cuda" | "vulkan" | "metal";
   /** Sampling temperature. Default 0. */
   temperature?: number;
-  /** Longest answer in tokens. Default 1024. */
+  /** Longest answer in tokens. Default 256 (the roles' answers are short; a CPU model that rambles costs seconds per 100 tokens). */
   maxTokens?: number;
+  /**
+   * CPU threads of the context. Default 1: llama.cpp's worker threads spin while they wait for each other, so on
+   * a machine whose cores are busy with other work (CI, a training run beside the model) more threads are far
+   * slower. Measured on a 2-core machine at load 12 with SmolLM2-135M: 16 tokens took 1.6 s with 1 thread,
+   * 10.5 s with 2, 337 s with node-llama-cpp's default (4). Raise it on an idle machine with free cores.
+   */
+  threads?: number;
+  /**
+   * Constrain structured calls with the JSON-schema grammar. Default true; false leaves the model to the prompt
+   * and `structured()`'s repair turns (what `farsight bench llm` compares against).
+   */
+  constrain?: boolean;
 }
 
 export interface LlamaCppChatModelOptions extends BaseChatModelParams, LlamaCppOptions {
@@ -50,19 +62,20 @@ export class LlamaCppChatModel extends BaseChatModel {
   readonly modelPath: string;
   private readonly temperature: number;
   private readonly maxTokens: number;
+  private readonly constrain: boolean;
   private backendPromise?: Promise<LlamaBackend>;
   private readonly loadBackend: () => Promise<LlamaBackend>;
   private readonly grammars = new Map<string, Promise<unknown>>();
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: LlamaCppChatModelOptions) {
     super(options);
     this.modelPath = options.modelPath;
     this.temperature = options.temperature ?? 0;
-    this.maxTokens = options.maxTokens ?? 1024;
+    this.maxTokens = options.maxTokens ?? 256;
+    this.constrain = options.constrain ?? true;
     const backend = options.backend;
     this.loadBackend =
-      typeof backend === "function" ? backend : backend ? async () => backend : () => loadNodeLlamaCppBackend(options.modelPath, options);
+      typeof backend === "function" ? backend : backend ? async () => backend : () => sharedBackend(options.modelPath, options);
   }
 
   _llmType(): string {
@@ -70,21 +83,22 @@ export class LlamaCppChatModel extends BaseChatModel {
   }
 
   override _identifyingParams(): Record<string, unknown> {
-    return { model: this.modelPath, temperature: this.temperature, maxTokens: this.maxTokens };
+    return { model: this.modelPath, temperature: this.temperature, maxTokens: this.maxTokens, constrain: this.constrain };
   }
 
   async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"]): Promise<ChatResult> {
     const backend = await (this.backendPromise ??= this.loadBackend());
     const { history, prompt } = toLlamaHistory(messages);
     const schema = (options as Record<string, unknown>)[JSON_SCHEMA_OPTION] as Record<string, unknown> | undefined;
-    const grammar = schema ? await this.grammarFor(backend, schema) : undefined;
+    const grammar = schema && this.constrain ? await this.grammarFor(backend, schema) : undefined;
     const run = async () => {
       options.signal?.throwIfAborted();
       backend.session.setChatHistory(history);
       return backend.session.prompt(prompt, { grammar, maxTokens: this.maxTokens, temperature: this.temperature, signal: options.signal });
     };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
+    // The queue belongs to the backend: models that share a loaded file (see sharedBackend) share its session.
+    const result = (queues.get(backend) ?? Promise.resolve()).then(run, run);
+    queues.set(backend, result.catch(() => undefined));
     const answer = await result;
     const promptTokens = messages.reduce((n, m) => n + backend.countTokens(contentText(m.content)), 0);
     const completionTokens = backend.countTokens(answer);
@@ -95,10 +109,11 @@ export class LlamaCppChatModel extends BaseChatModel {
     return { generations: [{ text: answer, message }] };
   }
 
-  /** Frees the model and its context (the next call loads it again). */
+  /** Frees the model and its context, for every model sharing them (the next call loads it again). */
   async dispose(): Promise<void> {
     const backend = await this.backendPromise;
     this.backendPromise = undefined;
+    for (const [key, loaded] of loadedBackends) if ((await loaded.catch(() => undefined)) === backend) loadedBackends.delete(key);
     await backend?.dispose?.();
   }
 
@@ -106,11 +121,47 @@ export class LlamaCppChatModel extends BaseChatModel {
     const key = JSON.stringify(schema);
     let grammar = this.grammars.get(key);
     if (!grammar) {
-      grammar = backend.grammarForJsonSchema(schema);
+      grammar = backend.grammarForJsonSchema(grammarSchema(schema));
       this.grammars.set(key, grammar);
     }
     return grammar;
   }
+}
+
+/** Longest free-text string the grammar lets a model write where the schema sets no `maxLength`. */
+export const GRAMMAR_MAX_STRING = 300;
+/** Longest list of scalars (ids, titles) the grammar lets a model write where the schema sets no `maxItems`. */
+export const GRAMMAR_MAX_ITEMS = 32;
+
+/**
+ * The schema the grammar is built from. node-llama-cpp 3.22's grammar knows `oneOf` but not `anyOf` (what zod
+ * writes for unions): an `anyOf` became a grammar that lets the model answer `null`, which SmolLM2 did at once.
+ * For a grammar the two mean the same (choose one branch), so `anyOf` becomes `oneOf`. Strings without a
+ * `maxLength` get {@link GRAMMAR_MAX_STRING}: a small model otherwise rambles inside a "rationale" until
+ * `maxTokens` cuts the JSON off mid-string; lists of scalars without `maxItems` get {@link GRAMMAR_MAX_ITEMS}
+ * (SmolLM2 counted "1, 2, 3, ..." past 48 in a BiLLP plan). Lists of objects (a cohort's plans) are not capped.
+ * zod still validates the answer against the caller's schema.
+ */
+export function grammarSchema(schema: unknown): Record<string, unknown> {
+  return rewrite(schema) as Record<string, unknown>;
+}
+
+function rewrite(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(rewrite);
+  if (!node || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+    // "enum"/"const" values are data, not schemas.
+    out[key === "anyOf" ? "oneOf" : key] = key === "enum" || key === "const" ? value : rewrite(value);
+  }
+  const isString = out.type === "string" || (Array.isArray(out.type) && out.type.includes("string"));
+  if (isString && out.type === "string" && out.maxLength === undefined && out.enum === undefined && out.const === undefined && out.format === undefined) {
+    out.maxLength = GRAMMAR_MAX_STRING;
+  }
+  const items = out.items as Record<string, unknown> | undefined;
+  const objectItems = items?.type === "object" || items?.properties !== undefined;
+  if (out.type === "array" && out.maxItems === undefined && !objectItems) out.maxItems = GRAMMAR_MAX_ITEMS;
+  return out;
 }
 
 /** Messages -> node-llama-cpp history plus the final user prompt (which must be a human message). */
@@ -129,6 +180,24 @@ export function toLlamaHistory(messages: BaseMessage[]): { history: LlamaChatHis
     return { type: "user", text };
   });
   return { history, prompt: contentText(last.content) };
+}
+
+const queues = new WeakMap<LlamaBackend, Promise<unknown>>();
+const loadedBackends = new Map<string, Promise<LlamaBackend>>();
+
+/**
+ * One loaded backend per (file, context options) in a process: a run builds several chat models for the same
+ * file (a CLI command, each test, each bench role), and loading a GGUF costs seconds and its size in memory.
+ */
+export function sharedBackend(modelPath: string, options: LlamaCppOptions = {}): Promise<LlamaBackend> {
+  const key = JSON.stringify([modelPath, options.contextSize ?? 4096, options.gpu ?? false, options.threads ?? 1]);
+  let loaded = loadedBackends.get(key);
+  if (!loaded) {
+    loaded = loadNodeLlamaCppBackend(modelPath, options);
+    loadedBackends.set(key, loaded);
+    loaded.catch(() => loadedBackends.delete(key)); // a failed load is retried by the next caller
+  }
+  return loaded;
 }
 
 /** Loads a GGUF file with node-llama-cpp (an optional dependency, imported only when needed). */
@@ -151,7 +220,7 @@ export async function loadNodeLlamaCppBackend(modelPath: string, options: LlamaC
   try {
     const llama = await lib.getLlama({ build: "never", gpu: options.gpu ?? false });
     const model = await llama.loadModel({ modelPath });
-    const context = await model.createContext({ contextSize: options.contextSize ?? 4096 });
+    const context = await model.createContext({ contextSize: options.contextSize ?? 4096, threads: Math.max(1, Math.floor(options.threads ?? 1)) });
     const session = new lib.LlamaChatSession({ contextSequence: context.getSequence() }) as LlamaSessionLike;
     return {
       session,

@@ -24,7 +24,7 @@ export const MODEL_SPEC_FORMS: readonly string[] = [
   "openai:<model>                        OpenAI API (OPENAI_API_KEY), e.g. openai:gpt-4o-mini",
   "openai-compatible:<baseURL>#<model>   vLLM, llama.cpp server, LM Studio, e.g. openai-compatible:http://127.0.0.1:8000/v1#Qwen2.5-7B-Instruct",
   "ollama:<model>[@<host>]               Ollama (OLLAMA_HOST), e.g. ollama:llama3.1 or ollama:qwen2.5:7b@http://gpu-box:11434",
-  "llama-cpp:<path.gguf>                 in process through node-llama-cpp (optional dependency); empty path: FARSIGHT_GGUF",
+  "llama-cpp:[<path.gguf>|<name>]        in process (node-llama-cpp); a name or no path: a model from `farsight models fetch` (default smollm2) or FARSIGHT_GGUF",
   "scripted:<file.jsonl>                 replays recorded answers (see recordTo / --record)",
   "<any of these>?structured=<method>    start structured output at <method>: json-schema, tools, json-mode (openai*), format (ollama), grammar (llama-cpp), prompt",
 ];

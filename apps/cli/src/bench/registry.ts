@@ -7,6 +7,7 @@ import { envBench } from "./env.js";
 import { policyBench } from "./policy.js";
 import { groundingBench } from "./grounding.js";
 import { learnBench } from "./learn.js";
+import { llmBench } from "./llm.js";
 
 export interface BenchTarget {
   readonly name: string;
@@ -20,4 +21,5 @@ export const benchTargets: BenchTarget[] = [
   groundingBench,
   policyBench,
   learnBench,
+  llmBench,
 ];

@@ -1,6 +1,7 @@
 import { UsageError, type CliIO, type Command } from "../command.js";
 import { benchTargets } from "../bench/registry.js";
 import { LEARN_USAGE } from "../bench/learn.js";
+import { LLM_BENCH_USAGE } from "../bench/llm.js";
 
 /** `farsight bench <target>`: dispatches to the targets of `bench/registry.ts`. */
 export const benchCommand: Command = {
@@ -17,6 +18,8 @@ export const benchCommand: Command = {
       "env flags: --seconds S (per case, default 2), --presets coat,synthetic, --data-dir DIR",
       "",
       LEARN_USAGE,
+      "",
+      LLM_BENCH_USAGE,
     ].join("\n");
   },
   async run(argv: string[], io: CliIO): Promise<number> {

@@ -47,6 +47,11 @@ export const commands: readonly LazyCommand[] = [
     load: async () => (await import("./llm.js")).llmCommand,
   },
   {
+    name: "models",
+    summary: "download a local GGUF model for llama-cpp: (models fetch smollm2) and list the known ones (models list)",
+    load: async () => (await import("./models.js")).modelsCommand,
+  },
+  {
     name: "data",
     summary: "download datasets (data fetch <name>) and show where they are found (data list)",
     load: async () => (await import("./data.js")).dataCommand,

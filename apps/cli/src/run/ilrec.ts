@@ -18,7 +18,8 @@ export const ILREC_USAGE = [
   "Usage: farsight run ilrec --env <preset> --teacher llm|heuristic [--llm <spec>] --demos N --steps N --seed S --out DIR",
   "                          [--seeds K] [--episodes E] [--teacher-episodes E] [--reward env|airl|env+airl] [--imitation L]",
   "                          [--anneal F] [--advantage critic|teacher] [--serve greedy|sampled|both]",
-  "                          [--batch B] [--quit-reward R] [--data-dir DIR] [--timeout MS] [--retries N] [--max-fallback-rate R] [--json]",
+  "                          [--batch B] [--quit-reward R] [--teacher-output text|structured] [--teacher-max-steps N]",
+  "                          [--data-dir DIR] [--timeout MS] [--retries N] [--max-fallback-rate R] [--json]",
   "",
   `  --env           ${PRESETS.join(", ")} (default synthetic)`,
   "  --teacher       llm: the BiLLP-style LLM agent (needs --llm); heuristic: saturation planner + catalogue-greedy",
@@ -36,6 +37,9 @@ export const ILREC_USAGE = [
   "                  demonstrated action does not beat the policy) or teacher (released code's Q_demo - V_demo)",
   "  --serve         how the learned policies serve in the table: greedy (top-K), sampled, or both (default)",
   "  --quit-reward R reward the teacher's micro level learns from on a quit (BiLLP: -1000; default: the env's)",
+  "  --teacher-output  llm teacher's actor and critic answer as BiLLP's text lines (default) or structured JSON,",
+  "                  which llama-cpp: constrains with a grammar (a small local model rarely writes BiLLP's lines)",
+  "  --teacher-max-steps N  end the teacher's sessions after N steps (default: the preset's; smoke tests)",
   "Table: Len, R_traj, R_each on the ground truth (quitting step counted), and the cost per",
   "recommendation (LLM calls, milliseconds at one session at a time) of the teacher and the IL-Rec policy.",
 ].join("\n");
@@ -69,6 +73,7 @@ function formatTable(rows: ReturnType<typeof aggregate>, seeds: number): string 
 export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseFlags("run ilrec", argv, {
     ...LLM_RUN_FLAGS, env: { type: "string" }, teacher: { type: "string" }, demos: { type: "string" }, steps: { type: "string" },
+    "teacher-output": { type: "string" }, "teacher-max-steps": { type: "string" },
     seed: { type: "string" }, seeds: { type: "string" }, out: { type: "string" }, episodes: { type: "string" }, "teacher-episodes": { type: "string" },
     reward: { type: "string" }, imitation: { type: "string" }, anneal: { type: "string" }, advantage: { type: "string" }, serve: { type: "string" },
     batch: { type: "string" }, "quit-reward": { type: "string" },
@@ -105,6 +110,8 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   const rewardMode = choiceFlag<IlrecRewardMode>("reward", values.reward, REWARDS, "env");
   const advantage = values.advantage ? choiceFlag<IlrecAdvantage>("advantage", values.advantage, ["critic", "teacher"], "critic") : undefined;
   const anneal = values.anneal !== undefined ? numberFlag("anneal", values.anneal, 1, { min: 0 }) : undefined;
+  const teacherOutput = values["teacher-output"] === undefined ? undefined : choiceFlag("teacher-output", values["teacher-output"], ["text", "structured"] as const, "text");
+  const teacherMaxSteps = values["teacher-max-steps"] === undefined ? undefined : intFlag("teacher-max-steps", values["teacher-max-steps"], 30, 1);
 
   // One run per directory, checked and locked before anything is trained (`run ilrec` has no --resume).
   // The flags as given (minus where and how to print): enough to say how another run in --out differs.
@@ -139,6 +146,8 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
         ...(teacherEpisodes !== undefined ? { teacherEpisodes } : {}),
         ...(batchSize !== undefined ? { batchSize } : {}),
         ...(quitReward !== undefined ? { quitReward } : {}),
+        ...(teacherOutput !== undefined ? { teacherOutput } : {}),
+        ...(teacherMaxSteps !== undefined ? { teacherMaxSteps } : {}),
         serve,
         ilrec: {
           rewardMode,

@@ -56,6 +56,10 @@ export interface IlrecPipelineOptions {
   readonly bcSteps?: number;
   /** BiLLP's -1000 on a quit for the teacher's micro level; default: the env's reward. */
   readonly quitReward?: number;
+  /** How the LLM teacher's actor and critic answer: BiLLP's text (default) or JSON under the model's constraints. */
+  readonly teacherOutput?: "text" | "structured";
+  /** Cap the teacher's sessions (demonstrations and its evaluation) at this many steps; default: the preset's. */
+  readonly teacherMaxSteps?: number;
   readonly log?: (line: string) => void;
   readonly onProgress?: (p: IlrecProgress) => void;
 }
@@ -109,8 +113,11 @@ export async function runIlrecPipeline(o: IlrecPipelineOptions): Promise<IlrecPi
   const world = o.trainWorld ?? defaultTrainWorld(setup);
 
   // 1. Demonstrations on the training-time world.
-  const trainSession = await trainingSession(setup, world, seed);
-  const teacher = buildTeacher({ kind: o.teacher, catalog: setup.catalog, scorer: trainSession.sim.scorer, model: o.model ?? null, ...(o.stats ? { stats: o.stats } : {}), seed });
+  const trainSession = await trainingSession(setup, world, seed, o.teacherMaxSteps);
+  const teacher = buildTeacher({
+    kind: o.teacher, catalog: setup.catalog, scorer: trainSession.sim.scorer, model: o.model ?? null, ...(o.stats ? { stats: o.stats } : {}), seed,
+    ...(o.teacherOutput ? { output: o.teacherOutput } : {}),
+  });
   log(`demonstrating: ${o.demos} sessions of ${teacher.name} on the ${world === "predicted" ? "predicted world model" : "ground truth of the training users"}`);
   const demoRun = await runTeacher(teacher, trainSession, o.demos, { ...(o.stats ? { stats: o.stats } : {}), ...(o.quitReward !== undefined ? { quitReward: o.quitReward } : {}) });
   let records = demoRun.trajectories.flatMap((t) => recordsFromTrajectory(t, teacher.name, setup.catalog));
@@ -171,7 +178,7 @@ export async function runIlrecPipeline(o: IlrecPipelineOptions): Promise<IlrecPi
   const rows: IlrecRow[] = [];
   for (const r of learned("IL-Rec policy", ilrec.policy, "ilrec", { calls: 0, ms: policyMs })) rows.push(await r());
 
-  const testSession = new Session(await makeSimulator(setup, "test", { batchSize: 1, seed }));
+  const testSession = new Session(await makeSimulator(setup, "test", { batchSize: 1, seed, ...(o.teacherMaxSteps ? { maxSteps: o.teacherMaxSteps } : {}) }));
   const teacherRun = await runTeacher(teacher, testSession, o.teacherEpisodes ?? episodes, { ...(o.stats ? { stats: o.stats } : {}), ...(o.quitReward !== undefined ? { quitReward: o.quitReward } : {}) });
   const te = teacherRun.trajectories.map((t) => t.episode);
   const teacherMs = teacherRun.elapsedMs / Math.max(1, teacherRun.recommendations);

@@ -32,6 +32,8 @@ export interface TeacherOptions {
   readonly model?: BaseChatModel | null;
   readonly stats?: LlmStats;
   readonly seed: number;
+  /** How the LLM actor and critic answer: "text" (BiLLP's lines, default) or "structured" (JSON, constrained where the model can). */
+  readonly output?: "text" | "structured";
 }
 
 /** A teacher: its components (memories included) and a name for the demonstration file. */
@@ -49,8 +51,8 @@ export function buildTeacher(o: TeacherOptions): Teacher {
       name: "billp-llm",
       components: {
         planner: new LlmThoughtPlanner({ model: o.model, seed: o.seed, ...stats }),
-        actor: new LlmActor(o.model, o.catalog, { seed: o.seed, candidateScorer: o.scorer, ...stats }),
-        critic: new LlmCritic(o.model, o.catalog, stats),
+        actor: new LlmActor(o.model, o.catalog, { seed: o.seed, candidateScorer: o.scorer, ...stats, ...(o.output ? { output: o.output } : {}) }),
+        critic: new LlmCritic(o.model, o.catalog, { ...stats, ...(o.output ? { output: o.output } : {}) }),
         reflector: new LlmFailureReflector({ model: o.model, ...stats }),
         reflections,
       },
@@ -69,8 +71,8 @@ export function buildTeacher(o: TeacherOptions): Teacher {
 }
 
 /** A one-slot simulator (no auto-reset) on the training users of the training-time world. */
-export async function trainingSession(setup: EnvSetup, world: TrainWorld, seed: number): Promise<Session> {
-  return new Session(await makeSimulator(setup, world === "predicted" ? "train" : "train-gt", { batchSize: 1, seed }));
+export async function trainingSession(setup: EnvSetup, world: TrainWorld, seed: number, maxSteps?: number): Promise<Session> {
+  return new Session(await makeSimulator(setup, world === "predicted" ? "train" : "train-gt", { batchSize: 1, seed, ...(maxSteps ? { maxSteps } : {}) }));
 }
 
 /** Cost and outcome of running a teacher for some sessions. */
