@@ -25,3 +25,20 @@ describe("a policy created before initBackend()", () => {
     policy.dispose();
   });
 });
+
+describe("backend choice", () => {
+  it("tries tfjs-node first, says why it was skipped when it is not installed, and honours FARSIGHT_TF_BACKEND", async () => {
+    const report = await initBackend(["tensorflow", "wasm", "cpu"]);
+    // This repository does not install the optional @tensorflow/tfjs-node peer: the report names the skip.
+    expect(report.skipped[0]).toMatchObject({ backend: "tensorflow", reason: "@tensorflow/tfjs-node not installed" });
+    expect(report.backend).toBe("wasm");
+    expect(report.summary).toMatch(/^TF\.js backend: wasm \(tensorflow skipped: @tensorflow\/tfjs-node not installed\)$/);
+    process.env["FARSIGHT_TF_BACKEND"] = "cpu";
+    try {
+      expect((await initBackend()).backend).toBe("cpu");
+    } finally {
+      delete process.env["FARSIGHT_TF_BACKEND"];
+    }
+    expect((await initBackend(["wasm"])).backend).toBe("wasm");
+  });
+});

@@ -37,7 +37,9 @@ function tryTfjsNode(): Promise<string | null> {
       return null;
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      return /Cannot find (package|module)/.test(msg) ? `${name} not installed` : `${name} failed to load: ${msg.split("\n")[0]}`;
+      // Node says "Cannot find package"; bundlers and vite-node "Could not resolve".
+      const missing = (err as { code?: string }).code === "ERR_MODULE_NOT_FOUND" || /Cannot find (package|module)|Could not resolve/.test(msg);
+      return missing ? `${name} not installed` : `${name} failed to load: ${msg.split("\n")[0]}`;
     }
   })();
   return tfjsNodeTried;
