@@ -1,10 +1,9 @@
-import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { get as httpGet, type IncomingMessage } from "node:http";
 import { get as httpsGet } from "node:https";
-import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { FarsightError } from "@farsight/core";
+import { sha256Tap } from "./hash-tap.js";
 
 export interface DownloadOptions {
   /** Called as bytes arrive (total is undefined when the server sends no length). */
@@ -50,25 +49,16 @@ export async function downloadToFile(url: string, dest: string, options: Downloa
   const res = await request(url, options);
   const length = Number(res.headers["content-length"]);
   const total = Number.isFinite(length) && length > 0 ? length : undefined;
-  const hash = createHash("sha256");
-  let bytes = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      options.onProgress?.(bytes, total);
-      done(null, chunk);
-    },
-  });
+  const tap = sha256Tap((bytes) => options.onProgress?.(bytes, total));
   try {
-    await pipeline(res, tap, createWriteStream(dest));
+    await pipeline(res, tap.stream, createWriteStream(dest));
   } catch (err) {
-    throw new FarsightError("llm-download", `${url}: download broke off after ${bytes} bytes: ${(err as Error).message}`, { url, bytes }, { cause: err });
+    throw new FarsightError("llm-download", `${url}: download broke off after ${tap.bytes} bytes: ${(err as Error).message}`, { url, bytes: tap.bytes }, { cause: err });
   }
-  if (total !== undefined && bytes !== total) {
-    throw new FarsightError("llm-download", `${url}: got ${bytes} of ${total} bytes (connection closed early)`, { url, bytes, total });
+  if (total !== undefined && tap.bytes !== total) {
+    throw new FarsightError("llm-download", `${url}: got ${tap.bytes} of ${total} bytes (connection closed early)`, { url, bytes: tap.bytes, total });
   }
-  return { sha256: hash.digest("hex"), bytes };
+  return { sha256: tap.digest(), bytes: tap.bytes };
 }
 
 /** GETs a JSON document (a package index's API). */

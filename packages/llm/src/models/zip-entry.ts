@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { open } from "node:fs/promises";
-import { PassThrough, Readable, Transform } from "node:stream";
+import { open, stat } from "node:fs/promises";
+import { PassThrough, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createInflateRaw } from "node:zlib";
 import { FarsightError } from "@farsight/core";
+import { sha256Tap } from "./hash-tap.js";
 
 /**
  * Streams one entry of a ZIP file on disk (stored or deflated) into `dest`, hashing it on the way, without
@@ -56,31 +56,14 @@ export async function extractZipEntry(zipPath: string, entryName: string, dest: 
     await fh.close();
   }
   if (found.method !== 0 && found.method !== 8) throw bad(`"${entryName}" uses compression method ${found.method}; only stored (0) and deflate (8) are supported`);
-  if (found.dataStart + found.compSize > (await statSize(zipPath))) throw bad(`"${entryName}" runs past the end of the file (truncated download?)`);
-  const hash = createHash("sha256");
-  let bytes = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
+  if (found.dataStart + found.compSize > (await stat(zipPath)).size) throw bad(`"${entryName}" runs past the end of the file (truncated download?)`);
+  const tap = sha256Tap();
   const source = found.compSize === 0 ? Readable.from([]) : createReadStream(zipPath, { start: found.dataStart, end: found.dataStart + found.compSize - 1 });
   try {
-    await pipeline(source, found.method === 8 ? createInflateRaw() : new PassThrough(), tap, createWriteStream(dest));
+    await pipeline(source, found.method === 8 ? createInflateRaw() : new PassThrough(), tap.stream, createWriteStream(dest));
   } catch (err) {
     throw new FarsightError("llm-bad-archive", `${zipPath}: cannot extract "${entryName}": ${(err as Error).message}`, { archive: zipPath, entry: entryName }, { cause: err });
   }
-  if (bytes !== found.size) throw bad(`"${entryName}" extracted to ${bytes} bytes, the directory says ${found.size}`);
-  return { sha256: hash.digest("hex"), bytes };
-}
-
-async function statSize(path: string): Promise<number> {
-  const fh = await open(path, "r");
-  try {
-    return (await fh.stat()).size;
-  } finally {
-    await fh.close();
-  }
+  if (tap.bytes !== found.size) throw bad(`"${entryName}" extracted to ${tap.bytes} bytes, the directory says ${found.size}`);
+  return { sha256: tap.digest(), bytes: tap.bytes };
 }
