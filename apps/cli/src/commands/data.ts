@@ -1,52 +1,63 @@
 import { existsSync } from "node:fs";
 import { DATASET_SOURCES, dataDirCandidates, defaultDataDir, fetchDataset, loadPreset, PRESETS } from "@farsight/env";
-import { parseFlags, UsageError, type CliIO, type Command } from "../command.js";
+import { UsageError, type CliIO, type Command } from "../command.js";
+import { JSON_FLAG } from "../common-flags.js";
+import { defineCommand, parseCommand } from "../flag-table.js";
+import { renderHelp } from "../help.js";
 import { describePreset, formatDescription } from "../data-describe.js";
-import { intFlag } from "../flags.js";
 
-/** `farsight data fetch <name>` and `farsight data list`. */
+const spec = defineCommand({
+  command: "data",
+  forms: ["fetch <name>", "list", "describe <preset>"],
+  positionals: true,
+  get description() {
+    return [`Datasets:\n${DATASET_SOURCES.map((s) => `  ${s.name.padEnd(16)} ${s.description}`).join("\n")}`];
+  },
+  flags: {
+    "data-dir": { kind: "path", placeholder: "DIR", defaultHelp: "$FARSIGHT_DATA_DIR, else ~/.farsight/data", help: "where to write (fetch) and look first (list, describe)." },
+    "base-url": {
+      kind: "string", placeholder: "URL", defaultHelp: "the official hosts",
+      help: "fetch: download from this directory URL instead (mirrors, tests); credentials in it (user:pass@, ?token=) are never printed or recorded.",
+    },
+    episodes: { kind: "int", min: 1, default: 300, help: "describe: sessions per baseline agent." },
+    seed: { kind: "int", default: 0, placeholder: "S", help: "describe: seed of the sessions." },
+    ...JSON_FLAG,
+  },
+  notes: [
+    "A fetch unpacks into a hidden temporary folder and moves it into place only after every checksum and path check passed; " +
+      "it refuses to overwrite an existing dataset folder (remove it to fetch again). " +
+      "Search order when loading <name>: --data-dir, $FARSIGHT_DATA_DIR, ~/.farsight/data, <repo>/../shared/data. " +
+      "MovieLens may not be redistributed: fetch it yourself and keep it out of repositories.",
+    "describe: users, items, categories, density, the quit rule, item-distance quantiles (distance rules) and the random / popularity / greedy / oracle " +
+      "Len and R_traj over --episodes sessions of the ground truth; warns when the preset is degenerate (oracle Len within 10% of random, or random Len < 3). " +
+      `Presets: ${PRESETS.join(", ")}.`,
+  ],
+});
+
+/** `farsight data fetch <name>`, `farsight data list` and `farsight data describe <preset>`. */
 export const dataCommand: Command = {
   name: "data",
   summary: "download datasets (data fetch <name>) and show where they are found (data list)",
   get usage() {
-    return [
-      "Usage: farsight data fetch <name> [--data-dir DIR] [--base-url URL] [--json]",
-      "       farsight data list [--data-dir DIR] [--json]",
-      "       farsight data describe <preset> [--episodes N] [--seed S] [--data-dir DIR] [--json]",
-      "",
-      "Datasets:",
-      ...DATASET_SOURCES.map((s) => `  ${s.name.padEnd(16)} ${s.description}`),
-      "",
-      "  --data-dir   where to write / look (default $FARSIGHT_DATA_DIR, else ~/.farsight/data)",
-      "  --base-url   fetch from this directory URL instead of the official hosts (mirrors, tests);",
-      "               credentials in it (user:pass@, ?token=) are never printed or recorded",
-      "A fetch unpacks into a hidden temporary folder and moves it into place only after every checksum and path",
-      "check passed; it refuses to overwrite an existing dataset folder (remove it to fetch again).",
-      "Search order when loading <name>: --data-dir, $FARSIGHT_DATA_DIR, ~/.farsight/data, <repo>/../shared/data.",
-      "MovieLens may not be redistributed: fetch it yourself and keep it out of repositories.",
-      "",
-      `describe: users, items, categories, density, the quit rule, item-distance quantiles (distance rules) and the`,
-      `random / popularity / greedy / oracle Len and R_traj over --episodes sessions (default 300) of the ground`,
-      `truth; warns when the preset is degenerate (oracle Len within 10% of random, or random Len < 3).`,
-      `Presets: ${PRESETS.join(", ")}.`,
-    ].join("\n");
+    return renderHelp(spec);
   },
+  tables: [spec],
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parseFlags("data", argv, { "data-dir": { type: "string" }, "base-url": { type: "string" }, json: { type: "boolean" }, episodes: { type: "string" }, seed: { type: "string" } }, true);
+    const { values, given, positionals } = parseCommand(spec, argv);
     const [verb, name] = positionals;
     const dataDir = values["data-dir"];
     if (verb === "describe") {
       if (!name) throw new UsageError(`farsight data describe: name a preset (${PRESETS.join(", ")})`);
       const setup = await loadPreset(name, dataDir ? { dataDir } : {});
       const description = await describePreset(setup, {
-        episodes: intFlag("episodes", values.episodes, 300, 1),
-        seed: intFlag("seed", values.seed, 0),
+        episodes: values.episodes,
+        seed: values.seed,
         onAgent: (agent) => io.stderr(`describe ${name}: evaluating ${agent}...\n`),
       });
       io.stdout(values.json ? JSON.stringify(description) + "\n" : formatDescription(description));
       return 0;
     }
-    if (values.episodes !== undefined || values.seed !== undefined) throw new UsageError(`farsight data ${verb ?? ""}: --episodes and --seed belong to "data describe"`);
+    if (given.episodes !== undefined || given.seed !== undefined) throw new UsageError(`farsight data ${verb ?? ""}: --episodes and --seed belong to "data describe"`);
     if (verb === "list") {
       const rows = DATASET_SOURCES.map((s) => {
         const found = dataDirCandidates(s.name, dataDir).find((d) => existsSync(d));
