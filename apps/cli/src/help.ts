@@ -24,9 +24,19 @@ export function wrapWords(text: string, width: number): string[] {
   return out;
 }
 
-/** A paragraph: wrapped, unless it holds a line break (then it is a list or table, printed as written). */
-function paragraph(text: string, width: number): string[] {
-  return text.includes("\n") ? text.split("\n") : wrapWords(text, width);
+/**
+ * A paragraph: wrapped, unless it holds a line break. Then it is a list (`  name   what it is`), printed as
+ * written except that a line too long wraps under its second column.
+ */
+export function paragraph(text: string, width = helpWidth()): string[] {
+  if (!text.includes("\n")) return wrapWords(text, width);
+  return text.split("\n").flatMap((line) => {
+    const m = /^(\s*\S+\s{2,}|\s+)(.*)$/.exec(line);
+    if (line.length <= width || !m) return [line];
+    const pad = " ".repeat(m[1]!.length);
+    const [first, ...rest] = wrapWords(m[2]!, width - pad.length);
+    return [m[1]! + (first ?? ""), ...rest.map((l) => pad + l)];
+  });
 }
 
 function aliasesOf(f: ChoiceFlagSpec | ListFlagSpec, choice: string): string[] {
@@ -82,6 +92,9 @@ export function renderHelp(spec: CommandSpec, width = helpWidth()): string {
         lines.push(`${pad}  ${first}`, ...rest.map((l) => `${pad}    ${l}`));
       }
     }
+  }
+  for (const x of spec.exclusive ?? []) {
+    lines.push("", ...wrapWords(`Not together: ${x.flags.map((f) => `--${f}`).join(", ")}${x.why ? ` (${x.why})` : ""}.`, width));
   }
   for (const p of spec.notes ?? []) lines.push("", ...paragraph(p, width));
   return lines.join("\n") + "\n";
