@@ -24,7 +24,7 @@ export class CatalogGreedyActor implements Actor {
     options: CatalogGreedyActorOptions = {},
   ) {
     if (scorer.numItems !== catalog.numItems) {
-      throw new FarsightError("actor/scorer-mismatch", `CatalogGreedyActor: the scorer scores ${scorer.numItems} items but the catalogue has ${catalog.numItems}`, { scorerItems: scorer.numItems, catalogItems: catalog.numItems });
+      throw new FarsightError("llm-actor/scorer-mismatch", `CatalogGreedyActor: the scorer scores ${scorer.numItems} items but the catalogue has ${catalog.numItems}`, { scorerItems: scorer.numItems, catalogItems: catalog.numItems });
     }
     this.name = options.name ?? "catalog-greedy";
     this.scores = new Float32Array(catalog.numItems);
@@ -34,12 +34,12 @@ export class CatalogGreedyActor implements Actor {
     const { observation } = request;
     const k = Math.max(1, Math.floor(request.k ?? 1));
     if (!Number.isInteger(observation.userId) || observation.userId < 0 || observation.userId >= this.scorer.numUsers) {
-      throw new FarsightError("actor/unknown-user", `CatalogGreedyActor: user ${observation.userId} is not scored (0..${this.scorer.numUsers - 1})`, { userId: observation.userId });
+      throw new FarsightError("llm-actor/unknown-user", `CatalogGreedyActor: user ${observation.userId} is not scored (0..${this.scorer.numUsers - 1})`, { userId: observation.userId });
     }
     const exclude = new Set(request.exclude ?? []);
     const candidates = planCandidates(this.catalog, request.plan, exclude);
     if (candidates.items.length === 0) {
-      throw new FarsightError("actor/no-items", "CatalogGreedyActor: every catalogue item is excluded", { excluded: exclude.size });
+      throw new FarsightError("llm-actor/no-items", "CatalogGreedyActor: every catalogue item is excluded", { excluded: exclude.size });
     }
     const scores = this.scorer.scoreAll(observation.userId, this.scores);
     const allowed = new Uint8Array(this.catalog.numItems);

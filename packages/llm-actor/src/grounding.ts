@@ -63,7 +63,7 @@ export class TitleGrounder {
   constructor(catalog: Catalog, options: GroundingOptions = {}) {
     this.options = { ...DEFAULTS, ...options };
     if (!(this.options.fuzzyThreshold > 0 && this.options.fuzzyThreshold <= 1)) {
-      throw new FarsightError("grounding/bad-option", `fuzzyThreshold must be in (0, 1], got ${this.options.fuzzyThreshold}`, { fuzzyThreshold: this.options.fuzzyThreshold });
+      throw new FarsightError("llm-actor/grounding-bad-option", `fuzzyThreshold must be in (0, 1], got ${this.options.fuzzyThreshold}`, { fuzzyThreshold: this.options.fuzzyThreshold });
     }
     this.titles = catalogTitles(catalog);
     this.normalised = this.titles.map(normaliseTitle);

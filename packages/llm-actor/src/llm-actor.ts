@@ -95,7 +95,7 @@ export class LlmActor implements Actor {
       seed: options.seed ?? 0,
     };
     if (options.candidateScorer && options.candidateScorer.numItems !== catalog.numItems) {
-      throw new FarsightError("actor/scorer-mismatch", `LlmActor: candidateScorer scores ${options.candidateScorer.numItems} items, the catalogue has ${catalog.numItems}`, {});
+      throw new FarsightError("llm-actor/scorer-mismatch", `LlmActor: candidateScorer scores ${options.candidateScorer.numItems} items, the catalogue has ${catalog.numItems}`, {});
     }
     this.scorer = options.candidateScorer;
     this.scoreBuffer = new Float32Array(catalog.numItems);
@@ -120,7 +120,7 @@ export class LlmActor implements Actor {
     const exclude = new Set(request.exclude ?? []);
     const rng = new Rng(this.options.seed, `llm-actor/${observation.sessionId}/${observation.step}`);
     const pool = planCandidates(this.catalog, plan, exclude);
-    if (pool.items.length === 0) throw new FarsightError("actor/no-items", "LlmActor: every catalogue item is excluded", { excluded: exclude.size });
+    if (pool.items.length === 0) throw new FarsightError("llm-actor/no-items", "LlmActor: every catalogue item is excluded", { excluded: exclude.size });
     const candidates = this.pickCandidates(pool.items, observation, rng);
     const hints = this.hints(observation, pool.categories, rng);
     const inHistory = new Set(observation.history.map((h) => h.item));

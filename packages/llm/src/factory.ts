@@ -162,7 +162,7 @@ async function buildClient(
   switch (parsed.provider) {
     case "openai": {
       const apiKey = options.apiKey ?? env.OPENAI_API_KEY;
-      if (!apiKey) throw new FarsightError("llm-no-api-key", `${redactUrl(spec)} needs an API key: set OPENAI_API_KEY (or pass apiKey)`, { spec: redactUrl(spec) });
+      if (!apiKey) throw new FarsightError("llm/no-api-key", `${redactUrl(spec)} needs an API key: set OPENAI_API_KEY (or pass apiKey)`, { spec: redactUrl(spec) });
       return initChatModel(parsed.model, { modelProvider: "openai", apiKey, temperature, maxTokens: options.maxTokens, maxRetries: 0 });
     }
     case "openai-compatible":
@@ -189,7 +189,7 @@ async function buildClient(
       // A path, a registry name (llama-cpp:smollm2) or nothing (FARSIGHT_GGUF, else the fetched default model).
       const path = options.llamaCpp?.backend ? (parsed.path ?? "injected-backend") : resolveGgufPath(parsed.path, env);
       if (!options.llamaCpp?.backend && !existsSync(path)) {
-        throw new FarsightError("llm-gguf-missing", `${spec}: no GGUF model file at "${path}"`, { spec, path });
+        throw new FarsightError("llm/gguf-missing", `${spec}: no GGUF model file at "${path}"`, { spec, path });
       }
       return new LlamaCppChatModel({
         ...options.llamaCpp,

@@ -45,7 +45,7 @@ export interface Teacher {
 export function buildTeacher(o: TeacherOptions): Teacher {
   const reflections = new ReflectionPool({ seed: o.seed });
   if (o.kind === "llm") {
-    if (!o.model) throw new FarsightError("ilrec/no-model", "the llm teacher needs a chat model: pass --llm <spec> (or use --teacher heuristic)", {});
+    if (!o.model) throw new FarsightError("graph/ilrec-no-model", "the llm teacher needs a chat model: pass --llm <spec> (or use --teacher heuristic)", {});
     const stats = o.stats ? { stats: o.stats } : {};
     return {
       name: "billp-llm",

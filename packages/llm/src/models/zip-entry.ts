@@ -13,7 +13,7 @@ import { sha256Tap } from "./hash-tap.js";
  * ZIP64 archives (entries over 4 GiB) are refused with a clear error.
  */
 export async function extractZipEntry(zipPath: string, entryName: string, dest: string): Promise<{ sha256: string; bytes: number }> {
-  const bad = (problem: string) => new FarsightError("llm-bad-archive", `${zipPath}: ${problem}`, { archive: zipPath, entry: entryName });
+  const bad = (problem: string) => new FarsightError("llm/bad-archive", `${zipPath}: ${problem}`, { archive: zipPath, entry: entryName });
   const fh = await open(zipPath, "r");
   let found: { method: number; compSize: number; size: number; dataStart: number };
   try {
@@ -62,7 +62,7 @@ export async function extractZipEntry(zipPath: string, entryName: string, dest: 
   try {
     await pipeline(source, found.method === 8 ? createInflateRaw() : new PassThrough(), tap.stream, createWriteStream(dest));
   } catch (err) {
-    throw new FarsightError("llm-bad-archive", `${zipPath}: cannot extract "${entryName}": ${(err as Error).message}`, { archive: zipPath, entry: entryName }, { cause: err });
+    throw new FarsightError("llm/bad-archive", `${zipPath}: cannot extract "${entryName}": ${(err as Error).message}`, { archive: zipPath, entry: entryName }, { cause: err });
   }
   if (tap.bytes !== found.size) throw bad(`"${entryName}" extracted to ${tap.bytes} bytes, the directory says ${found.size}`);
   return { sha256: tap.digest(), bytes: tap.bytes };
