@@ -5,6 +5,10 @@ import type { ActDecision, Actor, ActRequest, GroundingResult } from "./types.js
 
 /** Options of {@link CatalogGreedyActor}. */
 export interface CatalogGreedyActorOptions {
+  /** The catalogue recommended from. Required. */
+  catalog: Catalog;
+  /** What ranks the items: the environment's ground truth (then the actor is an oracle) or a learned model. Required. */
+  scorer: ItemScorer;
   /** Name in provenance and logs. Default "catalog-greedy". */
   name?: string;
 }
@@ -18,11 +22,19 @@ export class CatalogGreedyActor implements Actor {
   readonly name: string;
   private readonly scores: Float32Array;
 
-  constructor(
-    readonly catalog: Catalog,
-    readonly scorer: ItemScorer,
-    options: CatalogGreedyActorOptions = {},
-  ) {
+  readonly catalog: Catalog;
+  readonly scorer: ItemScorer;
+
+  /** `new CatalogGreedyActor({ catalog, scorer, ...options })`. */
+  constructor(options: CatalogGreedyActorOptions);
+  /** @deprecated Pass one options object: `new CatalogGreedyActor({ catalog, scorer, ...options })`. This form goes in the next minor release. */
+  constructor(catalog: Catalog, scorer: ItemScorer, options?: Omit<CatalogGreedyActorOptions, "catalog" | "scorer">);
+  constructor(first: CatalogGreedyActorOptions | Catalog, scorerArg?: ItemScorer, rest: Omit<CatalogGreedyActorOptions, "catalog" | "scorer"> = {}) {
+    // The old positional form always passes the scorer second.
+    const options: CatalogGreedyActorOptions = scorerArg !== undefined ? { ...rest, catalog: first as Catalog, scorer: scorerArg } : (first as CatalogGreedyActorOptions);
+    const { catalog, scorer } = options;
+    this.catalog = catalog;
+    this.scorer = scorer;
     if (scorer.numItems !== catalog.numItems) {
       throw new FarsightError("llm-actor/scorer-mismatch", `CatalogGreedyActor: the scorer scores ${scorer.numItems} items but the catalogue has ${catalog.numItems}`, { scorerItems: scorer.numItems, catalogItems: catalog.numItems });
     }

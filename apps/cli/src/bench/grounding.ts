@@ -37,7 +37,7 @@ export const groundingBench: BenchTarget = {
     const results: { items: number; ms_per_grounding: number; groundings: number }[] = [];
     for (const n of SIZES) {
       const all = titles(n);
-      const grounder = new TitleGrounder(createCatalog({ itemCategories: all.map((_, i) => [i % 10]), itemTitles: all }));
+      const grounder = new TitleGrounder({ catalog: createCatalog({ itemCategories: all.map((_, i) => [i % 10]), itemTitles: all }) });
       const target = all[Math.floor(n / 2)]!;
       const queries = [target, target.replace("e", "a").toUpperCase(), target.split(" ").slice(0, 2).join(" "), "The Legend of Nobody 3"];
       for (const q of queries) await grounder.ground(q); // warm-up (JIT)

@@ -98,8 +98,8 @@ export const llmBench: BenchTarget = {
       const sim = await makeSimulator(setup, "test", { batchSize: 1, seed: 0, maxSteps });
       const output = mode === "native" ? "structured" : "text";
       const planner = new LlmThoughtPlanner({ model: await modelFor(s.planner, mode), stats: s.planner, seed: 0 });
-      const actor = new LlmActor(await modelFor(s.actor, mode), sim.catalog, { stats: s.actor, seed: 0, output });
-      const critic = new LlmCritic(await modelFor(s.critic, mode), sim.catalog, { stats: s.critic, output });
+      const actor = new LlmActor({ model: await modelFor(s.actor, mode), catalog: sim.catalog, stats: s.actor, seed: 0, output });
+      const critic = new LlmCritic({ model: await modelFor(s.critic, mode), catalog: sim.catalog, stats: s.critic, output });
       const reflector = new LlmFailureReflector({ model: await modelFor(s.reflector, mode), stats: s.reflector });
       const plans: Plan[] = [];
       const pool = new ReflectionPool({ seed: 0 });

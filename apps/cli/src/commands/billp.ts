@@ -75,16 +75,16 @@ export const billpCommand: Command = {
     const sim = await makeSimulator(setup, "test", simOptions);
     const catalog = sim.catalog;
     const critic: Critic = criticName === "tabular" ? new TabularAverageCritic()
-      : criticName === "scorer" || (criticName === "auto" && !model) ? new ScorerCritic(sim.scorer)
-      : new LlmCritic(model, catalog, { stats });
+      : criticName === "scorer" || (criticName === "auto" && !model) ? new ScorerCritic({ scorer: sim.scorer })
+      : new LlmCritic({ model, catalog, stats });
     const built: Built = model
       ? {
         planner: new LlmThoughtPlanner({ model, stats, seed }),
-        actor: new LlmActor(model, catalog, { stats, seed }),
+        actor: new LlmActor({ model, catalog, stats, seed }),
         critic,
         reflector: new LlmFailureReflector({ model, stats }),
       }
-      : { planner: new SaturationAwarePlanner({ seed }), actor: new CatalogGreedyActor(catalog, sim.scorer), critic, reflector: new TemplateReflector() };
+      : { planner: new SaturationAwarePlanner({ seed }), actor: new CatalogGreedyActor({ catalog, scorer: sim.scorer }), critic, reflector: new TemplateReflector() };
     const pool = new ReflectionPool({ seed });
     const session = new Session(sim);
     const runs: BillpTrajectory[] = [];
