@@ -20,7 +20,7 @@ export { trainMF, rmse, constantRmse, ensureBackend, tfjsAvailable, columnDistan
 export { EpisodeTracker, majorityCategories, type MetricSummary, type TrackerOptions } from "./metrics.js";
 export { runEpisodes, evaluate, type EvaluateOptions, type EvaluateProgress, type EvaluationResult } from "./protocol.js";
 export { PRESETS, loadPreset, makeSimulator, splitUsers, filterLog, type SimulatorRole, type PresetName, type PresetOptions, type EnvSetup } from "./presets.js";
-export { RandomAgent, GreedyAgent, PopularityAgent, OracleAgent, RoundRobinAgent } from "./agents.js";
+export { RandomAgent, GreedyAgent, PopularityAgent, OracleAgent, RoundRobinAgent, type RandomAgentOptions, type GreedyAgentOptions, type PopularityAgentOptions } from "./agents.js";
 export { defaultDataDir, dataDirCandidates, findDataset, repoRoot } from "./datadir.js";
 export { type Dataset, type RatingLog, dataError } from "./data/dataset.js";
 export { loadCoat } from "./data/coat.js";

@@ -13,22 +13,37 @@ import type { Policy, PolicyContext, PolicyOptionsInit } from "./policy.js";
 import { createPpoPolicy, PpoAlgorithm, type PpoOptions } from "./ppo.js";
 import { SlatePolicy } from "./slate-policy.js";
 
+/** Options of {@link PolicyAgent}. */
+export interface PolicyAgentOptions {
+  /** The policy that acts. Required. */
+  readonly policy: Policy;
+  /** Name in results. Default `policy:<kind>`. */
+  readonly name?: string;
+  /** Greedy slates (default true) or sampled ones (IL-Rec samples in evaluation). */
+  readonly deterministic?: boolean;
+  /** Never show an item twice in a session, in FB mode too (default true, as the env's ranking baselines and the training collector). */
+  readonly noRepeat?: boolean;
+  /** Optional plan per slot (B*C category mask), e.g. from a LERL planner. */
+  readonly planMask?: (env: VecEnv) => Uint8Array | null;
+}
+
 /** An env {@link Agent} that acts greedily (or by sampling) with a policy. */
 export class PolicyAgent implements Agent {
   readonly name: string;
   private history: HistoryBatch | undefined;
   private repeatMask: Uint8Array | null = null;
 
-  /**
-   * @param planMask optional plan per slot (B*C category mask), e.g. from a LERL planner.
-   * @param deterministic greedy slates (default) or sampled ones (IL-Rec samples in evaluation).
-   * @param noRepeat never show an item twice in a session, in FB mode too (default true, as the env's
-   *   ranking baselines and the training collector).
-   */
-  constructor(
-    readonly policy: Policy,
-    options: { name?: string; deterministic?: boolean; noRepeat?: boolean; planMask?: (env: VecEnv) => Uint8Array | null } = {},
-  ) {
+  readonly policy: Policy;
+
+  /** `new PolicyAgent({ policy, ...options })`. */
+  constructor(options: PolicyAgentOptions);
+  /** @deprecated Pass one options object: `new PolicyAgent({ policy, ...options })`. This form goes in the next minor release. */
+  constructor(policy: Policy, options?: Omit<PolicyAgentOptions, "policy">);
+  constructor(first: PolicyAgentOptions | Policy, rest: Omit<PolicyAgentOptions, "policy"> = {}) {
+    // A Policy acts; the options object holds one under `policy`.
+    const options: PolicyAgentOptions = "act" in first ? { ...rest, policy: first } : first;
+    const policy = options.policy;
+    this.policy = policy;
     this.name = options.name ?? `policy:${policy.kind}`;
     this.deterministic = options.deterministic ?? true;
     this.noRepeat = options.noRepeat ?? true;

@@ -73,8 +73,14 @@ describe("save and load", () => {
       expect(Array.from(y.value)).toEqual(Array.from(x.value));
       // It also evaluates as an env agent.
       const agentOut = new Int32Array(env.batchSize);
-      new PolicyAgent(loaded.policy).act(env, agentOut);
+      new PolicyAgent({ policy: loaded.policy }).act(env, agentOut);
       expect(agentOut.every((i) => i >= 0 && i < env.numItems)).toBe(true);
+      // The deprecated positional form of 0.1 builds the same agent.
+      const old = new PolicyAgent(loaded.policy, { name: "old", deterministic: true });
+      expect([old.name, old.policy]).toEqual(["old", loaded.policy]);
+      const oldOut = new Int32Array(env.batchSize);
+      old.act(env, oldOut);
+      expect(Array.from(oldOut)).toEqual(Array.from(agentOut));
       for (const t of [a, loaded.algorithm]) {
         t.dispose();
         t.policy.dispose();

@@ -269,7 +269,7 @@ async function trainAndEvaluate(
   for (const deterministic of [true, false]) {
     const evaluation = deterministic ? "greedy" : "sampled";
     const label = `${method} (${evaluation})`;
-    const result = await evaluate(setup, () => new PolicyAgent(algorithm.policy, { deterministic, name: label }), { episodes: r.episodes, seeds: [seed] });
+    const result = await evaluate(setup, () => new PolicyAgent({ policy: algorithm.policy, deterministic, name: label }), { episodes: r.episodes, seeds: [seed] });
     out.push({ preset: setup.name, method, label, evaluation, seed, metrics: result.perSeed[0]! });
   }
   algorithm.dispose();

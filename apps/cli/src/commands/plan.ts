@@ -58,7 +58,7 @@ const table = defineCommand({
 async function warmPool(setup: EnvSetup, seed: number, steps: number, pool: ReflectionPool): Promise<number> {
   const env = await makeSimulator(setup, "test", { batchSize: 8, autoReset: true, seed: seed + 1 });
   env.reset();
-  const agent = new RandomAgent(seed + 1);
+  const agent = new RandomAgent({ seed: seed + 1 });
   const reflector = new TemplateReflector();
   const K = env.slateSize;
   const slates = new Int32Array(env.batchSize * K);
@@ -173,7 +173,7 @@ export const planCommand: Command = {
 
     const env = await makeSimulator(setup, "test", { batchSize: sessions, seed });
     env.reset();
-    const agent = new RandomAgent(seed);
+    const agent = new RandomAgent({ seed });
     const slates = new Int32Array(env.batchSize * env.slateSize);
     for (let t = 0; t < warmup && env.numActive() > 0; t++) {
       agent.act(env, slates);

@@ -273,11 +273,11 @@ async function trainAndEvaluate(x: LerlExperiment, io: CliIO, c: ExperimentParts
     }
     // Greedy evaluation of a stochastic policy is a different policy (the argmax slate); the sampled row is
     // the policy that was trained. Both are shown so neither can stand in for the other unnoticed.
-    record(FLAT_GREEDY, { eval: "greedy" }, await evaluateAgent(setup, () => new PolicyAgent(flat.algorithm.policy, { name: FLAT_GREEDY }), eo(FLAT_GREEDY)));
-    record(FLAT_SAMPLED, { eval: "sampled" }, await evaluateAgent(setup, () => new PolicyAgent(flat.algorithm.policy, { name: FLAT_SAMPLED, deterministic: false }), eo(FLAT_SAMPLED)));
+    record(FLAT_GREEDY, { eval: "greedy" }, await evaluateAgent(setup, () => new PolicyAgent({ policy: flat.algorithm.policy, name: FLAT_GREEDY }), eo(FLAT_GREEDY)));
+    record(FLAT_SAMPLED, { eval: "sampled" }, await evaluateAgent(setup, () => new PolicyAgent({ policy: flat.algorithm.policy, name: FLAT_SAMPLED, deterministic: false }), eo(FLAT_SAMPLED)));
     // Baselines under the learned policies' rule: no item twice in a session (PolicyAgent's noRepeat default).
-    record("random", { eval: "baseline" }, await evaluateAgent(setup, (s) => new RandomAgent(s, { noRepeat: true }), eo("random")));
-    record("popularity", { eval: "baseline" }, await evaluateAgent(setup, () => new PopularityAgent(setup.catalog.numItems, setup.trainLog.item), eo("popularity")));
+    record("random", { eval: "baseline" }, await evaluateAgent(setup, (s) => new RandomAgent({ seed: s, noRepeat: true }), eo("random")));
+    record("popularity", { eval: "baseline" }, await evaluateAgent(setup, () => new PopularityAgent({ numItems: setup.catalog.numItems, items: setup.trainLog.item }), eo("popularity")));
   }
   stopWatching();
   const rows: ResultRow[] = [];

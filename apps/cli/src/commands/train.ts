@@ -121,7 +121,7 @@ async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; 
   say(`saved ${out} (${manifest.weights.length} tensors, ${summary.updates} updates, ${(summary.elapsedMs / 1000).toFixed(1)} s, ${Math.round(summary.stepsPerSecond)} steps/s)`);
   let evaluation: Record<string, number> | undefined;
   if (evalEpisodes > 0) {
-    const result = await evaluate(setup, () => new PolicyAgent(algorithm.policy), { episodes: evalEpisodes, seeds: [seed], simulator: { mode } });
+    const result = await evaluate(setup, () => new PolicyAgent({ policy: algorithm.policy }), { episodes: evalEpisodes, seeds: [seed], simulator: { mode } });
     evaluation = result.metrics;
     say(`eval on ${envName} test users (ground truth, ${evalEpisodes} episodes, ${mode}): len ${fmt(evaluation["len"]!)}  r_traj ${fmt(evaluation["r_traj"]!)}  r_each ${fmt(evaluation["r_each"]!)}  ctr ${fmt(evaluation["ctr"]!)}`);
   }
