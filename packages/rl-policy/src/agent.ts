@@ -72,18 +72,34 @@ export class PolicyAgent implements Agent {
 
 export type AlgorithmName = "ppo" | "a2c" | "dqn";
 
+/** Options of {@link createAlgorithm}: which algorithm, for which environment, and its settings. */
 export interface CreateAlgorithmOptions {
+  /** "ppo" or "a2c" (on-policy: they fit `createLerlGraph`) or "dqn" (off-policy). Required. */
+  algorithm: AlgorithmName;
+  /** The environment's sizes (`contextFromEnv(env)`). Required. */
+  context: PolicyContext;
+  /** Policy network options (seed, history length, encoder...); the package defaults otherwise. */
   policy?: PolicyOptionsInit;
   ppo?: Partial<PpoOptions>;
   a2c?: Partial<A2COptions>;
   dqn?: Partial<DqnOptions>;
 }
 
-/** A fresh policy and its algorithm: PPO and A2C are on-policy (they fit `createLerlGraph`), DQN off-policy. */
-export function createAlgorithm(name: "ppo" | "a2c", context: PolicyContext, options?: CreateAlgorithmOptions): OnPolicyAlgorithm;
-export function createAlgorithm(name: "dqn", context: PolicyContext, options?: CreateAlgorithmOptions): OffPolicyAlgorithm;
-export function createAlgorithm(name: AlgorithmName, context: PolicyContext, options?: CreateAlgorithmOptions): Algorithm;
-export function createAlgorithm(name: AlgorithmName, context: PolicyContext, options: CreateAlgorithmOptions = {}): Algorithm {
+type AlgorithmSettings = Omit<CreateAlgorithmOptions, "algorithm" | "context">;
+
+/** A fresh policy and its algorithm: `createAlgorithm({ algorithm: "ppo", context: contextFromEnv(env), policy: { seed: 0 } })`. */
+export function createAlgorithm(options: CreateAlgorithmOptions & { algorithm: "ppo" | "a2c" }): OnPolicyAlgorithm;
+export function createAlgorithm(options: CreateAlgorithmOptions & { algorithm: "dqn" }): OffPolicyAlgorithm;
+export function createAlgorithm(options: CreateAlgorithmOptions): Algorithm;
+/** @deprecated Pass one options object: `createAlgorithm({ algorithm, context, ...options })`. This form goes in the next minor release. */
+export function createAlgorithm(name: "ppo" | "a2c", context: PolicyContext, options?: AlgorithmSettings): OnPolicyAlgorithm;
+/** @deprecated Pass one options object: `createAlgorithm({ algorithm, context, ...options })`. This form goes in the next minor release. */
+export function createAlgorithm(name: "dqn", context: PolicyContext, options?: AlgorithmSettings): OffPolicyAlgorithm;
+/** @deprecated Pass one options object: `createAlgorithm({ algorithm, context, ...options })`. This form goes in the next minor release. */
+export function createAlgorithm(name: AlgorithmName, context: PolicyContext, options?: AlgorithmSettings): Algorithm;
+export function createAlgorithm(first: CreateAlgorithmOptions | AlgorithmName, contextArg?: PolicyContext, rest: AlgorithmSettings = {}): Algorithm {
+  const options: CreateAlgorithmOptions = typeof first === "string" ? { ...rest, algorithm: first, context: contextArg! } : first;
+  const { algorithm: name, context } = options;
   switch (name) {
     case "ppo":
       return new PpoAlgorithm(createPpoPolicy(context, options.policy, options.ppo), options.ppo);

@@ -32,7 +32,7 @@ beforeAll(async () => {
 
 async function trainAndEvaluate(algo: AlgorithmName, seed: number): Promise<{ greedy: number; sampled: number }> {
   const env = new Simulator(setup.groundTruth, setup.makeRules(), { ...setup.simulator, users: setup.trainUsers, batchSize: 32, autoReset: true, seed });
-  const a = createAlgorithm(algo, contextFromEnv(env), { policy: { seed } });
+  const a = createAlgorithm({ algorithm: algo, context: contextFromEnv(env), policy: { seed } });
   await trainPolicy(env, a, { totalSteps: STEPS });
   const greedy = (await evaluate(setup, () => new PolicyAgent({ policy: a.policy, deterministic: true }), EVAL)).metrics["r_traj"]!;
   const sampled = (await evaluate(setup, () => new PolicyAgent({ policy: a.policy, deterministic: false }), EVAL)).metrics["r_traj"]!;

@@ -245,7 +245,7 @@ async function trainAndEvaluate(
   const { setup, method, seed, steps } = r;
   const series = `${setup.name}/${method}`;
   const env = await trainSimulator(setup, r.world, r.batch, seed);
-  const algorithm = createAlgorithm(method, contextFromEnv(env), { policy: policyDefaults(setup, seed) });
+  const algorithm = createAlgorithm({ algorithm: method, context: contextFromEnv(env), policy: policyDefaults(setup, seed) });
   const quarter = Math.max(1, Math.floor(steps / 4));
   let nextSay = quarter;
   await trainPolicy(env, algorithm, {

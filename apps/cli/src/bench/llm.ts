@@ -118,7 +118,7 @@ export const llmBench: BenchTarget = {
     // untrained PPO policy: the planning options change how often the model is asked, not what it is asked.
     await initBackend();
     const env = await trainSimulator(setup, "truth", 8, 0);
-    const algorithm = createAlgorithm("ppo", contextFromEnv(env), { policy: policyDefaults(setup, 0) }) as OnPolicyAlgorithm;
+    const algorithm = createAlgorithm({ algorithm: "ppo", context: contextFromEnv(env), policy: policyDefaults(setup, 0) }) as OnPolicyAlgorithm;
     const planning: PlanningRow[] = [];
     const finished: Episode[] = [];
     for (const mode of ["native", "prompt-only"] as const) {

@@ -81,7 +81,7 @@ export const policyBench: BenchTarget = {
         for (const encoder of algo === "ppo" ? encodersFor(backend) : (["mean"] as EncoderKind[])) {
           const make = (batchSize: number) => new Simulator(setup.groundTruth, setup.makeRules(), { ...setup.simulator, users: setup.trainUsers, batchSize, autoReset: true, seed: 1 });
           const env1 = make(1);
-          const a = createAlgorithm(algo, contextFromEnv(env1), { policy: { seed: 1, encoder: encoder === "transformer" ? { kind: encoder, itemDim: 64 } : { kind: encoder } }, dqn: { learningStarts: 64 } });
+          const a = createAlgorithm({ algorithm: algo, context: contextFromEnv(env1), policy: { seed: 1, encoder: encoder === "transformer" ? { kind: encoder, itemDim: 64 } : { kind: encoder } }, dqn: { learningStarts: 64 } });
           const p = a.policy;
           // Act latency at batch 1: a real mid-session history from the env.
           env1.reset();
@@ -117,7 +117,7 @@ export const policyBench: BenchTarget = {
           p.dispose();
           // End-to-end training throughput with 32 sessions.
           const envTrain = make(32);
-          const t = createAlgorithm(algo, contextFromEnv(envTrain), { policy: { seed: 1, encoder: encoder === "transformer" ? { kind: encoder, itemDim: 64 } : { kind: encoder } } });
+          const t = createAlgorithm({ algorithm: algo, context: contextFromEnv(envTrain), policy: { seed: 1, encoder: encoder === "transformer" ? { kind: encoder, itemDim: 64 } : { kind: encoder } } });
           const c0 = process.cpuUsage();
           const summary = await trainPolicy(envTrain, t, { totalSteps: trainSteps });
           const cpu = process.cpuUsage(c0);

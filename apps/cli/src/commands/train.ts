@@ -104,10 +104,8 @@ async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; 
   const trainEnv = await makeSimulator(setup, "train", { batchSize: batch, autoReset: true, seed, mode });
   const backend = await initBackend();
   say(backend.summary);
-  const algorithm = createAlgorithm(algo, contextFromEnv(trainEnv), {
-    policy: { seed, historyLength: history, feedbackScale: feedbackScaleOf(setup), encoder: { ...defaultsOf(encoder) } },
-    ...(lr !== undefined ? { [algo]: { learningRate: lr } } : {}),
-  });
+  const algorithm = createAlgorithm({ algorithm: algo, context: contextFromEnv(trainEnv), policy: { seed, historyLength: history, feedbackScale: feedbackScaleOf(setup), encoder: { ...defaultsOf(encoder) } },
+    ...(lr !== undefined ? { [algo]: { learningRate: lr } } : {}), });
   say(`training ${algo} (${encoder} encoder, ${algorithm.policy.params.count()} parameters) on ${envName}: ${steps} steps, ${batch} sessions, seed ${seed}`);
   const summary = await trainPolicy(trainEnv, algorithm, {
     totalSteps: steps,
