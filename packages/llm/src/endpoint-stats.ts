@@ -106,7 +106,7 @@ export function formatEndpointStats(endpoints: Record<string, EndpointSnapshot>)
     const latency = Number.isFinite(e.latencyP50Ms) ? `p50 ${Math.round(e.latencyP50Ms)} ms` : "none answered";
     const down = e.state === "down" ? ` (${e.lastError ?? "no answer"})` : "";
     return (
-      `endpoint ${id}: ${e.state}${down}, ${e.requests} requests, ${e.successes} ok, ${e.failures} failed (${e.failovers} failed over), ` +
+      `endpoint ${id}: ${e.state}${down}, ${e.requests} request${e.requests === 1 ? "" : "s"}, ${e.successes} ok, ${e.failures} failed (${e.failovers} failed over), ` +
       `${e.promptTokens} + ${e.completionTokens} tokens, ${latency}, ${e.downs} down / ${e.recoveries} back`
     );
   });
