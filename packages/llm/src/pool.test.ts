@@ -166,6 +166,22 @@ describe("pool routing and failure handling", () => {
     expect(flaky.probes).toBe(1);
   });
 
+  it("an endpoint that answers its probe but fails its requests again waits twice as long each time it comes back", async () => {
+    const broken = await openai(() => ({ status: 500, error: "model crashed" })); // /v1/models still answers
+    const steady = await openai(() => good);
+    const { model, stats } = await poolModel(`pool:${member(broken)},${member(steady)}`);
+    const pool = poolOf(model)!;
+    const delays: (number | undefined)[] = [];
+    for (let round = 1; round <= 3; round++) {
+      await until(() => pool.states[0]!.up, "the broken endpoint to be probed back");
+      // Idle endpoints tie and alternate: within two requests one goes to the broken endpoint and fails over.
+      while (pool.states[0]!.up) expect((await structured(model, pick, `user ${round}`, { stats, maxRepairs: 0 })).ok).toBe(true);
+      delays.push(pool.states[0]!.probeDelayMs);
+    }
+    expect(delays).toEqual([20, 40, 80]);
+    expect(stats.endpoint(member(broken)).snapshot()).toMatchObject({ downs: 3, recoveries: 2, successes: 0, failovers: 3 });
+  });
+
   it("a request that times out at one endpoint fails over to another (counted as a timeout there)", async () => {
     const stuck = await openai(() => ({ hang: true }));
     const steady = await openai(() => good);

@@ -42,7 +42,16 @@ export class PoolUnavailableError extends FarsightError {
   }
 }
 
-type Endpoint = PoolEndpoint & { index: number; busy: number; down: boolean; probeDelay: number; timer?: ReturnType<typeof setTimeout> };
+type Endpoint = PoolEndpoint & {
+  index: number;
+  busy: number;
+  down: boolean;
+  /** Wait before the next probe while down. */
+  probeDelay: number;
+  /** When a probe last brought the endpoint back (performance.now()), to tell a flapping endpoint. */
+  recoveredAt: number;
+  timer?: ReturnType<typeof setTimeout>;
+};
 
 /**
  * Several endpoints of one model behind one LangChain chat model. Each request goes to the least busy endpoint
@@ -74,7 +83,7 @@ export class PoolChatModel extends BaseChatModel {
       probeTimeoutMs: options.probeTimeoutMs ?? 5000,
     };
     this.fetchProbe = options.fetch ?? fetch;
-    this.endpoints = endpoints.map((e, index) => ({ ...e, index, busy: 0, down: false, probeDelay: this.timing.probeIntervalMs }));
+    this.endpoints = endpoints.map((e, index) => ({ ...e, index, busy: 0, down: false, probeDelay: this.timing.probeIntervalMs, recoveredAt: -Infinity }));
     for (const e of this.endpoints) this.stats.endpoint(e.id);
   }
 
@@ -93,9 +102,9 @@ export class PoolChatModel extends BaseChatModel {
     yield* streamChunks((onChunk) => this.send({ messages, options: rest, signal, onChunk }), runManager);
   }
 
-  /** Each endpoint's id and whether requests go to it now. */
-  get states(): { id: string; up: boolean }[] {
-    return this.endpoints.map((e) => ({ id: e.id, up: !e.down }));
+  /** Each endpoint's id, whether requests go to it now, and (while down) the wait before its next probe. */
+  get states(): { id: string; up: boolean; probeDelayMs?: number }[] {
+    return this.endpoints.map((e) => ({ id: e.id, up: !e.down, ...(e.down ? { probeDelayMs: e.probeDelay } : {}) }));
   }
 
   /** Sends one call to the least busy live endpoint, failing over to the others when its endpoint dies. */
@@ -196,7 +205,10 @@ export class PoolChatModel extends BaseChatModel {
     counts.state = "down";
     counts.downs++;
     this.stats.recordEndpoint();
-    e.probeDelay = this.timing.probeIntervalMs;
+    // An endpoint that answers its probe but fails its requests again would come back every probeIntervalMs and
+    // cost a failed attempt each time: if it fails again soon after coming back, it waits twice as long as before.
+    const flapping = performance.now() - e.recoveredAt < this.timing.probeMaxIntervalMs;
+    e.probeDelay = flapping ? Math.min(this.timing.probeMaxIntervalMs, e.probeDelay * 2) : this.timing.probeIntervalMs;
     this.scheduleProbe(e);
     this.wake(); // waiters for this endpoint's slots must look elsewhere
   }
@@ -225,6 +237,7 @@ export class PoolChatModel extends BaseChatModel {
         e.down = false;
         counts.state = "up";
         counts.recoveries++;
+        e.recoveredAt = performance.now();
         clearTimeout(e.timer);
         this.wake();
       }
