@@ -53,12 +53,14 @@ export class EndpointCounts {
   recoveries = 0;
   private readonly latencies: number[] = [];
 
+  /** An attempt was sent to the endpoint. */
   start(): void {
     this.requests++;
     this.inFlight++;
     if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
   }
 
+  /** An attempt came back with an answer after `latencyMs`, with the usage the server reported. */
   success(latencyMs: number, usage?: { promptTokens?: number; completionTokens?: number }): void {
     this.inFlight--;
     this.successes++;
@@ -76,6 +78,7 @@ export class EndpointCounts {
     this.lastError = error;
   }
 
+  /** The counts as plain JSON, with p50 / mean latency of the answered attempts. */
   snapshot(): EndpointSnapshot {
     const n = this.latencies.length;
     return {

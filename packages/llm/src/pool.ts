@@ -120,8 +120,14 @@ export class PoolChatModel extends BaseChatModel {
       const started = performance.now();
       let streamed = false;
       try {
-        const onChunk = call.onChunk;
-        const answer = await e.model.run(onChunk ? { ...call, onChunk: (c: AIMessageChunk) => ((streamed = true), onChunk(c)) } : call);
+        const forward = call.onChunk;
+        const onChunk = forward
+          ? (chunk: AIMessageChunk) => {
+              streamed = true; // from here on a failover would repeat what the caller already has
+              forward(chunk);
+            }
+          : undefined;
+        const answer = await e.model.run(onChunk ? { ...call, onChunk } : call);
         counts.success(performance.now() - started, usageOf(answer));
         this.stats.recordEndpoint();
         return answer;
