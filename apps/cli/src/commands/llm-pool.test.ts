@@ -23,12 +23,12 @@ async function endpoint(): Promise<string> {
 }
 
 describe("farsight with --llm pool:...", () => {
-  it("llm check probes every endpoint, answers through a live one and prints a line per endpoint", async () => {
+  it("llm --llm pool:... (a check) probes every endpoint, answers through a live one and prints a line per endpoint", async () => {
     const live = await endpoint();
     const dead = await endpoint();
     await servers[1]!.close();
     const io = captureIO();
-    expect(await main(["llm", "check", "--llm", `pool:${dead},${live}`], io, [llmCommand])).toBe(0);
+    expect(await main(["llm", "--llm", `pool:${dead},${live}`], io, [llmCommand])).toBe(0);
     expect(io.out).toContain('answer:   {"category":"jazz","confidence":0.9}');
     expect(io.out).toContain("method:   json-schema");
     expect(io.out).toMatch(new RegExp(`endpoint ${escape(live)}: up, 1 request, 1 ok, 0 failed`));

@@ -2,7 +2,7 @@ import { checkModel, formatEndpointStats, MODEL_SPEC_FORMS } from "@farsight/llm
 import { intFlag, parseFlags, UsageError, type Command } from "../command.js";
 
 const usage = `farsight llm check <spec> [--prompt TEXT] [--timeout MS] [--record FILE] [--json]
-farsight llm check --llm <spec> ...
+farsight llm [check] --llm <spec> ...
 
 Sends one structured request (a JSON object {category, confidence}) to the model named by <spec>, through
 the same wrappers a run uses (retries, timeout, accounting; no cache), and prints the parsed answer, the
@@ -37,7 +37,8 @@ export const llmCommand: Command = {
       { llm: { type: "string" }, prompt: { type: "string" }, timeout: { type: "string" }, record: { type: "string" }, json: { type: "boolean" } },
       true,
     );
-    const [sub, ...rest] = positionals;
+    // `farsight llm --llm SPEC` is the check too: the spec flag every other command takes.
+    const [sub = values.llm === undefined ? undefined : "check", ...rest] = positionals;
     const specs = values.llm === undefined ? rest : [values.llm, ...rest];
     const spec = specs[0];
     if (sub !== "check" || spec === undefined || specs.length > 1) {
