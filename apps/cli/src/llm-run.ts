@@ -3,7 +3,17 @@
  * (FARSIGHT_LLM), the shared flags (--llm, --timeout, --retries, --max-fallback-rate), one preflight request,
  * progress on stderr while calls are slow, and the per-component answer shares with the fallback-rate check.
  */
-import { answerShares, checkSchema, DEFAULT_CHECK_PROMPT, defaultModelSpec, formatAnswerShares, structured, type ComponentAnswers, type LlmStats } from "@farsight/llm";
+import {
+  answerShares,
+  checkSchema,
+  DEFAULT_CHECK_PROMPT,
+  defaultModelSpec,
+  formatAnswerShares,
+  formatEndpointStats,
+  structured,
+  type ComponentAnswers,
+  type LlmStats,
+} from "@farsight/llm";
 import type { CliIO } from "./command.js";
 import { defineCommand, defineFlags, flagValues, type RawFlags } from "./flag-table.js";
 
@@ -11,7 +21,9 @@ import { defineCommand, defineFlags, flagValues, type RawFlags } from "./flag-ta
 export const LLM_RUN_FLAGS = defineFlags({
   llm: {
     kind: "string", placeholder: "SPEC", group: "Language model", defaultHelp: "$FARSIGHT_LLM, else none",
-    help: "model spec, e.g. ollama:llama3.1, openai:gpt-4o-mini, openai-compatible:http://127.0.0.1:8000/v1#<model>, scripted:<file.jsonl>.",
+    help:
+      "model spec, e.g. ollama:llama3.1, openai:gpt-4o-mini, openai-compatible:http://127.0.0.1:8000/v1#<model>, scripted:<file.jsonl>, " +
+      "or several servers as one: pool:<spec>[?concurrency=N],<spec>,... or pool:<file.json> (least-busy routing, failover).",
   },
   timeout: { kind: "int", min: 1, placeholder: "MS", group: "Language model", defaultHelp: "the provider's, 10 s to 10 min", help: "deadline per model call." },
   retries: { kind: "int", min: 0, group: "Language model", defaultHelp: "the provider's, 2", help: "retries of a call on 429 / 5xx / dropped connections." },
@@ -121,7 +133,7 @@ export function worstComponent(byComponent: Record<string, ComponentAnswers>): {
   return worst;
 }
 
-/** Per-component answer shares as printed after a run, one line each. */
+/** Per-component answer shares as printed after a run, one line each (then one per endpoint of a pool). */
 export function answerLines(stats: LlmStats, spec: string): string[] {
   const lines = formatAnswerShares(stats.answersByComponent);
   const s = stats.snapshot();
@@ -130,6 +142,7 @@ export function answerLines(stats: LlmStats, spec: string): string[] {
     `llm ${spec}: ${s.requests} requests (${s.modelRequests} reached the model), ${s.calls} calls, ${s.retries} retries, ${s.repairs} repairs` +
       `${methods ? `; structured output: ${methods}` : ""}${s.downgrades ? ` (${s.downgrades} downgrades)` : ""}`,
     ...lines.map((l) => `  ${l}`),
+    ...formatEndpointStats(s.endpoints).map((l) => `  ${l}`),
   ];
 }
 

@@ -1,21 +1,22 @@
-import { checkModel, MODEL_SPEC_FORMS } from "@farsight/llm";
+import { checkModel, formatEndpointStats, MODEL_SPEC_FORMS } from "@farsight/llm";
 import { UsageError, type Command } from "../command.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
 
 const table = defineCommand({
   command: "llm",
-  forms: ["check <spec>"],
+  forms: ["check <spec>", "[check] --llm <spec>"],
   positionals: true,
   description: [
     "Sends one structured request (a JSON object {category, confidence}) to the model named by <spec>, through the same wrappers a run uses " +
       "(retries, timeout, accounting; no cache), and prints the parsed answer, the structured-output method that produced it, the latency and the tokens. " +
       "Exit code 0 when the answer parsed and validated, 1 otherwise. The method is chosen per provider, strongest first (OpenAI-compatible: " +
       "json-schema, tools, json-mode, prompt; Ollama: format, prompt; llama-cpp: grammar, prompt) and moves down when the server rejects or ignores one; " +
-      "append ?structured=<method> to the spec to start lower.",
+      "append ?structured=<method> to the spec to start lower. A pool: spec probes every endpoint first and prints one line per endpoint (up or down, requests, failovers).",
     `Specs:\n  ${MODEL_SPEC_FORMS.join("\n  ")}`,
   ],
   flags: {
+    llm: { kind: "string", placeholder: "SPEC", defaultHelp: "the positional <spec>", help: "the spec, instead of the positional <spec> (the spec flag every other command takes)." },
     prompt: { kind: "string", defaultHelp: "the built-in recommendation question", help: "ask this instead." },
     timeout: { kind: "int", min: 1, placeholder: "MS", defaultHelp: "the provider's, 10 s to 10 min", help: "deadline per model call." },
     record: { kind: "path", placeholder: "FILE", defaultHelp: "not recorded", help: "append the request and answer to a JSONL file (replay it with scripted:FILE)." },
@@ -36,8 +37,11 @@ export const llmCommand: Command = {
   tables: [table],
   async run(argv, io) {
     const { values, positionals } = parseCommand(table, argv);
-    const [sub, spec, ...extra] = positionals;
-    if (sub !== "check" || spec === undefined || extra.length > 0) {
+    // `farsight llm --llm SPEC` is the check too: the spec flag every other command takes.
+    const [sub = values.llm === undefined ? undefined : "check", ...rest] = positionals;
+    const specs = values.llm === undefined ? rest : [values.llm, ...rest];
+    const spec = specs[0];
+    if (sub !== "check" || spec === undefined || specs.length > 1) {
       throw new UsageError(`farsight llm: expected \`farsight llm check <spec>\`\n\n${renderHelp(table)}`);
     }
     const timeoutMs = values.timeout;
@@ -53,6 +57,7 @@ export const llmCommand: Command = {
     io.stdout(`method:   ${result.method}${stats.downgrades ? ` (after ${stats.downgrades} downgrade${stats.downgrades === 1 ? "" : "s"})` : ""}\n`);
     io.stdout(`latency:  ${Math.round(report.latencyMs)} ms (${stats.calls} call${stats.calls === 1 ? "" : "s"}, ${result.repairs} repair${result.repairs === 1 ? "" : "s"}, ${stats.retries} retr${stats.retries === 1 ? "y" : "ies"})\n`);
     io.stdout(`tokens:   ${stats.promptTokens} prompt + ${stats.completionTokens} completion\n`);
+    for (const line of formatEndpointStats(stats.endpoints)) io.stdout(`${line}\n`);
     return result.ok ? 0 : 1;
   },
 };
