@@ -31,7 +31,7 @@ export function wrapWords(text: string, width: number): string[] {
 export function paragraph(text: string, width = helpWidth()): string[] {
   if (!text.includes("\n")) return wrapWords(text, width);
   return text.split("\n").flatMap((line) => {
-    const m = /^(\s*\S+\s{2,}|\s+)(.*)$/.exec(line);
+    const m = /^(\s*\S.*?\s{2,}|\s+)(\S.*)$/.exec(line);
     if (line.length <= width || !m) return [line];
     const pad = " ".repeat(m[1]!.length);
     const [first, ...rest] = wrapWords(m[2]!, width - pad.length);
