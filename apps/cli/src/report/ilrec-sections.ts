@@ -31,6 +31,8 @@ const HINTS: Record<string, string> = {
   imitation_lambda: "The imitation step's coefficient falls linearly to 0 over the annealed share of the budget (--anneal): late training is pure RL.",
   discriminator_loss: "The discriminator separates policy transitions (1) from demonstrated ones (0); the loss is its mean BCE on each side, added. Near 2 log 2 = 1.39 it cannot tell them apart (the policy acts like the teacher, or the features do not distinguish them); it is retrained every few rollouts, so the curve moves in steps.",
   discriminator_accuracy: "0.5 = chance. High accuracy means the policy's transitions look unlike the teacher's; its density ratio then lowers the weights of demonstrations the policy already over-produces.",
+  demo_gated_share: "The share of the usable demonstrated steps the advantage gate set to 0 at each refresh. Rising: the policy overtakes its teacher on more states and copies less of it; near 0: the teacher still beats the policy almost everywhere.",
+  demo_mean_weight: "The mean weight of the demonstrated steps (0 ignored, 1 imitated fully). It moves only at refreshes; late in training lambda_imit has annealed towards 0, so late weights count for little.",
   bc_loss: "Behaviour cloning fits the demonstrations alone (no RL); the loss levels off where the policy reproduces the teacher as well as it can.",
 };
 
