@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { tarBytes, zipBytes } from "@farsight/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { dataDirCandidates } from "./datadir.js";
 import { fetchDataset, safeEntryPath, type DatasetSource } from "./fetch.js";
@@ -11,53 +11,9 @@ const root = mkdtempSync(join(tmpdir(), "farsight-fetch-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** A ZIP with stored entries, names taken verbatim (hostile ones included). */
-function zip(files: [string, string][]): Buffer {
-  const parts: Buffer[] = [], central: Buffer[] = [];
-  let offset = 0;
-  for (const [name, text] of files) {
-    const data = Buffer.from(text), nameBuf = Buffer.from(name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBuf.length, 26);
-    const c = Buffer.alloc(46);
-    c.writeUInt32LE(0x02014b50, 0);
-    c.writeUInt32LE(data.length, 20);
-    c.writeUInt32LE(data.length, 24);
-    c.writeUInt16LE(nameBuf.length, 28);
-    c.writeUInt32LE(offset, 42);
-    parts.push(local, nameBuf, data);
-    central.push(c, nameBuf);
-    offset += 30 + nameBuf.length + data.length;
-  }
-  const cd = Buffer.concat(central), end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, cd, end]);
-}
-
+const zip = (files: [string, string][]) => zipBytes(files.map(([path, data]) => ({ path, data })), { method: 0 });
 /** A gzipped ustar archive of regular files. */
-function tarGz(files: [string, string][]): Buffer {
-  const blocks: Buffer[] = [];
-  for (const [name, text] of files) {
-    const data = Buffer.from(text), h = Buffer.alloc(512);
-    h.write(name, 0, 100, "utf8");
-    h.write("0000644\0", 100);
-    h.write(data.length.toString(8).padStart(11, "0") + "\0", 124);
-    h.write("0", 156);
-    h.write("ustar\u000000", 257);
-    h.fill(" ", 148, 156);
-    let sum = 0;
-    for (const b of h) sum += b;
-    h.write(sum.toString(8).padStart(6, "0") + "\0 ", 148);
-    blocks.push(h, data, Buffer.alloc((512 - (data.length % 512)) % 512));
-  }
-  return gzipSync(Buffer.concat([...blocks, Buffer.alloc(1024)]));
-}
+const tarGz = (files: [string, string][]) => tarBytes(files.map(([path, data]) => ({ path, data })));
 
 /** fetch() answering from a map of file name -> bytes (no network). */
 function served(files: Record<string, Buffer>): typeof fetch {

@@ -28,5 +28,5 @@ export { loadMovieLens100k, loadMovieLens1m } from "./data/movielens.js";
 export { loadKuaiRec, loadKuaiRandPure } from "./data/kuai.js";
 export { loadGenericCsv, loadBillpItems, parsePythonStringList } from "./data/generic.js";
 export { fetchDataset, DATASET_SOURCES, type DatasetSource, type Download, type FetchOptions, type FetchResult } from "./fetch.js";
-export { readZip, readTar, type ArchiveEntry } from "./archive.js";
+export { extractArchive, type ExtractedFile, type ExtractOptions } from "./archive.js";
 export { fitSparse, predictAll, columnEmbeddings, type MFFactors, type SparseFitOptions } from "./mf-sparse.js";
