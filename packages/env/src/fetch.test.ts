@@ -2,10 +2,13 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { tarBytes, zipBytes } from "@farsight/testing";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tarBytes, writeKuaiRandPureTarGz, writeKuaiRecZip, zipBytes } from "@farsight/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { dataDirCandidates } from "./datadir.js";
-import { fetchDataset, safeEntryPath, type DatasetSource } from "./fetch.js";
+import { loadKuaiRandPure, loadKuaiRec } from "./data/kuai.js";
+import { DATASET_SOURCES, fetchDataset, safeEntryPath, type DatasetSource } from "./fetch.js";
 
 const root = mkdtempSync(join(tmpdir(), "farsight-fetch-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -100,5 +103,54 @@ describe("data fetch: all or nothing", () => {
     await expect(fetchDataset(source("missing", "zip"), { dataDir, baseUrl: "https://alice:s3cret@mirror.example/d?token=abc", fetchImpl: served({}) }))
       .rejects.toThrow(/^download of https:\/\/\*\*\*@mirror\.example\/d\/missing\.zip\?token=\*\*\* failed: HTTP 404$/);
     expect(readdirSync(dataDir)).toEqual([]);
+  });
+});
+
+describe("data fetch: KuaiRec and KuaiRand-Pure from a mirror on 127.0.0.1 (published archive layouts)", () => {
+  it("streams the archives (one connection dropped mid-way and resumed), unpacks them and the loaders read the result", async () => {
+    const served = mkdtempSync(join(root, "mirror-"));
+    const recFacts = writeKuaiRecZip(join(served, "KuaiRec.zip"), { seed: 4, users: 20, items: 30 });
+    const randFacts = writeKuaiRandPureTarGz(join(served, "KuaiRand-Pure.tar.gz"), { seed: 4, users: 20, items: 30 });
+    const ranges: (string | undefined)[] = [];
+    let dropped = false;
+    const server = createServer((req, res) => {
+      const name = decodeURIComponent(req.url!.slice(1).replace(/\?.*$/, ""));
+      if (!existsSync(join(served, name))) return void res.writeHead(404).end();
+      const body = readFileSync(join(served, name));
+      ranges.push(req.headers.range);
+      const start = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? "")?.[1] ?? 0);
+      const head = { "content-length": String(body.length - start) };
+      if (start > 0) res.writeHead(206, { ...head, "content-range": `bytes ${start}-${body.length - 1}/${body.length}` });
+      else res.writeHead(200, head);
+      if (name === "KuaiRec.zip" && !dropped) {
+        dropped = true;
+        return void res.write(body.subarray(0, body.length >> 1), () => setTimeout(() => res.socket?.destroy(), 20));
+      }
+      res.end(body.subarray(start));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const dataDir = mkdtempSync(join(root, "kuai-"));
+      const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const log: string[] = [];
+      for (const name of ["kuairec", "kuairand-pure"]) {
+        await fetchDataset(DATASET_SOURCES.find((s) => s.name === name)!, { dataDir, baseUrl, log: (l) => log.push(l), progressEverySeconds: 0 });
+      }
+      expect(ranges.filter((r) => r !== undefined)).toHaveLength(1); // the one resume
+      expect(log.join("\n")).toMatch(/KuaiRec\.zip: [\d.]+ \/ [\d.]+ MB \(100%\), [\d.]+ MB\/s/);
+      expect(log.join("\n")).toMatch(/resuming at/);
+      expect(tree(join(dataDir, "kuairec"))).toEqual(
+        ["SOURCE.json", "LICENSE", "loaddata.py", ...["big_matrix.csv", "item_categories.csv", "item_daily_features.csv", "small_matrix.csv", "social_network.csv", "user_features.csv"].map((f) => `data/${f}`)].sort(),
+      );
+      expect(readdirSync(dataDir).sort()).toEqual(["kuairand-pure", "kuairec"]); // no download folder or .part left
+      const rec = loadKuaiRec(join(dataDir, "kuairec"));
+      expect(rec.numUsers).toBe(recFacts.smallUsers.length);
+      expect(rec.adjusted!["small_matrix.csv watch_ratio > 5, capped at 5"]).toBe(recFacts.cappedSmall);
+      const rand = loadKuaiRandPure(join(dataDir, "kuairand-pure"));
+      expect(Array.from(rand.train.rating)).toEqual(randFacts.standardClicks);
+      expect(rand.test!.user.length).toBe(randFacts.randomRows);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

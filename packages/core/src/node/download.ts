@@ -1,7 +1,7 @@
 import { createHash, type Hash } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, renameSync, rmSync, statSync } from "node:fs";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { createReadStream, existsSync, renameSync, rmSync, statSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { FarsightError } from "../errors.js";
 import { redactText, redactUrl } from "../redact.js";
@@ -156,22 +156,25 @@ export async function downloadFile(url: string, dest: string, options: DownloadF
       }
       const h = hash;
       let received = have;
-      const tap = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          touch();
-          h.update(chunk);
-          hashed += chunk.length;
-          received += chunk.length;
-          report(received);
-          done(null, chunk);
-        },
-      });
       if (!res.body) throw fail(url, `${shown}: the response has no body`);
+      // Each chunk is on disk before the next is read, so a broken connection loses nothing already received
+      // and the resume asks for exactly the missing bytes.
+      const out = await open(part, have > 0 ? "a" : "w");
       try {
-        await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), tap, createWriteStream(part, { flags: have > 0 ? "a" : "w" }));
+        for await (const chunk of Readable.fromWeb(res.body as WebReadableStream<Uint8Array>)) {
+          touch();
+          const buf = chunk as Buffer;
+          await out.write(buf);
+          h.update(buf);
+          hashed += buf.length;
+          received += buf.length;
+          report(received);
+        }
       } catch (err) {
         if (options.signal?.aborted) throw err;
         brokenAfter = `the connection broke after ${received} bytes (${redactText((err as Error).message)})`;
+      } finally {
+        await out.close();
       }
       if (!brokenAfter && total !== undefined && received !== total) brokenAfter = `the connection closed after ${received} of ${total} bytes`;
       if (!brokenAfter) break;
