@@ -108,15 +108,15 @@ describe("data fetch: all or nothing", () => {
 
 describe("data fetch: KuaiRec and KuaiRand-Pure from a mirror on 127.0.0.1 (published archive layouts)", () => {
   it("streams the archives (one connection dropped mid-way and resumed), unpacks them and the loaders read the result", async () => {
-    const served = mkdtempSync(join(root, "mirror-"));
-    const recFacts = writeKuaiRecZip(join(served, "KuaiRec.zip"), { seed: 4, users: 20, items: 30 });
-    const randFacts = writeKuaiRandPureTarGz(join(served, "KuaiRand-Pure.tar.gz"), { seed: 4, users: 20, items: 30 });
+    const mirror = mkdtempSync(join(root, "mirror-"));
+    const recFacts = writeKuaiRecZip(join(mirror, "KuaiRec.zip"), { seed: 4, users: 20, items: 30 });
+    const randFacts = writeKuaiRandPureTarGz(join(mirror, "KuaiRand-Pure.tar.gz"), { seed: 4, users: 20, items: 30 });
     const ranges: (string | undefined)[] = [];
     let dropped = false;
     const server = createServer((req, res) => {
       const name = decodeURIComponent(req.url!.slice(1).replace(/\?.*$/, ""));
-      if (!existsSync(join(served, name))) return void res.writeHead(404).end();
-      const body = readFileSync(join(served, name));
+      if (!existsSync(join(mirror, name))) return void res.writeHead(404).end();
+      const body = readFileSync(join(mirror, name));
       ranges.push(req.headers.range);
       const start = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? "")?.[1] ?? 0);
       const head = { "content-length": String(body.length - start) };

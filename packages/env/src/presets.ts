@@ -17,15 +17,39 @@ import { Simulator, type SimulatorOptions } from "./simulator.js";
 import { generateSynthetic, SyntheticWorld, type SyntheticOptions } from "./synthetic.js";
 import { columnDistances, MatrixWorld, type WorldModel } from "./world.js";
 
-export const PRESETS = ["synthetic", "coat", "movielens-100k", "movielens-1m", "kuairec", "kuairand-pure", "kuaisim"] as const;
+export const PRESETS = ["synthetic", "coat", "movielens-100k", "movielens-1m", "kuairec", "kuairand-pure", "synthetic-kuaisim-rules"] as const;
 export type PresetName = (typeof PRESETS)[number];
+
+/**
+ * Old preset names still accepted, for one release, with a deprecation warning. `kuaisim` was the synthetic
+ * users under KuaiSim's rules (slates of 6, temper), not a model learned from KuaiRand logs: the name said more
+ * than the preset is.
+ */
+export const DEPRECATED_PRESETS: Readonly<Record<string, PresetName>> = { kuaisim: "synthetic-kuaisim-rules" };
+
+const warned = new Set<string>();
+/**
+ * The current name of a preset: a deprecated name maps to its replacement and warns once per process
+ * (a Node DeprecationWarning on stderr, or `warn` when given); other names pass through unchanged.
+ */
+export function resolvePresetName(name: string, warn?: (message: string) => void): string {
+  const now = DEPRECATED_PRESETS[name];
+  if (!now) return name;
+  const message = `the environment preset "${name}" is now "${now}" (synthetic users under KuaiSim's rules, not a model of KuaiRand); the old name goes away in the next release`;
+  if (warn) warn(message);
+  else if (!warned.has(name)) {
+    warned.add(name);
+    process.emitWarning(message, { type: "DeprecationWarning", code: "FARSIGHT_PRESET_RENAMED" });
+  }
+  return now;
+}
 
 export interface PresetOptions {
   /** Data directory (see `findDataset` for the search order). */
   readonly dataDir?: string;
   /** `easyrl4rec` reproduces EasyRL4Rec's shorter look-back window (window rules only). */
   readonly compat?: WindowCompat;
-  /** Overrides of the synthetic world (synthetic and kuaisim presets). */
+  /** Overrides of the synthetic world (synthetic and synthetic-kuaisim-rules presets). */
   readonly synthetic?: Partial<SyntheticOptions>;
   /** Options of the learned world model (predicted env, MF-completed ground truths). */
   readonly mf?: Partial<MFOptions>;
@@ -214,14 +238,14 @@ function syntheticParts(o: PresetOptions, slate: boolean): Parts {
 
 /** The dataset folder a preset reads (absolute), or undefined for the generated presets. */
 function dataFolderOf(name: PresetName, o: PresetOptions): string | undefined {
-  return name === "synthetic" || name === "kuaisim" ? undefined : findDataset(name, o.dataDir);
+  return name === "synthetic" || name === "synthetic-kuaisim-rules" ? undefined : findDataset(name, o.dataDir);
 }
 
 async function buildParts(name: PresetName, o: PresetOptions, dir: string | undefined): Promise<Parts> {
   switch (name) {
     case "synthetic":
       return syntheticParts(o, false);
-    case "kuaisim":
+    case "synthetic-kuaisim-rules":
       return syntheticParts(o, true);
     case "coat":
       return distancePreset(loadCoat(dir!), o, 7, 6, 4);
@@ -239,8 +263,9 @@ async function buildParts(name: PresetName, o: PresetOptions, dir: string | unde
   }
 }
 
-/** Loads a preset's data and worlds. */
-export async function loadPreset(name: string, options: PresetOptions = {}): Promise<EnvSetup> {
+/** Loads a preset's data and worlds (a deprecated name, see {@link DEPRECATED_PRESETS}, warns and loads its replacement). */
+export async function loadPreset(requested: string, options: PresetOptions = {}): Promise<EnvSetup> {
+  const name = resolvePresetName(requested);
   if (!(PRESETS as readonly string[]).includes(name)) {
     throw new FarsightError("env/unknown-preset", `unknown environment preset "${name}"; known: ${PRESETS.join(", ")}`, { name });
   }
