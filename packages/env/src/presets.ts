@@ -12,12 +12,13 @@ import { findDataset } from "./datadir.js";
 import { columnDistancesTf, tfjsAvailable, trainMF, type MFOptions, type TrainedMF } from "./learned.js";
 import { columnEmbeddings, type MFFactors } from "./mf-sparse.js";
 import { majorityCategories } from "./metrics.js";
+import { kuaiSimRulesOnKuaiRand } from "./preset-kuairand-kuaisim.js";
 import { CategoryWindowRule, DistanceWindowRule, TemperRule, type ItemDistance, type QuitRule, type WindowCompat } from "./quit.js";
 import { Simulator, type SimulatorOptions } from "./simulator.js";
 import { generateSynthetic, SyntheticWorld, type SyntheticOptions } from "./synthetic.js";
 import { columnDistances, MatrixWorld, type WorldModel } from "./world.js";
 
-export const PRESETS = ["synthetic", "coat", "movielens-100k", "movielens-1m", "kuairec", "kuairand-pure", "synthetic-kuaisim-rules"] as const;
+export const PRESETS = ["synthetic", "coat", "movielens-100k", "movielens-1m", "kuairec", "kuairand-pure", "synthetic-kuaisim-rules", "kuairand-pure-kuaisim-rules"] as const;
 export type PresetName = (typeof PRESETS)[number];
 
 /**
@@ -238,7 +239,8 @@ function syntheticParts(o: PresetOptions, slate: boolean): Parts {
 
 /** The dataset folder a preset reads (absolute), or undefined for the generated presets. */
 function dataFolderOf(name: PresetName, o: PresetOptions): string | undefined {
-  return name === "synthetic" || name === "synthetic-kuaisim-rules" ? undefined : findDataset(name, o.dataDir);
+  if (name === "synthetic" || name === "synthetic-kuaisim-rules") return undefined;
+  return findDataset(name === "kuairand-pure-kuaisim-rules" ? "kuairand-pure" : name, o.dataDir);
 }
 
 async function buildParts(name: PresetName, o: PresetOptions, dir: string | undefined): Promise<Parts> {
@@ -258,6 +260,8 @@ async function buildParts(name: PresetName, o: PresetOptions, dir: string | unde
       return categoryPreset(loadKuaiRec(dir!), o, 9, 1, 2);
     case "kuairand-pure":
       return categoryPreset(loadKuaiRandPure(dir!), o, 10, 0, 0.5);
+    case "kuairand-pure-kuaisim-rules":
+      return kuaiSimRulesOnKuaiRand(loadKuaiRandPure(dir!), o.mf);
     default:
       throw new FarsightError("env/unknown-preset", `unknown environment preset "${name as string}"; known: ${PRESETS.join(", ")}`, { name });
   }
