@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:http";
@@ -8,7 +8,7 @@ import { tarBytes, writeKuaiRandPureTarGz, writeKuaiRecZip, zipBytes } from "@fa
 import { afterAll, describe, expect, it } from "vitest";
 import { dataDirCandidates } from "./datadir.js";
 import { loadKuaiRandPure, loadKuaiRec } from "./data/kuai.js";
-import { DATASET_SOURCES, fetchDataset, safeEntryPath, type DatasetSource } from "./fetch.js";
+import { DATASET_SOURCES, downloadsDir, fetchDataset, safeEntryPath, type DatasetSource } from "./fetch.js";
 
 const root = mkdtempSync(join(tmpdir(), "farsight-fetch-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -113,6 +113,9 @@ describe("data fetch: KuaiRec and KuaiRand-Pure from a mirror on 127.0.0.1 (publ
     const randFacts = writeKuaiRandPureTarGz(join(mirror, "KuaiRand-Pure.tar.gz"), { seed: 4, users: 20, items: 30 });
     const ranges: (string | undefined)[] = [];
     let dropped = false;
+    const dataDir = mkdtempSync(join(root, "kuai-"));
+    const part = join(downloadsDir(dataDir), "kuairec--KuaiRec.zip.part");
+    const half = (b: Buffer) => b.length >> 1;
     const server = createServer((req, res) => {
       const name = decodeURIComponent(req.url!.slice(1).replace(/\?.*$/, ""));
       if (!existsSync(join(mirror, name))) return void res.writeHead(404).end();
@@ -124,19 +127,25 @@ describe("data fetch: KuaiRec and KuaiRand-Pure from a mirror on 127.0.0.1 (publ
       else res.writeHead(200, head);
       if (name === "KuaiRec.zip" && !dropped) {
         dropped = true;
-        return void res.write(body.subarray(0, body.length >> 1), () => setTimeout(() => res.socket?.destroy(), 20));
+        // Half the archive, then the connection dies once the client has those bytes on disk.
+        res.write(body.subarray(0, half(body)));
+        const wait = setInterval(() => {
+          if (!existsSync(part) || statSync(part).size < half(body)) return;
+          clearInterval(wait);
+          res.socket?.destroy();
+        }, 5);
+        return;
       }
       res.end(body.subarray(start));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
-      const dataDir = mkdtempSync(join(root, "kuai-"));
       const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const log: string[] = [];
       for (const name of ["kuairec", "kuairand-pure"]) {
         await fetchDataset(DATASET_SOURCES.find((s) => s.name === name)!, { dataDir, baseUrl, log: (l) => log.push(l), progressEverySeconds: 0 });
       }
-      expect(ranges.filter((r) => r !== undefined)).toHaveLength(1); // the one resume
+      expect(ranges).toEqual([undefined, `bytes=${half(readFileSync(join(mirror, "KuaiRec.zip")))}-`, undefined]); // the one resume, at the byte it broke
       expect(log.join("\n")).toMatch(/KuaiRec\.zip: [\d.]+ \/ [\d.]+ MB \(100%\), [\d.]+ MB\/s/);
       expect(log.join("\n")).toMatch(/resuming at/);
       expect(tree(join(dataDir, "kuairec"))).toEqual(
