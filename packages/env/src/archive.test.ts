@@ -67,6 +67,25 @@ describe("ZIP64", () => {
     expect(got).toEqual({ "KuaiRec 2.0/data/small_matrix.csv": "user_id,video_id\n1,2\n", "KuaiRec 2.0/LICENSE": "x".repeat(5000) });
   });
 
+  it("streams a large entry from disk in chunks, stored or deflated (never the entry or the archive in one buffer)", async () => {
+    const size = 16 * 1024 * 1024;
+    const data = Buffer.alloc(size);
+    for (let i = 0; i < size; i += 4096) data.writeUInt32LE((i * 2654435761) >>> 0, i);
+    for (const method of [0, 8] as const) {
+      const file = join(dir(), `big-${method}.zip`);
+      writeZip(file, [{ path: "big.bin", data }], { method, zip64: true });
+      let total = 0, largest = 0;
+      await readZipFile(file, async (_e, content) => {
+        for await (const c of content) {
+          total += c.length;
+          largest = Math.max(largest, c.length);
+        }
+      });
+      expect(total).toBe(size);
+      expect(largest).toBeLessThanOrEqual(1024 * 1024);
+    }
+  });
+
   it("refuses a truncated or corrupt archive with a message that says so", async () => {
     const d = dir();
     const bytes = zipBytes(members, { method: 0 });
