@@ -23,6 +23,8 @@ interface Behaviour {
   ignoreRange?: boolean;
   /** The client's partial file, watched before a drop. */
   part?: string;
+  /** Answer the first ranged request with bytes from elsewhere than asked. */
+  shiftRange?: boolean;
 }
 
 let server: Server;
@@ -35,7 +37,11 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     seen.push(req.headers);
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? "");
-    const start = m && !behaviour.ignoreRange ? Number(m[1]) : 0;
+    let start = m && !behaviour.ignoreRange ? Number(m[1]) : 0;
+    if (start > 0 && behaviour.shiftRange) {
+      behaviour.shiftRange = false;
+      start += 5;
+    }
     if (start >= body.length) {
       res.writeHead(416, { "content-range": `bytes */${body.length}` });
       return res.end();
@@ -115,12 +121,20 @@ describe("downloadFile", () => {
     expect(existsSync(partialPath(dest))).toBe(false);
   });
 
-  it("starts over when the server ignores Range, and accepts a 416 for a partial file that is already whole", async () => {
+  it("starts over when the server ignores Range or sends another range, and accepts a 416 for a partial file that is already whole", async () => {
     const dest = fresh("norange.bin", { ignoreRange: true });
     writeFileSync(partialPath(dest), body.subarray(0, 12345));
     const r = await downloadFile(`${base}/norange.bin`, dest);
     expect(r.resumedFrom).toBe(0);
     expect(readFileSync(dest).equals(body)).toBe(true);
+
+    const shifted = fresh("shifted.bin", { shiftRange: true });
+    writeFileSync(partialPath(shifted), body.subarray(0, 1000));
+    const notes: string[] = [];
+    await downloadFile(`${base}/shifted.bin`, shifted, { sha256: sha, log: (l) => notes.push(l) });
+    expect(seen.map((h) => h.range)).toEqual(["bytes=1000-", undefined]);
+    expect(notes.join("\n")).toMatch(/asked for bytes from 1000, the server sent "bytes 1005-2999999\/3000000"/);
+    expect(readFileSync(shifted).equals(body)).toBe(true);
 
     const whole = fresh("whole.bin");
     writeFileSync(partialPath(whole), body);

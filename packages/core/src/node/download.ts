@@ -110,7 +110,7 @@ export async function downloadFile(url: string, dest: string, options: DownloadF
       touch();
       let res: Response;
       try {
-        res = await f(url, { redirect: "follow", signal: controller.signal, headers: { ...options.headers, ...(have > 0 ? { range: `bytes=${have}-` } : {}) } });
+        res = await f(url, { redirect: "follow", signal: controller.signal, headers: { "accept-encoding": "identity", ...options.headers, ...(have > 0 ? { range: `bytes=${have}-` } : {}) } });
       } catch (err) {
         if (options.signal?.aborted) throw err;
         // fetch() says "fetch failed"; the reason (ECONNREFUSED, a DNS error) is its cause. Not retried:
@@ -136,11 +136,18 @@ export async function downloadFile(url: string, dest: string, options: DownloadF
         throw Object.assign(fail(url, `download of ${shown} failed: HTTP ${res.status}`, { status: res.status }), { retryable: res.status >= 500 });
       }
       const range = contentRange(res.headers.get("content-range"));
-      if (res.status === 206 && range.start === have) {
+      if (res.status === 206 && range.start !== have) {
+        // A range we did not ask for: its bytes cannot be appended; start again from byte 0.
+        await res.body?.cancel();
+        rmSync(part, { force: true });
+        hash = undefined;
+        throw Object.assign(fail(url, `${shown}: asked for bytes from ${have}, the server sent "${res.headers.get("content-range")}"`), { retryable: true });
+      }
+      if (res.status === 206) {
         total = range.total;
         if (have > 0) options.log?.(`${shown}: resuming at ${(have / 1e6).toFixed(1)} MB`);
       } else {
-        // A 200 (the server ignores Range) or a range that starts elsewhere: start over.
+        // A 200: the server ignores Range, so the whole file comes again.
         if (have > 0) options.log?.(`${shown}: the server does not resume; starting again from byte 0`);
         have = 0;
         resumedFrom = 0;
