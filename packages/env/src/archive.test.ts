@@ -86,6 +86,14 @@ describe("ZIP64", () => {
     }
   });
 
+  it("skips macOS's __MACOSX/ resource forks, which would otherwise be a second top folder", async () => {
+    const file = join(dir(), "mac.zip");
+    writeZip(file, [...members, { path: "__MACOSX/" }, { path: "__MACOSX/top/data/._small.csv", data: "fork" }]);
+    const out = dir();
+    const files = await extractArchive(file, out, { kind: "zip", what: "mac.zip" });
+    expect(files.map((f) => f.path).sort()).toEqual(["data/empty.csv", "data/small.csv", "données/ünïcode.txt"]);
+  });
+
   it("refuses a truncated or corrupt archive with a message that says so", async () => {
     const d = dir();
     const bytes = zipBytes(members, { method: 0 });

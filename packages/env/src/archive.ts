@@ -6,7 +6,7 @@
  * Policy, which is this package's: every entry path is checked before anything is written under it (see
  * {@link safeEntryPath}); a top folder shared by every entry is dropped (`ml-100k/u.data` -> `u.data`,
  * `KuaiRec 2.0/data/x.csv` -> `data/x.csv`); symbolic links and other special entries are skipped, not
- * created; each file's SHA-256 is computed while it is written and checked against `expected`.
+ * created, and so is macOS's `__MACOSX/` folder; each file's SHA-256 is computed while it is written and checked against `expected`.
  */
 import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, existsSync } from "node:fs";
 import { resolve, sep, dirname, join } from "node:path";
@@ -65,6 +65,8 @@ export async function extractArchive(file: string, dest: string, o: ExtractOptio
     const seen: string[] = [];
     const onEntry = async (e: ArchiveEntryInfo, content: AsyncIterable<Buffer>) => {
       const target = safeEntryPath(tmp, e.path, o.what);
+      // macOS's zip adds resource forks under __MACOSX/: not data, and a second top folder.
+      if (e.path === "__MACOSX" || e.path.startsWith("__MACOSX/")) return;
       seen.push(e.path);
       if (e.type === "directory") return void mkdirSync(target, { recursive: true });
       if (e.type !== "file") return o.log?.(`${o.what}: skipped ${e.path} (not a regular file)`);
