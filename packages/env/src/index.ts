@@ -19,7 +19,8 @@ export {
 export { trainMF, rmse, constantRmse, ensureBackend, tfjsAvailable, columnDistancesTf, DEFAULT_MF, type MFOptions, type TrainedMF } from "./learned.js";
 export { EpisodeTracker, majorityCategories, type MetricSummary, type TrackerOptions } from "./metrics.js";
 export { runEpisodes, evaluate, type EvaluateOptions, type EvaluateProgress, type EvaluationResult } from "./protocol.js";
-export { PRESETS, DEPRECATED_PRESETS, resolvePresetName, loadPreset, makeSimulator, splitUsers, filterLog, type SimulatorRole, type PresetName, type PresetOptions, type EnvSetup } from "./presets.js";
+export { DEPRECATED_PRESETS, resolvePresetName } from "./preset-names.js";
+export { PRESETS, loadPreset, makeSimulator, splitUsers, filterLog, type SimulatorRole, type PresetName, type PresetOptions, type EnvSetup } from "./presets.js";
 export { RandomAgent, GreedyAgent, PopularityAgent, OracleAgent, RoundRobinAgent } from "./agents.js";
 export { defaultDataDir, dataDirCandidates, findDataset, repoRoot } from "./datadir.js";
 export { type Dataset, type RatingLog, dataError } from "./data/dataset.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEPRECATED_PRESETS, loadPreset, PRESETS, resolvePresetName } from "./presets.js";
+import { DEPRECATED_PRESETS, resolvePresetName } from "./preset-names.js";
+import { loadPreset, PRESETS } from "./presets.js";
 
 describe("the kuaisim preset is renamed to synthetic-kuaisim-rules", () => {
   it("lists only the new name; the old one loads the same preset with a deprecation warning", async () => {

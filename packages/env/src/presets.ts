@@ -13,6 +13,7 @@ import { columnDistancesTf, tfjsAvailable, trainMF, type MFOptions, type Trained
 import { columnEmbeddings, type MFFactors } from "./mf-sparse.js";
 import { majorityCategories } from "./metrics.js";
 import { kuaiSimRulesOnKuaiRand } from "./preset-kuairand-kuaisim.js";
+import { resolvePresetName } from "./preset-names.js";
 import { CategoryWindowRule, DistanceWindowRule, TemperRule, type ItemDistance, type QuitRule, type WindowCompat } from "./quit.js";
 import { Simulator, type SimulatorOptions } from "./simulator.js";
 import { generateSynthetic, SyntheticWorld, type SyntheticOptions } from "./synthetic.js";
@@ -20,30 +21,6 @@ import { columnDistances, MatrixWorld, type WorldModel } from "./world.js";
 
 export const PRESETS = ["synthetic", "coat", "movielens-100k", "movielens-1m", "kuairec", "kuairand-pure", "synthetic-kuaisim-rules", "kuairand-pure-kuaisim-rules"] as const;
 export type PresetName = (typeof PRESETS)[number];
-
-/**
- * Old preset names still accepted, for one release, with a deprecation warning. `kuaisim` was the synthetic
- * users under KuaiSim's rules (slates of 6, temper), not a model learned from KuaiRand logs: the name said more
- * than the preset is.
- */
-export const DEPRECATED_PRESETS: Readonly<Record<string, PresetName>> = { kuaisim: "synthetic-kuaisim-rules" };
-
-const warned = new Set<string>();
-/**
- * The current name of a preset: a deprecated name maps to its replacement and warns once per process
- * (a Node DeprecationWarning on stderr, or `warn` when given); other names pass through unchanged.
- */
-export function resolvePresetName(name: string, warn?: (message: string) => void): string {
-  const now = DEPRECATED_PRESETS[name];
-  if (!now) return name;
-  const message = `the environment preset "${name}" is now "${now}" (synthetic users under KuaiSim's rules, not a model of KuaiRand); the old name goes away in the next release`;
-  if (warn) warn(message);
-  else if (!warned.has(name)) {
-    warned.add(name);
-    process.emitWarning(message, { type: "DeprecationWarning", code: "FARSIGHT_PRESET_RENAMED" });
-  }
-  return now;
-}
 
 export interface PresetOptions {
   /** Data directory (see `findDataset` for the search order). */
