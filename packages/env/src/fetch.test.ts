@@ -1,24 +1,22 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { tarBytes, zipBytes } from "@farsight/testing";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tarBytes, writeKuaiRandPureTarGz, writeKuaiRecZip, zipBytes } from "@farsight/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { dataDirCandidates } from "./datadir.js";
-import { fetchDataset, safeEntryPath, type DatasetSource } from "./fetch.js";
+import { loadKuaiRandPure, loadKuaiRec } from "./data/kuai.js";
+import { DATASET_SOURCES, downloadsDir, fetchDataset, safeEntryPath, type DatasetSource } from "./fetch.js";
 
 const root = mkdtempSync(join(tmpdir(), "farsight-fetch-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** A ZIP with stored entries, names taken verbatim (hostile ones included). */
-function zip(files: [string, string][]): Buffer {
-  return zipBytes(files.map(([path, data]) => ({ path, data })), { method: 0 });
-}
-
+const zip = (files: [string, string][]) => zipBytes(files.map(([path, data]) => ({ path, data })), { method: 0 });
 /** A gzipped ustar archive of regular files. */
-function tarGz(files: [string, string][]): Buffer {
-  return tarBytes(files.map(([path, data]) => ({ path, data })));
-}
+const tarGz = (files: [string, string][]) => tarBytes(files.map(([path, data]) => ({ path, data })));
 
 /** fetch() answering from a map of file name -> bytes (no network). */
 function served(files: Record<string, Buffer>): typeof fetch {
@@ -105,5 +103,63 @@ describe("data fetch: all or nothing", () => {
     await expect(fetchDataset(source("missing", "zip"), { dataDir, baseUrl: "https://alice:s3cret@mirror.example/d?token=abc", fetchImpl: served({}) }))
       .rejects.toThrow(/^download of https:\/\/\*\*\*@mirror\.example\/d\/missing\.zip\?token=\*\*\* failed: HTTP 404$/);
     expect(readdirSync(dataDir)).toEqual([]);
+  });
+});
+
+describe("data fetch: KuaiRec and KuaiRand-Pure from a mirror on 127.0.0.1 (published archive layouts)", () => {
+  it("streams the archives (one connection dropped mid-way and resumed), unpacks them and the loaders read the result", async () => {
+    const mirror = mkdtempSync(join(root, "mirror-"));
+    const recFacts = writeKuaiRecZip(join(mirror, "KuaiRec.zip"), { seed: 4, users: 20, items: 30 });
+    const randFacts = writeKuaiRandPureTarGz(join(mirror, "KuaiRand-Pure.tar.gz"), { seed: 4, users: 20, items: 30 });
+    const ranges: (string | undefined)[] = [];
+    let dropped = false;
+    const dataDir = mkdtempSync(join(root, "kuai-"));
+    const part = join(downloadsDir(dataDir), "kuairec--KuaiRec.zip.part");
+    const half = (b: Buffer) => b.length >> 1;
+    const server = createServer((req, res) => {
+      const name = decodeURIComponent(req.url!.slice(1).replace(/\?.*$/, ""));
+      if (!existsSync(join(mirror, name))) return void res.writeHead(404).end();
+      const body = readFileSync(join(mirror, name));
+      ranges.push(req.headers.range);
+      const start = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? "")?.[1] ?? 0);
+      const head = { "content-length": String(body.length - start) };
+      if (start > 0) res.writeHead(206, { ...head, "content-range": `bytes ${start}-${body.length - 1}/${body.length}` });
+      else res.writeHead(200, head);
+      if (name === "KuaiRec.zip" && !dropped) {
+        dropped = true;
+        // Half the archive, then the connection dies once the client has those bytes on disk.
+        res.write(body.subarray(0, half(body)));
+        const wait = setInterval(() => {
+          if (!existsSync(part) || statSync(part).size < half(body)) return;
+          clearInterval(wait);
+          res.socket?.destroy();
+        }, 5);
+        return;
+      }
+      res.end(body.subarray(start));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const log: string[] = [];
+      for (const name of ["kuairec", "kuairand-pure"]) {
+        await fetchDataset(DATASET_SOURCES.find((s) => s.name === name)!, { dataDir, baseUrl, log: (l) => log.push(l), progressEverySeconds: 0 });
+      }
+      expect(ranges).toEqual([undefined, `bytes=${half(readFileSync(join(mirror, "KuaiRec.zip")))}-`, undefined]); // the one resume, at the byte it broke
+      expect(log.join("\n")).toMatch(/KuaiRec\.zip: [\d.]+ \/ [\d.]+ MB \(100%\), [\d.]+ MB\/s/);
+      expect(log.join("\n")).toMatch(/resuming at/);
+      expect(tree(join(dataDir, "kuairec"))).toEqual(
+        ["SOURCE.json", "LICENSE", "loaddata.py", ...["big_matrix.csv", "item_categories.csv", "item_daily_features.csv", "small_matrix.csv", "social_network.csv", "user_features.csv"].map((f) => `data/${f}`)].sort(),
+      );
+      expect(readdirSync(dataDir).sort()).toEqual(["kuairand-pure", "kuairec"]); // no download folder or .part left
+      const rec = loadKuaiRec(join(dataDir, "kuairec"));
+      expect(rec.numUsers).toBe(recFacts.smallUsers.length);
+      expect(rec.adjusted!["small_matrix.csv watch_ratio > 5, capped at 5"]).toBe(recFacts.cappedSmall);
+      const rand = loadKuaiRandPure(join(dataDir, "kuairand-pure"));
+      expect(Array.from(rand.train.rating)).toEqual(randFacts.standardClicks);
+      expect(rand.test!.user.length).toBe(randFacts.randomRows);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
