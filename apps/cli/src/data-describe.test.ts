@@ -12,10 +12,10 @@ describe("farsight data describe", () => {
   it("describes the synthetic preset without a warning: what is shown decides when users leave", async () => {
     const setup = await loadPreset("synthetic");
     const d = await describePreset(setup, { episodes: 100, seed: 0 });
-    expect([d.users, d.items, d.categories]).toEqual([300, 500, 20]);
+    expect([d.numUsers, d.items, d.categories]).toEqual([300, 500, 20]);
     expect(d.quitRule).toMatchObject({ rule: "category-window", window: 4, threshold: 1 });
     expect(d.distanceQuantiles).toBeNull(); // a category rule compares no distances
-    expect(d.baselines.map((b) => b.agent)).toEqual(["random", "popularity", "greedy", "oracle"]);
+    expect(d.baselines.map((b) => b.agent)).toEqual(["random", "popularity", "greedy", "oracle", "oracle-quit-aware"]);
     const len = Object.fromEntries(d.baselines.map((b) => [b.agent, b.len]));
     expect(len.greedy).toBeLessThan(0.5 * len.random!); // greedy users get bored of one category fast
     expect(d.warnings).toEqual([]);

@@ -77,7 +77,7 @@ describe("MovieLens presets on generated fixtures of the datasets' layouts", () 
     expect(facts).toMatchObject({ users: 943, items: 1682, ratings: 100_000, genres: 19 });
     expect(facts.minRatingsPerUser).toBeGreaterThanOrEqual(20);
     const setup = await loadPreset("movielens-100k", { dataDir: root });
-    expect(setup.describe).toMatchObject({ thetaSource: "calibrated", window: 7, users: "held-out" });
+    expect(setup.describe).toMatchObject({ thetaSource: "calibrated", window: 7, evalUsers: "held-out" });
     expectSequential(await figures(setup, 300));
     // The earlier fixed threshold, scaled from ML-1M by sqrt(users): nearly every pair of columns is within it.
     const dist = (setup.makeRules()[0] as unknown as { distance: ItemDistance }).distance;
@@ -96,7 +96,7 @@ describe("MovieLens presets on generated fixtures of the datasets' layouts", () 
 describe.skipIf(!hasCoat)("Coat (real data)", () => {
   it("keeps EasyRL4Rec's theta 6; on held-out users it is sequential", async () => {
     const setup = await loadPreset("coat", { dataDir });
-    expect(setup.describe).toMatchObject({ theta: 6, thetaSource: "EasyRL4Rec", users: "held-out", testUsers: 58, trainUsers: 232 });
+    expect(setup.describe).toMatchObject({ theta: 6, thetaSource: "EasyRL4Rec", evalUsers: "held-out", testUsers: 58, trainUsers: 232 });
     expectSequential(await figures(setup, 300));
   });
 

@@ -104,9 +104,9 @@ describe("user split and quit-rule overrides", () => {
     const same = await loadPreset("synthetic", { sameUsers: true });
     const held = await loadPreset("synthetic");
     expect(Array.from(same.testUsers)).toEqual(Array.from(same.trainUsers));
-    expect(same.describe).toMatchObject({ users: "same", testFraction: 0 });
+    expect(same.describe).toMatchObject({ evalUsers: "same", testFraction: 0 });
     expect(same.withheldLog).toBeUndefined();
-    expect(held.describe).toMatchObject({ users: "held-out", testFraction: 0.2, foldIn: 0.5 });
+    expect(held.describe).toMatchObject({ evalUsers: "held-out", testFraction: 0.2, foldIn: 0.5 });
     const full = same.trainLog;
     const test = new Set(held.testUsers);
     const count = (log: { user: Int32Array }, keep: (u: number) => boolean) => log.user.filter(keep).length;

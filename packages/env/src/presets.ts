@@ -283,7 +283,10 @@ function syntheticParts(o: PresetOptions, slate: boolean): Parts {
       ...base,
       makeRules: () => [new CategoryWindowRule(catalog, { window, threshold, compat: o.compat ?? "none" })],
       simulator: { maxSteps: 30, feedback: "click" },
-      describe: { rule: "category-window", window, threshold, maxSteps: 30, feedback: "click", world: data.options },
+      describe: {
+        rule: "category-window", window, threshold, ...(o.rule?.window !== undefined || o.rule?.threshold !== undefined ? { thresholdSource: "given" } : {}),
+        maxSteps: 30, feedback: "click", world: data.options,
+      },
     };
   }
   if (o.rule && Object.values(o.rule).some((v) => v !== undefined)) {
@@ -348,8 +351,8 @@ export async function loadPreset(name: string, options: PresetOptions = {}): Pro
   const logs = heldOut ? foldInLog(p.trainLog, split.test, p.numUsers, foldIn, splitSeed) : undefined;
   const trainLog = logs ? logs.seen : p.trainLog;
   const users = heldOut
-    ? { users: "held-out", testFraction, splitSeed, foldIn, withheldRatings: logs!.withheld.user.length }
-    : { users: "same", testFraction: 0 };
+    ? { evalUsers: "held-out", testFraction, splitSeed, foldIn, withheldRatings: logs!.withheld.user.length }
+    : { evalUsers: "same", testFraction: 0 };
   let predicted: Promise<{ world: WorldModel; mf: TrainedMF }> | undefined;
   return {
     name: name as PresetName,

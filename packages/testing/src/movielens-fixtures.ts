@@ -63,8 +63,9 @@ function ratingsPerUser(rng: Rng, users: number, items: number, total: number, m
   let sum = n.reduce((a, b) => a + b, 0);
   while (sum !== total) {
     const u = rng.int(users);
-    if (sum < total && n[u]! < cap) (n[u]!++, sum++);
-    else if (sum > total && n[u]! > min) (n[u]!--, sum--);
+    const step = sum < total && n[u]! < cap ? 1 : sum > total && n[u]! > min ? -1 : 0;
+    n[u]! += step;
+    sum += step;
   }
   return n;
 }
