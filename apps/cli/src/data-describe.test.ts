@@ -40,3 +40,13 @@ describe("farsight data describe", () => {
     expect(q.p50).toBeGreaterThan(6);
   });
 });
+
+describe.skipIf(!hasCoat)("farsight data describe on Coat (real data)", () => {
+  it("says where theta 6 comes from and how often a random item meets a window with it (Coat's calibration target)", async () => {
+    const d = await describePreset(await loadPreset("coat", { dataDir: DATA_DIR }), { episodes: 30, seed: 0 });
+    expect(d.quitRuleOrigin).toMatch(/EasyRL4Rec's setting on this very matrix/);
+    expect(Math.abs(d.windowQuitChance! - 0.1053)).toBeLessThan(0.006);
+    expect(d.users).toMatch(/^held-out users \(58 test, 232 train; fold-in 0.5/);
+    expect(formatDescription(d)).toMatch(/quit rule: distance window 7, theta 6 \(EasyRL4Rec's\), at most 30 steps\n {2}threshold: .*\n {2}a random item meets one of 7 random others within theta: 1\d\.\d% of draws/);
+  });
+});

@@ -11,7 +11,7 @@
  * would flag. What makes a preset sequential is that some choice of items changes when users leave.
  */
 import { quantile, Rng } from "@farsight/core";
-import { evaluate, type EnvSetup } from "@farsight/env";
+import { COAT_WINDOW, COAT_WINDOW_QUIT_CHANCE, DistanceWindowRule, evaluate, windowQuitChance, type EnvSetup } from "@farsight/env";
 import { resolveAgent } from "./agents.js";
 import { quitRuleLine } from "./preset-flags.js";
 import { userSplit } from "./report/protocol.js";
@@ -34,6 +34,11 @@ export interface PresetDescription {
   readonly users: string;
   /** Quantiles of the distance between random item pairs, for distance quit rules (null otherwise). */
   readonly distanceQuantiles: Record<string, number> | null;
+  /**
+   * Distance rules: the chance that a random new item lies within theta of one of 7 random others (Coat's
+   * window), which the calibration matches to Coat's 0.1053 (null otherwise).
+   */
+  readonly windowQuitChance: number | null;
   readonly baselines: { agent: string; len: number; rTraj: number }[];
   readonly episodes: number;
   /** Why the preset is degenerate, empty when it is not. */
@@ -54,6 +59,12 @@ function ruleOrigin(d: Record<string, unknown>): string {
 }
 
 const QUANTILES = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9];
+
+/** A random item's chance to meet a random window of Coat's size under the preset's distance rule, or null. */
+function quitChance(setup: EnvSetup, seed: number): number | null {
+  const rule = setup.makeRules().find((r): r is DistanceWindowRule => r instanceof DistanceWindowRule);
+  return rule ? windowQuitChance(rule.distance, COAT_WINDOW, rule.options.theta, 50_000, seed) : null;
+}
 
 /** Distances between `pairs` random distinct item pairs under the preset's distance rule, or null. */
 function distanceQuantiles(setup: EnvSetup, pairs: number, seed: number): Record<string, number> | null {
@@ -104,6 +115,7 @@ export async function describePreset(setup: EnvSetup, o: { episodes: number; see
         ? `held-out users (${split.testUsers} test, ${split.trainUsers} train; fold-in ${String(d["foldIn"])}: ${String(d["withheldRatings"])} of the test users' ratings withheld from the learned models)`
         : `${split.label} (${split.testUsers}; --same-users: EasyRL4Rec's setting)`,
     distanceQuantiles: distanceQuantiles(setup, 20_000, o.seed),
+    windowQuitChance: quitChance(setup, o.seed),
     baselines,
     episodes: o.episodes,
     warnings,
@@ -116,6 +128,9 @@ export function formatDescription(d: PresetDescription): string {
     `${d.preset}: ${d.numUsers} users, ${d.items} items, ${d.categories} categories; training log ${d.trainRatings} ratings (density ${(100 * d.density).toFixed(2)}%)`,
     quitRuleLine(d.quitRule),
     `  threshold: ${d.quitRuleOrigin}`,
+    ...(d.windowQuitChance !== null
+      ? [`  a random item meets one of ${COAT_WINDOW} random others within theta: ${(100 * d.windowQuitChance).toFixed(1)}% of draws (Coat with EasyRL4Rec's setting: ${(100 * COAT_WINDOW_QUIT_CHANCE).toFixed(1)}%)`]
+      : []),
     `evaluated on ${d.users}`,
   ];
   if (d.distanceQuantiles) lines.push(`item distance quantiles (random pairs): ${Object.entries(d.distanceQuantiles).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")}`);

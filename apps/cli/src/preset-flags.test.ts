@@ -22,7 +22,7 @@ describe("quit-rule and user-split flags (every preset-building command)", () =>
     const io = capture();
     expect(await evalCommand.run(["--env", "synthetic", "--episodes", "20", "--quit-window", "2", "--quit-threshold", "0", "--same-users"], io)).toBe(0);
     expect(io.out[0]).toMatch(/, same users \(300 test, 300 train\)$/m);
-    expect(io.out[1]).toMatch(/quit rule: category window 2, threshold 0, at most 30 steps/);
+    expect(io.out[1]).toMatch(/quit rule: category window 2, threshold 0 \(given\), at most 30 steps/);
     const json = capture();
     expect(await evalCommand.run(["--env", "synthetic", "--episodes", "20", "--quit-window", "2", "--json"], json)).toBe(0);
     expect(JSON.parse(json.out[0]!).config).toMatchObject({ users: "held-out users", window: 2, threshold: 1, evalUsers: "held-out" });
@@ -36,6 +36,6 @@ describe("quit-rule and user-split flags (every preset-building command)", () =>
   it("data describe prints the rule, where its threshold came from, and the users", async () => {
     const io = capture();
     expect(await dataCommand.run(["describe", "synthetic", "--episodes", "30", "--same-users", "--quit-window", "3"], io)).toBe(0);
-    expect(io.out.join("")).toMatch(/quit rule: category window 3, threshold 1, at most 30 steps\n {2}threshold: given \(--quit-window \/ --quit-threshold\)\nevaluated on same users \(300; --same-users: EasyRL4Rec's setting\)/);
+    expect(io.out.join("")).toMatch(/quit rule: category window 3, threshold 1 \(given\), at most 30 steps\n {2}threshold: given \(--quit-window \/ --quit-threshold\)\nevaluated on same users \(300; --same-users: EasyRL4Rec's setting\)/);
   });
 });

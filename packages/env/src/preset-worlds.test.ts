@@ -14,7 +14,7 @@ import { calibrateTheta, COAT_WINDOW_QUIT_CHANCE, windowQuitChance } from "./cal
 import { repoRoot } from "./datadir.js";
 import { loadPreset, type EnvSetup } from "./presets.js";
 import { evaluate } from "./protocol.js";
-import type { ItemDistance } from "./quit.js";
+import type { DistanceWindowRule } from "./quit.js";
 import type { Agent, VecEnv } from "./types.js";
 
 const dataDir = process.env.FARSIGHT_DATA_DIR ?? join(repoRoot() ?? ".", "..", "shared", "data");
@@ -80,7 +80,7 @@ describe("MovieLens presets on generated fixtures of the datasets' layouts", () 
     expect(setup.describe).toMatchObject({ thetaSource: "calibrated", window: 7, evalUsers: "held-out" });
     expectSequential(await figures(setup, 300));
     // The earlier fixed threshold, scaled from ML-1M by sqrt(users): nearly every pair of columns is within it.
-    const dist = (setup.makeRules()[0] as unknown as { distance: ItemDistance }).distance;
+    const dist = (setup.makeRules()[0] as DistanceWindowRule).distance;
     expect(windowQuitChance(dist, 1, 30, 20_000)).toBeGreaterThan(0.9);
   });
 
@@ -112,7 +112,7 @@ describe.skipIf(!hasCoat)("Coat (real data)", () => {
 
   it("the calibration constant is Coat's within-window quit chance, and calibrating Coat gives back theta 6", async () => {
     const setup = await loadPreset("coat", { dataDir });
-    const dist = (setup.makeRules()[0] as unknown as { distance: ItemDistance }).distance;
+    const dist = (setup.makeRules()[0] as DistanceWindowRule).distance;
     const chance = windowQuitChance(dist, 7, 6, 100_000, 3);
     // Binomial standard error of the chance over 100,000 draws is about 0.001.
     expect(Math.abs(chance - COAT_WINDOW_QUIT_CHANCE)).toBeLessThan(0.004);

@@ -174,7 +174,7 @@ export class DistanceWindowRule implements QuitRule {
   private readonly win: SlateWindow;
   private readonly compat: WindowCompat;
 
-  constructor(private readonly distance: ItemDistance, readonly options: DistanceWindowOptions) {
+  constructor(readonly distance: ItemDistance, readonly options: DistanceWindowOptions) {
     if (!(options.window >= 1) || !Number.isInteger(options.window)) {
       throw new FarsightError("env/bad-option", `distance window must be an integer >= 1, got ${options.window}`, { options });
     }
