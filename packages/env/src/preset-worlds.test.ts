@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeMovieLens100k, writeMovieLens1m } from "@farsight/testing";
+import { writeKuaiRandPureFixture, writeKuaiRecFixture, writeMovieLens100k, writeMovieLens1m } from "@farsight/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OracleAgent, QuitAwareOracleAgent, RandomAgent } from "./agents.js";
 import { calibrateTheta, COAT_WINDOW_QUIT_CHANCE, windowQuitChance } from "./calibrate.js";
@@ -89,6 +89,28 @@ describe("MovieLens presets on generated fixtures of the datasets' layouts", () 
     expect(facts).toMatchObject({ users: 2000, items: 1500, ratings: 150_000, genres: 18 });
     const setup = await loadPreset("movielens-1m", { dataDir: root });
     expect(setup.describe).toMatchObject({ thetaSource: "calibrated", window: 7 });
+    expectSequential(await figures(setup, 300));
+  });
+});
+
+describe("Kuai presets on generated fixtures of the published layouts (@farsight/testing; 60 users x 90 videos, far smaller than the data)", () => {
+  let root = "";
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), "farsight-kuai-worlds-"));
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("kuairec: EasyRL4Rec's category window (9, threshold 1) is sequential on the small-matrix ground truth", async () => {
+    writeKuaiRecFixture(join(root, "kuairec"), { seed: 7 });
+    const setup = await loadPreset("kuairec", { dataDir: root });
+    expect(setup.describe).toMatchObject({ rule: "category-window", window: 9, threshold: 1, thresholdSource: "EasyRL4Rec", evalUsers: "held-out" });
+    expectSequential(await figures(setup, 300));
+  });
+
+  it("kuairand-pure: EasyRL4Rec's category window (10, threshold 0) is sequential on the MF-completed is_click matrix", async () => {
+    writeKuaiRandPureFixture(join(root, "kuairand-pure"), { seed: 7 });
+    const setup = await loadPreset("kuairand-pure", { dataDir: root });
+    expect(setup.describe).toMatchObject({ rule: "category-window", window: 10, threshold: 0, thresholdSource: "EasyRL4Rec", evalUsers: "held-out" });
     expectSequential(await figures(setup, 300));
   });
 });
