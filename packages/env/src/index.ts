@@ -16,6 +16,8 @@ export {
   type TemperOptions,
   type ItemDistance,
   itemDistanceOf,
+  checkCategoryWindow,
+  checkDistanceWindow,
 } from "./quit.js";
 export { trainMF, rmse, constantRmse, ensureBackend, tfjsAvailable, columnDistancesTf, DEFAULT_MF, type MFOptions, type TrainedMF } from "./learned.js";
 export { EpisodeTracker, majorityCategories, type MetricSummary, type TrackerOptions } from "./metrics.js";

@@ -13,7 +13,7 @@ import { columnDistancesTf, tfjsAvailable, trainMF, type MFOptions, type Trained
 import { columnEmbeddings, type MFFactors } from "./mf-sparse.js";
 import { calibrateTheta, COAT_WINDOW, type ThetaCalibration } from "./calibrate.js";
 import { majorityCategories } from "./metrics.js";
-import { CategoryWindowRule, DistanceWindowRule, TemperRule, type ItemDistance, type QuitRule, type WindowCompat } from "./quit.js";
+import { CategoryWindowRule, checkCategoryWindow, checkDistanceWindow, DistanceWindowRule, TemperRule, type ItemDistance, type QuitRule, type WindowCompat } from "./quit.js";
 import { Simulator, type SimulatorOptions } from "./simulator.js";
 import { generateSynthetic, SyntheticWorld, type SyntheticOptions } from "./synthetic.js";
 import { columnDistances, MatrixWorld, type WorldModel } from "./world.js";
@@ -219,8 +219,8 @@ async function distancePreset(ds: Dataset, o: PresetOptions, defaultWindow: numb
   const n = ds.catalog.numItems;
   const dist = await itemDistance(truth, ds.numUsers, n);
   const { theta, thetaSource, calibration } = thetaOf(o, dist, easyrl4rec);
-  // Built once here so that a bad override fails at load time, not in the first simulator.
-  new DistanceWindowRule(dist, { window, theta });
+  // Checked here so that a bad override fails at load time, not in the first simulator.
+  checkDistanceWindow({ window, theta });
   return {
     dataset: ds,
     catalog: ds.catalog,
@@ -245,7 +245,7 @@ async function distancePreset(ds: Dataset, o: PresetOptions, defaultWindow: numb
 async function categoryPreset(ds: Dataset, o: PresetOptions, defaultWindow: number, defaultThreshold: number, positive: number): Promise<Parts> {
   const window = o.rule?.window ?? defaultWindow, threshold = o.rule?.threshold ?? defaultThreshold;
   if (o.rule?.theta !== undefined) throw new FarsightError("env/bad-option", `preset ${ds.name} quits on a category window, which has no distance theta; set its threshold (a count)`, { rule: o.rule });
-  new CategoryWindowRule(ds.catalog, { window, threshold });
+  checkCategoryWindow({ window, threshold });
   const gt = (await groundTruthOf(ds, o.mf)).matrix;
   return {
     dataset: ds,
@@ -278,7 +278,7 @@ function syntheticParts(o: PresetOptions, slate: boolean): Parts {
   if (!slate) {
     const window = o.rule?.window ?? 4, threshold = o.rule?.threshold ?? 1;
     if (o.rule?.theta !== undefined) throw new FarsightError("env/bad-option", "preset synthetic quits on a category window, which has no distance theta; set its threshold (a count)", { rule: o.rule });
-    new CategoryWindowRule(catalog, { window, threshold });
+    checkCategoryWindow({ window, threshold });
     return {
       ...base,
       makeRules: () => [new CategoryWindowRule(catalog, { window, threshold, compat: o.compat ?? "none" })],

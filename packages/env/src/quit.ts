@@ -62,6 +62,17 @@ export interface CategoryWindowOptions {
   readonly compat?: WindowCompat;
 }
 
+/** Throws `env/bad-option` naming the problem when category-window options are invalid. */
+export function checkCategoryWindow(options: CategoryWindowOptions): void {
+  if (!(options.window >= 1) || !Number.isInteger(options.window)) {
+    throw new FarsightError("env/bad-option", `category window must be an integer >= 1, got ${options.window}`, { options });
+  }
+  // Counts are compared with `>`: a fractional threshold would silently act as its floor.
+  if (!(options.threshold >= 0) || !Number.isInteger(options.threshold)) {
+    throw new FarsightError("env/bad-option", `category threshold must be an integer >= 0 (a count of items), got ${options.threshold}`, { options });
+  }
+}
+
 /**
  * Category window (EasyRL4Rec KuaiEnv / KuaiRand): count every category of every item in the last N
  * steps' slates; the user leaves if any category of a new item has a count above `threshold`.
@@ -74,13 +85,7 @@ export class CategoryWindowRule implements QuitRule {
   private readonly compat: WindowCompat;
 
   constructor(private readonly catalog: Catalog, readonly options: CategoryWindowOptions) {
-    if (!(options.window >= 1) || !Number.isInteger(options.window)) {
-      throw new FarsightError("env/bad-option", `category window must be an integer >= 1, got ${options.window}`, { options });
-    }
-    // Counts are compared with `>`: a fractional threshold would silently act as its floor.
-    if (!(options.threshold >= 0) || !Number.isInteger(options.threshold)) {
-      throw new FarsightError("env/bad-option", `category threshold must be an integer >= 0 (a count of items), got ${options.threshold}`, { options });
-    }
+    checkCategoryWindow(options);
     this.win = new SlateWindow(options.window);
     this.counts = new Int32Array(catalog.numCategories);
     this.compat = options.compat ?? "none";
@@ -164,6 +169,16 @@ export interface DistanceWindowOptions {
   readonly compat?: WindowCompat;
 }
 
+/** Throws `env/bad-option` naming the problem when distance-window options are invalid. */
+export function checkDistanceWindow(options: DistanceWindowOptions): void {
+  if (!(options.window >= 1) || !Number.isInteger(options.window)) {
+    throw new FarsightError("env/bad-option", `distance window must be an integer >= 1, got ${options.window}`, { options });
+  }
+  if (!(options.theta >= 0) || !Number.isFinite(options.theta)) {
+    throw new FarsightError("env/bad-option", `distance threshold theta must be a finite number >= 0, got ${options.theta}`, { options });
+  }
+}
+
 /**
  * Distance window (EasyRL4Rec Coat / MovieLens / Yahoo; BiLLP / IL-Rec with `minReward`): the user leaves
  * if a new item lies closer than `theta` to any item of the last N steps. With the ground-truth matrix's
@@ -175,12 +190,7 @@ export class DistanceWindowRule implements QuitRule {
   private readonly compat: WindowCompat;
 
   constructor(readonly distance: ItemDistance, readonly options: DistanceWindowOptions) {
-    if (!(options.window >= 1) || !Number.isInteger(options.window)) {
-      throw new FarsightError("env/bad-option", `distance window must be an integer >= 1, got ${options.window}`, { options });
-    }
-    if (!(options.theta >= 0) || !Number.isFinite(options.theta)) {
-      throw new FarsightError("env/bad-option", `distance threshold theta must be a finite number >= 0, got ${options.theta}`, { options });
-    }
+    checkDistanceWindow(options);
     this.win = new SlateWindow(options.window);
     this.compat = options.compat ?? "none";
   }
