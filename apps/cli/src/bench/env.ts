@@ -9,6 +9,7 @@ import { performance } from "node:perf_hooks";
 import { Rng } from "@farsight/core";
 import { loadPreset, makeSimulator, type EnvSetup } from "@farsight/env";
 import { listFlag, numberFlag, parseFlags, type CliIO } from "../command.js";
+import { PRESET_FLAGS, presetOptionsFrom } from "../preset-flags.js";
 import type { BenchTarget } from "./registry.js";
 
 const BATCHES = [1, 64, 1024];
@@ -46,7 +47,8 @@ export const envBench: BenchTarget = {
   name: "env",
   summary: "simulator user-steps/s at batch 1, 64, 1024 (coat, synthetic)",
   async run(argv: string[], io: CliIO, json: boolean) {
-    const { values } = parseFlags("bench env", argv, { seconds: { type: "string" }, "data-dir": { type: "string" }, presets: { type: "string" } });
+    const { values } = parseFlags("bench env", argv, { seconds: { type: "string" }, "data-dir": { type: "string" }, presets: { type: "string" }, ...PRESET_FLAGS });
+    const preset = presetOptionsFrom(values);
     const seconds = numberFlag("seconds", values.seconds, 2, { min: 0, exclusiveMin: true });
     const presets = listFlag("presets", values.presets, ["coat", "synthetic"]);
     const results: { preset: string; batch: number; steps_per_sec: number; steps_per_cpu_sec: number }[] = [];
@@ -54,7 +56,7 @@ export const envBench: BenchTarget = {
     for (const name of presets) {
       let setup: EnvSetup;
       try {
-        setup = await loadPreset(name, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
+        setup = await loadPreset(name, { ...preset, ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}) });
       } catch (err) {
         skipped[name] = (err as Error).message;
         if (!json) io.stderr(`bench env: skipping ${name}: ${(err as Error).message}\n`);

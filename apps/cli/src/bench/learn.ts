@@ -10,11 +10,12 @@
  * the training seed, as in `farsight train`, so each seed's ratio to random compares runs on the same users.
  */
 import { FarsightError } from "@farsight/core";
-import { evaluate, loadPreset, PRESETS, type EnvSetup, type MetricSummary, type PresetName } from "@farsight/env";
+import { evaluate, loadPreset, PRESETS, type EnvSetup, type MetricSummary, type PresetName, type PresetOptions } from "@farsight/env";
 import { defaultTrainWorld, policyDefaults, trainSimulator, type TrainWorld } from "@farsight/graph";
 import { contextFromEnv, createAlgorithm, initBackend, PolicyAgent, trainPolicy, type AlgorithmName } from "@farsight/rl-policy";
 import { agentNames, resolveAgent } from "../agents.js";
-import { intFlag, listFlag, numberFlag, parseFlags, UsageError, type CliIO } from "../command.js";
+import { exclusiveFlags, intFlag, listFlag, numberFlag, parseFlags, UsageError, type CliIO } from "../command.js";
+import { PRESET_FLAGS, PRESET_FLAGS_USAGE, presetOptionsFrom } from "../preset-flags.js";
 import { userSplit as protocolUserSplit } from "../report/protocol.js";
 import type { CurvePoint } from "../report/run-dir.js";
 import { RunDirWriter } from "../report/run-dir.js";
@@ -46,8 +47,10 @@ export interface LearnOptions {
   readonly batch: number;
   readonly out: string;
   readonly dataDir?: string;
-  /** Share of users held out for evaluation, overriding every preset's own split (Coat's is 0: same users). */
+  /** Share of users held out for evaluation, overriding every preset's own split (20% by default). */
   readonly testFraction?: number;
+  /** The quit-rule and user-split flags (`--quit-window`, `--quit-threshold`, `--same-users`), for every preset. */
+  readonly preset?: Pick<PresetOptions, "rule" | "sameUsers">;
   /** The command line as typed, for the headers. */
   readonly command: string;
 }
@@ -102,7 +105,10 @@ export function parseLearnArgs(argv: string[]): LearnOptions {
     out: { type: "string" },
     "data-dir": { type: "string" },
     "test-fraction": { type: "string" },
+    ...PRESET_FLAGS,
   });
+  exclusiveFlags("bench learn", values, ["test-fraction", "same-users"], "--same-users evaluates on the training users");
+  const preset = presetOptionsFrom(values);
   const testFraction = values["test-fraction"] === undefined ? undefined : numberFlag("test-fraction", values["test-fraction"], 0);
   if (testFraction !== undefined && !(testFraction >= 0 && testFraction < 1)) throw new UsageError(`--test-fraction must be in [0, 1), got "${values["test-fraction"]}"`);
   const known = knownMethods();
@@ -124,6 +130,7 @@ export function parseLearnArgs(argv: string[]): LearnOptions {
     out: values.out ?? `runs/bench-learn-${new Date().toISOString().replace(/[:.]/g, "-")}`,
     ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
     ...(testFraction !== undefined ? { testFraction } : {}),
+    ...(Object.keys(preset).length ? { preset } : {}),
     command: ["farsight bench learn", ...argv].join(" "),
   };
 }
@@ -307,7 +314,7 @@ export async function runLearnBench(o: LearnOptions, io: CliIO, json: boolean): 
   for (const name of o.presets) {
     let setup: EnvSetup;
     try {
-      setup = await loadPreset(name, { ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.testFraction !== undefined ? { testFraction: o.testFraction } : {}) });
+      setup = await loadPreset(name, { ...o.preset, ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.testFraction !== undefined ? { testFraction: o.testFraction } : {}) });
     } catch (err) {
       if (!(err instanceof FarsightError && err.code === "env/missing-data")) throw err;
       skipped.push({ preset: name, reason: err.message });
@@ -426,15 +433,17 @@ export function aggregateRows(pending: readonly Pending[]): LearnRow[] {
 export const LEARN_USAGE = [
   "Usage: farsight bench learn [--methods ppo,a2c,dqn,random,popularity,round-robin] [--env synthetic,coat]",
   "                            [--seeds 5 | --seeds 0,1,2] [--steps N | --steps synthetic=8000,coat=15000]",
-  "                            [--episodes E] [--batch B] [--test-fraction F] [--out DIR] [--data-dir DIR] [--json]",
+  "                            [--episodes E] [--batch B] [--test-fraction F] [--out DIR] [--data-dir DIR]",
+  "                            [--quit-window N] [--quit-threshold X] [--same-users] [--json]",
   "",
   `  --methods   learned: ${LEARNED.join(", ")}; baselines: the agents of \`farsight eval\` (random always runs: the ratio column needs it)`,
   `  --env       presets (${PRESETS.join(", ")}); one whose dataset is missing is skipped with a message`,
   "  --seeds     a count (5 = seeds 0..4, the default) or a comma-separated list; each seed trains and evaluates",
   "  --steps     training transitions per method and seed; per preset with name=N (default synthetic=8000, coat=15000, else 8000)",
   "  --episodes  evaluation sessions per seed (default 300); --batch B concurrent training sessions (default 32)",
-  "  --test-fraction F  hold out this share of users for evaluation in every preset (default: the preset's split;",
-  "              Coat's and the other datasets' is 0, i.e. evaluation on the training users, and the table says so)",
+  "  --test-fraction F  hold out this share of users for evaluation in every preset (default 0.2; the table says",
+  "              which users it evaluated on)",
+  ...PRESET_FLAGS_USAGE,
   "  --out       run directory (default runs/bench-learn-<time>): results.json, results.md (README tables), curves.jsonl, config.json, report.html",
   "Learned policies are evaluated twice, greedy and sampled; every agent is held to the no-repeat rule.",
 ].join("\n");

@@ -15,7 +15,7 @@ export const benchCommand: Command = {
       ...benchTargets.map((t) => `  ${t.name.padEnd(10)} ${t.summary}`),
       "",
       "  --json   one JSON object on stdout",
-      "env flags: --seconds S (per case, default 2), --presets coat,synthetic, --data-dir DIR",
+      "env flags: --seconds S (per case, default 2), --presets coat,synthetic, --data-dir DIR, --quit-window N, --quit-threshold X, --same-users",
       "",
       LEARN_USAGE,
       "",

@@ -7,6 +7,7 @@ import { CatalogGreedyActor, LlmActor, type Actor } from "@farsight/llm-actor";
 import { LlmThoughtPlanner, SaturationAwarePlanner, type Planner } from "@farsight/planner";
 import { LlmFailureReflector, ReflectionPool, TemplateReflector, type Reflector } from "@farsight/reflector";
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
+import { PRESET_FLAGS, PRESET_FLAGS_USAGE, presetOptionsFrom } from "../preset-flags.js";
 import { userSplit } from "../report/protocol.js";
 import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, LLM_RUN_USAGE, llmRunOptions, modelOptions, preflight } from "../llm-run.js";
 
@@ -14,7 +15,7 @@ const CRITICS = ["auto", "llm", "scorer", "tabular"] as const;
 
 const usage = `farsight billp [--env <preset>] [--llm <spec>] [--sessions N] [--critic <name>] [--quit-reward R]
                       [--max-steps T] [--seed S] [--steps] [--data-dir DIR] [--timeout MS] [--retries N]
-                      [--max-fallback-rate R] [--json]
+                      [--max-fallback-rate R] [--quit-window N] [--quit-threshold X] [--same-users] [--json]
 
 Runs BiLLP-style sessions one after another (planner -> actor -> environment -> critic -> advantage -> actor and
 critic memories; a reflection after each session), the memories and the reflection pool carrying over from
@@ -26,6 +27,7 @@ ${LLM_RUN_USAGE.join("\n")}
                  reflector. With none: saturation-aware planner, catalogue-greedy actor (under the env's scorer),
                  scorer critic, template reflector. The env's scorer is the test world's ground truth, so the
                  catalogue-greedy actor and the scorer critic are oracles; the output says so.
+${PRESET_FLAGS_USAGE.join("\n")}
   --sessions N   sessions to run (default 5)
   --critic       auto (llm with a model, else scorer), llm, scorer, tabular
   --quit-reward  reward the micro level learns from when the user quits (default: the env's); BiLLP's is
@@ -59,6 +61,7 @@ export const billpCommand: Command = {
       steps: { type: "boolean" },
       "data-dir": { type: "string" },
       json: { type: "boolean" },
+      ...PRESET_FLAGS,
     });
     const envName = choiceFlag("env", values.env, PRESETS, "synthetic");
     const sessions = intFlag("sessions", values.sessions, 5, 1);
@@ -72,7 +75,7 @@ export const billpCommand: Command = {
     if (model) await preflight(model, llm, io);
     if (!model && criticName === "llm") throw new UsageError("--critic llm needs a model: pass --llm <spec>");
 
-    const setup = await loadPreset(envName, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
+    const setup = await loadPreset(envName, { ...presetOptionsFrom(values), ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}) });
     const simOptions = { batchSize: 1, seed, ...(values["max-steps"] ? { maxSteps: intFlag("max-steps", values["max-steps"], 30, 1) } : {}) };
     const sim = await makeSimulator(setup, "test", simOptions);
     const catalog = sim.catalog;

@@ -3,6 +3,7 @@ import { DATASET_SOURCES, dataDirCandidates, defaultDataDir, fetchDataset, loadP
 import { parseFlags, UsageError, type CliIO, type Command } from "../command.js";
 import { describePreset, formatDescription } from "../data-describe.js";
 import { intFlag } from "../flags.js";
+import { PRESET_FLAGS, PRESET_FLAGS_USAGE, presetOptionsFrom } from "../preset-flags.js";
 
 /** `farsight data fetch <name>` and `farsight data list`. */
 export const dataCommand: Command = {
@@ -12,7 +13,8 @@ export const dataCommand: Command = {
     return [
       "Usage: farsight data fetch <name> [--data-dir DIR] [--base-url URL] [--json]",
       "       farsight data list [--data-dir DIR] [--json]",
-      "       farsight data describe <preset> [--episodes N] [--seed S] [--data-dir DIR] [--json]",
+      "       farsight data describe <preset> [--episodes N] [--seed S] [--data-dir DIR] [--quit-window N]",
+      "                                  [--quit-threshold X] [--same-users] [--json]",
       "",
       "Datasets:",
       ...DATASET_SOURCES.map((s) => `  ${s.name.padEnd(16)} ${s.description}`),
@@ -25,19 +27,26 @@ export const dataCommand: Command = {
       "Search order when loading <name>: --data-dir, $FARSIGHT_DATA_DIR, ~/.farsight/data, <repo>/../shared/data.",
       "MovieLens may not be redistributed: fetch it yourself and keep it out of repositories.",
       "",
-      `describe: users, items, categories, density, the quit rule, item-distance quantiles (distance rules) and the`,
-      `random / popularity / greedy / oracle Len and R_traj over --episodes sessions (default 300) of the ground`,
-      `truth; warns when the preset is degenerate (oracle Len within 10% of random, or random Len < 3).`,
+      `describe: users, items, categories, density, the quit rule and how its threshold was derived, whose sessions`,
+      `are evaluated, item-distance quantiles (distance rules) and the random / popularity / greedy / oracle /`,
+      `oracle-quit-aware Len and R_traj over --episodes sessions (default 300) of the ground truth; warns when the`,
+      `preset is degenerate: every baseline's Len (both oracles included) within 10% of random's, or random Len < 3.`,
+      ...PRESET_FLAGS_USAGE,
       `Presets: ${PRESETS.join(", ")}.`,
     ].join("\n");
   },
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parseFlags("data", argv, { "data-dir": { type: "string" }, "base-url": { type: "string" }, json: { type: "boolean" }, episodes: { type: "string" }, seed: { type: "string" } }, true);
+    const { values, positionals } = parseFlags(
+      "data",
+      argv,
+      { "data-dir": { type: "string" }, "base-url": { type: "string" }, json: { type: "boolean" }, episodes: { type: "string" }, seed: { type: "string" }, ...PRESET_FLAGS },
+      true,
+    );
     const [verb, name] = positionals;
     const dataDir = values["data-dir"];
     if (verb === "describe") {
       if (!name) throw new UsageError(`farsight data describe: name a preset (${PRESETS.join(", ")})`);
-      const setup = await loadPreset(name, dataDir ? { dataDir } : {});
+      const setup = await loadPreset(name, { ...presetOptionsFrom(values), ...(dataDir ? { dataDir } : {}) });
       const description = await describePreset(setup, {
         episodes: intFlag("episodes", values.episodes, 300, 1),
         seed: intFlag("seed", values.seed, 0),
@@ -46,7 +55,8 @@ export const dataCommand: Command = {
       io.stdout(values.json ? JSON.stringify(description) + "\n" : formatDescription(description));
       return 0;
     }
-    if (values.episodes !== undefined || values.seed !== undefined) throw new UsageError(`farsight data ${verb ?? ""}: --episodes and --seed belong to "data describe"`);
+    const describeOnly = ["episodes", "seed", ...Object.keys(PRESET_FLAGS)].filter((k) => values[k as keyof typeof values] !== undefined);
+    if (describeOnly.length) throw new UsageError(`farsight data ${verb ?? ""}: ${describeOnly.map((k) => `--${k}`).join(", ")} belong${describeOnly.length === 1 ? "s" : ""} to "data describe"`);
     if (verb === "list") {
       const rows = DATASET_SOURCES.map((s) => {
         const found = dataDirCandidates(s.name, dataDir).find((d) => existsSync(d));

@@ -2,6 +2,7 @@ import { evaluate, loadPreset, PRESETS, type EvalMode } from "@farsight/env";
 import { agentChoice, agentNames, resolveAgent } from "../agents.js";
 import { userSplit } from "../report/protocol.js";
 import { choiceFlag, intFlag, parseFlags, type CliIO, type Command } from "../command.js";
+import { PRESET_FLAGS, PRESET_FLAGS_USAGE, presetOptionsFrom, quitRuleLine } from "../preset-flags.js";
 import { ThrottledProgress } from "../progress.js";
 
 const MODES: readonly EvalMode[] = ["FB", "NX_0", "NX_10"];
@@ -14,7 +15,8 @@ export const evalCommand: Command = {
   get usage() {
     return [
       "Usage: farsight eval --env <preset> --agent <spec> --episodes N --seed S [--seeds K] [--mode FB|NX_0|NX_10]",
-      "                     [--compat easyrl4rec] [--batch B] [--data-dir DIR] [--json]",
+      "                     [--compat easyrl4rec] [--batch B] [--data-dir DIR] [--quit-window N] [--quit-threshold X]",
+      "                     [--same-users] [--json]",
       "",
       `Presets: ${PRESETS.join(", ")} (default synthetic)`,
       "Agents:",
@@ -26,6 +28,7 @@ export const evalCommand: Command = {
       "  --compat       easyrl4rec: EasyRL4Rec's shorter look-back window (window quit rules)",
       "  --batch B      concurrent sessions (default 256)",
       "  --data-dir     where datasets are (else $FARSIGHT_DATA_DIR, ~/.farsight/data, <repo>/../shared/data)",
+      ...PRESET_FLAGS_USAGE,
       "  --json         one JSON object: { metrics: {len, r_traj, ..., <name>_std}, config }",
       "Runs longer than 2 s show progress on stderr (at most one line every 2 s).",
       "Metrics count the quitting step in len and r_traj (as EasyRL4Rec). Sessions run on the preset's test users",
@@ -45,6 +48,7 @@ export const evalCommand: Command = {
       batch: { type: "string" },
       "data-dir": { type: "string" },
       json: { type: "boolean" },
+      ...PRESET_FLAGS,
     });
     const env = choiceFlag("env", values.env, PRESETS, "synthetic");
     const agentSpec = values.agent ?? "random";
@@ -57,7 +61,7 @@ export const evalCommand: Command = {
     const compat = choiceFlag("compat", values.compat, ["none", "easyrl4rec"] as const, "none");
     const batch = intFlag("batch", values.batch, 256, 1);
     const dataDir = values["data-dir"];
-    const setup = await loadPreset(env, { compat, ...(dataDir ? { dataDir } : {}) });
+    const setup = await loadPreset(env, { compat, ...presetOptionsFrom(values), ...(dataDir ? { dataDir } : {}) });
     const seeds = Array.from({ length: nSeeds }, (_, k) => seed + k);
     const t0 = Date.now();
     const split = userSplit(setup);
@@ -77,6 +81,7 @@ export const evalCommand: Command = {
       return 0;
     }
     io.stdout(`${env} / ${agentSpec} (${choice}) / ${mode}${compat !== "none" ? ` / compat ${compat}` : ""}: ${result.metrics.episodes} episodes, seeds ${seeds.join(",")}, ${split.label} (${split.testUsers} test, ${split.trainUsers} train)\n`);
+    io.stdout(`  ${quitRuleLine(setup.describe)}\n`);
     for (const m of TABLE) {
       const v = result.metrics[m]!, s = result.metrics[`${m}_std`];
       io.stdout(`  ${m.padEnd(18)} ${v.toFixed(4).padStart(10)}${s !== undefined && Number.isFinite(s) ? `  ± ${s.toFixed(4)}` : ""}\n`);

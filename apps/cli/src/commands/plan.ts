@@ -18,13 +18,15 @@ import {
 import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
 import { redactText } from "@farsight/core";
 import { choiceFlag, intFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
+import { PRESET_FLAGS, PRESET_FLAGS_USAGE, presetOptionsFrom } from "../preset-flags.js";
 import { categoryQuitRule, PLANNER_NAMES, plannerFlag, plannerHelp, type PlannerName } from "../planners.js";
 import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, LLM_RUN_USAGE, llmRunOptions, modelOptions, preflight, type LlmRunOptions } from "../llm-run.js";
 
 const PLANNERS = PLANNER_NAMES;
 
 const usage = `farsight plan --env <preset> --planner <name> [--llm <spec>] [--show-prompt] [--sessions N] [--warmup S]
-                     [--cohort C] [--seed S] [--data-dir DIR] [--timeout MS] [--retries N] [--max-fallback-rate R] [--json]
+                     [--cohort C] [--seed S] [--data-dir DIR] [--timeout MS] [--retries N] [--max-fallback-rate R]
+                     [--quit-window N] [--quit-threshold X] [--same-users] [--json]
 
 Prints one planning step for a few sessions: each session's category-level history, the reflections it gets,
 and the plan (categories, thought or rationale, and how it was produced: llm, heuristic, fallback, cache).
@@ -40,6 +42,7 @@ ${LLM_RUN_USAGE.join("\n")}
   --warmup S     random-agent steps before planning, so sessions have a history (default 4)
   --cohort C     llm-category: plan C sessions per model call (default 1, LERL's one call per session)
   --seed S       seed of the simulator, the warm-up agent, the pool and the planners (default 0)
+${PRESET_FLAGS_USAGE.join("\n")}
   --json         one JSON object: { env, planner, sessions: [{ request, plan }], pool, counters, llm }
 
 Reflections come from warm-up sessions that ended (template reflector), sampled by softmax over return / 10
@@ -157,6 +160,7 @@ export const planCommand: Command = {
       seed: { type: "string" },
       "data-dir": { type: "string" },
       json: { type: "boolean" },
+      ...PRESET_FLAGS,
     });
     const envName = choiceFlag("env", values.env, PRESETS, "synthetic");
     const plannerName = plannerFlag(values.planner, PLANNERS, "saturation-aware");
@@ -170,7 +174,7 @@ export const planCommand: Command = {
       throw new UsageError(`--llm is only used by the llm-* planners; --planner ${plannerName} would ignore "${redactText(values.llm)}". Drop --llm or pick llm-category / llm-thought`);
     }
     const stats = new LlmStats();
-    const setup = await loadPreset(envName, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
+    const setup = await loadPreset(envName, { ...presetOptionsFrom(values), ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}) });
     const planner = await makePlanner(plannerName, llm, seed, cohort, stats, setup, io);
     const pool = new ReflectionPool({ seed });
     const finished = await warmPool(setup, seed, 40, pool);

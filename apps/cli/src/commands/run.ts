@@ -26,6 +26,7 @@ import { ILREC_USAGE, runIlrec } from "../run/ilrec.js";
 import { checkLerlFlags } from "../run/lerl-flags.js";
 import { forgetUncheckpointedRecords, LERL_FLAGS, savedLerlFlags, seriesKey } from "../run/lerl-resume.js";
 import { RunDirectory } from "../run/run-directory.js";
+import { givenPresetFlags, PRESET_FLAGS, PRESET_FLAGS_USAGE, presetOptionsFrom } from "../preset-flags.js";
 import { answerLines, answerRecord, checkFallbackRate, fallbackLabel, LLM_RUN_FLAGS, LLM_RUN_USAGE, llmRunOptions, modelOptions, preflight, watchSlowCalls, type LlmRunOptions } from "../llm-run.js";
 
 /** Planners `run lerl` can train with (long names; `plannerFlag` also takes the aliases). */
@@ -50,6 +51,8 @@ export interface LerlExperiment {
   readonly cohort: number;
   readonly skipEval: boolean;
   readonly dataDir?: string;
+  /** The quit-rule and user-split flags as given (`--quit-window`, `--quit-threshold`, `--same-users`). */
+  readonly presetFlags?: Record<string, string | boolean>;
 }
 
 const COLUMNS = [
@@ -94,7 +97,7 @@ function episodeRecord(agent: string, e: Episode, seed: number) {
 export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{ rows: ResultRow[]; setup: EnvSetup; seconds: number; note: string; stats: LlmStats; llm?: ReturnType<typeof answerRecord> }> {
   const t0 = performance.now();
   await initBackend();
-  const setup = await loadPreset(x.env, x.dataDir ? { dataDir: x.dataDir } : {});
+  const setup = await loadPreset(x.env, { ...presetOptionsFrom(x.presetFlags ?? {}), ...(x.dataDir ? { dataDir: x.dataDir } : {}) });
   const stats = new LlmStats();
   const usesLlm = x.planners.includes("llm-category");
   const llmRun: LlmRunOptions = { maxFallbackRate: 0.2, ...x.llmRun, spec: x.llm };
@@ -134,6 +137,7 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
   const config = redactDeep({
     command: "run lerl",
     env: setup.describe,
+    presetFlags: x.presetFlags ?? {},
     categoryNames: setup.catalog.categoryNames,
     planners: plannerInfo,
     ...(oracleRule ? { oracleReads: oracleRule } : {}),
@@ -361,7 +365,8 @@ export const runCommand: Command = {
   usage: [
     "Usage: farsight run lerl --env <preset> --planner <name>[,<name>...] [--llm <spec>] --steps N --seed S",
     "                         [--seeds K] --out DIR [--resume] [--batch B] [--episodes E] [--plan-every k] [--cohort n]",
-    "                         [--skip-eval] [--data-dir DIR] [--timeout MS] [--retries N] [--max-fallback-rate R] [--json]",
+    "                         [--skip-eval] [--data-dir DIR] [--timeout MS] [--retries N] [--max-fallback-rate R]",
+    "                         [--quit-window N] [--quit-threshold X] [--same-users] [--json]",
     "",
     `  --env         ${PRESETS.join(", ")} (default synthetic)`,
     "  --planner     one LERL row per planner (comma-separated; default saturation-aware):",
@@ -371,6 +376,7 @@ export const runCommand: Command = {
     "                  oracle-saturation: ORACLE, configured from the preset's quit rule (a reference, not a method)",
     "                  random: a random category subset; all-categories (alias all): no plan (flat PPO's algorithm)",
     ...LLM_RUN_USAGE,
+    ...PRESET_FLAGS_USAGE,
     "  --steps N     training budget in environment transitions (default 6000)",
     "  --seed S      first seed (default 0); --seeds K trains and evaluates seeds S..S+K-1 (default 1)",
     "  --out DIR     run directory (checkpoints, config.json, curves.jsonl, episodes.jsonl, results.json)",
@@ -395,6 +401,7 @@ export const runCommand: Command = {
         ...LLM_RUN_FLAGS, env: { type: "string" }, planner: { type: "string" }, steps: { type: "string" }, seed: { type: "string" },
         seeds: { type: "string" }, out: { type: "string" }, resume: { type: "boolean" }, batch: { type: "string" }, episodes: { type: "string" },
         "plan-every": { type: "string" }, cohort: { type: "string" }, "skip-eval": { type: "boolean" }, "data-dir": { type: "string" }, json: { type: "boolean" },
+        ...PRESET_FLAGS,
       },
       true,
     );
@@ -419,6 +426,7 @@ export const runCommand: Command = {
       cohort: intFlag("cohort", values.cohort, 1, 1),
       skipEval: Boolean(values["skip-eval"]),
       ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
+      presetFlags: givenPresetFlags(values),
     };
     if (x.resume && !values.out) throw new UsageError("--resume needs --out <the run directory to continue>");
     // Checked on the flags as given: settings a resume takes from the saved run (e.g. its cohort) are not the user's to drop.

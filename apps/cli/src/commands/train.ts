@@ -1,6 +1,8 @@
-import { evaluate, loadPreset, makeSimulator, PRESETS, type EnvSetup, type EvalMode } from "@farsight/env";
+import { evaluate, loadPreset, makeSimulator, PRESETS, type EnvSetup, type EvalMode, type PresetOptions } from "@farsight/env";
 import { contextFromEnv, createAlgorithm, DEFAULT_A2C_OPTIONS, DEFAULT_PPO_OPTIONS, initBackend, PolicyAgent, saveCheckpoint, trainPolicy, type AlgorithmName, type EncoderKind } from "@farsight/rl-policy";
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
+import { PRESET_FLAGS, PRESET_FLAGS_USAGE, presetOptionsFrom, quitRuleLine } from "../preset-flags.js";
+import { userSplit } from "../report/protocol.js";
 import { RunDirectory } from "../run/run-directory.js";
 
 const ALGOS: readonly AlgorithmName[] = ["ppo", "a2c", "dqn"];
@@ -25,7 +27,8 @@ export const trainCommand: Command = {
   usage: [
     "Usage: farsight train --env <preset> --algo ppo|a2c|dqn --steps N --seed S --out DIR",
     "                      [--encoder mean|gru|transformer] [--batch B] [--history L] [--lr X]",
-    "                      [--mode FB|NX_0|NX_10] [--eval-episodes N] [--data-dir DIR] [--json]",
+    "                      [--mode FB|NX_0|NX_10] [--eval-episodes N] [--data-dir DIR] [--quit-window N]",
+    "                      [--quit-threshold X] [--same-users] [--json]",
     "",
     `Presets: ${PRESETS.join(", ")} (default synthetic)`,
     "  --steps N          env transitions (B sessions stepping once count B); default 20000. Rounded up",
@@ -37,6 +40,7 @@ export const trainCommand: Command = {
     "  --eval-episodes N  episodes of the final evaluation on the test simulator (default 500; 0 skips)",
     "  --out DIR          checkpoint directory (policy.json, weights.bin, optimizer.bin): new or empty, checked",
     "                     before training; evaluate it later with `farsight eval --agent policy:DIR`",
+    ...PRESET_FLAGS_USAGE,
     "Backend: tfjs-node if installed, else wasm, else cpu (FARSIGHT_TF_BACKEND=cpu forces one).",
   ].join("\n"),
   async run(argv: string[], io: CliIO): Promise<number> {
@@ -54,6 +58,7 @@ export const trainCommand: Command = {
       "eval-episodes": { type: "string" },
       "data-dir": { type: "string" },
       json: { type: "boolean" },
+      ...PRESET_FLAGS,
     });
     const envName = choiceFlag("env", values.env, PRESETS, "synthetic");
     const algo = choiceFlag("algo", values.algo, ALGOS, "ppo");
@@ -65,6 +70,7 @@ export const trainCommand: Command = {
     const mode = choiceFlag("mode", values.mode, MODES, "FB");
     const evalEpisodes = intFlag("eval-episodes", values["eval-episodes"], 500, 0);
     const lr = values.lr === undefined ? undefined : numberFlag("lr", values.lr, 0, { min: 0, exclusiveMin: true });
+    const preset = presetOptionsFrom(values);
     const out = values.out;
     if (!out) throw new UsageError("farsight train: --out DIR is required (where the policy is saved)");
     // Checked before any data loads: a budget below one update fails at once.
@@ -77,7 +83,7 @@ export const trainCommand: Command = {
     // --out is checked (and locked) before anything is loaded or trained: another policy there is never overwritten.
     const dir = RunDirectory.open(out, { command: "train" });
     try {
-      return await trainInto(out, io, values, { envName, algo, steps: budget.steps, requestedSteps: steps, seed, encoder, batch, history, mode, evalEpisodes, lr }, say);
+      return await trainInto(out, io, values, { preset, envName, algo, steps: budget.steps, requestedSteps: steps, seed, encoder, batch, history, mode, evalEpisodes, lr }, say);
     } finally {
       dir.release();
     }
@@ -85,6 +91,8 @@ export const trainCommand: Command = {
 };
 
 interface TrainSettings {
+  /** The quit-rule and user-split flags. */
+  readonly preset: Pick<PresetOptions, "rule" | "sameUsers">;
   readonly envName: (typeof PRESETS)[number];
   readonly algo: AlgorithmName;
   /** The budget trained: `requestedSteps` rounded up to whole updates (see {@link stepBudget}). */
@@ -102,12 +110,14 @@ interface TrainSettings {
 async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; json?: boolean }, t: TrainSettings, say: (line: string) => void): Promise<number> {
   const { envName, algo, steps, requestedSteps, seed, encoder, batch, history, mode, evalEpisodes, lr } = t;
   const dataDir = values["data-dir"];
-  const setup = await loadPreset(envName, dataDir ? { dataDir } : {});
+  const setup = await loadPreset(envName, { ...t.preset, ...(dataDir ? { dataDir } : {}) });
+  const split = userSplit(setup);
   // The predicted world model is trained first: its trainer selects the cpu backend for itself, and the
   // policy must then run on the fastest backend.
   const trainEnv = await makeSimulator(setup, "train", { batchSize: batch, autoReset: true, seed, mode });
   const backend = await initBackend();
   say(backend.summary);
+  say(`${envName}: ${quitRuleLine(setup.describe)}; evaluation on ${split.label} (${split.testUsers} test, ${split.trainUsers} train)`);
   const algorithm = createAlgorithm(algo, contextFromEnv(trainEnv), {
     policy: { seed, historyLength: history, feedbackScale: feedbackScaleOf(setup), encoder: { ...defaultsOf(encoder) } },
     ...(lr !== undefined ? { [algo]: { learningRate: lr } } : {}),
@@ -127,9 +137,9 @@ async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; 
   if (evalEpisodes > 0) {
     const result = await evaluate(setup, () => new PolicyAgent(algorithm.policy), { episodes: evalEpisodes, seeds: [seed], simulator: { mode } });
     evaluation = result.metrics;
-    say(`eval on ${envName} test users (ground truth, ${evalEpisodes} episodes, ${mode}): len ${fmt(evaluation["len"]!)}  r_traj ${fmt(evaluation["r_traj"]!)}  r_each ${fmt(evaluation["r_each"]!)}  ctr ${fmt(evaluation["ctr"]!)}`);
+    say(`eval on ${envName} test users (${split.label}, ground truth, ${evalEpisodes} episodes, ${mode}): len ${fmt(evaluation["len"]!)}  r_traj ${fmt(evaluation["r_traj"]!)}  r_each ${fmt(evaluation["r_each"]!)}  ctr ${fmt(evaluation["ctr"]!)}`);
   }
-  if (values.json) io.stdout(JSON.stringify({ backend: backend.backend, requestedSteps, train: summary, out, evaluation }) + "\n");
+  if (values.json) io.stdout(JSON.stringify({ backend: backend.backend, requestedSteps, train: summary, out, evaluation, users: split.label, env: setup.describe }) + "\n");
   algorithm.dispose();
   algorithm.policy.dispose();
   return 0;

@@ -14,6 +14,7 @@ import { buildReport } from "../report/html.js";
 import { userSplit } from "../report/protocol.js";
 import { readRunDir } from "../report/read-run-dir.js";
 import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, LLM_RUN_USAGE, llmRunOptions, modelOptions, preflight, watchSlowCalls } from "../llm-run.js";
+import { PRESET_FLAGS, PRESET_FLAGS_USAGE, presetOptionsFrom } from "../preset-flags.js";
 import { aggregate, writeIlrecRecords, type IlrecRunInfo, type IlrecSeedRun } from "./ilrec-record.js";
 import { RunDirectory, writeFileAtomic } from "./run-directory.js";
 
@@ -22,7 +23,8 @@ export const ILREC_USAGE = [
   "                          [--seeds K] [--episodes E] [--teacher-episodes E] [--reward env|airl|env+airl] [--imitation L]",
   "                          [--anneal F] [--advantage critic|teacher] [--serve greedy|sampled|both]",
   "                          [--batch B] [--bc-steps N] [--quit-reward R] [--teacher-output text|structured] [--teacher-max-steps N]",
-  "                          [--data-dir DIR] [--timeout MS] [--retries N] [--max-fallback-rate R] [--json]",
+  "                          [--data-dir DIR] [--timeout MS] [--retries N] [--max-fallback-rate R]",
+  "                          [--quit-window N] [--quit-threshold X] [--same-users] [--json]",
   "",
   `  --env           ${PRESETS.join(", ")} (default synthetic)`,
   "  --teacher       llm: the BiLLP-style LLM agent (needs --llm); heuristic: saturation planner + catalogue-greedy",
@@ -45,6 +47,7 @@ export const ILREC_USAGE = [
   "  --teacher-output  llm teacher's actor and critic answer as BiLLP's text lines (default) or structured JSON,",
   "                  which llama-cpp: constrains with a grammar (a small local model rarely writes BiLLP's lines)",
   "  --teacher-max-steps N  end the teacher's sessions after N steps (default: the preset's; smoke tests)",
+  ...PRESET_FLAGS_USAGE,
   "Table: Len, R_traj, R_each on the ground truth (quitting step counted), and the cost per",
   "recommendation (LLM calls, milliseconds at one session at a time) of the teacher and the IL-Rec policy.",
 ].join("\n");
@@ -69,7 +72,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
     seed: { type: "string" }, seeds: { type: "string" }, out: { type: "string" }, episodes: { type: "string" }, "teacher-episodes": { type: "string" },
     reward: { type: "string" }, imitation: { type: "string" }, anneal: { type: "string" }, advantage: { type: "string" }, serve: { type: "string" },
     batch: { type: "string" }, "quit-reward": { type: "string" }, "bc-steps": { type: "string" },
-    "data-dir": { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" },
+    "data-dir": { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" }, ...PRESET_FLAGS,
   });
   if (values.help) {
     io.stdout(ILREC_USAGE + "\n");
@@ -125,7 +128,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
     const model = teacher === "llm" ? await createChatModel(spec, modelOptions(llmRun, stats)) : null;
     if (model) await preflight(model, llmRun, io);
     const stopWatching = model ? watchSlowCalls(stats, spec, io) : () => {};
-    const setup = await loadPreset(env, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
+    const setup = await loadPreset(env, { ...presetOptionsFrom(values), ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}) });
     const runs: IlrecSeedRun[] = [];
     const results = [];
     const protocol = `ground truth, ${userSplit(setup).label}, ${episodes} sessions per method, learned policies served ${serve.join(" and ")}`;
