@@ -5,3 +5,4 @@ export { sessionAssistant, SERVED_POOL_NAMESPACE, type SessionComponents, type S
 export { HttpError, badRequest, errorBody, type ServedGraph, type GraphLike, type SnapshotLike } from "./served-graph.js";
 export { ThreadRecords, type ThreadRecord } from "./threads.js";
 export { staticDirectory, type StaticHandler } from "./playground/index.js";
+export { presetSession, loadServedPolicy, type PresetSession, type PresetSessionOptions } from "./preset-session.js";
