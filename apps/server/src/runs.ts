@@ -116,7 +116,8 @@ export class Runs {
     let record = await this.threads.get(id);
     if (!record) {
       if (b["if_not_exists"] !== "create") throw new HttpError(404, "server/no-thread", `no thread ${id}; create it with POST /threads or pass if_not_exists: "create"`);
-      record = (await this.createThread({ thread_id: id }), (await this.threads.get(id))!);
+      await this.createThread({ thread_id: id });
+      record = (await this.threads.get(id))!;
     }
     if (record.graph_id && record.graph_id !== g.graphId) {
       throw new HttpError(409, "server/wrong-assistant", `thread ${id} runs the ${record.graph_id} graph; run ${record.graph_id} on it, or use a new thread for ${g.graphId}`);
