@@ -43,7 +43,7 @@ export const serveCommand: Command = {
     "                    simulated BiLLP session per run, non-LLM components), lerl (LERL training runs, input",
     "                    {steps, seed}; a run takes the CPU: other requests wait while it trains)",
     "  --playground DIR  serve the static files of DIR at / and /playground",
-    "With --llm the planner is LLM-Rec's category planner and the reflector an LLM reflector on that model;",
+    "With --llm the planner is LERL's LLM category planner and the reflector an LLM reflector on that model;",
     "without it, the saturation-aware planner and the template reflector (no model needed).",
     ...LLM_RUN_USAGE.slice(0, 5),
   ].join("\n"),
