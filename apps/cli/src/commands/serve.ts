@@ -5,7 +5,7 @@ import { redactText } from "@farsight/core";
 import { createChatModel, LlmStats } from "@farsight/llm";
 import { LlmCategoryPlanner } from "@farsight/planner";
 import { LlmReflector } from "@farsight/reflector";
-import { openStorage, presetSession, redactUrl, sessionAssistant, startServer, staticDirectory, type StaticHandler } from "@farsight/server";
+import { openStorage, playground, presetSession, redactUrl, sessionAssistant, startServer, staticDirectory } from "@farsight/server";
 import { choiceFlag, exclusiveFlags, intFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
 import { LLM_RUN_FLAGS, LLM_RUN_USAGE, llmRunOptions, modelOptions, preflight } from "../llm-run.js";
 
@@ -37,7 +37,7 @@ export const serveCommand: Command = {
     "  --max-steps N     slates per session (default: the preset's session limit)",
     "  --slate K         items per slate when the scorer recommends (default: the preset's)",
     "  --seed S          seed of the planner (default 0)",
-    "  --playground DIR  serve the static files of DIR at / and /playground",
+    "  --playground DIR  serve the static files of DIR at / and /playground instead of the built-in playground",
     "With --llm the planner is LLM-Rec's category planner and the reflector an LLM reflector on that model;",
     "without it, the saturation-aware planner and the template reflector (no model needed).",
     ...LLM_RUN_USAGE.slice(0, 5),
@@ -85,15 +85,15 @@ export const serveCommand: Command = {
         : {}),
     });
     const storage = await openStorage(spec);
-    let staticFiles: StaticHandler | undefined;
-    if (values.playground) staticFiles = staticDirectory(values.playground);
+    // The built-in playground page unless the caller brings their own static files.
+    const staticFiles = values.playground ? staticDirectory(values.playground) : playground(session.catalog);
     const assistant = await sessionAssistant(
       { ...session, describe: { ...session.describe, ...(model ? { llm: redactText(llm.spec) } : {}) } },
       { checkpointer: storage.checkpointer, store: storage.store, replicaId: `serve-${process.pid}-${Date.now().toString(36)}` },
     );
     let server;
     try {
-      server = await startServer({ graphs: [assistant], storage, port, ...(staticFiles ? { staticFiles } : {}) });
+      server = await startServer({ graphs: [assistant], storage, port, staticFiles });
     } catch (err) {
       await storage.close();
       session.dispose();
@@ -103,6 +103,7 @@ export const serveCommand: Command = {
     const d = assistant.metadata ?? {};
     io.stderr(`farsight serve: ${preset}, recommender ${String(d["recommender"])}, planner ${String(d["planner"])}, reflector ${String(d["reflector"])}\n`);
     io.stderr(`farsight serve: state in ${storage.kind === "memory" ? "memory: threads are lost when the server stops (drop --memory to keep them)" : `${storage.kind} ${storage.where}`}\n`);
+    io.stderr(`farsight serve: playground at ${server.url}/\n`);
     io.stdout(`listening ${server.url}\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();

@@ -5,8 +5,7 @@
  * Saves a screenshot to .ci/out/report.png. Installs Chromium with apt-get when it is missing (root only);
  * when it cannot, the tests are skipped with a message saying why.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -17,10 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIO } from "../command.js";
 import { main } from "../main.js";
 import { reportCommand } from "../commands/report.js";
-import { CHROMIUM_ARGS, inspectReport } from "./browser.js";
+import { CHROMIUM_ARGS, findChromium, inspectReport } from "./browser.js";
 import { writeFixtureRunDir } from "./fixtures.js";
+import { ensureChromium } from "./test-chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 const screenshotPath = join(repoRoot, ".ci/out/report.png");
 
@@ -29,20 +28,6 @@ function quietIO(): CliIO & { out: string; err: string } {
   (io as { stdout: CliIO["stdout"] }).stdout = (t) => void (io.out += t);
   (io as { stderr: CliIO["stderr"] }).stderr = (t) => void (io.err += t);
   return io;
-}
-
-/** Installs Debian's chromium when it is missing; returns why it is unavailable, or null when it is there. */
-function ensureChromium(): string | null {
-  if (existsSync(CHROMIUM)) return null;
-  if (process.getuid?.() !== 0) return `${CHROMIUM} is missing and the test is not root, so it cannot apt-get install chromium`;
-  try {
-    console.log("report.browser.test: installing chromium with apt-get (once per machine, takes a minute or two)");
-    execFileSync("apt-get", ["update", "-qq"], { stdio: "ignore", timeout: 300_000 });
-    execFileSync("apt-get", ["install", "-y", "-qq", "chromium"], { stdio: "ignore", timeout: 600_000, env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
-  } catch (err) {
-    return `apt-get install chromium failed: ${(err as Error).message.split("\n")[0]}`;
-  }
-  return existsSync(CHROMIUM) ? null : `apt-get install chromium finished but ${CHROMIUM} is still missing`;
 }
 
 describe("report in headless Chromium", () => {
@@ -55,7 +40,7 @@ describe("report in headless Chromium", () => {
   const reportPath = join(root, "report.html");
 
   beforeAll(async () => {
-    unavailable = ensureChromium();
+    unavailable = ensureChromium("report.browser.test");
     if (unavailable) {
       console.warn(`SKIPPING the report browser test: ${unavailable}`);
       return;
@@ -75,7 +60,7 @@ describe("report in headless Chromium", () => {
     });
     await new Promise<void>((ok) => server!.listen(0, "127.0.0.1", ok));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
+    browser = await chromium.launch({ executablePath: findChromium()!, args: [...CHROMIUM_ARGS] });
   }, 900_000);
 
   afterAll(async () => {
