@@ -56,7 +56,9 @@ function render(outcome: RunOutcome): void {
     renderSlate(byId("slate"), prompt, catalog);
     show("session");
     byId("slate").querySelector<HTMLButtonElement>("button.toggle")?.focus();
+    byId("history-title").textContent = "Slates so far";
   } else {
+    byId("history-title").textContent = "The session's slates";
     renderSummary(byId("summary"), byId("reflection"), summarise(values));
     show("end");
     byId("again").focus();

@@ -6,9 +6,9 @@ import type { SessionPrompt } from "@farsight/graph";
 import type { CatalogInfo, SessionSummary, SessionValues } from "./api.js";
 
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`the playground page has no #${id}; it and its script come from different versions`);
-  return el as T;
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`the playground page has no #${id}; it and its script come from different versions`);
+  return found as T;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string } = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
