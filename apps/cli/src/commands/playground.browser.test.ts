@@ -36,17 +36,15 @@ interface ShownSlate {
 
 /** What the page shows of the current slate. */
 async function readSlate(page: Page): Promise<ShownSlate> {
-  return page.evaluate(() => {
-    const cards = [...document.querySelectorAll<HTMLElement>("#slate li")];
-    return {
-      step: document.querySelector("#step-number")?.textContent ?? "",
-      items: cards.map((li) => Number(li.dataset["item"])),
-      titles: cards.map((li) => li.querySelector(".title")?.textContent ?? ""),
-      categories: cards.map((li) => [...li.querySelectorAll(".chip")].map((c) => c.textContent ?? "")),
-      plan: [...document.querySelectorAll("#plan .chip")].map((c) => c.textContent ?? ""),
-      source: (document.querySelector("#plan") as HTMLElement | null)?.dataset["source"],
-    };
-  });
+  const cards = page.locator("#slate li");
+  return {
+    step: (await page.locator("#step-number").textContent()) ?? "",
+    items: (await cards.evaluateAll((lis) => lis.map((li) => li.getAttribute("data-item")))).map(Number),
+    titles: await page.locator("#slate li .title").allTextContents(),
+    categories: await cards.evaluateAll((lis) => lis.map((li) => Array.from(li.querySelectorAll(".chip"), (c: { textContent: string | null }) => c.textContent ?? ""))),
+    plan: await page.locator("#plan .chip").allTextContents(),
+    source: (await page.locator("#plan").getAttribute("data-source")) ?? undefined,
+  };
 }
 
 /** The error box's text, once it shows. */
@@ -57,7 +55,7 @@ async function alertText(page: Page): Promise<string> {
 }
 
 /** Waits until no run is in flight (the page sets aria-busy on the body while it waits for the server). */
-const settled = (page: Page) => page.waitForFunction(() => !document.body.hasAttribute("aria-busy"));
+const settled = (page: Page) => page.locator("body:not([aria-busy])").waitFor({ state: "attached" });
 
 describe("the playground in headless Chromium", () => {
   let unavailable: string | null = null;
@@ -145,7 +143,7 @@ describe("the playground in headless Chromium", () => {
     await page.getByRole("button", { name: "Leave session" }).click();
     await page.locator("#end").waitFor({ state: "visible" });
 
-    const summary = Object.fromEntries(await page.locator("#summary dd").evaluateAll((dds) => dds.map((d) => [(d as HTMLElement).dataset["key"], d.textContent])));
+    const summary = Object.fromEntries(await page.locator("#summary dd").evaluateAll((dds) => dds.map((d) => [d.getAttribute("data-key"), d.textContent])));
     const reflection = (await page.locator("#reflection").textContent()) ?? "";
     const clicks = clicked.flat().filter((f) => f > 0).length;
     expect(summary).toEqual({ steps: String(planned.length), clicks: `${clicks} of ${planned.length * SLATE} items shown`, return: (clicks / SLATE).toFixed(2) });
@@ -196,7 +194,7 @@ describe("the playground in headless Chromium", () => {
     await page.locator("#slate li").nth(1).getByRole("button", { name: "Click" }).click();
     mkdirSync(outDir, { recursive: true });
     await page.screenshot({ path: join(outDir, "playground-slate.png"), fullPage: true });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = Number(await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"));
     expect(overflow, `nothing sticks out of a phone-sized window`).toBeLessThanOrEqual(0);
     await page.reload();
     await page.locator("#step-number", { hasText: /^1 / }).waitFor();
