@@ -1,6 +1,6 @@
 /**
  * The route hook for the playground page: GET requests no API route claims are offered to a
- * {@link StaticHandler}. `playground(catalog)` serves the built-in page (see ./README in apps/server);
+ * {@link StaticHandler}. `playground(catalog)` serves the built-in page (apps/server/README.md, Playground);
  * `staticDirectory(dir)` serves the files of any folder instead (index.html at `/` and `/playground`).
  */
 import { readFile, realpath } from "node:fs/promises";
@@ -107,7 +107,7 @@ async function sendFile(file: string, res: ServerResponse): Promise<boolean> {
   } catch {
     return false;
   }
-  // no-cache: a browser asks again (and gets 304-free fresh files) after the server is upgraded.
+  // no-cache: after an upgrade of the server a browser never runs yesterday's script against today's routes.
   res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Content-Length": body.length, "Cache-Control": "no-cache" });
   res.end(body);
   return true;
