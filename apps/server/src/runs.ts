@@ -76,13 +76,13 @@ export class Runs {
       send("metadata", { run_id: runId, attempt: 1 });
       try {
         const chunks = await g.graph.stream(arg, { ...config, streamMode: [...modes] });
+        // Chunks as LangGraph streams them (as its own API server does): in `values` mode the state after each
+        // step, and the pause as a last `{__interrupt__}` chunk.
         for await (const chunk of chunks) {
           const [mode, data] = chunk as [string, unknown];
-          // The final values carry the pending interrupt, as in the wait route.
-          if (mode !== "values") send(mode, data);
+          send(mode, data);
         }
         await this.threads.touch(record, { graph_id: g.graphId, error: undefined });
-        if (modes.includes("values")) send("values", valuesWithInterrupts(await g.graph.getState({ configurable: { thread_id: id } })));
       } catch (err) {
         await this.threads.touch(record, { error: err instanceof Error ? err.message : String(err) }).catch(() => {});
         const { body } = errorBody(err);

@@ -43,6 +43,8 @@ describe("the thin server, driven by @langchain/langgraph-sdk's Client", () => {
         const [assistant, ...others] = await client.assistants.search({ graphId: "session" });
         expect(others).toHaveLength(0);
         expect(assistant!.graph_id).toBe("session");
+        // The id LangGraph's own API server (langgraph dev) gives the session graph: clients can keep it.
+        expect(assistant!.assistant_id).toBe("9b914f92-092e-55f1-8e3a-01306015a956");
         const thread = await client.threads.create({ metadata: { person: "ada" } });
         expect(thread.status).toBe("idle");
 
@@ -61,13 +63,14 @@ describe("the thin server, driven by @langchain/langgraph-sdk's Client", () => {
         expect(second.step).toBe(1);
         expect(second.slate.some((i) => first.slate.includes(i)), `no item is shown twice`).toBe(false);
 
-        // Streamed: metadata first, then updates per node, and the final values with the next prompt.
+        // Streamed as LangGraph's server streams: metadata, then per step the update and the values, and the pause.
         const events: { event: string; data: unknown }[] = [];
         for await (const part of client.runs.stream(thread.thread_id, assistant!.assistant_id, { command: { resume: { feedback: [0, 1] } }, streamMode: ["updates", "values"] })) events.push(part);
         expect(events[0]!.event).toBe("metadata");
         expect(events.filter((e) => e.event === "updates").map((e) => Object.keys(e.data as object)[0])).toEqual(["feedback", "plan", "act", "__interrupt__"]);
         const third = promptOf(events.at(-1)!.data as Record<string, unknown>)!;
         expect(events.at(-1)!.event).toBe("values");
+        expect((events.filter((e) => e.event === "values").at(-2)!.data as { steps: unknown[] }).steps).toHaveLength(2);
         expect(third.step).toBe(2);
 
         const done = (await client.runs.wait(thread.thread_id, assistant!.assistant_id, { command: { resume: { quit: true } } })) as Record<string, unknown>;

@@ -31,8 +31,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** LangGraph Platform's assistant ids are UUIDs; the same namespace gives every replica the same id per graph. */
-const ASSISTANT_NAMESPACE = "6ba7b811-9dad-11d1-80b4-00c04fd430c8";
+/**
+ * Assistant ids are UUIDs derived from the graph id with LangGraph's API server's namespace: every replica, and
+ * `langgraph dev` on the same langgraph.json, gives a graph the same assistant id.
+ */
+const ASSISTANT_NAMESPACE = "6ba7b821-9dad-11d1-80b4-00c04fd430c8";
 const STARTED = new Date().toISOString();
 
 export function assistantIdOf(graphId: string): string {

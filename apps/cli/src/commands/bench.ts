@@ -2,6 +2,7 @@ import { UsageError, type CliIO, type Command } from "../command.js";
 import { benchTargets } from "../bench/registry.js";
 import { LEARN_USAGE } from "../bench/learn.js";
 import { LLM_BENCH_USAGE } from "../bench/llm.js";
+import { SERVE_BENCH_USAGE } from "../bench/serve.js";
 
 /** `farsight bench <target>`: dispatches to the targets of `bench/registry.ts`. */
 export const benchCommand: Command = {
@@ -20,6 +21,8 @@ export const benchCommand: Command = {
       LEARN_USAGE,
       "",
       LLM_BENCH_USAGE,
+      "",
+      ...SERVE_BENCH_USAGE,
     ].join("\n");
   },
   async run(argv: string[], io: CliIO): Promise<number> {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@langchain/langgraph-sdk";
 import { captureIO } from "../capture-io.js";
 import { serveCommand } from "./serve.js";
+import { serveBench } from "../bench/serve.js";
 import { trainCommand } from "./train.js";
 // The server package's test helper: a fresh database per test file on the CI's PostgreSQL.
 import { freshDatabase } from "../../../server/src/test-postgres.js";
@@ -17,9 +18,11 @@ const postgres = process.env.FARSIGHT_TEST_POSTGRES_URL || undefined;
 if (!postgres) console.log("[serve] farsight serve --postgres skipped: FARSIGHT_TEST_POSTGRES_URL is not set (.ci/run sets it)");
 
 let dir: string;
+let policyDir: string;
 const children: ChildProcess[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "farsight-serve-"));
+  policyDir = join(dir, "ppo");
 });
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
@@ -46,7 +49,6 @@ const promptOf = (v: unknown) => (v as { __interrupt__?: { value: { step: number
 
 describe("farsight serve", () => {
   it("serves a policy trained by `farsight train` on 127.0.0.1, and stops cleanly on SIGTERM", async () => {
-    const policyDir = join(dir, "ppo");
     expect(await trainCommand.run(["--env", "synthetic", "--algo", "ppo", "--steps", "320", "--batch", "32", "--seed", "1", "--eval-episodes", "0", "--out", policyDir], captureIO())).toBe(0);
     const { url, child, stderr } = await serve(["--policy", policyDir, "--memory", "--max-steps", "3"]);
     const client = new Client({ apiUrl: url });
@@ -79,6 +81,22 @@ describe("farsight serve", () => {
     } finally {
       await db.drop();
     }
+  });
+
+  it("bench serve measures the policy's act, the graph step in process, and HTTP at each concurrency", async () => {
+    const io = captureIO();
+    const r = (await serveBench.run(["--policy", policyDir, "--sessions", "1,3", "--requests", "12", "--calls", "10"], io, true)) as {
+      act: { p50_ms: number };
+      graphStep: { p50_ms: number; storage: string };
+      http: { sessions: number; recommendations: number; recs_per_sec: number; p50_ms: number; p95_ms: number }[];
+      overheadMs: number;
+    };
+    expect(r.act.p50_ms).toBeGreaterThan(0);
+    expect(r.graphStep).toMatchObject({ storage: "sqlite" });
+    expect(r.http.map((h) => [h.sessions, h.recommendations])).toEqual([[1, 12], [3, 12]]);
+    for (const h of r.http) expect(h.p95_ms).toBeGreaterThanOrEqual(h.p50_ms);
+    expect(Number.isFinite(r.overheadMs)).toBe(true);
+    expect(io.out).toBe("");
   });
 
   it("refuses what it cannot serve before it listens, saying why", async () => {
