@@ -173,7 +173,7 @@ describe("the playground in headless Chromium", () => {
     await page.close();
   });
 
-  it("shows the server's error when it refuses, and a reloaded page continues its thread", async (ctx) => {
+  it("shows the server's error when it refuses or does not answer, and a reloaded page continues its thread", async (ctx) => {
     if (unavailable || !browser) return ctx.skip();
     const { page, blocked } = await openPage({ width: 390, height: 900 });
     await page.getByLabel("User id").fill("100000");
@@ -187,7 +187,13 @@ describe("the playground in headless Chromium", () => {
 
     await page.goto(`${server!.url}/`);
     await page.locator("#served", { hasText: "Serving" }).waitFor();
+    // A server that stopped answering: the person is told which request failed and what to check.
+    await page.route(`${server!.url}/threads`, (route) => route.abort("connectionrefused"));
     await page.getByLabel("User id").fill("2");
+    await page.getByRole("button", { name: "Start session" }).click();
+    expect(await alertText(page)).toMatch(/^the server did not answer POST \/threads \(.*\); is farsight serve still running\?$/);
+    await page.unroute(`${server!.url}/threads`);
+
     await page.getByRole("button", { name: "Start session" }).click();
     await page.locator("#step-number", { hasText: /^1 / }).waitFor();
     const first = await readSlate(page);
