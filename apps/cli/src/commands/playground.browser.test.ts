@@ -184,6 +184,11 @@ describe("the playground in headless Chromium", () => {
     await page.goto(`${server!.url}/#thread=no-such-thread`);
     await page.reload();
     expect(await alertText(page)).toMatch(/GET \/threads\/no-such-thread failed \(404\): .*no-such-thread/);
+    // A thread without a session (created, never started) is named as such.
+    const empty = ((await (await fetch(`${server!.url}/threads`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })).json()) as { thread_id: string }).thread_id;
+    await page.goto(`${server!.url}/#thread=${empty}`);
+    await page.reload();
+    expect(await alertText(page)).toBe(`thread ${empty} holds no session; start one below`);
 
     await page.goto(`${server!.url}/`);
     await page.locator("#served", { hasText: "Serving" }).waitFor();

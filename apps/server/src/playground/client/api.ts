@@ -87,11 +87,19 @@ export class PlaygroundApi {
     return this.run(threadId, { command: { resume: { quit: true } } });
   }
 
-  /** The thread's current values and pending pause, as the server holds them. */
+  /**
+   * Where the thread's session stands, as the server holds it: its pending slate, or its end. A run that stopped
+   * between two nodes (its server died) is continued first, as the route contract allows.
+   */
   async current(threadId: string): Promise<RunOutcome> {
-    const thread = await this.request<{ values: SessionValues; interrupts: Record<string, { value: SessionPrompt }[]> }>("GET", `/threads/${encodeURIComponent(threadId)}`);
+    const thread = await this.request<{ status: string; values: Partial<SessionValues>; interrupts?: Record<string, { value: SessionPrompt }[]> }>("GET", `/threads/${encodeURIComponent(threadId)}`);
     const prompt = Object.values(thread.interrupts ?? {})[0]?.[0]?.value;
-    return prompt ? { values: thread.values, prompt } : { values: thread.values };
+    const values = thread.values ?? {};
+    if (prompt) return { values: values as SessionValues, prompt };
+    if (values.done === true) return { values: values as SessionValues };
+    if (thread.status === "busy") throw new PlaygroundError(`thread ${threadId} is busy: a run on it is in progress; reload the page in a moment`, 409, "playground/busy");
+    if (values.sessionId === undefined) throw new PlaygroundError(`thread ${threadId} holds no session; start one below`, 409, "playground/no-session");
+    return this.run(threadId, {});
   }
 
   private async run(threadId: string, body: Record<string, unknown>): Promise<RunOutcome> {
