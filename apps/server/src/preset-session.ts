@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { FarsightError } from "@farsight/core";
-import { loadPreset, type PresetName } from "@farsight/env";
+import { loadPreset, type EnvSetup, type PresetName } from "@farsight/env";
 import { SaturationAwarePlanner, type Planner } from "@farsight/planner";
 import { TemplateReflector, type Reflector } from "@farsight/reflector";
 import { initBackend, loadCheckpoint, type CheckpointManifest, type Policy } from "@farsight/rl-policy";
@@ -33,6 +33,8 @@ export interface PresetSessionOptions {
 
 /** Session components, plus what to free when the server stops. */
 export interface PresetSession extends SessionComponents {
+  /** The loaded preset (for the other graphs served beside the session). */
+  readonly setup: EnvSetup;
   /** The loaded policy's manifest, when a policy recommends. */
   readonly manifest?: CheckpointManifest;
   dispose(): void;
@@ -44,7 +46,7 @@ export async function presetSession(o: PresetSessionOptions): Promise<PresetSess
   const planner = o.planner ?? new SaturationAwarePlanner({ seed, windowSlates: 5, saturationShare: 0.15 });
   const reflector = o.reflector ?? new TemplateReflector();
   const maxSteps = o.maxSteps ?? setup.simulator.maxSteps ?? 30;
-  const base = { catalog: setup.catalog, numUsers: setup.numUsers, planner, reflector, maxSteps };
+  const base = { setup, catalog: setup.catalog, numUsers: setup.numUsers, planner, reflector, maxSteps };
   const describe = { preset: setup.name, planner: planner.name, reflector: reflector.name, maxSteps };
   if (o.policyDir) {
     const { policy, manifest } = await loadServedPolicy(o.policyDir, setup.catalog, setup.name);

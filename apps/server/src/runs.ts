@@ -54,14 +54,16 @@ export class Runs {
   async wait(id: string, g: ServedGraph, b: Body): Promise<Record<string, unknown>> {
     return this.exclusive(id, async () => {
       const { arg, record, config } = await this.prepare(id, g, b);
+      let out: unknown;
       try {
-        await g.graph.invoke(arg, config);
+        // LangGraph returns the values, with `__interrupt__` when the graph paused.
+        out = await g.graph.invoke(arg, config);
       } catch (err) {
         await this.threads.touch(record, { error: err instanceof Error ? err.message : String(err) });
         throw err;
       }
       await this.threads.touch(record, { graph_id: g.graphId, error: undefined });
-      return valuesWithInterrupts((await g.graph.getState({ configurable: { thread_id: id } })));
+      return out as Record<string, unknown>;
     });
   }
 
@@ -114,7 +116,8 @@ export class Runs {
     let record = await this.threads.get(id);
     if (!record) {
       if (b["if_not_exists"] !== "create") throw new HttpError(404, "server/no-thread", `no thread ${id}; create it with POST /threads or pass if_not_exists: "create"`);
-      record = (await this.createThread({ thread_id: id }), (await this.threads.get(id))!);
+      await this.createThread({ thread_id: id });
+      record = (await this.threads.get(id))!;
     }
     if (record.graph_id && record.graph_id !== g.graphId) {
       throw new HttpError(409, "server/wrong-assistant", `thread ${id} runs the ${record.graph_id} graph; run ${record.graph_id} on it, or use a new thread for ${g.graphId}`);
@@ -191,11 +194,6 @@ const plainInterrupt = (i: { id?: string; value?: unknown }) => ({ id: i.id, val
 
 function interruptsOf(snap: SnapshotLike) {
   return snap.tasks.flatMap((t) => t.interrupts.map(plainInterrupt));
-}
-
-function valuesWithInterrupts(snap: SnapshotLike): Record<string, unknown> {
-  const pending = interruptsOf(snap);
-  return { ...(snap.values as Record<string, unknown>), ...(pending.length ? { __interrupt__: pending } : {}) };
 }
 
 function stateOf(id: string, snap: SnapshotLike): Record<string, unknown> {

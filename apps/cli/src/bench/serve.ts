@@ -8,10 +8,11 @@
  *    p50/p95 latency of `POST /threads/:id/runs/wait` with 1, 16 and 64 sessions answering concurrently.
  *
  * The server's own overhead per recommendation is (3) at one session minus (2): routing, JSON, thread records
- * and the state read after the run. The load generator shares the machine's cores with the server.
+ * and the state read after the run. The load generator shares the machine's cores with the server; on a shared
+ * machine wall-clock figures include waiting for a core, so CPU time per recommendation is reported too.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -38,6 +39,18 @@ interface HttpRow {
   recs_per_sec: number;
   p50_ms: number;
   p95_ms: number;
+  /** CPU time the server process spent per recommendation (user + system; NaN without /proc). */
+  server_cpu_ms_per_rec: number;
+}
+
+/** User + system CPU milliseconds of a process, from /proc (Linux; USER_HZ is 100). NaN elsewhere. */
+function cpuMsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
 }
 
 const ms = (t0: number) => performance.now() - t0;
@@ -71,7 +84,7 @@ export const serveBench: BenchTarget = {
       const act = session.policy ? actLatency(session, calls) : undefined;
       if (act) say(`  policy act, batch 1, in process: p50 ${act.p50_ms.toFixed(3)} ms  p95 ${act.p95_ms.toFixed(3)} ms  (${calls} calls)`);
       const step = await graphStepLatency(session, spec, calls);
-      say(`  session graph step, in process (${step.storage}): p50 ${step.p50_ms.toFixed(2)} ms  p95 ${step.p95_ms.toFixed(2)} ms  (${calls} steps)`);
+      say(`  session graph step, in process (${step.storage}): p50 ${step.p50_ms.toFixed(2)} ms  p95 ${step.p95_ms.toFixed(2)} ms  CPU ${step.cpu_ms_per_step.toFixed(2)} ms/step  (${calls} steps)`);
 
       // From dist/bench/ and from src/bench/ (under vitest) alike: the built binary.
       const bin = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
@@ -80,14 +93,15 @@ export const serveBench: BenchTarget = {
       child = started.child;
       const http: HttpRow[] = [];
       for (const n of levels) {
-        const row = await httpLoad(started.url, n, requests, session.numUsers);
+        const row = await httpLoad(started.url, n, requests, session.numUsers, () => cpuMsOf(child!.pid!));
         http.push(row);
-        say(`  HTTP, ${String(n).padStart(3)} sessions: ${row.recs_per_sec.toFixed(0).padStart(5)} recs/s  p50 ${row.p50_ms.toFixed(2)} ms  p95 ${row.p95_ms.toFixed(2)} ms  (${row.recommendations} recommendations)`);
+        say(`  HTTP, ${String(n).padStart(3)} sessions: ${row.recs_per_sec.toFixed(0).padStart(5)} recs/s  p50 ${row.p50_ms.toFixed(2)} ms  p95 ${row.p95_ms.toFixed(2)} ms  server CPU ${row.server_cpu_ms_per_rec.toFixed(2)} ms/rec  (${row.recommendations} recommendations)`);
       }
       const one = http.find((r) => r.sessions === 1);
       const overhead = one ? one.p50_ms - step.p50_ms : NaN;
-      if (one) say(`  server overhead per recommendation (HTTP p50 at 1 session - graph step p50): ${overhead.toFixed(2)} ms`);
-      return { preset, recommender: session.describe?.["recommender"], storage: spec.startsWith("sqlite:") ? "sqlite" : "postgres", act, graphStep: step, http, overheadMs: overhead };
+      const overheadCpu = one ? one.server_cpu_ms_per_rec - step.cpu_ms_per_step : NaN;
+      if (one) say(`  server overhead per recommendation (1 session, HTTP minus the in-process graph step): ${overhead.toFixed(2)} ms wall (p50), ${overheadCpu.toFixed(2)} ms CPU`);
+      return { preset, recommender: session.describe?.["recommender"], storage: spec.startsWith("sqlite:") ? "sqlite" : "postgres", act, graphStep: step, http, overheadMs: overhead, overheadCpuMs: overheadCpu };
     } finally {
       if (child && child.exitCode === null) await new Promise((r) => (child!.once("exit", r), child!.kill("SIGTERM")));
       session.dispose();
@@ -128,16 +142,20 @@ async function graphStepLatency(session: Awaited<ReturnType<typeof presetSession
     const a = await sessionAssistant(session, { checkpointer: storage.checkpointer, store: storage.store, replicaId: `bench-${process.pid}` });
     const lat: number[] = [];
     const rng = new Rng(2, "bench-serve-graph");
+    let cpu = 0;
     while (lat.length < calls) {
       const cfg = { configurable: { thread_id: randomUUID() }, durability: "sync" };
       let out = (await a.graph.invoke({ userId: rng.int(session.numUsers) }, cfg)) as Record<string, unknown>;
       while (out["__interrupt__"] && lat.length < calls) {
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         out = (await a.graph.invoke(new ResumeCommand({ resume: { feedback: [rng.int(2)] } }), cfg)) as Record<string, unknown>;
         lat.push(ms(t0));
+        const c = process.cpuUsage(c0);
+        cpu += (c.user + c.system) / 1000;
       }
     }
-    return { storage: storage.kind, p50_ms: quantile(lat, 0.5), p95_ms: quantile(lat, 0.95) };
+    return { storage: storage.kind, p50_ms: quantile(lat, 0.5), p95_ms: quantile(lat, 0.95), cpu_ms_per_step: cpu / lat.length };
   } finally {
     await storage.close();
   }
@@ -160,7 +178,7 @@ function startServe(bin: string, args: string[]): Promise<{ url: string; child: 
  * `sessions` people answering at once until `requests` recommendations were made. Sessions are started before
  * the clock starts (a session start is not a recommendation answered); one that ends is replaced, timed.
  */
-async function httpLoad(url: string, sessions: number, requests: number, numUsers: number): Promise<HttpRow> {
+async function httpLoad(url: string, sessions: number, requests: number, numUsers: number, serverCpuMs: () => number): Promise<HttpRow> {
   const post = async (path: string, body: unknown) => {
     const res = await fetch(url + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     const value = (await res.json()) as Record<string, unknown>;
@@ -186,8 +204,10 @@ async function httpLoad(url: string, sessions: number, requests: number, numUser
       lat.push(ms(t0));
     }
   };
+  const cpu0 = serverCpuMs();
   const t0 = performance.now();
   await Promise.all(people.map(answer));
   const wall = ms(t0) / 1000;
-  return { sessions, recommendations: lat.length, recs_per_sec: lat.length / wall, p50_ms: quantile(lat, 0.5), p95_ms: quantile(lat, 0.95) };
+  const cpu = (serverCpuMs() - cpu0) / lat.length;
+  return { sessions, recommendations: lat.length, recs_per_sec: lat.length / wall, p50_ms: quantile(lat, 0.5), p95_ms: quantile(lat, 0.95), server_cpu_ms_per_rec: cpu };
 }

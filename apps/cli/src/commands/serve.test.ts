@@ -52,7 +52,9 @@ describe("farsight serve", () => {
     expect(await trainCommand.run(["--env", "synthetic", "--algo", "ppo", "--steps", "320", "--batch", "32", "--seed", "1", "--eval-episodes", "0", "--out", policyDir], captureIO())).toBe(0);
     const { url, child, stderr } = await serve(["--policy", policyDir, "--memory", "--max-steps", "3"]);
     const client = new Client({ apiUrl: url });
-    const [assistant] = await client.assistants.search();
+    const assistants = await client.assistants.search();
+    expect(assistants.map((a) => a.graph_id)).toEqual(["session", "billp", "lerl"]);
+    const assistant = assistants[0];
     expect(assistant!.metadata).toMatchObject({ preset: "synthetic", recommender: expect.stringMatching(/^policy:ppo /), planner: "saturation-aware" });
     const t = await client.threads.create();
     const first = promptOf(await client.runs.wait(t.thread_id, "session", { input: { userId: 0 } }))!;

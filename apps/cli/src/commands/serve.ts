@@ -5,8 +5,10 @@ import { redactText } from "@farsight/core";
 import { createChatModel, LlmStats } from "@farsight/llm";
 import { LlmCategoryPlanner } from "@farsight/planner";
 import { LlmReflector } from "@farsight/reflector";
-import { openStorage, playground, presetSession, redactUrl, sessionAssistant, startServer, staticDirectory } from "@farsight/server";
-import { choiceFlag, exclusiveFlags, intFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
+import { billpAssistant, lerlAssistant, openStorage, playground, presetSession, redactUrl, sessionAssistant, startServer, staticDirectory, type ServedGraph } from "@farsight/server";
+import { choiceFlag, exclusiveFlags, intFlag, listFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
+
+const GRAPHS = ["session", "billp", "lerl"] as const;
 import { LLM_RUN_FLAGS, LLM_RUN_USAGE, llmRunOptions, modelOptions, preflight } from "../llm-run.js";
 
 /**
@@ -20,7 +22,7 @@ export const serveCommand: Command = {
   usage: [
     "Usage: farsight serve [--port N] [--env <preset>] [--policy DIR] [--llm <spec>]",
     "                      [--postgres <url> | --state-dir DIR | --memory] [--max-steps N] [--slate K] [--seed S]",
-    "                      [--data-dir DIR] [--playground DIR]",
+    "                      [--graphs session,billp,lerl] [--data-dir DIR] [--playground DIR]",
     "",
     "Serves one person's session per thread (plan, recommend, wait for feedback, reflect at the end) with the",
     "routes a @langchain/langgraph-sdk Client uses (route table: apps/server/README.md). Listens on 127.0.0.1",
@@ -37,8 +39,11 @@ export const serveCommand: Command = {
     "  --max-steps N     slates per session (default: the preset's session limit)",
     "  --slate K         items per slate when the scorer recommends (default: the preset's)",
     "  --seed S          seed of the planner (default 0)",
+    "  --graphs LIST     graphs to serve (default session,billp,lerl): session (a person's session), billp (one",
+    "                    simulated BiLLP session per run, non-LLM components), lerl (LERL training runs, input",
+    "                    {steps, seed}; a run takes the CPU: other requests wait while it trains)",
     "  --playground DIR  serve the static files of DIR at / and /playground instead of the built-in playground",
-    "With --llm the planner is LLM-Rec's category planner and the reflector an LLM reflector on that model;",
+    "With --llm the planner is LERL's LLM category planner and the reflector an LLM reflector on that model;",
     "without it, the saturation-aware planner and the template reflector (no model needed).",
     ...LLM_RUN_USAGE.slice(0, 5),
   ].join("\n"),
@@ -55,6 +60,7 @@ export const serveCommand: Command = {
       seed: { type: "string" },
       "data-dir": { type: "string" },
       playground: { type: "string" },
+      graphs: { type: "string" },
       ...LLM_RUN_FLAGS,
     });
     exclusiveFlags("serve", values, ["postgres", "state-dir", "memory"], "the state lives in one place");
@@ -64,6 +70,7 @@ export const serveCommand: Command = {
     const seed = intFlag("seed", values.seed, 0, 0);
     const maxSteps = values["max-steps"] === undefined ? undefined : intFlag("max-steps", values["max-steps"], 0, 1);
     const slateSize = values.slate === undefined ? undefined : intFlag("slate", values.slate, 0, 1);
+    const graphs = listFlag("graphs", values.graphs, GRAPHS).map((g) => choiceFlag("graphs", g, GRAPHS, "session"));
     if (values.postgres !== undefined && !/^postgres(ql)?:\/\//.test(values.postgres)) {
       throw new UsageError(`--postgres must be a postgres:// or postgresql:// URL, got "${redactUrl(values.postgres)}"`);
     }
@@ -85,15 +92,17 @@ export const serveCommand: Command = {
         : {}),
     });
     const storage = await openStorage(spec);
-    // The built-in playground page unless the caller brings their own static files.
-    const staticFiles = values.playground ? staticDirectory(values.playground) : playground(session.catalog);
-    const assistant = await sessionAssistant(
-      { ...session, describe: { ...session.describe, ...(model ? { llm: redactText(llm.spec) } : {}) } },
-      { checkpointer: storage.checkpointer, store: storage.store, replicaId: `serve-${process.pid}-${Date.now().toString(36)}` },
-    );
+    // The built-in playground (it plays the session graph) unless the caller brings their own static files.
+    const staticFiles = values.playground ? staticDirectory(values.playground) : graphs.includes("session") ? playground(session.catalog) : undefined;
+    const s = { checkpointer: storage.checkpointer, store: storage.store, replicaId: `serve-${process.pid}-${Date.now().toString(36)}` };
+    const assistant = await sessionAssistant({ ...session, describe: { ...session.describe, ...(model ? { llm: redactText(llm.spec) } : {}) } }, s);
+    const served: ServedGraph[] = [];
+    if (graphs.includes("session")) served.push(assistant);
+    if (graphs.includes("billp")) served.push(await billpAssistant(session.setup, (await session.setup.predicted()).world.scorer, s));
+    if (graphs.includes("lerl")) served.push(lerlAssistant(session.setup, storage.checkpointer));
     let server;
     try {
-      server = await startServer({ graphs: [assistant], storage, port, staticFiles });
+      server = await startServer({ graphs: served, storage, port, ...(staticFiles ? { staticFiles } : {}) });
     } catch (err) {
       await storage.close();
       session.dispose();
@@ -101,9 +110,9 @@ export const serveCommand: Command = {
       throw err;
     }
     const d = assistant.metadata ?? {};
-    io.stderr(`farsight serve: ${preset}, recommender ${String(d["recommender"])}, planner ${String(d["planner"])}, reflector ${String(d["reflector"])}\n`);
+    io.stderr(`farsight serve: graphs ${graphs.join(", ")}; ${preset}, recommender ${String(d["recommender"])}, planner ${String(d["planner"])}, reflector ${String(d["reflector"])}\n`);
     io.stderr(`farsight serve: state in ${storage.kind === "memory" ? "memory: threads are lost when the server stops (drop --memory to keep them)" : `${storage.kind} ${storage.where}`}\n`);
-    io.stderr(`farsight serve: playground at ${server.url}/\n`);
+    if (staticFiles && !values.playground) io.stderr(`farsight serve: playground at ${server.url}/\n`);
     io.stdout(`listening ${server.url}\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
