@@ -5,7 +5,7 @@ import { redactText } from "@farsight/core";
 import { createChatModel, LlmStats } from "@farsight/llm";
 import { LlmCategoryPlanner } from "@farsight/planner";
 import { LlmReflector } from "@farsight/reflector";
-import { billpAssistant, lerlAssistant, openStorage, presetSession, redactUrl, sessionAssistant, startServer, staticDirectory, type ServedGraph, type StaticHandler } from "@farsight/server";
+import { billpAssistant, lerlAssistant, openStorage, playground, presetSession, redactUrl, sessionAssistant, startServer, staticDirectory, type ServedGraph } from "@farsight/server";
 import { choiceFlag, exclusiveFlags, intFlag, listFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
 
 const GRAPHS = ["session", "billp", "lerl"] as const;
@@ -42,7 +42,7 @@ export const serveCommand: Command = {
     "  --graphs LIST     graphs to serve (default session,billp,lerl): session (a person's session), billp (one",
     "                    simulated BiLLP session per run, non-LLM components), lerl (LERL training runs, input",
     "                    {steps, seed}; a run takes the CPU: other requests wait while it trains)",
-    "  --playground DIR  serve the static files of DIR at / and /playground",
+    "  --playground DIR  serve the static files of DIR at / and /playground instead of the built-in playground",
     "With --llm the planner is LERL's LLM category planner and the reflector an LLM reflector on that model;",
     "without it, the saturation-aware planner and the template reflector (no model needed).",
     ...LLM_RUN_USAGE.slice(0, 5),
@@ -92,8 +92,8 @@ export const serveCommand: Command = {
         : {}),
     });
     const storage = await openStorage(spec);
-    let staticFiles: StaticHandler | undefined;
-    if (values.playground) staticFiles = staticDirectory(values.playground);
+    // The built-in playground (it plays the session graph) unless the caller brings their own static files.
+    const staticFiles = values.playground ? staticDirectory(values.playground) : graphs.includes("session") ? playground(session.catalog) : undefined;
     const s = { checkpointer: storage.checkpointer, store: storage.store, replicaId: `serve-${process.pid}-${Date.now().toString(36)}` };
     const assistant = await sessionAssistant({ ...session, describe: { ...session.describe, ...(model ? { llm: redactText(llm.spec) } : {}) } }, s);
     const served: ServedGraph[] = [];
@@ -112,6 +112,7 @@ export const serveCommand: Command = {
     const d = assistant.metadata ?? {};
     io.stderr(`farsight serve: graphs ${graphs.join(", ")}; ${preset}, recommender ${String(d["recommender"])}, planner ${String(d["planner"])}, reflector ${String(d["reflector"])}\n`);
     io.stderr(`farsight serve: state in ${storage.kind === "memory" ? "memory: threads are lost when the server stops (drop --memory to keep them)" : `${storage.kind} ${storage.where}`}\n`);
+    if (staticFiles && !values.playground) io.stderr(`farsight serve: playground at ${server.url}/\n`);
     io.stdout(`listening ${server.url}\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();

@@ -4,8 +4,7 @@
  * file and nothing else, a page that records and blocks every other request, and the check that every chart
  * draws data with real geometry.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, resolve } from "node:path";
@@ -13,8 +12,9 @@ import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { expect } from "vitest";
 import type { CliIO } from "../command.js";
+import { findChromium } from "./browser.js";
 
-export const CHROMIUM = "/usr/bin/chromium";
+export const CHROMIUM = findChromium() ?? "/usr/bin/chromium";
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 
 /** A CliIO that keeps what a command prints. */
@@ -25,19 +25,7 @@ export function quietIO(): CliIO & { out: string; err: string } {
   return io;
 }
 
-/** Installs Debian's chromium when it is missing; returns why it is unavailable, or null when it is there. */
-export function ensureChromium(): string | null {
-  if (existsSync(CHROMIUM)) return null;
-  if (process.getuid?.() !== 0) return `${CHROMIUM} is missing and the test is not root, so it cannot apt-get install chromium`;
-  try {
-    console.log("report browser test: installing chromium with apt-get (once per machine, takes a minute or two)");
-    execFileSync("apt-get", ["update", "-qq"], { stdio: "ignore", timeout: 300_000 });
-    execFileSync("apt-get", ["install", "-y", "-qq", "chromium"], { stdio: "ignore", timeout: 600_000, env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
-  } catch (err) {
-    return `apt-get install chromium failed: ${(err as Error).message.split("\n")[0]}`;
-  }
-  return existsSync(CHROMIUM) ? null : `apt-get install chromium finished but ${CHROMIUM} is still missing`;
-}
+export { ensureChromium } from "./test-chromium.js";
 
 /** Serves `file` as /report.html on 127.0.0.1 (any other path is a 404); `close` stops the server. */
 export async function serveReport(file: string): Promise<{ baseUrl: string; close: () => Promise<void> }> {
