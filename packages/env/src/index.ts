@@ -17,6 +17,8 @@ export {
   type ItemDistance,
 } from "./quit.js";
 export { trainMF, rmse, constantRmse, ensureBackend, tfjsAvailable, columnDistancesTf, DEFAULT_MF, type MFOptions, type TrainedMF } from "./learned.js";
+export { trainDeepFM, memberStats, DEFAULT_DEEPFM, MAX_DEEPFM_CELLS, type DeepFMOptions, type TrainedDeepFM } from "./deepfm.js";
+export { featureTable, categoryFeatures, datasetFeatures, type FeatureTable, type SideFeatures } from "./features.js";
 export { EpisodeTracker, majorityCategories, type MetricSummary, type TrackerOptions } from "./metrics.js";
 export { runEpisodes, evaluate, type EvaluateOptions, type EvaluateProgress, type EvaluationResult } from "./protocol.js";
 export { PRESETS, loadPreset, makeSimulator, splitUsers, filterLog, type SimulatorRole, type PresetName, type PresetOptions, type EnvSetup } from "./presets.js";
