@@ -8,6 +8,7 @@ import { policyBench } from "./policy.js";
 import { groundingBench } from "./grounding.js";
 import { learnBench } from "./learn.js";
 import { llmBench } from "./llm.js";
+import { userModelBench } from "./user-model.js";
 
 export interface BenchTarget {
   readonly name: string;
@@ -22,4 +23,5 @@ export const benchTargets: BenchTarget[] = [
   policyBench,
   learnBench,
   llmBench,
+  userModelBench,
 ];
