@@ -44,8 +44,10 @@ describe("DeepFM user model", () => {
       const { train, test, U, I, features } = featureWorld(seed);
       const withFeatures = await trainDeepFM(train, U, I, features, { ...quick, seed });
       const idsOnly = await trainDeepFM(train, U, I, {}, { ...quick, seed });
-      const again = await trainDeepFM(train, U, I, features, { ...quick, seed });
-      expect(Array.from(again.predicted)).toEqual(Array.from(withFeatures.predicted));
+      if (seed === 1) {
+        const again = await trainDeepFM(train, U, I, features, { ...quick, seed });
+        expect(Array.from(again.predicted)).toEqual(Array.from(withFeatures.predicted));
+      }
       const base = constantRmse(withFeatures.globalMean, test), fm = rmse(withFeatures.predicted, I, test), ids = rmse(idsOnly.predicted, I, test);
       expect(fm, `seed ${seed}: features ${fm} vs global mean ${base}`).toBeLessThan(0.6 * base);
       expect(fm, `seed ${seed}: features ${fm} vs ids only ${ids}`).toBeLessThan(0.8 * ids);
