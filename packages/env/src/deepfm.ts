@@ -134,7 +134,7 @@ class Model {
   readonly layers: { w: TF.Variable; b: TF.Variable }[] = [];
   readonly out: { w: TF.Variable; b: TF.Variable };
 
-  constructor(private readonly tf: Tf, numUsers: number, numItems: number, features: SideFeatures, private readonly o: DeepFMOptions, seed: number) {
+  constructor(private readonly tf: Tf, numUsers: number, numItems: number, features: SideFeatures, o: DeepFMOptions, seed: number) {
     const rng = new Rng(seed, "deepfm-init");
     const tag = `deepfm${seed}_${Math.floor(Math.random() * 1e9)}`;
     let n = 0;
@@ -163,6 +163,7 @@ class Model {
       this.layers.push({ w: variable(normal(width * h, Math.sqrt(2 / width)), [width, h]), b: variable(new Float32Array(h), [h]) });
       width = h;
     }
+    // A small output layer: the deep part starts near 0 and the model near the global mean.
     this.out = { w: variable(normal(width, Math.sqrt(1 / width) * 0.1), [width, 1]), b: variable(new Float32Array(1), [1]) };
   }
 
