@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { createCatalog, Rng } from "@farsight/core";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "./datadir.js";
 import { constantRmse, rmse } from "./learned.js";
 import { loadPreset } from "./presets.js";
-import { penalizedPrediction, userModelOptions, type TrainedUserModel } from "./user-model.js";
+import { completeGroundTruth, penalizedPrediction, userModelOptions, type TrainedUserModel } from "./user-model.js";
 
 const dataDir = process.env.FARSIGHT_DATA_DIR ?? join(repoRoot() ?? ".", "..", "shared", "data");
 const hasCoat = existsSync(join(dataDir, "coat", "train.ascii"));
@@ -31,6 +32,21 @@ describe("user model option of the presets", () => {
     for (const [u, i] of [[0, 0], [3, 17], [59, 79]] as const) {
       expect(world.expected(0, u, i)).toBeCloseTo(model.predicted[u * 80 + i]! - lambda * std[u * 80 + i]! - min, 4);
     }
+  });
+
+  it("completes a ground truth with the chosen model: MF keeps its factors, DeepFM is clipped to the rating range", async () => {
+    const catalog = createCatalog({ itemCategories: Array.from({ length: 12 }, (_v, i) => [i % 3]) });
+    const rng = new Rng(5, "completion");
+    const cells = Array.from({ length: 10 * 12 }, (_v, c) => c).filter(() => rng.float() < 0.5);
+    const train = { user: Int32Array.from(cells, (c) => Math.floor(c / 12)), item: Int32Array.from(cells, (c) => c % 12), rating: Float32Array.from(cells, (c) => 1 + ((c * 7) % 5)) };
+    const ds = { name: "tiny", numUsers: 10, catalog, train };
+    const mf = await completeGroundTruth(ds, "mf", { epochs: 20 });
+    expect(mf.factors?.P).toHaveLength(10 * 16);
+    const deep = await completeGroundTruth(ds, { kind: "deepfm", deepfm: { hidden: [8], epochs: 20 } }, undefined);
+    expect(deep.factors).toBeUndefined();
+    expect(deep.matrix).toHaveLength(120);
+    expect(Math.min(...deep.matrix)).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...deep.matrix)).toBeLessThanOrEqual(5);
   });
 
   it("names the problem with bad options", async () => {
