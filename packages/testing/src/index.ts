@@ -3,3 +3,22 @@ export { actorConformance, conformanceCatalog, CONFORMANCE_USERS, type Conforman
 export { criticConformance, type ConformanceCritic, type CriticConformanceContext, type CriticConformanceOptions } from "./critic-conformance.js";
 export { plannerConformance, planProblems, randomPlanRequests, plannerAnswer, GARBAGE_PLANNER_ANSWERS, type ConformancePlanner, type ConformancePlanRequest, type PlannerConformanceContext, type PlannerConformanceOptions } from "./planner-conformance.js";
 export { reflectorConformance, reflectionProblems, randomEpisode, reflectorAnswer, GARBAGE_REFLECTOR_ANSWERS, type ConformanceReflector, type ReflectorConformanceContext, type ReflectorConformanceOptions } from "./reflector-conformance.js";
+export { tarBytes, writeTar, writeZip, zipBytes, type ArchiveMember, type TarOptions, type ZipOptions } from "./archive-writers.js";
+export {
+  kuaiRandPureMembers,
+  kuaiRecMembers,
+  writeKuaiRandPureFixture,
+  writeKuaiRandPureTarGz,
+  writeKuaiRecFixture,
+  writeKuaiRecZip,
+  writeMembers,
+  KUAI_USER_FEATURE_COLUMNS,
+  KUAIRAND_LOG_COLUMNS,
+  KUAIRAND_VIDEO_BASIC_COLUMNS,
+  KUAIRAND_VIDEO_STATISTIC_COLUMNS,
+  KUAIREC_ITEM_DAILY_COLUMNS,
+  KUAIREC_MATRIX_COLUMNS,
+  type KuaiFixtureOptions,
+  type KuaiRandFacts,
+  type KuaiRecFacts,
+} from "./kuai-fixtures.js";

@@ -5,7 +5,8 @@
  *   columns), when present, is the training log restricted to the small matrix's users and items;
  *   `item_categories.csv` (video_id, feat = "[8, 27]") gives the categories.
  * - KuaiRand-Pure: `log_standard_*_pure.csv` (user_id, video_id, ..., is_click, ...) is the log, reward
- *   is_click; `video_features_basic_pure.csv` (video_id, ..., tag = "17,4") gives the categories (first tag
+ *   is_click; `log_random_*_pure.csv` (same columns, videos exposed at random), when present, is the held-out
+ *   `test` log; `video_features_basic_pure.csv` (video_id, ..., tag = "17,4") gives the categories (first tag
  *   primary; items without a tag get the category "untagged"). There is no ground-truth matrix: the preset
  *   completes one with MF, as EasyRL4Rec does.
  * Declared values: user_id and video_id are integer ids (`1.0` or `0x10` are refused, not read as new ids or
@@ -131,23 +132,31 @@ export function loadKuaiRandPure(dir: string): Dataset {
     cats[id] = tags.length > 0 ? tags.map((t) => catIds.get(t)) : [catIds.get("untagged")];
   }
   const users = new IdMap();
-  const log = new LogBuilder();
-  for (const file of logFiles) {
-    const csv = readCsv(file);
-    const cu = column(csv.header, "user_id", file, dataError), cv = column(csv.header, "video_id", file, dataError);
-    const cc = column(csv.header, "is_click", file, dataError);
-    for (const [f, no] of csv.rows) {
-      const item = items.lookup(intId(file, no, "video_id", f[cv]));
-      if (item === undefined) throw dataError(file, no, `video ${f[cv]} is not in video_features_basic_pure.csv`);
-      const click = num(file, no, "is_click", f[cc], { min: 0, max: 1, integer: true });
-      log.push(users.get(intId(file, no, "user_id", f[cu])), item, click);
+  const readLog = (files: string[]) => {
+    const log = new LogBuilder();
+    for (const file of files) {
+      const csv = readCsv(file);
+      const cu = column(csv.header, "user_id", file, dataError), cv = column(csv.header, "video_id", file, dataError);
+      const cc = column(csv.header, "is_click", file, dataError);
+      for (const [f, no] of csv.rows) {
+        const item = items.lookup(intId(file, no, "video_id", f[cv]));
+        if (item === undefined) throw dataError(file, no, `video ${f[cv]} is not in video_features_basic_pure.csv`);
+        const click = num(file, no, "is_click", f[cc], { min: 0, max: 1, integer: true });
+        log.push(users.get(intId(file, no, "user_id", f[cu])), item, click);
+      }
     }
-  }
+    return log.build();
+  };
+  const train = readLog(logFiles);
+  // The random-exposure log (videos shown uniformly at random) is the unbiased held-out log.
+  const randomFiles = readdirSync(base).filter((f) => /^log_random_.*_pure\.csv$/.test(f)).sort().map((f) => join(base, f));
+  const test = randomFiles.length > 0 ? readLog(randomFiles) : undefined;
   return {
     name: "kuairand-pure",
     numUsers: users.size,
     catalog: createCatalog({ itemCategories: cats, categoryNames: catIds.ids.map((t) => (t === "untagged" ? t : `tag ${t}`)) }),
-    train: log.build(),
+    train,
+    ...(test ? { test } : {}),
     userIds: users.ids,
     itemIds: items.ids,
   };
