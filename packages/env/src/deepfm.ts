@@ -61,7 +61,7 @@ export const DEFAULT_DEEPFM: DeepFMOptions = {
   embeddingDim: 8,
   // EasyRL4Rec: dnn (128, 128).
   hidden: [128, 128],
-  // An upper bound: early stopping ends Coat's runs after 20-30 epochs.
+  // An upper bound: early stopping ends Coat's runs after 19-28 epochs.
   epochs: 60,
   // The MLP overfits Coat's 6,960 ratings within 10-20 epochs (train RMSE 0.6 against 1.2 held out at
   // 40), and where depends on the seed and the data: stop on held-out ratings instead of a fixed count.
