@@ -3,7 +3,17 @@
  * (FARSIGHT_LLM), the shared flags (--llm, --timeout, --retries, --max-fallback-rate), one preflight request,
  * progress on stderr while calls are slow, and the per-component answer shares with the fallback-rate check.
  */
-import { answerShares, checkSchema, DEFAULT_CHECK_PROMPT, defaultModelSpec, formatAnswerShares, structured, type ComponentAnswers, type LlmStats } from "@farsight/llm";
+import {
+  answerShares,
+  checkSchema,
+  DEFAULT_CHECK_PROMPT,
+  defaultModelSpec,
+  formatAnswerShares,
+  formatEndpointStats,
+  structured,
+  type ComponentAnswers,
+  type LlmStats,
+} from "@farsight/llm";
 import { intFlag, numberFlag, UsageError, type CliIO } from "./command.js";
 
 /** The flags every LLM run takes, for parseFlags. */
@@ -17,7 +27,8 @@ export const LLM_RUN_FLAGS = {
 /** Help lines for {@link LLM_RUN_FLAGS}. */
 export const LLM_RUN_USAGE = [
   "  --llm SPEC      model spec (default: $FARSIGHT_LLM, else none), e.g. ollama:llama3.1, openai:gpt-4o-mini,",
-  "                  openai-compatible:http://127.0.0.1:8000/v1#<model>, scripted:<file.jsonl>",
+  "                  openai-compatible:http://127.0.0.1:8000/v1#<model>, scripted:<file.jsonl>, or several servers as one:",
+  "                  pool:<spec>[?concurrency=N],<spec>,... or pool:<file.json> (least-busy routing, failover)",
   "  --timeout MS    deadline per model call (default: the provider's, 10 s to 10 min)",
   "  --retries N     retries of a call on 429 / 5xx / dropped connections (default 2)",
   "  --max-fallback-rate R  exit 1 when a component's share of fallback answers exceeds R (default 0.2; 1 accepts",
@@ -123,7 +134,7 @@ export function worstComponent(byComponent: Record<string, ComponentAnswers>): {
   return worst;
 }
 
-/** Per-component answer shares as printed after a run, one line each. */
+/** Per-component answer shares as printed after a run, one line each (then one per endpoint of a pool). */
 export function answerLines(stats: LlmStats, spec: string): string[] {
   const lines = formatAnswerShares(stats.answersByComponent);
   const s = stats.snapshot();
@@ -132,6 +143,7 @@ export function answerLines(stats: LlmStats, spec: string): string[] {
     `llm ${spec}: ${s.requests} requests (${s.modelRequests} reached the model), ${s.calls} calls, ${s.retries} retries, ${s.repairs} repairs` +
       `${methods ? `; structured output: ${methods}` : ""}${s.downgrades ? ` (${s.downgrades} downgrades)` : ""}`,
     ...lines.map((l) => `  ${l}`),
+    ...formatEndpointStats(s.endpoints).map((l) => `  ${l}`),
   ];
 }
 

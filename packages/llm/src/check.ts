@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { createChatModel, type ChatModelOptions } from "./factory.js";
+import { poolOf } from "./pool.js";
 import { LlmStats, type LlmStatsSnapshot } from "./stats.js";
 import { structured, type StructuredResult } from "./structured.js";
 
@@ -20,7 +21,10 @@ export interface CheckReport {
   stats: LlmStatsSnapshot;
 }
 
-/** Sends one structured request through the full stack (wrappers included) and reports what happened. */
+/**
+ * Sends one structured request through the full stack (wrappers included) and reports what happened. A pool
+ * first probes every endpoint, so `stats.endpoints` says which of them are up, not only the one that answered.
+ */
 export async function checkModel(spec: string, options: ChatModelOptions & { prompt?: string; maxRepairs?: number } = {}): Promise<CheckReport> {
   const stats = options.stats ?? new LlmStats();
   const model = await createChatModel(spec, { ...options, stats, cache: false });
@@ -32,11 +36,15 @@ export async function checkModel(spec: string, options: ChatModelOptions & { pro
       stats: stats.snapshot(),
     };
   }
+  const pool = poolOf(model);
+  await pool?.probeAll();
   const started = performance.now();
   const result = await structured(model, checkSchema, options.prompt ?? DEFAULT_CHECK_PROMPT, {
     name: "recommendation",
     stats,
     maxRepairs: options.maxRepairs ?? 1,
   });
-  return { spec, result, latencyMs: performance.now() - started, stats: stats.snapshot() };
+  const latencyMs = performance.now() - started;
+  pool?.close();
+  return { spec, result, latencyMs, stats: stats.snapshot() };
 }

@@ -1,16 +1,15 @@
-import { existsSync } from "node:fs";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { FarsightError, redactUrl } from "@farsight/core";
+import { redactUrl } from "@farsight/core";
 import { cacheLayer, MemoryResponseCache, SqliteResponseCache, type ResponseCache } from "./cache.js";
+import { buildClient, probeOf, PROVIDER_DEFAULTS, type ClientOptions, type ProviderSpec } from "./clients.js";
 import { accountingLayer, concurrencyLayer, retryLayer, timeoutLayer } from "./layers.js";
-import { LlamaCppChatModel, type LlamaBackend, type LlamaCppOptions } from "./llama-cpp.js";
-import { ManagedChatModel, signalAwareFetch, type Layer } from "./managed.js";
-import { methodChain, type StructuredMethod } from "./methods.js";
-import { JsonlRecorder, loadScriptedModel, recorderLayer } from "./recorder.js";
-import { checkedChatFetch } from "./server-check.js";
-import { methodFamily, parseModelSpec, type ModelSpec } from "./spec.js";
+import { ManagedChatModel, type Layer } from "./managed.js";
+import type { StructuredMethod } from "./methods.js";
+import type { PoolTiming } from "./pool-spec.js";
+import { PoolChatModel, type PoolEndpoint } from "./pool.js";
+import { JsonlRecorder, recorderLayer } from "./recorder.js";
+import { parseModelSpec, specMethods, type ModelSpec } from "./spec.js";
 import { LlmStats } from "./stats.js";
-import { resolveGgufPath } from "./models/registry.js";
 
 /** The wrappers around a model. Every field has a default; `false` / 0 turns a wrapper off. */
 export interface WrapOptions {
@@ -45,19 +44,11 @@ export interface WrapOptions {
 }
 
 /** Options of {@link createChatModel}: the wrappers plus how the client is built. */
-export interface ChatModelOptions extends WrapOptions {
-  /** Sampling temperature. Default 0 (reproducible runs, useful cache). */
-  temperature?: number;
-  /** Longest answer in tokens. Default: the provider's. */
-  maxTokens?: number;
-  /** API key for openai / openai-compatible. Default OPENAI_API_KEY. */
-  apiKey?: string;
-  /** Environment to read variables from. Default process.env. */
-  env?: Record<string, string | undefined>;
+export interface ChatModelOptions extends WrapOptions, ClientOptions {
   /** Return the bare client without any wrapper (no cache, limit, retries, accounting). Default false. */
   raw?: boolean;
-  /** llama-cpp: context size, GPU, and (for tests) an injected backend. */
-  llamaCpp?: LlamaCppOptions & { backend?: LlamaBackend | (() => Promise<LlamaBackend>) };
+  /** `pool:` specs: health-probe timing (overrides a pool file's). */
+  pool?: PoolTiming;
 }
 
 /**
@@ -67,6 +58,16 @@ export interface ChatModelOptions extends WrapOptions {
 export function wrapChatModel(inner: BaseChatModel, options: WrapOptions = {}): ManagedChatModel {
   const stats = options.stats ?? new LlmStats();
   const modelId = options.modelId ?? `${inner.getName()}:${String((inner as unknown as { model?: string }).model ?? "")}`;
+  const layers = outerLayers(options, stats, modelId);
+  const maxConcurrency = options.maxConcurrency ?? 4;
+  if (maxConcurrency > 0) layers.push(concurrencyLayer(maxConcurrency));
+  const retries = retryLayers(options, stats);
+  layers.push(...retries, ...attemptLayers(stats, options.timeoutMs ?? 120_000, modelId));
+  return new ManagedChatModel(inner, layers, { modelId, stats, ...(options.methods ? { methods: options.methods } : {}) });
+}
+
+/** Cache and recorder: what answers or watches whole requests, outermost. */
+function outerLayers(options: WrapOptions, stats: LlmStats, modelId: string): Layer[] {
   const layers: Layer[] = [];
   const cache = options.cacheFile
     ? new SqliteResponseCache(options.cacheFile)
@@ -77,28 +78,19 @@ export function wrapChatModel(inner: BaseChatModel, options: WrapOptions = {}): 
         : new MemoryResponseCache(options.cacheMaxEntries);
   if (cache) layers.push(cacheLayer(cache, modelId, options.params ?? {}, stats));
   if (options.recordTo) layers.push(recorderLayer(new JsonlRecorder(options.recordTo), modelId));
-  const maxConcurrency = options.maxConcurrency ?? 4;
-  if (maxConcurrency > 0) layers.push(concurrencyLayer(maxConcurrency));
-  const retries = options.retries ?? 2;
-  if (retries > 0) {
-    layers.push(
-      retryLayer({ retries, baseDelayMs: options.retryBaseDelayMs, maxDelayMs: options.retryMaxDelayMs, retryTimeouts: options.retryTimeouts, stats }),
-    );
-  }
-  layers.push(accountingLayer(stats));
-  const timeoutMs = options.timeoutMs ?? 120_000;
-  if (timeoutMs > 0) layers.push(timeoutLayer(timeoutMs, modelId));
-  return new ManagedChatModel(inner, layers, { modelId, stats, ...(options.methods ? { methods: options.methods } : {}) });
+  return layers;
 }
 
-/** Per-provider defaults where one size does not fit all (a local CPU model is slow and serial). */
-const PROVIDER_DEFAULTS: Record<Exclude<ModelSpec["provider"], "none">, { maxConcurrency: number; timeoutMs: number }> = {
-  openai: { maxConcurrency: 8, timeoutMs: 60_000 },
-  "openai-compatible": { maxConcurrency: 4, timeoutMs: 120_000 },
-  ollama: { maxConcurrency: 2, timeoutMs: 120_000 },
-  "llama-cpp": { maxConcurrency: 1, timeoutMs: 600_000 },
-  scripted: { maxConcurrency: 8, timeoutMs: 10_000 },
-};
+function retryLayers(options: WrapOptions, stats: LlmStats): Layer[] {
+  const retries = options.retries ?? 2;
+  if (retries <= 0) return [];
+  return [retryLayer({ retries, baseDelayMs: options.retryBaseDelayMs, maxDelayMs: options.retryMaxDelayMs, retryTimeouts: options.retryTimeouts, stats })];
+}
+
+/** Accounting and timeout: around each attempt that reaches a server, innermost. */
+function attemptLayers(stats: LlmStats, timeoutMs: number, modelId: string): Layer[] {
+  return [accountingLayer(stats), ...(timeoutMs > 0 ? [timeoutLayer(timeoutMs, modelId)] : [])];
+}
 
 /**
  * Spec string -> LangChain chat model wrapped in cache, limits, retries and accounting (see
@@ -109,11 +101,12 @@ export async function createChatModel(spec: string, options: ChatModelOptions = 
   if (parsed.provider === "none") return null;
   const env = options.env ?? process.env;
   const temperature = options.temperature ?? 0;
-  const inner = await buildClient(spec, parsed, options, env, temperature);
+  if (parsed.provider === "pool") return createPoolModel(spec, parsed, options, env, temperature);
+  const inner = await buildClient(spec, parsed, { ...options, temperature }, env);
   if (options.raw) return inner;
   const defaults = PROVIDER_DEFAULTS[parsed.provider];
   return wrapChatModel(inner, {
-    methods: methodChain(methodFamily(parsed.provider), parsed.structured),
+    methods: methodsOf(parsed),
     ...options,
     // The id goes into cache keys, recordings and error messages: never with credentials in it.
     modelId: options.modelId ?? redactUrl(spec),
@@ -123,89 +116,47 @@ export async function createChatModel(spec: string, options: ChatModelOptions = 
   });
 }
 
+/** The methods a spec's model tries, strongest first: its provider's (a pool's shared ones), from `?structured=` on. */
+function methodsOf(parsed: ModelSpec): StructuredMethod[] {
+  const chain = specMethods(parsed);
+  return parsed.structured ? chain.slice(chain.indexOf(parsed.structured)) : chain;
+}
+
 /**
- * LangChain's provider factory, `initChatModel` of the `langchain` package, when it is installed: an optional
- * peer, since with its LangGraph dependencies it is 19 MB of the 68 MB `core + llm + planner` would install.
- * Without it the provider's own class is built with the same fields (for the providers here that is what
- * `initChatModel` does too), so the two paths give the same client.
+ * A `pool:` spec: one client per endpoint, each behind its own accounting and timeout (every attempt counted
+ * where it went), routed by a {@link PoolChatModel}; around the pool the cache, the recorder and the retries,
+ * and one structured-output method state for all endpoints (see the README: why shared).
  */
-export async function initChatModel(model: string, fields: Record<string, unknown> & { modelProvider: "openai" | "ollama" }, load: (specifier: string) => Promise<unknown> = importOptional): Promise<BaseChatModel> {
-  const universal = (await load("langchain/chat_models/universal")) as { initChatModel(model: string, fields: object): Promise<unknown> } | null;
-  if (universal) return (await universal.initChatModel(model, fields)) as BaseChatModel;
-  const { modelProvider, ...rest } = fields;
-  if (modelProvider === "openai") {
-    const { ChatOpenAI } = (await load("@langchain/openai")) as typeof import("@langchain/openai");
-    return new ChatOpenAI({ model, ...rest }) as unknown as BaseChatModel;
-  }
-  const { ChatOllama } = (await load("@langchain/ollama")) as typeof import("@langchain/ollama");
-  return new ChatOllama({ model, ...rest }) as unknown as BaseChatModel;
-}
-
-/** `import(specifier)`, or null when the package is not installed (any other failure is thrown). */
-async function importOptional(specifier: string): Promise<unknown> {
-  try {
-    return await import(specifier);
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && String((err as Error).message).includes(specifier.split("/")[0]!)) return null;
-    throw err;
-  }
-}
-
-async function buildClient(
+async function createPoolModel(
   spec: string,
-  parsed: Exclude<ModelSpec, { provider: "none" }>,
+  parsed: Extract<ModelSpec, { provider: "pool" }>,
   options: ChatModelOptions,
   env: Record<string, string | undefined>,
   temperature: number,
 ): Promise<BaseChatModel> {
-  switch (parsed.provider) {
-    case "openai": {
-      const apiKey = options.apiKey ?? env.OPENAI_API_KEY;
-      if (!apiKey) throw new FarsightError("llm-no-api-key", `${redactUrl(spec)} needs an API key: set OPENAI_API_KEY (or pass apiKey)`, { spec: redactUrl(spec) });
-      return initChatModel(parsed.model, { modelProvider: "openai", apiKey, temperature, maxTokens: options.maxTokens, maxRetries: 0 });
-    }
-    case "openai-compatible":
-      return initChatModel(parsed.model, {
-        modelProvider: "openai",
-        // Local servers ignore the key, but the client insists on one.
-        apiKey: options.apiKey ?? env.OPENAI_API_KEY ?? "not-needed",
-        configuration: { baseURL: parsed.baseURL, fetch: checkedChatFetch(parsed.baseURL) },
-        temperature,
-        maxTokens: options.maxTokens,
-        maxRetries: 0,
-      });
-    case "ollama":
-      return initChatModel(parsed.model, {
-        modelProvider: "ollama",
-        baseUrl: parsed.host ?? normalizeOllamaHost(env.OLLAMA_HOST) ?? "http://127.0.0.1:11434",
-        temperature,
-        numPredict: options.maxTokens,
-        maxRetries: 0,
-        // ChatOllama does not hand its signal to the HTTP request; without this a timed-out request stays open.
-        fetch: signalAwareFetch,
-      });
-    case "llama-cpp": {
-      // A path, a registry name (llama-cpp:smollm2) or nothing (FARSIGHT_GGUF, else the fetched default model).
-      const path = options.llamaCpp?.backend ? (parsed.path ?? "injected-backend") : resolveGgufPath(parsed.path, env);
-      if (!options.llamaCpp?.backend && !existsSync(path)) {
-        throw new FarsightError("llm-gguf-missing", `${spec}: no GGUF model file at "${path}"`, { spec, path });
-      }
-      return new LlamaCppChatModel({
-        ...options.llamaCpp,
-        modelPath: path,
-        temperature: options.llamaCpp?.temperature ?? temperature,
-        maxTokens: options.llamaCpp?.maxTokens ?? options.maxTokens,
-      });
-    }
-    case "scripted":
-      return loadScriptedModel(parsed.file);
-  }
-}
-
-function normalizeOllamaHost(host: string | undefined): string | undefined {
-  if (!host) return undefined;
-  return /^https?:\/\//.test(host) ? host : `http://${host}`;
+  const stats = options.stats ?? new LlmStats();
+  const endpoints = await Promise.all(
+    parsed.endpoints.map(async (member): Promise<PoolEndpoint> => {
+      const memberSpec = parseModelSpec(member.spec) as ProviderSpec;
+      const id = redactUrl(member.spec);
+      const client = await buildClient(member.spec, memberSpec, { ...options, temperature }, env);
+      const defaults = PROVIDER_DEFAULTS[member.provider];
+      const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
+      return {
+        id,
+        model: new ManagedChatModel(client, attemptLayers(stats, timeoutMs, id), { modelId: id, stats }),
+        maxConcurrency: member.maxConcurrency ?? options.maxConcurrency ?? defaults.maxConcurrency,
+        probe: probeOf(memberSpec, options, env),
+      };
+    }),
+  );
+  const modelId = options.modelId ?? redactUrl(spec);
+  const timing = { probeIntervalMs: parsed.probeIntervalMs, probeMaxIntervalMs: parsed.probeMaxIntervalMs, probeTimeoutMs: parsed.probeTimeoutMs, ...options.pool };
+  const pool = new PoolChatModel(endpoints, { id: modelId, stats, ...timing });
+  if (options.raw) return pool;
+  const params = { temperature, maxTokens: options.maxTokens ?? null, ...options.params };
+  const layers = [...outerLayers({ ...options, params }, stats, modelId), ...retryLayers(options, stats)];
+  return new ManagedChatModel(pool, layers, { modelId, stats, methods: options.methods ?? methodsOf(parsed) });
 }
 
 /** The model spec of a run: FARSIGHT_LLM when set, else "none" (everything runs without a model). */

@@ -6,9 +6,12 @@ export { extractJson, type ExtractedJson } from "./json.js";
 export { invokeSafely, JSON_SCHEMA_OPTION, type InvokeOptions, type InvokeResult } from "./invoke.js";
 export { toMessages, promptText, contentText, messagesToJson, type Prompt } from "./messages.js";
 export { createChatModel, wrapChatModel, defaultModelSpec, type ChatModelOptions, type WrapOptions } from "./factory.js";
-export { parseModelSpec, MODEL_SPEC_FORMS, type ModelSpec } from "./spec.js";
-export { ManagedChatModel, statsOf, toAIMessage, type Layer, type ModelCall, type NextLayer, type ManagedChatModelOptions } from "./managed.js";
-export { accountingLayer, timeoutLayer, retryLayer, concurrencyLayer, isRetryable, Semaphore, type RetryOptions } from "./layers.js";
+export { parseModelSpec, MODEL_SPEC_FORMS, specMethods, type ModelSpec } from "./spec.js";
+export { PoolChatModel, PoolUnavailableError, poolOf, failoverReason, type PoolEndpoint, type PoolOptions } from "./pool.js";
+export { POOL_PROVIDERS, type PoolMemberSpec, type PoolProvider, type PoolSpec, type PoolTiming } from "./pool-spec.js";
+export { EndpointCounts, formatEndpointStats, type EndpointSnapshot, type EndpointState } from "./endpoint-stats.js";
+export { ManagedChatModel, statsOf, toAIMessage, streamChunks, type Layer, type ModelCall, type NextLayer, type ManagedChatModelOptions } from "./managed.js";
+export { accountingLayer, timeoutLayer, retryLayer, concurrencyLayer, isRetryable, isConnectionError, Semaphore, type RetryOptions } from "./layers.js";
 export { cacheLayer, cacheKey, MemoryResponseCache, SqliteResponseCache, type ResponseCache } from "./cache.js";
 export { JsonlRecorder, recorderLayer, loadScriptedModel, type RecordedCall } from "./recorder.js";
 export {

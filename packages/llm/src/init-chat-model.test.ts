@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { initChatModel } from "./factory.js";
+import { initChatModel } from "./clients.js";
 
 /** A loader for a project that did not install the optional `langchain` peer. */
 const withoutLangchain = async (specifier: string) => (specifier.startsWith("langchain") ? null : import(specifier));

@@ -76,7 +76,7 @@ export function isRetryable(err: unknown, retryTimeouts = false): boolean {
 const CONNECTION_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "UND_ERR_SOCKET", "UND_ERR_CLOSED"]);
 
 /** A dropped or refused connection, however deep the client wrapped it (OpenAI SDK: APIConnectionError > TypeError > code). */
-function isConnectionError(err: unknown, depth = 0): boolean {
+export function isConnectionError(err: unknown, depth = 0): boolean {
   if (err === null || typeof err !== "object" || depth > 4) return false;
   const e = err as { name?: string; code?: unknown; cause?: unknown };
   if (e.name === "APIConnectionError" || err.constructor?.name === "APIConnectionError") return true;

@@ -105,42 +105,7 @@ export class ManagedChatModel extends BaseChatModel {
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
     const { signal, rest } = splitOptions(options);
-    const queue: AIMessageChunk[] = [];
-    let wake: (() => void) | undefined;
-    let streamed = false;
-    const state = { finished: false }; // set by the call's completion, read by the loop below
-    const done = this.run({
-      messages,
-      options: rest,
-      signal,
-      onChunk: (chunk) => {
-        streamed = true;
-        queue.push(chunk);
-        wake?.();
-      },
-    }).finally(() => {
-      state.finished = true;
-      wake?.();
-    });
-    done.catch(() => undefined); // rethrown below, after the chunks that came before the error
-    while (!state.finished || queue.length > 0) {
-      if (queue.length === 0) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          if (state.finished || queue.length > 0) resolve();
-        });
-        wake = undefined;
-        continue;
-      }
-      const chunk = queue.shift()!;
-      const text = contentText(chunk.content);
-      yield new ChatGenerationChunk({ text, message: chunk });
-      await runManager?.handleLLMNewToken(text);
-    }
-    const answer = await done; // rethrows the call's error
-    if (!streamed) {
-      yield new ChatGenerationChunk({ text: contentText(answer.content), message: toChunk(toAIMessage(answer)) });
-    }
+    yield* streamChunks((onChunk) => this.run({ messages, options: rest, signal, onChunk }), runManager);
   }
 
   /** Tools in OpenAI's format go to the inner client as call options, through every layer. */
@@ -191,6 +156,48 @@ export class ManagedChatModel extends BaseChatModel {
   }
 }
 
+/**
+ * LangChain's stream of a call that hands its chunks to `onChunk` as they arrive: yields each chunk, then
+ * rethrows the call's error after the chunks that came before it. A call that never streamed (a cache hit, a
+ * client without streaming) yields its whole answer as one chunk.
+ */
+export async function* streamChunks(
+  start: (onChunk: (chunk: AIMessageChunk) => void) => Promise<BaseMessage>,
+  runManager?: CallbackManagerForLLMRun,
+): AsyncGenerator<ChatGenerationChunk> {
+  const queue: AIMessageChunk[] = [];
+  let wake: (() => void) | undefined;
+  let streamed = false;
+  const state = { finished: false }; // set by the call's completion, read by the loop below
+  const done = start((chunk) => {
+    streamed = true;
+    queue.push(chunk);
+    wake?.();
+  }).finally(() => {
+    state.finished = true;
+    wake?.();
+  });
+  done.catch(() => undefined); // rethrown below, after the chunks that came before the error
+  while (!state.finished || queue.length > 0) {
+    if (queue.length === 0) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        if (state.finished || queue.length > 0) resolve();
+      });
+      wake = undefined;
+      continue;
+    }
+    const chunk = queue.shift()!;
+    const text = contentText(chunk.content);
+    yield new ChatGenerationChunk({ text, message: chunk });
+    await runManager?.handleLLMNewToken(text);
+  }
+  const answer = await done; // rethrows the call's error
+  if (!streamed) {
+    yield new ChatGenerationChunk({ text: contentText(answer.content), message: toChunk(toAIMessage(answer)) });
+  }
+}
+
 /** An answer as a plain AIMessage, keeping tool calls and usage (chunks and subclasses included). */
 export function toAIMessage(answer: BaseMessage): AIMessage {
   if (answer instanceof AIMessage) return answer;
@@ -214,7 +221,7 @@ function toChunk(message: AIMessage): AIMessageChunk {
 }
 
 /** LangChain bookkeeping options are not the inner model's business; the signal travels apart. */
-function splitOptions(options: object): { signal?: AbortSignal; rest: Record<string, unknown> } {
+export function splitOptions(options: object): { signal?: AbortSignal; rest: Record<string, unknown> } {
   const { signal, ...rest } = options as Record<string, unknown> & { signal?: AbortSignal };
   for (const key of ["callbacks", "tags", "metadata", "runName", "runId", "configurable", "recursionLimit", "promptIndex", "ls_structured_output_format"]) delete rest[key];
   return { signal, rest };

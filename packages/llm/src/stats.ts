@@ -1,4 +1,5 @@
 import { quantile } from "@farsight/core";
+import { EndpointCounts, type EndpointSnapshot } from "./endpoint-stats.js";
 
 /** Where one component's answers came from; the four counts add up to `answers`. */
 export interface ComponentAnswers {
@@ -40,6 +41,10 @@ export interface LlmStatsSnapshot {
   completionTokens: number;
   inFlight: number;
   maxInFlight: number;
+  /** Failed attempts an endpoint pool handed on to another endpoint (each is also one of `failures`). */
+  failovers: number;
+  /** Per endpoint of a `pool:` model, keyed by the endpoint's spec (credentials redacted); empty without a pool. */
+  endpoints: Record<string, EndpointSnapshot>;
   /** Latency of successful model calls in milliseconds (NaN before the first call). */
   latencyP50Ms: number;
   latencyP95Ms: number;
@@ -56,7 +61,8 @@ export type LlmStatsEvent =
   | "repair"
   | "invalid-answer"
   | "fallback"
-  | "answer";
+  | "answer"
+  | "endpoint";
 
 /**
  * Accounting for a run: one instance is shared by every wrapper and every component of the run, so the
@@ -79,6 +85,9 @@ export class LlmStats {
   completionTokens = 0;
   inFlight = 0;
   maxInFlight = 0;
+  failovers = 0;
+  /** Pool endpoints' counts (see {@link endpoint}). */
+  readonly endpoints = new Map<string, EndpointCounts>();
   readonly fallbacksByComponent: Record<string, number> = {};
   readonly methods: Record<string, number> = {};
   downgrades = 0;
@@ -146,6 +155,22 @@ export class LlmStats {
     this.emit("failure");
   }
 
+  /** The counts of pool endpoint `id` (created on first use); call {@link recordEndpoint} after changing them. */
+  endpoint(id: string): EndpointCounts {
+    let counts = this.endpoints.get(id);
+    if (!counts) {
+      counts = new EndpointCounts();
+      this.endpoints.set(id, counts);
+    }
+    return counts;
+  }
+
+  /** A pool endpoint's counts or state changed; `failover`: an attempt there failed and its request moved on. */
+  recordEndpoint(failover = false): void {
+    if (failover) this.failovers++;
+    this.emit("endpoint");
+  }
+
   recordCacheHit(): void {
     this.cacheHits++;
     this.emit("cache-hit");
@@ -193,6 +218,8 @@ export class LlmStats {
       completionTokens: this.completionTokens,
       inFlight: this.inFlight,
       maxInFlight: this.maxInFlight,
+      failovers: this.failovers,
+      endpoints: Object.fromEntries([...this.endpoints].map(([id, e]) => [id, e.snapshot()])),
       latencyP50Ms: this.latencyQuantile(0.5),
       latencyP95Ms: this.latencyQuantile(0.95),
       latencyMeanMs: n === 0 ? NaN : this.latencies.reduce((a, b) => a + b, 0) / n,

@@ -52,19 +52,28 @@ export interface FakeLlmServer {
   readonly answered: number;
   readonly promptTokensSent: number;
   readonly completionTokensSent: number;
+  /** Health probes answered: `GET /v1/models` (OpenAI flavour) or `GET /api/tags` (Ollama flavour). */
+  readonly probes: number;
+  /** Stops listening and destroys every open connection, in-flight requests included (a killed server). */
   close(): Promise<void>;
+}
+
+/** Where a fake server listens. */
+export interface FakeLlmServerOptions {
+  /** Port on 127.0.0.1; default 0 (any free port). Pass a closed server's port to "restart" it. */
+  port?: number;
 }
 
 type Flavour = "openai" | "ollama";
 
 /** An OpenAI-compatible server (`POST /v1/chat/completions`, JSON or SSE) with scripted answers. */
-export function startFakeOpenAiServer(script: FakeLlmScript): Promise<FakeLlmServer> {
-  return startFakeServer("openai", script);
+export function startFakeOpenAiServer(script: FakeLlmScript, options: FakeLlmServerOptions = {}): Promise<FakeLlmServer> {
+  return startFakeServer("openai", script, options);
 }
 
 /** An Ollama-compatible server (`POST /api/chat`, NDJSON stream or JSON) with scripted answers. */
-export function startFakeOllamaServer(script: FakeLlmScript): Promise<FakeLlmServer> {
-  return startFakeServer("ollama", script);
+export function startFakeOllamaServer(script: FakeLlmScript, options: FakeLlmServerOptions = {}): Promise<FakeLlmServer> {
+  return startFakeServer("ollama", script, options);
 }
 
 const words = (text: string): number => (text.trim() === "" ? 0 : text.trim().split(/\s+/).length);
@@ -75,13 +84,20 @@ function textOf(content: unknown): string {
   return "";
 }
 
-async function startFakeServer(flavour: Flavour, script: FakeLlmScript): Promise<FakeLlmServer> {
-  const state = { inFlight: 0, maxInFlight: 0, answered: 0, promptTokensSent: 0, completionTokensSent: 0 };
+async function startFakeServer(flavour: Flavour, script: FakeLlmScript, options: FakeLlmServerOptions): Promise<FakeLlmServer> {
+  const state = { inFlight: 0, maxInFlight: 0, answered: 0, promptTokensSent: 0, completionTokensSent: 0, probes: 0 };
   const requests: FakeLlmRequest[] = [];
   const chatPath = flavour === "openai" ? "/v1/chat/completions" : "/api/chat";
+  const probePath = flavour === "openai" ? "/v1/models" : "/api/tags";
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const raw = await readBody(req);
+    if (req.method === "GET" && req.url === probePath) {
+      // The cheap calls real servers answer (vLLM, llama-server, LM Studio: /v1/models; Ollama: /api/tags).
+      state.probes++;
+      const model = { id: "fake-model", name: "fake-model", model: "fake-model", object: "model" };
+      return sendJson(res, 200, flavour === "openai" ? { object: "list", data: [model] } : { models: [model] });
+    }
     if (req.method !== "POST" || req.url !== chatPath) {
       return sendJson(res, 404, { error: `fake ${flavour} server: no route ${req.method} ${req.url}` });
     }
@@ -135,7 +151,10 @@ async function startFakeServer(flavour: Flavour, script: FakeLlmScript): Promise
       if (!res.headersSent) sendJson(res, 500, { error: `fake server: ${(err as Error).message}` });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
   const port = (server.address() as AddressInfo).port;
   return {
     url: flavour === "openai" ? `http://127.0.0.1:${port}/v1` : `http://127.0.0.1:${port}`,
@@ -155,6 +174,9 @@ async function startFakeServer(flavour: Flavour, script: FakeLlmScript): Promise
     },
     get completionTokensSent() {
       return state.completionTokensSent;
+    },
+    get probes() {
+      return state.probes;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,7 +1,8 @@
-import { checkModel, MODEL_SPEC_FORMS } from "@farsight/llm";
+import { checkModel, formatEndpointStats, MODEL_SPEC_FORMS } from "@farsight/llm";
 import { intFlag, parseFlags, UsageError, type Command } from "../command.js";
 
 const usage = `farsight llm check <spec> [--prompt TEXT] [--timeout MS] [--record FILE] [--json]
+farsight llm [check] --llm <spec> ...
 
 Sends one structured request (a JSON object {category, confidence}) to the model named by <spec>, through
 the same wrappers a run uses (retries, timeout, accounting; no cache), and prints the parsed answer, the
@@ -9,11 +10,13 @@ structured-output method that produced it, the latency and the tokens. Exit code
 and validated, 1 otherwise. The method is chosen per provider, strongest first (OpenAI-compatible:
 json-schema, tools, json-mode, prompt; Ollama: format, prompt; llama-cpp: grammar, prompt) and moves down
 when the server rejects or ignores one; append ?structured=<method> to the spec to start lower.
+A pool: spec probes every endpoint first and prints one line per endpoint (up or down, requests, failovers).
 
 Specs:
   ${MODEL_SPEC_FORMS.join("\n  ")}
 
 Flags:
+  --llm SPEC      the spec, instead of the positional <spec>
   --prompt TEXT   ask this instead of the built-in recommendation question
   --timeout MS    deadline per model call (default: the provider's, 10 s to 10 min)
   --record FILE   append the request and answer to a JSONL file (replay it with scripted:FILE)
@@ -31,11 +34,14 @@ export const llmCommand: Command = {
     const { values, positionals } = parseFlags(
       "llm",
       argv,
-      { prompt: { type: "string" }, timeout: { type: "string" }, record: { type: "string" }, json: { type: "boolean" } },
+      { llm: { type: "string" }, prompt: { type: "string" }, timeout: { type: "string" }, record: { type: "string" }, json: { type: "boolean" } },
       true,
     );
-    const [sub, spec, ...extra] = positionals;
-    if (sub !== "check" || spec === undefined || extra.length > 0) {
+    // `farsight llm --llm SPEC` is the check too: the spec flag every other command takes.
+    const [sub = values.llm === undefined ? undefined : "check", ...rest] = positionals;
+    const specs = values.llm === undefined ? rest : [values.llm, ...rest];
+    const spec = specs[0];
+    if (sub !== "check" || spec === undefined || specs.length > 1) {
       throw new UsageError(`farsight llm: expected \`farsight llm check <spec>\`\n\n${usage}`);
     }
     const timeoutMs = values.timeout === undefined ? undefined : intFlag("timeout", values.timeout, 0, 1);
@@ -51,6 +57,7 @@ export const llmCommand: Command = {
     io.stdout(`method:   ${result.method}${stats.downgrades ? ` (after ${stats.downgrades} downgrade${stats.downgrades === 1 ? "" : "s"})` : ""}\n`);
     io.stdout(`latency:  ${Math.round(report.latencyMs)} ms (${stats.calls} call${stats.calls === 1 ? "" : "s"}, ${result.repairs} repair${result.repairs === 1 ? "" : "s"}, ${stats.retries} retr${stats.retries === 1 ? "y" : "ies"})\n`);
     io.stdout(`tokens:   ${stats.promptTokens} prompt + ${stats.completionTokens} completion\n`);
+    for (const line of formatEndpointStats(stats.endpoints)) io.stdout(`${line}\n`);
     return result.ok ? 0 : 1;
   },
 };
