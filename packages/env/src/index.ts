@@ -32,6 +32,7 @@ export {
 export { featureTable, categoryFeatures, datasetFeatures, type FeatureTable, type SideFeatures } from "./features.js";
 export { EpisodeTracker, majorityCategories, type MetricSummary, type TrackerOptions } from "./metrics.js";
 export { runEpisodes, evaluate, type EvaluateOptions, type EvaluateProgress, type EvaluationResult } from "./protocol.js";
+export { DEPRECATED_PRESETS, resolvePresetName } from "./preset-names.js";
 export { PRESETS, loadPreset, makeSimulator, splitUsers, filterLog, type SimulatorRole, type PresetName, type PresetOptions, type EnvSetup } from "./presets.js";
 export { RandomAgent, GreedyAgent, PopularityAgent, OracleAgent, RoundRobinAgent } from "./agents.js";
 export { defaultDataDir, dataDirCandidates, findDataset, repoRoot } from "./datadir.js";
@@ -41,5 +42,5 @@ export { loadMovieLens100k, loadMovieLens1m } from "./data/movielens.js";
 export { loadKuaiRec, loadKuaiRandPure } from "./data/kuai.js";
 export { loadGenericCsv, loadBillpItems, parsePythonStringList } from "./data/generic.js";
 export { fetchDataset, DATASET_SOURCES, type DatasetSource, type Download, type FetchOptions, type FetchResult } from "./fetch.js";
-export { readZip, readTar, type ArchiveEntry } from "./archive.js";
+export { extractArchive, type ExtractedFile, type ExtractOptions } from "./archive.js";
 export { fitSparse, predictAll, columnEmbeddings, type MFFactors, type SparseFitOptions } from "./mf-sparse.js";

@@ -13,13 +13,15 @@ import { datasetFeatures } from "./features.js";
 import { columnDistancesTf, tfjsAvailable, type MFOptions } from "./learned.js";
 import { columnEmbeddings, type MFFactors } from "./mf-sparse.js";
 import { majorityCategories } from "./metrics.js";
+import { kuaiSimRulesOnKuaiRand } from "./preset-kuairand-kuaisim.js";
+import { resolvePresetName } from "./preset-names.js";
 import { CategoryWindowRule, DistanceWindowRule, TemperRule, type ItemDistance, type QuitRule, type WindowCompat } from "./quit.js";
 import { Simulator, type SimulatorOptions } from "./simulator.js";
 import { generateSynthetic, SyntheticWorld, type SyntheticOptions } from "./synthetic.js";
 import { completeGroundTruth, penalizedPrediction, trainUserModel, userModelOptions, type TrainedUserModel, type UserModelKind, type UserModelOptions } from "./user-model.js";
 import { columnDistances, MatrixWorld, type WorldModel } from "./world.js";
 
-export const PRESETS = ["synthetic", "coat", "movielens-100k", "movielens-1m", "kuairec", "kuairand-pure", "kuaisim"] as const;
+export const PRESETS = ["synthetic", "coat", "movielens-100k", "movielens-1m", "kuairec", "kuairand-pure", "synthetic-kuaisim-rules", "kuairand-pure-kuaisim-rules"] as const;
 export type PresetName = (typeof PRESETS)[number];
 
 export interface PresetOptions {
@@ -27,7 +29,7 @@ export interface PresetOptions {
   readonly dataDir?: string;
   /** `easyrl4rec` reproduces EasyRL4Rec's shorter look-back window (window rules only). */
   readonly compat?: WindowCompat;
-  /** Overrides of the synthetic world (synthetic and kuaisim presets). */
+  /** Overrides of the synthetic world (synthetic and synthetic-kuaisim-rules presets). */
   readonly synthetic?: Partial<SyntheticOptions>;
   /** Options of the learned world model (predicted env, MF-completed ground truths). */
   readonly mf?: Partial<MFOptions>;
@@ -220,14 +222,15 @@ function syntheticParts(o: PresetOptions, slate: boolean): Parts {
 
 /** The dataset folder a preset reads (absolute), or undefined for the generated presets. */
 function dataFolderOf(name: PresetName, o: PresetOptions): string | undefined {
-  return name === "synthetic" || name === "kuaisim" ? undefined : findDataset(name, o.dataDir);
+  if (name === "synthetic" || name === "synthetic-kuaisim-rules") return undefined;
+  return findDataset(name === "kuairand-pure-kuaisim-rules" ? "kuairand-pure" : name, o.dataDir);
 }
 
 async function buildParts(name: PresetName, o: PresetOptions, dir: string | undefined): Promise<Parts> {
   switch (name) {
     case "synthetic":
       return syntheticParts(o, false);
-    case "kuaisim":
+    case "synthetic-kuaisim-rules":
       return syntheticParts(o, true);
     case "coat":
       return distancePreset(loadCoat(dir!), o, 7, 6, 4);
@@ -240,13 +243,16 @@ async function buildParts(name: PresetName, o: PresetOptions, dir: string | unde
       return categoryPreset(loadKuaiRec(dir!), o, 9, 1, 2);
     case "kuairand-pure":
       return categoryPreset(loadKuaiRandPure(dir!), o, 10, 0, 0.5);
+    case "kuairand-pure-kuaisim-rules":
+      return kuaiSimRulesOnKuaiRand(loadKuaiRandPure(dir!), o.mf);
     default:
       throw new FarsightError("env/unknown-preset", `unknown environment preset "${name as string}"; known: ${PRESETS.join(", ")}`, { name });
   }
 }
 
-/** Loads a preset's data and worlds. */
-export async function loadPreset(name: string, options: PresetOptions = {}): Promise<EnvSetup> {
+/** Loads a preset's data and worlds (a deprecated name, see {@link DEPRECATED_PRESETS}, warns and loads its replacement). */
+export async function loadPreset(requested: string, options: PresetOptions = {}): Promise<EnvSetup> {
+  const name = resolvePresetName(requested);
   if (!(PRESETS as readonly string[]).includes(name)) {
     throw new FarsightError("env/unknown-preset", `unknown environment preset "${name}"; known: ${PRESETS.join(", ")}`, { name });
   }

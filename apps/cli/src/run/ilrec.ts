@@ -3,22 +3,25 @@
  * and the comparison table on the ground truth (held-out or same users, as the preset splits them). Dispatched from `commands/run.ts`.
  */
 import { mkdirSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { loadPreset, PRESETS } from "@farsight/env";
-import { runIlrecPipeline, type IlrecRow, type ServeMode, type TeacherKind } from "@farsight/graph";
+import { runIlrecPipeline, type ServeMode, type TeacherKind } from "@farsight/graph";
 import { redactDeep, redactText } from "@farsight/core";
 import { createChatModel, LlmStats } from "@farsight/llm";
 import { initBackend, type IlrecAdvantage, type IlrecRewardMode } from "@farsight/rl-policy";
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError, type CliIO } from "../command.js";
+import { buildReport } from "../report/html.js";
 import { userSplit } from "../report/protocol.js";
+import { readRunDir } from "../report/read-run-dir.js";
 import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, LLM_RUN_USAGE, llmRunOptions, modelOptions, preflight, watchSlowCalls } from "../llm-run.js";
-import { RunDirectory } from "./run-directory.js";
+import { aggregate, writeIlrecRecords, type IlrecRunInfo, type IlrecSeedRun } from "./ilrec-record.js";
+import { RunDirectory, writeFileAtomic } from "./run-directory.js";
 
 export const ILREC_USAGE = [
   "Usage: farsight run ilrec --env <preset> --teacher llm|heuristic [--llm <spec>] --demos N --steps N --seed S --out DIR",
   "                          [--seeds K] [--episodes E] [--teacher-episodes E] [--reward env|airl|env+airl] [--imitation L]",
   "                          [--anneal F] [--advantage critic|teacher] [--serve greedy|sampled|both]",
-  "                          [--batch B] [--quit-reward R] [--teacher-output text|structured] [--teacher-max-steps N]",
+  "                          [--batch B] [--bc-steps N] [--quit-reward R] [--teacher-output text|structured] [--teacher-max-steps N]",
   "                          [--data-dir DIR] [--timeout MS] [--retries N] [--max-fallback-rate R] [--json]",
   "",
   `  --env           ${PRESETS.join(", ")} (default synthetic)`,
@@ -28,7 +31,8 @@ export const ILREC_USAGE = [
   "  --demos N       demonstration sessions (default 100)",
   "  --steps N       training budget of each learned policy, in environment transitions (default 20000)",
   "  --seed S        first seed (default 0); --seeds K runs seeds S..S+K-1 and prints the mean (std) over seeds",
-  "  --out DIR       writes demonstrations.jsonl, policy/ (checkpoint) and results.json per seed",
+  "  --out DIR       writes demonstrations.jsonl and policy/ (checkpoint) per seed; results.json, curves.jsonl,",
+  "                  demo-weights.json and report.html (see apps/cli/src/report/RUN_DIR.md)",
   "  --episodes E    evaluation sessions per method (default 100); --teacher-episodes E for the teacher (default E)",
   "  --reward        what drives IL-Rec's RL term: env (default), airl (log(1-D) - log D), env+airl",
   "  --imitation L   lambda_imit at the start (default: the dataset's, see packages/rl-policy/src/ilrec/README.md)",
@@ -36,6 +40,7 @@ export const ILREC_USAGE = [
   "  --advantage     gate of the demonstration weights: critic (default; 0 where the policy's critic says the",
   "                  demonstrated action does not beat the policy) or teacher (released code's Q_demo - V_demo)",
   "  --serve         how the learned policies serve in the table: greedy (top-K), sampled, or both (default)",
+  "  --bc-steps N    gradient steps of the behaviour-cloning baseline (default: max(500, IL-Rec's imitation steps))",
   "  --quit-reward R reward the teacher's micro level learns from on a quit (BiLLP: -1000; default: the env's)",
   "  --teacher-output  llm teacher's actor and critic answer as BiLLP's text lines (default) or structured JSON,",
   "                  which llama-cpp: constrains with a grammar (a small local model rarely writes BiLLP's lines)",
@@ -46,19 +51,6 @@ export const ILREC_USAGE = [
 
 const REWARDS = ["env", "airl", "env+airl"] as const;
 const SERVE = ["greedy", "sampled", "both"] as const;
-
-/** Mean and std over seeds of each row's metrics (rows matched by method, in order). */
-function aggregate(perSeed: IlrecRow[][]): { method: string; cells: Record<string, [number, number]> }[] {
-  return perSeed[0]!.map((first, i) => {
-    const cells: Record<string, [number, number]> = {};
-    for (const key of ["len", "r_traj", "r_each", "llmCallsPerRec", "msPerRec"] as const) {
-      const xs = perSeed.map((rows) => rows[i]![key]);
-      const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-      cells[key] = [m, Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length)];
-    }
-    return { method: first.method, cells };
-  });
-}
 
 function formatTable(rows: ReturnType<typeof aggregate>, seeds: number): string {
   const fmt = ([m, s]: [number, number], digits: number) => (Number.isNaN(m) ? "-" : seeds > 1 ? `${m.toFixed(digits)} (${s.toFixed(digits)})` : m.toFixed(digits));
@@ -76,7 +68,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
     "teacher-output": { type: "string" }, "teacher-max-steps": { type: "string" },
     seed: { type: "string" }, seeds: { type: "string" }, out: { type: "string" }, episodes: { type: "string" }, "teacher-episodes": { type: "string" },
     reward: { type: "string" }, imitation: { type: "string" }, anneal: { type: "string" }, advantage: { type: "string" }, serve: { type: "string" },
-    batch: { type: "string" }, "quit-reward": { type: "string" },
+    batch: { type: "string" }, "quit-reward": { type: "string" }, "bc-steps": { type: "string" },
     "data-dir": { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" },
   });
   if (values.help) {
@@ -102,6 +94,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   const demos = intFlag("demos", values.demos, 100, 1);
   const teacherEpisodes = values["teacher-episodes"] === undefined ? undefined : intFlag("teacher-episodes", values["teacher-episodes"], episodes, 1);
   const batchSize = values.batch === undefined ? undefined : intFlag("batch", values.batch, 16, 1);
+  const bcSteps = values["bc-steps"] === undefined ? undefined : intFlag("bc-steps", values["bc-steps"], 500, 1);
   const quitReward = values["quit-reward"] === undefined ? undefined : numberFlag("quit-reward", values["quit-reward"], 0);
   const imitationCoef = values.imitation === undefined ? undefined : numberFlag("imitation", values.imitation, 0.5, { min: 0 });
   const steps = intFlag("steps", values.steps, 20_000, 1);
@@ -133,8 +126,9 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
     if (model) await preflight(model, llmRun, io);
     const stopWatching = model ? watchSlowCalls(stats, spec, io) : () => {};
     const setup = await loadPreset(env, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
-    const perSeed: IlrecRow[][] = [];
+    const runs: IlrecSeedRun[] = [];
     const results = [];
+    const protocol = `ground truth, ${userSplit(setup).label}, ${episodes} sessions per method, learned policies served ${serve.join(" and ")}`;
     for (const s of seeds) {
       log(`-- seed ${s}`);
       let lastTenth = -1;
@@ -145,6 +139,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
         steps,
         ...(teacherEpisodes !== undefined ? { teacherEpisodes } : {}),
         ...(batchSize !== undefined ? { batchSize } : {}),
+        ...(bcSteps !== undefined ? { bcSteps } : {}),
         ...(quitReward !== undefined ? { quitReward } : {}),
         ...(teacherOutput !== undefined ? { teacherOutput } : {}),
         ...(teacherMaxSteps !== undefined ? { teacherMaxSteps } : {}),
@@ -167,16 +162,21 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
       mkdirSync(dir, { recursive: true });
       // A teacher row names what ran: the share of the LLM teacher's answers that came from its fallbacks.
       if (model) r.rows.forEach((row, i) => row.method.startsWith("teacher (") && (r.rows[i] = { ...row, method: `${row.method.slice(0, -1)}, ${teacherFallback(stats)})` }));
-      runDir.writeJson(join(relative(out, dir), "results.json"), { env, teacher, llm: redactText(spec), seed: s, ...r, ...(model ? { llmAnswers: answerRecord(stats, redactText(spec)) } : {}) });
-      perSeed.push(r.rows);
+      runs.push({ seed: s, result: r });
+      // After every seed the directory reports what is finished: the seed's own records, then all seeds so far.
+      const info: IlrecRunInfo = { env, teacher, llm: redactText(spec), protocol, ...(model ? { llmAnswers: answerRecord(stats, redactText(spec)) } : {}) };
+      if (dir !== out) writeIlrecRecords(dir, [runs.at(-1)!], info);
+      writeIlrecRecords(out, runs, info);
       results.push({ seed: s, rows: r.rows, latencyRatio: r.latencyRatio, demonstrations: r.demonstrations, trainWorld: r.trainWorld });
     }
     stopWatching();
-    const table = aggregate(perSeed);
+    const reportPath = join(out, "report.html");
+    writeFileAtomic(reportPath, buildReport(readRunDir(out)).html);
+    const table = aggregate(runs.map((r) => r.result.rows));
     const ratios = results.map((r) => r.latencyRatio);
     const ratio = ratios.reduce((a, b) => a + b, 0) / ratios.length;
     if (values.json) {
-      io.stdout(JSON.stringify({ env, teacher, llm: spec, out, seeds, table, perSeed: results, latencyRatio: ratio, llmStats: stats.snapshot(), ...(model ? { llmAnswers: answerRecord(stats, spec) } : {}) }) + "\n");
+      io.stdout(JSON.stringify({ env, teacher, llm: spec, out, report: reportPath, seeds, table, perSeed: results, latencyRatio: ratio, llmStats: stats.snapshot(), ...(model ? { llmAnswers: answerRecord(stats, spec) } : {}) }) + "\n");
       if (model) checkFallbackRate(stats, llmRun);
       return 0;
     }
@@ -184,7 +184,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
     io.stdout(formatTable(table, seeds.length));
     io.stdout(`teacher / policy latency per recommendation: ${ratio.toFixed(1)}x\n`);
     if (model) io.stdout(answerLines(stats, spec).join("\n") + "\n");
-    io.stdout(`run directory: ${out}\n`);
+    io.stdout(`run directory: ${out}\nreport: ${reportPath}\n`);
     if (model) checkFallbackRate(stats, llmRun);
     return 0;
   }
