@@ -20,6 +20,19 @@ export {
   checkDistanceWindow,
 } from "./quit.js";
 export { trainMF, rmse, constantRmse, ensureBackend, tfjsAvailable, columnDistancesTf, DEFAULT_MF, type MFOptions, type TrainedMF } from "./learned.js";
+export { trainDeepFM, memberStats, DEFAULT_DEEPFM, MAX_DEEPFM_CELLS, type DeepFMOptions, type TrainedDeepFM } from "./deepfm.js";
+export {
+  trainUserModel,
+  completeGroundTruth,
+  penalizedPrediction,
+  userModelOptions,
+  USER_MODELS,
+  DEFAULT_USER_MODEL,
+  type UserModelKind,
+  type UserModelOptions,
+  type TrainedUserModel,
+} from "./user-model.js";
+export { featureTable, categoryFeatures, datasetFeatures, type FeatureTable, type SideFeatures } from "./features.js";
 export { EpisodeTracker, majorityCategories, type MetricSummary, type TrackerOptions } from "./metrics.js";
 export { runEpisodes, evaluate, type EvaluateOptions, type EvaluateProgress, type EvaluationResult } from "./protocol.js";
 export { DEPRECATED_PRESETS, resolvePresetName } from "./preset-names.js";

@@ -79,9 +79,9 @@ describe("bad options", () => {
 describe.skipIf(!hasCoat)("coat preset (real data)", () => {
   it("learned MF beats the global-mean predictor on test.ascii", async () => {
     const setup = await loadPreset("coat", { dataDir });
-    const { mf } = await setup.predicted();
-    const mfRmse = rmse(mf.predicted, setup.catalog.numItems, setup.testLog!);
-    const meanRmse = constantRmse(mf.globalMean, setup.testLog!);
+    const { model } = await setup.predicted();
+    const mfRmse = rmse(model.predicted, setup.catalog.numItems, setup.testLog!);
+    const meanRmse = constantRmse(model.globalMean, setup.testLog!);
     console.log(`[env] Coat test RMSE: MF ${mfRmse.toFixed(4)}, global mean ${meanRmse.toFixed(4)}`);
     expect(mfRmse).toBeLessThan(meanRmse);
   });

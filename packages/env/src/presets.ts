@@ -9,7 +9,8 @@ import type { Dataset, RatingLog } from "./data/dataset.js";
 import { loadKuaiRandPure, loadKuaiRec } from "./data/kuai.js";
 import { loadMovieLens1m, loadMovieLens100k } from "./data/movielens.js";
 import { findDataset } from "./datadir.js";
-import { columnDistancesTf, tfjsAvailable, trainMF, type MFOptions, type TrainedMF } from "./learned.js";
+import { datasetFeatures } from "./features.js";
+import { columnDistancesTf, tfjsAvailable, type MFOptions } from "./learned.js";
 import { columnEmbeddings, type MFFactors } from "./mf-sparse.js";
 import { calibrateTheta, COAT_WINDOW, type ThetaCalibration } from "./calibrate.js";
 import { majorityCategories } from "./metrics.js";
@@ -18,6 +19,7 @@ import { resolvePresetName } from "./preset-names.js";
 import { CategoryWindowRule, checkCategoryWindow, checkDistanceWindow, DistanceWindowRule, TemperRule, type ItemDistance, type QuitRule, type WindowCompat } from "./quit.js";
 import { Simulator, type SimulatorOptions } from "./simulator.js";
 import { generateSynthetic, SyntheticWorld, type SyntheticOptions } from "./synthetic.js";
+import { completeGroundTruth, penalizedPrediction, trainUserModel, userModelOptions, type TrainedUserModel, type UserModelKind, type UserModelOptions } from "./user-model.js";
 import { columnDistances, MatrixWorld, type WorldModel } from "./world.js";
 
 export const PRESETS = ["synthetic", "coat", "movielens-100k", "movielens-1m", "kuairec", "kuairand-pure", "synthetic-kuaisim-rules", "kuairand-pure-kuaisim-rules"] as const;
@@ -38,6 +40,11 @@ export interface PresetOptions {
   readonly synthetic?: Partial<SyntheticOptions>;
   /** Options of the learned world model (predicted env, MF-completed ground truths). */
   readonly mf?: Partial<MFOptions>;
+  /**
+   * The user model of the predicted world and of completed ground truths: `mf` (default), `deepfm`, or
+   * `ensemble`, or options with `uncertaintyPenalty` (see `UserModelOptions`).
+   */
+  readonly userModel?: UserModelKind | Partial<UserModelOptions>;
   /**
    * Overrides of the preset's window rule, e.g. DORL's paper setting on KuaiRec `{ window: 4, threshold: 0 }`
    * or CIRS's `{ window: 1, threshold: 0 }`. `threshold` is the rule's threshold whatever the rule: a count
@@ -87,7 +94,7 @@ export interface EnvSetup {
   readonly trainUsers: Int32Array;
   readonly testUsers: Int32Array;
   /** Trains (once) and returns the predicted world model from the training log. */
-  predicted(): Promise<{ world: WorldModel; mf: TrainedMF }>;
+  predicted(): Promise<{ world: WorldModel; model: TrainedUserModel }>;
   /** Parameters that define the preset, for reports. */
   readonly describe: Record<string, unknown>;
 }
@@ -187,10 +194,9 @@ interface Parts {
  * EasyRL4Rec does. Completions are unclipped and trained on the sparse engine, so that item distances come
  * exactly from the factors ({@link columnEmbeddings}) instead of an O(users x items^2) pass.
  */
-async function groundTruthOf(ds: Dataset, mf: Partial<MFOptions> | undefined): Promise<{ matrix: Float32Array; factors?: MFFactors }> {
+async function groundTruthOf(ds: Dataset, o: PresetOptions): Promise<{ matrix: Float32Array; factors?: MFFactors }> {
   if (ds.groundTruth) return { matrix: ds.groundTruth };
-  const trained = await trainMF(ds.train, ds.numUsers, ds.catalog.numItems, { ensemble: 1, ...mf, engine: "sparse", clip: false, seed: 12345 });
-  return { matrix: trained.predicted, ...(trained.factors ? { factors: trained.factors } : {}) };
+  return completeGroundTruth(ds, o.userModel, o.mf);
 }
 
 /** Item distances between ground-truth columns: exact loops for small matrices, factors or TF.js beyond. */
@@ -216,7 +222,7 @@ function thetaOf(o: PresetOptions, dist: ItemDistance, easyrl4rec: number | unde
 /** `easyrl4rec`: EasyRL4Rec's theta when it was set on the same ground-truth matrix as ours (Coat), else undefined. */
 async function distancePreset(ds: Dataset, o: PresetOptions, defaultWindow: number, easyrl4rec: number | undefined, feedbackPositive: number): Promise<Parts> {
   const window = o.rule?.window ?? defaultWindow;
-  const truth = await groundTruthOf(ds, o.mf);
+  const truth = await groundTruthOf(ds, o);
   const gt = truth.matrix;
   const n = ds.catalog.numItems;
   const dist = await itemDistance(truth, ds.numUsers, n);
@@ -239,7 +245,7 @@ async function distancePreset(ds: Dataset, o: PresetOptions, defaultWindow: numb
     testFraction: DATASET_TEST_FRACTION,
     describe: {
       rule: "distance-window", window, theta, thetaSource, ...(calibration ? { calibration } : {}), maxSteps: 30, compat: o.compat ?? "none",
-      groundTruth: ds.groundTruth ? "dataset matrix" : "MF-completed", ...(ds.adjusted ? { adjusted: ds.adjusted } : {}),
+      groundTruth: ds.groundTruth ? "dataset matrix" : `${userModelOptions(o.userModel).kind}-completed`, ...(ds.adjusted ? { adjusted: ds.adjusted } : {}),
     },
   };
 }
@@ -248,7 +254,7 @@ async function categoryPreset(ds: Dataset, o: PresetOptions, defaultWindow: numb
   const window = o.rule?.window ?? defaultWindow, threshold = o.rule?.threshold ?? defaultThreshold;
   if (o.rule?.theta !== undefined) throw new FarsightError("env/bad-option", `preset ${ds.name} quits on a category window, which has no distance theta; set its threshold (a count)`, { rule: o.rule });
   checkCategoryWindow({ window, threshold });
-  const gt = (await groundTruthOf(ds, o.mf)).matrix;
+  const gt = (await groundTruthOf(ds, o)).matrix;
   return {
     dataset: ds,
     catalog: ds.catalog,
@@ -359,7 +365,8 @@ export async function loadPreset(requested: string, options: PresetOptions = {})
   const users = heldOut
     ? { evalUsers: "held-out", testFraction, splitSeed, foldIn, withheldRatings: logs!.withheld.user.length }
     : { evalUsers: "same", testFraction: 0 };
-  let predicted: Promise<{ world: WorldModel; mf: TrainedMF }> | undefined;
+  let predicted: Promise<{ world: WorldModel; model: TrainedUserModel }> | undefined;
+  const userModel = userModelOptions(options.userModel, { ...p.mf, ...options.mf });
   return {
     name: name as PresetName,
     catalog: p.catalog,
@@ -375,20 +382,22 @@ export async function loadPreset(requested: string, options: PresetOptions = {})
     trainUsers: split.train,
     testUsers: split.test,
     // The folder the data came from is part of what produced a result (two copies of a dataset can differ).
-    describe: { preset: name, ...(dataFolder ? { dataFolder } : {}), ...p.describe, ...users, testUsers: split.test.length, trainUsers: split.train.length },
+    describe: { preset: name, ...(dataFolder ? { dataFolder } : {}), ...p.describe, ...users, userModel: userModel.kind, ...(userModel.uncertaintyPenalty ? { uncertaintyPenalty: userModel.uncertaintyPenalty } : {}), testUsers: split.test.length, trainUsers: split.train.length },
     predicted() {
       predicted ??= (async () => {
-        const mf = await trainMF(trainLog, p.numUsers, p.catalog.numItems, { ...p.mf, ...options.mf });
+        const features = datasetFeatures(p.dataset ?? { catalog: p.catalog });
+        const model = await trainUserModel(trainLog, p.numUsers, p.catalog.numItems, features, userModel);
+        const pays = penalizedPrediction(model, userModel.uncertaintyPenalty);
         let min = Infinity;
-        for (const v of mf.predicted) if (v < min) min = v;
+        for (const v of pays) if (v < min) min = v;
         // EasyRL4Rec's simulated env pays pred - min(pred) so that rewards are non-negative.
         const gtWorld = p.groundTruth;
-        const world = new MatrixWorld(p.catalog, mf.predicted, p.numUsers, {
+        const world = new MatrixWorld(p.catalog, pays, p.numUsers, {
           name: `${name}-predicted`,
           offset: -min,
           ...(gtWorld.itemEmbeddings ? { itemEmbeddings: gtWorld.itemEmbeddings, embeddingDim: gtWorld.embeddingDim } : {}),
         });
-        return { world, mf };
+        return { world, model };
       })();
       return predicted;
     },

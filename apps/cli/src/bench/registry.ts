@@ -9,6 +9,7 @@ import { groundingBench } from "./grounding.js";
 import { learnBench } from "./learn.js";
 import { llmBench } from "./llm.js";
 import { serveBench } from "./serve.js";
+import { userModelBench } from "./user-model.js";
 
 export interface BenchTarget {
   readonly name: string;
@@ -24,4 +25,5 @@ export const benchTargets: BenchTarget[] = [
   learnBench,
   llmBench,
   serveBench,
+  userModelBench,
 ];

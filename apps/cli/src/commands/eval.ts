@@ -1,4 +1,4 @@
-import { evaluate, loadPreset, PRESETS, type EvalMode } from "@farsight/env";
+import { evaluate, loadPreset, PRESETS, USER_MODELS, type EvalMode } from "@farsight/env";
 import { agentChoice, agentNames, resolveAgent } from "../agents.js";
 import { userSplit } from "../report/protocol.js";
 import { choiceFlag, intFlag, parseFlags, type CliIO, type Command } from "../command.js";
@@ -15,8 +15,8 @@ export const evalCommand: Command = {
   get usage() {
     return [
       "Usage: farsight eval --env <preset> --agent <spec> --episodes N --seed S [--seeds K] [--mode FB|NX_0|NX_10]",
-      "                     [--compat easyrl4rec] [--batch B] [--data-dir DIR] [--quit-window N] [--quit-threshold X]",
-      "                     [--same-users] [--json]",
+      "                     [--compat easyrl4rec] [--batch B] [--user-model mf|deepfm|ensemble] [--data-dir DIR]",
+      "                     [--quit-window N] [--quit-threshold X] [--same-users] [--json]",
       "",
       `Presets: ${PRESETS.join(", ")} (default synthetic)`,
       "Agents:",
@@ -27,6 +27,7 @@ export const evalCommand: Command = {
       "  --mode         FB (repeats allowed), NX_0 (no repeats), NX_10 (no repeats, no quitting, 10 steps)",
       "  --compat       easyrl4rec: EasyRL4Rec's shorter look-back window (window quit rules)",
       "  --batch B      concurrent sessions (default 256)",
+      "  --user-model   the predicted world greedy / round-robin score with: mf (default), deepfm, ensemble",
       "  --data-dir     where datasets are (else $FARSIGHT_DATA_DIR, ~/.farsight/data, <repo>/../shared/data)",
       ...PRESET_FLAGS_USAGE,
       "  --json         one JSON object: { metrics: {len, r_traj, ..., <name>_std}, config }",
@@ -46,6 +47,7 @@ export const evalCommand: Command = {
       mode: { type: "string" },
       compat: { type: "string" },
       batch: { type: "string" },
+      "user-model": { type: "string" },
       "data-dir": { type: "string" },
       json: { type: "boolean" },
       ...PRESET_FLAGS,
@@ -60,8 +62,9 @@ export const evalCommand: Command = {
     const mode = choiceFlag("mode", values.mode, MODES, "FB");
     const compat = choiceFlag("compat", values.compat, ["none", "easyrl4rec"] as const, "none");
     const batch = intFlag("batch", values.batch, 256, 1);
+    const userModel = choiceFlag("user-model", values["user-model"], USER_MODELS, "mf");
     const dataDir = values["data-dir"];
-    const setup = await loadPreset(env, { compat, ...presetOptionsFrom(values), ...(dataDir ? { dataDir } : {}) });
+    const setup = await loadPreset(env, { compat, userModel, ...presetOptionsFrom(values), ...(dataDir ? { dataDir } : {}) });
     const seeds = Array.from({ length: nSeeds }, (_, k) => seed + k);
     const t0 = Date.now();
     const split = userSplit(setup);

@@ -1,4 +1,4 @@
-import { evaluate, loadPreset, makeSimulator, PRESETS, type EnvSetup, type EvalMode, type PresetOptions } from "@farsight/env";
+import { evaluate, loadPreset, makeSimulator, PRESETS, USER_MODELS, type EnvSetup, type EvalMode, type PresetOptions, type UserModelKind } from "@farsight/env";
 import { contextFromEnv, createAlgorithm, DEFAULT_A2C_OPTIONS, DEFAULT_PPO_OPTIONS, initBackend, PolicyAgent, saveCheckpoint, trainPolicy, type AlgorithmName, type EncoderKind } from "@farsight/rl-policy";
 import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
 import { PRESET_FLAGS, PRESET_FLAGS_USAGE, presetOptionsFrom, quitRuleLine } from "../preset-flags.js";
@@ -27,7 +27,8 @@ export const trainCommand: Command = {
   usage: [
     "Usage: farsight train --env <preset> --algo ppo|a2c|dqn --steps N --seed S --out DIR",
     "                      [--encoder mean|gru|transformer] [--batch B] [--history L] [--lr X]",
-    "                      [--mode FB|NX_0|NX_10] [--eval-episodes N] [--data-dir DIR] [--quit-window N]",
+    "                      [--mode FB|NX_0|NX_10] [--eval-episodes N] [--user-model mf|deepfm|ensemble]",
+    "                      [--uncertainty-penalty L] [--data-dir DIR] [--quit-window N]",
     "                      [--quit-threshold X] [--same-users] [--json]",
     "",
     `Presets: ${PRESETS.join(", ")} (default synthetic)`,
@@ -38,6 +39,8 @@ export const trainCommand: Command = {
     "  --history L        interactions the encoder sees (default 10)",
     "  --lr X             learning rate (default: the algorithm's)",
     "  --eval-episodes N  episodes of the final evaluation on the test simulator (default 500; 0 skips)",
+    "  --user-model       the predicted world trained on: mf (default), deepfm, or ensemble (2 MF + 2 DeepFM)",
+    "  --uncertainty-penalty L  pay prediction - L * the ensemble's per-cell std (DORL/MOPO; default 0)",
     "  --out DIR          checkpoint directory (policy.json, weights.bin, optimizer.bin): new or empty, checked",
     "                     before training; evaluate it later with `farsight eval --agent policy:DIR`",
     ...PRESET_FLAGS_USAGE,
@@ -56,6 +59,8 @@ export const trainCommand: Command = {
       lr: { type: "string" },
       mode: { type: "string" },
       "eval-episodes": { type: "string" },
+      "user-model": { type: "string" },
+      "uncertainty-penalty": { type: "string" },
       "data-dir": { type: "string" },
       json: { type: "boolean" },
       ...PRESET_FLAGS,
@@ -71,6 +76,9 @@ export const trainCommand: Command = {
     const evalEpisodes = intFlag("eval-episodes", values["eval-episodes"], 500, 0);
     const lr = values.lr === undefined ? undefined : numberFlag("lr", values.lr, 0, { min: 0, exclusiveMin: true });
     const preset = presetOptionsFrom(values);
+    const userModel = choiceFlag("user-model", values["user-model"], USER_MODELS, "mf");
+    const uncertaintyPenalty = numberFlag("uncertainty-penalty", values["uncertainty-penalty"], 0, { min: 0 });
+    if (uncertaintyPenalty > 0 && userModel !== "ensemble") throw new UsageError(`--uncertainty-penalty needs --user-model ensemble (the penalty is the members' disagreement), got --user-model ${userModel}`);
     const out = values.out;
     if (!out) throw new UsageError("farsight train: --out DIR is required (where the policy is saved)");
     // Checked before any data loads: a budget below one update fails at once.
@@ -83,7 +91,7 @@ export const trainCommand: Command = {
     // --out is checked (and locked) before anything is loaded or trained: another policy there is never overwritten.
     const dir = RunDirectory.open(out, { command: "train" });
     try {
-      return await trainInto(out, io, values, { preset, envName, algo, steps: budget.steps, requestedSteps: steps, seed, encoder, batch, history, mode, evalEpisodes, lr }, say);
+      return await trainInto(out, io, values, { preset, envName, algo, steps: budget.steps, requestedSteps: steps, seed, encoder, batch, history, mode, evalEpisodes, lr, userModel, uncertaintyPenalty }, say);
     } finally {
       dir.release();
     }
@@ -105,12 +113,14 @@ interface TrainSettings {
   readonly mode: EvalMode;
   readonly evalEpisodes: number;
   readonly lr: number | undefined;
+  readonly userModel: UserModelKind;
+  readonly uncertaintyPenalty: number;
 }
 
 async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; json?: boolean }, t: TrainSettings, say: (line: string) => void): Promise<number> {
   const { envName, algo, steps, requestedSteps, seed, encoder, batch, history, mode, evalEpisodes, lr } = t;
   const dataDir = values["data-dir"];
-  const setup = await loadPreset(envName, { ...t.preset, ...(dataDir ? { dataDir } : {}) });
+  const setup = await loadPreset(envName, { ...t.preset, userModel: { kind: t.userModel, uncertaintyPenalty: t.uncertaintyPenalty }, ...(dataDir ? { dataDir } : {}) });
   const split = userSplit(setup);
   // The predicted world model is trained first: its trainer selects the cpu backend for itself, and the
   // policy must then run on the fastest backend.
@@ -122,7 +132,7 @@ async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; 
     policy: { seed, historyLength: history, feedbackScale: feedbackScaleOf(setup), encoder: { ...defaultsOf(encoder) } },
     ...(lr !== undefined ? { [algo]: { learningRate: lr } } : {}),
   });
-  say(`training ${algo} (${encoder} encoder, ${algorithm.policy.params.count()} parameters) on ${envName}: ${steps} steps, ${batch} sessions, seed ${seed}`);
+  say(`training ${algo} (${encoder} encoder, ${algorithm.policy.params.count()} parameters) on ${envName} (predicted world: ${t.userModel}${t.uncertaintyPenalty ? `, penalty ${t.uncertaintyPenalty} x std` : ""}): ${steps} steps, ${batch} sessions, seed ${seed}`);
   const summary = await trainPolicy(trainEnv, algorithm, {
     totalSteps: steps,
     onProgress: (p) =>
@@ -139,7 +149,7 @@ async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; 
     evaluation = result.metrics;
     say(`eval on ${envName} test users (${split.label}, ground truth, ${evalEpisodes} episodes, ${mode}): len ${fmt(evaluation["len"]!)}  r_traj ${fmt(evaluation["r_traj"]!)}  r_each ${fmt(evaluation["r_each"]!)}  ctr ${fmt(evaluation["ctr"]!)}`);
   }
-  if (values.json) io.stdout(JSON.stringify({ backend: backend.backend, requestedSteps, train: summary, out, evaluation, users: split.label, env: setup.describe }) + "\n");
+  if (values.json) io.stdout(JSON.stringify({ backend: backend.backend, requestedSteps, userModel: t.userModel, uncertaintyPenalty: t.uncertaintyPenalty, train: summary, out, evaluation, users: split.label, env: setup.describe }) + "\n");
   algorithm.dispose();
   algorithm.policy.dispose();
   return 0;
