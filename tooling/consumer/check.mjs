@@ -6,7 +6,8 @@
  *   - footprint: each install's size against its budget, and no native compile where none is promised;
  *   - types: every README snippet marked runnable (a ```ts runnable block) and every example in examples/
  *     type-check against the installed packages with `skipLibCheck: false`;
- *   - behaviour: each compiled snippet and example runs to completion under Node.
+ *   - behaviour: each compiled snippet and example runs to completion under Node; a ```ts runnable vitest
+ *     block is a test file (conformance suites register vitest tests) and passes under `vitest run`.
  * Registry dependencies come from npm's cache when it has them (`--prefer-offline`), else from the registry.
  *
  *   node tooling/consumer/check.mjs [--keep] [--json <file>] [--only footprint]
@@ -156,17 +157,18 @@ function nativeAddons(nodeModules) {
   return found;
 }
 
-/** ```ts runnable blocks of every README and doc, with where they come from. */
+/** ```ts runnable blocks of every README and doc, with where they come from and what runs them (node or vitest). */
 export function runnableSnippets() {
   const files = [join(ROOT, "README.md"), ...["packages", "apps"].flatMap((p) => readdirSync(join(ROOT, p)).map((d) => join(ROOT, p, d, "README.md"))), ...readdirSync(join(ROOT, "docs")).map((f) => join(ROOT, "docs", f))];
   const out = [];
   for (const file of files.filter((f) => existsSync(f) && f.endsWith(".md"))) {
     const lines = readFileSync(file, "utf8").split("\n");
     for (let i = 0; i < lines.length; i++) {
-      if (!/^```ts\s+runnable\s*$/.test(lines[i])) continue;
+      const m = /^```ts\s+runnable(?:\s+(vitest))?\s*$/.exec(lines[i]);
+      if (!m) continue;
       const end = lines.indexOf("```", i + 1);
       if (end < 0) throw new Error(`${relative(ROOT, file)}:${i + 1}: unterminated runnable snippet`);
-      out.push({ from: `${relative(ROOT, file)}:${i + 1}`, code: lines.slice(i + 1, end).join("\n") });
+      out.push({ from: `${relative(ROOT, file)}:${i + 1}`, code: lines.slice(i + 1, end).join("\n"), runner: m[1] ?? "node" });
       i = end;
     }
   }
@@ -242,8 +244,9 @@ function main() {
       );
 
       const cli = SCENARIOS[SCENARIOS.length - 1].dir;
-      // What a user composing graphs installs beside the CLI's packages: LangGraph itself, and tooling to compile.
-      install(cli, [], [...TOOLING, "@langchain/langgraph@~1.7.0"]);
+      // What a user composing graphs installs beside the CLI's packages: LangGraph itself, tooling to compile, and
+      // @farsight/testing with vitest for the snippets that test a component.
+      install(cli, [tarball.get("@farsight/testing")], [...TOOLING, "@langchain/langgraph@~1.7.0", "vitest@~4.1.0"]);
       const src = join(cli, "src");
       mkdirSync(src);
       const sources = [];
@@ -252,9 +255,9 @@ function main() {
         sources.push({ file: f, from: `examples/${f}` });
       }
       runnableSnippets().forEach((s, i) => {
-        const file = `snippet-${i + 1}.ts`;
+        const file = s.runner === "vitest" ? `snippet-${i + 1}.test.ts` : `snippet-${i + 1}.ts`;
         writeFileSync(join(src, file), `// ${s.from}\n${s.code}\nexport {};\n`);
-        sources.push({ file, from: s.from });
+        sources.push({ file, from: s.from, runner: s.runner });
       });
       writeFileSync(
         join(cli, "tsconfig.json"),
@@ -267,7 +270,9 @@ function main() {
       if (tsc.status === 0) {
         for (const s of sources) {
           const started = Date.now();
-          const r = spawnSync(process.execPath, [join(cli, "dist", s.file.replace(/\.ts$/, ".js"))], { cwd: cli, encoding: "utf8", timeout: 300_000 });
+          const r = s.runner === "vitest"
+            ? spawnSync("npx", ["vitest", "run", `src/${s.file}`], { cwd: cli, encoding: "utf8", timeout: 300_000 })
+            : spawnSync(process.execPath, [join(cli, "dist", s.file.replace(/\.ts$/, ".js"))], { cwd: cli, encoding: "utf8", timeout: 300_000 });
           const detail = `${((Date.now() - started) / 1000).toFixed(1)}s`;
           if (r.status === 0) pass(`runs: ${s.from}`, detail);
           else fail(`runs: ${s.from}`, `${detail}, exit ${r.status ?? r.signal}: ${(r.stderr || r.stdout).trim().split("\n").slice(-8).join("\n")}`);

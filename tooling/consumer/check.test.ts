@@ -24,6 +24,8 @@ describe.skipIf(!online)("consumer check: the packed packages installed with pla
       expect(results.filter((x) => x.check.startsWith("footprint:"))).toHaveLength(3);
       expect(results.some((x) => x.check.startsWith("runs: examples/"))).toBe(true);
       expect(results.some((x) => x.check.includes("README.md"))).toBe(true);
+      // A `ts runnable vitest` block (a conformance suite) ran under vitest, not only compiled.
+      expect(results.some((x) => x.check.startsWith("runs: packages/testing/README.md"))).toBe(true);
       expect(r.status).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });

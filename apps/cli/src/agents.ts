@@ -3,7 +3,7 @@
  * (e.g. `policy:<dir>`). A package adds its agents with one `registerAgent(...)` line below.
  */
 import { UsageError } from "./command.js";
-import { GreedyAgent, OracleAgent, PopularityAgent, RandomAgent, RoundRobinAgent, type Agent, type EnvSetup } from "@farsight/env";
+import { GreedyAgent, OracleAgent, PopularityAgent, QuitAwareOracleAgent, RandomAgent, RoundRobinAgent, type Agent, type EnvSetup } from "@farsight/env";
 import { initBackend, loadCheckpoint, PolicyAgent } from "@farsight/rl-policy";
 
 export interface AgentContext {
@@ -84,6 +84,22 @@ registerAgent("oracle", {
       begin(env) {
         const world = (env as unknown as { world?: { expected(s: number, u: number, i: number): number } }).world;
         expected = world ? (s, u, i) => world.expected(s, u, i) : (_s, u, i) => setup.groundTruth.scorer.scoreAll(u)[i]!;
+      },
+      act: (env, out) => inner.act(env, out),
+    };
+  },
+});
+registerAgent("oracle-quit-aware", {
+  summary: "best unseen items under the live ground truth that the quit rule lets through (ORACLE: reads the rule)",
+  create: ({ setup }) => {
+    let expected: ((slot: number, user: number, item: number) => number) | undefined;
+    const inner = new QuitAwareOracleAgent((s, u, i) => expected!(s, u, i), setup.makeRules);
+    return {
+      name: "oracle-quit-aware",
+      begin(env) {
+        const world = (env as unknown as { world?: { expected(s: number, u: number, i: number): number } }).world;
+        expected = world ? (s, u, i) => world.expected(s, u, i) : (_s, u, i) => setup.groundTruth.scorer.scoreAll(u)[i]!;
+        inner.begin(env);
       },
       act: (env, out) => inner.act(env, out),
     };

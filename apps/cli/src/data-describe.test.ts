@@ -12,10 +12,10 @@ describe("farsight data describe", () => {
   it("describes the synthetic preset without a warning: what is shown decides when users leave", async () => {
     const setup = await loadPreset("synthetic");
     const d = await describePreset(setup, { episodes: 100, seed: 0 });
-    expect([d.users, d.items, d.categories]).toEqual([300, 500, 20]);
+    expect([d.numUsers, d.items, d.categories]).toEqual([300, 500, 20]);
     expect(d.quitRule).toMatchObject({ rule: "category-window", window: 4, threshold: 1 });
     expect(d.distanceQuantiles).toBeNull(); // a category rule compares no distances
-    expect(d.baselines.map((b) => b.agent)).toEqual(["random", "popularity", "greedy", "oracle"]);
+    expect(d.baselines.map((b) => b.agent)).toEqual(["random", "popularity", "greedy", "oracle", "oracle-quit-aware"]);
     const len = Object.fromEntries(d.baselines.map((b) => [b.agent, b.len]));
     expect(len.greedy).toBeLessThan(0.5 * len.random!); // greedy users get bored of one category fast
     expect(d.warnings).toEqual([]);
@@ -38,5 +38,15 @@ describe("farsight data describe", () => {
     expect(q.p1).toBeLessThan(q.p50);
     expect(q.p1).toBeLessThan(6); // some pairs are close enough to end a session
     expect(q.p50).toBeGreaterThan(6);
+  });
+});
+
+describe.skipIf(!hasCoat)("farsight data describe on Coat (real data)", () => {
+  it("says where theta 6 comes from and how often a random item meets a window with it (Coat's calibration target)", async () => {
+    const d = await describePreset(await loadPreset("coat", { dataDir: DATA_DIR }), { episodes: 30, seed: 0 });
+    expect(d.quitRuleOrigin).toMatch(/EasyRL4Rec's setting on this very matrix/);
+    expect(Math.abs(d.windowQuitChance! - 0.1053)).toBeLessThan(0.006);
+    expect(d.users).toMatch(/^held-out users \(58 test, 232 train; fold-in 0.5/);
+    expect(formatDescription(d)).toMatch(/quit rule: distance window 7, theta 6 \(EasyRL4Rec's\), at most 30 steps\n {2}threshold: .*\n {2}a random item meets one of 7 random others within theta: 1\d\.\d% of draws/);
   });
 });

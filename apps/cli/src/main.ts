@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { redactText } from "@farsight/core";
 import { UsageError, type CliIO, type CommandEntry } from "./command.js";
 import { commands as builtinCommands } from "./commands/index.js";
+import { renameDeprecatedPresets } from "./preset-alias.js";
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
@@ -60,7 +61,7 @@ export async function main(argv: string[], rawIo: CliIO, commands: readonly Comm
     return 0;
   }
   try {
-    return await command.run(rest, io);
+    return await command.run(await renameDeprecatedPresets(rest, io.stderr), io);
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`${err.message}\n`);

@@ -5,10 +5,16 @@
  * refuses a code that is not listed, and core's README shows this table.
  */
 export const FARSIGHT_ERROR_CODES = {
+  // @farsight/core (node: streamed downloads and archives)
+  "core/archive-corrupt": "an archive (zip or tar.gz) is truncated or damaged: bad header, CRC or compressed data",
+  "core/archive-missing-entry": "an archive has no entry of the name asked for",
+  "core/download-checksum-mismatch": "a streamed download's SHA-256 differs from the expected one; nothing was written",
+  "core/download-failed": "a streamed download failed (HTTP status, network error, resumes spent); the URL is redacted",
   // @farsight/env
   "env/already-fetched": "the dataset folder exists already; a fetch never overwrites it",
   "env/bad-archive": "a downloaded archive holds an unsafe path; nothing was written",
   "env/bad-data": "a dataset file is malformed (the message names the file, the line and the problem)",
+  "env/bad-features": "a user or item feature table is malformed (not whole rows, a non-finite value, the wrong row count)",
   "env/bad-matrix": "a reward matrix has the wrong number of values for its users x items",
   "env/bad-option": "an option of a simulator, session, world model or preset is out of range",
   "env/bad-slate": "a slate has the wrong size or items outside the catalogue",
@@ -23,7 +29,6 @@ export const FARSIGHT_ERROR_CODES = {
   "env/too-large": "the dense matrix a world model trains on is too large",
   "env/unknown-preset": "no environment preset has this name",
   // @farsight/llm
-  "llm/bad-archive": "a model wheel (zip) is malformed or lacks the model file",
   "llm/bad-spec": "a model spec string is not one of the accepted forms",
   "llm/cache-open": "the SQLite response cache cannot be opened (better-sqlite3 missing or the file unusable)",
   "llm/download": "a model download failed or its URL is not valid",
@@ -100,6 +105,25 @@ export const FARSIGHT_ERROR_CODES = {
   "cli/run-dir-missing": "a run directory does not exist",
   "cli/run-dir-not-dir": "a run directory path is not a directory",
   "cli/run-dir-record": "a record of a run directory is malformed",
+  // @farsight/server (HttpError codes are answered as the HTTP body's `error`)
+  "server/bad-json": "HTTP 400: a request body is not a JSON object",
+  "server/bad-request": "HTTP 422: a request field is missing or wrong (the message names it and says what to send)",
+  "server/bad-storage": "a storage spec is not memory, sqlite:<file> or a postgres:// URL",
+  "server/body-too-large": "HTTP 413: a request body is over the server's limit",
+  "server/no-assistant": "HTTP 404: no graph or assistant of that id is served",
+  "server/no-interrupt": "HTTP 409: a resume answered a thread that is not waiting for an answer",
+  "server/no-policy": "the directory given as --policy holds no policy.json",
+  "server/no-route": "HTTP 404: no route of that method and path",
+  "server/no-thread": "HTTP 404: no thread of that id",
+  "server/nothing-to-continue": "HTTP 409: a run without input or resume on a thread with nothing to continue",
+  "server/policy-mismatch": "a policy was trained for another preset, catalogue or slate size than the one served",
+  "server/postgres": "PostgreSQL cannot be opened at the URL given",
+  "server/store-filter": "SqliteStore was given a filter that is not an exact match on top-level fields",
+  "server/store-no-vector-search": "SqliteStore was asked for a vector search (only PostgreSQL has one)",
+  "server/thread-busy": "HTTP 409: the thread has a run in progress",
+  "server/thread-exists": "HTTP 409: a thread of that id exists already",
+  "server/thread-started": "HTTP 409: a run with input on a thread that already holds a session",
+  "server/wrong-assistant": "HTTP 409: a run of one graph on a thread of another graph",
 } as const satisfies Record<`${string}/${string}`, string>;
 
 /** The code of a {@link FarsightError}: one of {@link FARSIGHT_ERROR_CODES}. */

@@ -4,7 +4,8 @@
  * and under the distance rule it would end the session at once. `random` repeats only in FB mode, and not
  * there either with `{ noRepeat: true }` (what a comparison with no-repeat learned policies needs).
  */
-import { Rng, type ItemScorer } from "@farsight/core";
+import { FarsightError, Rng, type ItemScorer } from "@farsight/core";
+import type { QuitRule } from "./quit.js";
 import type { Agent, VecEnv } from "./types.js";
 
 /** Picks K distinct items for slot b with the highest `scores`, skipping items already shown. */
@@ -158,6 +159,59 @@ export class OracleAgent implements Agent {
       const u = env.users[b]!;
       for (let i = 0; i < env.numItems; i++) this.buf[i] = this.expected(b, u, i);
       topUnseen(env, b, this.buf, out);
+    }
+  }
+}
+
+/**
+ * The oracle that also reads the quit rule: at each step the best unseen item under the live ground truth
+ * among those the preset's quit rules let through, else the best unseen item. It shows how long sessions can
+ * last on a preset when what is shown decides when users leave (the myopic {@link OracleAgent} shows the best
+ * items, which under a distance rule sit close together, so its users leave early). A reference, not a
+ * baseline: it knows the world and the rule. Slates of one item and window rules only: the temper rule
+ * changes its state when asked, so it cannot be probed.
+ */
+export class QuitAwareOracleAgent implements Agent {
+  readonly name = "oracle-quit-aware";
+  private rules: QuitRule[] = [];
+  private scores = new Float32Array(0);
+  private order: number[] = [];
+  private readonly probe = new Int32Array(1);
+  private readonly probeFeedback = new Float32Array(1);
+  constructor(
+    private readonly expected: (slot: number, user: number, item: number) => number,
+    private readonly makeRules: () => QuitRule[],
+  ) {}
+  begin(env: VecEnv): void {
+    if (env.slateSize !== 1) throw new FarsightError("env/bad-option", `the quit-aware oracle recommends one item per step; this simulator's slates have ${env.slateSize}`, { slateSize: env.slateSize });
+    this.rules = this.makeRules();
+    const temper = this.rules.find((r) => r.name === "temper");
+    if (temper) throw new FarsightError("env/bad-option", "the quit-aware oracle cannot probe the temper rule (asking it spends patience); use it on window rules", { rule: temper.name });
+    for (const r of this.rules) r.bind(env.batchSize, 1);
+    this.scores = new Float32Array(env.numItems);
+    this.order = Array.from({ length: env.numItems }, (_, i) => i);
+  }
+  act(env: VecEnv, out: Int32Array): void {
+    const scores = this.scores;
+    for (let b = 0; b < env.batchSize; b++) {
+      if (!env.active[b]) continue;
+      const u = env.users[b]!, t = env.steps[b]!;
+      for (let i = 0; i < env.numItems; i++) scores[i] = this.expected(b, u, i);
+      this.order.sort((x, y) => scores[y]! - scores[x]!);
+      let pick = -1, fallback = -1;
+      for (const i of this.order) {
+        if (env.wasRecommended(b, i)) continue;
+        if (fallback < 0) fallback = i;
+        this.probe[0] = i;
+        this.probeFeedback[0] = scores[i]!;
+        if (!this.rules.some((r) => r.shouldQuit(b, t, this.probe, 0, this.probeFeedback))) {
+          pick = i;
+          break;
+        }
+      }
+      out[b] = pick >= 0 ? pick : fallback >= 0 ? fallback : 0;
+      // The rules' windows follow the session: this agent chose every item of it.
+      for (const r of this.rules) r.push(b, t, out, b);
     }
   }
 }

@@ -1,68 +1,103 @@
 /**
- * Minimal archive readers for dataset downloads (no dependency): ZIP (stored and deflated entries, via the
- * central directory) and tar / tar.gz (ustar). Entries are returned in memory; datasets here are small.
+ * Unpacks a downloaded dataset archive into a folder, streaming every entry from disk to disk (KuaiRec's
+ * archive is ~0.4 GB; nothing is held whole in memory). The readers are @farsight/core/node's: ZIP with ZIP64,
+ * tar / tar.gz with pax long paths and large sizes.
+ *
+ * Policy, which is this package's: every entry path is checked before anything is written under it (see
+ * {@link safeEntryPath}); a top folder shared by every entry is dropped (`ml-100k/u.data` -> `u.data`,
+ * `KuaiRec 2.0/data/x.csv` -> `data/x.csv`); symbolic links and other special entries are skipped, not
+ * created, and so is macOS's `__MACOSX/` folder; each file's SHA-256 is computed while it is written and checked against `expected`.
  */
-import { gunzipSync, inflateRawSync } from "node:zlib";
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, existsSync } from "node:fs";
+import { resolve, sep, dirname, join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { FarsightError } from "@farsight/core";
+import { readTarFile, readZipDirectory, readZipFile, sha256Tap, type ArchiveEntryInfo } from "@farsight/core/node";
 
-export interface ArchiveEntry {
+/** One unpacked file: its path inside the dataset folder (top folder dropped), size and SHA-256. */
+export interface ExtractedFile {
   readonly path: string;
-  readonly data: Buffer;
+  readonly bytes: number;
+  readonly sha256: string;
 }
 
-function bad(what: string, problem: string): FarsightError {
-  return new FarsightError("env/bad-archive", `${what}: ${problem}`, { archive: what });
+export interface ExtractOptions {
+  readonly kind: "zip" | "tar.gz" | "tar";
+  /** Name of the archive in messages (a redacted URL). */
+  readonly what: string;
+  /** Pinned SHA-256 of files by their path after the top folder is dropped. */
+  readonly expected?: Readonly<Record<string, string>>;
+  /** Notes about skipped entries. */
+  readonly log?: (line: string) => void;
 }
 
-/** Reads every file of a ZIP archive. */
-export function readZip(buf: Buffer, what = "zip archive"): ArchiveEntry[] {
-  // End of central directory: signature 0x06054b50 within the last 64 KiB + 22 bytes.
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65557); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
+/**
+ * The absolute path an archive entry unpacks to under `root`, or an error. Refused: absolute paths, drive
+ * letters, backslashes, NUL, empty, `.` and `..` segments; and, as the last guard, anything that does not
+ * resolve strictly inside `root`.
+ */
+export function safeEntryPath(root: string, entry: string, what: string): string {
+  const unsafe = (why: string) => new FarsightError("env/bad-archive", `${what}: unsafe path "${entry}" in archive (${why}); nothing was written`, { archive: what, entry });
+  if (entry === "" || entry.includes("\0")) throw unsafe("empty or NUL");
+  if (entry.includes("\\")) throw unsafe("backslash");
+  if (entry.startsWith("/") || /^[A-Za-z]:/.test(entry)) throw unsafe("absolute");
+  const segments = entry.split("/");
+  if (segments.some((seg) => seg === ".." || seg === "." || seg === "")) throw unsafe("`..`, `.` or empty segment");
+  const base = resolve(root);
+  const target = resolve(base, entry);
+  if (!target.startsWith(base + sep)) throw unsafe(`resolves outside ${base}`);
+  return target;
+}
+
+/** The top folder every entry shares, or undefined. */
+function sharedTop(paths: readonly string[]): string | undefined {
+  const tops = new Set(paths.map((p) => (p.includes("/") ? p.slice(0, p.indexOf("/")) : "")));
+  return tops.size === 1 && !tops.has("") ? [...tops][0] : undefined;
+}
+
+/** Unpacks `file` into `dest` (created; entries must not collide with files already there). */
+export async function extractArchive(file: string, dest: string, o: ExtractOptions): Promise<ExtractedFile[]> {
+  mkdirSync(dest, { recursive: true });
+  const tmp = mkdtempSync(join(dest, ".unpack-"));
+  try {
+    const written: { raw: string; bytes: number; sha256: string }[] = [];
+    const seen: string[] = [];
+    const onEntry = async (e: ArchiveEntryInfo, content: AsyncIterable<Buffer>) => {
+      const target = safeEntryPath(tmp, e.path, o.what);
+      // macOS's zip adds resource forks under __MACOSX/: not data, and a second top folder.
+      if (e.path === "__MACOSX" || e.path.startsWith("__MACOSX/")) return;
+      seen.push(e.path);
+      if (e.type === "directory") return void mkdirSync(target, { recursive: true });
+      if (e.type !== "file") return o.log?.(`${o.what}: skipped ${e.path} (not a regular file)`);
+      mkdirSync(dirname(target), { recursive: true });
+      const tap = sha256Tap();
+      await pipeline(Readable.from(content), tap.stream, createWriteStream(target, { flags: "wx" }));
+      written.push({ raw: e.path, bytes: tap.bytes, sha256: tap.digest() });
+    };
+    if (o.kind === "zip") {
+      // The directory lists every path up front: refuse a hostile one before the first byte is written.
+      for (const e of await readZipDirectory(file, o.what)) safeEntryPath(tmp, e.path, o.what);
+      await readZipFile(file, onEntry, o.what);
+    } else await readTarFile(file, onEntry, { gzip: o.kind === "tar.gz", what: o.what });
+    const top = sharedTop(seen.filter((p) => p.includes("/") || written.some((w) => w.raw === p)));
+    const from = top ? join(tmp, top) : tmp;
+    const files = written.map((w) => ({ path: top ? w.raw.slice(top.length + 1) : w.raw, bytes: w.bytes, sha256: w.sha256 }));
+    for (const f of files) {
+      const want = o.expected?.[f.path];
+      if (want && f.sha256 !== want) {
+        throw new FarsightError("env/checksum-mismatch", `${o.what}: ${f.path} has SHA-256 ${f.sha256}, expected ${want}`, { url: o.what, file: f.path });
+      }
     }
+    if (existsSync(from)) {
+      for (const child of readdirSync(from)) {
+        const target = safeEntryPath(dest, child, o.what);
+        if (existsSync(target)) throw new FarsightError("env/bad-archive", `${o.what}: ${child} would overwrite a file of another download`, { archive: o.what, entry: child });
+        renameSync(join(from, child), target);
+      }
+    }
+    return files;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
-  if (eocd < 0) throw bad(what, "not a ZIP file (no end-of-central-directory record)");
-  const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  const out: ArchiveEntry[] = [];
-  for (let e = 0; e < count; e++) {
-    if (buf.readUInt32LE(p) !== 0x02014b50) throw bad(what, `central directory entry ${e} is corrupt`);
-    const method = buf.readUInt16LE(p + 10);
-    const compSize = buf.readUInt32LE(p + 20);
-    const nameLen = buf.readUInt16LE(p + 28), extraLen = buf.readUInt16LE(p + 30), commentLen = buf.readUInt16LE(p + 32);
-    const local = buf.readUInt32LE(p + 42);
-    const path = buf.toString("utf8", p + 46, p + 46 + nameLen);
-    p += 46 + nameLen + extraLen + commentLen;
-    if (path.endsWith("/")) continue;
-    if (buf.readUInt32LE(local) !== 0x04034b50) throw bad(what, `local header of ${path} is corrupt`);
-    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    const raw = buf.subarray(start, start + compSize);
-    if (method === 0) out.push({ path, data: Buffer.from(raw) });
-    else if (method === 8) out.push({ path, data: inflateRawSync(raw) });
-    else throw bad(what, `${path} uses compression method ${method}; only stored (0) and deflate (8) are supported`);
-  }
-  return out;
-}
-
-/** Reads every regular file of a tar archive (gzip-compressed when `gzip`). */
-export function readTar(input: Buffer, gzip: boolean, what = "tar archive"): ArchiveEntry[] {
-  const buf = gzip ? gunzipSync(input) : input;
-  const out: ArchiveEntry[] = [];
-  let p = 0;
-  while (p + 512 <= buf.length) {
-    const header = buf.subarray(p, p + 512);
-    if (header.every((b) => b === 0)) break;
-    const str = (o: number, n: number) => header.toString("utf8", o, o + n).replace(/\0.*$/s, "");
-    const size = parseInt(str(124, 12).trim() || "0", 8);
-    if (!Number.isFinite(size)) throw bad(what, `bad size field at offset ${p}`);
-    const type = str(156, 1);
-    const prefix = str(345, 155);
-    const name = (prefix ? `${prefix}/` : "") + str(0, 100);
-    if (type === "0" || type === "") out.push({ path: name, data: Buffer.from(buf.subarray(p + 512, p + 512 + size)) });
-    p += 512 + Math.ceil(size / 512) * 512;
-  }
-  return out;
 }

@@ -1,63 +1,22 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tarBytes, writeKuaiRandPureTarGz, writeKuaiRecZip, zipBytes } from "@farsight/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { dataDirCandidates } from "./datadir.js";
-import { fetchDataset, safeEntryPath, type DatasetSource } from "./fetch.js";
+import { loadKuaiRandPure, loadKuaiRec } from "./data/kuai.js";
+import { DATASET_SOURCES, downloadsDir, fetchDataset, safeEntryPath, type DatasetSource } from "./fetch.js";
 
 const root = mkdtempSync(join(tmpdir(), "farsight-fetch-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** A ZIP with stored entries, names taken verbatim (hostile ones included). */
-function zip(files: [string, string][]): Buffer {
-  const parts: Buffer[] = [], central: Buffer[] = [];
-  let offset = 0;
-  for (const [name, text] of files) {
-    const data = Buffer.from(text), nameBuf = Buffer.from(name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBuf.length, 26);
-    const c = Buffer.alloc(46);
-    c.writeUInt32LE(0x02014b50, 0);
-    c.writeUInt32LE(data.length, 20);
-    c.writeUInt32LE(data.length, 24);
-    c.writeUInt16LE(nameBuf.length, 28);
-    c.writeUInt32LE(offset, 42);
-    parts.push(local, nameBuf, data);
-    central.push(c, nameBuf);
-    offset += 30 + nameBuf.length + data.length;
-  }
-  const cd = Buffer.concat(central), end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, cd, end]);
-}
-
+const zip = (files: [string, string][]) => zipBytes(files.map(([path, data]) => ({ path, data })), { method: 0 });
 /** A gzipped ustar archive of regular files. */
-function tarGz(files: [string, string][]): Buffer {
-  const blocks: Buffer[] = [];
-  for (const [name, text] of files) {
-    const data = Buffer.from(text), h = Buffer.alloc(512);
-    h.write(name, 0, 100, "utf8");
-    h.write("0000644\0", 100);
-    h.write(data.length.toString(8).padStart(11, "0") + "\0", 124);
-    h.write("0", 156);
-    h.write("ustar\u000000", 257);
-    h.fill(" ", 148, 156);
-    let sum = 0;
-    for (const b of h) sum += b;
-    h.write(sum.toString(8).padStart(6, "0") + "\0 ", 148);
-    blocks.push(h, data, Buffer.alloc((512 - (data.length % 512)) % 512));
-  }
-  return gzipSync(Buffer.concat([...blocks, Buffer.alloc(1024)]));
-}
+const tarGz = (files: [string, string][]) => tarBytes(files.map(([path, data]) => ({ path, data })));
 
 /** fetch() answering from a map of file name -> bytes (no network). */
 function served(files: Record<string, Buffer>): typeof fetch {
@@ -144,5 +103,63 @@ describe("data fetch: all or nothing", () => {
     await expect(fetchDataset(source("missing", "zip"), { dataDir, baseUrl: "https://alice:s3cret@mirror.example/d?token=abc", fetchImpl: served({}) }))
       .rejects.toThrow(/^download of https:\/\/\*\*\*@mirror\.example\/d\/missing\.zip\?token=\*\*\* failed: HTTP 404$/);
     expect(readdirSync(dataDir)).toEqual([]);
+  });
+});
+
+describe("data fetch: KuaiRec and KuaiRand-Pure from a mirror on 127.0.0.1 (published archive layouts)", () => {
+  it("streams the archives (one connection dropped mid-way and resumed), unpacks them and the loaders read the result", async () => {
+    const mirror = mkdtempSync(join(root, "mirror-"));
+    const recFacts = writeKuaiRecZip(join(mirror, "KuaiRec.zip"), { seed: 4, users: 20, items: 30 });
+    const randFacts = writeKuaiRandPureTarGz(join(mirror, "KuaiRand-Pure.tar.gz"), { seed: 4, users: 20, items: 30 });
+    const ranges: (string | undefined)[] = [];
+    let dropped = false;
+    const dataDir = mkdtempSync(join(root, "kuai-"));
+    const part = join(downloadsDir(dataDir), "kuairec--KuaiRec.zip.part");
+    const half = (b: Buffer) => b.length >> 1;
+    const server = createServer((req, res) => {
+      const name = decodeURIComponent(req.url!.slice(1).replace(/\?.*$/, ""));
+      if (!existsSync(join(mirror, name))) return void res.writeHead(404).end();
+      const body = readFileSync(join(mirror, name));
+      ranges.push(req.headers.range);
+      const start = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? "")?.[1] ?? 0);
+      const head = { "content-length": String(body.length - start) };
+      if (start > 0) res.writeHead(206, { ...head, "content-range": `bytes ${start}-${body.length - 1}/${body.length}` });
+      else res.writeHead(200, head);
+      if (name === "KuaiRec.zip" && !dropped) {
+        dropped = true;
+        // Half the archive, then the connection dies once the client has those bytes on disk.
+        res.write(body.subarray(0, half(body)));
+        const wait = setInterval(() => {
+          if (!existsSync(part) || statSync(part).size < half(body)) return;
+          clearInterval(wait);
+          res.socket?.destroy();
+        }, 5);
+        return;
+      }
+      res.end(body.subarray(start));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const log: string[] = [];
+      for (const name of ["kuairec", "kuairand-pure"]) {
+        await fetchDataset(DATASET_SOURCES.find((s) => s.name === name)!, { dataDir, baseUrl, log: (l) => log.push(l), progressEverySeconds: 0 });
+      }
+      expect(ranges).toEqual([undefined, `bytes=${half(readFileSync(join(mirror, "KuaiRec.zip")))}-`, undefined]); // the one resume, at the byte it broke
+      expect(log.join("\n")).toMatch(/KuaiRec\.zip: [\d.]+ \/ [\d.]+ MB \(100%\), [\d.]+ MB\/s/);
+      expect(log.join("\n")).toMatch(/resuming at/);
+      expect(tree(join(dataDir, "kuairec"))).toEqual(
+        ["SOURCE.json", "LICENSE", "loaddata.py", ...["big_matrix.csv", "item_categories.csv", "item_daily_features.csv", "small_matrix.csv", "social_network.csv", "user_features.csv"].map((f) => `data/${f}`)].sort(),
+      );
+      expect(readdirSync(dataDir).sort()).toEqual(["kuairand-pure", "kuairec"]); // no download folder or .part left
+      const rec = loadKuaiRec(join(dataDir, "kuairec"));
+      expect(rec.numUsers).toBe(recFacts.smallUsers.length);
+      expect(rec.adjusted!["small_matrix.csv watch_ratio > 5, capped at 5"]).toBe(recFacts.cappedSmall);
+      const rand = loadKuaiRandPure(join(dataDir, "kuairand-pure"));
+      expect(Array.from(rand.train.rating)).toEqual(randFacts.standardClicks);
+      expect(rand.test!.user.length).toBe(randFacts.randomRows);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -6,12 +6,20 @@
  * archives are checked against the `.md5` file GroupLens publishes beside each archive; KuaiRec and
  * KuaiRand have no pinned value here, so their SHA-256 is computed, printed and recorded (trust on first use).
  * `baseUrl` replaces every URL's directory (tests serve fixtures from 127.0.0.1; mirrors work the same way).
+ *
+ * Everything streams: a download goes to `<dataDir>/.farsight-downloads/<name>--<file>.part` with progress lines
+ * (bytes, rate, ETA), a broken connection is resumed with an HTTP Range request (a `.part` left by an
+ * interrupted run is resumed by the next run), and archives are unpacked entry by entry from disk (see
+ * ./archive.ts), so KuaiRec's ~0.4 GB archive is never held in memory.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve, sep } from "node:path";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { FarsightError, redactText, redactUrl } from "@farsight/core";
-import { readTar, readZip, type ArchiveEntry } from "./archive.js";
+import { downloadFile, formatProgress } from "@farsight/core/node";
+import { extractArchive, safeEntryPath } from "./archive.js";
+
+export { safeEntryPath } from "./archive.js";
 
 export interface Download {
   readonly url: string;
@@ -48,6 +56,8 @@ export const DATASET_SOURCES: readonly DatasetSource[] = [
       "coat_pseudoGT_ratingM.ascii": "fee71820f155a3f43ab50858734a23102c8328cf9bd0e586ed5a7db2fb084223",
       "user_item_features/item_features.ascii": "72b08cc0766d3e9899231aea90c815b5bb08e07dcfba569d5f182da649099f5a",
       "user_item_features/item_features_map.txt": "2675dfaa38b89a9cbb1997f0cfcd46ed7e0e366dc515d12d95508d1f356e5d25",
+      "user_item_features/user_features.ascii": "593b59c63a3f983575d3a770b32158fdfa4e2e4f63aafffdee70d1600ff072f8",
+      "user_item_features/user_features_map.txt": "3b8c825ad4445d4a46a400629c5fb43c805ff5a7982b2e436b69e7262c8a013a",
     },
   },
   {
@@ -83,6 +93,8 @@ export interface FetchOptions {
   readonly baseUrl?: string;
   /** Progress lines (to stderr in the CLI). */
   readonly log?: (line: string) => void;
+  /** Seconds between progress lines (bytes, rate, ETA). Default 2. */
+  readonly progressEverySeconds?: number;
   readonly fetchImpl?: typeof fetch;
 }
 
@@ -96,54 +108,12 @@ export interface FetchResult {
   readonly unverified: readonly string[];
 }
 
-const hex = (algo: "sha256" | "md5", data: Buffer) => createHash(algo).update(data).digest("hex");
-
 function rebase(url: string, baseUrl: string | undefined): string {
   if (!baseUrl) return url;
   // A query (a signed mirror's token) stays after the file name: `https://m/d?token=t` -> `https://m/d/f.zip?token=t`.
   const q = baseUrl.search(/[?#]/);
   const [dir, query] = q < 0 ? [baseUrl, ""] : [baseUrl.slice(0, q), baseUrl.slice(q)];
   return `${dir.replace(/\/+$/, "")}/${url.slice(url.lastIndexOf("/") + 1)}${query}`;
-}
-
-async function get(url: string, f: typeof fetch): Promise<Buffer> {
-  let res: Response;
-  try {
-    res = await f(url, { redirect: "follow" });
-  } catch (err) {
-    throw new FarsightError("env/download-failed", `download of ${redactUrl(url)} failed: ${redactText((err as Error).message)}`, { url: redactUrl(url) }, { cause: err });
-  }
-  if (!res.ok) throw new FarsightError("env/download-failed", `download of ${redactUrl(url)} failed: HTTP ${res.status}`, { url: redactUrl(url), status: res.status });
-  return Buffer.from(await res.arrayBuffer());
-}
-
-/**
- * Drops a top folder shared by every entry (`ml-100k/u.data` -> `u.data`). Path safety is checked on the
- * result (see {@link safeEntryPath}), so a stripped `top/../x` cannot turn into `../x` unnoticed.
- */
-function flatten(entries: ArchiveEntry[]): ArchiveEntry[] {
-  const tops = new Set(entries.map((e) => (e.path.includes("/") ? e.path.slice(0, e.path.indexOf("/")) : "")));
-  if (tops.size !== 1 || tops.has("")) return entries;
-  const top = [...tops][0]!.length + 1;
-  return entries.map((e) => ({ path: e.path.slice(top), data: e.data }));
-}
-
-/**
- * The absolute path an archive entry unpacks to under `root`, or an error. Refused: absolute paths, drive
- * letters, backslashes, NUL, empty, `.` and `..` segments; and, as the last guard, anything that does not
- * resolve strictly inside `root`.
- */
-export function safeEntryPath(root: string, entry: string, what: string): string {
-  const unsafe = (why: string) => new FarsightError("env/bad-archive", `${what}: unsafe path "${entry}" in archive (${why}); nothing was written`, { archive: what, entry });
-  if (entry === "" || entry.includes("\0")) throw unsafe("empty or NUL");
-  if (entry.includes("\\")) throw unsafe("backslash");
-  if (entry.startsWith("/") || /^[A-Za-z]:/.test(entry)) throw unsafe("absolute");
-  const segments = entry.split("/");
-  if (segments.some((seg) => seg === ".." || seg === "." || seg === "")) throw unsafe("`..`, `.` or empty segment");
-  const base = resolve(root);
-  const target = resolve(base, entry);
-  if (!target.startsWith(base + sep)) throw unsafe(`resolves outside ${base}`);
-  return target;
 }
 
 /** Downloads, verifies and unpacks one dataset. */
@@ -165,44 +135,79 @@ export async function fetchDataset(source: DatasetSource, o: FetchOptions): Prom
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });
     throw err;
+  } finally {
+    // The downloads folder stays only while it holds a `.part` to resume from.
+    try {
+      rmdirSync(downloadsDir(o.dataDir));
+    } catch {
+      // not empty (a partial download to resume) or already gone
+    }
   }
+}
+
+/** The folder where downloads wait (and `.part` files stay for a resume) until they are unpacked. */
+export const downloadsDir = (dataDir: string) => join(dataDir, ".farsight-downloads");
+
+async function md5File(path: string): Promise<string> {
+  const hash = createHash("md5");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
 }
 
 async function download(source: DatasetSource, o: FetchOptions, f: typeof fetch, log: (line: string) => void, staging: string): Promise<Omit<FetchResult, "dir">> {
   const written: string[] = [];
   const sha: Record<string, string> = {};
   const unverified: string[] = [];
+  const parking = downloadsDir(o.dataDir);
+  mkdirSync(parking, { recursive: true });
   for (const d of source.downloads) {
     const url = rebase(d.url, o.baseUrl);
     const shown = redactUrl(url);
+    const fileName = url.slice(url.lastIndexOf("/") + 1).replace(/[?#].*$/, "");
+    // One stable name per dataset and file, so an interrupted fetch resumes from its `.part` next time.
+    const local = join(parking, `${source.name}--${fileName}`);
     log(`fetching ${shown}`);
-    const data = await get(url, f);
-    sha[shown] = hex("sha256", data);
-    if (d.sha256 && sha[shown] !== d.sha256) {
-      throw new FarsightError("env/checksum-mismatch", `${shown}: SHA-256 ${sha[shown]} does not match the pinned ${d.sha256}`, { url: shown });
-    }
-    if (d.md5Url) {
-      const md5Url = rebase(d.md5Url, o.baseUrl);
-      const expected = (await get(md5Url, f)).toString("utf8").match(/[0-9a-f]{32}/i)?.[0]?.toLowerCase();
-      if (!expected) throw new FarsightError("env/checksum-mismatch", `${redactUrl(md5Url)}: no MD5 value in the checksum file`, { url: redactUrl(md5Url) });
-      const got = hex("md5", data);
-      if (got !== expected) throw new FarsightError("env/checksum-mismatch", `${shown}: MD5 ${got} does not match ${expected} published at ${redactUrl(md5Url)}`, { url: shown });
-    } else if (!d.sha256 && !source.files) unverified.push(shown);
-    const raw: ArchiveEntry[] =
-      d.archive === "zip" ? readZip(data, shown) : d.archive === "tar.gz" ? readTar(data, true, shown) : [{ path: d.saveAs ?? url.slice(url.lastIndexOf("/") + 1).replace(/[?#].*$/, ""), data }];
-    // Every path is checked as the archive names it and again after its top folder is stripped (a shared
-    // top folder ".." must not be stripped into safety either), before the first byte is written.
-    for (const e of raw) safeEntryPath(staging, e.path, shown);
-    const entries = d.archive === "file" ? raw : flatten(raw);
-    const targets = entries.map((e) => safeEntryPath(staging, e.path, shown));
-    entries.forEach((e, k) => {
-      if (source.files?.[e.path] && hex("sha256", e.data) !== source.files[e.path]) {
-        throw new FarsightError("env/checksum-mismatch", `${shown}: ${e.path} has SHA-256 ${hex("sha256", e.data)}, expected ${source.files[e.path]}`, { url: shown, file: e.path });
-      }
-      mkdirSync(dirname(targets[k]!), { recursive: true });
-      writeFileSync(targets[k]!, e.data);
-      written.push(e.path);
+    const got = await downloadFile(url, local, {
+      fetchImpl: f,
+      ...(d.sha256 ? { sha256: d.sha256 } : {}),
+      log,
+      progressIntervalMs: (o.progressEverySeconds ?? 2) * 1000,
+      onProgress: (p) => log(formatProgress(fileName, p)),
+    }).catch((err: unknown) => {
+      if (err instanceof FarsightError && err.code === "core/download-checksum-mismatch") throw new FarsightError("env/checksum-mismatch", err.message, err.context);
+      if (err instanceof FarsightError && err.code === "core/download-failed") throw new FarsightError("env/download-failed", err.message, err.context, { cause: err });
+      throw err;
     });
+    sha[shown] = got.sha256;
+    try {
+      if (d.md5Url) {
+        const md5Url = rebase(d.md5Url, o.baseUrl);
+        const res = await f(md5Url, { redirect: "follow" }).catch((err: Error) => {
+          throw new FarsightError("env/download-failed", `download of ${redactUrl(md5Url)} failed: ${redactText(err.message)}`, { url: redactUrl(md5Url) }, { cause: err });
+        });
+        if (!res.ok) throw new FarsightError("env/download-failed", `download of ${redactUrl(md5Url)} failed: HTTP ${res.status}`, { url: redactUrl(md5Url), status: res.status });
+        const expected = (await res.text()).match(/[0-9a-f]{32}/i)?.[0]?.toLowerCase();
+        if (!expected) throw new FarsightError("env/checksum-mismatch", `${redactUrl(md5Url)}: no MD5 value in the checksum file`, { url: redactUrl(md5Url) });
+        const md5 = await md5File(local);
+        if (md5 !== expected) throw new FarsightError("env/checksum-mismatch", `${shown}: MD5 ${md5} does not match ${expected} published at ${redactUrl(md5Url)}`, { url: shown });
+      } else if (!d.sha256 && !source.files) unverified.push(shown);
+      if (d.archive === "file") {
+        const path = d.saveAs ?? fileName;
+        const target = safeEntryPath(staging, path, shown);
+        const want = source.files?.[path];
+        if (want && got.sha256 !== want) throw new FarsightError("env/checksum-mismatch", `${shown}: ${path} has SHA-256 ${got.sha256}, expected ${want}`, { url: shown, file: path });
+        mkdirSync(join(target, ".."), { recursive: true });
+        renameSync(local, target);
+        written.push(path);
+      } else {
+        log(`unpacking ${fileName}`);
+        const files = await extractArchive(local, staging, { kind: d.archive, what: shown, ...(source.files ? { expected: source.files } : {}), log });
+        written.push(...files.map((x) => x.path));
+      }
+    } finally {
+      // A complete download is not kept: the unpacked folder is what a loader reads.
+      rmSync(local, { force: true });
+    }
   }
   for (const path of Object.keys(source.files ?? {})) {
     if (!written.includes(path)) throw new FarsightError("env/checksum-mismatch", `${source.name}: expected file ${path} was not in the downloads`, { file: path });

@@ -15,12 +15,29 @@ export {
   type DistanceWindowOptions,
   type TemperOptions,
   type ItemDistance,
+  itemDistanceOf,
+  checkCategoryWindow,
+  checkDistanceWindow,
 } from "./quit.js";
 export { trainMF, rmse, constantRmse, ensureBackend, tfjsAvailable, columnDistancesTf, DEFAULT_MF, type MFOptions, type TrainedMF } from "./learned.js";
+export { trainDeepFM, memberStats, DEFAULT_DEEPFM, MAX_DEEPFM_CELLS, type DeepFMOptions, type TrainedDeepFM } from "./deepfm.js";
+export {
+  trainUserModel,
+  completeGroundTruth,
+  penalizedPrediction,
+  userModelOptions,
+  USER_MODELS,
+  DEFAULT_USER_MODEL,
+  type UserModelKind,
+  type UserModelOptions,
+  type TrainedUserModel,
+} from "./user-model.js";
+export { featureTable, categoryFeatures, datasetFeatures, type FeatureTable, type SideFeatures } from "./features.js";
 export { EpisodeTracker, majorityCategories, type MetricSummary, type TrackerOptions } from "./metrics.js";
 export { runEpisodes, evaluate, type EvaluateOptions, type EvaluateProgress, type EvaluationResult } from "./protocol.js";
-export { PRESETS, loadPreset, makeSimulator, splitUsers, filterLog, type SimulatorRole, type PresetName, type PresetOptions, type EnvSetup } from "./presets.js";
-export { RandomAgent, GreedyAgent, PopularityAgent, OracleAgent, RoundRobinAgent, type RandomAgentOptions, type GreedyAgentOptions, type PopularityAgentOptions } from "./agents.js";
+export { DEPRECATED_PRESETS, resolvePresetName } from "./preset-names.js";
+export { PRESETS, DATASET_TEST_FRACTION, DEFAULT_FOLD_IN, loadPreset, makeSimulator, splitUsers, filterLog, foldInLog, type SimulatorRole, type PresetName, type PresetOptions, type EnvSetup } from "./presets.js";
+export { RandomAgent, GreedyAgent, PopularityAgent, OracleAgent, QuitAwareOracleAgent, RoundRobinAgent, type RandomAgentOptions, type GreedyAgentOptions, type PopularityAgentOptions } from "./agents.js";
 export { defaultDataDir, dataDirCandidates, findDataset, repoRoot } from "./datadir.js";
 export { type Dataset, type RatingLog, dataError } from "./data/dataset.js";
 export { loadCoat } from "./data/coat.js";
@@ -28,5 +45,6 @@ export { loadMovieLens100k, loadMovieLens1m } from "./data/movielens.js";
 export { loadKuaiRec, loadKuaiRandPure } from "./data/kuai.js";
 export { loadGenericCsv, loadBillpItems, parsePythonStringList } from "./data/generic.js";
 export { fetchDataset, DATASET_SOURCES, type DatasetSource, type Download, type FetchOptions, type FetchResult } from "./fetch.js";
-export { readZip, readTar, type ArchiveEntry } from "./archive.js";
+export { extractArchive, type ExtractedFile, type ExtractOptions } from "./archive.js";
 export { fitSparse, predictAll, columnEmbeddings, type MFFactors, type SparseFitOptions } from "./mf-sparse.js";
+export { calibrateTheta, windowQuitChance, nearestWindowDistances, COAT_WINDOW_QUIT_CHANCE, COAT_WINDOW, CALIBRATION_SAMPLES, type ThetaCalibration } from "./calibrate.js";

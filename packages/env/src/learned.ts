@@ -3,8 +3,7 @@
  * with TF.js (tfjs-core ops and variables, wasm backend, Adam, full-batch MSE + L2) on a training log. An ensemble of
  * independently seeded models (EasyRL4Rec uses 5) is averaged into one predicted users x items matrix.
  *
- * Deviation: EasyRL4Rec trains DeepFM with a point-wise loss and negative sampling; we fit explicit
- * ratings with MF (DeepFM is optional in the issue and not built here).
+ * EasyRL4Rec trains DeepFM instead (`deepfm.ts`); `user-model.ts` chooses between them or ensembles both.
  *
  * The gradients are written out (segment sums of the residuals) instead of using TF.js autodiff: tfjs-core
  * alone registers no gradient kernels, and its ESM gradient registry cannot be loaded by Node. Adam then

@@ -79,9 +79,9 @@ describe("bad options", () => {
 describe.skipIf(!hasCoat)("coat preset (real data)", () => {
   it("learned MF beats the global-mean predictor on test.ascii", async () => {
     const setup = await loadPreset("coat", { dataDir });
-    const { mf } = await setup.predicted();
-    const mfRmse = rmse(mf.predicted, setup.catalog.numItems, setup.testLog!);
-    const meanRmse = constantRmse(mf.globalMean, setup.testLog!);
+    const { model } = await setup.predicted();
+    const mfRmse = rmse(model.predicted, setup.catalog.numItems, setup.testLog!);
+    const meanRmse = constantRmse(model.globalMean, setup.testLog!);
     console.log(`[env] Coat test RMSE: MF ${mfRmse.toFixed(4)}, global mean ${meanRmse.toFixed(4)}`);
     expect(mfRmse).toBeLessThan(meanRmse);
   });
@@ -96,5 +96,49 @@ describe.skipIf(!hasCoat)("coat preset (real data)", () => {
     // Rewards are pseudo-GT ratings 1..5.
     expect(intended.metrics.r_each!).toBeGreaterThan(1);
     expect(intended.metrics.r_each!).toBeLessThan(5);
+  });
+});
+
+describe("user split and quit-rule overrides", () => {
+  it("held-out users: train users' log whole, a seeded fold-in share of each test user's, the rest withheld", async () => {
+    const same = await loadPreset("synthetic", { sameUsers: true });
+    const held = await loadPreset("synthetic");
+    expect(Array.from(same.testUsers)).toEqual(Array.from(same.trainUsers));
+    expect(same.describe).toMatchObject({ evalUsers: "same", testFraction: 0 });
+    expect(same.withheldLog).toBeUndefined();
+    expect(held.describe).toMatchObject({ evalUsers: "held-out", testFraction: 0.2, foldIn: 0.5 });
+    const full = same.trainLog;
+    const test = new Set(held.testUsers);
+    const count = (log: { user: Int32Array }, keep: (u: number) => boolean) => log.user.filter(keep).length;
+    expect(count(held.trainLog, (u) => !test.has(u))).toBe(count(full, (u) => !test.has(u)));
+    // 100 ratings per synthetic user: 50 seen, 50 withheld for each of the 60 test users.
+    expect(count(held.trainLog, (u) => test.has(u))).toBe(60 * 50);
+    expect(held.withheldLog!.user.length).toBe(60 * 50);
+    expect(Array.from(held.withheldLog!.user).every((u) => test.has(u))).toBe(true);
+    const seen = new Set(Array.from(held.trainLog.user, (u, j) => `${u},${held.trainLog.item[j]}`));
+    expect(Array.from(held.withheldLog!.user, (u, j) => `${u},${held.withheldLog!.item[j]}`).some((k) => seen.has(k))).toBe(false);
+    const again = await loadPreset("synthetic");
+    expect(Array.from(again.withheldLog!.item)).toEqual(Array.from(held.withheldLog!.item));
+    const cold = await loadPreset("synthetic", { foldIn: 0 });
+    expect(count(cold.trainLog, (u) => test.has(u))).toBe(0);
+  });
+
+  it("overrides the rule's window and threshold, and refuses what the rule does not have", async () => {
+    const s = await loadPreset("synthetic", { rule: { window: 2, threshold: 0 } });
+    expect(s.describe).toMatchObject({ window: 2, threshold: 0 });
+    expect((s.makeRules()[0] as unknown as { options: { window: number } }).options.window).toBe(2);
+    await expect(loadPreset("synthetic", { rule: { theta: 3 } })).rejects.toThrow(/category window, which has no distance theta/);
+    await expect(loadPreset("synthetic", { rule: { threshold: 1.5 } })).rejects.toThrow(/category threshold must be an integer >= 0/);
+    await expect(loadPreset("kuaisim", { rule: { window: 3 } })).rejects.toThrow(/temper .* no window or threshold/);
+    await expect(loadPreset("synthetic", { sameUsers: true, testFraction: 0.3 })).rejects.toThrow(/sameUsers .* testFraction 0.3/);
+    await expect(loadPreset("synthetic", { foldIn: 2 })).rejects.toThrow(/foldIn must be a share in \[0, 1\], got 2/);
+  });
+});
+
+describe.skipIf(!hasCoat)("coat overrides (real data)", () => {
+  it("a threshold given to a distance preset is its theta", async () => {
+    const setup = await loadPreset("coat", { dataDir, rule: { window: 3, threshold: 4.5 } });
+    expect(setup.describe).toMatchObject({ window: 3, theta: 4.5, thetaSource: "given" });
+    await expect(loadPreset("coat", { dataDir, rule: { threshold: -1 } })).rejects.toThrow(/theta must be a finite number >= 0, got -1/);
   });
 });

@@ -9,34 +9,64 @@ import type { Dataset, RatingLog } from "./data/dataset.js";
 import { loadKuaiRandPure, loadKuaiRec } from "./data/kuai.js";
 import { loadMovieLens1m, loadMovieLens100k } from "./data/movielens.js";
 import { findDataset } from "./datadir.js";
-import { columnDistancesTf, tfjsAvailable, trainMF, type MFOptions, type TrainedMF } from "./learned.js";
+import { datasetFeatures } from "./features.js";
+import { columnDistancesTf, tfjsAvailable, type MFOptions } from "./learned.js";
 import { columnEmbeddings, type MFFactors } from "./mf-sparse.js";
+import { calibrateTheta, COAT_WINDOW, type ThetaCalibration } from "./calibrate.js";
 import { majorityCategories } from "./metrics.js";
-import { CategoryWindowRule, DistanceWindowRule, TemperRule, type ItemDistance, type QuitRule, type WindowCompat } from "./quit.js";
+import { kuaiSimRulesOnKuaiRand } from "./preset-kuairand-kuaisim.js";
+import { resolvePresetName } from "./preset-names.js";
+import { CategoryWindowRule, checkCategoryWindow, checkDistanceWindow, DistanceWindowRule, TemperRule, type ItemDistance, type QuitRule, type WindowCompat } from "./quit.js";
 import { Simulator, type SimulatorOptions } from "./simulator.js";
 import { generateSynthetic, SyntheticWorld, type SyntheticOptions } from "./synthetic.js";
+import { completeGroundTruth, penalizedPrediction, trainUserModel, userModelOptions, type TrainedUserModel, type UserModelKind, type UserModelOptions } from "./user-model.js";
 import { columnDistances, MatrixWorld, type WorldModel } from "./world.js";
 
-export const PRESETS = ["synthetic", "coat", "movielens-100k", "movielens-1m", "kuairec", "kuairand-pure", "kuaisim"] as const;
+export const PRESETS = ["synthetic", "coat", "movielens-100k", "movielens-1m", "kuairec", "kuairand-pure", "synthetic-kuaisim-rules", "kuairand-pure-kuaisim-rules"] as const;
 export type PresetName = (typeof PRESETS)[number];
+
+/** Share of users held out for test in every preset by default (`sameUsers` for EasyRL4Rec's setting). */
+export const DATASET_TEST_FRACTION = 0.2;
+
+/** Default share of a held-out user's logged ratings the learned models see ({@link PresetOptions.foldIn}). */
+export const DEFAULT_FOLD_IN = 0.5;
 
 export interface PresetOptions {
   /** Data directory (see `findDataset` for the search order). */
   readonly dataDir?: string;
   /** `easyrl4rec` reproduces EasyRL4Rec's shorter look-back window (window rules only). */
   readonly compat?: WindowCompat;
-  /** Overrides of the synthetic world (synthetic and kuaisim presets). */
+  /** Overrides of the synthetic world (synthetic and synthetic-kuaisim-rules presets). */
   readonly synthetic?: Partial<SyntheticOptions>;
   /** Options of the learned world model (predicted env, MF-completed ground truths). */
   readonly mf?: Partial<MFOptions>;
   /**
+   * The user model of the predicted world and of completed ground truths: `mf` (default), `deepfm`, or
+   * `ensemble`, or options with `uncertaintyPenalty` (see `UserModelOptions`).
+   */
+  readonly userModel?: UserModelKind | Partial<UserModelOptions>;
+  /**
    * Overrides of the preset's window rule, e.g. DORL's paper setting on KuaiRec `{ window: 4, threshold: 0 }`
-   * or CIRS's `{ window: 1, threshold: 0 }`.
+   * or CIRS's `{ window: 1, threshold: 0 }`. `threshold` is the rule's threshold whatever the rule: a count
+   * for category windows, the distance theta for distance windows (`theta` is accepted there too). The temper
+   * rule (`synthetic-kuaisim-rules`, `kuairand-pure-kuaisim-rules`) has neither: an override there is an error.
    */
   readonly rule?: { readonly window?: number; readonly threshold?: number; readonly theta?: number };
-  /** Share of users held out for test (default: the preset's, see README). */
+  /** Share of users held out for test (default: the preset's, see README); 0 = every user trains and tests. */
   readonly testFraction?: number;
-  /** Seed of the user split. */
+  /**
+   * EasyRL4Rec's conformance setting: every user's sessions train and test, and the learned models see every
+   * user's whole log (the same as `testFraction: 0`).
+   */
+  readonly sameUsers?: boolean;
+  /**
+   * With held-out users: the share of each test user's logged ratings that the learned models (the predicted
+   * world, popularity, majority categories) see, a seeded draw: the history a deployed recommender would know
+   * of a returning user, which gives them MF factors. The rest is withheld from every learned model
+   * (`EnvSetup.withheldLog`). Default 0.5; 0 makes test users cold-start.
+   */
+  readonly foldIn?: number;
+  /** Seed of the user split and of the fold-in draw (default 0). */
   readonly splitSeed?: number;
 }
 
@@ -44,8 +74,13 @@ export interface EnvSetup {
   readonly name: PresetName;
   readonly catalog: Catalog;
   readonly numUsers: number;
-  /** The log the predicted world and the popularity baseline learn from. */
+  /**
+   * The log the predicted world and the popularity baseline learn from: every train user's ratings and, with
+   * held-out users, the fold-in share of each test user's (see {@link PresetOptions.foldIn}).
+   */
   readonly trainLog: RatingLog;
+  /** Test users' logged ratings that no learned model sees (held-out users only). */
+  readonly withheldLog?: RatingLog;
   readonly testLog?: RatingLog;
   readonly groundTruth: WorldModel;
   /** Fresh quit-rule instances (rules hold per-slot state, so every simulator needs its own). */
@@ -59,7 +94,7 @@ export interface EnvSetup {
   readonly trainUsers: Int32Array;
   readonly testUsers: Int32Array;
   /** Trains (once) and returns the predicted world model from the training log. */
-  predicted(): Promise<{ world: WorldModel; mf: TrainedMF }>;
+  predicted(): Promise<{ world: WorldModel; model: TrainedUserModel }>;
   /** Parameters that define the preset, for reports. */
   readonly describe: Record<string, unknown>;
 }
@@ -73,12 +108,34 @@ export function splitUsers(numUsers: number, testFraction: number, seed = 0): { 
   return { test: order.slice(0, nTest).sort(), train: order.slice(nTest).sort() };
 }
 
-/** A log restricted to some users. */
-export function filterLog(log: RatingLog, users: Int32Array, numUsers: number): RatingLog {
-  const keep = new Uint8Array(numUsers);
-  for (const u of users) keep[u] = 1;
-  const idx: number[] = [];
-  for (let j = 0; j < log.user.length; j++) if (keep[log.user[j]!]) idx.push(j);
+/**
+ * Splits a log for held-out users: train users' ratings stay whole; of each test user's ratings a seeded
+ * `foldIn` share (rounded) stays and the rest is withheld.
+ */
+export function foldInLog(log: RatingLog, testUsers: Int32Array, numUsers: number, foldIn: number, seed = 0): { seen: RatingLog; withheld: RatingLog } {
+  if (!(foldIn >= 0 && foldIn <= 1)) throw new FarsightError("env/bad-option", `foldIn must be a share in [0, 1], got ${foldIn}`, { foldIn });
+  const isTest = new Uint8Array(numUsers);
+  for (const u of testUsers) isTest[u] = 1;
+  const rowsOf = new Map<number, number[]>();
+  for (let j = 0; j < log.user.length; j++) {
+    const u = log.user[j]!;
+    if (!isTest[u]) continue;
+    let rows = rowsOf.get(u);
+    if (!rows) rowsOf.set(u, (rows = []));
+    rows.push(j);
+  }
+  const withheld = new Uint8Array(log.user.length);
+  const rng = new Rng(seed, "fold-in");
+  for (const u of [...rowsOf.keys()].sort((a, b) => a - b)) {
+    const rows = rng.shuffle(rowsOf.get(u)!);
+    for (const j of rows.slice(Math.round(foldIn * rows.length))) withheld[j] = 1;
+  }
+  const seen: number[] = [], held: number[] = [];
+  for (let j = 0; j < log.user.length; j++) (withheld[j] ? held : seen).push(j);
+  return { seen: pickRows(log, seen), withheld: pickRows(log, held) };
+}
+
+function pickRows(log: RatingLog, idx: readonly number[]): RatingLog {
   const pick = (a: ArrayLike<number>) => idx.map((j) => a[j]!);
   return {
     user: Int32Array.from(pick(log.user)),
@@ -86,6 +143,15 @@ export function filterLog(log: RatingLog, users: Int32Array, numUsers: number): 
     rating: Float32Array.from(pick(log.rating)),
     ...(log.timestamp ? { timestamp: Float64Array.from(pick(log.timestamp)) } : {}),
   };
+}
+
+/** A log restricted to some users. */
+export function filterLog(log: RatingLog, users: Int32Array, numUsers: number): RatingLog {
+  const keep = new Uint8Array(numUsers);
+  for (const u of users) keep[u] = 1;
+  const idx: number[] = [];
+  for (let j = 0; j < log.user.length; j++) if (keep[log.user[j]!]) idx.push(j);
+  return pickRows(log, idx);
 }
 
 /**
@@ -128,10 +194,9 @@ interface Parts {
  * EasyRL4Rec does. Completions are unclipped and trained on the sparse engine, so that item distances come
  * exactly from the factors ({@link columnEmbeddings}) instead of an O(users x items^2) pass.
  */
-async function groundTruthOf(ds: Dataset, mf: Partial<MFOptions> | undefined): Promise<{ matrix: Float32Array; factors?: MFFactors }> {
+async function groundTruthOf(ds: Dataset, o: PresetOptions): Promise<{ matrix: Float32Array; factors?: MFFactors }> {
   if (ds.groundTruth) return { matrix: ds.groundTruth };
-  const trained = await trainMF(ds.train, ds.numUsers, ds.catalog.numItems, { ensemble: 1, ...mf, engine: "sparse", clip: false, seed: 12345 });
-  return { matrix: trained.predicted, ...(trained.factors ? { factors: trained.factors } : {}) };
+  return completeGroundTruth(ds, o.userModel, o.mf);
 }
 
 /** Item distances between ground-truth columns: exact loops for small matrices, factors or TF.js beyond. */
@@ -141,12 +206,29 @@ async function itemDistance(gt: { matrix: Float32Array; factors?: MFFactors }, n
   return { kind: "matrix", numItems: n, values: await columnDistancesTf(gt.matrix, numUsers, n) };
 }
 
-async function distancePreset(ds: Dataset, o: PresetOptions, defaultWindow: number, defaultTheta: number, feedbackPositive: number): Promise<Parts> {
-  const window = o.rule?.window ?? defaultWindow, theta = o.rule?.theta ?? defaultTheta;
-  const truth = await groundTruthOf(ds, o.mf);
+/**
+ * The distance threshold of a preset: given (an override), EasyRL4Rec's where it was set on this very matrix
+ * (Coat's pseudo-GT), else calibrated to the matrix's own distances ({@link calibrateTheta}, always with
+ * Coat's window so that theta measures distance whatever window is chosen).
+ */
+function thetaOf(o: PresetOptions, dist: ItemDistance, easyrl4rec: number | undefined): { theta: number; thetaSource: string; calibration?: ThetaCalibration } {
+  const given = o.rule?.theta ?? o.rule?.threshold;
+  if (given !== undefined) return { theta: given, thetaSource: "given" };
+  if (easyrl4rec !== undefined) return { theta: easyrl4rec, thetaSource: "EasyRL4Rec" };
+  const calibration = calibrateTheta(dist, COAT_WINDOW);
+  return { theta: calibration.theta, thetaSource: "calibrated", calibration };
+}
+
+/** `easyrl4rec`: EasyRL4Rec's theta when it was set on the same ground-truth matrix as ours (Coat), else undefined. */
+async function distancePreset(ds: Dataset, o: PresetOptions, defaultWindow: number, easyrl4rec: number | undefined, feedbackPositive: number): Promise<Parts> {
+  const window = o.rule?.window ?? defaultWindow;
+  const truth = await groundTruthOf(ds, o);
   const gt = truth.matrix;
   const n = ds.catalog.numItems;
   const dist = await itemDistance(truth, ds.numUsers, n);
+  const { theta, thetaSource, calibration } = thetaOf(o, dist, easyrl4rec);
+  // Checked here so that a bad override fails at load time, not in the first simulator.
+  checkDistanceWindow({ window, theta });
   return {
     dataset: ds,
     catalog: ds.catalog,
@@ -160,14 +242,19 @@ async function distancePreset(ds: Dataset, o: PresetOptions, defaultWindow: numb
     makeRules: () => [new DistanceWindowRule(dist, { window, theta, compat: o.compat ?? "none" })],
     simulator: { maxSteps: 30, feedback: "rating" },
     positiveThreshold: feedbackPositive,
-    testFraction: 0,
-    describe: { rule: "distance-window", window, theta, maxSteps: 30, compat: o.compat ?? "none", groundTruth: ds.groundTruth ? "dataset matrix" : "MF-completed", ...(ds.adjusted ? { adjusted: ds.adjusted } : {}) },
+    testFraction: DATASET_TEST_FRACTION,
+    describe: {
+      rule: "distance-window", window, theta, thetaSource, ...(calibration ? { calibration } : {}), maxSteps: 30, compat: o.compat ?? "none",
+      groundTruth: ds.groundTruth ? "dataset matrix" : `${userModelOptions(o.userModel).kind}-completed`, ...(ds.adjusted ? { adjusted: ds.adjusted } : {}),
+    },
   };
 }
 
 async function categoryPreset(ds: Dataset, o: PresetOptions, defaultWindow: number, defaultThreshold: number, positive: number): Promise<Parts> {
   const window = o.rule?.window ?? defaultWindow, threshold = o.rule?.threshold ?? defaultThreshold;
-  const gt = (await groundTruthOf(ds, o.mf)).matrix;
+  if (o.rule?.theta !== undefined) throw new FarsightError("env/bad-option", `preset ${ds.name} quits on a category window, which has no distance theta; set its threshold (a count)`, { rule: o.rule });
+  checkCategoryWindow({ window, threshold });
+  const gt = (await groundTruthOf(ds, o)).matrix;
   return {
     dataset: ds,
     catalog: ds.catalog,
@@ -177,8 +264,8 @@ async function categoryPreset(ds: Dataset, o: PresetOptions, defaultWindow: numb
     makeRules: () => [new CategoryWindowRule(ds.catalog, { window, threshold, compat: o.compat ?? "none" })],
     simulator: { maxSteps: 30, feedback: "rating" },
     positiveThreshold: positive,
-    testFraction: 0,
-    describe: { rule: "category-window", window, threshold, maxSteps: 30, compat: o.compat ?? "none", ...(ds.adjusted ? { adjusted: ds.adjusted } : {}) },
+    testFraction: DATASET_TEST_FRACTION,
+    describe: { rule: "category-window", window, threshold, thresholdSource: o.rule?.threshold !== undefined || o.rule?.window !== undefined ? "given" : "EasyRL4Rec", maxSteps: 30, compat: o.compat ?? "none", ...(ds.adjusted ? { adjusted: ds.adjusted } : {}) },
   };
 }
 
@@ -192,17 +279,26 @@ function syntheticParts(o: PresetOptions, slate: boolean): Parts {
     trainLog: syntheticLog(world, 100, data.options.seed),
     groundTruth: world,
     positiveThreshold: 1,
-    testFraction: 0.2,
+    testFraction: DATASET_TEST_FRACTION,
     // Clean, dense explicit feedback: weak L2 lets MF learn each user's categories (top-10 agreement ~0.96).
     mf: { l2: 0.01 },
   };
   if (!slate) {
+    const window = o.rule?.window ?? 4, threshold = o.rule?.threshold ?? 1;
+    if (o.rule?.theta !== undefined) throw new FarsightError("env/bad-option", "preset synthetic quits on a category window, which has no distance theta; set its threshold (a count)", { rule: o.rule });
+    checkCategoryWindow({ window, threshold });
     return {
       ...base,
-      makeRules: () => [new CategoryWindowRule(catalog, { window: 4, threshold: 1, compat: o.compat ?? "none" })],
+      makeRules: () => [new CategoryWindowRule(catalog, { window, threshold, compat: o.compat ?? "none" })],
       simulator: { maxSteps: 30, feedback: "click" },
-      describe: { rule: "category-window", window: 4, threshold: 1, maxSteps: 30, feedback: "click", world: data.options },
+      describe: {
+        rule: "category-window", window, threshold, ...(o.rule?.window !== undefined || o.rule?.threshold !== undefined ? { thresholdSource: "given" } : {}),
+        maxSteps: 30, feedback: "click", world: data.options,
+      },
     };
+  }
+  if (o.rule && Object.values(o.rule).some((v) => v !== undefined)) {
+    throw new FarsightError("env/bad-option", "preset synthetic-kuaisim-rules quits on KuaiSim's temper (patience 20, one less per step), which has no window or threshold to override", { rule: o.rule });
   }
   return {
     ...base,
@@ -214,49 +310,70 @@ function syntheticParts(o: PresetOptions, slate: boolean): Parts {
 
 /** The dataset folder a preset reads (absolute), or undefined for the generated presets. */
 function dataFolderOf(name: PresetName, o: PresetOptions): string | undefined {
-  return name === "synthetic" || name === "kuaisim" ? undefined : findDataset(name, o.dataDir);
+  if (name === "synthetic" || name === "synthetic-kuaisim-rules") return undefined;
+  return findDataset(name === "kuairand-pure-kuaisim-rules" ? "kuairand-pure" : name, o.dataDir);
 }
 
 async function buildParts(name: PresetName, o: PresetOptions, dir: string | undefined): Promise<Parts> {
   switch (name) {
     case "synthetic":
       return syntheticParts(o, false);
-    case "kuaisim":
+    case "synthetic-kuaisim-rules":
       return syntheticParts(o, true);
     case "coat":
+      // EasyRL4Rec's theta 6 was set on this very pseudo-GT matrix: kept, for conformance.
       return distancePreset(loadCoat(dir!), o, 7, 6, 4);
     case "movielens-100k":
-      // theta 75 is EasyRL4Rec's for ML-1M's 6,040 users; distances grow with sqrt(users): 75 * sqrt(943/6040) ~ 30.
-      return distancePreset(loadMovieLens100k(dir!), o, 7, 30, 4);
+      return distancePreset(loadMovieLens100k(dir!), o, 7, undefined, 4);
     case "movielens-1m":
-      return distancePreset(loadMovieLens1m(dir!), o, 7, 75, 4);
+      // EasyRL4Rec's theta 75 belongs to its own completed ML-1M matrix (not public); ours is another completion.
+      return distancePreset(loadMovieLens1m(dir!), o, 7, undefined, 4);
     case "kuairec":
       return categoryPreset(loadKuaiRec(dir!), o, 9, 1, 2);
     case "kuairand-pure":
       return categoryPreset(loadKuaiRandPure(dir!), o, 10, 0, 0.5);
+    case "kuairand-pure-kuaisim-rules":
+      return kuaiSimRulesOnKuaiRand(loadKuaiRandPure(dir!), o.mf);
     default:
       throw new FarsightError("env/unknown-preset", `unknown environment preset "${name as string}"; known: ${PRESETS.join(", ")}`, { name });
   }
 }
 
-/** Loads a preset's data and worlds. */
-export async function loadPreset(name: string, options: PresetOptions = {}): Promise<EnvSetup> {
+/** Loads a preset's data and worlds (a deprecated name, see {@link DEPRECATED_PRESETS}, warns and loads its replacement). */
+export async function loadPreset(requested: string, options: PresetOptions = {}): Promise<EnvSetup> {
+  const name = resolvePresetName(requested);
   if (!(PRESETS as readonly string[]).includes(name)) {
     throw new FarsightError("env/unknown-preset", `unknown environment preset "${name}"; known: ${PRESETS.join(", ")}`, { name });
   }
+  if (options.sameUsers && options.testFraction !== undefined && options.testFraction > 0) {
+    throw new FarsightError("env/bad-option", `sameUsers evaluates on the training users, but testFraction ${options.testFraction} holds some out: choose one`, { testFraction: options.testFraction });
+  }
+  const splitSeed = options.splitSeed ?? 0, foldIn = options.foldIn ?? DEFAULT_FOLD_IN;
+  if (options.testFraction !== undefined && !(options.testFraction >= 0 && options.testFraction < 1)) {
+    throw new FarsightError("env/bad-option", `testFraction must be in [0, 1), got ${options.testFraction}`, { testFraction: options.testFraction });
+  }
+  if (!(foldIn >= 0 && foldIn <= 1)) throw new FarsightError("env/bad-option", `foldIn must be a share in [0, 1], got ${foldIn}`, { foldIn });
   const dataFolder = dataFolderOf(name as PresetName, options);
   const p = await buildParts(name as PresetName, options, dataFolder);
-  const split = splitUsers(p.numUsers, options.testFraction ?? p.testFraction, options.splitSeed ?? 0);
-  // The log is the users' history before any simulated session: it covers every user (as EasyRL4Rec's
-  // logs do). The user split decides whose sessions are simulated at train time and at test time.
-  const trainLog = p.trainLog;
-  let predicted: Promise<{ world: WorldModel; mf: TrainedMF }> | undefined;
+  const testFraction = options.sameUsers ? 0 : (options.testFraction ?? p.testFraction);
+  const split = splitUsers(p.numUsers, testFraction, splitSeed);
+  // Held-out users: no session of a test user is simulated in training, and of their logged history the
+  // learned models see only the fold-in share. With the same users (EasyRL4Rec) the whole log is seen.
+  const heldOut = testFraction > 0;
+  const logs = heldOut ? foldInLog(p.trainLog, split.test, p.numUsers, foldIn, splitSeed) : undefined;
+  const trainLog = logs ? logs.seen : p.trainLog;
+  const users = heldOut
+    ? { evalUsers: "held-out", testFraction, splitSeed, foldIn, withheldRatings: logs!.withheld.user.length }
+    : { evalUsers: "same", testFraction: 0 };
+  let predicted: Promise<{ world: WorldModel; model: TrainedUserModel }> | undefined;
+  const userModel = userModelOptions(options.userModel, { ...p.mf, ...options.mf });
   return {
     name: name as PresetName,
     catalog: p.catalog,
     numUsers: p.numUsers,
     trainLog,
     ...(p.testLog ? { testLog: p.testLog } : {}),
+    ...(logs ? { withheldLog: logs.withheld } : {}),
     groundTruth: p.groundTruth,
     makeRules: p.makeRules,
     simulator: p.simulator,
@@ -265,20 +382,22 @@ export async function loadPreset(name: string, options: PresetOptions = {}): Pro
     trainUsers: split.train,
     testUsers: split.test,
     // The folder the data came from is part of what produced a result (two copies of a dataset can differ).
-    describe: { preset: name, ...(dataFolder ? { dataFolder } : {}), ...p.describe, testUsers: split.test.length, trainUsers: split.train.length },
+    describe: { preset: name, ...(dataFolder ? { dataFolder } : {}), ...p.describe, ...users, userModel: userModel.kind, ...(userModel.uncertaintyPenalty ? { uncertaintyPenalty: userModel.uncertaintyPenalty } : {}), testUsers: split.test.length, trainUsers: split.train.length },
     predicted() {
       predicted ??= (async () => {
-        const mf = await trainMF(trainLog, p.numUsers, p.catalog.numItems, { ...p.mf, ...options.mf });
+        const features = datasetFeatures(p.dataset ?? { catalog: p.catalog });
+        const model = await trainUserModel(trainLog, p.numUsers, p.catalog.numItems, features, userModel);
+        const pays = penalizedPrediction(model, userModel.uncertaintyPenalty);
         let min = Infinity;
-        for (const v of mf.predicted) if (v < min) min = v;
+        for (const v of pays) if (v < min) min = v;
         // EasyRL4Rec's simulated env pays pred - min(pred) so that rewards are non-negative.
         const gtWorld = p.groundTruth;
-        const world = new MatrixWorld(p.catalog, mf.predicted, p.numUsers, {
+        const world = new MatrixWorld(p.catalog, pays, p.numUsers, {
           name: `${name}-predicted`,
           offset: -min,
           ...(gtWorld.itemEmbeddings ? { itemEmbeddings: gtWorld.itemEmbeddings, embeddingDim: gtWorld.embeddingDim } : {}),
         });
-        return { world, mf };
+        return { world, model };
       })();
       return predicted;
     },

@@ -62,6 +62,17 @@ export interface CategoryWindowOptions {
   readonly compat?: WindowCompat;
 }
 
+/** Throws `env/bad-option` naming the problem when category-window options are invalid. */
+export function checkCategoryWindow(options: CategoryWindowOptions): void {
+  if (!(options.window >= 1) || !Number.isInteger(options.window)) {
+    throw new FarsightError("env/bad-option", `category window must be an integer >= 1, got ${options.window}`, { options });
+  }
+  // Counts are compared with `>`: a fractional threshold would silently act as its floor.
+  if (!(options.threshold >= 0) || !Number.isInteger(options.threshold)) {
+    throw new FarsightError("env/bad-option", `category threshold must be an integer >= 0 (a count of items), got ${options.threshold}`, { options });
+  }
+}
+
 /**
  * Category window (EasyRL4Rec KuaiEnv / KuaiRand): count every category of every item in the last N
  * steps' slates; the user leaves if any category of a new item has a count above `threshold`.
@@ -74,9 +85,7 @@ export class CategoryWindowRule implements QuitRule {
   private readonly compat: WindowCompat;
 
   constructor(private readonly catalog: Catalog, readonly options: CategoryWindowOptions) {
-    if (!(options.window >= 1) || !Number.isInteger(options.window)) {
-      throw new FarsightError("env/bad-option", `category window must be an integer >= 1, got ${options.window}`, { options });
-    }
+    checkCategoryWindow(options);
     this.win = new SlateWindow(options.window);
     this.counts = new Int32Array(catalog.numCategories);
     this.compat = options.compat ?? "none";
@@ -133,6 +142,18 @@ export type ItemDistance =
   | { readonly kind: "matrix"; readonly numItems: number; readonly values: Float32Array }
   | { readonly kind: "embedding"; readonly numItems: number; readonly dim: number; readonly values: Float32Array };
 
+/** Euclidean distance between items a and b under a metric (a matrix look-up, or a distance of embeddings). */
+export function itemDistanceOf(d: ItemDistance, a: number, b: number): number {
+  if (d.kind === "matrix") return d.values[a * d.numItems + b]!;
+  let s = 0;
+  const v = d.values;
+  for (let j = 0, pa = a * d.dim, pb = b * d.dim; j < d.dim; j++) {
+    const x = v[pa + j]! - v[pb + j]!;
+    s += x * x;
+  }
+  return Math.sqrt(s);
+}
+
 export interface DistanceWindowOptions {
   /** Look-back N. */
   readonly window: number;
@@ -148,6 +169,16 @@ export interface DistanceWindowOptions {
   readonly compat?: WindowCompat;
 }
 
+/** Throws `env/bad-option` naming the problem when distance-window options are invalid. */
+export function checkDistanceWindow(options: DistanceWindowOptions): void {
+  if (!(options.window >= 1) || !Number.isInteger(options.window)) {
+    throw new FarsightError("env/bad-option", `distance window must be an integer >= 1, got ${options.window}`, { options });
+  }
+  if (!(options.theta >= 0) || !Number.isFinite(options.theta)) {
+    throw new FarsightError("env/bad-option", `distance threshold theta must be a finite number >= 0, got ${options.theta}`, { options });
+  }
+}
+
 /**
  * Distance window (EasyRL4Rec Coat / MovieLens / Yahoo; BiLLP / IL-Rec with `minReward`): the user leaves
  * if a new item lies closer than `theta` to any item of the last N steps. With the ground-truth matrix's
@@ -158,10 +189,8 @@ export class DistanceWindowRule implements QuitRule {
   private readonly win: SlateWindow;
   private readonly compat: WindowCompat;
 
-  constructor(private readonly distance: ItemDistance, readonly options: DistanceWindowOptions) {
-    if (!(options.window >= 1) || !Number.isInteger(options.window)) {
-      throw new FarsightError("env/bad-option", `distance window must be an integer >= 1, got ${options.window}`, { options });
-    }
+  constructor(readonly distance: ItemDistance, readonly options: DistanceWindowOptions) {
+    checkDistanceWindow(options);
     this.win = new SlateWindow(options.window);
     this.compat = options.compat ?? "none";
   }
@@ -174,15 +203,7 @@ export class DistanceWindowRule implements QuitRule {
 
   /** Euclidean distance between items a and b under this rule's metric. */
   dist(a: number, b: number): number {
-    const d = this.distance;
-    if (d.kind === "matrix") return d.values[a * d.numItems + b]!;
-    let s = 0;
-    const v = d.values;
-    for (let j = 0, pa = a * d.dim, pb = b * d.dim; j < d.dim; j++) {
-      const x = v[pa + j]! - v[pb + j]!;
-      s += x * x;
-    }
-    return Math.sqrt(s);
+    return itemDistanceOf(this.distance, a, b);
   }
 
   shouldQuit(slot: number, t: number, slates: Int32Array, offset: number, feedback: Float32Array): boolean {

@@ -102,8 +102,8 @@ describe("LERL with the all-categories planner is flat PPO, bit for bit (trainin
     expect(compared.episodes).toBeGreaterThan(0);
   }, 60_000);
 
-  it("kuaisim preset (slates of 6 with per-item click feedback, which PPO's response loss reads)", async () => {
-    const setup = await loadPreset("kuaisim", { synthetic: { numItems: 120, numUsers: 60 } });
+  it("synthetic-kuaisim-rules preset (slates of 6 with per-item click feedback, which PPO's response loss reads)", async () => {
+    const setup = await loadPreset("synthetic-kuaisim-rules", { synthetic: { numItems: 120, numUsers: 60 } });
     const compared = await parity(setup, { steps: 256, batchSize: 8, seed: 2 });
     expect(compared.updates).toBeGreaterThanOrEqual(3);
     expect(compared.episodes).toBeGreaterThan(0);

@@ -25,14 +25,14 @@ export interface TrainSetupOptions {
   readonly seed: number;
   /** Concurrent training sessions (LERL: 12; default 32). */
   readonly batchSize?: number;
-  /** Default: "truth" for simulated presets (synthetic, kuaisim), "predicted" for datasets. */
+  /** Default: "truth" for simulated presets (synthetic, synthetic-kuaisim-rules), "predicted" for datasets. */
   readonly trainWorld?: TrainWorld;
   readonly policy?: Partial<PolicyOptions>;
   readonly ppo?: Partial<PpoOptions>;
 }
 
 export function defaultTrainWorld(setup: EnvSetup): TrainWorld {
-  return setup.name === "synthetic" || setup.name === "kuaisim" ? "truth" : "predicted";
+  return setup.name === "synthetic" || setup.name === "synthetic-kuaisim-rules" ? "truth" : "predicted";
 }
 
 /** Policy defaults for a preset: LERL's 5-slate history (at least 10 items) and ratings scaled to ~[0, 1]. */

@@ -50,3 +50,16 @@ describe("registered gradients match finite differences", () => {
     expect(checkGrad(f, shape)).toBeLessThan(2e-2);
   });
 });
+
+describe("gather gradient on a large table", () => {
+  it("sums the rows on the host when the one-hot matrix would be too large, as the one-hot product would", async () => {
+    await initBackend();
+    // 6,000 rows x 3,000 indices = 18M one-hot cells, above the 2^24 limit.
+    const rows = 6000, picks = Int32Array.from({ length: 3000 }, (_v, j) => (j * 7919) % rows);
+    const grad = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, tf.tensor1d(picks, "int32")), tf.tensor2d([[1, 2]]))))(tf.zeros([rows, 2])).arraySync() as number[][]);
+    const counts = new Array<number>(rows).fill(0);
+    for (const p of picks) counts[p]!++;
+    expect(grad.map((g) => g[0])).toEqual(counts);
+    expect(grad.map((g) => g[1])).toEqual(counts.map((c) => 2 * c));
+  });
+});

@@ -92,7 +92,8 @@ export function zipBytes(members: readonly ArchiveMember[], options: ZipOptions 
     c.writeUInt32LE(z64 ? MAX32 : raw.length, 24);
     c.writeUInt16LE(name.length, 28);
     c.writeUInt16LE(cdExtra.length, 30);
-    c.writeUInt32LE((isDir ? 0o40755 : 0o100644) << 16, 38);
+    // The mode sits in the high 16 bits; >>> 0 keeps it unsigned (0o100644 << 16 is negative as an int32).
+    c.writeUInt32LE(((isDir ? 0o40755 : 0o100644) << 16) >>> 0, 38);
     c.writeUInt32LE(z64 ? MAX32 : offset, 42);
     parts.push(local, name, localExtra, body);
     central.push(c, name, cdExtra);

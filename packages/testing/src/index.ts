@@ -3,6 +3,7 @@ export { actorConformance, conformanceCatalog, CONFORMANCE_USERS, type Conforman
 export { criticConformance, type ConformanceCritic, type CriticConformanceContext, type CriticConformanceOptions } from "./critic-conformance.js";
 export { plannerConformance, planProblems, randomPlanRequests, plannerAnswer, GARBAGE_PLANNER_ANSWERS, type ConformancePlanner, type ConformancePlanRequest, type PlannerConformanceContext, type PlannerConformanceOptions } from "./planner-conformance.js";
 export { reflectorConformance, reflectionProblems, randomEpisode, reflectorAnswer, GARBAGE_REFLECTOR_ANSWERS, type ConformanceReflector, type ReflectorConformanceContext, type ReflectorConformanceOptions } from "./reflector-conformance.js";
+export { writeMovieLens100k, writeMovieLens1m, ML100K_GENRES, type MovieLensFixtureOptions, type MovieLensFacts } from "./movielens-fixtures.js";
 export { tarBytes, writeTar, writeZip, zipBytes, type ArchiveMember, type TarOptions, type ZipOptions } from "./archive-writers.js";
 export {
   kuaiRandPureMembers,

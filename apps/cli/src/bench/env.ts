@@ -11,6 +11,7 @@ import { loadPreset, makeSimulator, type EnvSetup } from "@farsight/env";
 import type { CliIO } from "../command.js";
 import { DATA_DIR_FLAG, JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
+import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
 import type { BenchTarget } from "./registry.js";
 
 const BATCHES = [1, 64, 1024];
@@ -51,6 +52,7 @@ const table = defineCommand({
     seconds: { kind: "number", min: 0, exclusiveMin: true, default: 2, placeholder: "S", help: "measuring time per case." },
     presets: { kind: "list", default: ["coat", "synthetic"], placeholder: "NAME,...", help: "presets to measure; one whose data is missing is skipped with a message." },
     ...DATA_DIR_FLAG,
+    ...PRESET_FLAG_TABLE,
     ...JSON_FLAG,
   },
 });
@@ -60,14 +62,15 @@ export const envBench: BenchTarget = {
   summary: "simulator user-steps/s at batch 1, 64, 1024 (coat, synthetic)",
   table,
   async run(argv: string[], io: CliIO, json: boolean) {
-    const { values } = parseCommand(table, argv);
+    const { values, given } = parseCommand(table, argv);
     const { seconds, presets } = values;
+    const preset = presetOptionsFrom(given);
     const results: { preset: string; batch: number; steps_per_sec: number; steps_per_cpu_sec: number }[] = [];
     const skipped: Record<string, string> = {};
     for (const name of presets) {
       let setup: EnvSetup;
       try {
-        setup = await loadPreset(name, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
+        setup = await loadPreset(name, { ...preset, ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}) });
       } catch (err) {
         skipped[name] = (err as Error).message;
         if (!json) io.stderr(`bench env: skipping ${name}: ${(err as Error).message}\n`);

@@ -58,11 +58,14 @@ describe("farsight bench learn: flags", () => {
     expect(userSplit(await loadPreset("synthetic")).evalUsers).toBe("held-out");
   });
 
-  it.runIf(dataDirCandidates("coat").some((d) => existsSync(d)))("says Coat evaluates on its training users unless --test-fraction holds some out", async () => {
-    expect(userSplit(await loadPreset("coat")).evalUsers).toBe("same users as training");
-    expect(parseLearnArgs(["--test-fraction", "0.2"]).testFraction).toBe(0.2);
-    expect(userSplit(await loadPreset("coat", { testFraction: 0.2 })).evalUsers).toBe("held-out");
+  it.runIf(dataDirCandidates("coat").some((d) => existsSync(d)))("says Coat holds users out by default and evaluates on its training users with --same-users", async () => {
+    expect(userSplit(await loadPreset("coat")).evalUsers).toBe("held-out");
+    expect(parseLearnArgs(["--same-users"]).preset).toEqual({ sameUsers: true });
+    expect(userSplit(await loadPreset("coat", parseLearnArgs(["--same-users"]).preset)).evalUsers).toBe("same users as training");
+    expect(parseLearnArgs(["--test-fraction", "0.3"]).testFraction).toBe(0.3);
+    expect(userSplit(await loadPreset("coat", { testFraction: 0.3 })).evalUsers).toBe("held-out");
     expect(() => parseLearnArgs(["--test-fraction", "1"])).toThrow(/--test-fraction/);
+    expect(() => parseLearnArgs(["--test-fraction", "0.3", "--same-users"])).toThrow(/--test-fraction and --same-users cannot be used together/);
   });
 });
 

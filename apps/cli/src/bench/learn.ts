@@ -10,13 +10,14 @@
  * the training seed, as in `farsight train`, so each seed's ratio to random compares runs on the same users.
  */
 import { FarsightError } from "@farsight/core";
-import { evaluate, loadPreset, PRESETS, type EnvSetup, type MetricSummary, type PresetName } from "@farsight/env";
+import { evaluate, loadPreset, PRESETS, type EnvSetup, type MetricSummary, type PresetName, type PresetOptions } from "@farsight/env";
 import { defaultTrainWorld, policyDefaults, trainSimulator, type TrainWorld } from "@farsight/graph";
 import { contextFromEnv, createAlgorithm, initBackend, PolicyAgent, trainPolicy, type AlgorithmName } from "@farsight/rl-policy";
 import { agentNames, resolveAgent } from "../agents.js";
 import { intFlag, listFlag, UsageError, type CliIO } from "../command.js";
 import { DATA_DIR_FLAG, JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
+import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
 import { userSplit as protocolUserSplit } from "../report/protocol.js";
 import type { CurvePoint } from "../report/run-dir.js";
 import { RunDirWriter } from "../report/run-dir.js";
@@ -48,8 +49,10 @@ export interface LearnOptions {
   readonly batch: number;
   readonly out: string;
   readonly dataDir?: string;
-  /** Share of users held out for evaluation, overriding every preset's own split (Coat's is 0: same users). */
+  /** Share of users held out for evaluation, overriding every preset's own split (20% by default). */
   readonly testFraction?: number;
+  /** The quit-rule and user-split flags (`--quit-window`, `--quit-threshold`, `--same-users`), for every preset. */
+  readonly preset?: Pick<PresetOptions, "rule" | "sameUsers">;
   /** The command line as typed, for the headers. */
   readonly command: string;
 }
@@ -94,7 +97,8 @@ export function knownMethods(): string[] {
 }
 
 export function parseLearnArgs(argv: string[]): LearnOptions {
-  const { values } = parseCommand(LEARN_TABLE, argv);
+  const { values, given } = parseCommand(LEARN_TABLE, argv);
+  const preset = presetOptionsFrom(given);
   const testFraction = values["test-fraction"];
   const known = knownMethods();
   const methods = values.methods;
@@ -115,6 +119,7 @@ export function parseLearnArgs(argv: string[]): LearnOptions {
     out: values.out ?? `runs/bench-learn-${new Date().toISOString().replace(/[:.]/g, "-")}`,
     ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
     ...(testFraction !== undefined ? { testFraction } : {}),
+    ...(Object.keys(preset).length ? { preset } : {}),
     command: ["farsight bench learn", ...argv].join(" "),
   };
 }
@@ -298,7 +303,7 @@ export async function runLearnBench(o: LearnOptions, io: CliIO, json: boolean): 
   for (const name of o.presets) {
     let setup: EnvSetup;
     try {
-      setup = await loadPreset(name, { ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.testFraction !== undefined ? { testFraction: o.testFraction } : {}) });
+      setup = await loadPreset(name, { ...o.preset, ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.testFraction !== undefined ? { testFraction: o.testFraction } : {}) });
     } catch (err) {
       if (!(err instanceof FarsightError && err.code === "env/missing-data")) throw err;
       skipped.push({ preset: name, reason: err.message });
@@ -431,13 +436,15 @@ export const LEARN_TABLE = defineCommand({
     episodes: { kind: "int", min: 1, default: 300, placeholder: "E", help: "evaluation sessions per seed." },
     batch: { kind: "int", min: 1, default: 32, placeholder: "B", help: "concurrent training sessions." },
     "test-fraction": {
-      kind: "number", min: 0, max: 1, exclusiveMax: true, placeholder: "F", defaultHelp: "the preset's split",
-      help: "hold out this share of users for evaluation in every preset (Coat's and the other datasets' split is 0, i.e. evaluation on the training users, and the table says so).",
+      kind: "number", min: 0, max: 1, exclusiveMax: true, placeholder: "F", defaultHelp: "0.2",
+      help: "hold out this share of users for evaluation in every preset (the table says which users it evaluated on).",
     },
     out: { kind: "path", placeholder: "DIR", defaultHelp: "runs/bench-learn-<time>", help: "run directory: results.json, results.md, curves.jsonl, config.json, report.html." },
     ...DATA_DIR_FLAG,
+    ...PRESET_FLAG_TABLE,
     ...JSON_FLAG,
   },
+  exclusive: [{ flags: ["test-fraction", "same-users"], why: "--same-users evaluates on the training users" }],
   notes: ["Learned policies are evaluated twice, greedy and sampled; every agent is held to the no-repeat rule."],
 });
 

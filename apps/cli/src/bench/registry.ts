@@ -9,6 +9,8 @@ import { policyBench } from "./policy.js";
 import { groundingBench } from "./grounding.js";
 import { learnBench } from "./learn.js";
 import { llmBench } from "./llm.js";
+import { serveBench } from "./serve.js";
+import { userModelBench } from "./user-model.js";
 
 export interface BenchTarget {
   readonly name: string;
@@ -25,4 +27,6 @@ export const benchTargets: BenchTarget[] = [
   policyBench,
   learnBench,
   llmBench,
+  serveBench,
+  userModelBench,
 ];

@@ -10,6 +10,7 @@ import { UsageError, type CliIO, type Command } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
+import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
 import { userSplit } from "../report/protocol.js";
 import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight } from "../llm-run.js";
 
@@ -39,6 +40,7 @@ const table = defineCommand({
     seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "seed of the simulator and the components." },
     steps: { kind: "boolean", help: "also print every step (plan, items, grounding, reward, V(s), V(s'), advantage)." },
     ...DATA_DIR_FLAG,
+    ...PRESET_FLAG_TABLE,
     json: { kind: "boolean", help: "one JSON object: { env, llm, components, sessions, summary, counters, llmStats }." },
     ...LLM_RUN_FLAGS,
   },
@@ -70,7 +72,7 @@ export const billpCommand: Command = {
     if (model) await preflight(model, llm, io);
     if (!model && criticName === "llm") throw new UsageError("--critic llm needs a model: pass --llm <spec>");
 
-    const setup = await loadPreset(envName, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
+    const setup = await loadPreset(envName, { ...presetOptionsFrom(given), ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}) });
     const simOptions = { batchSize: 1, seed, ...(values["max-steps"] !== undefined ? { maxSteps: values["max-steps"] } : {}) };
     const sim = await makeSimulator(setup, "test", simOptions);
     const catalog = sim.catalog;

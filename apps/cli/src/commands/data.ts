@@ -5,6 +5,7 @@ import { JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
 import { describePreset, formatDescription } from "../data-describe.js";
+import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
 
 const spec = defineCommand({
   command: "data",
@@ -21,6 +22,7 @@ const spec = defineCommand({
     },
     episodes: { kind: "int", min: 1, default: 300, help: "describe: sessions per baseline agent." },
     seed: { kind: "int", default: 0, placeholder: "S", help: "describe: seed of the sessions." },
+    ...PRESET_FLAG_TABLE,
     ...JSON_FLAG,
   },
   notes: [
@@ -28,8 +30,9 @@ const spec = defineCommand({
       "it refuses to overwrite an existing dataset folder (remove it to fetch again). " +
       "Search order when loading <name>: --data-dir, $FARSIGHT_DATA_DIR, ~/.farsight/data, <repo>/../shared/data. " +
       "MovieLens may not be redistributed: fetch it yourself and keep it out of repositories.",
-    "describe: users, items, categories, density, the quit rule, item-distance quantiles (distance rules) and the random / popularity / greedy / oracle " +
-      "Len and R_traj over --episodes sessions of the ground truth; warns when the preset is degenerate (oracle Len within 10% of random, or random Len < 3). " +
+    "describe: users, items, categories, density, the quit rule and how its threshold was derived, whose sessions are evaluated, " +
+      "item-distance quantiles (distance rules) and the random / popularity / greedy / oracle / oracle-quit-aware Len and R_traj over --episodes sessions of the ground truth; " +
+      "warns when the preset is degenerate: every baseline's Len (both oracles included) within 10% of random's, or random Len < 3. " +
       `Presets: ${PRESETS.join(", ")}.`,
   ],
 });
@@ -48,7 +51,7 @@ export const dataCommand: Command = {
     const dataDir = values["data-dir"];
     if (verb === "describe") {
       if (!name) throw new UsageError(`farsight data describe: name a preset (${PRESETS.join(", ")})`);
-      const setup = await loadPreset(name, dataDir ? { dataDir } : {});
+      const setup = await loadPreset(name, { ...presetOptionsFrom(given), ...(dataDir ? { dataDir } : {}) });
       const description = await describePreset(setup, {
         episodes: values.episodes,
         seed: values.seed,
@@ -57,7 +60,8 @@ export const dataCommand: Command = {
       io.stdout(values.json ? JSON.stringify(description) + "\n" : formatDescription(description));
       return 0;
     }
-    if (given.episodes !== undefined || given.seed !== undefined) throw new UsageError(`farsight data ${verb ?? ""}: --episodes and --seed belong to "data describe"`);
+    const describeOnly = ["episodes", "seed", ...Object.keys(PRESET_FLAG_TABLE)].filter((k) => given[k as keyof typeof given] !== undefined);
+    if (describeOnly.length) throw new UsageError(`farsight data ${verb ?? ""}: ${describeOnly.map((k) => `--${k}`).join(", ")} belong${describeOnly.length === 1 ? "s" : ""} to "data describe"`);
     if (verb === "list") {
       const rows = DATASET_SOURCES.map((s) => {
         const found = dataDirCandidates(s.name, dataDir).find((d) => existsSync(d));

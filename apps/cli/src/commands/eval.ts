@@ -1,10 +1,11 @@
-import { evaluate, loadPreset, type EvalMode } from "@farsight/env";
+import { evaluate, loadPreset, USER_MODELS, type EvalMode } from "@farsight/env";
 import { agentChoice, agentNames, resolveAgent } from "../agents.js";
 import { userSplit } from "../report/protocol.js";
 import type { CliIO, Command } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
+import { PRESET_FLAG_TABLE, presetOptionsFrom, quitRuleLine } from "../preset-flags.js";
 import { ThrottledProgress } from "../progress.js";
 
 const MODES = ["FB", "NX_0", "NX_10"] as const satisfies readonly EvalMode[];
@@ -25,7 +26,9 @@ const spec = defineCommand({
     },
     compat: { kind: "choice", choices: ["none", "easyrl4rec"], default: "none", placeholder: "NAME", help: "easyrl4rec: EasyRL4Rec's shorter look-back window (window quit rules)." },
     batch: { kind: "int", min: 1, default: 256, placeholder: "B", help: "concurrent sessions." },
+    "user-model": { kind: "choice", choices: USER_MODELS, default: "mf", placeholder: "MODEL", help: "the predicted world greedy / round-robin score with." },
     ...DATA_DIR_FLAG,
+    ...PRESET_FLAG_TABLE,
     json: { kind: "boolean", help: "one JSON object: { metrics: {len, r_traj, ..., <name>_std}, config }." },
   },
   get notes() {
@@ -46,14 +49,15 @@ export const evalCommand: Command = {
   },
   tables: [spec],
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values } = parseCommand(spec, argv);
+    const { values, given } = parseCommand(spec, argv);
     const { env, agent: agentSpec, episodes, mode, compat, batch } = values;
     // The spec is checked (name and argument) before the data loads.
     const choice = agentChoice(agentSpec);
     const seed = values.seed;
     const nSeeds = values.seeds;
+    const userModel = values["user-model"];
     const dataDir = values["data-dir"];
-    const setup = await loadPreset(env, { compat, ...(dataDir ? { dataDir } : {}) });
+    const setup = await loadPreset(env, { compat, userModel, ...presetOptionsFrom(given), ...(dataDir ? { dataDir } : {}) });
     const seeds = Array.from({ length: nSeeds }, (_, k) => seed + k);
     const t0 = Date.now();
     const split = userSplit(setup);
@@ -73,6 +77,7 @@ export const evalCommand: Command = {
       return 0;
     }
     io.stdout(`${env} / ${agentSpec} (${choice}) / ${mode}${compat !== "none" ? ` / compat ${compat}` : ""}: ${result.metrics.episodes} episodes, seeds ${seeds.join(",")}, ${split.label} (${split.testUsers} test, ${split.trainUsers} train)\n`);
+    io.stdout(`  ${quitRuleLine(setup.describe)}\n`);
     for (const m of TABLE) {
       const v = result.metrics[m]!, s = result.metrics[`${m}_std`];
       io.stdout(`  ${m.padEnd(18)} ${v.toFixed(4).padStart(10)}${s !== undefined && Number.isFinite(s) ? `  ± ${s.toFixed(4)}` : ""}\n`);

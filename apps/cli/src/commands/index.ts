@@ -57,6 +57,11 @@ export const commands: readonly LazyCommand[] = [
     load: async () => (await import("./data.js")).dataCommand,
   },
   {
+    name: "serve",
+    summary: "serve the session graph over HTTP (LangGraph thread/run routes) on 127.0.0.1",
+    load: async () => (await import("./serve.js")).serveCommand,
+  },
+  {
     name: "bench",
     summary: "measure throughput and latency of a component (bench env, bench policy, bench grounding)",
     load: async () => (await import("./bench.js")).benchCommand,

@@ -131,7 +131,7 @@ describe("run lerl --planner llm: a model that answers the preflight, then stops
 describe("run ilrec --teacher llm against a model that only writes prose", () => {
   it("stops at the preflight naming the model; with --max-fallback-rate 1 the teacher row says 100% fallback", async () => {
     const spec = await brokenSpec({ content: "What a lovely day for recommendations." });
-    const args = ["run", "ilrec", "--teacher", "llm", "--llm", spec, "--demos", "1", "--steps", "64", "--episodes", "1", "--batch", "4", "--serve", "sampled", "--retries", "0"];
+    const args = ["run", "ilrec", "--teacher", "llm", "--llm", spec, "--demos", "1", "--steps", "64", "--episodes", "1", "--batch", "4", "--bc-steps", "20", "--serve", "sampled", "--retries", "0"];
     const stopped = captureIO();
     expect(await main([...args, "--out", join(dir, "ilrec-a")], stopped, [runCommand])).toBe(1);
     expect(stopped.err).toContain(`model ${spec} cannot answer`);

@@ -21,6 +21,7 @@ import { UsageError, type CliIO, type Command } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
+import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
 import { categoryQuitRule, PLANNER_NAMES, plannerChoices, type PlannerName } from "../planners.js";
 import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight, type LlmRunOptions } from "../llm-run.js";
 
@@ -44,6 +45,7 @@ const table = defineCommand({
     cohort: { kind: "int", min: 1, default: 1, placeholder: "C", help: "llm-category: plan C sessions per model call (1 is LERL's one call per session)." },
     seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "seed of the simulator, the warm-up agent, the pool and the planners." },
     ...DATA_DIR_FLAG,
+    ...PRESET_FLAG_TABLE,
     json: { kind: "boolean", help: "one JSON object: { env, planner, sessions: [{ request, plan }], pool, counters, llm }." },
     ...LLM_RUN_FLAGS,
   },
@@ -166,7 +168,7 @@ export const planCommand: Command = {
       throw new UsageError(`--llm is only used by the llm-* planners; --planner ${plannerName} would ignore "${redactText(values.llm)}". Drop --llm or pick llm-category / llm-thought`);
     }
     const stats = new LlmStats();
-    const setup = await loadPreset(envName, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
+    const setup = await loadPreset(envName, { ...presetOptionsFrom(given), ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}) });
     const planner = await makePlanner(plannerName, llm, seed, cohort, stats, setup, io);
     const pool = new ReflectionPool({ seed });
     const finished = await warmPool(setup, seed, 40, pool);

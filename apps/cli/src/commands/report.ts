@@ -5,6 +5,7 @@ import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
 import { buildReport } from "../report/html.js";
 import { inspectReport } from "../report/browser.js";
+import { isIlrecRun } from "../report/ilrec-data.js";
 import { readRunDir } from "../report/read-run-dir.js";
 
 const spec = defineCommand({
@@ -14,6 +15,8 @@ const spec = defineCommand({
   description: [
     "Writes a self-contained HTML report of a run directory (no network, no CDN: inline CSS and SVG): the comparison table, learning curves, " +
       "session-length distribution, category exposure over session steps (the filter-bubble picture) and the run's configuration. " +
+      "A `farsight run ilrec` directory gets the IL-Rec report instead: teacher vs policy (bars and table), the learning curves of IL-Rec and its baselines " +
+      "with the spread over seeds, and the demonstration weights over training. " +
       "The format of a run directory is described in apps/cli/src/report/RUN_DIR.md; missing files make their section say \"not recorded\", " +
       "malformed lines are listed with file and line (and on stderr) and skipped.",
   ],
@@ -62,7 +65,8 @@ export const reportCommand: Command = {
       io.stdout(JSON.stringify({ out, recorded, sections: report.sections.map((s) => s.id), problems: data.problems, check, ok: !failed }) + "\n");
     } else {
       io.stdout(`wrote ${out}\n`);
-      const missing = Object.entries(data.present).filter(([, v]) => !v).map(([k]) => k);
+      // An IL-Rec run has no evaluation episodes to record: its report does not ask for them.
+      const missing = Object.entries(data.present).filter(([k, v]) => !v && !(k === "episodes" && isIlrecRun(data))).map(([k]) => k);
       if (missing.length) io.stdout(`not recorded: ${missing.join(", ")}\n`);
       if (data.problems.length) io.stdout(`${data.problems.length + data.problemsNotListed} problem(s) in the records (listed in the report)\n`);
       if (check?.pngs.length) io.stdout(`wrote ${check.pngs.length} PNG screenshots to ${pngDir}\n`);

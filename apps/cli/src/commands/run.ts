@@ -29,6 +29,7 @@ import { ILREC_TABLE, runIlrec } from "../run/ilrec.js";
 import { checkLerlFlags } from "../run/lerl-flags.js";
 import { forgetUncheckpointedRecords, LERL_FLAGS, savedLerlFlags, seriesKey } from "../run/lerl-resume.js";
 import { RunDirectory } from "../run/run-directory.js";
+import { givenPresetFlags, PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
 import { answerLines, answerRecord, checkFallbackRate, fallbackLabel, LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight, watchSlowCalls, type LlmRunOptions } from "../llm-run.js";
 
 /** Planners `run lerl` can train with (long names; the flag table also takes the aliases). */
@@ -53,6 +54,8 @@ export interface LerlExperiment {
   readonly cohort: number;
   readonly skipEval: boolean;
   readonly dataDir?: string;
+  /** The quit-rule and user-split flags as given (`--quit-window`, `--quit-threshold`, `--same-users`). */
+  readonly presetFlags?: Record<string, string | boolean>;
 }
 
 const COLUMNS = [
@@ -97,7 +100,7 @@ function episodeRecord(agent: string, e: Episode, seed: number) {
 export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{ rows: ResultRow[]; setup: EnvSetup; seconds: number; note: string; stats: LlmStats; llm?: ReturnType<typeof answerRecord> }> {
   const t0 = performance.now();
   await initBackend();
-  const setup = await loadPreset(x.env, x.dataDir ? { dataDir: x.dataDir } : {});
+  const setup = await loadPreset(x.env, { ...presetOptionsFrom(x.presetFlags ?? {}), ...(x.dataDir ? { dataDir: x.dataDir } : {}) });
   const stats = new LlmStats();
   const usesLlm = x.planners.includes("llm-category");
   const llmRun: LlmRunOptions = { maxFallbackRate: 0.2, ...x.llmRun, spec: x.llm };
@@ -137,6 +140,7 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
   const config = redactDeep({
     command: "run lerl",
     env: setup.describe,
+    presetFlags: x.presetFlags ?? {},
     categoryNames: setup.catalog.categoryNames,
     planners: plannerInfo,
     ...(oracleRule ? { oracleReads: oracleRule } : {}),
@@ -372,6 +376,7 @@ const table = defineCommand({
     cohort: { kind: "int", min: 1, default: 1, help: "sessions per LLM call (llm-category only)." },
     "skip-eval": { kind: "boolean", help: "train LERL only (no baselines, no evaluation)." },
     ...DATA_DIR_FLAG,
+    ...PRESET_FLAG_TABLE,
     ...JSON_FLAG,
     ...LLM_RUN_FLAGS,
   },
@@ -416,6 +421,7 @@ export const runCommand: Command = {
       cohort: values.cohort,
       skipEval: values["skip-eval"],
       ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
+      presetFlags: givenPresetFlags(raw),
     };
     if (x.resume && !values.out) throw new UsageError("--resume needs --out <the run directory to continue>");
     // Checked on the flags as given: settings a resume takes from the saved run (e.g. its cohort) are not the user's to drop.

@@ -1,9 +1,11 @@
-import { evaluate, loadPreset, makeSimulator, PRESETS, type EnvSetup, type EvalMode } from "@farsight/env";
+import { evaluate, loadPreset, makeSimulator, PRESETS, USER_MODELS, type EnvSetup, type EvalMode, type PresetOptions, type UserModelKind } from "@farsight/env";
 import { contextFromEnv, createAlgorithm, DEFAULT_A2C_OPTIONS, DEFAULT_PPO_OPTIONS, initBackend, PolicyAgent, saveCheckpoint, trainPolicy, type AlgorithmName, type EncoderKind } from "@farsight/rl-policy";
 import { UsageError, type CliIO, type Command } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
+import { PRESET_FLAG_TABLE, presetOptionsFrom, quitRuleLine } from "../preset-flags.js";
+import { userSplit } from "../report/protocol.js";
 import { RunDirectory } from "../run/run-directory.js";
 
 const ALGOS = ["ppo", "a2c", "dqn"] as const satisfies readonly AlgorithmName[];
@@ -46,7 +48,10 @@ const spec = defineCommand({
     lr: { kind: "number", min: 0, exclusiveMin: true, defaultHelp: "the algorithm's", help: "learning rate." },
     mode: { kind: "choice", choices: MODES, default: "FB", placeholder: "MODE", help: "simulator mode of training and evaluation (see `farsight eval --help`)." },
     "eval-episodes": { kind: "int", min: 0, default: 500, help: "episodes of the final evaluation on the test simulator (0 skips it)." },
+    "user-model": { kind: "choice", choices: USER_MODELS, default: "mf", placeholder: "MODEL", help: "the predicted world trained on: ensemble is 2 MF + 2 DeepFM." },
+    "uncertainty-penalty": { kind: "number", min: 0, default: 0, placeholder: "L", help: "pay prediction - L * the ensemble's per-cell std (DORL/MOPO); needs --user-model ensemble." },
     ...DATA_DIR_FLAG,
+    ...PRESET_FLAG_TABLE,
     ...JSON_FLAG,
   },
   notes: ["Backend: tfjs-node if installed, else wasm, else cpu (FARSIGHT_TF_BACKEND=cpu forces one)."],
@@ -60,9 +65,13 @@ export const trainCommand: Command = {
   },
   tables: [spec],
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values } = parseCommand(spec, argv);
+    const { values, given } = parseCommand(spec, argv);
     const { env: envName, algo, steps, seed, encoder, batch, history, mode, lr, out } = values;
     const evalEpisodes = values["eval-episodes"];
+    const preset = presetOptionsFrom(given);
+    const userModel = values["user-model"];
+    const uncertaintyPenalty = values["uncertainty-penalty"];
+    if (uncertaintyPenalty > 0 && userModel !== "ensemble") throw new UsageError(`--uncertainty-penalty needs --user-model ensemble (the penalty is the members' disagreement), got --user-model ${userModel}`);
     // Checked before any data loads: a budget below one update fails at once.
     const budget = stepBudget(algo, batch, steps);
     if (budget.note) io.stderr(`farsight train: ${budget.note}\n`);
@@ -73,7 +82,7 @@ export const trainCommand: Command = {
     // --out is checked (and locked) before anything is loaded or trained: another policy there is never overwritten.
     const dir = RunDirectory.open(out, { command: "train" });
     try {
-      return await trainInto(out, io, values, { envName, algo, steps: budget.steps, requestedSteps: steps, seed, encoder, batch, history, mode, evalEpisodes, lr }, say);
+      return await trainInto(out, io, values, { preset, envName, algo, steps: budget.steps, requestedSteps: steps, seed, encoder, batch, history, mode, evalEpisodes, lr, userModel, uncertaintyPenalty }, say);
     } finally {
       dir.release();
     }
@@ -81,6 +90,8 @@ export const trainCommand: Command = {
 };
 
 interface TrainSettings {
+  /** The quit-rule and user-split flags. */
+  readonly preset: Pick<PresetOptions, "rule" | "sameUsers">;
   readonly envName: (typeof PRESETS)[number];
   readonly algo: AlgorithmName;
   /** The budget trained: `requestedSteps` rounded up to whole updates (see {@link stepBudget}). */
@@ -93,20 +104,24 @@ interface TrainSettings {
   readonly mode: EvalMode;
   readonly evalEpisodes: number;
   readonly lr: number | undefined;
+  readonly userModel: UserModelKind;
+  readonly uncertaintyPenalty: number;
 }
 
 async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; json?: boolean }, t: TrainSettings, say: (line: string) => void): Promise<number> {
   const { envName, algo, steps, requestedSteps, seed, encoder, batch, history, mode, evalEpisodes, lr } = t;
   const dataDir = values["data-dir"];
-  const setup = await loadPreset(envName, dataDir ? { dataDir } : {});
+  const setup = await loadPreset(envName, { ...t.preset, userModel: { kind: t.userModel, uncertaintyPenalty: t.uncertaintyPenalty }, ...(dataDir ? { dataDir } : {}) });
+  const split = userSplit(setup);
   // The predicted world model is trained first: its trainer selects the cpu backend for itself, and the
   // policy must then run on the fastest backend.
   const trainEnv = await makeSimulator(setup, "train", { batchSize: batch, autoReset: true, seed, mode });
   const backend = await initBackend();
   say(backend.summary);
+  say(`${envName}: ${quitRuleLine(setup.describe)}; evaluation on ${split.label} (${split.testUsers} test, ${split.trainUsers} train)`);
   const algorithm = createAlgorithm({ algorithm: algo, context: contextFromEnv(trainEnv), policy: { seed, historyLength: history, feedbackScale: feedbackScaleOf(setup), encoder: { ...defaultsOf(encoder) } },
     ...(lr !== undefined ? { [algo]: { learningRate: lr } } : {}), });
-  say(`training ${algo} (${encoder} encoder, ${algorithm.policy.params.count()} parameters) on ${envName}: ${steps} steps, ${batch} sessions, seed ${seed}`);
+  say(`training ${algo} (${encoder} encoder, ${algorithm.policy.params.count()} parameters) on ${envName} (predicted world: ${t.userModel}${t.uncertaintyPenalty ? `, penalty ${t.uncertaintyPenalty} x std` : ""}): ${steps} steps, ${batch} sessions, seed ${seed}`);
   const summary = await trainPolicy(trainEnv, algorithm, {
     totalSteps: steps,
     onProgress: (p) =>
@@ -121,9 +136,9 @@ async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; 
   if (evalEpisodes > 0) {
     const result = await evaluate(setup, () => new PolicyAgent({ policy: algorithm.policy }), { episodes: evalEpisodes, seeds: [seed], simulator: { mode } });
     evaluation = result.metrics;
-    say(`eval on ${envName} test users (ground truth, ${evalEpisodes} episodes, ${mode}): len ${fmt(evaluation["len"]!)}  r_traj ${fmt(evaluation["r_traj"]!)}  r_each ${fmt(evaluation["r_each"]!)}  ctr ${fmt(evaluation["ctr"]!)}`);
+    say(`eval on ${envName} test users (${split.label}, ground truth, ${evalEpisodes} episodes, ${mode}): len ${fmt(evaluation["len"]!)}  r_traj ${fmt(evaluation["r_traj"]!)}  r_each ${fmt(evaluation["r_each"]!)}  ctr ${fmt(evaluation["ctr"]!)}`);
   }
-  if (values.json) io.stdout(JSON.stringify({ backend: backend.backend, requestedSteps, train: summary, out, evaluation }) + "\n");
+  if (values.json) io.stdout(JSON.stringify({ backend: backend.backend, requestedSteps, userModel: t.userModel, uncertaintyPenalty: t.uncertaintyPenalty, train: summary, out, evaluation, users: split.label, env: setup.describe }) + "\n");
   algorithm.dispose();
   algorithm.policy.dispose();
   return 0;

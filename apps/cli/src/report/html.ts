@@ -4,6 +4,8 @@
  */
 import { basename, resolve } from "node:path";
 import { uniqueInOrder } from "./analysis.js";
+import { isIlrecRun } from "./ilrec-data.js";
+import { ilrecColours, ilrecSections } from "./ilrec-sections.js";
 import type { RunDirData } from "./read-run-dir.js";
 import { comparisonSection, configSection, curvesSection, exposureSection, lengthSection, problemsSection, type Section } from "./sections.js";
 import { esc } from "./svg.js";
@@ -55,7 +57,8 @@ table.config code { font-size: 0.85rem; }
 /** Builds the report's HTML from a run directory's records. */
 export function buildReport(data: RunDirData, opts: ReportOptions = {}): Report {
   const runName = basename(resolve(data.dir));
-  const title = opts.title ?? `Farsight run: ${runName}`;
+  const ilrec = isIlrecRun(data);
+  const title = opts.title ?? `Farsight ${ilrec ? "IL-Rec run" : "run"}: ${runName}`;
   const generatedAt = opts.generatedAt ?? new Date().toISOString();
   // One colour slot per method across all charts: results order first (the order the user chose), then the
   // agents of the episodes, then the series of the curves.
@@ -67,13 +70,10 @@ export function buildReport(data: RunDirData, opts: ReportOptions = {}): Report 
   const colourOf = (name: string) => Math.max(0, names.indexOf(name));
   const agents = names.filter((n) => data.episodes?.some((e) => e.agent === n));
 
-  const sections: Section[] = [
-    comparisonSection(data),
-    curvesSection(data, colourOf),
-    lengthSection(data, agents, colourOf),
-    exposureSection(data, agents, colourOf),
-    configSection(data),
-  ];
+  // An IL-Rec run records no evaluation episodes; its report is the teacher, the curves and the weights.
+  const sections: Section[] = ilrec
+    ? [...ilrecSections(data, ilrecColours(data)), configSection(data)]
+    : [comparisonSection(data), curvesSection(data, colourOf), lengthSection(data, agents, colourOf), exposureSection(data, agents, colourOf), configSection(data)];
   const problems = problemsSection(data);
   if (problems) sections.push(problems);
 

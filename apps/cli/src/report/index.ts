@@ -9,3 +9,5 @@ export { resultsTable, configTable, flattenConfig } from "./table.js";
 export { curvesByMetric, lengthBins, lengthHistogram, exposureByStep, topCategories, type Exposure } from "./analysis.js";
 export { inspectReport, findChromium, CHROMIUM_ARGS, type BrowserCheck } from "./browser.js";
 export { writeFixtureRunDir, type FixtureOptions } from "./fixtures.js";
+export { DEMO_WEIGHTS_FILE, isIlrecRun, readDemoWeights, type DemoWeightsFile, type DemoWeightSnapshot } from "./ilrec-data.js";
+export { ilrecSections, ilrecColours, baseMethod } from "./ilrec-sections.js";

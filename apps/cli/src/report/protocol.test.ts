@@ -23,8 +23,9 @@ describe("userSplit", () => {
     expect(userSplit(await loadPreset("synthetic", { testFraction: 0 })).label).toBe("same users");
   });
 
-  it.skipIf(!coatAvailable)("labels Coat (testFraction 0: train users = test users) as same users", async () => {
-    expect(userSplit(await loadPreset("coat")).label).toBe("same users");
+  it.skipIf(!coatAvailable)("labels Coat held-out by default, and same users with sameUsers (EasyRL4Rec's setting)", async () => {
+    expect(userSplit(await loadPreset("coat")).label).toBe("held-out users");
+    expect(userSplit(await loadPreset("coat", { sameUsers: true })).label).toBe("same users");
   });
 });
 

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FarsightError } from "@farsight/core";
+import { DEMO_WEIGHTS_FILE, readDemoWeights, type DemoWeightsFile } from "./ilrec-data.js";
 import { RUN_FILES, type CurvePoint, type EpisodeRecord, type ResultColumn, type ResultsTable, type RunConfig } from "./run-dir.js";
 
 /** Something wrong in a run directory's files, precise enough to find and fix. */
@@ -26,6 +27,8 @@ export interface RunDirData {
   readonly curves: CurvePoint[] | null;
   readonly episodes: EpisodeRecord[] | null;
   readonly results: ResultsTable | null;
+  /** `farsight run ilrec`: the demonstration weights after each refresh (null when absent or unreadable). */
+  readonly demoWeights: DemoWeightsFile | null;
   readonly problems: Problem[];
   /** Problems beyond the per-file cap that were counted but not listed. */
   readonly problemsNotListed: number;
@@ -53,6 +56,7 @@ export function readRunDir(dir: string): RunDirData {
     results: resultsText === null ? null : parseResults(resultsText, problems),
     curves: curvesText === null ? null : parseLines(curvesText, RUN_FILES.curves, problems, toCurvePoint),
     episodes: episodesText === null ? null : parseLines(episodesText, RUN_FILES.episodes, problems, toEpisode),
+    demoWeights: readDemoWeights(dir, (message) => problems.add(DEMO_WEIGHTS_FILE, message)),
     problems: problems.list,
     get problemsNotListed() {
       return problems.notListed;

@@ -5,50 +5,23 @@
  * Saves a screenshot to .ci/out/report.png. Installs Chromium with apt-get when it is missing (root only);
  * when it cannot, the tests are skipped with a message saying why.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliIO } from "../command.js";
 import { main } from "../main.js";
 import { reportCommand } from "../commands/report.js";
 import { CHROMIUM_ARGS, inspectReport } from "./browser.js";
 import { writeFixtureRunDir } from "./fixtures.js";
+import { CHROMIUM, ensureChromium, expectChartsWithData, openReport, quietIO, repoRoot, serveReport } from "./test-browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 const screenshotPath = join(repoRoot, ".ci/out/report.png");
-
-function quietIO(): CliIO & { out: string; err: string } {
-  const io = { out: "", err: "", isTTY: false } as CliIO & { out: string; err: string };
-  (io as { stdout: CliIO["stdout"] }).stdout = (t) => void (io.out += t);
-  (io as { stderr: CliIO["stderr"] }).stderr = (t) => void (io.err += t);
-  return io;
-}
-
-/** Installs Debian's chromium when it is missing; returns why it is unavailable, or null when it is there. */
-function ensureChromium(): string | null {
-  if (existsSync(CHROMIUM)) return null;
-  if (process.getuid?.() !== 0) return `${CHROMIUM} is missing and the test is not root, so it cannot apt-get install chromium`;
-  try {
-    console.log("report.browser.test: installing chromium with apt-get (once per machine, takes a minute or two)");
-    execFileSync("apt-get", ["update", "-qq"], { stdio: "ignore", timeout: 300_000 });
-    execFileSync("apt-get", ["install", "-y", "-qq", "chromium"], { stdio: "ignore", timeout: 600_000, env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
-  } catch (err) {
-    return `apt-get install chromium failed: ${(err as Error).message.split("\n")[0]}`;
-  }
-  return existsSync(CHROMIUM) ? null : `apt-get install chromium finished but ${CHROMIUM} is still missing`;
-}
 
 describe("report in headless Chromium", () => {
   let unavailable: string | null = null;
   let browser: Browser | undefined;
-  let server: Server | undefined;
+  let server: Awaited<ReturnType<typeof serveReport>> | undefined;
   let baseUrl = "";
   const root = mkdtempSync(join(tmpdir(), "farsight-report-browser-"));
   const runDir = join(root, "run");
@@ -65,22 +38,14 @@ describe("report in headless Chromium", () => {
     const code = await main(["report", runDir, "--out", reportPath], io, [reportCommand]);
     if (code !== 0) throw new Error(`farsight report failed (${code}): ${io.err}`);
     // Serves the report and nothing else: any other path is a 404 (and would show up as a request below).
-    server = createServer((req, res) => {
-      if (req.url === "/report.html") {
-        res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-        res.end(readFileSync(reportPath));
-      } else {
-        res.writeHead(404).end();
-      }
-    });
-    await new Promise<void>((ok) => server!.listen(0, "127.0.0.1", ok));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveReport(reportPath);
+    baseUrl = server.baseUrl;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
   }, 900_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
+    await server?.close();
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -93,35 +58,9 @@ describe("report in headless Chromium", () => {
 
   it("renders every chart with data and the comparison table, offline, and saves a screenshot", async (ctx) => {
     if (unavailable || !browser) return ctx.skip();
-    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
-    const requests: string[] = [];
-    const blocked: string[] = [];
-    page.on("request", (r) => requests.push(r.url()));
-    await page.route("**/*", (route) => {
-      const url = route.request().url();
-      if (url.startsWith(`${baseUrl}/`)) return route.continue();
-      blocked.push(url);
-      return route.abort();
-    });
-    await page.goto(`${baseUrl}/report.html`, { waitUntil: "load" });
-
-    const charts = page.locator("svg.chart");
-    const chartCount = await charts.count();
+    const { page, requests, blocked } = await openReport(browser, baseUrl);
     // 3 learning-curve metrics + session lengths + majority share + entropy + 4 per-agent category shares.
-    expect(chartCount).toBe(10);
-    for (let i = 0; i < chartCount; i++) {
-      const svg = charts.nth(i);
-      const id = await svg.getAttribute("id");
-      const marks = svg.locator("path.series, circle.series, rect.bar, path.layer");
-      expect(await marks.count(), `chart ${id} has data marks`).toBeGreaterThan(0);
-      const box = await svg.boundingBox();
-      expect(box && box.width > 100 && box.height > 100, `chart ${id} is visible`).toBe(true);
-      // A drawn mark has real geometry: a path with several points, or a bar with height.
-      const first = marks.first();
-      const d = await first.getAttribute("d");
-      const h = await first.getAttribute("height");
-      expect((d !== null && d.split("L").length > 1) || (h !== null && Number(h) > 0) || (await first.getAttribute("r")) !== null, `chart ${id} mark has geometry`).toBe(true);
-    }
+    expect(await expectChartsWithData(page)).toHaveLength(10);
     const rows = page.locator("table.results tbody tr");
     expect(await rows.count()).toBe(4);
     expect(await rows.first().locator("th").textContent()).toBe("LERL (saturation)");

@@ -178,5 +178,6 @@ export function legend(frame: Frame, entries: readonly LegendEntry[]): string {
 /** The width a right-hand legend needs for these names (capped so the plot keeps most of the space). */
 export function legendWidth(names: readonly string[]): number {
   const longest = Math.max(0, ...names.map((n) => n.length));
-  return Math.min(200, 44 + longest * 6.6);
+  // Up to about 30 characters before a name is cut (the full name stays in the entry's tooltip).
+  return Math.min(250, 44 + longest * 6.6);
 }

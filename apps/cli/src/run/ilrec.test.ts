@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -25,14 +25,17 @@ describe("farsight run ilrec", () => {
     const out = mkdtempSync(join(tmpdir(), "ilrec-cli-"));
     try {
       const io = capture();
-      const code = await runCommand.run(["ilrec", "--env", "synthetic", "--teacher", "heuristic", "--demos", "3", "--steps", "320", "--episodes", "4", "--batch", "8", "--serve", "sampled", "--out", out, "--json"], io);
+      const code = await runCommand.run(["ilrec", "--env", "synthetic", "--teacher", "heuristic", "--demos", "3", "--steps", "320", "--episodes", "4", "--batch", "8", "--bc-steps", "40", "--serve", "sampled", "--out", out, "--json"], io);
       expect(code).toBe(0);
-      const json = JSON.parse(io.out) as { table: { method: string }[]; latencyRatio: number };
+      const json = JSON.parse(io.out) as { table: { method: string }[]; latencyRatio: number; report: string };
       // --serve sampled: one row per learned policy, the sampled one.
       expect(json.table.map((r) => r.method)).toEqual(["IL-Rec policy (sampled)", "teacher (billp-heuristic)", "A2C, no demonstrations (sampled)", "behaviour cloning (sampled)", "random"]);
       expect(json.latencyRatio).toBeGreaterThan(0);
       expect(readFileSync(join(out, "demonstrations.jsonl"), "utf8").split("\n").filter(Boolean).length).toBeGreaterThan(0);
       expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8")).rows).toHaveLength(5);
+      // The run ends with its report (checked in a browser by report/ilrec-report.browser.test.ts).
+      expect(json.report).toBe(join(out, "report.html"));
+      expect(existsSync(json.report)).toBe(true);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -3,18 +3,22 @@
  * and the comparison table on the ground truth (held-out or same users, as the preset splits them). Dispatched from `commands/run.ts`.
  */
 import { mkdirSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { loadPreset } from "@farsight/env";
-import { runIlrecPipeline, type IlrecRow, type ServeMode, type TeacherKind } from "@farsight/graph";
+import { runIlrecPipeline, type ServeMode, type TeacherKind } from "@farsight/graph";
 import { redactDeep, redactText } from "@farsight/core";
 import { createChatModel, LlmStats } from "@farsight/llm";
 import { initBackend, type IlrecAdvantage, type IlrecRewardMode } from "@farsight/rl-policy";
 import { UsageError, type CliIO } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
+import { buildReport } from "../report/html.js";
 import { userSplit } from "../report/protocol.js";
+import { readRunDir } from "../report/read-run-dir.js";
 import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight, watchSlowCalls } from "../llm-run.js";
-import { RunDirectory } from "./run-directory.js";
+import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
+import { aggregate, writeIlrecRecords, type IlrecRunInfo, type IlrecSeedRun } from "./ilrec-record.js";
+import { RunDirectory, writeFileAtomic } from "./run-directory.js";
 
 const REWARDS = ["env", "airl", "env+airl"] as const satisfies readonly IlrecRewardMode[];
 const SERVE = ["greedy", "sampled", "both"] as const;
@@ -33,7 +37,7 @@ export const ILREC_TABLE = defineCommand({
     steps: { kind: "int", min: 1, default: 20_000, help: "training budget of each learned policy, in environment transitions." },
     seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "first seed." },
     seeds: { kind: "int", min: 1, default: 1, placeholder: "K", help: "runs seeds S..S+K-1 and prints the mean (std) over seeds." },
-    out: { kind: "path", placeholder: "DIR", defaultHelp: "runs/ilrec-<env>-<timestamp>", help: "writes demonstrations.jsonl, policy/ (checkpoint) and results.json per seed." },
+    out: { kind: "path", placeholder: "DIR", defaultHelp: "runs/ilrec-<env>-<timestamp>", help: "writes demonstrations.jsonl and policy/ (checkpoint) per seed; results.json, curves.jsonl, demo-weights.json and report.html (see apps/cli/src/report/RUN_DIR.md)." },
     episodes: { kind: "int", min: 1, default: 100, placeholder: "E", help: "evaluation sessions per method." },
     "teacher-episodes": { kind: "int", min: 1, placeholder: "E", defaultHelp: "--episodes", help: "evaluation sessions of the teacher." },
     reward: {
@@ -48,6 +52,7 @@ export const ILREC_TABLE = defineCommand({
     },
     serve: { kind: "choice", choices: SERVE, default: "both", placeholder: "MODE", help: "how the learned policies serve in the table: greedy (top-K), sampled, or both." },
     batch: { kind: "int", min: 1, placeholder: "B", defaultHelp: "16", help: "concurrent training sessions." },
+    "bc-steps": { kind: "int", min: 1, defaultHelp: "max(500, IL-Rec's imitation steps)", help: "gradient steps of the behaviour-cloning baseline." },
     "quit-reward": { kind: "number", placeholder: "R", defaultHelp: "the env's", help: "reward the teacher's micro level learns from on a quit (BiLLP: -1000; a negative number needs the = form)." },
     "teacher-output": {
       kind: "choice", choices: ["text", "structured"], placeholder: "FORM", defaultHelp: "text",
@@ -55,6 +60,7 @@ export const ILREC_TABLE = defineCommand({
     },
     "teacher-max-steps": { kind: "int", min: 1, defaultHelp: "the preset's", help: "end the teacher's sessions after N steps (smoke tests)." },
     ...DATA_DIR_FLAG,
+    ...PRESET_FLAG_TABLE,
     ...JSON_FLAG,
     ...LLM_RUN_FLAGS,
   },
@@ -63,19 +69,6 @@ export const ILREC_TABLE = defineCommand({
       "(LLM calls, milliseconds at one session at a time) of the teacher and the IL-Rec policy.",
   ],
 });
-
-/** Mean and std over seeds of each row's metrics (rows matched by method, in order). */
-function aggregate(perSeed: IlrecRow[][]): { method: string; cells: Record<string, [number, number]> }[] {
-  return perSeed[0]!.map((first, i) => {
-    const cells: Record<string, [number, number]> = {};
-    for (const key of ["len", "r_traj", "r_each", "llmCallsPerRec", "msPerRec"] as const) {
-      const xs = perSeed.map((rows) => rows[i]![key]);
-      const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-      cells[key] = [m, Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length)];
-    }
-    return { method: first.method, cells };
-  });
-}
 
 function formatTable(rows: ReturnType<typeof aggregate>, seeds: number): string {
   const fmt = ([m, s]: [number, number], digits: number) => (Number.isNaN(m) ? "-" : seeds > 1 ? `${m.toFixed(digits)} (${s.toFixed(digits)})` : m.toFixed(digits));
@@ -112,6 +105,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   const rewardMode = values.reward;
   const teacherOutput = values["teacher-output"];
   const teacherMaxSteps = values["teacher-max-steps"];
+  const bcSteps = values["bc-steps"];
 
   // One run per directory, checked and locked before anything is trained (`run ilrec` has no --resume).
   // The flags as given (minus where and how to print): enough to say how another run in --out differs.
@@ -132,9 +126,10 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
     const model = teacher === "llm" ? await createChatModel(spec, modelOptions(llmRun, stats)) : null;
     if (model) await preflight(model, llmRun, io);
     const stopWatching = model ? watchSlowCalls(stats, spec, io) : () => {};
-    const setup = await loadPreset(env, values["data-dir"] ? { dataDir: values["data-dir"] } : {});
-    const perSeed: IlrecRow[][] = [];
+    const setup = await loadPreset(env, { ...presetOptionsFrom(given), ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}) });
+    const runs: IlrecSeedRun[] = [];
     const results = [];
+    const protocol = `ground truth, ${userSplit(setup).label}, ${episodes} sessions per method, learned policies served ${serve.join(" and ")}`;
     for (const s of seeds) {
       log(`-- seed ${s}`);
       let lastTenth = -1;
@@ -145,6 +140,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
         steps,
         ...(teacherEpisodes !== undefined ? { teacherEpisodes } : {}),
         ...(batchSize !== undefined ? { batchSize } : {}),
+        ...(bcSteps !== undefined ? { bcSteps } : {}),
         ...(quitReward !== undefined ? { quitReward } : {}),
         ...(teacherOutput !== undefined ? { teacherOutput } : {}),
         ...(teacherMaxSteps !== undefined ? { teacherMaxSteps } : {}),
@@ -167,16 +163,21 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
       mkdirSync(dir, { recursive: true });
       // A teacher row names what ran: the share of the LLM teacher's answers that came from its fallbacks.
       if (model) r.rows.forEach((row, i) => row.method.startsWith("teacher (") && (r.rows[i] = { ...row, method: `${row.method.slice(0, -1)}, ${teacherFallback(stats)})` }));
-      runDir.writeJson(join(relative(out, dir), "results.json"), { env, teacher, llm: redactText(spec), seed: s, ...r, ...(model ? { llmAnswers: answerRecord(stats, redactText(spec)) } : {}) });
-      perSeed.push(r.rows);
+      runs.push({ seed: s, result: r });
+      // After every seed the directory reports what is finished: the seed's own records, then all seeds so far.
+      const info: IlrecRunInfo = { env, teacher, llm: redactText(spec), protocol, ...(model ? { llmAnswers: answerRecord(stats, redactText(spec)) } : {}) };
+      if (dir !== out) writeIlrecRecords(dir, [runs.at(-1)!], info);
+      writeIlrecRecords(out, runs, info);
       results.push({ seed: s, rows: r.rows, latencyRatio: r.latencyRatio, demonstrations: r.demonstrations, trainWorld: r.trainWorld });
     }
     stopWatching();
-    const table = aggregate(perSeed);
+    const reportPath = join(out, "report.html");
+    writeFileAtomic(reportPath, buildReport(readRunDir(out)).html);
+    const table = aggregate(runs.map((r) => r.result.rows));
     const ratios = results.map((r) => r.latencyRatio);
     const ratio = ratios.reduce((a, b) => a + b, 0) / ratios.length;
     if (values.json) {
-      io.stdout(JSON.stringify({ env, teacher, llm: spec, out, seeds, table, perSeed: results, latencyRatio: ratio, llmStats: stats.snapshot(), ...(model ? { llmAnswers: answerRecord(stats, spec) } : {}) }) + "\n");
+      io.stdout(JSON.stringify({ env, teacher, llm: spec, out, report: reportPath, seeds, table, perSeed: results, latencyRatio: ratio, llmStats: stats.snapshot(), ...(model ? { llmAnswers: answerRecord(stats, spec) } : {}) }) + "\n");
       if (model) checkFallbackRate(stats, llmRun);
       return 0;
     }
@@ -184,7 +185,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
     io.stdout(formatTable(table, seeds.length));
     io.stdout(`teacher / policy latency per recommendation: ${ratio.toFixed(1)}x\n`);
     if (model) io.stdout(answerLines(stats, spec).join("\n") + "\n");
-    io.stdout(`run directory: ${out}\n`);
+    io.stdout(`run directory: ${out}\nreport: ${reportPath}\n`);
     if (model) checkFallbackRate(stats, llmRun);
     return 0;
   }

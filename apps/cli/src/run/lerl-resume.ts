@@ -5,13 +5,15 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LerlStateValue } from "@farsight/graph";
+import { PRESET_FLAG_TABLE } from "../preset-flags.js";
 import { RUN_FILES, type CurvePoint } from "../report/run-dir.js";
 import type { RunDirectory } from "./run-directory.js";
 
 /** Which flag sets a key of `run lerl`'s config.json (for a refused resume). */
 export const LERL_FLAGS = {
   command: "the command",
-  env: "--env / --data-dir",
+  env: "--env / --data-dir / --quit-window / --quit-threshold / --same-users",
+  presetFlags: "--quit-window / --quit-threshold / --same-users",
   planners: "--planner",
   oracle: "--planner",
   oracleReads: "--planner",
@@ -55,7 +57,7 @@ export function forgetUncheckpointedRecords(dir: RunDirectory, saved: ReadonlyMa
  * spec is not taken over (a spec may hold a key); an LLM planner's resume passes --llm again.
  */
 export function savedLerlFlags(out: string, plannerOfRow: (row: string | undefined) => string | undefined): Record<string, string | boolean> {
-  let c: { env?: { preset?: string }; planners?: { row?: string }[]; train?: Record<string, number>; eval?: { seeds?: number[]; episodesPerSeed?: number; skip?: boolean } };
+  let c: { env?: { preset?: string }; presetFlags?: Record<string, unknown>; planners?: { row?: string }[]; train?: Record<string, number>; eval?: { seeds?: number[]; episodesPerSeed?: number; skip?: boolean } };
   try {
     c = JSON.parse(readFileSync(join(out, "config.json"), "utf8")) as typeof c;
   } catch {
@@ -66,6 +68,12 @@ export function savedLerlFlags(out: string, plannerOfRow: (row: string | undefin
     if (typeof v === "number" || typeof v === "string") flags[flag] = String(v);
   };
   put("env", c.env?.preset);
+  // Only the preset flags: a config.json is a file, not a source of arbitrary flags.
+  for (const [flag, v] of Object.entries(c.presetFlags ?? {})) {
+    if (!(flag in PRESET_FLAG_TABLE)) continue;
+    if (v === true) flags[flag] = true;
+    else put(flag, v);
+  }
   const planners = (c.planners ?? []).map((p) => plannerOfRow(p.row));
   if (planners.length && planners.every(Boolean)) flags["planner"] = planners.join(",");
   put("steps", c.train?.["steps"]);

@@ -3,8 +3,11 @@
  * ratings of random items, coat_pseudoGT_ratingM.ascii the completed matrix EasyRL4Rec pays as reward
  * (from BetsyHJ/RL4Rec). The category of an item is its jacket type (item_features.ascii one-hot columns
  * named `jackettype:*` in item_features_map.txt); the 33 one-hot item features become the item embeddings.
+ * The 14 one-hot user features (gender, age, location, fashion interest) are read when the folder has them
+ * (copies fetched before they were pinned lack them); with the item features they are DeepFM's fields.
  * Declared values: ratings are integers 0..5 (0 = not rated), pseudo-GT cells integers 1..5, item features 0/1.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createCatalog } from "@farsight/core";
 import { dataError, lines, logFromDense, readDenseMatrix, readText, type Dataset } from "./dataset.js";
@@ -57,6 +60,7 @@ export function loadCoat(dir: string): Dataset {
     categoryNames: typeColumns.map((j) => names[j]!.slice("jackettype:".length)),
     itemTitles: itemCategories.map((c, i) => `${names[typeColumns[c[0]!]!]!.slice("jackettype:".length)} jacket #${i}`),
   });
+  const users = readUserFeatures(dir, numUsers, hint);
   return {
     name: "coat",
     numUsers,
@@ -66,5 +70,18 @@ export function loadCoat(dir: string): Dataset {
     groundTruth: gt.values,
     itemFeatures: feats.values,
     itemFeatureDim: names.length,
+    itemFeatureNames: names,
+    ...users,
   };
+}
+
+/** user_features.ascii with its column names, or nothing when the folder has neither file. */
+function readUserFeatures(dir: string, numUsers: number, hint: string): { userFeatures: Float32Array; userFeatureDim: number; userFeatureNames: string[] } | Record<string, never> {
+  const mapFile = join(dir, "user_item_features", "user_features_map.txt");
+  const featFile = join(dir, "user_item_features", "user_features.ascii");
+  if (!existsSync(mapFile) && !existsSync(featFile)) return {};
+  const names: string[] = [];
+  for (const [line] of lines(readText(mapFile, hint))) names.push(line.trim());
+  const feats = readDenseMatrix(featFile, numUsers, names.length, { min: 0, max: 1, integer: true }, hint);
+  return { userFeatures: feats.values, userFeatureDim: names.length, userFeatureNames: names };
 }

@@ -28,6 +28,13 @@ export interface Dataset {
   /** Item feature vectors (numItems x itemFeatureDim, row-major), where the dataset has them (Coat). */
   readonly itemFeatures?: Float32Array;
   readonly itemFeatureDim?: number;
+  /** Column names of `itemFeatures` (`group:value`, e.g. `color:navy`); the group is a DeepFM field. */
+  readonly itemFeatureNames?: readonly string[];
+  /** User feature vectors (numUsers x userFeatureDim, row-major), where the dataset has them (Coat). */
+  readonly userFeatures?: Float32Array;
+  readonly userFeatureDim?: number;
+  /** Column names of `userFeatures` (`group:value`, e.g. `age:20-30`). */
+  readonly userFeatureNames?: readonly string[];
   /** Original user / item identifiers per dense index, where they are not already 0..n-1. */
   readonly userIds?: readonly string[];
   readonly itemIds?: readonly string[];

@@ -56,20 +56,22 @@ export function loadKuaiRec(dir: string): Dataset {
   const cu = column(small.header, "user_id", smallFile, dataError), ci = column(small.header, "video_id", smallFile, dataError);
   const cw = column(small.header, "watch_ratio", smallFile, dataError);
   const users = new IdMap(), items = new IdMap();
-  const cells: [number, number, number][] = [];
+  // Column-wise, not one array per cell: the real small matrix has 4.7M cells.
+  const smallLog = new LogBuilder();
   let cappedSmall = 0, cappedBig = 0;
   for (const [f, no] of small.rows) {
     const w = num(smallFile, no, "watch_ratio", f[cw], WATCH_RATIO);
     if (w > 5) cappedSmall++;
-    cells.push([users.get(intId(smallFile, no, "user_id", f[cu])), items.get(intId(smallFile, no, "video_id", f[ci])), Math.min(5, w)]);
+    smallLog.push(users.get(intId(smallFile, no, "user_id", f[cu])), items.get(intId(smallFile, no, "video_id", f[ci])), Math.min(5, w));
   }
-  if (cells.length === 0) throw dataError(smallFile, undefined, "no rows");
+  if (smallLog.length === 0) throw dataError(smallFile, undefined, "no rows");
+  const cells = smallLog.build();
   const U = users.size, I = items.size;
   let mean = 0;
-  for (const c of cells) mean += c[2];
-  mean /= cells.length;
+  for (const w of cells.rating) mean += w;
+  mean /= cells.rating.length;
   const gt = new Float32Array(U * I).fill(mean);
-  for (const [u, i, w] of cells) gt[u * I + i] = w;
+  for (let j = 0; j < cells.user.length; j++) gt[cells.user[j]! * I + cells.item[j]!] = cells.rating[j]!;
   const cats: number[][] = new Array(I);
   const catIds = new IdMap();
   const catCsv = readCsv(catFile);
@@ -101,12 +103,12 @@ export function loadKuaiRec(dir: string): Dataset {
       if (w > 5) cappedBig++;
       log.push(u, i, Math.min(5, w));
     }
-  } else for (const [u, i, w] of cells) log.push(u, i, w);
+  }
   return {
     name: "kuairec",
     numUsers: U,
     catalog: createCatalog({ itemCategories: cats, categoryNames: catIds.ids.map((t) => `tag ${t}`) }),
-    train: log.build(),
+    train: bigFile ? log.build() : cells,
     groundTruth: gt,
     userIds: users.ids,
     itemIds: items.ids,

@@ -83,6 +83,21 @@ describe("runIlrecPipeline", () => {
     expect(r.training.acceptedShare).toBeLessThanOrEqual(1);
     expect(r.training.envSteps).toBeGreaterThanOrEqual(480);
     expect(Number.isFinite(r.training.discriminatorLoss)).toBe(true);
+
+    // The training record: curves of IL-Rec and both baselines, and one weight histogram per refresh.
+    const h = r.history;
+    const metrics = (series: string) => [...new Set(h.curves.filter((c) => c.series === series).map((c) => c.metric))].sort();
+    expect(metrics("IL-Rec policy")).toEqual(["demo_gated_share", "demo_mean_weight", "discriminator_accuracy", "discriminator_loss", "imitation_lambda", "len", "return"]);
+    expect(metrics("A2C, no demonstrations")).toEqual(["len", "return"]);
+    expect(metrics("behaviour cloning")).toEqual(["bc_loss"]);
+    const lambda = h.curves.filter((c) => c.series === "IL-Rec policy" && c.metric === "imitation_lambda");
+    for (let i = 1; i < lambda.length; i++) expect(lambda[i]!.value).toBeLessThanOrEqual(lambda[i - 1]!.value); // annealed, never raised
+    expect(lambda.at(-1)!.value).toBe(0);
+    expect(h.weights.length).toBeGreaterThan(0);
+    for (const w of h.weights) expect(w.zero + w.counts.reduce((a, b) => a + b, 0)).toBe(w.usable);
+    const lastGated = h.curves.filter((c) => c.metric === "demo_gated_share").at(-1)!.value;
+    const lastSnapshot = h.weights.at(-1)!;
+    expect(lastGated).toBeCloseTo(lastSnapshot.zero / lastSnapshot.usable, 6);
   });
 });
 

@@ -4,3 +4,4 @@ export {
 } from "./schema.js";
 export { buildTeacher, runTeacher, trainingSession, type Teacher, type TeacherKind, type TeacherOptions, type TeacherRun } from "./teacher.js";
 export { runIlrecPipeline, servingLatency, type IlrecPipelineOptions, type IlrecPipelineResult, type IlrecRow, type ServeMode } from "./pipeline.js";
+export { TrainingRecorder, CURVE_POINTS, type IlrecCurvePoint, type IlrecHistory, type IlrecWeightSnapshot } from "./history.js";

@@ -21,6 +21,7 @@ import {
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { evaluateAgent } from "../evaluate.js";
 import { defaultTrainWorld, policyDefaults, trainSimulator, type TrainWorld } from "../train.js";
+import { TrainingRecorder, type IlrecHistory } from "./history.js";
 import { episodesFromRecords, readDemonstrations, recordsFromTrajectory, writeDemonstrations } from "./schema.js";
 import { buildTeacher, runTeacher, trainingSession, type TeacherKind } from "./teacher.js";
 
@@ -87,6 +88,8 @@ export interface IlrecPipelineResult {
   readonly trainWorld: TrainWorld;
   /** Teacher ms per recommendation / IL-Rec policy ms per recommendation. */
   readonly latencyRatio: number;
+  /** Learning curves of IL-Rec and the baselines, and the demonstration weights at every refresh. */
+  readonly history: IlrecHistory;
 }
 
 /** Milliseconds per recommendation of an env agent serving one session at a time on the test users. */
@@ -149,19 +152,30 @@ export async function runIlrecPipeline(o: IlrecPipelineOptions): Promise<IlrecPi
   });
   log(`training IL-Rec for ${o.steps} steps (lambda_imit ${options.imitationCoef} annealed over ${options.imitationAnneal} of the budget, ${options.imitationSteps} imitation step(s) per rollout, advantage ${options.advantage}, weights ${options.weights.form ?? "filter"} beta ${options.weights.beta} alpha ${options.weights.alpha}, reward ${options.rewardMode}; ${demos.unusableRows} demonstrated repeats ignored)`);
   const learner = new IlrecLearner(ilrec.policy, demos, options);
-  const training = await learner.train(ilrec.env, o.steps, o.onProgress);
+  const recorder = new TrainingRecorder(o.steps, options.weights.form ?? "filter");
+  const ilrecCurve = recorder.progress("IL-Rec policy", options.imitationCoef);
+  let seenWeights = demos.weights;
+  const training = await learner.train(ilrec.env, o.steps, (p) => {
+    ilrecCurve(p);
+    // The learner replaces the weight array at each refresh: a new array is a new snapshot.
+    if (demos.weights !== seenWeights) {
+      seenWeights = demos.weights;
+      recorder.snapshot(p.envSteps, seenWeights, demos.usable);
+    }
+    o.onProgress?.(p);
+  });
   log(`IL-Rec: ${training.updates} updates, discriminator accuracy ${training.discriminatorAccuracy.toFixed(2)}, demonstrations accepted at the end ${(100 * training.acceptedShare).toFixed(0)}% (mean weight ${training.meanWeight.toFixed(2)}), ${(training.elapsedMs / 1000).toFixed(1)} s`);
   if (o.outDir) await saveCheckpoint(join(o.outDir, "policy"), learner.algorithm, { method: "ilrec", preset: setup.name, seed, teacher: teacher.name });
 
   const plain = await newPolicy();
   const a2c = new IlrecLearner(plain.policy, null, options);
-  await a2c.train(plain.env, o.steps);
+  await a2c.train(plain.env, o.steps, recorder.progress("A2C, no demonstrations"));
   log("A2C without demonstrations trained");
   const bc = await newPolicy();
   // BC is a baseline: give it enough steps to fit the demonstrations (500 = about 20 epochs of 100 Coat sessions),
   // even where IL-Rec's annealed imitation took fewer.
   const bcSteps = o.bcSteps ?? Math.max(500, training.updates * options.imitationSteps);
-  trainBehaviourCloning(bc.policy, demos, { steps: bcSteps, batchSize: options.replayBatch, seed, learningRate: options.a2c.learningRate ?? 1e-3 });
+  trainBehaviourCloning(bc.policy, demos, { steps: bcSteps, batchSize: options.replayBatch, seed, learningRate: options.a2c.learningRate ?? 1e-3 }, recorder.bcStep("behaviour cloning", bcSteps));
   log(`behaviour cloning: ${bcSteps} steps`);
 
   // 3. Serving on the held-out ground truth.
@@ -192,5 +206,5 @@ export async function runIlrecPipeline(o: IlrecPipelineOptions): Promise<IlrecPi
   learner.dispose();
   a2c.dispose();
   for (const p of [ilrec.policy, plain.policy, bc.policy]) p.dispose();
-  return { rows, demonstrations, training, options, trainWorld: world, latencyRatio: teacherMs / policyMs };
+  return { rows, demonstrations, training, options, trainWorld: world, latencyRatio: teacherMs / policyMs, history: recorder.history() };
 }

@@ -11,7 +11,7 @@
  * The reader validates every line and names the file and line of the first problem; `episodesFromRecords`
  * turns records back into `@farsight/core` Episodes, the form the IL-Rec learner reads.
  */
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { FarsightError, type Catalog, type EndReason, type Episode } from "@farsight/core";
 import { z } from "zod";
@@ -91,10 +91,17 @@ export function appendDemonstrations(path: string, records: readonly DemoRecord[
   appendFileSync(path, records.map((r) => JSON.stringify(r) + "\n").join(""));
 }
 
-/** Writes (replacing) a JSONL file of records. */
+/** Writes (replacing) a JSONL file of records, through a temporary file and a rename: never half a file. */
 export function writeDemonstrations(path: string, records: readonly DemoRecord[]): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, records.map((r) => JSON.stringify(r) + "\n").join(""));
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, records.map((r) => JSON.stringify(r) + "\n").join(""));
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** Parses JSONL text; `source` names the file in errors. Blank lines are skipped. */

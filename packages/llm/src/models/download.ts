@@ -1,9 +1,8 @@
-import { createWriteStream } from "node:fs";
+import { rmSync } from "node:fs";
 import { get as httpGet, type IncomingMessage } from "node:http";
 import { get as httpsGet } from "node:https";
-import { pipeline } from "node:stream/promises";
 import { FarsightError } from "@farsight/core";
-import { sha256Tap } from "./hash-tap.js";
+import { downloadFile, partialPath, type DownloadProgress } from "@farsight/core/node";
 
 export interface DownloadOptions {
   /** Called as bytes arrive (total is undefined when the server sends no length). */
@@ -44,21 +43,25 @@ function request(url: string, options: DownloadOptions, redirects = 5): Promise<
   });
 }
 
-/** Downloads `url` into `dest` (created or truncated), hashing it on the way. */
+/**
+ * Downloads `url` into `dest`, hashing it on the way: @farsight/core/node's streamed download (a connection
+ * that breaks is resumed with an HTTP Range request, up to 3 times), without keeping a partial file when it
+ * finally fails (a model fetch retries from its next source instead).
+ */
 export async function downloadToFile(url: string, dest: string, options: DownloadOptions = {}): Promise<{ sha256: string; bytes: number }> {
-  const res = await request(url, options);
-  const length = Number(res.headers["content-length"]);
-  const total = Number.isFinite(length) && length > 0 ? length : undefined;
-  const tap = sha256Tap((bytes) => options.onProgress?.(bytes, total));
   try {
-    await pipeline(res, tap.stream, createWriteStream(dest));
+    const r = await downloadFile(url, dest, {
+      headers: { "user-agent": USER_AGENT, accept: "*/*" },
+      progressIntervalMs: 0,
+      ...(options.onProgress ? { onProgress: (p: DownloadProgress) => options.onProgress!(p.received, p.total) } : {}),
+      ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return { sha256: r.sha256, bytes: r.bytes };
   } catch (err) {
-    throw new FarsightError("llm/download", `${url}: download broke off after ${tap.bytes} bytes: ${(err as Error).message}`, { url, bytes: tap.bytes }, { cause: err });
+    rmSync(partialPath(dest), { force: true });
+    throw err;
   }
-  if (total !== undefined && tap.bytes !== total) {
-    throw new FarsightError("llm/download", `${url}: got ${tap.bytes} of ${total} bytes (connection closed early)`, { url, bytes: tap.bytes, total });
-  }
-  return { sha256: tap.digest(), bytes: tap.bytes };
 }
 
 /** GETs a JSON document (a package index's API). */

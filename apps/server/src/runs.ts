@@ -1,0 +1,211 @@
+/**
+ * Threads and runs: what the routes do, apart from HTTP. A thread holds one session of one graph; a run is one
+ * invocation on it (`input` starts the session, `command.resume` answers the pending interrupt). The
+ * checkpointer saves after every node (`durability: "sync"`), so a replica that dies mid-run leaves the
+ * thread at its last completed node, and any replica on the same database continues from there.
+ */
+import type { ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import { Command } from "@langchain/langgraph";
+import { errorBody, HttpError, type ServedGraph, type SnapshotLike } from "./served-graph.js";
+import type { ThreadRecord, ThreadRecords } from "./threads.js";
+
+type Body = Record<string, unknown>;
+const STREAM_MODES = ["values", "updates", "custom"] as const;
+
+export class Runs {
+  /** Threads with a run in progress in this process (LangGraph Platform's default multitask strategy: reject). */
+  private readonly busy = new Set<string>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly graphs: readonly ServedGraph[], private readonly threads: ThreadRecords) {}
+
+  async createThread(b: Body): Promise<Record<string, unknown>> {
+    const id = b["thread_id"] === undefined ? randomUUID() : threadIdOf(b["thread_id"]);
+    const existing = await this.threads.get(id);
+    if (existing) {
+      if (b["if_exists"] === "do_nothing") return this.thread(id);
+      throw new HttpError(409, "server/thread-exists", `thread ${id} exists; pass if_exists: "do_nothing" to get it`);
+    }
+    const now = new Date().toISOString();
+    const metadata = b["metadata"] ?? {};
+    if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) throw new HttpError(422, "server/bad-request", "metadata must be an object");
+    await this.threads.put({ thread_id: id, created_at: now, updated_at: now, metadata: metadata as Record<string, unknown> });
+    return this.thread(id);
+  }
+
+  async searchThreads(metadata: Record<string, unknown>, limit: number, offset: number): Promise<Record<string, unknown>[]> {
+    const found = await this.threads.search(metadata, limit, offset);
+    return Promise.all(found.map((r) => this.threadOf(r)));
+  }
+
+  async thread(id: string): Promise<Record<string, unknown>> {
+    return this.threadOf(await this.record(id));
+  }
+
+  async state(id: string): Promise<Record<string, unknown>> {
+    const record = await this.record(id);
+    const snap = await this.snapshot(record);
+    if (!snap) return { values: {}, next: [], tasks: [], metadata: {}, created_at: null, checkpoint: { thread_id: id, checkpoint_ns: "", checkpoint_id: null, checkpoint_map: null }, parent_checkpoint: null };
+    return stateOf(id, snap);
+  }
+
+  /** Runs to the end or the next interrupt; returns the values, with `__interrupt__` when the graph paused. */
+  async wait(id: string, g: ServedGraph, b: Body): Promise<Record<string, unknown>> {
+    return this.exclusive(id, async () => {
+      const { arg, record, config } = await this.prepare(id, g, b);
+      let out: unknown;
+      try {
+        // LangGraph returns the values, with `__interrupt__` when the graph paused.
+        out = await g.graph.invoke(arg, config);
+      } catch (err) {
+        await this.threads.touch(record, { error: err instanceof Error ? err.message : String(err) });
+        throw err;
+      }
+      await this.threads.touch(record, { graph_id: g.graphId, error: undefined });
+      return out as Record<string, unknown>;
+    });
+  }
+
+  /** As {@link wait}, streamed as server-sent events: `metadata`, then one event per chunk of each stream mode. */
+  async stream(id: string, g: ServedGraph, b: Body, res: ServerResponse): Promise<void> {
+    const modes = streamModesOf(b["stream_mode"]);
+    await this.exclusive(id, async () => {
+      const { arg, record, config } = await this.prepare(id, g, b);
+      const runId = randomUUID();
+      res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive", "Content-Location": `/threads/${encodeURIComponent(id)}/runs/${runId}` });
+      const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      send("metadata", { run_id: runId, attempt: 1 });
+      try {
+        const chunks = await g.graph.stream(arg, { ...config, streamMode: [...modes] });
+        // Chunks as LangGraph streams them (as its own API server does): in `values` mode the state after each
+        // step, and the pause as a last `{__interrupt__}` chunk.
+        for await (const chunk of chunks) {
+          const [mode, data] = chunk as [string, unknown];
+          send(mode, data);
+        }
+        await this.threads.touch(record, { graph_id: g.graphId, error: undefined });
+      } catch (err) {
+        await this.threads.touch(record, { error: err instanceof Error ? err.message : String(err) }).catch(() => {});
+        const { body } = errorBody(err);
+        send("error", { error: body["error"], message: body["detail"] });
+      }
+      res.end();
+    });
+  }
+
+  /** Resolves when every run in progress has finished. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    if (this.busy.has(id)) throw new HttpError(409, "server/thread-busy", `thread ${id} has a run in progress; wait for it to finish`);
+    this.busy.add(id);
+    const p = fn();
+    this.inFlight.add(p);
+    try {
+      return await p;
+    } finally {
+      this.inFlight.delete(p);
+      this.busy.delete(id);
+    }
+  }
+
+  private async prepare(id: string, g: ServedGraph, b: Body) {
+    let record = await this.threads.get(id);
+    if (!record) {
+      if (b["if_not_exists"] !== "create") throw new HttpError(404, "server/no-thread", `no thread ${id}; create it with POST /threads or pass if_not_exists: "create"`);
+      await this.createThread({ thread_id: id });
+      record = (await this.threads.get(id))!;
+    }
+    if (record.graph_id && record.graph_id !== g.graphId) {
+      throw new HttpError(409, "server/wrong-assistant", `thread ${id} runs the ${record.graph_id} graph; run ${record.graph_id} on it, or use a new thread for ${g.graphId}`);
+    }
+    const snap = await this.snapshot({ ...record, graph_id: g.graphId });
+    const pending = snap ? interruptsOf(snap) : [];
+    const command = b["command"] as Body | undefined | null;
+    const hasCommand = command !== undefined && command !== null;
+    const hasInput = b["input"] !== undefined && b["input"] !== null;
+    if (hasInput && hasCommand) throw new HttpError(422, "server/bad-request", "a run takes input (a new session) or command: {resume} (an answer to the pending interrupt), not both");
+    let arg: unknown = null;
+    if (hasInput) {
+      if (snap) throw new HttpError(409, "server/thread-started", `thread ${id} already holds a session; answer it with command: {resume}, or start a new session on a new thread`);
+      arg = g.checkInput(b["input"]);
+      await g.beforeRun?.("input");
+    } else if (hasCommand) {
+      if (typeof command !== "object" || Object.keys(command).some((k) => k !== "resume")) throw new HttpError(422, "server/bad-request", "only command: {resume} is supported (no goto or update)");
+      if (pending.length === 0) throw new HttpError(409, "server/no-interrupt", `thread ${id} is not waiting for an answer (${!snap ? "no session yet: start one with input" : snap.next.length ? "a run stopped mid-way: continue it with a run without input or command" : "its session has ended"})`);
+      arg = new Command({ resume: g.checkResume(command["resume"]) });
+      await g.beforeRun?.("resume");
+    } else if (!snap || snap.next.length === 0 || pending.length > 0) {
+      // A run without input or command continues a run that stopped mid-way (its replica died); nothing else.
+      throw new HttpError(409, "server/nothing-to-continue", `thread ${id} has ${!snap ? "no session: start one with input" : pending.length ? "a pending interrupt: answer it with command: {resume}" : "ended"}`);
+    }
+    const config = { configurable: { thread_id: id }, recursionLimit: g.recursionLimit ?? 25, durability: "sync" };
+    return { arg, record, config };
+  }
+
+  private async record(id: string): Promise<ThreadRecord> {
+    const r = await this.threads.get(id);
+    if (!r) throw new HttpError(404, "server/no-thread", `no thread ${id}`);
+    return r;
+  }
+
+  private async snapshot(r: ThreadRecord): Promise<SnapshotLike | undefined> {
+    const g = this.graphs.find((x) => x.graphId === r.graph_id);
+    if (!g) return undefined;
+    const snap = await g.graph.getState({ configurable: { thread_id: r.thread_id } });
+    return snap.config?.configurable?.["checkpoint_id"] ? snap : undefined;
+  }
+
+  private async threadOf(r: ThreadRecord): Promise<Record<string, unknown>> {
+    const snap = await this.snapshot(r);
+    const interrupts = snap ? Object.fromEntries(snap.tasks.filter((t) => t.interrupts.length).map((t) => [t.id, t.interrupts.map(plainInterrupt)])) : {};
+    const status = this.busy.has(r.thread_id) ? "busy" : r.error ? "error" : Object.keys(interrupts).length ? "interrupted" : "idle";
+    return {
+      thread_id: r.thread_id,
+      created_at: r.created_at,
+      updated_at: r.updated_at,
+      state_updated_at: (snap?.createdAt as string | undefined) ?? r.updated_at,
+      metadata: { ...r.metadata, ...(r.graph_id ? { graph_id: r.graph_id } : {}) },
+      status,
+      values: snap?.values ?? {},
+      interrupts,
+      ...(r.error ? { error: r.error } : {}),
+    };
+  }
+}
+
+function threadIdOf(v: unknown): string {
+  if (typeof v !== "string" || !/^[A-Za-z0-9._:-]{1,200}$/.test(v)) throw new HttpError(422, "server/bad-request", `thread_id must be 1-200 characters of letters, digits and ._:-, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function streamModesOf(v: unknown): (typeof STREAM_MODES)[number][] {
+  const list = v === undefined || v === null ? ["values"] : Array.isArray(v) ? v : [v];
+  for (const m of list) {
+    if (!(STREAM_MODES as readonly unknown[]).includes(m)) throw new HttpError(422, "server/bad-request", `stream_mode must be among ${STREAM_MODES.join(", ")}, got ${JSON.stringify(m)}`);
+  }
+  return list as (typeof STREAM_MODES)[number][];
+}
+
+const plainInterrupt = (i: { id?: string; value?: unknown }) => ({ id: i.id, value: i.value });
+
+function interruptsOf(snap: SnapshotLike) {
+  return snap.tasks.flatMap((t) => t.interrupts.map(plainInterrupt));
+}
+
+function stateOf(id: string, snap: SnapshotLike): Record<string, unknown> {
+  const checkpoint = (c: { configurable?: Record<string, unknown> } | undefined) =>
+    c?.configurable ? { thread_id: id, checkpoint_ns: c.configurable["checkpoint_ns"] ?? "", checkpoint_id: c.configurable["checkpoint_id"] ?? null, checkpoint_map: null } : null;
+  return {
+    values: snap.values,
+    next: [...snap.next],
+    checkpoint: checkpoint(snap.config),
+    parent_checkpoint: checkpoint(snap.parentConfig),
+    metadata: snap.metadata ?? {},
+    created_at: snap.createdAt ?? null,
+    tasks: snap.tasks.map((t) => ({ id: t.id, name: t.name, error: t.error ? String(t.error) : null, interrupts: t.interrupts.map(plainInterrupt), checkpoint: null, state: null })),
+  };
+}

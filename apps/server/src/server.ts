@@ -1,0 +1,181 @@
+/**
+ * The thin server: LangGraph Platform's thread and run routes (the subset a `@langchain/langgraph-sdk` Client
+ * uses for assistants, threads and runs) over node:http, on 127.0.0.1. The route contract is in the README.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
+import { uuid5 } from "@langchain/langgraph-checkpoint";
+import { errorBody, HttpError, type ServedGraph } from "./served-graph.js";
+import type { Storage } from "./storage.js";
+import { ThreadRecords } from "./threads.js";
+import { Runs } from "./runs.js";
+import type { StaticHandler } from "./playground/index.js";
+
+export interface ServerOptions {
+  readonly graphs: readonly ServedGraph[];
+  readonly storage: Storage;
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+  /** Serves files for paths no API route claims (the playground). */
+  readonly staticFiles?: StaticHandler;
+  /** Largest request body accepted, in bytes. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+}
+
+export interface RunningServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting requests, lets running runs finish, closes the storage. */
+  close(): Promise<void>;
+}
+
+/**
+ * Assistant ids are UUIDs derived from the graph id with LangGraph's API server's namespace: every replica, and
+ * `langgraph dev` on the same langgraph.json, gives a graph the same assistant id.
+ */
+const ASSISTANT_NAMESPACE = "6ba7b821-9dad-11d1-80b4-00c04fd430c8";
+const STARTED = new Date().toISOString();
+
+export function assistantIdOf(graphId: string): string {
+  return uuid5(graphId, ASSISTANT_NAMESPACE);
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], body: () => Promise<Record<string, unknown>>) => Promise<void>;
+
+/** Starts the server on 127.0.0.1 (never another address). */
+export async function startServer(o: ServerOptions): Promise<RunningServer> {
+  const threads = new ThreadRecords(o.storage.store);
+  const runs = new Runs(o.graphs, threads);
+  const assistant = (g: ServedGraph) => ({
+    assistant_id: assistantIdOf(g.graphId),
+    graph_id: g.graphId,
+    name: g.graphId,
+    description: g.description,
+    config: {},
+    context: {},
+    metadata: { created_by: "system", ...g.metadata },
+    version: 1,
+    created_at: STARTED,
+    updated_at: STARTED,
+  });
+  const findAssistant = (id: string) => {
+    const g = o.graphs.find((x) => x.graphId === id || assistantIdOf(x.graphId) === id);
+    if (!g) throw new HttpError(404, "server/no-assistant", `no assistant "${id}"; this server serves ${o.graphs.map((x) => x.graphId).join(", ")}`);
+    return g;
+  };
+
+  const routes: [string, RegExp, Handler][] = [
+    ["GET", /^\/ok$/, async (_q, res) => json(res, 200, { ok: true })],
+    ["GET", /^\/info$/, async (_q, res) => json(res, 200, { version: "farsight-server", storage: o.storage.kind, graphs: o.graphs.map((g) => g.graphId) })],
+    ["POST", /^\/assistants\/search$/, async (_q, res, _p, body) => {
+      const b = await body();
+      const limit = intOf(b["limit"], 10);
+      const offset = intOf(b["offset"], 0);
+      const list = o.graphs.filter((g) => b["graph_id"] === undefined || b["graph_id"] === g.graphId).map(assistant);
+      json(res, 200, list.slice(offset, offset + limit));
+    }],
+    ["GET", /^\/assistants\/([^/]+)$/, async (_q, res, [id]) => json(res, 200, assistant(findAssistant(id!)))],
+    ["POST", /^\/threads$/, async (_q, res, _p, body) => json(res, 200, await runs.createThread(await body()))],
+    ["POST", /^\/threads\/search$/, async (_q, res, _p, body) => {
+      const b = await body();
+      json(res, 200, await runs.searchThreads(objectOf(b["metadata"]), intOf(b["limit"], 10), intOf(b["offset"], 0)));
+    }],
+    ["GET", /^\/threads\/([^/]+)$/, async (_q, res, [id]) => json(res, 200, await runs.thread(id!))],
+    ["GET", /^\/threads\/([^/]+)\/state$/, async (_q, res, [id]) => json(res, 200, await runs.state(id!))],
+    ["POST", /^\/threads\/([^/]+)\/runs\/wait$/, async (_q, res, [id], body) => {
+      const b = await body();
+      const runId = randomUUID();
+      const out = await runs.wait(id!, findAssistant(String(b["assistant_id"] ?? "")), b);
+      res.setHeader("Content-Location", `/threads/${encodeURIComponent(id!)}/runs/${runId}`);
+      json(res, 200, out);
+    }],
+    ["POST", /^\/threads\/([^/]+)\/runs\/stream$/, async (_q, res, [id], body) => {
+      const b = await body();
+      await runs.stream(id!, findAssistant(String(b["assistant_id"] ?? "")), b, res);
+    }],
+  ];
+
+  const server: Server = createServer((req, res) => {
+    void handle(req, res).catch((err) => sendError(res, err));
+  });
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
+    for (const [method, pattern, handler] of routes) {
+      const m = pattern.exec(path);
+      if (!m) continue;
+      if (req.method !== method) continue;
+      const params = m.slice(1).map((p) => decodeURIComponent(p));
+      await handler(req, res, params, () => readJson(req, o.maxBodyBytes ?? 1 << 20));
+      return;
+    }
+    if (req.method === "GET" && o.staticFiles && (await o.staticFiles(path, res))) return;
+    throw new HttpError(404, "server/no-route", `no route ${req.method} ${path}; see the route table in apps/server/README.md`);
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await runs.drain();
+      await o.storage.close();
+    },
+  };
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  const text = JSON.stringify(value);
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, err: unknown): void {
+  const { status, body } = errorBody(err);
+  if (status >= 500) console.error(`farsight server: ${String(body["detail"])}`);
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  json(res, status, body);
+}
+
+async function readJson(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw new HttpError(413, "server/body-too-large", `request body over ${maxBytes} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch (err) {
+    throw new HttpError(400, "server/bad-json", `request body is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new HttpError(400, "server/bad-json", "request body must be a JSON object");
+  return value as Record<string, unknown>;
+}
+
+function intOf(v: unknown, fallback: number): number {
+  if (v === undefined || v === null) return fallback;
+  if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 10_000) throw new HttpError(422, "server/bad-request", `limit and offset must be integers in [0, 10000], got ${JSON.stringify(v)}`);
+  return v as number;
+}
+
+function objectOf(v: unknown): Record<string, unknown> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== "object" || Array.isArray(v)) throw new HttpError(422, "server/bad-request", "metadata must be an object");
+  return v as Record<string, unknown>;
+}

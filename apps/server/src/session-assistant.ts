@@ -1,0 +1,99 @@
+/**
+ * The `session` assistant: `createSessionGraph` (one person's session: plan, recommend, wait for feedback
+ * through an interrupt, update, reflect at the end) with the server's checkpointer and a reflection pool in the
+ * server's store, so replicas that share a database share the pool.
+ */
+import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph-checkpoint";
+import type { Catalog, ItemScorer } from "@farsight/core";
+import { createSessionGraph } from "@farsight/graph";
+import type { Planner } from "@farsight/planner";
+import { ReflectionPool, type Reflector } from "@farsight/reflector";
+import type { Policy } from "@farsight/rl-policy";
+import { badRequest, type GraphLike, type ServedGraph } from "./served-graph.js";
+
+/** The components of a served session (the non-LLM ones make it run offline). */
+export interface SessionComponents {
+  readonly catalog: Catalog;
+  /** Users a session may name (`userId` in `[0, numUsers)`): the scorer's users. */
+  readonly numUsers: number;
+  readonly planner: Planner;
+  /** Recommends inside the plan; one of `policy` or `scorer`. */
+  readonly policy?: Policy;
+  readonly scorer?: ItemScorer;
+  readonly reflector?: Reflector;
+  readonly slateSize?: number;
+  /** A session ends after this many slates. Default 30. */
+  readonly maxSteps?: number;
+  /** What produced this configuration (preset, recommender, planner), shown as the assistant's metadata. */
+  readonly describe?: Record<string, unknown>;
+}
+
+/** Where the session assistant keeps its state, and who it is among the replicas. */
+export interface SessionStorage {
+  readonly checkpointer: BaseCheckpointSaver;
+  readonly store: BaseStore;
+  /** Names this process in the pool's store keys, so replicas never overwrite each other's reflections. */
+  readonly replicaId: string;
+}
+
+/** Store namespace of the served sessions' reflection pool. */
+export const SERVED_POOL_NAMESPACE = ["farsight", "reflections", "served"] as const;
+
+/** The value a session's run starts from. */
+export interface SessionInput {
+  readonly userId: number;
+  readonly sessionId?: string;
+}
+
+/** Builds the `session` assistant; the pool is loaded from the store first. */
+export async function sessionAssistant(c: SessionComponents, s: SessionStorage): Promise<ServedGraph & { readonly pool: ReflectionPool }> {
+  const pool = await ReflectionPool.open({ store: s.store, namespace: [...SERVED_POOL_NAMESPACE], writer: s.replicaId });
+  const graph = createSessionGraph({
+    catalog: c.catalog,
+    planner: c.planner,
+    ...(c.policy ? { policy: c.policy } : {}),
+    ...(c.scorer ? { scorer: c.scorer } : {}),
+    ...(c.reflector ? { reflector: c.reflector } : {}),
+    ...(c.slateSize !== undefined ? { slateSize: c.slateSize } : {}),
+    ...(c.maxSteps !== undefined ? { maxSteps: c.maxSteps } : {}),
+    pool,
+    checkpointer: s.checkpointer,
+  });
+  return {
+    graphId: "session",
+    description: "One person's session: plan, recommend a slate, pause for feedback ({feedback: number[]} or {quit: true}), reflect at the end.",
+    graph: graph as unknown as GraphLike,
+    pool,
+    metadata: { ...c.describe, numUsers: c.numUsers, numItems: c.catalog.numItems, numCategories: c.catalog.numCategories },
+    checkInput: (input) => checkSessionInput(input, c.numUsers),
+    checkResume: checkSessionResume,
+    // Reflections other replicas wrote since this one last looked feed the new session's plans.
+    beforeRun: async (kind) => {
+      if (kind === "input") await pool.reload();
+    },
+  };
+}
+
+function checkSessionInput(input: unknown, numUsers: number): SessionInput {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) throw badRequest("input", "expected an object {userId, sessionId?}", input);
+  const { userId, sessionId, ...rest } = input as Record<string, unknown>;
+  if (Object.keys(rest).length) throw badRequest("input", `unknown field(s) ${Object.keys(rest).join(", ")}; a session takes {userId, sessionId?}`);
+  if (!Number.isInteger(userId) || (userId as number) < 0 || (userId as number) >= numUsers) {
+    throw badRequest("input.userId", `must be an integer in [0, ${numUsers}) (the served preset's users)`, userId);
+  }
+  if (sessionId !== undefined && (typeof sessionId !== "string" || sessionId.length === 0 || sessionId.length > 200)) {
+    throw badRequest("input.sessionId", "must be a non-empty string of at most 200 characters", sessionId);
+  }
+  return { userId: userId as number, ...(sessionId !== undefined ? { sessionId: sessionId as string } : {}) };
+}
+
+function checkSessionResume(resume: unknown): { feedback: number[] } | { quit: true } {
+  if (typeof resume !== "object" || resume === null || Array.isArray(resume)) throw badRequest("command.resume", "expected {feedback: number[]} or {quit: true}", resume);
+  const r = resume as Record<string, unknown>;
+  if (r["quit"] === true && Object.keys(r).length === 1) return { quit: true };
+  const fb = r["feedback"];
+  if (Object.keys(r).length !== 1 || !Array.isArray(fb) || !fb.every((x) => typeof x === "number" && Number.isFinite(x))) {
+    throw badRequest("command.resume", "expected {feedback: number[]} (one finite number per slate item) or {quit: true}", resume);
+  }
+  return { feedback: fb as number[] };
+}

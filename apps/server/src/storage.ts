@@ -1,0 +1,97 @@
+/**
+ * Where the server keeps its state: a LangGraph checkpointer (the threads' graph state) and a LangGraph store
+ * (thread records, the reflection pool), chosen by a connection string.
+ *
+ * - `memory`: nothing survives the process (tests, a quick look);
+ * - `sqlite:<file>`: one SQLite file, the embedded default of `farsight serve`;
+ * - `postgres://...` / `postgresql://...`: PostgreSQL, shared by every replica that points at it.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import pg from "pg";
+import { InMemoryStore, MemorySaver, type BaseCheckpointSaver, type BaseStore } from "@langchain/langgraph-checkpoint";
+import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import { PostgresStore } from "@langchain/langgraph-checkpoint-postgres/store";
+import { FarsightError } from "@farsight/core";
+import { SqliteStore } from "./sqlite-store.js";
+
+/** The checkpointer and store of one server process. */
+export interface Storage {
+  readonly kind: "memory" | "sqlite" | "postgres";
+  /** Where the state is, for logs (a PostgreSQL URL without its password). */
+  readonly where: string;
+  readonly checkpointer: BaseCheckpointSaver;
+  readonly store: BaseStore;
+  /** Closes connections and files. */
+  close(): Promise<void>;
+}
+
+/** Hides the password of a connection string, for logs and errors. */
+export function redactUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@]*@/, "$1***@");
+}
+
+/**
+ * Opens the storage a connection string names (see the module comment). PostgreSQL tables are created on first
+ * use, under an advisory lock so that replicas starting together do not race on `CREATE TABLE IF NOT EXISTS`.
+ */
+export async function openStorage(spec: string): Promise<Storage> {
+  if (spec === "memory") {
+    const store = new InMemoryStore();
+    return { kind: "memory", where: "memory (lost when the server stops)", checkpointer: new MemorySaver(), store, close: async () => {} };
+  }
+  if (spec.startsWith("sqlite:")) {
+    const file = spec.slice("sqlite:".length);
+    if (!file) throw new FarsightError("server/bad-storage", "sqlite: needs a file path (sqlite:/path/to/server.sqlite)", { spec });
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    const checkpointer = SqliteSaver.fromConnString(file);
+    const store = new SqliteStore(file);
+    return {
+      kind: "sqlite",
+      where: file,
+      checkpointer,
+      store,
+      close: async () => {
+        store.stop();
+        checkpointer.db.close();
+      },
+    };
+  }
+  if (/^postgres(ql)?:\/\//.test(spec)) return openPostgres(spec);
+  throw new FarsightError("server/bad-storage", `unknown storage "${redactUrl(spec)}": use memory, sqlite:<file> or a postgres:// URL`, { spec: redactUrl(spec) });
+}
+
+async function openPostgres(url: string): Promise<Storage> {
+  const where = redactUrl(url);
+  const checkpointer = PostgresSaver.fromConnString(url);
+  const store = PostgresStore.fromConnString(url, { ensureTables: false });
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+    // Any fixed key: it only has to be the same in every replica.
+    await client.query("SELECT pg_advisory_lock(724011)");
+    try {
+      await checkpointer.setup();
+      await store.setup();
+    } finally {
+      await client.query("SELECT pg_advisory_unlock(724011)");
+    }
+  } catch (err) {
+    await client.end().catch(() => {});
+    await checkpointer.end().catch(() => {});
+    await store.stop().catch(() => {});
+    throw new FarsightError("server/postgres", `cannot open PostgreSQL at ${where}: ${err instanceof Error ? err.message : String(err)}`, { where }, { cause: err });
+  }
+  await client.end();
+  return {
+    kind: "postgres",
+    where,
+    checkpointer,
+    store,
+    close: async () => {
+      await checkpointer.end();
+      await store.stop();
+    },
+  };
+}

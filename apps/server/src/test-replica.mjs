@@ -1,0 +1,26 @@
+// A server replica for the scale-out tests: the session assistant on a small synthetic world, state in the
+// storage named by argv[2]. Prints `listening <url>` when ready; SIGTERM closes it. With `--stall-at-plan K` the
+// K-th plan (counting from 1) never finishes, so a test can kill this process in the middle of a run.
+import { generateSynthetic, SyntheticWorld } from "@farsight/env";
+import { SaturationAwarePlanner } from "@farsight/planner";
+import { TemplateReflector } from "@farsight/reflector";
+import { openStorage, sessionAssistant, startServer } from "../dist/index.js";
+
+const [spec, flag, value] = process.argv.slice(2);
+const stallAt = flag === "--stall-at-plan" ? Number(value) : Infinity;
+const data = generateSynthetic({ numCategories: 5, numItems: 40, numUsers: 10, embeddingDim: 4, seed: 1 });
+const inner = new SaturationAwarePlanner();
+let plans = 0;
+const planner = {
+  name: inner.name,
+  usesLlm: false,
+  plan: async (requests) => (++plans === stallAt ? new Promise(() => {}) : inner.plan(requests)),
+};
+const storage = await openStorage(spec);
+const session = await sessionAssistant(
+  { catalog: data.catalog, numUsers: 10, planner, scorer: new SyntheticWorld(data).scorer, reflector: new TemplateReflector(), slateSize: 2, maxSteps: 8 },
+  { checkpointer: storage.checkpointer, store: storage.store, replicaId: `replica-${process.pid}` },
+);
+const server = await startServer({ graphs: [session], storage });
+process.on("SIGTERM", () => void server.close().then(() => process.exit(0)));
+console.log(`listening ${server.url}`);
