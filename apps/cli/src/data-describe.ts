@@ -16,7 +16,7 @@ import { resolveAgent } from "./agents.js";
 import { quitRuleLine } from "./preset-flags.js";
 import { userSplit } from "./report/protocol.js";
 
-/** The baselines every description runs, weakest first (the quit-aware oracle only on window rules). */
+/** The baselines every description runs, weakest first. */
 export const DESCRIBE_AGENTS = ["random", "popularity", "greedy", "oracle", "oracle-quit-aware"] as const;
 
 export interface PresetDescription {
@@ -82,8 +82,7 @@ function distanceQuantiles(setup: EnvSetup, pairs: number, seed: number): Record
 
 export async function describePreset(setup: EnvSetup, o: { episodes: number; seed: number; onAgent?: (agent: string) => void }): Promise<PresetDescription> {
   const baselines: PresetDescription["baselines"] = [];
-  // The quit-aware oracle probes window rules; asking the temper rule would spend patience.
-  for (const agent of DESCRIBE_AGENTS.filter((a) => a !== "oracle-quit-aware" || setup.describe.rule !== "temper")) {
+  for (const agent of DESCRIBE_AGENTS) {
     o.onAgent?.(agent);
     const { metrics } = await evaluate(setup, (seed) => resolveAgent(agent, setup, seed), { episodes: o.episodes, seeds: [o.seed] });
     baselines.push({ agent, len: metrics.len!, rTraj: metrics.r_traj! });

@@ -168,8 +168,10 @@ export class OracleAgent implements Agent {
  * among those the preset's quit rules let through, else the best unseen item. It shows how long sessions can
  * last on a preset when what is shown decides when users leave (the myopic {@link OracleAgent} shows the best
  * items, which under a distance rule sit close together, so its users leave early). A reference, not a
- * baseline: it knows the world and the rule. Slates of one item and window rules only: the temper rule
- * changes its state when asked, so it cannot be probed.
+ * baseline: it knows the world and the rule. Window rules are probed with slates of one item. The temper
+ * rule (KuaiSim) changes its state when asked, so it is read instead: slot k never repeats the previous slate's
+ * category at slot k (a repeat costs patience), and a slate's items come from distinct categories while any
+ * are left (similar items cost clicks under the slate's similarity penalty).
  */
 export class QuitAwareOracleAgent implements Agent {
   readonly name = "oracle-quit-aware";
@@ -178,20 +180,29 @@ export class QuitAwareOracleAgent implements Agent {
   private order: number[] = [];
   private readonly probe = new Int32Array(1);
   private readonly probeFeedback = new Float32Array(1);
+  private temper = false;
+  /** Under temper: the category shown at each slot of each session's previous slate (-1: none yet). */
+  private prevCats = new Int32Array(0);
+  private serials = new Float64Array(0);
   constructor(
     private readonly expected: (slot: number, user: number, item: number) => number,
     private readonly makeRules: () => QuitRule[],
   ) {}
   begin(env: VecEnv): void {
-    if (env.slateSize !== 1) throw new FarsightError("env/bad-option", `the quit-aware oracle recommends one item per step; this simulator's slates have ${env.slateSize}`, { slateSize: env.slateSize });
     this.rules = this.makeRules();
-    const temper = this.rules.find((r) => r.name === "temper");
-    if (temper) throw new FarsightError("env/bad-option", "the quit-aware oracle cannot probe the temper rule (asking it spends patience); use it on window rules", { rule: temper.name });
-    for (const r of this.rules) r.bind(env.batchSize, 1);
+    this.temper = this.rules.some((r) => r.name === "temper");
+    if (this.temper && this.rules.length > 1) {
+      throw new FarsightError("env/bad-option", `the quit-aware oracle reads the temper rule alone; this preset combines it with ${this.rules.filter((r) => r.name !== "temper").map((r) => r.name).join(", ")}`, { rules: this.rules.map((r) => r.name) });
+    }
+    if (!this.temper && env.slateSize !== 1) throw new FarsightError("env/bad-option", `the quit-aware oracle probes window rules one item per step; this simulator's slates have ${env.slateSize}`, { slateSize: env.slateSize });
+    if (!this.temper) for (const r of this.rules) r.bind(env.batchSize, 1);
     this.scores = new Float32Array(env.numItems);
     this.order = Array.from({ length: env.numItems }, (_, i) => i);
+    this.prevCats = new Int32Array(env.batchSize * env.slateSize).fill(-1);
+    this.serials = new Float64Array(env.batchSize).fill(-1);
   }
   act(env: VecEnv, out: Int32Array): void {
+    if (this.temper) return this.actUnderTemper(env, out);
     const scores = this.scores;
     for (let b = 0; b < env.batchSize; b++) {
       if (!env.active[b]) continue;
@@ -212,6 +223,40 @@ export class QuitAwareOracleAgent implements Agent {
       out[b] = pick >= 0 ? pick : fallback >= 0 ? fallback : 0;
       // The rules' windows follow the session: this agent chose every item of it.
       for (const r of this.rules) r.push(b, t, out, b);
+    }
+  }
+
+  /** Best unseen items by expected feedback, slot by slot: a new category per slot, never the slot's last one. */
+  private actUnderTemper(env: VecEnv, out: Int32Array): void {
+    const K = env.slateSize, scores = this.scores, cat = env.catalog.itemCategory;
+    const used = new Set<number>();
+    for (let b = 0; b < env.batchSize; b++) {
+      if (!env.active[b]) continue;
+      if (this.serials[b] !== env.sessionSerial[b]) {
+        this.serials[b] = env.sessionSerial[b]!;
+        this.prevCats.fill(-1, b * K, (b + 1) * K);
+      }
+      const u = env.users[b]!;
+      for (let i = 0; i < env.numItems; i++) scores[i] = this.expected(b, u, i);
+      this.order.sort((x, y) => scores[y]! - scores[x]!);
+      used.clear();
+      const chosen = new Set<number>();
+      for (let k = 0; k < K; k++) {
+        const avoid = this.prevCats[b * K + k]!;
+        let pick = -1, sameSlateCat = -1, any = -1;
+        for (const i of this.order) {
+          if (chosen.has(i) || env.wasRecommended(b, i)) continue;
+          if (any < 0) any = i;
+          if (cat[i] === avoid) continue;
+          if (sameSlateCat < 0) sameSlateCat = i;
+          if (!used.has(cat[i]!)) { pick = i; break; }
+        }
+        const item = pick >= 0 ? pick : sameSlateCat >= 0 ? sameSlateCat : any >= 0 ? any : 0;
+        chosen.add(item);
+        used.add(cat[item]!);
+        out[b * K + k] = item;
+        this.prevCats[b * K + k] = cat[item]!;
+      }
     }
   }
 }
