@@ -36,7 +36,7 @@ const table = defineCommand({
   ],
   flags: {
     postgres: { kind: "string", placeholder: "URL", defaultHelp: "a SQLite file in a temp dir", help: "a postgres:// URL; the benchmark writes its threads into that database." },
-    policy: { kind: "path", placeholder: "DIR", help: "a policy checkpoint to serve (also times its act)." },
+    policy: { kind: "path", placeholder: "DIR", defaultHelp: "none: the preset's predicted world model recommends", help: "a policy checkpoint to serve (also times its act)." },
     ...ENV_FLAG,
     sessions: { kind: "list", default: ["1", "16", "64"], placeholder: "N,...", help: "concurrent sessions of each HTTP level (1 to 1024 each)." },
     requests: { kind: "int", min: 10, default: 640, help: "recommendations per level." },

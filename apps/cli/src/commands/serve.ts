@@ -26,7 +26,7 @@ const table = defineCommand({
       kind: "path", placeholder: "DIR", defaultHelp: "the preset's predicted world model (learned from the training log) as a scorer",
       help: "recommend with a trained policy (farsight train --out DIR, or farsight run ilrec --out DIR).",
     },
-    postgres: { kind: "string", placeholder: "URL", help: "keep threads, checkpoints and the reflection pool in PostgreSQL (postgres://...); several servers on one database serve the same threads." },
+    postgres: { kind: "string", placeholder: "URL", defaultHelp: "none: SQLite in --state-dir", help: "keep threads, checkpoints and the reflection pool in PostgreSQL (postgres://...); several servers on one database serve the same threads." },
     "state-dir": { kind: "path", placeholder: "DIR", defaultHelp: "~/.farsight/server", help: "SQLite file DIR/server.sqlite; kept across restarts." },
     memory: { kind: "boolean", help: "keep nothing: every thread is lost when the server stops." },
     "max-steps": { kind: "int", min: 1, defaultHelp: "the preset's session limit", help: "slates per session." },
