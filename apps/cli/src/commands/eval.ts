@@ -33,7 +33,8 @@ const spec = defineCommand({
   },
   get notes() {
     return [
-      `Agents:\n${agentNames().map(([n, s]) => `  ${n.padEnd(12)} ${s}`).join("\n")}`,
+      // Names padded past the longest (oracle-quit-aware): two spaces before every description keep it one column when wrapped.
+      `Agents:\n${agentNames().map(([n, s], _i, all) => `  ${n.padEnd(Math.max(...all.map(([m]) => m.length)) + 1)} ${s}`).join("\n")}`,
       "Runs longer than 2 s show progress on stderr (at most one line every 2 s). Metrics count the quitting step in len and r_traj (as EasyRL4Rec). " +
         "Sessions run on the preset's test users (\"held-out users\" when disjoint from the train users, \"same users\" otherwise). No agent, random included, shows an item twice in a session.",
     ];
