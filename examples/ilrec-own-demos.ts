@@ -48,7 +48,7 @@ export async function learnFromOwnDemos(o: { demos: number; steps: number; seed:
   const learner = new IlrecLearner(policy, demos, options);
   const summary = await learner.train(env, o.steps);
   const rTraj = async (agent: Agent) => (await evaluate(setup, () => agent, { episodes: 100, seeds: [o.seed] })).metrics.r_traj!;
-  const served = await rTraj(new PolicyAgent(policy, { deterministic: false }));
+  const served = await rTraj(new PolicyAgent({ policy, deterministic: false }));
   const weights = Array.from(demos.weights);
   learner.dispose();
   policy.dispose();

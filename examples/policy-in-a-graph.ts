@@ -24,7 +24,7 @@ export async function trainWithFatigueGuard(o: { steps: number; seed: number }) 
   await initBackend();
   const setup = await loadPreset("synthetic");
   const env = await makeSimulator(setup, "train", { batchSize: 16, autoReset: true, seed: o.seed });
-  const ppo = createAlgorithm("ppo", contextFromEnv(env), { policy: { seed: o.seed } }) as OnPolicyAlgorithm;
+  const ppo = createAlgorithm({ algorithm: "ppo", context: contextFromEnv(env), policy: { seed: o.seed } }) as OnPolicyAlgorithm;
   const C = env.catalog.numCategories;
   let plan = new Uint8Array(env.batchSize * C).fill(1);
   const collector = new Collector(env, ppo.policy, { planMask: () => plan });

@@ -63,22 +63,22 @@ export function agentChoice(spec: string): "greedy" | "sampled" | "baseline" {
 // session, in FB mode too: a baseline that may repeat is measured under a different rule.
 registerAgent("random", {
   summary: "uniformly random items, never repeated in a session (the learned policies' rule)",
-  create: ({ seed }) => new RandomAgent(seed, { noRepeat: true }),
+  create: ({ seed }) => new RandomAgent({ seed, noRepeat: true }),
 });
 registerAgent("popularity", {
   summary: "most-interacted items of the training log, never repeated in a session",
-  create: ({ setup }) => new PopularityAgent(setup.catalog.numItems, setup.trainLog.item),
+  create: ({ setup }) => new PopularityAgent({ numItems: setup.catalog.numItems, items: setup.trainLog.item }),
 });
 registerAgent("greedy", {
   summary: "best unseen items under the predicted world model (MF trained on the training log)",
-  create: async ({ setup }) => new GreedyAgent((await setup.predicted()).world.scorer, "greedy"),
+  create: async ({ setup }) => new GreedyAgent({ scorer: (await setup.predicted()).world.scorer, name: "greedy" }),
 });
 registerAgent("oracle", {
   summary: "best unseen items under the live ground truth (a reference, not a baseline)",
   create: ({ setup }) => {
     // The oracle reads the test simulator's world; `begin` binds it to the simulator it runs on.
     let expected: ((slot: number, user: number, item: number) => number) | undefined;
-    const inner = new OracleAgent((s, u, i) => expected!(s, u, i));
+    const inner = new OracleAgent({ expected: (s, u, i) => expected!(s, u, i) });
     return {
       name: "oracle",
       begin(env) {
@@ -107,13 +107,13 @@ registerAgent("oracle-quit-aware", {
 });
 registerAgent("round-robin", {
   summary: "cycles through categories; best unseen item of the category under the predicted model",
-  create: async ({ setup, seed }) => new RoundRobinAgent((await setup.predicted()).world.scorer, seed),
+  create: async ({ setup, seed }) => new RoundRobinAgent({ scorer: (await setup.predicted()).world.scorer, seed }),
 });
 async function savedPolicy(name: string, arg: string | undefined, deterministic: boolean): Promise<Agent> {
   if (!arg) throw new UsageError(`${name} agent needs a directory: --agent ${name}:DIR`);
   await initBackend();
   const { policy, manifest } = await loadCheckpoint(arg);
-  return new PolicyAgent(policy, { name: `${name}:${manifest.kind}:${arg}`, deterministic });
+  return new PolicyAgent({ policy, name: `${name}:${manifest.kind}:${arg}`, deterministic });
 }
 
 registerAgent("policy", {

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "./errors.js";
+import type { CommandSpec } from "./flag-table.js";
 
 /** Where a command writes. Tests pass their own sinks; the binary passes the process streams. */
 export interface CliIO {
@@ -16,6 +17,11 @@ export interface Command {
   readonly summary: string;
   /** Full help text for `farsight <name> --help`. */
   readonly usage: string;
+  /**
+   * The flag tables the command parses with (one per sub-command: `run lerl`, `run ilrec`); its help is
+   * generated from them. The CLI's tests check every table's flags against the help.
+   */
+  readonly tables?: readonly CommandSpec[];
   /** Help for a sub-method (`farsight run ilrec --help`), given the arguments before `--help`; else `usage`. */
   helpFor?(argv: string[]): string | undefined;
   /** Returns the process exit code. */

@@ -17,18 +17,20 @@ export interface FlagRange {
   readonly max?: number;
   /** The value must be greater than `min` (seconds, learning rates), not merely equal to it. */
   readonly exclusiveMin?: boolean;
+  /** The value must be less than `max` (a share of users held out), not equal to it. */
+  readonly exclusiveMax?: boolean;
 }
 
 function bounds(r: FlagRange): string {
   const parts = [];
   if (r.min !== undefined) parts.push(`${r.exclusiveMin ? ">" : ">="} ${r.min}`);
-  if (r.max !== undefined) parts.push(`<= ${r.max}`);
+  if (r.max !== undefined) parts.push(`${r.exclusiveMax ? "<" : "<="} ${r.max}`);
   return parts.length ? ` ${parts.join(" and ")}` : "";
 }
 
 function inRange(n: number, r: FlagRange): boolean {
   if (r.min !== undefined && (r.exclusiveMin ? !(n > r.min) : !(n >= r.min))) return false;
-  return r.max === undefined || n <= r.max;
+  return r.max === undefined || (r.exclusiveMax ? n < r.max : n <= r.max);
 }
 
 /** Parses an integer flag (`--episodes 100`), or a usage error naming the flag. `min` is the smallest value. */
@@ -44,7 +46,13 @@ export function intFlag(name: string, value: string | undefined, fallback: numbe
 export function numberFlag(name: string, value: string | undefined, fallback: number, range: FlagRange = {}): number {
   if (value === undefined) return fallback;
   const n = DECIMAL.test(value) ? Number(value) : NaN;
-  if (!Number.isFinite(n) || !inRange(n, range)) throw new UsageError(`--${name} must be a decimal number${bounds(range)}, got "${value}"`);
+  if (!Number.isFinite(n) || !inRange(n, range)) {
+    // A share or rate reads best as an interval: "--max-fallback-rate must be in [0, 1]".
+    const what = range.min !== undefined && range.max !== undefined
+      ? `in ${range.exclusiveMin ? "(" : "["}${range.min}, ${range.max}${range.exclusiveMax ? ")" : "]"} (a decimal number)`
+      : `a decimal number${bounds(range)}`;
+    throw new UsageError(`--${name} must be ${what}, got "${value}"`);
+  }
   return n;
 }
 

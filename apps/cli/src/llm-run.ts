@@ -14,26 +14,26 @@ import {
   type ComponentAnswers,
   type LlmStats,
 } from "@farsight/llm";
-import { intFlag, numberFlag, UsageError, type CliIO } from "./command.js";
+import type { CliIO } from "./command.js";
+import { defineCommand, defineFlags, flagValues, type RawFlags } from "./flag-table.js";
 
-/** The flags every LLM run takes, for parseFlags. */
-export const LLM_RUN_FLAGS = {
-  llm: { type: "string" },
-  timeout: { type: "string" },
-  retries: { type: "string" },
-  "max-fallback-rate": { type: "string" },
-} as const;
+/** The flags every LLM run takes: spread into a command's flag table. */
+export const LLM_RUN_FLAGS = defineFlags({
+  llm: {
+    kind: "string", placeholder: "SPEC", group: "Language model", defaultHelp: "$FARSIGHT_LLM, else none",
+    help:
+      "model spec, e.g. ollama:llama3.1, openai:gpt-4o-mini, openai-compatible:http://127.0.0.1:8000/v1#<model>, scripted:<file.jsonl>, " +
+      "or several servers as one: pool:<spec>[?concurrency=N],<spec>,... or pool:<file.json> (least-busy routing, failover).",
+  },
+  timeout: { kind: "int", min: 1, placeholder: "MS", group: "Language model", defaultHelp: "the provider's, 10 s to 10 min", help: "deadline per model call." },
+  retries: { kind: "int", min: 0, group: "Language model", defaultHelp: "the provider's, 2", help: "retries of a call on 429 / 5xx / dropped connections." },
+  "max-fallback-rate": {
+    kind: "number", min: 0, max: 1, default: 0.2, placeholder: "R", group: "Language model",
+    help: "exit 1 when a component's share of fallback answers exceeds R (1 accepts every fallback, and then a model that fails the preflight request only gets a warning).",
+  },
+});
 
-/** Help lines for {@link LLM_RUN_FLAGS}. */
-export const LLM_RUN_USAGE = [
-  "  --llm SPEC      model spec (default: $FARSIGHT_LLM, else none), e.g. ollama:llama3.1, openai:gpt-4o-mini,",
-  "                  openai-compatible:http://127.0.0.1:8000/v1#<model>, scripted:<file.jsonl>, or several servers as one:",
-  "                  pool:<spec>[?concurrency=N],<spec>,... or pool:<file.json> (least-busy routing, failover)",
-  "  --timeout MS    deadline per model call (default: the provider's, 10 s to 10 min)",
-  "  --retries N     retries of a call on 429 / 5xx / dropped connections (default 2)",
-  "  --max-fallback-rate R  exit 1 when a component's share of fallback answers exceeds R (default 0.2; 1 accepts",
-  "                  every fallback, and then a model that fails the preflight request only gets a warning)",
-];
+const LLM_RUN_TABLE = defineCommand({ command: "llm", flags: LLM_RUN_FLAGS });
 
 export interface LlmRunOptions {
   spec: string;
@@ -42,15 +42,14 @@ export interface LlmRunOptions {
   maxFallbackRate: number;
 }
 
-/** Reads the shared flags; `--llm` falls back to FARSIGHT_LLM, then "none". */
-export function llmRunOptions(values: { llm?: string; timeout?: string; retries?: string; "max-fallback-rate"?: string }, env = process.env): LlmRunOptions {
-  const maxFallbackRate = numberFlag("max-fallback-rate", values["max-fallback-rate"], 0.2);
-  if (maxFallbackRate < 0 || maxFallbackRate > 1) throw new UsageError(`--max-fallback-rate must be in [0, 1], got "${values["max-fallback-rate"]}"`);
+/** Reads the shared flags as given (raw); `--llm` falls back to FARSIGHT_LLM, then "none". */
+export function llmRunOptions(given: RawFlags<typeof LLM_RUN_FLAGS>, env = process.env): LlmRunOptions {
+  const v = flagValues(LLM_RUN_TABLE, given);
   return {
-    spec: values.llm ?? defaultModelSpec(env),
-    ...(values.timeout !== undefined ? { timeoutMs: intFlag("timeout", values.timeout, 0, 1) } : {}),
-    ...(values.retries !== undefined ? { retries: intFlag("retries", values.retries, 2, 0) } : {}),
-    maxFallbackRate,
+    spec: v.llm ?? defaultModelSpec(env),
+    ...(v.timeout !== undefined ? { timeoutMs: v.timeout } : {}),
+    ...(v.retries !== undefined ? { retries: v.retries } : {}),
+    maxFallbackRate: v["max-fallback-rate"],
   };
 }
 

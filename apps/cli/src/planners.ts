@@ -4,7 +4,7 @@
  */
 import type { EnvSetup } from "@farsight/env";
 import type { CategoryQuitRule } from "@farsight/planner";
-import { UsageError } from "./command.js";
+import { UsageError } from "./errors.js";
 
 export const PLANNER_NAMES = ["llm-category", "llm-thought", "saturation-aware", "reflection-guided", "oracle-saturation", "random", "all-categories"] as const;
 export type PlannerName = (typeof PLANNER_NAMES)[number];
@@ -17,18 +17,24 @@ export const PLANNER_ALIASES: Readonly<Record<string, PlannerName>> = {
   all: "all-categories",
 };
 
-/** One help line per accepted planner, with its aliases. */
-export function plannerHelp(allowed: readonly PlannerName[]): string {
-  const aliases = (n: PlannerName) => Object.entries(PLANNER_ALIASES).filter(([, v]) => v === n).map(([k]) => k);
-  return allowed.map((n) => (aliases(n).length ? `${n} (alias ${aliases(n).join(", ")})` : n)).join(", ");
-}
+/** What each planner is, one line: the `--planner` help of every command that takes one. */
+export const PLANNER_HELP: Readonly<Record<PlannerName, string>> = {
+  "llm-category": "LERL's LLM planner: a category subset per session (needs --llm)",
+  "llm-thought": "BiLLP's LLM thought planner: a plan in words plus categories (needs --llm)",
+  "saturation-aware": "non-LLM: the session's history, package defaults",
+  "reflection-guided": "non-LLM: history + reflections of finished sessions",
+  "oracle-saturation": "ORACLE: configured from the preset's quit rule (a reference, not a method)",
+  random: "a random category subset",
+  "all-categories": "no plan: every category (flat PPO's algorithm)",
+};
 
-/** Parses a --planner value (a long name or an alias) into a long name among `allowed`. */
-export function plannerFlag(value: string | undefined, allowed: readonly PlannerName[], fallback: PlannerName): PlannerName {
-  if (value === undefined) return fallback;
-  const name = (PLANNER_ALIASES[value] ?? value) as PlannerName;
-  if (!allowed.includes(name)) throw new UsageError(`--planner must be one of ${plannerHelp(allowed)}; got "${value}"`);
-  return name;
+/**
+ * The choice part of a `--planner` flag table entry: the allowed long names, the aliases and one help line
+ * each. Every command takes the same names and aliases; a command may allow fewer planners.
+ */
+export function plannerChoices<const C extends PlannerName>(allowed: readonly C[]) {
+  const aliases = Object.fromEntries(Object.entries(PLANNER_ALIASES).filter(([, v]) => (allowed as readonly string[]).includes(v))) as Readonly<Record<string, C>>;
+  return { choices: allowed, aliases, choiceHelp: PLANNER_HELP as Readonly<Partial<Record<C, string>>> };
 }
 
 /**

@@ -4,25 +4,30 @@
  * help text, so that every command reads them alike and states the setting it ran with.
  */
 import type { PresetOptions } from "@farsight/env";
+import { defineFlags } from "./flag-table.js";
 import { intFlag, numberFlag } from "./flags.js";
 
-/** Spread into a command's `parseFlags` options. */
-export const PRESET_FLAGS = {
-  "quit-window": { type: "string" },
-  "quit-threshold": { type: "string" },
-  "same-users": { type: "boolean" },
-} as const;
-
-/** Help lines for {@link PRESET_FLAGS}, for a command's usage. */
-export const PRESET_FLAGS_USAGE: readonly string[] = [
-  "  --quit-window N     look-back window of the preset's quit rule (window rules; default the preset's)",
-  "  --quit-threshold X  the rule's threshold: a count for category windows, the distance theta for distance",
-  "                      windows (default the preset's: EasyRL4Rec's where it set one on the same data, else",
-  "                      calibrated to the dataset's item distances; `farsight data describe` shows how)",
-  "  --same-users        sessions of the training users, who trained the models on their whole log",
-  "                      (EasyRL4Rec's conformance setting); default: 20% of users held out, their sessions never",
-  "                      trained on and half of their logged ratings withheld from every learned model",
-];
+/**
+ * The preset flags as a flag-table fragment: spread into a command's table (`flags: { ...PRESET_FLAG_TABLE }`).
+ * The table checks the values as {@link presetOptionsFrom} does (same bounds, same messages); a command passes its
+ * raw `given` values to `presetOptionsFrom` (or `givenPresetFlags`) to get the preset options.
+ */
+export const PRESET_FLAG_TABLE = defineFlags({
+  "quit-window": {
+    kind: "int", min: 1, group: "Preset", defaultHelp: "the preset's",
+    help: "look-back window of the preset's quit rule (window rules).",
+  },
+  "quit-threshold": {
+    kind: "number", min: 0, group: "Preset",
+    defaultHelp: "the preset's: EasyRL4Rec's where it set one on the same data, else calibrated to the dataset's item distances; `farsight data describe` shows how",
+    help: "the rule's threshold: a count for category windows, the distance theta for distance windows.",
+  },
+  "same-users": {
+    kind: "boolean", group: "Preset",
+    help: "sessions of the training users, who trained the models on their whole log (EasyRL4Rec's conformance setting); " +
+      "without it 20% of users are held out, their sessions never trained on and half of their logged ratings withheld from every learned model.",
+  },
+});
 
 type PresetFlagValues = { "quit-window"?: string; "quit-threshold"?: string; "same-users"?: boolean };
 
@@ -37,7 +42,7 @@ export function presetOptionsFrom(values: PresetFlagValues): Pick<PresetOptions,
 /** The flags as given, for a run's config (a resume passes them again). */
 export function givenPresetFlags(values: PresetFlagValues): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = {};
-  for (const k of Object.keys(PRESET_FLAGS) as (keyof PresetFlagValues)[]) if (values[k] !== undefined && values[k] !== false) out[k] = values[k]!;
+  for (const k of Object.keys(PRESET_FLAG_TABLE) as (keyof PresetFlagValues)[]) if (values[k] !== undefined && values[k] !== false) out[k] = values[k]!;
   return out;
 }
 

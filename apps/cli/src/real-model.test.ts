@@ -83,8 +83,8 @@ describe.skipIf(!gguf)("SmolLM2 in every LLM role (llama-cpp:, in process)", () 
   it("BiLLP thought planner, actor, critic and failure reflector in a short session (structured answers under the grammar)", async () => {
     const setup = await loadPreset("synthetic");
     const sim = await makeSimulator(setup, "test", { batchSize: 1, seed: 0, maxSteps: 2 });
-    const actor = new LlmActor(model, sim.catalog, { stats, seed: 0, output: "structured", groundingScope: "plan" });
-    const critic = new LlmCritic(model, sim.catalog, { stats, output: "structured" });
+    const actor = new LlmActor({ model, catalog: sim.catalog, stats, seed: 0, output: "structured", groundingScope: "plan" });
+    const critic = new LlmCritic({ model, catalog: sim.catalog, stats, output: "structured" });
     const reflector = new LlmFailureReflector({ model, stats });
     const planner = new LlmThoughtPlanner({ model, stats, seed: 0 });
     const t = await runBillpSession(new Session(sim), { planner, actor, critic, reflector, reflections: new ReflectionPool({ seed: 0 }) });

@@ -3,7 +3,7 @@
  * to check a run's input and resume value, and a hook before each run. Every graph the server serves is one
  * "assistant" in LangGraph Platform terms.
  */
-import { FarsightError } from "@farsight/core";
+import { FarsightError, type FarsightErrorCode } from "@farsight/core";
 
 /** A LangGraph state snapshot, reduced to the fields the server reads. */
 export interface SnapshotLike {
@@ -44,7 +44,7 @@ export interface ServedGraph {
 /** An error the server answers with HTTP `status` and a message that says what to send instead. */
 export class HttpError extends FarsightError {
   readonly status: number;
-  constructor(status: number, code: string, message: string, context: Record<string, unknown> = {}) {
+  constructor(status: number, code: FarsightErrorCode, message: string, context: Record<string, unknown> = {}) {
     super(code, message, context);
     this.status = status;
   }

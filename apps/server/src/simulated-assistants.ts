@@ -29,8 +29,8 @@ export async function buildBillpGraph(setup: EnvSetup, predicted: ItemScorer, o:
     env: new Session(sim),
     components: {
       planner: new SaturationAwarePlanner({ seed: o.seed ?? 0 }),
-      actor: new CatalogGreedyActor(sim.catalog, predicted),
-      critic: new ScorerCritic(predicted),
+      actor: new CatalogGreedyActor({ catalog: sim.catalog, scorer: predicted }),
+      critic: new ScorerCritic({ scorer: predicted }),
       reflector: new TemplateReflector(),
       reflections: o.pool ?? new ReflectionPool(),
     },

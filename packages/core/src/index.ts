@@ -20,5 +20,6 @@ export { createCatalog, categoriesOf, itemOf, itemsInCategories, categoryItemMas
 export { Rng, hashString, type RngState } from "./rng.js";
 export { sum, mean, std, quantile, logSumExp, softmax, argmax, topK, entropy, clamp } from "./math.js";
 export { FarsightError } from "./errors.js";
+export { FARSIGHT_ERROR_CODES, type FarsightErrorCode } from "./error-codes.js";
 export { recentItems, jaccard } from "./observation.js";
 export { redactUrl, redactText, redactDeep, REDACTED } from "./redact.js";

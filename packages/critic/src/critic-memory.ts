@@ -29,7 +29,7 @@ export class CriticMemory {
   constructor(options: CriticMemoryOptions = {}) {
     this.options = { window: 10, minSimilarity: 1, ...options };
     if (!Number.isInteger(this.options.window) || this.options.window < 1 || !(this.options.minSimilarity >= 0 && this.options.minSimilarity <= 1)) {
-      throw new FarsightError("critic-memory/bad-option", "CriticMemory needs window >= 1 and minSimilarity in [0, 1]", { ...this.options });
+      throw new FarsightError("critic/memory-bad-option", "CriticMemory needs window >= 1 and minSimilarity in [0, 1]", { ...this.options });
     }
   }
 
@@ -69,11 +69,11 @@ export class CriticMemory {
 
   static fromJSON(entries: unknown, options: CriticMemoryOptions = {}): CriticMemory {
     const memory = new CriticMemory(options);
-    if (!Array.isArray(entries)) throw new FarsightError("critic-memory/bad-json", "critic memory JSON must be an array of entries", {});
+    if (!Array.isArray(entries)) throw new FarsightError("critic/memory-bad-json", "critic memory JSON must be an array of entries", {});
     entries.forEach((raw, index) => {
       const e = raw as Partial<CriticMemoryEntry>;
       if (!Array.isArray(e.key) || !e.key.every(Number.isInteger) || typeof e.value !== "number" || !Number.isFinite(e.value)) {
-        throw new FarsightError("critic-memory/bad-json", `critic memory entry ${index} is malformed: expected {key: int[], value: finite number}`, { index });
+        throw new FarsightError("critic/memory-bad-json", `critic memory entry ${index} is malformed: expected {key: int[], value: finite number}`, { index });
       }
       memory.entries.set(e.key.join(","), { key: [...e.key], value: e.value });
     });

@@ -25,12 +25,12 @@ const toJson = (text: string) => {
   return p.ok ? JSON.stringify({ value: p.value }) : text;
 };
 
-criticConformance("LlmCritic (text)", { usesModel: true, create: ({ catalog, answer }) => new LlmCritic(new ScriptedChatModel({ responses: answer }), catalog) });
+criticConformance("LlmCritic (text)", { usesModel: true, create: ({ catalog, answer }) => new LlmCritic({ model: new ScriptedChatModel({ responses: answer }), catalog }) });
 criticConformance("LlmCritic (structured output)", {
   usesModel: true,
-  create: ({ catalog, answer }) => new LlmCritic(new ScriptedChatModel({ responses: (p, i) => toJson(answer(p, i)) }), catalog, { output: "structured" }),
+  create: ({ catalog, answer }) => new LlmCritic({ model: new ScriptedChatModel({ responses: (p, i) => toJson(answer(p, i)) }), catalog, output: "structured" }),
 });
-criticConformance("ScorerCritic", { usesModel: false, create: ({ catalog }) => new ScorerCritic(tableScorer(2, catalog.numItems)) });
+criticConformance("ScorerCritic", { usesModel: false, create: ({ catalog }) => new ScorerCritic({ scorer: tableScorer(2, catalog.numItems) }) });
 criticConformance("TabularAverageCritic", { usesModel: false, create: () => new TabularAverageCritic() });
 
 const catalog = createCatalog({
@@ -66,7 +66,7 @@ describe("parseCriticValue", () => {
 describe("LlmCritic", () => {
   it("shows few-shot examples and the recent list, and counts clamped and rounded answers", async () => {
     const model = new ScriptedChatModel({ responses: ["Value: 9", "Value: 2.4", "Value: 1"] });
-    const critic = new LlmCritic(model, catalog, { window: 2 });
+    const critic = new LlmCritic({ model, catalog, window: 2 });
     expect((await critic.evaluate({ observation: obs([0, 1, 2]) })).value).toBe(5);
     const rounded = await critic.evaluate({ observation: obs([0, 1, 2]) });
     expect(rounded).toMatchObject({ value: 2, issue: "non-integer" });
@@ -82,7 +82,7 @@ describe("LlmCritic", () => {
   it("retrieves critic memory into the prompt and falls back to it when the answer is unusable", async () => {
     const model = new ScriptedChatModel({ responses: ["no idea", "no idea"] });
     const stats = new LlmStats();
-    const critic = new LlmCritic(model, catalog, { stats });
+    const critic = new LlmCritic({ model, catalog, stats });
     const unknown = await critic.evaluate({ observation: obs([0, 2]) });
     expect(unknown).toMatchObject({ value: 0, issue: "non-numeric", source: { kind: "fallback" } });
     critic.learn({ observation: obs([0, 2]), target: -1000 }); // BiLLP's quit penalty: shown clamped
@@ -95,14 +95,24 @@ describe("LlmCritic", () => {
 
   it("counts a failing model call and still answers", async () => {
     const model = new ScriptedChatModel({ responses: () => { throw new Error("timeout from server"); } });
-    const critic = new LlmCritic(model, catalog, { fallbackValue: 1 });
+    const critic = new LlmCritic({ model, catalog, fallbackValue: 1 });
     expect(await critic.evaluate({ observation: obs([1]) })).toMatchObject({ value: 1, issue: "model-error" });
     expect(critic.counters.modelErrors).toBe(1);
   });
 
   it("rejects a missing model and a bad range", () => {
+    expect(() => new LlmCritic({ model: null, catalog })).toThrow(NoModelError);
+    expect(() => new LlmCritic({ model: new ScriptedChatModel({ responses: [] }), catalog, range: [3, 3] })).toThrow(/lo < hi/);
+  });
+
+  it("still takes the deprecated positional form of 0.1 (model, catalog, options), with the same meaning", async () => {
+    const model = new ScriptedChatModel({ responses: () => "Value: 9" });
+    const old = new LlmCritic(model, catalog, { range: [-2, 2], name: "old" });
+    expect([old.name, old.range, old.catalog, old.model]).toEqual(["old", [-2, 2], catalog, model]);
+    expect((await old.evaluate({ observation: obs([1]) })).value).toBe(2);
     expect(() => new LlmCritic(null, catalog)).toThrow(NoModelError);
-    expect(() => new LlmCritic(new ScriptedChatModel({ responses: [] }), catalog, { range: [3, 3] })).toThrow(/lo < hi/);
+    const scorer = tableScorer(1, 4);
+    expect(await new ScorerCritic(scorer, { range: [0, 1] }).evaluate({ observation: obs([2]) })).toEqual(await new ScorerCritic({ scorer, range: [0, 1] }).evaluate({ observation: obs([2]) }));
   });
 });
 
@@ -124,7 +134,7 @@ describe("CriticMemory", () => {
 describe("non-LLM critics", () => {
   it("ScorerCritic places the recent list inside the user's score range", async () => {
     const scorer = tableScorer(1, 4); // scores 0, 5, 10, 3
-    const critic = new ScorerCritic(scorer);
+    const critic = new ScorerCritic({ scorer });
     expect((await critic.evaluate({ observation: obs([2]) })).value).toBe(5);
     expect((await critic.evaluate({ observation: obs([0]) })).value).toBe(-5);
     expect((await critic.evaluate({ observation: obs([1]) })).value).toBeCloseTo(0);

@@ -9,6 +9,10 @@ import type { Critic, CriticAnswerIssue, CriticExperience, CriticJudgement, Crit
 
 /** Options of {@link LlmCritic}. Defaults follow BiLLP. */
 export interface LlmCriticOptions {
+  /** The chat model that judges. Required; `null` (no model configured) throws a NoModelError naming the non-LLM critics. */
+  model: BaseChatModel | null;
+  /** The catalogue of the items judged (titles and categories for the prompt). Required. */
+  catalog: Catalog;
   /** Name in provenance and `LlmStats.fallbacksByComponent`. Default "llm-critic". */
   name?: string;
   /** Inclusive integer value range. Default [-5, 5]. */
@@ -60,11 +64,19 @@ export class LlmCritic implements Critic {
   private readonly output: "text" | "structured";
   private readonly fallbackValue: number;
 
-  constructor(
-    readonly model: BaseChatModel | null,
-    readonly catalog: Catalog,
-    options: LlmCriticOptions = {},
-  ) {
+  readonly model: BaseChatModel | null;
+  readonly catalog: Catalog;
+
+  /** `new LlmCritic({ model, catalog, ...options })`. */
+  constructor(options: LlmCriticOptions);
+  /** @deprecated Pass one options object: `new LlmCritic({ model, catalog, ...options })`. This form goes in the next minor release. */
+  constructor(model: BaseChatModel | null, catalog: Catalog, options?: Omit<LlmCriticOptions, "model" | "catalog">);
+  constructor(first: LlmCriticOptions | BaseChatModel | null, catalog?: Catalog, rest: Omit<LlmCriticOptions, "model" | "catalog"> = {}) {
+    // The old positional form always passes the catalogue second.
+    const options: LlmCriticOptions = catalog !== undefined ? { ...rest, model: first as BaseChatModel | null, catalog } : (first as LlmCriticOptions);
+    const model = options.model;
+    this.model = model;
+    this.catalog = options.catalog;
     if (!model) throw new NoModelError("LlmCritic", ["ScorerCritic", "TabularAverageCritic"]);
     this.name = options.name ?? "llm-critic";
     this.range = options.range ?? [-5, 5];

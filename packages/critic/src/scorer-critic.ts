@@ -3,6 +3,8 @@ import type { Critic, CriticJudgement, CriticRequest } from "./types.js";
 
 /** Options of {@link ScorerCritic}. */
 export interface ScorerCriticOptions {
+  /** What scores the items: the environment's ground truth (then the critic is an oracle) or a learned model. Required. */
+  scorer: ItemScorer;
   name?: string;
   /** Output range. Default [-5, 5], BiLLP's scale, so it can stand in for the LLM critic. */
   range?: readonly [number, number];
@@ -26,7 +28,16 @@ export class ScorerCritic implements Critic {
   private readonly emptyValue: number;
   private readonly userBounds = new Map<number, { lo: number; hi: number; scores: Float32Array }>();
 
-  constructor(readonly scorer: ItemScorer, options: ScorerCriticOptions = {}) {
+  readonly scorer: ItemScorer;
+
+  /** `new ScorerCritic({ scorer, ...options })`. */
+  constructor(options: ScorerCriticOptions);
+  /** @deprecated Pass one options object: `new ScorerCritic({ scorer, ...options })`. This form goes in the next minor release. */
+  constructor(scorer: ItemScorer, options?: Omit<ScorerCriticOptions, "scorer">);
+  constructor(first: ScorerCriticOptions | ItemScorer, rest: Omit<ScorerCriticOptions, "scorer"> = {}) {
+    // An ItemScorer has numItems and scoreAll; the options object holds one under `scorer`.
+    const options: ScorerCriticOptions = "scoreAll" in first ? { ...rest, scorer: first } : first;
+    this.scorer = options.scorer;
     this.name = options.name ?? "scorer-critic";
     this.range = options.range ?? [-5, 5];
     if (!(this.range[0] < this.range[1])) throw new FarsightError("critic/bad-range", `ScorerCritic: range must be lo < hi, got [${this.range.join(", ")}]`, {});

@@ -30,25 +30,25 @@ function shown(agent: Agent, u: number, steps: number, slateSize = 1): number[][
 
 describe("baseline agents", () => {
   it("greedy ranks by the scorer per user and never repeats an item", () => {
-    const g = new GreedyAgent(world.scorer);
+    const g = new GreedyAgent({ scorer: world.scorer });
     expect(shown(g, 0, 4).flat()).toEqual([5, 4, 3, 2]);
     expect(shown(g, 1, 3).flat()).toEqual([0, 1, 2]);
     expect(shown(g, 0, 2, 2)).toEqual([[5, 4], [3, 2]]);
   });
 
   it("popularity ranks by log counts for everyone (ties by id)", () => {
-    const p = new PopularityAgent(6, [3, 3, 3, 1, 1, 4]);
+    const p = new PopularityAgent({ numItems: 6, items: [3, 3, 3, 1, 1, 4] });
     expect(shown(p, 0, 4).flat()).toEqual([3, 1, 4, 0]);
     expect(shown(p, 1, 2).flat()).toEqual([3, 1]);
   });
 
   it("oracle uses the live expected value", () => {
-    const o = new OracleAgent((_s, u, i) => (u === 0 ? -Math.abs(i - 2) : 0));
+    const o = new OracleAgent({ expected: (_s, u, i) => (u === 0 ? -Math.abs(i - 2) : 0) });
     expect(shown(o, 0, 3).flat()).toEqual([2, 1, 3]);
   });
 
   it("round-robin cycles through categories from a random start, best item first", () => {
-    const seq = shown(new RoundRobinAgent(world.scorer, 3), 0, 6).flat();
+    const seq = shown(new RoundRobinAgent({ scorer: world.scorer, seed: 3 }), 0, 6).flat();
     const cats = seq.map((i) => catalog.itemCategory[i]!);
     for (let t = 1; t < 6; t++) expect(cats[t]).toBe((cats[t - 1]! + 1) % 3);
     expect(new Set(seq).size).toBe(6);
@@ -57,9 +57,20 @@ describe("baseline agents", () => {
   });
 
   it("random draws distinct items within a slate and covers the catalogue", () => {
-    const seq = shown(new RandomAgent(9), 0, 30, 3);
+    const seq = shown(new RandomAgent({ seed: 9 }), 0, 30, 3);
     for (const slate of seq) expect(new Set(slate).size).toBe(3);
     expect(new Set(seq.flat()).size).toBe(6);
+  });
+
+  it("still take the deprecated positional forms of 0.1, acting the same", () => {
+    expect(shown(new GreedyAgent(world.scorer, "g"), 0, 3)).toEqual(shown(new GreedyAgent({ scorer: world.scorer }), 0, 3));
+    expect(new GreedyAgent(world.scorer, "g").name).toBe("g");
+    expect(shown(new PopularityAgent(6, [3, 3, 1]), 0, 3)).toEqual(shown(new PopularityAgent({ numItems: 6, items: [3, 3, 1] }), 0, 3));
+    const expected = (_s: number, u: number, i: number) => (u === 0 ? i : -i);
+    expect(shown(new OracleAgent(expected), 0, 3)).toEqual(shown(new OracleAgent({ expected }), 0, 3));
+    expect(shown(new RoundRobinAgent(world.scorer, 3), 0, 6)).toEqual(shown(new RoundRobinAgent({ scorer: world.scorer, seed: 3 }), 0, 6));
+    expect(shown(new RoundRobinAgent(undefined, 3), 0, 6)).toEqual(shown(new RoundRobinAgent({ seed: 3 }), 0, 6));
+    expect(shown(new RandomAgent(9, { noRepeat: true }), 0, 6)).toEqual(shown(new RandomAgent({ seed: 9, noRepeat: true }), 0, 6));
   });
 
   it("the quit-aware oracle under temper: best items first, a new category per slot, never the slot's last category", () => {

@@ -30,6 +30,8 @@ function topUnseen(env: VecEnv, b: number, scores: ArrayLike<number>, out: Int32
 }
 
 export interface RandomAgentOptions {
+  /** Seed of the agent's random stream. Default 0. */
+  readonly seed?: number;
   /**
    * Never show an item twice in a session, in FB mode too (NX modes always forbid it). Default false:
    * EasyRL4Rec's FB random baseline repeats. Rl-policy's `PolicyAgent` and the ranking baselines never repeat,
@@ -43,8 +45,13 @@ export class RandomAgent implements Agent {
   readonly name = "random";
   private readonly rng: Rng;
   private readonly noRepeat: boolean;
-  constructor(seed = 0, options: RandomAgentOptions = {}) {
-    this.rng = new Rng(seed, "agent/random");
+  /** `new RandomAgent({ seed, noRepeat })`. */
+  constructor(options?: RandomAgentOptions);
+  /** @deprecated Pass one options object: `new RandomAgent({ seed, ...options })`. This form goes in the next minor release. */
+  constructor(seed: number, options?: Omit<RandomAgentOptions, "seed">);
+  constructor(first: RandomAgentOptions | number = {}, rest: Omit<RandomAgentOptions, "seed"> = {}) {
+    const options: RandomAgentOptions = typeof first === "number" ? { ...rest, seed: first } : first;
+    this.rng = new Rng(options.seed ?? 0, "agent/random");
     this.noRepeat = options.noRepeat ?? false;
   }
   act(env: VecEnv, out: Int32Array): void {
@@ -66,10 +73,28 @@ export class RandomAgent implements Agent {
   }
 }
 
+/** Options of {@link GreedyAgent}. */
+export interface GreedyAgentOptions {
+  /** What ranks the items (a world model's scorer). Required. */
+  readonly scorer: ItemScorer;
+  /** Name in results. Default "greedy". */
+  readonly name?: string;
+}
+
 /** Greedy on a static scorer: the K best unseen items per user (myopic). */
 export class GreedyAgent implements Agent {
+  readonly scorer: ItemScorer;
+  readonly name: string;
   private readonly cache = new Map<number, Float32Array>();
-  constructor(readonly scorer: ItemScorer, readonly name = "greedy") {}
+  /** `new GreedyAgent({ scorer, name? })`. */
+  constructor(options: GreedyAgentOptions);
+  /** @deprecated Pass one options object: `new GreedyAgent({ scorer, name })`. This form goes in the next minor release. */
+  constructor(scorer: ItemScorer, name?: string);
+  constructor(first: GreedyAgentOptions | ItemScorer, nameArg?: string) {
+    const options: GreedyAgentOptions = "scoreAll" in first ? { scorer: first, ...(nameArg !== undefined ? { name: nameArg } : {}) } : first;
+    this.scorer = options.scorer;
+    this.name = options.name ?? "greedy";
+  }
   private scores(user: number): Float32Array {
     let s = this.cache.get(user);
     if (!s) {
@@ -84,11 +109,24 @@ export class GreedyAgent implements Agent {
   }
 }
 
+/** Options of {@link PopularityAgent}. */
+export interface PopularityAgentOptions {
+  /** Items of the catalogue. Required. */
+  readonly numItems: number;
+  /** The item of every interaction of the training log (e.g. `setup.trainLog.item`). Required. */
+  readonly items: ArrayLike<number>;
+}
+
 /** Popularity from a training log: the most-interacted items, the same ranking for every user. */
 export class PopularityAgent implements Agent {
   readonly name = "popularity";
   private readonly counts: Float64Array;
-  constructor(numItems: number, items: ArrayLike<number>) {
+  /** `new PopularityAgent({ numItems, items })`. */
+  constructor(options: PopularityAgentOptions);
+  /** @deprecated Pass one options object: `new PopularityAgent({ numItems, items })`. This form goes in the next minor release. */
+  constructor(numItems: number, items: ArrayLike<number>);
+  constructor(first: PopularityAgentOptions | number, itemsArg?: ArrayLike<number>) {
+    const { numItems, items } = typeof first === "number" ? { numItems: first, items: itemsArg! } : first;
     this.counts = new Float64Array(numItems);
     // Ties broken by a tiny id-based term so that the ranking is total and stable.
     for (let i = 0; i < numItems; i++) this.counts[i] = -i * 1e-9;
@@ -106,7 +144,14 @@ export class PopularityAgent implements Agent {
 export class OracleAgent implements Agent {
   readonly name = "oracle";
   private buf = new Float32Array(0);
-  constructor(private readonly expected: (slot: number, user: number, item: number) => number) {}
+  private readonly expected: (slot: number, user: number, item: number) => number;
+  /** `new OracleAgent({ expected })`: `expected(slot, user, item)` is the live ground truth's expected reward. */
+  constructor(options: { readonly expected: (slot: number, user: number, item: number) => number });
+  /** @deprecated Pass one options object: `new OracleAgent({ expected })`. This form goes in the next minor release. */
+  constructor(expected: (slot: number, user: number, item: number) => number);
+  constructor(first: { readonly expected: (slot: number, user: number, item: number) => number } | ((slot: number, user: number, item: number) => number)) {
+    this.expected = typeof first === "function" ? first : first.expected;
+  }
   act(env: VecEnv, out: Int32Array): void {
     if (this.buf.length !== env.numItems) this.buf = new Float32Array(env.numItems);
     for (let b = 0; b < env.batchSize; b++) {
@@ -223,11 +268,19 @@ export class QuitAwareOracleAgent implements Agent {
 export class RoundRobinAgent implements Agent {
   readonly name = "round-robin";
   private readonly rng: Rng;
+  private readonly scorer: ItemScorer | undefined;
   private starts = new Int32Array(0);
   private serials = new Float64Array(0);
   private buf = new Float32Array(0);
-  constructor(private readonly scorer?: ItemScorer, seed = 0) {
-    this.rng = new Rng(seed, "agent/round-robin");
+  /** `new RoundRobinAgent({ scorer?, seed? })`: without a scorer, random order inside the category; seed default 0. */
+  constructor(options?: { readonly scorer?: ItemScorer; readonly seed?: number });
+  /** @deprecated Pass one options object: `new RoundRobinAgent({ scorer, seed })`. This form goes in the next minor release. */
+  constructor(scorer: ItemScorer | undefined, seed?: number);
+  constructor(first?: { readonly scorer?: ItemScorer; readonly seed?: number } | ItemScorer, seedArg?: number) {
+    // No default parameter: the old form's `new RoundRobinAgent(undefined, seed)` must keep its seed.
+    const options = first === undefined || "scoreAll" in first ? { scorer: first, seed: seedArg } : first;
+    this.scorer = options.scorer;
+    this.rng = new Rng(options.seed ?? 0, "agent/round-robin");
   }
   act(env: VecEnv, out: Int32Array): void {
     const C = env.catalog.numCategories, N = env.numItems, cat = env.catalog.itemCategory;

@@ -174,8 +174,8 @@ async function download(source: DatasetSource, o: FetchOptions, f: typeof fetch,
       progressIntervalMs: (o.progressEverySeconds ?? 2) * 1000,
       onProgress: (p) => log(formatProgress(fileName, p)),
     }).catch((err: unknown) => {
-      if (err instanceof FarsightError && err.code === "download/checksum-mismatch") throw new FarsightError("env/checksum-mismatch", err.message, err.context);
-      if (err instanceof FarsightError && err.code === "download/failed") throw new FarsightError("env/download-failed", err.message, err.context, { cause: err });
+      if (err instanceof FarsightError && err.code === "core/download-checksum-mismatch") throw new FarsightError("env/checksum-mismatch", err.message, err.context);
+      if (err instanceof FarsightError && err.code === "core/download-failed") throw new FarsightError("env/download-failed", err.message, err.context, { cause: err });
       throw err;
     });
     sha[shown] = got.sha256;

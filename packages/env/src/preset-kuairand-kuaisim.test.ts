@@ -43,7 +43,7 @@ describe("kuairand-pure-kuaisim-rules (KuaiSim's rules, a click model learned fr
         expect(gt.expected(0, u, i)).toBeLessThanOrEqual(1);
       }
     }
-    const r = await evaluate(setup, (s) => new RandomAgent(s), { seeds: [0, 1], episodes: 60 });
+    const r = await evaluate(setup, (s) => new RandomAgent({ seed: s }), { seeds: [0, 1], episodes: 60 });
     for (const s of r.perSeed) {
       expect(s.len).toBeGreaterThanOrEqual(11);
       expect(s.len).toBeLessThanOrEqual(20);

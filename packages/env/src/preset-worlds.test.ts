@@ -50,8 +50,8 @@ async function figures(setup: EnvSetup, episodes: number): Promise<WorldFigures>
     return { len: metrics.len!, rTraj: metrics.r_traj! };
   };
   const f = {
-    random: await run((s) => new RandomAgent(s, { noRepeat: true })),
-    oracle: await run(live((e) => new OracleAgent(e)), Math.ceil(episodes / 3)),
+    random: await run((s) => new RandomAgent({ seed: s, noRepeat: true })),
+    oracle: await run(live((e) => new OracleAgent({ expected: e })), Math.ceil(episodes / 3)),
     quitAware: await run(live((e) => new QuitAwareOracleAgent(e, setup.makeRules)), Math.ceil(episodes / 3)),
   };
   const fmt = (x: { len: number; rTraj: number }) => `Len ${x.len.toFixed(2)}, R_traj ${x.rTraj.toFixed(2)}`;
@@ -139,7 +139,7 @@ describe.skipIf(!hasCoat)("Coat (real data)", () => {
   it("conformance: EasyRL4Rec's random agent and window on the same users gives Len 12.70, R_traj 28.35 within 4 standard errors", async () => {
     const setup = await loadPreset("coat", { dataDir, sameUsers: true, compat: "easyrl4rec" });
     const episodes = 20_000;
-    const { metrics } = await evaluate(setup, (s) => new RandomAgent(s), { episodes, seeds: [1] });
+    const { metrics } = await evaluate(setup, (s) => new RandomAgent({ seed: s }), { episodes, seeds: [1] });
     const se = (k: string) => metrics[`${k}_std`]! / Math.sqrt(episodes);
     console.log(`[env] Coat conformance: Len ${metrics.len!.toFixed(3)} ± ${se("len").toFixed(3)}, R_traj ${metrics.r_traj!.toFixed(3)} ± ${se("r_traj").toFixed(3)} (SE)`);
     expect(Math.abs(metrics.len! - 12.7)).toBeLessThan(4 * se("len"));

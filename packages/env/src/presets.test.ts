@@ -35,8 +35,8 @@ describe("synthetic preset (the project default)", () => {
     const setup = await loadPreset("synthetic");
     const scorer = setup.groundTruth.scorer;
     const o = { episodes: 400, seeds: [1, 2] };
-    const greedy = await evaluate(setup, () => new GreedyAgent(scorer), o);
-    const rr = await evaluate(setup, (s) => new RoundRobinAgent(scorer, s), o);
+    const greedy = await evaluate(setup, () => new GreedyAgent({ scorer }), o);
+    const rr = await evaluate(setup, (s) => new RoundRobinAgent({ scorer, seed: s }), o);
     // Greedy has the best per-step reward but bored users leave after a few steps.
     expect(greedy.metrics.r_each!).toBeGreaterThan(rr.metrics.r_each!);
     expect(rr.metrics.len!).toBeGreaterThan(2 * greedy.metrics.len!);
@@ -52,7 +52,7 @@ describe("synthetic preset (the project default)", () => {
     const sim = await makeSimulator(setup, "test", { batchSize: 64, autoReset: true, sessionLimit: 500, seed: 4 });
     const seen = new Set<number>();
     const slates = new Int32Array(64);
-    const agent = new RandomAgent(4);
+    const agent = new RandomAgent({ seed: 4 });
     sim.reset();
     while (sim.numActive() > 0) {
       for (const u of sim.users) seen.add(u);
@@ -88,8 +88,8 @@ describe.skipIf(!hasCoat)("coat preset (real data)", () => {
 
   it("random agent: plausible lengths; EasyRL4Rec's shorter window gives longer sessions", async () => {
     const o = { episodes: 5000, seeds: [1] };
-    const intended = await evaluate(await loadPreset("coat", { dataDir }), (s) => new RandomAgent(s), o);
-    const compat = await evaluate(await loadPreset("coat", { dataDir, compat: "easyrl4rec" }), (s) => new RandomAgent(s), o);
+    const intended = await evaluate(await loadPreset("coat", { dataDir }), (s) => new RandomAgent({ seed: s }), o);
+    const compat = await evaluate(await loadPreset("coat", { dataDir, compat: "easyrl4rec" }), (s) => new RandomAgent({ seed: s }), o);
     expect(intended.metrics.len!).toBeGreaterThan(5);
     expect(intended.metrics.len!).toBeLessThan(30);
     expect(compat.metrics.len!).toBeGreaterThan(intended.metrics.len! + 0.5);

@@ -25,10 +25,10 @@ describe("RandomAgent { noRepeat }", () => {
   it("in FB mode repeats by default and never with noRepeat, until the catalogue is used up", () => {
     // Six items, six steps: uniform draws repeat with probability 1 - 6!/6^6 (98.5%) per session; over ten
     // seeds a default agent that never repeated would be a bug, not luck.
-    const repeats = Array.from({ length: 10 }, (_, s) => session(new RandomAgent(s), 6)).filter((seq) => new Set(seq).size < 6);
+    const repeats = Array.from({ length: 10 }, (_, s) => session(new RandomAgent({ seed: s }), 6)).filter((seq) => new Set(seq).size < 6);
     expect(repeats.length).toBeGreaterThan(0);
-    for (let s = 0; s < 10; s++) expect(new Set(session(new RandomAgent(s, { noRepeat: true }), 6)).size).toBe(6);
+    for (let s = 0; s < 10; s++) expect(new Set(session(new RandomAgent({ seed: s, noRepeat: true }), 6)).size).toBe(6);
     // A session longer than the catalogue has to repeat; the agent does so instead of looping forever.
-    expect(session(new RandomAgent(0, { noRepeat: true }), 8)).toHaveLength(8);
+    expect(session(new RandomAgent({ seed: 0, noRepeat: true }), 8)).toHaveLength(8);
   });
 });

@@ -70,7 +70,7 @@ describe("Simulator step order (EasyRL4Rec)", () => {
     // theta 100: the distance rule would end every session at t = 1; NX_10 switches it off.
     const far = new DistanceWindowRule({ kind: "embedding", numItems: 50, dim: data.options.embeddingDim, values: data.itemEmbeddings }, { window: 3, theta: 100 });
     const sim = new Simulator(world, [far], { mode: "NX_10", batchSize: 3, seed: 3, feedback: "click" });
-    const agent = new RandomAgent(1);
+    const agent = new RandomAgent({ seed: 1 });
     const slates = new Int32Array(3);
     sim.reset();
     let steps = 0;
@@ -133,7 +133,7 @@ describe("Simulator batch mechanics", () => {
     const data = generateSynthetic({ numItems: 80, numUsers: 20, numCategories: 6, seed: 2 });
     function trace(seed: number): string {
       const sim = new Simulator(new SyntheticWorld(data), [], { batchSize: 8, feedback: "click", autoReset: true, sessionLimit: 40, seed });
-      const agent = new RandomAgent(seed);
+      const agent = new RandomAgent({ seed });
       const slates = new Int32Array(8);
       const out: number[] = [];
       sim.reset();

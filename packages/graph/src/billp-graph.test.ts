@@ -21,7 +21,7 @@ async function heuristicAgent(seed: number, maxSteps = 12) {
   const { sim, session } = await synthetic(seed, maxSteps);
   const components: BillpComponents = {
     planner: new SaturationAwarePlanner({ seed: 2 }),
-    actor: new CatalogGreedyActor(sim.catalog, sim.scorer),
+    actor: new CatalogGreedyActor({ catalog: sim.catalog, scorer: sim.scorer }),
     critic: new TabularAverageCritic(),
     reflector: new TemplateReflector(),
     reflections: new ReflectionPool({ seed: 1 }),
@@ -47,10 +47,10 @@ describe("createBillpGraph with the non-LLM components", () => {
 
   it("runs sessions longer than LangGraph's default recursion limit", async () => {
     const { session, sim } = await synthetic(4, 40);
-    const components = { planner: new SaturationAwarePlanner({ seed: 2 }), actor: new CatalogGreedyActor(sim.catalog, sim.scorer), critic: new ScorerCritic(sim.scorer) };
+    const components = { planner: new SaturationAwarePlanner({ seed: 2 }), actor: new CatalogGreedyActor({ catalog: sim.catalog, scorer: sim.scorer }), critic: new ScorerCritic({ scorer: sim.scorer }) };
     const t = await createBillpGraph({ env: session, components }).run({ user: 1 });
     const again = await synthetic(4, 40);
-    const expected = await runBillpSession(again.session, { ...components, planner: new SaturationAwarePlanner({ seed: 2 }), actor: new CatalogGreedyActor(again.sim.catalog, again.sim.scorer) }, { user: 1 });
+    const expected = await runBillpSession(again.session, { ...components, planner: new SaturationAwarePlanner({ seed: 2 }), actor: new CatalogGreedyActor({ catalog: again.sim.catalog, scorer: again.sim.scorer }) }, { user: 1 });
     expect(t).toEqual(expected);
     expect(4 * t.steps.length).toBeGreaterThan(25); // more supersteps than the default limit
   });
@@ -111,8 +111,8 @@ describe("createBillpGraph with scripted models", () => {
       env: session,
       components: {
         planner: new LlmThoughtPlanner({ model: plannerModel }),
-        actor: new LlmActor(actorModel, sim.catalog, { seed: 4 }),
-        critic: new LlmCritic(criticModel, sim.catalog),
+        actor: new LlmActor({ model: actorModel, catalog: sim.catalog, seed: 4 }),
+        critic: new LlmCritic({ model: criticModel, catalog: sim.catalog }),
         reflector: new LlmFailureReflector({ model: reflectorModel }),
         reflections: new ReflectionPool(),
       },

@@ -78,7 +78,7 @@ function buildGraph(o: CreateBillpGraphOptions, checkpointer: BaseCheckpointSave
     return { ...o.session, ...(s.user >= 0 ? { user: s.user } : {}), ...(signal ? { signal } : {}) };
   };
   const progressOf = (s: BillpStateValue): BillpProgress => {
-    if (!s.progress) throw new FarsightError("billp/no-session", "the BiLLP graph reached a step node before its begin node", {});
+    if (!s.progress) throw new FarsightError("graph/billp-no-session", "the BiLLP graph reached a step node before its begin node", {});
     return s.progress;
   };
   return new StateGraph(BillpState)
@@ -113,7 +113,7 @@ export function createBillpGraph(options: CreateBillpGraphOptions): BillpGraph {
     try {
       const state = await graph.invoke(input, config(threadId));
       if (!state.trajectory) {
-        throw new FarsightError("billp/interrupted", `the BiLLP session on thread ${threadId} stopped before its end; resume it`, { threadId });
+        throw new FarsightError("graph/billp-interrupted", `the BiLLP session on thread ${threadId} stopped before its end; resume it`, { threadId });
       }
       return state.trajectory;
     } finally {
@@ -125,7 +125,7 @@ export function createBillpGraph(options: CreateBillpGraphOptions): BillpGraph {
     config,
     run: (run = {}) => invoke({ user: run.user ?? -1 }, run.threadId ?? `${prefix}-${runs++}`, run.signal),
     resume: async (threadId, resumeOptions = {}) => {
-      if (!options.checkpointer) throw new FarsightError("billp/no-checkpointer", "resuming a BiLLP session needs a checkpointer", { threadId });
+      if (!options.checkpointer) throw new FarsightError("graph/billp-no-checkpointer", "resuming a BiLLP session needs a checkpointer", { threadId });
       return invoke(null, threadId, resumeOptions.signal);
     },
   };

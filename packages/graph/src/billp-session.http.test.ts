@@ -36,8 +36,8 @@ describe("runBillpSession over an OpenAI-compatible HTTP server", () => {
     const pool = new ReflectionPool();
     const t = await runBillpSession(new Session(sim), {
       planner: new LlmThoughtPlanner({ model, stats }),
-      actor: new LlmActor(model, sim.catalog, { stats }),
-      critic: new LlmCritic(model, sim.catalog, { stats }),
+      actor: new LlmActor({ model, catalog: sim.catalog, stats }),
+      critic: new LlmCritic({ model, catalog: sim.catalog, stats }),
       reflector: new LlmFailureReflector({ model, stats }),
       reflections: pool,
     }, { user: 3 });

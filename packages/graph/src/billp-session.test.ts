@@ -42,7 +42,7 @@ describe("runBillpSession with the non-LLM parts", () => {
     const critic = new TabularAverageCritic();
     const components = {
       planner: new SaturationAwarePlanner({ seed: 1 }),
-      actor: new CatalogGreedyActor(sim.catalog, sim.scorer),
+      actor: new CatalogGreedyActor({ catalog: sim.catalog, scorer: sim.scorer }),
       critic,
       reflector: new TemplateReflector(),
       reflections: pool,
@@ -70,7 +70,7 @@ describe("runBillpSession with the non-LLM parts", () => {
       plan: async (requests) => requests.map(() => ({ categories: [0], source: { kind: "heuristic" as const, by: "test" } })),
     };
     const critic = new TabularAverageCritic();
-    const t = await runBillpSession(session, { planner: oneCategory, actor: new CatalogGreedyActor(sim.catalog, sim.scorer), critic }, { user: 1, quitReward: -1000 });
+    const t = await runBillpSession(session, { planner: oneCategory, actor: new CatalogGreedyActor({ catalog: sim.catalog, scorer: sim.scorer }), critic }, { user: 1, quitReward: -1000 });
     expect(trajectoryProblems(t)).toEqual([]);
     const last = t.steps[t.steps.length - 1]!;
     // The synthetic preset's rule: leave when the new item's category occurs more than once among the previous
@@ -87,8 +87,8 @@ describe("runBillpSession with the non-LLM parts", () => {
     const { sim, session } = await synthetic(6);
     const components = {
       planner: new SaturationAwarePlanner({ seed: 1 }),
-      actor: new CatalogGreedyActor(sim.catalog, sim.scorer),
-      critic: new LlmCritic(new ScriptedChatModel({ responses: () => "Value: 3" }), sim.catalog),
+      actor: new CatalogGreedyActor({ catalog: sim.catalog, scorer: sim.scorer }),
+      critic: new LlmCritic({ model: new ScriptedChatModel({ responses: () => "Value: 3" }), catalog: sim.catalog }),
     };
     const t = await runBillpSession(session, components, { user: 2, valueInitialState: true });
     expect(t.steps[0]!.value).toBe(3);
@@ -102,8 +102,8 @@ describe("runBillpSession with the non-LLM parts", () => {
       const { sim, session } = await synthetic(9);
       return runBillpSession(session, {
         planner: new SaturationAwarePlanner({ seed: 2 }),
-        actor: new CatalogGreedyActor(sim.catalog, sim.scorer),
-        critic: new ScorerCritic(sim.scorer),
+        actor: new CatalogGreedyActor({ catalog: sim.catalog, scorer: sim.scorer }),
+        critic: new ScorerCritic({ scorer: sim.scorer }),
       }, { user: 7, quitReward: -1000 });
     };
     const [a, b] = [await run(), await run()];
@@ -130,8 +130,8 @@ describe("runBillpSession with scripted LLM components", () => {
     const reflectorModel = new ScriptedChatModel({
       responses: () => JSON.stringify({ diagnosis: "The user tired of one category.", plan: "Rotate categories earlier." }),
     });
-    const actor = new LlmActor(actorModel, sim.catalog, { seed: 4 });
-    const critic = new LlmCritic(criticModel, sim.catalog);
+    const actor = new LlmActor({ model: actorModel, catalog: sim.catalog, seed: 4 });
+    const critic = new LlmCritic({ model: criticModel, catalog: sim.catalog });
     const pool = new ReflectionPool();
     const t = await runBillpSession(session, {
       planner: new LlmThoughtPlanner({ model: plannerModel }),

@@ -134,11 +134,11 @@ export async function planBillpStep(env: Session, components: BillpComponents, p
   const { sessionId, observation, retrieved, previous } = progress;
   options.signal?.throwIfAborted();
   if (progress.records.length > env.sim.maxSteps) {
-    throw new FarsightError("billp/runaway-session", `session ${sessionId} ran past the simulator's ${env.sim.maxSteps}-step limit`, { sessionId });
+    throw new FarsightError("graph/billp-runaway-session", `session ${sessionId} ran past the simulator's ${env.sim.maxSteps}-step limit`, { sessionId });
   }
   const request = buildPlanRequest(observation, { catalog: env.sim.catalog, reflections: retrieved, ...(previous ? { previous } : {}) });
   const [plan] = await components.planner.plan([request], signal(options));
-  if (!plan) throw new FarsightError("billp/no-plan", `planner ${components.planner.name} returned no plan for session ${sessionId}`, { sessionId, step: observation.step });
+  if (!plan) throw new FarsightError("graph/billp-no-plan", `planner ${components.planner.name} returned no plan for session ${sessionId}`, { sessionId, step: observation.step });
   return plan;
 }
 

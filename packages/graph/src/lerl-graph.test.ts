@@ -20,10 +20,8 @@ function smallEnv(seed = 1): Simulator {
 }
 
 function smallPpo(env: Simulator): OnPolicyAlgorithm {
-  return createAlgorithm("ppo", contextFromEnv(env), {
-    policy: { seed: 1, hidden: [16], historyLength: 6, encoder: { kind: "mean", itemDim: 8, stateDim: 16, transformer: { heads: 1, layers: 1, ffnDim: 8 } } },
-    ppo: { rolloutSteps: ROLLOUT, minibatchSize: 10, epochs: 1 },
-  }) as OnPolicyAlgorithm;
+  return createAlgorithm({ algorithm: "ppo", context: contextFromEnv(env), policy: { seed: 1, hidden: [16], historyLength: 6, encoder: { kind: "mean", itemDim: 8, stateDim: 16, transformer: { heads: 1, layers: 1, ffnDim: 8 } } },
+    ppo: { rolloutSteps: ROLLOUT, minibatchSize: 10, epochs: 1 }, }) as OnPolicyAlgorithm;
 }
 
 async function train(planner: Planner, o: { steps: number; reflector?: Reflector; stats?: LlmStats; planEvery?: number }) {

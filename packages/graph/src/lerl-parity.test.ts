@@ -41,7 +41,7 @@ async function expectSameEvaluation(setup: EnvSetup, algorithm: OnPolicyAlgorith
   const o = { episodes: 24, seeds: [0, 1], batchSize: 8 };
   const flatEpisodes: string[] = [], lerlEpisodes: string[] = [];
   const key = (e: Episode) => `${e.userId}:${e.steps.map((s) => s.slate.join(",")).join("|")}:${e.return}`;
-  const flat = await evaluateAgent(setup, () => new PolicyAgent(algorithm.policy), { ...o, onEpisode: (e) => flatEpisodes.push(key(e)) });
+  const flat = await evaluateAgent(setup, () => new PolicyAgent({ policy: algorithm.policy }), { ...o, onEpisode: (e) => flatEpisodes.push(key(e)) });
   const lerl = await evaluateLerl(setup, { algorithm, makePlanner: () => new AllCategoriesPlanner() }, { ...o, onEpisode: (e) => lerlEpisodes.push(key(e)) });
   expect(flatEpisodes.length).toBe(48);
   expect(lerlEpisodes).toEqual(flatEpisodes);

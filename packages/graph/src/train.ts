@@ -48,7 +48,7 @@ export async function trainSimulator(setup: EnvSetup, world: TrainWorld, batchSi
 }
 
 function newAlgorithm(env: Simulator, o: TrainSetupOptions): OnPolicyAlgorithm {
-  const algorithm = createAlgorithm("ppo", contextFromEnv(env), { policy: { ...policyDefaults(o.setup, o.seed), ...o.policy }, ppo: { ...o.ppo } });
+  const algorithm = createAlgorithm({ algorithm: "ppo", context: contextFromEnv(env), policy: { ...policyDefaults(o.setup, o.seed), ...o.policy }, ppo: { ...o.ppo } });
   return algorithm as OnPolicyAlgorithm;
 }
 

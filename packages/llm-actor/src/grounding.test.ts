@@ -47,14 +47,14 @@ describe("text helpers", () => {
 
 describe("TitleGrounder", () => {
   it("grounds exact and normalised titles without calling them replacements", async () => {
-    const g = new TitleGrounder(catalog);
+    const g = new TitleGrounder({ catalog });
     expect(await g.ground("Dark Souls")).toMatchObject({ item: 1, method: "exact", replaced: false });
     expect(await g.ground("the witcher 3 wild hunt")).toMatchObject({ item: 0, method: "normalised", replaced: false });
     expect(g.counts).toMatchObject({ total: 2, exact: 1, normalised: 1, replaced: 0 });
   });
 
   it("grounds misspellings and partial titles fuzzily and counts the replacement", async () => {
-    const g = new TitleGrounder(catalog);
+    const g = new TitleGrounder({ catalog });
     const typo = await g.ground("Civilisation V");
     expect(typo).toMatchObject({ item: 2, method: "fuzzy", replaced: true });
     expect(typo.score).toBeGreaterThan(0.8);
@@ -63,7 +63,7 @@ describe("TitleGrounder", () => {
   });
 
   it("reports an unknown title as unmatched when there are no embeddings", async () => {
-    const g = new TitleGrounder(catalog);
+    const g = new TitleGrounder({ catalog });
     expect(await g.ground("Half-Life 3")).toMatchObject({ item: null, method: "none", reason: "unknown title" });
     expect(await g.ground("   ")).toMatchObject({ item: null, reason: "empty answer" });
     expect(g.counts.none).toBe(2);
@@ -71,7 +71,7 @@ describe("TitleGrounder", () => {
 
   it("falls back to the embedding nearest neighbour, embedding the catalogue once", async () => {
     const embeddings = new TrigramEmbeddings();
-    const g = new TitleGrounder(catalog, { embeddings });
+    const g = new TitleGrounder({ catalog, embeddings });
     const r = await g.ground("Stellaris Galaxy Edition Deluxe");
     expect(r).toMatchObject({ item: 3, method: "embedding", replaced: true });
     await g.ground("Dark Soulz Remastered Collection");
@@ -83,13 +83,13 @@ describe("TitleGrounder", () => {
       embedDocuments: async () => { throw new Error("503"); },
       embedQuery: async () => { throw new Error("503"); },
     };
-    const g = new TitleGrounder(catalog, { embeddings: broken });
+    const g = new TitleGrounder({ catalog, embeddings: broken });
     expect((await g.ground("Half-Life 3")).item).toBeNull();
     expect(g.counts.embeddingErrors).toBe(1);
   });
 
   it("skips excluded items and items outside the allowed set, saying why", async () => {
-    const g = new TitleGrounder(catalog, { fuzzyThreshold: 0.3 });
+    const g = new TitleGrounder({ catalog, fuzzyThreshold: 0.3 });
     const r = await g.ground("Dark Souls", { exclude: new Set([1]) });
     expect(r.item).not.toBe(1);
     expect(r.reason).toBe("already recommended");
@@ -103,7 +103,7 @@ describe("TitleGrounder", () => {
     const rng = new Rng(5, "fuzzy-property");
     const word = () => Array.from({ length: 3 + rng.int(6) }, () => "abcdefghij"[rng.int(10)]).join("");
     const titles = Array.from({ length: 300 }, () => Array.from({ length: 1 + rng.int(3) }, word).join(" "));
-    const g = new TitleGrounder(createCatalog({ itemCategories: titles.map(() => [0]), itemTitles: titles }), { fuzzyThreshold: 0.3 });
+    const g = new TitleGrounder({ catalog: createCatalog({ itemCategories: titles.map(() => [0]), itemTitles: titles }), fuzzyThreshold: 0.3 });
     for (let q = 0; q < 60; q++) {
       // Queries: mutated titles (one substitution, deletion or insertion per word) and random strings.
       const base = titles[rng.int(titles.length)]!;
@@ -118,7 +118,7 @@ describe("TitleGrounder", () => {
   });
 
   it("gives untitled catalogues placeholder titles", async () => {
-    const g = new TitleGrounder(createCatalog({ itemCategories: [[0], [0]] }));
+    const g = new TitleGrounder({ catalog: createCatalog({ itemCategories: [[0], [0]] }) });
     expect(await g.ground("item 1")).toMatchObject({ item: 1, method: "exact" });
   });
 });

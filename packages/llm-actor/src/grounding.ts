@@ -43,6 +43,12 @@ export function catalogTitles(catalog: Catalog): readonly string[] {
   return catalog.itemTitles ?? Array.from({ length: catalog.numItems }, (_, i) => `item ${i}`);
 }
 
+/** Options of {@link TitleGrounder}: the catalogue and the tuning options. */
+export interface TitleGrounderOptions extends GroundingOptions {
+  /** The catalogue whose titles text is grounded to. Required. */
+  catalog: Catalog;
+}
+
 /**
  * Grounds free text to catalogue items in stages: exact title, normalised title, fuzzy (token Dice / edit
  * distance), then embedding nearest neighbour. Excluded items are skipped at every stage, so naming an item
@@ -60,10 +66,16 @@ export class TitleGrounder {
   private readonly charHistograms: Uint8Array;
   private titleVectors?: Promise<number[][]>;
 
-  constructor(catalog: Catalog, options: GroundingOptions = {}) {
+  /** `new TitleGrounder({ catalog, ...options })`. */
+  constructor(options: TitleGrounderOptions);
+  /** @deprecated Pass one options object: `new TitleGrounder({ catalog, ...options })`. This form goes in the next minor release. */
+  constructor(catalog: Catalog, options?: GroundingOptions);
+  constructor(first: TitleGrounderOptions | Catalog, rest: GroundingOptions = {}) {
+    // A Catalog has numItems; the options object holds one under `catalog`.
+    const { catalog, ...options } = "catalog" in first ? first : { ...rest, catalog: first };
     this.options = { ...DEFAULTS, ...options };
     if (!(this.options.fuzzyThreshold > 0 && this.options.fuzzyThreshold <= 1)) {
-      throw new FarsightError("grounding/bad-option", `fuzzyThreshold must be in (0, 1], got ${this.options.fuzzyThreshold}`, { fuzzyThreshold: this.options.fuzzyThreshold });
+      throw new FarsightError("llm-actor/grounding-bad-option", `fuzzyThreshold must be in (0, 1], got ${this.options.fuzzyThreshold}`, { fuzzyThreshold: this.options.fuzzyThreshold });
     }
     this.titles = catalogTitles(catalog);
     this.normalised = this.titles.map(normaliseTitle);

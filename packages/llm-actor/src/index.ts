@@ -1,7 +1,7 @@
 export type { Actor, ActRequest, ActDecision, ActorExperience, GroundingMethod, GroundingResult } from "./types.js";
 export { LlmActor, type LlmActorOptions, type LlmActorCounters } from "./llm-actor.js";
 export { CatalogGreedyActor, type CatalogGreedyActorOptions } from "./greedy-actor.js";
-export { TitleGrounder, catalogTitles, type GroundingOptions, type GroundingScope, type GroundingCounts } from "./grounding.js";
+export { TitleGrounder, catalogTitles, type GroundingOptions, type TitleGrounderOptions, type GroundingScope, type GroundingCounts } from "./grounding.js";
 export { ActorMemory, historyKey, type ActorMemoryOptions, type ActorMemoryEntry, type ActorMemoryHint } from "./memory.js";
 export { planCandidates, type PlanCandidates } from "./candidates.js";
 export { actorMessages, parseRecommendations, firstLineAsTitle, type ActorPromptParts } from "./prompt.js";

@@ -11,6 +11,10 @@ import type { ActDecision, Actor, ActorExperience, ActRequest, GroundingResult }
 
 /** Options of {@link LlmActor}. Defaults follow BiLLP where it has a value. */
 export interface LlmActorOptions {
+  /** The chat model that names items. Required; `null` (no model configured) throws a NoModelError naming CatalogGreedyActor. */
+  model: BaseChatModel | null;
+  /** The catalogue recommended from (titles for the prompt and for grounding). Required. */
+  catalog: Catalog;
   /** Name in provenance, logs and `LlmStats.fallbacksByComponent`. Default "llm-actor". */
   name?: string;
   /** "text": recommend[<title>] lines (BiLLP); "structured": JSON {recommendations: string[]} through `structured()`. Default "text". */
@@ -66,7 +70,9 @@ const RecommendationsSchema = z.object({ recommendations: z.array(z.string()).mi
  */
 export class LlmActor implements Actor {
   readonly name: string;
-  readonly options: Required<Omit<LlmActorOptions, "candidateScorer" | "grounding" | "memory" | "stats" | "name">>;
+  readonly options: Required<Omit<LlmActorOptions, "model" | "catalog" | "candidateScorer" | "grounding" | "memory" | "stats" | "name">>;
+  readonly model: BaseChatModel | null;
+  readonly catalog: Catalog;
   readonly grounder: TitleGrounder;
   readonly memory: ActorMemory | null;
   readonly stats: LlmStats;
@@ -77,11 +83,16 @@ export class LlmActor implements Actor {
   private readonly scorer?: ItemScorer;
   private readonly scoreBuffer: Float32Array;
 
-  constructor(
-    readonly model: BaseChatModel | null,
-    readonly catalog: Catalog,
-    options: LlmActorOptions = {},
-  ) {
+  /** `new LlmActor({ model, catalog, ...options })`. */
+  constructor(options: LlmActorOptions);
+  /** @deprecated Pass one options object: `new LlmActor({ model, catalog, ...options })`. This form goes in the next minor release. */
+  constructor(model: BaseChatModel | null, catalog: Catalog, options?: Omit<LlmActorOptions, "model" | "catalog">);
+  constructor(first: LlmActorOptions | BaseChatModel | null, catalogArg?: Catalog, rest: Omit<LlmActorOptions, "model" | "catalog"> = {}) {
+    // The old positional form always passes the catalogue second.
+    const options: LlmActorOptions = catalogArg !== undefined ? { ...rest, model: first as BaseChatModel | null, catalog: catalogArg } : (first as LlmActorOptions);
+    const { model, catalog } = options;
+    this.model = model;
+    this.catalog = catalog;
     if (!model) throw new NoModelError("LlmActor", ["CatalogGreedyActor"]);
     this.name = options.name ?? "llm-actor";
     this.options = {
@@ -95,11 +106,11 @@ export class LlmActor implements Actor {
       seed: options.seed ?? 0,
     };
     if (options.candidateScorer && options.candidateScorer.numItems !== catalog.numItems) {
-      throw new FarsightError("actor/scorer-mismatch", `LlmActor: candidateScorer scores ${options.candidateScorer.numItems} items, the catalogue has ${catalog.numItems}`, {});
+      throw new FarsightError("llm-actor/scorer-mismatch", `LlmActor: candidateScorer scores ${options.candidateScorer.numItems} items, the catalogue has ${catalog.numItems}`, {});
     }
     this.scorer = options.candidateScorer;
     this.scoreBuffer = new Float32Array(catalog.numItems);
-    this.grounder = new TitleGrounder(catalog, options.grounding);
+    this.grounder = new TitleGrounder({ ...options.grounding, catalog });
     this.memory = options.memory === undefined ? new ActorMemory() : options.memory;
     this.stats = options.stats ?? new LlmStats();
     this.titles = catalogTitles(catalog);
@@ -120,7 +131,7 @@ export class LlmActor implements Actor {
     const exclude = new Set(request.exclude ?? []);
     const rng = new Rng(this.options.seed, `llm-actor/${observation.sessionId}/${observation.step}`);
     const pool = planCandidates(this.catalog, plan, exclude);
-    if (pool.items.length === 0) throw new FarsightError("actor/no-items", "LlmActor: every catalogue item is excluded", { excluded: exclude.size });
+    if (pool.items.length === 0) throw new FarsightError("llm-actor/no-items", "LlmActor: every catalogue item is excluded", { excluded: exclude.size });
     const candidates = this.pickCandidates(pool.items, observation, rng);
     const hints = this.hints(observation, pool.categories, rng);
     const inHistory = new Set(observation.history.map((h) => h.item));

@@ -46,7 +46,7 @@ export class ActorMemory {
     this.options = { window: 10, minSimilarity: 0.5, topKeys: 1, ...options };
     const { window, minSimilarity, topKeys } = this.options;
     if (!Number.isInteger(window) || window < 1 || !(minSimilarity >= 0 && minSimilarity <= 1) || !Number.isInteger(topKeys) || topKeys < 1) {
-      throw new FarsightError("actor-memory/bad-option", "ActorMemory needs window >= 1, minSimilarity in [0, 1], topKeys >= 1", { ...this.options });
+      throw new FarsightError("llm-actor/memory-bad-option", "ActorMemory needs window >= 1, minSimilarity in [0, 1], topKeys >= 1", { ...this.options });
     }
   }
 
@@ -96,12 +96,12 @@ export class ActorMemory {
   /** Restores entries written by {@link toJSON}; rejects malformed input with the offending entry's index. */
   static fromJSON(entries: unknown, options: ActorMemoryOptions = {}): ActorMemory {
     const memory = new ActorMemory(options);
-    if (!Array.isArray(entries)) throw new FarsightError("actor-memory/bad-json", "actor memory JSON must be an array of entries", {});
+    if (!Array.isArray(entries)) throw new FarsightError("llm-actor/memory-bad-json", "actor memory JSON must be an array of entries", {});
     entries.forEach((raw, index) => {
       const e = raw as Partial<ActorMemoryEntry>;
       const ok = Array.isArray(e.key) && e.key.every(Number.isInteger) && Array.isArray(e.marks) &&
         e.marks.every((m) => Array.isArray(m) && Number.isInteger(m[0]) && (m[1] === 1 || m[1] === -1));
-      if (!ok) throw new FarsightError("actor-memory/bad-json", `actor memory entry ${index} is malformed: expected {key: int[], marks: [int, 1|-1][]}`, { index });
+      if (!ok) throw new FarsightError("llm-actor/memory-bad-json", `actor memory entry ${index} is malformed: expected {key: int[], marks: [int, 1|-1][]}`, { index });
       memory.entries.set(e.key!.join(","), { key: [...e.key!], marks: new Map(e.marks!) });
     });
     return memory;

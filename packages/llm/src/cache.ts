@@ -67,9 +67,9 @@ export class SqliteResponseCache implements ResponseCache {
       this.db = new Database(file);
     } catch (err) {
       if ((err as { code?: string }).code === "MODULE_NOT_FOUND" && /better-sqlite3/.test((err as Error).message)) {
-        throw new FarsightError("llm-cache-open", `the SQLite response cache "${file}" needs better-sqlite3, an optional peer of @farsight/llm: npm install better-sqlite3 (or use the in-memory cache)`, { file }, { cause: err });
+        throw new FarsightError("llm/cache-open", `the SQLite response cache "${file}" needs better-sqlite3, an optional peer of @farsight/llm: npm install better-sqlite3 (or use the in-memory cache)`, { file }, { cause: err });
       }
-      throw new FarsightError("llm-cache-open", `cannot open the LLM response cache "${file}": ${(err as Error).message}`, { file }, { cause: err });
+      throw new FarsightError("llm/cache-open", `cannot open the LLM response cache "${file}": ${(err as Error).message}`, { file }, { cause: err });
     }
     this.db.pragma("journal_mode = WAL");
     this.db.exec("CREATE TABLE IF NOT EXISTS llm_cache (key TEXT PRIMARY KEY, answer TEXT NOT NULL, created_at INTEGER NOT NULL)");

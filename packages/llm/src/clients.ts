@@ -74,7 +74,7 @@ export async function buildClient(
   switch (parsed.provider) {
     case "openai": {
       const apiKey = options.apiKey ?? env.OPENAI_API_KEY;
-      if (!apiKey) throw new FarsightError("llm-no-api-key", `${redactUrl(spec)} needs an API key: set OPENAI_API_KEY (or pass apiKey)`, { spec: redactUrl(spec) });
+      if (!apiKey) throw new FarsightError("llm/no-api-key", `${redactUrl(spec)} needs an API key: set OPENAI_API_KEY (or pass apiKey)`, { spec: redactUrl(spec) });
       return initChatModel(parsed.model, { modelProvider: "openai", apiKey, temperature, maxTokens: options.maxTokens, maxRetries: 0 });
     }
     case "openai-compatible":
@@ -101,7 +101,7 @@ export async function buildClient(
       // A path, a registry name (llama-cpp:smollm2) or nothing (FARSIGHT_GGUF, else the fetched default model).
       const path = options.llamaCpp?.backend ? (parsed.path ?? "injected-backend") : resolveGgufPath(parsed.path, env);
       if (!options.llamaCpp?.backend && !existsSync(path)) {
-        throw new FarsightError("llm-gguf-missing", `${spec}: no GGUF model file at "${path}"`, { spec, path });
+        throw new FarsightError("llm/gguf-missing", `${spec}: no GGUF model file at "${path}"`, { spec, path });
       }
       return new LlamaCppChatModel({
         ...options.llamaCpp,
@@ -135,7 +135,7 @@ export function probeOf(parsed: ProviderSpec, options: ClientOptions, env: Recor
     case "ollama":
       return withPath(parsed.host ?? normalizeOllamaHost(env.OLLAMA_HOST) ?? "http://127.0.0.1:11434", "api/tags");
     default:
-      throw new FarsightError("llm-pool-endpoint", `${parsed.provider} is not an HTTP endpoint a pool can probe`, { provider: parsed.provider });
+      throw new FarsightError("llm/pool-endpoint", `${parsed.provider} is not an HTTP endpoint a pool can probe`, { provider: parsed.provider });
   }
 }
 

@@ -24,7 +24,7 @@ export class NoModelError extends Error {
 /** Our own per-call deadline expired (distinct from a caller's abort). */
 export class LlmTimeoutError extends FarsightError {
   constructor(timeoutMs: number, model: string) {
-    super("llm-timeout", `model ${model} did not answer within ${timeoutMs} ms`, { timeoutMs, model });
+    super("llm/timeout", `model ${model} did not answer within ${timeoutMs} ms`, { timeoutMs, model });
     this.name = "LlmTimeoutError";
   }
 }
@@ -33,7 +33,7 @@ export class LlmTimeoutError extends FarsightError {
 export function isTimeoutError(err: unknown): boolean {
   if (err instanceof LlmTimeoutError) return true;
   const e = err as { name?: string; code?: string; cause?: unknown } | undefined;
-  if (e?.name === "TimeoutError" || e?.code === "llm-timeout") return true;
+  if (e?.name === "TimeoutError" || e?.code === "llm/timeout") return true;
   return e?.cause !== undefined && e.cause !== err && isTimeoutError(e.cause);
 }
 

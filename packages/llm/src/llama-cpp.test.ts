@@ -101,7 +101,7 @@ describe("loadNodeLlamaCppBackend with the installed node-llama-cpp", () => {
     writeFileSync(file, "not a model");
     const err = await loadNodeLlamaCppBackend(file).catch((e: unknown) => e as { code?: string; message: string });
     // Without the optional package the loader must say how to install it instead.
-    expect(["llm-llama-cpp-load", "llm-llama-cpp-missing"]).toContain((err as { code?: string }).code);
+    expect(["llm/llama-cpp-load", "llm/llama-cpp-missing"]).toContain((err as { code?: string }).code);
     expect((err as Error).message).toContain(file);
   }, 60_000);
 });

@@ -168,7 +168,7 @@ function rewrite(node: unknown): unknown {
 export function toLlamaHistory(messages: BaseMessage[]): { history: LlamaChatHistoryItem[]; prompt: string } {
   const last = messages[messages.length - 1];
   if (!last || last.getType() !== "human") {
-    throw new FarsightError("llm-llama-cpp-prompt", "llama-cpp models need the conversation to end with a user message", {
+    throw new FarsightError("llm/llama-cpp-prompt", "llama-cpp models need the conversation to end with a user message", {
       lastRole: last?.getType(),
     });
   }
@@ -210,7 +210,7 @@ export async function loadNodeLlamaCppBackend(modelPath: string, options: LlamaC
     lib = await import(specifier);
   } catch (err) {
     throw new FarsightError(
-      "llm-llama-cpp-missing",
+      "llm/llama-cpp-missing",
       `llama-cpp:${modelPath} needs the optional dependency node-llama-cpp, which is not installed ` +
         `(${(err as Error).message}). Install it (pnpm add node-llama-cpp) or serve the model with llama.cpp's ` +
         `llama-server and use "openai-compatible:http://127.0.0.1:8080/v1#<model>".`,
@@ -239,6 +239,6 @@ export async function loadNodeLlamaCppBackend(modelPath: string, options: LlamaC
       },
     };
   } catch (err) {
-    throw new FarsightError("llm-llama-cpp-load", `cannot load the GGUF model "${modelPath}": ${(err as Error).message}`, { modelPath }, { cause: err });
+    throw new FarsightError("llm/llama-cpp-load", `cannot load the GGUF model "${modelPath}": ${(err as Error).message}`, { modelPath }, { cause: err });
   }
 }

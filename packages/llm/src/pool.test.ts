@@ -143,7 +143,7 @@ describe.each([
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(FarsightError);
-    expect((err as FarsightError).code).toBe("llm-pool-unavailable");
+    expect((err as FarsightError).code).toBe("llm/pool-unavailable");
     const message = (err as Error).message;
     for (const s of [a, b]) expect(message).toMatch(new RegExp(`${spec(s).replace(/[.?*+^$()[\]{}|\\]/g, "\\$&")}: down \\(last error: .*(ECONNREFUSED|fetch failed|Connection error)`));
     // The first round tried both endpoints; the two retries found both down without sending anything.

@@ -37,7 +37,7 @@ export class PoolUnavailableError extends FarsightError {
   readonly status = 503;
   constructor(pool: string, endpoints: { id: string; state: string; lastError?: string }[], cause?: unknown) {
     const lines = endpoints.map((e) => `${e.id}: ${e.state}${e.lastError ? ` (last error: ${e.lastError})` : ""}`);
-    super("llm-pool-unavailable", `no endpoint of ${pool} could answer the request:\n  ${lines.join("\n  ")}`, { pool, endpoints }, { cause });
+    super("llm/pool-unavailable", `no endpoint of ${pool} could answer the request:\n  ${lines.join("\n  ")}`, { pool, endpoints }, { cause });
     this.name = "PoolUnavailableError";
   }
 }
@@ -74,7 +74,7 @@ export class PoolChatModel extends BaseChatModel {
 
   constructor(endpoints: readonly PoolEndpoint[], options: PoolOptions) {
     super({});
-    if (endpoints.length === 0) throw new FarsightError("llm-pool-empty", `${options.id}: a pool needs at least one endpoint`, { pool: options.id });
+    if (endpoints.length === 0) throw new FarsightError("llm/pool-empty", `${options.id}: a pool needs at least one endpoint`, { pool: options.id });
     this.id = options.id;
     this.stats = options.stats;
     this.timing = {

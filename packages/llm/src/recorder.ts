@@ -77,7 +77,7 @@ export function loadScriptedModel(file: string): ScriptedChatModel {
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new FarsightError("llm-scripted-file", `cannot read the scripted answers file "${file}": ${(err as Error).message}`, { file });
+    throw new FarsightError("llm/scripted-file", `cannot read the scripted answers file "${file}": ${(err as Error).message}`, { file });
   }
   const byPrompt = new Map<string, string[]>();
   const inOrder: string[] = [];
@@ -87,11 +87,11 @@ export function loadScriptedModel(file: string): ScriptedChatModel {
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch (err) {
-      throw new FarsightError("llm-scripted-file", `${file}:${i + 1}: not valid JSON (${(err as Error).message})`, { file, line: i + 1 });
+      throw new FarsightError("llm/scripted-file", `${file}:${i + 1}: not valid JSON (${(err as Error).message})`, { file, line: i + 1 });
     }
     const answer = entry.answer ?? entry.response;
     if (typeof answer !== "string") {
-      throw new FarsightError("llm-scripted-file", `${file}:${i + 1}: needs a string "answer" field`, { file, line: i + 1 });
+      throw new FarsightError("llm/scripted-file", `${file}:${i + 1}: needs a string "answer" field`, { file, line: i + 1 });
     }
     if (typeof entry.prompt === "string") {
       const queue = byPrompt.get(entry.prompt) ?? [];
@@ -109,7 +109,7 @@ export function loadScriptedModel(file: string): ScriptedChatModel {
       if (queue && queue.length > 0) return queue.length > 1 ? queue.shift()! : queue[0]!;
       if (nextInOrder < inOrder.length) return inOrder[nextInOrder++]!;
       throw new FarsightError(
-        "llm-scripted-miss",
+        "llm/scripted-miss",
         `scripted file "${file}" has no answer for this prompt (and no unkeyed answers left): ${JSON.stringify(prompt.slice(0, 300))}`,
         { file },
       );

@@ -52,7 +52,7 @@ export class ScriptedChatModel extends BaseChatModel {
     } else {
       if (index >= this.responses.length) {
         throw new FarsightError(
-          "scripted-exhausted",
+          "llm/scripted-exhausted",
           `scripted model "${this.modelName}" has ${this.responses.length} answers but received call #${index + 1}`,
           { model: this.modelName, calls: index + 1, prompt: text.slice(0, 200) },
         );

@@ -45,7 +45,7 @@ export const MODEL_SPEC_FORMS: readonly string[] = [
 ];
 
 function badSpec(spec: string, problem: string): FarsightError {
-  return new FarsightError("llm-bad-spec", `bad model spec "${redactUrl(spec)}": ${problem}. Accepted forms:\n  ${MODEL_SPEC_FORMS.join("\n  ")}`, { spec: redactUrl(spec), problem });
+  return new FarsightError("llm/bad-spec", `bad model spec "${redactUrl(spec)}": ${problem}. Accepted forms:\n  ${MODEL_SPEC_FORMS.join("\n  ")}`, { spec: redactUrl(spec), problem });
 }
 
 /** Parses a spec string such as "ollama:llama3.1" (see {@link MODEL_SPEC_FORMS}); throws a FarsightError listing the forms. */

@@ -13,22 +13,37 @@ import type { Policy, PolicyContext, PolicyOptionsInit } from "./policy.js";
 import { createPpoPolicy, PpoAlgorithm, type PpoOptions } from "./ppo.js";
 import { SlatePolicy } from "./slate-policy.js";
 
+/** Options of {@link PolicyAgent}. */
+export interface PolicyAgentOptions {
+  /** The policy that acts. Required. */
+  readonly policy: Policy;
+  /** Name in results. Default `policy:<kind>`. */
+  readonly name?: string;
+  /** Greedy slates (default true) or sampled ones (IL-Rec samples in evaluation). */
+  readonly deterministic?: boolean;
+  /** Never show an item twice in a session, in FB mode too (default true, as the env's ranking baselines and the training collector). */
+  readonly noRepeat?: boolean;
+  /** Optional plan per slot (B*C category mask), e.g. from a LERL planner. */
+  readonly planMask?: (env: VecEnv) => Uint8Array | null;
+}
+
 /** An env {@link Agent} that acts greedily (or by sampling) with a policy. */
 export class PolicyAgent implements Agent {
   readonly name: string;
   private history: HistoryBatch | undefined;
   private repeatMask: Uint8Array | null = null;
 
-  /**
-   * @param planMask optional plan per slot (B*C category mask), e.g. from a LERL planner.
-   * @param deterministic greedy slates (default) or sampled ones (IL-Rec samples in evaluation).
-   * @param noRepeat never show an item twice in a session, in FB mode too (default true, as the env's
-   *   ranking baselines and the training collector).
-   */
-  constructor(
-    readonly policy: Policy,
-    options: { name?: string; deterministic?: boolean; noRepeat?: boolean; planMask?: (env: VecEnv) => Uint8Array | null } = {},
-  ) {
+  readonly policy: Policy;
+
+  /** `new PolicyAgent({ policy, ...options })`. */
+  constructor(options: PolicyAgentOptions);
+  /** @deprecated Pass one options object: `new PolicyAgent({ policy, ...options })`. This form goes in the next minor release. */
+  constructor(policy: Policy, options?: Omit<PolicyAgentOptions, "policy">);
+  constructor(first: PolicyAgentOptions | Policy, rest: Omit<PolicyAgentOptions, "policy"> = {}) {
+    // A Policy acts; the options object holds one under `policy`.
+    const options: PolicyAgentOptions = "act" in first ? { ...rest, policy: first } : first;
+    const policy = options.policy;
+    this.policy = policy;
     this.name = options.name ?? `policy:${policy.kind}`;
     this.deterministic = options.deterministic ?? true;
     this.noRepeat = options.noRepeat ?? true;
@@ -57,18 +72,34 @@ export class PolicyAgent implements Agent {
 
 export type AlgorithmName = "ppo" | "a2c" | "dqn";
 
+/** Options of {@link createAlgorithm}: which algorithm, for which environment, and its settings. */
 export interface CreateAlgorithmOptions {
+  /** "ppo" or "a2c" (on-policy: they fit `createLerlGraph`) or "dqn" (off-policy). Required. */
+  algorithm: AlgorithmName;
+  /** The environment's sizes (`contextFromEnv(env)`). Required. */
+  context: PolicyContext;
+  /** Policy network options (seed, history length, encoder...); the package defaults otherwise. */
   policy?: PolicyOptionsInit;
   ppo?: Partial<PpoOptions>;
   a2c?: Partial<A2COptions>;
   dqn?: Partial<DqnOptions>;
 }
 
-/** A fresh policy and its algorithm: PPO and A2C are on-policy (they fit `createLerlGraph`), DQN off-policy. */
-export function createAlgorithm(name: "ppo" | "a2c", context: PolicyContext, options?: CreateAlgorithmOptions): OnPolicyAlgorithm;
-export function createAlgorithm(name: "dqn", context: PolicyContext, options?: CreateAlgorithmOptions): OffPolicyAlgorithm;
-export function createAlgorithm(name: AlgorithmName, context: PolicyContext, options?: CreateAlgorithmOptions): Algorithm;
-export function createAlgorithm(name: AlgorithmName, context: PolicyContext, options: CreateAlgorithmOptions = {}): Algorithm {
+type AlgorithmSettings = Omit<CreateAlgorithmOptions, "algorithm" | "context">;
+
+/** A fresh policy and its algorithm: `createAlgorithm({ algorithm: "ppo", context: contextFromEnv(env), policy: { seed: 0 } })`. */
+export function createAlgorithm(options: CreateAlgorithmOptions & { algorithm: "ppo" | "a2c" }): OnPolicyAlgorithm;
+export function createAlgorithm(options: CreateAlgorithmOptions & { algorithm: "dqn" }): OffPolicyAlgorithm;
+export function createAlgorithm(options: CreateAlgorithmOptions): Algorithm;
+/** @deprecated Pass one options object: `createAlgorithm({ algorithm, context, ...options })`. This form goes in the next minor release. */
+export function createAlgorithm(name: "ppo" | "a2c", context: PolicyContext, options?: AlgorithmSettings): OnPolicyAlgorithm;
+/** @deprecated Pass one options object: `createAlgorithm({ algorithm, context, ...options })`. This form goes in the next minor release. */
+export function createAlgorithm(name: "dqn", context: PolicyContext, options?: AlgorithmSettings): OffPolicyAlgorithm;
+/** @deprecated Pass one options object: `createAlgorithm({ algorithm, context, ...options })`. This form goes in the next minor release. */
+export function createAlgorithm(name: AlgorithmName, context: PolicyContext, options?: AlgorithmSettings): Algorithm;
+export function createAlgorithm(first: CreateAlgorithmOptions | AlgorithmName, contextArg?: PolicyContext, rest: AlgorithmSettings = {}): Algorithm {
+  const options: CreateAlgorithmOptions = typeof first === "string" ? { ...rest, algorithm: first, context: contextArg! } : first;
+  const { algorithm: name, context } = options;
   switch (name) {
     case "ppo":
       return new PpoAlgorithm(createPpoPolicy(context, options.policy, options.ppo), options.ppo);

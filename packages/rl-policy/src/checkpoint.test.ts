@@ -30,7 +30,7 @@ async function plant(ckpt: string, file: "weights.bin" | "optimizer.bin", pick: 
 
 describe("checkpoint files", () => {
   it("saving and loading leave tf.memory().numTensors where it was (no scalar per save)", async () => {
-    const a = createAlgorithm("ppo", tinyContext(), { policy: { seed: 1 } }) as OnPolicyAlgorithm;
+    const a = createAlgorithm({ algorithm: "ppo", context: tinyContext(), policy: { seed: 1 } }) as OnPolicyAlgorithm;
     trainOnBandit(a, 2, 16); // creates the optimiser's moments, so getWeights returns them and the step count
     const before = tf.memory().numTensors;
     for (let i = 0; i < 5; i++) await saveCheckpoint(join(dir, "flat"), a);
@@ -46,7 +46,7 @@ describe("checkpoint files", () => {
   });
 
   it("refuses NaN in the weights, naming the file and the tensor, and leaks nothing", async () => {
-    const a = createAlgorithm("a2c", tinyContext(), { policy: { seed: 2 } }) as OnPolicyAlgorithm;
+    const a = createAlgorithm({ algorithm: "a2c", context: tinyContext(), policy: { seed: 2 } }) as OnPolicyAlgorithm;
     trainOnBandit(a, 2, 16);
     const ckpt = join(dir, "nan-weights");
     await saveCheckpoint(ckpt, a);
@@ -61,7 +61,7 @@ describe("checkpoint files", () => {
   });
 
   it("refuses Infinity in the optimiser's moments, naming optimizer.bin", async () => {
-    const a = createAlgorithm("ppo", tinyContext(), { policy: { seed: 3 } }) as OnPolicyAlgorithm;
+    const a = createAlgorithm({ algorithm: "ppo", context: tinyContext(), policy: { seed: 3 } }) as OnPolicyAlgorithm;
     trainOnBandit(a, 2, 16);
     const ckpt = join(dir, "inf-moments");
     await saveCheckpoint(ckpt, a);

@@ -31,5 +31,5 @@ export { DqnPolicy, DqnAlgorithm, DEFAULT_DQN_OPTIONS, type DqnOptions } from ".
 export { Collector, type CollectorOptions, type CollectedStep, type PendingStep, type StepObserver, type FinishedEpisode } from "./collector.js";
 export { trainPolicy, rolloutBufferFor, type TrainOptions, type TrainProgress, type TrainSummary } from "./trainer.js";
 export { saveCheckpoint, loadCheckpoint, type CheckpointManifest, type LoadedCheckpoint } from "./checkpoint.js";
-export { PolicyAgent, createAlgorithm, type AlgorithmName, type CreateAlgorithmOptions } from "./agent.js";
+export { PolicyAgent, createAlgorithm, type AlgorithmName, type CreateAlgorithmOptions, type PolicyAgentOptions } from "./agent.js";
 export * from "./ilrec/index.js";

@@ -27,15 +27,15 @@ const STEPS = 4000;
 beforeAll(async () => {
   setup = await loadPreset("synthetic", { synthetic: { numItems: 60, numCategories: 6, numUsers: 150 } });
   await initBackend();
-  randomReturn = (await evaluate(setup, (s) => new RandomAgent(s, { noRepeat: true }), EVAL)).metrics["r_traj"]!;
+  randomReturn = (await evaluate(setup, (s) => new RandomAgent({ seed: s, noRepeat: true }), EVAL)).metrics["r_traj"]!;
 });
 
 async function trainAndEvaluate(algo: AlgorithmName, seed: number): Promise<{ greedy: number; sampled: number }> {
   const env = new Simulator(setup.groundTruth, setup.makeRules(), { ...setup.simulator, users: setup.trainUsers, batchSize: 32, autoReset: true, seed });
-  const a = createAlgorithm(algo, contextFromEnv(env), { policy: { seed } });
+  const a = createAlgorithm({ algorithm: algo, context: contextFromEnv(env), policy: { seed } });
   await trainPolicy(env, a, { totalSteps: STEPS });
-  const greedy = (await evaluate(setup, () => new PolicyAgent(a.policy, { deterministic: true }), EVAL)).metrics["r_traj"]!;
-  const sampled = (await evaluate(setup, () => new PolicyAgent(a.policy, { deterministic: false }), EVAL)).metrics["r_traj"]!;
+  const greedy = (await evaluate(setup, () => new PolicyAgent({ policy: a.policy, deterministic: true }), EVAL)).metrics["r_traj"]!;
+  const sampled = (await evaluate(setup, () => new PolicyAgent({ policy: a.policy, deterministic: false }), EVAL)).metrics["r_traj"]!;
   console.log(`[learning] ${algo} seed ${seed}: R_traj greedy ${greedy.toFixed(2)}, sampled ${sampled.toFixed(2)} vs random ${randomReturn.toFixed(2)} after ${STEPS} steps`);
   a.dispose();
   a.policy.dispose();

@@ -30,12 +30,10 @@ describe("memory discipline", () => {
   for (const algo of ["ppo", "a2c", "dqn"] as const) {
     it(`${algo}: tf.memory().numTensors stays flat over training`, async () => {
       const env = smallEnv();
-      const a = createAlgorithm(algo, contextFromEnv(env), {
-        policy: { seed: 1, historyLength: 6, hidden: [32] },
+      const a = createAlgorithm({ algorithm: algo, context: contextFromEnv(env), policy: { seed: 1, historyLength: 6, hidden: [32] },
         ppo: { rolloutSteps: 5, minibatchSize: 20, epochs: 2 },
         a2c: { rolloutSteps: 5 },
-        dqn: { learningStarts: 16, batchSize: 16 },
-      });
+        dqn: { learningStarts: 16, batchSize: 16 }, });
       const counts: number[] = [];
       await trainPolicy(env, a, { totalSteps: 8 * 60, progressEvery: 40, onProgress: () => counts.push(tf.memory().numTensors) });
       expect(counts.length).toBeGreaterThan(5);
@@ -47,10 +45,19 @@ describe("memory discipline", () => {
   }
   it("disposing a policy and its algorithm frees every tensor they made", () => {
     const before = tf.memory().numTensors;
-    const a = createAlgorithm("dqn", tinyContext(), { policy: { seed: 1 } });
+    const a = createAlgorithm({ algorithm: "dqn", context: tinyContext(), policy: { seed: 1 } });
     a.dispose();
     a.policy.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+  it("createAlgorithm still takes the deprecated positional form of 0.1, building the same policy", () => {
+    const fresh = createAlgorithm({ algorithm: "a2c", context: tinyContext(), policy: { seed: 4 } });
+    const old = createAlgorithm("a2c", tinyContext(), { policy: { seed: 4 } });
+    expect([old.policy.kind, old.policy.params.count()]).toEqual([fresh.policy.kind, fresh.policy.params.count()]);
+    for (const a of [fresh, old]) {
+      a.dispose();
+      a.policy.dispose();
+    }
   });
 });
 
@@ -58,7 +65,7 @@ describe("save and load", () => {
   for (const algo of ["ppo", "a2c", "dqn"] as AlgorithmName[]) {
     it(`${algo}: a loaded policy acts exactly like the saved one`, async () => {
       const env = smallEnv(3);
-      const a = createAlgorithm(algo, contextFromEnv(env), { policy: { seed: 2, historyLength: 6, encoder: { kind: algo === "a2c" ? "gru" : algo === "dqn" ? "transformer" : "mean", itemDim: 16, transformer: { heads: 4, layers: 1, ffnDim: 16 } } }, dqn: { learningStarts: 8 } });
+      const a = createAlgorithm({ algorithm: algo, context: contextFromEnv(env), policy: { seed: 2, historyLength: 6, encoder: { kind: algo === "a2c" ? "gru" : algo === "dqn" ? "transformer" : "mean", itemDim: 16, transformer: { heads: 4, layers: 1, ffnDim: 16 } } }, dqn: { learningStarts: 8 } });
       await trainPolicy(env, a, { totalSteps: 8 * 20 });
       const out = join(dir, algo);
       const manifest = await saveCheckpoint(out, a, { note: "test" });
@@ -73,8 +80,14 @@ describe("save and load", () => {
       expect(Array.from(y.value)).toEqual(Array.from(x.value));
       // It also evaluates as an env agent.
       const agentOut = new Int32Array(env.batchSize);
-      new PolicyAgent(loaded.policy).act(env, agentOut);
+      new PolicyAgent({ policy: loaded.policy }).act(env, agentOut);
       expect(agentOut.every((i) => i >= 0 && i < env.numItems)).toBe(true);
+      // The deprecated positional form of 0.1 builds the same agent.
+      const old = new PolicyAgent(loaded.policy, { name: "old", deterministic: true });
+      expect([old.name, old.policy]).toEqual(["old", loaded.policy]);
+      const oldOut = new Int32Array(env.batchSize);
+      old.act(env, oldOut);
+      expect(Array.from(oldOut)).toEqual(Array.from(agentOut));
       for (const t of [a, loaded.algorithm]) {
         t.dispose();
         t.policy.dispose();
@@ -112,7 +125,7 @@ describe("save and load", () => {
   it("names the file and the problem for a damaged checkpoint", async () => {
     await expect(loadCheckpoint(join(dir, "missing"))).rejects.toThrow(/policy\.json/);
     const bad = join(dir, "truncated");
-    const a = createAlgorithm("a2c", tinyContext(), { policy: { seed: 1 } });
+    const a = createAlgorithm({ algorithm: "a2c", context: tinyContext(), policy: { seed: 1 } });
     await saveCheckpoint(bad, a);
     await writeFile(join(bad, "weights.bin"), new Uint8Array(10));
     await expect(loadCheckpoint(bad)).rejects.toThrow(/weights\.bin is truncated/);

@@ -3,7 +3,7 @@
  * Every implementation runs it from its own tests:
  *
  *   actorConformance("LlmActor", { usesModel: true, create: ({ catalog, seed, answer }) =>
- *     new LlmActor(new ScriptedChatModel({ responses: answer }), catalog, { seed }) });
+ *     new LlmActor({ model: new ScriptedChatModel({ responses: answer }), catalog, seed }) });
  *
  * The suite is structural (it does not import `@farsight/llm-actor`), so components stay independent.
  * LLM actors build a scripted model from `answer`; non-LLM actors ignore it.

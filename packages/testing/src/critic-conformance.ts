@@ -3,7 +3,7 @@
  * Every implementation runs it from its own tests:
  *
  *   criticConformance("LlmCritic", { usesModel: true, create: ({ catalog, answer }) =>
- *     new LlmCritic(new ScriptedChatModel({ responses: answer }), catalog) });
+ *     new LlmCritic({ model: new ScriptedChatModel({ responses: answer }), catalog }) });
  *
  * Structural: it does not import `@farsight/critic`. LLM critics build a scripted model from `answer`.
  */

@@ -8,8 +8,10 @@
 import { performance } from "node:perf_hooks";
 import { Rng } from "@farsight/core";
 import { loadPreset, makeSimulator, type EnvSetup } from "@farsight/env";
-import { listFlag, numberFlag, parseFlags, type CliIO } from "../command.js";
-import { PRESET_FLAGS, presetOptionsFrom } from "../preset-flags.js";
+import type { CliIO } from "../command.js";
+import { DATA_DIR_FLAG, JSON_FLAG } from "../common-flags.js";
+import { defineCommand, parseCommand } from "../flag-table.js";
+import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
 import type { BenchTarget } from "./registry.js";
 
 const BATCHES = [1, 64, 1024];
@@ -43,14 +45,26 @@ async function measure(setup: EnvSetup, batch: number, seconds: number): Promise
   return { stepsPerSec: steps / ((t - t0) / 1000), stepsPerCpuSec: steps / ((cpu.user + cpu.system) / 1e6), steps };
 }
 
+const table = defineCommand({
+  command: "bench env",
+  description: ["Simulator user-steps per second (one slate per session per step), single thread, at batch sizes 1, 64 and 1024; wall-clock and CPU-time rates."],
+  flags: {
+    seconds: { kind: "number", min: 0, exclusiveMin: true, default: 2, placeholder: "S", help: "measuring time per case." },
+    presets: { kind: "list", default: ["coat", "synthetic"], placeholder: "NAME,...", help: "presets to measure; one whose data is missing is skipped with a message." },
+    ...DATA_DIR_FLAG,
+    ...PRESET_FLAG_TABLE,
+    ...JSON_FLAG,
+  },
+});
+
 export const envBench: BenchTarget = {
   name: "env",
   summary: "simulator user-steps/s at batch 1, 64, 1024 (coat, synthetic)",
+  table,
   async run(argv: string[], io: CliIO, json: boolean) {
-    const { values } = parseFlags("bench env", argv, { seconds: { type: "string" }, "data-dir": { type: "string" }, presets: { type: "string" }, ...PRESET_FLAGS });
-    const preset = presetOptionsFrom(values);
-    const seconds = numberFlag("seconds", values.seconds, 2, { min: 0, exclusiveMin: true });
-    const presets = listFlag("presets", values.presets, ["coat", "synthetic"]);
+    const { values, given } = parseCommand(table, argv);
+    const { seconds, presets } = values;
+    const preset = presetOptionsFrom(given);
     const results: { preset: string; batch: number; steps_per_sec: number; steps_per_cpu_sec: number }[] = [];
     const skipped: Record<string, string> = {};
     for (const name of presets) {

@@ -92,7 +92,7 @@ describe("farsight bench learn: baselines under the no-repeat rule", () => {
 
   it("random repeats items in FB mode on its own, and never as the bench resolves it", async () => {
     const setup = await loadPreset("synthetic");
-    expect(await repeats(new RandomAgent(5))).toBeGreaterThan(0);
+    expect(await repeats(new RandomAgent({ seed: 5 }))).toBeGreaterThan(0);
     expect(await repeats(await resolveAgent("random", setup, 5))).toBe(0);
   });
 });

@@ -14,8 +14,10 @@ import { evaluate, loadPreset, PRESETS, type EnvSetup, type MetricSummary, type 
 import { defaultTrainWorld, policyDefaults, trainSimulator, type TrainWorld } from "@farsight/graph";
 import { contextFromEnv, createAlgorithm, initBackend, PolicyAgent, trainPolicy, type AlgorithmName } from "@farsight/rl-policy";
 import { agentNames, resolveAgent } from "../agents.js";
-import { exclusiveFlags, intFlag, listFlag, numberFlag, parseFlags, UsageError, type CliIO } from "../command.js";
-import { PRESET_FLAGS, PRESET_FLAGS_USAGE, presetOptionsFrom } from "../preset-flags.js";
+import { intFlag, listFlag, UsageError, type CliIO } from "../command.js";
+import { DATA_DIR_FLAG, JSON_FLAG } from "../common-flags.js";
+import { defineCommand, parseCommand } from "../flag-table.js";
+import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
 import { userSplit as protocolUserSplit } from "../report/protocol.js";
 import type { CurvePoint } from "../report/run-dir.js";
 import { RunDirWriter } from "../report/run-dir.js";
@@ -95,29 +97,16 @@ export function knownMethods(): string[] {
 }
 
 export function parseLearnArgs(argv: string[]): LearnOptions {
-  const { values } = parseFlags("bench learn", argv, {
-    methods: { type: "string" },
-    env: { type: "string" },
-    seeds: { type: "string" },
-    steps: { type: "string" },
-    episodes: { type: "string" },
-    batch: { type: "string" },
-    out: { type: "string" },
-    "data-dir": { type: "string" },
-    "test-fraction": { type: "string" },
-    ...PRESET_FLAGS,
-  });
-  exclusiveFlags("bench learn", values, ["test-fraction", "same-users"], "--same-users evaluates on the training users");
-  const preset = presetOptionsFrom(values);
-  const testFraction = values["test-fraction"] === undefined ? undefined : numberFlag("test-fraction", values["test-fraction"], 0);
-  if (testFraction !== undefined && !(testFraction >= 0 && testFraction < 1)) throw new UsageError(`--test-fraction must be in [0, 1), got "${values["test-fraction"]}"`);
+  const { values, given } = parseCommand(LEARN_TABLE, argv);
+  const preset = presetOptionsFrom(given);
+  const testFraction = values["test-fraction"];
   const known = knownMethods();
-  const methods = listFlag("methods", values.methods, ["ppo", "a2c", "dqn", "random", "popularity", "round-robin"]);
+  const methods = values.methods;
   const unknown = methods.filter((m) => !known.includes(m));
   if (unknown.length || methods.length === 0) throw new UsageError(`--methods: unknown method(s) ${unknown.join(", ") || "(none given)"}; known: ${known.join(", ")}`);
   // Every ratio column divides by random on the same seed: random always runs.
   if (!methods.includes("random")) methods.push("random");
-  const presets = listFlag("env", values.env, ["synthetic"]);
+  const presets = values.env;
   const badPreset = presets.filter((p) => !(PRESETS as readonly string[]).includes(p));
   if (badPreset.length || presets.length === 0) throw new UsageError(`--env: unknown preset(s) ${badPreset.join(", ") || "(none given)"}; known: ${PRESETS.join(", ")}`);
   return {
@@ -125,8 +114,8 @@ export function parseLearnArgs(argv: string[]): LearnOptions {
     presets: [...new Set(presets)] as PresetName[],
     seeds: parseSeeds(values.seeds),
     steps: parseSteps(values.steps, presets),
-    episodes: intFlag("episodes", values.episodes, 300, 1),
-    batch: intFlag("batch", values.batch, 32, 1),
+    episodes: values.episodes,
+    batch: values.batch,
     out: values.out ?? `runs/bench-learn-${new Date().toISOString().replace(/[:.]/g, "-")}`,
     ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
     ...(testFraction !== undefined ? { testFraction } : {}),
@@ -261,7 +250,7 @@ async function trainAndEvaluate(
   const { setup, method, seed, steps } = r;
   const series = `${setup.name}/${method}`;
   const env = await trainSimulator(setup, r.world, r.batch, seed);
-  const algorithm = createAlgorithm(method, contextFromEnv(env), { policy: policyDefaults(setup, seed) });
+  const algorithm = createAlgorithm({ algorithm: method, context: contextFromEnv(env), policy: policyDefaults(setup, seed) });
   const quarter = Math.max(1, Math.floor(steps / 4));
   let nextSay = quarter;
   await trainPolicy(env, algorithm, {
@@ -285,7 +274,7 @@ async function trainAndEvaluate(
   for (const deterministic of [true, false]) {
     const evaluation = deterministic ? "greedy" : "sampled";
     const label = `${method} (${evaluation})`;
-    const result = await evaluate(setup, () => new PolicyAgent(algorithm.policy, { deterministic, name: label }), { episodes: r.episodes, seeds: [seed] });
+    const result = await evaluate(setup, () => new PolicyAgent({ policy: algorithm.policy, deterministic, name: label }), { episodes: r.episodes, seeds: [seed] });
     out.push({ preset: setup.name, method, label, evaluation, seed, metrics: result.perSeed[0]! });
   }
   algorithm.dispose();
@@ -429,28 +418,40 @@ export function aggregateRows(pending: readonly Pending[]): LearnRow[] {
   });
 }
 
-/** Shown by `farsight bench --help` (main answers every `bench ... --help` with the bench usage). */
-export const LEARN_USAGE = [
-  "Usage: farsight bench learn [--methods ppo,a2c,dqn,random,popularity,round-robin] [--env synthetic,coat]",
-  "                            [--seeds 5 | --seeds 0,1,2] [--steps N | --steps synthetic=8000,coat=15000]",
-  "                            [--episodes E] [--batch B] [--test-fraction F] [--out DIR] [--data-dir DIR]",
-  "                            [--quit-window N] [--quit-threshold X] [--same-users] [--json]",
-  "",
-  `  --methods   learned: ${LEARNED.join(", ")}; baselines: the agents of \`farsight eval\` (random always runs: the ratio column needs it)`,
-  `  --env       presets (${PRESETS.join(", ")}); one whose dataset is missing is skipped with a message`,
-  "  --seeds     a count (5 = seeds 0..4, the default) or a comma-separated list; each seed trains and evaluates",
-  "  --steps     training transitions per method and seed; per preset with name=N (default synthetic=8000, coat=15000, else 8000)",
-  "  --episodes  evaluation sessions per seed (default 300); --batch B concurrent training sessions (default 32)",
-  "  --test-fraction F  hold out this share of users for evaluation in every preset (default 0.2; the table says",
-  "              which users it evaluated on)",
-  ...PRESET_FLAGS_USAGE,
-  "  --out       run directory (default runs/bench-learn-<time>): results.json, results.md (README tables), curves.jsonl, config.json, report.html",
-  "Learned policies are evaluated twice, greedy and sampled; every agent is held to the no-repeat rule.",
-].join("\n");
+/** The flags of `farsight bench learn`. */
+export const LEARN_TABLE = defineCommand({
+  command: "bench learn",
+  description: ["Trains and evaluates methods x presets x seeds at fixed budgets: mean ± 95% CI over seeds, results.json, results.md (README tables), report.html."],
+  flags: {
+    methods: {
+      kind: "list", default: ["ppo", "a2c", "dqn", "random", "popularity", "round-robin"], placeholder: "NAME,...",
+      help: `learned: ${LEARNED.join(", ")}; baselines: the agents of \`farsight eval\` (random always runs: the ratio column needs it).`,
+    },
+    env: { kind: "list", default: ["synthetic"], placeholder: "PRESET,...", help: `presets (${PRESETS.join(", ")}); one whose dataset is missing is skipped with a message.` },
+    seeds: { kind: "string", placeholder: "K|A,B", defaultHelp: "5, i.e. seeds 0..4", help: "a count (5 = seeds 0..4) or a comma-separated list; each seed trains and evaluates." },
+    steps: {
+      kind: "string", placeholder: "N|P=N,...", defaultHelp: "synthetic=8000, coat=15000, else 8000",
+      help: "training transitions per method and seed; per preset with name=N (`8000,coat=15000` sets both).",
+    },
+    episodes: { kind: "int", min: 1, default: 300, placeholder: "E", help: "evaluation sessions per seed." },
+    batch: { kind: "int", min: 1, default: 32, placeholder: "B", help: "concurrent training sessions." },
+    "test-fraction": {
+      kind: "number", min: 0, max: 1, exclusiveMax: true, placeholder: "F", defaultHelp: "0.2",
+      help: "hold out this share of users for evaluation in every preset (the table says which users it evaluated on).",
+    },
+    out: { kind: "path", placeholder: "DIR", defaultHelp: "runs/bench-learn-<time>", help: "run directory: results.json, results.md, curves.jsonl, config.json, report.html." },
+    ...DATA_DIR_FLAG,
+    ...PRESET_FLAG_TABLE,
+    ...JSON_FLAG,
+  },
+  exclusive: [{ flags: ["test-fraction", "same-users"], why: "--same-users evaluates on the training users" }],
+  notes: ["Learned policies are evaluated twice, greedy and sampled; every agent is held to the no-repeat rule."],
+});
 
 export const learnBench: BenchTarget = {
   name: "learn",
   summary: "train and evaluate methods x presets x seeds at fixed budgets: mean ± 95% CI, results.json, report.html",
+  table: LEARN_TABLE,
   async run(argv: string[], io: CliIO, json: boolean) {
     const result = await runLearnBench(parseLearnArgs(argv), io, json);
     return result as unknown as Record<string, unknown>;

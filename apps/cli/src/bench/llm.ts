@@ -13,7 +13,9 @@ import { LlmActor } from "@farsight/llm-actor";
 import { LlmCategoryPlanner, LlmThoughtPlanner } from "@farsight/planner";
 import { LlmFailureReflector, LlmReflector, ReflectionPool } from "@farsight/reflector";
 import { contextFromEnv, createAlgorithm, initBackend, type OnPolicyAlgorithm } from "@farsight/rl-policy";
-import { intFlag, parseFlags, type CliIO } from "../command.js";
+import type { CliIO } from "../command.js";
+import { JSON_FLAG } from "../common-flags.js";
+import { defineCommand, parseCommand } from "../flag-table.js";
 import type { BenchTarget } from "./registry.js";
 
 type Mode = "native" | "prompt-only";
@@ -40,7 +42,21 @@ interface PlanningRow {
   meanLen: number;
 }
 
-export const LLM_BENCH_USAGE = "llm flags: --llm SPEC (default llama-cpp:, the fetched smollm2), --sessions N (BiLLP sessions per mode, default 2), --episodes E (LERL sessions per planning option, default 8), --max-steps N (BiLLP session cap, default 3), --cohort N (also plan N sessions per call; default off)";
+const table = defineCommand({
+  command: "bench llm",
+  description: [
+    "A chat model in every LLM role: per role and answer mode (native constraints or prompt only) calls, usable answers, latency p50/p95, tokens/s; " +
+      "then LLM calls per recommendation and cache hits of the LERL planner for every-step, every-k and cohort planning.",
+  ],
+  flags: {
+    llm: { kind: "string", default: "llama-cpp:", placeholder: "SPEC", help: "the model (llama-cpp: is the fetched smollm2, in process)." },
+    sessions: { kind: "int", min: 1, default: 2, help: "BiLLP sessions per answer mode." },
+    episodes: { kind: "int", min: 1, default: 8, placeholder: "E", help: "LERL sessions per planning option." },
+    "max-steps": { kind: "int", min: 1, default: 3, help: "BiLLP session cap." },
+    cohort: { kind: "int", min: 0, default: 0, help: "also plan N sessions per call (0: off; a cohort answer outgrows a small model's answer budget)." },
+    ...JSON_FLAG,
+  },
+});
 
 function row(role: string, mode: Mode, snap: LlmStatsSnapshot, answers: number, usable: number): RoleRow {
   const seconds = (snap.latencyMeanMs * snap.calls) / 1000;
@@ -57,15 +73,14 @@ const fromModel = (p: Plan) => p.source.kind === "llm" || p.source.kind === "cac
 export const llmBench: BenchTarget = {
   name: "llm",
   summary: "a chat model in every LLM role: usable answers with/without native constraints, latency, tokens/s, calls per rec",
+  table,
   async run(argv: string[], io: CliIO, json: boolean) {
-    const { values } = parseFlags("bench llm", argv, { llm: { type: "string" }, sessions: { type: "string" }, episodes: { type: "string" }, "max-steps": { type: "string" }, cohort: { type: "string" } });
-    const spec = values.llm ?? "llama-cpp:";
-    const sessions = intFlag("sessions", values.sessions, 2, 1);
-    const episodes = intFlag("episodes", values.episodes, 8, 1);
-    const maxSteps = intFlag("max-steps", values["max-steps"], 3, 1);
+    const { values } = parseCommand(table, argv);
+    const { llm: spec, sessions, episodes } = values;
+    const maxSteps = values["max-steps"];
     // Off by default: a cohort answer (one plan per session) outgrows a small model's answer budget, its plans
     // fall back to the heuristic, and the heuristic's long sessions make the bench run for the better part of an hour.
-    const cohortSize = intFlag("cohort", values.cohort, 0, 0);
+    const cohortSize = values.cohort;
     const say = (line: string) => (json ? undefined : io.stderr(`${line}\n`));
     const modelFor = async (stats: LlmStats, mode: Mode) =>
       (await createChatModel(spec, { stats, ...(spec.startsWith("llama-cpp:") ? { llamaCpp: { constrain: mode === "native" } } : {}) }))!;
@@ -83,8 +98,8 @@ export const llmBench: BenchTarget = {
       const sim = await makeSimulator(setup, "test", { batchSize: 1, seed: 0, maxSteps });
       const output = mode === "native" ? "structured" : "text";
       const planner = new LlmThoughtPlanner({ model: await modelFor(s.planner, mode), stats: s.planner, seed: 0 });
-      const actor = new LlmActor(await modelFor(s.actor, mode), sim.catalog, { stats: s.actor, seed: 0, output });
-      const critic = new LlmCritic(await modelFor(s.critic, mode), sim.catalog, { stats: s.critic, output });
+      const actor = new LlmActor({ model: await modelFor(s.actor, mode), catalog: sim.catalog, stats: s.actor, seed: 0, output });
+      const critic = new LlmCritic({ model: await modelFor(s.critic, mode), catalog: sim.catalog, stats: s.critic, output });
       const reflector = new LlmFailureReflector({ model: await modelFor(s.reflector, mode), stats: s.reflector });
       const plans: Plan[] = [];
       const pool = new ReflectionPool({ seed: 0 });
@@ -103,7 +118,7 @@ export const llmBench: BenchTarget = {
     // untrained PPO policy: the planning options change how often the model is asked, not what it is asked.
     await initBackend();
     const env = await trainSimulator(setup, "truth", 8, 0);
-    const algorithm = createAlgorithm("ppo", contextFromEnv(env), { policy: policyDefaults(setup, 0) }) as OnPolicyAlgorithm;
+    const algorithm = createAlgorithm({ algorithm: "ppo", context: contextFromEnv(env), policy: policyDefaults(setup, 0) }) as OnPolicyAlgorithm;
     const planning: PlanningRow[] = [];
     const finished: Episode[] = [];
     for (const mode of ["native", "prompt-only"] as const) {

@@ -20,12 +20,9 @@ import {
   type AlgorithmName,
   type EncoderKind,
 } from "@farsight/rl-policy";
-import { choiceFlag, intFlag, listFlag, parseFlags, type CliIO } from "../command.js";
-
-/** A comma-separated flag whose every entry is one of `choices`. */
-function listOf<T extends string>(name: string, value: string, choices: readonly T[]): T[] {
-  return listFlag(name, value, []).map((v) => choiceFlag(name, v, choices, choices[0]!));
-}
+import type { CliIO } from "../command.js";
+import { JSON_FLAG } from "../common-flags.js";
+import { defineCommand, parseCommand } from "../flag-table.js";
 import type { BenchTarget } from "./registry.js";
 
 interface Row {
@@ -46,24 +43,35 @@ function time(fn: () => void): number {
   return performance.now() - t;
 }
 
+const ENCODERS = ["mean", "gru", "transformer"] as const satisfies readonly EncoderKind[];
+
+const table = defineCommand({
+  command: "bench policy",
+  description: [
+    "Per available TF.js backend: act latency at batch 1 (p50, p99) and 256 (p50), the time of one gradient step and training throughput " +
+      "in env transitions per second on the synthetic world; wall-clock and CPU time.",
+  ],
+  flags: {
+    calls: { kind: "int", min: 10, default: 300, help: "act calls per latency measurement." },
+    "train-steps": { kind: "int", min: 64, default: 1600, help: "env transitions of the training-throughput measurement." },
+    backends: { kind: "list", choices: ["tensorflow", "wasm", "cpu"], placeholder: "NAME,...", defaultHelp: "every available one", help: "TF.js backends to measure." },
+    encoders: { kind: "list", choices: ENCODERS, placeholder: "NAME,...", defaultHelp: "mean,gru,transformer; mean only on cpu (3-5x slower)", help: "PPO's state encoders (A2C and DQN run mean)." },
+    algos: { kind: "list", choices: ["ppo", "a2c", "dqn"] as const satisfies readonly AlgorithmName[], default: ["ppo", "a2c", "dqn"], placeholder: "NAME,...", help: "algorithms." },
+    ...JSON_FLAG,
+  },
+});
+
 export const policyBench: BenchTarget = {
   name: "policy",
   summary: "RL policy act latency (batch 1, 256), update step, training env steps/s, per TF.js backend",
+  table,
   async run(argv: string[], io: CliIO, json: boolean) {
-    const { values } = parseFlags("bench policy", argv, {
-      calls: { type: "string" },
-      "train-steps": { type: "string" },
-      backends: { type: "string" },
-      encoders: { type: "string" },
-      algos: { type: "string" },
-    });
-    const calls = intFlag("calls", values.calls, 300, 10);
-    const trainSteps = intFlag("train-steps", values["train-steps"], 1600, 64);
-    const backends = values.backends ? listOf("backends", values.backends, ["tensorflow", "wasm", "cpu"]) : await availableBackends();
+    const { values } = parseCommand(table, argv);
+    const { calls, algos } = values;
+    const trainSteps = values["train-steps"];
+    const backends = values.backends ?? (await availableBackends());
     // The cpu backend is 3-5x slower: by default it runs the mean encoder only.
-    const encodersFor = (backend: string) => listOf<EncoderKind>("encoders", values.encoders ?? (backend === "cpu" ? "mean" : "mean,gru,transformer"), ["mean", "gru", "transformer"]);
-    encodersFor("wasm");
-    const algos = listOf<AlgorithmName>("algos", values.algos ?? "ppo,a2c,dqn", ["ppo", "a2c", "dqn"]);
+    const encodersFor = (backend: string): EncoderKind[] => values.encoders ?? (backend === "cpu" ? ["mean"] : [...ENCODERS]);
     const setup = await loadPreset("synthetic");
     const rows: Row[] = [];
     for (const backend of backends) {
@@ -73,7 +81,7 @@ export const policyBench: BenchTarget = {
         for (const encoder of algo === "ppo" ? encodersFor(backend) : (["mean"] as EncoderKind[])) {
           const make = (batchSize: number) => new Simulator(setup.groundTruth, setup.makeRules(), { ...setup.simulator, users: setup.trainUsers, batchSize, autoReset: true, seed: 1 });
           const env1 = make(1);
-          const a = createAlgorithm(algo, contextFromEnv(env1), { policy: { seed: 1, encoder: encoder === "transformer" ? { kind: encoder, itemDim: 64 } : { kind: encoder } }, dqn: { learningStarts: 64 } });
+          const a = createAlgorithm({ algorithm: algo, context: contextFromEnv(env1), policy: { seed: 1, encoder: encoder === "transformer" ? { kind: encoder, itemDim: 64 } : { kind: encoder } }, dqn: { learningStarts: 64 } });
           const p = a.policy;
           // Act latency at batch 1: a real mid-session history from the env.
           env1.reset();
@@ -109,7 +117,7 @@ export const policyBench: BenchTarget = {
           p.dispose();
           // End-to-end training throughput with 32 sessions.
           const envTrain = make(32);
-          const t = createAlgorithm(algo, contextFromEnv(envTrain), { policy: { seed: 1, encoder: encoder === "transformer" ? { kind: encoder, itemDim: 64 } : { kind: encoder } } });
+          const t = createAlgorithm({ algorithm: algo, context: contextFromEnv(envTrain), policy: { seed: 1, encoder: encoder === "transformer" ? { kind: encoder, itemDim: 64 } : { kind: encoder } } });
           const c0 = process.cpuUsage();
           const summary = await trainPolicy(envTrain, t, { totalSteps: trainSteps });
           const cpu = process.cpuUsage(c0);

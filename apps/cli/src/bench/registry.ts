@@ -3,6 +3,7 @@
  * plus one line in `benchTargets` below.
  */
 import type { CliIO } from "../command.js";
+import type { CommandSpec } from "../flag-table.js";
 import { envBench } from "./env.js";
 import { policyBench } from "./policy.js";
 import { groundingBench } from "./grounding.js";
@@ -14,6 +15,8 @@ import { userModelBench } from "./user-model.js";
 export interface BenchTarget {
   readonly name: string;
   readonly summary: string;
+  /** Its flags (`farsight bench <name> --help` is generated from them). */
+  readonly table: CommandSpec;
   /** Runs the benchmark; returns a JSON-serialisable result and prints a table unless `json`. */
   run(argv: string[], io: CliIO, json: boolean): Promise<Record<string, unknown>>;
 }

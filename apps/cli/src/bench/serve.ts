@@ -21,17 +21,29 @@ import { performance } from "node:perf_hooks";
 import { randomUUID } from "node:crypto";
 import { Command as ResumeCommand } from "@langchain/langgraph";
 import { quantile, Rng } from "@farsight/core";
-import { PRESETS } from "@farsight/env";
 import { emptyHistory, planMaskFromCategories } from "@farsight/rl-policy";
 import { openStorage, presetSession, redactUrl, sessionAssistant } from "@farsight/server";
-import { choiceFlag, intFlag, listFlag, parseFlags, UsageError, type CliIO } from "../command.js";
+import { intFlag, UsageError, type CliIO } from "../command.js";
+import { ENV_FLAG, JSON_FLAG } from "../common-flags.js";
+import { defineCommand, parseCommand } from "../flag-table.js";
 import type { BenchTarget } from "./registry.js";
 
-export const SERVE_BENCH_USAGE = [
-  "serve flags: --postgres <url> (default: a SQLite file in a temp dir), --policy DIR, --env <preset>,",
-  "  --sessions 1,16,64 (concurrent sessions), --requests N (recommendations per level, default 640),",
-  "  --calls N (in-process act and graph-step samples, default 300). Writes its threads into the database.",
-];
+const table = defineCommand({
+  command: "bench serve",
+  description: [
+    "What serving costs, per recommendation: the policy's act at batch 1 (with --policy), one step of the session graph in process, " +
+      "and recommendations per second with p50/p95 latency over HTTP against one `farsight serve` child process.",
+  ],
+  flags: {
+    postgres: { kind: "string", placeholder: "URL", defaultHelp: "a SQLite file in a temp dir", help: "a postgres:// URL; the benchmark writes its threads into that database." },
+    policy: { kind: "path", placeholder: "DIR", defaultHelp: "none: the preset's predicted world model recommends", help: "a policy checkpoint to serve (also times its act)." },
+    ...ENV_FLAG,
+    sessions: { kind: "list", default: ["1", "16", "64"], placeholder: "N,...", help: "concurrent sessions of each HTTP level (1 to 1024 each)." },
+    requests: { kind: "int", min: 10, default: 640, help: "recommendations per level." },
+    calls: { kind: "int", min: 10, default: 300, help: "in-process act and graph-step samples." },
+    ...JSON_FLAG,
+  },
+});
 
 interface HttpRow {
   sessions: number;
@@ -58,19 +70,12 @@ const ms = (t0: number) => performance.now() - t0;
 export const serveBench: BenchTarget = {
   name: "serve",
   summary: "serving: policy act latency, session-graph step in process, HTTP recs/s and p50/p95 at 1/16/64 sessions",
+  table,
   async run(argv: string[], io: CliIO, json: boolean) {
-    const { values } = parseFlags("bench serve", argv, {
-      postgres: { type: "string" },
-      policy: { type: "string" },
-      env: { type: "string" },
-      sessions: { type: "string" },
-      requests: { type: "string" },
-      calls: { type: "string" },
-    });
-    const preset = choiceFlag("env", values.env, PRESETS, "synthetic");
-    const levels = listFlag("sessions", values.sessions, ["1", "16", "64"]).map((v) => intFlag("sessions", v, 1, 1, 1024));
-    const requests = intFlag("requests", values.requests, 640, 10);
-    const calls = intFlag("calls", values.calls, 300, 10);
+    const { values } = parseCommand(table, argv);
+    const preset = values.env;
+    const levels = values.sessions.map((v) => intFlag("sessions", v, 1, 1, 1024));
+    const { requests, calls } = values;
     if (values.postgres !== undefined && !/^postgres(ql)?:\/\//.test(values.postgres)) throw new UsageError(`--postgres must be a postgres:// URL, got "${redactUrl(values.postgres)}"`);
     const tmp = mkdtempSync(join(tmpdir(), "farsight-bench-serve-"));
     const spec = values.postgres ?? `sqlite:${join(tmp, "server.sqlite")}`;

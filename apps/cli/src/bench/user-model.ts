@@ -3,9 +3,24 @@
  * the global mean, trained on a preset's training log and scored on its test log (Coat: train.ascii /
  * test.ascii, the split the preset uses), over several seeds, with mean and std across seeds.
  */
-import { constantRmse, loadPreset, rmse, USER_MODELS, type UserModelKind } from "@farsight/env";
-import { intFlag, listFlag, parseFlags, UsageError, type CliIO } from "../command.js";
+import { constantRmse, loadPreset, PRESETS, rmse, USER_MODELS, type UserModelKind } from "@farsight/env";
+import { UsageError, type CliIO } from "../command.js";
+import { DATA_DIR_FLAG, JSON_FLAG } from "../common-flags.js";
+import { defineCommand, parseCommand } from "../flag-table.js";
 import type { BenchTarget } from "./registry.js";
+
+const table = defineCommand({
+  command: "bench user-model",
+  description: ["Test RMSE of the user models (MF, DeepFM, the MF + DeepFM ensemble) and of the global mean, trained on a preset's training log and scored on its test log, over seeds 1..K (mean and std across seeds)."],
+  flags: {
+    env: { kind: "choice", choices: PRESETS, default: "coat", placeholder: "PRESET", help: "environment preset; it needs a test log (coat has one)." },
+    seeds: { kind: "int", min: 1, default: 5, placeholder: "K", help: "seeds 1..K." },
+    // Checked below, so an unknown name is named as a user model.
+    models: { kind: "list", default: USER_MODELS, placeholder: "NAME,...", help: `user models to score (${USER_MODELS.join(", ")}).` },
+    ...DATA_DIR_FLAG,
+    ...JSON_FLAG,
+  },
+});
 
 function meanStd(xs: readonly number[]): { mean: number; std: number } {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -15,11 +30,12 @@ function meanStd(xs: readonly number[]): { mean: number; std: number } {
 export const userModelBench: BenchTarget = {
   name: "user-model",
   summary: "test RMSE of MF, DeepFM and their ensemble over seeds (coat)",
+  table,
   async run(argv: string[], io: CliIO, json: boolean) {
-    const { values } = parseFlags("bench user-model", argv, { env: { type: "string" }, seeds: { type: "string" }, models: { type: "string" }, "data-dir": { type: "string" } });
-    const env = values.env ?? "coat";
-    const nSeeds = intFlag("seeds", values.seeds, 5, 1);
-    const models = listFlag("models", values.models, USER_MODELS) as UserModelKind[];
+    const { values } = parseCommand(table, argv);
+    const env = values.env;
+    const nSeeds = values.seeds;
+    const models = values.models as UserModelKind[];
     for (const m of models) if (!(USER_MODELS as readonly string[]).includes(m)) throw new UsageError(`--models: unknown user model "${m}"; known: ${USER_MODELS.join(", ")}`);
     const seeds = Array.from({ length: nSeeds }, (_v, k) => k + 1);
     const rows: Record<string, number[]> = Object.fromEntries(models.map((m) => [m, []]));

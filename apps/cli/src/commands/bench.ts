@@ -1,29 +1,26 @@
 import { UsageError, type CliIO, type Command } from "../command.js";
 import { benchTargets } from "../bench/registry.js";
-import { LEARN_USAGE } from "../bench/learn.js";
-import { LLM_BENCH_USAGE } from "../bench/llm.js";
-import { SERVE_BENCH_USAGE } from "../bench/serve.js";
+import { paragraph, renderHelp } from "../help.js";
 
-/** `farsight bench <target>`: dispatches to the targets of `bench/registry.ts`. */
+/** `farsight bench <target>`: dispatches to the targets of `bench/registry.ts`; each has its own flag table and help. */
 export const benchCommand: Command = {
   name: "bench",
   summary: "measure throughput of a component (bench env, ...)",
   get usage() {
     return [
-      "Usage: farsight bench <target> [--json] [target flags]",
+      "Usage: farsight bench <target> [flags]",
       "",
-      "Targets:",
-      ...benchTargets.map((t) => `  ${t.name.padEnd(10)} ${t.summary}`),
+      ...paragraph(`Targets:\n${benchTargets.map((t) => `  ${t.name.padEnd(10)} ${t.summary}`).join("\n")}`),
       "",
-      "  --json   one JSON object on stdout",
-      "env flags: --seconds S (per case, default 2), --presets coat,synthetic, --data-dir DIR, --quit-window N, --quit-threshold X, --same-users",
-      "",
-      LEARN_USAGE,
-      "",
-      LLM_BENCH_USAGE,
-      "",
-      ...SERVE_BENCH_USAGE,
-    ].join("\n");
+      ...paragraph("Every target takes --json (one JSON object on stdout). `farsight bench <target> --help` lists the target's flags."),
+    ].join("\n") + "\n";
+  },
+  get tables() {
+    return benchTargets.map((t) => t.table);
+  },
+  helpFor: (argv) => {
+    const target = benchTargets.find((t) => t.name === argv[0]);
+    return target ? renderHelp(target.table) : undefined;
   },
   async run(argv: string[], io: CliIO): Promise<number> {
     const [name, ...rest] = argv;

@@ -1,41 +1,50 @@
 import { mean } from "@farsight/core";
 import { LlmCritic, ScorerCritic, TabularAverageCritic, type Critic } from "@farsight/critic";
-import { loadPreset, makeSimulator, PRESETS, Session } from "@farsight/env";
+import { loadPreset, makeSimulator, Session } from "@farsight/env";
 import { runBillpSession, type BillpTrajectory } from "@farsight/graph";
 import { createChatModel, LlmStats } from "@farsight/llm";
 import { CatalogGreedyActor, LlmActor, type Actor } from "@farsight/llm-actor";
 import { LlmThoughtPlanner, SaturationAwarePlanner, type Planner } from "@farsight/planner";
 import { LlmFailureReflector, ReflectionPool, TemplateReflector, type Reflector } from "@farsight/reflector";
-import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
-import { PRESET_FLAGS, PRESET_FLAGS_USAGE, presetOptionsFrom } from "../preset-flags.js";
+import { UsageError, type CliIO, type Command } from "../command.js";
+import { DATA_DIR_FLAG, ENV_FLAG } from "../common-flags.js";
+import { defineCommand, parseCommand } from "../flag-table.js";
+import { renderHelp } from "../help.js";
+import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
 import { userSplit } from "../report/protocol.js";
-import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, LLM_RUN_USAGE, llmRunOptions, modelOptions, preflight } from "../llm-run.js";
+import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight } from "../llm-run.js";
 
 const CRITICS = ["auto", "llm", "scorer", "tabular"] as const;
 
-const usage = `farsight billp [--env <preset>] [--llm <spec>] [--sessions N] [--critic <name>] [--quit-reward R]
-                      [--max-steps T] [--seed S] [--steps] [--data-dir DIR] [--timeout MS] [--retries N]
-                      [--max-fallback-rate R] [--quit-window N] [--quit-threshold X] [--same-users] [--json]
-
-Runs BiLLP-style sessions one after another (planner -> actor -> environment -> critic -> advantage -> actor and
-critic memories; a reflection after each session), the memories and the reflection pool carrying over from
-session to session, and prints each session's trajectory summary.
-
-  --env          environment preset (default synthetic): ${PRESETS.join(", ")}
-${LLM_RUN_USAGE.join("\n")}
-                 With a model (checked with one request first): LLM thought planner, LLM actor, LLM critic, LLM failure
-                 reflector. With none: saturation-aware planner, catalogue-greedy actor (under the env's scorer),
-                 scorer critic, template reflector. The env's scorer is the test world's ground truth, so the
-                 catalogue-greedy actor and the scorer critic are oracles; the output says so.
-${PRESET_FLAGS_USAGE.join("\n")}
-  --sessions N   sessions to run (default 5)
-  --critic       auto (llm with a model, else scorer), llm, scorer, tabular
-  --quit-reward  reward the micro level learns from when the user quits (default: the env's); BiLLP's is
-                 written --quit-reward=-1000 (a negative number needs the = form)
-  --max-steps T  step limit per session (default: the preset's)
-  --seed S       seed of the simulator and the components (default 0)
-  --steps        also print every step (plan, items, grounding, reward, V(s), V(s'), advantage)
-  --json         one JSON object: { env, llm, components, sessions, summary, counters, llmStats }`;
+const table = defineCommand({
+  command: "billp",
+  description: [
+    "Runs BiLLP-style sessions one after another (planner -> actor -> environment -> critic -> advantage -> actor and critic memories; " +
+      "a reflection after each session), the memories and the reflection pool carrying over from session to session, and prints each session's trajectory summary.",
+    "With a model (checked with one request first): LLM thought planner, LLM actor, LLM critic, LLM failure reflector. " +
+      "With none: saturation-aware planner, catalogue-greedy actor (under the env's scorer), scorer critic, template reflector. " +
+      "The env's scorer is the test world's ground truth, so the catalogue-greedy actor and the scorer critic are oracles; the output says so.",
+  ],
+  flags: {
+    ...ENV_FLAG,
+    sessions: { kind: "int", min: 1, default: 5, help: "sessions to run." },
+    critic: {
+      kind: "choice", choices: CRITICS, default: "auto", placeholder: "NAME", help: "the critic.",
+      choiceHelp: { auto: "llm with a model, else scorer", llm: "BiLLP's LLM critic (needs --llm)", scorer: "the env's scorer (an oracle)", tabular: "running averages of returns" },
+    },
+    "quit-reward": {
+      kind: "number", placeholder: "R", defaultHelp: "the env's",
+      help: "reward the micro level learns from when the user quits; BiLLP's is written --quit-reward=-1000 (a negative number needs the = form).",
+    },
+    "max-steps": { kind: "int", min: 1, placeholder: "T", defaultHelp: "the preset's", help: "step limit per session." },
+    seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "seed of the simulator and the components." },
+    steps: { kind: "boolean", help: "also print every step (plan, items, grounding, reward, V(s), V(s'), advantage)." },
+    ...DATA_DIR_FLAG,
+    ...PRESET_FLAG_TABLE,
+    json: { kind: "boolean", help: "one JSON object: { env, llm, components, sessions, summary, counters, llmStats }." },
+    ...LLM_RUN_FLAGS,
+  },
+});
 
 interface Built {
   planner: Planner;
@@ -48,48 +57,36 @@ interface Built {
 export const billpCommand: Command = {
   name: "billp",
   summary: "run BiLLP-style sessions (planner, actor, critic, memories, reflector) and print their trajectories",
-  usage,
+  get usage() {
+    return renderHelp(table);
+  },
+  tables: [table],
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values } = parseFlags("billp", argv, {
-      env: { type: "string" },
-      ...LLM_RUN_FLAGS,
-      sessions: { type: "string" },
-      critic: { type: "string" },
-      "quit-reward": { type: "string" },
-      "max-steps": { type: "string" },
-      seed: { type: "string" },
-      steps: { type: "boolean" },
-      "data-dir": { type: "string" },
-      json: { type: "boolean" },
-      ...PRESET_FLAGS,
-    });
-    const envName = choiceFlag("env", values.env, PRESETS, "synthetic");
-    const sessions = intFlag("sessions", values.sessions, 5, 1);
-    const seed = intFlag("seed", values.seed, 0, 0);
-    const criticName = choiceFlag("critic", values.critic, CRITICS, "auto");
-    const quitReward = values["quit-reward"] === undefined ? undefined : numberFlag("quit-reward", values["quit-reward"], 0);
-    const llm = llmRunOptions(values);
+    const { values, given } = parseCommand(table, argv);
+    const { env: envName, sessions, seed, critic: criticName } = values;
+    const quitReward = values["quit-reward"];
+    const llm = llmRunOptions(given);
     const spec = llm.spec;
     const stats = new LlmStats();
     const model = await createChatModel(spec, modelOptions(llm, stats));
     if (model) await preflight(model, llm, io);
     if (!model && criticName === "llm") throw new UsageError("--critic llm needs a model: pass --llm <spec>");
 
-    const setup = await loadPreset(envName, { ...presetOptionsFrom(values), ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}) });
-    const simOptions = { batchSize: 1, seed, ...(values["max-steps"] ? { maxSteps: intFlag("max-steps", values["max-steps"], 30, 1) } : {}) };
+    const setup = await loadPreset(envName, { ...presetOptionsFrom(given), ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}) });
+    const simOptions = { batchSize: 1, seed, ...(values["max-steps"] !== undefined ? { maxSteps: values["max-steps"] } : {}) };
     const sim = await makeSimulator(setup, "test", simOptions);
     const catalog = sim.catalog;
     const critic: Critic = criticName === "tabular" ? new TabularAverageCritic()
-      : criticName === "scorer" || (criticName === "auto" && !model) ? new ScorerCritic(sim.scorer)
-      : new LlmCritic(model, catalog, { stats });
+      : criticName === "scorer" || (criticName === "auto" && !model) ? new ScorerCritic({ scorer: sim.scorer })
+      : new LlmCritic({ model, catalog, stats });
     const built: Built = model
       ? {
         planner: new LlmThoughtPlanner({ model, stats, seed }),
-        actor: new LlmActor(model, catalog, { stats, seed }),
+        actor: new LlmActor({ model, catalog, stats, seed }),
         critic,
         reflector: new LlmFailureReflector({ model, stats }),
       }
-      : { planner: new SaturationAwarePlanner({ seed }), actor: new CatalogGreedyActor(catalog, sim.scorer), critic, reflector: new TemplateReflector() };
+      : { planner: new SaturationAwarePlanner({ seed }), actor: new CatalogGreedyActor({ catalog, scorer: sim.scorer }), critic, reflector: new TemplateReflector() };
     const pool = new ReflectionPool({ seed });
     const session = new Session(sim);
     const runs: BillpTrajectory[] = [];

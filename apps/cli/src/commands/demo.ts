@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { intFlag, parseFlags, type CliIO, type Command } from "../command.js";
+import type { CliIO, Command } from "../command.js";
+import { defineCommand, parseCommand } from "../flag-table.js";
+import { renderHelp } from "../help.js";
 import { buildReport } from "../report/html.js";
 import { readRunDir } from "../report/read-run-dir.js";
 import { formatTable, runLerlExperiment, wrap, type PlannerChoice } from "./run.js";
@@ -20,27 +22,39 @@ export const DEMO_PLANNERS: readonly PlannerChoice[] = ["reflection-guided"];
  * world, evaluated (flat PPO greedy and sampled) with random and popularity on the preset's test users; prints
  * the table and writes a run directory with its HTML report. Needs no model and no download.
  */
+const spec = defineCommand({
+  command: "demo",
+  description: [
+    "Trains LERL (reflection-guided planner + PPO) and flat PPO on the synthetic world, evaluates them with random and popularity " +
+      "on the preset's test users, prints the table and writes a run directory with its HTML report. Needs no model and no download.",
+  ],
+  flags: {
+    out: { kind: "path", placeholder: "DIR", defaultHelp: "runs/demo-<timestamp>", help: "run directory; the report is DIR/report.html." },
+    steps: { kind: "int", min: 1, default: DEMO_STEPS, help: "training transitions per method." },
+    episodes: { kind: "int", min: 1, default: DEMO_EPISODES, placeholder: "E", help: "evaluation sessions per agent." },
+    seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "seed." },
+    "with-oracle": {
+      kind: "boolean",
+      help: "also train LERL with oracle-saturation, a planner that reads the simulator's quit rule (a reference: under it no synthetic session can end early; ~15 s more).",
+    },
+  },
+  notes: [
+    `The same as \`farsight run lerl --env synthetic --planner ${DEMO_PLANNERS.join(",")}\` with the demo's sizes. ` +
+      "reflection-guided sees only the session's history and the reflections of finished sessions.",
+  ],
+});
+
 export const demoCommand: Command = {
   name: "demo",
   summary: "train LERL and flat PPO on the synthetic world, compare with baselines, write an HTML report (~1 min)",
-  usage: [
-    "Usage: farsight demo [--out DIR] [--steps N] [--episodes E] [--seed S] [--with-oracle]",
-    "",
-    "  --out DIR      run directory (default runs/demo-<timestamp>); the report is DIR/report.html",
-    `  --steps N      training transitions per method (default ${DEMO_STEPS})`,
-    `  --episodes E   evaluation sessions per agent (default ${DEMO_EPISODES})`,
-    "  --seed S       seed (default 0)",
-    "  --with-oracle  also train LERL with oracle-saturation, a planner that reads the simulator's quit rule",
-    "                 (a reference: under it no synthetic session can end early; ~15 s more)",
-    `The same as \`farsight run lerl --env synthetic --planner ${DEMO_PLANNERS.join(",")}\` with the demo's sizes.`,
-    "reflection-guided sees only the session's history and the reflections of finished sessions.",
-  ].join("\n"),
+  get usage() {
+    return renderHelp(spec);
+  },
+  tables: [spec],
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values } = parseFlags("demo", argv, { out: { type: "string" }, steps: { type: "string" }, episodes: { type: "string" }, seed: { type: "string" }, "with-oracle": { type: "boolean" } });
+    const { values } = parseCommand(spec, argv);
     const out = values.out ?? join("runs", `demo-${new Date().toISOString().replace(/[:.]/g, "-")}`);
-    const steps = intFlag("steps", values.steps, DEMO_STEPS, 1);
-    const episodes = intFlag("episodes", values.episodes, DEMO_EPISODES, 1);
-    const seed = intFlag("seed", values.seed, 0, 0);
+    const { steps, episodes, seed } = values;
     const planners: PlannerChoice[] = [...DEMO_PLANNERS, ...(values["with-oracle"] ? (["oracle-saturation"] as const) : [])];
     io.stdout(`farsight demo: LERL (reflection-guided planner + PPO${planners.includes("oracle-saturation") ? "; and the quit-rule oracle" : ""}) vs flat PPO, random and popularity on the synthetic world\n`);
     io.stdout(`training ${steps} transitions per method, evaluating ${episodes} sessions per agent\n`);

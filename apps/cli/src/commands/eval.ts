@@ -1,70 +1,64 @@
-import { evaluate, loadPreset, PRESETS, USER_MODELS, type EvalMode } from "@farsight/env";
+import { evaluate, loadPreset, USER_MODELS, type EvalMode } from "@farsight/env";
 import { agentChoice, agentNames, resolveAgent } from "../agents.js";
 import { userSplit } from "../report/protocol.js";
-import { choiceFlag, intFlag, parseFlags, type CliIO, type Command } from "../command.js";
-import { PRESET_FLAGS, PRESET_FLAGS_USAGE, presetOptionsFrom, quitRuleLine } from "../preset-flags.js";
+import type { CliIO, Command } from "../command.js";
+import { DATA_DIR_FLAG, ENV_FLAG } from "../common-flags.js";
+import { defineCommand, parseCommand } from "../flag-table.js";
+import { renderHelp } from "../help.js";
+import { PRESET_FLAG_TABLE, presetOptionsFrom, quitRuleLine } from "../preset-flags.js";
 import { ThrottledProgress } from "../progress.js";
 
-const MODES: readonly EvalMode[] = ["FB", "NX_0", "NX_10"];
+const MODES = ["FB", "NX_0", "NX_10"] as const satisfies readonly EvalMode[];
 const TABLE = ["len", "r_traj", "r_each", "ctr", "item_coverage", "category_coverage", "ild", "category_entropy", "mcd"];
+
+const spec = defineCommand({
+  command: "eval",
+  description: ["Evaluates an agent on a preset's test-time simulator (the ground truth, the preset's test users), N episodes per seed."],
+  flags: {
+    ...ENV_FLAG,
+    agent: { kind: "string", default: "random", placeholder: "SPEC", help: "the agent: a name or name:arg (see Agents below)." },
+    episodes: { kind: "int", min: 1, default: 1000, help: "episodes per seed." },
+    seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "first seed." },
+    seeds: { kind: "int", min: 1, default: 1, placeholder: "K", help: "runs seeds S..S+K-1." },
+    mode: {
+      kind: "choice", choices: MODES, default: "FB", placeholder: "MODE", help: "evaluation mode.",
+      choiceHelp: { FB: "repeats allowed", NX_0: "no repeats", NX_10: "no repeats, no quitting, exactly 10 steps" },
+    },
+    compat: { kind: "choice", choices: ["none", "easyrl4rec"], default: "none", placeholder: "NAME", help: "easyrl4rec: EasyRL4Rec's shorter look-back window (window quit rules)." },
+    batch: { kind: "int", min: 1, default: 256, placeholder: "B", help: "concurrent sessions." },
+    "user-model": { kind: "choice", choices: USER_MODELS, default: "mf", placeholder: "MODEL", help: "the predicted world greedy / round-robin score with." },
+    ...DATA_DIR_FLAG,
+    ...PRESET_FLAG_TABLE,
+    json: { kind: "boolean", help: "one JSON object: { metrics: {len, r_traj, ..., <name>_std}, config }." },
+  },
+  get notes() {
+    return [
+      // Names padded past the longest (oracle-quit-aware): two spaces before every description keep it one column when wrapped.
+      `Agents:\n${agentNames().map(([n, s], _i, all) => `  ${n.padEnd(Math.max(...all.map(([m]) => m.length)) + 1)} ${s}`).join("\n")}`,
+      "Runs longer than 2 s show progress on stderr (at most one line every 2 s). Metrics count the quitting step in len and r_traj (as EasyRL4Rec). " +
+        "Sessions run on the preset's test users (\"held-out users\" when disjoint from the train users, \"same users\" otherwise). No agent, random included, shows an item twice in a session.",
+    ];
+  },
+});
 
 /** `farsight eval`: an agent on a preset's test-time simulator, N episodes per seed. */
 export const evalCommand: Command = {
   name: "eval",
   summary: "evaluate an agent on an environment preset (Len, R_traj, R_each, diversity...)",
   get usage() {
-    return [
-      "Usage: farsight eval --env <preset> --agent <spec> --episodes N --seed S [--seeds K] [--mode FB|NX_0|NX_10]",
-      "                     [--compat easyrl4rec] [--batch B] [--user-model mf|deepfm|ensemble] [--data-dir DIR]",
-      "                     [--quit-window N] [--quit-threshold X] [--same-users] [--json]",
-      "",
-      `Presets: ${PRESETS.join(", ")} (default synthetic)`,
-      "Agents:",
-      ...agentNames().map(([n, s]) => `  ${n.padEnd(12)} ${s}`),
-      "",
-      "  --episodes N   episodes per seed (default 1000)",
-      "  --seed S       first seed (default 0); --seeds K runs seeds S..S+K-1 (default 1)",
-      "  --mode         FB (repeats allowed), NX_0 (no repeats), NX_10 (no repeats, no quitting, 10 steps)",
-      "  --compat       easyrl4rec: EasyRL4Rec's shorter look-back window (window quit rules)",
-      "  --batch B      concurrent sessions (default 256)",
-      "  --user-model   the predicted world greedy / round-robin score with: mf (default), deepfm, ensemble",
-      "  --data-dir     where datasets are (else $FARSIGHT_DATA_DIR, ~/.farsight/data, <repo>/../shared/data)",
-      ...PRESET_FLAGS_USAGE,
-      "  --json         one JSON object: { metrics: {len, r_traj, ..., <name>_std}, config }",
-      "Runs longer than 2 s show progress on stderr (at most one line every 2 s).",
-      "Metrics count the quitting step in len and r_traj (as EasyRL4Rec). Sessions run on the preset's test users",
-      "(\"held-out users\" when disjoint from the train users, \"same users\" otherwise). No agent, random included,",
-      "shows an item twice in a session.",
-    ].join("\n");
+    return renderHelp(spec);
   },
+  tables: [spec],
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values } = parseFlags("eval", argv, {
-      env: { type: "string" },
-      agent: { type: "string" },
-      episodes: { type: "string" },
-      seed: { type: "string" },
-      seeds: { type: "string" },
-      mode: { type: "string" },
-      compat: { type: "string" },
-      batch: { type: "string" },
-      "user-model": { type: "string" },
-      "data-dir": { type: "string" },
-      json: { type: "boolean" },
-      ...PRESET_FLAGS,
-    });
-    const env = choiceFlag("env", values.env, PRESETS, "synthetic");
-    const agentSpec = values.agent ?? "random";
+    const { values, given } = parseCommand(spec, argv);
+    const { env, agent: agentSpec, episodes, mode, compat, batch } = values;
     // The spec is checked (name and argument) before the data loads.
     const choice = agentChoice(agentSpec);
-    const episodes = intFlag("episodes", values.episodes, 1000, 1);
-    const seed = intFlag("seed", values.seed, 0, 0);
-    const nSeeds = intFlag("seeds", values.seeds, 1, 1);
-    const mode = choiceFlag("mode", values.mode, MODES, "FB");
-    const compat = choiceFlag("compat", values.compat, ["none", "easyrl4rec"] as const, "none");
-    const batch = intFlag("batch", values.batch, 256, 1);
-    const userModel = choiceFlag("user-model", values["user-model"], USER_MODELS, "mf");
+    const seed = values.seed;
+    const nSeeds = values.seeds;
+    const userModel = values["user-model"];
     const dataDir = values["data-dir"];
-    const setup = await loadPreset(env, { compat, userModel, ...presetOptionsFrom(values), ...(dataDir ? { dataDir } : {}) });
+    const setup = await loadPreset(env, { compat, userModel, ...presetOptionsFrom(given), ...(dataDir ? { dataDir } : {}) });
     const seeds = Array.from({ length: nSeeds }, (_, k) => seed + k);
     const t0 = Date.now();
     const split = userSplit(setup);

@@ -1,50 +1,50 @@
 import { checkModel, formatEndpointStats, MODEL_SPEC_FORMS } from "@farsight/llm";
-import { intFlag, parseFlags, UsageError, type Command } from "../command.js";
+import { UsageError, type Command } from "../command.js";
+import { defineCommand, parseCommand } from "../flag-table.js";
+import { renderHelp } from "../help.js";
 
-const usage = `farsight llm check <spec> [--prompt TEXT] [--timeout MS] [--record FILE] [--json]
-farsight llm [check] --llm <spec> ...
-
-Sends one structured request (a JSON object {category, confidence}) to the model named by <spec>, through
-the same wrappers a run uses (retries, timeout, accounting; no cache), and prints the parsed answer, the
-structured-output method that produced it, the latency and the tokens. Exit code 0 when the answer parsed
-and validated, 1 otherwise. The method is chosen per provider, strongest first (OpenAI-compatible:
-json-schema, tools, json-mode, prompt; Ollama: format, prompt; llama-cpp: grammar, prompt) and moves down
-when the server rejects or ignores one; append ?structured=<method> to the spec to start lower.
-A pool: spec probes every endpoint first and prints one line per endpoint (up or down, requests, failovers).
-
-Specs:
-  ${MODEL_SPEC_FORMS.join("\n  ")}
-
-Flags:
-  --llm SPEC      the spec, instead of the positional <spec>
-  --prompt TEXT   ask this instead of the built-in recommendation question
-  --timeout MS    deadline per model call (default: the provider's, 10 s to 10 min)
-  --record FILE   append the request and answer to a JSONL file (replay it with scripted:FILE)
-  --json          print one JSON object instead of text
-
-Environment: OPENAI_API_KEY (openai:), OLLAMA_HOST (ollama: without @host), FARSIGHT_GGUF (llama-cpp: without
-a path). See packages/llm/README.md for pointing Farsight at Ollama, llama.cpp server, vLLM or LM Studio.
-`;
+const table = defineCommand({
+  command: "llm",
+  forms: ["check <spec>", "[check] --llm <spec>"],
+  positionals: true,
+  description: [
+    "Sends one structured request (a JSON object {category, confidence}) to the model named by <spec>, through the same wrappers a run uses " +
+      "(retries, timeout, accounting; no cache), and prints the parsed answer, the structured-output method that produced it, the latency and the tokens. " +
+      "Exit code 0 when the answer parsed and validated, 1 otherwise. The method is chosen per provider, strongest first (OpenAI-compatible: " +
+      "json-schema, tools, json-mode, prompt; Ollama: format, prompt; llama-cpp: grammar, prompt) and moves down when the server rejects or ignores one; " +
+      "append ?structured=<method> to the spec to start lower. A pool: spec probes every endpoint first and prints one line per endpoint (up or down, requests, failovers).",
+    `Specs:\n  ${MODEL_SPEC_FORMS.join("\n  ")}`,
+  ],
+  flags: {
+    llm: { kind: "string", placeholder: "SPEC", defaultHelp: "the positional <spec>", help: "the spec, instead of the positional <spec> (the spec flag every other command takes)." },
+    prompt: { kind: "string", defaultHelp: "the built-in recommendation question", help: "ask this instead." },
+    timeout: { kind: "int", min: 1, placeholder: "MS", defaultHelp: "the provider's, 10 s to 10 min", help: "deadline per model call." },
+    record: { kind: "path", placeholder: "FILE", defaultHelp: "not recorded", help: "append the request and answer to a JSONL file (replay it with scripted:FILE)." },
+    json: { kind: "boolean", help: "print one JSON object instead of text." },
+  },
+  notes: [
+    "Environment: OPENAI_API_KEY (openai:), OLLAMA_HOST (ollama: without @host), FARSIGHT_GGUF (llama-cpp: without a path). " +
+      "See packages/llm/README.md for pointing Farsight at Ollama, llama.cpp server, vLLM or LM Studio.",
+  ],
+});
 
 export const llmCommand: Command = {
   name: "llm",
   summary: "check a language model spec: one structured request, parsed answer, latency, tokens",
-  usage,
+  get usage() {
+    return renderHelp(table);
+  },
+  tables: [table],
   async run(argv, io) {
-    const { values, positionals } = parseFlags(
-      "llm",
-      argv,
-      { llm: { type: "string" }, prompt: { type: "string" }, timeout: { type: "string" }, record: { type: "string" }, json: { type: "boolean" } },
-      true,
-    );
+    const { values, positionals } = parseCommand(table, argv);
     // `farsight llm --llm SPEC` is the check too: the spec flag every other command takes.
     const [sub = values.llm === undefined ? undefined : "check", ...rest] = positionals;
     const specs = values.llm === undefined ? rest : [values.llm, ...rest];
     const spec = specs[0];
     if (sub !== "check" || spec === undefined || specs.length > 1) {
-      throw new UsageError(`farsight llm: expected \`farsight llm check <spec>\`\n\n${usage}`);
+      throw new UsageError(`farsight llm: expected \`farsight llm check <spec>\`\n\n${renderHelp(table)}`);
     }
-    const timeoutMs = values.timeout === undefined ? undefined : intFlag("timeout", values.timeout, 0, 1);
+    const timeoutMs = values.timeout;
     const report = await checkModel(spec, { prompt: values.prompt, timeoutMs, recordTo: values.record });
     const { result, stats } = report;
     if (values.json) {

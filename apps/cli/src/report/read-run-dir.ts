@@ -38,8 +38,8 @@ export interface RunDirData {
 const MAX_PROBLEMS_PER_FILE = 50;
 
 export function readRunDir(dir: string): RunDirData {
-  if (!existsSync(dir)) throw new FarsightError("run_dir_missing", `run directory not found: ${dir}`, { dir });
-  if (!statSync(dir).isDirectory()) throw new FarsightError("run_dir_not_dir", `not a directory: ${dir} (expected a run directory, see RUN_DIR.md)`, { dir });
+  if (!existsSync(dir)) throw new FarsightError("cli/run-dir-missing", `run directory not found: ${dir}`, { dir });
+  if (!statSync(dir).isDirectory()) throw new FarsightError("cli/run-dir-not-dir", `not a directory: ${dir} (expected a run directory, see RUN_DIR.md)`, { dir });
   const problems = new ProblemLog();
   const present = {} as Record<RunFile, boolean>;
   for (const key of Object.keys(RUN_FILES) as RunFile[]) present[key] = existsSync(join(dir, RUN_FILES[key]));

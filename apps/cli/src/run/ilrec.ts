@@ -4,56 +4,71 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { loadPreset, PRESETS } from "@farsight/env";
+import { loadPreset } from "@farsight/env";
 import { runIlrecPipeline, type ServeMode, type TeacherKind } from "@farsight/graph";
 import { redactDeep, redactText } from "@farsight/core";
 import { createChatModel, LlmStats } from "@farsight/llm";
 import { initBackend, type IlrecAdvantage, type IlrecRewardMode } from "@farsight/rl-policy";
-import { choiceFlag, intFlag, numberFlag, parseFlags, UsageError, type CliIO } from "../command.js";
+import { UsageError, type CliIO } from "../command.js";
+import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
+import { defineCommand, parseCommand } from "../flag-table.js";
 import { buildReport } from "../report/html.js";
 import { userSplit } from "../report/protocol.js";
 import { readRunDir } from "../report/read-run-dir.js";
-import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, LLM_RUN_USAGE, llmRunOptions, modelOptions, preflight, watchSlowCalls } from "../llm-run.js";
-import { PRESET_FLAGS, PRESET_FLAGS_USAGE, presetOptionsFrom } from "../preset-flags.js";
+import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight, watchSlowCalls } from "../llm-run.js";
+import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
 import { aggregate, writeIlrecRecords, type IlrecRunInfo, type IlrecSeedRun } from "./ilrec-record.js";
 import { RunDirectory, writeFileAtomic } from "./run-directory.js";
 
-export const ILREC_USAGE = [
-  "Usage: farsight run ilrec --env <preset> --teacher llm|heuristic [--llm <spec>] --demos N --steps N --seed S --out DIR",
-  "                          [--seeds K] [--episodes E] [--teacher-episodes E] [--reward env|airl|env+airl] [--imitation L]",
-  "                          [--anneal F] [--advantage critic|teacher] [--serve greedy|sampled|both]",
-  "                          [--batch B] [--bc-steps N] [--quit-reward R] [--teacher-output text|structured] [--teacher-max-steps N]",
-  "                          [--data-dir DIR] [--timeout MS] [--retries N] [--max-fallback-rate R]",
-  "                          [--quit-window N] [--quit-threshold X] [--same-users] [--json]",
-  "",
-  `  --env           ${PRESETS.join(", ")} (default synthetic)`,
-  "  --teacher       llm: the BiLLP-style LLM agent (needs --llm); heuristic: saturation planner + catalogue-greedy",
-  "                  actor + scorer critic on the training-time world model (default heuristic)",
-  ...LLM_RUN_USAGE,
-  "  --demos N       demonstration sessions (default 100)",
-  "  --steps N       training budget of each learned policy, in environment transitions (default 20000)",
-  "  --seed S        first seed (default 0); --seeds K runs seeds S..S+K-1 and prints the mean (std) over seeds",
-  "  --out DIR       writes demonstrations.jsonl and policy/ (checkpoint) per seed; results.json, curves.jsonl,",
-  "                  demo-weights.json and report.html (see apps/cli/src/report/RUN_DIR.md)",
-  "  --episodes E    evaluation sessions per method (default 100); --teacher-episodes E for the teacher (default E)",
-  "  --reward        what drives IL-Rec's RL term: env (default), airl (log(1-D) - log D), env+airl",
-  "  --imitation L   lambda_imit at the start (default: the dataset's, see packages/rl-policy/src/ilrec/README.md)",
-  "  --anneal F      the imitation step decays linearly to 0 over this share of the budget (default 1; 0: constant)",
-  "  --advantage     gate of the demonstration weights: critic (default; 0 where the policy's critic says the",
-  "                  demonstrated action does not beat the policy) or teacher (released code's Q_demo - V_demo)",
-  "  --serve         how the learned policies serve in the table: greedy (top-K), sampled, or both (default)",
-  "  --bc-steps N    gradient steps of the behaviour-cloning baseline (default: max(500, IL-Rec's imitation steps))",
-  "  --quit-reward R reward the teacher's micro level learns from on a quit (BiLLP: -1000; default: the env's)",
-  "  --teacher-output  llm teacher's actor and critic answer as BiLLP's text lines (default) or structured JSON,",
-  "                  which llama-cpp: constrains with a grammar (a small local model rarely writes BiLLP's lines)",
-  "  --teacher-max-steps N  end the teacher's sessions after N steps (default: the preset's; smoke tests)",
-  ...PRESET_FLAGS_USAGE,
-  "Table: Len, R_traj, R_each on the ground truth (quitting step counted), and the cost per",
-  "recommendation (LLM calls, milliseconds at one session at a time) of the teacher and the IL-Rec policy.",
-].join("\n");
-
-const REWARDS = ["env", "airl", "env+airl"] as const;
+const REWARDS = ["env", "airl", "env+airl"] as const satisfies readonly IlrecRewardMode[];
 const SERVE = ["greedy", "sampled", "both"] as const;
+
+/** The flags of `farsight run ilrec`. */
+export const ILREC_TABLE = defineCommand({
+  command: "run ilrec",
+  description: ["IL-Rec end to end on a preset: demonstrate -> learn reward -> train policy -> serve, and the comparison table on the ground truth."],
+  flags: {
+    ...ENV_FLAG,
+    teacher: {
+      kind: "choice", choices: ["llm", "heuristic"] as const satisfies readonly TeacherKind[], default: "heuristic", placeholder: "NAME", help: "who demonstrates.",
+      choiceHelp: { llm: "the BiLLP-style LLM agent (needs --llm)", heuristic: "saturation planner + catalogue-greedy actor + scorer critic on the training-time world model" },
+    },
+    demos: { kind: "int", min: 1, default: 100, help: "demonstration sessions." },
+    steps: { kind: "int", min: 1, default: 20_000, help: "training budget of each learned policy, in environment transitions." },
+    seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "first seed." },
+    seeds: { kind: "int", min: 1, default: 1, placeholder: "K", help: "runs seeds S..S+K-1 and prints the mean (std) over seeds." },
+    out: { kind: "path", placeholder: "DIR", defaultHelp: "runs/ilrec-<env>-<timestamp>", help: "writes demonstrations.jsonl and policy/ (checkpoint) per seed; results.json, curves.jsonl, demo-weights.json and report.html (see apps/cli/src/report/RUN_DIR.md)." },
+    episodes: { kind: "int", min: 1, default: 100, placeholder: "E", help: "evaluation sessions per method." },
+    "teacher-episodes": { kind: "int", min: 1, placeholder: "E", defaultHelp: "--episodes", help: "evaluation sessions of the teacher." },
+    reward: {
+      kind: "choice", choices: REWARDS, default: "env", placeholder: "NAME", help: "what drives IL-Rec's RL term.",
+      choiceHelp: { env: "the environment's reward", airl: "log(1-D) - log D of the discriminator", "env+airl": "both" },
+    },
+    imitation: { kind: "number", min: 0, placeholder: "L", defaultHelp: "the dataset's, see packages/rl-policy/src/ilrec/README.md", help: "lambda_imit at the start." },
+    anneal: { kind: "number", min: 0, placeholder: "F", defaultHelp: "1", help: "the imitation step decays linearly to 0 over this share of the budget (0: constant)." },
+    advantage: {
+      kind: "choice", choices: ["critic", "teacher"] as const satisfies readonly IlrecAdvantage[], placeholder: "NAME", defaultHelp: "critic", help: "gate of the demonstration weights.",
+      choiceHelp: { critic: "0 where the policy's critic says the demonstrated action does not beat the policy", teacher: "the released code's Q_demo - V_demo" },
+    },
+    serve: { kind: "choice", choices: SERVE, default: "both", placeholder: "MODE", help: "how the learned policies serve in the table: greedy (top-K), sampled, or both." },
+    batch: { kind: "int", min: 1, placeholder: "B", defaultHelp: "16", help: "concurrent training sessions." },
+    "bc-steps": { kind: "int", min: 1, defaultHelp: "max(500, IL-Rec's imitation steps)", help: "gradient steps of the behaviour-cloning baseline." },
+    "quit-reward": { kind: "number", placeholder: "R", defaultHelp: "the env's", help: "reward the teacher's micro level learns from on a quit (BiLLP: -1000; a negative number needs the = form)." },
+    "teacher-output": {
+      kind: "choice", choices: ["text", "structured"], placeholder: "FORM", defaultHelp: "text",
+      help: "llm teacher's actor and critic answer as BiLLP's text lines or structured JSON, which llama-cpp: constrains with a grammar (a small local model rarely writes BiLLP's lines).",
+    },
+    "teacher-max-steps": { kind: "int", min: 1, defaultHelp: "the preset's", help: "end the teacher's sessions after N steps (smoke tests)." },
+    ...DATA_DIR_FLAG,
+    ...PRESET_FLAG_TABLE,
+    ...JSON_FLAG,
+    ...LLM_RUN_FLAGS,
+  },
+  notes: [
+    "Table: Len, R_traj, R_each on the ground truth (quitting step counted), and the cost per recommendation " +
+      "(LLM calls, milliseconds at one session at a time) of the teacher and the IL-Rec policy.",
+  ],
+});
 
 function formatTable(rows: ReturnType<typeof aggregate>, seeds: number): string {
   const fmt = ([m, s]: [number, number], digits: number) => (Number.isNaN(m) ? "-" : seeds > 1 ? `${m.toFixed(digits)} (${s.toFixed(digits)})` : m.toFixed(digits));
@@ -66,52 +81,35 @@ function formatTable(rows: ReturnType<typeof aggregate>, seeds: number): string 
 
 /** Runs `farsight run ilrec <argv>`; returns the exit code. */
 export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseFlags("run ilrec", argv, {
-    ...LLM_RUN_FLAGS, env: { type: "string" }, teacher: { type: "string" }, demos: { type: "string" }, steps: { type: "string" },
-    "teacher-output": { type: "string" }, "teacher-max-steps": { type: "string" },
-    seed: { type: "string" }, seeds: { type: "string" }, out: { type: "string" }, episodes: { type: "string" }, "teacher-episodes": { type: "string" },
-    reward: { type: "string" }, imitation: { type: "string" }, anneal: { type: "string" }, advantage: { type: "string" }, serve: { type: "string" },
-    batch: { type: "string" }, "quit-reward": { type: "string" }, "bc-steps": { type: "string" },
-    "data-dir": { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" }, ...PRESET_FLAGS,
-  });
-  if (values.help) {
-    io.stdout(ILREC_USAGE + "\n");
-    return 0;
-  }
-  const env = choiceFlag("env", values.env, PRESETS, "synthetic");
-  const teacher = choiceFlag<TeacherKind>("teacher", values.teacher, ["llm", "heuristic"], "heuristic");
-  const llmRun = llmRunOptions(values);
+  const { values, given } = parseCommand(ILREC_TABLE, argv);
+  const { env, teacher } = values;
+  const llmRun = llmRunOptions(given);
   const spec = llmRun.spec;
   if (teacher === "llm" && spec === "none") throw new UsageError("--teacher llm needs a model: pass --llm <spec> (e.g. ollama:llama3.1) or set FARSIGHT_LLM, or use --teacher heuristic");
   if (teacher !== "llm" && values.llm !== undefined) throw new UsageError(`--llm is only used by --teacher llm; --teacher ${teacher} would ignore "${redactText(values.llm)}". Drop --llm or pass --teacher llm`);
-  const seed = intFlag("seed", values.seed, 0, 0);
-  const seeds = Array.from({ length: intFlag("seeds", values.seeds, 1, 1) }, (_, k) => seed + k);
-  const episodes = intFlag("episodes", values.episodes, 100, 1);
+  const { seed, episodes } = values;
+  const seeds = Array.from({ length: values.seeds }, (_, k) => seed + k);
   const out = values.out ?? join("runs", `ilrec-${env}-${new Date().toISOString().replace(/[:.]/g, "-")}`);
   const quiet = values.json === true;
   const log = (line: string) => {
     if (!quiet) io.stdout(line + "\n");
   };
 
-  // Every flag is parsed before the backend, the model and the data load: a typo fails in milliseconds.
-  const demos = intFlag("demos", values.demos, 100, 1);
-  const teacherEpisodes = values["teacher-episodes"] === undefined ? undefined : intFlag("teacher-episodes", values["teacher-episodes"], episodes, 1);
-  const batchSize = values.batch === undefined ? undefined : intFlag("batch", values.batch, 16, 1);
-  const bcSteps = values["bc-steps"] === undefined ? undefined : intFlag("bc-steps", values["bc-steps"], 500, 1);
-  const quitReward = values["quit-reward"] === undefined ? undefined : numberFlag("quit-reward", values["quit-reward"], 0);
-  const imitationCoef = values.imitation === undefined ? undefined : numberFlag("imitation", values.imitation, 0.5, { min: 0 });
-  const steps = intFlag("steps", values.steps, 20_000, 1);
-  const serveFlag = choiceFlag("serve", values.serve, SERVE, "both");
-  const serve: ServeMode[] = serveFlag === "both" ? ["greedy", "sampled"] : [serveFlag];
-  const rewardMode = choiceFlag<IlrecRewardMode>("reward", values.reward, REWARDS, "env");
-  const advantage = values.advantage ? choiceFlag<IlrecAdvantage>("advantage", values.advantage, ["critic", "teacher"], "critic") : undefined;
-  const anneal = values.anneal !== undefined ? numberFlag("anneal", values.anneal, 1, { min: 0 }) : undefined;
-  const teacherOutput = values["teacher-output"] === undefined ? undefined : choiceFlag("teacher-output", values["teacher-output"], ["text", "structured"] as const, "text");
-  const teacherMaxSteps = values["teacher-max-steps"] === undefined ? undefined : intFlag("teacher-max-steps", values["teacher-max-steps"], 30, 1);
+  // Every flag is parsed (by the table) before the backend, the model and the data load: a typo fails in milliseconds.
+  const { demos, steps, advantage, anneal } = values;
+  const teacherEpisodes = values["teacher-episodes"];
+  const batchSize = values.batch;
+  const quitReward = values["quit-reward"];
+  const imitationCoef = values.imitation;
+  const serve: ServeMode[] = values.serve === "both" ? ["greedy", "sampled"] : [values.serve];
+  const rewardMode = values.reward;
+  const teacherOutput = values["teacher-output"];
+  const teacherMaxSteps = values["teacher-max-steps"];
+  const bcSteps = values["bc-steps"];
 
   // One run per directory, checked and locked before anything is trained (`run ilrec` has no --resume).
   // The flags as given (minus where and how to print): enough to say how another run in --out differs.
-  const { out: _out, json: _json, help: _help, llm: _llm, ...flags } = values;
+  const { out: _out, json: _json, llm: _llm, ...flags } = given;
   const config = redactDeep({ command: "run ilrec", flags: { ...flags, llm: spec } });
   const runDir = RunDirectory.open(out, { command: "run ilrec", config, resumable: false });
   try {
@@ -128,7 +126,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
     const model = teacher === "llm" ? await createChatModel(spec, modelOptions(llmRun, stats)) : null;
     if (model) await preflight(model, llmRun, io);
     const stopWatching = model ? watchSlowCalls(stats, spec, io) : () => {};
-    const setup = await loadPreset(env, { ...presetOptionsFrom(values), ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}) });
+    const setup = await loadPreset(env, { ...presetOptionsFrom(given), ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}) });
     const runs: IlrecSeedRun[] = [];
     const results = [];
     const protocol = `ground truth, ${userSplit(setup).label}, ${episodes} sessions per method, learned policies served ${serve.join(" and ")}`;

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LerlStateValue } from "@farsight/graph";
-import { PRESET_FLAGS } from "../preset-flags.js";
+import { PRESET_FLAG_TABLE } from "../preset-flags.js";
 import { RUN_FILES, type CurvePoint } from "../report/run-dir.js";
 import type { RunDirectory } from "./run-directory.js";
 
@@ -70,7 +70,7 @@ export function savedLerlFlags(out: string, plannerOfRow: (row: string | undefin
   put("env", c.env?.preset);
   // Only the preset flags: a config.json is a file, not a source of arbitrary flags.
   for (const [flag, v] of Object.entries(c.presetFlags ?? {})) {
-    if (!(flag in PRESET_FLAGS)) continue;
+    if (!(flag in PRESET_FLAG_TABLE)) continue;
     if (v === true) flags[flag] = true;
     else put(flag, v);
   }

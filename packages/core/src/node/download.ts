@@ -47,7 +47,7 @@ export interface DownloadResult {
 }
 
 const fail = (url: string, message: string, context: Record<string, unknown> = {}, cause?: unknown) =>
-  new FarsightError("download/failed", message, { url: redactUrl(url), ...context }, cause === undefined ? undefined : { cause });
+  new FarsightError("core/download-failed", message, { url: redactUrl(url), ...context }, cause === undefined ? undefined : { cause });
 
 /** The partial file a download of `dest` writes to and resumes from. */
 export const partialPath = (dest: string) => `${dest}.part`;
@@ -208,7 +208,7 @@ export async function downloadFile(url: string, dest: string, options: DownloadF
   report(bytes, true);
   if (options.sha256 && sha256 !== options.sha256.toLowerCase()) {
     rmSync(part, { force: true });
-    throw new FarsightError("download/checksum-mismatch", `${shown}: SHA-256 ${sha256} does not match the expected ${options.sha256}; the download was deleted and nothing was written to ${dest}`, {
+    throw new FarsightError("core/download-checksum-mismatch", `${shown}: SHA-256 ${sha256} does not match the expected ${options.sha256}; the download was deleted and nothing was written to ${dest}`, {
       url: shown,
       sha256,
       expected: options.sha256,

@@ -18,7 +18,7 @@ export interface ArchiveEntryInfo {
  */
 export type EntryHandler = (entry: ArchiveEntryInfo, content: AsyncIterable<Buffer>) => Promise<void>;
 
-const bad = (what: string, problem: string) => new FarsightError("archive/corrupt", `${what}: ${problem}`, { archive: what });
+const bad = (what: string, problem: string) => new FarsightError("core/archive-corrupt", `${what}: ${problem}`, { archive: what });
 
 /** Pulls exact byte counts out of a chunked stream, holding at most one chunk beyond what is asked. */
 class ByteReader {
@@ -163,7 +163,7 @@ export async function readTarFile(file: string, onEntry: EntryHandler, options: 
     await readTarStream(source, onEntry, what);
   } catch (err) {
     if (err instanceof FarsightError) throw err;
-    throw new FarsightError("archive/corrupt", `${what}: ${(err as Error).message}`, { archive: what }, { cause: err });
+    throw new FarsightError("core/archive-corrupt", `${what}: ${(err as Error).message}`, { archive: what }, { cause: err });
   } finally {
     source.destroy();
     raw.destroy();

@@ -17,7 +17,7 @@ export interface ZipEntry extends ArchiveEntryInfo {
 }
 
 const MAX32 = 0xffffffff;
-const bad = (what: string, problem: string, entry?: string) => new FarsightError("archive/corrupt", `${what}: ${problem}`, { archive: what, ...(entry ? { entry } : {}) });
+const bad = (what: string, problem: string, entry?: string) => new FarsightError("core/archive-corrupt", `${what}: ${problem}`, { archive: what, ...(entry ? { entry } : {}) });
 
 async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
@@ -169,7 +169,7 @@ export async function readZipFile(file: string, onEntry: EntryHandler, what = fi
       await onEntry(entry, stream);
     } catch (err) {
       if (err instanceof FarsightError) throw err;
-      throw new FarsightError("archive/corrupt", `${what}: cannot extract ${entry.path}: ${(err as Error).message}`, { archive: what, entry: entry.path }, { cause: err });
+      throw new FarsightError("core/archive-corrupt", `${what}: cannot extract ${entry.path}: ${(err as Error).message}`, { archive: what, entry: entry.path }, { cause: err });
     } finally {
       (stream as Transform).destroy?.();
     }
@@ -179,13 +179,13 @@ export async function readZipFile(file: string, onEntry: EntryHandler, what = fi
 /** Streams one named entry of a ZIP file into `dest`; returns its sha256 and size. */
 export async function extractZipEntry(file: string, entryName: string, dest: string, what = file): Promise<{ sha256: string; bytes: number }> {
   const entry = (await readZipDirectory(file, what)).find((e) => e.path === entryName && e.type === "file");
-  if (!entry) throw new FarsightError("archive/missing-entry", `${what}: has no entry "${entryName}"`, { archive: what, entry: entryName });
+  if (!entry) throw new FarsightError("core/archive-missing-entry", `${what}: has no entry "${entryName}"`, { archive: what, entry: entryName });
   const tap = sha256Tap();
   try {
     await pipeline(await openZipEntry(file, entry, what), tap.stream, createWriteStream(dest));
   } catch (err) {
     if (err instanceof FarsightError) throw err;
-    throw new FarsightError("archive/corrupt", `${what}: cannot extract "${entryName}": ${(err as Error).message}`, { archive: what, entry: entryName }, { cause: err });
+    throw new FarsightError("core/archive-corrupt", `${what}: cannot extract "${entryName}": ${(err as Error).message}`, { archive: what, entry: entryName }, { cause: err });
   }
   return { sha256: tap.digest(), bytes: tap.bytes };
 }

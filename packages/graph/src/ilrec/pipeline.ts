@@ -187,8 +187,8 @@ export async function runIlrecPipeline(o: IlrecPipelineOptions): Promise<IlrecPi
     return { method: mode ? `${method} (${mode})` : method, ...(mode ? { serve: mode } : {}), len: r.metrics.len!, r_traj: r.metrics.r_traj!, r_each: r.metrics.r_each!, episodes: r.metrics.episodes!, llmCallsPerRec: cost?.calls ?? NaN, msPerRec: cost?.ms ?? NaN };
   };
   const learned = (method: string, policy: A2CPolicy, name: string, cost?: { calls: number; ms: number }) =>
-    serve.map((mode) => () => row(method, () => new PolicyAgent(policy, { name: `${name}-${mode}`, deterministic: mode === "greedy" }), mode, cost));
-  const policyMs = await servingLatency(setup, new PolicyAgent(ilrec.policy), Math.min(episodes, 30), seed);
+    serve.map((mode) => () => row(method, () => new PolicyAgent({ policy, name: `${name}-${mode}`, deterministic: mode === "greedy" }), mode, cost));
+  const policyMs = await servingLatency(setup, new PolicyAgent({ policy: ilrec.policy }), Math.min(episodes, 30), seed);
   const rows: IlrecRow[] = [];
   for (const r of learned("IL-Rec policy", ilrec.policy, "ilrec", { calls: 0, ms: policyMs })) rows.push(await r());
 
@@ -202,7 +202,7 @@ export async function runIlrecPipeline(o: IlrecPipelineOptions): Promise<IlrecPi
   });
   for (const r of learned("A2C, no demonstrations", plain.policy, "a2c")) rows.push(await r());
   for (const r of learned("behaviour cloning", bc.policy, "bc")) rows.push(await r());
-  rows.push(await row("random", () => new RandomAgent(seed)));
+  rows.push(await row("random", () => new RandomAgent({ seed })));
   learner.dispose();
   a2c.dispose();
   for (const p of [ilrec.policy, plain.policy, bc.policy]) p.dispose();

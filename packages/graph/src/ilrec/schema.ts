@@ -113,12 +113,12 @@ export function parseDemonstrations(text: string, source = "<demonstrations>"): 
     try {
       json = JSON.parse(line);
     } catch (err) {
-      throw new FarsightError("ilrec/bad-demo-file", `${source}:${i + 1}: not JSON (${(err as Error).message})`, { source, line: i + 1 });
+      throw new FarsightError("graph/ilrec-bad-demo-file", `${source}:${i + 1}: not JSON (${(err as Error).message})`, { source, line: i + 1 });
     }
     const parsed = demoRecordSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new FarsightError("ilrec/bad-demo-file", `${source}:${i + 1}: ${issue.path.join(".") || "record"}: ${issue.message}`, { source, line: i + 1 });
+      throw new FarsightError("graph/ilrec-bad-demo-file", `${source}:${i + 1}: ${issue.path.join(".") || "record"}: ${issue.message}`, { source, line: i + 1 });
     }
     out.push(parsed.data);
   });
@@ -131,7 +131,7 @@ export function readDemonstrations(path: string): DemoRecord[] {
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
-    throw new FarsightError("ilrec/no-demo-file", `cannot read demonstrations ${path}: ${(err as Error).message}`, { path });
+    throw new FarsightError("graph/ilrec-no-demo-file", `cannot read demonstrations ${path}: ${(err as Error).message}`, { path });
   }
   return parseDemonstrations(text, path);
 }
@@ -154,7 +154,7 @@ export function episodesFromRecords(records: readonly DemoRecord[], catalog?: Ca
       const problem = r.step !== i ? `step ${r.step} where ${i} was expected`
         : r.done !== (i === steps.length - 1) ? (r.done ? "done before its last step" : "last step is not done")
         : numItems !== undefined && r.action.some((x) => x >= numItems) ? `item outside the catalogue of ${numItems}` : undefined;
-      if (problem) throw new FarsightError("ilrec/bad-demo-session", `demonstration session ${session}: ${problem}`, { session, step: r.step });
+      if (problem) throw new FarsightError("graph/ilrec-bad-demo-session", `demonstration session ${session}: ${problem}`, { session, step: r.step });
     });
     const last = steps[steps.length - 1]!;
     return {

@@ -45,14 +45,14 @@ export interface Teacher {
 export function buildTeacher(o: TeacherOptions): Teacher {
   const reflections = new ReflectionPool({ seed: o.seed });
   if (o.kind === "llm") {
-    if (!o.model) throw new FarsightError("ilrec/no-model", "the llm teacher needs a chat model: pass --llm <spec> (or use --teacher heuristic)", {});
+    if (!o.model) throw new FarsightError("graph/ilrec-no-model", "the llm teacher needs a chat model: pass --llm <spec> (or use --teacher heuristic)", {});
     const stats = o.stats ? { stats: o.stats } : {};
     return {
       name: "billp-llm",
       components: {
         planner: new LlmThoughtPlanner({ model: o.model, seed: o.seed, ...stats }),
-        actor: new LlmActor(o.model, o.catalog, { seed: o.seed, candidateScorer: o.scorer, ...stats, ...(o.output ? { output: o.output } : {}) }),
-        critic: new LlmCritic(o.model, o.catalog, { ...stats, ...(o.output ? { output: o.output } : {}) }),
+        actor: new LlmActor({ model: o.model, catalog: o.catalog, seed: o.seed, candidateScorer: o.scorer, ...stats, ...(o.output ? { output: o.output } : {}) }),
+        critic: new LlmCritic({ model: o.model, catalog: o.catalog, ...stats, ...(o.output ? { output: o.output } : {}) }),
         reflector: new LlmFailureReflector({ model: o.model, ...stats }),
         reflections,
       },
@@ -62,8 +62,8 @@ export function buildTeacher(o: TeacherOptions): Teacher {
     name: "billp-heuristic",
     components: {
       planner: new SaturationAwarePlanner({ seed: o.seed }),
-      actor: new CatalogGreedyActor(o.catalog, o.scorer),
-      critic: new ScorerCritic(o.scorer),
+      actor: new CatalogGreedyActor({ catalog: o.catalog, scorer: o.scorer }),
+      critic: new ScorerCritic({ scorer: o.scorer }),
       reflector: new TemplateReflector(),
       reflections,
     },

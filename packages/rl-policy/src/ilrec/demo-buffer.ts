@@ -82,11 +82,11 @@ export class DemoBuffer {
       const seenFeedback: number[] = [];
       episode.steps.forEach((step, t) => {
         if (step.slate.length !== k) {
-          throw new FarsightError("ilrec/bad-demo", `demonstration ${episode.sessionId} step ${t}: slate of ${step.slate.length} items, the policy recommends ${k}`, { sessionId: episode.sessionId, step: t });
+          throw new FarsightError("rl-policy/ilrec-bad-demo", `demonstration ${episode.sessionId} step ${t}: slate of ${step.slate.length} items, the policy recommends ${k}`, { sessionId: episode.sessionId, step: t });
         }
         for (const item of step.slate) {
           if (!Number.isInteger(item) || item < 0 || item >= n) {
-            throw new FarsightError("ilrec/bad-demo", `demonstration ${episode.sessionId} step ${t}: item ${item} is outside the catalogue (0..${n - 1})`, { sessionId: episode.sessionId, step: t, item });
+            throw new FarsightError("rl-policy/ilrec-bad-demo", `demonstration ${episode.sessionId} step ${t}: item ${item} is outside the catalogue (0..${n - 1})`, { sessionId: episode.sessionId, step: t, item });
           }
         }
         writeWindow(buf.items, buf.feedback, buf.valid, row * l, l, seenItems, seenFeedback);

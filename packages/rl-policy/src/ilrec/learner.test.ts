@@ -60,7 +60,7 @@ describe("DemoBuffer", () => {
     const scorer = (await makeSimulator(setup, "test", { batchSize: 1 })).scorer;
     const seen: { items: number[]; feedback: number[]; mask: number[] }[][] = Array.from({ length: 8 }, () => []);
     const h = emptyHistory(8, 10, 80);
-    const episodes = record(new RoundRobinAgent(scorer, 2), 8, 4, (sim, b, t) => {
+    const episodes = record(new RoundRobinAgent({ scorer, seed: 2 }), 8, 4, (sim, b, t) => {
       readHistory(sim, h, 1);
       // The mask the collector and PolicyAgent act under (no repeats, in FB mode too).
       const mask = readRepeatMask(sim, undefined, true)!;
@@ -94,10 +94,10 @@ describe("IL-Rec discriminator", () => {
       const b = DemoBuffer.fromEpisodes(episodes, shape);
       return transitionFeatures(policy, b.history(b.allRows()), b.slates);
     };
-    const demoTrain = features(record(new RoundRobinAgent(scorer, 1), 24, 1));
-    const randTrain = features(record(new RandomAgent(1), 40, 2));
-    const demoTest = features(record(new RoundRobinAgent(scorer, 5), 12, 7));
-    const randTest = features(record(new RandomAgent(5), 20, 8));
+    const demoTrain = features(record(new RoundRobinAgent({ scorer, seed: 1 }), 24, 1));
+    const randTrain = features(record(new RandomAgent({ seed: 1 }), 40, 2));
+    const demoTest = features(record(new RoundRobinAgent({ scorer, seed: 5 }), 12, 7));
+    const randTest = features(record(new RandomAgent({ seed: 5 }), 20, 8));
     const d = new Discriminator({ seed: 3, stepsPerTrain: 150, learningRate: 3e-3 });
     const before = d.probability(demoTest);
     d.train(randTrain, demoTrain);
@@ -115,7 +115,7 @@ describe("IL-Rec discriminator", () => {
 describe("MixedReplay", () => {
   it("scores every replayed slate under the mask it was chosen under: the rollout's for env rows, the session's for demonstrations", async () => {
     const scorer = (await makeSimulator(setup, "test", { batchSize: 1 })).scorer;
-    const demos = DemoBuffer.fromEpisodes(record(new RoundRobinAgent(scorer, 1), 6, 1), { ...SHAPE, numItems: 80 });
+    const demos = DemoBuffer.fromEpisodes(record(new RoundRobinAgent({ scorer, seed: 1 }), 6, 1), { ...SHAPE, numItems: 80 });
     const env = trainSim(4, 2);
     const policy = new A2CPolicy(contextFromEnv(env), { seed: 0 });
     const collector = new Collector(env, policy);
@@ -161,7 +161,7 @@ describe("IL-Rec demonstration weights from a critic", () => {
     const shape = { ...SHAPE, numItems: 80 };
     // The critic: the Monte-Carlo value of a uniformly random policy (its mean discounted return-to-go), i.e.
     // "the policy earns what random earns from any state".
-    const random = DemoBuffer.fromEpisodes(record(new RandomAgent(4), 40, 4), shape);
+    const random = DemoBuffer.fromEpisodes(record(new RandomAgent({ seed: 4 }), 40, 4), shape);
     const v0 = random.returns.reduce((a, b) => a + b, 0) / random.size;
     const gateOf = (demos: DemoBuffer, form: "filter" | "released") => {
       const v = new Float32Array(demos.size).fill(v0);
@@ -170,8 +170,8 @@ describe("IL-Rec demonstration weights from a critic", () => {
       const w = demoWeights(adv, new Float32Array(demos.size).fill(0.5), { ...opts, form });
       return w.reduce((a, b) => a + b, 0) / w.length;
     };
-    const bad = DemoBuffer.fromEpisodes(record(new GreedyAgent(worstItems(scorer)), 40, 5), shape);
-    const good = DemoBuffer.fromEpisodes(record(new RoundRobinAgent(scorer, 6), 40, 6), shape);
+    const bad = DemoBuffer.fromEpisodes(record(new GreedyAgent({ scorer: worstItems(scorer) }), 40, 5), shape);
+    const good = DemoBuffer.fromEpisodes(record(new RoundRobinAgent({ scorer, seed: 6 }), 40, 6), shape);
     const meanReturn = (d: DemoBuffer) => d.rewards.reduce((a, b) => a + b, 0) / d.dones.reduce((a, b) => a + b, 0);
     expect(meanReturn(bad)).toBeLessThan(meanReturn(random)); // the premise: one teacher is worse than the critic's policy
     expect(meanReturn(good)).toBeGreaterThan(meanReturn(random));
@@ -192,8 +192,8 @@ describe("IlrecLearner", () => {
   it("learns past a myopic teacher: served sampled, IL-Rec beats the teacher and behaviour cloning by 30% on every seed", async () => {
     const scorer = (await makeSimulator(setup, "test", { batchSize: 1 })).scorer;
     const ev = async (agent: Agent) => (await evaluate(setup, () => agent, { episodes: 60, seeds: [0] })).metrics.r_traj!;
-    const episodes = record(new GreedyAgent(scorer), 40, 1);
-    const teacher = await ev(new GreedyAgent(scorer));
+    const episodes = record(new GreedyAgent({ scorer }), 40, 1);
+    const teacher = await ev(new GreedyAgent({ scorer }));
     for (const seed of [0, 1, 2]) {
       const options = resolveIlrecOptions(ilrecDefaults("synthetic"), { seed });
       const env = trainSim(16, seed);
@@ -201,10 +201,10 @@ describe("IlrecLearner", () => {
       const policy = new A2CPolicy(contextFromEnv(env), { seed });
       const learner = new IlrecLearner(policy, demos, options);
       const summary = await learner.train(env, 3200);
-      const ilrec = await ev(new PolicyAgent(policy, { deterministic: false }));
+      const ilrec = await ev(new PolicyAgent({ policy, deterministic: false }));
       const bcPolicy = new A2CPolicy(contextFromEnv(env), { seed });
       trainBehaviourCloning(bcPolicy, demos, { steps: 500, seed });
-      const bc = Math.max(await ev(new PolicyAgent(bcPolicy)), await ev(new PolicyAgent(bcPolicy, { deterministic: false })));
+      const bc = Math.max(await ev(new PolicyAgent({ policy: bcPolicy })), await ev(new PolicyAgent({ policy: bcPolicy, deterministic: false })));
       // The run imitated at first and annealed to pure RL by the end.
       expect(summary.imitationScale).toBe(0);
       expect(summary.discriminatorAccuracy).toBeGreaterThan(0.5);
@@ -231,7 +231,7 @@ describe("IlrecLearner", () => {
     const scorer = (await makeSimulator(setup, "test", { batchSize: 1 })).scorer;
     const env = trainSim(8, 1);
     const policy = new A2CPolicy(contextFromEnv(env), { seed: 0 });
-    const demos = DemoBuffer.fromEpisodes(record(new RoundRobinAgent(scorer, 1), 4, 1), { ...SHAPE, numItems: 80 });
+    const demos = DemoBuffer.fromEpisodes(record(new RoundRobinAgent({ scorer, seed: 1 }), 4, 1), { ...SHAPE, numItems: 80 });
     // 8 slots x 10 steps = 80 transitions per rollout, minibatches of 32: A2C takes 3 steps per rollout.
     const learner = new IlrecLearner(policy, demos, { seed: 0, a2c: { rolloutSteps: 10, minibatchSize: 32 }, discriminatorEvery: 3, discriminator: { stepsPerTrain: 3 } });
     await learner.train(env, 4 * 80);
