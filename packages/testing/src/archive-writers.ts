@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { deflateRawSync, gzipSync } from "node:zlib";
+import { crc32Update } from "@farsight/core/node";
 
 /** One archive member: a file (text or bytes) or, when `data` is undefined, a directory. */
 export interface ArchiveMember {
@@ -24,22 +25,6 @@ export interface ZipOptions {
   readonly zip64?: boolean;
 }
 
-const CRC_TABLE = (() => {
-  const t = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c;
-  }
-  return t;
-})();
-
-function crc32(data: Buffer): number {
-  let c = -1;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ -1) >>> 0;
-}
-
 const MAX32 = 0xffffffff;
 
 /** The bytes of a ZIP archive holding `members`, in order. */
@@ -53,7 +38,7 @@ export function zipBytes(members: readonly ArchiveMember[], options: ZipOptions 
     const raw = isDir ? Buffer.alloc(0) : Buffer.isBuffer(m.data) ? m.data : Buffer.from(m.data!, "utf8");
     const method = isDir ? 0 : (options.method ?? 8);
     const body = method === 8 ? deflateRawSync(raw) : raw;
-    const crc = crc32(raw);
+    const crc = crc32Update(0, raw);
     // Local header: ZIP64 puts both sizes in its extra field (APPNOTE 4.5.3).
     const localExtra = z64 ? Buffer.alloc(20) : Buffer.alloc(0);
     if (z64) {
