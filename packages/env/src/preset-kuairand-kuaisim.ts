@@ -8,29 +8,12 @@
  * multi-behaviour model over the user's history: this is a much smaller stand-in, named for what it is. The
  * random-exposure log is held out to check the model (`describe.heldOutClickAuc`).
  */
-import type { Catalog } from "@farsight/core";
 import type { Dataset, RatingLog } from "./data/dataset.js";
 import { trainMF, type MFOptions } from "./learned.js";
 import { columnEmbeddings } from "./mf-sparse.js";
-import { TemperRule, type QuitRule } from "./quit.js";
-import type { SimulatorOptions } from "./simulator.js";
-import { MatrixWorld, type WorldModel } from "./world.js";
-
-/** The parts of a preset this builder fills (presets.ts assembles them). */
-export interface KuaiSimRulesParts {
-  dataset: Dataset;
-  catalog: Catalog;
-  numUsers: number;
-  trainLog: RatingLog;
-  testLog?: RatingLog;
-  groundTruth: WorldModel;
-  makeRules: () => QuitRule[];
-  simulator: Partial<SimulatorOptions>;
-  positiveThreshold: number;
-  testFraction: number;
-  mf?: Partial<MFOptions>;
-  describe: Record<string, unknown>;
-}
+import type { PresetParts } from "./presets.js";
+import { TemperRule } from "./quit.js";
+import { MatrixWorld } from "./world.js";
 
 /**
  * L2 0.05, not the rating default 0.3: clicks are 0/1 with ~50 biased rows per user, and 0.3 shrinks every
@@ -60,7 +43,7 @@ export function clickAuc(p: Float32Array, numItems: number, log: RatingLog): num
   return (rankSum - (pos.length * (pos.length + 1)) / 2) / (pos.length * neg.length);
 }
 
-export async function kuaiSimRulesOnKuaiRand(ds: Dataset, mf: Partial<MFOptions> | undefined): Promise<KuaiSimRulesParts> {
+export async function kuaiSimRulesOnKuaiRand(ds: Dataset, mf: Partial<MFOptions> | undefined): Promise<PresetParts> {
   const n = ds.catalog.numItems;
   const trained = await trainMF(ds.train, ds.numUsers, n, { ensemble: 1, ...RESPONSE_MF, ...mf, engine: "sparse", clip: false, seed: 12345 });
   const p = trained.predicted.map((v) => Math.min(1, Math.max(0, v)));

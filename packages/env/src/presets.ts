@@ -173,7 +173,8 @@ function syntheticLog(world: SyntheticWorld, perUser: number, seed: number): Rat
   return { user, item, rating };
 }
 
-interface Parts {
+/** What each preset builder fills; {@link loadPreset} assembles an {@link EnvSetup} from it. */
+export interface PresetParts {
   dataset?: Dataset;
   catalog: Catalog;
   numUsers: number;
@@ -220,7 +221,7 @@ function thetaOf(o: PresetOptions, dist: ItemDistance, easyrl4rec: number | unde
 }
 
 /** `easyrl4rec`: EasyRL4Rec's theta when it was set on the same ground-truth matrix as ours (Coat), else undefined. */
-async function distancePreset(ds: Dataset, o: PresetOptions, defaultWindow: number, easyrl4rec: number | undefined, feedbackPositive: number): Promise<Parts> {
+async function distancePreset(ds: Dataset, o: PresetOptions, defaultWindow: number, easyrl4rec: number | undefined, feedbackPositive: number): Promise<PresetParts> {
   const window = o.rule?.window ?? defaultWindow;
   const truth = await groundTruthOf(ds, o);
   const gt = truth.matrix;
@@ -250,7 +251,7 @@ async function distancePreset(ds: Dataset, o: PresetOptions, defaultWindow: numb
   };
 }
 
-async function categoryPreset(ds: Dataset, o: PresetOptions, defaultWindow: number, defaultThreshold: number, positive: number): Promise<Parts> {
+async function categoryPreset(ds: Dataset, o: PresetOptions, defaultWindow: number, defaultThreshold: number, positive: number): Promise<PresetParts> {
   const window = o.rule?.window ?? defaultWindow, threshold = o.rule?.threshold ?? defaultThreshold;
   if (o.rule?.theta !== undefined) throw new FarsightError("env/bad-option", `preset ${ds.name} quits on a category window, which has no distance theta; set its threshold (a count)`, { rule: o.rule });
   checkCategoryWindow({ window, threshold });
@@ -269,7 +270,7 @@ async function categoryPreset(ds: Dataset, o: PresetOptions, defaultWindow: numb
   };
 }
 
-function syntheticParts(o: PresetOptions, slate: boolean): Parts {
+function syntheticParts(o: PresetOptions, slate: boolean): PresetParts {
   const data = generateSynthetic(o.synthetic);
   const world = new SyntheticWorld(data);
   const catalog = data.catalog;
@@ -314,7 +315,7 @@ function dataFolderOf(name: PresetName, o: PresetOptions): string | undefined {
   return findDataset(name === "kuairand-pure-kuaisim-rules" ? "kuairand-pure" : name, o.dataDir);
 }
 
-async function buildParts(name: PresetName, o: PresetOptions, dir: string | undefined): Promise<Parts> {
+async function buildParts(name: PresetName, o: PresetOptions, dir: string | undefined): Promise<PresetParts> {
   switch (name) {
     case "synthetic":
       return syntheticParts(o, false);

@@ -3,6 +3,7 @@
  * the global mean, trained on a preset's training log and scored on its test log (Coat: train.ascii /
  * test.ascii, the split the preset uses), over several seeds, with mean and std across seeds.
  */
+import { mean, std } from "@farsight/core";
 import { constantRmse, loadPreset, PRESETS, rmse, USER_MODELS, type UserModelKind } from "@farsight/env";
 import { UsageError, type CliIO } from "../command.js";
 import { DATA_DIR_FLAG, JSON_FLAG } from "../common-flags.js";
@@ -21,11 +22,6 @@ const table = defineCommand({
     ...JSON_FLAG,
   },
 });
-
-function meanStd(xs: readonly number[]): { mean: number; std: number } {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  return { mean, std: Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length) };
-}
 
 export const userModelBench: BenchTarget = {
   name: "user-model",
@@ -53,7 +49,7 @@ export const userModelBench: BenchTarget = {
         if (!json) io.stderr(`seed ${seed} ${kind.padEnd(8)} test RMSE ${score.toFixed(4)}\n`);
       }
     }
-    const summary = Object.fromEntries(Object.entries(rows).map(([k, xs]) => [k, { ...meanStd(xs), perSeed: xs }]));
+    const summary = Object.fromEntries(Object.entries(rows).map(([k, xs]) => [k, { mean: mean(xs), std: std(xs), perSeed: xs }]));
     if (!json) {
       io.stdout(`${env} test RMSE over seeds ${seeds.join(",")} (mean ± std across seeds)\n`);
       for (const [k, s] of Object.entries(summary)) io.stdout(`  ${k.padEnd(10)} ${s.mean.toFixed(4)} ± ${s.std.toFixed(4)}   per seed ${s.perSeed.map((x) => x.toFixed(4)).join(" ")}\n`);
