@@ -46,7 +46,7 @@ export interface PresetDescription {
 }
 
 /** The preset description's keys that define its quit rule. */
-const RULE_KEYS = ["rule", "window", "theta", "thetaSource", "threshold", "thresholdSource", "initialTemper", "rho", "maxSteps", "compat"];
+const RULE_KEYS = ["rule", "window", "theta", "thetaSource", "threshold", "thresholdSource", "temper", "initialTemper", "baseline", "maxDrop", "rho", "maxSteps", "compat"];
 
 /** Where a preset's quit threshold came from, in a sentence. */
 function ruleOrigin(d: Record<string, unknown>): string {
@@ -55,6 +55,8 @@ function ruleOrigin(d: Record<string, unknown>): string {
   if (d["thetaSource"] === "EasyRL4Rec") return "EasyRL4Rec's setting on this very matrix (kept for conformance)";
   if (d["thetaSource"] === "given" || d["thresholdSource"] === "given") return "given (--quit-window / --quit-threshold)";
   if (d["thresholdSource"] === "EasyRL4Rec") return "EasyRL4Rec's setting for this dataset";
+  if (d["temper"] === "kuaisim") return "KuaiSim's leave model and scripts (initial_temper = MAX_STEP = 20; --temper lerl for LERL's)";
+  if (d["temper"] === "lerl") return "LERL's code on KuaiSim (initial_temper = 20, clicks not counted; --temper kuaisim for KuaiSim's own)";
   return "the preset's own (a generated world)";
 }
 
@@ -126,7 +128,7 @@ export function formatDescription(d: PresetDescription): string {
   const lines = [
     `${d.preset}: ${d.numUsers} users, ${d.items} items, ${d.categories} categories; training log ${d.trainRatings} ratings (density ${(100 * d.density).toFixed(2)}%)`,
     quitRuleLine(d.quitRule),
-    `  threshold: ${d.quitRuleOrigin}`,
+    `  ${d.quitRule["temper"] !== undefined ? "patience" : "threshold"}: ${d.quitRuleOrigin}`,
     ...(d.windowQuitChance !== null
       ? [`  a random item meets one of ${COAT_WINDOW} random others within theta: ${(100 * d.windowQuitChance).toFixed(1)}% of draws (Coat with EasyRL4Rec's setting: ${(100 * COAT_WINDOW_QUIT_CHANCE).toFixed(1)}%)`]
       : []),

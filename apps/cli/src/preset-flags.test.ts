@@ -29,7 +29,9 @@ describe("quit-rule and user-split flags (every preset-building command)", () =>
   });
 
   it("a flag the preset's rule does not have is an error naming it; data fetch and list refuse them", async () => {
-    await expect(evalCommand.run(["--env", "synthetic-kuaisim-rules", "--episodes", "5", "--quit-window", "3"], capture())).rejects.toThrow(/synthetic-kuaisim-rules quits on KuaiSim's temper .* no window or threshold/);
+    await expect(evalCommand.run(["--env", "synthetic-kuaisim-rules", "--episodes", "5", "--quit-window", "3"], capture())).rejects.toThrow(/synthetic-kuaisim-rules quits on a temper .* no window or threshold/);
+    await expect(evalCommand.run(["--env", "synthetic", "--episodes", "5", "--temper", "kuaisim"], capture())).rejects.toThrow(/preset synthetic quits on a window rule; a temper model applies to synthetic-kuaisim-rules and kuairand-pure-kuaisim-rules only/);
+    await expect(evalCommand.run(["--env", "synthetic-kuaisim-rules", "--episodes", "5", "--temper", "recsim"], capture())).rejects.toThrow(/--temper must be one of lerl, kuaisim; got "recsim"/);
     await expect(dataCommand.run(["list", "--same-users"], capture())).rejects.toThrow(/--same-users belongs to "data describe"/);
   });
 

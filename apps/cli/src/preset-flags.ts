@@ -3,9 +3,9 @@
  * whose sessions are evaluated (held-out users, or EasyRL4Rec's same users). One table, one parser and one
  * help text, so that every command reads them alike and states the setting it ran with.
  */
-import type { PresetOptions } from "@farsight/env";
+import { TEMPER_MODELS, type PresetOptions, type TemperModel } from "@farsight/env";
 import { defineFlags } from "./flag-table.js";
-import { intFlag, numberFlag } from "./flags.js";
+import { choiceFlag, intFlag, numberFlag } from "./flags.js";
 
 /**
  * The preset flags as a flag-table fragment: spread into a command's table (`flags: { ...PRESET_FLAG_TABLE }`).
@@ -22,6 +22,11 @@ export const PRESET_FLAG_TABLE = defineFlags({
     defaultHelp: "the preset's: EasyRL4Rec's where it set one on the same data, else calibrated to the dataset's item distances; `farsight data describe` shows how",
     help: "the rule's threshold: a count for category windows, the distance theta for distance windows.",
   },
+  temper: {
+    kind: "choice", choices: TEMPER_MODELS, placeholder: "MODEL", group: "Preset", defaultHelp: "the preset's: lerl on synthetic-kuaisim-rules, kuaisim on kuairand-pure-kuaisim-rules",
+    help: "leave model of the temper presets (patience 20).",
+    choiceHelp: { lerl: "LERL's: -1 per slate, -1 more when a slot repeats the previous slate's category; clicks do not count", kuaisim: "KuaiSim's own: each slate costs 2 minus its click rate" },
+  },
   "same-users": {
     kind: "boolean", group: "Preset",
     help: "sessions of the training users, who trained the models on their whole log (EasyRL4Rec's conformance setting); " +
@@ -29,14 +34,15 @@ export const PRESET_FLAG_TABLE = defineFlags({
   },
 });
 
-type PresetFlagValues = { "quit-window"?: string; "quit-threshold"?: string; "same-users"?: boolean };
+type PresetFlagValues = { "quit-window"?: string; "quit-threshold"?: string; temper?: string; "same-users"?: boolean };
 
 /** The preset options the flags ask for (checked: a bad value is a usage error naming the flag). */
-export function presetOptionsFrom(values: PresetFlagValues): Pick<PresetOptions, "rule" | "sameUsers"> {
+export function presetOptionsFrom(values: PresetFlagValues): Pick<PresetOptions, "rule" | "sameUsers" | "temper"> {
   const window = values["quit-window"] === undefined ? undefined : intFlag("quit-window", values["quit-window"], 0, 1);
   const threshold = values["quit-threshold"] === undefined ? undefined : numberFlag("quit-threshold", values["quit-threshold"], 0, { min: 0 });
+  const temper: TemperModel | undefined = values.temper === undefined ? undefined : choiceFlag("temper", values.temper, TEMPER_MODELS, "lerl");
   const rule = { ...(window !== undefined ? { window } : {}), ...(threshold !== undefined ? { threshold } : {}) };
-  return { ...(Object.keys(rule).length ? { rule } : {}), ...(values["same-users"] ? { sameUsers: true } : {}) };
+  return { ...(Object.keys(rule).length ? { rule } : {}), ...(temper !== undefined ? { temper } : {}), ...(values["same-users"] ? { sameUsers: true } : {}) };
 }
 
 /** The flags as given, for a run's config (a resume passes them again). */
@@ -57,7 +63,9 @@ export function quitRuleLine(d: Record<string, unknown>): string {
     case "category-window":
       return `quit rule: category window ${num(d["window"])}, threshold ${num(d["threshold"])}${d["thresholdSource"] ? ` (${String(d["thresholdSource"])})` : ""}, at most ${num(d["maxSteps"])} steps`;
     case "temper":
-      return `quit rule: temper from ${num(d["initialTemper"])}, at most ${num(d["maxSteps"])} steps`;
+      return `quit rule: LERL's temper from ${num(d["initialTemper"])} (-1 per slate, -1 more for a slot repeating its category), at most ${num(d["maxSteps"])} steps`;
+    case "response-temper":
+      return `quit rule: KuaiSim's temper from ${num(d["initialTemper"])} (each slate costs ${num(d["baseline"])} minus its click rate), at most ${num(d["maxSteps"])} steps`;
     default:
       return `quit rule: ${String(d["rule"])}`;
   }

@@ -1,7 +1,7 @@
 import { createCatalog } from "@farsight/core";
 import { describe, expect, it } from "vitest";
 import { GreedyAgent, OracleAgent, PopularityAgent, QuitAwareOracleAgent, RandomAgent, RoundRobinAgent } from "./agents.js";
-import { TemperRule } from "./quit.js";
+import { ResponseTemperRule, TemperRule } from "./quit.js";
 import { Simulator } from "./simulator.js";
 import type { Agent } from "./types.js";
 import { MatrixWorld } from "./world.js";
@@ -94,4 +94,20 @@ describe("baseline agents", () => {
     expect(new Set(seq.flat()).size).toBe(6);
   });
 
+  it("the quit-aware oracle under KuaiSim's response temper: best items, a new category per slot, slot repeats allowed", () => {
+    const expected = (_s: number, u: number, i: number) => matrix[u * 6 + i]!;
+    const o = new QuitAwareOracleAgent(expected, () => [new ResponseTemperRule({ initial: 20 })]);
+    const sim = new Simulator(world, [], { maxSteps: 3, slateSize: 2, seed: 1 });
+    o.begin!(sim);
+    sim.resetSlot(0, 0);
+    const out = new Int32Array(2), seq: number[][] = [];
+    while (sim.numActive() > 0) {
+      o.act(sim, out);
+      seq.push(Array.from(out));
+      sim.step(out);
+    }
+    // Repeating a slot's category costs nothing here, so slate 2 is the best two unseen items of two
+    // categories (4 in c2 at slot 0, as 5 was), where LERL's temper gave [2, 4].
+    expect(seq).toEqual([[5, 3], [4, 2], [1, 0]]);
+  });
 });

@@ -169,9 +169,10 @@ export class OracleAgent implements Agent {
  * last on a preset when what is shown decides when users leave (the myopic {@link OracleAgent} shows the best
  * items, which under a distance rule sit close together, so its users leave early). A reference, not a
  * baseline: it knows the world and the rule. Window rules are probed with slates of one item. The temper
- * rule (KuaiSim) changes its state when asked, so it is read instead: slot k never repeats the previous slate's
- * category at slot k (a repeat costs patience), and a slate's items come from distinct categories while any
- * are left (similar items cost clicks under the slate's similarity penalty).
+ * rules change their state when asked, so they are read instead: a slate's items come from distinct
+ * categories while any are left (similar items cost clicks under the slate's similarity penalty), and under
+ * LERL's temper slot k never repeats the previous slate's category at slot k (a repeat costs patience). Under
+ * KuaiSim's response temper the best items are also what keeps users: clicks are its only currency.
  */
 export class QuitAwareOracleAgent implements Agent {
   readonly name = "oracle-quit-aware";
@@ -181,6 +182,8 @@ export class QuitAwareOracleAgent implements Agent {
   private readonly probe = new Int32Array(1);
   private readonly probeFeedback = new Float32Array(1);
   private temper = false;
+  /** LERL's temper: a slot's category repeated from the previous slate costs patience. */
+  private avoidSlotRepeats = false;
   /** Under temper: the category shown at each slot of each session's previous slate (-1: none yet). */
   private prevCats = new Int32Array(0);
   private serials = new Float64Array(0);
@@ -190,9 +193,11 @@ export class QuitAwareOracleAgent implements Agent {
   ) {}
   begin(env: VecEnv): void {
     this.rules = this.makeRules();
-    this.temper = this.rules.some((r) => r.name === "temper");
+    const isTemper = (r: QuitRule) => r.name === "temper" || r.name === "response-temper";
+    this.temper = this.rules.some(isTemper);
+    this.avoidSlotRepeats = this.rules.some((r) => r.name === "temper");
     if (this.temper && this.rules.length > 1) {
-      throw new FarsightError("env/bad-option", `the quit-aware oracle reads the temper rule alone; this preset combines it with ${this.rules.filter((r) => r.name !== "temper").map((r) => r.name).join(", ")}`, { rules: this.rules.map((r) => r.name) });
+      throw new FarsightError("env/bad-option", `the quit-aware oracle reads a temper rule alone; this preset combines it with ${this.rules.filter((r) => !isTemper(r)).map((r) => r.name).join(", ")}`, { rules: this.rules.map((r) => r.name) });
     }
     if (!this.temper && env.slateSize !== 1) throw new FarsightError("env/bad-option", `the quit-aware oracle probes window rules one item per step; this simulator's slates have ${env.slateSize}`, { slateSize: env.slateSize });
     if (!this.temper) for (const r of this.rules) r.bind(env.batchSize, 1);
@@ -242,7 +247,7 @@ export class QuitAwareOracleAgent implements Agent {
       used.clear();
       const chosen = new Set<number>();
       for (let k = 0; k < K; k++) {
-        const avoid = this.prevCats[b * K + k]!;
+        const avoid = this.avoidSlotRepeats ? this.prevCats[b * K + k]! : -1;
         let pick = -1, sameSlateCat = -1, any = -1;
         for (const i of this.order) {
           if (chosen.has(i) || env.wasRecommended(b, i)) continue;

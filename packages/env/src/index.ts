@@ -8,12 +8,14 @@ export {
   CategoryWindowRule,
   DistanceWindowRule,
   TemperRule,
+  ResponseTemperRule,
   windowStart,
   type QuitRule,
   type WindowCompat,
   type CategoryWindowOptions,
   type DistanceWindowOptions,
   type TemperOptions,
+  type ResponseTemperOptions,
   type ItemDistance,
   itemDistanceOf,
   checkCategoryWindow,
@@ -37,6 +39,7 @@ export { EpisodeTracker, majorityCategories, type MetricSummary, type TrackerOpt
 export { runEpisodes, evaluate, type EvaluateOptions, type EvaluateProgress, type EvaluationResult } from "./protocol.js";
 export { DEPRECATED_PRESETS, resolvePresetName } from "./preset-names.js";
 export { PRESETS, DATASET_TEST_FRACTION, DEFAULT_FOLD_IN, loadPreset, makeSimulator, splitUsers, filterLog, foldInLog, type SimulatorRole, type PresetName, type PresetOptions, type EnvSetup } from "./presets.js";
+export { TEMPER_MODELS, INITIAL_TEMPER, type TemperModel } from "./preset-temper.js";
 export { RandomAgent, GreedyAgent, PopularityAgent, OracleAgent, QuitAwareOracleAgent, RoundRobinAgent, type RandomAgentOptions, type GreedyAgentOptions, type PopularityAgentOptions } from "./agents.js";
 export { defaultDataDir, dataDirCandidates, findDataset, repoRoot } from "./datadir.js";
 export { type Dataset, type RatingLog, dataError } from "./data/dataset.js";

@@ -31,10 +31,10 @@ describe("clickAuc", () => {
 });
 
 describe("kuairand-pure-kuaisim-rules (KuaiSim's rules, a click model learned from KuaiRand-Pure)", () => {
-  it("plays slates of 6 under the temper rule: sessions last 11..20 steps, click probabilities in [0, 1]", async () => {
+  it("plays slates of 6 under KuaiSim's click-driven temper: sessions last 10..20 steps, click probabilities in [0, 1]", async () => {
     const setup = await loadPreset("kuairand-pure-kuaisim-rules", { dataDir: fixture(10) });
     expect(setup.simulator).toMatchObject({ slateSize: 6, feedback: "click", similarityPenalty: 0.2 });
-    expect(setup.describe).toMatchObject({ rule: "temper", initialTemper: 20, responseModelL2: 0.05 });
+    expect(setup.describe).toMatchObject({ rule: "response-temper", temper: "kuaisim", initialTemper: 20, responseModelL2: 0.05 });
     const gt = setup.groundTruth;
     expect(gt.itemEmbeddings).toBeDefined();
     for (let u = 0; u < setup.numUsers; u += 7) {
@@ -45,9 +45,16 @@ describe("kuairand-pure-kuaisim-rules (KuaiSim's rules, a click model learned fr
     }
     const r = await evaluate(setup, (s) => new RandomAgent({ seed: s }), { seeds: [0, 1], episodes: 60 });
     for (const s of r.perSeed) {
-      expect(s.len).toBeGreaterThanOrEqual(11);
+      expect(s.len).toBeGreaterThanOrEqual(10);
       expect(s.len).toBeLessThanOrEqual(20);
     }
+  });
+
+  it("takes LERL's temper on request, and refuses a window override", async () => {
+    const setup = await loadPreset("kuairand-pure-kuaisim-rules", { dataDir: fixture(10), temper: "lerl" });
+    expect(setup.describe).toMatchObject({ rule: "temper", temper: "lerl", initialTemper: 20 });
+    expect(setup.makeRules()[0]!.name).toBe("temper");
+    await expect(loadPreset("kuairand-pure-kuaisim-rules", { dataDir: fixture(10), rule: { window: 3 } })).rejects.toThrow(/kuairand-pure-kuaisim-rules quits on a temper .* no window or threshold/);
   });
 
   it("the response model ranks held-out random-exposure clicks better than chance on every fixture seed", async () => {

@@ -1,6 +1,7 @@
 /**
  * `kuairand-pure-kuaisim-rules`: KuaiSim's session rules (slates of 6, click penalty rho = 0.2 on intra-slate
- * similarity, temper leave model with T0 = 20) with a user response model learned from KuaiRand-Pure's logs.
+ * similarity, KuaiSim's own click-driven temper with T0 = 20, see `preset-temper.ts`) with a user response
+ * model learned from KuaiRand-Pure's logs.
  *
  * The response model is matrix factorisation on the standard logs' is_click (squared loss, biases, factors;
  * the sparse engine), its predictions clipped to [0, 1] and read as click probabilities; item similarity for
@@ -12,7 +13,7 @@ import type { Dataset, RatingLog } from "./data/dataset.js";
 import { trainMF, type MFOptions } from "./learned.js";
 import { columnEmbeddings } from "./mf-sparse.js";
 import type { PresetParts } from "./presets.js";
-import { TemperRule } from "./quit.js";
+import { temperRules, type TemperModel } from "./preset-temper.js";
 import { MatrixWorld } from "./world.js";
 
 /**
@@ -43,7 +44,8 @@ export function clickAuc(p: Float32Array, numItems: number, log: RatingLog): num
   return (rankSum - (pos.length * (pos.length + 1)) / 2) / (pos.length * neg.length);
 }
 
-export async function kuaiSimRulesOnKuaiRand(ds: Dataset, mf: Partial<MFOptions> | undefined): Promise<PresetParts> {
+export async function kuaiSimRulesOnKuaiRand(ds: Dataset, mf: Partial<MFOptions> | undefined, temperModel: TemperModel): Promise<PresetParts> {
+  const temper = temperRules(ds.catalog, temperModel, "kuairand-pure-kuaisim-rules");
   const n = ds.catalog.numItems;
   const trained = await trainMF(ds.train, ds.numUsers, n, { ensemble: 1, ...RESPONSE_MF, ...mf, engine: "sparse", clip: false, seed: 12345 });
   const p = trained.predicted.map((v) => Math.min(1, Math.max(0, v)));
@@ -59,14 +61,13 @@ export async function kuaiSimRulesOnKuaiRand(ds: Dataset, mf: Partial<MFOptions>
       name: "kuairand-pure-mf-click-model",
       ...(embed ? { itemEmbeddings: embed.values, embeddingDim: embed.dim } : {}),
     }),
-    makeRules: () => [new TemperRule(ds.catalog, { initial: 20 })],
+    makeRules: temper.makeRules,
     simulator: { maxSteps: 100, feedback: "click", slateSize: 6, similarityPenalty: 0.2, slateReward: "mean" },
     positiveThreshold: 1,
     testFraction: 0.2,
     mf: RESPONSE_MF,
     describe: {
-      rule: "temper",
-      initialTemper: 20,
+      ...temper.describe,
       slateSize: 6,
       rho: 0.2,
       maxSteps: 100,

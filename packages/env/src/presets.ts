@@ -15,8 +15,9 @@ import { columnEmbeddings, type MFFactors } from "./mf-sparse.js";
 import { calibrateTheta, COAT_WINDOW, type ThetaCalibration } from "./calibrate.js";
 import { majorityCategories } from "./metrics.js";
 import { kuaiSimRulesOnKuaiRand } from "./preset-kuairand-kuaisim.js";
+import { checkTemperOverrides, temperRules, type TemperModel } from "./preset-temper.js";
 import { resolvePresetName } from "./preset-names.js";
-import { CategoryWindowRule, checkCategoryWindow, checkDistanceWindow, DistanceWindowRule, TemperRule, type ItemDistance, type QuitRule, type WindowCompat } from "./quit.js";
+import { CategoryWindowRule, checkCategoryWindow, checkDistanceWindow, DistanceWindowRule, type ItemDistance, type QuitRule, type WindowCompat } from "./quit.js";
 import { Simulator, type SimulatorOptions } from "./simulator.js";
 import { generateSynthetic, SyntheticWorld, type SyntheticOptions } from "./synthetic.js";
 import { completeGroundTruth, penalizedPrediction, trainUserModel, userModelOptions, type TrainedUserModel, type UserModelKind, type UserModelOptions } from "./user-model.js";
@@ -24,6 +25,9 @@ import { columnDistances, MatrixWorld, type WorldModel } from "./world.js";
 
 export const PRESETS = ["synthetic", "coat", "movielens-100k", "movielens-1m", "kuairec", "kuairand-pure", "synthetic-kuaisim-rules", "kuairand-pure-kuaisim-rules"] as const;
 export type PresetName = (typeof PRESETS)[number];
+
+/** The presets that quit on a temper (slates of 6, KuaiSim's session rules) rather than a window. */
+const TEMPER_PRESETS: ReadonlySet<PresetName> = new Set(["synthetic-kuaisim-rules", "kuairand-pure-kuaisim-rules"]);
 
 /** Share of users held out for test in every preset by default (`sameUsers` for EasyRL4Rec's setting). */
 export const DATASET_TEST_FRACTION = 0.2;
@@ -52,6 +56,12 @@ export interface PresetOptions {
    * rule (`synthetic-kuaisim-rules`, `kuairand-pure-kuaisim-rules`) has neither: an override there is an error.
    */
   readonly rule?: { readonly window?: number; readonly threshold?: number; readonly theta?: number };
+  /**
+   * The leave model of the temper presets (see `preset-temper.ts`): `lerl` (LERL's click-blind temper, the
+   * default of `synthetic-kuaisim-rules`) or `kuaisim` (KuaiSim's click-driven one, the default of
+   * `kuairand-pure-kuaisim-rules`). An error on the window presets.
+   */
+  readonly temper?: TemperModel;
   /** Share of users held out for test (default: the preset's, see README); 0 = every user trains and tests. */
   readonly testFraction?: number;
   /**
@@ -298,14 +308,13 @@ function syntheticParts(o: PresetOptions, slate: boolean): PresetParts {
       },
     };
   }
-  if (o.rule && Object.values(o.rule).some((v) => v !== undefined)) {
-    throw new FarsightError("env/bad-option", "preset synthetic-kuaisim-rules quits on KuaiSim's temper (patience 20, one less per step), which has no window or threshold to override", { rule: o.rule });
-  }
+  // LERL's temper by default: the setting LERL's paper ran on KuaiSim, and that of every result measured here.
+  const temper = temperRules(catalog, o.temper ?? "lerl", "synthetic-kuaisim-rules");
   return {
     ...base,
-    makeRules: () => [new TemperRule(catalog, { initial: 20 })],
+    makeRules: temper.makeRules,
     simulator: { maxSteps: 100, feedback: "click", slateSize: 6, similarityPenalty: 0.2, slateReward: "mean" },
-    describe: { rule: "temper", initialTemper: 20, slateSize: 6, rho: 0.2, maxSteps: 100, feedback: "click", world: data.options },
+    describe: { ...temper.describe, slateSize: 6, rho: 0.2, maxSteps: 100, feedback: "click", world: data.options },
   };
 }
 
@@ -334,7 +343,7 @@ async function buildParts(name: PresetName, o: PresetOptions, dir: string | unde
     case "kuairand-pure":
       return categoryPreset(loadKuaiRandPure(dir!), o, 10, 0, 0.5);
     case "kuairand-pure-kuaisim-rules":
-      return kuaiSimRulesOnKuaiRand(loadKuaiRandPure(dir!), o.mf);
+      return kuaiSimRulesOnKuaiRand(loadKuaiRandPure(dir!), o.mf, o.temper ?? "kuaisim");
     default:
       throw new FarsightError("env/unknown-preset", `unknown environment preset "${name as string}"; known: ${PRESETS.join(", ")}`, { name });
   }
@@ -354,6 +363,7 @@ export async function loadPreset(requested: string, options: PresetOptions = {})
     throw new FarsightError("env/bad-option", `testFraction must be in [0, 1), got ${options.testFraction}`, { testFraction: options.testFraction });
   }
   if (!(foldIn >= 0 && foldIn <= 1)) throw new FarsightError("env/bad-option", `foldIn must be a share in [0, 1], got ${foldIn}`, { foldIn });
+  checkTemperOverrides(name, options.rule, options.temper, TEMPER_PRESETS.has(name as PresetName));
   const dataFolder = dataFolderOf(name as PresetName, options);
   const p = await buildParts(name as PresetName, options, dataFolder);
   const testFraction = options.sameUsers ? 0 : (options.testFraction ?? p.testFraction);

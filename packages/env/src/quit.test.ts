@@ -1,6 +1,6 @@
 import { createCatalog } from "@farsight/core";
 import { describe, expect, it } from "vitest";
-import { CategoryWindowRule, DistanceWindowRule, TemperRule, windowStart, type QuitRule } from "./quit.js";
+import { CategoryWindowRule, DistanceWindowRule, ResponseTemperRule, TemperRule, windowStart, type QuitRule } from "./quit.js";
 
 /** Feeds a K=1 item sequence to a rule the way the simulator does; returns the 0-based step it quits at, or -1. */
 function quitStep(rule: QuitRule, seq: number[], feedback: number[] = seq.map(() => 3)): number {
@@ -126,5 +126,52 @@ describe("TemperRule (KuaiSim)", () => {
     const never = Array.from({ length: 30 }, (_, t) => [t % 3]);
     expect(run(new TemperRule(catalog, { initial: 20 }), always)).toBe(10); // the 11th step
     expect(run(new TemperRule(catalog, { initial: 20 }), never)).toBe(19); // the 20th step
+  });
+});
+
+describe("ResponseTemperRule (KuaiSim's own leave model)", () => {
+  /** The step at which the user leaves, given each step's clicks; -1 if they stay through. */
+  function run(rule: ResponseTemperRule, clicks: number[][]): number {
+    const K = clicks[0]!.length;
+    rule.bind(2, K);
+    rule.reset(1);
+    const slate = new Int32Array(2 * K);
+    for (let t = 0; t < clicks.length; t++) {
+      const feedback = new Float32Array(2 * K);
+      feedback.set(clicks[t]!, K); // slot 1's slate sits at offset K
+      if (rule.shouldQuit(1, t, slate, K, feedback)) return t;
+      rule.push();
+    }
+    return -1;
+  }
+  const steps = (n: number, row: number[]) => Array.from({ length: n }, () => row);
+
+  it("costs 2 minus the slate's click rate: 10 slates without a click, 20 with every item clicked (T0 = 20)", () => {
+    expect(run(new ResponseTemperRule({ initial: 20 }), steps(40, [0, 0, 0]))).toBe(9); // the 10th slate
+    expect(run(new ResponseTemperRule({ initial: 20 }), steps(40, [1, 1, 1]))).toBe(19); // the 20th slate
+    // Half the items clicked: 1.5 per slate; 20 - 13 * 1.5 = 0.5 < 1 on the 13th slate.
+    expect(run(new ResponseTemperRule({ initial: 20 }), steps(40, [1, 0, 1, 0]))).toBe(12);
+  });
+
+  it("clamps the change to [-maxDrop, 0]: a response above the baseline restores nothing", () => {
+    // Responses of 5 (a multi-behaviour weighted sum) are above the baseline 2: no patience is lost.
+    expect(run(new ResponseTemperRule({ initial: 3 }), steps(50, [5, 5]))).toBe(-1);
+    // maxDrop 0.5 with no clicks: 3 -> 2.5 -> 2 -> 1.5 -> 1 -> 0.5: the 5th slate.
+    expect(run(new ResponseTemperRule({ initial: 3, maxDrop: 0.5 }), steps(10, [0, 0]))).toBe(4);
+  });
+
+  it("keeps slots apart and starts over on reset", () => {
+    const rule = new ResponseTemperRule({ initial: 2 });
+    rule.bind(2, 1);
+    const slate = new Int32Array(2), fb = new Float32Array([0, 1]);
+    expect(rule.shouldQuit(0, 0, slate, 0, fb)).toBe(true); // 2 - 2 = 0
+    expect(rule.shouldQuit(1, 0, slate, 1, fb)).toBe(false); // 2 - 1 = 1
+    rule.reset(0);
+    expect(rule.patience(0)).toBe(2);
+    expect(rule.patience(1)).toBe(1);
+  });
+
+  it("refuses an initial patience below 1", () => {
+    expect(() => new ResponseTemperRule({ initial: 0 })).toThrow(/initial >= 1/);
   });
 });

@@ -246,9 +246,10 @@ export interface TemperOptions {
 }
 
 /**
- * Temper (KuaiSim as LERL uses it): T <- T - 1 - [t > 0 and some position j has
+ * Temper as LERL's code runs KuaiSim: T <- T - 1 - [t > 0 and some position j has
  * cat(a_t,j) = cat(a_{t-1},j)]; the user leaves when T < 1. The update of step t happens in the check, so
- * with T0 = 20 a session lasts 11..20 steps.
+ * with T0 = 20 a session lasts 11..20 steps. Clicks play no part (LERL computes a click bonus and never uses
+ * it); KuaiSim's own, click-driven leave model is {@link ResponseTemperRule}.
  */
 export class TemperRule implements QuitRule {
   readonly name = "temper";
@@ -297,4 +298,61 @@ export class TemperRule implements QuitRule {
   push(slot: number, _t: number, slates: Int32Array, offset: number): void {
     for (let k = 0; k < this.K; k++) this.prevCats[slot * this.K + k] = this.catalog.itemCategory[slates[offset + k]!]!;
   }
+}
+
+export interface ResponseTemperOptions {
+  /** Initial patience T0 (KuaiSim: initial_temper = MAX_STEP = 20). */
+  readonly initial: number;
+  /** The slate's mean response is compared with this (KuaiSim: 2). */
+  readonly baseline?: number;
+  /** Most patience one slate can cost (KuaiSim: 2). */
+  readonly maxDrop?: number;
+}
+
+/**
+ * KuaiSim's own leave model (`KREnvironment_WholeSession_GPU.get_leave_signal`, single response):
+ * T <- T + clamp(mean_k y_k - baseline, -maxDrop, 0), the user leaves when T < 1. With clicks y in {0, 1} and
+ * KuaiSim's constants a slate costs 2 - (its click rate): a session lasts 10 slates without a click and 20
+ * with every item clicked, so what is shown decides how long users stay. Reads the slate's feedback, so the
+ * simulator's feedback must be the response itself (clicks), not a rating.
+ */
+export class ResponseTemperRule implements QuitRule {
+  readonly name = "response-temper";
+  private temper = new Float32Array(0);
+  private K = 1;
+  private readonly baseline: number;
+  private readonly maxDrop: number;
+
+  constructor(readonly options: ResponseTemperOptions) {
+    this.baseline = options.baseline ?? 2;
+    this.maxDrop = options.maxDrop ?? 2;
+    if (!(options.initial >= 1) || !(this.maxDrop >= 0)) {
+      throw new FarsightError("env/bad-option", `response temper needs initial >= 1 and maxDrop >= 0, got initial ${options.initial}, maxDrop ${this.maxDrop}`, { options });
+    }
+  }
+
+  bind(batchSize: number, slateSize: number): void {
+    this.K = slateSize;
+    this.temper = new Float32Array(batchSize).fill(this.options.initial);
+  }
+
+  reset(slot: number): void {
+    this.temper[slot] = this.options.initial;
+  }
+
+  /** Patience left in the slot (after the last check). */
+  patience(slot: number): number {
+    return this.temper[slot]!;
+  }
+
+  shouldQuit(slot: number, _t: number, _slates: Int32Array, offset: number, feedback: Float32Array): boolean {
+    let sum = 0;
+    for (let k = 0; k < this.K; k++) sum += feedback[offset + k]!;
+    const change = Math.min(0, Math.max(-this.maxDrop, sum / this.K - this.baseline));
+    const next = this.temper[slot]! + change;
+    this.temper[slot] = next;
+    return next < 1;
+  }
+
+  push(): void {}
 }
