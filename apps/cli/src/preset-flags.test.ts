@@ -16,6 +16,17 @@ describe("quit-rule and user-split flags (every preset-building command)", () =>
     expect(() => presetOptionsFrom({ "quit-window": "0" })).toThrow(/--quit-window must be an integer >= 1 in plain digits, got "0"/);
     expect(() => presetOptionsFrom({ "quit-window": "2.5" })).toThrow(/--quit-window must be an integer/);
     expect(() => presetOptionsFrom({ "quit-threshold": "-1" })).toThrow(/--quit-threshold must be a decimal number >= 0, got "-1"/);
+    expect(presetOptionsFrom({ temper: "kuaisim" })).toEqual({ temper: "kuaisim" });
+    expect(presetOptionsFrom({ "user-model": "deepfm" })).toEqual({ userModel: { kind: "deepfm", uncertaintyPenalty: 0 } });
+    expect(presetOptionsFrom({ "user-model": "ensemble", "uncertainty-penalty": "0.5" })).toEqual({ userModel: { kind: "ensemble", uncertaintyPenalty: 0.5 } });
+    expect(() => presetOptionsFrom({ "uncertainty-penalty": "1" })).toThrow(/--uncertainty-penalty needs --user-model ensemble .* got --user-model mf \(the default\)/);
+  });
+
+  it("the user model reaches every command that builds a preset (data describe's greedy baseline here)", async () => {
+    await expect(dataCommand.run(["describe", "synthetic", "--episodes", "5", "--user-model", "dnn"], capture())).rejects.toThrow(/--user-model must be one of mf, deepfm, ensemble; got "dnn"/);
+    const io = capture();
+    expect(await dataCommand.run(["describe", "synthetic", "--episodes", "10", "--user-model", "mf", "--json"], io)).toBe(0);
+    expect(JSON.parse(io.out.join(""))).toMatchObject({ preset: "synthetic" });
   });
 
   it("eval runs with them and says the rule and the users it ran with", async () => {

@@ -3,7 +3,8 @@
  * whose sessions are evaluated (held-out users, or EasyRL4Rec's same users). One table, one parser and one
  * help text, so that every command reads them alike and states the setting it ran with.
  */
-import { TEMPER_MODELS, type PresetOptions, type TemperModel } from "@farsight/env";
+import { TEMPER_MODELS, USER_MODELS, type PresetOptions, type TemperModel, type UserModelKind } from "@farsight/env";
+import { UsageError } from "./errors.js";
 import { defineFlags } from "./flag-table.js";
 import { choiceFlag, intFlag, numberFlag } from "./flags.js";
 
@@ -27,6 +28,14 @@ export const PRESET_FLAG_TABLE = defineFlags({
     help: "leave model of the temper presets (patience 20).",
     choiceHelp: { lerl: "LERL's: -1 per slate, -1 more when a slot repeats the previous slate's category; clicks do not count", kuaisim: "KuaiSim's own: each slate costs 2 minus its click rate" },
   },
+  "user-model": {
+    kind: "choice", choices: USER_MODELS, placeholder: "MODEL", group: "Preset", defaultHelp: "mf",
+    help: "the predicted world, learned from the training log: what policies train on where a preset trains on predictions, and what greedy and round-robin score with. ensemble is 2 MF + 2 DeepFM.",
+  },
+  "uncertainty-penalty": {
+    kind: "number", min: 0, placeholder: "L", group: "Preset", defaultHelp: "0",
+    help: "the predicted world pays prediction - L x the ensemble's per-cell std (DORL / MOPO); needs --user-model ensemble.",
+  },
   "same-users": {
     kind: "boolean", group: "Preset",
     help: "sessions of the training users, who trained the models on their whole log (EasyRL4Rec's conformance setting); " +
@@ -34,15 +43,23 @@ export const PRESET_FLAG_TABLE = defineFlags({
   },
 });
 
-type PresetFlagValues = { "quit-window"?: string; "quit-threshold"?: string; temper?: string; "same-users"?: boolean };
+type PresetFlagValues = { "quit-window"?: string; "quit-threshold"?: string; temper?: string; "user-model"?: string; "uncertainty-penalty"?: string; "same-users"?: boolean };
 
 /** The preset options the flags ask for (checked: a bad value is a usage error naming the flag). */
-export function presetOptionsFrom(values: PresetFlagValues): Pick<PresetOptions, "rule" | "sameUsers" | "temper"> {
+export function presetOptionsFrom(values: PresetFlagValues): Pick<PresetOptions, "rule" | "sameUsers" | "temper"> & { userModel?: { kind: UserModelKind; uncertaintyPenalty: number } } {
   const window = values["quit-window"] === undefined ? undefined : intFlag("quit-window", values["quit-window"], 0, 1);
   const threshold = values["quit-threshold"] === undefined ? undefined : numberFlag("quit-threshold", values["quit-threshold"], 0, { min: 0 });
   const temper: TemperModel | undefined = values.temper === undefined ? undefined : choiceFlag("temper", values.temper, TEMPER_MODELS, "lerl");
+  const kind: UserModelKind | undefined = values["user-model"] === undefined ? undefined : choiceFlag("user-model", values["user-model"], USER_MODELS, "mf");
+  const penalty = values["uncertainty-penalty"] === undefined ? 0 : numberFlag("uncertainty-penalty", values["uncertainty-penalty"], 0, { min: 0 });
+  if (penalty > 0 && kind !== "ensemble") {
+    throw new UsageError(`--uncertainty-penalty needs --user-model ensemble (the penalty is the members' disagreement), got --user-model ${kind ?? "mf (the default)"}`);
+  }
+  const userModel = kind !== undefined || penalty > 0 ? { kind: kind ?? "mf", uncertaintyPenalty: penalty } : undefined;
   const rule = { ...(window !== undefined ? { window } : {}), ...(threshold !== undefined ? { threshold } : {}) };
-  return { ...(Object.keys(rule).length ? { rule } : {}), ...(temper !== undefined ? { temper } : {}), ...(values["same-users"] ? { sameUsers: true } : {}) };
+  return {
+    ...(Object.keys(rule).length ? { rule } : {}), ...(temper !== undefined ? { temper } : {}), ...(userModel ? { userModel } : {}), ...(values["same-users"] ? { sameUsers: true } : {}),
+  };
 }
 
 /** The flags as given, for a run's config (a resume passes them again). */

@@ -110,8 +110,11 @@ describe("Kuai presets on generated fixtures of the published layouts (@farsight
   });
 
   it("kuairand-pure: EasyRL4Rec's category window (10, threshold 0) is sequential on the MF-completed is_click matrix", async () => {
-    writeKuaiRandPureFixture(join(root, "kuairand-pure"), { seed: 7 });
+    const facts = writeKuaiRandPureFixture(join(root, "kuairand-pure"), { seed: 7 });
     const setup = await loadPreset("kuairand-pure", { dataDir: root });
+    // The random-exposure log is held out of training, for scoring user models on it.
+    expect(setup.testLog?.user.length).toBe(facts.randomRows);
+    expect(Array.from(setup.testLog!.rating)).toEqual(facts.randomClicks);
     expect(setup.describe).toMatchObject({ rule: "category-window", window: 10, threshold: 0, thresholdSource: "EasyRL4Rec", evalUsers: "held-out" });
     expectSequential(await figures(setup, 300));
   });

@@ -271,6 +271,8 @@ async function categoryPreset(ds: Dataset, o: PresetOptions, defaultWindow: numb
     catalog: ds.catalog,
     numUsers: ds.numUsers,
     trainLog: ds.train,
+    // KuaiRand-Pure's random-exposure log: held out from training, for scoring user models (bench user-model).
+    ...(ds.test ? { testLog: ds.test } : {}),
     groundTruth: new MatrixWorld(ds.catalog, gt, ds.numUsers, { name: `${ds.name}-ground-truth` }),
     makeRules: () => [new CategoryWindowRule(ds.catalog, { window, threshold, compat: o.compat ?? "none" })],
     simulator: { maxSteps: 30, feedback: "rating" },

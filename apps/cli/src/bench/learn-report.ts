@@ -32,10 +32,15 @@ function cells(r: LearnRow): string[] {
 
 const HEADS = ["Len", "R_traj", "R_each", "R_traj/random", "min/random"];
 
-const TRAIN_WORLD: Record<string, string> = {
-  truth: "the ground-truth world, train users",
-  predicted: "the MF world model predicted from the training log, train users",
-};
+/** The world the methods trained in, with the user model of a predicted one (`--user-model`, MF by default). */
+function trainWorldLine(p: PresetInfo): string {
+  if (p.trainWorld === "truth") return "the ground-truth world, train users";
+  if (p.trainWorld !== "predicted") return String(p.trainWorld);
+  const kind = typeof p.describe["userModel"] === "string" ? p.describe["userModel"] : "mf";
+  const penalty = typeof p.describe["uncertaintyPenalty"] === "number" ? `, paying prediction - ${p.describe["uncertaintyPenalty"]} x the members' std` : "";
+  const name: Record<string, string> = { mf: "MF", deepfm: "DeepFM", ensemble: "MF + DeepFM ensemble" };
+  return `the ${name[kind] ?? kind} world model predicted from the training log${penalty}, train users`;
+}
 
 function usersLine(p: PresetInfo): string {
   const u = p.users;
@@ -51,7 +56,7 @@ export function presetHeader(results: LearnResults, p: PresetInfo): string[] {
   return [
     `== ${p.name} ==`,
     `command: ${b.command}`,
-    `training: ${p.steps} env transitions per method and seed (batch ${b.batch}) on ${TRAIN_WORLD[p.trainWorld] ?? p.trainWorld}`,
+    `training: ${p.steps} env transitions per method and seed (batch ${b.batch}) on ${trainWorldLine(p)}`,
     `evaluation: ${b.episodes} sessions per seed on the ground truth, ${usersLine(p)}; learned policies both greedy and sampled; no repeats for every agent`,
     `seeds ${b.seeds.join(",")}: ${n > 1 ? `mean ± 95% CI over seeds (Student t, n = ${n})` : "one seed: means only, no interval"}; R_traj/random per seed against random on the same seed`,
   ];

@@ -30,8 +30,8 @@ export const LEARNED: readonly AlgorithmName[] = ["ppo", "a2c", "dqn"];
 const BASELINE_NOTES: Record<string, string> = {
   random: "uniform over the items not yet shown in the session",
   popularity: "most-interacted items of the training log",
-  "round-robin": "cycles categories; best unseen item of the category under the predicted (MF) model",
-  greedy: "best unseen items under the predicted (MF) model (myopic)",
+  "round-robin": "cycles categories; best unseen item of the category under the predicted model (MF unless --user-model)",
+  greedy: "best unseen items under the predicted model (MF unless --user-model; myopic)",
   oracle: "best unseen items under the live ground truth: a reference that reads the test world, not a baseline",
 };
 const BASELINE_LABELS: Record<string, string> = { greedy: "greedy (MF)", oracle: "oracle (reads ground truth)" };
@@ -52,7 +52,7 @@ export interface LearnOptions {
   /** Share of users held out for evaluation, overriding every preset's own split (20% by default). */
   readonly testFraction?: number;
   /** The quit-rule and user-split flags (`--quit-window`, `--quit-threshold`, `--same-users`), for every preset. */
-  readonly preset?: Pick<PresetOptions, "rule" | "sameUsers">;
+  readonly preset?: ReturnType<typeof presetOptionsFrom>;
   /** The command line as typed, for the headers. */
   readonly command: string;
 }
@@ -312,7 +312,7 @@ export async function runLearnBench(o: LearnOptions, io: CliIO, json: boolean): 
       continue;
     }
     const world = defaultTrainWorld(setup);
-    // The predicted (MF) world trains first, as in `farsight train`: its trainer picks a backend only when
+    // The predicted world trains first, as in `farsight train`: its trainer picks a backend only when
     // none is active, and the policies must then get the fastest one.
     if (world === "predicted" || baselines.some((m) => m === "greedy" || m === "round-robin")) await setup.predicted();
     backend = (await initBackend()).backend;

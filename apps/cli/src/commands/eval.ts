@@ -1,4 +1,4 @@
-import { evaluate, loadPreset, USER_MODELS, type EvalMode } from "@farsight/env";
+import { evaluate, loadPreset, type EvalMode } from "@farsight/env";
 import { agentChoice, agentNames, resolveAgent } from "../agents.js";
 import { userSplit } from "../report/protocol.js";
 import type { CliIO, Command } from "../command.js";
@@ -26,7 +26,6 @@ const spec = defineCommand({
     },
     compat: { kind: "choice", choices: ["none", "easyrl4rec"], default: "none", placeholder: "NAME", help: "easyrl4rec: EasyRL4Rec's shorter look-back window (window quit rules)." },
     batch: { kind: "int", min: 1, default: 256, placeholder: "B", help: "concurrent sessions." },
-    "user-model": { kind: "choice", choices: USER_MODELS, default: "mf", placeholder: "MODEL", help: "the predicted world greedy / round-robin score with." },
     ...DATA_DIR_FLAG,
     ...PRESET_FLAG_TABLE,
     json: { kind: "boolean", help: "one JSON object: { metrics: {len, r_traj, ..., <name>_std}, config }." },
@@ -56,9 +55,8 @@ export const evalCommand: Command = {
     const choice = agentChoice(agentSpec);
     const seed = values.seed;
     const nSeeds = values.seeds;
-    const userModel = values["user-model"];
     const dataDir = values["data-dir"];
-    const setup = await loadPreset(env, { compat, userModel, ...presetOptionsFrom(given), ...(dataDir ? { dataDir } : {}) });
+    const setup = await loadPreset(env, { compat, ...presetOptionsFrom(given), ...(dataDir ? { dataDir } : {}) });
     const seeds = Array.from({ length: nSeeds }, (_, k) => seed + k);
     const t0 = Date.now();
     const split = userSplit(setup);

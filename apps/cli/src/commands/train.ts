@@ -1,4 +1,4 @@
-import { evaluate, loadPreset, makeSimulator, PRESETS, USER_MODELS, type EnvSetup, type EvalMode, type PresetOptions, type UserModelKind } from "@farsight/env";
+import { evaluate, loadPreset, makeSimulator, PRESETS, type EnvSetup, type EvalMode, type PresetOptions, type UserModelKind } from "@farsight/env";
 import { contextFromEnv, createAlgorithm, DEFAULT_A2C_OPTIONS, DEFAULT_PPO_OPTIONS, initBackend, PolicyAgent, saveCheckpoint, trainPolicy, type AlgorithmName, type EncoderKind } from "@farsight/rl-policy";
 import { UsageError, type CliIO, type Command } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
@@ -48,8 +48,6 @@ const spec = defineCommand({
     lr: { kind: "number", min: 0, exclusiveMin: true, defaultHelp: "the algorithm's", help: "learning rate." },
     mode: { kind: "choice", choices: MODES, default: "FB", placeholder: "MODE", help: "simulator mode of training and evaluation (see `farsight eval --help`)." },
     "eval-episodes": { kind: "int", min: 0, default: 500, help: "episodes of the final evaluation on the test simulator (0 skips it)." },
-    "user-model": { kind: "choice", choices: USER_MODELS, default: "mf", placeholder: "MODEL", help: "the predicted world trained on: ensemble is 2 MF + 2 DeepFM." },
-    "uncertainty-penalty": { kind: "number", min: 0, default: 0, placeholder: "L", help: "pay prediction - L * the ensemble's per-cell std (DORL/MOPO); needs --user-model ensemble." },
     ...DATA_DIR_FLAG,
     ...PRESET_FLAG_TABLE,
     ...JSON_FLAG,
@@ -69,9 +67,8 @@ export const trainCommand: Command = {
     const { env: envName, algo, steps, seed, encoder, batch, history, mode, lr, out } = values;
     const evalEpisodes = values["eval-episodes"];
     const preset = presetOptionsFrom(given);
-    const userModel = values["user-model"];
-    const uncertaintyPenalty = values["uncertainty-penalty"];
-    if (uncertaintyPenalty > 0 && userModel !== "ensemble") throw new UsageError(`--uncertainty-penalty needs --user-model ensemble (the penalty is the members' disagreement), got --user-model ${userModel}`);
+    const userModel = preset.userModel?.kind ?? "mf";
+    const uncertaintyPenalty = preset.userModel?.uncertaintyPenalty ?? 0;
     // Checked before any data loads: a budget below one update fails at once.
     const budget = stepBudget(algo, batch, steps);
     if (budget.note) io.stderr(`farsight train: ${budget.note}\n`);
@@ -91,7 +88,7 @@ export const trainCommand: Command = {
 
 interface TrainSettings {
   /** The quit-rule and user-split flags. */
-  readonly preset: Pick<PresetOptions, "rule" | "sameUsers">;
+  readonly preset: ReturnType<typeof presetOptionsFrom>;
   readonly envName: (typeof PRESETS)[number];
   readonly algo: AlgorithmName;
   /** The budget trained: `requestedSteps` rounded up to whole updates (see {@link stepBudget}). */
