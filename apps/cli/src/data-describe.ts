@@ -113,7 +113,7 @@ export async function describePreset(setup: EnvSetup, o: { episodes: number; see
     quitRuleOrigin: ruleOrigin(d),
     users:
       split.kind === "held-out"
-        ? `held-out users (${split.testUsers} test, ${split.trainUsers} train; fold-in ${String(d["foldIn"])}: ${String(d["withheldRatings"])} of the test users' ratings withheld from the learned models)`
+        ? `held-out users (${split.testUsers} test, ${split.trainUsers} train; fold-in ${String(d["foldIn"])}${d["foldInOrder"] === "earliest" ? " (their earliest ratings)" : ""}: ${String(d["withheldRatings"])} of the test users' ratings withheld from the learned models)`
         : `${split.label} (${split.testUsers}; --same-users: EasyRL4Rec's setting)`,
     distanceQuantiles: distanceQuantiles(setup, 20_000, o.seed),
     windowQuitChance: quitChance(setup, o.seed),

@@ -39,7 +39,7 @@ export const PRESET_FLAG_TABLE = defineFlags({
   "same-users": {
     kind: "boolean", group: "Preset",
     help: "sessions of the training users, who trained the models on their whole log (EasyRL4Rec's conformance setting); " +
-      "without it 20% of users are held out, their sessions never trained on and half of their logged ratings withheld from every learned model.",
+      "without it 20% of users are held out, their sessions never trained on and half of their logged ratings (the later half where the log has timestamps) withheld from every learned model.",
   },
 });
 

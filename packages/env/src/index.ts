@@ -38,7 +38,7 @@ export { featureTable, categoryFeatures, datasetFeatures, type FeatureTable, typ
 export { EpisodeTracker, majorityCategories, type MetricSummary, type TrackerOptions } from "./metrics.js";
 export { runEpisodes, evaluate, type EvaluateOptions, type EvaluateProgress, type EvaluationResult } from "./protocol.js";
 export { DEPRECATED_PRESETS, resolvePresetName } from "./preset-names.js";
-export { PRESETS, DATASET_TEST_FRACTION, DEFAULT_FOLD_IN, loadPreset, makeSimulator, splitUsers, filterLog, foldInLog, type SimulatorRole, type PresetName, type PresetOptions, type EnvSetup } from "./presets.js";
+export { PRESETS, DATASET_TEST_FRACTION, DEFAULT_FOLD_IN, loadPreset, makeSimulator, splitUsers, filterLog, foldInLog, type FoldInOrder, type SimulatorRole, type PresetName, type PresetOptions, type EnvSetup } from "./presets.js";
 export { TEMPER_MODELS, INITIAL_TEMPER, type TemperModel } from "./preset-temper.js";
 export { RandomAgent, GreedyAgent, PopularityAgent, OracleAgent, QuitAwareOracleAgent, RoundRobinAgent, type RandomAgentOptions, type GreedyAgentOptions, type PopularityAgentOptions } from "./agents.js";
 export { defaultDataDir, dataDirCandidates, findDataset, repoRoot } from "./datadir.js";

@@ -4,8 +4,9 @@ import { describe, expect, it } from "vitest";
 import { GreedyAgent, RandomAgent, RoundRobinAgent } from "./agents.js";
 import { findDataset, repoRoot } from "./datadir.js";
 import { constantRmse, rmse } from "./learned.js";
-import { loadPreset, makeSimulator, splitUsers } from "./presets.js";
+import { foldInLog, loadPreset, makeSimulator, splitUsers } from "./presets.js";
 import { evaluate } from "./protocol.js";
+import type { RatingLog } from "./data/dataset.js";
 import { SyntheticWorld } from "./synthetic.js";
 
 const dataDir = process.env.FARSIGHT_DATA_DIR ?? join(repoRoot() ?? ".", "..", "shared", "data");
@@ -121,6 +122,33 @@ describe("user split and quit-rule overrides", () => {
     expect(Array.from(again.withheldLog!.item)).toEqual(Array.from(held.withheldLog!.item));
     const cold = await loadPreset("synthetic", { foldIn: 0 });
     expect(count(cold.trainLog, (u) => test.has(u))).toBe(0);
+    expect(held.describe).toMatchObject({ foldInOrder: "random" });
+  });
+
+  it("with timestamps the fold-in share is each test user's earliest ratings, ties broken by the seed", () => {
+    // User 1 (test) rated items 0..5 at times 50, 10, 40, 20, 30, 20; user 0 (train) keeps everything.
+    const log = {
+      user: Int32Array.of(0, 0, 1, 1, 1, 1, 1, 1),
+      item: Int32Array.of(0, 1, 0, 1, 2, 3, 4, 5),
+      rating: Float32Array.of(1, 2, 3, 4, 5, 1, 2, 3),
+      timestamp: Float64Array.of(1, 2, 50, 10, 40, 20, 30, 20),
+    };
+    const { seen, withheld, order } = foldInLog(log, Int32Array.of(1), 2, 0.5, 0);
+    expect(order).toBe("earliest");
+    const of = (l: RatingLog, u: number) => Array.from(l.item).filter((_, j) => l.user[j] === u).sort();
+    expect(of(seen, 0)).toEqual([0, 1]);
+    // Earliest three: item 1 (10), items 3 and 5 (both 20); the later three are withheld.
+    expect(of(seen, 1)).toEqual([1, 3, 5]);
+    expect(of(withheld, 1)).toEqual([0, 2, 4]);
+    expect(Array.from(withheld.timestamp!).every((t) => t >= 30)).toBe(true);
+    // A tie at the cut is broken by the seed, and the same seed breaks it the same way.
+    const cut = (s: number) => of(foldInLog(log, Int32Array.of(1), 2, 2 / 6, s).seen, 1);
+    expect(cut(0)).toEqual(cut(0));
+    const ties = new Set(Array.from({ length: 12 }, (_, s) => cut(s).join(",")));
+    expect(ties).toEqual(new Set(["1,3", "1,5"]));
+    // Without timestamps: a seeded random share.
+    const { timestamp: _t, ...untimed } = log;
+    expect(foldInLog(untimed, Int32Array.of(1), 2, 0.5, 0).order).toBe("random");
   });
 
   it("overrides the rule's window and threshold, and refuses what the rule does not have", async () => {

@@ -71,8 +71,9 @@ export interface PresetOptions {
   readonly sameUsers?: boolean;
   /**
    * With held-out users: the share of each test user's logged ratings that the learned models (the predicted
-   * world, popularity, majority categories) see, a seeded draw: the history a deployed recommender would know
-   * of a returning user, which gives them MF factors. The rest is withheld from every learned model
+   * world, popularity, majority categories) see: the history a deployed recommender would know of a returning
+   * user, which gives them MF factors. Their earliest ratings where the log has timestamps (MovieLens, Kuai),
+   * else a seeded draw (Coat, synthetic); `describe.foldInOrder` says which. The rest is withheld from every learned model
    * (`EnvSetup.withheldLog`). Default 0.5; 0 makes test users cold-start.
    */
   readonly foldIn?: number;
@@ -119,10 +120,17 @@ export function splitUsers(numUsers: number, testFraction: number, seed = 0): { 
 }
 
 /**
- * Splits a log for held-out users: train users' ratings stay whole; of each test user's ratings a seeded
- * `foldIn` share (rounded) stays and the rest is withheld.
+ * Which of a held-out user's ratings the learned models see: `earliest` (a returning user's history, then
+ * the later ratings withheld; needs timestamps) or `random` (a seeded draw, for logs without time).
  */
-export function foldInLog(log: RatingLog, testUsers: Int32Array, numUsers: number, foldIn: number, seed = 0): { seen: RatingLog; withheld: RatingLog } {
+export type FoldInOrder = "earliest" | "random";
+
+/**
+ * Splits a log for held-out users: train users' ratings stay whole; of each test user's ratings a `foldIn`
+ * share (rounded) stays and the rest is withheld. The share kept is the user's earliest ratings when the log
+ * has timestamps (ties broken by a seeded draw), else a seeded random draw; `order` says which ran.
+ */
+export function foldInLog(log: RatingLog, testUsers: Int32Array, numUsers: number, foldIn: number, seed = 0): { seen: RatingLog; withheld: RatingLog; order: FoldInOrder } {
   if (!(foldIn >= 0 && foldIn <= 1)) throw new FarsightError("env/bad-option", `foldIn must be a share in [0, 1], got ${foldIn}`, { foldIn });
   const isTest = new Uint8Array(numUsers);
   for (const u of testUsers) isTest[u] = 1;
@@ -136,13 +144,16 @@ export function foldInLog(log: RatingLog, testUsers: Int32Array, numUsers: numbe
   }
   const withheld = new Uint8Array(log.user.length);
   const rng = new Rng(seed, "fold-in");
+  const time = log.timestamp;
   for (const u of [...rowsOf.keys()].sort((a, b) => a - b)) {
+    // Shuffled first, so that a stable sort by time breaks ties (same-second ratings) by a seeded draw.
     const rows = rng.shuffle(rowsOf.get(u)!);
+    if (time) rows.sort((a, b) => time[a]! - time[b]!);
     for (const j of rows.slice(Math.round(foldIn * rows.length))) withheld[j] = 1;
   }
   const seen: number[] = [], held: number[] = [];
   for (let j = 0; j < log.user.length; j++) (withheld[j] ? held : seen).push(j);
-  return { seen: pickRows(log, seen), withheld: pickRows(log, held) };
+  return { seen: pickRows(log, seen), withheld: pickRows(log, held), order: time ? "earliest" : "random" };
 }
 
 function pickRows(log: RatingLog, idx: readonly number[]): RatingLog {
@@ -376,7 +387,7 @@ export async function loadPreset(requested: string, options: PresetOptions = {})
   const logs = heldOut ? foldInLog(p.trainLog, split.test, p.numUsers, foldIn, splitSeed) : undefined;
   const trainLog = logs ? logs.seen : p.trainLog;
   const users = heldOut
-    ? { evalUsers: "held-out", testFraction, splitSeed, foldIn, withheldRatings: logs!.withheld.user.length }
+    ? { evalUsers: "held-out", testFraction, splitSeed, foldIn, foldInOrder: logs!.order, withheldRatings: logs!.withheld.user.length }
     : { evalUsers: "same", testFraction: 0 };
   let predicted: Promise<{ world: WorldModel; model: TrainedUserModel }> | undefined;
   const userModel = userModelOptions(options.userModel, { ...p.mf, ...options.mf });

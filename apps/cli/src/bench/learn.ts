@@ -10,7 +10,7 @@
  * the training seed, as in `farsight train`, so each seed's ratio to random compares runs on the same users.
  */
 import { FarsightError } from "@farsight/core";
-import { evaluate, loadPreset, PRESETS, type EnvSetup, type MetricSummary, type PresetName, type PresetOptions } from "@farsight/env";
+import { evaluate, loadPreset, PRESETS, type EnvSetup, type MetricSummary, type PresetName } from "@farsight/env";
 import { defaultTrainWorld, policyDefaults, trainSimulator, type TrainWorld } from "@farsight/graph";
 import { contextFromEnv, createAlgorithm, initBackend, PolicyAgent, trainPolicy, type AlgorithmName } from "@farsight/rl-policy";
 import { agentNames, resolveAgent } from "../agents.js";

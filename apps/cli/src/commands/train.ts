@@ -1,4 +1,4 @@
-import { evaluate, loadPreset, makeSimulator, PRESETS, type EnvSetup, type EvalMode, type PresetOptions, type UserModelKind } from "@farsight/env";
+import { evaluate, loadPreset, makeSimulator, PRESETS, type EnvSetup, type EvalMode, type UserModelKind } from "@farsight/env";
 import { contextFromEnv, createAlgorithm, DEFAULT_A2C_OPTIONS, DEFAULT_PPO_OPTIONS, initBackend, PolicyAgent, saveCheckpoint, trainPolicy, type AlgorithmName, type EncoderKind } from "@farsight/rl-policy";
 import { UsageError, type CliIO, type Command } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";

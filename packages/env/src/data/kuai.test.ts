@@ -53,6 +53,8 @@ describe("KuaiRec 2.0 loader (fixture in the published layout)", () => {
     expect(ds.train.user.length).toBe(facts.bigRowsInSmall);
     expect(ds.adjusted!["big_matrix.csv watch_ratio > 5, capped at 5"]).toBe(facts.cappedBigInSmall);
     expect(Math.max(...ds.train.rating)).toBeLessThanOrEqual(5);
+    // Some rows have no time (as in the published file): the log then carries none, rather than a partial column.
+    expect(ds.train.timestamp).toBeUndefined();
   });
 
   it("reads item_categories.csv's tag lists (quoted \"[27, 9]\") as categories, first tag primary", () => {
@@ -83,6 +85,18 @@ describe("KuaiRand-Pure loader (fixture in the published layout)", () => {
     expect(ds.train.user.length).toBe(facts.standardRows);
     expect(Array.from(ds.train.rating)).toEqual(facts.standardClicks);
     expect(ds.numUsers).toBe(facts.users.length);
+  });
+
+  it("reads time_ms as the log's timestamps, in seconds (held-out users then fold in their earliest ratings)", () => {
+    const times: number[] = [];
+    for (const name of ["log_standard_4_08_to_4_21_pure.csv", "log_standard_4_22_to_5_08_pure.csv"]) {
+      const [head, ...rows] = readFileSync(join(dir, "KuaiRand-Pure", "data", name), "utf8").trim().split("\n");
+      const col = head!.split(",").indexOf("time_ms");
+      for (const row of rows) times.push(Number(row.split(",")[col]) / 1000);
+    }
+    expect(ds.train.timestamp).toBeDefined();
+    expect(Array.from(ds.train.timestamp!)).toEqual(times);
+    expect(times.every((t) => t > 1.5e9)).toBe(true);
   });
 
   it("keeps the random-exposure log apart as the held-out log", () => {

@@ -2,9 +2,10 @@
  * KuaiRec 2.0 and KuaiRand-Pure (Kuaishou; CC BY-SA 4.0), as unpacked from their Zenodo archives.
  * - KuaiRec: `small_matrix.csv` (user_id, video_id, ..., watch_ratio) is the near-dense ground truth
  *   (reward = watch_ratio capped at 5, missing cells = the mean, as EasyRL4Rec); `big_matrix.csv` (same
- *   columns), when present, is the training log restricted to the small matrix's users and items;
+ *   columns), when present, is the training log restricted to the small matrix's users and items, with its
+ *   timestamps when every row has one;
  *   `item_categories.csv` (video_id, feat = "[8, 27]") gives the categories.
- * - KuaiRand-Pure: `log_standard_*_pure.csv` (user_id, video_id, ..., is_click, ...) is the log, reward
+ * - KuaiRand-Pure: `log_standard_*_pure.csv` (user_id, video_id, ..., time_ms, is_click, ...) is the log, reward
  *   is_click; `log_random_*_pure.csv` (same columns, videos exposed at random), when present, is the held-out
  *   `test` log; `video_features_basic_pure.csv` (video_id, ..., tag = "17,4") gives the categories (first tag
  *   primary; items without a tag get the category "untagged"). There is no ground-truth matrix: the preset
@@ -96,12 +97,15 @@ export function loadKuaiRec(dir: string): Dataset {
     const big = readCsv(bigFile);
     const bu = column(big.header, "user_id", bigFile, dataError), bi = column(big.header, "video_id", bigFile, dataError);
     const bw = column(big.header, "watch_ratio", bigFile, dataError);
+    // Seconds since the epoch; some published rows leave it empty, and then the log carries no time at all.
+    const bt = big.header.indexOf("timestamp");
     for (const [f, no] of big.rows) {
       const u = users.lookup(intId(bigFile, no, "user_id", f[bu])), i = items.lookup(intId(bigFile, no, "video_id", f[bi]));
       if (u === undefined || i === undefined) continue;
       const w = num(bigFile, no, "watch_ratio", f[bw], WATCH_RATIO);
       if (w > 5) cappedBig++;
-      log.push(u, i, Math.min(5, w));
+      const t = bt >= 0 && f[bt]!.trim() !== "" ? num(bigFile, no, "timestamp", f[bt], { min: 0 }) : undefined;
+      log.push(u, i, Math.min(5, w), t);
     }
   }
   return {
@@ -140,11 +144,13 @@ export function loadKuaiRandPure(dir: string): Dataset {
       const csv = readCsv(file);
       const cu = column(csv.header, "user_id", file, dataError), cv = column(csv.header, "video_id", file, dataError);
       const cc = column(csv.header, "is_click", file, dataError);
+      const ct = csv.header.indexOf("time_ms");
       for (const [f, no] of csv.rows) {
         const item = items.lookup(intId(file, no, "video_id", f[cv]));
         if (item === undefined) throw dataError(file, no, `video ${f[cv]} is not in video_features_basic_pure.csv`);
         const click = num(file, no, "is_click", f[cc], { min: 0, max: 1, integer: true });
-        log.push(users.get(intId(file, no, "user_id", f[cu])), item, click);
+        const t = ct >= 0 ? num(file, no, "time_ms", f[ct], { min: 0 }) / 1000 : undefined;
+        log.push(users.get(intId(file, no, "user_id", f[cu])), item, click, t);
       }
     }
     return log.build();
