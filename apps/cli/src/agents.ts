@@ -93,7 +93,7 @@ registerAgent("oracle-quit-aware", {
   summary: "best unseen items under the live ground truth that the quit rule lets through (ORACLE: reads the rule)",
   create: ({ setup }) => {
     let expected: ((slot: number, user: number, item: number) => number) | undefined;
-    const inner = new QuitAwareOracleAgent((s, u, i) => expected!(s, u, i), setup.makeRules);
+    const inner = new QuitAwareOracleAgent({ expected: (s, u, i) => expected!(s, u, i), makeRules: setup.makeRules });
     return {
       name: "oracle-quit-aware",
       begin(env) {

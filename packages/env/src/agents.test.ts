@@ -17,6 +17,7 @@ const world = new MatrixWorld(catalog, matrix, 2);
 /** Items an agent shows user `u` over `steps` steps (FB mode, no quit rule). */
 function shown(agent: Agent, u: number, steps: number, slateSize = 1): number[][] {
   const sim = new Simulator(world, [], { maxSteps: steps, slateSize, seed: 1 });
+  if (agent instanceof QuitAwareOracleAgent) agent.begin(sim);
   sim.resetSlot(0, u);
   const out = new Int32Array(slateSize);
   const seq: number[][] = [];
@@ -71,6 +72,10 @@ describe("baseline agents", () => {
     expect(shown(new RoundRobinAgent(world.scorer, 3), 0, 6)).toEqual(shown(new RoundRobinAgent({ scorer: world.scorer, seed: 3 }), 0, 6));
     expect(shown(new RoundRobinAgent(undefined, 3), 0, 6)).toEqual(shown(new RoundRobinAgent({ seed: 3 }), 0, 6));
     expect(shown(new RandomAgent(9, { noRepeat: true }), 0, 6)).toEqual(shown(new RandomAgent({ seed: 9, noRepeat: true }), 0, 6));
+    const makeRules = () => [new TemperRule(catalog, { initial: 20 })];
+    const oracle = shown(new QuitAwareOracleAgent(expected, makeRules), 0, 3, 2);
+    expect(oracle).toEqual(shown(new QuitAwareOracleAgent({ expected, makeRules }), 0, 3, 2));
+    expect(new Set(oracle.flat()).size).toBe(6);
   });
 
   it("the quit-aware oracle under temper: best items first, a new category per slot, never the slot's last category", () => {
@@ -96,7 +101,7 @@ describe("baseline agents", () => {
 
   it("the quit-aware oracle under KuaiSim's response temper: best items, a new category per slot, slot repeats allowed", () => {
     const expected = (_s: number, u: number, i: number) => matrix[u * 6 + i]!;
-    const o = new QuitAwareOracleAgent(expected, () => [new ResponseTemperRule({ initial: 20 })]);
+    const o = new QuitAwareOracleAgent({ expected, makeRules: () => [new ResponseTemperRule({ initial: 20 })] });
     const sim = new Simulator(world, [], { maxSteps: 3, slateSize: 2, seed: 1 });
     o.begin!(sim);
     sim.resetSlot(0, 0);

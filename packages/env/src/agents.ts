@@ -187,10 +187,28 @@ export class QuitAwareOracleAgent implements Agent {
   /** Under temper: the category shown at each slot of each session's previous slate (-1: none yet). */
   private prevCats = new Int32Array(0);
   private serials = new Float64Array(0);
+  private readonly expected: (slot: number, user: number, item: number) => number;
+  private readonly makeRules: () => QuitRule[];
+  /**
+   * `new QuitAwareOracleAgent({ expected, makeRules })`: `expected(slot, user, item)` is the live ground truth's
+   * expected reward, `makeRules` the preset's quit-rule factory (`setup.makeRules`).
+   */
+  constructor(options: { readonly expected: (slot: number, user: number, item: number) => number; readonly makeRules: () => QuitRule[] });
+  /** @deprecated Pass one options object: `new QuitAwareOracleAgent({ expected, makeRules })`. This form goes in the next minor release. */
+  constructor(expected: (slot: number, user: number, item: number) => number, makeRules: () => QuitRule[]);
   constructor(
-    private readonly expected: (slot: number, user: number, item: number) => number,
-    private readonly makeRules: () => QuitRule[],
-  ) {}
+    first: { readonly expected: (slot: number, user: number, item: number) => number; readonly makeRules: () => QuitRule[] } | ((slot: number, user: number, item: number) => number),
+    makeRules?: () => QuitRule[],
+  ) {
+    if (typeof first === "function") {
+      if (!makeRules) throw new FarsightError("env/bad-option", "QuitAwareOracleAgent(expected, makeRules): makeRules is missing", {});
+      this.expected = first;
+      this.makeRules = makeRules;
+    } else {
+      this.expected = first.expected;
+      this.makeRules = first.makeRules;
+    }
+  }
   begin(env: VecEnv): void {
     this.rules = this.makeRules();
     const isTemper = (r: QuitRule) => r.name === "temper" || r.name === "response-temper";

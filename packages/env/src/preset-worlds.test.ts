@@ -52,7 +52,7 @@ async function figures(setup: EnvSetup, episodes: number): Promise<WorldFigures>
   const f = {
     random: await run((s) => new RandomAgent({ seed: s, noRepeat: true })),
     oracle: await run(live((e) => new OracleAgent({ expected: e })), Math.ceil(episodes / 3)),
-    quitAware: await run(live((e) => new QuitAwareOracleAgent(e, setup.makeRules)), Math.ceil(episodes / 3)),
+    quitAware: await run(live((e) => new QuitAwareOracleAgent({ expected: e, makeRules: setup.makeRules })), Math.ceil(episodes / 3)),
   };
   const fmt = (x: { len: number; rTraj: number }) => `Len ${x.len.toFixed(2)}, R_traj ${x.rTraj.toFixed(2)}`;
   const d = setup.describe;
