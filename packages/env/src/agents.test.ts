@@ -1,7 +1,7 @@
 import { createCatalog } from "@farsight/core";
 import { describe, expect, it } from "vitest";
 import { GreedyAgent, OracleAgent, PopularityAgent, QuitAwareOracleAgent, RandomAgent, RoundRobinAgent } from "./agents.js";
-import { ResponseTemperRule, TemperRule } from "./quit.js";
+import { ResponseTemperRule, TemperRule, type QuitRule } from "./quit.js";
 import { Simulator } from "./simulator.js";
 import type { Agent } from "./types.js";
 import { MatrixWorld } from "./world.js";
@@ -78,11 +78,12 @@ describe("baseline agents", () => {
     expect(new Set(oracle.flat()).size).toBe(6);
   });
 
-  it("the quit-aware oracle under temper: best items first, a new category per slot, never the slot's last category", () => {
+  /** The slates the quit-aware oracle shows user 0 in one session of 3 slates of 2, under the given rule. */
+  function oracleSlates(makeRules: () => QuitRule[]): number[][] {
     const expected = (_s: number, u: number, i: number) => matrix[u * 6 + i]!;
-    const o = new QuitAwareOracleAgent(expected, () => [new TemperRule(catalog, { initial: 20 })]);
+    const o = new QuitAwareOracleAgent({ expected, makeRules });
     const sim = new Simulator(world, [], { maxSteps: 3, slateSize: 2, seed: 1 });
-    o.begin!(sim);
+    o.begin(sim);
     sim.resetSlot(0, 0);
     const out = new Int32Array(2), seq: number[][] = [];
     while (sim.numActive() > 0) {
@@ -90,6 +91,11 @@ describe("baseline agents", () => {
       seq.push(Array.from(out));
       sim.step(out);
     }
+    return seq;
+  }
+
+  it("the quit-aware oracle under temper: best items first, a new category per slot, never the slot's last category", () => {
+    const seq = oracleSlates(() => [new TemperRule(catalog, { initial: 20 })]);
     // User 0 prefers high ids. Slate 1: 5 (c2), then 3 (c1; 4 would repeat c2 in the slate). Slate 2: slot 0
     // may not show c2 again -> 2 (c1); slot 1 may not show c1 -> 4 (c2). Slate 3: only c0 is left: 1, then 0
     // (a category shared in the slate, as nothing else is unseen).
@@ -100,17 +106,7 @@ describe("baseline agents", () => {
   });
 
   it("the quit-aware oracle under KuaiSim's response temper: best items, a new category per slot, slot repeats allowed", () => {
-    const expected = (_s: number, u: number, i: number) => matrix[u * 6 + i]!;
-    const o = new QuitAwareOracleAgent({ expected, makeRules: () => [new ResponseTemperRule({ initial: 20 })] });
-    const sim = new Simulator(world, [], { maxSteps: 3, slateSize: 2, seed: 1 });
-    o.begin!(sim);
-    sim.resetSlot(0, 0);
-    const out = new Int32Array(2), seq: number[][] = [];
-    while (sim.numActive() > 0) {
-      o.act(sim, out);
-      seq.push(Array.from(out));
-      sim.step(out);
-    }
+    const seq = oracleSlates(() => [new ResponseTemperRule({ initial: 20 })]);
     // Repeating a slot's category costs nothing here, so slate 2 is the best two unseen items of two
     // categories (4 in c2 at slot 0, as 5 was), where LERL's temper gave [2, 4].
     expect(seq).toEqual([[5, 3], [4, 2], [1, 0]]);

@@ -245,39 +245,60 @@ export interface TemperOptions {
   readonly repeatCost?: number;
 }
 
+/** Per-slot patience, spent in `shouldQuit`: the state both temper rules share. */
+abstract class PatienceRule {
+  protected temper = new Float32Array(0);
+  protected K = 1;
+  constructor(private readonly initialPatience: number) {}
+
+  bind(batchSize: number, slateSize: number): void {
+    this.K = slateSize;
+    this.temper = new Float32Array(batchSize).fill(this.initialPatience);
+  }
+
+  reset(slot: number): void {
+    this.temper[slot] = this.initialPatience;
+  }
+
+  /** Patience left in the slot (after the last check). */
+  patience(slot: number): number {
+    return this.temper[slot]!;
+  }
+
+  /** Spends `cost` of the slot's patience; true when the user leaves (below 1). */
+  protected spend(slot: number, cost: number): boolean {
+    const next = this.temper[slot]! - cost;
+    this.temper[slot] = next;
+    return next < 1;
+  }
+}
+
 /**
  * Temper as LERL's code runs KuaiSim: T <- T - 1 - [t > 0 and some position j has
  * cat(a_t,j) = cat(a_{t-1},j)]; the user leaves when T < 1. The update of step t happens in the check, so
  * with T0 = 20 a session lasts 11..20 steps. Clicks play no part (LERL computes a click bonus and never uses
  * it); KuaiSim's own, click-driven leave model is {@link ResponseTemperRule}.
  */
-export class TemperRule implements QuitRule {
+export class TemperRule extends PatienceRule implements QuitRule {
   readonly name = "temper";
-  private temper = new Float32Array(0);
   private prevCats = new Int32Array(0);
-  private K = 1;
   private readonly stepCost: number;
   private readonly repeatCost: number;
 
   constructor(private readonly catalog: Catalog, readonly options: TemperOptions) {
+    super(options.initial);
     this.stepCost = options.stepCost ?? 1;
     this.repeatCost = options.repeatCost ?? 1;
   }
 
-  bind(batchSize: number, slateSize: number): void {
-    this.K = slateSize;
-    this.temper = new Float32Array(batchSize).fill(this.options.initial);
+  override bind(batchSize: number, slateSize: number): void {
+    super.bind(batchSize, slateSize);
     this.prevCats = new Int32Array(batchSize * slateSize).fill(-1);
   }
 
-  reset(slot: number): void {
-    this.temper[slot] = this.options.initial;
+  override reset(slot: number): void {
+    super.reset(slot);
     this.prevCats.fill(-1, slot * this.K, (slot + 1) * this.K);
-  }
-
-  /** Patience left in the slot (after the last check). */
-  patience(slot: number): number {
-    return this.temper[slot]!;
   }
 
   shouldQuit(slot: number, t: number, slates: Int32Array, offset: number): boolean {
@@ -290,9 +311,7 @@ export class TemperRule implements QuitRule {
         }
       }
     }
-    const next = this.temper[slot]! - this.stepCost - (repeat ? this.repeatCost : 0);
-    this.temper[slot] = next;
-    return next < 1;
+    return this.spend(slot, this.stepCost + (repeat ? this.repeatCost : 0));
   }
 
   push(slot: number, _t: number, slates: Int32Array, offset: number): void {
@@ -316,14 +335,13 @@ export interface ResponseTemperOptions {
  * with every item clicked, so what is shown decides how long users stay. Reads the slate's feedback, so the
  * simulator's feedback must be the response itself (clicks), not a rating.
  */
-export class ResponseTemperRule implements QuitRule {
+export class ResponseTemperRule extends PatienceRule implements QuitRule {
   readonly name = "response-temper";
-  private temper = new Float32Array(0);
-  private K = 1;
   private readonly baseline: number;
   private readonly maxDrop: number;
 
   constructor(readonly options: ResponseTemperOptions) {
+    super(options.initial);
     this.baseline = options.baseline ?? 2;
     this.maxDrop = options.maxDrop ?? 2;
     if (!(options.initial >= 1) || !(this.maxDrop >= 0)) {
@@ -331,27 +349,10 @@ export class ResponseTemperRule implements QuitRule {
     }
   }
 
-  bind(batchSize: number, slateSize: number): void {
-    this.K = slateSize;
-    this.temper = new Float32Array(batchSize).fill(this.options.initial);
-  }
-
-  reset(slot: number): void {
-    this.temper[slot] = this.options.initial;
-  }
-
-  /** Patience left in the slot (after the last check). */
-  patience(slot: number): number {
-    return this.temper[slot]!;
-  }
-
   shouldQuit(slot: number, _t: number, _slates: Int32Array, offset: number, feedback: Float32Array): boolean {
     let sum = 0;
     for (let k = 0; k < this.K; k++) sum += feedback[offset + k]!;
-    const change = Math.min(0, Math.max(-this.maxDrop, sum / this.K - this.baseline));
-    const next = this.temper[slot]! + change;
-    this.temper[slot] = next;
-    return next < 1;
+    return this.spend(slot, -Math.min(0, Math.max(-this.maxDrop, sum / this.K - this.baseline)));
   }
 
   push(): void {}
