@@ -50,6 +50,24 @@ describe("kuairand-pure-kuaisim-rules (KuaiSim's rules, a click model learned fr
     }
   });
 
+  it("takes DeepFM as the response model on request (--user-model deepfm): clicks in [0, 1], similarity by category", async () => {
+    const setup = await loadPreset("kuairand-pure-kuaisim-rules", { dataDir: fixture(10), userModel: "deepfm" });
+    expect(setup.describe).toMatchObject({ userModel: "deepfm", responseModel: expect.stringMatching(/^DeepFM on KuaiRand-Pure .* similarity = shared category$/) });
+    expect(setup.groundTruth.itemEmbeddings).toBeUndefined();
+    const mf = await loadPreset("kuairand-pure-kuaisim-rules", { dataDir: fixture(10) });
+    let differs = false;
+    for (let u = 0; u < setup.numUsers; u += 5) {
+      for (let i = 0; i < setup.catalog.numItems; i++) {
+        const v = setup.groundTruth.expected(0, u, i);
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(1);
+        if (Math.abs(v - mf.groundTruth.expected(0, u, i)) > 1e-3) differs = true;
+      }
+    }
+    expect(differs).toBe(true);
+    expect(setup.describe.heldOutClickAuc).toEqual(expect.any(Number));
+  });
+
   it("takes LERL's temper on request, and refuses a window override", async () => {
     const setup = await loadPreset("kuairand-pure-kuaisim-rules", { dataDir: fixture(10), temper: "lerl" });
     expect(setup.describe).toMatchObject({ rule: "temper", temper: "lerl", initialTemper: 20 });

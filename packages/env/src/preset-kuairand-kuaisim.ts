@@ -14,6 +14,7 @@ import { trainMF, type MFOptions } from "./learned.js";
 import { columnEmbeddings } from "./mf-sparse.js";
 import type { PresetParts } from "./presets.js";
 import { temperRules, type TemperModel } from "./preset-temper.js";
+import { completeGroundTruth, userModelOptions, type UserModelKind, type UserModelOptions } from "./user-model.js";
 import { MatrixWorld } from "./world.js";
 
 /**
@@ -44,12 +45,27 @@ export function clickAuc(p: Float32Array, numItems: number, log: RatingLog): num
   return (rankSum - (pos.length * (pos.length + 1)) / 2) / (pos.length * neg.length);
 }
 
-export async function kuaiSimRulesOnKuaiRand(ds: Dataset, mf: Partial<MFOptions> | undefined, temperModel: TemperModel): Promise<PresetParts> {
+/**
+ * The response model: MF by default (item similarity from its item embeddings), or DeepFM / the ensemble
+ * (`userModel`, as for every preset's completed ground truth), whose items have no embedding of their own:
+ * the similarity penalty then counts shared categories.
+ */
+async function responseModel(ds: Dataset, mf: Partial<MFOptions> | undefined, userModel: UserModelKind | Partial<UserModelOptions> | undefined): Promise<{ p: Float32Array; embed?: { values: Float32Array; dim: number }; name: string }> {
+  const n = ds.catalog.numItems;
+  const kind = userModelOptions(userModel).kind;
+  if (kind !== "mf") {
+    const { matrix } = await completeGroundTruth(ds, userModel, { ...RESPONSE_MF, ...mf });
+    return { p: matrix.map((v) => Math.min(1, Math.max(0, v))), name: `${kind === "deepfm" ? "DeepFM" : "MF + DeepFM ensemble"} on KuaiRand-Pure standard-log is_click, clipped to [0, 1]; similarity = shared category` };
+  }
+  const trained = await trainMF(ds.train, ds.numUsers, n, { ensemble: 1, ...RESPONSE_MF, ...mf, engine: "sparse", clip: false, seed: 12345 });
+  const embed = trained.factors ? columnEmbeddings(trained.factors, ds.numUsers, n) : undefined;
+  return { p: trained.predicted.map((v) => Math.min(1, Math.max(0, v))), ...(embed ? { embed } : {}), name: "MF on KuaiRand-Pure standard-log is_click, clipped to [0, 1]" };
+}
+
+export async function kuaiSimRulesOnKuaiRand(ds: Dataset, mf: Partial<MFOptions> | undefined, temperModel: TemperModel, userModel?: UserModelKind | Partial<UserModelOptions>): Promise<PresetParts> {
   const temper = temperRules(ds.catalog, temperModel, "kuairand-pure-kuaisim-rules");
   const n = ds.catalog.numItems;
-  const trained = await trainMF(ds.train, ds.numUsers, n, { ensemble: 1, ...RESPONSE_MF, ...mf, engine: "sparse", clip: false, seed: 12345 });
-  const p = trained.predicted.map((v) => Math.min(1, Math.max(0, v)));
-  const embed = trained.factors ? columnEmbeddings(trained.factors, ds.numUsers, n) : undefined;
+  const { p, embed, name } = await responseModel(ds, mf, userModel);
   const auc = ds.test ? clickAuc(p, n, ds.test) : undefined;
   return {
     dataset: ds,
@@ -72,7 +88,7 @@ export async function kuaiSimRulesOnKuaiRand(ds: Dataset, mf: Partial<MFOptions>
       rho: 0.2,
       maxSteps: 100,
       feedback: "click",
-      responseModel: "MF on KuaiRand-Pure standard-log is_click, clipped to [0, 1]",
+      responseModel: name,
       responseModelL2: mf?.l2 ?? RESPONSE_MF.l2,
       ...(auc !== undefined ? { heldOutClickAuc: Number(auc.toFixed(4)) } : {}),
     },

@@ -356,7 +356,7 @@ async function buildParts(name: PresetName, o: PresetOptions, dir: string | unde
     case "kuairand-pure":
       return categoryPreset(loadKuaiRandPure(dir!), o, 10, 0, 0.5);
     case "kuairand-pure-kuaisim-rules":
-      return kuaiSimRulesOnKuaiRand(loadKuaiRandPure(dir!), o.mf, o.temper ?? "kuaisim");
+      return kuaiSimRulesOnKuaiRand(loadKuaiRandPure(dir!), o.mf, o.temper ?? "kuaisim", o.userModel);
     default:
       throw new FarsightError("env/unknown-preset", `unknown environment preset "${name as string}"; known: ${PRESETS.join(", ")}`, { name });
   }
