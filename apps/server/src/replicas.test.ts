@@ -123,8 +123,18 @@ describe.skipIf(!POSTGRES_URL)("two server replicas on one PostgreSQL", () => {
       if (state.next[0] === "plan") break;
       await new Promise((r) => setTimeout(r, 20));
     }
+    // A holds the thread: B refuses to run it alongside (it would plan the same step twice).
+    await expect(wait(cb, thread.thread_id, {})).rejects.toThrow(/in progress on another replica/);
     await kill(a, "SIGKILL");
     expect(await lost).toBe("failed");
+    // The database drops A's lock with its connection; until it has noticed, B still says busy.
+    for (let tries = 0; ; tries++) {
+      const err = await wait(cb, thread.thread_id, { command: { resume: { feedback: [1, 1] } } }).then(() => undefined, (e: Error) => e);
+      expect(err, "a resume must be refused: nothing waits for one").toBeDefined();
+      if (!/another replica/.test(err!.message)) break;
+      expect(tries, "A's lock outlived its process by more than 5 s").toBeLessThan(250);
+      await new Promise((r) => setTimeout(r, 20));
+    }
 
     const state = await cb.threads.getState(thread.thread_id);
     const values = state.values as { steps: { slate: number[]; feedback: number[] }[]; step: number };

@@ -18,7 +18,15 @@ export class Runs {
   private readonly busy = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  constructor(private readonly graphs: readonly ServedGraph[], private readonly threads: ThreadRecords) {}
+  /**
+   * `lockThread` (the storage's, when processes share it) extends the refusal to runs in other replicas; without
+   * it only this process's runs are seen.
+   */
+  constructor(
+    private readonly graphs: readonly ServedGraph[],
+    private readonly threads: ThreadRecords,
+    private readonly lockThread?: (threadId: string) => Promise<(() => Promise<void>) | undefined>,
+  ) {}
 
   async createThread(b: Body): Promise<Record<string, unknown>> {
     const id = b["thread_id"] === undefined ? randomUUID() : threadIdOf(b["thread_id"]);
@@ -102,12 +110,23 @@ export class Runs {
   private async exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
     if (this.busy.has(id)) throw new HttpError(409, "server/thread-busy", `thread ${id} has a run in progress; wait for it to finish`);
     this.busy.add(id);
+    let release: (() => Promise<void>) | undefined;
+    try {
+      if (this.lockThread) {
+        release = await this.lockThread(id);
+        if (!release) throw new HttpError(409, "server/thread-busy", `thread ${id} has a run in progress on another replica; wait for it to finish`);
+      }
+    } catch (err) {
+      this.busy.delete(id);
+      throw err;
+    }
     const p = fn();
     this.inFlight.add(p);
     try {
       return await p;
     } finally {
       this.inFlight.delete(p);
+      await release?.();
       this.busy.delete(id);
     }
   }

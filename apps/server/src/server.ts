@@ -47,7 +47,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], bod
 /** Starts the server on 127.0.0.1 (never another address). */
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const threads = new ThreadRecords(o.storage.store);
-  const runs = new Runs(o.graphs, threads);
+  const runs = new Runs(o.graphs, threads, o.storage.lockThread?.bind(o.storage));
   const assistant = (g: ServedGraph) => ({
     assistant_id: assistantIdOf(g.graphId),
     graph_id: g.graphId,

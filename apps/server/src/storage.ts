@@ -23,9 +23,19 @@ export interface Storage {
   readonly where: string;
   readonly checkpointer: BaseCheckpointSaver;
   readonly store: BaseStore;
+  /**
+   * Takes a thread for one run across every process on this storage: resolves with a release function, or
+   * with undefined when another process holds it. Only storage that several processes share has one
+   * (PostgreSQL: a session-level advisory lock, dropped by the database when the holder's connection dies, so a
+   * killed replica never leaves a thread locked); in one process the server's own bookkeeping suffices.
+   */
+  lockThread?(threadId: string): Promise<(() => Promise<void>) | undefined>;
   /** Closes connections and files. */
   close(): Promise<void>;
 }
+
+/** Namespace of the thread locks (the first key of PostgreSQL's two-key advisory locks); the table-setup lock is 724011. */
+const THREAD_LOCK_SPACE = 724012;
 
 /** Hides the password of a connection string, for logs and errors. */
 export function redactUrl(url: string): string {
@@ -84,14 +94,41 @@ async function openPostgres(url: string): Promise<Storage> {
     throw new FarsightError("server/postgres", `cannot open PostgreSQL at ${where}: ${err instanceof Error ? err.message : String(err)}`, { where }, { cause: err });
   }
   await client.end();
+  // One connection per run in progress holds its thread's lock for the run's duration.
+  const locks = new pg.Pool({ connectionString: url, max: 16 });
+  locks.on("error", () => {}); // an idle connection the database dropped: the pool replaces it
   return {
     kind: "postgres",
     where,
     checkpointer,
     store,
+    async lockThread(threadId: string) {
+      const conn = await locks.connect();
+      try {
+        // hashtext collisions make two threads share a lock: a run may then be refused as busy, never run twice.
+        const got = await conn.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS ok", [THREAD_LOCK_SPACE, threadId]);
+        if (!got.rows[0]?.ok) {
+          conn.release();
+          return undefined;
+        }
+      } catch (err) {
+        conn.release(err instanceof Error ? err : true);
+        throw err;
+      }
+      return async () => {
+        try {
+          await conn.query("SELECT pg_advisory_unlock($1::int, hashtext($2))", [THREAD_LOCK_SPACE, threadId]);
+          conn.release();
+        } catch (err) {
+          // Dropping the connection releases the lock too.
+          conn.release(err instanceof Error ? err : true);
+        }
+      };
+    },
     close: async () => {
       await checkpointer.end();
       await store.stop();
+      await locks.end();
     },
   };
 }
