@@ -91,8 +91,11 @@ describe("farsight run lerl --planner llm, against an OpenAI-compatible server o
       const spec = `openai-compatible:${server.url}#fake-model`;
       const code = await runCommand.run(["lerl", "--planner", "llm", "--llm", spec, "--steps", "40", "--batch", "4", "--episodes", "4", "--out", join(dir, "run"), "--json"], io);
       expect(code).toBe(0);
-      const out = JSON.parse(text) as { rows: { agent: string; llm_calls_per_rec: number; len: number }[] };
+      const out = JSON.parse(text) as { report: string; rows: { agent: string; llm_calls_per_rec: number; len: number }[] };
       const lerl = out.rows.find((r) => r.agent === "LERL (llm-category, 0% fallback)")!;
+      // The run writes its report (the page `farsight report` would write), naming the LERL row.
+      expect(out.report).toBe(join(dir, "run", "report.html"));
+      expect(readFileSync(out.report, "utf8")).toContain("LERL (llm-category, 0% fallback)");
       // One plan request per session per step in evaluation (cohort 1, plan every step); requests whose prompt
       // repeats one already answered (sessions with the same history and reflections) come from the response
       // cache and are not model calls, so calls per recommendation is at most 1.

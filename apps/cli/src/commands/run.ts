@@ -22,13 +22,15 @@ import { defineCommand, flagValues, readFlags } from "../flag-table.js";
 import { renderHelp } from "../help.js";
 import { categoryQuitRule, plannerChoices, type PlannerName } from "../planners.js";
 import { userSplit, type EvalPolicy } from "../report/protocol.js";
+import { buildReport } from "../report/html.js";
+import { readRunDir } from "../report/read-run-dir.js";
 import { RunDirWriter } from "../report/run-dir.js";
 import { makeProgress } from "../progress.js";
 import { faultPoint } from "../run/fault.js";
 import { ILREC_TABLE, runIlrec } from "../run/ilrec.js";
 import { checkLerlFlags } from "../run/lerl-flags.js";
 import { forgetUncheckpointedRecords, LERL_FLAGS, savedLerlFlags, seriesKey } from "../run/lerl-resume.js";
-import { RunDirectory } from "../run/run-directory.js";
+import { RunDirectory, writeFileAtomic } from "../run/run-directory.js";
 import { givenPresetFlags, PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
 import { answerLines, answerRecord, checkFallbackRate, fallbackLabel, LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight, watchSlowCalls, type LlmRunOptions } from "../llm-run.js";
 
@@ -427,12 +429,15 @@ export const runCommand: Command = {
     // Checked on the flags as given: settings a resume takes from the saved run (e.g. its cohort) are not the user's to drop.
     checkLerlFlags(given, x.planners);
     const result = await runLerlExperiment(x, values.json ? { ...io, stdout: () => {}, isTTY: false } : io);
+    // The report needs the evaluation's results; a --skip-eval run has none to show.
+    const report = result.rows.length ? join(x.out, "report.html") : undefined;
+    if (report) writeFileAtomic(report, buildReport(readRunDir(x.out), { title: `Farsight: LERL on ${env}` }).html);
     if (values.json) {
-      io.stdout(JSON.stringify({ out: x.out, rows: result.rows, seconds: result.seconds, ...(result.llm ? { llm: result.llm } : {}) }) + "\n");
+      io.stdout(JSON.stringify({ out: x.out, ...(report ? { report } : {}), rows: result.rows, seconds: result.seconds, ...(result.llm ? { llm: result.llm } : {}) }) + "\n");
     } else {
       if (result.rows.length) io.stdout(`\n${formatTable(result.rows)}${wrap(result.note)}\n`);
       if (result.llm) io.stdout(answerLines(result.stats, x.llm).join("\n") + "\n");
-      io.stdout(`run directory: ${x.out} (${result.seconds.toFixed(1)}s); render it with \`farsight report ${x.out}\`\n`);
+      io.stdout(`run directory: ${x.out} (${result.seconds.toFixed(1)}s)\n${report ? `report: ${report}\n` : ""}`);
     }
     if (result.llm) checkFallbackRate(result.stats, { spec: x.llm, ...llmRun });
     return 0;
