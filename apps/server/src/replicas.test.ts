@@ -102,6 +102,12 @@ describe.skipIf(!POSTGRES_URL)("two server replicas on one PostgreSQL", () => {
     } finally {
       await store.stop();
     }
+    // History reads A's checkpoints from B; a thread deleted on B is gone on A, checkpoints included.
+    expect((await cb.threads.getHistory(thread.thread_id, { limit: 3 }))[0]!.values).toMatchObject({ done: true });
+    await cb.threads.delete(thread.thread_id);
+    await expect(ca.threads.get(thread.thread_id)).rejects.toThrow(/404|no thread/);
+    await ca.threads.create({ threadId: thread.thread_id });
+    expect((await ca.threads.getState(thread.thread_id)).values).toEqual({});
     await Promise.all([kill(a, "SIGTERM"), kill(b, "SIGTERM")]);
   });
 

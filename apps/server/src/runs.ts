@@ -26,7 +26,39 @@ export class Runs {
     private readonly graphs: readonly ServedGraph[],
     private readonly threads: ThreadRecords,
     private readonly lockThread?: (threadId: string) => Promise<(() => Promise<void>) | undefined>,
+    /** Drops a thread's checkpoints (the storage's checkpointer), for `DELETE /threads/:id`. */
+    private readonly deleteCheckpoints?: (threadId: string) => Promise<void>,
   ) {}
+
+  /**
+   * The thread's saved states, newest first: one per checkpoint (after every node), as `/state` shows them.
+   * `before: { configurable: { checkpoint_id } }` pages back from a checkpoint; `limit` 1..1000 (default 10).
+   */
+  async history(id: string, b: Body): Promise<Record<string, unknown>[]> {
+    const record = await this.record(id);
+    const limit = b["limit"] === undefined || b["limit"] === null ? 10 : b["limit"];
+    if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HttpError(422, "server/bad-request", `limit must be an integer in 1..1000, got ${JSON.stringify(limit)}`);
+    // The SDK sends a config ({ configurable: { checkpoint_id } }); a checkpoint ({ checkpoint_id }) is taken too.
+    const given = b["before"] as { checkpoint_id?: unknown; configurable?: { checkpoint_id?: unknown } } | undefined | null;
+    const before = given ? { checkpoint_id: given.configurable?.checkpoint_id ?? given.checkpoint_id } : undefined;
+    if (before && typeof before.checkpoint_id !== "string") throw new HttpError(422, "server/bad-request", `before must be { configurable: { checkpoint_id } } (or { checkpoint_id }) of a state of this thread, got ${JSON.stringify(given)}`);
+    const g = this.graphs.find((x) => x.graphId === record.graph_id);
+    if (!g) return [];
+    if (!g.graph.getStateHistory) throw new HttpError(422, "server/bad-request", `the ${g.graphId} graph keeps no state history`);
+    const out: Record<string, unknown>[] = [];
+    const options = { limit, ...(before ? { before: { configurable: { thread_id: id, checkpoint_ns: "", checkpoint_id: before.checkpoint_id } } } : {}) };
+    for await (const snap of g.graph.getStateHistory({ configurable: { thread_id: id } }, options)) out.push(stateOf(id, snap));
+    return out;
+  }
+
+  /** Deletes a thread: its record and every checkpoint. Refused (409) while a run is in progress on it. */
+  async deleteThread(id: string): Promise<void> {
+    await this.record(id);
+    await this.exclusive(id, async () => {
+      await this.deleteCheckpoints?.(id);
+      await this.threads.delete(id);
+    });
+  }
 
   async createThread(b: Body): Promise<Record<string, unknown>> {
     const id = b["thread_id"] === undefined ? randomUUID() : threadIdOf(b["thread_id"]);

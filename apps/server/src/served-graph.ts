@@ -21,6 +21,8 @@ export interface GraphLike {
   invoke(input: unknown, config: Record<string, unknown>): Promise<unknown>;
   stream(input: unknown, config: Record<string, unknown>): Promise<AsyncIterable<unknown>>;
   getState(config: { configurable: { thread_id: string } }): Promise<SnapshotLike>;
+  /** The thread's saved states, newest first (LangGraph's compiled graphs have it; `/threads/:id/history`). */
+  getStateHistory?(config: { configurable: Record<string, unknown> }, options?: { limit?: number; before?: { configurable: Record<string, unknown> } }): AsyncIterable<SnapshotLike>;
 }
 
 /** One graph served over HTTP. */

@@ -83,6 +83,26 @@ describe("the thin server, driven by @langchain/langgraph-sdk's Client", () => {
         expect(finished.status).toBe("idle");
         expect(finished.metadata).toMatchObject({ person: "ada", graph_id: "session" });
         expect((await client.threads.search({ metadata: { person: "ada" } })).map((t) => t.thread_id)).toEqual([thread.thread_id]);
+
+        // History: one state per saved node, newest first, paged back from a checkpoint.
+        const history = await client.threads.getHistory(thread.thread_id, { limit: 4 });
+        expect(history).toHaveLength(4);
+        expect(history[0]!.values).toMatchObject({ done: true });
+        expect(history[0]!.checkpoint.checkpoint_id).toBe((await client.threads.getState(thread.thread_id)).checkpoint.checkpoint_id);
+        for (let k = 1; k < history.length; k++) expect(history[k]!.checkpoint.checkpoint_id).toBe(history[k - 1]!.parent_checkpoint!.checkpoint_id);
+        const older = await client.threads.getHistory(thread.thread_id, { limit: 2, before: { configurable: { checkpoint_id: history[3]!.checkpoint.checkpoint_id } } });
+        expect(older.map((h) => h.checkpoint.checkpoint_id)).toEqual([history[3]!.parent_checkpoint!.checkpoint_id, expect.any(String)]);
+        const all = await client.threads.getHistory(thread.thread_id, { limit: 1000 });
+        expect(all.at(-1)!.parent_checkpoint).toBeNull();
+        expect(all.filter((h) => h.tasks.some((t) => t.interrupts.length > 0)).map((h) => (h.tasks[0]!.interrupts[0]!.value as Prompt).step)).toEqual([2, 1, 0]);
+
+        // Delete: the record and every checkpoint go; the id is free again.
+        await client.threads.delete(thread.thread_id);
+        await expect(client.threads.get(thread.thread_id)).rejects.toThrow(/404|no thread/);
+        await expect(client.threads.getHistory(thread.thread_id)).rejects.toThrow(/404|no thread/);
+        expect(await client.threads.search({ metadata: { person: "ada" } })).toEqual([]);
+        const again = await client.threads.create({ threadId: thread.thread_id });
+        expect((await client.threads.getState(again.thread_id)).values).toEqual({});
       } finally {
         await server.close();
       }

@@ -47,7 +47,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], bod
 /** Starts the server on 127.0.0.1 (never another address). */
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const threads = new ThreadRecords(o.storage.store);
-  const runs = new Runs(o.graphs, threads, o.storage.lockThread?.bind(o.storage));
+  const runs = new Runs(o.graphs, threads, o.storage.lockThread?.bind(o.storage), (id) => o.storage.checkpointer.deleteThread(id));
   const assistant = (g: ServedGraph) => ({
     assistant_id: assistantIdOf(g.graphId),
     graph_id: g.graphId,
@@ -84,6 +84,11 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     }],
     ["GET", /^\/threads\/([^/]+)$/, async (_q, res, [id]) => json(res, 200, await runs.thread(id!))],
     ["GET", /^\/threads\/([^/]+)\/state$/, async (_q, res, [id]) => json(res, 200, await runs.state(id!))],
+    ["POST", /^\/threads\/([^/]+)\/history$/, async (_q, res, [id], body) => json(res, 200, await runs.history(id!, await body()))],
+    ["DELETE", /^\/threads\/([^/]+)$/, async (_q, res, [id]) => {
+      await runs.deleteThread(id!);
+      res.writeHead(204).end();
+    }],
     ["POST", /^\/threads\/([^/]+)\/runs\/wait$/, async (_q, res, [id], body) => {
       const b = await body();
       const runId = randomUUID();

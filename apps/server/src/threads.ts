@@ -30,6 +30,10 @@ export class ThreadRecords {
     await this.store.put(NAMESPACE, record.thread_id, { ...record }, false);
   }
 
+  async delete(threadId: string): Promise<void> {
+    await this.store.delete(NAMESPACE, threadId);
+  }
+
   /** Updates a record: `updated_at` is now, `patch` overwrites fields (an `error: undefined` clears it). */
   async touch(record: ThreadRecord, patch: Partial<ThreadRecord>): Promise<ThreadRecord> {
     const next = { ...record, ...patch, updated_at: new Date().toISOString() };
