@@ -1,11 +1,11 @@
-import { writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, parse, resolve } from "node:path";
 import { UsageError, type Command } from "../command.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
 import { buildReport } from "../report/html.js";
 import { inspectReport } from "../report/browser.js";
-import { isIlrecRun } from "../report/ilrec-data.js";
+import { DEMO_WEIGHTS_FILE, isIlrecRun } from "../report/ilrec-data.js";
 import { readRunDir } from "../report/read-run-dir.js";
 
 const spec = defineCommand({
@@ -60,7 +60,8 @@ export const reportCommand: Command = {
     const check = wantBrowser ? await inspectReport(out, pngDir ? { pngDir } : {}) : null;
     const failed = Boolean(values["open-check"] && check && check.failures.length > 0);
 
-    const recorded = Object.fromEntries(Object.entries(data.present));
+    // An IL-Rec run records its demonstration weights too (demo-weights.json, a section of its report).
+    const recorded: Record<string, boolean> = { ...data.present, ...(isIlrecRun(data) ? { demoWeights: existsSync(join(runDir, DEMO_WEIGHTS_FILE)) } : {}) };
     if (values.json) {
       io.stdout(JSON.stringify({ out, recorded, sections: report.sections.map((s) => s.id), problems: data.problems, check, ok: !failed }) + "\n");
     } else {

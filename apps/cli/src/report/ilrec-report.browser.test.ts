@@ -101,8 +101,9 @@ describe("farsight run ilrec writes a report that Chromium renders", () => {
       const io = quietIO();
       const html = join(root, `again-${dir === out ? "all" : "seed1"}.html`);
       expect(await main(["report", dir, "--out", html, "--json"], io, [reportCommand])).toBe(0);
-      const json = JSON.parse(io.out) as { sections: string[]; problems: unknown[] };
+      const json = JSON.parse(io.out) as { sections: string[]; problems: unknown[]; recorded: Record<string, boolean> };
       expect(json.sections).toEqual(["comparison", "curves", "weights", "config"]);
+      expect(json.recorded).toMatchObject({ results: true, curves: true, demoWeights: true });
       expect(json.problems).toEqual([]);
       expect(readFileSync(html, "utf8")).toContain("Demonstration weights over training");
     }
