@@ -17,6 +17,7 @@ import { userSplit } from "../report/protocol.js";
 import { readRunDir } from "../report/read-run-dir.js";
 import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight, watchSlowCalls } from "../llm-run.js";
 import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
+import { faultPoint } from "./fault.js";
 import { aggregate, sessionCollector, writeIlrecRecords, type IlrecRunInfo, type IlrecSeedRun } from "./ilrec-record.js";
 import { RunDirectory, writeFileAtomic } from "./run-directory.js";
 
@@ -131,6 +132,8 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
     const results = [];
     const protocol = `ground truth, ${userSplit(setup).label}, ${episodes} sessions per method, learned policies served ${serve.join(" and ")}`;
     for (const s of seeds) {
+      // Kill tests stop the run here: every seed before this one has written all its records.
+      faultPoint("ilrec-seed");
       log(`-- seed ${s}`);
       let lastTenth = -1;
       const dir = seeds.length > 1 ? join(out, `seed${s}`) : out;
