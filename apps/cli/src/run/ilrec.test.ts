@@ -88,7 +88,7 @@ describe("farsight run ilrec", () => {
       // The second pass of the seed loop's fault point is the start of seed 1: seed 0 has written everything.
       const args = ["run", "ilrec", "--env", "synthetic", "--teacher", "heuristic", "--demos", "3", "--steps", "160", "--episodes", "3", "--batch", "8", "--bc-steps", "20", "--serve", "greedy", "--seeds", "2", "--out", out];
       const killed = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env: { ...process.env, FARSIGHT_FAULT: "ilrec-seed:2" }, timeout: 120_000 });
-      expect(killed.signal, killed.stderr).toBe("SIGKILL");
+      expect(killed.signal, `stderr: ${killed.stderr}`).toBe("SIGKILL");
       expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8")).seeds).toEqual([0]);
       const top = expectEpisodesMatchTable(out, [0], 3);
       expect(top.every((e) => e.seed === 0)).toBe(true);
