@@ -9,6 +9,7 @@ import { runCommand } from "../commands/run.js";
 import { buildReport } from "../report/html.js";
 import { readRunDir } from "../report/read-run-dir.js";
 import type { EpisodeRecord } from "../report/run-dir.js";
+import { ilrecEpisodes, type IlrecSeedRun } from "./ilrec-record.js";
 
 const bin = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/bin.js");
 
@@ -49,6 +50,22 @@ function capture(): CliIO & { out: string } {
   (io as { stdout: CliIO["stdout"] }).stdout = (t) => void (io.out += t);
   return io;
 }
+
+describe("episodes.jsonl of run ilrec", () => {
+  it("names every session after its table row by position: the first seed's name at the top, each seed's own in its folder", () => {
+    // An LLM teacher's row carries the fallback share so far, which differs between seeds.
+    const run = (seed: number, teacher: string): IlrecSeedRun => ({
+      seed,
+      result: { rows: [{ method: "IL-Rec policy (greedy)", len: 2, r_traj: 1 }, { method: teacher, len: 1, r_traj: 0 }] } as unknown as IlrecSeedRun["result"],
+      sessions: [[{ agent: "IL-Rec policy (greedy)", length: 2, return: 1, seed }], [{ agent: "teacher (billp-llm)", length: 1, return: 0, seed }]],
+    });
+    const runs = [run(0, "teacher (billp-llm, 10% fallback)"), run(1, "teacher (billp-llm, 20% fallback)")];
+    expect(ilrecEpisodes(runs).map((e) => `${e.seed} ${e.agent}`)).toEqual([
+      "0 IL-Rec policy (greedy)", "0 teacher (billp-llm, 10% fallback)", "1 IL-Rec policy (greedy)", "1 teacher (billp-llm, 10% fallback)",
+    ]);
+    expect(ilrecEpisodes([runs[1]!]).map((e) => e.agent)).toEqual(["IL-Rec policy (greedy)", "teacher (billp-llm, 20% fallback)"]);
+  });
+});
 
 describe("farsight run ilrec", () => {
   it("rejects an LLM teacher without a model and unknown choices, naming the flag", async () => {
