@@ -138,7 +138,11 @@ describe("run ilrec --teacher llm against a model that only writes prose", () =>
     const finished = captureIO();
     expect(await main([...args, "--out", join(dir, "ilrec-b"), "--max-fallback-rate", "1"], finished, [runCommand])).toBe(0);
     expect(finished.out).toMatch(/teacher \(billp-llm, 100% fallback\)/);
-    const results = JSON.parse(readFileSync(join(dir, "ilrec-b", "results.json"), "utf8")) as { llmAnswers: { components: Record<string, { fallback: number; answers: number }> } };
+    const results = JSON.parse(readFileSync(join(dir, "ilrec-b", "results.json"), "utf8")) as { rows: { agent: string }[]; llmAnswers: { components: Record<string, { fallback: number; answers: number }> } };
+    // The teacher's sessions in episodes.jsonl carry its row's name, fallback share included.
+    const agents = readFileSync(join(dir, "ilrec-b", "episodes.jsonl"), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { agent: string }).agent);
+    expect([...new Set(agents)]).toEqual(results.rows.map((r) => r.agent));
+    expect(agents).toContain("teacher (billp-llm, 100% fallback)");
     const components = Object.values(results.llmAnswers.components);
     expect(components.length).toBeGreaterThan(0);
     expect(components.every((c) => c.answers > 0 && c.fallback === c.answers)).toBe(true);

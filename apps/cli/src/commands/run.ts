@@ -24,7 +24,7 @@ import { categoryQuitRule, plannerChoices, type PlannerName } from "../planners.
 import { userSplit, type EvalPolicy } from "../report/protocol.js";
 import { buildReport } from "../report/html.js";
 import { readRunDir } from "../report/read-run-dir.js";
-import { RunDirWriter } from "../report/run-dir.js";
+import { episodeRecord, RunDirWriter } from "../report/run-dir.js";
 import { makeProgress } from "../progress.js";
 import { faultPoint } from "../run/fault.js";
 import { ILREC_TABLE, runIlrec } from "../run/ilrec.js";
@@ -92,10 +92,6 @@ const DIAGNOSTICS = ["policyLoss", "valueLoss", "entropy", "approxKl", "clipFrac
 
 function diagnosticCurves(series: string, step: number, seed: number, stats: Record<string, number> | undefined) {
   return DIAGNOSTICS.filter((m) => Number.isFinite(stats?.[m])).map((metric) => ({ series, step, metric, value: stats![metric]!, seed }));
-}
-
-function episodeRecord(agent: string, e: Episode, seed: number) {
-  return { agent, length: e.length, return: e.return, categories: e.steps.map((s) => [...s.categories]), user: e.userId, seed };
 }
 
 /** Trains LERL and flat PPO per seed, evaluates them with random and popularity, writes the run dir; returns the table rows. */

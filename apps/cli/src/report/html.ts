@@ -7,7 +7,7 @@ import { uniqueInOrder } from "./analysis.js";
 import { isIlrecRun } from "./ilrec-data.js";
 import { ilrecColours, ilrecSections } from "./ilrec-sections.js";
 import type { RunDirData } from "./read-run-dir.js";
-import { comparisonSection, configSection, curvesSection, exposureSection, lengthSection, problemsSection, type Section } from "./sections.js";
+import { comparisonSection, configSection, curvesSection, episodeAgents, exposureSection, lengthSection, problemsSection, type Section } from "./sections.js";
 import { esc } from "./svg.js";
 
 export interface ReportOptions {
@@ -68,9 +68,9 @@ export function buildReport(data: RunDirData, opts: ReportOptions = {}): Report 
     ...(data.curves?.map((c) => c.series) ?? []),
   ]);
   const colourOf = (name: string) => Math.max(0, names.indexOf(name));
-  const agents = names.filter((n) => data.episodes?.some((e) => e.agent === n));
+  const agents = episodeAgents(data);
 
-  // An IL-Rec run records no evaluation episodes; its report is the teacher, the curves and the weights.
+  // An IL-Rec run has its own sections (teacher vs policy, weights) around the shared ones.
   const sections: Section[] = ilrec
     ? [...ilrecSections(data, ilrecColours(data)), configSection(data)]
     : [comparisonSection(data), curvesSection(data, colourOf), lengthSection(data, agents, colourOf), exposureSection(data, agents, colourOf), configSection(data)];

@@ -2,8 +2,10 @@
  * `farsight run ilrec` writes an IL-Rec report, and a real headless Chromium shows it: a tiny run (synthetic
  * world, heuristic teacher, two seeds, a few hundred training steps) writes report.html into its run directory;
  * the test serves that file on 127.0.0.1, opens it with every other request blocked, checks every chart draws
- * data and the tables have rows, and saves .ci/out/ilrec-report.png. `farsight report` on the same directory
- * renders the same IL-Rec sections. Skipped with a message when Chromium is unavailable (see test-browser.ts).
+ * data (the session lengths and exposure of every method among them) and the tables have rows, and saves
+ * .ci/out/ilrec-report.png. `farsight report` on the same directory renders the same IL-Rec sections. The
+ * browser parts are skipped with a message when Chromium is unavailable (see test-browser.ts); the run's files
+ * are checked either way.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -56,23 +58,54 @@ describe("farsight run ilrec writes a report that Chromium renders", () => {
 
   it("writes report.html, the curves and the demonstration weights into the run directory", () => {
     expect(runOutput).toContain(`report: ${reportPath}`);
-    for (const f of ["report.html", "results.json", "curves.jsonl", "demo-weights.json", "seed0/results.json", "seed1/demo-weights.json"]) {
+    for (const f of ["report.html", "results.json", "curves.jsonl", "demo-weights.json", "episodes.jsonl", "seed0/results.json", "seed1/demo-weights.json", "seed0/episodes.jsonl", "seed1/episodes.jsonl"]) {
       expect(existsSync(join(out, f)), `${f} written`).toBe(true);
     }
     const curves = readFileSync(join(out, "curves.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { seed: number });
     expect(new Set(curves.map((c) => c.seed))).toEqual(new Set([0, 1]));
   });
 
+  it("records every evaluation session of every method per seed, agreeing with each directory's table", () => {
+    type Line = { agent: string; length: number; return: number; categories: number[][]; seed: number };
+    const lines = (dir: string) => readFileSync(join(dir, "episodes.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Line);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const all = lines(out);
+    for (const [dir, seeds] of [[out, [0, 1]], [join(out, "seed0"), [0]], [join(out, "seed1"), [1]]] as const) {
+      const episodes = dir === out ? all : lines(dir);
+      const rows = (JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as { rows: { agent: string; len: number; r_traj: number }[] }).rows;
+      expect(rows.map((r) => r.agent)).toEqual(METHODS);
+      expect([...new Set(episodes.map((e) => e.agent))]).toEqual(METHODS);
+      for (const row of rows) {
+        const mine = episodes.filter((e) => e.agent === row.agent);
+        for (const seed of seeds) expect(mine.filter((e) => e.seed === seed), `${dir}: ${row.agent}, seed ${seed}`).toHaveLength(3);
+        expect(mine).toHaveLength(3 * seeds.length);
+        // Three sessions per seed: the mean over seeds of the per-seed means is the mean over the sessions.
+        expect(mean(mine.map((e) => e.length))).toBeCloseTo(row.len, 9);
+        expect(mean(mine.map((e) => e.return))).toBeCloseTo(row.r_traj, 9);
+        for (const e of mine) expect(e.categories).toHaveLength(e.length);
+      }
+    }
+    // A seed's folder holds exactly that seed's lines of the run's file.
+    for (const seed of [0, 1]) expect(lines(join(out, `seed${seed}`))).toEqual(all.filter((e) => e.seed === seed));
+  });
+
   it("shows every chart with data, the teacher-vs-policy table, offline, and saves a screenshot", async (ctx) => {
     if (unavailable || !browser || !server) return ctx.skip();
     const { page, requests, blocked } = await openReport(browser, server.baseUrl);
     const ids = await expectChartsWithData(page);
-    // Teacher vs policy bars; return, Len, lambda, discriminator loss and accuracy, BC loss; weight histogram,
-    // gated share and mean weight.
+    // Teacher vs policy bars; session lengths, majority share, entropy and one category-share chart per method;
+    // return, Len, lambda, discriminator loss and accuracy, BC loss; weight histogram, gated share and mean weight.
     expect(ids).toEqual([
-      "chart-teacher-policy", "chart-curve-0", "chart-curve-1", "chart-curve-2", "chart-curve-3", "chart-curve-4", "chart-curve-5",
+      "chart-teacher-policy", "chart-lengths", "chart-majority", "chart-entropy", ...METHODS.map((_, i) => `chart-shares-${i}`),
+      "chart-curve-0", "chart-curve-1", "chart-curve-2", "chart-curve-3", "chart-curve-4", "chart-curve-5",
       "chart-weights", "chart-weights-0", "chart-weights-1",
     ]);
+    // Every method's sessions in the length histogram and the exposure lines (legend names: A2C shortened).
+    const legendNames = METHODS.map((m) => m.replace("A2C, no demonstrations", "A2C, no demos"));
+    expect(await page.locator("#chart-lengths g.series").evaluateAll((els) => els.map((e) => e.getAttribute("data-series")))).toEqual(legendNames);
+    expect(await page.locator("#chart-majority .series").evaluateAll((els) => els.map((e) => e.getAttribute("data-series")))).toEqual(legendNames);
+    expect(await page.locator("#exposure .multiple h4").allTextContents()).toEqual(METHODS);
+    expect(await page.locator("#lengths figcaption").textContent()).toContain(`Sessions per agent: ${METHODS.map((m) => `${m}: 6`).join(", ")}.`);
     expect(await page.locator("h1").textContent()).toMatch(/IL-Rec run/);
     expect(await page.locator("table.results tbody tr th").allTextContents()).toEqual(METHODS);
     // Two seeds: every number of a learned policy's row carries its spread.
@@ -102,8 +135,8 @@ describe("farsight run ilrec writes a report that Chromium renders", () => {
       const html = join(root, `again-${dir === out ? "all" : "seed1"}.html`);
       expect(await main(["report", dir, "--out", html, "--json"], io, [reportCommand])).toBe(0);
       const json = JSON.parse(io.out) as { sections: string[]; problems: unknown[]; recorded: Record<string, boolean> };
-      expect(json.sections).toEqual(["comparison", "curves", "weights", "config"]);
-      expect(json.recorded).toMatchObject({ results: true, curves: true, demoWeights: true });
+      expect(json.sections).toEqual(["comparison", "lengths", "exposure", "curves", "weights", "config"]);
+      expect(json.recorded).toMatchObject({ results: true, curves: true, episodes: true, demoWeights: true });
       expect(json.problems).toEqual([]);
       expect(readFileSync(html, "utf8")).toContain("Demonstration weights over training");
     }

@@ -1,7 +1,8 @@
 /**
- * The sections of an IL-Rec report (`farsight run ilrec`): the teacher against the policies it taught, the
- * learning curves of IL-Rec and its baselines, and what the demonstration weights did over training. Built
- * from the same chart helpers as the LERL report; the configuration and problems sections are shared.
+ * The sections of an IL-Rec report (`farsight run ilrec`): the teacher against the policies it taught, how
+ * long their sessions ran and what categories they showed, the learning curves of IL-Rec and its baselines,
+ * and what the demonstration weights did over training. Built from the same chart helpers as the LERL report;
+ * the session-length, exposure, configuration and problems sections are the LERL report's own.
  */
 import { mean } from "@farsight/core";
 import { curvesByMetric } from "./analysis.js";
@@ -9,7 +10,7 @@ import { groupedBarChart, type Bin } from "./bar-chart.js";
 import { DEMO_WEIGHTS_FILE, type DemoWeightSnapshot, type DemoWeightsFile } from "./ilrec-data.js";
 import { lineChart } from "./line-chart.js";
 import type { RunDirData } from "./read-run-dir.js";
-import { figure, metricLabel, type Section } from "./sections.js";
+import { episodeAgents, exposureSection, figure, lengthSection, metricLabel, type Section } from "./sections.js";
 import { fmtNumber } from "./svg.js";
 import { resultsTable } from "./table.js";
 
@@ -200,7 +201,18 @@ export function weightsSection(data: RunDirData, colourOf: (name: string) => num
   return { id: "weights", title, html: hist + curves.join("\n") };
 }
 
-/** Everything above, in page order. */
+/**
+ * Everything above, in page order, with the LERL report's session-length and exposure sections (drawn from
+ * `episodes.jsonl`, every evaluation session of every method) beside the table they break down; a run
+ * directory written before `run ilrec` recorded its sessions shows them as not recorded.
+ */
 export function ilrecSections(data: RunDirData, colourOf: (name: string) => number): Section[] {
-  return [teacherVsPolicySection(data, colourOf), ilrecCurvesSection(data, colourOf), weightsSection(data, colourOf)];
+  const agents = episodeAgents(data);
+  return [
+    teacherVsPolicySection(data, colourOf),
+    lengthSection(data, agents, colourOf, chartName),
+    exposureSection(data, agents, colourOf, chartName),
+    ilrecCurvesSection(data, colourOf),
+    weightsSection(data, colourOf),
+  ];
 }

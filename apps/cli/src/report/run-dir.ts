@@ -5,7 +5,7 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { FarsightError, redactDeep } from "@farsight/core";
+import { FarsightError, redactDeep, type Episode } from "@farsight/core";
 
 /** File names inside a run directory. */
 export const RUN_FILES = {
@@ -46,6 +46,11 @@ export interface EpisodeRecord {
   readonly user?: number | string;
   /** Optional: the evaluation seed. */
   readonly seed?: number;
+}
+
+/** The `episodes.jsonl` line of a finished session of `agent` (categories of every slate shown, the user, the seed). */
+export function episodeRecord(agent: string, e: Episode, seed: number): EpisodeRecord {
+  return { agent, length: e.length, return: e.return, categories: e.steps.map((s) => [...s.categories]), user: e.userId, seed };
 }
 
 /** One column of the comparison table. A plain string is a key with itself as label. */

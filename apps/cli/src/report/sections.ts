@@ -3,7 +3,7 @@
  * and a short note on what to look for. A section whose file is missing says "not recorded".
  */
 import { redactDeep } from "@farsight/core";
-import { curvesByMetric, exposureByStep, lengthHistogram, topCategories } from "./analysis.js";
+import { curvesByMetric, exposureByStep, lengthHistogram, topCategories, uniqueInOrder } from "./analysis.js";
 import { groupedBarChart } from "./bar-chart.js";
 import { lineChart } from "./line-chart.js";
 import type { RunDirData, RunFile } from "./read-run-dir.js";
@@ -94,11 +94,21 @@ export function curvesSection(data: RunDirData, colourOf: (name: string) => numb
   return { id: "curves", title: "Learning curves", html };
 }
 
-export function lengthSection(data: RunDirData, agents: readonly string[], colourOf: (name: string) => number): Section {
+/** The agents of `episodes.jsonl`: those with a row in `results.json` in the table's order, then the others in order of first appearance. */
+export function episodeAgents(data: RunDirData): string[] {
+  const recorded = new Set((data.episodes ?? []).map((e) => e.agent));
+  return uniqueInOrder([...(data.results?.rows.map((r) => r.agent) ?? []), ...recorded]).filter((a) => recorded.has(a));
+}
+
+/** How a chart's legend names an agent (a report with long method names passes a shorter form; tables and captions keep the full name). */
+export type LegendName = (agent: string) => string;
+const sameName: LegendName = (agent) => agent;
+
+export function lengthSection(data: RunDirData, agents: readonly string[], colourOf: (name: string) => number, legendName: LegendName = sameName): Section {
   const episodes = data.episodes ?? [];
   if (episodes.length === 0) return { id: "lengths", title: "Session length", html: absent(data, "episodes", `<code>episodes.jsonl</code> has no valid episodes.`) };
   const { bins, shares } = lengthHistogram(episodes, agents);
-  const groups = agents.map((a) => ({ name: a, colourIndex: colourOf(a), values: shares.get(a) ?? [] }));
+  const groups = agents.map((a) => ({ name: legendName(a), colourIndex: colourOf(a), values: shares.get(a) ?? [] }));
   const counts = agents.map((a) => `${esc(a)}: ${episodes.filter((e) => e.agent === a).length}`).join(", ");
   const chart = groupedBarChart(bins, groups, {
     label: "Distribution of session lengths per agent",
@@ -117,7 +127,7 @@ export function lengthSection(data: RunDirData, agents: readonly string[], colou
   return { id: "lengths", title: "Session length", html };
 }
 
-export function exposureSection(data: RunDirData, agents: readonly string[], colourOf: (name: string) => number): Section {
+export function exposureSection(data: RunDirData, agents: readonly string[], colourOf: (name: string) => number, legendName: LegendName = sameName): Section {
   const episodes = (data.episodes ?? []).filter((e) => e.categories && e.categories.length > 0);
   const title = "Category exposure over session steps";
   if (episodes.length === 0) {
@@ -126,7 +136,7 @@ export function exposureSection(data: RunDirData, agents: readonly string[], col
   }
   const exposures = agents.map((a) => exposureByStep(episodes, a)).filter((x) => x.steps.length > 0);
   const line = (pick: (x: (typeof exposures)[number]) => number[]) =>
-    exposures.map((x) => ({ name: x.agent, colourIndex: colourOf(x.agent), points: x.steps.map((s, i) => ({ x: s, y: pick(x)[i]! })) }));
+    exposures.map((x) => ({ name: legendName(x.agent), colourIndex: colourOf(x.agent), points: x.steps.map((s, i) => ({ x: s, y: pick(x)[i]! })) }));
   const cut = exposures.map((x) => `${esc(x.agent)}: ${x.steps.length} step${x.steps.length === 1 ? "" : "s"} (≥ ${x.minSessions} of ${x.sessions} sessions running)`).join("; ");
   const majority = figure(
     "fig-majority",

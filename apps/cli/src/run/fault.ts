@@ -11,7 +11,7 @@ function parse(spec: string | undefined): { point: string; n: number } | undefin
   return m ? { point: m[1]!, n: Number(m[2]) } : undefined;
 }
 
-/** Where a kill test may stop the process: `farsight run lerl`'s points are listed in its test. */
+/** Where a kill test may stop the process: `farsight run lerl`'s points are listed in its test; `run ilrec` has `ilrec-seed` (the start of each seed). */
 export function faultPoint(point: string): void {
   if (target?.point === point && ++passed === target.n) process.kill(process.pid, "SIGKILL");
 }

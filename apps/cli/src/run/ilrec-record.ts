@@ -1,19 +1,39 @@
 /**
  * What `farsight run ilrec` leaves in its run directory for `farsight report`: the comparison table as
- * `results.json` (the report's format, plus IL-Rec's own fields), the learning curves as `curves.jsonl`, and the
- * demonstration weights as `demo-weights.json`. Every file is replaced whole (temporary file + rename) after
- * each seed, so a run stopped between seeds leaves a directory that reports the seeds it finished.
+ * `results.json` (the report's format, plus IL-Rec's own fields), the learning curves as `curves.jsonl`, the
+ * demonstration weights as `demo-weights.json`, and every evaluation session as `episodes.jsonl`. Every file is
+ * replaced whole (temporary file + rename) after each seed, so a run stopped between seeds leaves a directory
+ * that reports the seeds it finished; a seed's sessions are held in memory until the seed is done.
  */
 import { join } from "node:path";
+import type { Episode } from "@farsight/core";
 import type { IlrecPipelineResult, IlrecRow, IlrecWeightSnapshot } from "@farsight/graph";
 import { DEMO_WEIGHTS_FILE, type DemoWeightsFile } from "../report/ilrec-data.js";
-import { RUN_FILES, type CurvePoint, type ResultColumn } from "../report/run-dir.js";
+import { episodeRecord, RUN_FILES, type CurvePoint, type EpisodeRecord, type ResultColumn } from "../report/run-dir.js";
 import { writeFileAtomic } from "./run-directory.js";
 
 /** One finished seed of a run. */
 export interface IlrecSeedRun {
   readonly seed: number;
   readonly result: IlrecPipelineResult;
+  /** The evaluation sessions of each row of `result.rows`, by position (the writer names them after the table's rows). */
+  readonly sessions: readonly (readonly EpisodeRecord[])[];
+}
+
+/**
+ * Gathers a seed's evaluation sessions from the pipeline's `onEpisode`, then hands them out by table row:
+ * `byRow` must be called with the rows as the pipeline returned them (before a row is renamed).
+ */
+export function sessionCollector(): { onEpisode: (method: string, episode: Episode, seed: number) => void; byRow: (rows: readonly IlrecRow[]) => EpisodeRecord[][] } {
+  const byMethod = new Map<string, EpisodeRecord[]>();
+  return {
+    onEpisode: (method, episode, seed) => {
+      let list = byMethod.get(method);
+      if (!list) byMethod.set(method, (list = []));
+      list.push(episodeRecord(method, episode, seed));
+    },
+    byRow: (rows) => rows.map((row) => byMethod.get(row.method) ?? []),
+  };
 }
 
 /** What the results file says about the run as a whole. */
@@ -96,10 +116,22 @@ export function ilrecWeights(runs: readonly IlrecSeedRun[]): DemoWeightsFile {
   return { form: h.weightForm, edges: h.edges, snapshots };
 }
 
-/** Replaces results.json, curves.jsonl and demo-weights.json of `dir` with the records of `runs`. */
+/**
+ * `episodes.jsonl` of some seeds: every evaluation session, seed by seed in table order, its `agent` the name of
+ * its row in `results.json` of the same runs (the first seed's, as `aggregate` names the rows).
+ */
+export function ilrecEpisodes(runs: readonly IlrecSeedRun[]): EpisodeRecord[] {
+  const names = aggregate(runs.map((r) => r.result.rows)).map((t) => t.method);
+  return runs.flatMap((r) => r.sessions.flatMap((list, i) => list.map((e) => ({ ...e, agent: names[i]! }))));
+}
+
+/** Replaces results.json, curves.jsonl, demo-weights.json and episodes.jsonl of `dir` with the records of `runs`. */
 export function writeIlrecRecords(dir: string, runs: readonly IlrecSeedRun[], info: IlrecRunInfo): void {
   writeFileAtomic(join(dir, RUN_FILES.curves), ilrecCurves(runs).map((p) => JSON.stringify(p) + "\n").join(""));
   writeFileAtomic(join(dir, DEMO_WEIGHTS_FILE), JSON.stringify(ilrecWeights(runs), null, 2) + "\n");
+  // JSON.stringify writes a non-finite return as null, which the report lists as a problem and skips.
+  writeFileAtomic(join(dir, RUN_FILES.episodes), ilrecEpisodes(runs).map((e) => JSON.stringify(e) + "\n").join(""));
+  // results.json last: a run stopped between these writes leaves a table that never claims a seed whose records are missing.
   // NaN (a metric not measured for a row) is left out above; anything else non-finite would become null.
   writeFileAtomic(join(dir, RUN_FILES.results), JSON.stringify(ilrecResults(runs, info), null, 2) + "\n");
 }

@@ -17,7 +17,8 @@ import { userSplit } from "../report/protocol.js";
 import { readRunDir } from "../report/read-run-dir.js";
 import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight, watchSlowCalls } from "../llm-run.js";
 import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
-import { aggregate, writeIlrecRecords, type IlrecRunInfo, type IlrecSeedRun } from "./ilrec-record.js";
+import { faultPoint } from "./fault.js";
+import { aggregate, sessionCollector, writeIlrecRecords, type IlrecRunInfo, type IlrecSeedRun } from "./ilrec-record.js";
 import { RunDirectory, writeFileAtomic } from "./run-directory.js";
 
 const REWARDS = ["env", "airl", "env+airl"] as const satisfies readonly IlrecRewardMode[];
@@ -37,7 +38,7 @@ export const ILREC_TABLE = defineCommand({
     steps: { kind: "int", min: 1, default: 20_000, help: "training budget of each learned policy, in environment transitions." },
     seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "first seed." },
     seeds: { kind: "int", min: 1, default: 1, placeholder: "K", help: "runs seeds S..S+K-1 and prints the mean (std) over seeds." },
-    out: { kind: "path", placeholder: "DIR", defaultHelp: "runs/ilrec-<env>-<timestamp>", help: "writes demonstrations.jsonl and policy/ (checkpoint) per seed; results.json, curves.jsonl, demo-weights.json and report.html (see apps/cli/src/report/RUN_DIR.md)." },
+    out: { kind: "path", placeholder: "DIR", defaultHelp: "runs/ilrec-<env>-<timestamp>", help: "writes demonstrations.jsonl and policy/ (checkpoint) per seed; results.json, curves.jsonl, demo-weights.json, episodes.jsonl and report.html (see apps/cli/src/report/RUN_DIR.md)." },
     episodes: { kind: "int", min: 1, default: 100, placeholder: "E", help: "evaluation sessions per method." },
     "teacher-episodes": { kind: "int", min: 1, placeholder: "E", defaultHelp: "--episodes", help: "evaluation sessions of the teacher." },
     reward: {
@@ -131,9 +132,12 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
     const results = [];
     const protocol = `ground truth, ${userSplit(setup).label}, ${episodes} sessions per method, learned policies served ${serve.join(" and ")}`;
     for (const s of seeds) {
+      // Kill tests stop the run here: every seed before this one has written all its records.
+      faultPoint("ilrec-seed");
       log(`-- seed ${s}`);
       let lastTenth = -1;
       const dir = seeds.length > 1 ? join(out, `seed${s}`) : out;
+      const sessions = sessionCollector();
       const r = await runIlrecPipeline({
         setup, teacher, model, stats, seed: s, outDir: dir, episodes,
         demos,
@@ -152,6 +156,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
           ...(advantage ? { advantage } : {}),
         },
         log,
+        onEpisode: sessions.onEpisode,
         onProgress: (p) => {
           // About ten lines per training run: env steps, updates, recent return, discriminator accuracy.
           const tenth = Math.floor((10 * p.envSteps) / Math.max(1, steps));
@@ -161,9 +166,11 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
         },
       });
       mkdirSync(dir, { recursive: true });
+      // The sessions go with their rows by position, taken before a row is renamed below.
+      const perRow = sessions.byRow(r.rows);
       // A teacher row names what ran: the share of the LLM teacher's answers that came from its fallbacks.
       if (model) r.rows.forEach((row, i) => row.method.startsWith("teacher (") && (r.rows[i] = { ...row, method: `${row.method.slice(0, -1)}, ${teacherFallback(stats)})` }));
-      runs.push({ seed: s, result: r });
+      runs.push({ seed: s, result: r, sessions: perRow });
       // After every seed the directory reports what is finished: the seed's own records, then all seeds so far.
       const info: IlrecRunInfo = { env, teacher, llm: redactText(spec), protocol, ...(model ? { llmAnswers: answerRecord(stats, redactText(spec)) } : {}) };
       if (dir !== out) writeIlrecRecords(dir, [runs.at(-1)!], info);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { mean, type Episode } from "@farsight/core";
 import { loadPreset, type EnvSetup } from "@farsight/env";
 import { LlmStats, ScriptedChatModel } from "@farsight/llm";
 import { initBackend } from "@farsight/rl-policy";
@@ -62,7 +63,11 @@ describe("IL-Rec demonstrations", () => {
 describe("runIlrecPipeline", () => {
   it("demonstrates, writes and reads the file, trains, and serves the policy without an LLM", async () => {
     const out = join(dir, "run");
-    const r = await runIlrecPipeline({ setup, teacher: "heuristic", demos: 6, steps: 480, seed: 1, outDir: out, episodes: 10, batchSize: 8 });
+    const sessions: { method: string; episode: Episode; seed: number }[] = [];
+    const r = await runIlrecPipeline({
+      setup, teacher: "heuristic", demos: 6, steps: 480, seed: 1, outDir: out, episodes: 10, batchSize: 8,
+      onEpisode: (method, episode, seed) => sessions.push({ method, episode, seed }),
+    });
     // Learned policies are served both ways by default: greedy (top-K) and sampled (IL-Rec's released evaluation).
     expect(r.rows.map((x) => x.method)).toEqual([
       "IL-Rec policy (greedy)", "IL-Rec policy (sampled)", "teacher (billp-heuristic)", "A2C, no demonstrations (greedy)", "A2C, no demonstrations (sampled)",
@@ -78,6 +83,21 @@ describe("runIlrecPipeline", () => {
     }
     expect(r.rows[0]!.llmCallsPerRec).toBe(0);
     expect(r.rows[0]!.msPerRec).toBeGreaterThan(0);
+    // Every evaluation session reaches onEpisode under its row's name, in table order, and the rows' means are
+    // the means of those sessions (the latency-timing sessions are not among them).
+    expect([...new Set(sessions.map((x) => x.method))]).toEqual(r.rows.map((x) => x.method));
+    expect(sessions.every((x) => x.seed === 1)).toBe(true);
+    for (const row of r.rows) {
+      const mine = sessions.filter((x) => x.method === row.method).map((x) => x.episode);
+      expect(mine).toHaveLength(row.episodes);
+      expect(mean(mine.map((e) => e.length))).toBeCloseTo(row.len, 9);
+      expect(mean(mine.map((e) => e.return))).toBeCloseTo(row.r_traj, 9);
+      // Each step carries its slate's categories (what the exposure charts of a report draw).
+      for (const e of mine) {
+        expect(e.steps).toHaveLength(e.length);
+        for (const st of e.steps) expect(st.categories.length === st.slate.length && st.slate.length > 0).toBe(true);
+      }
+    }
     expect(r.training.imitationScale).toBe(0); // annealed to pure RL by the end of the budget
     expect(r.training.acceptedShare).toBeGreaterThanOrEqual(0);
     expect(r.training.acceptedShare).toBeLessThanOrEqual(1);

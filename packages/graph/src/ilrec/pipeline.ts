@@ -8,10 +8,11 @@
  *    A2C without demonstrations, behaviour cloning of the demonstrations (imitation term only).
  * 3. Serving: each policy alone (no LLM), greedy and/or sampled (`serve`), on the held-out ground truth, next to
  *    the teacher itself and random; plus the cost per recommendation (LLM calls, milliseconds at one session at
- *    a time).
+ *    a time). Every evaluation session is handed to `onEpisode` with its row's method name (for a run's
+ *    `episodes.jsonl`: session lengths and category exposure per method).
  */
 import { join } from "node:path";
-import { mean } from "@farsight/core";
+import { mean, type Episode } from "@farsight/core";
 import { makeSimulator, RandomAgent, Session, type Agent, type EnvSetup } from "@farsight/env";
 import type { LlmStats } from "@farsight/llm";
 import {
@@ -19,6 +20,7 @@ import {
   type IlrecOptions, type IlrecProgress, type IlrecTrainSummary, type PolicyOptions,
 } from "@farsight/rl-policy";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { BillpTrajectory } from "../billp-session.js";
 import { evaluateAgent } from "../evaluate.js";
 import { defaultTrainWorld, policyDefaults, trainSimulator, type TrainWorld } from "../train.js";
 import { TrainingRecorder, type IlrecHistory } from "./history.js";
@@ -63,6 +65,13 @@ export interface IlrecPipelineOptions {
   readonly teacherMaxSteps?: number;
   readonly log?: (line: string) => void;
   readonly onProgress?: (p: IlrecProgress) => void;
+  /**
+   * Every finished evaluation session of step 3, as it finishes: `method` is exactly the `method` of its row
+   * in the result ("IL-Rec policy (greedy)", "teacher (billp-heuristic)", "random", ...), `seed` the seed it
+   * ran under. Methods come in table order; each gets `episodes` sessions (the teacher `teacherEpisodes`).
+   * The sessions that only time the policy's serving latency are not evaluation sessions and are not reported.
+   */
+  readonly onEpisode?: (method: string, episode: Episode, seed: number) => void;
 }
 
 /** One line of the results table. */
@@ -182,9 +191,11 @@ export async function runIlrecPipeline(o: IlrecPipelineOptions): Promise<IlrecPi
   const evalOptions = { episodes, seeds: [seed] };
   const serve = o.serve ?? ["greedy", "sampled"];
   if (serve.length === 0) throw new RangeError("runIlrecPipeline: serve needs at least one mode (greedy, sampled)");
-  const row = async (method: string, agent: () => Agent, mode?: ServeMode, cost?: { calls: number; ms: number }): Promise<IlrecRow> => {
-    const r = await evaluateAgent(setup, agent, evalOptions);
-    return { method: mode ? `${method} (${mode})` : method, ...(mode ? { serve: mode } : {}), len: r.metrics.len!, r_traj: r.metrics.r_traj!, r_each: r.metrics.r_each!, episodes: r.metrics.episodes!, llmCallsPerRec: cost?.calls ?? NaN, msPerRec: cost?.ms ?? NaN };
+  const onEpisode = o.onEpisode;
+  const row = async (base: string, agent: () => Agent, mode?: ServeMode, cost?: { calls: number; ms: number }): Promise<IlrecRow> => {
+    const method = mode ? `${base} (${mode})` : base;
+    const r = await evaluateAgent(setup, agent, { ...evalOptions, ...(onEpisode ? { onEpisode: (e: Episode, s: number) => onEpisode(method, e, s) } : {}) });
+    return { method, ...(mode ? { serve: mode } : {}), len: r.metrics.len!, r_traj: r.metrics.r_traj!, r_each: r.metrics.r_each!, episodes: r.metrics.episodes!, llmCallsPerRec: cost?.calls ?? NaN, msPerRec: cost?.ms ?? NaN };
   };
   const learned = (method: string, policy: A2CPolicy, name: string, cost?: { calls: number; ms: number }) =>
     serve.map((mode) => () => row(method, () => new PolicyAgent({ policy, name: `${name}-${mode}`, deterministic: mode === "greedy" }), mode, cost));
@@ -193,11 +204,15 @@ export async function runIlrecPipeline(o: IlrecPipelineOptions): Promise<IlrecPi
   for (const r of learned("IL-Rec policy", ilrec.policy, "ilrec", { calls: 0, ms: policyMs })) rows.push(await r());
 
   const testSession = new Session(await makeSimulator(setup, "test", { batchSize: 1, seed, ...(o.teacherMaxSteps ? { maxSteps: o.teacherMaxSteps } : {}) }));
-  const teacherRun = await runTeacher(teacher, testSession, o.teacherEpisodes ?? episodes, { ...(o.stats ? { stats: o.stats } : {}), ...(o.quitReward !== undefined ? { quitReward: o.quitReward } : {}) });
+  const teacherMethod = `teacher (${teacher.name})`;
+  const teacherRun = await runTeacher(teacher, testSession, o.teacherEpisodes ?? episodes, {
+    ...(o.stats ? { stats: o.stats } : {}), ...(o.quitReward !== undefined ? { quitReward: o.quitReward } : {}),
+    ...(onEpisode ? { onSession: (t: BillpTrajectory) => onEpisode(teacherMethod, t.episode, seed) } : {}),
+  });
   const te = teacherRun.trajectories.map((t) => t.episode);
   const teacherMs = teacherRun.elapsedMs / Math.max(1, teacherRun.recommendations);
   rows.push({
-    method: `teacher (${teacher.name})`, len: mean(te.map((e) => e.length)), r_traj: mean(te.map((e) => e.return)), r_each: mean(te.map((e) => (e.length ? e.return / e.length : NaN))),
+    method: teacherMethod, len: mean(te.map((e) => e.length)), r_traj: mean(te.map((e) => e.return)), r_each: mean(te.map((e) => (e.length ? e.return / e.length : NaN))),
     episodes: te.length, llmCallsPerRec: teacherRun.llmCalls / Math.max(1, teacherRun.recommendations), msPerRec: teacherMs,
   });
   for (const r of learned("A2C, no demonstrations", plain.policy, "a2c")) rows.push(await r());
