@@ -3,7 +3,10 @@
  * against a memory server. The planner waits on a gate the test opens, so a run is in progress exactly as long
  * as the test needs (no timing).
  */
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { Client } from "@langchain/langgraph-sdk";
 import { generateSynthetic, SyntheticWorld } from "@farsight/env";
 import { SaturationAwarePlanner, type Planner } from "@farsight/planner";
@@ -12,36 +15,44 @@ import { openStorage, sessionAssistant, startServer, type RunningServer } from "
 
 const data = generateSynthetic({ numCategories: 5, numItems: 40, numUsers: 10, embeddingDim: 4, seed: 1 });
 const world = new SyntheticWorld(data);
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** Holds the planner: `hold()` makes the next plans wait until `release()`; `fail` makes them throw. */
 class Gate {
   private open: Promise<void> = Promise.resolve();
-  private release_?: () => void;
+  private doRelease?: () => void;
   fail = false;
   /** Resolves when a plan has entered the planner (since the last `hold`). */
   entered: Promise<void> = Promise.resolve();
-  private enter_?: () => void;
+  private doEnter?: () => void;
   /** Resolves when a held plan has returned. */
   returned: Promise<void> = Promise.resolve();
-  private return_?: () => void;
+  private doReturn?: () => void;
   hold(): void {
-    this.open = new Promise((r) => (this.release_ = r));
-    this.entered = new Promise((r) => (this.enter_ = r));
-    this.returned = new Promise((r) => (this.return_ = r));
+    this.open = new Promise((r) => (this.doRelease = r));
+    this.entered = new Promise((r) => (this.doEnter = r));
+    this.returned = new Promise((r) => (this.doReturn = r));
   }
   release(): void {
-    this.release_?.();
+    this.doRelease?.();
   }
   async pass(): Promise<void> {
-    this.enter_?.();
+    this.doEnter?.();
     await this.open;
-    this.return_?.();
+    this.doReturn?.();
     if (this.fail) throw new Error("the planner is down");
   }
 }
 
-async function serve(gate: Gate): Promise<RunningServer> {
-  const storage = await openStorage("memory");
+async function serve(gate: Gate, kind: "memory" | "sqlite" = "memory"): Promise<RunningServer> {
+  let spec = "memory";
+  if (kind === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "farsight-runs-"));
+    dirs.push(dir);
+    spec = `sqlite:${join(dir, "server.sqlite")}`;
+  }
+  const storage = await openStorage(spec);
   const inner = new SaturationAwarePlanner();
   const planner: Planner = {
     name: inner.name,
@@ -65,9 +76,9 @@ interface Prompt {
 const promptOf = (values: unknown) => (values as { __interrupt__?: { value: Prompt }[] }).__interrupt__?.[0]?.value;
 
 describe("background runs, driven by @langchain/langgraph-sdk's Client", () => {
-  it("create answers at once; get, list, join; a second run while one is in progress is refused (409)", async () => {
+  for (const kind of ["memory", "sqlite"] as const) it(`create answers at once; get, list, join; a second run while one is in progress is refused (409) (${kind})`, async () => {
     const gate = new Gate();
-    const server = await serve(gate);
+    const server = await serve(gate, kind);
     try {
       const client = new Client({ apiUrl: server.url, callerOptions: { maxRetries: 0 } });
       const thread = await client.threads.create();
