@@ -57,9 +57,9 @@ async function serve(gate: Gate, kind: "memory" | "sqlite" = "memory"): Promise<
   const planner: Planner = {
     name: inner.name,
     usesLlm: false,
-    plan: async (requests, options) => {
+    plan: async (requests) => {
       await gate.pass();
-      return inner.plan(requests, options);
+      return inner.plan(requests);
     },
   };
   const session = await sessionAssistant(

@@ -1,6 +1,7 @@
 /**
  * Threads and runs: what the routes do, apart from HTTP. A thread holds one session of one graph; a run is one
- * invocation on it (`input` starts the session, `command.resume` answers the pending interrupt). The
+ * invocation on it (`input` starts the session, `command.resume` answers the pending interrupt), waited for,
+ * streamed, or in the background (recorded in the store; see `createRun`). The
  * checkpointer saves after every node (`durability: "sync"`), so a replica that dies mid-run leaves the
  * thread at its last completed node, and any replica on the same database continues from there.
  */
@@ -73,7 +74,7 @@ export class Runs {
       this.exclusive(id, async () => {
         const { arg, record, config } = await this.prepare(id, g, b);
         const now = new Date().toISOString();
-        let run: RunRecord = {
+        const run: RunRecord = {
           run_id: randomUUID(),
           thread_id: id,
           assistant_id: assistantId,
@@ -86,36 +87,15 @@ export class Runs {
         };
         let finished!: () => void;
         const entry: ActiveRun = { controller: new AbortController(), done: new Promise<void>((r) => (finished = r)) };
+        // Known as this process's before it is recorded: `alive` never takes it for a lost run.
         this.active.set(run.run_id, entry);
         try {
           await records.put(run);
           // graph_id now (not only after a success), so a run stopped mid-way shows and continues as this graph's.
-          let thread = await this.threads.touch(record, { graph_id: g.graphId, active_run: run.run_id });
+          const thread = await this.threads.touch(record, { graph_id: g.graphId, active_run: run.run_id });
           answered = true;
           resolve(runView(run));
-          try {
-            run = await records.update(run, { status: "running" });
-            let failure: unknown;
-            try {
-              await g.graph.invoke(arg, { ...config, signal: entry.controller.signal });
-            } catch (err) {
-              failure = err;
-            }
-            if (failure === undefined) {
-              thread = await this.threads.touch(thread, { error: undefined, active_run: undefined });
-              run = await records.update(run, { status: "success" });
-            } else if (entry.controller.signal.aborted) {
-              thread = await this.threads.touch(thread, { active_run: undefined });
-              run = await records.update(run, { status: "interrupted", cancel_reason: entry.cancelReason ?? "cancelled" });
-            } else {
-              const { body } = errorBody(failure);
-              thread = await this.threads.touch(thread, { error: String(body["detail"]), active_run: undefined });
-              run = await records.update(run, { status: "error", error: { error: String(body["error"]), message: String(body["detail"]) } });
-            }
-          } catch (err) {
-            // The store failed while recording the outcome: a later read reports the run as lost (see `alive`).
-            console.error(`farsight server: background run ${run.run_id} on thread ${id}: ${err instanceof Error ? err.message : String(err)}`);
-          }
+          await this.execute(run, thread, entry, () => g.graph.invoke(arg, { ...config, signal: entry.controller.signal }));
         } finally {
           this.active.delete(run.run_id);
           finished();
@@ -124,6 +104,35 @@ export class Runs {
         if (!answered) reject(err);
       });
     });
+  }
+
+  /** Runs an accepted background run to its end and records the outcome; never throws. */
+  private async execute(run: RunRecord, thread: ThreadRecord, entry: ActiveRun, invoke: () => Promise<unknown>): Promise<void> {
+    const records = this.requireRunRecords();
+    try {
+      run = await records.update(run, { status: "running" });
+      let failure: unknown;
+      try {
+        await invoke();
+      } catch (err) {
+        failure = err;
+      }
+      // The thread record first: once a run's record says it has ended, its thread's record is final too.
+      if (failure === undefined) {
+        await this.threads.touch(thread, { error: undefined, active_run: undefined });
+        await records.update(run, { status: "success" });
+      } else if (entry.controller.signal.aborted) {
+        await this.threads.touch(thread, { active_run: undefined });
+        await records.update(run, { status: "interrupted", cancel_reason: entry.cancelReason ?? "cancelled" });
+      } else {
+        const { body } = errorBody(failure);
+        await this.threads.touch(thread, { error: String(body["detail"]), active_run: undefined });
+        await records.update(run, { status: "error", error: { error: String(body["error"]), message: String(body["detail"]) } });
+      }
+    } catch (err) {
+      // The store failed while recording the outcome: a later read reports the run as lost (see `alive`).
+      console.error(`farsight server: background run ${run.run_id} on thread ${run.thread_id}: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   /** A run of a thread (`GET /threads/:id/runs/:run_id`); a run whose process is gone is reported (and recorded) as lost. */
