@@ -159,8 +159,11 @@ describe("background runs, driven by @langchain/langgraph-sdk's Client", () => {
       const run = await client.runs.create(thread.thread_id, "session", { input: { userId: 4 } });
       await gate.entered;
       await expect(client.runs.cancel(thread.thread_id, run.run_id, false, "rollback")).rejects.toThrow(/422.*only interrupt/);
-      // wait=true: answered once the run's status is written, while the planner is still held.
-      await client.runs.cancel(thread.thread_id, run.run_id, true);
+      // Answered (202) while the planner is still held; join answers once the run has stopped.
+      await client.runs.cancel(thread.thread_id, run.run_id);
+      const out = (await client.runs.join(thread.thread_id, run.run_id)) as Record<string, unknown>;
+      expect(out).toMatchObject({ userId: 4 });
+      expect(out["__interrupt__"]).toBeUndefined();
       expect(await client.runs.get(thread.thread_id, run.run_id)).toMatchObject({ status: "interrupted", cancel_reason: "cancelled" });
       const stopped = await client.threads.getState(thread.thread_id);
       expect(stopped.next).toEqual(["plan"]);
@@ -174,7 +177,15 @@ describe("background runs, driven by @langchain/langgraph-sdk's Client", () => {
       await expect(client.runs.create(thread.thread_id, "session", { command: { resume: { feedback: [1, 1] } } })).rejects.toThrow(/409.*stopped mid-way/);
       const next = await client.runs.create(thread.thread_id, "session", {});
       expect(promptOf(await client.runs.join(thread.thread_id, next.run_id))!.step).toBe(0);
-      expect((await client.runs.list(thread.thread_id)).map((r) => r.status)).toEqual(["success", "interrupted"]);
+
+      // wait=true: answered (204) once the run's status is written, the planner still held.
+      gate.hold();
+      const answer = await client.runs.create(thread.thread_id, "session", { command: { resume: { feedback: [0, 1] } } });
+      await gate.entered;
+      await client.runs.cancel(thread.thread_id, answer.run_id, true);
+      expect((await client.runs.get(thread.thread_id, answer.run_id)).status).toBe("interrupted");
+      expect((await client.threads.getState(thread.thread_id)).next).toEqual(["plan"]);
+      expect((await client.runs.list(thread.thread_id)).map((r) => r.status)).toEqual(["interrupted", "success", "interrupted"]);
     } finally {
       gate.release();
       await server.close();

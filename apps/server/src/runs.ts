@@ -149,7 +149,9 @@ export class Runs {
     const status = q.get("status");
     if (status !== null && !(RUN_STATUSES as readonly string[]).includes(status)) throw new HttpError(422, "server/bad-request", `status must be one of ${RUN_STATUSES.join(", ")}, got ${JSON.stringify(status)}`);
     if (q.has("select")) throw new HttpError(422, "server/bad-request", "select is not supported: leave it out (runs come whole)");
-    const all = await Promise.all((await this.requireRunRecords().list(id)).map((r) => this.alive(r)));
+    const all: RunRecord[] = [];
+    // One by one: two lock probes on one thread at once would see each other as the run's owner.
+    for (const r of await this.requireRunRecords().list(id)) all.push(await this.alive(r));
     return all.filter((r) => status === null || r.status === status).slice(offset, offset + limit).map(runView);
   }
 
@@ -402,7 +404,8 @@ export class Runs {
     if (!r || !isActive(r) || this.active.has(r.run_id) || !this.runRecords) return r;
     let release: (() => Promise<void>) | undefined;
     if (this.lockThread && !this.held.has(r.thread_id)) {
-      // A probe: taking the lock fails while the owner (or any run on the thread) holds it.
+      // A probe: taking the lock fails while the owner (or any run on the thread) holds it. While the probe holds
+      // it (a few milliseconds), a run started on the thread is refused as busy.
       release = await this.lockThread(r.thread_id);
       if (!release) return r;
     }
