@@ -26,7 +26,7 @@ class Gate {
   /** Resolves when a plan has entered the planner (since the last `hold`). */
   entered: Promise<void> = Promise.resolve();
   private doEnter?: () => void;
-  /** Resolves when a held plan has returned. */
+  /** Resolves when a held plan has returned (or thrown). */
   returned: Promise<void> = Promise.resolve();
   private doReturn?: () => void;
   hold(): void {
@@ -37,11 +37,15 @@ class Gate {
   release(): void {
     this.doRelease?.();
   }
-  async pass(): Promise<void> {
+  async pass<T>(plan: () => Promise<T>): Promise<T> {
     this.doEnter?.();
     await this.open;
-    this.doReturn?.();
-    if (this.fail) throw new Error("the planner is down");
+    try {
+      if (this.fail) throw new Error("the planner is down");
+      return await plan();
+    } finally {
+      this.doReturn?.();
+    }
   }
 }
 
@@ -57,10 +61,7 @@ async function serve(gate: Gate, kind: "memory" | "sqlite" = "memory"): Promise<
   const planner: Planner = {
     name: inner.name,
     usesLlm: false,
-    plan: async (requests) => {
-      await gate.pass();
-      return inner.plan(requests);
-    },
+    plan: (requests) => gate.pass(() => inner.plan(requests)),
   };
   const session = await sessionAssistant(
     { catalog: data.catalog, numUsers: 10, planner, scorer: world.scorer, reflector: new TemplateReflector(), slateSize: 2, maxSteps: 4 },
