@@ -169,7 +169,7 @@ describe("background runs, driven by @langchain/langgraph-sdk's Client", () => {
       const stopped = await client.threads.getState(thread.thread_id);
       expect(stopped.next).toEqual(["plan"]);
       expect((await client.threads.get(thread.thread_id)).status).toBe("idle");
-      await expect(client.runs.cancel(thread.thread_id, run.run_id)).rejects.toThrow(/409.*has finished.*server\/run-not-cancellable/);
+      await expect(client.runs.cancel(thread.thread_id, run.run_id)).rejects.toThrow(/409.*has ended.*server\/run-not-cancellable/);
 
       // The held plan returns after the cancel: its result is dropped, nothing is saved.
       gate.release();

@@ -160,9 +160,9 @@ describe.skipIf(!POSTGRES_URL)("two server replicas on one PostgreSQL", () => {
     await kill(b, "SIGTERM");
   });
 
-  it("a background run created on one replica is seen (get, list, join) on the other; killed with its replica, it is reported lost", async () => {
-    // A's second plan never finishes: the second run stays in progress until A is killed.
-    const [a, b] = await Promise.all([startReplica(db.url, "--stall-at-plan", "2"), startReplica(db.url)]);
+  it("a background run created on one replica is seen (get, list, join) and cancelled on the other; killed with its replica, it is reported lost", async () => {
+    // A's second and third plans never finish: those runs stay in progress until cancelled, or A is killed.
+    const [a, b] = await Promise.all([startReplica(db.url, "--stall-at-plan", "2,3"), startReplica(db.url)]);
     const ca = new Client({ apiUrl: a.url, callerOptions: { maxRetries: 0 } });
     const cb = new Client({ apiUrl: b.url, callerOptions: { maxRetries: 0 } });
     const thread = await ca.threads.create();
@@ -176,19 +176,25 @@ describe.skipIf(!POSTGRES_URL)("two server replicas on one PostgreSQL", () => {
     while ((await cb.runs.get(thread.thread_id, stuck.run_id)).status !== "running") await sleep(20);
     expect((await cb.threads.get(thread.thread_id)).status).toBe("busy");
     expect((await cb.runs.list(thread.thread_id)).map((r) => r.run_id)).toEqual([stuck.run_id, run.run_id]);
-    await expect(cb.runs.cancel(thread.thread_id, stuck.run_id)).rejects.toThrow(/another replica.*server\/run-not-cancellable/);
     await expect(cb.runs.create(thread.thread_id, "session", {})).rejects.toThrow(/in progress on another replica/);
+    // B leaves a cancel request; A reads it and aborts the run; B answers once A has recorded it.
+    await cb.runs.cancel(thread.thread_id, stuck.run_id, true);
+    expect(await cb.runs.get(thread.thread_id, stuck.run_id)).toMatchObject({ status: "interrupted", cancel_reason: "cancelled through another replica" });
+    expect((await cb.threads.getState(thread.thread_id)).next).toEqual(["plan"]);
 
+    const lost = await ca.runs.create(thread.thread_id, "session", {});
+    while ((await cb.runs.get(thread.thread_id, lost.run_id)).status !== "running") await sleep(20);
     await kill(a, "SIGKILL");
     // Once the database has dropped A's lock (with its connection), B records the run as lost.
-    for (let tries = 0; (await cb.runs.get(thread.thread_id, stuck.run_id)).status === "running"; tries++) {
+    for (let tries = 0; (await cb.runs.get(thread.thread_id, lost.run_id)).status === "running"; tries++) {
       expect(tries, "A's lock outlived its process by more than 5 s").toBeLessThan(250);
       await sleep(20);
     }
-    expect(await cb.runs.get(thread.thread_id, stuck.run_id)).toMatchObject({ status: "error", error: { error: "server/run-lost" } });
+    expect(await cb.runs.get(thread.thread_id, lost.run_id)).toMatchObject({ status: "error", error: { error: "server/run-lost" } });
     expect((await cb.threads.get(thread.thread_id)).status).toBe("idle");
     const next = await cb.runs.create(thread.thread_id, "session", {});
     expect(promptOf(await cb.runs.join(thread.thread_id, next.run_id))!.step).toBe(1);
+    expect((await cb.runs.list(thread.thread_id)).map((r) => r.status)).toEqual(["success", "error", "interrupted", "success"]);
     await kill(b, "SIGTERM");
   });
 });

@@ -8,6 +8,8 @@ import type { BaseStore } from "@langchain/langgraph-checkpoint";
 // One namespace for every thread's runs (thread ids may hold a `.`, which a namespace label may not): a thread's
 // runs are found with an exact-match filter on `thread_id`, which every store here supports.
 const NAMESPACE = ["farsight", "server", "runs"];
+/** Cancel requests a replica leaves for the replica that executes the run (a key of their own: no write race). */
+const CANCELS = ["farsight", "server", "run-cancels"];
 
 export type RunStatus = "pending" | "running" | "success" | "error" | "interrupted";
 
@@ -69,6 +71,26 @@ export class RunRecords {
 
   async deleteThread(threadId: string): Promise<void> {
     for (const r of await this.list(threadId)) await this.store.delete(NAMESPACE, keyOf(threadId, r.run_id));
+    for (;;) {
+      const page = await this.store.search(CANCELS, { filter: { thread_id: threadId }, limit: 500 });
+      for (const i of page) await this.store.delete(CANCELS, i.key);
+      if (page.length < 500) break;
+    }
+  }
+
+  /** Asks the replica that executes a run to cancel it (it reads {@link cancelRequest} while the run is in progress). */
+  async requestCancel(threadId: string, runId: string, reason: string): Promise<void> {
+    await this.store.put(CANCELS, keyOf(threadId, runId), { thread_id: threadId, run_id: runId, reason, requested_at: new Date().toISOString() }, false);
+  }
+
+  /** The reason of a pending cancel request, if any. */
+  async cancelRequest(threadId: string, runId: string): Promise<string | undefined> {
+    const item = await this.store.get(CANCELS, keyOf(threadId, runId));
+    return item ? String(item.value["reason"]) : undefined;
+  }
+
+  async clearCancel(threadId: string, runId: string): Promise<void> {
+    await this.store.delete(CANCELS, keyOf(threadId, runId));
   }
 }
 

@@ -18,6 +18,8 @@ const STREAM_MODES = ["values", "updates", "custom"] as const;
 const RUN_STATUSES: readonly RunStatus[] = ["pending", "running", "success", "error", "interrupted"];
 /** How often a join polls the record of a run that another process executes. */
 const JOIN_POLL_MS = 200;
+/** How often a process that executes a background run looks for a cancel request left by another replica. */
+const CANCEL_POLL_MS = 500;
 
 /** A background run this process executes. */
 interface ActiveRun {
@@ -112,10 +114,14 @@ export class Runs {
     try {
       run = await records.update(run, { status: "running" });
       let failure: unknown;
+      // Only processes that share the storage can be asked by another to cancel.
+      const unwatch = this.lockThread ? this.watchCancel(run, entry) : undefined;
       try {
         await invoke();
       } catch (err) {
         failure = err;
+      } finally {
+        unwatch?.();
       }
       // The thread record first: once a run's record says it has ended, its thread's record is final too.
       if (failure === undefined) {
@@ -129,10 +135,30 @@ export class Runs {
         await this.threads.touch(thread, { error: String(body["detail"]), active_run: undefined });
         await records.update(run, { status: "error", error: { error: String(body["error"]), message: String(body["detail"]) } });
       }
+      if (this.lockThread) await records.clearCancel(run.thread_id, run.run_id);
     } catch (err) {
       // The store failed while recording the outcome: a later read reports the run as lost (see `alive`).
       console.error(`farsight server: background run ${run.run_id} on thread ${run.thread_id}: ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+
+  /** Aborts `entry` when another replica leaves a cancel request for the run; returns the function that stops watching. */
+  private watchCancel(run: RunRecord, entry: ActiveRun): () => void {
+    let looking = false;
+    const timer = setInterval(() => {
+      if (looking || entry.controller.signal.aborted) return;
+      looking = true;
+      this.requireRunRecords()
+        .cancelRequest(run.thread_id, run.run_id)
+        .then((reason) => {
+          if (reason === undefined || entry.controller.signal.aborted) return;
+          entry.cancelReason ??= reason;
+          entry.controller.abort();
+        })
+        .catch(() => {}) // the store is unreachable now: look again at the next tick
+        .finally(() => (looking = false));
+    }, CANCEL_POLL_MS);
+    return () => clearInterval(timer);
   }
 
   /** A run of a thread (`GET /threads/:id/runs/:run_id`); a run whose process is gone is reported (and recorded) as lost. */
@@ -165,14 +191,8 @@ export class Runs {
     if (q.get("cancel_on_disconnect") === "1" || q.get("cancel_on_disconnect") === "true") {
       throw new HttpError(422, "server/bad-request", "cancel_on_disconnect is not supported: join without it, and cancel with POST /threads/:id/runs/:run_id/cancel");
     }
-    let run = await this.runRecord(id, runId);
-    while (isActive(run)) {
-      const local = this.active.get(runId);
-      if (local) await Promise.race([local.done, new Promise((r) => gone.addEventListener("abort", r, { once: true }))]);
-      else await new Promise((r) => setTimeout(r, JOIN_POLL_MS));
-      if (gone.aborted) return undefined;
-      run = await this.runRecord(id, runId);
-    }
+    const run = await this.untilEnded(id, runId, gone);
+    if (!run) return undefined;
     const record = await this.record(id);
     const snap = await this.snapshot(record);
     const pending = snap ? interruptsOf(snap) : [];
@@ -183,26 +203,53 @@ export class Runs {
     };
   }
 
+  /** The run's record once it has ended (a run of this process is awaited, another polled); undefined when `gone` aborts first. */
+  private async untilEnded(id: string, runId: string, gone?: AbortSignal): Promise<RunRecord | undefined> {
+    let run = await this.runRecord(id, runId);
+    while (isActive(run)) {
+      const local = this.active.get(runId);
+      if (local) await Promise.race([local.done, new Promise((r) => gone?.addEventListener("abort", r, { once: true }))]);
+      else await new Promise((r) => setTimeout(r, JOIN_POLL_MS));
+      if (gone?.aborted) return undefined;
+      run = await this.runRecord(id, runId);
+    }
+    return run;
+  }
+
   /**
-   * Cancels a run this process executes (`POST /threads/:id/runs/:run_id/cancel`, action `interrupt`): aborts
-   * LangGraph's invoke through its AbortSignal. LangGraph stops at once and discards the node in progress (its
-   * writes are not saved); the thread stays at its last saved node, and a run without input or command
-   * continues it. A node that does not read the signal keeps computing in the background until it returns (its
-   * result is dropped). `wait` answers once the run's status is written.
+   * Cancels a run (`POST /threads/:id/runs/:run_id/cancel`, action `interrupt`): aborts LangGraph's invoke
+   * through its AbortSignal, at once in the process that executes the run, or, asked on another replica, through
+   * a request that process reads every {@link CANCEL_POLL_MS} ms. LangGraph stops at once and discards the node
+   * in progress (its writes are not saved); the thread stays at its last saved node, and a run without input or
+   * command continues it. A node that does not read the signal keeps computing in the background until it
+   * returns (its result is dropped). `wait` answers once the run's final status is written. Answers whether it
+   * waited.
    */
   async cancelRun(id: string, runId: string, q: URLSearchParams): Promise<boolean> {
     await this.record(id);
     const action = q.get("action") ?? "interrupt";
     if (action !== "interrupt") throw new HttpError(422, "server/bad-request", `action ${JSON.stringify(action)} is not supported: only interrupt (stop the run, keep the thread at its last saved node); delete the thread to drop it`);
+    const wait = q.get("wait") === "1" || q.get("wait") === "true";
+    const ended = (r: RunRecord) => new HttpError(409, "server/run-not-cancellable", `run ${runId} has ended (${r.status}); there is nothing to cancel`, { status: r.status });
     const run = await this.runRecord(id, runId);
+    if (!isActive(run)) throw ended(run);
     const local = this.active.get(runId);
-    if (!isActive(run) || (!local && run.owner === this.replicaId)) throw new HttpError(409, "server/run-not-cancellable", `run ${runId} has finished (${run.status}); there is nothing to cancel`, { status: run.status });
-    if (!local) throw new HttpError(409, "server/run-not-cancellable", `run ${runId} executes on another replica; only the replica that accepted it can cancel it (send the cancel there, or wait for it with join)`, { status: run.status });
-    local.cancelReason ??= "cancelled";
-    local.controller.abort();
-    const wait = q.get("wait");
-    if (wait === "1" || wait === "true") await local.done;
-    return wait === "1" || wait === "true";
+    if (local) {
+      local.cancelReason ??= "cancelled";
+      local.controller.abort();
+      if (wait) await local.done;
+      return wait;
+    }
+    // Another process executes it (`alive` has checked that it still does).
+    const records = this.requireRunRecords();
+    await records.requestCancel(id, runId, "cancelled through another replica");
+    const now = await this.runRecord(id, runId);
+    if (!isActive(now)) {
+      await records.clearCancel(id, runId);
+      throw ended(now);
+    }
+    if (wait) await this.untilEnded(id, runId);
+    return wait;
   }
 
   /**
