@@ -50,22 +50,22 @@ export function clickAuc(p: Float32Array, numItems: number, log: RatingLog): num
  * (`userModel`, as for every preset's completed ground truth), whose items have no embedding of their own:
  * the similarity penalty then counts shared categories.
  */
-async function responseModel(ds: Dataset, mf: Partial<MFOptions> | undefined, userModel: UserModelKind | Partial<UserModelOptions> | undefined): Promise<{ p: Float32Array; embed?: { values: Float32Array; dim: number }; name: string }> {
+async function responseModel(ds: Dataset, mf: Partial<MFOptions> | undefined, userModel: UserModelKind | Partial<UserModelOptions> | undefined): Promise<{ p: Float32Array; embed?: { values: Float32Array; dim: number }; name: string; kind: UserModelKind }> {
   const n = ds.catalog.numItems;
   const kind = userModelOptions(userModel).kind;
   if (kind !== "mf") {
     const { matrix } = await completeGroundTruth(ds, userModel, { ...RESPONSE_MF, ...mf });
-    return { p: matrix.map((v) => Math.min(1, Math.max(0, v))), name: `${kind === "deepfm" ? "DeepFM" : "MF + DeepFM ensemble"} on KuaiRand-Pure standard-log is_click, clipped to [0, 1]; similarity = shared category` };
+    return { kind, p: matrix.map((v) => Math.min(1, Math.max(0, v))), name: `${kind === "deepfm" ? "DeepFM" : "MF + DeepFM ensemble"} on KuaiRand-Pure standard-log is_click, clipped to [0, 1]; similarity = shared category` };
   }
   const trained = await trainMF(ds.train, ds.numUsers, n, { ensemble: 1, ...RESPONSE_MF, ...mf, engine: "sparse", clip: false, seed: 12345 });
   const embed = trained.factors ? columnEmbeddings(trained.factors, ds.numUsers, n) : undefined;
-  return { p: trained.predicted.map((v) => Math.min(1, Math.max(0, v))), ...(embed ? { embed } : {}), name: "MF on KuaiRand-Pure standard-log is_click, clipped to [0, 1]" };
+  return { kind, p: trained.predicted.map((v) => Math.min(1, Math.max(0, v))), ...(embed ? { embed } : {}), name: "MF on KuaiRand-Pure standard-log is_click, clipped to [0, 1]" };
 }
 
 export async function kuaiSimRulesOnKuaiRand(ds: Dataset, mf: Partial<MFOptions> | undefined, temperModel: TemperModel, userModel?: UserModelKind | Partial<UserModelOptions>): Promise<PresetParts> {
   const temper = temperRules(ds.catalog, temperModel, "kuairand-pure-kuaisim-rules");
   const n = ds.catalog.numItems;
-  const { p, embed, name } = await responseModel(ds, mf, userModel);
+  const { p, embed, name, kind } = await responseModel(ds, mf, userModel);
   const auc = ds.test ? clickAuc(p, n, ds.test) : undefined;
   return {
     dataset: ds,
@@ -74,7 +74,7 @@ export async function kuaiSimRulesOnKuaiRand(ds: Dataset, mf: Partial<MFOptions>
     trainLog: ds.train,
     ...(ds.test ? { testLog: ds.test } : {}),
     groundTruth: new MatrixWorld(ds.catalog, p, ds.numUsers, {
-      name: "kuairand-pure-mf-click-model",
+      name: `kuairand-pure-${kind}-click-model`,
       ...(embed ? { itemEmbeddings: embed.values, embeddingDim: embed.dim } : {}),
     }),
     makeRules: temper.makeRules,

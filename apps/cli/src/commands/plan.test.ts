@@ -44,6 +44,10 @@ describe("farsight plan", () => {
     expect(await main(["plan", "--planner", "oracle-saturation", "--sessions", "2"], oracle, [planCommand])).toBe(0);
     expect(oracle.out).toMatch(/planner oracle-saturation \(oracle: reads the quit rule\)/);
     expect(oracle.out.match(/^ {2}source: {6}heuristic by oracle-saturation \(oracle: reads the category-window quit rule\)$/gm)).toHaveLength(2);
+    // KuaiSim's click-driven temper is not about categories: the oracle refuses it, naming the rule.
+    const clicks = captureIO();
+    expect(await main(["plan", "--env", "synthetic-kuaisim-rules", "--temper", "kuaisim", "--planner", "oracle-saturation", "--sessions", "1"], clicks, [planCommand])).toBe(2);
+    expect(clicks.err).toMatch(/oracle-saturation reads a category quit rule .* preset synthetic-kuaisim-rules uses response-temper/);
     const reflection = captureIO();
     expect(await main(["plan", "--planner", "reflection", "--sessions", "1", "--json"], reflection, [planCommand])).toBe(0);
     expect(JSON.parse(reflection.out)).toMatchObject({ planner: "reflection-guided", oracle: false });
