@@ -58,6 +58,7 @@ interface Prompt {
 }
 const promptOf = (v: unknown) => (v as { __interrupt__?: { value: Prompt }[] }).__interrupt__?.[0]?.value;
 const wait = (c: Client, thread: string, payload: Record<string, unknown>) => c.runs.wait(thread, "session", payload) as Promise<Record<string, unknown>>;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!POSTGRES_URL)("two server replicas on one PostgreSQL", () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -156,6 +157,44 @@ describe.skipIf(!POSTGRES_URL)("two server replicas on one PostgreSQL", () => {
     const fourth = promptOf(await wait(cb, thread.thread_id, { command: { resume: { feedback: [1, 1] } } }))!;
     expect(fourth.step).toBe(3);
     expect(((await cb.threads.getState(thread.thread_id)).values as { returnSoFar: number }).returnSoFar).toBeCloseTo(0.5 + 0.5 + 1);
+    await kill(b, "SIGTERM");
+  });
+
+  it("a background run created on one replica is seen (get, list, join) and cancelled on the other; killed with its replica, it is reported lost", async () => {
+    // A's second and third plans never finish: those runs stay in progress until cancelled, or A is killed.
+    const [a, b] = await Promise.all([startReplica(db.url, "--stall-at-plan", "2,3"), startReplica(db.url)]);
+    const ca = new Client({ apiUrl: a.url, callerOptions: { maxRetries: 0 } });
+    const cb = new Client({ apiUrl: b.url, callerOptions: { maxRetries: 0 } });
+    const thread = await ca.threads.create();
+    const run = await ca.runs.create(thread.thread_id, "session", { input: { userId: 4 } });
+    expect((await cb.runs.get(thread.thread_id, run.run_id)).run_id).toBe(run.run_id);
+    // B polls the record A writes, then reads A's checkpoints.
+    expect(promptOf(await cb.runs.join(thread.thread_id, run.run_id))!.step).toBe(0);
+    expect((await cb.runs.get(thread.thread_id, run.run_id)).status).toBe("success");
+
+    const stuck = await ca.runs.create(thread.thread_id, "session", { command: { resume: { feedback: [1, 0] } } });
+    while ((await cb.runs.get(thread.thread_id, stuck.run_id)).status !== "running") await sleep(20);
+    expect((await cb.threads.get(thread.thread_id)).status).toBe("busy");
+    expect((await cb.runs.list(thread.thread_id)).map((r) => r.run_id)).toEqual([stuck.run_id, run.run_id]);
+    await expect(cb.runs.create(thread.thread_id, "session", {})).rejects.toThrow(/in progress on another replica/);
+    // B leaves a cancel request; A reads it and aborts the run; B answers once A has recorded it.
+    await cb.runs.cancel(thread.thread_id, stuck.run_id, true);
+    expect(await cb.runs.get(thread.thread_id, stuck.run_id)).toMatchObject({ status: "interrupted", cancel_reason: "cancelled through another replica" });
+    expect((await cb.threads.getState(thread.thread_id)).next).toEqual(["plan"]);
+
+    const lost = await ca.runs.create(thread.thread_id, "session", {});
+    while ((await cb.runs.get(thread.thread_id, lost.run_id)).status !== "running") await sleep(20);
+    await kill(a, "SIGKILL");
+    // Once the database has dropped A's lock (with its connection), B records the run as lost.
+    for (let tries = 0; (await cb.runs.get(thread.thread_id, lost.run_id)).status === "running"; tries++) {
+      expect(tries, "A's lock outlived its process by more than 5 s").toBeLessThan(250);
+      await sleep(20);
+    }
+    expect(await cb.runs.get(thread.thread_id, lost.run_id)).toMatchObject({ status: "error", error: { error: "server/run-lost" } });
+    expect((await cb.threads.get(thread.thread_id)).status).toBe("idle");
+    const next = await cb.runs.create(thread.thread_id, "session", {});
+    expect(promptOf(await cb.runs.join(thread.thread_id, next.run_id))!.step).toBe(1);
+    expect((await cb.runs.list(thread.thread_id)).map((r) => r.status)).toEqual(["success", "error", "interrupted", "success"]);
     await kill(b, "SIGTERM");
   });
 });

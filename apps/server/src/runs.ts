@@ -1,6 +1,7 @@
 /**
  * Threads and runs: what the routes do, apart from HTTP. A thread holds one session of one graph; a run is one
- * invocation on it (`input` starts the session, `command.resume` answers the pending interrupt). The
+ * invocation on it (`input` starts the session, `command.resume` answers the pending interrupt), waited for,
+ * streamed, or in the background (recorded in the store; see `createRun`). The
  * checkpointer saves after every node (`durability: "sync"`), so a replica that dies mid-run leaves the
  * thread at its last completed node, and any replica on the same database continues from there.
  */
@@ -9,14 +10,35 @@ import { randomUUID } from "node:crypto";
 import { Command } from "@langchain/langgraph";
 import { errorBody, HttpError, type ServedGraph, type SnapshotLike } from "./served-graph.js";
 import type { ThreadRecord, ThreadRecords } from "./threads.js";
+import { isActive, runView, type RunRecord, type RunRecords, type RunStatus } from "./run-records.js";
+import { FarsightError } from "@farsight/core";
 
 type Body = Record<string, unknown>;
 const STREAM_MODES = ["values", "updates", "custom"] as const;
+const RUN_STATUSES: readonly RunStatus[] = ["pending", "running", "success", "error", "interrupted"];
+/** How often a join polls the record of a run that another process executes. */
+const JOIN_POLL_MS = 200;
+/** How often a process that executes a background run looks for a cancel request left by another replica. */
+const CANCEL_POLL_MS = 500;
+
+/** A background run this process executes. */
+interface ActiveRun {
+  readonly controller: AbortController;
+  /** Resolves once the run's final status is written. */
+  readonly done: Promise<void>;
+  cancelReason?: string;
+}
 
 export class Runs {
   /** Threads with a run in progress in this process (LangGraph Platform's default multitask strategy: reject). */
   private readonly busy = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Threads whose lock this process holds (a subset of `busy`: a thread is busy before its lock is taken). */
+  private readonly held = new Set<string>();
+  /** Background runs this process executes, by run id. */
+  private readonly active = new Map<string, ActiveRun>();
+  /** Names this process as the owner of the runs it executes (a new one at every start). */
+  private readonly replicaId = randomUUID();
 
   /**
    * `lockThread` (the storage's, when processes share it) extends the refusal to runs in other replicas; without
@@ -28,7 +50,207 @@ export class Runs {
     private readonly lockThread?: (threadId: string) => Promise<(() => Promise<void>) | undefined>,
     /** Drops a thread's checkpoints (the storage's checkpointer), for `DELETE /threads/:id`. */
     private readonly deleteCheckpoints?: (threadId: string) => Promise<void>,
+    /** Background run records (in the same store as the thread records). */
+    private readonly runRecords?: RunRecords,
   ) {}
+
+  /**
+   * Starts a background run (`POST /threads/:id/runs`): the same checks as {@link wait}, under the same
+   * per-thread exclusivity, then the run is recorded (`pending`) and answered at once; it executes in this
+   * process. A request the graph refuses (422), a busy thread (409)... is answered with the error and recorded
+   * nowhere.
+   */
+  async createRun(id: string, g: ServedGraph, assistantId: string, b: Body): Promise<Record<string, unknown>> {
+    const records = this.requireRunRecords();
+    const strategy = b["multitask_strategy"];
+    if (strategy !== undefined && strategy !== null && strategy !== "reject") {
+      throw new HttpError(422, "server/bad-request", `multitask_strategy ${JSON.stringify(strategy)} is not supported: this server rejects a second run while one is in progress ("reject")`);
+    }
+    for (const field of ["after_seconds", "webhook", "interrupt_before", "interrupt_after", "checkpoint", "checkpoint_id"]) {
+      if (b[field] !== undefined && b[field] !== null) throw new HttpError(422, "server/bad-request", `${field} is not supported by this server's background runs; leave it out`);
+    }
+    const metadata = b["metadata"] ?? {};
+    if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) throw new HttpError(422, "server/bad-request", "metadata must be an object");
+    return new Promise((resolve, reject) => {
+      let answered = false;
+      this.exclusive(id, async () => {
+        const { arg, record, config } = await this.prepare(id, g, b);
+        const now = new Date().toISOString();
+        const run: RunRecord = {
+          run_id: randomUUID(),
+          thread_id: id,
+          assistant_id: assistantId,
+          status: "pending",
+          created_at: now,
+          updated_at: now,
+          metadata: metadata as Record<string, unknown>,
+          multitask_strategy: "reject",
+          owner: this.replicaId,
+        };
+        let finished!: () => void;
+        const entry: ActiveRun = { controller: new AbortController(), done: new Promise<void>((r) => (finished = r)) };
+        // Known as this process's before it is recorded: `alive` never takes it for a lost run.
+        this.active.set(run.run_id, entry);
+        try {
+          await records.put(run);
+          // graph_id now (not only after a success), so a run stopped mid-way shows and continues as this graph's.
+          const thread = await this.threads.touch(record, { graph_id: g.graphId, active_run: run.run_id });
+          answered = true;
+          resolve(runView(run));
+          await this.execute(run, thread, entry, () => g.graph.invoke(arg, { ...config, signal: entry.controller.signal }));
+        } finally {
+          this.active.delete(run.run_id);
+          finished();
+        }
+      }).catch((err) => {
+        if (!answered) reject(err);
+      });
+    });
+  }
+
+  /** Runs an accepted background run to its end and records the outcome; never throws. */
+  private async execute(run: RunRecord, thread: ThreadRecord, entry: ActiveRun, invoke: () => Promise<unknown>): Promise<void> {
+    const records = this.requireRunRecords();
+    try {
+      run = await records.update(run, { status: "running" });
+      let failure: unknown;
+      // Only processes that share the storage can be asked by another to cancel.
+      const unwatch = this.lockThread ? this.watchCancel(run, entry) : undefined;
+      try {
+        await invoke();
+      } catch (err) {
+        failure = err;
+      } finally {
+        unwatch?.();
+      }
+      // The thread record first: once a run's record says it has ended, its thread's record is final too.
+      if (failure === undefined) {
+        await this.threads.touch(thread, { error: undefined, active_run: undefined });
+        await records.update(run, { status: "success" });
+      } else if (entry.controller.signal.aborted) {
+        await this.threads.touch(thread, { active_run: undefined });
+        await records.update(run, { status: "interrupted", cancel_reason: entry.cancelReason ?? "cancelled" });
+      } else {
+        const { body } = errorBody(failure);
+        await this.threads.touch(thread, { error: String(body["detail"]), active_run: undefined });
+        await records.update(run, { status: "error", error: { error: String(body["error"]), message: String(body["detail"]) } });
+      }
+      if (this.lockThread) await records.clearCancel(run.thread_id, run.run_id);
+    } catch (err) {
+      // The store failed while recording the outcome: a later read reports the run as lost (see `alive`).
+      console.error(`farsight server: background run ${run.run_id} on thread ${run.thread_id}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** Aborts `entry` when another replica leaves a cancel request for the run; returns the function that stops watching. */
+  private watchCancel(run: RunRecord, entry: ActiveRun): () => void {
+    let looking = false;
+    const timer = setInterval(() => {
+      if (looking || entry.controller.signal.aborted) return;
+      looking = true;
+      this.requireRunRecords()
+        .cancelRequest(run.thread_id, run.run_id)
+        .then((reason) => {
+          if (reason === undefined || entry.controller.signal.aborted) return;
+          entry.cancelReason ??= reason;
+          entry.controller.abort();
+        })
+        .catch(() => {}) // the store is unreachable now: look again at the next tick
+        .finally(() => (looking = false));
+    }, CANCEL_POLL_MS);
+    return () => clearInterval(timer);
+  }
+
+  /** A run of a thread (`GET /threads/:id/runs/:run_id`); a run whose process is gone is reported (and recorded) as lost. */
+  async getRun(id: string, runId: string): Promise<Record<string, unknown>> {
+    await this.record(id);
+    return runView(await this.runRecord(id, runId));
+  }
+
+  /** A thread's runs, newest first (`GET /threads/:id/runs?limit&offset&status`). */
+  async listRuns(id: string, q: URLSearchParams): Promise<Record<string, unknown>[]> {
+    await this.record(id);
+    const limit = queryInt(q, "limit", 10, 1000);
+    const offset = queryInt(q, "offset", 0, 1_000_000);
+    const status = q.get("status");
+    if (status !== null && !(RUN_STATUSES as readonly string[]).includes(status)) throw new HttpError(422, "server/bad-request", `status must be one of ${RUN_STATUSES.join(", ")}, got ${JSON.stringify(status)}`);
+    if (q.has("select")) throw new HttpError(422, "server/bad-request", "select is not supported: leave it out (runs come whole)");
+    const all: RunRecord[] = [];
+    // One by one: two lock probes on one thread at once would see each other as the run's owner.
+    for (const r of await this.requireRunRecords().list(id)) all.push(await this.alive(r));
+    return all.filter((r) => status === null || r.status === status).slice(offset, offset + limit).map(runView);
+  }
+
+  /**
+   * Waits for a run to finish (`GET /threads/:id/runs/:run_id/join`), then answers as `/runs/wait` does: the
+   * thread's values, with `__interrupt__` when the graph paused; a failed run adds `__error__: { error,
+   * message }`. A run of this process is awaited; one of another replica is polled in the store.
+   */
+  async join(id: string, runId: string, q: URLSearchParams, gone: AbortSignal): Promise<Record<string, unknown> | undefined> {
+    await this.record(id);
+    if (q.get("cancel_on_disconnect") === "1" || q.get("cancel_on_disconnect") === "true") {
+      throw new HttpError(422, "server/bad-request", "cancel_on_disconnect is not supported: join without it, and cancel with POST /threads/:id/runs/:run_id/cancel");
+    }
+    const run = await this.untilEnded(id, runId, gone);
+    if (!run) return undefined;
+    const record = await this.record(id);
+    const snap = await this.snapshot(record);
+    const pending = snap ? interruptsOf(snap) : [];
+    return {
+      ...((snap?.values as Record<string, unknown> | undefined) ?? {}),
+      ...(pending.length ? { __interrupt__: pending } : {}),
+      ...(run.status === "error" && run.error ? { __error__: run.error } : {}),
+    };
+  }
+
+  /** The run's record once it has ended (a run of this process is awaited, another polled); undefined when `gone` aborts first. */
+  private async untilEnded(id: string, runId: string, gone?: AbortSignal): Promise<RunRecord | undefined> {
+    let run = await this.runRecord(id, runId);
+    while (isActive(run)) {
+      const local = this.active.get(runId);
+      if (local) await Promise.race([local.done, new Promise((r) => gone?.addEventListener("abort", r, { once: true }))]);
+      else await new Promise((r) => setTimeout(r, JOIN_POLL_MS));
+      if (gone?.aborted) return undefined;
+      run = await this.runRecord(id, runId);
+    }
+    return run;
+  }
+
+  /**
+   * Cancels a run (`POST /threads/:id/runs/:run_id/cancel`, action `interrupt`): aborts LangGraph's invoke
+   * through its AbortSignal, at once in the process that executes the run, or, asked on another replica, through
+   * a request that process reads every {@link CANCEL_POLL_MS} ms. LangGraph stops at once and discards the node
+   * in progress (its writes are not saved); the thread stays at its last saved node, and a run without input or
+   * command continues it. A node that does not read the signal keeps computing in the background until it
+   * returns (its result is dropped). `wait` answers once the run's final status is written. Answers whether it
+   * waited.
+   */
+  async cancelRun(id: string, runId: string, q: URLSearchParams): Promise<boolean> {
+    await this.record(id);
+    const action = q.get("action") ?? "interrupt";
+    if (action !== "interrupt") throw new HttpError(422, "server/bad-request", `action ${JSON.stringify(action)} is not supported: only interrupt (stop the run, keep the thread at its last saved node); delete the thread to drop it`);
+    const wait = q.get("wait") === "1" || q.get("wait") === "true";
+    const ended = (r: RunRecord) => new HttpError(409, "server/run-not-cancellable", `run ${runId} has ended (${r.status}); there is nothing to cancel`, { status: r.status });
+    const run = await this.runRecord(id, runId);
+    if (!isActive(run)) throw ended(run);
+    const local = this.active.get(runId);
+    if (local) {
+      local.cancelReason ??= "cancelled";
+      local.controller.abort();
+      if (wait) await local.done;
+      return wait;
+    }
+    // Another process executes it (`alive` has checked that it still does).
+    const records = this.requireRunRecords();
+    await records.requestCancel(id, runId, "cancelled through another replica");
+    const now = await this.runRecord(id, runId);
+    if (!isActive(now)) {
+      await records.clearCancel(id, runId);
+      throw ended(now);
+    }
+    if (wait) await this.untilEnded(id, runId);
+    return wait;
+  }
 
   /**
    * The thread's saved states, newest first: one per checkpoint (after every node), as `/state` shows them.
@@ -56,6 +278,7 @@ export class Runs {
     await this.record(id);
     await this.exclusive(id, async () => {
       await this.deleteCheckpoints?.(id);
+      await this.runRecords?.deleteThread(id);
       await this.threads.delete(id);
     });
   }
@@ -152,12 +375,14 @@ export class Runs {
       this.busy.delete(id);
       throw err;
     }
+    this.held.add(id);
     const p = fn();
     this.inFlight.add(p);
     try {
       return await p;
     } finally {
       this.inFlight.delete(p);
+      this.held.delete(id);
       await release?.();
       this.busy.delete(id);
     }
@@ -168,6 +393,11 @@ export class Runs {
     if (!record) {
       if (b["if_not_exists"] !== "create") throw new HttpError(404, "server/no-thread", `no thread ${id}; create it with POST /threads or pass if_not_exists: "create"`);
       await this.createThread({ thread_id: id });
+      record = (await this.threads.get(id))!;
+    }
+    if (record.active_run) {
+      // The thread is ours now (exclusive): a background run still marked as in progress lost its process.
+      await this.alive(await this.runRecords?.get(id, record.active_run));
       record = (await this.threads.get(id))!;
     }
     if (record.graph_id && record.graph_id !== g.graphId) {
@@ -197,6 +427,48 @@ export class Runs {
     return { arg, record, config };
   }
 
+  private requireRunRecords(): RunRecords {
+    if (!this.runRecords) throw new HttpError(404, "server/no-route", "this server keeps no run records: background runs are not served");
+    return this.runRecords;
+  }
+
+  private async runRecord(id: string, runId: string): Promise<RunRecord> {
+    const r = await this.requireRunRecords().get(id, runId);
+    if (!r) throw new HttpError(404, "server/no-run", `no run ${runId} on thread ${id} (runs of /runs/wait and /runs/stream are not recorded; list the thread's background runs with GET /threads/${id}/runs)`);
+    return this.alive(r);
+  }
+
+  /**
+   * The truth about a run recorded as pending/running: still so when this process executes it or another
+   * process holds the thread's lock; otherwise the process that executed it is gone (the owner takes the lock
+   * before recording the run and lets go only after its final status is written), and the run is recorded as
+   * `error` (`server/run-lost`). Without a shared lock (memory, SQLite: one process) a run of another process
+   * is lost by definition.
+   */
+  private async alive(r: RunRecord): Promise<RunRecord>;
+  private async alive(r: RunRecord | undefined): Promise<RunRecord | undefined>;
+  private async alive(r: RunRecord | undefined): Promise<RunRecord | undefined> {
+    if (!r || !isActive(r) || this.active.has(r.run_id) || !this.runRecords) return r;
+    let release: (() => Promise<void>) | undefined;
+    if (this.lockThread && !this.held.has(r.thread_id)) {
+      // A probe: taking the lock fails while the owner (or any run on the thread) holds it. While the probe holds
+      // it (a few milliseconds), a run started on the thread is refused as busy.
+      release = await this.lockThread(r.thread_id);
+      if (!release) return r;
+    }
+    try {
+      const now = await this.runRecords.get(r.thread_id, r.run_id);
+      if (!now || !isActive(now) || this.active.has(now.run_id)) return now;
+      const lost = new FarsightError("server/run-lost", `run ${r.run_id} was ${r.status} in a server process that stopped before it finished; the thread is at its last saved node (a run without input or command continues it)`);
+      const out = await this.runRecords.update(now, { status: "error", error: { error: lost.code, message: lost.message } });
+      const thread = await this.threads.get(r.thread_id);
+      if (thread?.active_run === r.run_id) await this.threads.touch(thread, { active_run: undefined });
+      return out;
+    } finally {
+      await release?.();
+    }
+  }
+
   private async record(id: string): Promise<ThreadRecord> {
     const r = await this.threads.get(id);
     if (!r) throw new HttpError(404, "server/no-thread", `no thread ${id}`);
@@ -213,7 +485,8 @@ export class Runs {
   private async threadOf(r: ThreadRecord): Promise<Record<string, unknown>> {
     const snap = await this.snapshot(r);
     const interrupts = snap ? Object.fromEntries(snap.tasks.filter((t) => t.interrupts.length).map((t) => [t.id, t.interrupts.map(plainInterrupt)])) : {};
-    const status = this.busy.has(r.thread_id) ? "busy" : r.error ? "error" : Object.keys(interrupts).length ? "interrupted" : "idle";
+    const background = !this.busy.has(r.thread_id) && r.active_run ? await this.alive(await this.runRecords?.get(r.thread_id, r.active_run)) : undefined;
+    const status = this.busy.has(r.thread_id) || (background && isActive(background)) ? "busy" : r.error ? "error" : Object.keys(interrupts).length ? "interrupted" : "idle";
     return {
       thread_id: r.thread_id,
       created_at: r.created_at,
@@ -226,6 +499,14 @@ export class Runs {
       ...(r.error ? { error: r.error } : {}),
     };
   }
+}
+
+function queryInt(q: URLSearchParams, name: string, fallback: number, max: number): number {
+  const v = q.get(name);
+  if (v === null || v === "") return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new HttpError(422, "server/bad-request", `${name} must be an integer in [0, ${max}], got ${JSON.stringify(v)}`);
+  return n;
 }
 
 function threadIdOf(v: unknown): string {

@@ -10,6 +10,7 @@ import { errorBody, HttpError, type ServedGraph } from "./served-graph.js";
 import type { Storage } from "./storage.js";
 import { ThreadRecords } from "./threads.js";
 import { Runs } from "./runs.js";
+import { RunRecords } from "./run-records.js";
 import type { StaticHandler } from "./playground/index.js";
 
 export interface ServerOptions {
@@ -42,12 +43,12 @@ export function assistantIdOf(graphId: string): string {
   return uuid5(graphId, ASSISTANT_NAMESPACE);
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], body: () => Promise<Record<string, unknown>>) => Promise<void>;
+type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], body: () => Promise<Record<string, unknown>>, query: URLSearchParams) => Promise<void>;
 
 /** Starts the server on 127.0.0.1 (never another address). */
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const threads = new ThreadRecords(o.storage.store);
-  const runs = new Runs(o.graphs, threads, o.storage.lockThread?.bind(o.storage), (id) => o.storage.checkpointer.deleteThread(id));
+  const runs = new Runs(o.graphs, threads, o.storage.lockThread?.bind(o.storage), (id) => o.storage.checkpointer.deleteThread(id), new RunRecords(o.storage.store));
   const assistant = (g: ServedGraph) => ({
     assistant_id: assistantIdOf(g.graphId),
     graph_id: g.graphId,
@@ -100,19 +101,40 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       const b = await body();
       await runs.stream(id!, findAssistant(String(b["assistant_id"] ?? "")), b, res);
     }],
+    // Background runs: recorded in the store (any replica reads them), executed by the process that accepted them.
+    ["POST", /^\/threads\/([^/]+)\/runs$/, async (_q, res, [id], body) => {
+      const b = await body();
+      const g = findAssistant(String(b["assistant_id"] ?? ""));
+      const run = await runs.createRun(id!, g, assistantIdOf(g.graphId), b);
+      res.setHeader("Content-Location", `/threads/${encodeURIComponent(id!)}/runs/${String(run["run_id"])}`);
+      json(res, 200, run);
+    }],
+    ["GET", /^\/threads\/([^/]+)\/runs$/, async (_q, res, [id], _b, query) => json(res, 200, await runs.listRuns(id!, query))],
+    ["GET", /^\/threads\/([^/]+)\/runs\/([^/]+)$/, async (_q, res, [id, runId]) => json(res, 200, await runs.getRun(id!, runId!))],
+    ["GET", /^\/threads\/([^/]+)\/runs\/([^/]+)\/join$/, async (_q, res, [id, runId], _b, query) => {
+      const gone = new AbortController();
+      res.once("close", () => gone.abort());
+      const out = await runs.join(id!, runId!, query, gone.signal);
+      if (out) json(res, 200, out);
+    }],
+    ["POST", /^\/threads\/([^/]+)\/runs\/([^/]+)\/cancel$/, async (_q, res, [id, runId], _b, query) => {
+      // As LangGraph's server: 202 when the cancel is sent, 204 once the run has stopped (wait=1).
+      res.writeHead((await runs.cancelRun(id!, runId!, query)) ? 204 : 202).end();
+    }],
   ];
 
   const server: Server = createServer((req, res) => {
     void handle(req, res).catch((err) => sendError(res, err));
   });
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const path = url.pathname;
     for (const [method, pattern, handler] of routes) {
       const m = pattern.exec(path);
       if (!m) continue;
       if (req.method !== method) continue;
       const params = m.slice(1).map((p) => decodeURIComponent(p));
-      await handler(req, res, params, () => readJson(req, o.maxBodyBytes ?? 1 << 20));
+      await handler(req, res, params, () => readJson(req, o.maxBodyBytes ?? 1 << 20), url.searchParams);
       return;
     }
     if (req.method === "GET" && o.staticFiles && (await o.staticFiles(path, res))) return;

@@ -16,6 +16,8 @@ export interface ThreadRecord {
   readonly graph_id?: string;
   /** The last run's error, cleared by the next run that succeeds. */
   readonly error?: string;
+  /** The background run in progress on the thread (set while it runs; any replica reads it for `busy`). */
+  readonly active_run?: string;
 }
 
 export class ThreadRecords {
@@ -34,12 +36,12 @@ export class ThreadRecords {
     await this.store.delete(NAMESPACE, threadId);
   }
 
-  /** Updates a record: `updated_at` is now, `patch` overwrites fields (an `error: undefined` clears it). */
+  /** Updates a record: `updated_at` is now, `patch` overwrites fields (`error: undefined` clears it, and so on). */
   async touch(record: ThreadRecord, patch: Partial<ThreadRecord>): Promise<ThreadRecord> {
-    const next = { ...record, ...patch, updated_at: new Date().toISOString() };
-    if (next.error === undefined) delete (next as { error?: string }).error;
-    await this.put(next);
-    return next;
+    const next: Record<string, unknown> = { ...record, ...patch, updated_at: new Date().toISOString() };
+    for (const [k, v] of Object.entries(next)) if (v === undefined) delete next[k];
+    await this.put(next as unknown as ThreadRecord);
+    return next as unknown as ThreadRecord;
   }
 
   /** Threads whose metadata holds every key/value of `metadata`, most recently updated first. */
