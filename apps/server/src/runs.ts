@@ -62,13 +62,7 @@ export class Runs {
    */
   async createRun(id: string, g: ServedGraph, assistantId: string, b: Body): Promise<Record<string, unknown>> {
     const records = this.requireRunRecords();
-    const strategy = b["multitask_strategy"];
-    if (strategy !== undefined && strategy !== null && strategy !== "reject") {
-      throw new HttpError(422, "server/bad-request", `multitask_strategy ${JSON.stringify(strategy)} is not supported: this server rejects a second run while one is in progress ("reject")`);
-    }
-    for (const field of ["after_seconds", "webhook", "interrupt_before", "interrupt_after", "checkpoint", "checkpoint_id"]) {
-      if (b[field] !== undefined && b[field] !== null) throw new HttpError(422, "server/bad-request", `${field} is not supported by this server's background runs; leave it out`);
-    }
+    checkRunOptions(b, "background runs");
     const metadata = b["metadata"] ?? {};
     if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) throw new HttpError(422, "server/bad-request", "metadata must be an object");
     return new Promise((resolve, reject) => {
@@ -315,6 +309,7 @@ export class Runs {
 
   /** Runs to the end or the next interrupt; returns the values, with `__interrupt__` when the graph paused. */
   async wait(id: string, g: ServedGraph, b: Body): Promise<Record<string, unknown>> {
+    checkRunOptions(b, "runs");
     return this.exclusive(id, async () => {
       const { arg, record, config } = await this.prepare(id, g, b);
       let out: unknown;
@@ -332,6 +327,7 @@ export class Runs {
 
   /** As {@link wait}, streamed as server-sent events: `metadata`, then one event per chunk of each stream mode. */
   async stream(id: string, g: ServedGraph, b: Body, res: ServerResponse): Promise<void> {
+    checkRunOptions(b, "runs");
     const modes = streamModesOf(b["stream_mode"]);
     await this.exclusive(id, async () => {
       const { arg, record, config } = await this.prepare(id, g, b);
@@ -507,6 +503,21 @@ function queryInt(q: URLSearchParams, name: string, fallback: number, max: numbe
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > max) throw new HttpError(422, "server/bad-request", `${name} must be an integer in [0, ${max}], got ${JSON.stringify(v)}`);
   return n;
+}
+
+/**
+ * Refuses the LangGraph Platform run options this server does not implement, rather than ignoring them: a
+ * client that asks for `interrupt_before` or another multitask strategy must not get a run that silently
+ * behaves otherwise.
+ */
+function checkRunOptions(b: Body, what: string): void {
+  const strategy = b["multitask_strategy"];
+  if (strategy !== undefined && strategy !== null && strategy !== "reject") {
+    throw new HttpError(422, "server/bad-request", `multitask_strategy ${JSON.stringify(strategy)} is not supported: this server rejects a second run while one is in progress ("reject")`);
+  }
+  for (const field of ["after_seconds", "webhook", "interrupt_before", "interrupt_after", "checkpoint", "checkpoint_id"]) {
+    if (b[field] !== undefined && b[field] !== null) throw new HttpError(422, "server/bad-request", `${field} is not supported by this server's ${what}; leave it out`);
+  }
 }
 
 function threadIdOf(v: unknown): string {

@@ -148,6 +148,9 @@ describe("the thin server, driven by @langchain/langgraph-sdk's Client", () => {
       expect(await run({ assistant_id: "session", input: { userId: 1 } })).toMatchObject({ status: 409, body: { error: "server/thread-started" } });
       expect(await run({ assistant_id: "session", command: { resume: { feedback: ["yes"] } } })).toMatchObject({ status: 422, body: { detail: expect.stringMatching(/feedback: number\[\]/) } });
       expect((await post(`/threads/missing/runs/wait`, { assistant_id: "session", input: { userId: 1 } })).status).toBe(404);
+      // Options this server does not implement are refused, not ignored, on wait and stream alike.
+      expect(await run({ assistant_id: "session", command: { resume: { feedback: [1, 0] } }, interrupt_before: ["act"] })).toMatchObject({ status: 422, body: { detail: expect.stringMatching(/interrupt_before is not supported by this server's runs/) } });
+      expect(await post(`/threads/${t.thread_id}/runs/stream`, { assistant_id: "session", command: { resume: { feedback: [1, 0] } }, multitask_strategy: "enqueue" })).toMatchObject({ status: 422, body: { detail: expect.stringMatching(/multitask_strategy "enqueue" is not supported/) } });
       expect((await fetch(server.url + "/nowhere")).status).toBe(404);
       const bad = await fetch(server.url + "/threads", { method: "POST", body: "{not json" });
       expect(bad.status).toBe(400);
