@@ -56,7 +56,7 @@ export interface IlrecOptions {
   /** Scale of the shaped reward in `airl` / `env+airl` modes. */
   shapedRewardCoef: number;
   advantageClip: number;
-  /** Replay term: keep only positive advantages (see `ReplayLossOptions.positiveOnly`). */
+  /** Replay term: keep only positive normalised advantages, i.e. rows above the batch mean (see `ReplayLossOptions.positiveOnly`). */
   replayPositiveAdvantage: boolean;
   /** Learning rate and global gradient-norm clip of the imitation steps (their own Adam). */
   imitationLearningRate: number;

@@ -153,7 +153,9 @@ export interface ReplayLossOptions {
   /** |A_hat| cap after normalisation (released code: 5). */
   advantageClip: number;
   /**
-   * Keep only positive advantages (self-imitation style). Replayed actions are off-policy: pushing down
+   * Keep only positive advantages (self-imitation style), after normalisation: the rows above the batch's
+   * mean advantage, not those with a raw advantage > 0 (on Coat seed 0 the two differ on 0.1% of the rows
+   * kept). Replayed actions are off-policy: pushing down
    * log pi of an action the policy already avoids never saturates, and without the released code's logit
    * soft-clip the logits run away (observed on Coat: losses of -6e4 and a collapsed policy).
    */
