@@ -1,4 +1,4 @@
-import { evaluate, loadPreset, makeSimulator, PRESETS, type EnvSetup, type EvalMode, type UserModelKind } from "@farsight/env";
+import { evaluate, loadPreset, makeSimulator, PRESETS, type EnvSetup, type EvalMode } from "@farsight/env";
 import { contextFromEnv, createAlgorithm, DEFAULT_A2C_OPTIONS, DEFAULT_PPO_OPTIONS, initBackend, PolicyAgent, saveCheckpoint, trainPolicy, type AlgorithmName, type EncoderKind } from "@farsight/rl-policy";
 import { UsageError, type CliIO, type Command } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
@@ -67,8 +67,6 @@ export const trainCommand: Command = {
     const { env: envName, algo, steps, seed, encoder, batch, history, mode, lr, out } = values;
     const evalEpisodes = values["eval-episodes"];
     const preset = presetOptionsFrom(given);
-    const userModel = preset.userModel?.kind ?? "mf";
-    const uncertaintyPenalty = preset.userModel?.uncertaintyPenalty ?? 0;
     // Checked before any data loads: a budget below one update fails at once.
     const budget = stepBudget(algo, batch, steps);
     if (budget.note) io.stderr(`farsight train: ${budget.note}\n`);
@@ -79,7 +77,7 @@ export const trainCommand: Command = {
     // --out is checked (and locked) before anything is loaded or trained: another policy there is never overwritten.
     const dir = RunDirectory.open(out, { command: "train" });
     try {
-      return await trainInto(out, io, values, { preset, envName, algo, steps: budget.steps, requestedSteps: steps, seed, encoder, batch, history, mode, evalEpisodes, lr, userModel, uncertaintyPenalty }, say);
+      return await trainInto(out, io, values, { preset, envName, algo, steps: budget.steps, requestedSteps: steps, seed, encoder, batch, history, mode, evalEpisodes, lr }, say);
     } finally {
       dir.release();
     }
@@ -101,14 +99,14 @@ interface TrainSettings {
   readonly mode: EvalMode;
   readonly evalEpisodes: number;
   readonly lr: number | undefined;
-  readonly userModel: UserModelKind;
-  readonly uncertaintyPenalty: number;
 }
 
 async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; json?: boolean }, t: TrainSettings, say: (line: string) => void): Promise<number> {
   const { envName, algo, steps, requestedSteps, seed, encoder, batch, history, mode, evalEpisodes, lr } = t;
   const dataDir = values["data-dir"];
-  const setup = await loadPreset(envName, { ...t.preset, userModel: { kind: t.userModel, uncertaintyPenalty: t.uncertaintyPenalty }, ...(dataDir ? { dataDir } : {}) });
+  // The predicted world's model comes with the preset flags (--user-model, --uncertainty-penalty); MF by default.
+  const userModel = t.preset.userModel?.kind ?? "mf", uncertaintyPenalty = t.preset.userModel?.uncertaintyPenalty ?? 0;
+  const setup = await loadPreset(envName, { ...t.preset, ...(dataDir ? { dataDir } : {}) });
   const split = userSplit(setup);
   // The predicted world model is trained first: its trainer selects the cpu backend for itself, and the
   // policy must then run on the fastest backend.
@@ -118,7 +116,7 @@ async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; 
   say(`${envName}: ${quitRuleLine(setup.describe)}; evaluation on ${split.label} (${split.testUsers} test, ${split.trainUsers} train)`);
   const algorithm = createAlgorithm({ algorithm: algo, context: contextFromEnv(trainEnv), policy: { seed, historyLength: history, feedbackScale: feedbackScaleOf(setup), encoder: { ...defaultsOf(encoder) } },
     ...(lr !== undefined ? { [algo]: { learningRate: lr } } : {}), });
-  say(`training ${algo} (${encoder} encoder, ${algorithm.policy.params.count()} parameters) on ${envName} (predicted world: ${t.userModel}${t.uncertaintyPenalty ? `, penalty ${t.uncertaintyPenalty} x std` : ""}): ${steps} steps, ${batch} sessions, seed ${seed}`);
+  say(`training ${algo} (${encoder} encoder, ${algorithm.policy.params.count()} parameters) on ${envName} (predicted world: ${userModel}${uncertaintyPenalty ? `, penalty ${uncertaintyPenalty} x std` : ""}): ${steps} steps, ${batch} sessions, seed ${seed}`);
   const summary = await trainPolicy(trainEnv, algorithm, {
     totalSteps: steps,
     onProgress: (p) =>
@@ -135,7 +133,7 @@ async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; 
     evaluation = result.metrics;
     say(`eval on ${envName} test users (${split.label}, ground truth, ${evalEpisodes} episodes, ${mode}): len ${fmt(evaluation["len"]!)}  r_traj ${fmt(evaluation["r_traj"]!)}  r_each ${fmt(evaluation["r_each"]!)}  ctr ${fmt(evaluation["ctr"]!)}`);
   }
-  if (values.json) io.stdout(JSON.stringify({ backend: backend.backend, requestedSteps, userModel: t.userModel, uncertaintyPenalty: t.uncertaintyPenalty, train: summary, out, evaluation, users: split.label, env: setup.describe }) + "\n");
+  if (values.json) io.stdout(JSON.stringify({ backend: backend.backend, requestedSteps, userModel, uncertaintyPenalty, train: summary, out, evaluation, users: split.label, env: setup.describe }) + "\n");
   algorithm.dispose();
   algorithm.policy.dispose();
   return 0;
