@@ -1,0 +1,64 @@
+/**
+ * What a thread or run request may say, checked (422 with what to send instead), and how a thread's state is
+ * shown on the wire (LangGraph Platform's shapes): the parts of `runs.ts` that hold no state.
+ */
+import { HttpError, type SnapshotLike } from "./served-graph.js";
+
+export type Body = Record<string, unknown>;
+const STREAM_MODES = ["values", "updates", "custom"] as const;
+
+export function queryInt(q: URLSearchParams, name: string, fallback: number, max: number): number {
+  const v = q.get(name);
+  if (v === null || v === "") return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new HttpError(422, "server/bad-request", `${name} must be an integer in [0, ${max}], got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/**
+ * Refuses the LangGraph Platform run options this server does not implement, rather than ignoring them: a
+ * client that asks for `interrupt_before` or another multitask strategy must not get a run that silently
+ * behaves otherwise.
+ */
+export function checkRunOptions(b: Body, what: string): void {
+  const strategy = b["multitask_strategy"];
+  if (strategy !== undefined && strategy !== null && strategy !== "reject") {
+    throw new HttpError(422, "server/bad-request", `multitask_strategy ${JSON.stringify(strategy)} is not supported: this server rejects a second run while one is in progress ("reject")`);
+  }
+  for (const field of ["after_seconds", "webhook", "interrupt_before", "interrupt_after", "checkpoint", "checkpoint_id"]) {
+    if (b[field] !== undefined && b[field] !== null) throw new HttpError(422, "server/bad-request", `${field} is not supported by this server's ${what}; leave it out`);
+  }
+}
+
+export function threadIdOf(v: unknown): string {
+  if (typeof v !== "string" || !/^[A-Za-z0-9._:-]{1,200}$/.test(v)) throw new HttpError(422, "server/bad-request", `thread_id must be 1-200 characters of letters, digits and ._:-, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+export function streamModesOf(v: unknown): (typeof STREAM_MODES)[number][] {
+  const list = v === undefined || v === null ? ["values"] : Array.isArray(v) ? v : [v];
+  for (const m of list) {
+    if (!(STREAM_MODES as readonly unknown[]).includes(m)) throw new HttpError(422, "server/bad-request", `stream_mode must be among ${STREAM_MODES.join(", ")}, got ${JSON.stringify(m)}`);
+  }
+  return list as (typeof STREAM_MODES)[number][];
+}
+
+export const plainInterrupt = (i: { id?: string; value?: unknown }) => ({ id: i.id, value: i.value });
+
+export function interruptsOf(snap: SnapshotLike) {
+  return snap.tasks.flatMap((t) => t.interrupts.map(plainInterrupt));
+}
+
+export function stateOf(id: string, snap: SnapshotLike): Record<string, unknown> {
+  const checkpoint = (c: { configurable?: Record<string, unknown> } | undefined) =>
+    c?.configurable ? { thread_id: id, checkpoint_ns: c.configurable["checkpoint_ns"] ?? "", checkpoint_id: c.configurable["checkpoint_id"] ?? null, checkpoint_map: null } : null;
+  return {
+    values: snap.values,
+    next: [...snap.next],
+    checkpoint: checkpoint(snap.config),
+    parent_checkpoint: checkpoint(snap.parentConfig),
+    metadata: snap.metadata ?? {},
+    created_at: snap.createdAt ?? null,
+    tasks: snap.tasks.map((t) => ({ id: t.id, name: t.name, error: t.error ? String(t.error) : null, interrupts: t.interrupts.map(plainInterrupt), checkpoint: null, state: null })),
+  };
+}
