@@ -98,6 +98,9 @@ export const FARSIGHT_ERROR_CODES = {
   "graph/no-recommender": "a session graph has neither a policy nor a scorer to pick items",
   "graph/nothing-to-resume": "a resume found no checkpointed run in the directory",
   "graph/run-exists": "the directory holds a checkpointed run already (resume it or choose another)",
+  // @farsight/lab
+  "lab/stats-bad-input": "scores given to a statistic are unusable: NaN or infinite, a method or task without runs, tasks or seeds that do not match",
+  "lab/stats-bad-option": "a statistics option is out of range (resamples, confidence, seed, thresholds, curve grid)",
   // @farsight/cli
   "cli/chromium-missing": "report --png / --open-check need Chromium, which is not found",
   "cli/playwright-missing": "report --png / --open-check need playwright-core, which is not installed",

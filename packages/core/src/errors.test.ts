@@ -16,7 +16,7 @@ function sources(dir: string): string[] {
 describe("error codes", () => {
   it("are one union, spelled <package>/<kebab-case>, each with a one-line meaning", () => {
     const codes = Object.keys(FARSIGHT_ERROR_CODES) as FarsightErrorCode[];
-    const packages = new Set(["core", "env", "llm", "planner", "reflector", "llm-actor", "critic", "rl-policy", "graph", "cli", "server"]);
+    const packages = new Set(["core", "env", "llm", "planner", "reflector", "llm-actor", "critic", "rl-policy", "graph", "lab", "cli", "server"]);
     expect(codes.filter((c) => !/^[a-z][a-z-]*\/[a-z0-9]+(-[a-z0-9]+)*$/.test(c) || !packages.has(c.split("/")[0]!))).toEqual([]);
     expect(Object.entries(FARSIGHT_ERROR_CODES).filter(([, meaning]) => meaning.length < 10 || meaning.includes("\n"))).toEqual([]);
     const err = new FarsightError("env/missing-data", "dataset not found", { name: "coat" });
