@@ -99,6 +99,7 @@ export const FARSIGHT_ERROR_CODES = {
   "graph/nothing-to-resume": "a resume found no checkpointed run in the directory",
   "graph/run-exists": "the directory holds a checkpointed run already (resume it or choose another)",
   // @farsight/lab
+  "lab/evidence-missing-run": "an evidence sweep lacks a run it compares (a method or its ablation at one seed, or a metric): rerun it, never drop the seed",
   "lab/stats-bad-input": "scores given to a statistic are unusable: NaN or infinite, a method or task without runs, tasks or seeds that do not match",
   "lab/stats-bad-option": "a statistics option is out of range (resamples, confidence, seed, thresholds, curve grid)",
   // @farsight/cli
