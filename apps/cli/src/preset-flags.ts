@@ -3,7 +3,7 @@
  * whose sessions are evaluated (held-out users, or EasyRL4Rec's same users). One table, one parser and one
  * help text, so that every command reads them alike and states the setting it ran with.
  */
-import { TEMPER_MODELS, USER_MODELS, type PresetOptions, type TemperModel, type UserModelKind } from "@farsight/env";
+import { SYNTHETIC_SIZES, TEMPER_MODELS, USER_MODELS, type PresetOptions, type TemperModel, type UserModelKind } from "@farsight/env";
 import { UsageError } from "./errors.js";
 import { defineFlags } from "./flag-table.js";
 import { choiceFlag, intFlag, numberFlag } from "./flags.js";
@@ -36,6 +36,14 @@ export const PRESET_FLAG_TABLE = defineFlags({
     kind: "number", min: 0, placeholder: "L", group: "Preset", defaultHelp: "0",
     help: "the predicted world pays prediction - L x the ensemble's per-cell std (DORL / MOPO); needs --user-model ensemble.",
   },
+  items: {
+    kind: "int", min: SYNTHETIC_SIZES.items.min, max: SYNTHETIC_SIZES.items.max, group: "Preset", defaultHelp: String(SYNTHETIC_SIZES.items.default),
+    help: "items of the synthetic presets' catalog (the catalog-size family; @farsight/env's README says what scales with it).",
+  },
+  categories: {
+    kind: "int", min: SYNTHETIC_SIZES.categories.min, max: SYNTHETIC_SIZES.categories.max, group: "Preset", defaultHelp: String(SYNTHETIC_SIZES.categories.default),
+    help: "categories of the synthetic presets; favourites per user, the category quit window and the boredom decay scale with categories / 20.",
+  },
   "same-users": {
     kind: "boolean", group: "Preset",
     help: "sessions of the training users, who trained the models on their whole log (EasyRL4Rec's conformance setting); " +
@@ -43,10 +51,14 @@ export const PRESET_FLAG_TABLE = defineFlags({
   },
 });
 
-type PresetFlagValues = { "quit-window"?: string; "quit-threshold"?: string; temper?: string; "user-model"?: string; "uncertainty-penalty"?: string; "same-users"?: boolean };
+type PresetFlagValues = { "quit-window"?: string; "quit-threshold"?: string; temper?: string; "user-model"?: string; "uncertainty-penalty"?: string; items?: string; categories?: string; "same-users"?: boolean };
 
 /** The preset options the flags ask for (checked: a bad value is a usage error naming the flag). */
-export function presetOptionsFrom(values: PresetFlagValues): Pick<PresetOptions, "rule" | "sameUsers" | "temper"> & { userModel?: { kind: UserModelKind; uncertaintyPenalty: number } } {
+export function presetOptionsFrom(values: PresetFlagValues): Pick<PresetOptions, "rule" | "sameUsers" | "temper" | "items" | "categories"> & { userModel?: { kind: UserModelKind; uncertaintyPenalty: number } } {
+  const size = (flag: "items" | "categories") => {
+    const r = SYNTHETIC_SIZES[flag];
+    return values[flag] === undefined ? {} : { [flag]: intFlag(flag, values[flag], r.default, r.min, r.max) };
+  };
   const window = values["quit-window"] === undefined ? undefined : intFlag("quit-window", values["quit-window"], 0, 1);
   const threshold = values["quit-threshold"] === undefined ? undefined : numberFlag("quit-threshold", values["quit-threshold"], 0, { min: 0 });
   const temper: TemperModel | undefined = values.temper === undefined ? undefined : choiceFlag("temper", values.temper, TEMPER_MODELS, "lerl");
@@ -58,7 +70,7 @@ export function presetOptionsFrom(values: PresetFlagValues): Pick<PresetOptions,
   const userModel = kind !== undefined || penalty > 0 ? { kind: kind ?? "mf", uncertaintyPenalty: penalty } : undefined;
   const rule = { ...(window !== undefined ? { window } : {}), ...(threshold !== undefined ? { threshold } : {}) };
   return {
-    ...(Object.keys(rule).length ? { rule } : {}), ...(temper !== undefined ? { temper } : {}), ...(userModel ? { userModel } : {}), ...(values["same-users"] ? { sameUsers: true } : {}),
+    ...(Object.keys(rule).length ? { rule } : {}), ...(temper !== undefined ? { temper } : {}), ...size("items"), ...size("categories"), ...(userModel ? { userModel } : {}), ...(values["same-users"] ? { sameUsers: true } : {}),
   };
 }
 

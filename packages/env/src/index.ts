@@ -4,6 +4,7 @@ export { Simulator, DEFAULT_SIMULATOR, type SimulatorOptions } from "./simulator
 export { Session, type SessionStep } from "./session.js";
 export { MatrixWorld, MatrixScorer, columnDistances, type WorldModel, type MatrixWorldOptions } from "./world.js";
 export { SyntheticWorld, generateSynthetic, DEFAULT_SYNTHETIC, type SyntheticOptions, type SyntheticWorldData } from "./synthetic.js";
+export { syntheticFamily, SYNTHETIC_SIZES, type SyntheticSize, type SyntheticFamilyMember } from "./synthetic-family.js";
 export {
   CategoryWindowRule,
   DistanceWindowRule,
@@ -35,7 +36,7 @@ export {
   type TrainedUserModel,
 } from "./user-model.js";
 export { featureTable, categoryFeatures, datasetFeatures, type FeatureTable, type SideFeatures } from "./features.js";
-export { EpisodeTracker, majorityCategories, type MetricSummary, type TrackerOptions } from "./metrics.js";
+export { EpisodeTracker, majorityCategories, SEQUENCE_PREFIX, COLLAPSE_SHARE, COLLAPSE_MIN_USERS, type MetricSummary, type TrackerOptions } from "./metrics.js";
 export { runEpisodes, evaluate, type EvaluateOptions, type EvaluateProgress, type EvaluationResult } from "./protocol.js";
 export { DEPRECATED_PRESETS, resolvePresetName } from "./preset-names.js";
 export { PRESETS, DATASET_TEST_FRACTION, DEFAULT_FOLD_IN, loadPreset, makeSimulator, splitUsers, filterLog, foldInLog, type FoldInOrder, type SimulatorRole, type PresetName, type PresetOptions, type EnvSetup } from "./presets.js";

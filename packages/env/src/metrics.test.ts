@@ -1,6 +1,6 @@
 import { createCatalog } from "@farsight/core";
 import { describe, expect, it } from "vitest";
-import { EpisodeTracker, majorityCategories } from "./metrics.js";
+import { COLLAPSE_MIN_USERS, EpisodeTracker, majorityCategories, SEQUENCE_PREFIX } from "./metrics.js";
 import { runEpisodes } from "./protocol.js";
 import { Simulator } from "./simulator.js";
 import type { Agent } from "./types.js";
@@ -46,5 +46,55 @@ describe("metrics", () => {
   it("majority categories cover at least half of the training log", () => {
     expect(Array.from(majorityCategories(catalog, [0, 1, 0, 2, 3]))).toEqual([1, 0, 0]);
     expect(Array.from(majorityCategories(catalog, [2, 3, 0]))).toEqual([1, 1, 0]);
+  });
+});
+
+describe("collapse measure", () => {
+  // 40 users, 60 items of 3 categories, ratings all 1: sessions run to the step limit whatever is shown.
+  const U = 40, N = 60;
+  const big = new MatrixWorld(createCatalog({ itemCategories: Array.from({ length: N }, (_, i) => [i % 3]) }), new Float32Array(U * N).fill(1), U);
+  /** Runs `sessions` sessions of `maxSteps` steps over users 0..users-1, showing `pick(user, step)`. */
+  function run(pick: (user: number, step: number) => number, o: { users?: number; maxSteps?: number; sessions?: number } = {}) {
+    const sim = new Simulator(big, [], { batchSize: 16, maxSteps: o.maxSteps ?? 12, autoReset: true, sessionLimit: o.sessions ?? 2000, users: Int32Array.from({ length: o.users ?? U }, (_, u) => u), seed: 3 });
+    const agent: Agent = { name: "scripted", act: (env, out) => { for (let b = 0; b < env.batchSize; b++) out[b] = pick(env.users[b]!, env.steps[b]!); } };
+    return runEpisodes(sim, agent, new EpisodeTracker(sim, { positiveThreshold: 1, majority: new Uint8Array(3) }));
+  }
+
+  it("flags a run that serves every user the same sequence", () => {
+    const m = run((_u, t) => t);
+    expect(m.sequence_users).toBe(U);
+    expect(m.distinct_sequence_share).toBeCloseTo(1 / U, 12);
+    expect(m.collapsed).toBe(1);
+  });
+
+  it("does not flag a run that serves every user a different sequence", () => {
+    const m = run((u, t) => (u + t) % N);
+    expect(m.sequence_users).toBe(U);
+    expect(m.distinct_sequence_share).toBe(1);
+    expect(m.collapsed).toBe(0);
+  });
+
+  it("compares only the first SEQUENCE_PREFIX items: later differences do not count", () => {
+    expect(SEQUENCE_PREFIX).toBe(10);
+    const m = run((u, t) => (t < SEQUENCE_PREFIX ? t : (u + t) % N), { maxSteps: 14 });
+    expect(m.distinct_sequence_share).toBeCloseTo(1 / U, 12);
+    const differsAtTenth = run((u, t) => (t < SEQUENCE_PREFIX - 1 ? t : (u + t) % N), { maxSteps: 14 });
+    expect(differsAtTenth.distinct_sequence_share).toBe(1);
+  });
+
+  it("counts a user once and sessions shorter than the prefix whole", () => {
+    // Two groups of users with their own 3-item sequences: two sequences however many sessions each user has.
+    const m = run((u, t) => (u % 2) * 10 + t, { maxSteps: 3 });
+    expect(m.episodes).toBe(2000);
+    expect(m.sequence_users).toBe(U);
+    expect(m.distinct_sequence_share).toBeCloseTo(2 / U, 12);
+    expect(m.collapsed).toBe(1);
+  });
+
+  it("gives no verdict over fewer users than COLLAPSE_MIN_USERS", () => {
+    const m = run((_u, t) => t, { users: COLLAPSE_MIN_USERS - 1 });
+    expect(m.sequence_users).toBe(COLLAPSE_MIN_USERS - 1);
+    expect(m.distinct_sequence_share).toBeCloseTo(1 / (COLLAPSE_MIN_USERS - 1), 12);
+    expect(Number.isNaN(m.collapsed)).toBe(true);
   });
 });

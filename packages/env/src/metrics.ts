@@ -16,6 +16,20 @@ export interface MetricSummary {
   readonly r_each_pooled: number;
   readonly ctr: number;
   readonly item_coverage: number;
+  /**
+   * Share of distinct sequences among the sessions of different users: each user's first session contributes
+   * its first {@link SEQUENCE_PREFIX} items (all of them when it is shorter), and the share is distinct
+   * sequences / users (1 when every user saw something else, 1/users when everyone saw the same).
+   */
+  readonly distinct_sequence_share: number;
+  /** Users whose first sessions `distinct_sequence_share` compares. */
+  readonly sequence_users: number;
+  /**
+   * 1 when the evaluation collapsed (one or a few sequences served to everyone: `distinct_sequence_share` <
+   * {@link COLLAPSE_SHARE} over at least {@link COLLAPSE_MIN_USERS} users), 0 when not, NaN with fewer users.
+   * Averaged over seeds it is the share of collapsed runs.
+   */
+  readonly collapsed: number;
   readonly category_coverage: number;
   readonly ild: number;
   readonly category_entropy: number;
@@ -29,6 +43,17 @@ export interface MetricSummary {
   readonly category_entropy_std: number;
   readonly mcd_std: number;
 }
+
+/** Items at the start of a session that the collapse measure compares across users. */
+export const SEQUENCE_PREFIX = 10;
+/** A run is collapsed when its distinct-sequence share is below this (fewer than 1 sequence per 10 users). */
+export const COLLAPSE_SHARE = 0.1;
+/**
+ * Fewest users a collapse verdict needs. 30, not more: the synthetic and Coat presets hold out 58-60 test
+ * users, and a 100-session evaluation draws about 49 distinct ones of 60 (users are drawn with replacement).
+ * At 30 users a run that serves everyone one sequence scores 0.033, and 3 sequences (0.1) are not a collapse.
+ */
+export const COLLAPSE_MIN_USERS = 30;
 
 /** Per-episode metrics, in the order the summary names them. */
 const EPISODE_METRICS = ["len", "r_traj", "r_each", "ctr", "category_coverage", "ild", "category_entropy", "mcd"] as const;
@@ -86,6 +111,12 @@ export class EpisodeTracker {
   private readonly itemSeen: Uint8Array;
   private distinctItems = 0;
   private readonly acc: Record<EpisodeMetric, Running>;
+  /** Per slot: a 2 x 32-bit hash of the session's first items and how many went in. */
+  private readonly seqHash: Int32Array;
+  private readonly seqCount: Uint8Array;
+  /** Users whose first session has closed, and the distinct sequence hashes of those sessions. */
+  private readonly seqUsers = new Set<number>();
+  private readonly sequences = new Set<number>();
 
   constructor(readonly env: VecEnv, readonly options: TrackerOptions) {
     this.C = env.catalog.numCategories;
@@ -94,6 +125,26 @@ export class EpisodeTracker {
     this.shown = new Int32Array(env.batchSize);
     this.itemSeen = new Uint8Array(env.numItems);
     this.acc = Object.fromEntries(EPISODE_METRICS.map((m) => [m, new Running()])) as Record<EpisodeMetric, Running>;
+    this.seqHash = new Int32Array(2 * env.batchSize);
+    this.seqCount = new Uint8Array(env.batchSize);
+    this.resetSequence(0, env.batchSize);
+  }
+
+  private resetSequence(from: number, to: number): void {
+    for (let b = from; b < to; b++) {
+      this.seqHash[2 * b] = 0x811c9dc5 | 0; // FNV-1a offset basis
+      this.seqHash[2 * b + 1] = 0x6a09e667; // an unrelated start for the second hash
+      this.seqCount[b] = 0;
+    }
+  }
+
+  /** Folds one shown item into slot b's sequence hash (two independent 32-bit mixes: ~2^52 keys). */
+  private hashItem(b: number, item: number): void {
+    this.seqHash[2 * b] = Math.imul(this.seqHash[2 * b]! ^ item, 0x01000193);
+    let h = Math.imul(this.seqHash[2 * b + 1]! + item + 0x9e3779b9, 0x85ebca6b);
+    h ^= h >>> 13;
+    this.seqHash[2 * b + 1] = Math.imul(h, 0xc2b2ae35);
+    this.seqCount[b]!++;
   }
 
   /** Call before `env.step(slates)` with the same slates: records what the active slots are shown. */
@@ -104,6 +155,7 @@ export class EpisodeTracker {
       for (let k = 0; k < K; k++) {
         const item = slates[b * K + k]!;
         if (item < 0 || item >= this.env.numItems) continue;
+        if (this.seqCount[b]! < SEQUENCE_PREFIX) this.hashItem(b, item);
         this.catCounts[b * this.C + cat[item]!]!++;
         if (!this.itemSeen[item]) {
           this.itemSeen[item] = 1;
@@ -120,11 +172,18 @@ export class EpisodeTracker {
     for (let b = 0; b < this.env.batchSize; b++) {
       if (!stepped[b]) continue;
       for (let k = 0; k < K; k++) if (r.feedback[b * K + k]! >= thr) this.positives[b]!++;
-      if (r.done[b]) this.close(b, r.finalLength[b]!, r.finalReturn[b]!);
+      if (r.done[b]) this.close(b, r.finalLength[b]!, r.finalReturn[b]!, r.finalUser[b]!);
     }
   }
 
-  private close(b: number, len: number, ret: number): void {
+  private close(b: number, len: number, ret: number, user: number): void {
+    if (!this.seqUsers.has(user)) {
+      this.seqUsers.add(user);
+      // The count goes in too, so that a shorter session is never taken for a longer one's start.
+      const h1 = Math.imul(this.seqHash[2 * b]! ^ this.seqCount[b]!, 0x01000193) >>> 0;
+      this.sequences.add(h1 * 2 ** 20 + (this.seqHash[2 * b + 1]! >>> 12));
+    }
+    this.resetSequence(b, b + 1);
     const C = this.C, base = b * C;
     let n = 0, same = 0, distinct = 0, maj = 0, h = 0;
     for (let c = 0; c < C; c++) n += this.catCounts[base + c]!;
@@ -151,11 +210,19 @@ export class EpisodeTracker {
     this.shown[b] = 0;
   }
 
+  /** The collapse measure over the users seen so far (see {@link MetricSummary.collapsed}). */
+  private collapse(): Pick<MetricSummary, "distinct_sequence_share" | "sequence_users" | "collapsed"> {
+    const users = this.seqUsers.size;
+    const share = users > 0 ? this.sequences.size / users : NaN;
+    return { distinct_sequence_share: share, sequence_users: users, collapsed: users >= COLLAPSE_MIN_USERS ? Number(share < COLLAPSE_SHARE) : NaN };
+  }
+
   summary(): MetricSummary {
     const a = this.acc;
     const out: Record<string, number> = {
       episodes: a.len.n,
       item_coverage: this.distinctItems / this.env.numItems,
+      ...this.collapse(),
       r_each_pooled: a.len.n > 0 ? a.r_traj.mean / a.len.mean : NaN,
     };
     for (const m of EPISODE_METRICS) {

@@ -20,6 +20,7 @@ import { resolvePresetName } from "./preset-names.js";
 import { CategoryWindowRule, checkCategoryWindow, checkDistanceWindow, DistanceWindowRule, type ItemDistance, type QuitRule, type WindowCompat } from "./quit.js";
 import { Simulator, type SimulatorOptions } from "./simulator.js";
 import { generateSynthetic, SyntheticWorld, type SyntheticOptions } from "./synthetic.js";
+import { syntheticFamily, type SyntheticFamilyMember } from "./synthetic-family.js";
 import { completeGroundTruth, penalizedPrediction, trainUserModel, userModelOptions, type TrainedUserModel, type UserModelKind, type UserModelOptions } from "./user-model.js";
 import { columnDistances, MatrixWorld, type WorldModel } from "./world.js";
 
@@ -40,7 +41,21 @@ export interface PresetOptions {
   readonly dataDir?: string;
   /** `easyrl4rec` reproduces EasyRL4Rec's shorter look-back window (window rules only). */
   readonly compat?: WindowCompat;
-  /** Overrides of the synthetic world (synthetic and synthetic-kuaisim-rules presets). */
+  /**
+   * Items of the synthetic presets' catalog, an integer in [300, 10000] (default 500): the catalog-size family
+   * (`synthetic-family.ts`; what scales with the size is in the README). An error on the dataset presets.
+   */
+  readonly items?: number;
+  /**
+   * Categories of the synthetic presets, an integer in [20, 100] (default 20). Favourites per user, the category
+   * quit window and the boredom decay scale with categories / 20 (README, "Catalog-size family").
+   */
+  readonly categories?: number;
+  /**
+   * Low-level overrides of the synthetic world (synthetic and synthetic-kuaisim-rules presets), applied after
+   * the family's sizing and unchecked beyond the generator's own checks; `numItems` / `numCategories` here and
+   * `items` / `categories` together are an error.
+   */
   readonly synthetic?: Partial<SyntheticOptions>;
   /** Options of the learned world model (predicted env, MF-completed ground truths). */
   readonly mf?: Partial<MFOptions>;
@@ -293,8 +308,25 @@ async function categoryPreset(ds: Dataset, o: PresetOptions, defaultWindow: numb
   };
 }
 
+/** Keys of the generator that the family sets, so that a low-level override of one is reported. */
+const FAMILY_KEYS = ["numItems", "numCategories", "favourites", "boredomDecay"] as const;
+
+/** The family member a preset's options ask for; a size given twice (family and low-level) is an error. */
+function familyOf(o: PresetOptions): { member: SyntheticFamilyMember; overridden: string[] } {
+  for (const [option, key] of [["items", "numItems"], ["categories", "numCategories"]] as const) {
+    if (o[option] !== undefined && o.synthetic?.[key] !== undefined) {
+      throw new FarsightError("env/bad-option", `synthetic preset: ${option} (${o[option]}) and synthetic.${key} (${o.synthetic[key]}) both set the size; give ${option} only`, { option, value: o[option], [key]: o.synthetic[key] });
+    }
+  }
+  const member = syntheticFamily({ ...(o.items !== undefined ? { items: o.items } : {}), ...(o.categories !== undefined ? { categories: o.categories } : {}) });
+  return { member, overridden: FAMILY_KEYS.filter((k) => o.synthetic?.[k] !== undefined) };
+}
+
 function syntheticParts(o: PresetOptions, slate: boolean): PresetParts {
-  const data = generateSynthetic(o.synthetic);
+  const { member, overridden } = familyOf(o);
+  const data = generateSynthetic({ ...member.world, ...o.synthetic });
+  // Where a low-level override wins over the family's setting, `describe.world` holds the value that ran.
+  const family = { ...member.describe, ...(overridden.length ? { overriddenBy: overridden.map((k) => `synthetic.${k}`) } : {}) };
   const world = new SyntheticWorld(data);
   const catalog = data.catalog;
   const base = {
@@ -308,7 +340,7 @@ function syntheticParts(o: PresetOptions, slate: boolean): PresetParts {
     mf: { l2: 0.01 },
   };
   if (!slate) {
-    const window = o.rule?.window ?? 4, threshold = o.rule?.threshold ?? 1;
+    const window = o.rule?.window ?? member.window, threshold = o.rule?.threshold ?? 1;
     if (o.rule?.theta !== undefined) throw new FarsightError("env/bad-option", "preset synthetic quits on a category window, which has no distance theta; set its threshold (a count)", { rule: o.rule });
     checkCategoryWindow({ window, threshold });
     return {
@@ -317,7 +349,7 @@ function syntheticParts(o: PresetOptions, slate: boolean): PresetParts {
       simulator: { maxSteps: 30, feedback: "click" },
       describe: {
         rule: "category-window", window, threshold, ...(o.rule?.window !== undefined || o.rule?.threshold !== undefined ? { thresholdSource: "given" } : {}),
-        maxSteps: 30, feedback: "click", world: data.options,
+        maxSteps: 30, feedback: "click", world: data.options, family,
       },
     };
   }
@@ -327,7 +359,8 @@ function syntheticParts(o: PresetOptions, slate: boolean): PresetParts {
     ...base,
     makeRules: temper.makeRules,
     simulator: { maxSteps: 100, feedback: "click", slateSize: 6, similarityPenalty: 0.2, slateReward: "mean" },
-    describe: { ...temper.describe, slateSize: 6, rho: 0.2, maxSteps: 100, feedback: "click", world: data.options },
+    // The family's window belongs to the category rule; the temper rules have none.
+    describe: { ...temper.describe, slateSize: 6, rho: 0.2, maxSteps: 100, feedback: "click", world: data.options, family: Object.fromEntries(Object.entries(family).filter(([k]) => k !== "window")) },
   };
 }
 
@@ -377,6 +410,11 @@ export async function loadPreset(requested: string, options: PresetOptions = {})
   }
   if (!(foldIn >= 0 && foldIn <= 1)) throw new FarsightError("env/bad-option", `foldIn must be a share in [0, 1], got ${foldIn}`, { foldIn });
   checkTemperOverrides(name, options.rule, options.temper, TEMPER_PRESETS.has(name as PresetName));
+  if (name !== "synthetic" && name !== "synthetic-kuaisim-rules") {
+    for (const option of ["items", "categories"] as const) {
+      if (options[option] !== undefined) throw new FarsightError("env/bad-option", `${option} sizes the synthetic presets; the catalog of ${name} is its dataset's (got ${option} ${options[option]})`, { option, value: options[option], preset: name });
+    }
+  }
   const dataFolder = dataFolderOf(name as PresetName, options);
   const p = await buildParts(name as PresetName, options, dataFolder);
   const testFraction = options.sameUsers ? 0 : (options.testFraction ?? p.testFraction);

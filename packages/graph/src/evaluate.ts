@@ -24,12 +24,19 @@ export interface EvalOptions {
 }
 
 export interface EvalResult {
-  /** Mean over seeds of each metric, `<metric>_std` (std over seeds; over episodes with one seed), `episodes`. */
+  /**
+   * Mean over seeds of each metric, `<metric>_std` (std over seeds; over episodes with one seed), `episodes`.
+   * `collapsed` (0/1 per seed, see `@farsight/env`'s `MetricSummary`) averages to the share of collapsed runs.
+   */
   readonly metrics: Record<string, number>;
   readonly perSeed: readonly MetricSummary[];
 }
 
-/** Mean over seeds and std (over seeds, or over episodes when there is a single seed), as `@farsight/env`'s `evaluate`. */
+/**
+ * Mean over seeds and std (over seeds, or over episodes when there is a single seed), as `@farsight/env`'s
+ * `evaluate`. Per-run metrics (`item_coverage`, `distinct_sequence_share`, `collapsed`) have no episode std: with
+ * one seed their `_std` is NaN.
+ */
 export function aggregateSeeds(perSeed: readonly MetricSummary[]): Record<string, number> {
   const rows = perSeed as unknown as Record<string, number>[];
   const metrics: Record<string, number> = {};
