@@ -93,6 +93,7 @@ export const FARSIGHT_ERROR_CODES = {
   "graph/corrupt-checkpoint": "the checkpoint database is damaged",
   "graph/ilrec-bad-demo-file": "a demonstrations file has a line that is not JSON",
   "graph/ilrec-bad-demo-session": "a demonstration session is inconsistent (steps, slates, rewards)",
+  "graph/ilrec-bad-teacher": "a teacher was asked for without what it needs (the noisy-oracle teacher's q and preset)",
   "graph/ilrec-no-demo-file": "a demonstrations file cannot be read",
   "graph/ilrec-no-model": "the LLM teacher was asked for without a chat model",
   "graph/missing-chunk": "the saved graph state names a chunk whose directory is missing",
