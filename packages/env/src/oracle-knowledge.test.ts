@@ -42,11 +42,21 @@ describe("itemRuleKnowledge on a toy distance world", () => {
     // At step 2 the window is items 5 and 0: 3 and 4 are far from both.
     expect([...k.safeItems({ userId: 0, step: 2, itemHistory: history.slice(0, 2) })]).toEqual([0, 0, 0, 1, 1, 0]);
     expect(k.knowledge({ userId: 0, step: 2, itemHistory: history.slice(0, 2), categories: [2, 0, 1] })).toEqual([
-      { safeValue: 4, bestValue: 4, safeItems: 1 },
-      { safeValue: null, bestValue: 1, safeItems: 0 },
-      { safeValue: 3, bestValue: 3, safeItems: 1 },
+      { safeValue: 4, bestValue: 4, safeItems: 1, bestIsSafe: true },
+      { safeValue: null, bestValue: 1, safeItems: 0, bestIsSafe: false },
+      { safeValue: 3, bestValue: 3, safeItems: 1, bestIsSafe: true },
     ]);
     expect(k.reads).toBe("the distance-window rule (window 2, theta 3) and toy-truth");
+  });
+
+  it("says whether every item tied at a category's best value is safe", () => {
+    // Values 1, 0, 1, 1, 0, 0: in category 1 items 2 and 3 tie at 1; in category 2 items 4 and 5 tie at 0.
+    const tied = { ...toy(), groundTruth: new MatrixWorld(catalog, Float32Array.from([1, 0, 1, 1, 0, 0]), 1, { name: "ties" }) };
+    // Step 1, window item 0: items 1 and 2 are within 3 of it. Category 1's best (value 1) is items 2 and 3: 2 is unsafe.
+    expect(itemRuleKnowledge(tied).knowledge({ userId: 0, step: 1, itemHistory: [{ step: 0, items: [0] }], categories: [1, 2] })).toEqual([
+      { safeValue: 1, bestValue: 1, safeItems: 1, bestIsSafe: false },
+      { safeValue: 0, bestValue: 0, safeItems: 2, bestIsSafe: true },
+    ]);
   });
 
   it("applies the rule's reward floor to the user's values", () => {

@@ -54,6 +54,7 @@ export interface CategoryOutlookLike {
   readonly safeValue: number | null;
   readonly bestValue: number | null;
   readonly safeItems: number;
+  readonly bestIsSafe: boolean;
 }
 
 export interface ItemRuleKnowledgeOptions {
@@ -117,13 +118,17 @@ export function itemRuleKnowledge(setup: Pick<EnvSetup, "name" | "catalog" | "ma
   const knowledge = (query: ItemRuleQueryLike): CategoryOutlookLike[] => {
     const safe = safeItems(query);
     const shown = new Set(query.itemHistory.flatMap((s) => s.items));
-    const best = new Map<CategoryId, { safeValue: number | null; bestValue: number | null; safeItems: number }>();
-    for (const c of query.categories) best.set(c, { safeValue: null, bestValue: null, safeItems: 0 });
+    const best = new Map<CategoryId, { safeValue: number | null; bestValue: number | null; safeItems: number; bestIsSafe: boolean }>();
+    for (const c of query.categories) best.set(c, { safeValue: null, bestValue: null, safeItems: 0, bestIsSafe: false });
     for (let i = 0; i < numItems; i++) {
       const o = best.get(itemCategory[i]!);
       if (!o || shown.has(i)) continue;
       const v = values[i]!;
-      if (o.bestValue === null || v > o.bestValue) o.bestValue = v;
+      // Every item tied at the top must be safe: a low level that takes the best item may take any of them.
+      if (o.bestValue === null || v > o.bestValue) {
+        o.bestValue = v;
+        o.bestIsSafe = safe[i] === 1;
+      } else if (v === o.bestValue && !safe[i]) o.bestIsSafe = false;
       if (safe[i]) {
         o.safeItems++;
         if (o.safeValue === null || v > o.safeValue) o.safeValue = v;

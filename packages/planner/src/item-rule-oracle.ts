@@ -26,6 +26,12 @@ export interface CategoryOutlook {
   readonly bestValue: number | null;
   /** Unshown items of the category that the rule lets through now (how much room the low level has). */
   readonly safeItems: number;
+  /**
+   * True when every unshown item tied at `bestValue` is safe: a low level that takes the category's best item
+   * stays in the session whichever of the ties it takes. Rating worlds (Coat's 1..5) have many ties, so a safe
+   * best-safe item is no guarantee that the greedy choice is safe. Absent = false.
+   */
+  readonly bestIsSafe?: boolean;
 }
 
 /**
@@ -48,8 +54,10 @@ export interface ItemRuleOraclePlannerOptions {
 /**
  * **Oracle** for quit rules about items (the item-distance window of Coat and MovieLens: the user leaves when
  * the new item lies closer than theta to one of the last N items, or its feedback is below a floor). It plans
- * the categories whose best still-safe item is worth most to the user, as the simulator's rule and world say
- * (through {@link ItemRuleKnowledge}); when no category holds a safe item, the one with the best item. Unlike
+ * categories from what the simulator's rule and world say (through {@link ItemRuleKnowledge}): first the
+ * categories whose best items are all safe (a low level that takes the best item stays), by that value; then the
+ * categories that hold some safe item, by the value of the best one; when no category holds a safe item, the one
+ * with the best item. Unlike
  * a category rule, an item rule cannot be dodged by categories alone: the low level may still pick an unsafe
  * item inside a planned category, so this oracle bounds what a category planner can know, not what it can
  * guarantee. No deployed planner reads the rule or the world: a reference, not a method (`oracle: true`).
@@ -88,11 +96,15 @@ export class ItemRuleOraclePlanner implements Planner {
     assertPlannable(request);
     const rng = sessionRng(this.seed, this.name, request);
     const ev = this.outlook(request).map((o, i) => ({ id: request.candidates[i]!.id, o, tie: rng.float() }));
+    type Ev = (typeof ev)[number];
     const safe = ev.filter((x) => x.o.safeValue !== null);
-    const by = (v: (x: (typeof ev)[number]) => number | null) => (a: (typeof ev)[number], b: (typeof ev)[number]) => (v(b) ?? -Infinity) - (v(a) ?? -Infinity) || b.tie - a.tie;
-    const chosen = safe.length > 0 ? safe.sort(by((x) => x.o.safeValue)).slice(0, this.numCategories) : ev.sort(by((x) => x.o.bestValue)).slice(0, 1);
+    // Top-safe categories first (their best item is safe whichever tie is taken), then by the best safe item.
+    const tier = (x: Ev) => (x.o.bestIsSafe && x.o.bestValue !== null ? 1 : 0);
+    const bySafe = (a: Ev, b: Ev) => tier(b) - tier(a) || b.o.safeValue! - a.o.safeValue! || b.tie - a.tie;
+    const byBest = (a: Ev, b: Ev) => (b.o.bestValue ?? -Infinity) - (a.o.bestValue ?? -Infinity) || b.tie - a.tie;
+    const chosen = safe.length > 0 ? safe.sort(bySafe).slice(0, this.numCategories) : ev.sort(byBest).slice(0, 1);
     const rationale = safe.length > 0
-      ? `categories whose best safe item is worth most: ${chosen.map((x) => `#${x.id} ${x.o.safeValue!.toFixed(2)} (${x.o.safeItems} safe items)`).join("; ")}`
+      ? `categories whose best safe item is worth most: ${chosen.map((x) => `#${x.id} ${x.o.safeValue!.toFixed(2)} (${x.o.safeItems} safe items${tier(x) ? ", best items all safe" : ""})`).join("; ")}`
       : `no category holds an item the quit rule lets through; the best item's category #${chosen[0]!.id}`;
     return { categories: chosen.map((x) => x.id), rationale, source: { kind: "heuristic", by: this.name, detail: `oracle: reads ${this.reads}` } };
   }

@@ -82,6 +82,18 @@ describe("ItemRuleOraclePlanner", () => {
     expect(plan!.source).toMatchObject({ by: "oracle-item-rule", detail: expect.stringMatching(/^oracle: reads/) });
   });
 
+  it("puts first the categories whose best items are all safe, whatever their value", async () => {
+    const outlooks: CategoryOutlook[] = [
+      { safeValue: 5, bestValue: 5, safeItems: 3, bestIsSafe: false },
+      { safeValue: 2, bestValue: 2, safeItems: 1, bestIsSafe: true },
+      { safeValue: 4, bestValue: 4, safeItems: 2 },
+      { safeValue: null, bestValue: 9, safeItems: 0 },
+    ];
+    const [plan] = await new ItemRuleOraclePlanner({ knowledge: () => outlooks, numCategories: 3 }).plan([base]);
+    expect(plan!.categories).toEqual([1, 0, 2]);
+    expect(plan!.rationale).toMatch(/#1 2\.00 \(1 safe items, best items all safe\)/);
+  });
+
   it("takes the category of the best item when no category holds a safe one", async () => {
     const planner = new ItemRuleOraclePlanner({ knowledge: (q) => knowledge(q).map((o) => ({ ...o, safeValue: null, safeItems: 0 })) });
     const [plan] = await planner.plan([{ ...base, itemHistory: [{ step: 1, items: [11] }] }]);
