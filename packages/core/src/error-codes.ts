@@ -51,6 +51,7 @@ export const FARSIGHT_ERROR_CODES = {
   "llm/unknown-model": "no model of the local registry has this name",
   // @farsight/planner
   "planner/bad-candidate": "a candidate category is not in the catalogue",
+  "planner/bad-option": "an option of a planner is out of range (a planner quality q outside [0, 1], an LLM where a non-LLM oracle is needed)",
   "planner/no-candidates": "a plan request has no candidate category",
   // @farsight/reflector
   "reflector/bad-pool-size": "a reflection pool's maxSize is not an integer >= 1",
@@ -92,9 +93,11 @@ export const FARSIGHT_ERROR_CODES = {
   "graph/corrupt-checkpoint": "the checkpoint database is damaged",
   "graph/ilrec-bad-demo-file": "a demonstrations file has a line that is not JSON",
   "graph/ilrec-bad-demo-session": "a demonstration session is inconsistent (steps, slates, rewards)",
+  "graph/ilrec-bad-teacher": "a teacher was asked for without what it needs (the noisy-oracle teacher's q and preset)",
   "graph/ilrec-no-demo-file": "a demonstrations file cannot be read",
   "graph/ilrec-no-model": "the LLM teacher was asked for without a chat model",
   "graph/missing-chunk": "the saved graph state names a chunk whose directory is missing",
+  "graph/no-oracle-planner": "no quit-aware oracle planner exists for the preset's quit rule",
   "graph/no-recommender": "a session graph has neither a policy nor a scorer to pick items",
   "graph/nothing-to-resume": "a resume found no checkpointed run in the directory",
   "graph/run-exists": "the directory holds a checkpointed run already (resume it or choose another)",

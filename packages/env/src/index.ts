@@ -52,3 +52,14 @@ export { fetchDataset, DATASET_SOURCES, type DatasetSource, type Download, type 
 export { extractArchive, type ExtractedFile, type ExtractOptions } from "./archive.js";
 export { fitSparse, predictAll, columnEmbeddings, type MFFactors, type SparseFitOptions } from "./mf-sparse.js";
 export { calibrateTheta, windowQuitChance, nearestWindowDistances, COAT_WINDOW_QUIT_CHANCE, COAT_WINDOW, CALIBRATION_SAMPLES, type ThetaCalibration } from "./calibrate.js";
+export {
+  quitRuleKnowledge,
+  itemRuleKnowledge,
+  type QuitRuleKnowledge,
+  type CategoryRuleKnowledge,
+  type ItemRuleKnowledgeOptions,
+  type ItemRuleKnowledgeTable,
+  type ItemRuleQueryLike,
+  type CategoryOutlookLike,
+  type ItemSlateLike,
+} from "./oracle-knowledge.js";

@@ -26,3 +26,20 @@ export {
 export { formatLerlProgress, progressBar } from "./progress.js";
 export { createSessionGraph, SessionState, type SessionGraphOptions, type SessionPrompt, type SessionFeedback, type SessionStateValue } from "./session-graph.js";
 export * from "./ilrec/index.js";
+export { quitAwareOraclePlanner, noisyOraclePlanner, type QuitAwareOracleOptions } from "./oracle-planners.js";
+export {
+  buildProbeSet,
+  planQuality,
+  planAll,
+  jaccard,
+  calibrateNoisyOracle,
+  qualityToQ,
+  placeOnQScale,
+  DEFAULT_Q_GRID,
+  type ProbeSet,
+  type ProbeSetOptions,
+  type PlanQuality,
+  type QualityCalibration,
+  type QPlacement,
+  type PlanQualityReport,
+} from "./plan-quality.js";

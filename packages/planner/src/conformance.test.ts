@@ -1,6 +1,6 @@
 import { ScriptedChatModel } from "@farsight/llm";
 import { plannerConformance } from "../../testing/src/planner-conformance.js";
-import { AllCategoriesPlanner, LlmCategoryPlanner, LlmThoughtPlanner, OracleSaturationPlanner, RandomCategoryPlanner, ReflectionGuidedPlanner, SaturationAwarePlanner } from "./index.js";
+import { AllCategoriesPlanner, ItemRuleOraclePlanner, LlmCategoryPlanner, NoisyOraclePlanner, LlmThoughtPlanner, OracleSaturationPlanner, RandomCategoryPlanner, ReflectionGuidedPlanner, SaturationAwarePlanner } from "./index.js";
 
 plannerConformance("AllCategoriesPlanner", { usesModel: false, create: () => new AllCategoriesPlanner() });
 plannerConformance("RandomCategoryPlanner", { usesModel: false, create: ({ seed }) => new RandomCategoryPlanner({ seed }) });
@@ -11,6 +11,28 @@ plannerConformance("OracleSaturationPlanner (category window)", {
   create: ({ seed }) => new OracleSaturationPlanner({ seed, rule: { kind: "category-window", window: 4, threshold: 1 } }),
 });
 plannerConformance("OracleSaturationPlanner (temper)", { usesModel: false, create: ({ seed }) => new OracleSaturationPlanner({ seed, rule: { kind: "temper" } }) });
+
+for (const q of [0, 0.5, 1]) {
+  plannerConformance(`NoisyOraclePlanner (q = ${q}, category-window oracle)`, {
+    usesModel: false,
+    create: ({ seed }) => new NoisyOraclePlanner({ seed, q, oracle: new OracleSaturationPlanner({ seed, rule: { kind: "category-window", window: 4, threshold: 1 } }) }),
+  });
+}
+// A toy item rule: item i has category i % 14 and value (i * 7) % 10; an item whose category the last slate showed is unsafe.
+plannerConformance("ItemRuleOraclePlanner", {
+  usesModel: false,
+  create: ({ seed }) =>
+    new ItemRuleOraclePlanner({
+      seed,
+      knowledge: ({ itemHistory, categories }) => {
+        const last = new Set((itemHistory.at(-1)?.items ?? []).map((i) => i % 14));
+        return categories.map((c) => {
+          const values = [c, c + 14, c + 28].map((i) => (i * 7) % 10);
+          return { safeValue: last.has(c) ? null : Math.max(...values), bestValue: Math.max(...values), safeItems: last.has(c) ? 0 : 3 };
+        });
+      },
+    }),
+});
 
 plannerConformance("LlmCategoryPlanner", {
   usesModel: true,

@@ -2,6 +2,7 @@ export type {
   CategoryOption,
   SlateSummary,
   PreviousPlan,
+  ItemSlate,
   PlanRequest,
   PlanCallOptions,
   Planner,
@@ -11,6 +12,7 @@ export { emptyCounters } from "./types.js";
 export {
   buildPlanRequest,
   slatesFromHistory,
+  itemSlatesFromHistory,
   candidateOptions,
   assertPlannable,
   DEFAULT_HISTORY_SLATES,
@@ -20,6 +22,8 @@ export { AllCategoriesPlanner, RandomCategoryPlanner, sessionRng, type RandomCat
 export { SaturationAwarePlanner, type SaturationAwarePlannerOptions, type CategoryEvidence } from "./saturation-planner.js";
 export { ReflectionGuidedPlanner, type ReflectionGuidedPlannerOptions } from "./reflection-planner.js";
 export { OracleSaturationPlanner, saturationSettingsFor, type OracleSaturationPlannerOptions, type CategoryQuitRule } from "./oracle-planner.js";
+export { NoisyOraclePlanner, noisyOracleName, checkPlannerQuality, type NoisyOraclePlannerOptions } from "./noisy-oracle.js";
+export { ItemRuleOraclePlanner, type ItemRuleOraclePlannerOptions, type ItemRuleKnowledge, type ItemRuleQuery, type CategoryOutlook } from "./item-rule-oracle.js";
 export { LlmPlannerBase, mapLimit, type PlanAttempt } from "./llm-planner-base.js";
 export { LlmCategoryPlanner, type LlmCategoryPlannerOptions } from "./llm-category-planner.js";
 export { LlmThoughtPlanner, capWords, type LlmThoughtPlannerOptions } from "./llm-thought-planner.js";

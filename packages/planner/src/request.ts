@@ -1,5 +1,5 @@
 import { FarsightError, type Catalog, type CategoryId, type Interaction, type Observation, type Reflection } from "@farsight/core";
-import type { CategoryOption, PlanRequest, PreviousPlan, SlateSummary } from "./types.js";
+import type { CategoryOption, ItemSlate, PlanRequest, PreviousPlan, SlateSummary } from "./types.js";
 
 /** LERL's history window: the last 5 slates. */
 export const DEFAULT_HISTORY_SLATES = 5;
@@ -21,6 +21,17 @@ export function slatesFromHistory(history: readonly Interaction[], maxSlates = D
     last.feedback.push(it.feedback);
   }
   return maxSlates >= slates.length ? slates : slates.slice(slates.length - Math.max(0, maxSlates));
+}
+
+/** The items of every slate in `history`, grouped by step, oldest first (interactions in step order). */
+export function itemSlatesFromHistory(history: readonly Interaction[]): ItemSlate[] {
+  const slates: { step: number; items: number[] }[] = [];
+  for (const it of history) {
+    let last = slates[slates.length - 1];
+    if (!last || last.step !== it.step) slates.push((last = { step: it.step, items: [] }));
+    last.items.push(it.item);
+  }
+  return slates;
 }
 
 /** Candidate options with the catalogue's names; all categories when `ids` is omitted. */
@@ -75,6 +86,7 @@ export function buildPlanRequest(observation: Observation, options: BuildPlanReq
     ...(otherCategories.length ? { otherCategories } : {}),
     reflections: options.reflections ?? [],
     returnSoFar: observation.returnSoFar,
+    itemHistory: itemSlatesFromHistory(observation.history),
     ...(options.previous ? { previous: options.previous } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import type { CategoryId, Plan, Reflection, UserId } from "@farsight/core";
+import type { CategoryId, ItemId, Plan, Reflection, UserId } from "@farsight/core";
 
 /** One candidate category as the planner (and the LLM prompt) sees it. */
 export interface CategoryOption {
@@ -18,6 +18,17 @@ export interface SlateSummary {
   readonly categories: readonly CategoryId[];
   /** Raw feedback per slate position (rating, click or watch ratio: whatever the world model reports). */
   readonly feedback: readonly number[];
+}
+
+/**
+ * The items of one past slate. Only planners that reason about items read them (the item-rule oracle:
+ * item-distance quit rules look at items, not categories); the prompts of the LLM planners do not show them.
+ */
+export interface ItemSlate {
+  /** Session step at which the slate was shown (0-based). */
+  readonly step: number;
+  /** Item ids in rank order. */
+  readonly items: readonly ItemId[];
 }
 
 /** The last plan a session followed, handed back so that plan-every-k can reuse it without planner state. */
@@ -46,6 +57,12 @@ export interface PlanRequest {
   readonly reflections: readonly Reflection[];
   /** Reward collected so far in the session. */
   readonly returnSoFar?: number;
+  /**
+   * The item ids of every slate the environment keeps for the session (its `Observation.history`, not cut to
+   * `history`'s H slates), oldest first. Absent when the caller built the request without items; the
+   * item-rule oracle then sees an empty window.
+   */
+  readonly itemHistory?: readonly ItemSlate[];
   /**
    * The plan in force for this session and the step it was made at, if the caller keeps it (plan-every-k reuses
    * it). The planner's own memory wins when it has the session; a `cache` plan (itself a reuse) is ignored.

@@ -33,6 +33,8 @@ export type ServeMode = "greedy" | "sampled";
 export interface IlrecPipelineOptions {
   readonly setup: EnvSetup;
   readonly teacher: TeacherKind;
+  /** The `noisy-oracle` teacher's quality q in [0, 1] (required for that teacher, ignored by the others). */
+  readonly teacherQ?: number;
   readonly model?: BaseChatModel | null;
   readonly stats?: LlmStats;
   /** Demonstration sessions. */
@@ -128,7 +130,7 @@ export async function runIlrecPipeline(o: IlrecPipelineOptions): Promise<IlrecPi
   const trainSession = await trainingSession(setup, world, seed, o.teacherMaxSteps);
   const teacher = buildTeacher({
     kind: o.teacher, catalog: setup.catalog, scorer: trainSession.sim.scorer, model: o.model ?? null, ...(o.stats ? { stats: o.stats } : {}), seed,
-    ...(o.teacherOutput ? { output: o.teacherOutput } : {}),
+    ...(o.teacherOutput ? { output: o.teacherOutput } : {}), ...(o.teacher === "noisy-oracle" ? { setup, ...(o.teacherQ !== undefined ? { q: o.teacherQ } : {}) } : {}),
   });
   log(`demonstrating: ${o.demos} sessions of ${teacher.name} on the ${world === "predicted" ? "predicted world model" : "ground truth of the training users"}`);
   const demoRun = await runTeacher(teacher, trainSession, o.demos, { ...(o.stats ? { stats: o.stats } : {}), ...(o.quitReward !== undefined ? { quitReward: o.quitReward } : {}) });

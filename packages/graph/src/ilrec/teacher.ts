@@ -6,6 +6,9 @@
  *   LLM failure reflector: the real BiLLP-style agent.
  * - `heuristic`: saturation-aware planner, catalogue-greedy actor and scorer critic, both on the
  *   training-time world model's scores, template reflector: the offline stand-in.
+ * - `noisy-oracle`: the heuristic teacher whose planner is `noisy-oracle(q)`: the quit-aware oracle's plan
+ *   (it reads the preset's quit rule, and for item rules the teacher's world) with probability q, a random plan
+ *   otherwise. A teacher of known quality, for sweeps of IL-Rec against teacher quality; an oracle when q > 0.
  * The components only ever see the training-time world model's scores; where they are evaluated (the held-out
  * ground truth) they are the same agent with the same memories.
  */
@@ -14,14 +17,16 @@ import { LlmCritic, ScorerCritic } from "@farsight/critic";
 import { makeSimulator, Session, type EnvSetup } from "@farsight/env";
 import type { LlmStats } from "@farsight/llm";
 import { CatalogGreedyActor, LlmActor } from "@farsight/llm-actor";
-import { LlmThoughtPlanner, SaturationAwarePlanner } from "@farsight/planner";
+import { checkPlannerQuality, LlmThoughtPlanner, SaturationAwarePlanner, type Planner } from "@farsight/planner";
 import { LlmFailureReflector, ReflectionPool, TemplateReflector } from "@farsight/reflector";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { createBillpGraph } from "../billp-graph.js";
 import type { BillpComponents, BillpTrajectory } from "../billp-session.js";
+import { noisyOraclePlanner } from "../oracle-planners.js";
 import type { TrainWorld } from "../train.js";
 
-export type TeacherKind = "llm" | "heuristic";
+export const TEACHER_KINDS = ["llm", "heuristic", "noisy-oracle"] as const;
+export type TeacherKind = (typeof TEACHER_KINDS)[number];
 
 export interface TeacherOptions {
   readonly kind: TeacherKind;
@@ -34,6 +39,10 @@ export interface TeacherOptions {
   readonly seed: number;
   /** How the LLM actor and critic answer: "text" (BiLLP's lines, default) or "structured" (JSON, constrained where the model can). */
   readonly output?: "text" | "structured";
+  /** `noisy-oracle` only (required there): the planner's quality, the probability of the oracle's plan, in [0, 1]. */
+  readonly q?: number;
+  /** `noisy-oracle` only (required there): the preset whose quit rule the oracle reads. */
+  readonly setup?: EnvSetup;
 }
 
 /** A teacher: its components (memories included) and a name for the demonstration file. */
@@ -58,10 +67,19 @@ export function buildTeacher(o: TeacherOptions): Teacher {
       },
     };
   }
+  let planner: Planner = new SaturationAwarePlanner({ seed: o.seed });
+  let name = "billp-heuristic";
+  if (o.kind === "noisy-oracle") {
+    if (o.q === undefined || !o.setup) throw new FarsightError("graph/ilrec-bad-teacher", `the noisy-oracle teacher needs its quality q (in [0, 1]) and the preset whose quit rule its oracle reads; got q ${String(o.q)}${o.setup ? "" : " and no preset"}`, { q: o.q });
+    checkPlannerQuality(o.q);
+    // The oracle ranks items by the same training-time scores the actor and critic see: the teacher's world.
+    planner = noisyOraclePlanner(o.setup, o.q, { seed: o.seed, scorer: o.scorer, worldName: "the teacher's training-time world" });
+    name = `billp-${planner.name}`;
+  }
   return {
-    name: "billp-heuristic",
+    name,
     components: {
-      planner: new SaturationAwarePlanner({ seed: o.seed }),
+      planner,
       actor: new CatalogGreedyActor({ catalog: o.catalog, scorer: o.scorer }),
       critic: new ScorerCritic({ scorer: o.scorer }),
       reflector: new TemplateReflector(),
