@@ -3,10 +3,8 @@ import { dirname, join, parse, resolve } from "node:path";
 import { UsageError, type Command } from "../command.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
-import { buildReport } from "../report/html.js";
+import { buildReport, DEMO_WEIGHTS_FILE, isIlrecRun, readRunDir } from "@farsight/lab";
 import { inspectReport } from "../report/browser.js";
-import { DEMO_WEIGHTS_FILE, isIlrecRun } from "../report/ilrec-data.js";
-import { readRunDir } from "../report/read-run-dir.js";
 
 const spec = defineCommand({
   command: "report",

@@ -14,7 +14,7 @@ import { RunCheckpoints, savedLerlState } from "@farsight/graph";
 import type { CheckpointManifest } from "@farsight/rl-policy";
 import { captureIO } from "../capture-io.js";
 import { UsageError } from "../command.js";
-import { LOCK_FILE } from "../run/run-directory.js";
+import { LOCK_FILE } from "@farsight/lab";
 import { runCommand } from "./run.js";
 import { trainCommand } from "./train.js";
 

@@ -1,5 +1,5 @@
 /**
- * `farsight bench learn`: learned methods and baselines x presets x seeds at fixed training budgets, one table
+ * The `bench learn` experiment: learned methods and baselines x presets x seeds at fixed training budgets, one table
  * per preset with mean ± 95% CI over seeds, written as `results.json`, `curves.jsonl`, `config.json` and
  * `report.html` in one run directory.
  *
@@ -10,20 +10,16 @@
  * the training seed, as in `farsight train`, so each seed's ratio to random compares runs on the same users.
  */
 import { FarsightError } from "@farsight/core";
-import { evaluate, loadPreset, PRESETS, type EnvSetup, type MetricSummary, type PresetName } from "@farsight/env";
+import { evaluate, loadPreset, type EnvSetup, type MetricSummary, type PresetName, type PresetOptions } from "@farsight/env";
 import { defaultTrainWorld, policyDefaults, trainSimulator, type TrainWorld } from "@farsight/graph";
 import { contextFromEnv, createAlgorithm, initBackend, PolicyAgent, trainPolicy, type AlgorithmName } from "@farsight/rl-policy";
-import { agentNames, resolveAgent } from "../agents.js";
-import { intFlag, listFlag, UsageError, type CliIO } from "../command.js";
-import { DATA_DIR_FLAG, JSON_FLAG } from "../common-flags.js";
-import { defineCommand, parseCommand } from "../flag-table.js";
-import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
-import { userSplit as protocolUserSplit } from "../report/protocol.js";
-import type { CurvePoint } from "../report/run-dir.js";
-import { RunDirWriter } from "../report/run-dir.js";
-import { ci95 } from "./ci.js";
-import { formatPresetTable, writeLearnReport } from "./learn-report.js";
-import type { BenchTarget } from "./registry.js";
+import { agentNames, resolveAgent } from "../experiment/agents.js";
+import { userSplit as protocolUserSplit } from "../experiment/protocol.js";
+import { SILENT, warnOf, type LabIO } from "../io.js";
+import type { CurvePoint } from "../run-dir/run-dir.js";
+import { RunDirWriter } from "../run-dir/run-dir.js";
+import { ci95 } from "../stats/student-t.js";
+import { writeLearnReport } from "./learn-report.js";
 
 export const LEARNED: readonly AlgorithmName[] = ["ppo", "a2c", "dqn"];
 /** What each baseline is, for the header and results.json (so a reader knows which rows are references). */
@@ -36,8 +32,8 @@ const BASELINE_NOTES: Record<string, string> = {
 };
 const BASELINE_LABELS: Record<string, string> = { greedy: "greedy (MF)", oracle: "oracle (reads ground truth)" };
 /** The issue's budgets: synthetic 8000 and Coat 15000 transitions; other presets 8000 unless --steps says. */
-const DEFAULT_STEPS: Record<string, number> = { synthetic: 8000, coat: 15000 };
-const FALLBACK_STEPS = 8000;
+export const DEFAULT_LEARN_STEPS: Readonly<Record<string, number>> = { synthetic: 8000, coat: 15000 };
+export const FALLBACK_LEARN_STEPS = 8000;
 
 export interface LearnOptions {
   readonly methods: readonly string[];
@@ -51,78 +47,12 @@ export interface LearnOptions {
   readonly dataDir?: string;
   /** Share of users held out for evaluation, overriding every preset's own split (20% by default). */
   readonly testFraction?: number;
-  /** The quit-rule and user-split flags (`--quit-window`, `--quit-threshold`, `--same-users`), for every preset. */
-  readonly preset?: ReturnType<typeof presetOptionsFrom>;
+  /** Preset options for every preset (the CLI's `--quit-window`, `--quit-threshold`, `--same-users`...). */
+  readonly preset?: Omit<PresetOptions, "dataDir" | "testFraction">;
   /** The command line as typed, for the headers. */
   readonly command: string;
 }
 
-
-/** `--seeds 5` is seeds 0..4; `--seeds 0,3,7` (any value with a comma) is that list. */
-export function parseSeeds(value: string | undefined): number[] {
-  if (value === undefined) return [0, 1, 2, 3, 4];
-  const bad = () => new UsageError(`--seeds must be a count (e.g. 5 for seeds 0..4) or a comma-separated list of integers >= 0, got "${value}"`);
-  // Digits only: `Number()` would take "1e1", "0x5" and "" as seeds.
-  const digits = (s: string) => (/^\d+$/.test(s.trim()) ? Number(s) : NaN);
-  if (!value.includes(",")) {
-    const n = digits(value);
-    if (!Number.isSafeInteger(n) || n < 1) throw bad();
-    return Array.from({ length: n }, (_, i) => i);
-  }
-  const parts = value.split(",");
-  const seeds = parts.map(digits);
-  if (seeds.length === 0 || seeds.some((s) => !Number.isSafeInteger(s))) throw bad();
-  if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds lists a seed twice: "${value}"`);
-  return seeds;
-}
-
-/** `--steps 8000` for every preset, `--steps synthetic=8000,coat=15000` per preset, or both (`8000,coat=15000`). */
-export function parseSteps(value: string | undefined, presets: readonly string[]): Record<string, number> {
-  let fallback: number | undefined;
-  const given: Record<string, number> = {};
-  for (const part of listFlag("steps", value, [])) {
-    const eq = part.indexOf("=");
-    const name = eq < 0 ? undefined : part.slice(0, eq);
-    const n = intFlag("steps", eq < 0 ? part : part.slice(eq + 1), 0, 1);
-    if (name === undefined) fallback = n;
-    else if (!(PRESETS as readonly string[]).includes(name)) throw new UsageError(`--steps: unknown preset "${name}"; known: ${PRESETS.join(", ")}`);
-    else given[name] = n;
-  }
-  return Object.fromEntries(presets.map((p) => [p, given[p] ?? fallback ?? DEFAULT_STEPS[p] ?? FALLBACK_STEPS]));
-}
-
-/** Methods: the learned algorithms and the env agents registered for `farsight eval` (except `policy:DIR`). */
-export function knownMethods(): string[] {
-  return [...LEARNED, ...agentNames().map(([n]) => n).filter((n) => n !== "policy")];
-}
-
-export function parseLearnArgs(argv: string[]): LearnOptions {
-  const { values, given } = parseCommand(LEARN_TABLE, argv);
-  const preset = presetOptionsFrom(given);
-  const testFraction = values["test-fraction"];
-  const known = knownMethods();
-  const methods = values.methods;
-  const unknown = methods.filter((m) => !known.includes(m));
-  if (unknown.length || methods.length === 0) throw new UsageError(`--methods: unknown method(s) ${unknown.join(", ") || "(none given)"}; known: ${known.join(", ")}`);
-  // Every ratio column divides by random on the same seed: random always runs.
-  if (!methods.includes("random")) methods.push("random");
-  const presets = values.env;
-  const badPreset = presets.filter((p) => !(PRESETS as readonly string[]).includes(p));
-  if (badPreset.length || presets.length === 0) throw new UsageError(`--env: unknown preset(s) ${badPreset.join(", ") || "(none given)"}; known: ${PRESETS.join(", ")}`);
-  return {
-    methods: [...new Set(methods)],
-    presets: [...new Set(presets)] as PresetName[],
-    seeds: parseSeeds(values.seeds),
-    steps: parseSteps(values.steps, presets),
-    episodes: values.episodes,
-    batch: values.batch,
-    out: values.out ?? `runs/bench-learn-${new Date().toISOString().replace(/[:.]/g, "-")}`,
-    ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
-    ...(testFraction !== undefined ? { testFraction } : {}),
-    ...(Object.keys(preset).length ? { preset } : {}),
-    command: ["farsight bench learn", ...argv].join(" "),
-  };
-}
 
 /** One seed's evaluation of one row. */
 export interface SeedResult {
@@ -220,7 +150,8 @@ const EVALUATION = {
   interval: "mean ± 95% CI over seeds: Student t with n - 1 degrees of freedom on the per-seed means",
 };
 
-function fmtDuration(ms: number): string {
+/** "42s", "3m05s", "1h02m". */
+export function fmtDuration(ms: number): string {
   if (!Number.isFinite(ms)) return "?";
   const s = Math.round(ms / 1000);
   return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
@@ -282,12 +213,18 @@ async function trainAndEvaluate(
   return out;
 }
 
-/** Runs the whole grid; writes the run directory as it goes (curves) and at the end (results, report). */
-export async function runLearnBench(o: LearnOptions, io: CliIO, json: boolean): Promise<LearnResults & { out: string }> {
+/** Methods: the learned algorithms and the registered env agents (except `policy:DIR`). */
+export function knownMethods(): string[] {
+  return [...LEARNED, ...agentNames().map(([n]) => n).filter((n) => n !== "policy")];
+}
+
+/**
+ * Runs the whole grid; writes the run directory as it goes (curves) and at the end (results.json, results.md,
+ * report.html). Progress lines go to `io.write`, a skipped preset (dataset missing) to `io.warn`.
+ */
+export async function runLearnBench(o: LearnOptions, io: LabIO = SILENT): Promise<LearnResults & { out: string }> {
   const t0 = performance.now();
-  const say = (line: string) => {
-    if (!json) io.stderr(line + "\n");
-  };
+  const say = (line: string) => io.write(line + "\n");
   const run = new RunDirWriter(o.out);
   const learned = o.methods.filter((m) => (LEARNED as readonly string[]).includes(m)) as AlgorithmName[];
   const baselines = o.methods.filter((m) => !(LEARNED as readonly string[]).includes(m));
@@ -308,7 +245,7 @@ export async function runLearnBench(o: LearnOptions, io: CliIO, json: boolean): 
       if (!(err instanceof FarsightError && err.code === "env/missing-data")) throw err;
       skipped.push({ preset: name, reason: err.message });
       totalTrain -= o.steps[name]! * learned.length * o.seeds.length;
-      io.stderr(`bench learn: skipping preset ${name}: ${err.message}\n`);
+      warnOf(io)(`bench learn: skipping preset ${name}: ${err.message}\n`);
       continue;
     }
     const world = defaultTrainWorld(setup);
@@ -373,11 +310,6 @@ export async function runLearnBench(o: LearnOptions, io: CliIO, json: boolean): 
   run.writeConfig({ ...results.bench, steps: "environment transitions (slot-steps) per method and seed" });
   run.writeResults(results);
   writeLearnReport(o.out, results, curves);
-  if (!json) {
-    for (const p of presets) io.stdout(formatPresetTable(results, p) + "\n");
-    for (const s of skipped) io.stdout(`${s.preset}: skipped (${s.reason})\n\n`);
-    io.stdout(`wrote ${o.out}/results.json, results.md, curves.jsonl, report.html (${fmtDuration(results.bench.seconds * 1000)})\n`);
-  }
   return { ...results, out: o.out };
 }
 
@@ -417,43 +349,3 @@ export function aggregateRows(pending: readonly Pending[]): LearnRow[] {
     };
   });
 }
-
-/** The flags of `farsight bench learn`. */
-export const LEARN_TABLE = defineCommand({
-  command: "bench learn",
-  description: ["Trains and evaluates methods x presets x seeds at fixed budgets: mean ± 95% CI over seeds, results.json, results.md (README tables), report.html."],
-  flags: {
-    methods: {
-      kind: "list", default: ["ppo", "a2c", "dqn", "random", "popularity", "round-robin"], placeholder: "NAME,...",
-      help: `learned: ${LEARNED.join(", ")}; baselines: the agents of \`farsight eval\` (random always runs: the ratio column needs it).`,
-    },
-    env: { kind: "list", default: ["synthetic"], placeholder: "PRESET,...", help: `presets (${PRESETS.join(", ")}); one whose dataset is missing is skipped with a message.` },
-    seeds: { kind: "string", placeholder: "K|A,B", defaultHelp: "5, i.e. seeds 0..4", help: "a count (5 = seeds 0..4) or a comma-separated list; each seed trains and evaluates." },
-    steps: {
-      kind: "string", placeholder: "N|P=N,...", defaultHelp: "synthetic=8000, coat=15000, else 8000",
-      help: "training transitions per method and seed; per preset with name=N (`8000,coat=15000` sets both).",
-    },
-    episodes: { kind: "int", min: 1, default: 300, placeholder: "E", help: "evaluation sessions per seed." },
-    batch: { kind: "int", min: 1, default: 32, placeholder: "B", help: "concurrent training sessions." },
-    "test-fraction": {
-      kind: "number", min: 0, max: 1, exclusiveMax: true, placeholder: "F", defaultHelp: "0.2",
-      help: "hold out this share of users for evaluation in every preset (the table says which users it evaluated on).",
-    },
-    out: { kind: "path", placeholder: "DIR", defaultHelp: "runs/bench-learn-<time>", help: "run directory: results.json, results.md, curves.jsonl, config.json, report.html." },
-    ...DATA_DIR_FLAG,
-    ...PRESET_FLAG_TABLE,
-    ...JSON_FLAG,
-  },
-  exclusive: [{ flags: ["test-fraction", "same-users"], why: "--same-users evaluates on the training users" }],
-  notes: ["Learned policies are evaluated twice, greedy and sampled; every agent is held to the no-repeat rule."],
-});
-
-export const learnBench: BenchTarget = {
-  name: "learn",
-  summary: "train and evaluate methods x presets x seeds at fixed budgets: mean ± 95% CI, results.json, report.html",
-  table: LEARN_TABLE,
-  async run(argv: string[], io: CliIO, json: boolean) {
-    const result = await runLearnBench(parseLearnArgs(argv), io, json);
-    return result as unknown as Record<string, unknown>;
-  },
-};

@@ -1,117 +1,97 @@
 /**
- * `farsight run ilrec`: IL-Rec end to end on a preset (demonstrate -> learn reward -> train policy -> serve)
- * and the comparison table on the ground truth (held-out or same users, as the preset splits them). Dispatched from `commands/run.ts`.
+ * The IL-Rec experiment on a preset (demonstrate -> learn reward -> train policy -> serve) per seed, and the
+ * comparison table on the ground truth (held-out or same users, as the preset splits them). `farsight run ilrec`
+ * and scripts call {@link runIlrecExperiment}; the run directory's records are written after every seed.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { loadPreset } from "@farsight/env";
-import { runIlrecPipeline, type ServeMode, type TeacherKind } from "@farsight/graph";
-import { redactDeep, redactText } from "@farsight/core";
+import { loadPreset, type PresetOptions } from "@farsight/env";
+import { runIlrecPipeline, type IlrecPipelineOptions, type ServeMode, type TeacherKind } from "@farsight/graph";
+import { FarsightError, redactDeep, redactText } from "@farsight/core";
 import { createChatModel, LlmStats } from "@farsight/llm";
 import { initBackend, type IlrecAdvantage, type IlrecRewardMode } from "@farsight/rl-policy";
-import { UsageError, type CliIO } from "../command.js";
-import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
-import { defineCommand, parseCommand } from "../flag-table.js";
+import { SILENT, type LabIO } from "../io.js";
 import { buildReport } from "../report/html.js";
-import { userSplit } from "../report/protocol.js";
-import { readRunDir } from "../report/read-run-dir.js";
-import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight, watchSlowCalls } from "../llm-run.js";
-import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
+import { readRunDir } from "../run-dir/read-run-dir.js";
+import { RunDirectory, writeFileAtomic } from "../run-dir/run-directory.js";
 import { faultPoint } from "./fault.js";
 import { aggregate, sessionCollector, writeIlrecRecords, type IlrecRunInfo, type IlrecSeedRun } from "./ilrec-record.js";
-import { RunDirectory, writeFileAtomic } from "./run-directory.js";
+import { answerRecord, modelOptions, preflight, watchSlowCalls, type LlmRunOptions } from "./llm-run.js";
+import { userSplit } from "./protocol.js";
 
-const REWARDS = ["env", "airl", "env+airl"] as const satisfies readonly IlrecRewardMode[];
-const SERVE = ["greedy", "sampled", "both"] as const;
-
-/** The flags of `farsight run ilrec`. */
-export const ILREC_TABLE = defineCommand({
-  command: "run ilrec",
-  description: ["IL-Rec end to end on a preset: demonstrate -> learn reward -> train policy -> serve, and the comparison table on the ground truth."],
-  flags: {
-    ...ENV_FLAG,
-    teacher: {
-      kind: "choice", choices: ["llm", "heuristic"] as const satisfies readonly TeacherKind[], default: "heuristic", placeholder: "NAME", help: "who demonstrates.",
-      choiceHelp: { llm: "the BiLLP-style LLM agent (needs --llm)", heuristic: "saturation planner + catalogue-greedy actor + scorer critic on the training-time world model" },
-    },
-    demos: { kind: "int", min: 1, default: 100, help: "demonstration sessions." },
-    steps: { kind: "int", min: 1, default: 20_000, help: "training budget of each learned policy, in environment transitions." },
-    seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "first seed." },
-    seeds: { kind: "int", min: 1, default: 1, placeholder: "K", help: "runs seeds S..S+K-1 and prints the mean (std) over seeds." },
-    out: { kind: "path", placeholder: "DIR", defaultHelp: "runs/ilrec-<env>-<timestamp>", help: "writes demonstrations.jsonl and policy/ (checkpoint) per seed; results.json, curves.jsonl, demo-weights.json, episodes.jsonl and report.html (see apps/cli/src/report/RUN_DIR.md)." },
-    episodes: { kind: "int", min: 1, default: 100, placeholder: "E", help: "evaluation sessions per method." },
-    "teacher-episodes": { kind: "int", min: 1, placeholder: "E", defaultHelp: "--episodes", help: "evaluation sessions of the teacher." },
-    reward: {
-      kind: "choice", choices: REWARDS, default: "env", placeholder: "NAME", help: "what drives IL-Rec's RL term.",
-      choiceHelp: { env: "the environment's reward", airl: "log(1-D) - log D of the discriminator", "env+airl": "both" },
-    },
-    imitation: { kind: "number", min: 0, placeholder: "L", defaultHelp: "the dataset's, see packages/rl-policy/src/ilrec/README.md", help: "lambda_imit at the start." },
-    anneal: { kind: "number", min: 0, placeholder: "F", defaultHelp: "1", help: "the imitation step decays linearly to 0 over this share of the budget (0: constant)." },
-    advantage: {
-      kind: "choice", choices: ["critic", "teacher"] as const satisfies readonly IlrecAdvantage[], placeholder: "NAME", defaultHelp: "critic", help: "gate of the demonstration weights.",
-      choiceHelp: { critic: "0 where the policy's critic says the demonstrated action does not beat the policy", teacher: "the released code's Q_demo - V_demo" },
-    },
-    serve: { kind: "choice", choices: SERVE, default: "both", placeholder: "MODE", help: "how the learned policies serve in the table: greedy (top-K), sampled, or both." },
-    batch: { kind: "int", min: 1, placeholder: "B", defaultHelp: "16", help: "concurrent training sessions." },
-    "bc-steps": { kind: "int", min: 1, defaultHelp: "max(500, IL-Rec's imitation steps)", help: "gradient steps of the behaviour-cloning baseline." },
-    "quit-reward": { kind: "number", placeholder: "R", defaultHelp: "the env's", help: "reward the teacher's micro level learns from on a quit (BiLLP: -1000; a negative number needs the = form)." },
-    "teacher-output": {
-      kind: "choice", choices: ["text", "structured"], placeholder: "FORM", defaultHelp: "text",
-      help: "llm teacher's actor and critic answer as BiLLP's text lines or structured JSON, which llama-cpp: constrains with a grammar (a small local model rarely writes BiLLP's lines).",
-    },
-    "teacher-max-steps": { kind: "int", min: 1, defaultHelp: "the preset's", help: "end the teacher's sessions after N steps (smoke tests)." },
-    ...DATA_DIR_FLAG,
-    ...PRESET_FLAG_TABLE,
-    ...JSON_FLAG,
-    ...LLM_RUN_FLAGS,
-  },
-  notes: [
-    "Table: Len, R_traj, R_each on the ground truth (quitting step counted), and the cost per recommendation " +
-      "(LLM calls, milliseconds at one session at a time) of the teacher and the IL-Rec policy.",
-  ],
-});
-
-function formatTable(rows: ReturnType<typeof aggregate>, seeds: number): string {
-  const fmt = ([m, s]: [number, number], digits: number) => (Number.isNaN(m) ? "-" : seeds > 1 ? `${m.toFixed(digits)} (${s.toFixed(digits)})` : m.toFixed(digits));
-  const header = ["Method", "Len", "R_traj", "R_each", "LLM calls/rec", "ms/rec"];
-  const body = rows.map((r) => [r.method, fmt(r.cells.len!, 2), fmt(r.cells.r_traj!, 2), fmt(r.cells.r_each!, 3), fmt(r.cells.llmCallsPerRec!, 2), fmt(r.cells.msPerRec!, 3)]);
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((b) => b[c]!.length)));
-  const line = (cells: string[]) => cells.map((x, c) => (c === 0 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join("  ");
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n") + "\n";
+/** Everything one IL-Rec experiment needs (the flags of `farsight run ilrec`). */
+export interface IlrecExperiment {
+  /** The environment preset, e.g. "synthetic", "coat". */
+  readonly env: string;
+  /** Who demonstrates: "heuristic" (saturation planner + greedy actor + scorer critic) or "llm" (needs `llm`). */
+  readonly teacher: TeacherKind;
+  /** The LLM teacher's model spec ("none" by default) and how it is called. */
+  readonly llm?: LlmRunOptions;
+  /** Demonstration sessions per seed. */
+  readonly demos: number;
+  /** Training budget of each learned policy, in environment transitions. */
+  readonly steps: number;
+  readonly seeds: readonly number[];
+  /** The run directory; with several seeds each seed also writes `seed<S>/`. */
+  readonly out: string;
+  /** Evaluation sessions per method. */
+  readonly episodes: number;
+  /** Evaluation sessions of the teacher (default `episodes`). */
+  readonly teacherEpisodes?: number;
+  /** How the learned policies serve in the table (default both greedy and sampled). */
+  readonly serve?: readonly ServeMode[];
+  /** What drives IL-Rec's RL term (default "env"). */
+  readonly reward?: IlrecRewardMode;
+  /** lambda_imit at the start (default: the dataset's). */
+  readonly imitation?: number;
+  /** The imitation step decays linearly to 0 over this share of the budget (0: constant). */
+  readonly anneal?: number;
+  /** Gate of the demonstration weights. */
+  readonly advantage?: IlrecAdvantage;
+  readonly batch?: number;
+  /** Gradient steps of the behaviour-cloning baseline. */
+  readonly bcSteps?: number;
+  /** Reward the teacher's micro level learns from on a quit. */
+  readonly quitReward?: number;
+  readonly teacherOutput?: IlrecPipelineOptions["teacherOutput"];
+  readonly teacherMaxSteps?: number;
+  readonly dataDir?: string;
+  readonly preset?: Omit<PresetOptions, "dataDir">;
+  /** What config.json records as the run's settings (the CLI: the flags as given); a second run in `out` is refused when it differs. Default: these options. */
+  readonly configFlags?: Record<string, unknown>;
 }
 
-/** Runs `farsight run ilrec <argv>`; returns the exit code. */
-export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
-  const { values, given } = parseCommand(ILREC_TABLE, argv);
-  const { env, teacher } = values;
-  const llmRun = llmRunOptions(given);
+/** What {@link runIlrecExperiment} returns. */
+export interface IlrecResult {
+  readonly out: string;
+  /** `out`/report.html. */
+  readonly report: string;
+  /** Rows of the table: mean and population std over seeds of each metric (rows in the pipeline's order). */
+  readonly table: ReturnType<typeof aggregate>;
+  /** Each seed's rows and details. */
+  readonly perSeed: { seed: number; rows: IlrecSeedRun["result"]["rows"]; latencyRatio: number; demonstrations: IlrecSeedRun["result"]["demonstrations"]; trainWorld: IlrecSeedRun["result"]["trainWorld"] }[];
+  /** Teacher / policy latency per recommendation, mean over seeds. */
+  readonly latencyRatio: number;
+  /** The user split in words ("held-out users"). */
+  readonly users: string;
+  readonly stats: LlmStats;
+  readonly llmAnswers?: ReturnType<typeof answerRecord>;
+}
+
+/**
+ * Runs IL-Rec and its baselines per seed and writes the run directory (one run per directory, locked; no resume).
+ * Progress lines go to `io`. Throws `lab/bad-option` for an LLM teacher without a model.
+ */
+export async function runIlrecExperiment(x: IlrecExperiment, io: LabIO = SILENT): Promise<IlrecResult> {
+  const llmRun: LlmRunOptions = x.llm ?? { spec: "none", maxFallbackRate: 0.2 };
   const spec = llmRun.spec;
-  if (teacher === "llm" && spec === "none") throw new UsageError("--teacher llm needs a model: pass --llm <spec> (e.g. ollama:llama3.1) or set FARSIGHT_LLM, or use --teacher heuristic");
-  if (teacher !== "llm" && values.llm !== undefined) throw new UsageError(`--llm is only used by --teacher llm; --teacher ${teacher} would ignore "${redactText(values.llm)}". Drop --llm or pass --teacher llm`);
-  const { seed, episodes } = values;
-  const seeds = Array.from({ length: values.seeds }, (_, k) => seed + k);
-  const out = values.out ?? join("runs", `ilrec-${env}-${new Date().toISOString().replace(/[:.]/g, "-")}`);
-  const quiet = values.json === true;
-  const log = (line: string) => {
-    if (!quiet) io.stdout(line + "\n");
-  };
-
-  // Every flag is parsed (by the table) before the backend, the model and the data load: a typo fails in milliseconds.
-  const { demos, steps, advantage, anneal } = values;
-  const teacherEpisodes = values["teacher-episodes"];
-  const batchSize = values.batch;
-  const quitReward = values["quit-reward"];
-  const imitationCoef = values.imitation;
-  const serve: ServeMode[] = values.serve === "both" ? ["greedy", "sampled"] : [values.serve];
-  const rewardMode = values.reward;
-  const teacherOutput = values["teacher-output"];
-  const teacherMaxSteps = values["teacher-max-steps"];
-  const bcSteps = values["bc-steps"];
-
-  // One run per directory, checked and locked before anything is trained (`run ilrec` has no --resume).
-  // The flags as given (minus where and how to print): enough to say how another run in --out differs.
-  const { out: _out, json: _json, llm: _llm, ...flags } = given;
-  const config = redactDeep({ command: "run ilrec", flags: { ...flags, llm: spec } });
+  const { env, teacher, seeds, episodes, out, demos, steps } = x;
+  if (teacher === "llm" && spec === "none") throw new FarsightError("lab/bad-option", "--teacher llm needs a model: pass --llm <spec> (e.g. ollama:llama3.1) or set FARSIGHT_LLM, or use --teacher heuristic", { teacher });
+  const log = (line: string) => io.write(line + "\n");
+  const serve = x.serve ?? ["greedy", "sampled"];
+  const { out: _out, llm: _llm, configFlags, ...settings } = x;
+  // One run per directory, checked and locked before anything is trained.
+  const config = redactDeep({ command: "run ilrec", flags: { ...(configFlags ?? settings), llm: spec } });
   const runDir = RunDirectory.open(out, { command: "run ilrec", config, resumable: false });
   try {
     runDir.writeConfig();
@@ -120,14 +100,14 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
     runDir.release();
   }
 
-  async function trainAndCompare(): Promise<number> {
+  async function trainAndCompare(): Promise<IlrecResult> {
     const backend = await initBackend();
     log(backend.summary);
     const stats = new LlmStats();
     const model = teacher === "llm" ? await createChatModel(spec, modelOptions(llmRun, stats)) : null;
     if (model) await preflight(model, llmRun, io);
     const stopWatching = model ? watchSlowCalls(stats, spec, io) : () => {};
-    const setup = await loadPreset(env, { ...presetOptionsFrom(given), ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}) });
+    const setup = await loadPreset(env, { ...x.preset, ...(x.dataDir ? { dataDir: x.dataDir } : {}) });
     const runs: IlrecSeedRun[] = [];
     const results = [];
     const protocol = `ground truth, ${userSplit(setup).label}, ${episodes} sessions per method, learned policies served ${serve.join(" and ")}`;
@@ -142,18 +122,18 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
         setup, teacher, model, stats, seed: s, outDir: dir, episodes,
         demos,
         steps,
-        ...(teacherEpisodes !== undefined ? { teacherEpisodes } : {}),
-        ...(batchSize !== undefined ? { batchSize } : {}),
-        ...(bcSteps !== undefined ? { bcSteps } : {}),
-        ...(quitReward !== undefined ? { quitReward } : {}),
-        ...(teacherOutput !== undefined ? { teacherOutput } : {}),
-        ...(teacherMaxSteps !== undefined ? { teacherMaxSteps } : {}),
+        ...(x.teacherEpisodes !== undefined ? { teacherEpisodes: x.teacherEpisodes } : {}),
+        ...(x.batch !== undefined ? { batchSize: x.batch } : {}),
+        ...(x.bcSteps !== undefined ? { bcSteps: x.bcSteps } : {}),
+        ...(x.quitReward !== undefined ? { quitReward: x.quitReward } : {}),
+        ...(x.teacherOutput !== undefined ? { teacherOutput: x.teacherOutput } : {}),
+        ...(x.teacherMaxSteps !== undefined ? { teacherMaxSteps: x.teacherMaxSteps } : {}),
         serve,
         ilrec: {
-          rewardMode,
-          ...(imitationCoef !== undefined ? { imitationCoef } : {}),
-          ...(anneal !== undefined ? { imitationAnneal: anneal } : {}),
-          ...(advantage ? { advantage } : {}),
+          rewardMode: x.reward ?? "env",
+          ...(x.imitation !== undefined ? { imitationCoef: x.imitation } : {}),
+          ...(x.anneal !== undefined ? { imitationAnneal: x.anneal } : {}),
+          ...(x.advantage ? { advantage: x.advantage } : {}),
         },
         log,
         onEpisode: sessions.onEpisode,
@@ -182,19 +162,8 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
     writeFileAtomic(reportPath, buildReport(readRunDir(out)).html);
     const table = aggregate(runs.map((r) => r.result.rows));
     const ratios = results.map((r) => r.latencyRatio);
-    const ratio = ratios.reduce((a, b) => a + b, 0) / ratios.length;
-    if (values.json) {
-      io.stdout(JSON.stringify({ env, teacher, llm: spec, out, report: reportPath, seeds, table, perSeed: results, latencyRatio: ratio, llmStats: stats.snapshot(), ...(model ? { llmAnswers: answerRecord(stats, spec) } : {}) }) + "\n");
-      if (model) checkFallbackRate(stats, llmRun);
-      return 0;
-    }
-    io.stdout(`\nIL-Rec on ${env} (ground truth, ${userSplit(setup).label}, ${episodes} sessions per method${seeds.length > 1 ? `, mean (std) over ${seeds.length} seeds` : `, seed ${seed}`}; learned policies served ${serve.join(" and ")}):\n`);
-    io.stdout(formatTable(table, seeds.length));
-    io.stdout(`teacher / policy latency per recommendation: ${ratio.toFixed(1)}x\n`);
-    if (model) io.stdout(answerLines(stats, spec).join("\n") + "\n");
-    io.stdout(`run directory: ${out}\nreport: ${reportPath}\n`);
-    if (model) checkFallbackRate(stats, llmRun);
-    return 0;
+    const latencyRatio = ratios.reduce((a, b) => a + b, 0) / ratios.length;
+    return { out, report: reportPath, table, perSeed: results, latencyRatio, users: userSplit(setup).label, stats, ...(model ? { llmAnswers: answerRecord(stats, spec) } : {}) };
   }
 }
 

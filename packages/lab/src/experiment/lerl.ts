@@ -1,5 +1,10 @@
+/**
+ * The LERL experiment: trains LERL (one row per planner) and flat PPO per seed, evaluates them with random and
+ * popularity on the preset's test users, writes a resumable run directory and returns the table rows with their
+ * per-seed values. `farsight run lerl`, `farsight demo` and scripts call {@link runLerlExperiment}.
+ */
 import { join } from "node:path";
-import { loadPreset, PopularityAgent, RandomAgent, type EnvSetup, type MetricSummary } from "@farsight/env";
+import { loadPreset, PopularityAgent, RandomAgent, type EnvSetup, type MetricSummary, type PresetOptions } from "@farsight/env";
 import {
   aggregateSeeds,
   checkLerlResume,
@@ -12,52 +17,67 @@ import {
   type LerlStateValue,
 } from "@farsight/graph";
 import { createChatModel, LlmStats } from "@farsight/llm";
-import { AllCategoriesPlanner, LlmCategoryPlanner, OracleSaturationPlanner, RandomCategoryPlanner, ReflectionGuidedPlanner, SaturationAwarePlanner, type Planner } from "@farsight/planner";
+import type { Planner } from "@farsight/planner";
 import { LlmReflector, TemplateReflector, type Reflector } from "@farsight/reflector";
 import { initBackend, PolicyAgent } from "@farsight/rl-policy";
-import { redactDeep, type Episode } from "@farsight/core";
-import { UsageError, type CliIO, type Command } from "../command.js";
-import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
-import { defineCommand, flagValues, readFlags } from "../flag-table.js";
-import { renderHelp } from "../help.js";
-import { categoryQuitRule, plannerChoices, type PlannerName } from "../planners.js";
-import { userSplit, type EvalPolicy } from "../report/protocol.js";
-import { buildReport } from "../report/html.js";
-import { readRunDir } from "../report/read-run-dir.js";
-import { episodeRecord, RunDirWriter } from "../report/run-dir.js";
-import { makeProgress } from "../progress.js";
-import { faultPoint } from "../run/fault.js";
-import { ILREC_TABLE, runIlrec } from "../run/ilrec.js";
-import { checkLerlFlags } from "../run/lerl-flags.js";
-import { forgetUncheckpointedRecords, LERL_FLAGS, savedLerlFlags, seriesKey } from "../run/lerl-resume.js";
-import { RunDirectory, writeFileAtomic } from "../run/run-directory.js";
-import { givenPresetFlags, PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
-import { answerLines, answerRecord, checkFallbackRate, fallbackLabel, LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight, watchSlowCalls, type LlmRunOptions } from "../llm-run.js";
+import { FarsightError, redactDeep, type Episode } from "@farsight/core";
+import { SILENT, type LabIO } from "../io.js";
+import { episodeRecord, RunDirWriter } from "../run-dir/run-dir.js";
+import { RunDirectory } from "../run-dir/run-directory.js";
+import { faultPoint } from "./fault.js";
+import { forgetUncheckpointedRecords, LERL_FLAGS, seriesKey } from "./lerl-resume.js";
+import { answerLines, answerRecord, fallbackLabel, modelOptions, preflight, watchSlowCalls, type LlmRunOptions } from "./llm-run.js";
+import { createPlanner, lerlName, nonLlmPlanners, plannerEntry, plannerNames } from "./planners.js";
+import { makeProgress } from "./progress.js";
+import { userSplit, type EvalPolicy } from "./protocol.js";
 
-/** Planners `run lerl` can train with (long names; the flag table also takes the aliases). */
-export const PLANNERS = ["llm-category", "saturation-aware", "reflection-guided", "oracle-saturation", "random", "all-categories"] as const satisfies readonly PlannerName[];
-export type PlannerChoice = (typeof PLANNERS)[number];
-
-/** Everything one LERL experiment needs (flags of `farsight run lerl`, fixed values for `farsight demo`). */
+/** Everything one LERL experiment needs (the flags of `farsight run lerl`; fixed values for `farsight demo`). */
 export interface LerlExperiment {
+  /** The environment preset (`@farsight/env`'s loadPreset), e.g. "synthetic", "coat". */
   readonly env: string;
-  /** One LERL row per planner, each trained with its own policy. */
-  readonly planners: readonly PlannerChoice[];
-  readonly llm: string;
+  /** One LERL row per planner name of the registry ({@link plannerNames}; `name:param` where an entry takes one), each trained with its own policy. */
+  readonly planners: readonly string[];
+  /** The model spec of LLM planners (and then of the reflector). Default "none". */
+  readonly llm?: string;
   /** Per-call deadline, retries and the fallback limit of the model (`--timeout`, `--retries`, `--max-fallback-rate`). */
   readonly llmRun?: Omit<LlmRunOptions, "spec">;
-  readonly steps: number;
-  readonly seeds: readonly number[];
+  /** Training budget per row and seed, in environment transitions (slot-steps). Default 6000. */
+  readonly steps?: number;
+  /** Seeds; each trains and evaluates every row. Default [0]. */
+  readonly seeds?: readonly number[];
+  /** The run directory (config.json, curves.jsonl, episodes.jsonl, results.json, checkpoints; see RUN_DIR.md). */
   readonly out: string;
-  readonly resume: boolean;
-  readonly batch: number;
-  readonly episodes: number;
-  readonly planEvery: number;
-  readonly cohort: number;
-  readonly skipEval: boolean;
+  /** Continue the run saved in `out` (its configuration must match; only `steps` and `episodes` may grow). Default false. */
+  readonly resume?: boolean;
+  /** Concurrent training sessions. Default 32. */
+  readonly batch?: number;
+  /** Evaluation sessions per seed and row. Default 300. */
+  readonly episodes?: number;
+  /** Re-plan a session every K steps. Default 1. */
+  readonly planEvery?: number;
+  /** Sessions per LLM call (LLM planners). Default 1. */
+  readonly cohort?: number;
+  /** Train LERL only: no flat PPO, no baselines, no evaluation (no rows). Default false. */
+  readonly skipEval?: boolean;
+  /** Where dataset presets look for their files. */
   readonly dataDir?: string;
-  /** The quit-rule and user-split flags as given (`--quit-window`, `--quit-threshold`, `--same-users`). */
+  /** Preset options (quit rule, user split, user model), as loadPreset takes them. */
+  readonly preset?: Omit<PresetOptions, "dataDir">;
+  /** The preset flags as the user gave them, recorded in config.json so a resume can pass them again (the CLI's `--quit-window`...). */
   readonly presetFlags?: Record<string, string | boolean>;
+}
+
+/** {@link LerlExperiment} with its defaults filled in. */
+type LerlSettings = Required<Omit<LerlExperiment, "dataDir" | "preset" | "presetFlags" | "llmRun">> & Pick<LerlExperiment, "dataDir" | "preset" | "presetFlags" | "llmRun">;
+
+function withDefaults(x: LerlExperiment): LerlSettings {
+  const bad = (what: string, v: unknown) => new FarsightError("lab/bad-option", `runLerlExperiment: ${what}, got ${JSON.stringify(v)}`, { [what.split(" ")[0]!]: v });
+  const s: LerlSettings = { llm: "none", steps: 6000, seeds: [0], resume: false, batch: 32, episodes: 300, planEvery: 1, cohort: 1, skipEval: false, ...x };
+  for (const k of ["steps", "batch", "episodes", "planEvery", "cohort"] as const) if (!Number.isInteger(s[k]) || s[k] < 1) throw bad(`${k} must be an integer >= 1`, s[k]);
+  if (!s.seeds.length || s.seeds.some((v) => !Number.isInteger(v) || v < 0)) throw bad("seeds must be a non-empty list of integers >= 0", s.seeds);
+  if (!s.planners.length) throw bad(`planners must name at least one planner (${plannerNames().map(([n]) => n).join(", ")})`, s.planners);
+  for (const p of s.planners) plannerEntry(p);
+  return s;
 }
 
 const COLUMNS = [
@@ -76,15 +96,28 @@ const COLUMNS = [
 /** Per-recommendation LLM numbers of an evaluation, averaged over seeds into the row. */
 const PER_REC = ["llm_calls_per_rec", "llm_retries_per_rec", "llm_repairs_per_rec"] as const;
 
+/** One seed's evaluation of a row: the seed and the means over its sessions of every metric (no `_std`). */
+export type SeedValues = { readonly seed: number } & Readonly<Record<string, number>>;
+
 /**
  * One row of the comparison table: the agent, how it chose at evaluation (`eval`: greedy, sampled, or
- * baseline), whether it read the quit rule (`oracle`), and its metrics (`<key>_std` beside each).
+ * baseline), whether it read the quit rule (`oracle`), its metrics (`<key>_std` beside each) and `perSeed`,
+ * each seed's values, so statistics over seeds can be computed later.
  */
-export type ResultRow = { agent: string; eval: EvalPolicy; oracle: boolean } & Record<string, number | string | boolean>;
+export type ResultRow = { agent: string; eval: EvalPolicy; oracle: boolean; perSeed: SeedValues[] } & Record<string, number | string | boolean | SeedValues[]>;
 
-/** Row labels: an oracle says so in the label itself, so no copy of the table can lose it. */
-export function lerlName(p: PlannerChoice): string {
-  return p === "oracle-saturation" ? "LERL (oracle-saturation: reads the quit rule)" : `LERL (${p})`;
+/** What {@link runLerlExperiment} returns. */
+export interface LerlResult {
+  /** The table rows (none with `skipEval`). */
+  readonly rows: ResultRow[];
+  readonly setup: EnvSetup;
+  /** Wall-clock seconds of the whole experiment. */
+  readonly seconds: number;
+  /** The table's footer: what the rows were evaluated on and how. */
+  readonly note: string;
+  readonly stats: LlmStats;
+  /** Where the model's answers came from, when the experiment used one. */
+  readonly llm?: ReturnType<typeof answerRecord>;
 }
 
 /** PPO's per-update diagnostics worth a chart (the report plots every metric of curves.jsonl). */
@@ -94,41 +127,33 @@ function diagnosticCurves(series: string, step: number, seed: number, stats: Rec
   return DIAGNOSTICS.filter((m) => Number.isFinite(stats?.[m])).map((metric) => ({ series, step, metric, value: stats![metric]!, seed }));
 }
 
-/** Trains LERL and flat PPO per seed, evaluates them with random and popularity, writes the run dir; returns the table rows. */
-export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{ rows: ResultRow[]; setup: EnvSetup; seconds: number; note: string; stats: LlmStats; llm?: ReturnType<typeof answerRecord> }> {
+/**
+ * Trains LERL and flat PPO per seed, evaluates them with random and popularity, writes the run directory;
+ * returns the table rows. Progress goes to `io` (default: nothing). Throws `lab/bad-option` for an unknown
+ * planner or an LLM planner without a model, `lab/run-dir-busy` / `lab/run-dir-refused` when `out` cannot hold the run.
+ */
+export async function runLerlExperiment(options: LerlExperiment, io: LabIO = SILENT): Promise<LerlResult> {
+  const x = withDefaults(options);
   const t0 = performance.now();
   await initBackend();
-  const setup = await loadPreset(x.env, { ...presetOptionsFrom(x.presetFlags ?? {}), ...(x.dataDir ? { dataDir: x.dataDir } : {}) });
+  const setup = await loadPreset(x.env, { ...x.preset, ...(x.dataDir ? { dataDir: x.dataDir } : {}) });
   const stats = new LlmStats();
-  const usesLlm = x.planners.includes("llm-category");
+  const usesLlm = x.planners.some((p) => plannerEntry(p).entry.usesLlm);
   const llmRun: LlmRunOptions = { maxFallbackRate: 0.2, ...x.llmRun, spec: x.llm };
   const model = usesLlm ? await createChatModel(x.llm, modelOptions(llmRun, stats)) : null;
-  if (usesLlm && !model) throw new UsageError(`--planner llm-category needs a model: pass --llm <spec> or set FARSIGHT_LLM (got "${x.llm}"); or use a non-LLM planner (${PLANNERS.filter((p) => p !== "llm-category").join(", ")})`);
+  if (usesLlm && !model) {
+    const llmPlanner = x.planners.find((p) => plannerEntry(p).entry.usesLlm)!;
+    throw new FarsightError("lab/bad-option", `--planner ${llmPlanner} needs a model: pass --llm <spec> or set FARSIGHT_LLM (got "${x.llm}"); or use a non-LLM planner (${nonLlmPlanners().join(", ")})`, { planner: llmPlanner, llm: x.llm });
+  }
   if (model) await preflight(model, llmRun, io);
   const stopWatching = model ? watchSlowCalls(stats, x.llm, io) : () => {};
-  // The oracle's rule is read (and a preset without a category rule refused) before any training starts.
-  const oracleRule = x.planners.includes("oracle-saturation") ? categoryQuitRule(setup) : undefined;
+  // What an oracle reads (and a preset it cannot read refused) before any training starts.
+  const oracleRule = x.planners.map((p) => plannerEntry(p).entry.reads?.(setup)).find((r) => r !== undefined);
   const feedbackMeaning = setup.positiveThreshold > 1 ? "ratings 1-5" : "1 = click, 0 = no click";
-  const plannerFor = (p: PlannerChoice) => (seed: number): Planner => {
-    switch (p) {
-      case "llm-category":
-        return new LlmCategoryPlanner({ model, stats, seed, cohortSize: x.cohort, feedbackMeaning });
-      case "saturation-aware":
-        // The package defaults (documented in @farsight/planner): nothing here comes from the quit rule.
-        return new SaturationAwarePlanner({ seed });
-      case "reflection-guided":
-        return new ReflectionGuidedPlanner({ seed });
-      case "oracle-saturation":
-        return new OracleSaturationPlanner({ seed, rule: oracleRule! });
-      case "random":
-        return new RandomCategoryPlanner({ seed });
-      case "all-categories":
-        return new AllCategoriesPlanner();
-    }
-  };
+  const plannerFor = (p: string) => (seed: number): Planner => createPlanner(p, { setup, seed, model, stats, cohort: x.cohort });
   const reflector: Reflector = model ? new LlmReflector({ model, stats, feedbackMeaning }) : new TemplateReflector();
   // One planner keeps the run directory layout of earlier releases (train/lerl-seedS), so --resume still finds it.
-  const trainDir = (p: PlannerChoice, seed: number) => join(x.out, "train", x.planners.length === 1 ? `lerl-seed${seed}` : `lerl-${p}-seed${seed}`);
+  const trainDir = (p: string, seed: number) => join(x.out, "train", x.planners.length === 1 ? `lerl-seed${seed}` : `lerl-${p}-seed${seed}`);
   const split = userSplit(setup);
   const plannerInfo = x.planners.map((p) => {
     const planner = plannerFor(p)(0);
@@ -189,9 +214,9 @@ export async function runLerlExperiment(x: LerlExperiment, io: CliIO): Promise<{
 interface ExperimentParts {
   readonly setup: EnvSetup;
   readonly stats: LlmStats;
-  readonly plannerFor: (p: PlannerChoice) => (seed: number) => Planner;
+  readonly plannerFor: (p: string) => (seed: number) => Planner;
   readonly reflector: Reflector;
-  readonly trainDir: (p: PlannerChoice, seed: number) => string;
+  readonly trainDir: (p: string, seed: number) => string;
   readonly split: ReturnType<typeof userSplit>;
   readonly run: RunDirWriter;
   readonly checkpointCurves: (name: string, seed: number) => (s: LerlStateValue) => void;
@@ -203,19 +228,21 @@ interface ExperimentParts {
   readonly stopWatching: () => void;
 }
 
-async function trainAndEvaluate(x: LerlExperiment, io: CliIO, c: ExperimentParts): Promise<{ rows: ResultRow[]; setup: EnvSetup; seconds: number; note: string; stats: LlmStats; llm?: ReturnType<typeof answerRecord> }> {
+async function trainAndEvaluate(x: LerlSettings, io: LabIO, c: ExperimentParts): Promise<LerlResult> {
   const { setup, stats, plannerFor, reflector, split, run, model, usesLlm, stopWatching } = c;
   const perAgent = new Map<string, MetricSummary[]>();
+  const seedValues = new Map<string, SeedValues[]>();
   const kind = new Map<string, { eval: EvalPolicy; oracle: boolean }>();
   const extra = new Map<string, Record<string, number>[]>();
-  const record = (agent: string, how: { eval: EvalPolicy; oracle?: boolean }, r: EvalResult) => {
+  const record = (agent: string, how: { eval: EvalPolicy; oracle?: boolean }, r: EvalResult, seed: number) => {
     kind.set(agent, { eval: how.eval, oracle: how.oracle ?? false });
     perAgent.set(agent, [...(perAgent.get(agent) ?? []), ...r.perSeed]);
+    seedValues.set(agent, [...(seedValues.get(agent) ?? []), ...perSeedValues(r, seed)]);
     if (r.metrics.llm_calls_per_rec !== undefined) extra.set(agent, [...(extra.get(agent) ?? []), r.metrics]);
   };
   for (const seed of x.seeds) {
     const common = { setup, steps: x.steps, seed, batchSize: x.batch };
-    const trained: { p: PlannerChoice; lerl: Awaited<ReturnType<typeof trainLerl>> }[] = [];
+    const trained: { p: string; lerl: Awaited<ReturnType<typeof trainLerl>> }[] = [];
     for (const p of x.planners) {
       const name = lerlName(p);
       const show = makeProgress(io, `[seed ${seed}] ${name}`, x.steps);
@@ -267,19 +294,19 @@ async function trainAndEvaluate(x: LerlExperiment, io: CliIO, c: ExperimentParts
         faultPoint("eval-episode");
       },
     });
-    io.stdout(`[seed ${seed}] evaluating on ${x.episodes} sessions of ${split.label}...\n`);
+    io.write(`[seed ${seed}] evaluating on ${x.episodes} sessions of ${split.label}...\n`);
     for (const { p, lerl } of trained) {
       // The LERL graph's eval mode acts greedily inside the plan (a sampled LERL row needs a graph option).
       const name = lerlName(p);
-      record(name, { eval: "greedy", oracle: p === "oracle-saturation" }, await evaluateLerl(setup, { algorithm: lerl.algorithm, makePlanner: plannerFor(p), pool: lerl.pool, stats, loop: { planEvery: x.planEvery } }, eo(name)));
+      record(name, { eval: "greedy", oracle: plannerEntry(p).entry.oracle ?? false }, await evaluateLerl(setup, { algorithm: lerl.algorithm, makePlanner: plannerFor(p), pool: lerl.pool, stats, loop: { planEvery: x.planEvery } }, eo(name)), seed);
     }
     // Greedy evaluation of a stochastic policy is a different policy (the argmax slate); the sampled row is
     // the policy that was trained. Both are shown so neither can stand in for the other unnoticed.
-    record(FLAT_GREEDY, { eval: "greedy" }, await evaluateAgent(setup, () => new PolicyAgent({ policy: flat.algorithm.policy, name: FLAT_GREEDY }), eo(FLAT_GREEDY)));
-    record(FLAT_SAMPLED, { eval: "sampled" }, await evaluateAgent(setup, () => new PolicyAgent({ policy: flat.algorithm.policy, name: FLAT_SAMPLED, deterministic: false }), eo(FLAT_SAMPLED)));
+    record(FLAT_GREEDY, { eval: "greedy" }, await evaluateAgent(setup, () => new PolicyAgent({ policy: flat.algorithm.policy, name: FLAT_GREEDY }), eo(FLAT_GREEDY)), seed);
+    record(FLAT_SAMPLED, { eval: "sampled" }, await evaluateAgent(setup, () => new PolicyAgent({ policy: flat.algorithm.policy, name: FLAT_SAMPLED, deterministic: false }), eo(FLAT_SAMPLED)), seed);
     // Baselines under the learned policies' rule: no item twice in a session (PolicyAgent's noRepeat default).
-    record("random", { eval: "baseline" }, await evaluateAgent(setup, (s) => new RandomAgent({ seed: s, noRepeat: true }), eo("random")));
-    record("popularity", { eval: "baseline" }, await evaluateAgent(setup, () => new PopularityAgent({ numItems: setup.catalog.numItems, items: setup.trainLog.item }), eo("popularity")));
+    record("random", { eval: "baseline" }, await evaluateAgent(setup, (s) => new RandomAgent({ seed: s, noRepeat: true }), eo("random")), seed);
+    record("popularity", { eval: "baseline" }, await evaluateAgent(setup, () => new PopularityAgent({ numItems: setup.catalog.numItems, items: setup.trainLog.item }), eo("popularity")), seed);
   }
   stopWatching();
   const rows: ResultRow[] = [];
@@ -288,9 +315,9 @@ async function trainAndEvaluate(x: LerlExperiment, io: CliIO, c: ExperimentParts
     const seen = extra.get(agent);
     const perRec = Object.fromEntries(PER_REC.map((k) => [k, seen ? seen.reduce((a, b) => a + (b[k] ?? 0), 0) / seen.length : 0]));
     // An LLM row names what ran: the model's share of fallback answers over the whole run (training and evaluation).
-    const llmRow = agent === lerlName("llm-category") && usesLlm;
+    const llmRow = agent === LLM_ROW && usesLlm;
     const share = llmRow ? (stats.answersByComponent[PLANNER_COMPONENT]?.fallback ?? 0) / Math.max(1, stats.answersByComponent[PLANNER_COMPONENT]?.answers ?? 0) : 0;
-    rows.push({ agent: llmRow ? `LERL (llm-category, ${fallbackLabel(stats, PLANNER_COMPONENT)})` : agent, ...kind.get(agent)!, ...m, ...perRec, llm_fallback_share: share });
+    rows.push({ agent: llmRow ? `LERL (llm-category, ${fallbackLabel(stats, PLANNER_COMPONENT)})` : agent, ...kind.get(agent)!, ...m, ...perRec, llm_fallback_share: share, perSeed: seedValues.get(agent) ?? [] });
   }
   const seconds = (performance.now() - c.t0) / 1000;
   const llm = model ? answerRecord(stats, x.llm) : undefined;
@@ -299,6 +326,21 @@ async function trainAndEvaluate(x: LerlExperiment, io: CliIO, c: ExperimentParts
   if (rows.length) run.writeResults({ columns: COLUMNS, rows, note, ...(llm ? { llm } : {}) });
   return { rows, setup, seconds, note, stats, ...(llm ? { llm } : {}) };
 }
+
+/**
+ * One entry per evaluated seed (an evaluation runs one seed): the seed and the means of every metric (the `_std` over sessions and the
+ * session count left out), plus the per-recommendation LLM numbers where the evaluation counted them.
+ */
+function perSeedValues(r: EvalResult, seed: number): SeedValues[] {
+  const perRec = Object.fromEntries(PER_REC.filter((k) => r.metrics[k] !== undefined).map((k) => [k, r.metrics[k]!]));
+  return r.perSeed.map((m) => {
+    const means = Object.entries(m as unknown as Record<string, number>).filter(([k]) => !k.endsWith("_std") && k !== "episodes");
+    return { seed, ...Object.fromEntries(means), ...perRec };
+  });
+}
+
+/** The row of the LLM planner, renamed after its fallback share. */
+const LLM_ROW = "LERL (llm-category)";
 
 /** The component name under which LlmCategoryPlanner counts its answers. */
 const PLANNER_COMPONENT = "planner/llm-category";
@@ -352,90 +394,3 @@ export function formatTable(rows: readonly ResultRow[]): string {
   );
   return [head, ...lines].join("\n") + "\n";
 }
-
-const table = defineCommand({
-  command: "run lerl",
-  positionals: true,
-  description: ["Trains LERL (an LLM or non-LLM category planner + PPO) on a preset, evaluates it and compares it with flat PPO, random and popularity. `farsight run ilrec --help` describes the other method."],
-  flags: {
-    ...ENV_FLAG,
-    planner: { kind: "list", ...plannerChoices(PLANNERS), default: ["saturation-aware"], placeholder: "NAME,...", help: "one LERL row per planner (comma-separated)." },
-    steps: { kind: "int", min: 1, default: 6000, help: "training budget in environment transitions." },
-    seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "first seed." },
-    seeds: { kind: "int", min: 1, default: 1, placeholder: "K", help: "trains and evaluates seeds S..S+K-1." },
-    out: { kind: "path", placeholder: "DIR", defaultHelp: "runs/lerl-<env>-<timestamp>", help: "run directory (checkpoints, config.json, curves.jsonl, episodes.jsonl, results.json)." },
-    resume: {
-      kind: "boolean",
-      help: "continue the run in --out (after a crash or kill) with its saved settings; a flag given must match them, except that --steps and --episodes may grow (see RUN_DIR.md).",
-    },
-    batch: { kind: "int", min: 1, default: 32, placeholder: "B", help: "concurrent training sessions." },
-    episodes: { kind: "int", min: 1, default: 300, placeholder: "E", help: "evaluation sessions per seed." },
-    "plan-every": { kind: "int", min: 1, default: 1, placeholder: "K", help: "re-plan a session every K steps." },
-    cohort: { kind: "int", min: 1, default: 1, help: "sessions per LLM call (llm-category only)." },
-    "skip-eval": { kind: "boolean", help: "train LERL only (no baselines, no evaluation)." },
-    ...DATA_DIR_FLAG,
-    ...PRESET_FLAG_TABLE,
-    ...JSON_FLAG,
-    ...LLM_RUN_FLAGS,
-  },
-  exclusive: [{ flags: ["skip-eval", "episodes"], why: "--skip-eval runs no evaluation, so it has no episodes to count" }],
-  notes: [
-    "Training runs against the ground truth on the train users for simulated presets and against the MF world model learned from the training log for datasets; " +
-      "evaluation is on the ground truth with the preset's test users (the table says \"held-out users\" when they are disjoint from the train users, \"same users\" otherwise). " +
-      "Rows: each LERL planner (greedy inside the plan), flat PPO greedy and sampled, random and popularity; every agent, baselines included, never shows an item twice in a session.",
-  ],
-});
-
-/** `farsight run lerl`: train LERL on a preset, evaluate against flat PPO, random and popularity. */
-export const runCommand: Command = {
-  name: "run",
-  summary: "run a method end to end: `farsight run lerl` trains LERL, evaluates it and its baselines",
-  get usage() {
-    return renderHelp(table);
-  },
-  tables: [table, ILREC_TABLE],
-  helpFor: (argv) => (argv[0] === "ilrec" ? renderHelp(ILREC_TABLE) : undefined),
-  async run(argv: string[], io: CliIO): Promise<number> {
-    if (argv[0] === "ilrec") return runIlrec(argv.slice(1), io);
-    const { given, positionals } = readFlags(table, argv);
-    // A resume takes every setting it is not given from the run it continues (a setting given must match it).
-    const raw = given.resume && given.out ? { ...savedLerlFlags(given.out, (row) => PLANNERS.find((p) => lerlName(p) === row)), ...given } : given;
-    if (positionals[0] !== "lerl" || positionals.length !== 1) throw new UsageError(`farsight run: expected the method "lerl" (or "ilrec"), got ${JSON.stringify(positionals)}\n\n${this.usage}`);
-    const values = flagValues(table, raw);
-    const { env, seed } = values;
-    const { spec, ...llmRun } = llmRunOptions(raw);
-    const x: LerlExperiment = {
-      env,
-      planners: values.planner,
-      llm: spec,
-      llmRun,
-      steps: values.steps,
-      seeds: Array.from({ length: values.seeds }, (_, k) => seed + k),
-      out: values.out ?? join("runs", `lerl-${env}-${new Date().toISOString().replace(/[:.]/g, "-")}`),
-      resume: values.resume,
-      batch: values.batch,
-      episodes: values.episodes,
-      planEvery: values["plan-every"],
-      cohort: values.cohort,
-      skipEval: values["skip-eval"],
-      ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
-      presetFlags: givenPresetFlags(raw),
-    };
-    if (x.resume && !values.out) throw new UsageError("--resume needs --out <the run directory to continue>");
-    // Checked on the flags as given: settings a resume takes from the saved run (e.g. its cohort) are not the user's to drop.
-    checkLerlFlags(given, x.planners);
-    const result = await runLerlExperiment(x, values.json ? { ...io, stdout: () => {}, isTTY: false } : io);
-    // The report needs the evaluation's results; a --skip-eval run has none to show.
-    const report = result.rows.length ? join(x.out, "report.html") : undefined;
-    if (report) writeFileAtomic(report, buildReport(readRunDir(x.out), { title: `Farsight: LERL on ${env}` }).html);
-    if (values.json) {
-      io.stdout(JSON.stringify({ out: x.out, ...(report ? { report } : {}), rows: result.rows, seconds: result.seconds, ...(result.llm ? { llm: result.llm } : {}) }) + "\n");
-    } else {
-      if (result.rows.length) io.stdout(`\n${formatTable(result.rows)}${wrap(result.note)}\n`);
-      if (result.llm) io.stdout(answerLines(result.stats, x.llm).join("\n") + "\n");
-      io.stdout(`run directory: ${x.out} (${result.seconds.toFixed(1)}s)\n${report ? `report: ${report}\n` : ""}`);
-    }
-    if (result.llm) checkFallbackRate(result.stats, { spec: x.llm, ...llmRun });
-    return 0;
-  },
-};

@@ -1,71 +1,44 @@
 /**
- * What every CLI run that uses a language model shares, so that no run hides a fallback: the default spec
- * (FARSIGHT_LLM), the shared flags (--llm, --timeout, --retries, --max-fallback-rate), one preflight request,
- * progress on stderr while calls are slow, and the per-component answer shares with the fallback-rate check.
+ * What every experiment that uses a language model shares, so that no run hides a fallback: one preflight
+ * request, warnings while calls are slow, and the per-component answer shares with the fallback-rate check.
+ * (The CLI's flags --llm, --timeout, --retries and --max-fallback-rate fill {@link LlmRunOptions}.)
  */
 import {
   answerShares,
   checkSchema,
   DEFAULT_CHECK_PROMPT,
-  defaultModelSpec,
   formatAnswerShares,
   formatEndpointStats,
   structured,
   type ComponentAnswers,
   type LlmStats,
 } from "@farsight/llm";
-import type { CliIO } from "./command.js";
-import { defineCommand, defineFlags, flagValues, type RawFlags } from "./flag-table.js";
+import { FarsightError } from "@farsight/core";
+import { warnOf, type LabIO } from "../io.js";
 
-/** The flags every LLM run takes: spread into a command's flag table. */
-export const LLM_RUN_FLAGS = defineFlags({
-  llm: {
-    kind: "string", placeholder: "SPEC", group: "Language model", defaultHelp: "$FARSIGHT_LLM, else none",
-    help:
-      "model spec, e.g. ollama:llama3.1, openai:gpt-4o-mini, openai-compatible:http://127.0.0.1:8000/v1#<model>, scripted:<file.jsonl>, " +
-      "or several servers as one: pool:<spec>[?concurrency=N],<spec>,... or pool:<file.json> (least-busy routing, failover).",
-  },
-  timeout: { kind: "int", min: 1, placeholder: "MS", group: "Language model", defaultHelp: "the provider's, 10 s to 10 min", help: "deadline per model call." },
-  retries: { kind: "int", min: 0, group: "Language model", defaultHelp: "the provider's, 2", help: "retries of a call on 429 / 5xx / dropped connections." },
-  "max-fallback-rate": {
-    kind: "number", min: 0, max: 1, default: 0.2, placeholder: "R", group: "Language model",
-    help: "exit 1 when a component's share of fallback answers exceeds R (1 accepts every fallback, and then a model that fails the preflight request only gets a warning).",
-  },
-});
-
-const LLM_RUN_TABLE = defineCommand({ command: "llm", flags: LLM_RUN_FLAGS });
-
+/** How an experiment uses its model. */
 export interface LlmRunOptions {
+  /** The model spec (`@farsight/llm`'s createChatModel), "none" for no model. */
   spec: string;
+  /** Deadline per model call (default: the provider's). */
   timeoutMs?: number;
+  /** Retries of a call on 429 / 5xx / dropped connections (default: the provider's). */
   retries?: number;
+  /** A component whose share of fallback answers exceeds this fails the run ({@link checkFallbackRate}); 1 accepts every fallback. */
   maxFallbackRate: number;
 }
 
-/** Reads the shared flags as given (raw); `--llm` falls back to FARSIGHT_LLM, then "none". */
-export function llmRunOptions(given: RawFlags<typeof LLM_RUN_FLAGS>, env = process.env): LlmRunOptions {
-  const v = flagValues(LLM_RUN_TABLE, given);
-  return {
-    spec: v.llm ?? defaultModelSpec(env),
-    ...(v.timeout !== undefined ? { timeoutMs: v.timeout } : {}),
-    ...(v.retries !== undefined ? { retries: v.retries } : {}),
-    maxFallbackRate: v["max-fallback-rate"],
-  };
-}
-
-/** createChatModel options from the shared flags. */
+/** createChatModel options from the run's options. */
 export function modelOptions(o: LlmRunOptions, stats: LlmStats) {
   return { stats, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}), ...(o.retries !== undefined ? { retries: o.retries } : {}) };
 }
 
-/** Thrown when the model cannot answer or fell back too often: exit code 1, the message names the model. */
-export class LlmRunError extends Error {
-  /** main() prints the message without the stack-trace hint. */
+/**
+ * Thrown when the model cannot answer (`lab/llm-unusable`) or fell back too often (`lab/llm-fallback-rate`):
+ * an outcome the run checks for, so the CLI prints the message (it names the model) without a stack-trace hint.
+ */
+export class LlmRunError extends FarsightError {
   readonly expected = true;
-  constructor(message: string) {
-    super(message);
-    this.name = "LlmRunError";
-  }
 }
 
 /**
@@ -73,35 +46,37 @@ export class LlmRunError extends Error {
  * schema-blind model stops the run before any training. With --max-fallback-rate 1 it only warns.
  * The request goes through the model's layers (its call is counted in the run's calls, not in `requests`).
  */
-export async function preflight(model: Parameters<typeof structured>[0], o: LlmRunOptions, io: CliIO): Promise<void> {
+export async function preflight(model: Parameters<typeof structured>[0], o: LlmRunOptions, io: LabIO): Promise<void> {
   const r = await structured(model, checkSchema, DEFAULT_CHECK_PROMPT, { name: "recommendation", maxRepairs: 1 });
   if (r.ok) return;
   const why = `${r.reason}: ${r.error.slice(0, 300)}`;
   if (o.maxFallbackRate >= 1) {
-    io.stderr(`warning: model ${o.spec} did not answer the preflight request (${why}); continuing because --max-fallback-rate 1 accepts a run answered by the fallbacks\n`);
+    warnOf(io)(`warning: model ${o.spec} did not answer the preflight request (${why}); continuing because --max-fallback-rate 1 accepts a run answered by the fallbacks\n`);
     return;
   }
   throw new LlmRunError(
+    "lab/llm-unusable",
     `model ${o.spec} cannot answer (preflight request: ${why}), so every LLM answer of this run would be a fallback (100%). ` +
       `Check the model with \`farsight llm check ${o.spec}\`, or pass --max-fallback-rate 1 to run on the fallbacks knowingly.`,
   );
 }
 
 /**
- * Progress on stderr while model calls are slow: after `slowMs` without the run finishing a call, one line
+ * Warnings (the CLI: stderr) while model calls are slow: after `slowMs` without the run finishing a call, one line
  * per finished call (at most every `everyMs`) and a "still waiting" line while calls hang. Returns `stop`.
  */
-export function watchSlowCalls(stats: LlmStats, spec: string, io: CliIO, options: { slowMs?: number; everyMs?: number; now?: () => number } = {}): () => void {
+export function watchSlowCalls(stats: LlmStats, spec: string, io: LabIO, options: { slowMs?: number; everyMs?: number; now?: () => number } = {}): () => void {
   const slowMs = options.slowMs ?? 5_000;
   const everyMs = options.everyMs ?? 5_000;
   const clock = options.now ?? (() => performance.now());
   let lastEvent = clock();
   let lastPrint = -Infinity;
+  const warn = warnOf(io);
   const line = (what: string) => {
     lastPrint = clock();
     const s = stats.snapshot();
     const mean = Number.isFinite(s.latencyMeanMs) ? `${(s.latencyMeanMs / 1000).toFixed(1)}s avg` : "none answered yet";
-    io.stderr(`llm ${spec}: ${what}; ${s.calls} calls (${s.failures} failed, ${mean}), ${s.fallbacks} fallbacks\n`);
+    warn(`llm ${spec}: ${what}; ${s.calls} calls (${s.failures} failed, ${mean}), ${s.fallbacks} fallbacks\n`);
   };
   const unsubscribe = stats.subscribe((event) => {
     if (event !== "call-end" && event !== "failure") return;
@@ -166,6 +141,7 @@ export function checkFallbackRate(stats: LlmStats, o: LlmRunOptions): void {
   const worst = worstComponent(stats.answersByComponent);
   if (!worst || worst.share <= o.maxFallbackRate) return;
   throw new LlmRunError(
+    "lab/llm-fallback-rate",
     `${worst.component} fell back on ${Math.round(100 * worst.share)}% of its ${worst.answers} answers with model ${o.spec} ` +
       `(--max-fallback-rate ${o.maxFallbackRate}); the results above say so. Check the model with \`farsight llm check ${o.spec}\` ` +
       `or pass --max-fallback-rate 1 to accept the fallbacks.`,
