@@ -22,7 +22,7 @@ describe("farsight run lerl and @farsight/lab share one code path", () => {
   it("`run lerl --json` prints the rows that runLerlExperiment returns for the same settings, per-seed values included", async () => {
     const io = captureIO();
     const code = await main(["run", "lerl", "--planner", "reflection-guided", "--steps", "320", "--episodes", "8", "--seeds", "2", "--out", join(dir, "cli"), "--json"], io);
-    expect(code, io.err).toBe(0);
+    expect({ code, err: io.err }).toEqual({ code: 0, err: "" });
     const fromCli = rowsOf(io.out);
     const fromLab = await runLerlExperiment({ env: "synthetic", planners: ["reflection-guided"], steps: 320, episodes: 8, seeds: [0, 1], out: join(dir, "lab") });
     expect(fromCli).toEqual(JSON.parse(JSON.stringify(fromLab.rows)));
