@@ -12,9 +12,8 @@
  */
 import { quantile, Rng } from "@farsight/core";
 import { COAT_WINDOW, COAT_WINDOW_QUIT_CHANCE, DistanceWindowRule, evaluate, windowQuitChance, type EnvSetup } from "@farsight/env";
-import { resolveAgent } from "./agents.js";
+import { resolveAgent, userSplit } from "@farsight/lab";
 import { quitRuleLine } from "./preset-flags.js";
-import { userSplit } from "./report/protocol.js";
 
 /** The baselines every description runs, weakest first. */
 export const DESCRIBE_AGENTS = ["random", "popularity", "greedy", "oracle", "oracle-quit-aware"] as const;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseFlags, UsageError } from "./command.js";
 import { exclusiveFlags, intFlag, listFlag, numberFlag } from "./flags.js";
-import { ThrottledProgress } from "./progress.js";
+import { ThrottledProgress } from "@farsight/lab";
 
 describe("numeric flags parse strictly", () => {
   it("integer flags take plain digits only", () => {

@@ -1,21 +1,13 @@
 /**
- * What every CLI run that uses a language model shares, so that no run hides a fallback: the default spec
- * (FARSIGHT_LLM), the shared flags (--llm, --timeout, --retries, --max-fallback-rate), one preflight request,
- * progress on stderr while calls are slow, and the per-component answer shares with the fallback-rate check.
+ * The flags every CLI run that uses a language model shares (--llm, --timeout, --retries, --max-fallback-rate)
+ * and their reading into @farsight/lab's {@link LlmRunOptions}; the preflight request, slow-call warnings and
+ * the fallback-rate check are lab's (re-exported here for the commands).
  */
-import {
-  answerShares,
-  checkSchema,
-  DEFAULT_CHECK_PROMPT,
-  defaultModelSpec,
-  formatAnswerShares,
-  formatEndpointStats,
-  structured,
-  type ComponentAnswers,
-  type LlmStats,
-} from "@farsight/llm";
-import type { CliIO } from "./command.js";
+import { defaultModelSpec } from "@farsight/llm";
+import type { LlmRunOptions } from "@farsight/lab";
 import { defineCommand, defineFlags, flagValues, type RawFlags } from "./flag-table.js";
+
+export { answerLines, answerRecord, checkFallbackRate, fallbackLabel, LlmRunError, modelOptions, preflight, watchSlowCalls, worstComponent, type LlmRunOptions } from "@farsight/lab";
 
 /** The flags every LLM run takes: spread into a command's flag table. */
 export const LLM_RUN_FLAGS = defineFlags({
@@ -35,12 +27,6 @@ export const LLM_RUN_FLAGS = defineFlags({
 
 const LLM_RUN_TABLE = defineCommand({ command: "llm", flags: LLM_RUN_FLAGS });
 
-export interface LlmRunOptions {
-  spec: string;
-  timeoutMs?: number;
-  retries?: number;
-  maxFallbackRate: number;
-}
 
 /** Reads the shared flags as given (raw); `--llm` falls back to FARSIGHT_LLM, then "none". */
 export function llmRunOptions(given: RawFlags<typeof LLM_RUN_FLAGS>, env = process.env): LlmRunOptions {
@@ -51,123 +37,4 @@ export function llmRunOptions(given: RawFlags<typeof LLM_RUN_FLAGS>, env = proce
     ...(v.retries !== undefined ? { retries: v.retries } : {}),
     maxFallbackRate: v["max-fallback-rate"],
   };
-}
-
-/** createChatModel options from the shared flags. */
-export function modelOptions(o: LlmRunOptions, stats: LlmStats) {
-  return { stats, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}), ...(o.retries !== undefined ? { retries: o.retries } : {}) };
-}
-
-/** Thrown when the model cannot answer or fell back too often: exit code 1, the message names the model. */
-export class LlmRunError extends Error {
-  /** main() prints the message without the stack-trace hint. */
-  readonly expected = true;
-  constructor(message: string) {
-    super(message);
-    this.name = "LlmRunError";
-  }
-}
-
-/**
- * One structured request (the `farsight llm check` question) through the run's own model, so a dead or
- * schema-blind model stops the run before any training. With --max-fallback-rate 1 it only warns.
- * The request goes through the model's layers (its call is counted in the run's calls, not in `requests`).
- */
-export async function preflight(model: Parameters<typeof structured>[0], o: LlmRunOptions, io: CliIO): Promise<void> {
-  const r = await structured(model, checkSchema, DEFAULT_CHECK_PROMPT, { name: "recommendation", maxRepairs: 1 });
-  if (r.ok) return;
-  const why = `${r.reason}: ${r.error.slice(0, 300)}`;
-  if (o.maxFallbackRate >= 1) {
-    io.stderr(`warning: model ${o.spec} did not answer the preflight request (${why}); continuing because --max-fallback-rate 1 accepts a run answered by the fallbacks\n`);
-    return;
-  }
-  throw new LlmRunError(
-    `model ${o.spec} cannot answer (preflight request: ${why}), so every LLM answer of this run would be a fallback (100%). ` +
-      `Check the model with \`farsight llm check ${o.spec}\`, or pass --max-fallback-rate 1 to run on the fallbacks knowingly.`,
-  );
-}
-
-/**
- * Progress on stderr while model calls are slow: after `slowMs` without the run finishing a call, one line
- * per finished call (at most every `everyMs`) and a "still waiting" line while calls hang. Returns `stop`.
- */
-export function watchSlowCalls(stats: LlmStats, spec: string, io: CliIO, options: { slowMs?: number; everyMs?: number; now?: () => number } = {}): () => void {
-  const slowMs = options.slowMs ?? 5_000;
-  const everyMs = options.everyMs ?? 5_000;
-  const clock = options.now ?? (() => performance.now());
-  let lastEvent = clock();
-  let lastPrint = -Infinity;
-  const line = (what: string) => {
-    lastPrint = clock();
-    const s = stats.snapshot();
-    const mean = Number.isFinite(s.latencyMeanMs) ? `${(s.latencyMeanMs / 1000).toFixed(1)}s avg` : "none answered yet";
-    io.stderr(`llm ${spec}: ${what}; ${s.calls} calls (${s.failures} failed, ${mean}), ${s.fallbacks} fallbacks\n`);
-  };
-  const unsubscribe = stats.subscribe((event) => {
-    if (event !== "call-end" && event !== "failure") return;
-    const now = clock();
-    const slow = now - lastEvent >= slowMs || (stats.latencyQuantile(0.5) >= slowMs);
-    lastEvent = now;
-    if (slow && now - lastPrint >= everyMs) line(event === "failure" ? "a call failed" : "a call answered");
-  });
-  const timer = setInterval(() => {
-    const now = clock();
-    if (stats.inFlight > 0 && now - lastEvent >= slowMs && now - lastPrint >= everyMs) {
-      line(`waiting ${((now - lastEvent) / 1000).toFixed(0)}s for ${stats.inFlight} call(s) in flight`);
-    }
-  }, Math.min(slowMs, everyMs));
-  timer.unref();
-  return () => {
-    unsubscribe();
-    clearInterval(timer);
-  };
-}
-
-/** The worst component: the one with the highest fallback share (undefined before any answer). */
-export function worstComponent(byComponent: Record<string, ComponentAnswers>): { component: string; share: number; answers: number } | undefined {
-  let worst: { component: string; share: number; answers: number } | undefined;
-  for (const [component, c] of Object.entries(byComponent)) {
-    const share = answerShares(c).fallback;
-    if (!worst || share > worst.share) worst = { component, share, answers: c.answers };
-  }
-  return worst;
-}
-
-/** Per-component answer shares as printed after a run, one line each (then one per endpoint of a pool). */
-export function answerLines(stats: LlmStats, spec: string): string[] {
-  const lines = formatAnswerShares(stats.answersByComponent);
-  const s = stats.snapshot();
-  const methods = Object.entries(s.methods).map(([m, n]) => `${m} ${n}`).join(", ");
-  return [
-    `llm ${spec}: ${s.requests} requests (${s.modelRequests} reached the model), ${s.calls} calls, ${s.retries} retries, ${s.repairs} repairs` +
-      `${methods ? `; structured output: ${methods}` : ""}${s.downgrades ? ` (${s.downgrades} downgrades)` : ""}`,
-    ...lines.map((l) => `  ${l}`),
-    ...formatEndpointStats(s.endpoints).map((l) => `  ${l}`),
-  ];
-}
-
-/** The answer shares for results.json: per component, counts and fractions. */
-export function answerRecord(stats: LlmStats, spec: string) {
-  return {
-    model: spec,
-    components: Object.fromEntries(Object.entries(stats.answersByComponent).map(([k, c]) => [k, { ...c, shares: answerShares(c) }])),
-    stats: stats.snapshot(),
-  };
-}
-
-/** "12% fallback" for a component (empty when it gave no answer). */
-export function fallbackLabel(stats: LlmStats, component: string): string {
-  const c = stats.answersByComponent[component];
-  return c ? `${Math.round(100 * answerShares(c).fallback)}% fallback` : "no answers";
-}
-
-/** Throws {@link LlmRunError} when a component's fallback share exceeds the limit; the message names the model. */
-export function checkFallbackRate(stats: LlmStats, o: LlmRunOptions): void {
-  const worst = worstComponent(stats.answersByComponent);
-  if (!worst || worst.share <= o.maxFallbackRate) return;
-  throw new LlmRunError(
-    `${worst.component} fell back on ${Math.round(100 * worst.share)}% of its ${worst.answers} answers with model ${o.spec} ` +
-      `(--max-fallback-rate ${o.maxFallbackRate}); the results above say so. Check the model with \`farsight llm check ${o.spec}\` ` +
-      `or pass --max-fallback-rate 1 to accept the fallbacks.`,
-  );
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { redactText } from "@farsight/core";
-import { UsageError, type CliIO, type CommandEntry } from "./command.js";
+import type { CliIO, CommandEntry } from "./command.js";
+import { isUsageError } from "./errors.js";
 import { commands as builtinCommands } from "./commands/index.js";
 import { renameDeprecatedPresets } from "./preset-alias.js";
 
@@ -63,7 +64,7 @@ export async function main(argv: string[], rawIo: CliIO, commands: readonly Comm
   try {
     return await command.run(await renameDeprecatedPresets(rest, io.stderr), io);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (isUsageError(err)) {
       io.stderr(`${err.message}\n`);
       return 2;
     }

@@ -1,10 +1,8 @@
 /**
  * Planner names shared by `farsight run lerl` and `farsight plan`: one set of long names (the planners'
- * `name`), short aliases accepted everywhere, and the oracle planner's quit rule read from the preset.
+ * `name`), short aliases accepted everywhere, and one help line each. The planners themselves are built by
+ * @farsight/lab's planner registry.
  */
-import type { EnvSetup } from "@farsight/env";
-import type { CategoryQuitRule } from "@farsight/planner";
-import { UsageError } from "./errors.js";
 
 export const PLANNER_NAMES = ["llm-category", "llm-thought", "saturation-aware", "reflection-guided", "oracle-saturation", "random", "all-categories"] as const;
 export type PlannerName = (typeof PLANNER_NAMES)[number];
@@ -37,16 +35,5 @@ export function plannerChoices<const C extends PlannerName>(allowed: readonly C[
   return { choices: allowed, aliases, choiceHelp: PLANNER_HELP as Readonly<Partial<Record<C, string>>> };
 }
 
-/**
- * The category part of the preset's quit rule, for the oracle planner. Read from `setup.describe` (the
- * parameters the preset's rules were built with) and the slate size; presets whose rule is not about
- * categories (distance window) have none and the oracle refuses them.
- */
-export function categoryQuitRule(setup: EnvSetup): CategoryQuitRule {
-  const d = setup.describe as { rule?: unknown; window?: unknown; threshold?: unknown; preset?: unknown };
-  if (d.rule === "category-window" && typeof d.window === "number" && typeof d.threshold === "number") {
-    return { kind: "category-window", window: d.window, threshold: d.threshold };
-  }
-  if (d.rule === "temper") return { kind: "temper" };
-  throw new UsageError(`--planner oracle-saturation reads a category quit rule (category-window or temper); preset ${String(d.preset ?? setup.name)} uses ${String(d.rule)}`);
-}
+/** The oracle planner's quit rule, read from the preset: @farsight/lab's (its planner registry builds the planners). */
+export { categoryQuitRule } from "@farsight/lab";

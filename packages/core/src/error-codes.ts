@@ -108,10 +108,16 @@ export const FARSIGHT_ERROR_CODES = {
   // @farsight/cli
   "cli/chromium-missing": "report --png / --open-check need Chromium, which is not found",
   "cli/playwright-missing": "report --png / --open-check need playwright-core, which is not installed",
-  "cli/run-dir-create": "a run directory cannot be created",
-  "cli/run-dir-missing": "a run directory does not exist",
-  "cli/run-dir-not-dir": "a run directory path is not a directory",
-  "cli/run-dir-record": "a record of a run directory is malformed",
+  // @farsight/lab (the caller's mistakes, which the CLI answers with exit code 2: bad-option, run-dir-busy, run-dir-refused)
+  "lab/bad-option": "an experiment option is unknown or out of range (a planner or agent name, a model a planner needs)",
+  "lab/llm-fallback-rate": "a component of an LLM run fell back more often than the run's maxFallbackRate allows",
+  "lab/llm-unusable": "the run's model failed its preflight request, so every LLM answer would be a fallback",
+  "lab/run-dir-busy": "a run directory is locked by another live process",
+  "lab/run-dir-create": "a run directory cannot be created",
+  "lab/run-dir-missing": "a run directory does not exist",
+  "lab/run-dir-not-dir": "a run directory path is not a directory",
+  "lab/run-dir-record": "a record of a run directory is malformed",
+  "lab/run-dir-refused": "a run directory cannot hold this run (not empty, another configuration, nothing to resume)",
   // @farsight/server (HttpError codes are answered as the HTTP body's `error`)
   "server/bad-json": "HTTP 400: a request body is not a JSON object",
   "server/bad-request": "HTTP 422: a request field is missing or wrong (the message names it and says what to send)",

@@ -29,7 +29,7 @@ describe("error codes", () => {
   it("every code thrown in the packages and the CLI is in the union, and every code in the union is thrown", () => {
     const files = ["packages", "apps"].flatMap((top) => readdirSync(join(ROOT, top)).map((d) => join(ROOT, top, d, "src"))).flatMap(sources);
     const thrown = new Set<string>();
-    for (const file of files) for (const m of readFileSync(file, "utf8").matchAll(/(?:new FarsightError\(\s*"([^"]+)"|super\(\s*"([a-z-]+\/[^"]+)"|new HttpError\(\s*\d+,\s*"([^"]+)")/g)) thrown.add((m[1] ?? m[2] ?? m[3])!);
+    for (const file of files) for (const m of readFileSync(file, "utf8").matchAll(/(?:new (?:FarsightError|LlmRunError)\(\s*"([^"]+)"|super\(\s*"([a-z-]+\/[^"]+)"|new HttpError\(\s*\d+,\s*"([^"]+)")/g)) thrown.add((m[1] ?? m[2] ?? m[3])!);
     expect([...thrown].filter((c) => !(c in FARSIGHT_ERROR_CODES))).toEqual([]);
     expect(Object.keys(FARSIGHT_ERROR_CODES).filter((c) => !thrown.has(c))).toEqual([]);
   });

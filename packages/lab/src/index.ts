@@ -1,5 +1,42 @@
 /**
- * @farsight/lab: the experiment layer shared by scripts, the `farsight` CLI and the server.
- * Statistics over seeds live in ./stats; experiments, run directories, sweeps and the report join them.
+ * @farsight/lab: the experiment layer shared by scripts, the `farsight` CLI and the server: the LERL and IL-Rec
+ * experiments and the `bench learn` grid, the planner and agent registries, resumable run directories, the
+ * run-dir writer and reader (RUN_DIR.md), the HTML/SVG report, and statistics over seeds (./stats).
  */
+export { SILENT, warnOf, type LabIO } from "./io.js";
+// Experiments
+export { runLerlExperiment, formatTable, tableFooter, wrap, FLAT_GREEDY, FLAT_SAMPLED, type LerlExperiment, type LerlResult, type ResultRow, type SeedValues } from "./experiment/lerl.js";
+export { runIlrecExperiment, type IlrecExperiment, type IlrecResult } from "./experiment/ilrec.js";
+export { aggregate as aggregateIlrecRows, ilrecCurves, ilrecEpisodes, ilrecResults, ilrecWeights, sessionCollector, writeIlrecRecords, type IlrecRunInfo, type IlrecSeedRun } from "./experiment/ilrec-record.js";
+export { forgetUncheckpointedRecords, LERL_FLAGS, seriesKey } from "./experiment/lerl-resume.js";
+export { categoryQuitRule, createPlanner, lerlName, nonLlmPlanners, plannerEntry, plannerNames, registerPlanner, type PlannerContext, type PlannerEntry, type PlannerModel } from "./experiment/planners.js";
+export { agentChoice, agentNames, registerAgent, resolveAgent, type AgentContext, type AgentEntry } from "./experiment/agents.js";
+export { answerLines, answerRecord, checkFallbackRate, fallbackLabel, LlmRunError, modelOptions, preflight, watchSlowCalls, worstComponent, type LlmRunOptions } from "./experiment/llm-run.js";
+export { eta, fitToWidth, formatDuration, makeProgress, ThrottledProgress, type ProgressOptions, type ThrottleOptions } from "./experiment/progress.js";
+export { userSplit, type EvalPolicy, type UserSplit } from "./experiment/protocol.js";
+export { faultPoint } from "./experiment/fault.js";
+// bench learn
+export {
+  aggregateRows,
+  DEFAULT_LEARN_STEPS,
+  FALLBACK_LEARN_STEPS,
+  fmtDuration,
+  knownMethods,
+  LEARNED,
+  runLearnBench,
+  userSplit as learnUserSplit,
+  type LearnOptions,
+  type LearnResults,
+  type LearnRow,
+  type PresetInfo,
+  type SeedResult,
+  type UserSplit as LearnUserSplit,
+} from "./bench/learn.js";
+export { formatPresetTable, writeLearnReport } from "./bench/learn-report.js";
+// Run directories and the report
+export { diffConfig, LOCK_FILE, lockHolder, RunDirectory, writeFileAtomic, type ConfigDifference, type LockHolder, type OpenRunDirectoryOptions } from "./run-dir/run-directory.js";
+export { episodeRecord } from "./run-dir/run-dir.js";
+export * from "./report/index.js";
+// Statistics
+export { ci95, tQuantile975, type Interval } from "./stats/student-t.js";
 export * from "./stats/index.js";

@@ -7,9 +7,8 @@ import { dataDirCandidates, loadPreset, makeSimulator, RandomAgent, type Agent }
 import { captureIO } from "../capture-io.js";
 import { UsageError } from "../command.js";
 import { benchCommand } from "../commands/bench.js";
-import { ci95 } from "./ci.js";
+import { ci95, resolveAgent } from "@farsight/lab";
 import { parseLearnArgs, parseSeeds, parseSteps, userSplit, type LearnResults } from "./learn.js";
-import { resolveAgent } from "../agents.js";
 
 let dir: string;
 beforeAll(async () => {

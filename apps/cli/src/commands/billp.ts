@@ -11,8 +11,9 @@ import { DATA_DIR_FLAG, ENV_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
 import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
-import { userSplit } from "../report/protocol.js";
+import { userSplit } from "@farsight/lab";
 import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight } from "../llm-run.js";
+import { labIO } from "../lab-io.js";
 
 const CRITICS = ["auto", "llm", "scorer", "tabular"] as const;
 
@@ -69,7 +70,7 @@ export const billpCommand: Command = {
     const spec = llm.spec;
     const stats = new LlmStats();
     const model = await createChatModel(spec, modelOptions(llm, stats));
-    if (model) await preflight(model, llm, io);
+    if (model) await preflight(model, llm, labIO(io));
     if (!model && criticName === "llm") throw new UsageError("--critic llm needs a model: pass --llm <spec>");
 
     const setup = await loadPreset(envName, { ...presetOptionsFrom(given), ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}) });

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readRunDir } from "../report/read-run-dir.js";
+import { readRunDir } from "@farsight/lab";
 import { demoCommand } from "./demo.js";
 
 describe("farsight demo (small budget)", () => {

@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { buildReport, formatTable, readRunDir, runLerlExperiment, wrap } from "@farsight/lab";
 import type { CliIO, Command } from "../command.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
-import { buildReport } from "../report/html.js";
-import { readRunDir } from "../report/read-run-dir.js";
-import { formatTable, runLerlExperiment, wrap, type PlannerChoice } from "./run.js";
+import { labIO } from "../lab-io.js";
+import type { PlannerChoice } from "./run.js";
 
 /** Sized so that install, build and demo finish in about 2 minutes on 2 cores. */
 const DEMO_STEPS = 8000;
@@ -60,7 +60,7 @@ export const demoCommand: Command = {
     io.stdout(`training ${steps} transitions per method, evaluating ${episodes} sessions per agent\n`);
     const result = await runLerlExperiment(
       { env: "synthetic", planners, llm: "none", steps, seeds: [seed], out, resume: false, batch: 32, episodes, planEvery: 1, cohort: 1, skipEval: false },
-      io,
+      labIO(io),
     );
     const report = buildReport(readRunDir(out), { title: "Farsight demo: LERL on the synthetic world" });
     mkdirSync(out, { recursive: true });

@@ -1,12 +1,10 @@
 import { evaluate, loadPreset, type EvalMode } from "@farsight/env";
-import { agentChoice, agentNames, resolveAgent } from "../agents.js";
-import { userSplit } from "../report/protocol.js";
+import { agentChoice, agentNames, resolveAgent, userSplit, ThrottledProgress } from "@farsight/lab";
 import type { CliIO, Command } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
 import { PRESET_FLAG_TABLE, presetOptionsFrom, quitRuleLine } from "../preset-flags.js";
-import { ThrottledProgress } from "../progress.js";
 
 const MODES = ["FB", "NX_0", "NX_10"] as const satisfies readonly EvalMode[];
 const TABLE = ["len", "r_traj", "r_each", "ctr", "item_coverage", "category_coverage", "ild", "category_entropy", "mcd"];

@@ -162,11 +162,12 @@ describe("FARSIGHT_LLM", () => {
 describe("progress while model calls are slow", () => {
   it("prints a line per finished call once calls are slow, at most every 5 s, and nothing while they are fast", async () => {
     const { watchSlowCalls } = await import("../llm-run.js");
+    const { labIO } = await import("../lab-io.js");
     const { LlmStats } = await import("@farsight/llm");
     let t = 0;
     const stats = new LlmStats();
     const io = captureIO();
-    const stop = watchSlowCalls(stats, "ollama:big", io, { now: () => t });
+    const stop = watchSlowCalls(stats, "ollama:big", labIO(io), { now: () => t });
     const call = (ms: number, ok = true) => {
       stats.recordCallStart();
       t += ms;

@@ -24,6 +24,7 @@ import { renderHelp } from "../help.js";
 import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
 import { categoryQuitRule, PLANNER_NAMES, plannerChoices, type PlannerName } from "../planners.js";
 import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight, type LlmRunOptions } from "../llm-run.js";
+import { labIO } from "../lab-io.js";
 
 const PLANNERS = PLANNER_NAMES;
 
@@ -102,7 +103,7 @@ async function makePlanner(name: PlannerName, llm: LlmRunOptions, seed: number, 
   if (name === "random") return new RandomCategoryPlanner({ seed });
   if (name === "all-categories") return new AllCategoriesPlanner();
   const model = await createChatModel(llm.spec, modelOptions(llm, stats));
-  if (model) await preflight(model, llm, io);
+  if (model) await preflight(model, llm, labIO(io));
   try {
     return name === "llm-category"
       ? new LlmCategoryPlanner({ model, stats, seed, cohortSize: cohort, feedbackMeaning: "1 = click, 0 = no click" })

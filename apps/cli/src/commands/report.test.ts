@@ -4,8 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../main.js";
 import { reportCommand } from "./report.js";
-import { writeFixtureRunDir } from "../report/fixtures.js";
-import { RUN_FILES } from "../report/run-dir.js";
+import { writeFixtureRunDir, RUN_FILES } from "@farsight/lab";
 import { captureIO } from "../capture-io.js";
 
 

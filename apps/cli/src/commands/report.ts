@@ -3,10 +3,8 @@ import { dirname, join, parse, resolve } from "node:path";
 import { UsageError, type Command } from "../command.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
-import { buildReport } from "../report/html.js";
+import { buildReport, DEMO_WEIGHTS_FILE, isIlrecRun, readRunDir } from "@farsight/lab";
 import { inspectReport } from "../report/browser.js";
-import { DEMO_WEIGHTS_FILE, isIlrecRun } from "../report/ilrec-data.js";
-import { readRunDir } from "../report/read-run-dir.js";
 
 const spec = defineCommand({
   command: "report",
@@ -17,7 +15,7 @@ const spec = defineCommand({
       "session-length distribution, category exposure over session steps (the filter-bubble picture) and the run's configuration. " +
       "A `farsight run ilrec` directory gets the IL-Rec report instead: teacher vs policy (bars and table), the learning curves of IL-Rec and its baselines " +
       "with the spread over seeds, and the demonstration weights over training. " +
-      "The format of a run directory is described in apps/cli/src/report/RUN_DIR.md; missing files make their section say \"not recorded\", " +
+      "The format of a run directory is described in packages/lab/src/run-dir/RUN_DIR.md; missing files make their section say \"not recorded\", " +
       "malformed lines are listed with file and line (and on stderr) and skipped.",
   ],
   flags: {

@@ -19,8 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "@farsight/core";
 import { savedLerlState, type LerlStateValue } from "@farsight/graph";
 import type { ReflectionPoolSnapshot } from "@farsight/reflector";
-import type { CurvePoint, EpisodeRecord, ResultsTable } from "../report/run-dir.js";
-import { LOCK_FILE } from "../run/run-directory.js";
+import { type CurvePoint, type EpisodeRecord, type ResultsTable, LOCK_FILE } from "@farsight/lab";
 
 const bin = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/bin.js");
 const built = existsSync(bin);

@@ -10,6 +10,7 @@ import { DATA_DIR_FLAG, ENV_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
 import { LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight } from "../llm-run.js";
+import { labIO } from "../lab-io.js";
 
 const GRAPHS = ["session", "billp", "lerl"] as const;
 
@@ -80,7 +81,7 @@ export const serveCommand: Command = {
     const llm = llmRunOptions(given);
     const stats = new LlmStats();
     const model = llm.spec === "none" ? null : await createChatModel(llm.spec, modelOptions(llm, stats));
-    if (model) await preflight(model, llm, io);
+    if (model) await preflight(model, llm, labIO(io));
     const session = await presetSession({
       preset,
       seed,

@@ -5,8 +5,7 @@ import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
 import { PRESET_FLAG_TABLE, presetOptionsFrom, quitRuleLine } from "../preset-flags.js";
-import { userSplit } from "../report/protocol.js";
-import { RunDirectory } from "../run/run-directory.js";
+import { userSplit, RunDirectory } from "@farsight/lab";
 
 const ALGOS = ["ppo", "a2c", "dqn"] as const satisfies readonly AlgorithmName[];
 const ENCODERS = ["mean", "gru", "transformer"] as const satisfies readonly EncoderKind[];

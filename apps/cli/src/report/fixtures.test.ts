@@ -3,9 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { inspectReport } from "./browser.js";
-import { writeFixtureRunDir } from "./fixtures.js";
-import { buildReport } from "./html.js";
-import { readRunDir } from "./read-run-dir.js";
+import { writeFixtureRunDir, buildReport, readRunDir } from "@farsight/lab";
 
 const root = mkdtempSync(join(tmpdir(), "farsight-fixture-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -6,9 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { captureIO } from "../capture-io.js";
 import type { Command } from "../command.js";
 import { main } from "../main.js";
-import { readRunDir } from "./read-run-dir.js";
-import { RunDirWriter } from "./run-dir.js";
-import { configSection } from "./sections.js";
+import { readRunDir, RunDirWriter, configSection } from "@farsight/lab";
 
 const dir = mkdtempSync(join(tmpdir(), "farsight-redact-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

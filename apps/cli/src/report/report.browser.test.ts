@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../main.js";
 import { reportCommand } from "../commands/report.js";
 import { CHROMIUM_ARGS, inspectReport } from "./browser.js";
-import { writeFixtureRunDir } from "./fixtures.js";
+import { writeFixtureRunDir } from "@farsight/lab";
 import { CHROMIUM, ensureChromium, expectChartsWithData, openReport, quietIO, repoRoot, serveReport } from "./test-browser.js";
 
 const screenshotPath = join(repoRoot, ".ci/out/report.png");

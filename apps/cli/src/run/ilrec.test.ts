@@ -6,10 +6,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { CliIO } from "../command.js";
 import { runCommand } from "../commands/run.js";
-import { buildReport } from "../report/html.js";
-import { readRunDir } from "../report/read-run-dir.js";
-import type { EpisodeRecord } from "../report/run-dir.js";
-import { ilrecEpisodes, type IlrecSeedRun } from "./ilrec-record.js";
+import { buildReport, ilrecEpisodes, readRunDir, type EpisodeRecord, type IlrecSeedRun } from "@farsight/lab";
 
 const bin = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/bin.js");
 

@@ -1,25 +1,18 @@
 /**
- * `farsight run ilrec`: IL-Rec end to end on a preset (demonstrate -> learn reward -> train policy -> serve)
- * and the comparison table on the ground truth (held-out or same users, as the preset splits them). Dispatched from `commands/run.ts`.
+ * `farsight run ilrec`: the flags of IL-Rec's experiment, @farsight/lab's `runIlrecExperiment`, and the table
+ * printed. Dispatched from `commands/run.ts`.
  */
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { loadPreset } from "@farsight/env";
-import { runIlrecPipeline, type ServeMode, type TeacherKind } from "@farsight/graph";
-import { redactDeep, redactText } from "@farsight/core";
-import { createChatModel, LlmStats } from "@farsight/llm";
-import { initBackend, type IlrecAdvantage, type IlrecRewardMode } from "@farsight/rl-policy";
+import { redactText } from "@farsight/core";
+import type { TeacherKind } from "@farsight/graph";
+import { runIlrecExperiment, type IlrecResult } from "@farsight/lab";
+import type { IlrecAdvantage, IlrecRewardMode } from "@farsight/rl-policy";
 import { UsageError, type CliIO } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
-import { buildReport } from "../report/html.js";
-import { userSplit } from "../report/protocol.js";
-import { readRunDir } from "../report/read-run-dir.js";
-import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight, watchSlowCalls } from "../llm-run.js";
+import { labIO } from "../lab-io.js";
+import { answerLines, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions } from "../llm-run.js";
 import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
-import { faultPoint } from "./fault.js";
-import { aggregate, sessionCollector, writeIlrecRecords, type IlrecRunInfo, type IlrecSeedRun } from "./ilrec-record.js";
-import { RunDirectory, writeFileAtomic } from "./run-directory.js";
 
 const REWARDS = ["env", "airl", "env+airl"] as const satisfies readonly IlrecRewardMode[];
 const SERVE = ["greedy", "sampled", "both"] as const;
@@ -38,7 +31,7 @@ export const ILREC_TABLE = defineCommand({
     steps: { kind: "int", min: 1, default: 20_000, help: "training budget of each learned policy, in environment transitions." },
     seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "first seed." },
     seeds: { kind: "int", min: 1, default: 1, placeholder: "K", help: "runs seeds S..S+K-1 and prints the mean (std) over seeds." },
-    out: { kind: "path", placeholder: "DIR", defaultHelp: "runs/ilrec-<env>-<timestamp>", help: "writes demonstrations.jsonl and policy/ (checkpoint) per seed; results.json, curves.jsonl, demo-weights.json, episodes.jsonl and report.html (see apps/cli/src/report/RUN_DIR.md)." },
+    out: { kind: "path", placeholder: "DIR", defaultHelp: "runs/ilrec-<env>-<timestamp>", help: "writes demonstrations.jsonl and policy/ (checkpoint) per seed; results.json, curves.jsonl, demo-weights.json, episodes.jsonl and report.html (see packages/lab/src/run-dir/RUN_DIR.md)." },
     episodes: { kind: "int", min: 1, default: 100, placeholder: "E", help: "evaluation sessions per method." },
     "teacher-episodes": { kind: "int", min: 1, placeholder: "E", defaultHelp: "--episodes", help: "evaluation sessions of the teacher." },
     reward: {
@@ -71,7 +64,7 @@ export const ILREC_TABLE = defineCommand({
   ],
 });
 
-function formatTable(rows: ReturnType<typeof aggregate>, seeds: number): string {
+function formatTable(rows: IlrecResult["table"], seeds: number): string {
   const fmt = ([m, s]: [number, number], digits: number) => (Number.isNaN(m) ? "-" : seeds > 1 ? `${m.toFixed(digits)} (${s.toFixed(digits)})` : m.toFixed(digits));
   const header = ["Method", "Len", "R_traj", "R_each", "LLM calls/rec", "ms/rec"];
   const body = rows.map((r) => [r.method, fmt(r.cells.len!, 2), fmt(r.cells.r_traj!, 2), fmt(r.cells.r_each!, 3), fmt(r.cells.llmCallsPerRec!, 2), fmt(r.cells.msPerRec!, 3)]);
@@ -91,117 +84,42 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   const { seed, episodes } = values;
   const seeds = Array.from({ length: values.seeds }, (_, k) => seed + k);
   const out = values.out ?? join("runs", `ilrec-${env}-${new Date().toISOString().replace(/[:.]/g, "-")}`);
-  const quiet = values.json === true;
-  const log = (line: string) => {
-    if (!quiet) io.stdout(line + "\n");
-  };
-
+  const opt = <K extends string, V>(key: K, v: V | undefined) => (v !== undefined ? ({ [key]: v } as Record<K, V>) : {});
+  // The flags as given (minus where and how to print): what config.json records, so another run in --out is told how it differs.
+  const { out: _out, json: _json, llm: _llm, ...configFlags } = given;
   // Every flag is parsed (by the table) before the backend, the model and the data load: a typo fails in milliseconds.
-  const { demos, steps, advantage, anneal } = values;
-  const teacherEpisodes = values["teacher-episodes"];
-  const batchSize = values.batch;
-  const quitReward = values["quit-reward"];
-  const imitationCoef = values.imitation;
-  const serve: ServeMode[] = values.serve === "both" ? ["greedy", "sampled"] : [values.serve];
-  const rewardMode = values.reward;
-  const teacherOutput = values["teacher-output"];
-  const teacherMaxSteps = values["teacher-max-steps"];
-  const bcSteps = values["bc-steps"];
-
-  // One run per directory, checked and locked before anything is trained (`run ilrec` has no --resume).
-  // The flags as given (minus where and how to print): enough to say how another run in --out differs.
-  const { out: _out, json: _json, llm: _llm, ...flags } = given;
-  const config = redactDeep({ command: "run ilrec", flags: { ...flags, llm: spec } });
-  const runDir = RunDirectory.open(out, { command: "run ilrec", config, resumable: false });
-  try {
-    runDir.writeConfig();
-    return await trainAndCompare();
-  } finally {
-    runDir.release();
-  }
-
-  async function trainAndCompare(): Promise<number> {
-    const backend = await initBackend();
-    log(backend.summary);
-    const stats = new LlmStats();
-    const model = teacher === "llm" ? await createChatModel(spec, modelOptions(llmRun, stats)) : null;
-    if (model) await preflight(model, llmRun, io);
-    const stopWatching = model ? watchSlowCalls(stats, spec, io) : () => {};
-    const setup = await loadPreset(env, { ...presetOptionsFrom(given), ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}) });
-    const runs: IlrecSeedRun[] = [];
-    const results = [];
-    const protocol = `ground truth, ${userSplit(setup).label}, ${episodes} sessions per method, learned policies served ${serve.join(" and ")}`;
-    for (const s of seeds) {
-      // Kill tests stop the run here: every seed before this one has written all its records.
-      faultPoint("ilrec-seed");
-      log(`-- seed ${s}`);
-      let lastTenth = -1;
-      const dir = seeds.length > 1 ? join(out, `seed${s}`) : out;
-      const sessions = sessionCollector();
-      const r = await runIlrecPipeline({
-        setup, teacher, model, stats, seed: s, outDir: dir, episodes,
-        demos,
-        steps,
-        ...(teacherEpisodes !== undefined ? { teacherEpisodes } : {}),
-        ...(batchSize !== undefined ? { batchSize } : {}),
-        ...(bcSteps !== undefined ? { bcSteps } : {}),
-        ...(quitReward !== undefined ? { quitReward } : {}),
-        ...(teacherOutput !== undefined ? { teacherOutput } : {}),
-        ...(teacherMaxSteps !== undefined ? { teacherMaxSteps } : {}),
-        serve,
-        ilrec: {
-          rewardMode,
-          ...(imitationCoef !== undefined ? { imitationCoef } : {}),
-          ...(anneal !== undefined ? { imitationAnneal: anneal } : {}),
-          ...(advantage ? { advantage } : {}),
-        },
-        log,
-        onEpisode: sessions.onEpisode,
-        onProgress: (p) => {
-          // About ten lines per training run: env steps, updates, recent return, discriminator accuracy.
-          const tenth = Math.floor((10 * p.envSteps) / Math.max(1, steps));
-          if (tenth === lastTenth) return;
-          lastTenth = tenth;
-          log(`  IL-Rec ${p.envSteps}/${steps} steps, ${p.updates} updates, recent return ${p.meanReturn.toFixed(2)}, D accuracy ${p.discriminatorAccuracy.toFixed(2)}, demos accepted ${(100 * p.acceptedShare).toFixed(0)}% (mean w ${p.meanWeight.toFixed(2)}), imitation scale ${p.imitationScale.toFixed(2)}`);
-        },
-      });
-      mkdirSync(dir, { recursive: true });
-      // The sessions go with their rows by position, taken before a row is renamed below.
-      const perRow = sessions.byRow(r.rows);
-      // A teacher row names what ran: the share of the LLM teacher's answers that came from its fallbacks.
-      if (model) r.rows.forEach((row, i) => row.method.startsWith("teacher (") && (r.rows[i] = { ...row, method: `${row.method.slice(0, -1)}, ${teacherFallback(stats)})` }));
-      runs.push({ seed: s, result: r, sessions: perRow });
-      // After every seed the directory reports what is finished: the seed's own records, then all seeds so far.
-      const info: IlrecRunInfo = { env, teacher, llm: redactText(spec), protocol, ...(model ? { llmAnswers: answerRecord(stats, redactText(spec)) } : {}) };
-      if (dir !== out) writeIlrecRecords(dir, [runs.at(-1)!], info);
-      writeIlrecRecords(out, runs, info);
-      results.push({ seed: s, rows: r.rows, latencyRatio: r.latencyRatio, demonstrations: r.demonstrations, trainWorld: r.trainWorld });
-    }
-    stopWatching();
-    const reportPath = join(out, "report.html");
-    writeFileAtomic(reportPath, buildReport(readRunDir(out)).html);
-    const table = aggregate(runs.map((r) => r.result.rows));
-    const ratios = results.map((r) => r.latencyRatio);
-    const ratio = ratios.reduce((a, b) => a + b, 0) / ratios.length;
-    if (values.json) {
-      io.stdout(JSON.stringify({ env, teacher, llm: spec, out, report: reportPath, seeds, table, perSeed: results, latencyRatio: ratio, llmStats: stats.snapshot(), ...(model ? { llmAnswers: answerRecord(stats, spec) } : {}) }) + "\n");
-      if (model) checkFallbackRate(stats, llmRun);
-      return 0;
-    }
-    io.stdout(`\nIL-Rec on ${env} (ground truth, ${userSplit(setup).label}, ${episodes} sessions per method${seeds.length > 1 ? `, mean (std) over ${seeds.length} seeds` : `, seed ${seed}`}; learned policies served ${serve.join(" and ")}):\n`);
-    io.stdout(formatTable(table, seeds.length));
-    io.stdout(`teacher / policy latency per recommendation: ${ratio.toFixed(1)}x\n`);
-    if (model) io.stdout(answerLines(stats, spec).join("\n") + "\n");
-    io.stdout(`run directory: ${out}\nreport: ${reportPath}\n`);
-    if (model) checkFallbackRate(stats, llmRun);
+  const r = await runIlrecExperiment(
+    {
+      env, teacher, llm: llmRun, demos: values.demos, steps: values.steps, seeds, out, episodes,
+      serve: values.serve === "both" ? ["greedy", "sampled"] : [values.serve],
+      reward: values.reward,
+      ...opt("teacherEpisodes", values["teacher-episodes"]),
+      ...opt("imitation", values.imitation),
+      ...opt("anneal", values.anneal),
+      ...opt("advantage", values.advantage),
+      ...opt("batch", values.batch),
+      ...opt("bcSteps", values["bc-steps"]),
+      ...opt("quitReward", values["quit-reward"]),
+      ...opt("teacherOutput", values["teacher-output"]),
+      ...opt("teacherMaxSteps", values["teacher-max-steps"]),
+      ...opt("dataDir", values["data-dir"]),
+      preset: presetOptionsFrom(given),
+      configFlags,
+    },
+    labIO(io, { quiet: values.json === true }),
+  );
+  const model = r.llmAnswers !== undefined;
+  if (values.json) {
+    io.stdout(JSON.stringify({ env, teacher, llm: spec, out, report: r.report, seeds, table: r.table, perSeed: r.perSeed, latencyRatio: r.latencyRatio, llmStats: r.stats.snapshot(), ...(model ? { llmAnswers: r.llmAnswers } : {}) }) + "\n");
+    if (model) checkFallbackRate(r.stats, llmRun);
     return 0;
   }
-}
-
-/** "23% fallback": fallback answers over every answer of the LLM teacher's components so far. */
-function teacherFallback(stats: LlmStats): string {
-  const all = Object.values(stats.answersByComponent);
-  const answers = all.reduce((n, c) => n + c.answers, 0);
-  const fallbacks = all.reduce((n, c) => n + c.fallback, 0);
-  return `${Math.round((100 * fallbacks) / Math.max(1, answers))}% fallback`;
+  const serve = values.serve === "both" ? ["greedy", "sampled"] : [values.serve];
+  io.stdout(`\nIL-Rec on ${env} (ground truth, ${r.users}, ${episodes} sessions per method${seeds.length > 1 ? `, mean (std) over ${seeds.length} seeds` : `, seed ${seed}`}; learned policies served ${serve.join(" and ")}):\n`);
+  io.stdout(formatTable(r.table, seeds.length));
+  io.stdout(`teacher / policy latency per recommendation: ${r.latencyRatio.toFixed(1)}x\n`);
+  if (model) io.stdout(answerLines(r.stats, spec).join("\n") + "\n");
+  io.stdout(`run directory: ${out}\nreport: ${r.report}\n`);
+  if (model) checkFallbackRate(r.stats, llmRun);
+  return 0;
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { UsageError } from "../command.js";
+import { FarsightError } from "@farsight/core";
 import { diffConfig, LOCK_FILE, lockHolder, RunDirectory } from "./run-directory.js";
 
 const root = mkdtempSync(join(tmpdir(), "farsight-rundir-"));
@@ -107,7 +107,8 @@ describe("RunDirectory: one configuration per directory", () => {
         return e as Error;
       }
     })();
-    expect(err).toBeInstanceOf(UsageError);
+    expect(err).toBeInstanceOf(FarsightError);
+    expect((err as FarsightError).code).toBe("lab/run-dir-refused");
     expect(err!.message).toContain('env.preset: "synthetic" in the run, "coat" now');
     expect(err!.message).toContain("env.items: 500 in the run, 300 now");
     expect(err!.message).toContain("train.steps: 100 in the run, 50 now (a budget may grow, not shrink)");

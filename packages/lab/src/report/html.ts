@@ -6,7 +6,7 @@ import { basename, resolve } from "node:path";
 import { uniqueInOrder } from "./analysis.js";
 import { isIlrecRun } from "./ilrec-data.js";
 import { ilrecColours, ilrecSections } from "./ilrec-sections.js";
-import type { RunDirData } from "./read-run-dir.js";
+import type { RunDirData } from "../run-dir/read-run-dir.js";
 import { comparisonSection, configSection, curvesSection, episodeAgents, exposureSection, lengthSection, problemsSection, type Section } from "./sections.js";
 import { esc } from "./svg.js";
 

@@ -6,7 +6,7 @@ import { entropy, mean } from "@farsight/core";
 import type { Bin } from "./bar-chart.js";
 import { extent } from "./svg.js";
 import type { LineSeries } from "./line-chart.js";
-import type { CurvePoint, EpisodeRecord } from "./run-dir.js";
+import type { CurvePoint, EpisodeRecord } from "../run-dir/run-dir.js";
 
 /** Names in order of first appearance. */
 export function uniqueInOrder(names: Iterable<string>): string[] {

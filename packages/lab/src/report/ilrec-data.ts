@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RunDirData } from "./read-run-dir.js";
+import type { RunDirData } from "../run-dir/read-run-dir.js";
 
 /** The file name of the demonstration weights inside a run directory. */
 export const DEMO_WEIGHTS_FILE = "demo-weights.json";

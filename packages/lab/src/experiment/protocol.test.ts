@@ -31,7 +31,7 @@ describe("userSplit", () => {
 
 describe("the report's comparison section", () => {
   it("says which rows are oracles, and says nothing when none is", async () => {
-    const { comparisonSection } = await import("./sections.js");
+    const { comparisonSection } = await import("../report/sections.js");
     const results = (rows: Record<string, unknown>[]) => ({ results: { columns: ["len"], rows } }) as unknown as Parameters<typeof comparisonSection>[0];
     const html = comparisonSection(results([{ agent: "LERL (oracle-saturation: reads the quit rule)", oracle: true, len: 30 }, { agent: "random", oracle: false, len: 26 }])).html;
     expect(html).toMatch(/<b>Oracle:<\/b> LERL \(oracle-saturation: reads the quit rule\) reads the simulator's quit rule/);

@@ -88,7 +88,7 @@ export class RunDirWriter {
     try {
       mkdirSync(dir, { recursive: true });
     } catch (cause) {
-      throw new FarsightError("cli/run-dir-create", `cannot create the run directory ${dir}`, { dir }, { cause });
+      throw new FarsightError("lab/run-dir-create", `cannot create the run directory ${dir}`, { dir }, { cause });
     }
   }
 
@@ -143,6 +143,6 @@ export class RunDirWriter {
 
 function checkText(value: unknown, field: string, file: string): void {
   if (typeof value !== "string" || value.length === 0) {
-    throw new FarsightError("cli/run-dir-record", `${file}: "${field}" must be a non-empty string, got ${JSON.stringify(value)}`, { file, field });
+    throw new FarsightError("lab/run-dir-record", `${file}: "${field}" must be a non-empty string, got ${JSON.stringify(value)}`, { file, field });
   }
 }

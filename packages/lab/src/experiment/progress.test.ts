@@ -20,13 +20,13 @@ describe("progress output", () => {
   it("shows ETA on a terminal inside the width, and one plain line per tenth in a log", () => {
     let t = 0;
     const tty: string[] = [];
-    const show = makeProgress({ stdout: (s) => tty.push(s), stderr: () => {}, isTTY: true }, "[seed 0] PPO (flat)", 1000, { columns: 60, now: () => t });
+    const show = makeProgress({ write: (s) => tty.push(s), isTTY: true }, "[seed 0] PPO (flat)", 1000, { columns: 60, now: () => t });
     t = 20_000;
     show("R 5.31 | len 17.2 | updates 5 | pool 118 | llm 0 calls", 250);
     expect(tty[0]).toContain("ETA 1m00s");
     expect(tty[0]!.replace("\r\x1b[2K", "").length).toBeLessThan(60);
     const log: string[] = [];
-    const plain = makeProgress({ stdout: (s) => log.push(s), stderr: () => {}, isTTY: false }, "x", 100, { now: () => 0 });
+    const plain = makeProgress({ write: (s) => log.push(s), isTTY: false }, "x", 100, { now: () => 0 });
     for (let d = 1; d <= 100; d++) plain("", d);
     plain("", 100, true);
     expect(log).toHaveLength(11); // 0%, 10%, ..., 100%; the final call does not repeat 100%

@@ -1,5 +1,5 @@
 /**
- * What `farsight run ilrec` leaves in its run directory for `farsight report`: the comparison table as
+ * What the IL-Rec experiment (`farsight run ilrec`) leaves in its run directory for `farsight report`: the comparison table as
  * `results.json` (the report's format, plus IL-Rec's own fields), the learning curves as `curves.jsonl`, the
  * demonstration weights as `demo-weights.json`, and every evaluation session as `episodes.jsonl`. Every file is
  * replaced whole (temporary file + rename) after each seed, so a run stopped between seeds leaves a directory
@@ -9,8 +9,8 @@ import { join } from "node:path";
 import type { Episode } from "@farsight/core";
 import type { IlrecPipelineResult, IlrecRow, IlrecWeightSnapshot } from "@farsight/graph";
 import { DEMO_WEIGHTS_FILE, type DemoWeightsFile } from "../report/ilrec-data.js";
-import { episodeRecord, RUN_FILES, type CurvePoint, type EpisodeRecord, type ResultColumn } from "../report/run-dir.js";
-import { writeFileAtomic } from "./run-directory.js";
+import { episodeRecord, RUN_FILES, type CurvePoint, type EpisodeRecord, type ResultColumn } from "../run-dir/run-dir.js";
+import { writeFileAtomic } from "../run-dir/run-directory.js";
 
 /** One finished seed of a run. */
 export interface IlrecSeedRun {
@@ -84,6 +84,8 @@ export function ilrecResults(runs: readonly IlrecSeedRun[], info: IlrecRunInfo):
       row[key] = m;
       if (runs.length > 1) row[`${key}_std`] = s;
     }
+    // Each seed's values of the row (a metric not measured for the row is left out), for statistics over seeds.
+    row.perSeed = runs.map(({ seed, result }) => ({ seed, ...Object.fromEntries(METRICS.map((k) => [k, result.rows[i]![k]]).filter(([, v]) => Number.isFinite(v))) }));
     return row;
   });
   const ratios = runs.map((r) => r.result.latencyRatio);

@@ -1,8 +1,8 @@
 /**
- * Agents for `farsight eval`, resolved from a spec string through a registry: `name` or `name:arg`
+ * Env agents (baselines, references, saved policies) for evaluations such as `farsight eval` and `bench learn`, resolved from a spec string through a registry: `name` or `name:arg`
  * (e.g. `policy:<dir>`). A package adds its agents with one `registerAgent(...)` line below.
  */
-import { UsageError } from "./command.js";
+import { FarsightError } from "@farsight/core";
 import { GreedyAgent, OracleAgent, PopularityAgent, QuitAwareOracleAgent, RandomAgent, RoundRobinAgent, type Agent, type EnvSetup } from "@farsight/env";
 import { initBackend, loadCheckpoint, PolicyAgent } from "@farsight/rl-policy";
 
@@ -27,6 +27,8 @@ export interface AgentEntry {
 
 const registry = new Map<string, AgentEntry>();
 
+const badOption = (message: string) => new FarsightError("lab/bad-option", message);
+
 /** Registers an agent under `name` (the part of the spec before ":"). */
 export function registerAgent(name: string, entry: AgentEntry): void {
   registry.set(name, entry);
@@ -41,14 +43,14 @@ function entryOf(spec: string): { entry: AgentEntry; arg: string | undefined } {
   const colon = spec.indexOf(":");
   const name = colon < 0 ? spec : spec.slice(0, colon);
   const entry = registry.get(name);
-  if (!entry) throw new UsageError(`unknown agent "${spec}"; known: ${[...registry.keys()].join(", ")}`);
+  if (!entry) throw badOption(`unknown agent "${spec}"; known: ${[...registry.keys()].join(", ")}`);
   const arg = colon < 0 ? undefined : spec.slice(colon + 1);
-  if ((entry.arg ?? "none") === "none" && arg !== undefined) throw new UsageError(`agent "${name}" takes no argument, got "${spec}"; pass --agent ${name}`);
-  if (entry.arg === "required" && !arg) throw new UsageError(`agent "${name}" needs an argument: --agent ${name}:DIR`);
+  if ((entry.arg ?? "none") === "none" && arg !== undefined) throw badOption(`agent "${name}" takes no argument, got "${spec}"; pass --agent ${name}`);
+  if (entry.arg === "required" && !arg) throw badOption(`agent "${name}" needs an argument: --agent ${name}:DIR`);
   return { entry, arg };
 }
 
-/** Builds the agent a spec names, or a usage error listing the known ones. */
+/** Builds the agent a spec names; an unknown name is a `lab/bad-option` error listing the known ones. */
 export async function resolveAgent(spec: string, setup: EnvSetup, seed: number): Promise<Agent> {
   const { entry, arg } = entryOf(spec);
   return entry.create({ setup, seed, arg });
@@ -110,7 +112,7 @@ registerAgent("round-robin", {
   create: async ({ setup, seed }) => new RoundRobinAgent({ scorer: (await setup.predicted()).world.scorer, seed }),
 });
 async function savedPolicy(name: string, arg: string | undefined, deterministic: boolean): Promise<Agent> {
-  if (!arg) throw new UsageError(`${name} agent needs a directory: --agent ${name}:DIR`);
+  if (!arg) throw badOption(`${name} agent needs a directory: --agent ${name}:DIR`);
   await initBackend();
   const { policy, manifest } = await loadCheckpoint(arg);
   return new PolicyAgent({ policy, name: `${name}:${manifest.kind}:${arg}`, deterministic });

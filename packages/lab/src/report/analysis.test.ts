@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { curvesByMetric, exposureByStep, lengthBins, lengthHistogram, topCategories } from "./analysis.js";
-import type { EpisodeRecord } from "./run-dir.js";
+import type { EpisodeRecord } from "../run-dir/run-dir.js";
 
 describe("curvesByMetric", () => {
   it("groups by metric and series and averages seeds with a min..max band", () => {

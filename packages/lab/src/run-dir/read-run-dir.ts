@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FarsightError } from "@farsight/core";
-import { DEMO_WEIGHTS_FILE, readDemoWeights, type DemoWeightsFile } from "./ilrec-data.js";
+import { DEMO_WEIGHTS_FILE, readDemoWeights, type DemoWeightsFile } from "../report/ilrec-data.js";
 import { RUN_FILES, type CurvePoint, type EpisodeRecord, type ResultColumn, type ResultsTable, type RunConfig } from "./run-dir.js";
 
 /** Something wrong in a run directory's files, precise enough to find and fix. */
@@ -38,8 +38,8 @@ export interface RunDirData {
 const MAX_PROBLEMS_PER_FILE = 50;
 
 export function readRunDir(dir: string): RunDirData {
-  if (!existsSync(dir)) throw new FarsightError("cli/run-dir-missing", `run directory not found: ${dir}`, { dir });
-  if (!statSync(dir).isDirectory()) throw new FarsightError("cli/run-dir-not-dir", `not a directory: ${dir} (expected a run directory, see RUN_DIR.md)`, { dir });
+  if (!existsSync(dir)) throw new FarsightError("lab/run-dir-missing", `run directory not found: ${dir}`, { dir });
+  if (!statSync(dir).isDirectory()) throw new FarsightError("lab/run-dir-not-dir", `not a directory: ${dir} (expected a run directory, see RUN_DIR.md)`, { dir });
   const problems = new ProblemLog();
   const present = {} as Record<RunFile, boolean>;
   for (const key of Object.keys(RUN_FILES) as RunFile[]) present[key] = existsSync(join(dir, RUN_FILES[key]));

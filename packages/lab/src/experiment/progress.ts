@@ -1,10 +1,10 @@
 /**
- * Progress output for long CLI work: on a terminal one line redrawn in place (bar, percentage, the caller's
+ * Progress output for long experiment work: on a terminal one line redrawn in place (bar, percentage, the caller's
  * text, elapsed time and ETA), cut to the terminal's width so it never wraps into a scroll of half-lines; in a
  * pipe or a log, one plain line per tenth of the work.
  */
 import { progressBar } from "@farsight/graph";
-import type { CliIO } from "./command.js";
+import type { LabIO } from "../io.js";
 
 /** "42s", "3m05s", "1h02m". */
 export function formatDuration(ms: number): string {
@@ -36,7 +36,7 @@ export interface ProgressOptions {
 }
 
 /** Returns `show(text, done, final?)` for work of `total` units labelled `label`. */
-export function makeProgress(io: CliIO, label: string, total: number, options: ProgressOptions = {}) {
+export function makeProgress(io: LabIO, label: string, total: number, options: ProgressOptions = {}) {
   const now = options.now ?? Date.now;
   const started = now();
   let lastPlain = -1;
@@ -45,13 +45,13 @@ export function makeProgress(io: CliIO, label: string, total: number, options: P
     const elapsed = now() - started;
     const timing = final ? `${formatDuration(elapsed)}` : `${formatDuration(elapsed)}, ETA ${eta(done, total, elapsed)}`;
     if (io.isTTY) {
-      const columns = options.columns ?? process.stdout.columns;
+      const columns = options.columns ?? io.columns ?? process.stdout.columns;
       const bar = progressBar(done / total, columns && columns < 100 ? 10 : 24); // a narrow terminal keeps room for the numbers
-      io.stdout(`\r\x1b[2K${fitToWidth(`${label} ${bar} ${timing} | ${text}`, columns)}${final ? "\n" : ""}`);
+      io.write(`\r\x1b[2K${fitToWidth(`${label} ${bar} ${timing} | ${text}`, columns)}${final ? "\n" : ""}`);
     } else {
       const tenth = Math.floor((10 * done) / total);
       if (final && lastPlain >= 10) return;
-      if (tenth !== lastPlain || final) io.stdout(`${label} ${Math.round((100 * done) / total)}% (${timing}) ${text}\n`);
+      if (tenth !== lastPlain || final) io.write(`${label} ${Math.round((100 * done) / total)}% (${timing}) ${text}\n`);
       lastPlain = tenth;
     }
   };

@@ -2,11 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { writeFixtureRunDir } from "./fixtures.js";
+import { writeFixtureRunDir } from "../run-dir/fixtures.js";
 import { buildReport } from "./html.js";
 import { isIlrecRun } from "./ilrec-data.js";
 import { baseMethod } from "./ilrec-sections.js";
-import { readRunDir } from "./read-run-dir.js";
+import { readRunDir } from "../run-dir/read-run-dir.js";
 
 const root = mkdtempSync(join(tmpdir(), "farsight-ilrec-report-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

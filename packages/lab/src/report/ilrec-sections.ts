@@ -9,7 +9,7 @@ import { curvesByMetric } from "./analysis.js";
 import { groupedBarChart, type Bin } from "./bar-chart.js";
 import { DEMO_WEIGHTS_FILE, type DemoWeightSnapshot, type DemoWeightsFile } from "./ilrec-data.js";
 import { lineChart } from "./line-chart.js";
-import type { RunDirData } from "./read-run-dir.js";
+import type { RunDirData } from "../run-dir/read-run-dir.js";
 import { episodeAgents, exposureSection, figure, lengthSection, metricLabel, type Section } from "./sections.js";
 import { fmtNumber } from "./svg.js";
 import { resultsTable } from "./table.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ci95, tQuantile975 } from "./ci.js";
+import { ci95, tQuantile975 } from "./student-t.js";
 
 describe("ci95 (Student t over per-seed means)", () => {
   it("matches hand-computed intervals", () => {

@@ -1,5 +1,5 @@
 /**
- * 95% confidence intervals over seeds for `farsight bench learn`. The samples are per-seed means (one number
+ * Student-t 95% confidence intervals over seeds (used by `bench learn`). The samples are per-seed means (one number
  * per seed), so n is small (3-10) and the normal 1.96 would understate the interval by up to 2.2x at n = 3:
  * the half-width uses Student's t with n - 1 degrees of freedom.
  */

@@ -1,5 +1,5 @@
 /** HTML tables of the report: the comparison table and the run's configuration. */
-import type { ResultColumn, ResultsTable, RunConfig } from "./run-dir.js";
+import type { ResultColumn, ResultsTable, RunConfig } from "../run-dir/run-dir.js";
 import { esc } from "./svg.js";
 
 /** Formats a table value: numbers to 3 significant digits (integers as they are), the rest as text. */

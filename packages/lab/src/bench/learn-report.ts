@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { curvesByMetric, uniqueInOrder } from "../report/analysis.js";
 import { REPORT_CSS } from "../report/html.js";
 import { lineChart } from "../report/line-chart.js";
-import type { CurvePoint } from "../report/run-dir.js";
+import type { CurvePoint } from "../run-dir/run-dir.js";
 import { figure, metricLabel } from "../report/sections.js";
 import { esc } from "../report/svg.js";
 import { configTable, resultsTable } from "../report/table.js";

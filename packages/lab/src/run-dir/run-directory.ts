@@ -10,7 +10,12 @@
 import { existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { UsageError } from "../command.js";
+import { FarsightError } from "@farsight/core";
+
+/** A refusal of the directory: the caller's choice of directory or settings, so the CLI exits 2 with the message alone. */
+function refused(message: string): FarsightError {
+  return new FarsightError("lab/run-dir-refused", message);
+}
 
 /** The lock's file name inside a run directory (removed when the run ends). */
 export const LOCK_FILE = "farsight.lock";
@@ -68,13 +73,13 @@ export class RunDirectory {
     process.once("exit", this.onExit);
   }
 
-  /** Locks `dir` (creating it) and checks it may hold this run; throws a {@link UsageError} otherwise. */
+  /** Locks `dir` (creating it) and checks it may hold this run; throws a FarsightError (`lab/run-dir-busy`, `lab/run-dir-refused`) otherwise. */
   static open(dir: string, options: OpenRunDirectoryOptions): RunDirectory {
-    if (options.resume && !existsSync(dir)) throw new UsageError(`--resume: ${dir} does not exist, so it holds no run to resume`);
+    if (options.resume && !existsSync(dir)) throw refused(`--resume: ${dir} does not exist, so it holds no run to resume`);
     try {
       mkdirSync(dir, { recursive: true });
     } catch (cause) {
-      throw new UsageError(`cannot create the run directory ${dir}: ${(cause as Error).message}`);
+      throw refused(`cannot create the run directory ${dir}: ${(cause as Error).message}`);
     }
     acquireLock(dir, options.command);
     try {
@@ -172,10 +177,12 @@ function isAlive(h: LockHolder): boolean {
   }
 }
 
-function inUse(dir: string, h: LockHolder): UsageError {
-  return new UsageError(
+function inUse(dir: string, h: LockHolder): FarsightError {
+  return new FarsightError(
+    "lab/run-dir-busy",
     `${dir} is in use by process ${h.pid} (farsight ${h.command} on ${h.host}, started ${h.startedAt}); ` +
       `wait for it to finish or choose another --out. If that process is not a farsight run any more, delete ${join(dir, LOCK_FILE)}.`,
+    { dir, holder: h },
   );
 }
 
@@ -192,7 +199,7 @@ function acquireLock(dir: string, command: string): void {
         createExclusive(tmp, path, me);
         return;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw new UsageError(`cannot lock the run directory ${dir}: ${(err as Error).message}`);
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw refused(`cannot lock the run directory ${dir}: ${(err as Error).message}`);
       }
       const holder = readLock(path);
       if (holder && (holder.pid === process.pid || isAlive(holder))) throw inUse(dir, holder);
@@ -215,7 +222,7 @@ function acquireLock(dir: string, command: string): void {
       }
       rmSync(aside, { force: true });
     }
-    throw new UsageError(`cannot lock the run directory ${dir}: other processes keep taking ${path}`);
+    throw refused(`cannot lock the run directory ${dir}: other processes keep taking ${path}`);
   } finally {
     rmSync(tmp, { force: true });
   }
@@ -246,14 +253,14 @@ function checkDirectory(dir: string, o: OpenRunDirectoryOptions): Record<string,
     try {
       saved = JSON.parse(readFileSync(configPath, "utf8")) as Record<string, unknown>;
     } catch (err) {
-      throw new UsageError(`${configPath} is not valid JSON (${(err as Error).message}); the run directory's configuration is unreadable, so it cannot be reused or resumed`);
+      throw refused(`${configPath} is not valid JSON (${(err as Error).message}); the run directory's configuration is unreadable, so it cannot be reused or resumed`);
     }
   }
   const diffs = saved && o.config ? diffConfig(saved, o.config, o.budgets ?? []) : [];
   if (o.resume) {
-    if (!saved || !o.config) throw new UsageError(`--resume: ${dir} holds no run to resume (no ${CONFIG_FILE}${entries.length ? `; it holds ${list(entries)}` : ""})`);
+    if (!saved || !o.config) throw refused(`--resume: ${dir} holds no run to resume (no ${CONFIG_FILE}${entries.length ? `; it holds ${list(entries)}` : ""})`);
     if (diffs.length) {
-      throw new UsageError(
+      throw refused(
         `--resume: ${dir} holds a run with another configuration; a resume must use the run's settings (only budgets may grow):\n` +
           listDiffs(diffs, o.flags) +
           `\nRerun with the run's settings, or start a new run with another --out. Nothing in ${dir} was changed.`,
@@ -264,16 +271,16 @@ function checkDirectory(dir: string, o: OpenRunDirectoryOptions): Record<string,
   if (entries.length === 0) return undefined;
   if (saved && saved["command"] === o.config?.["command"] && !diffs.some((d) => d.kind === "changed")) {
     const next = o.resumable === false ? `farsight ${o.command} cannot resume, so choose another --out (or delete ${dir} to run it again)` : "pass --resume to continue it, or choose another --out";
-    throw new UsageError(`${dir} already holds this run (farsight ${o.command}); ${next}. Nothing in ${dir} was changed.`);
+    throw refused(`${dir} already holds this run (farsight ${o.command}); ${next}. Nothing in ${dir} was changed.`);
   }
   if (saved && o.config) {
-    throw new UsageError(
+    throw refused(
       `${dir} already holds another run; one run directory holds one configuration:\n` +
         listDiffs(diffs, o.flags) +
         `\nChoose another --out. Nothing in ${dir} was changed.`,
     );
   }
-  throw new UsageError(`${dir} is not empty (it holds ${list(entries)}); farsight ${o.command} writes only into a new or empty directory, so choose another --out. Nothing in ${dir} was changed.`);
+  throw refused(`${dir} is not empty (it holds ${list(entries)}); farsight ${o.command} writes only into a new or empty directory, so choose another --out. Nothing in ${dir} was changed.`);
 }
 
 /** At most 8 differences, then how many more: a changed preset differs in dozens of derived keys. */
