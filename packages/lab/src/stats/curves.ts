@@ -14,7 +14,7 @@ import { AGGREGATE_LABELS, checkAggregate, taskAggregator, type AggregateName } 
 import { bootstrapReplicates, bootstrapSettings, percentileInterval, type BootstrapOptions, type BootstrapSettings } from "./bootstrap.js";
 
 /** One logged point of a curve. */
-export interface CurvePoint {
+export interface StepValue {
   readonly step: number;
   readonly value: number;
 }
@@ -22,7 +22,7 @@ export interface CurvePoint {
 /** One seed's curve: points with finite, strictly increasing steps and finite values. */
 export interface SeedCurve {
   readonly seed: number | string;
-  readonly points: readonly CurvePoint[];
+  readonly points: readonly StepValue[];
 }
 
 /** Options of {@link curveBands}. */
@@ -57,7 +57,7 @@ export interface CurveBand extends BootstrapSettings {
  * `points` linearly interpolated at `steps` (both increasing). A step outside the points' range is an error:
  * a curve is never extended past what was logged.
  */
-export function interpolateCurve(points: readonly CurvePoint[], steps: readonly number[], label = "curve"): Float64Array {
+export function interpolateCurve(points: readonly StepValue[], steps: readonly number[], label = "curve"): Float64Array {
   const out = new Float64Array(steps.length);
   const first = points[0]!.step;
   const last = points[points.length - 1]!.step;

@@ -22,7 +22,7 @@ export {
 export { difference, verdictOf, type DifferenceEstimate, type DifferenceOptions, type Verdict } from "./difference.js";
 export { probabilityOfImprovement, pairwiseImprovement, type ImprovementEstimate } from "./improvement.js";
 export { performanceProfile, fractionAbove, DEFAULT_PROFILE_POINTS, type PerformanceProfile, type ProfileOptions } from "./profile.js";
-export { curveBands, interpolateCurve, commonSteps, DEFAULT_CURVE_STEPS, type CurveBand, type CurveBandOptions, type CurvePoint, type SeedCurve } from "./curves.js";
+export { curveBands, interpolateCurve, commonSteps, DEFAULT_CURVE_STEPS, type CurveBand, type CurveBandOptions, type StepValue, type SeedCurve } from "./curves.js";
 export {
   formatNumber,
   formatInterval,
