@@ -58,6 +58,8 @@ export interface ListFlagSpec<C extends string = string> extends FlagCommon {
   readonly default?: readonly C[];
   readonly aliases?: Readonly<Record<string, C>>;
   readonly choiceHelp?: Readonly<Partial<Record<C, string>>>;
+  /** Choices that also take a parameter as `name:param` (`noisy-oracle:0.5`); whoever builds the value checks the parameter. */
+  readonly parameterised?: readonly C[];
 }
 
 /** Free text (`--prompt`) or a file or directory (`path`); `multiple` collects every occurrence. */
@@ -151,6 +153,9 @@ function resolveChoice(name: string, f: ChoiceFlagSpec | ListFlagSpec, raw: stri
   const choices = f.choices!;
   const value = f.aliases?.[raw] ?? raw;
   if (choices.includes(value)) return value;
+  const colon = value.indexOf(":");
+  const parameterised = "parameterised" in f ? f.parameterised : undefined;
+  if (colon > 0 && parameterised?.includes(value.slice(0, colon))) return value;
   const aliasesOf = (c: string) => Object.entries(f.aliases ?? {}).filter(([, v]) => v === c).map(([k]) => k);
   const named = f.aliases ? choices.map((c) => (aliasesOf(c).length ? `${c} (alias ${aliasesOf(c).join(", ")})` : c)) : choices;
   // choiceFlag words the message the same way for every flag.

@@ -4,7 +4,8 @@
  * part after the first ":" goes to the entry's factory, which checks it.
  */
 import { FarsightError } from "@farsight/core";
-import type { EnvSetup } from "@farsight/env";
+import { quitRuleKnowledge, type EnvSetup } from "@farsight/env";
+import { noisyOraclePlanner, quitAwareOraclePlanner } from "@farsight/graph";
 import type { LlmStats } from "@farsight/llm";
 import {
   AllCategoriesPlanner,
@@ -104,6 +105,26 @@ export function categoryQuitRule(setup: EnvSetup): CategoryQuitRule {
   throw new FarsightError("lab/bad-option", `--planner oracle-saturation reads a category quit rule (category-window or temper); preset ${String(d.preset ?? setup.name)} uses ${String(d.rule)}`, { preset: d.preset ?? setup.name, rule: d.rule });
 }
 
+/**
+ * What the quit-aware oracle of a preset reads, for config.json; building it first refuses a preset whose rule no
+ * oracle reads (`graph/no-oracle-planner`) before any training starts.
+ */
+function oracleReads(setup: EnvSetup): unknown {
+  const planner = quitAwareOraclePlanner(setup);
+  const k = quitRuleKnowledge(setup);
+  if (k.kind === "category") return { planner: planner.name, rule: k.rule };
+  return { planner: planner.name, rules: k.rules.map((r) => (typeof r === "string" ? r : r.name)), world: "the preset's ground truth (items valued for the user)" };
+}
+
+/** The q of `noisy-oracle:Q`: a number in [0, 1], or `lab/bad-option`. */
+function plannerQuality(param: string | undefined): number {
+  const q = Number(param);
+  if (param === undefined || param.trim() === "" || !Number.isFinite(q) || q < 0 || q > 1) {
+    throw new FarsightError("lab/bad-option", `noisy-oracle needs its quality as noisy-oracle:Q with 0 <= Q <= 1, got "noisy-oracle:${param ?? ""}"`, { planner: `noisy-oracle:${param ?? ""}` });
+  }
+  return q;
+}
+
 /** "ratings 1-5" or "1 = click, 0 = no click": what the LLM planner is told the feedback means. */
 const feedbackMeaning = (setup: EnvSetup) => (setup.positiveThreshold > 1 ? "ratings 1-5" : "1 = click, 0 = no click");
 
@@ -120,6 +141,19 @@ registerPlanner("oracle-saturation", {
   oracle: true,
   reads: categoryQuitRule,
   create: ({ setup, seed }) => new OracleSaturationPlanner({ seed, rule: categoryQuitRule(setup) }),
+});
+registerPlanner("quit-aware-oracle", {
+  summary: "ORACLE: the quit-aware oracle of any preset (category rules: oracle-saturation; distance windows: the items the rule lets through, valued on the ground truth)",
+  oracle: true,
+  reads: oracleReads,
+  create: ({ setup, seed }) => quitAwareOraclePlanner(setup, { seed }),
+});
+registerPlanner("noisy-oracle", {
+  summary: "ORACLE of quality q (noisy-oracle:Q, 0 <= Q <= 1): the quit-aware oracle's plan with probability Q, a random plan otherwise",
+  oracle: true,
+  param: "required",
+  reads: oracleReads,
+  create: ({ setup, seed, param }) => noisyOraclePlanner(setup, plannerQuality(param), { seed }),
 });
 registerPlanner("random", { summary: "a random category subset", create: ({ seed }) => new RandomCategoryPlanner({ seed }) });
 registerPlanner("all-categories", { summary: "no plan: every category (flat PPO's algorithm)", create: () => new AllCategoriesPlanner() });
