@@ -40,3 +40,4 @@ export * from "./report/index.js";
 // Statistics
 export { ci95, tQuantile975, type Interval } from "./stats/student-t.js";
 export * from "./stats/index.js";
+export * from "./evidence/index.js";

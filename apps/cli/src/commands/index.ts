@@ -17,6 +17,11 @@ export const commands: readonly LazyCommand[] = [
     load: async () => (await import("./run.js")).runCommand,
   },
   {
+    name: "evidence",
+    summary: "run the evidence sweeps and regenerate docs/evidence.md (LERL and IL-Rec against their ablations, with CIs)",
+    load: async () => (await import("./evidence.js")).evidenceCommand,
+  },
+  {
     name: "train",
     summary: "train an RL policy (PPO, A2C, DQN) on a preset's predicted world model and save it",
     load: async () => (await import("./train.js")).trainCommand,

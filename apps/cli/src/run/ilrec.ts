@@ -24,9 +24,14 @@ export const ILREC_TABLE = defineCommand({
   flags: {
     ...ENV_FLAG,
     teacher: {
-      kind: "choice", choices: ["llm", "heuristic"] as const satisfies readonly TeacherKind[], default: "heuristic", placeholder: "NAME", help: "who demonstrates.",
-      choiceHelp: { llm: "the BiLLP-style LLM agent (needs --llm)", heuristic: "saturation planner + catalogue-greedy actor + scorer critic on the training-time world model" },
+      kind: "choice", choices: ["llm", "heuristic", "noisy-oracle"] as const satisfies readonly TeacherKind[], default: "heuristic", placeholder: "NAME", help: "who demonstrates.",
+      choiceHelp: {
+        llm: "the BiLLP-style LLM agent (needs --llm)",
+        heuristic: "saturation planner + catalogue-greedy actor + scorer critic on the training-time world model",
+        "noisy-oracle": "ORACLE of quality --teacher-q: the heuristic teacher planning with the quit-aware oracle's plan with probability q, a random plan otherwise",
+      },
     },
+    "teacher-q": { kind: "number", min: 0, max: 1, placeholder: "Q", help: "quality of the noisy-oracle teacher (0: random plans, 1: the oracle's); required with --teacher noisy-oracle." },
     demos: { kind: "int", min: 1, default: 100, help: "demonstration sessions." },
     steps: { kind: "int", min: 1, default: 20_000, help: "training budget of each learned policy, in environment transitions." },
     seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "first seed." },
@@ -102,6 +107,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
       ...opt("quitReward", values["quit-reward"]),
       ...opt("teacherOutput", values["teacher-output"]),
       ...opt("teacherMaxSteps", values["teacher-max-steps"]),
+      ...opt("teacherQ", values["teacher-q"]),
       ...opt("dataDir", values["data-dir"]),
       preset: presetOptionsFrom(given),
       configFlags,

@@ -23,8 +23,13 @@ import { userSplit } from "./protocol.js";
 export interface IlrecExperiment {
   /** The environment preset, e.g. "synthetic", "coat". */
   readonly env: string;
-  /** Who demonstrates: "heuristic" (saturation planner + greedy actor + scorer critic) or "llm" (needs `llm`). */
+  /**
+   * Who demonstrates: "heuristic" (saturation planner + greedy actor + scorer critic), "llm" (needs `llm`) or
+   * "noisy-oracle" (the heuristic teacher planning with the quit-aware oracle's plan with probability `teacherQ`).
+   */
   readonly teacher: TeacherKind;
+  /** The noisy-oracle teacher's quality q in [0, 1] (required for it, refused for the others). */
+  readonly teacherQ?: number;
   /** The LLM teacher's model spec ("none" by default) and how it is called. */
   readonly llm?: LlmRunOptions;
   /** Demonstration sessions per seed. */
@@ -86,6 +91,8 @@ export async function runIlrecExperiment(x: IlrecExperiment, io: LabIO = SILENT)
   const llmRun: LlmRunOptions = x.llm ?? { spec: "none", maxFallbackRate: 0.2 };
   const spec = llmRun.spec;
   const { env, teacher, seeds, episodes, out, demos, steps } = x;
+  if (teacher === "noisy-oracle" && !(typeof x.teacherQ === "number" && x.teacherQ >= 0 && x.teacherQ <= 1)) throw new FarsightError("lab/bad-option", `the noisy-oracle teacher needs its quality teacherQ (--teacher-q) in [0, 1], got ${String(x.teacherQ)}`, { teacherQ: x.teacherQ });
+  if (teacher !== "noisy-oracle" && x.teacherQ !== undefined) throw new FarsightError("lab/bad-option", `teacherQ (--teacher-q) is the noisy-oracle teacher's quality; the ${teacher} teacher has none`, { teacher, teacherQ: x.teacherQ });
   if (teacher === "llm" && spec === "none") throw new FarsightError("lab/bad-option", "--teacher llm needs a model: pass --llm <spec> (e.g. ollama:llama3.1) or set FARSIGHT_LLM, or use --teacher heuristic", { teacher });
   const log = (line: string) => io.write(line + "\n");
   const serve = x.serve ?? ["greedy", "sampled"];
@@ -128,6 +135,7 @@ export async function runIlrecExperiment(x: IlrecExperiment, io: LabIO = SILENT)
         ...(x.quitReward !== undefined ? { quitReward: x.quitReward } : {}),
         ...(x.teacherOutput !== undefined ? { teacherOutput: x.teacherOutput } : {}),
         ...(x.teacherMaxSteps !== undefined ? { teacherMaxSteps: x.teacherMaxSteps } : {}),
+        ...(x.teacherQ !== undefined ? { teacherQ: x.teacherQ } : {}),
         serve,
         ilrec: {
           rewardMode: x.reward ?? "env",

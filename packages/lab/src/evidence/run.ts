@@ -1,0 +1,230 @@
+/**
+ * Runs the evidence sweeps through the same experiment functions as `farsight run lerl` / `run ilrec` (one run
+ * directory per sweep cell and seed, so a killed sweep loses at most the cell it was in) and collects their
+ * results as {@link EvidenceRun}s. A cell whose results.json exists is read, not rerun: rerunning the command
+ * continues a sweep. A LERL cell cut short resumes from its checkpoints; an IL-Rec cell cut short (IL-Rec has no
+ * resume) is set aside under a new name, never deleted, and run again.
+ */
+import { existsSync, readdirSync, readFileSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import { FarsightError } from "@farsight/core";
+import { loadPreset } from "@farsight/env";
+import { placeOnQScale, type PlanQualityReport } from "@farsight/graph";
+import { LlmStats } from "@farsight/llm";
+import { SILENT, type LabIO } from "../io.js";
+import { runIlrecExperiment } from "../experiment/ilrec.js";
+import { runLerlExperiment, FLAT_GREEDY, FLAT_SAMPLED } from "../experiment/lerl.js";
+import { createPlanner } from "../experiment/planners.js";
+import { writeFileAtomic } from "../run-dir/run-directory.js";
+import type { EvidenceRun } from "./analyse.js";
+import { FULL_SCALE, METHOD, REPORT_SEEDS, SWEEPS, type EvidenceScale, type SweepId } from "./sweeps.js";
+
+export interface EvidenceOptions {
+  /** Root of the sweeps' run directories (e.g. runs/evidence). */
+  readonly out: string;
+  /** Seeds of every cell. Default {@link REPORT_SEEDS}. */
+  readonly seeds?: readonly number[];
+  /** Sweeps to run (default all, in {@link SWEEPS} order). */
+  readonly sweeps?: readonly SweepId[];
+  /** Presets to run (default every preset of each sweep); the others are read if they exist. */
+  readonly presets?: readonly string[];
+  /** Budgets and grids. Default {@link FULL_SCALE}. */
+  readonly scale?: EvidenceScale;
+  /** Where dataset presets (coat) look for their files; a preset whose data is missing is skipped with a message. */
+  readonly dataDir?: string;
+  /** Read finished cells only: run nothing (regenerate the document from what exists). */
+  readonly readOnly?: boolean;
+  readonly io?: LabIO;
+}
+
+/** Plan quality of one planner on one preset's probe sessions. */
+export interface PlanQualityRow {
+  readonly preset: string;
+  readonly planner: string;
+  readonly report: PlanQualityReport;
+}
+
+export interface EvidenceData {
+  readonly runs: EvidenceRun[];
+  readonly planQuality: PlanQualityRow[];
+  /** Presets skipped (data missing) with the reason. */
+  readonly skipped: { readonly sweep: string; readonly preset: string; readonly reason: string }[];
+  /** Cells not yet run (readOnly, or a sweep not selected and never run). */
+  readonly missing: string[];
+  readonly seeds: readonly number[];
+  readonly scale: EvidenceScale;
+}
+
+/** Runs (or reads) every selected sweep cell and returns their runs. */
+export async function runEvidence(o: EvidenceOptions): Promise<EvidenceData> {
+  const io = o.io ?? SILENT;
+  const seeds = o.seeds ?? REPORT_SEEDS;
+  const scale = o.scale ?? FULL_SCALE;
+  const selected = new Set<SweepId>(o.sweeps ?? SWEEPS);
+  const wanted = (sweep: SweepId, preset: string) => !o.readOnly && selected.has(sweep) && (!o.presets || o.presets.includes(preset));
+  const data: EvidenceData = { runs: [], planQuality: [], skipped: [], missing: [], seeds, scale };
+  const presetOk = async (sweep: string, preset: string) => {
+    try {
+      await loadPreset(preset, o.dataDir ? { dataDir: o.dataDir } : {});
+      return true;
+    } catch (e) {
+      if (e instanceof FarsightError && e.code === "env/missing-data") {
+        data.skipped.push({ sweep, preset, reason: e.message });
+        io.write(`[${sweep}] ${preset}: skipped, ${e.message}\n`);
+        return false;
+      }
+      throw e;
+    }
+  };
+  const data_ = o.dataDir ? { dataDir: o.dataDir } : {};
+
+  // LERL(q) against flat PPO: one run directory per preset and seed, every planner in it.
+  const lq = scale.lerlQuality;
+  for (const preset of lq.presets) {
+    if (!(await presetOk("lerl-quality", preset))) continue;
+    for (const seed of seeds) {
+      const dir = join(o.out, "lerl-quality", preset, `seed${seed}`);
+      const planners = [...lq.qs.map((q) => `noisy-oracle:${q}`), ...lq.honestPlanners];
+      const results = await lerlCell(dir, wanted("lerl-quality", preset), io, data, `lerl-quality ${preset} seed ${seed}`, () =>
+        runLerlExperiment({ env: preset, planners, steps: lq.steps[preset] ?? 8000, seeds: [seed], episodes: lq.episodes, out: dir, resume: existsSync(dir), ...data_ }, io),
+      );
+      if (results) data.runs.push(...lerlRuns(results, "lerl-quality", preset, seed, (agent) => qOf(agent)));
+    }
+  }
+
+  // IL-Rec against A2C at each budget, and with the noisy-oracle teacher of quality q.
+  const ib = scale.ilrecBudget;
+  for (const preset of ib.presets) {
+    if (!(await presetOk("ilrec-budget", preset))) continue;
+    for (const budget of ib.budgets) {
+      for (const seed of seeds) {
+        const dir = join(o.out, "ilrec-budget", preset, `steps${budget}`, `seed${seed}`);
+        const results = await ilrecCell(dir, wanted("ilrec-budget", preset), io, data, `ilrec-budget ${preset} ${budget} steps seed ${seed}`, () =>
+          runIlrecExperiment({ env: preset, teacher: "heuristic", demos: ib.demos, steps: budget, seeds: [seed], episodes: ib.episodes, out: dir, ...data_ }, io),
+        );
+        if (results) data.runs.push(...ilrecRuns(results, "ilrec-budget", preset, seed, budget));
+      }
+    }
+  }
+  const it = scale.ilrecTeacher;
+  for (const preset of it.presets) {
+    if (!(await presetOk("ilrec-teacher", preset))) continue;
+    for (const q of it.qs) {
+      for (const seed of seeds) {
+        const dir = join(o.out, "ilrec-teacher", preset, `q${q}`, `seed${seed}`);
+        const results = await ilrecCell(dir, wanted("ilrec-teacher", preset), io, data, `ilrec-teacher ${preset} q ${q} seed ${seed}`, () =>
+          runIlrecExperiment({ env: preset, teacher: "noisy-oracle", teacherQ: q, demos: it.demos, steps: it.budget, seeds: [seed], episodes: it.episodes, out: dir, ...data_ }, io),
+        );
+        if (results) data.runs.push(...ilrecRuns(results, "ilrec-teacher", preset, seed, q));
+      }
+    }
+  }
+
+  // LERL against flat PPO across the catalog-size family.
+  const cat = scale.catalog;
+  for (const size of cat.sizes) {
+    const cell = `items${size.items}-categories${size.categories}`;
+    for (const seed of seeds) {
+      const dir = join(o.out, "catalog", cell, `seed${seed}`);
+      const results = await lerlCell(dir, wanted("catalog", "synthetic"), io, data, `catalog ${cell} seed ${seed}`, () =>
+        runLerlExperiment({ env: "synthetic", preset: { items: size.items, categories: size.categories }, presetFlags: { items: String(size.items), categories: String(size.categories) }, planners: cat.planners, steps: cat.steps, seeds: [seed], episodes: cat.episodes, out: dir, resume: existsSync(dir) }, io),
+      );
+      if (results) data.runs.push(...lerlRuns(results, "catalog", "synthetic", seed, () => size.items));
+    }
+  }
+
+  // Plan quality on fixed probe sessions: cheap, recomputed every time (its own seeds, see plan-quality.ts).
+  const pq = scale.planQuality;
+  if (selected.has("plan-quality") || o.readOnly) {
+    for (const preset of pq.presets) {
+      if (!(await presetOk("plan-quality", preset))) continue;
+      const setup = await loadPreset(preset, data_);
+      for (const planner of pq.planners) {
+        const p = createPlanner(planner, { setup, seed: 0, model: null, stats: new LlmStats(), cohort: 1 });
+        data.planQuality.push({ preset, planner, report: await placeOnQScale(setup, p, { sessions: pq.sessions }) });
+      }
+      io.write(`[plan-quality] ${preset}: ${pq.planners.length} planners placed on the q scale\n`);
+    }
+  }
+  return data;
+}
+
+type LerlRows = { agent: string; eval?: string; perSeed?: ({ seed: number } & Record<string, number>)[] }[];
+
+/** A LERL cell: read its results.json when finished, else run (or resume) it when selected. */
+async function lerlCell(dir: string, run: boolean, io: LabIO, data: EvidenceData, label: string, go: () => Promise<unknown>): Promise<LerlRows | undefined> {
+  const done = readResults(dir);
+  if (done) return done.rows as LerlRows;
+  if (!run) {
+    data.missing.push(label);
+    return undefined;
+  }
+  io.write(`[evidence] ${label}: ${existsSync(dir) ? "resuming" : "running"} -> ${dir}\n`);
+  await go();
+  return (readResults(dir)?.rows as LerlRows | undefined) ?? fail(dir);
+}
+
+/** An IL-Rec cell: as {@link lerlCell}, but a directory left without results is set aside (IL-Rec cannot resume). */
+async function ilrecCell(dir: string, run: boolean, io: LabIO, data: EvidenceData, label: string, go: () => Promise<unknown>): Promise<LerlRows | undefined> {
+  const done = readResults(dir);
+  if (done) return done.rows as LerlRows;
+  if (!run) {
+    data.missing.push(label);
+    return undefined;
+  }
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    const aside = `${dir}.incomplete-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+    renameSync(dir, aside);
+    io.write(`[evidence] ${label}: an earlier attempt stopped before its results; kept as ${aside}\n`);
+  }
+  io.write(`[evidence] ${label}: running -> ${dir}\n`);
+  await go();
+  return (readResults(dir)?.rows as LerlRows | undefined) ?? fail(dir);
+}
+
+function readResults(dir: string): { rows: unknown[] } | undefined {
+  const file = join(dir, "results.json");
+  if (!existsSync(file)) return undefined;
+  const r = JSON.parse(readFileSync(file, "utf8")) as { rows?: unknown[] };
+  return Array.isArray(r.rows) ? { rows: r.rows } : undefined;
+}
+
+function fail(dir: string): never {
+  throw new FarsightError("lab/evidence-missing-run", `the experiment in ${dir} finished without a results.json`, { dir });
+}
+
+/** `noisy-oracle:0.25` in a LERL row's name -> 0.25; NaN for every other row. */
+function qOf(agent: string): number {
+  const m = /noisy-oracle:([0-9.]+)/.exec(agent);
+  return m ? Number(m[1]) : NaN;
+}
+
+function lerlRuns(rows: LerlRows, sweep: string, preset: string, seed: number, xOf: (agent: string) => number): EvidenceRun[] {
+  return rows.flatMap((r) => {
+    const values = r.perSeed?.find((v) => v.seed === seed);
+    if (!values) return [];
+    const noisy = r.agent.includes("noisy-oracle");
+    const method = noisy ? METHOD.lerlNoisy : r.agent;
+    // In the catalog sweep every row sits at the catalog's size; elsewhere only the noisy-oracle rows move with q.
+    const x = sweep === "catalog" ? xOf(r.agent) : noisy ? xOf(r.agent) : NaN;
+    const { seed: _s, ...metrics } = values;
+    return [{ sweep, preset, x, method: sweep === "catalog" && noisy ? "LERL (oracle, q = 1)" : method, seed, metrics }];
+  });
+}
+
+function ilrecRuns(rows: LerlRows, sweep: string, preset: string, seed: number, x: number): EvidenceRun[] {
+  return rows.flatMap((r) => {
+    const values = r.perSeed?.find((v) => v.seed === seed);
+    if (!values) return [];
+    const method = r.agent.startsWith("teacher (") ? METHOD.teacher : r.agent;
+    const { seed: _s, ...metrics } = values;
+    return [{ sweep, preset, x, method, seed, metrics }];
+  });
+}
+
+/** The runs as one JSON file beside the document, so every figure's numbers can be checked without rerunning. */
+export function writeEvidenceData(file: string, data: EvidenceData): void {
+  writeFileAtomic(file, JSON.stringify({ seeds: data.seeds, scale: data.scale, skipped: data.skipped, missing: data.missing, runs: data.runs.map((r) => ({ ...r, x: Number.isNaN(r.x) ? null : r.x })), planQuality: data.planQuality }, null, 1) + "\n");
+}
+
+export { FLAT_GREEDY, FLAT_SAMPLED };
