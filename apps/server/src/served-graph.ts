@@ -4,6 +4,7 @@
  * "assistant" in LangGraph Platform terms.
  */
 import { FarsightError, type FarsightErrorCode } from "@farsight/core";
+import { isConnectionError } from "./db-health.js";
 
 /** A LangGraph state snapshot, reduced to the fields the server reads. */
 export interface SnapshotLike {
@@ -60,6 +61,18 @@ export function badRequest(what: string, message: string, got?: unknown): HttpEr
 /** Errors as LangGraph Platform sends them (`detail`), with Farsight's code and context for the person fixing it. */
 export function errorBody(err: unknown): { status: number; body: Record<string, unknown> } {
   if (err instanceof HttpError) return { status: err.status, body: { detail: err.message, error: err.code, context: err.context } };
+  if (isConnectionError(err)) {
+    const detail = `the database cannot be reached: ${err instanceof Error ? err.message : String(err)}; retry once GET /ready answers 200`;
+    return { status: 503, body: { detail, error: "server/database-unavailable", context: {} } };
+  }
   if (err instanceof FarsightError) return { status: 500, body: { detail: err.message, error: err.code, context: err.context } };
   return { status: 500, body: { detail: err instanceof Error ? err.message : String(err), error: "server/internal" } };
+}
+
+/** The 503 a request gets while the database cannot be reached. */
+export function databaseUnavailable(why: string, cause?: unknown): HttpError {
+  const reason = cause instanceof Error ? `: ${cause.message}` : "";
+  const err = new HttpError(503, "server/database-unavailable", `${why}${reason}; retry once GET /ready answers 200`);
+  if (cause !== undefined) Object.defineProperty(err, "cause", { value: cause });
+  return err;
 }

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { uuid5 } from "@langchain/langgraph-checkpoint";
-import { errorBody, HttpError, type ServedGraph } from "./served-graph.js";
+import { databaseUnavailable, errorBody, HttpError, type ServedGraph } from "./served-graph.js";
 import type { Storage } from "./storage.js";
 import { ThreadRecords } from "./threads.js";
 import { Runs } from "./runs.js";
@@ -68,7 +68,15 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   };
 
   const routes: [string, RegExp, Handler][] = [
+    // Liveness: the process answers (a load balancer restarts it otherwise). Says nothing of the database.
     ["GET", /^\/ok$/, async (_q, res) => json(res, 200, { ok: true })],
+    // Readiness: the database answers now (503 while it cannot be reached: send traffic elsewhere).
+    ["GET", /^\/ready$/, async (_q, res) => {
+      const health = o.storage.health;
+      if (!health || (await health.check())) return json(res, 200, { ok: true, storage: o.storage.kind });
+      res.setHeader("Retry-After", "1");
+      json(res, 503, { ok: false, error: "server/database-unavailable", detail: `PostgreSQL at ${o.storage.where} cannot be reached: ${health.reason}` });
+    }],
     ["GET", /^\/info$/, async (_q, res) => json(res, 200, { version: "farsight-server", storage: o.storage.kind, graphs: o.graphs.map((g) => g.graphId) })],
     ["POST", /^\/assistants\/search$/, async (_q, res, _p, body) => {
       const b = await body();
@@ -123,8 +131,17 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     }],
   ];
 
+  /** Routes that answer without the database (the probes and the server's description). */
+  const withoutDatabase = new Set(["/ok", "/ready", "/info"]);
   const server: Server = createServer((req, res) => {
-    void handle(req, res).catch((err) => sendError(res, err));
+    void handle(req, res).catch((err) => {
+      const { status, body } = errorBody(err);
+      if (status === 503 && body["error"] === "server/database-unavailable") {
+        o.storage.health?.markDown(err);
+        if (!res.headersSent) res.setHeader("Retry-After", "1");
+      }
+      sendError(res, err);
+    });
   });
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -133,6 +150,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       const m = pattern.exec(path);
       if (!m) continue;
       if (req.method !== method) continue;
+      // While the database is known to be down, fail fast: a probe with back-off finds it back (db-health.ts).
+      if (o.storage.health?.down && !withoutDatabase.has(path)) {
+        throw databaseUnavailable(`PostgreSQL at ${o.storage.where} cannot be reached (${o.storage.health.reason})`);
+      }
       const params = m.slice(1).map((p) => decodeURIComponent(p));
       await handler(req, res, params, () => readJson(req, o.maxBodyBytes ?? 1 << 20), url.searchParams);
       return;

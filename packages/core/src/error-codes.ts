@@ -106,10 +106,14 @@ export const FARSIGHT_ERROR_CODES = {
   "cli/run-dir-not-dir": "a run directory path is not a directory",
   "cli/run-dir-record": "a record of a run directory is malformed",
   // @farsight/server (HttpError codes are answered as the HTTP body's `error`)
+  "server/bad-host": "HTTP 421: the Host header names neither the address the server is bound to nor an --allowed-host (DNS rebinding)",
   "server/bad-json": "HTTP 400: a request body is not a JSON object",
   "server/bad-request": "HTTP 422: a request field is missing or wrong (the message names it and says what to send)",
   "server/bad-storage": "a storage spec is not memory, sqlite:<file> or a postgres:// URL",
   "server/body-too-large": "HTTP 413: a request body is over the server's limit",
+  "server/database-unavailable": "HTTP 503: the database cannot be reached now (restart, failover, a lost connection); retry once /ready answers 200",
+  "server/forbidden-origin": "HTTP 403: a browser request from an origin that --allow-origin does not name (cross-site request)",
+  "server/idempotency-conflict": "HTTP 409: a request with the Idempotency-Key of another request in progress, or of a different request",
   "server/no-assistant": "HTTP 404: no graph or assistant of that id is served",
   "server/no-interrupt": "HTTP 409: a resume answered a thread that is not waiting for an answer",
   "server/no-policy": "the directory given as --policy holds no policy.json",
@@ -126,6 +130,8 @@ export const FARSIGHT_ERROR_CODES = {
   "server/thread-busy": "HTTP 409: the thread has a run in progress",
   "server/thread-exists": "HTTP 409: a thread of that id exists already",
   "server/thread-started": "HTTP 409: a run with input on a thread that already holds a session",
+  "server/unauthorized": "HTTP 401: the server requires a bearer token (--auth-token / FARSIGHT_SERVER_TOKEN) and the request has none or another",
+  "server/unsupported-media-type": "HTTP 415: a request body that is not Content-Type: application/json",
   "server/wrong-assistant": "HTTP 409: a run of one graph on a thread of another graph",
 } as const satisfies Record<`${string}/${string}`, string>;
 
