@@ -7,3 +7,4 @@ export { ThreadRecords, type ThreadRecord } from "./threads.js";
 export { playground, playgroundCatalog, staticDirectory, type PlaygroundCatalog, type StaticHandler } from "./playground/index.js";
 export { presetSession, loadServedPolicy, type PresetSession, type PresetSessionOptions } from "./preset-session.js";
 export { billpAssistant, lerlAssistant, buildBillpGraph, buildLerlTrainingGraph } from "./simulated-assistants.js";
+export { isLoopback } from "./boundary.js";

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { uuid5 } from "@langchain/langgraph-checkpoint";
+import { admit, authorize, checkBoundary, type BoundaryOptions } from "./boundary.js";
 import { databaseUnavailable, errorBody, HttpError, type ServedGraph } from "./served-graph.js";
 import type { Storage } from "./storage.js";
 import { ThreadRecords } from "./threads.js";
@@ -22,10 +23,18 @@ export interface ServerOptions {
   readonly staticFiles?: StaticHandler;
   /** Largest request body accepted, in bytes. Default 1 MiB. */
   readonly maxBodyBytes?: number;
+  /** The address to listen on. Default 127.0.0.1; any other than a loopback address needs `authToken`. */
+  readonly host?: string;
+  /** Names besides the bound address that the Host header may carry (a reverse proxy's, a DNS name). */
+  readonly allowedHosts?: readonly string[];
+  /** Web origins (`https://app.example`) whose pages may call the server (CORS); others are refused (403). */
+  readonly allowOrigins?: readonly string[];
+  /** A bearer token every API route but `/ok` and `/ready` asks for (`Authorization: Bearer <token>`), 16+ characters. */
+  readonly authToken?: string;
 }
 
 export interface RunningServer {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://<host>:<port>` (127.0.0.1 unless `host` says otherwise) */
   readonly url: string;
   readonly port: number;
   /** Stops accepting requests, lets running runs finish, closes the storage. */
@@ -45,8 +54,19 @@ export function assistantIdOf(graphId: string): string {
 
 type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], body: () => Promise<Record<string, unknown>>, query: URLSearchParams) => Promise<void>;
 
-/** Starts the server on 127.0.0.1 (never another address). */
+/**
+ * Starts the server on 127.0.0.1 (or `host`, with a token). Every request passes the boundary checks of
+ * boundary.ts (Host, Origin, JSON bodies, bearer token) before any route runs.
+ */
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
+  const host = o.host ?? "127.0.0.1";
+  const boundary: BoundaryOptions = {
+    host,
+    ...(o.allowedHosts ? { allowedHosts: o.allowedHosts } : {}),
+    ...(o.allowOrigins ? { allowOrigins: o.allowOrigins } : {}),
+    ...(o.authToken ? { authToken: o.authToken } : {}),
+  };
+  checkBoundary(boundary);
   const threads = new ThreadRecords(o.storage.store);
   const runs = new Runs(o.graphs, threads, o.storage.lockThread?.bind(o.storage), (id) => o.storage.checkpointer.deleteThread(id), new RunRecords(o.storage.store));
   const assistant = (g: ServedGraph) => ({
@@ -146,10 +166,12 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const path = url.pathname;
+    if (!admit(boundary, req, res)) return;
     for (const [method, pattern, handler] of routes) {
       const m = pattern.exec(path);
       if (!m) continue;
       if (req.method !== method) continue;
+      authorize(boundary, req, res, path);
       // While the database is known to be down, fail fast: a probe with back-off finds it back (db-health.ts).
       if (o.storage.health?.down && !withoutDatabase.has(path)) {
         throw databaseUnavailable(`PostgreSQL at ${o.storage.where} cannot be reached (${o.storage.health.reason})`);
@@ -164,11 +186,11 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(o.port ?? 0, "127.0.0.1", () => resolve());
+    server.listen(o.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,
     async close() {
       await new Promise<void>((resolve) => {
