@@ -429,7 +429,7 @@ export class Runs {
     } else if (hasCommand) {
       if (typeof command !== "object" || Object.keys(command).some((k) => k !== "resume")) throw new HttpError(422, "server/bad-request", "only command: {resume} is supported (no goto or update)");
       if (pending.length === 0) throw new HttpError(409, "server/no-interrupt", `thread ${id} is not waiting for an answer (${!snap ? "no session yet: start one with input" : snap.next.length ? "a run stopped mid-way: continue it with a run without input or command" : "its session has ended"})`);
-      arg = new Command({ resume: g.checkResume(command["resume"]) });
+      arg = new Command({ resume: g.checkResume(command["resume"], pending[0]?.value) });
       await g.beforeRun?.("resume");
     } else if (!snap || snap.next.length === 0 || pending.length > 0) {
       // A run without input or command continues a run that stopped mid-way (its replica died); nothing else.

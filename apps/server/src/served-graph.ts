@@ -34,8 +34,11 @@ export interface ServedGraph {
   readonly graph: GraphLike;
   /** Checks and normalises a run's `input` (a new session); throws {@link badRequest} when it is wrong. */
   checkInput(input: unknown): unknown;
-  /** Checks and normalises `command.resume`; throws {@link badRequest} when it is wrong. */
-  checkResume(resume: unknown): unknown;
+  /**
+   * Checks and normalises `command.resume` against `pending`, the value of the interrupt it answers (e.g. the
+   * slate its feedback must match); throws {@link badRequest} when it is wrong.
+   */
+  checkResume(resume: unknown, pending?: unknown): unknown;
   /** Runs before every run: e.g. pull reflections other replicas added to the shared pool. */
   beforeRun?(kind: "input" | "resume"): Promise<void>;
   /** LangGraph's recursion limit for one run. Default 25. */
