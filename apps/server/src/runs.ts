@@ -14,7 +14,8 @@ import { isActive, runView, type RunRecord, type RunRecords, type RunStatus } fr
 import { FarsightError } from "@farsight/core";
 import type { ThreadLock } from "./storage.js";
 import { isConnectionError } from "./db-health.js";
-import { checkRunOptions, interruptsOf, plainInterrupt, queryInt, stateOf, streamModesOf, threadIdOf, type Body } from "./run-requests.js";
+import { fingerprintOf, type IdempotencyRecords } from "./idempotency.js";
+import { checkpointNamed, checkRunOptions, interruptNamed, interruptsOf, plainInterrupt, queryInt, stateOf, streamModesOf, threadIdOf, type Body } from "./run-requests.js";
 
 const RUN_STATUSES: readonly RunStatus[] = ["pending", "running", "success", "error", "interrupted"];
 /** How often a join polls the record of a run that another process executes. */
@@ -57,7 +58,14 @@ export class Runs {
     private readonly deleteCheckpoints?: (threadId: string) => Promise<void>,
     /** Background run records (in the same store as the thread records). */
     private readonly runRecords?: RunRecords,
+    /** Answers kept for `Idempotency-Key` retries (in the same store). */
+    private readonly idempotency?: IdempotencyRecords,
   ) {}
+
+  /** The kept answer of an earlier request with `key` (see idempotency.ts), if any. */
+  private async kept(id: string, key: string | undefined, fingerprint: string): Promise<Record<string, unknown> | undefined> {
+    return key && this.idempotency ? this.idempotency.answer(id, key, fingerprint) : undefined;
+  }
 
   /**
    * Starts a background run (`POST /threads/:id/runs`): the same checks as {@link wait}, under the same
@@ -65,14 +73,24 @@ export class Runs {
    * process. A request the graph refuses (422), a busy thread (409)... is answered with the error and recorded
    * nowhere.
    */
-  async createRun(id: string, g: ServedGraph, assistantId: string, b: Body): Promise<Record<string, unknown>> {
+  async createRun(id: string, g: ServedGraph, assistantId: string, b: Body, key?: string): Promise<Record<string, unknown>> {
     const records = this.requireRunRecords();
     checkRunOptions(b, "background runs");
     const metadata = b["metadata"] ?? {};
     if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) throw new HttpError(422, "server/bad-request", "metadata must be an object");
+    const fingerprint = fingerprintOf(`runs ${id} ${g.graphId}`, b);
+    const before = await this.kept(id, key, fingerprint);
+    if (before) return before;
     return new Promise((resolve, reject) => {
       let answered = false;
       this.exclusive(id, async (lost) => {
+        // Again under the thread's lock: a duplicate may have run meanwhile, on any replica.
+        const kept = await this.kept(id, key, fingerprint);
+        if (kept) {
+          answered = true;
+          resolve(kept);
+          return;
+        }
         const { arg, record, config } = await this.prepare(id, g, b);
         const now = new Date().toISOString();
         const run: RunRecord = {
@@ -94,6 +112,7 @@ export class Runs {
           await records.put(run);
           // graph_id now (not only after a success), so a run stopped mid-way shows and continues as this graph's.
           const thread = await this.threads.touch(record, { graph_id: g.graphId, active_run: run.run_id });
+          if (key) await this.idempotency?.keep(id, key, fingerprint, runView(run));
           answered = true;
           resolve(runView(run));
           await this.execute(run, thread, entry, lost, () => g.graph.invoke(arg, { ...config, signal: AbortSignal.any([entry.controller.signal, lost]) }));
@@ -281,6 +300,7 @@ export class Runs {
     await this.exclusive(id, async () => {
       await this.deleteCheckpoints?.(id);
       await this.runRecords?.deleteThread(id);
+      await this.idempotency?.deleteThread(id);
       await this.threads.delete(id);
     });
   }
@@ -316,9 +336,15 @@ export class Runs {
   }
 
   /** Runs to the end or the next interrupt; returns the values, with `__interrupt__` when the graph paused. */
-  async wait(id: string, g: ServedGraph, b: Body): Promise<Record<string, unknown>> {
+  async wait(id: string, g: ServedGraph, b: Body, key?: string): Promise<Record<string, unknown>> {
     checkRunOptions(b, "runs");
+    const fingerprint = fingerprintOf(`wait ${id} ${g.graphId}`, b);
+    const before = await this.kept(id, key, fingerprint);
+    if (before) return before;
     return this.exclusive(id, async (lost) => {
+      // Again under the thread's lock: a duplicate may have run meanwhile, on any replica.
+      const kept = await this.kept(id, key, fingerprint);
+      if (kept) return kept;
       const { arg, record, config } = await this.prepare(id, g, b);
       let out: unknown;
       try {
@@ -331,6 +357,7 @@ export class Runs {
         throw cause;
       }
       await this.threads.touch(record, { graph_id: g.graphId, error: undefined });
+      if (key) await this.idempotency?.keep(id, key, fingerprint, out as Record<string, unknown>);
       return out as Record<string, unknown>;
     });
   }
@@ -428,8 +455,16 @@ export class Runs {
       await g.beforeRun?.("input");
     } else if (hasCommand) {
       if (typeof command !== "object" || Object.keys(command).some((k) => k !== "resume")) throw new HttpError(422, "server/bad-request", "only command: {resume} is supported (no goto or update)");
+      // An answer may say what it answers: once the thread has moved on, a retry of it must not answer the next slate.
+      const stale = (what: string) => new HttpError(409, "server/stale-answer", `this answer is for ${what}, which thread ${id} has moved past (it was answered already); read GET /threads/${id}/state for what it waits for now`);
+      const named = checkpointNamed(b);
+      const current = snap?.config.configurable?.["checkpoint_id"];
+      if (named !== undefined && named !== current) throw stale(`checkpoint ${named}`);
+      const byId = interruptNamed(command["resume"]);
+      if (byId && !pending.some((p) => p.id === byId[0])) throw stale(`interrupt ${byId[0]}`);
+      const resume = byId ? byId[1] : command["resume"];
       if (pending.length === 0) throw new HttpError(409, "server/no-interrupt", `thread ${id} is not waiting for an answer (${!snap ? "no session yet: start one with input" : snap.next.length ? "a run stopped mid-way: continue it with a run without input or command" : "its session has ended"})`);
-      arg = new Command({ resume: g.checkResume(command["resume"], pending[0]?.value) });
+      arg = new Command({ resume: g.checkResume(resume, pending[0]?.value) });
       await g.beforeRun?.("resume");
     } else if (!snap || snap.next.length === 0 || pending.length > 0) {
       // A run without input or command continues a run that stopped mid-way (its replica died); nothing else.

@@ -12,6 +12,7 @@ import type { Storage } from "./storage.js";
 import { ThreadRecords } from "./threads.js";
 import { Runs } from "./runs.js";
 import { RunRecords } from "./run-records.js";
+import { IdempotencyRecords, idempotencyKeyOf } from "./idempotency.js";
 import type { StaticHandler } from "./playground/index.js";
 
 export interface ServerOptions {
@@ -68,7 +69,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   };
   checkBoundary(boundary);
   const threads = new ThreadRecords(o.storage.store);
-  const runs = new Runs(o.graphs, threads, o.storage.lockThread?.bind(o.storage), (id) => o.storage.checkpointer.deleteThread(id), new RunRecords(o.storage.store));
+  const runs = new Runs(o.graphs, threads, o.storage.lockThread?.bind(o.storage), (id) => o.storage.checkpointer.deleteThread(id), new RunRecords(o.storage.store), new IdempotencyRecords(o.storage.store));
   const assistant = (g: ServedGraph) => ({
     assistant_id: assistantIdOf(g.graphId),
     graph_id: g.graphId,
@@ -118,22 +119,23 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       await runs.deleteThread(id!);
       res.writeHead(204).end();
     }],
-    ["POST", /^\/threads\/([^/]+)\/runs\/wait$/, async (_q, res, [id], body) => {
+    ["POST", /^\/threads\/([^/]+)\/runs\/wait$/, async (req, res, [id], body) => {
       const b = await body();
       const runId = randomUUID();
-      const out = await runs.wait(id!, findAssistant(String(b["assistant_id"] ?? "")), b);
+      const out = await runs.wait(id!, findAssistant(String(b["assistant_id"] ?? "")), b, idempotencyKeyOf(req.headers["idempotency-key"]));
       res.setHeader("Content-Location", `/threads/${encodeURIComponent(id!)}/runs/${runId}`);
       json(res, 200, out);
     }],
-    ["POST", /^\/threads\/([^/]+)\/runs\/stream$/, async (_q, res, [id], body) => {
+    ["POST", /^\/threads\/([^/]+)\/runs\/stream$/, async (req, res, [id], body) => {
       const b = await body();
+      if (req.headers["idempotency-key"] !== undefined) throw new HttpError(422, "server/bad-request", "Idempotency-Key is honoured on /runs/wait and /runs (a stream cannot be replayed); name the checkpoint the answer is for instead (checkpoint_id)");
       await runs.stream(id!, findAssistant(String(b["assistant_id"] ?? "")), b, res);
     }],
     // Background runs: recorded in the store (any replica reads them), executed by the process that accepted them.
-    ["POST", /^\/threads\/([^/]+)\/runs$/, async (_q, res, [id], body) => {
+    ["POST", /^\/threads\/([^/]+)\/runs$/, async (req, res, [id], body) => {
       const b = await body();
       const g = findAssistant(String(b["assistant_id"] ?? ""));
-      const run = await runs.createRun(id!, g, assistantIdOf(g.graphId), b);
+      const run = await runs.createRun(id!, g, assistantIdOf(g.graphId), b, idempotencyKeyOf(req.headers["idempotency-key"]));
       res.setHeader("Content-Location", `/threads/${encodeURIComponent(id!)}/runs/${String(run["run_id"])}`);
       json(res, 200, run);
     }],

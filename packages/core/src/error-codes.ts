@@ -125,6 +125,7 @@ export const FARSIGHT_ERROR_CODES = {
   "server/postgres": "PostgreSQL cannot be opened at the URL given",
   "server/run-lost": "a background run's server process stopped before the run finished (recorded as the run's error)",
   "server/run-not-cancellable": "HTTP 409: a cancel of a background run that has ended",
+  "server/stale-answer": "HTTP 409: an answer names an interrupt or checkpoint the thread has moved past (it was answered already)",
   "server/store-filter": "SqliteStore was given a filter that is not an exact match on top-level fields",
   "server/store-no-vector-search": "SqliteStore was asked for a vector search (only PostgreSQL has one)",
   "server/thread-busy": "HTTP 409: the thread has a run in progress",
