@@ -13,6 +13,8 @@ import { ThreadRecords } from "./threads.js";
 import { Runs } from "./runs.js";
 import { RunRecords } from "./run-records.js";
 import { IdempotencyRecords, idempotencyKeyOf } from "./idempotency.js";
+import { redactJson } from "./redaction.js";
+import { redactText } from "@farsight/core";
 import type { StaticHandler } from "./playground/index.js";
 
 export interface ServerOptions {
@@ -162,7 +164,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         o.storage.health?.markDown(err);
         if (!res.headersSent) res.setHeader("Retry-After", "1");
       }
-      sendError(res, err);
+      sendError(res, err, o.storage.redact ?? redactText);
     });
   });
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -211,8 +213,10 @@ function json(res: ServerResponse, status: number, value: unknown): void {
   res.end(text);
 }
 
-function sendError(res: ServerResponse, err: unknown): void {
-  const { status, body } = errorBody(err);
+function sendError(res: ServerResponse, err: unknown, redact: (text: string) => string): void {
+  const { status, body: raw } = errorBody(err);
+  // An error may quote a model's URL or answer: what the server says and logs is redacted as what it writes.
+  const body = redactJson(raw, redact) as Record<string, unknown>;
   if (status >= 500) console.error(`farsight server: ${String(body["detail"])}`);
   if (res.headersSent) {
     res.end();

@@ -17,6 +17,16 @@ import { FarsightError } from "@farsight/core";
 import { SqliteStore } from "./sqlite-store.js";
 import { CONNECT_TIMEOUT_MS, DatabaseHealth, guardPool } from "./db-health.js";
 import { databaseUnavailable } from "./served-graph.js";
+import { redactCheckpoints, redactingStore, redactorOf } from "./redaction.js";
+
+/** How {@link openStorage} opens a storage. */
+export interface StorageOptions {
+  /**
+   * Secrets that must never be written (an `--llm` spec's, the environment's: see `secretsOf`): every store
+   * value and checkpoint is redacted of them, and of URL credentials by shape, before it is written.
+   */
+  readonly secrets?: readonly string[];
+}
 
 /** The checkpointer and store of one server process. */
 export interface Storage {
@@ -37,6 +47,8 @@ export interface Storage {
    * when a connection is lost and back once a probe (with back-off) gets an answer; `check()` asks now.
    */
   readonly health?: Pick<DatabaseHealth, "down" | "reason" | "check" | "markDown">;
+  /** The redaction step of the write boundary (see {@link StorageOptions.secrets}), for what else the server writes (logs, error answers). */
+  readonly redact?: (text: string) => string;
   /** Closes connections and files. */
   close(): Promise<void>;
 }
@@ -65,7 +77,14 @@ export function redactUrl(url: string): string {
  * Opens the storage a connection string names (see the module comment). PostgreSQL tables are created on first
  * use, under an advisory lock so that replicas starting together do not race on `CREATE TABLE IF NOT EXISTS`.
  */
-export async function openStorage(spec: string): Promise<Storage> {
+export async function openStorage(spec: string, options: StorageOptions = {}): Promise<Storage> {
+  const opened = await openRaw(spec);
+  // The one redaction step at the write boundary: whatever a graph, a record or a client puts there.
+  const redact = redactorOf(options.secrets ?? []);
+  return { ...opened, checkpointer: redactCheckpoints(opened.checkpointer, redact), store: redactingStore(opened.store, redact), redact };
+}
+
+async function openRaw(spec: string): Promise<Storage> {
   if (spec === "memory") {
     const store = new InMemoryStore();
     return { kind: "memory", where: "memory (lost when the server stops)", checkpointer: new MemorySaver(), store, close: async () => {} };

@@ -4,7 +4,7 @@ import { redactText } from "@farsight/core";
 import { createChatModel, LlmStats } from "@farsight/llm";
 import { LlmCategoryPlanner } from "@farsight/planner";
 import { LlmReflector } from "@farsight/reflector";
-import { billpAssistant, isLoopback, lerlAssistant, openStorage, playground, presetSession, redactUrl, sessionAssistant, startServer, staticDirectory, type ServedGraph } from "@farsight/server";
+import { billpAssistant, isLoopback, lerlAssistant, openStorage, secretsOf, playground, presetSession, redactUrl, sessionAssistant, startServer, staticDirectory, type ServedGraph } from "@farsight/server";
 import { UsageError, type CliIO, type Command } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
@@ -105,7 +105,9 @@ export const serveCommand: Command = {
         ? { planner: new LlmCategoryPlanner({ model, stats, seed, feedbackMeaning: "1 = click, 0 = no click" }), reflector: new LlmReflector({ model, stats }) }
         : {}),
     });
-    const storage = await openStorage(spec);
+    // Nothing the server writes may hold the model's, the database's or the server's credentials.
+    const secrets = [...secretsOf([llm.spec, values.postgres ?? ""], process.env), ...(authToken ? [authToken] : [])];
+    const storage = await openStorage(spec, { secrets });
     // The built-in playground (it plays the session graph) unless the caller brings their own static files.
     const staticFiles = values.playground ? staticDirectory(values.playground) : graphs.includes("session") ? playground(session.catalog) : undefined;
     const s = { checkpointer: storage.checkpointer, store: storage.store, replicaId: `serve-${process.pid}-${Date.now().toString(36)}` };
