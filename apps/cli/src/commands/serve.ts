@@ -115,7 +115,7 @@ export const serveCommand: Command = {
     const served: ServedGraph[] = [];
     if (graphs.includes("session")) served.push(assistant);
     if (graphs.includes("billp")) served.push(await billpAssistant(session.setup, (await session.setup.predicted()).world.scorer, s));
-    if (graphs.includes("lerl")) served.push(lerlAssistant(session.setup, storage.checkpointer));
+    if (graphs.includes("lerl")) served.push(lerlAssistant(session.setup, storage.checkpointer, undefined, values["data-dir"] ? { dataDir: values["data-dir"] } : {}));
     let server;
     try {
       server = await startServer({
