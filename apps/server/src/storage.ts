@@ -15,6 +15,7 @@ import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import { PostgresStore } from "@langchain/langgraph-checkpoint-postgres/store";
 import { FarsightError } from "@farsight/core";
 import { SqliteStore } from "./sqlite-store.js";
+import { checkStatePath, lockStateFile } from "./state-file.js";
 import { CONNECT_TIMEOUT_MS, DatabaseHealth, guardPool } from "./db-health.js";
 import { databaseUnavailable } from "./served-graph.js";
 import { redactCheckpoints, redactingStore, redactorOf } from "./redaction.js";
@@ -92,9 +93,21 @@ async function openRaw(spec: string): Promise<Storage> {
   if (spec.startsWith("sqlite:")) {
     const file = spec.slice("sqlite:".length);
     if (!file) throw new FarsightError("server/bad-storage", "sqlite: needs a file path (sqlite:/path/to/server.sqlite)", { spec });
-    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    const checkpointer = SqliteSaver.fromConnString(file);
-    const store = new SqliteStore(file);
+    let unlock = () => {};
+    if (file !== ":memory:") {
+      checkStatePath(file);
+      mkdirSync(dirname(file), { recursive: true });
+      unlock = lockStateFile(file);
+    }
+    let checkpointer: SqliteSaver;
+    let store: SqliteStore;
+    try {
+      checkpointer = SqliteSaver.fromConnString(file);
+      store = new SqliteStore(file);
+    } catch (err) {
+      unlock();
+      throw err;
+    }
     return {
       kind: "sqlite",
       where: file,
@@ -103,6 +116,7 @@ async function openRaw(spec: string): Promise<Storage> {
       close: async () => {
         store.stop();
         checkpointer.db.close();
+        unlock();
       },
     };
   }
