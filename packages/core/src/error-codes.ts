@@ -109,7 +109,7 @@ export const FARSIGHT_ERROR_CODES = {
   "server/bad-host": "HTTP 421: the Host header names neither the address the server is bound to nor an --allowed-host (DNS rebinding)",
   "server/bad-json": "HTTP 400: a request body is not a JSON object",
   "server/bad-request": "HTTP 422: a request field is missing or wrong (the message names it and says what to send)",
-  "server/bad-storage": "a storage spec is not memory, sqlite:<file> or a postgres:// URL",
+  "server/bad-storage": "a storage spec is not memory, sqlite:<file> or a postgres:// URL, or its SQLite file is refused (on /proc, /sys or /dev, not a regular file, held by another live process)",
   "server/body-too-large": "HTTP 413: a request body is over the server's limit",
   "server/database-unavailable": "HTTP 503: the database cannot be reached now (restart, failover, a lost connection); retry once /ready answers 200",
   "server/forbidden-origin": "HTTP 403: a browser request from an origin that --allow-origin does not name (cross-site request)",
