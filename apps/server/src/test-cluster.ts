@@ -22,11 +22,13 @@ export interface TestCluster {
 }
 
 function binDir(): string {
-  for (const v of readdirSync("/usr/lib/postgresql").sort().reverse()) {
+  // As .ci/postgres looks: PATH first, then Debian's versioned folders.
+  for (const d of (process.env["PATH"] ?? "").split(":")) if (d && existsSync(`${d}/pg_ctl`)) return d;
+  for (const v of existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").sort().reverse() : []) {
     const d = `/usr/lib/postgresql/${v}/bin`;
     if (existsSync(`${d}/pg_ctl`)) return d;
   }
-  throw new Error("pg_ctl not found under /usr/lib/postgresql/*/bin");
+  throw new Error("pg_ctl not found on PATH or under /usr/lib/postgresql/*/bin (.ci/postgres start installs it)");
 }
 
 const asPg = (cmd: string, args: string[]) =>
