@@ -46,7 +46,9 @@ export async function presetSession(o: PresetSessionOptions): Promise<PresetSess
   const planner = o.planner ?? new SaturationAwarePlanner({ seed, windowSlates: 5, saturationShare: 0.15 });
   const reflector = o.reflector ?? new TemplateReflector();
   const maxSteps = o.maxSteps ?? setup.simulator.maxSteps ?? 30;
-  const base = { setup, catalog: setup.catalog, numUsers: setup.numUsers, planner, reflector, maxSteps };
+  // Clicks (0/1) or ratings (up to 5), as the preset's logs hold them and a policy's feedbackScale reads them.
+  const feedbackRange = [0, setup.positiveThreshold > 1 ? 5 : 1] as const;
+  const base = { setup, catalog: setup.catalog, numUsers: setup.numUsers, planner, reflector, maxSteps, feedbackRange };
   const describe = { preset: setup.name, planner: planner.name, reflector: reflector.name, maxSteps };
   if (o.policyDir) {
     const { policy, manifest } = await loadServedPolicy(o.policyDir, setup.catalog, setup.name);

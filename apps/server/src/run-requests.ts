@@ -25,9 +25,30 @@ export function checkRunOptions(b: Body, what: string): void {
   if (strategy !== undefined && strategy !== null && strategy !== "reject") {
     throw new HttpError(422, "server/bad-request", `multitask_strategy ${JSON.stringify(strategy)} is not supported: this server rejects a second run while one is in progress ("reject")`);
   }
-  for (const field of ["after_seconds", "webhook", "interrupt_before", "interrupt_after", "checkpoint", "checkpoint_id"]) {
-    if (b[field] !== undefined && b[field] !== null) throw new HttpError(422, "server/bad-request", `${field} is not supported by this server's ${what}; leave it out`);
+  // With a command, a checkpoint names the state the answer is for (see checkpointNamed); starting elsewhere is not served.
+  const answering = b["command"] !== undefined && b["command"] !== null;
+  for (const field of ["after_seconds", "webhook", "interrupt_before", "interrupt_after", ...(answering ? [] : ["checkpoint", "checkpoint_id"])]) {
+    if (b[field] !== undefined && b[field] !== null) throw new HttpError(422, "server/bad-request", `${field} is not supported by this server's ${what}${field.startsWith("checkpoint") ? " without a command (with command: {resume} it names the state the answer is for)" : ""}; leave it out`);
   }
+}
+
+/** The checkpoint an answer says it is for (`checkpoint_id`, or `checkpoint: { checkpoint_id }` as the SDK sends it). */
+export function checkpointNamed(b: Body): string | undefined {
+  const given = b["checkpoint_id"] ?? (b["checkpoint"] as { checkpoint_id?: unknown } | null | undefined)?.checkpoint_id;
+  if (given === undefined || given === null) return undefined;
+  if (typeof given !== "string" || given.length === 0) throw new HttpError(422, "server/bad-request", `checkpoint_id must be the id of a state of the thread (GET /threads/:id/state's checkpoint.checkpoint_id), got ${JSON.stringify(given)}`);
+  return given;
+}
+
+/**
+ * LangGraph's resume naming the interrupt it answers, `{ "<interrupt id>": value }`: the id and the value;
+ * undefined for a plain resume value.
+ */
+export function interruptNamed(resume: unknown): [string, unknown] | undefined {
+  if (typeof resume !== "object" || resume === null || Array.isArray(resume)) return undefined;
+  const entries = Object.entries(resume);
+  if (entries.length !== 1 || !/^[0-9a-f]{16,64}$/i.test(entries[0]![0])) return undefined;
+  return entries[0]!;
 }
 
 export function threadIdOf(v: unknown): string {

@@ -12,13 +12,20 @@ import { errorBody, HttpError, type ServedGraph, type SnapshotLike } from "./ser
 import type { ThreadRecord, ThreadRecords } from "./threads.js";
 import { isActive, runView, type RunRecord, type RunRecords, type RunStatus } from "./run-records.js";
 import { FarsightError } from "@farsight/core";
-import { checkRunOptions, interruptsOf, plainInterrupt, queryInt, stateOf, streamModesOf, threadIdOf, type Body } from "./run-requests.js";
+import type { ThreadLock } from "./storage.js";
+import { isConnectionError } from "./db-health.js";
+import { fingerprintOf, type IdempotencyRecords } from "./idempotency.js";
+import { checkpointNamed, checkRunOptions, interruptNamed, interruptsOf, plainInterrupt, queryInt, stateOf, streamModesOf, threadIdOf, type Body } from "./run-requests.js";
 
 const RUN_STATUSES: readonly RunStatus[] = ["pending", "running", "success", "error", "interrupted"];
 /** How often a join polls the record of a run that another process executes. */
 const JOIN_POLL_MS = 200;
 /** How often a process that executes a background run looks for a cancel request left by another replica. */
 const CANCEL_POLL_MS = 500;
+/** How long a run's final status is retried while the database is unreachable (then `alive` reports it lost). */
+const PERSIST_RETRY_MS = 60_000;
+/** Never aborts: the signal of runs on storage without thread locks (one process). */
+const NEVER = new AbortController().signal;
 
 /** A background run this process executes. */
 interface ActiveRun {
@@ -46,12 +53,19 @@ export class Runs {
   constructor(
     private readonly graphs: readonly ServedGraph[],
     private readonly threads: ThreadRecords,
-    private readonly lockThread?: (threadId: string) => Promise<(() => Promise<void>) | undefined>,
+    private readonly lockThread?: (threadId: string) => Promise<ThreadLock | undefined>,
     /** Drops a thread's checkpoints (the storage's checkpointer), for `DELETE /threads/:id`. */
     private readonly deleteCheckpoints?: (threadId: string) => Promise<void>,
     /** Background run records (in the same store as the thread records). */
     private readonly runRecords?: RunRecords,
+    /** Answers kept for `Idempotency-Key` retries (in the same store). */
+    private readonly idempotency?: IdempotencyRecords,
   ) {}
+
+  /** The kept answer of an earlier request with `key` (see idempotency.ts), if any. */
+  private async kept(id: string, key: string | undefined, fingerprint: string): Promise<Record<string, unknown> | undefined> {
+    return key && this.idempotency ? this.idempotency.answer(id, key, fingerprint) : undefined;
+  }
 
   /**
    * Starts a background run (`POST /threads/:id/runs`): the same checks as {@link wait}, under the same
@@ -59,14 +73,24 @@ export class Runs {
    * process. A request the graph refuses (422), a busy thread (409)... is answered with the error and recorded
    * nowhere.
    */
-  async createRun(id: string, g: ServedGraph, assistantId: string, b: Body): Promise<Record<string, unknown>> {
+  async createRun(id: string, g: ServedGraph, assistantId: string, b: Body, key?: string): Promise<Record<string, unknown>> {
     const records = this.requireRunRecords();
     checkRunOptions(b, "background runs");
     const metadata = b["metadata"] ?? {};
     if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) throw new HttpError(422, "server/bad-request", "metadata must be an object");
+    const fingerprint = fingerprintOf(`runs ${id} ${g.graphId}`, b);
+    const before = await this.kept(id, key, fingerprint);
+    if (before) return before;
     return new Promise((resolve, reject) => {
       let answered = false;
-      this.exclusive(id, async () => {
+      this.exclusive(id, async (lost) => {
+        // Again under the thread's lock: a duplicate may have run meanwhile, on any replica.
+        const kept = await this.kept(id, key, fingerprint);
+        if (kept) {
+          answered = true;
+          resolve(kept);
+          return;
+        }
         const { arg, record, config } = await this.prepare(id, g, b);
         const now = new Date().toISOString();
         const run: RunRecord = {
@@ -88,9 +112,10 @@ export class Runs {
           await records.put(run);
           // graph_id now (not only after a success), so a run stopped mid-way shows and continues as this graph's.
           const thread = await this.threads.touch(record, { graph_id: g.graphId, active_run: run.run_id });
+          if (key) await this.idempotency?.keep(id, key, fingerprint, runView(run));
           answered = true;
           resolve(runView(run));
-          await this.execute(run, thread, entry, () => g.graph.invoke(arg, { ...config, signal: entry.controller.signal }));
+          await this.execute(run, thread, entry, lost, () => g.graph.invoke(arg, { ...config, signal: AbortSignal.any([entry.controller.signal, lost]) }));
         } finally {
           this.active.delete(run.run_id);
           finished();
@@ -102,8 +127,10 @@ export class Runs {
   }
 
   /** Runs an accepted background run to its end and records the outcome; never throws. */
-  private async execute(run: RunRecord, thread: ThreadRecord, entry: ActiveRun, invoke: () => Promise<unknown>): Promise<void> {
+  private async execute(run: RunRecord, thread: ThreadRecord, entry: ActiveRun, lost: AbortSignal, invoke: () => Promise<unknown>): Promise<void> {
     const records = this.requireRunRecords();
+    // The final status is written once the database is back when it went away during the run.
+    const persist = <T>(write: () => Promise<T>) => retryWhileUnreachable(write);
     try {
       run = await records.update(run, { status: "running" });
       let failure: unknown;
@@ -118,17 +145,18 @@ export class Runs {
       }
       // The thread record first: once a run's record says it has ended, its thread's record is final too.
       if (failure === undefined) {
-        await this.threads.touch(thread, { error: undefined, active_run: undefined });
-        await records.update(run, { status: "success" });
-      } else if (entry.controller.signal.aborted) {
-        await this.threads.touch(thread, { active_run: undefined });
-        await records.update(run, { status: "interrupted", cancel_reason: entry.cancelReason ?? "cancelled" });
+        await persist(() => this.threads.touch(thread, { error: undefined, active_run: undefined }));
+        await persist(() => records.update(run, { status: "success" }));
+      } else if (entry.controller.signal.aborted && !lost.aborted) {
+        await persist(() => this.threads.touch(thread, { active_run: undefined }));
+        await persist(() => records.update(run, { status: "interrupted", cancel_reason: entry.cancelReason ?? "cancelled" }));
       } else {
-        const { body } = errorBody(failure);
-        await this.threads.touch(thread, { error: String(body["detail"]), active_run: undefined });
-        await records.update(run, { status: "error", error: { error: String(body["error"]), message: String(body["detail"]) } });
+        // A lost thread lock stopped the run: its reason says so (a 503 server/database-unavailable).
+        const { body } = errorBody(lost.aborted ? lost.reason : failure);
+        await persist(() => this.threads.touch(thread, { error: String(body["detail"]), active_run: undefined }));
+        await persist(() => records.update(run, { status: "error", error: { error: String(body["error"]), message: String(body["detail"]) } }));
       }
-      if (this.lockThread) await records.clearCancel(run.thread_id, run.run_id);
+      if (this.lockThread) await persist(() => records.clearCancel(run.thread_id, run.run_id));
     } catch (err) {
       // The store failed while recording the outcome: a later read reports the run as lost (see `alive`).
       console.error(`farsight server: background run ${run.run_id} on thread ${run.thread_id}: ${err instanceof Error ? err.message : String(err)}`);
@@ -272,6 +300,7 @@ export class Runs {
     await this.exclusive(id, async () => {
       await this.deleteCheckpoints?.(id);
       await this.runRecords?.deleteThread(id);
+      await this.idempotency?.deleteThread(id);
       await this.threads.delete(id);
     });
   }
@@ -307,19 +336,28 @@ export class Runs {
   }
 
   /** Runs to the end or the next interrupt; returns the values, with `__interrupt__` when the graph paused. */
-  async wait(id: string, g: ServedGraph, b: Body): Promise<Record<string, unknown>> {
+  async wait(id: string, g: ServedGraph, b: Body, key?: string): Promise<Record<string, unknown>> {
     checkRunOptions(b, "runs");
-    return this.exclusive(id, async () => {
+    const fingerprint = fingerprintOf(`wait ${id} ${g.graphId}`, b);
+    const before = await this.kept(id, key, fingerprint);
+    if (before) return before;
+    return this.exclusive(id, async (lost) => {
+      // Again under the thread's lock: a duplicate may have run meanwhile, on any replica.
+      const kept = await this.kept(id, key, fingerprint);
+      if (kept) return kept;
       const { arg, record, config } = await this.prepare(id, g, b);
       let out: unknown;
       try {
         // LangGraph returns the values, with `__interrupt__` when the graph paused.
-        out = await g.graph.invoke(arg, config);
+        out = await g.graph.invoke(arg, { ...config, signal: lost });
       } catch (err) {
-        await this.threads.touch(record, { error: err instanceof Error ? err.message : String(err) });
-        throw err;
+        const cause = lost.aborted ? lost.reason : err;
+        // Best effort: when the database is gone, the error is what the client must hear.
+        await this.threads.touch(record, { error: cause instanceof Error ? cause.message : String(cause) }).catch(() => {});
+        throw cause;
       }
       await this.threads.touch(record, { graph_id: g.graphId, error: undefined });
+      if (key) await this.idempotency?.keep(id, key, fingerprint, out as Record<string, unknown>);
       return out as Record<string, unknown>;
     });
   }
@@ -328,14 +366,14 @@ export class Runs {
   async stream(id: string, g: ServedGraph, b: Body, res: ServerResponse): Promise<void> {
     checkRunOptions(b, "runs");
     const modes = streamModesOf(b["stream_mode"]);
-    await this.exclusive(id, async () => {
+    await this.exclusive(id, async (lost) => {
       const { arg, record, config } = await this.prepare(id, g, b);
       const runId = randomUUID();
       res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive", "Content-Location": `/threads/${encodeURIComponent(id)}/runs/${runId}` });
       const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       send("metadata", { run_id: runId, attempt: 1 });
       try {
-        const chunks = await g.graph.stream(arg, { ...config, streamMode: [...modes] });
+        const chunks = await g.graph.stream(arg, { ...config, streamMode: [...modes], signal: lost });
         // Chunks as LangGraph streams them (as its own API server does): in `values` mode the state after each
         // step, and the pause as a last `{__interrupt__}` chunk.
         for await (const chunk of chunks) {
@@ -343,7 +381,8 @@ export class Runs {
           send(mode, data);
         }
         await this.threads.touch(record, { graph_id: g.graphId, error: undefined });
-      } catch (err) {
+      } catch (caught) {
+        const err: unknown = lost.aborted ? lost.reason : caught;
         await this.threads.touch(record, { error: err instanceof Error ? err.message : String(err) }).catch(() => {});
         const { body } = errorBody(err);
         send("error", { error: body["error"], message: body["detail"] });
@@ -357,28 +396,33 @@ export class Runs {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` as the only run on the thread (this process's bookkeeping, and the storage's lock across
+   * processes). `lost` aborts when the lock goes with its database connection: the run must stop, since another
+   * replica may now take the thread.
+   */
+  private async exclusive<T>(id: string, fn: (lost: AbortSignal) => Promise<T>): Promise<T> {
     if (this.busy.has(id)) throw new HttpError(409, "server/thread-busy", `thread ${id} has a run in progress; wait for it to finish`);
     this.busy.add(id);
-    let release: (() => Promise<void>) | undefined;
+    let lock: ThreadLock | undefined;
     try {
       if (this.lockThread) {
-        release = await this.lockThread(id);
-        if (!release) throw new HttpError(409, "server/thread-busy", `thread ${id} has a run in progress on another replica; wait for it to finish`);
+        lock = await this.lockThread(id);
+        if (!lock) throw new HttpError(409, "server/thread-busy", `thread ${id} has a run in progress on another replica; wait for it to finish`);
       }
     } catch (err) {
       this.busy.delete(id);
       throw err;
     }
     this.held.add(id);
-    const p = fn();
+    const p = fn(lock?.lost ?? NEVER);
     this.inFlight.add(p);
     try {
       return await p;
     } finally {
       this.inFlight.delete(p);
       this.held.delete(id);
-      await release?.();
+      await lock?.release();
       this.busy.delete(id);
     }
   }
@@ -411,8 +455,16 @@ export class Runs {
       await g.beforeRun?.("input");
     } else if (hasCommand) {
       if (typeof command !== "object" || Object.keys(command).some((k) => k !== "resume")) throw new HttpError(422, "server/bad-request", "only command: {resume} is supported (no goto or update)");
+      // An answer may say what it answers: once the thread has moved on, a retry of it must not answer the next slate.
+      const stale = (what: string) => new HttpError(409, "server/stale-answer", `this answer is for ${what}, which thread ${id} has moved past (it was answered already); read GET /threads/${id}/state for what it waits for now`);
+      const named = checkpointNamed(b);
+      const current = snap?.config.configurable?.["checkpoint_id"];
+      if (named !== undefined && named !== current) throw stale(`checkpoint ${named}`);
+      const byId = interruptNamed(command["resume"]);
+      if (byId && !pending.some((p) => p.id === byId[0])) throw stale(`interrupt ${byId[0]}`);
+      const resume = byId ? byId[1] : command["resume"];
       if (pending.length === 0) throw new HttpError(409, "server/no-interrupt", `thread ${id} is not waiting for an answer (${!snap ? "no session yet: start one with input" : snap.next.length ? "a run stopped mid-way: continue it with a run without input or command" : "its session has ended"})`);
-      arg = new Command({ resume: g.checkResume(command["resume"]) });
+      arg = new Command({ resume: g.checkResume(resume, pending[0]?.value) });
       await g.beforeRun?.("resume");
     } else if (!snap || snap.next.length === 0 || pending.length > 0) {
       // A run without input or command continues a run that stopped mid-way (its replica died); nothing else.
@@ -444,12 +496,12 @@ export class Runs {
   private async alive(r: RunRecord | undefined): Promise<RunRecord | undefined>;
   private async alive(r: RunRecord | undefined): Promise<RunRecord | undefined> {
     if (!r || !isActive(r) || this.active.has(r.run_id) || !this.runRecords) return r;
-    let release: (() => Promise<void>) | undefined;
+    let probe: ThreadLock | undefined;
     if (this.lockThread && !this.held.has(r.thread_id)) {
       // A probe: taking the lock fails while the owner (or any run on the thread) holds it. While the probe holds
       // it (a few milliseconds), a run started on the thread is refused as busy.
-      release = await this.lockThread(r.thread_id);
-      if (!release) return r;
+      probe = await this.lockThread(r.thread_id);
+      if (!probe) return r;
     }
     try {
       const now = await this.runRecords.get(r.thread_id, r.run_id);
@@ -460,7 +512,7 @@ export class Runs {
       if (thread?.active_run === r.run_id) await this.threads.touch(thread, { active_run: undefined });
       return out;
     } finally {
-      await release?.();
+      await probe?.release();
     }
   }
 
@@ -493,5 +545,21 @@ export class Runs {
       interrupts,
       ...(r.error ? { error: r.error } : {}),
     };
+  }
+}
+
+/**
+ * Runs `write`, again with back-off (100 ms doubling to 2 s) while the database is unreachable, for up to
+ * {@link PERSIST_RETRY_MS}: a run's outcome outlives a restart of the database.
+ */
+async function retryWhileUnreachable<T>(write: () => Promise<T>): Promise<T> {
+  for (let wait = 100, spent = 0; ; wait = Math.min(wait * 2, 2_000)) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isConnectionError(err) || spent >= PERSIST_RETRY_MS) throw err;
+      await new Promise((r) => setTimeout(r, wait));
+      spent += wait;
+    }
   }
 }

@@ -4,6 +4,7 @@
  * "assistant" in LangGraph Platform terms.
  */
 import { FarsightError, type FarsightErrorCode } from "@farsight/core";
+import { isConnectionError } from "./db-health.js";
 
 /** A LangGraph state snapshot, reduced to the fields the server reads. */
 export interface SnapshotLike {
@@ -33,8 +34,11 @@ export interface ServedGraph {
   readonly graph: GraphLike;
   /** Checks and normalises a run's `input` (a new session); throws {@link badRequest} when it is wrong. */
   checkInput(input: unknown): unknown;
-  /** Checks and normalises `command.resume`; throws {@link badRequest} when it is wrong. */
-  checkResume(resume: unknown): unknown;
+  /**
+   * Checks and normalises `command.resume` against `pending`, the value of the interrupt it answers (e.g. the
+   * slate its feedback must match); throws {@link badRequest} when it is wrong.
+   */
+  checkResume(resume: unknown, pending?: unknown): unknown;
   /** Runs before every run: e.g. pull reflections other replicas added to the shared pool. */
   beforeRun?(kind: "input" | "resume"): Promise<void>;
   /** LangGraph's recursion limit for one run. Default 25. */
@@ -60,6 +64,18 @@ export function badRequest(what: string, message: string, got?: unknown): HttpEr
 /** Errors as LangGraph Platform sends them (`detail`), with Farsight's code and context for the person fixing it. */
 export function errorBody(err: unknown): { status: number; body: Record<string, unknown> } {
   if (err instanceof HttpError) return { status: err.status, body: { detail: err.message, error: err.code, context: err.context } };
+  if (isConnectionError(err)) {
+    const detail = `the database cannot be reached: ${err instanceof Error ? err.message : String(err)}; retry once GET /ready answers 200`;
+    return { status: 503, body: { detail, error: "server/database-unavailable", context: {} } };
+  }
   if (err instanceof FarsightError) return { status: 500, body: { detail: err.message, error: err.code, context: err.context } };
   return { status: 500, body: { detail: err instanceof Error ? err.message : String(err), error: "server/internal" } };
+}
+
+/** The 503 a request gets while the database cannot be reached. */
+export function databaseUnavailable(why: string, cause?: unknown): HttpError {
+  const reason = cause instanceof Error ? `: ${cause.message}` : "";
+  const err = new HttpError(503, "server/database-unavailable", `${why}${reason}; retry once GET /ready answers 200`);
+  if (cause !== undefined) Object.defineProperty(err, "cause", { value: cause });
+  return err;
 }

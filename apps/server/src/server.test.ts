@@ -152,7 +152,7 @@ describe("the thin server, driven by @langchain/langgraph-sdk's Client", () => {
       expect(await run({ assistant_id: "session", command: { resume: { feedback: [1, 0] } }, interrupt_before: ["act"] })).toMatchObject({ status: 422, body: { detail: expect.stringMatching(/interrupt_before is not supported by this server's runs/) } });
       expect(await post(`/threads/${t.thread_id}/runs/stream`, { assistant_id: "session", command: { resume: { feedback: [1, 0] } }, multitask_strategy: "enqueue" })).toMatchObject({ status: 422, body: { detail: expect.stringMatching(/multitask_strategy "enqueue" is not supported/) } });
       expect((await fetch(server.url + "/nowhere")).status).toBe(404);
-      const bad = await fetch(server.url + "/threads", { method: "POST", body: "{not json" });
+      const bad = await fetch(server.url + "/threads", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{not json" });
       expect(bad.status).toBe(400);
     } finally {
       await server.close();

@@ -6,11 +6,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { uuid5 } from "@langchain/langgraph-checkpoint";
-import { errorBody, HttpError, type ServedGraph } from "./served-graph.js";
+import { admit, authorize, checkBoundary, type BoundaryOptions } from "./boundary.js";
+import { databaseUnavailable, errorBody, HttpError, type ServedGraph } from "./served-graph.js";
 import type { Storage } from "./storage.js";
 import { ThreadRecords } from "./threads.js";
 import { Runs } from "./runs.js";
 import { RunRecords } from "./run-records.js";
+import { IdempotencyRecords, idempotencyKeyOf } from "./idempotency.js";
+import { redactJson } from "./redaction.js";
+import { redactText } from "@farsight/core";
 import type { StaticHandler } from "./playground/index.js";
 
 export interface ServerOptions {
@@ -22,10 +26,18 @@ export interface ServerOptions {
   readonly staticFiles?: StaticHandler;
   /** Largest request body accepted, in bytes. Default 1 MiB. */
   readonly maxBodyBytes?: number;
+  /** The address to listen on. Default 127.0.0.1; any other than a loopback address needs `authToken`. */
+  readonly host?: string;
+  /** Names besides the bound address that the Host header may carry (a reverse proxy's, a DNS name). */
+  readonly allowedHosts?: readonly string[];
+  /** Web origins (`https://app.example`) whose pages may call the server (CORS); others are refused (403). */
+  readonly allowOrigins?: readonly string[];
+  /** A bearer token every API route but `/ok` and `/ready` asks for (`Authorization: Bearer <token>`), 16+ characters. */
+  readonly authToken?: string;
 }
 
 export interface RunningServer {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://<host>:<port>` (127.0.0.1 unless `host` says otherwise) */
   readonly url: string;
   readonly port: number;
   /** Stops accepting requests, lets running runs finish, closes the storage. */
@@ -45,10 +57,21 @@ export function assistantIdOf(graphId: string): string {
 
 type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], body: () => Promise<Record<string, unknown>>, query: URLSearchParams) => Promise<void>;
 
-/** Starts the server on 127.0.0.1 (never another address). */
+/**
+ * Starts the server on 127.0.0.1 (or `host`, with a token). Every request passes the boundary checks of
+ * boundary.ts (Host, Origin, JSON bodies, bearer token) before any route runs.
+ */
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
+  const host = o.host ?? "127.0.0.1";
+  const boundary: BoundaryOptions = {
+    host,
+    ...(o.allowedHosts ? { allowedHosts: o.allowedHosts } : {}),
+    ...(o.allowOrigins ? { allowOrigins: o.allowOrigins } : {}),
+    ...(o.authToken ? { authToken: o.authToken } : {}),
+  };
+  checkBoundary(boundary);
   const threads = new ThreadRecords(o.storage.store);
-  const runs = new Runs(o.graphs, threads, o.storage.lockThread?.bind(o.storage), (id) => o.storage.checkpointer.deleteThread(id), new RunRecords(o.storage.store));
+  const runs = new Runs(o.graphs, threads, o.storage.lockThread?.bind(o.storage), (id) => o.storage.checkpointer.deleteThread(id), new RunRecords(o.storage.store), new IdempotencyRecords(o.storage.store));
   const assistant = (g: ServedGraph) => ({
     assistant_id: assistantIdOf(g.graphId),
     graph_id: g.graphId,
@@ -68,7 +91,15 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   };
 
   const routes: [string, RegExp, Handler][] = [
+    // Liveness: the process answers (a load balancer restarts it otherwise). Says nothing of the database.
     ["GET", /^\/ok$/, async (_q, res) => json(res, 200, { ok: true })],
+    // Readiness: the database answers now (503 while it cannot be reached: send traffic elsewhere).
+    ["GET", /^\/ready$/, async (_q, res) => {
+      const health = o.storage.health;
+      if (!health || (await health.check())) return json(res, 200, { ok: true, storage: o.storage.kind });
+      res.setHeader("Retry-After", "1");
+      json(res, 503, { ok: false, error: "server/database-unavailable", detail: `PostgreSQL at ${o.storage.where} cannot be reached: ${health.reason}` });
+    }],
     ["GET", /^\/info$/, async (_q, res) => json(res, 200, { version: "farsight-server", storage: o.storage.kind, graphs: o.graphs.map((g) => g.graphId) })],
     ["POST", /^\/assistants\/search$/, async (_q, res, _p, body) => {
       const b = await body();
@@ -90,22 +121,23 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       await runs.deleteThread(id!);
       res.writeHead(204).end();
     }],
-    ["POST", /^\/threads\/([^/]+)\/runs\/wait$/, async (_q, res, [id], body) => {
+    ["POST", /^\/threads\/([^/]+)\/runs\/wait$/, async (req, res, [id], body) => {
       const b = await body();
       const runId = randomUUID();
-      const out = await runs.wait(id!, findAssistant(String(b["assistant_id"] ?? "")), b);
+      const out = await runs.wait(id!, findAssistant(String(b["assistant_id"] ?? "")), b, idempotencyKeyOf(req.headers["idempotency-key"]));
       res.setHeader("Content-Location", `/threads/${encodeURIComponent(id!)}/runs/${runId}`);
       json(res, 200, out);
     }],
-    ["POST", /^\/threads\/([^/]+)\/runs\/stream$/, async (_q, res, [id], body) => {
+    ["POST", /^\/threads\/([^/]+)\/runs\/stream$/, async (req, res, [id], body) => {
       const b = await body();
+      if (req.headers["idempotency-key"] !== undefined) throw new HttpError(422, "server/bad-request", "Idempotency-Key is honoured on /runs/wait and /runs (a stream cannot be replayed); name the checkpoint the answer is for instead (checkpoint_id)");
       await runs.stream(id!, findAssistant(String(b["assistant_id"] ?? "")), b, res);
     }],
     // Background runs: recorded in the store (any replica reads them), executed by the process that accepted them.
-    ["POST", /^\/threads\/([^/]+)\/runs$/, async (_q, res, [id], body) => {
+    ["POST", /^\/threads\/([^/]+)\/runs$/, async (req, res, [id], body) => {
       const b = await body();
       const g = findAssistant(String(b["assistant_id"] ?? ""));
-      const run = await runs.createRun(id!, g, assistantIdOf(g.graphId), b);
+      const run = await runs.createRun(id!, g, assistantIdOf(g.graphId), b, idempotencyKeyOf(req.headers["idempotency-key"]));
       res.setHeader("Content-Location", `/threads/${encodeURIComponent(id!)}/runs/${String(run["run_id"])}`);
       json(res, 200, run);
     }],
@@ -123,16 +155,31 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     }],
   ];
 
+  /** Routes that answer without the database (the probes and the server's description). */
+  const withoutDatabase = new Set(["/ok", "/ready", "/info"]);
   const server: Server = createServer((req, res) => {
-    void handle(req, res).catch((err) => sendError(res, err));
+    void handle(req, res).catch((err) => {
+      const { status, body } = errorBody(err);
+      if (status === 503 && body["error"] === "server/database-unavailable") {
+        o.storage.health?.markDown(err);
+        if (!res.headersSent) res.setHeader("Retry-After", "1");
+      }
+      sendError(res, err, o.storage.redact ?? redactText);
+    });
   });
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const path = url.pathname;
+    if (!admit(boundary, req, res)) return;
     for (const [method, pattern, handler] of routes) {
       const m = pattern.exec(path);
       if (!m) continue;
       if (req.method !== method) continue;
+      authorize(boundary, req, res, path);
+      // While the database is known to be down, fail fast: a probe with back-off finds it back (db-health.ts).
+      if (o.storage.health?.down && !withoutDatabase.has(path)) {
+        throw databaseUnavailable(`PostgreSQL at ${o.storage.where} cannot be reached (${o.storage.health.reason})`);
+      }
       const params = m.slice(1).map((p) => decodeURIComponent(p));
       await handler(req, res, params, () => readJson(req, o.maxBodyBytes ?? 1 << 20), url.searchParams);
       return;
@@ -143,11 +190,11 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(o.port ?? 0, "127.0.0.1", () => resolve());
+    server.listen(o.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,
     async close() {
       await new Promise<void>((resolve) => {
@@ -166,8 +213,10 @@ function json(res: ServerResponse, status: number, value: unknown): void {
   res.end(text);
 }
 
-function sendError(res: ServerResponse, err: unknown): void {
-  const { status, body } = errorBody(err);
+function sendError(res: ServerResponse, err: unknown, redact: (text: string) => string): void {
+  const { status, body: raw } = errorBody(err);
+  // An error may quote a model's URL or answer: what the server says and logs is redacted as what it writes.
+  const body = redactJson(raw, redact) as Record<string, unknown>;
   if (status >= 500) console.error(`farsight server: ${String(body["detail"])}`);
   if (res.headersSent) {
     res.end();

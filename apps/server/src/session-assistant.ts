@@ -24,6 +24,11 @@ export interface SessionComponents {
   readonly slateSize?: number;
   /** A session ends after this many slates. Default 30. */
   readonly maxSteps?: number;
+  /**
+   * The values feedback may take, inclusive: `[0, 1]` for clicks (the default without a policy), `[0, 5]` for
+   * ratings (a policy's default: `[0, feedbackScale]`). An answer outside it is refused (422).
+   */
+  readonly feedbackRange?: readonly [number, number];
   /** What produced this configuration (preset, recommender, planner), shown as the assistant's metadata. */
   readonly describe?: Record<string, unknown>;
 }
@@ -47,6 +52,8 @@ export interface SessionInput {
 
 /** Builds the `session` assistant; the pool is loaded from the store first. */
 export async function sessionAssistant(c: SessionComponents, s: SessionStorage): Promise<ServedGraph & { readonly pool: ReflectionPool }> {
+  const range = c.feedbackRange ?? [0, c.policy?.options.feedbackScale ?? 1];
+  if (!(Number.isFinite(range[0]) && Number.isFinite(range[1]) && range[0] < range[1])) throw badRequest("feedbackRange", "must be two finite numbers, the lower first", range);
   const pool = await ReflectionPool.open({ store: s.store, namespace: [...SERVED_POOL_NAMESPACE], writer: s.replicaId });
   const graph = createSessionGraph({
     catalog: c.catalog,
@@ -64,9 +71,9 @@ export async function sessionAssistant(c: SessionComponents, s: SessionStorage):
     description: "One person's session: plan, recommend a slate, pause for feedback ({feedback: number[]} or {quit: true}), reflect at the end.",
     graph: graph as unknown as GraphLike,
     pool,
-    metadata: { ...c.describe, numUsers: c.numUsers, numItems: c.catalog.numItems, numCategories: c.catalog.numCategories },
+    metadata: { ...c.describe, numUsers: c.numUsers, numItems: c.catalog.numItems, numCategories: c.catalog.numCategories, feedbackRange: [...range] },
     checkInput: (input) => checkSessionInput(input, c.numUsers),
-    checkResume: checkSessionResume,
+    checkResume: (resume, pending) => checkSessionResume(resume, range, (pending as { slate?: unknown[] } | undefined)?.slate?.length),
     // Reflections other replicas wrote since this one last looked feed the new session's plans.
     beforeRun: async (kind) => {
       if (kind === "input") await pool.reload();
@@ -87,7 +94,11 @@ function checkSessionInput(input: unknown, numUsers: number): SessionInput {
   return { userId: userId as number, ...(sessionId !== undefined ? { sessionId: sessionId as string } : {}) };
 }
 
-function checkSessionResume(resume: unknown): { feedback: number[] } | { quit: true } {
+/**
+ * An answer: quit, or one finite number per slate item inside `range`. Unbounded feedback would reach the
+ * shared reflection pool as an unbounded return (and overflow to Infinity).
+ */
+function checkSessionResume(resume: unknown, range: readonly [number, number], slateLength: number | undefined): { feedback: number[] } | { quit: true } {
   if (typeof resume !== "object" || resume === null || Array.isArray(resume)) throw badRequest("command.resume", "expected {feedback: number[]} or {quit: true}", resume);
   const r = resume as Record<string, unknown>;
   if (r["quit"] === true && Object.keys(r).length === 1) return { quit: true };
@@ -95,5 +106,11 @@ function checkSessionResume(resume: unknown): { feedback: number[] } | { quit: t
   if (Object.keys(r).length !== 1 || !Array.isArray(fb) || !fb.every((x) => typeof x === "number" && Number.isFinite(x))) {
     throw badRequest("command.resume", "expected {feedback: number[]} (one finite number per slate item) or {quit: true}", resume);
   }
+  if (slateLength !== undefined && fb.length !== slateLength) {
+    throw badRequest("command.resume.feedback", `expected one number per slate item: ${slateLength}, got ${fb.length}`, fb);
+  }
+  const [lo, hi] = range;
+  const out = fb.findIndex((x) => (x as number) < lo || (x as number) > hi);
+  if (out >= 0) throw badRequest(`command.resume.feedback[${out}]`, `must be in [${lo}, ${hi}] (the served preset's feedback: ${hi === 1 ? "1 = click, 0 = no click" : "a rating"})`, fb[out]);
   return { feedback: fb as number[] };
 }

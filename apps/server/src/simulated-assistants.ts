@@ -21,6 +21,7 @@ import { SaturationAwarePlanner } from "@farsight/planner";
 import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
 import { initBackend } from "@farsight/rl-policy";
 import { badRequest, HttpError, type GraphLike, type ServedGraph } from "./served-graph.js";
+import { trainInProcess, trainingProcesses, trainingProgress } from "./lerl-process.js";
 
 /** The BiLLP graph on a preset's test simulator (one session at a time). */
 export async function buildBillpGraph(setup: EnvSetup, predicted: ItemScorer, o: { checkpointer?: BaseCheckpointSaver; pool?: ReflectionPool; seed?: number } = {}) {
@@ -48,12 +49,21 @@ const LerlTraining = Annotation.Root({
   result: last<Partial<LerlStateValue> | null>(() => null),
 });
 
-/** LERL training on a preset as a one-node graph (input `{steps, seed}`, progress on the `custom` stream). */
-export function buildLerlTrainingGraph(setup: EnvSetup, checkpointer?: BaseCheckpointSaver) {
+/**
+ * LERL training on a preset as a one-node graph (input `{steps, seed}`, progress on the `custom` stream).
+ * With `childProcess` the node trains in a process of its own (lerl-process.ts): the caller's event loop stays
+ * free, and an abort of the run kills the training at once. Without it (LangGraph's own server, which loads
+ * the graph from source) it trains in the calling process.
+ */
+export function buildLerlTrainingGraph(setup: EnvSetup, checkpointer?: BaseCheckpointSaver, o: { childProcess?: boolean; dataDir?: string } = {}) {
   return new StateGraph(LerlTraining)
     .addNode("train", async (s, config: LangGraphRunnableConfig) => {
-      await initBackend();
       const writer = config.writer;
+      if (o.childProcess) {
+        const job = { preset: setup.name, steps: s.steps, seed: s.seed, ...(o.dataDir ? { dataDir: o.dataDir } : {}) };
+        return { result: await trainInProcess(job, (p) => writer?.(p), config.signal) };
+      }
+      await initBackend();
       // Outside this run's context: otherwise LangGraph treats the LERL graph as a subgraph of this one (its
       // checkpoints under this thread), and trainLerl's own thread would not see its saved state.
       const r = await AsyncLocalStorageProviderSingleton.getInstance().run(undefined, () =>
@@ -134,12 +144,19 @@ export async function billpAssistant(setup: EnvSetup, predicted: ItemScorer, s: 
   };
 }
 
-/** The `lerl` assistant of the thin server: a training run per thread (at most `maxSteps` transitions). */
-export function lerlAssistant(setup: EnvSetup, checkpointer: BaseCheckpointSaver, maxSteps = 100_000): ServedGraph {
+/**
+ * The `lerl` assistant of the thin server: a training run per thread (at most `maxSteps` transitions), each in
+ * a child process (the server answers while it trains; a cancel kills it). `dataDir` is where the preset's
+ * data is (as given to `loadPreset`), for the training process to load it again.
+ */
+export function lerlAssistant(setup: EnvSetup, checkpointer: BaseCheckpointSaver, maxSteps = 100_000, o: { dataDir?: string } = {}): ServedGraph & { trainingProcesses(): number; trainingProgress(): number } {
   return {
     graphId: "lerl",
     description: "LERL training (saturation-aware planner + PPO) on the served preset: input {steps, seed}; progress on the custom stream.",
-    graph: oneAtATime(buildLerlTrainingGraph(setup, checkpointer) as unknown as GraphLike),
+    graph: oneAtATime(buildLerlTrainingGraph(setup, checkpointer, { childProcess: true, ...o }) as unknown as GraphLike),
+    /** Training processes alive now, and progress reports received from them (for tests and diagnostics). */
+    trainingProcesses,
+    trainingProgress,
     metadata: { preset: setup.name, maxSteps },
     checkInput: (input) => {
       const { steps, seed } = (input ?? {}) as { steps?: unknown; seed?: unknown };

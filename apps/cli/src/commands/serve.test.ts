@@ -48,6 +48,16 @@ const stop = (child: ChildProcess) => new Promise<number | null>((resolve) => (c
 const promptOf = (v: unknown) => (v as { __interrupt__?: { value: { step: number; slate: number[] } }[] }).__interrupt__?.[0]?.value;
 
 describe("farsight serve", () => {
+  it("refuses to listen on a non-loopback address without a bearer token, before loading anything", async () => {
+    const saved = process.env["FARSIGHT_SERVER_TOKEN"];
+    delete process.env["FARSIGHT_SERVER_TOKEN"];
+    try {
+      await expect(serveCommand.run(["--host", "0.0.0.0", "--memory", "--port", "0"], captureIO())).rejects.toThrow(/not a loopback address.*--auth-token/);
+    } finally {
+      if (saved !== undefined) process.env["FARSIGHT_SERVER_TOKEN"] = saved;
+    }
+  });
+
   it("serves a policy trained by `farsight train` on 127.0.0.1, and stops cleanly on SIGTERM", async () => {
     expect(await trainCommand.run(["--env", "synthetic", "--algo", "ppo", "--steps", "320", "--batch", "32", "--seed", "1", "--eval-episodes", "0", "--out", policyDir], captureIO())).toBe(0);
     const { url, child, stderr } = await serve(["--policy", policyDir, "--memory", "--max-steps", "3"]);

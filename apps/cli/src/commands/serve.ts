@@ -4,7 +4,7 @@ import { redactText } from "@farsight/core";
 import { createChatModel, LlmStats } from "@farsight/llm";
 import { LlmCategoryPlanner } from "@farsight/planner";
 import { LlmReflector } from "@farsight/reflector";
-import { billpAssistant, lerlAssistant, openStorage, playground, presetSession, redactUrl, sessionAssistant, startServer, staticDirectory, type ServedGraph } from "@farsight/server";
+import { billpAssistant, isLoopback, lerlAssistant, openStorage, secretsOf, playground, presetSession, redactUrl, sessionAssistant, startServer, staticDirectory, type ServedGraph } from "@farsight/server";
 import { UsageError, type CliIO, type Command } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
@@ -18,10 +18,18 @@ const table = defineCommand({
   command: "serve",
   description: [
     "Serves one person's session per thread (plan, recommend, wait for feedback, reflect at the end) with the routes a @langchain/langgraph-sdk Client uses " +
-      "(route table: apps/server/README.md). Listens on 127.0.0.1 only and prints `listening <url>` when ready; SIGINT/SIGTERM lets running requests finish and stops.",
+      "(route table: apps/server/README.md). Listens on 127.0.0.1 (another --host needs a token) and prints `listening <url>` when ready; SIGINT/SIGTERM lets running requests finish and stops. " +
+      "Requests must carry JSON bodies, a Host naming this server and no foreign web Origin (security model: apps/server/README.md).",
   ],
   flags: {
     port: { kind: "int", min: 0, max: 65_535, default: 2024, help: "port (LangGraph's; 0 picks a free one)." },
+    host: { kind: "string", placeholder: "ADDR", default: "127.0.0.1", help: "address to listen on; one that is not a loopback address needs --auth-token (or FARSIGHT_SERVER_TOKEN)." },
+    "auth-token": {
+      kind: "string", placeholder: "TOKEN", defaultHelp: "FARSIGHT_SERVER_TOKEN, else none",
+      help: "bearer token every API route but /ok and /ready asks for (Authorization: Bearer TOKEN), 16+ characters; prefer the environment variable (a flag shows in ps).",
+    },
+    "allowed-host": { kind: "string", multiple: true, placeholder: "NAME", help: "a name the Host header may carry besides the bound address (a proxy's or DNS name); repeatable." },
+    "allow-origin": { kind: "string", multiple: true, placeholder: "ORIGIN", help: "a web origin (https://app.example) whose pages may call the server (CORS); repeatable. Others are refused." },
     ...ENV_FLAG,
     policy: {
       kind: "path", placeholder: "DIR", defaultHelp: "the preset's predicted world model (learned from the training log) as a scorer",
@@ -76,6 +84,11 @@ export const serveCommand: Command = {
     if (values.postgres !== undefined && !/^postgres(ql)?:\/\//.test(values.postgres)) {
       throw new UsageError(`--postgres must be a postgres:// or postgresql:// URL, got "${redactUrl(values.postgres)}"`);
     }
+    const authToken = values["auth-token"] ?? (process.env["FARSIGHT_SERVER_TOKEN"] || undefined);
+    // Before anything loads: a server others can reach must ask who they are.
+    if (!isLoopback(values.host) && !authToken) {
+      throw new UsageError(`farsight serve: --host ${values.host} is not a loopback address: anyone who reaches it could drive the server; pass --auth-token (or set FARSIGHT_SERVER_TOKEN), or keep 127.0.0.1`);
+    }
     const spec = values.postgres ?? (values.memory ? "memory" : `sqlite:${join(values["state-dir"] ?? join(homedir(), ".farsight", "server"), "server.sqlite")}`);
 
     const llm = llmRunOptions(given);
@@ -93,7 +106,9 @@ export const serveCommand: Command = {
         ? { planner: new LlmCategoryPlanner({ model, stats, seed, feedbackMeaning: "1 = click, 0 = no click" }), reflector: new LlmReflector({ model, stats }) }
         : {}),
     });
-    const storage = await openStorage(spec);
+    // Nothing the server writes may hold the model's, the database's or the server's credentials.
+    const secrets = [...secretsOf([llm.spec, values.postgres ?? ""], process.env), ...(authToken ? [authToken] : [])];
+    const storage = await openStorage(spec, { secrets });
     // The built-in playground (it plays the session graph) unless the caller brings their own static files.
     const staticFiles = values.playground ? staticDirectory(values.playground) : graphs.includes("session") ? playground(session.catalog) : undefined;
     const s = { checkpointer: storage.checkpointer, store: storage.store, replicaId: `serve-${process.pid}-${Date.now().toString(36)}` };
@@ -101,20 +116,31 @@ export const serveCommand: Command = {
     const served: ServedGraph[] = [];
     if (graphs.includes("session")) served.push(assistant);
     if (graphs.includes("billp")) served.push(await billpAssistant(session.setup, (await session.setup.predicted()).world.scorer, s));
-    if (graphs.includes("lerl")) served.push(lerlAssistant(session.setup, storage.checkpointer));
+    if (graphs.includes("lerl")) served.push(lerlAssistant(session.setup, storage.checkpointer, undefined, values["data-dir"] ? { dataDir: values["data-dir"] } : {}));
     let server;
     try {
-      server = await startServer({ graphs: served, storage, port, ...(staticFiles ? { staticFiles } : {}) });
+      server = await startServer({
+        graphs: served,
+        storage,
+        port,
+        host: values.host,
+        allowedHosts: values["allowed-host"] ?? [],
+        allowOrigins: values["allow-origin"] ?? [],
+        ...(authToken ? { authToken } : {}),
+        ...(staticFiles ? { staticFiles } : {}),
+      });
     } catch (err) {
       await storage.close();
       session.dispose();
-      if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") throw new UsageError(`farsight serve: port ${port} on 127.0.0.1 is in use; pass another --port (0 picks a free one)`);
+      if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") throw new UsageError(`farsight serve: port ${port} on ${values.host} is in use; pass another --port (0 picks a free one)`);
+      if ((err as { code?: string }).code === "server/unauthorized") throw new UsageError(`farsight serve: ${(err as Error).message}`);
       throw err;
     }
     const d = assistant.metadata ?? {};
     io.stderr(`farsight serve: graphs ${graphs.join(", ")}; ${preset}, recommender ${String(d["recommender"])}, planner ${String(d["planner"])}, reflector ${String(d["reflector"])}\n`);
     io.stderr(`farsight serve: state in ${storage.kind === "memory" ? "memory: threads are lost when the server stops (drop --memory to keep them)" : `${storage.kind} ${storage.where}`}\n`);
-    if (staticFiles && !values.playground) io.stderr(`farsight serve: playground at ${server.url}/\n`);
+    if (authToken) io.stderr("farsight serve: API routes ask for Authorization: Bearer <token> (all but /ok and /ready)\n");
+    if (staticFiles && !values.playground) io.stderr(`farsight serve: playground at ${server.url}/${authToken ? " (open it as /#token=<token>)" : ""}\n`);
     io.stdout(`listening ${server.url}\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();

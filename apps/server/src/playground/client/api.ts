@@ -55,9 +55,9 @@ export class PlaygroundError extends Error {
   }
 }
 
-/** Talks to one server; `base` is its URL (empty: the page's own origin). */
+/** Talks to one server; `base` is its URL (empty: the page's own origin); `token` its bearer token, if it asks for one. */
 export class PlaygroundApi {
-  constructor(private readonly base = "", private readonly graphId = "session") {}
+  constructor(private readonly base = "", private readonly graphId = "session", private readonly token?: string) {}
 
   assistant(): Promise<AssistantInfo> {
     return this.request("GET", `/assistants/${encodeURIComponent(this.graphId)}`);
@@ -114,7 +114,7 @@ export class PlaygroundApi {
     try {
       res = await fetch(this.base + path, {
         method,
-        headers: body === undefined ? {} : { "Content-Type": "application/json" },
+        headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (err) {

@@ -5,7 +5,7 @@
 import { PlaygroundApi, PlaygroundError, summarise, type AssistantInfo, type CatalogInfo, type RunOutcome } from "./api.js";
 import { byId, feedbackOf, renderHistory, renderPlan, renderSlate, renderSummary } from "./view.js";
 
-const api = new PlaygroundApi();
+const api = new PlaygroundApi("", "session", tokenFromAddress());
 let catalog: CatalogInfo | undefined;
 let assistant: AssistantInfo | undefined;
 let threadId: string | undefined;
@@ -70,6 +70,19 @@ function describeServer(a: AssistantInfo): string {
   const parts = [`preset ${String(m["preset"] ?? "?")}`, `recommender ${String(m["recommender"] ?? "?")}`, `planner ${String(m["planner"] ?? "?")}`, `reflector ${String(m["reflector"] ?? "?")}`];
   if (m["llm"]) parts.push(`model ${String(m["llm"])}`);
   return `Serving ${parts.join(", ")}.`;
+}
+
+/**
+ * A server started with a bearer token is opened as `/#token=<token>`: the token is kept for this tab
+ * (sessionStorage) and dropped from the address, so it is not left in the history or a shared link.
+ */
+function tokenFromAddress(): string | undefined {
+  const m = /^#token=([^&]+)$/.exec(location.hash);
+  if (m) {
+    sessionStorage.setItem("farsight-token", decodeURIComponent(m[1]!));
+    history.replaceState(null, "", location.pathname);
+  }
+  return sessionStorage.getItem("farsight-token") ?? undefined;
 }
 
 function threadFromAddress(): string | undefined {
