@@ -3,7 +3,7 @@
  * with its figures from their run directories. Flags in, lab's `runEvidence` and `writeEvidenceDoc`, a summary out.
  */
 import { join } from "node:path";
-import { REPORT_SEEDS, runEvidence, SMOKE_SCALE, SWEEPS, writeEvidenceDoc, type SweepId } from "@farsight/lab";
+import { REPORT_SEEDS, runEvidence, SCALES, SWEEPS, writeEvidenceDoc, type ScaleName, type SweepId } from "@farsight/lab";
 import type { CliIO, Command } from "../command.js";
 import { DATA_DIR_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
@@ -25,7 +25,14 @@ const spec = defineCommand({
     sweeps: { kind: "list", choices: SWEEPS, placeholder: "NAME,...", default: SWEEPS, help: "sweeps to run (the others are read where they exist)." },
     presets: { kind: "list", placeholder: "PRESET,...", help: "run only these presets (the others are read where they exist)." },
     "read-only": { kind: "boolean", help: "run nothing: regenerate the document from the cells that exist." },
-    smoke: { kind: "boolean", help: "tiny budgets that exercise every path in seconds (its numbers mean nothing)." },
+    scale: {
+      kind: "choice", choices: Object.keys(SCALES) as ScaleName[], default: "full", placeholder: "NAME", help: "budgets and grids of the sweeps.",
+      choiceHelp: {
+        full: "the design: q in 0, .25, .5, .75, 1 at 8000 transitions; IL-Rec budgets 1k-50k; teacher quality; catalog sizes (hours of CPU)",
+        quick: "the q grid at 4000 transitions, IL-Rec budgets 1k-10k (about an hour or two on 2 idle cores)",
+        smoke: "tiny budgets that exercise every path (its numbers mean nothing)",
+      },
+    },
     ...DATA_DIR_FLAG,
   },
   notes: ["The full sweeps take about two hours of CPU on 2 cores; run two processes with different --sweeps or --presets to use both cores."],
@@ -51,7 +58,7 @@ export const evidenceCommand: Command = {
       sweeps: values.sweeps as SweepId[],
       ...(values.presets ? { presets: values.presets } : {}),
       ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
-      ...(values.smoke ? { scale: SMOKE_SCALE } : {}),
+      scale: SCALES[values.scale],
       readOnly: values["read-only"],
       io: labIO(io),
     });

@@ -93,10 +93,12 @@ export async function runEvidence(o: EvidenceOptions): Promise<EvidenceData> {
   }
 
   // IL-Rec against A2C at each budget, and with the noisy-oracle teacher of quality q.
+  // Budgets outer, presets inner: a sweep cut short still has every preset's curve up to the same budget.
   const ib = scale.ilrecBudget;
-  for (const preset of ib.presets) {
-    if (!(await presetOk("ilrec-budget", preset))) continue;
-    for (const budget of ib.budgets) {
+  const ibPresets: string[] = [];
+  for (const preset of ib.presets) if (await presetOk("ilrec-budget", preset)) ibPresets.push(preset);
+  for (const budget of ib.budgets) {
+    for (const preset of ibPresets) {
       for (const seed of seeds) {
         const dir = join(o.out, "ilrec-budget", preset, `steps${budget}`, `seed${seed}`);
         const results = await ilrecCell(dir, wanted("ilrec-budget", preset), io, data, `ilrec-budget ${preset} ${budget} steps seed ${seed}`, () =>

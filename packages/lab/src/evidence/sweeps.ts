@@ -56,6 +56,17 @@ export const FULL_SCALE: EvidenceScale = {
   planQuality: { presets: ["synthetic", "synthetic-kuaisim-rules", "coat"], planners: ["random", "saturation-aware", "reflection-guided", "all-categories"], sessions: 16 },
 };
 
+/**
+ * The sweeps at the size two shared cores give in an hour or two: the full q grid at half the LERL budget, IL-Rec's
+ * budgets up to 10k. docs/evidence.md says which scale produced it.
+ */
+export const QUICK_SCALE: EvidenceScale = {
+  ...FULL_SCALE,
+  lerlQuality: { ...FULL_SCALE.lerlQuality, honestPlanners: [], steps: { synthetic: 4000, "synthetic-kuaisim-rules": 4000, coat: 4000 }, episodes: 100 },
+  ilrecBudget: { ...FULL_SCALE.ilrecBudget, budgets: [1000, 2000, 5000, 10000] },
+  catalog: { ...FULL_SCALE.catalog, steps: 4000, episodes: 100 },
+};
+
 /** Tiny budgets that exercise every code path in seconds (tests); its numbers mean nothing. */
 export const SMOKE_SCALE: EvidenceScale = {
   lerlQuality: { presets: ["synthetic"], qs: [0, 1], honestPlanners: ["reflection-guided"], steps: { synthetic: 300 }, episodes: 20 },
@@ -64,6 +75,10 @@ export const SMOKE_SCALE: EvidenceScale = {
   catalog: { sizes: [{ items: 300, categories: 20 }], planners: ["noisy-oracle:1"], steps: 300, episodes: 20 },
   planQuality: { presets: ["synthetic"], planners: ["random", "all-categories"], sessions: 4 },
 };
+
+/** The scales by name (`farsight evidence --scale`). */
+export const SCALES = { full: FULL_SCALE, quick: QUICK_SCALE, smoke: SMOKE_SCALE } as const;
+export type ScaleName = keyof typeof SCALES;
 
 /** The sweeps by id, in the order the document presents them. */
 export const SWEEPS = ["lerl-quality", "ilrec-budget", "ilrec-teacher", "catalog", "plan-quality"] as const;
