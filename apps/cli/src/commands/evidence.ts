@@ -33,6 +33,8 @@ const spec = defineCommand({
         smoke: "tiny budgets that exercise every path (its numbers mean nothing)",
       },
     },
+    llm: { kind: "string", placeholder: "SPEC", help: "also place this model's LLM category planner on the q scale (plan-quality), e.g. llama-cpp: for the fetched SmolLM2." },
+    "llm-sessions": { kind: "int", min: 1, default: 4, placeholder: "N", help: "probe sessions the --llm planner answers per preset." },
     ...DATA_DIR_FLAG,
   },
   notes: ["The full sweeps take about two hours of CPU on 2 cores; run two processes with different --sweeps or --presets to use both cores."],
@@ -60,6 +62,7 @@ export const evidenceCommand: Command = {
       ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
       scale: SCALES[values.scale],
       readOnly: values["read-only"],
+      ...(values.llm ? { llm: values.llm, llmSessions: values["llm-sessions"] } : {}),
       io: labIO(io),
     });
     const command = ["farsight evidence", ...argv].join(" ");

@@ -205,12 +205,12 @@ export function writeEvidenceDoc(data: EvidenceData, o: EvidenceDocOptions): Evi
         `q is the quality of the noisy oracle with the same expected score (calibrated on q = 0, 0.1, ..., 1 over seeds ${first.calibration.seeds.join(", ")}). ` +
         "A planner below q* of section 1 is not expected to beat flat PPO.",
       "",
-      "| preset | planner | requests | score (± s.e. over requests) | q | noisy-oracle(0) score | noisy-oracle(1) score |",
+      "| preset | planner | requests | score (s.e. over requests) | q | noisy-oracle(0) score | noisy-oracle(1) score |",
       "| --- | --- | --- | --- | --- | --- | --- |",
     );
     for (const r of data.planQuality) {
       const pts = r.report.calibration.points;
-      body.push(`| ${r.preset} | ${r.planner} | ${r.report.quality.requests} | ${fmt(r.report.quality.score, 3)} ± ${fmt(r.report.quality.standardError, 3)} | ${fmt(r.report.placement.q)}${r.report.placement.belowRandom ? " (below random)" : ""} | ${fmt(pts[0]!.score, 3)} | ${fmt(pts[pts.length - 1]!.score, 3)} |`);
+      body.push(`| ${r.preset} | ${r.planner} | ${r.report.quality.requests} | ${fmt(r.report.quality.score, 3)} (s.e. ${fmt(r.report.quality.standardError, 3)}) | ${fmt(r.report.placement.q)}${r.report.placement.belowRandom ? " (below random)" : ""} | ${fmt(pts[0]!.score, 3)} | ${fmt(pts[pts.length - 1]!.score, 3)} |`);
     }
     body.push("");
   }

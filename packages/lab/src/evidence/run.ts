@@ -5,12 +5,12 @@
  * continues a sweep. A LERL cell cut short resumes from its checkpoints; an IL-Rec cell cut short (IL-Rec has no
  * resume) is set aside under a new name, never deleted, and run again.
  */
-import { existsSync, readdirSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { FarsightError } from "@farsight/core";
+import { FarsightError, redactText } from "@farsight/core";
 import { loadPreset } from "@farsight/env";
 import { placeOnQScale, type PlanQualityReport } from "@farsight/graph";
-import { LlmStats } from "@farsight/llm";
+import { createChatModel, LlmStats } from "@farsight/llm";
 import { SILENT, type LabIO } from "../io.js";
 import { runIlrecExperiment } from "../experiment/ilrec.js";
 import { runLerlExperiment, FLAT_GREEDY, FLAT_SAMPLED } from "../experiment/lerl.js";
@@ -32,6 +32,12 @@ export interface EvidenceOptions {
   readonly scale?: EvidenceScale;
   /** Where dataset presets (coat) look for their files; a preset whose data is missing is skipped with a message. */
   readonly dataDir?: string;
+  /**
+   * A model spec whose LLM category planner is placed on the q scale too (e.g. "llama-cpp:" for the fetched
+   * SmolLM2); it answers `llmSessions` probe sessions per preset (default 4), fewer than the non-LLM planners.
+   */
+  readonly llm?: string;
+  readonly llmSessions?: number;
   /** Read finished cells only: run nothing (regenerate the document from what exists). */
   readonly readOnly?: boolean;
   readonly io?: LabIO;
@@ -135,20 +141,38 @@ export async function runEvidence(o: EvidenceOptions): Promise<EvidenceData> {
     }
   }
 
-  // Plan quality on fixed probe sessions: cheap, recomputed every time (its own seeds, see plan-quality.ts).
+  // Plan quality on fixed probe sessions, one JSON file per (preset, planner) so a document regenerated without
+  // --llm still shows the model's placement. Non-LLM placements are cheap and recomputed when the sweep runs.
   const pq = scale.planQuality;
-  if (selected.has("plan-quality") || o.readOnly) {
-    for (const preset of pq.presets) {
-      if (!(await presetOk("plan-quality", preset))) continue;
+  const runPq = !o.readOnly && selected.has("plan-quality");
+  for (const preset of pq.presets) {
+    if (!(await presetOk("plan-quality", preset))) continue;
+    const dir = join(o.out, "plan-quality", preset);
+    if (runPq) {
       const setup = await loadPreset(preset, data_);
       for (const planner of pq.planners) {
         const p = createPlanner(planner, { setup, seed: 0, model: null, stats: new LlmStats(), cohort: 1 });
-        data.planQuality.push({ preset, planner, report: await placeOnQScale(setup, p, { sessions: pq.sessions }) });
+        savePlacement(dir, { preset, planner, report: await placeOnQScale(setup, p, { sessions: pq.sessions }) });
       }
-      io.write(`[plan-quality] ${preset}: ${pq.planners.length} planners placed on the q scale\n`);
+      if (o.llm && o.llm !== "none") {
+        const stats = new LlmStats();
+        const model = await createChatModel(o.llm, { stats });
+        const p = createPlanner("llm-category", { setup, seed: 0, model, stats, cohort: 1 });
+        const report = await placeOnQScale(setup, p, { sessions: o.llmSessions ?? 4 });
+        const c = stats.answersByComponent["planner/llm-category"];
+        const fallback = c ? `${Math.round((100 * (c.fallback ?? 0)) / Math.max(1, c.answers ?? 0))}% fallback` : "no answers counted";
+        savePlacement(dir, { preset, planner: `llm-category (${redactText(o.llm)}, ${fallback})`, report });
+      }
+      io.write(`[plan-quality] ${preset}: planners placed on the q scale -> ${dir}\n`);
     }
+    if (existsSync(dir)) for (const f of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) data.planQuality.push(JSON.parse(readFileSync(join(dir, f), "utf8")) as PlanQualityRow);
   }
   return data;
+}
+
+function savePlacement(dir: string, row: PlanQualityRow): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(join(dir, `${row.planner.replace(/[^A-Za-z0-9.-]+/g, "_").slice(0, 80)}.json`), JSON.stringify(row, null, 1) + "\n");
 }
 
 type LerlRows = { agent: string; eval?: string; perSeed?: ({ seed: number } & Record<string, number>)[] }[];
