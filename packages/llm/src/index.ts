@@ -3,6 +3,7 @@ export { NoModelError, LlmTimeoutError, isTimeoutError, httpStatusOf } from "./e
 export { ScriptedChatModel, type ScriptedChatModelOptions, type ScriptedResponses } from "./scripted.js";
 export { structured, complete, jsonSchemaOf, formatZodError, type StructuredOptions, type StructuredResult } from "./structured.js";
 export { extractJson, type ExtractedJson } from "./json.js";
+export { maxJsonChars, schemaTokenBudget, DEFAULT_MAX_STRING, DEFAULT_MAX_ITEMS, MAX_SCHEMA_TOKENS } from "./budget.js";
 export { invokeSafely, JSON_SCHEMA_OPTION, type InvokeOptions, type InvokeResult } from "./invoke.js";
 export { toMessages, promptText, contentText, messagesToJson, type Prompt } from "./messages.js";
 export { createChatModel, wrapChatModel, defaultModelSpec, type ChatModelOptions, type WrapOptions } from "./factory.js";
@@ -39,7 +40,7 @@ export {
   type StructuredMethod,
   type MethodFamily,
 } from "./methods.js";
-export { methodStateOf, isCacheHit } from "./structured.js";
+export { methodStateOf, isCacheHit, truncatedAt } from "./structured.js";
 export { methodFamily } from "./spec.js";
 export type { ComponentAnswers, AnswerOutcome } from "./stats.js";
 export {

@@ -30,6 +30,8 @@ export interface LlmStatsSnapshot {
   retries: number;
   repairs: number;
   invalidAnswers: number;
+  /** Answers the model stopped at its token budget (finish reason "length"); each is also an invalid answer when its JSON was cut. */
+  truncations: number;
   fallbacks: number;
   fallbacksByComponent: Record<string, number>;
   /** Model calls per structured-output method (json-schema, tools, json-mode, format, grammar, prompt). */
@@ -80,6 +82,8 @@ export class LlmStats {
   repairs = 0;
   /** Answers that were not valid JSON or did not match the schema (each one, before repair). */
   invalidAnswers = 0;
+  /** Answers cut at the token budget (see {@link LlmStatsSnapshot.truncations}). */
+  truncations = 0;
   fallbacks = 0;
   promptTokens = 0;
   completionTokens = 0;
@@ -186,6 +190,11 @@ export class LlmStats {
     this.emit("repair");
   }
 
+  /** An answer stopped at its token budget. */
+  recordTruncation(): void {
+    this.truncations++;
+  }
+
   recordInvalidAnswer(): void {
     this.invalidAnswers++;
     this.emit("invalid-answer");
@@ -209,6 +218,7 @@ export class LlmStats {
       retries: this.retries,
       repairs: this.repairs,
       invalidAnswers: this.invalidAnswers,
+      truncations: this.truncations,
       fallbacks: this.fallbacks,
       fallbacksByComponent: { ...this.fallbacksByComponent },
       methods: { ...this.methods },
