@@ -130,7 +130,14 @@ export class LlmCritic implements Critic {
     let failure: CriticAnswerIssue = "model-error";
     // Call, fall back, count: @farsight/llm's withFallback; this class keeps the prompt and the value's checks.
     const answered = await withFallback(
-      { component: this.name, model: this.model!, stats: this.stats, ...(request.signal ? { signal: request.signal } : {}) },
+      {
+        component: this.name, model: this.model!, stats: this.stats, ...(request.signal ? { signal: request.signal } : {}),
+        // Quality guards: the score as judged (rounded, clamped): a critic that gives every list one value says nothing.
+        sample: (v: number) => {
+          const score = clamp(Math.round(v), this.range[0], this.range[1]);
+          return { key: String(score), session: request.observation.sessionId, score };
+        },
+      },
       async () => {
         let parsed: { ok: true; value: number } | { ok: false; issue: CriticAnswerIssue; detail: string };
         let meta: { repairs?: number; cached?: boolean } = {};

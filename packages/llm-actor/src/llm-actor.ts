@@ -198,7 +198,10 @@ export class LlmActor implements Actor {
     const fromModel = grounding.some((g) => g.method !== "fallback");
     // The slots are filled already (unusable titles by candidates); settle() counts the answer and records provenance.
     const [answered] = await settle(
-      { component: this.name, model: this.model!, stats: this.stats, ...(request.signal ? { signal: request.signal } : {}) },
+      {
+        component: this.name, model: this.model!, stats: this.stats, ...(request.signal ? { signal: request.signal } : {}),
+        sample: () => ({ key: chosen.join(","), session: observation.sessionId }),
+      },
       [fromModel ? { ok: true, value: true, repairs: answer.repairs, cached: answer.cached } : { ok: false, reason: grounding[0]?.reason ?? "no usable answer" }],
       () => [false],
     );

@@ -1,3 +1,4 @@
+import { AnswerSamples, type QualitySample, type QualitySummary } from "./quality.js";
 import { quantile } from "@farsight/core";
 import { EndpointCounts, type EndpointSnapshot } from "./endpoint-stats.js";
 
@@ -47,6 +48,8 @@ export interface LlmStatsSnapshot {
   failovers: number;
   /** Per endpoint of a `pool:` model, keyed by the endpoint's spec (credentials redacted); empty without a pool. */
   endpoints: Record<string, EndpointSnapshot>;
+  /** Quality guards per component: distinct answers, category entropy, repeated texts, score spread (model answers only). */
+  quality: Record<string, QualitySummary>;
   /** Latency of successful model calls in milliseconds (NaN before the first call). */
   latencyP50Ms: number;
   latencyP95Ms: number;
@@ -98,6 +101,8 @@ export class LlmStats {
   readonly answersByComponent: Record<string, ComponentAnswers> = {};
   /** The last few fallback reasons, newest last, for a progress line or a report. */
   readonly recentFallbacks: { component: string; reason: string }[] = [];
+  /** Samples of the model's answers per component (see `recordSample`). */
+  readonly quality = new Map<string, AnswerSamples>();
   private readonly latencies: number[] = [];
   private readonly listeners = new Set<(event: LlmStatsEvent, stats: LlmStats) => void>();
 
@@ -108,6 +113,13 @@ export class LlmStats {
     this.recentFallbacks.push({ component, reason });
     if (this.recentFallbacks.length > 20) this.recentFallbacks.shift();
     this.emit("fallback");
+  }
+
+  /** One answer of the model (not a fallback's) as the quality guards see it. */
+  recordSample(component: string, sample: QualitySample): void {
+    let q = this.quality.get(component);
+    if (!q) this.quality.set(component, (q = new AnswerSamples()));
+    q.add(sample);
   }
 
   /** A component's request (structured or text) got its first answer or error; `sent`: it reached a model (no cache hit). */
@@ -230,6 +242,7 @@ export class LlmStats {
       maxInFlight: this.maxInFlight,
       failovers: this.failovers,
       endpoints: Object.fromEntries([...this.endpoints].map(([id, e]) => [id, e.snapshot()])),
+      quality: Object.fromEntries([...this.quality].map(([k, q]) => [k, q.summary()])),
       latencyP50Ms: this.latencyQuantile(0.5),
       latencyP95Ms: this.latencyQuantile(0.95),
       latencyMeanMs: n === 0 ? NaN : this.latencies.reduce((a, b) => a + b, 0) / n,
