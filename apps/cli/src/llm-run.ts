@@ -7,6 +7,7 @@ import { defaultModelSpec } from "@farsight/llm";
 import type { LlmRunOptions } from "@farsight/lab";
 import { defineCommand, defineFlags, flagValues, type RawFlags } from "./flag-table.js";
 
+export { checkCollapse } from "@farsight/lab";
 export { answerLines, answerRecord, checkFallbackRate, fallbackLabel, LlmRunError, modelOptions, preflight, watchSlowCalls, worstComponent, type LlmRunOptions } from "@farsight/lab";
 
 /** The flags every LLM run takes: spread into a command's flag table. */
@@ -23,6 +24,10 @@ export const LLM_RUN_FLAGS = defineFlags({
     kind: "number", min: 0, max: 1, default: 0.2, placeholder: "R", group: "Language model",
     help: "exit 1 when a component's share of fallback answers exceeds R (1 accepts every fallback, and then a model that fails the preflight request only gets a warning).",
   },
+  "accept-collapse": {
+    kind: "boolean", group: "Language model",
+    help: "do not exit 1 when a role collapsed (>= 90% of its answers the same across sessions, or reflections repeating each other); the table and results.json show the guard's figures either way.",
+  },
 });
 
 const LLM_RUN_TABLE = defineCommand({ command: "llm", flags: LLM_RUN_FLAGS });
@@ -36,5 +41,6 @@ export function llmRunOptions(given: RawFlags<typeof LLM_RUN_FLAGS>, env = proce
     ...(v.timeout !== undefined ? { timeoutMs: v.timeout } : {}),
     ...(v.retries !== undefined ? { retries: v.retries } : {}),
     maxFallbackRate: v["max-fallback-rate"],
+    ...(v["accept-collapse"] ? { acceptCollapse: true } : {}),
   };
 }

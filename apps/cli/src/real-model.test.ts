@@ -108,7 +108,9 @@ describe.skipIf(!gguf)("SmolLM2 in every LLM role (llama-cpp:, in process)", () 
   it("`run lerl --planner llm --llm llama-cpp:` finishes end to end on synthetic with a small budget", async () => {
     const out = mkdtempSync(join(tmpdir(), "farsight-real-lerl-"));
     const io = captureIO();
-    const argv = ["run", "lerl", "--planner", "llm", "--llm", "llama-cpp:", "--steps", "16", "--batch", "4", "--episodes", "2", "--plan-every", "10", "--out", out, "--json"];
+    // --accept-collapse: a smoke test of the path; the 135M model's plans may well be one plan (the guard's verdict
+    // is in results.json either way, and the collapse test against a fake server pins the exit code).
+    const argv = ["run", "lerl", "--planner", "llm", "--llm", "llama-cpp:", "--steps", "16", "--batch", "4", "--episodes", "2", "--plan-every", "10", "--out", out, "--json", "--accept-collapse"];
     expect(await main(argv, io, commands)).toBe(0);
     const rows = (JSON.parse(io.out) as { rows: { agent: string; len: number; llm_fallback_share: number }[] }).rows;
     // The row names what ran, with the planner's fallback share; exit 0 means it stayed under the default 20%.
@@ -125,7 +127,8 @@ describe.skipIf(!gguf)("SmolLM2 in every LLM role (llama-cpp:, in process)", () 
     const argv = ["run", "ilrec", "--teacher", "llm", "--llm", "llama-cpp:", "--demos", "1", "--teacher-episodes", "1", "--episodes", "2", "--steps", "64", "--out", out, "--json"];
     // SmolLM2's actor grounds about 1 title in 3 (packages/llm/README.md), so the teacher's fallback share is above
     // the default limit of 20%: the run is allowed any share and must say which it had.
-    argv.push("--teacher-output", "structured", "--teacher-max-steps", "1", "--max-fallback-rate", "1");
+    // Measured: SmolLM2's critic answers 1 to every list (collapsed); the run is allowed that, as any fallback share.
+    argv.push("--teacher-output", "structured", "--teacher-max-steps", "1", "--max-fallback-rate", "1", "--accept-collapse");
     expect(await main(argv, io, commands)).toBe(0);
     const r = JSON.parse(io.out) as { llmStats: { calls: number }; table: { method: string }[]; llmAnswers?: unknown };
     expect(r.llmStats.calls).toBeGreaterThan(0);

@@ -111,6 +111,7 @@ export const FARSIGHT_ERROR_CODES = {
   // @farsight/lab (the caller's mistakes, which the CLI answers with exit code 2: bad-option, run-dir-busy, run-dir-refused)
   "lab/bad-option": "an experiment option is unknown or out of range (a planner or agent name, a model a planner needs)",
   "lab/llm-fallback-rate": "a component of an LLM run fell back more often than the run's maxFallbackRate allows",
+  "lab/llm-collapsed": "a component of an LLM run gave (nearly) the same answer to different sessions, and the run did not accept it (acceptCollapse)",
   "lab/llm-unusable": "the run's model failed its preflight request, so every LLM answer would be a fallback",
   "lab/run-dir-busy": "a run directory is locked by another live process",
   "lab/run-dir-create": "a run directory cannot be created",

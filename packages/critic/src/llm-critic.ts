@@ -46,7 +46,24 @@ export interface LlmCriticCounters {
   memoryHits: number;
 }
 
-const ValueSchema = z.object({ value: z.number() });
+/**
+ * The structured answer schema of a critic with range [lo, hi]: `value` is one of the integers lo..hi (an enum, which
+ * grammars and json_schema enforce where `minimum`/`maximum` are often ignored), so a constrained model can only
+ * answer a valid score. A prompt-only answer outside the range is clamped, a fraction rounded, each counted.
+ */
+export function criticValueSchema(range: readonly [number, number]): { schema: z.ZodType<{ value: number }>; jsonSchema: Record<string, unknown> } {
+  const [lo, hi] = range;
+  const values = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+  // Prompt-only answers outside the range or with a fraction are clamped and rounded, and counted (outOfRange, nonInteger).
+  const schema = z.object({ value: z.number() });
+  const jsonSchema = {
+    type: "object",
+    properties: { value: { type: "integer", enum: values, description: `${lo} = about to leave, 0 = neutral, ${hi} = delighted` } },
+    required: ["value"],
+    additionalProperties: false,
+  };
+  return { schema, jsonSchema };
+}
 
 /**
  * BiLLP's LLM critic: an integer in [-5, 5] for how well the user's recent list satisfies them, with few-shot
@@ -63,6 +80,7 @@ export class LlmCritic implements Critic {
   private readonly examples: readonly CriticExample[];
   private readonly output: "text" | "structured";
   private readonly fallbackValue: number;
+  private readonly valueSchema: ReturnType<typeof criticValueSchema>;
 
   readonly model: BaseChatModel | null;
   readonly catalog: Catalog;
@@ -90,6 +108,7 @@ export class LlmCritic implements Critic {
     this.memory = options.memory === undefined ? new CriticMemory({ window: this.window }) : options.memory;
     this.fallbackValue = clamp(options.fallbackValue ?? 0, lo, hi);
     this.stats = options.stats ?? new LlmStats();
+    this.valueSchema = criticValueSchema(this.range);
   }
 
   learn(experience: CriticExperience): void {
@@ -111,12 +130,19 @@ export class LlmCritic implements Critic {
     let failure: CriticAnswerIssue = "model-error";
     // Call, fall back, count: @farsight/llm's withFallback; this class keeps the prompt and the value's checks.
     const answered = await withFallback(
-      { component: this.name, model: this.model!, stats: this.stats, ...(request.signal ? { signal: request.signal } : {}) },
+      {
+        component: this.name, model: this.model!, stats: this.stats, ...(request.signal ? { signal: request.signal } : {}),
+        // Quality guards: the score as judged (rounded, clamped): a critic that gives every list one value says nothing.
+        sample: (v: number) => {
+          const score = clamp(Math.round(v), this.range[0], this.range[1]);
+          return { key: String(score), session: request.observation.sessionId, score };
+        },
+      },
       async () => {
         let parsed: { ok: true; value: number } | { ok: false; issue: CriticAnswerIssue; detail: string };
         let meta: { repairs?: number; cached?: boolean } = {};
         if (this.output === "structured") {
-          const res = await structured(this.model!, ValueSchema, messages, { name: "critic_value", ...opts });
+          const res = await structured(this.model!, this.valueSchema.schema, messages, { name: "critic_value", jsonSchema: this.valueSchema.jsonSchema, ...opts });
           raw = res.raw;
           if (res.ok) meta = { repairs: res.repairs, cached: res.cached };
           parsed = res.ok

@@ -1,5 +1,5 @@
 export type { Actor, ActRequest, ActDecision, ActorExperience, GroundingMethod, GroundingResult } from "./types.js";
-export { LlmActor, type LlmActorOptions, type LlmActorCounters } from "./llm-actor.js";
+export { LlmActor, recommendationsSchemaFor, type LlmActorOptions, type LlmActorCounters } from "./llm-actor.js";
 export { CatalogGreedyActor, type CatalogGreedyActorOptions } from "./greedy-actor.js";
 export { TitleGrounder, catalogTitles, type GroundingOptions, type TitleGrounderOptions, type GroundingScope, type GroundingCounts } from "./grounding.js";
 export { ActorMemory, historyKey, type ActorMemoryOptions, type ActorMemoryEntry, type ActorMemoryHint } from "./memory.js";

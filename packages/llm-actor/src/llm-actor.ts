@@ -61,7 +61,39 @@ export interface LlmActorCounters {
   memoryHints: number;
 }
 
-const RecommendationsSchema = z.object({ recommendations: z.array(z.string()).min(1) });
+/** Case and spacing do not make a different title. */
+const titleKey = (t: string) => t.trim().replace(/\s+/g, " ").toLowerCase();
+
+/**
+ * The structured answer schema of one act: `recommendations` lists k titles, each one of this call's candidate
+ * titles (an enum), so json_schema, tools, format or a grammar can only name candidates, and the answer's length is
+ * bounded by the schema (its token budget follows). A prompt-only answer that names no candidate fails validation
+ * saying so, and gets a repair turn.
+ */
+export function recommendationsSchemaFor(candidateTitles: readonly string[], k: number): { schema: z.ZodType<{ recommendations: string[] }>; jsonSchema: Record<string, unknown> } {
+  const titles = [...new Set(candidateTitles)];
+  const keys = new Set(titles.map(titleKey));
+  const max = Math.max(1, Math.min(k, titles.length));
+  // Prompt-only answers: at least one named title must be a candidate's (else a repair turn says which were not);
+  // other near-miss titles go to grounding (fuzzy, embedding), as BiLLP's text answers do.
+  const schema = z.object({
+    recommendations: z
+      .array(z.string())
+      .min(1)
+      .superRefine((named, ctx) => {
+        if (named.some((t) => keys.has(titleKey(t)))) return;
+        ctx.addIssue({ code: "custom", message: `none of ${JSON.stringify(named.slice(0, 5).map((t) => t.slice(0, 60)))} is one of the candidate titles; copy titles exactly from the candidate list` });
+      }),
+  });
+  const jsonSchema = {
+    type: "object",
+    // Exactly k entries (the prompt asks for k items): fewer would leave slots to the fallback.
+    properties: { recommendations: { type: "array", items: { type: "string", enum: titles }, minItems: max, maxItems: max, description: "exact candidate titles, best first" } },
+    required: ["recommendations"],
+    additionalProperties: false,
+  };
+  return { schema, jsonSchema };
+}
 
 /**
  * BiLLP's LLM actor: a plan, the session history and candidate items from the plan's categories in; item
@@ -140,7 +172,7 @@ export class LlmActor implements Actor {
       excludedNotInHistory: [...exclude].filter((i) => !inHistory.has(i)), hints, k,
       historyWindow: this.options.historyWindow, structuredOutput: this.options.output === "structured",
     });
-    const answer = await this.ask([new SystemMessage(system), new HumanMessage(user)], request.signal);
+    const answer = await this.ask([new SystemMessage(system), new HumanMessage(user)], request.signal, { titles: candidates.map((i) => this.titles[i]!), k });
     this.counters.acts++;
 
     const chosen: ItemId[] = [];
@@ -166,7 +198,10 @@ export class LlmActor implements Actor {
     const fromModel = grounding.some((g) => g.method !== "fallback");
     // The slots are filled already (unusable titles by candidates); settle() counts the answer and records provenance.
     const [answered] = await settle(
-      { component: this.name, model: this.model!, stats: this.stats, ...(request.signal ? { signal: request.signal } : {}) },
+      {
+        component: this.name, model: this.model!, stats: this.stats, ...(request.signal ? { signal: request.signal } : {}),
+        sample: () => ({ key: chosen.join(","), session: observation.sessionId }),
+      },
       [fromModel ? { ok: true, value: true, repairs: answer.repairs, cached: answer.cached } : { ok: false, reason: grounding[0]?.reason ?? "no usable answer" }],
       () => [false],
     );
@@ -220,11 +255,16 @@ export class LlmActor implements Actor {
   }
 
   /** Asks the model; returns the titles it named (possibly none) and why none, without throwing. */
-  private async ask(messages: BaseMessage[], signal?: AbortSignal): Promise<{ titles: string[]; raw?: string; failure?: string; repairs?: number; cached?: boolean }> {
+  private async ask(
+    messages: BaseMessage[],
+    signal: AbortSignal | undefined,
+    shown: { titles: readonly string[]; k: number },
+  ): Promise<{ titles: string[]; raw?: string; failure?: string; repairs?: number; cached?: boolean }> {
     const opts = { stats: this.stats, ...(signal ? { signal } : {}) };
     if (this.options.output === "structured") {
       this.counters.modelCalls++;
-      const res = await structured(this.model!, RecommendationsSchema, messages, { name: "recommendations", ...opts });
+      const { schema, jsonSchema } = recommendationsSchemaFor(shown.titles, shown.k);
+      const res = await structured(this.model!, schema, messages, { name: "recommendations", jsonSchema, ...opts });
       if (!res.ok) return { titles: [], failure: `model answer unusable (${res.reason}: ${res.error})`, ...(res.raw !== undefined ? { raw: res.raw } : {}) };
       return { titles: res.value.recommendations.map((t) => t.trim()).filter((t) => t.length > 0), raw: res.raw, repairs: res.repairs, cached: res.cached };
     }

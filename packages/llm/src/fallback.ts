@@ -1,5 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { errorMessage } from "./errors.js";
+import type { QualitySample } from "./quality.js";
 import type { AnswerOutcome, LlmStats } from "./stats.js";
 import type { StructuredResult } from "./structured.js";
 
@@ -34,6 +35,8 @@ export interface FallbackContext {
   stats?: LlmStats;
   /** A cancelled run is not a model failure: settle() rethrows instead of falling back. */
   signal?: AbortSignal;
+  /** How the quality guards see one of the model's answers (see `LlmStats.recordSample`); fallbacks are not sampled. */
+  sample?: (value: any, index: number) => QualitySample | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 /**
@@ -76,7 +79,12 @@ export async function settle<T>(
     ctx.stats?.recordFallback(ctx.component, f.reason);
     out[f.index] = { value: backups[j]!, outcome: "fallback", model, reason: f.reason };
   });
-  for (const a of out) ctx.stats?.recordAnswer(ctx.component, a.outcome);
+  out.forEach((a, i) => {
+    ctx.stats?.recordAnswer(ctx.component, a.outcome);
+    if (a.outcome === "fallback" || !ctx.sample || !ctx.stats) return;
+    const sample = ctx.sample(a.value, i);
+    if (sample) ctx.stats.recordSample(ctx.component, sample);
+  });
   return out;
 }
 

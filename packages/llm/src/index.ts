@@ -1,8 +1,10 @@
 export { LlmStats, type LlmStatsSnapshot, type LlmStatsEvent } from "./stats.js";
+export { AnswerSamples, isCollapsed, formatQuality, trigrams, overlap, REPEAT_OVERLAP, type QualitySample, type QualitySummary, type CollapseRule } from "./quality.js";
 export { NoModelError, LlmTimeoutError, isTimeoutError, httpStatusOf } from "./errors.js";
 export { ScriptedChatModel, type ScriptedChatModelOptions, type ScriptedResponses } from "./scripted.js";
 export { structured, complete, jsonSchemaOf, formatZodError, type StructuredOptions, type StructuredResult } from "./structured.js";
 export { extractJson, type ExtractedJson } from "./json.js";
+export { maxJsonChars, schemaTokenBudget, DEFAULT_MAX_STRING, DEFAULT_MAX_ITEMS, MAX_SCHEMA_TOKENS } from "./budget.js";
 export { invokeSafely, JSON_SCHEMA_OPTION, type InvokeOptions, type InvokeResult } from "./invoke.js";
 export { toMessages, promptText, contentText, messagesToJson, type Prompt } from "./messages.js";
 export { createChatModel, wrapChatModel, defaultModelSpec, type ChatModelOptions, type WrapOptions } from "./factory.js";
@@ -39,7 +41,7 @@ export {
   type StructuredMethod,
   type MethodFamily,
 } from "./methods.js";
-export { methodStateOf, isCacheHit } from "./structured.js";
+export { methodStateOf, isCacheHit, truncatedAt } from "./structured.js";
 export { methodFamily } from "./spec.js";
 export type { ComponentAnswers, AnswerOutcome } from "./stats.js";
 export {

@@ -49,10 +49,27 @@ describe("LlamaCppChatModel at its node-llama-cpp boundary", () => {
       { type: "model", response: ["Ok"] },
     ]);
     expect(call.prompt).toMatch(/^Judge it\./);
-    expect(call.maxTokens).toBe(64);
+    // A schema call's budget is the schema's longest answer, not maxTokens: {"score": <integer>} is at most
+    // 2 braces + 7 ("score" quoted) + 2 + 4 whitespace + 24 digits = 39 characters, + 32 tokens of slack.
+    expect(call.maxTokens).toBe(71);
     expect(fake.grammarsBuilt[0]).toMatchObject({ type: "object", properties: { score: { type: "integer" } } });
     expect(call.grammar).toEqual({ grammarFor: fake.grammarsBuilt[0] });
     expect(stats.completionTokens).toBe('{"score": 3}'.length);
+  });
+
+  it("reports an answer cut at the schema's budget as truncation and repairs it under the same grammar", async () => {
+    // countTokens is the length here, so a 71-character answer used the whole budget of {"score": <integer>} (71).
+    const cut = '{"score": ' + "1".repeat(61);
+    const fake = fakeBackend([cut, '{"score": 2}', cut]);
+    const model = new LlamaCppChatModel({ modelPath: "m.gguf", backend: fake.backend });
+    const stats = new LlmStats();
+    const r = await structured(model, verdict, "judge", { stats, maxRepairs: 1 });
+    expect(r).toMatchObject({ ok: true, value: { score: 2 }, repairs: 1, method: "grammar" });
+    expect(fake.seen[1]!.grammar).toEqual(fake.seen[0]!.grammar); // the repair keeps the grammar (no move to prompt-only)
+    expect(stats.snapshot()).toMatchObject({ truncations: 1, downgrades: 0, methods: { grammar: 2 } });
+    const failed = await structured(model, verdict, "judge again", { stats, maxRepairs: 0 });
+    expect(failed).toMatchObject({ ok: false, reason: "truncated" });
+    expect(!failed.ok && failed.error).toMatch(/^the answer was cut at its token limit \(71 tokens\) before its JSON ended/);
   });
 
   it("plain completions get no grammar; a schema's grammar is built once; calls run one at a time", async () => {
@@ -60,6 +77,7 @@ describe("LlamaCppChatModel at its node-llama-cpp boundary", () => {
     const model = new LlamaCppChatModel({ modelPath: "m.gguf", backend: fake.backend });
     expect((await model.invoke("hi")).content).toBe("hello");
     expect(fake.seen[0]!.grammar).toBeUndefined();
+    expect(fake.seen[0]!.maxTokens).toBe(256); // no schema: the plain budget
     const both = await Promise.all([structured(model, verdict, "a"), structured(model, verdict, "b")]);
     expect(both.every((r) => r.ok)).toBe(true);
     expect(fake.grammarsBuilt).toHaveLength(1);

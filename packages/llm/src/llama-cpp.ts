@@ -2,6 +2,7 @@ import { BaseChatModel, type BaseChatModelParams } from "@langchain/core/languag
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
 import { FarsightError } from "@farsight/core";
+import { DEFAULT_MAX_ITEMS, DEFAULT_MAX_STRING, schemaTokenBudget } from "./budget.js";
 import { JSON_SCHEMA_OPTION } from "./invoke.js";
 import { contentText } from "./messages.js";
 
@@ -30,7 +31,11 @@ export interface LlamaCppOptions {
   gpu?: false | "auto" | "cuda" | "vulkan" | "metal";
   /** Sampling temperature. Default 0. */
   temperature?: number;
-  /** Longest answer in tokens. Default 256 (the roles' answers are short; a CPU model that rambles costs seconds per 100 tokens). */
+  /**
+   * Longest answer in tokens of a call without a JSON schema. Default 256 (the roles' answers are short; a CPU model
+   * that rambles costs seconds per 100 tokens). A call with a schema gets the schema's budget instead
+   * (`schemaTokenBudget`: the longest answer the grammar allows), so a valid answer is never cut.
+   */
   maxTokens?: number;
   /**
    * CPU threads of the context. Default 1: llama.cpp's worker threads spin while they wait for each other, so on
@@ -91,10 +96,12 @@ export class LlamaCppChatModel extends BaseChatModel {
     const { history, prompt } = toLlamaHistory(messages);
     const schema = (options as Record<string, unknown>)[JSON_SCHEMA_OPTION] as Record<string, unknown> | undefined;
     const grammar = schema && this.constrain ? await this.grammarFor(backend, schema) : undefined;
+    // Under a grammar the answer is at most as long as the schema allows: budget exactly that, so nothing valid is cut.
+    const maxTokens = grammar !== undefined && schema ? schemaTokenBudget(grammarSchema(schema), { fallback: this.maxTokens }) : this.maxTokens;
     const run = async () => {
       options.signal?.throwIfAborted();
       backend.session.setChatHistory(history);
-      return backend.session.prompt(prompt, { grammar, maxTokens: this.maxTokens, temperature: this.temperature, signal: options.signal });
+      return backend.session.prompt(prompt, { grammar, maxTokens, temperature: this.temperature, signal: options.signal });
     };
     // The queue belongs to the backend: models that share a loaded file (see sharedBackend) share its session.
     const result = (queues.get(backend) ?? Promise.resolve()).then(run, run);
@@ -102,9 +109,13 @@ export class LlamaCppChatModel extends BaseChatModel {
     const answer = await result;
     const promptTokens = messages.reduce((n, m) => n + backend.countTokens(contentText(m.content)), 0);
     const completionTokens = backend.countTokens(answer);
+    // A generation that used its whole budget stopped there: say so as OpenAI does ("length"), so a cut-off JSON is
+    // reported as truncation, not as a model that cannot write JSON.
+    const cut = completionTokens >= maxTokens;
     const message = new AIMessage({
       content: answer,
       usage_metadata: { input_tokens: promptTokens, output_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+      response_metadata: { finish_reason: cut ? "length" : "stop", max_tokens: maxTokens },
     });
     return { generations: [{ text: answer, message }] };
   }
@@ -118,20 +129,23 @@ export class LlamaCppChatModel extends BaseChatModel {
   }
 
   private grammarFor(backend: LlamaBackend, schema: Record<string, unknown>): Promise<unknown> {
+    // Per-request schemas (candidate enums) make many grammars: keep the most recent ones, least recently used out.
     const key = JSON.stringify(schema);
     let grammar = this.grammars.get(key);
-    if (!grammar) {
-      grammar = backend.grammarForJsonSchema(grammarSchema(schema));
-      this.grammars.set(key, grammar);
-    }
+    if (grammar) this.grammars.delete(key);
+    else grammar = backend.grammarForJsonSchema(grammarSchema(schema));
+    this.grammars.set(key, grammar);
+    if (this.grammars.size > MAX_GRAMMARS) this.grammars.delete(this.grammars.keys().next().value!);
     return grammar;
   }
 }
 
+/** Grammars kept per model (each a compiled GBNF; a per-request schema makes one per candidate set). */
+const MAX_GRAMMARS = 64;
 /** Longest free-text string the grammar lets a model write where the schema sets no `maxLength`. */
-export const GRAMMAR_MAX_STRING = 300;
+export const GRAMMAR_MAX_STRING = DEFAULT_MAX_STRING;
 /** Longest list of scalars (ids, titles) the grammar lets a model write where the schema sets no `maxItems`. */
-export const GRAMMAR_MAX_ITEMS = 32;
+export const GRAMMAR_MAX_ITEMS = DEFAULT_MAX_ITEMS;
 
 /**
  * The schema the grammar is built from. node-llama-cpp 3.22's grammar knows `oneOf` but not `anyOf` (what zod

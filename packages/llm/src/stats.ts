@@ -1,3 +1,4 @@
+import { AnswerSamples, type QualitySample, type QualitySummary } from "./quality.js";
 import { quantile } from "@farsight/core";
 import { EndpointCounts, type EndpointSnapshot } from "./endpoint-stats.js";
 
@@ -30,6 +31,8 @@ export interface LlmStatsSnapshot {
   retries: number;
   repairs: number;
   invalidAnswers: number;
+  /** Answers the model stopped at its token budget (finish reason "length"); each is also an invalid answer when its JSON was cut. */
+  truncations: number;
   fallbacks: number;
   fallbacksByComponent: Record<string, number>;
   /** Model calls per structured-output method (json-schema, tools, json-mode, format, grammar, prompt). */
@@ -45,6 +48,8 @@ export interface LlmStatsSnapshot {
   failovers: number;
   /** Per endpoint of a `pool:` model, keyed by the endpoint's spec (credentials redacted); empty without a pool. */
   endpoints: Record<string, EndpointSnapshot>;
+  /** Quality guards per component: distinct answers, category entropy, repeated texts, score spread (model answers only). */
+  quality: Record<string, QualitySummary>;
   /** Latency of successful model calls in milliseconds (NaN before the first call). */
   latencyP50Ms: number;
   latencyP95Ms: number;
@@ -80,6 +85,8 @@ export class LlmStats {
   repairs = 0;
   /** Answers that were not valid JSON or did not match the schema (each one, before repair). */
   invalidAnswers = 0;
+  /** Answers cut at the token budget (see {@link LlmStatsSnapshot.truncations}). */
+  truncations = 0;
   fallbacks = 0;
   promptTokens = 0;
   completionTokens = 0;
@@ -94,6 +101,8 @@ export class LlmStats {
   readonly answersByComponent: Record<string, ComponentAnswers> = {};
   /** The last few fallback reasons, newest last, for a progress line or a report. */
   readonly recentFallbacks: { component: string; reason: string }[] = [];
+  /** Samples of the model's answers per component (see `recordSample`). */
+  readonly quality = new Map<string, AnswerSamples>();
   private readonly latencies: number[] = [];
   private readonly listeners = new Set<(event: LlmStatsEvent, stats: LlmStats) => void>();
 
@@ -104,6 +113,13 @@ export class LlmStats {
     this.recentFallbacks.push({ component, reason });
     if (this.recentFallbacks.length > 20) this.recentFallbacks.shift();
     this.emit("fallback");
+  }
+
+  /** One answer of the model (not a fallback's) as the quality guards see it. */
+  recordSample(component: string, sample: QualitySample): void {
+    let q = this.quality.get(component);
+    if (!q) this.quality.set(component, (q = new AnswerSamples()));
+    q.add(sample);
   }
 
   /** A component's request (structured or text) got its first answer or error; `sent`: it reached a model (no cache hit). */
@@ -186,6 +202,11 @@ export class LlmStats {
     this.emit("repair");
   }
 
+  /** An answer stopped at its token budget. */
+  recordTruncation(): void {
+    this.truncations++;
+  }
+
   recordInvalidAnswer(): void {
     this.invalidAnswers++;
     this.emit("invalid-answer");
@@ -209,6 +230,7 @@ export class LlmStats {
       retries: this.retries,
       repairs: this.repairs,
       invalidAnswers: this.invalidAnswers,
+      truncations: this.truncations,
       fallbacks: this.fallbacks,
       fallbacksByComponent: { ...this.fallbacksByComponent },
       methods: { ...this.methods },
@@ -220,6 +242,7 @@ export class LlmStats {
       maxInFlight: this.maxInFlight,
       failovers: this.failovers,
       endpoints: Object.fromEntries([...this.endpoints].map(([id, e]) => [id, e.snapshot()])),
+      quality: Object.fromEntries([...this.quality].map(([k, q]) => [k, q.summary()])),
       latencyP50Ms: this.latencyQuantile(0.5),
       latencyP95Ms: this.latencyQuantile(0.95),
       latencyMeanMs: n === 0 ? NaN : this.latencies.reduce((a, b) => a + b, 0) / n,

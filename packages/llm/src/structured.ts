@@ -30,7 +30,7 @@ export interface StructuredOptions {
  */
 export type StructuredResult<T> =
   | { ok: true; value: T; raw: string; repairs: number; method: StructuredMethod; cached: boolean }
-  | { ok: false; reason: "invalid-json" | "schema" | "timeout" | "error"; error: string; raw?: string; repairs: number; method: StructuredMethod };
+  | { ok: false; reason: "invalid-json" | "truncated" | "schema" | "timeout" | "error"; error: string; raw?: string; repairs: number; method: StructuredMethod };
 
 const methodStates = new WeakMap<BaseChatModel, MethodState>();
 
@@ -131,7 +131,9 @@ export async function structured<S extends z.ZodType>(
       return { ok: false, reason: answer.reason, error: answer.error, repairs, method };
     }
     const raw = answerText(answer.message);
-    const verdict = validate(schema, raw, name);
+    const cutAt = truncatedAt(answer.message);
+    if (cutAt !== undefined) stats?.recordTruncation();
+    const verdict = validate(schema, raw, name, cutAt);
     if (verdict.ok) {
       if (!options.method) state.settle(method); // a weaker method that worked where a stronger one was ignored: keep it
       const cached = isCacheHit(answer.message);
@@ -141,9 +143,11 @@ export async function structured<S extends z.ZodType>(
     if (repairs >= maxRepairs) return { ok: false, reason: verdict.reason, error: verdict.error, raw, repairs, method };
     repairs++;
     stats?.recordRepair();
-    if (verdict.reason === "invalid-json" && weaker && method !== "prompt") {
+    if (verdict.reason === "invalid-json" && weaker && method !== "prompt" && method !== "grammar") {
       // A constraining method that still produced no JSON was ignored: the repair asks the weaker way, and
       // without a single bracket in the answer (not a cut-off object) the model stays on the weaker way.
+      // A grammar cannot be ignored (and a cut answer is "truncated", not here): its repair keeps the grammar,
+      // which is what lets a small model that cannot follow prose instructions answer at all.
       stats?.recordDowngrade();
       if (!/[[{]/.test(raw)) state.settle(weaker);
       method = weaker;
@@ -156,10 +160,23 @@ function ignoredSchema(method: StructuredMethod, cause: unknown): boolean {
   return method === "json-schema" && cause instanceof SyntaxError;
 }
 
-type Verdict = { ok: true; value: unknown } | { ok: false; reason: "invalid-json" | "schema"; error: string };
+type Verdict = { ok: true; value: unknown } | { ok: false; reason: "invalid-json" | "truncated" | "schema"; error: string };
 
-function validate(schema: z.ZodType, raw: string, name: string): Verdict {
+/** The token budget an answer stopped at (finish reason "length", OpenAI's and our llama-cpp adapter's), else undefined. */
+export function truncatedAt(message: BaseMessage): number | "unknown" | undefined {
+  const meta = (message.response_metadata ?? {}) as Record<string, unknown>;
+  const reason = meta.finish_reason ?? meta.finishReason ?? meta.done_reason;
+  if (reason !== "length") return undefined;
+  const max = meta.max_tokens;
+  return typeof max === "number" ? max : "unknown";
+}
+
+function validate(schema: z.ZodType, raw: string, name: string, cutAt?: number | "unknown"): Verdict {
   const json = extractJson(raw);
+  if (!json.ok && cutAt !== undefined) {
+    const budget = cutAt === "unknown" ? "its token limit" : `its token limit (${cutAt} tokens)`;
+    return { ok: false, reason: "truncated", error: `the answer was cut at ${budget} before its JSON ended (${json.error})` };
+  }
   if (!json.ok) return { ok: false, reason: "invalid-json", error: `the answer is not valid JSON: ${json.error}` };
   const parsed = schema.safeParse(json.value);
   if (!parsed.success) return { ok: false, reason: "schema", error: `the JSON does not match the ${name} schema: ${formatZodError(parsed.error)}` };

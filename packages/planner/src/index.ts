@@ -26,7 +26,7 @@ export { NoisyOraclePlanner, noisyOracleName, checkPlannerQuality, type NoisyOra
 export { ItemRuleOraclePlanner, type ItemRuleOraclePlannerOptions, type ItemRuleKnowledge, type ItemRuleQuery, type CategoryOutlook } from "./item-rule-oracle.js";
 export { LlmPlannerBase, mapLimit, type PlanAttempt } from "./llm-planner-base.js";
 export { LlmCategoryPlanner, type LlmCategoryPlannerOptions } from "./llm-category-planner.js";
-export { LlmThoughtPlanner, capWords, type LlmThoughtPlannerOptions } from "./llm-thought-planner.js";
+export { LlmThoughtPlanner, capWords, thoughtSchemaFor, type LlmThoughtPlannerOptions } from "./llm-thought-planner.js";
 export {
   lerlPlanPrompt,
   lerlCohortPrompt,
@@ -36,4 +36,16 @@ export {
   type PromptMessages,
 } from "./prompt-lerl.js";
 export { billpThoughtPrompt, BILLP_SYSTEM_PROMPT, DEFAULT_THOUGHT_EXAMPLES, type BillpPromptOptions } from "./prompt-billp.js";
-export { validateCategories, categoryPlanSchema, cohortPlanSchema, type ValidatedCategories } from "./validate.js";
+export {
+  validateCategories,
+  categoryPlanSchema,
+  cohortPlanSchema,
+  categoryPlanSchemaFor,
+  cohortPlanSchemaFor,
+  candidateIdList,
+  planBounds,
+  MAX_RATIONALE_CHARS,
+  type ValidatedCategories,
+  type PlanSchemaBounds,
+  type RequestSchema,
+} from "./validate.js";

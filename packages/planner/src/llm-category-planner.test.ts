@@ -99,9 +99,34 @@ describe("LlmCategoryPlanner answers", () => {
     const planner = new LlmCategoryPlanner({ model: scripted('{"categories": [42, 43]}'), stats });
     const [plan] = await planner.plan([request("a")]);
     expect(plan!.source).toMatchObject({ kind: "fallback", by: "llm-category->saturation-aware" });
-    expect(plan!.source.detail).toContain("only unknown categories [42,43]");
+    expect(plan!.source.detail).toContain("the answer named none; not candidates: [42,43]");
     expect(stats.snapshot().fallbacksByComponent).toEqual({ "planner/llm-category": 1 });
-    expect(planner.counters).toMatchObject({ fallbacks: 1, unknownIdsDropped: 2 });
+    // Refused by the request's schema (after its repair turns), so no id of it was "dropped" from a kept answer.
+    expect(planner.counters).toMatchObject({ fallbacks: 1, unknownIdsDropped: 0 });
+  });
+
+  it("sends the request's own schema: candidate ids as an enum, the list bounded by minCategories / maxCategories", async () => {
+    const model = scripted('{"categories": [3, 0], "rationale": "fresh"}');
+    const planner = new LlmCategoryPlanner({ model, minCategories: 2, maxCategories: 3 });
+    const restricted = buildPlanRequest(observation("r"), { catalog, candidates: [0, 3, 4] });
+    await planner.plan([restricted]);
+    // The schema shown is the one sent to constrained decoders (structured() puts the same object in both places).
+    const shown = JSON.parse(/JSON schema of category_plan:\n(.*)$/m.exec(model.prompts[0]!)![1]!) as { properties: { categories: unknown }; required: string[] };
+    expect(shown.required).toEqual(["categories", "rationale"]);
+    expect(shown.properties.categories).toEqual({
+      type: "array", items: { type: "integer", enum: [0, 3, 4] }, minItems: 2, maxItems: 3, description: "ids of the chosen candidate categories",
+    });
+  });
+
+  it("asks again, saying why, when an answer names fewer candidates than minCategories; then falls back", async () => {
+    const stats = new LlmStats();
+    const model = scripted('{"categories": [1, 99]}');
+    const planner = new LlmCategoryPlanner({ model, stats, minCategories: 2, maxRepairs: 1 });
+    const [plan] = await planner.plan([request("a")]);
+    expect(model.prompts).toHaveLength(2);
+    expect(model.prompts[1]).toContain("name at least 2 candidate category ids (candidates: 0, 1, 2, 3, 4); the answer named only 1 (1); not candidates: [99]");
+    expect(plan!.source.kind).toBe("fallback");
+    expect(stats.snapshot()).toMatchObject({ repairs: 1, invalidAnswers: 2, fallbacks: 1 });
   });
 
   it("plans every k steps: reuses a session's plan in between, from memory or from the request", async () => {
@@ -121,7 +146,7 @@ describe("LlmCategoryPlanner answers", () => {
     fresh.forget();
 
     // A caller that hands back every plan it got, reused ones included, still gets a fresh plan every k steps.
-    const echo = new LlmCategoryPlanner({ model: scripted('{"categories": [2]}'), planEvery: 2 });
+    const echo = new LlmCategoryPlanner({ model: scripted('{"categories": [2, 3]}'), planEvery: 2 });
     let last: { plan: Plan; step: number } | undefined;
     const echoed: string[] = [];
     for (let step = 3; step < 9; step++) {
@@ -136,11 +161,11 @@ describe("LlmCategoryPlanner answers", () => {
     const model = scripted((prompt) => {
       expect(prompt).toContain("S1 (step 3");
       expect(prompt).toContain("S3 (step 3");
-      return JSON.stringify({ plans: [{ session: "S2", categories: [2] }, { session: "S1", categories: [0, 4] }, { session: 3, categories: ["Drama"] }] });
+      return JSON.stringify({ plans: [{ session: "S2", categories: [2, 1] }, { session: "S1", categories: [0, 4] }, { session: 3, categories: ["Drama", "action"] }] });
     });
     const planner = new LlmCategoryPlanner({ model, cohortSize: 8 });
     const plans = await planner.plan([request("a"), request("b"), request("c")]);
-    expect(plans.map((p) => p.categories)).toEqual([[0, 4], [2], [3]]);
+    expect(plans.map((p) => p.categories)).toEqual([[0, 4], [2, 1], [3, 0]]);
     expect(model.prompts).toHaveLength(1);
     const prompt = model.prompts[0]!;
     // Shared candidates and reflections appear once.
@@ -150,7 +175,7 @@ describe("LlmCategoryPlanner answers", () => {
 
   it("falls back for sessions a cohort answer leaves out", async () => {
     const stats = new LlmStats();
-    const planner = new LlmCategoryPlanner({ model: scripted('{"plans": [{"session": "S1", "categories": [1]}]}'), cohortSize: 2, stats });
+    const planner = new LlmCategoryPlanner({ model: scripted('{"plans": [{"session": "S1", "categories": [1, 2]}]}'), cohortSize: 2, stats });
     const plans = await planner.plan([request("a"), request("b")]);
     expect(plans.map((p) => p.source.kind)).toEqual(["llm", "fallback"]);
     expect(plans[1]!.source.detail).toContain("no plan for S2");
@@ -159,7 +184,7 @@ describe("LlmCategoryPlanner answers", () => {
 
   it("runs per-session calls concurrently, at most `concurrency` at once", async () => {
     const stats = new LlmStats();
-    const model = new ScriptedChatModel({ responses: () => '{"categories": [1]}', delayMs: 15 });
+    const model = new ScriptedChatModel({ responses: () => '{"categories": [1, 2]}', delayMs: 15 });
     const planner = new LlmCategoryPlanner({ model, stats, concurrency: 3 });
     const plans = await planner.plan(Array.from({ length: 9 }, (_x, i) => request(`s${i}`)));
     expect(plans.every((p) => p.source.kind === "llm")).toBe(true);

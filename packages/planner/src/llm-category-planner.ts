@@ -5,7 +5,7 @@ import { LlmPlannerBase, mapLimit, type PlanAttempt } from "./llm-planner-base.j
 import { cohortLabel, lerlCohortPrompt, lerlPlanPrompt, type LerlPromptOptions, type PromptMessages } from "./prompt-lerl.js";
 import { SaturationAwarePlanner } from "./saturation-planner.js";
 import type { PlanCallOptions, PlanRequest, Planner } from "./types.js";
-import { answerParts, categoryPlanSchema, cohortPlanSchema, validateCategories } from "./validate.js";
+import { answerParts, categoryPlanSchemaFor, cohortPlanSchemaFor, validateCategories, type PlanSchemaBounds } from "./validate.js";
 
 export interface LlmCategoryPlannerOptions {
   /** Any LangChain chat model. `null` (the "none" spec) throws a NoModelError naming the non-LLM planners. */
@@ -16,9 +16,13 @@ export interface LlmCategoryPlannerOptions {
   readonly fallback?: Planner;
   /** Seed of the default fallback planner. Default 0. */
   readonly seed?: number;
-  /** Categories the prompt asks for at least (LERL: "more than 1", i.e. 2). Fewer valid ids are still accepted. Default 2. */
+  /**
+   * Categories the plan must name at least (LERL: "more than 1", i.e. 2): the request's schema has this `minItems`
+   * (clamped to the number of candidates), so constrained decoding cannot answer fewer and a prompt-only answer with
+   * fewer gets a repair turn saying so. Default 2.
+   */
   readonly minCategories?: number;
-  /** Categories the prompt asks for at most; longer answers are cut (counted as `truncatedIds`). Default: no limit. */
+  /** Categories the plan may name at most: the schema's `maxItems` (clamped to the candidates). Default: every candidate. */
   readonly maxCategories?: number;
   /** Temporal abstraction: re-plan every k steps, reuse a session's plan in between. Default 1 (LERL: every step). */
   readonly planEvery?: number;
@@ -97,6 +101,12 @@ export class LlmCategoryPlanner extends LlmPlannerBase {
     };
   }
 
+  /** The bounds of a request's schema: the same numbers the prompt states. */
+  schemaBounds(numCandidates: number): PlanSchemaBounds {
+    const o = this.promptOptions(numCandidates);
+    return { minItems: o.minCategories, ...(o.maxCategories !== undefined ? { maxItems: o.maxCategories } : {}) };
+  }
+
   private callOptions(options?: PlanCallOptions) {
     return {
       maxRepairs: this.o.maxRepairs,
@@ -107,7 +117,9 @@ export class LlmCategoryPlanner extends LlmPlannerBase {
 
   private async planSession(request: PlanRequest, options?: PlanCallOptions): Promise<PlanAttempt> {
     this.counters.modelCalls++;
-    const res = await structured(this.model, categoryPlanSchema, this.promptFor(request), { name: "category_plan", ...this.callOptions(options) });
+    // The schema of this request: its candidate ids as an enum, the list bounded as the prompt asks.
+    const { schema, jsonSchema } = categoryPlanSchemaFor(request.candidates, this.schemaBounds(request.candidates.length));
+    const res = await structured(this.model, schema, this.promptFor(request), { name: "category_plan", jsonSchema, ...this.callOptions(options) });
     return attemptOf(res, (value) => {
       const { refs, rationale } = answerParts(value);
       return this.toPlan(request, refs, rationale);
@@ -116,7 +128,12 @@ export class LlmCategoryPlanner extends LlmPlannerBase {
 
   private async planCohort(requests: readonly PlanRequest[], options?: PlanCallOptions): Promise<PlanAttempt[]> {
     this.counters.modelCalls++;
-    const res = await structured(this.model, cohortPlanSchema, this.cohortPromptFor(requests), { name: "cohort_plan", ...this.callOptions(options) });
+    // Candidates shared by the chunk (usually all of them; a session's own are checked again in toPlan).
+    const shared = requests[0]!.candidates.filter((c) => requests.every((r) => r.candidates.some((x) => x.id === c.id)));
+    const labels = requests.map((_, i) => cohortLabel(i));
+    const n = Math.min(...requests.map((r) => r.candidates.length));
+    const { schema, jsonSchema } = cohortPlanSchemaFor(labels, shared.length ? shared : requests[0]!.candidates, this.schemaBounds(Math.min(n, shared.length || n)));
+    const res = await structured(this.model, schema, this.cohortPromptFor(requests), { name: "cohort_plan", jsonSchema, ...this.callOptions(options) });
     return requests.map((r, i) =>
       attemptOf(res, (value) => {
         const label = cohortLabel(i);

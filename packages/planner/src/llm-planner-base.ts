@@ -58,7 +58,19 @@ export abstract class LlmPlannerBase implements Planner {
     });
     const fresh = todo.length ? await this.planFresh(todo.map((i) => requests[i]!), options) : [];
     // Counting, fallback and provenance are @farsight/llm's settle(); a cancelled run throws there.
-    const ctx = { component: this.common.component, model: this.common.model, ...(this.common.stats ? { stats: this.common.stats } : {}), ...(options?.signal ? { signal: options.signal } : {}) };
+    const ctx = {
+      component: this.common.component,
+      model: this.common.model,
+      ...(this.common.stats ? { stats: this.common.stats } : {}),
+      ...(options?.signal ? { signal: options.signal } : {}),
+      // Quality guards: the plan's categories per session (a planner that gives every session one plan has collapsed).
+      sample: (plan: Plan, j: number) => ({
+        key: [...plan.categories].sort((a, b) => a - b).join(","),
+        session: requests[todo[j]!]!.sessionId,
+        categories: plan.categories,
+        ...(plan.thought ? { text: plan.thought } : {}),
+      }),
+    };
     const answered = await settle(ctx, fresh, (failed) => this.common.fallback.plan(failed.map((f) => requests[todo[f.index]!]!), options));
     answered.forEach((a, j) => {
       const at = todo[j]!;

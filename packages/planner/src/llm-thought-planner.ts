@@ -6,7 +6,7 @@ import { billpThoughtPrompt, DEFAULT_THOUGHT_EXAMPLES } from "./prompt-billp.js"
 import type { PromptMessages } from "./prompt-lerl.js";
 import { SaturationAwarePlanner } from "./saturation-planner.js";
 import type { PlanCallOptions, PlanRequest, Planner } from "./types.js";
-import { categoryRefSchema, validateCategories } from "./validate.js";
+import { candidateIdList, categoryRefSchema, validateCategories, type RequestSchema } from "./validate.js";
 
 export interface LlmThoughtPlannerOptions {
   /** Any LangChain chat model. `null` (the "none" spec) throws a NoModelError naming the non-LLM planners. */
@@ -38,10 +38,37 @@ export interface LlmThoughtPlannerOptions {
 
 const COMPONENT = "planner/llm-thought";
 
-const thoughtSchema = z.object({
-  thought: z.string().min(1).describe("the next high-level sub-goal"),
-  categories: z.array(categoryRefSchema).optional().describe("ids of candidate categories the thought points at"),
-});
+interface ThoughtAnswer {
+  thought: string;
+  categories?: (number | string)[];
+}
+
+/** Characters per word a thought may average (English words and the spaces between them, generously). */
+const CHARS_PER_WORD = 8;
+
+/**
+ * The thought schema of one request: a thought of at most `maxWords` words' worth of characters and (when asked)
+ * one to three ids of this request's candidates as an enum, so a constrained model cannot name a missing category.
+ * The zod side stays lenient for prompt-only models (long thoughts are cut to words, unknown ids dropped and counted).
+ */
+export function thoughtSchemaFor(request: PlanRequest, maxWords: number, askForCategories: boolean): RequestSchema<ThoughtAnswer> {
+  const maxChars = Math.max(16, maxWords * CHARS_PER_WORD);
+  const thought = { type: "string", minLength: 1, maxLength: maxChars, description: "the next high-level sub-goal" };
+  if (!askForCategories) {
+    const schema = z.object({ thought: z.string().min(1) }) as unknown as z.ZodType<ThoughtAnswer>;
+    return { schema, jsonSchema: { type: "object", properties: { thought }, required: ["thought"], additionalProperties: false } };
+  }
+  const list = candidateIdList(request.candidates, { minItems: 1, maxItems: 3 });
+  // Prompt-only answers: a thought without categories is still a thought (the fallback planner adds categories).
+  const schema = z.object({ thought: z.string().min(1), categories: z.array(categoryRefSchema).optional() }) as unknown as z.ZodType<ThoughtAnswer>;
+  const jsonSchema = {
+    type: "object",
+    properties: { thought, categories: { ...list.jsonSchema, description: "ids of candidate categories the thought points at" } },
+    required: ["thought", "categories"],
+    additionalProperties: false,
+  };
+  return { schema, jsonSchema };
+}
 
 /**
  * BiLLP's planner: a frozen LLM writes a textual sub-goal ("thought") from the session history, the reflections
@@ -93,8 +120,10 @@ export class LlmThoughtPlanner extends LlmPlannerBase {
 
   private async planSession(request: PlanRequest, options?: PlanCallOptions): Promise<PlanAttempt> {
     this.counters.modelCalls++;
-    const res = await structured(this.model, thoughtSchema, this.promptFor(request), {
+    const { schema, jsonSchema } = thoughtSchemaFor(request, this.maxThoughtWords, this.askForCategories);
+    const res = await structured(this.model, schema, this.promptFor(request), {
       name: "thought",
+      jsonSchema,
       maxRepairs: this.maxRepairs,
       ...(this.stats ? { stats: this.stats } : {}),
       ...(options?.signal ? { signal: options.signal } : {}),

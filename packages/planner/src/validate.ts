@@ -15,6 +15,82 @@ export const categoryPlanSchema = z.union([
 ]);
 export type CategoryPlanAnswer = z.infer<typeof categoryPlanSchema>;
 
+/** Longest rationale a per-request schema allows: one short sentence (it also bounds a grammar's answer). */
+export const MAX_RATIONALE_CHARS = 200;
+
+/** Bounds of a per-request plan schema. */
+export interface PlanSchemaBounds {
+  /** Fewest ids the answer must list (clamped to the number of candidates). Default 1. */
+  readonly minItems?: number;
+  /** Most ids the answer may list (clamped to the number of candidates). Default: the number of candidates. */
+  readonly maxItems?: number;
+}
+
+/** A per-request schema: zod for validation (with readable errors) and the JSON schema sent to the model. */
+export interface RequestSchema<T> {
+  readonly schema: z.ZodType<T>;
+  readonly jsonSchema: Record<string, unknown>;
+}
+
+/** The ids a model may name and the list bounds, clamped so that a valid answer always exists. */
+export function planBounds(candidates: readonly CategoryOption[], bounds: PlanSchemaBounds = {}): { ids: CategoryId[]; min: number; max: number } {
+  const ids = [...new Set(candidates.map((c) => c.id))];
+  const max = Math.max(1, Math.min(ids.length, Math.floor(bounds.maxItems ?? ids.length)));
+  const min = Math.max(1, Math.min(max, Math.floor(bounds.minItems ?? 1)));
+  return { ids, min, max };
+}
+
+/**
+ * A list of candidate ids for this request. The JSON schema (what json_schema, tools, Ollama's format and llama.cpp's
+ * grammar enforce) is strict: each entry one of the candidates' ids (an enum), between `min` and `max` entries. The
+ * zod side reads what prompt-only models write (names, numeric strings, "3 (Comedy)") and fails only when fewer than
+ * `min` candidates are named, saying which entries were candidates and which were not, so the repair turn
+ * can ask for exactly what is missing; unknown entries beyond that are dropped and extra ones cut by the planner
+ * (counted there), as for any answer.
+ */
+export function candidateIdList(candidates: readonly CategoryOption[], bounds: PlanSchemaBounds = {}): { schema: z.ZodType<(number | string)[]>; jsonSchema: Record<string, unknown> } {
+  const { ids, min, max } = planBounds(candidates, bounds);
+  const allowed = new Set(ids);
+  const byName = namesOf(candidates);
+  const schema = z.array(categoryRefSchema).superRefine((refs, ctx) => {
+    // Entries, not distinct ids: what JSON schema's minItems counts, so a schema-valid answer is never refused here.
+    const valid: CategoryId[] = [];
+    const unknown: (number | string)[] = [];
+    for (const ref of refs) {
+      const id = resolve(ref, allowed, byName);
+      if (id === undefined) unknown.push(ref);
+      else valid.push(id);
+    }
+    if (valid.length >= min) return;
+    const named = valid.length ? `only ${valid.length} (${valid.join(", ")})` : "none";
+    const not = unknown.length ? `; not candidates: ${JSON.stringify(unknown.slice(0, 10))}` : "";
+    ctx.addIssue({ code: "custom", message: `name at least ${min} candidate category ids (candidates: ${ids.join(", ")}); the answer named ${named}${not}` });
+  });
+  return { schema, jsonSchema: { type: "array", items: { type: "integer", enum: ids }, minItems: min, maxItems: max } };
+}
+
+/**
+ * The category-plan schema of one request: `{ categories, rationale }` where `categories` lists between `minItems`
+ * and `maxItems` of this request's candidate ids (an enum), so json_schema, tools, Ollama's format and llama.cpp's
+ * grammar cannot produce an invalid plan; LERL's bare list of ids is accepted from prompt-only models too, and too
+ * few valid ids get a repair turn saying so (see {@link candidateIdList}). A repeated id is valid JSON-schema-wise
+ * (grammars do not enforce uniqueItems); it is dropped, not failed.
+ */
+export function categoryPlanSchemaFor(candidates: readonly CategoryOption[], bounds: PlanSchemaBounds = {}): RequestSchema<CategoryPlanAnswer> {
+  const list = candidateIdList(candidates, bounds);
+    const schema = z.union([z.object({ categories: list.schema, rationale: z.string().optional() }), list.schema]) as unknown as z.ZodType<CategoryPlanAnswer>;
+  const jsonSchema = {
+    type: "object",
+    properties: {
+      categories: { ...list.jsonSchema, description: "ids of the chosen candidate categories" },
+      rationale: { type: "string", maxLength: MAX_RATIONALE_CHARS, description: "one short sentence: why these categories" },
+    },
+    required: ["categories", "rationale"],
+    additionalProperties: false,
+  };
+  return { schema, jsonSchema };
+}
+
 /** A cohort answer: one plan per session label. */
 export const cohortPlanSchema = z.object({
   plans: z.array(
@@ -26,6 +102,40 @@ export const cohortPlanSchema = z.object({
   ),
 });
 export type CohortPlanAnswer = z.infer<typeof cohortPlanSchema>;
+
+/**
+ * The cohort schema of one chunk: `plans` has one entry per session (`minItems` = `maxItems` = the chunk's size),
+ * each `session` one of the chunk's labels and each `categories` a list of the chunk's candidate ids. A label given
+ * twice (and so one missing) is still possible under a grammar; that session falls back, said in its reason.
+ */
+export function cohortPlanSchemaFor(labels: readonly string[], candidates: readonly CategoryOption[], bounds: PlanSchemaBounds = {}): RequestSchema<CohortPlanAnswer> {
+  const list = candidateIdList(candidates, bounds);
+  const entry = z.object({ session: z.union([z.string(), z.number()]), categories: list.schema, rationale: z.string().optional() });
+  const schema = z.object({ plans: z.array(entry) }) as unknown as z.ZodType<CohortPlanAnswer>;
+  const jsonSchema = {
+    type: "object",
+    properties: {
+      plans: {
+        type: "array",
+        minItems: labels.length,
+        maxItems: labels.length,
+        items: {
+          type: "object",
+          properties: {
+            session: { type: "string", enum: [...labels], description: "the user's label, e.g. S1" },
+            categories: list.jsonSchema,
+            rationale: { type: "string", maxLength: MAX_RATIONALE_CHARS },
+          },
+          required: ["session", "categories", "rationale"],
+          additionalProperties: false,
+        },
+      },
+    },
+    required: ["plans"],
+    additionalProperties: false,
+  };
+  return { schema, jsonSchema };
+}
 
 export interface ValidatedCategories {
   /** Candidate ids the answer named, in the answer's order, without repeats, at most `maxCategories`. */
@@ -46,8 +156,7 @@ export function validateCategories(
   maxCategories = Infinity,
 ): ValidatedCategories {
   const ids = new Set(candidates.map((c) => c.id));
-  const byName = new Map<string, CategoryId>();
-  for (const c of candidates) if (c.name) byName.set(c.name.trim().toLowerCase(), c.id);
+  const byName = namesOf(candidates);
   const kept: CategoryId[] = [];
   const unknown: (number | string)[] = [];
   let truncated = 0;
@@ -59,6 +168,12 @@ export function validateCategories(
     kept.push(id);
   }
   return { kept, unknown, truncated };
+}
+
+function namesOf(candidates: readonly CategoryOption[]): Map<string, CategoryId> {
+  const byName = new Map<string, CategoryId>();
+  for (const c of candidates) if (c.name) byName.set(c.name.trim().toLowerCase(), c.id);
+  return byName;
 }
 
 function resolve(ref: number | string, ids: Set<CategoryId>, byName: Map<string, CategoryId>): CategoryId | undefined {

@@ -67,7 +67,11 @@ abstract class ModelReflector<S extends z.ZodType> implements Reflector {
     const maxWords = this.promptOptions.maxWords;
     // Call, validate, fall back, count: @farsight/llm's withFallback; this class keeps the prompt and the word cap.
     const answered = await withFallback(
-      { component: this.component, model: this.model, ...(this.options.stats ? { stats: this.options.stats } : {}), ...(context?.signal ? { signal: context.signal } : {}) },
+      {
+        component: this.component, model: this.model, ...(this.options.stats ? { stats: this.options.stats } : {}), ...(context?.signal ? { signal: context.signal } : {}),
+        // Quality guards: reflections that repeat earlier ones (word-trigram overlap) teach the planner nothing new.
+        sample: (v: { text: string }) => ({ key: v.text.trim().toLowerCase(), text: v.text }),
+      },
       async () => {
         const res = await structured(this.model, this.schema, this.promptFor(episode, context), {
           name: "reflection",

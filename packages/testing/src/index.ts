@@ -23,3 +23,4 @@ export {
   type KuaiRandFacts,
   type KuaiRecFacts,
 } from "./kuai-fixtures.js";
+export { randomSchemaValue, requestSchema, randomSchemaAnswers } from "./schema-sampler.js";

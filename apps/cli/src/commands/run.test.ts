@@ -9,6 +9,9 @@ import type { ReflectionPoolSnapshot } from "@farsight/reflector";
 import { DEFAULT_PPO_OPTIONS } from "@farsight/rl-policy";
 import { startFakeOpenAiServer } from "@farsight/testing";
 import { UsageError } from "../command.js";
+import { captureIO } from "../capture-io.js";
+import { main } from "../main.js";
+import { commands } from "./index.js";
 import { runCommand } from "./run.js";
 
 const bin = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/bin.js");
@@ -89,7 +92,9 @@ describe("farsight run lerl --planner llm, against an OpenAI-compatible server o
       let text = "";
       const io = { stdout: (t: string) => (text += t), stderr: () => {}, isTTY: false };
       const spec = `openai-compatible:${server.url}#fake-model`;
-      const code = await runCommand.run(["lerl", "--planner", "llm", "--llm", spec, "--steps", "40", "--batch", "4", "--episodes", "4", "--out", join(dir, "run"), "--json"], io);
+      // This server plans [1, 4, 9] for everyone and reflects one sentence: a collapsed model, accepted here (the
+      // test is about calls per recommendation; the collapse guard has its own test below).
+      const code = await runCommand.run(["lerl", "--planner", "llm", "--llm", spec, "--steps", "40", "--batch", "4", "--episodes", "4", "--out", join(dir, "run"), "--json", "--accept-collapse"], io);
       expect(code).toBe(0);
       const out = JSON.parse(text) as { report: string; rows: { agent: string; llm_calls_per_rec: number; len: number }[] };
       const lerl = out.rows.find((r) => r.agent === "LERL (llm-category, 0% fallback)")!;
@@ -113,4 +118,39 @@ describe("farsight run lerl --planner llm, against an OpenAI-compatible server o
       await server.close();
     }
   }, 120_000);
+});
+
+describe("farsight run lerl --planner llm: a model that answers the same plan to every session", () => {
+  const dir = mkdtempSync(join(tmpdir(), "farsight-run-collapse-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("is flagged as collapsed: the table shows the guard's figures and the run exits 1 unless --accept-collapse", async () => {
+    // Valid JSON, valid candidate ids, 0% fallback: only the quality guard can tell that nothing is being planned.
+    const server = await startFakeOpenAiServer((req) =>
+      req.promptText.includes("Which one content category") ? JSON.stringify({ category: "jazz", confidence: 0.9 })
+        : req.promptText.includes("Long-term satisfaction") ? JSON.stringify({ reflection: `Session ${req.promptText.length % 97} ended; vary ${req.promptText.length % 13} categories.` })
+          : JSON.stringify({ categories: [1, 2], rationale: "always" }),
+    );
+    try {
+      const spec = `openai-compatible:${server.url}#same-plan`;
+      const argv = ["run", "lerl", "--planner", "llm", "--llm", spec, "--steps", "40", "--batch", "4", "--episodes", "4", "--out", join(dir, "run")];
+      const io = captureIO();
+      expect(await main(argv, io, commands)).toBe(1);
+      expect(io.err).toMatch(/planner\/llm-category collapsed with model openai-compatible:.*: 100% of its \d+ answers across \d+ sessions were the same \("1,2"\).*--accept-collapse/s);
+      // The table printed before the verdict carries the guard's columns: 1 distinct plan, entropy 1 bit (two categories, equally often).
+      expect(io.out).toContain("LLM distinct");
+      const row = io.out.split("\n").find((l) => l.startsWith("LERL (llm-category, 0% fallback)"))!;
+      const cells = row.trim().split(/\s{2,}/);
+      expect(cells.at(-1)).toBe("1.000");
+      expect(Number(cells.at(-2))).toBeLessThan(0.5);
+      expect(io.out).toMatch(/planner\/llm-category quality: distinct \d+%, same answer 100%.*\(COLLAPSED\)/);
+      const results = JSON.parse(readFileSync(join(dir, "run", "results.json"), "utf8")) as { llm: { quality: Record<string, { topShare: number; collapsed?: string }> } };
+      expect(results.llm.quality["planner/llm-category"]).toMatchObject({ topShare: 1, collapsed: expect.stringContaining("were the same") });
+
+      const accepted = captureIO();
+      expect(await main([...argv.slice(0, -1), join(dir, "run2"), "--accept-collapse"], accepted, commands)).toBe(0);
+    } finally {
+      await server.close();
+    }
+  }, 240_000);
 });

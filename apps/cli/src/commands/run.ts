@@ -9,7 +9,7 @@ import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
 import { defineCommand, flagValues, readFlags } from "../flag-table.js";
 import { renderHelp } from "../help.js";
 import { labIO } from "../lab-io.js";
-import { answerLines, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions } from "../llm-run.js";
+import { answerLines, checkCollapse, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions } from "../llm-run.js";
 import { plannerChoices, type PlannerName } from "../planners.js";
 import { givenPresetFlags, PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
 import { ILREC_TABLE, runIlrec } from "../run/ilrec.js";
@@ -109,7 +109,10 @@ export const runCommand: Command = {
       if (result.llm) io.stdout(answerLines(result.stats, x.llm).join("\n") + "\n");
       io.stdout(`run directory: ${x.out} (${result.seconds.toFixed(1)}s)\n${report ? `report: ${report}\n` : ""}`);
     }
-    if (result.llm) checkFallbackRate(result.stats, llmRun);
+    if (result.llm) {
+      checkFallbackRate(result.stats, llmRun);
+      checkCollapse(result.stats, llmRun);
+    }
     return 0;
   },
 };

@@ -11,7 +11,7 @@ import { UsageError, type CliIO } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { labIO } from "../lab-io.js";
-import { answerLines, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions } from "../llm-run.js";
+import { answerLines, checkCollapse, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions } from "../llm-run.js";
 import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
 
 const REWARDS = ["env", "airl", "env+airl"] as const satisfies readonly IlrecRewardMode[];
@@ -117,7 +117,10 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   const model = r.llmAnswers !== undefined;
   if (values.json) {
     io.stdout(JSON.stringify({ env, teacher, llm: spec, out, report: r.report, seeds, table: r.table, perSeed: r.perSeed, latencyRatio: r.latencyRatio, llmStats: r.stats.snapshot(), ...(model ? { llmAnswers: r.llmAnswers } : {}) }) + "\n");
-    if (model) checkFallbackRate(r.stats, llmRun);
+    if (model) {
+      checkFallbackRate(r.stats, llmRun);
+      checkCollapse(r.stats, llmRun);
+    }
     return 0;
   }
   const serve = values.serve === "both" ? ["greedy", "sampled"] : [values.serve];
@@ -126,6 +129,9 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   io.stdout(`teacher / policy latency per recommendation: ${r.latencyRatio.toFixed(1)}x\n`);
   if (model) io.stdout(answerLines(r.stats, spec).join("\n") + "\n");
   io.stdout(`run directory: ${out}\nreport: ${r.report}\n`);
-  if (model) checkFallbackRate(r.stats, llmRun);
+  if (model) {
+    checkFallbackRate(r.stats, llmRun);
+    checkCollapse(r.stats, llmRun);
+  }
   return 0;
 }

@@ -26,7 +26,7 @@ import { episodeRecord, RunDirWriter } from "../run-dir/run-dir.js";
 import { RunDirectory } from "../run-dir/run-directory.js";
 import { faultPoint } from "./fault.js";
 import { forgetUncheckpointedRecords, LERL_FLAGS, seriesKey } from "./lerl-resume.js";
-import { answerLines, answerRecord, fallbackLabel, modelOptions, preflight, watchSlowCalls, type LlmRunOptions } from "./llm-run.js";
+import { answerLines, answerRecord, fallbackLabel, modelOptions, preflight, qualityFigures, watchSlowCalls, type LlmRunOptions } from "./llm-run.js";
 import { createPlanner, lerlName, nonLlmPlanners, plannerEntry, plannerNames } from "./planners.js";
 import { makeProgress } from "./progress.js";
 import { userSplit, type EvalPolicy } from "./protocol.js";
@@ -91,6 +91,8 @@ const COLUMNS = [
   { key: "llm_retries_per_rec", label: "retries/rec", better: "lower" as const },
   { key: "llm_repairs_per_rec", label: "repairs/rec", better: "lower" as const },
   { key: "llm_fallback_share", label: "LLM fallback", better: "lower" as const },
+  { key: "llm_distinct_share", label: "LLM distinct", better: "higher" as const },
+  { key: "llm_plan_entropy", label: "plan entropy", better: "higher" as const },
 ];
 
 /** Per-recommendation LLM numbers of an evaluation, averaged over seeds into the row. */
@@ -317,7 +319,10 @@ async function trainAndEvaluate(x: LerlSettings, io: LabIO, c: ExperimentParts):
     // An LLM row names what ran: the model's share of fallback answers over the whole run (training and evaluation).
     const llmRow = agent === LLM_ROW && usesLlm;
     const share = llmRow ? (stats.answersByComponent[PLANNER_COMPONENT]?.fallback ?? 0) / Math.max(1, stats.answersByComponent[PLANNER_COMPONENT]?.answers ?? 0) : 0;
-    rows.push({ agent: llmRow ? `LERL (llm-category, ${fallbackLabel(stats, PLANNER_COMPONENT)})` : agent, ...kind.get(agent)!, ...m, ...perRec, llm_fallback_share: share, perSeed: seedValues.get(agent) ?? [] });
+    // Beside the fallback share, the quality guards: distinct plans / plans and the entropy of the categories planned.
+    const q = llmRow ? qualityFigures(stats, PLANNER_COMPONENT) : undefined;
+    const guards: Record<string, number> = q ? { llm_distinct_share: q.distinct, llm_plan_entropy: q.entropy } : {};
+    rows.push({ agent: llmRow ? `LERL (llm-category, ${fallbackLabel(stats, PLANNER_COMPONENT)})` : agent, ...kind.get(agent)!, ...m, ...perRec, llm_fallback_share: share, ...guards, perSeed: seedValues.get(agent) ?? [] });
   }
   const seconds = (performance.now() - c.t0) / 1000;
   const llm = model ? answerRecord(stats, x.llm) : undefined;
@@ -356,7 +361,7 @@ export function tableFooter(env: string, users: string, seeds: number, episodes:
     "Eval: greedy = the policy's best slate, sampled = slates drawn from the policy; LERL rows are greedy inside the plan.",
     "Every agent, baselines included, never shows an item twice in a session.",
     ...(oracles.length ? [`${oracles.join(", ")}: an oracle (its planner reads the simulator's quit rule), a reference, not a method.`] : []),
-    "Len and R_traj count the quitting step; LLM calls/rec = planner requests that reached the model per slate in evaluation (retries/rec and repairs/rec apart); LLM fallback = share of the planner's answers that came from its non-LLM fallback, training and evaluation.",
+    "Len and R_traj count the quitting step; LLM calls/rec = planner requests that reached the model per slate in evaluation (retries/rec and repairs/rec apart); LLM fallback = share of the planner's answers that came from its non-LLM fallback, training and evaluation; LLM distinct = distinct plans / plans from the model, plan entropy = entropy (bits) of the categories it planned.",
   ].join(" ");
 }
 

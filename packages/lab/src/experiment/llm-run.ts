@@ -5,6 +5,8 @@
  */
 import {
   answerShares,
+  formatQuality,
+  isCollapsed,
   checkSchema,
   DEFAULT_CHECK_PROMPT,
   formatAnswerShares,
@@ -26,6 +28,8 @@ export interface LlmRunOptions {
   retries?: number;
   /** A component whose share of fallback answers exceeds this fails the run ({@link checkFallbackRate}); 1 accepts every fallback. */
   maxFallbackRate: number;
+  /** Accept a collapsed role (the same answer for >= 90% of sessions, see {@link checkCollapse}) instead of failing the run. Default false. */
+  acceptCollapse?: boolean;
 }
 
 /** createChatModel options from the run's options. */
@@ -117,6 +121,7 @@ export function answerLines(stats: LlmStats, spec: string): string[] {
     `llm ${spec}: ${s.requests} requests (${s.modelRequests} reached the model), ${s.calls} calls, ${s.retries} retries, ${s.repairs} repairs` +
       `${methods ? `; structured output: ${methods}` : ""}${s.downgrades ? ` (${s.downgrades} downgrades)` : ""}`,
     ...lines.map((l) => `  ${l}`),
+    ...Object.entries(s.quality).map(([component, q]) => `  ${component} quality: ${formatQuality(q)}${isCollapsed(q) ? " (COLLAPSED)" : ""}`),
     ...formatEndpointStats(s.endpoints).map((l) => `  ${l}`),
   ];
 }
@@ -126,6 +131,14 @@ export function answerRecord(stats: LlmStats, spec: string) {
   return {
     model: spec,
     components: Object.fromEntries(Object.entries(stats.answersByComponent).map(([k, c]) => [k, { ...c, shares: answerShares(c) }])),
+    /** The quality guards per component, and why a component counts as collapsed (absent when it does not). */
+    quality: Object.fromEntries(
+      [...stats.quality].map(([k, q]) => {
+        const summary = q.summary();
+        const collapsed = isCollapsed(summary);
+        return [k, { ...summary, ...(collapsed ? { collapsed } : {}) }];
+      }),
+    ),
     stats: stats.snapshot(),
   };
 }
@@ -146,4 +159,29 @@ export function checkFallbackRate(stats: LlmStats, o: LlmRunOptions): void {
       `(--max-fallback-rate ${o.maxFallbackRate}); the results above say so. Check the model with \`farsight llm check ${o.spec}\` ` +
       `or pass --max-fallback-rate 1 to accept the fallbacks.`,
   );
+}
+
+/**
+ * Throws {@link LlmRunError} (`lab/llm-collapsed`) when a component's model answers collapsed (`isCollapsed` of
+ * @farsight/llm: >= 90% the same answer across sessions, or texts that repeat earlier ones), unless the run accepts
+ * it (`acceptCollapse`, the CLI's --accept-collapse). A collapsed planner is a run on one fixed plan, whatever its
+ * fallback share says.
+ */
+export function checkCollapse(stats: LlmStats, o: LlmRunOptions): void {
+  if (o.acceptCollapse) return;
+  for (const [component, q] of stats.quality) {
+    const why = isCollapsed(q.summary());
+    if (!why) continue;
+    throw new LlmRunError(
+      "lab/llm-collapsed",
+      `${component} collapsed with model ${o.spec}: ${why}; the results above were produced by that one answer. ` +
+        `Check the model's answers (\`farsight llm check ${o.spec}\`) or pass --accept-collapse to accept them.`,
+    );
+  }
+}
+
+/** The LERL table's quality figures of a component: distinct-answer share and category entropy (bits); NaN before any answer. */
+export function qualityFigures(stats: LlmStats, component: string): { distinct: number; entropy: number } {
+  const q = stats.quality.get(component)?.summary();
+  return { distinct: q?.distinctShare ?? NaN, entropy: q?.categoryEntropyBits ?? NaN };
 }
