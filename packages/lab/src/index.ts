@@ -16,6 +16,7 @@ export { answerLines, answerRecord, checkFallbackRate, fallbackLabel, LlmRunErro
 export { eta, fitToWidth, formatDuration, makeProgress, ThrottledProgress, type ProgressOptions, type ThrottleOptions } from "./experiment/progress.js";
 export { userSplit, type EvalPolicy, type UserSplit } from "./experiment/protocol.js";
 export { faultPoint } from "./experiment/fault.js";
+export { sessionVerdict, verdictLegend, verdictLine, type SessionVerdict } from "./experiment/verdict.js";
 // bench learn
 export {
   aggregateRows,

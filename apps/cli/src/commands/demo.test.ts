@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readRunDir } from "@farsight/lab";
-import { demoCommand } from "./demo.js";
+import { DEMO_ORACLE_Q, demoCommand } from "./demo.js";
 
 describe("farsight demo (small budget)", () => {
   const dir = mkdtempSync(join(tmpdir(), "farsight-demo-"));
@@ -14,14 +14,17 @@ describe("farsight demo (small budget)", () => {
     let text = "";
     const code = await demoCommand.run(["--out", out, "--steps", "1280", "--episodes", "12", "--with-oracle"], { stdout: (t) => (text += t), stderr: () => {}, isTTY: false });
     expect(code).toBe(0);
-    const agents = ["LERL (reflection-guided)", "LERL (oracle-saturation: reads the quit rule)", "PPO (flat)", "PPO (flat, sampled)", "random", "popularity"];
+    const agents = ["LERL (reflection-guided)", `LERL (noisy-oracle:${DEMO_ORACLE_Q}: reads the quit rule)`, "LERL (oracle-saturation: reads the quit rule)", "PPO (flat)", "PPO (flat, sampled)", "random", "popularity"];
     for (const agent of agents) expect(text).toContain(agent);
     const data = readRunDir(out);
     expect(data.problems).toEqual([]);
     const rows = data.results!.rows;
     expect(rows.map((r) => r.agent)).toEqual(agents);
-    expect(rows.map((r) => r.eval)).toEqual(["greedy", "greedy", "greedy", "sampled", "baseline", "baseline"]);
-    expect(rows.map((r) => r.oracle)).toEqual([false, true, false, false, false, false]);
+    expect(rows.map((r) => r.eval)).toEqual(["greedy", "greedy", "greedy", "greedy", "sampled", "baseline", "baseline"]);
+    expect(rows.map((r) => r.oracle)).toEqual([false, true, true, false, false, false, false]);
+    // Who won: one line per LERL row against flat PPO, with the interval's meaning spelled out under them.
+    for (const agent of agents.slice(0, 3)) expect(text).toMatch(new RegExp(`${agent.replace(/[()]/g, "\\$&")} - PPO \\(flat\\): [+-][\\d.]+ \\[[-\\d.]+, [-\\d.]+\\] R_traj per session: (.+ wins|no difference shown)`));
+    expect(text).toMatch(/95% bootstrap CI over the 12 \+ 12 evaluation sessions of training seed 0/);
     // The synthetic preset's test users are disjoint from its train users.
     expect(data.results!.note).toMatch(/held-out users/);
     expect(data.results!.note).toMatch(/never shows an item twice/);
@@ -30,7 +33,7 @@ describe("farsight demo (small budget)", () => {
     expect(data.episodes!.filter((e) => e.agent === "random")).toHaveLength(12);
     expect(data.curves!.some((c) => c.series === "LERL (reflection-guided)")).toBe(true);
     // The oracle cannot be quit under the synthetic rule at slate size 1: every session runs to the step limit.
-    expect(data.episodes!.filter((e) => e.agent === agents[1]).every((e) => e.length === 30)).toBe(true);
+    expect(data.episodes!.filter((e) => e.agent === agents[2]).every((e) => e.length === 30)).toBe(true);
     expect(existsSync(join(out, "report.html"))).toBe(true);
     expect(readFileSync(join(out, "report.html"), "utf8")).toContain("reads the quit rule");
   }, 180_000);
