@@ -3,6 +3,23 @@ import { curvesByMetric, exposureByStep, lengthBins, lengthHistogram, topCategor
 import type { EpisodeRecord } from "../run-dir/run-dir.js";
 
 describe("curvesByMetric", () => {
+  it("draws two or more seeds' curves as their mean with a bootstrap band on the steps every seed covers", () => {
+    // Seed 0: value = step; seed 1: value = step + 2, logged at other steps. Common range 10..30.
+    const points = [0, 10, 20, 30].map((step) => ({ series: "A", step, metric: "r", value: step, seed: 0 }));
+    points.push(...[10, 25, 40].map((step) => ({ series: "A", step, metric: "r", value: step + 2, seed: 1 })));
+    const [group] = curvesByMetric(points, () => 0);
+    expect(group!.band).toBe("seed-ci");
+    const pts = group!.series[0]!.points;
+    expect(pts[0]!.x).toBe(10);
+    expect(pts[pts.length - 1]!.x).toBe(30);
+    for (const p of pts) {
+      expect(p.y).toBeCloseTo(p.x + 1, 10);
+      // Two seeds: every resample is (a, a), (b, b) or a mix, so the band runs from seed 0's value to seed 1's.
+      expect(p.lo).toBeCloseTo(p.x, 10);
+      expect(p.hi).toBeCloseTo(p.x + 2, 10);
+    }
+  });
+
   it("groups by metric and series and averages seeds with a min..max band", () => {
     const groups = curvesByMetric(
       [

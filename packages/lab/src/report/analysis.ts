@@ -5,7 +5,8 @@
 import { entropy, mean } from "@farsight/core";
 import type { Bin } from "./bar-chart.js";
 import { extent } from "./svg.js";
-import type { LineSeries } from "./line-chart.js";
+import type { LinePoint, LineSeries } from "./line-chart.js";
+import { curveBands, type StepValue } from "../stats/curves.js";
 import type { CurvePoint, EpisodeRecord } from "../run-dir/run-dir.js";
 
 /** Names in order of first appearance. */
@@ -16,13 +17,19 @@ export function uniqueInOrder(names: Iterable<string>): string[] {
 /** A learning curve is thinned to at most this many points (bucket means): more is invisible and only bloats the file. */
 export const MAX_CURVE_POINTS = 400;
 
+/** Resamples of a curve's seed band in a report: enough for a drawn band (its edges move by well under a pixel). */
+const BAND_REPS = 1000;
+
 /**
- * Learning curves, one entry per metric (in order of first appearance). Points sharing series, metric and
- * step (several seeds) are averaged; their min..max becomes the shaded band. Longer curves are thinned to
- * `MAX_CURVE_POINTS` by averaging runs of consecutive steps.
+ * Learning curves, one entry per metric (in order of first appearance). A series logged by two or more seeds is
+ * drawn as the mean over seeds on the steps every seed covers (each seed interpolated linearly, never
+ * extrapolated) with a 95% stratified-bootstrap band over seeds (`band: "seed-ci"`). Otherwise points sharing
+ * series, metric and step are averaged and their min..max is the band (`band: "min-max"`). Longer curves are
+ * thinned to `MAX_CURVE_POINTS` by averaging runs of consecutive steps.
  */
-export function curvesByMetric(points: readonly CurvePoint[], colourOf: (name: string) => number): { metric: string; series: LineSeries[] }[] {
+export function curvesByMetric(points: readonly CurvePoint[], colourOf: (name: string) => number): { metric: string; series: LineSeries[]; band?: "seed-ci" | "min-max" }[] {
   const byMetric = new Map<string, Map<string, Map<number, number[]>>>();
+  const bySeed = new Map<string, Map<string, Map<string, StepValue[]>>>();
   for (const p of points) {
     if (p.value === null) continue;
     const bySeries = byMetric.get(p.metric) ?? new Map<string, Map<number, number[]>>();
@@ -30,17 +37,46 @@ export function curvesByMetric(points: readonly CurvePoint[], colourOf: (name: s
     const bySteps = bySeries.get(p.series) ?? new Map<number, number[]>();
     bySeries.set(p.series, bySteps);
     bySteps.set(p.step, [...(bySteps.get(p.step) ?? []), p.value]);
+    if (p.seed === undefined) continue;
+    const seeds = bySeed.get(p.metric) ?? new Map<string, Map<string, StepValue[]>>();
+    bySeed.set(p.metric, seeds);
+    const curves = seeds.get(p.series) ?? new Map<string, StepValue[]>();
+    seeds.set(p.series, curves);
+    const key = String(p.seed);
+    curves.set(key, [...(curves.get(key) ?? []), { step: p.step, value: p.value }]);
   }
-  return [...byMetric].map(([metric, bySeries]) => ({
-    metric,
-    series: [...bySeries].map(([name, bySteps]) => ({
-      name,
-      colourIndex: colourOf(name),
-      points: thin([...bySteps].sort((a, b) => a[0] - b[0])).map(([x, vs]) =>
-        vs.length > 1 ? { x, y: mean(vs), lo: extent(vs)[0], hi: extent(vs)[1] } : { x, y: vs[0]! },
-      ),
-    })),
-  }));
+  return [...byMetric].map(([metric, bySeries]) => {
+    let band: "seed-ci" | "min-max" | undefined;
+    const series = [...bySeries].map(([name, bySteps]) => {
+      const seeded = seedBand(bySeed.get(metric)?.get(name));
+      if (seeded) {
+        band = "seed-ci";
+        return { name, colourIndex: colourOf(name), points: seeded };
+      }
+      const pts = thin([...bySteps].sort((a, b) => a[0] - b[0])).map(([x, vs]) => (vs.length > 1 ? { x, y: mean(vs), lo: extent(vs)[0], hi: extent(vs)[1] } : { x, y: vs[0]! }));
+      if (band === undefined && pts.some((p) => "lo" in p)) band = "min-max";
+      return { name, colourIndex: colourOf(name), points: pts };
+    });
+    return { metric, series, ...(band ? { band } : {}) };
+  });
+}
+
+/** The mean over seeds with its bootstrap band, when two or more seeds logged two or more steps each over a common range. */
+function seedBand(curves: Map<string, StepValue[]> | undefined): LinePoint[] | undefined {
+  if (!curves || curves.size < 2) return undefined;
+  const seeds = [...curves].map(([seed, pts]) => ({ seed, points: dedupe(pts) }));
+  if (seeds.some((c) => c.points.length < 2)) return undefined;
+  const lo = Math.max(...seeds.map((c) => c.points[0]!.step)), hi = Math.min(...seeds.map((c) => c.points[c.points.length - 1]!.step));
+  if (!(hi > lo)) return undefined;
+  const b = curveBands(seeds, { reps: BAND_REPS, maxSteps: MAX_CURVE_POINTS / 2 });
+  return b.steps.map((x, k) => ({ x, y: b.estimate[k]!, lo: b.lo[k]!, hi: b.hi[k]! }));
+}
+
+/** One value per step, in step order (a step logged twice by one seed keeps the mean). */
+function dedupe(points: readonly StepValue[]): StepValue[] {
+  const by = new Map<number, number[]>();
+  for (const p of points) by.set(p.step, [...(by.get(p.step) ?? []), p.value]);
+  return [...by].sort((a, b) => a[0] - b[0]).map(([step, vs]) => ({ step, value: mean(vs) }));
 }
 
 /** Merges runs of consecutive steps so at most MAX_CURVE_POINTS remain: x is the run's mean step, values are pooled. */

@@ -123,7 +123,7 @@ function curveFigures(data: RunDirData, metrics: (metric: string) => boolean, co
         id: `chart-${idPrefix}-${i}`,
         ...(share ? { yInclude: [0, 1], yFormat: (v: number) => `${Math.round(v * 100)}%` } : {}),
       }),
-      `${banded ? "the line is the mean over seeds, the band their min..max. " : ""}${HINTS[g.metric] ?? "Compare where the methods level off."}`,
+      `${g.band === "seed-ci" ? "the line is the mean over seeds, the band its 95% stratified-bootstrap CI over seeds. " : banded ? "the line is the mean of the values logged at a step, the band their min..max. " : ""}${HINTS[g.metric] ?? "Compare where the methods level off."}`,
     );
   });
 }

@@ -86,7 +86,7 @@ export function curvesSection(data: RunDirData, colourOf: (name: string) => numb
         `curve-${i}`,
         `Learning curve: ${metricLabel(g.metric)}`,
         lineChart(g.series, { label: `${metricLabel(g.metric)} over training`, xLabel: "training step", yLabel: metricLabel(g.metric), id: `chart-curve-${i}` }),
-        `each line is one method during training${g.series.some((s) => s.points.some((p) => p.lo !== undefined)) ? "; the shaded band spans the seeds (min to max), the line is their mean" : ""}. ` +
+        `each line is one method during training${g.band === "seed-ci" ? "; with several seeds the line is their mean and the shaded band its 95% stratified-bootstrap CI over seeds (each seed interpolated on the steps all seeds cover)" : g.band === "min-max" ? "; the shaded band spans the values logged at a step (min to max), the line is their mean" : ""}. ` +
           metricHint(g.metric),
       ),
     )
