@@ -17,6 +17,9 @@ describe("example: a 3-seed LERL vs flat PPO comparison from a script through @f
     }
     expect(table).toMatch(/^agent +Eval +Len/);
     expect(table).toContain("3 seed(s) x 8 sessions");
+    // Under it, the comparison over seeds: LERL's row names its ablation, its difference and a verdict.
+    expect(table).toMatch(/\| LERL \(reflection-guided\) \| [-\d.]+, [-\d.]+, [-\d.]+ \|/);
+    expect(table).toMatch(/wins|loses|no difference shown/);
     expect(existsSync(join(out, "results.json"))).toBe(true);
   }, 300_000);
 });

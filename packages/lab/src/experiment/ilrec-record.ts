@@ -96,6 +96,7 @@ export function ilrecResults(runs: readonly IlrecSeedRun[], info: IlrecRunInfo):
     note: `IL-Rec on ${info.env}: ${info.protocol}; ${runs.length === 1 ? `seed ${runs[0]!.seed}` : `mean ± std over ${runs.length} seeds`}; ` +
       `Len counts the quitting step; demonstrations: ${demo.sessions} sessions (${demo.steps} steps) of the ${info.teacher} teacher per seed; ` +
       `ms / rec serves one session at a time; teacher / policy latency per recommendation ${(ratios.reduce((a, b) => a + b, 0) / ratios.length).toFixed(1)}x.`,
+    ...(runs.length > 1 ? { spread: `standard deviation of the ${runs.length} per-seed means (a spread, not an interval; intervals over seeds: farsight evidence, docs/evidence.md)` } : {}),
     env: info.env,
     teacher: info.teacher,
     llm: info.llm,

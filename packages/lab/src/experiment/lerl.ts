@@ -328,7 +328,7 @@ async function trainAndEvaluate(x: LerlSettings, io: LabIO, c: ExperimentParts):
   const llm = model ? answerRecord(stats, x.llm) : undefined;
   const note = [tableFooter(x.env, split.label, x.seeds.length, x.episodes, rows), ...(model ? [`LLM answers: ${answerLines(stats, x.llm).map((l) => l.trim()).join("; ")}.`] : [])].join(" ");
   faultPoint("results");
-  if (rows.length) run.writeResults({ columns: COLUMNS, rows, note, ...(llm ? { llm } : {}) });
+  if (rows.length) run.writeResults({ columns: COLUMNS, rows, note, spread: spreadNote(x.seeds.length), ...(llm ? { llm } : {}) });
   return { rows, setup, seconds, note, stats, ...(llm ? { llm } : {}) };
 }
 
@@ -386,7 +386,14 @@ export function wrap(text: string, width = 110): string {
   return out.join("\n");
 }
 
-/** The comparison table as fixed-width text. */
+/** What a LERL table's "±" is: over sessions with one seed, over seeds' means with several; never an interval. */
+export function spreadNote(seeds: number): string {
+  return seeds > 1
+    ? `standard deviation of the ${seeds} per-seed means (a spread, not an interval; intervals over seeds: farsight evidence, docs/evidence.md)`
+    : "standard deviation over the evaluation sessions of one seed (a spread, not an interval)";
+}
+
+/** The comparison table as fixed-width text, with a last line that says what "±" is. */
 export function formatTable(rows: readonly ResultRow[]): string {
   const w = Math.max(26, ...rows.map((r) => String(r.agent).length + 2));
   const head = ["agent".padEnd(w), ...COLUMNS.map((c) => c.label.padStart(c.key === "eval" ? 9 : 17))].join("");
@@ -397,5 +404,5 @@ export function formatTable(rows: readonly ResultRow[]): string {
       return (Number.isFinite(v) ? `${v.toFixed(3)}${Number.isFinite(s) ? ` ±${s.toFixed(2)}` : ""}` : "-").padStart(17);
     })].join(""),
   );
-  return [head, ...lines].join("\n") + "\n";
+  return [head, ...lines, `± = ${spreadNote(rows[0]?.perSeed?.length ?? 1)}.`].join("\n") + "\n";
 }

@@ -51,7 +51,7 @@ export function resultsTable(results: ResultsTable): string {
       return `<tr><th scope="row">${esc(r.agent)}</th>${cells.join("")}</tr>`;
     })
     .join("\n");
-  const note = results.note ? `<p class="note">${esc(results.note)}</p>` : "";
+  const note = (results.spread ? `<p class="note">± = ${esc(results.spread)}.</p>` : "") + (results.note ? `<p class="note">${esc(results.note)}</p>` : "");
   return `<table class="results"><thead>${head}</thead><tbody>\n${body}\n</tbody></table>${note}`;
 }
 

@@ -70,6 +70,8 @@ export interface ResultsTable {
   readonly note?: string;
   /** Runs with a language model: where each component's answers came from (model, repaired, cache, fallback). */
   readonly llm?: unknown;
+  /** What the "±" beside a value is (e.g. "standard deviation over the sessions of one seed"), printed under the table. */
+  readonly spread?: string;
 }
 
 /**
