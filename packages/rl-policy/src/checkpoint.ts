@@ -11,6 +11,7 @@ import type { Algorithm } from "./algorithm.js";
 import { A2CAlgorithm, DEFAULT_A2C_OPTIONS, type A2COptions } from "./a2c.js";
 import { DqnAlgorithm, DqnPolicy, type DqnOptions } from "./dqn.js";
 import { createPpoPolicy, PpoAlgorithm, type PpoOptions } from "./ppo.js";
+import { ReinforceAlgorithm, type ReinforceOptions } from "./reinforce.js";
 import { SlatePolicy } from "./slate-policy.js";
 import type { NeuralPolicy, PolicyContext, PolicyKind, PolicyOptions } from "./policy.js";
 
@@ -185,6 +186,8 @@ function makeAlgorithm(m: CheckpointManifest, context: PolicyContext, overrides:
       return new A2CAlgorithm(new SlatePolicy(context, o, "a2c", (m.algorithmOptions as Partial<A2COptions>).criticGradient), { ...(m.algorithmOptions as Partial<A2COptions>), auxiliaryLosses: DEFAULT_A2C_OPTIONS.auxiliaryLosses, ...overrides.a2c });
     case "dqn":
       return new DqnAlgorithm(new DqnPolicy(context, o), m.algorithmOptions as unknown as DqnOptions);
+    case "reinforce":
+      return new ReinforceAlgorithm(new SlatePolicy(context, o, "reinforce"), m.algorithmOptions as Partial<ReinforceOptions>);
     default:
       throw new FarsightError("rl-policy/bad-checkpoint", `Unknown policy kind "${String(m.kind)}"`, { kind: m.kind });
   }

@@ -10,8 +10,11 @@ import { DEFAULT_ENCODER_OPTIONS, encodeState, historyTokens, itemTable, type En
 import { combineMasks, type MaskStats } from "./features.js";
 import { ParamSet } from "./params.js";
 
-/** The algorithms this package implements. */
-export type PolicyKind = "ppo" | "a2c" | "dqn";
+/**
+ * The algorithms this package implements: online (PPO, A2C, DQN, REINFORCE) and offline, trained from a logged
+ * dataset alone (behaviour cloning, discrete BCQ, CQL, CRR; see `offline/`).
+ */
+export type PolicyKind = "ppo" | "a2c" | "dqn" | "reinforce" | "bc" | "bcq" | "cql" | "crr";
 
 /** The catalogue and slate shape a policy is built for (saved with it). */
 export interface PolicyContext {

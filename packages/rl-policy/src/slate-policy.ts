@@ -19,13 +19,13 @@ export class SlatePolicy extends ActorCriticPolicy {
   override readonly actionDim = 0;
 
   /**
-   * @param kind the algorithm that trains it ("ppo" or "a2c"; saved in checkpoints).
+   * @param kind the algorithm that trains it ("ppo", "a2c" or "reinforce"; saved in checkpoints).
    * @param criticGradient see {@link ActorCriticPolicy}.
    */
   constructor(
     context: PolicyContext,
     options: PolicyOptionsInit = {},
-    readonly kind: "ppo" | "a2c" = "a2c",
+    readonly kind: "ppo" | "a2c" | "reinforce" = "a2c",
     criticGradient = false,
   ) {
     super(context, options, criticGradient);
