@@ -31,7 +31,7 @@ export { DqnPolicy, DqnAlgorithm, DEFAULT_DQN_OPTIONS, type DqnOptions } from ".
 export { ReinforceAlgorithm, DEFAULT_REINFORCE_OPTIONS, type ReinforceOptions, type ReinforceBaseline } from "./reinforce.js";
 export { Collector, type CollectorOptions, type CollectedStep, type PendingStep, type StepObserver, type FinishedEpisode } from "./collector.js";
 export { trainPolicy, rolloutBufferFor, type TrainOptions, type TrainProgress, type TrainSummary } from "./trainer.js";
-export { saveCheckpoint, loadCheckpoint, type CheckpointManifest, type LoadedCheckpoint } from "./checkpoint.js";
+export { saveCheckpoint, loadCheckpoint, loadOfflineCheckpoint, loadPolicy, type CheckpointManifest, type LoadedCheckpoint, type LoadedOfflineCheckpoint } from "./checkpoint.js";
 export { PolicyAgent, createAlgorithm, type AlgorithmName, type CreateAlgorithmOptions, type PolicyAgentOptions } from "./agent.js";
 export * from "./ilrec/index.js";
 export * from "./offline/index.js";
