@@ -66,7 +66,8 @@ export class OfflinePolicy extends NeuralPolicy {
   outputs(history: ActRequest["history"], target: OfflinePolicy = this): { q: Float32Array | null; logits: Float32Array | null } {
     let out: { q: Float32Array | null; logits: Float32Array | null } = { q: null, logits: null };
     tf.tidy(() => {
-      const table = target.table();
+      // A target network's table is built fresh (and freed by the tidy): a cache on it would outlive its copies.
+      const table = target === this ? target.table() : target.table(true);
       const state = target.encode(history, table);
       out = {
         q: target.heads.q ? (target.q(state, table).dataSync() as Float32Array) : null,
