@@ -3,10 +3,14 @@
  * with a known structure. Ground-truth results on Coat are a measurement, not a test (see the README): what the
  * learners do there depends on the quit rule, which no log records.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Rng } from "@farsight/core";
 import type { RatingLog } from "@farsight/env";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, tf } from "../backend.js";
+import { loadCheckpoint, loadOfflineCheckpoint, loadPolicy, saveCheckpoint } from "../checkpoint.js";
 import { banditBatch, banditRewards, tinyContext } from "../fixtures.js";
 import type { PolicyContext } from "../policy.js";
 import { createOfflineAlgorithm, LogDataset, OFFLINE_ALGORITHMS, trainOffline, type OfflineKind } from "./index.js";
@@ -137,4 +141,31 @@ describe.each(OFFLINE_ALGORITHMS)("%s, trained on a logged dataset alone (shippe
     algo.dispose();
     algo.policy.dispose();
   }, 120_000);
+});
+
+describe("offline checkpoints", () => {
+  it.each(OFFLINE_ALGORITHMS)("%s: saved and loaded, it acts exactly as before; loadCheckpoint sends the user to loadOfflineCheckpoint", async (kind) => {
+    const dir = await mkdtemp(join(tmpdir(), "rl-offline-"));
+    try {
+      const ctx = tinyContext(40, 4, 2);
+      const data = LogDataset.fromLog(structuredLog(ctx, 20, 6, 1), { numItems: ctx.numItems, historyLength: 4 });
+      const algo = createOfflineAlgorithm({ algorithm: kind, context: ctx, policy: { seed: 5, historyLength: 4 } });
+      await trainOffline(algo, data, { epochs: 1 });
+      const manifest = await saveCheckpoint(dir, algo, { note: kind });
+      expect(manifest.kind).toBe(kind);
+      const loaded = await loadOfflineCheckpoint(dir);
+      expect(loaded.algorithm.updates).toBe(algo.updates);
+      const h = banditBatch(8, 4, ctx, 2);
+      const act = (p: { act: typeof algo.policy.act }) => Array.from(p.act({ history: h, deterministic: true }).slates);
+      expect(act(loaded.policy)).toEqual(act(algo.policy));
+      const { policy } = await loadPolicy(dir);
+      expect(act(policy)).toEqual(act(algo.policy));
+      await expect(loadCheckpoint(dir)).rejects.toThrow(new RegExp(`offline ${kind} policy .*loadOfflineCheckpoint`));
+      for (const p of [algo.policy, loaded.policy, policy]) p.dispose();
+      algo.dispose();
+      loaded.algorithm.dispose();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
