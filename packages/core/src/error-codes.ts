@@ -73,7 +73,9 @@ export const FARSIGHT_ERROR_CODES = {
   // @farsight/rl-policy
   "rl-policy/backend-not-initialised": "a policy was created before initBackend() chose a TF.js backend",
   "rl-policy/bad-checkpoint": "a saved policy cannot be read or does not match its manifest",
+  "rl-policy/bad-log": "a logged dataset row names an item outside the catalogue or holds a non-finite rating",
   "rl-policy/bad-option": "a policy or algorithm option is unknown or out of range",
+  "rl-policy/empty-log": "a logged dataset has no rows for the users asked for",
   "rl-policy/empty-rollout": "an update was called on an empty rollout buffer",
   "rl-policy/env-mismatch": "a policy trained for other items or slate sizes was used on this environment",
   "rl-policy/history-length": "a history batch does not have the length the policy was built for",
@@ -81,7 +83,7 @@ export const FARSIGHT_ERROR_CODES = {
   "rl-policy/no-backend": "no TF.js backend could be initialised",
   "rl-policy/non-finite-checkpoint": "a checkpoint holds NaN or Infinity weights",
   "rl-policy/slate-too-large": "the slate is larger than the catalogue",
-  "rl-policy/unknown-algorithm": "no algorithm has this name (ppo, a2c, dqn)",
+  "rl-policy/unknown-algorithm": "no algorithm has this name (ppo, a2c, dqn, reinforce; offline: bc, bcq, cql, crr)",
   // @farsight/graph
   "graph/bad-checkpoint-db": "a checkpoint database cannot be read",
   "graph/billp-interrupted": "a BiLLP session stopped before its end (resume it)",

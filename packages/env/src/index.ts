@@ -37,7 +37,7 @@ export {
 } from "./user-model.js";
 export { featureTable, categoryFeatures, datasetFeatures, type FeatureTable, type SideFeatures } from "./features.js";
 export { EpisodeTracker, majorityCategories, SEQUENCE_PREFIX, COLLAPSE_SHARE, COLLAPSE_MIN_USERS, type MetricSummary, type TrackerOptions } from "./metrics.js";
-export { runEpisodes, evaluate, type EvaluateOptions, type EvaluateProgress, type EvaluationResult } from "./protocol.js";
+export { runEpisodes, evaluate, resolveMode, EVAL_MODES, type EvaluateOptions, type EvaluateProgress, type EvaluationResult } from "./protocol.js";
 export { DEPRECATED_PRESETS, resolvePresetName } from "./preset-names.js";
 export { PRESETS, DATASET_TEST_FRACTION, DEFAULT_FOLD_IN, loadPreset, makeSimulator, splitUsers, filterLog, foldInLog, type FoldInOrder, type SimulatorRole, type PresetName, type PresetOptions, type EnvSetup } from "./presets.js";
 export { TEMPER_MODELS, INITIAL_TEMPER, type TemperModel } from "./preset-temper.js";

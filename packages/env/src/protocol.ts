@@ -7,7 +7,8 @@ import type { EpisodeTracker, MetricSummary } from "./metrics.js";
 import { EpisodeTracker as Tracker } from "./metrics.js";
 import { makeSimulator, type EnvSetup } from "./presets.js";
 import type { Simulator, SimulatorOptions } from "./simulator.js";
-import type { Agent } from "./types.js";
+import { FarsightError } from "@farsight/core";
+import type { Agent, EvalMode } from "./types.js";
 
 /**
  * Runs `agent` until the simulator's session limit is spent and every session has ended. The simulator
@@ -41,6 +42,16 @@ export interface EvaluateOptions {
   /** Concurrent sessions (default 256; results do not depend on it beyond RNG order). */
   readonly batchSize?: number;
   readonly simulator?: Partial<SimulatorOptions>;
+  /**
+   * The evaluation mode (EasyRL4Rec's names), the same as `simulator.mode`:
+   * - `FB`: repeats allowed (an agent repeats only if it is built to: `RandomAgent` by default, `PolicyAgent` with
+   *   `noRepeat: false`), the quit rule on (under the distance rule a repeat ends the session), at most `maxSteps`;
+   * - `NX_0`: no item twice in a session (agents are given the mask; a repeat ends the session as invalid), quit rule on;
+   * - `NX_10`: no repeats, no quitting, every session exactly 10 steps.
+   * Omitted: the preset's simulator mode, FB for every preset. With `PolicyAgent`'s default (`noRepeat: true`) and the
+   * ranking baselines, which never repeat, the numbers then equal NX_0's exactly.
+   */
+  readonly mode?: EvalMode;
   /** Called as sessions finish (long evaluations show progress with it); throttling is the caller's. */
   readonly onProgress?: (p: EvaluateProgress) => void;
 }
@@ -64,6 +75,7 @@ export interface EvaluationResult {
 
 /** Evaluates an agent built per seed on a preset's test-time simulator. */
 export async function evaluate(setup: EnvSetup, makeAgent: (seed: number) => Agent | Promise<Agent>, o: EvaluateOptions): Promise<EvaluationResult> {
+  const mode = resolveMode(o.mode, o.simulator?.mode);
   const perSeed: MetricSummary[] = [];
   for (const [seedIndex, seed] of o.seeds.entries()) {
     const sim = await makeSimulator(setup, "test", {
@@ -72,6 +84,7 @@ export async function evaluate(setup: EnvSetup, makeAgent: (seed: number) => Age
       sessionLimit: o.episodes,
       seed,
       ...o.simulator,
+      ...(mode ? { mode } : {}),
     });
     const agent = await makeAgent(seed);
     const report = o.onProgress;
@@ -92,3 +105,13 @@ export async function evaluate(setup: EnvSetup, makeAgent: (seed: number) => Age
   metrics.episodes = perSeed.reduce((a, s) => a + s.episodes, 0);
   return { metrics, perSeed };
 }
+
+/** The mode of an evaluation: `mode` and `simulator.mode` are one setting; both given and different is an error. */
+export function resolveMode(mode: EvalMode | undefined, simulatorMode: EvalMode | undefined): EvalMode | undefined {
+  if (mode && simulatorMode && mode !== simulatorMode) throw new FarsightError("env/bad-option", `evaluation mode ${mode} contradicts simulator.mode ${simulatorMode}; give one`, { mode, simulatorMode });
+  if (mode && !EVAL_MODES.includes(mode)) throw new FarsightError("env/bad-option", `unknown evaluation mode "${String(mode)}"; expected ${EVAL_MODES.join(", ")}`, { mode });
+  return mode ?? simulatorMode;
+}
+
+/** The evaluation modes, EasyRL4Rec's names (see {@link EvaluateOptions.mode}). */
+export const EVAL_MODES: readonly EvalMode[] = ["FB", "NX_0", "NX_10"];

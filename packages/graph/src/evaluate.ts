@@ -5,7 +5,7 @@
  * graph itself in eval mode (greedy policy inside the plans, frozen pool), so LLM calls are counted.
  */
 import type { Episode } from "@farsight/core";
-import { END_REASONS, EpisodeTracker, makeSimulator, type Agent, type EnvSetup, type MetricSummary } from "@farsight/env";
+import { END_REASONS, EpisodeTracker, makeSimulator, resolveMode, type Agent, type EnvSetup, type EvalMode, type MetricSummary } from "@farsight/env";
 import type { LlmStats } from "@farsight/llm";
 import type { Planner } from "@farsight/planner";
 import type { ReflectionPool } from "@farsight/reflector";
@@ -21,6 +21,12 @@ export interface EvalOptions {
   readonly batchSize?: number;
   /** Every finished session, with the seed it was run under. */
   readonly onEpisode?: (episode: Episode, seed: number) => void;
+  /**
+   * FB, NX_0 or NX_10, as `@farsight/env`'s `evaluate` (see its `EvaluateOptions.mode`). Omitted: the preset's
+   * simulator mode (FB), where agents that mask shown items (`PolicyAgent` by default, the ranking baselines) give
+   * exactly NX_0's numbers.
+   */
+  readonly mode?: EvalMode;
 }
 
 export interface EvalResult {
@@ -51,7 +57,8 @@ export function aggregateSeeds(perSeed: readonly MetricSummary[]): Record<string
 }
 
 async function testSim(setup: EnvSetup, o: EvalOptions, seed: number) {
-  return makeSimulator(setup, "test", { batchSize: Math.min(o.batchSize ?? 64, o.episodes), autoReset: true, sessionLimit: o.episodes, seed });
+  const mode = resolveMode(o.mode, undefined);
+  return makeSimulator(setup, "test", { batchSize: Math.min(o.batchSize ?? 64, o.episodes), autoReset: true, sessionLimit: o.episodes, seed, ...(mode ? { mode } : {}) });
 }
 
 /** Runs an env agent on the test simulator per seed, recording each session's slates and categories. */

@@ -11,6 +11,7 @@ import type { HistoryBatch } from "./encoders.js";
 import { emptyHistory, readHistory, readRepeatMask } from "./features.js";
 import type { Policy, PolicyContext, PolicyOptionsInit } from "./policy.js";
 import { createPpoPolicy, PpoAlgorithm, type PpoOptions } from "./ppo.js";
+import { ReinforceAlgorithm, type ReinforceOptions } from "./reinforce.js";
 import { SlatePolicy } from "./slate-policy.js";
 
 /** Options of {@link PolicyAgent}. */
@@ -70,11 +71,12 @@ export class PolicyAgent implements Agent {
   }
 }
 
-export type AlgorithmName = "ppo" | "a2c" | "dqn";
+/** The online algorithms {@link createAlgorithm} builds (the offline ones: `createOfflineAlgorithm`). */
+export type AlgorithmName = "ppo" | "a2c" | "dqn" | "reinforce";
 
 /** Options of {@link createAlgorithm}: which algorithm, for which environment, and its settings. */
 export interface CreateAlgorithmOptions {
-  /** "ppo" or "a2c" (on-policy: they fit `createLerlGraph`) or "dqn" (off-policy). Required. */
+  /** "ppo", "a2c" or "reinforce" (on-policy: they fit `createLerlGraph`) or "dqn" (off-policy). Required. */
   algorithm: AlgorithmName;
   /** The environment's sizes (`contextFromEnv(env)`). Required. */
   context: PolicyContext;
@@ -83,12 +85,13 @@ export interface CreateAlgorithmOptions {
   ppo?: Partial<PpoOptions>;
   a2c?: Partial<A2COptions>;
   dqn?: Partial<DqnOptions>;
+  reinforce?: Partial<ReinforceOptions>;
 }
 
 type AlgorithmSettings = Omit<CreateAlgorithmOptions, "algorithm" | "context">;
 
 /** A fresh policy and its algorithm: `createAlgorithm({ algorithm: "ppo", context: contextFromEnv(env), policy: { seed: 0 } })`. */
-export function createAlgorithm(options: CreateAlgorithmOptions & { algorithm: "ppo" | "a2c" }): OnPolicyAlgorithm;
+export function createAlgorithm(options: CreateAlgorithmOptions & { algorithm: "ppo" | "a2c" | "reinforce" }): OnPolicyAlgorithm;
 export function createAlgorithm(options: CreateAlgorithmOptions & { algorithm: "dqn" }): OffPolicyAlgorithm;
 export function createAlgorithm(options: CreateAlgorithmOptions): Algorithm;
 /** @deprecated Pass one options object: `createAlgorithm({ algorithm, context, ...options })`. This form goes in the next minor release. */
@@ -107,7 +110,9 @@ export function createAlgorithm(first: CreateAlgorithmOptions | AlgorithmName, c
       return new A2CAlgorithm(new SlatePolicy(context, options.policy, "a2c", options.a2c?.criticGradient), options.a2c);
     case "dqn":
       return new DqnAlgorithm(new DqnPolicy(context, options.policy), options.dqn);
+    case "reinforce":
+      return new ReinforceAlgorithm(new SlatePolicy(context, options.policy, "reinforce"), options.reinforce);
     default:
-      throw new FarsightError("rl-policy/unknown-algorithm", `Unknown algorithm "${String(name)}"; expected ppo, a2c or dqn`, { name });
+      throw new FarsightError("rl-policy/unknown-algorithm", `Unknown algorithm "${String(name)}"; expected ppo, a2c, dqn or reinforce`, { name });
   }
 }

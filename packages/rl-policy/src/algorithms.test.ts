@@ -9,6 +9,7 @@ import { banditBatch, banditRewards, tinyContext, trainOnBandit } from "./fixtur
 import { HyperActionPolicy } from "./hyper-action.js";
 import type { Policy, PolicyContext } from "./policy.js";
 import { createPpoPolicy, PpoAlgorithm } from "./ppo.js";
+import { ReinforceAlgorithm } from "./reinforce.js";
 import { SlatePolicy } from "./slate-policy.js";
 
 beforeAll(async () => {
@@ -27,6 +28,9 @@ const onPolicy: [string, (ctx: PolicyContext) => OnPolicyAlgorithm][] = [
   ["PPO, softmax slate policy", (ctx) => new PpoAlgorithm(createPpoPolicy(ctx, { seed: 3, historyLength: 4 }))],
   ["PPO, LERL's hyper-action", (ctx) => new PpoAlgorithm(createPpoPolicy(ctx, { seed: 3, historyLength: 4 }, { policyHead: "hyper-action" }))],
   ["A2C, softmax slate policy", (ctx) => new A2CAlgorithm(new SlatePolicy(ctx, { seed: 3, historyLength: 4 }))],
+  ["REINFORCE, value baseline", (ctx) => new ReinforceAlgorithm(new SlatePolicy(ctx, { seed: 3, historyLength: 4 }, "reinforce"))],
+  ["REINFORCE, mean baseline", (ctx) => new ReinforceAlgorithm(new SlatePolicy(ctx, { seed: 3, historyLength: 4 }, "reinforce"), { baseline: "mean" })],
+  ["REINFORCE, no baseline", (ctx) => new ReinforceAlgorithm(new SlatePolicy(ctx, { seed: 3, historyLength: 4 }, "reinforce"), { baseline: "none" })],
 ];
 
 describe("on-policy algorithms learn a contextual bandit (the right category depends on the state), defaults", () => {

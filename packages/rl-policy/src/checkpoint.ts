@@ -11,6 +11,10 @@ import type { Algorithm } from "./algorithm.js";
 import { A2CAlgorithm, DEFAULT_A2C_OPTIONS, type A2COptions } from "./a2c.js";
 import { DqnAlgorithm, DqnPolicy, type DqnOptions } from "./dqn.js";
 import { createPpoPolicy, PpoAlgorithm, type PpoOptions } from "./ppo.js";
+import { ReinforceAlgorithm, type ReinforceOptions } from "./reinforce.js";
+import { createOfflineAlgorithm, OFFLINE_ALGORITHMS, type BcOptions, type BcqOptions, type CqlOptions, type CrrOptions } from "./offline/index.js";
+import type { OfflineAlgorithm } from "./offline/offline-algorithm.js";
+import type { OfflineKind } from "./offline/offline-policy.js";
 import { SlatePolicy } from "./slate-policy.js";
 import type { NeuralPolicy, PolicyContext, PolicyKind, PolicyOptions } from "./policy.js";
 
@@ -43,7 +47,7 @@ export interface CheckpointManifest {
 }
 
 /** Writes `policy.json`, `weights.bin`, `optimizer.bin` into `dir` (created if needed). */
-export async function saveCheckpoint(dir: string, algorithm: Algorithm, meta: Record<string, unknown> = {}): Promise<CheckpointManifest> {
+export async function saveCheckpoint(dir: string, algorithm: Algorithm | OfflineAlgorithm, meta: Record<string, unknown> = {}): Promise<CheckpointManifest> {
   const policy = algorithm.policy;
   const c = policy.context;
   const weights = new BinaryWriter();
@@ -90,8 +94,47 @@ export interface LoadedCheckpoint {
   readonly algorithm: Algorithm;
 }
 
-/** Reads a directory written by {@link saveCheckpoint}. Errors name the directory and what is wrong. */
+/**
+ * Reads a directory written by {@link saveCheckpoint} for an online algorithm (PPO, A2C, DQN, REINFORCE), ready to
+ * continue training. Offline policies load with {@link loadOfflineCheckpoint}; {@link loadPolicy} loads any kind to
+ * act. Errors name the directory and what is wrong.
+ */
 export async function loadCheckpoint(dir: string, overrides: { a2c?: Partial<A2COptions> } = {}): Promise<LoadedCheckpoint> {
+  const { manifest, algorithm } = await readCheckpoint(dir, overrides);
+  if ("offline" in algorithm) {
+    algorithm.dispose();
+    algorithm.policy.dispose();
+    throw new FarsightError("rl-policy/bad-checkpoint", `${join(dir, "policy.json")} holds an offline ${manifest.kind} policy (trained from a log): load it with loadOfflineCheckpoint, or loadPolicy to act with it`, { dir, kind: manifest.kind });
+  }
+  return { manifest, policy: algorithm.policy, algorithm };
+}
+
+/** A loaded offline checkpoint: the policy, and the algorithm ready to continue `trainOffline`. */
+export interface LoadedOfflineCheckpoint {
+  readonly manifest: CheckpointManifest;
+  readonly policy: NeuralPolicy;
+  readonly algorithm: OfflineAlgorithm;
+}
+
+/** Reads a directory written by {@link saveCheckpoint} for an offline algorithm (BC, BCQ, CQL, CRR). */
+export async function loadOfflineCheckpoint(dir: string): Promise<LoadedOfflineCheckpoint> {
+  const { manifest, algorithm } = await readCheckpoint(dir, {});
+  if (!("offline" in algorithm)) {
+    algorithm.dispose();
+    algorithm.policy.dispose();
+    throw new FarsightError("rl-policy/bad-checkpoint", `${join(dir, "policy.json")} holds an online ${manifest.kind} policy: load it with loadCheckpoint`, { dir, kind: manifest.kind });
+  }
+  return { manifest, policy: algorithm.policy, algorithm };
+}
+
+/** The policy of any checkpoint (online or offline), to act with (`new PolicyAgent({ policy })`); the optimiser is freed. */
+export async function loadPolicy(dir: string): Promise<{ manifest: CheckpointManifest; policy: NeuralPolicy }> {
+  const { manifest, algorithm } = await readCheckpoint(dir, {});
+  algorithm.dispose();
+  return { manifest, policy: algorithm.policy };
+}
+
+async function readCheckpoint(dir: string, overrides: { a2c?: Partial<A2COptions> }): Promise<{ manifest: CheckpointManifest; algorithm: Algorithm | OfflineAlgorithm }> {
   let manifest: CheckpointManifest;
   try {
     manifest = JSON.parse(await readFile(join(dir, "policy.json"), "utf8")) as CheckpointManifest;
@@ -119,12 +162,11 @@ export async function loadCheckpoint(dir: string, overrides: { a2c?: Partial<A2C
     algorithm.policy.dispose();
     throw err;
   }
-  const policy = algorithm.policy;
-  return { manifest, policy, algorithm };
+  return { manifest, algorithm };
 }
 
 /** Copies the saved weights and optimiser state into a freshly made algorithm, refusing non-finite values. */
-async function restore(algorithm: Algorithm, manifest: CheckpointManifest, weights: BinaryReader, dir: string): Promise<void> {
+async function restore(algorithm: Algorithm | OfflineAlgorithm, manifest: CheckpointManifest, weights: BinaryReader, dir: string): Promise<void> {
   const policy = algorithm.policy;
   for (const name of policy.params.names()) {
     const v = policy.params.require(name);
@@ -140,6 +182,8 @@ async function restore(algorithm: Algorithm, manifest: CheckpointManifest, weigh
     algorithm.target.params.copyFrom(policy.params);
     algorithm.target.invalidate();
   }
+  // Offline learners with a target network (BCQ, CQL, CRR) start it from the loaded weights.
+  if ("offline" in algorithm && "target" in algorithm) (algorithm as { target: { sync(): void } }).target.sync();
   (algorithm as { updates: number }).updates = manifest.updates;
   if (manifest.optimizer.length === 0) return;
   const opt = new BinaryReader(await readFile(join(dir, "optimizer.bin")), manifest.optimizer, join(dir, "optimizer.bin"));
@@ -174,8 +218,12 @@ function checkFinite(values: Float32Array, name: string, file: string): void {
   }
 }
 
-function makeAlgorithm(m: CheckpointManifest, context: PolicyContext, overrides: { a2c?: Partial<A2COptions> }): Algorithm {
+function makeAlgorithm(m: CheckpointManifest, context: PolicyContext, overrides: { a2c?: Partial<A2COptions> }): Algorithm | OfflineAlgorithm {
   const o = m.policyOptions;
+  if ((OFFLINE_ALGORITHMS as readonly string[]).includes(m.kind)) {
+    const a = m.algorithmOptions;
+    return createOfflineAlgorithm({ algorithm: m.kind as OfflineKind, context, policy: o, bc: a as Partial<BcOptions>, bcq: a as Partial<BcqOptions>, cql: a as Partial<CqlOptions>, crr: a as Partial<CrrOptions> });
+  }
   switch (m.kind) {
     case "ppo": {
       const a = m.algorithmOptions as unknown as PpoOptions;
@@ -185,6 +233,8 @@ function makeAlgorithm(m: CheckpointManifest, context: PolicyContext, overrides:
       return new A2CAlgorithm(new SlatePolicy(context, o, "a2c", (m.algorithmOptions as Partial<A2COptions>).criticGradient), { ...(m.algorithmOptions as Partial<A2COptions>), auxiliaryLosses: DEFAULT_A2C_OPTIONS.auxiliaryLosses, ...overrides.a2c });
     case "dqn":
       return new DqnAlgorithm(new DqnPolicy(context, o), m.algorithmOptions as unknown as DqnOptions);
+    case "reinforce":
+      return new ReinforceAlgorithm(new SlatePolicy(context, o, "reinforce"), m.algorithmOptions as Partial<ReinforceOptions>);
     default:
       throw new FarsightError("rl-policy/bad-checkpoint", `Unknown policy kind "${String(m.kind)}"`, { kind: m.kind });
   }

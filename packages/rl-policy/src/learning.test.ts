@@ -1,5 +1,5 @@
 /**
- * Learning tests on the synthetic preset with the shipped defaults: after a short training, PPO, A2C and DQN must
+ * Learning tests on the synthetic preset with the shipped defaults: after a short training, PPO, A2C, DQN and REINFORCE must
  * reach a clearly higher R_traj than the random agent on the held-out users' ground truth, greedy, on every
  * seed run (no seed is picked, no hyper-parameter is changed for the test). The synthetic world is generated
  * smaller than the preset's default (60 items in 6 categories) so that training fits in seconds; its mechanics
@@ -7,7 +7,7 @@
  *
  * "Clearly" is 25% above random: about five standard errors of the random agent's mean over 200 episodes.
  * All three must do it sampled (the distribution they were trained as, for DQN epsilon-greedy at its final rate);
- * PPO and DQN also greedy. Greedy A2C is not
+ * PPO, DQN and REINFORCE also greedy. Greedy A2C is not
  * asserted because it does not hold: on some seeds its top item is one category that the quit rule ends at once
  * (measured with these defaults: seed 1 greedy 4.4 against random 4.6; seeds 0 and 2 about 9); `farsight bench learn` reports it.
  */
@@ -56,6 +56,15 @@ describe("learning on the synthetic world, shipped defaults, every seed", () => 
     const results = [];
     for (const seed of SEEDS) results.push(await trainAndEvaluate("a2c", seed));
     for (const r of results) expect(r.sampled).toBeGreaterThan(1.25 * randomReturn);
+  });
+
+  it("REINFORCE beats random by 25%, greedy and sampled, on seeds 0, 1 and 2", async () => {
+    const results = [];
+    for (const seed of SEEDS) results.push(await trainAndEvaluate("reinforce", seed));
+    for (const r of results) {
+      expect(r.greedy).toBeGreaterThan(1.25 * randomReturn);
+      expect(r.sampled).toBeGreaterThan(1.25 * randomReturn);
+    }
   });
 
   // DQN takes four gradient steps per batched env step (PPO and A2C about one), so three seeds need more than the

@@ -27,13 +27,14 @@ afterAll(async () => {
 });
 
 describe("memory discipline", () => {
-  for (const algo of ["ppo", "a2c", "dqn"] as const) {
+  for (const algo of ["ppo", "a2c", "dqn", "reinforce"] as const) {
     it(`${algo}: tf.memory().numTensors stays flat over training`, async () => {
       const env = smallEnv();
       const a = createAlgorithm({ algorithm: algo, context: contextFromEnv(env), policy: { seed: 1, historyLength: 6, hidden: [32] },
         ppo: { rolloutSteps: 5, minibatchSize: 20, epochs: 2 },
         a2c: { rolloutSteps: 5 },
-        dqn: { learningStarts: 16, batchSize: 16 }, });
+        dqn: { learningStarts: 16, batchSize: 16 },
+        reinforce: { rolloutSteps: 5 }, });
       const counts: number[] = [];
       await trainPolicy(env, a, { totalSteps: 8 * 60, progressEvery: 40, onProgress: () => counts.push(tf.memory().numTensors) });
       expect(counts.length).toBeGreaterThan(5);
@@ -62,7 +63,7 @@ describe("memory discipline", () => {
 });
 
 describe("save and load", () => {
-  for (const algo of ["ppo", "a2c", "dqn"] as AlgorithmName[]) {
+  for (const algo of ["ppo", "a2c", "dqn", "reinforce"] as AlgorithmName[]) {
     it(`${algo}: a loaded policy acts exactly like the saved one`, async () => {
       const env = smallEnv(3);
       const a = createAlgorithm({ algorithm: algo, context: contextFromEnv(env), policy: { seed: 2, historyLength: 6, encoder: { kind: algo === "a2c" ? "gru" : algo === "dqn" ? "transformer" : "mean", itemDim: 16, transformer: { heads: 4, layers: 1, ffnDim: 16 } } }, dqn: { learningStarts: 8 } });

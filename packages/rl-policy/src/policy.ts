@@ -10,8 +10,11 @@ import { DEFAULT_ENCODER_OPTIONS, encodeState, historyTokens, itemTable, type En
 import { combineMasks, type MaskStats } from "./features.js";
 import { ParamSet } from "./params.js";
 
-/** The algorithms this package implements. */
-export type PolicyKind = "ppo" | "a2c" | "dqn";
+/**
+ * The algorithms this package implements: online (PPO, A2C, DQN, REINFORCE) and offline, trained from a logged
+ * dataset alone (behaviour cloning, discrete BCQ, CQL, CRR; see `offline/`).
+ */
+export type PolicyKind = "ppo" | "a2c" | "dqn" | "reinforce" | "bc" | "bcq" | "cql" | "crr";
 
 /** The catalogue and slate shape a policy is built for (saved with it). */
 export interface PolicyContext {
@@ -56,6 +59,15 @@ export interface PolicyOptions {
   logitScale: number;
   /** Seeds parameter initialisation and action sampling. */
   seed: number;
+  /**
+   * Softmax slate policy only, opt-in (absent = off): the starting value of a learned logit `w` added to every item
+   * already in the history the policy reads, so a policy trained where repeats are allowed (FB) can learn whether to
+   * repeat (under the distance quit rule a repeat ends the session). A plain `u(s) . e_i` scorer has no direct way to
+   * say "not the item just shown". 0 starts neutral, but Adam moves a single scalar about one learning rate per step,
+   * so at 15,000 steps `w` reached only -0.4 on Coat; a negative start (e.g. -10) encodes the prior that repeats are
+   * unwanted, which training can undo. Off, the policy and its parameters are exactly as before.
+   */
+  repeatLogit?: number;
 }
 
 /** Policy options as callers pass them: any subset, the encoder's too. */

@@ -19,13 +19,13 @@ export class SlatePolicy extends ActorCriticPolicy {
   override readonly actionDim = 0;
 
   /**
-   * @param kind the algorithm that trains it ("ppo" or "a2c"; saved in checkpoints).
+   * @param kind the algorithm that trains it ("ppo", "a2c" or "reinforce"; saved in checkpoints).
    * @param criticGradient see {@link ActorCriticPolicy}.
    */
   constructor(
     context: PolicyContext,
     options: PolicyOptionsInit = {},
-    readonly kind: "ppo" | "a2c" = "a2c",
+    readonly kind: "ppo" | "a2c" | "reinforce" = "a2c",
     criticGradient = false,
   ) {
     super(context, options, criticGradient);
@@ -35,12 +35,18 @@ export class SlatePolicy extends ActorCriticPolicy {
   protected forwardForBuild(state: tf.Tensor2D, table: tf.Tensor2D): void {
     this.logits(state, table);
     this.value(state);
+    if (this.options.repeatLogit !== undefined) this.params.get(REPEAT_LOGIT, [1], this.options.repeatLogit);
   }
 
-  /** Unmasked item logits [B, N]: `logitScale` times the {@link scores}. */
-  logits(state: tf.Tensor2D, table: tf.Tensor2D): tf.Tensor2D {
+  /**
+   * Unmasked item logits [B, N]: `logitScale` times the {@link scores}, plus (with the `repeatLogit` option and a
+   * history) the learned repeat logit on every item the history holds.
+   */
+  logits(state: tf.Tensor2D, table: tf.Tensor2D, history?: HistoryBatch): tf.Tensor2D {
     const scores = this.scores(state, table);
-    return this.options.logitScale === 1 ? scores : (tf.mul(scores, this.options.logitScale) as tf.Tensor2D);
+    const logits = this.options.logitScale === 1 ? scores : (tf.mul(scores, this.options.logitScale) as tf.Tensor2D);
+    if (this.options.repeatLogit === undefined || !history) return logits;
+    return tf.add(logits, tf.mul(this.params.require(REPEAT_LOGIT), seenItems(history, this.context.numItems))) as tf.Tensor2D;
   }
 
   /** Item scores `u(s) . e_i + c_i` [B, N] (what the response loss reads as click logits). */
@@ -58,7 +64,7 @@ export class SlatePolicy extends ActorCriticPolicy {
     const b = history.batchSize;
     const table = this.table(true);
     const state = this.encode(history, table);
-    const logits = this.logits(state, table);
+    const logits = this.logits(state, table, history);
     const masked = applyMask(logits, maskTensor(mask, b, this.context.numItems));
     const r = plackettLuceLogProb(masked, tf.tensor2d(slates, [b, this.context.slateSize], "int32"));
     return { ...r, state, logits };
@@ -76,7 +82,8 @@ export class SlatePolicy extends ActorCriticPolicy {
     if (stored.slateFeedback) {
       const b = stored.history.batchSize, k = this.context.slateSize, n = this.context.numItems;
       const picks = tf.unstack(tf.tensor2d(stored.slates, [b, k], "int32"), 1);
-      const scores = this.options.logitScale === 1 ? logits : tf.div(logits, this.options.logitScale);
+      // With the repeat logit the logits are not a multiple of the scores: the response loss fits the scores alone.
+      const scores = this.options.repeatLogit !== undefined ? this.scores(state, this.table(true)) : this.options.logitScale === 1 ? logits : tf.div(logits, this.options.logitScale);
       const shown = tf.stack(picks.map((p) => tf.sum(tf.mul(scores, tf.oneHot(p as tf.Tensor1D, n)), 1)), 1);
       const target = tf.clipByValue(tf.div(tf.tensor2d(stored.slateFeedback, [b, k]), this.options.feedbackScale), 0, 1);
       // Binary cross-entropy with logits: softplus(x) - x * z.
@@ -92,13 +99,25 @@ export class SlatePolicy extends ActorCriticPolicy {
     const [logits, value] = tf.tidy(() => {
       const table = this.table();
       const state = this.encode(request.history, table);
-      return [this.logits(state, table).dataSync() as Float32Array, request.withValue ? (this.value(state).dataSync() as Float32Array) : new Float32Array(b)];
+      return [this.logits(state, table, request.history).dataSync() as Float32Array, request.withValue ? (this.value(state).dataSync() as Float32Array) : new Float32Array(b)];
     });
     const slates = new Int32Array(b * k);
     if (request.deterministic) topKSlates(logits, n, k, mask, slates);
     else sampleSlates(logits, n, k, mask, this.rng, slates);
     return { slates, logProb: plackettLuceLogProbJs(logits, n, k, mask, slates), value, action: new Float32Array(0), mask };
   }
+}
+
+const REPEAT_LOGIT = "actor/repeatLogit";
+
+/** 1 where an item is among a history row's valid items, [B, N]. */
+function seenItems(history: HistoryBatch, numItems: number): tf.Tensor2D {
+  const { batchSize: b, length: l } = history;
+  const seen = new Float32Array(b * numItems);
+  for (let r = 0; r < b; r++) {
+    for (let j = 0; j < l; j++) if (history.valid[r * l + j]! > 0) seen[r * numItems + history.items[r * l + j]!] = 1;
+  }
+  return tf.tensor2d(seen, [b, numItems]);
 }
 
 /** Plackett-Luce log-probability of each row's slate, in JS (for the act result; the loss uses tf). */
