@@ -2,7 +2,8 @@
  * `farsight evidence`: runs (or continues) the evidence sweeps of @farsight/lab and regenerates docs/evidence.md
  * with its figures from their run directories. Flags in, lab's `runEvidence` and `writeEvidenceDoc`, a summary out.
  */
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { REPORT_SEEDS, runEvidence, SCALES, SWEEPS, writeEvidenceDoc, type ScaleName, type SweepId } from "@farsight/lab";
 import type { CliIO, Command } from "../command.js";
 import { DATA_DIR_FLAG } from "../common-flags.js";
@@ -24,6 +25,7 @@ const spec = defineCommand({
     seeds: { kind: "list", placeholder: "S,...", default: REPORT_SEEDS.map(String), help: "seeds of every cell (settings were chosen on 100-104; report on others)." },
     sweeps: { kind: "list", choices: SWEEPS, placeholder: "NAME,...", default: SWEEPS, help: "sweeps to run (the others are read where they exist)." },
     presets: { kind: "list", placeholder: "PRESET,...", help: "run only these presets (the others are read where they exist)." },
+    notes: { kind: "path", placeholder: "FILE", defaultHelp: "FILE beside --doc named <doc>-notes.md, when it exists", help: "hand-written interpretation inserted under the summary, marked as such." },
     "read-only": { kind: "boolean", help: "run nothing: regenerate the document from the cells that exist." },
     scale: {
       kind: "choice", choices: Object.keys(SCALES) as ScaleName[], default: "full", placeholder: "NAME", help: "budgets and grids of the sweeps.",
@@ -66,7 +68,9 @@ export const evidenceCommand: Command = {
       io: labIO(io),
     });
     const command = ["farsight evidence", ...argv].join(" ");
-    const written = writeEvidenceDoc(data, { doc: values.doc, command, out: values.out });
+    const notesFile = values.notes ?? values.doc.replace(/\.md$/, "") + "-notes.md";
+    const notes = existsSync(notesFile) ? [`### Interpretation (written by hand from the tables below, in [${basename(notesFile)}](${basename(notesFile)}); the tables are the evidence)`, "", readFileSync(notesFile, "utf8").trim()] : [];
+    const written = writeEvidenceDoc(data, { doc: values.doc, command, out: values.out, notes });
     io.stdout(`${data.runs.length} runs, ${data.planQuality.length} plan-quality placements; ${data.missing.length} cells not run yet\n`);
     io.stdout(`document: ${written.doc}\nfigures: ${written.figures.join(", ")}\n`);
     return 0;
