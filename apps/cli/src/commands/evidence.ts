@@ -24,7 +24,7 @@ const spec = defineCommand({
     doc: { kind: "path", placeholder: "FILE", default: join("docs", "evidence.md"), help: "the document to write (figures go to FILE's folder, evidence/)." },
     seeds: { kind: "list", placeholder: "S,...", default: REPORT_SEEDS.map(String), help: "seeds of every cell (settings were chosen on 100-104; report on others)." },
     sweeps: { kind: "list", choices: SWEEPS, placeholder: "NAME,...", default: SWEEPS, help: "sweeps to run (the others are read where they exist)." },
-    presets: { kind: "list", placeholder: "PRESET,...", help: "run only these presets (the others are read where they exist)." },
+    presets: { kind: "list", placeholder: "PRESET,...", defaultHelp: "every preset of each sweep", help: "run only these presets (the others are read where they exist)." },
     notes: { kind: "path", placeholder: "FILE", defaultHelp: "FILE beside --doc named <doc>-notes.md, when it exists", help: "hand-written interpretation inserted under the summary, marked as such." },
     "read-only": { kind: "boolean", help: "run nothing: regenerate the document from the cells that exist." },
     scale: {
@@ -35,7 +35,7 @@ const spec = defineCommand({
         smoke: "tiny budgets that exercise every path (its numbers mean nothing)",
       },
     },
-    llm: { kind: "string", placeholder: "SPEC", help: "also place this model's LLM category planner on the q scale (plan-quality), e.g. llama-cpp: for the fetched SmolLM2." },
+    llm: { kind: "string", placeholder: "SPEC", defaultHelp: "none", help: "also place this model's LLM category planner on the q scale (plan-quality), e.g. llama-cpp: for the fetched SmolLM2." },
     "llm-sessions": { kind: "int", min: 1, default: 4, placeholder: "N", help: "probe sessions the --llm planner answers per preset." },
     ...DATA_DIR_FLAG,
   },

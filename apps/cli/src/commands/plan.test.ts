@@ -98,7 +98,7 @@ describe("farsight plan", () => {
     server = await startFakeOpenAiServer((req) => {
       if (isPreflight(req)) return PREFLIGHT_ANSWER;
       const labels = [...req.promptText.matchAll(/^(S\d+) \(step/gm)].map((m) => m[1]);
-      return JSON.stringify({ plans: labels.map((session) => ({ session, categories: [3] })) });
+      return JSON.stringify({ plans: labels.map((session) => ({ session, categories: [3, 4] })) });
     });
     const io = captureIO();
     const code = await main(["plan", "--planner", "llm-category", "--llm", `openai-compatible:${server.url}#m`, "--cohort", "4", "--show-prompt"], io, [planCommand]);
@@ -106,7 +106,8 @@ describe("farsight plan", () => {
     expect(planRequests(server)).toHaveLength(1);
     expect(io.out.match(/^--- prompt for /gm)).toHaveLength(1);
     expect(io.out).toMatch(/^S3 \(step 4/m);
-    expect(io.out.match(/^ {2}plan: {8}3 \(/gm)).toHaveLength(3);
+    // Two categories: the plan schema asks for at least minCategories (2) of the candidates.
+    expect(io.out.match(/^ {2}plan: {8}3 \(.*4 \(/gm)).toHaveLength(3);
   });
 
   it("asks for --llm when an LLM planner gets no model, and rejects unknown planners", async () => {

@@ -28,8 +28,8 @@ const table = defineCommand({
       kind: "string", placeholder: "TOKEN", defaultHelp: "FARSIGHT_SERVER_TOKEN, else none",
       help: "bearer token every API route but /ok and /ready asks for (Authorization: Bearer TOKEN), 16+ characters; prefer the environment variable (a flag shows in ps).",
     },
-    "allowed-host": { kind: "string", multiple: true, placeholder: "NAME", help: "a name the Host header may carry besides the bound address (a proxy's or DNS name); repeatable." },
-    "allow-origin": { kind: "string", multiple: true, placeholder: "ORIGIN", help: "a web origin (https://app.example) whose pages may call the server (CORS); repeatable. Others are refused." },
+    "allowed-host": { kind: "string", multiple: true, placeholder: "NAME", defaultHelp: "none: only the bound address", help: "a name the Host header may carry besides the bound address (a proxy's or DNS name); repeatable." },
+    "allow-origin": { kind: "string", multiple: true, placeholder: "ORIGIN", defaultHelp: "none: same origin only", help: "a web origin (https://app.example) whose pages may call the server (CORS); repeatable. Others are refused." },
     ...ENV_FLAG,
     policy: {
       kind: "path", placeholder: "DIR", defaultHelp: "the preset's predicted world model (learned from the training log) as a scorer",

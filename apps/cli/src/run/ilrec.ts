@@ -28,10 +28,10 @@ export const ILREC_TABLE = defineCommand({
       choiceHelp: {
         llm: "the BiLLP-style LLM agent (needs --llm)",
         heuristic: "saturation planner + catalogue-greedy actor + scorer critic on the training-time world model",
-        "noisy-oracle": "ORACLE of quality --teacher-q: the heuristic teacher planning with the quit-aware oracle's plan with probability q, a random plan otherwise",
+        "noisy-oracle": "ORACLE of quality --teacher-q: the heuristic teacher with the oracle's plan w.p. q",
       },
     },
-    "teacher-q": { kind: "number", min: 0, max: 1, placeholder: "Q", help: "quality of the noisy-oracle teacher (0: random plans, 1: the oracle's); required with --teacher noisy-oracle." },
+    "teacher-q": { kind: "number", min: 0, max: 1, placeholder: "Q", defaultHelp: "none (required with --teacher noisy-oracle)", help: "quality of the noisy-oracle teacher (0: random plans, 1: the oracle's); required with --teacher noisy-oracle." },
     demos: { kind: "int", min: 1, default: 100, help: "demonstration sessions." },
     steps: { kind: "int", min: 1, default: 20_000, help: "training budget of each learned policy, in environment transitions." },
     seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "first seed." },
