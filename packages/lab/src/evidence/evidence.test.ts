@@ -38,7 +38,7 @@ describe("evidence sweeps", () => {
     expect(written.markdown).toContain("## 1. LERL against flat PPO along planner quality q");
     expect(written.markdown).toMatch(/\| 1 \| [-\d.]+ \[[-\d.]+, [-\d.]+\] \| /);
     expect(written.markdown).not.toContain("±");
-    expect(existsSync(join(root, "docs", "evidence", "lerl-quality.svg"))).toBe(true);
+    expect(existsSync(join(root, "docs", "evidence", "lerl-quality-synthetic.svg"))).toBe(true);
     const data = JSON.parse(readFileSync(join(root, "docs", "evidence", "data.json"), "utf8")) as { runs: { seed: number; x: number | null; method: string }[] };
     expect(data.runs.length).toBe(first.runs.length);
 

@@ -32,6 +32,8 @@ export interface EvidenceDoc {
 }
 
 const REPS = 10_000;
+/** Figures shown side by side, one per preset. */
+const SMALL = { width: 440, height: 260 };
 const NOISY = METHOD.lerlNoisy;
 
 export function writeEvidenceDoc(data: EvidenceData, o: EvidenceDocOptions): EvidenceDoc {
@@ -42,7 +44,9 @@ export function writeEvidenceDoc(data: EvidenceData, o: EvidenceDocOptions): Evi
   const figures: string[] = [];
   const figure = (name: string, svg: string, alt: string) => {
     const file = join(figDir, `${name}.svg`);
-    writeFileAtomic(file, svg);
+    // A file of its own (not inline in HTML) is only an image with the SVG namespace, and needs a white ground.
+    const standalone = svg.includes("xmlns=") ? svg : svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" style="background:#fff" ');
+    writeFileAtomic(file, standalone);
     figures.push(file);
     return `![${alt}](${relative(dirname(o.doc), file).split("\\").join("/")})`;
   };
@@ -89,7 +93,8 @@ export function writeEvidenceDoc(data: EvidenceData, o: EvidenceDocOptions): Evi
       }
     });
     const presets = unique(points.map((p) => p.preset));
-    body.push(figure("lerl-quality", diffChart(points, "q", "planner quality q", "LERL(q) - flat PPO, R_traj"), "LERL(q) minus flat PPO against q, per preset, with 95% CI bands"), "");
+    // One figure per preset: their R_traj scales differ by 20x (KuaiSim's rules against Coat's ratings).
+    body.push(presets.map((pr) => figure(`lerl-quality-${pr}`, diffChart(points.filter((p) => p.preset === pr), `q-${pr}`, `planner quality q (${pr})`, "LERL(q) - flat PPO, R_traj", SMALL), `${pr}: LERL(q) minus flat PPO against q, with 95% CI band`)).join(" "), "");
     body.push(`*Figure 1: LERL(q) − flat PPO in R_traj against q (mean over ${n} seeds, band: 95% paired bootstrap CI; 0 = no difference).*`, "");
     for (const preset of presets) {
       const ps = points.filter((p) => p.preset === preset);
@@ -120,7 +125,12 @@ export function writeEvidenceDoc(data: EvidenceData, o: EvidenceDocOptions): Evi
     const sampled = compareAlong(ib, { sweep: "ilrec-budget", method: METHOD.ilrecSampled, ablation: METHOD.a2cSampled, reps: REPS });
     const teacher = compareAlong(ib, { sweep: "ilrec-budget", method: METHOD.ilrecGreedy, ablation: METHOD.teacher, reps: REPS });
     const bc = compareAlong(ib, { sweep: "ilrec-budget", method: METHOD.ilrecGreedy, ablation: METHOD.bcGreedy, reps: REPS });
-    body.push(figure("ilrec-budget", diffChart([...greedy.map((p) => ({ ...p, preset: `${p.preset}, greedy` })), ...sampled.map((p) => ({ ...p, preset: `${p.preset}, sampled` }))], "budget", "training budget (transitions)", "IL-Rec - A2C, R_traj"), "IL-Rec minus A2C against the budget"), "");
+    body.push(
+      unique(greedy.map((p) => p.preset))
+        .map((pr) => figure(`ilrec-budget-${pr}`, diffChart([...greedy.filter((p) => p.preset === pr).map((p) => ({ ...p, preset: "greedy" })), ...sampled.filter((p) => p.preset === pr).map((p) => ({ ...p, preset: "sampled" }))], `budget-${pr}`, `training budget, transitions (${pr})`, "IL-Rec - A2C, R_traj", SMALL), `${pr}: IL-Rec minus A2C against the budget`))
+        .join(" "),
+      "",
+    );
     body.push(`*Figure 2: IL-Rec − A2C (no demonstrations) in R_traj against the training budget, greedy and sampled serving (mean over ${n} seeds, band: 95% paired bootstrap CI).*`, "");
     for (const preset of unique(greedy.map((p) => p.preset))) {
       const g = greedy.filter((p) => p.preset === preset), s = sampled.filter((p) => p.preset === preset);
@@ -252,7 +262,7 @@ function comparisonTable(ps: readonly PointComparison[], axis: string): string {
 }
 
 /** The difference against the axis, one series per preset, with its interval as a band and a zero line. */
-function diffChart(points: readonly PointComparison[], id: string, xLabel: string, yLabel: string): string {
+function diffChart(points: readonly PointComparison[], id: string, xLabel: string, yLabel: string, size: { width: number; height: number } = { width: 720, height: 320 }): string {
   const series: LineSeries[] = unique(points.map((p) => p.preset)).map((preset, i) => ({
     name: preset,
     colourIndex: i,
@@ -260,7 +270,7 @@ function diffChart(points: readonly PointComparison[], id: string, xLabel: strin
   }));
   const xs = points.filter((p) => !Number.isNaN(p.x)).map((p) => p.x);
   const zero: LineSeries = { name: "no difference", colourIndex: 6, points: xs.length ? [{ x: Math.min(...xs), y: 0 }, { x: Math.max(...xs), y: 0 }] : [] };
-  return lineChart([...series, zero], { label: `${yLabel} against ${xLabel}`, xLabel, yLabel, yInclude: [0], id: `evidence-${id}` });
+  return lineChart([...series, zero], { label: `${yLabel} against ${xLabel}`, xLabel, yLabel, yInclude: [0], id: `evidence-${id}`, ...size });
 }
 
 const fmt = (v: number, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : "-");
