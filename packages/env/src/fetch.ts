@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FarsightError, redactText, redactUrl } from "@farsight/core";
-import { downloadFile, formatProgress } from "@farsight/core/node";
+import { checkOrdinaryPath, downloadFile, formatProgress } from "@farsight/core/node";
 import { extractArchive, safeEntryPath } from "./archive.js";
 
 export { safeEntryPath } from "./archive.js";
@@ -121,6 +121,8 @@ export async function fetchDataset(source: DatasetSource, o: FetchOptions): Prom
   const f = o.fetchImpl ?? fetch;
   const log = o.log ?? (() => {});
   const dir = join(o.dataDir, source.name);
+  checkOrdinaryPath(o.dataDir, "directory", { what: "the data directory (--data-dir)" });
+  checkOrdinaryPath(dir, "directory", { what: `the dataset folder of ${source.name}` });
   if (existsSync(dir)) {
     throw new FarsightError("env/already-fetched", `${dir} already exists; remove it (or pass another data directory) to fetch ${source.name} again`, { dir });
   }

@@ -5,6 +5,7 @@ import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
 import { buildReport, DEMO_WEIGHTS_FILE, isIlrecRun, readRunDir } from "@farsight/lab";
 import { inspectReport } from "../report/browser.js";
+import { checkOrdinaryPath } from "@farsight/core/node";
 
 const spec = defineCommand({
   command: "report",
@@ -45,6 +46,8 @@ export const reportCommand: Command = {
     if (positionals.length !== 1) throw new UsageError(`farsight report: expected one run directory, got ${positionals.length}\n\n${renderHelp(spec)}`);
     const runDir = positionals[0]!;
     const out = resolve(values.out ?? join(runDir, "report.html"));
+    checkOrdinaryPath(runDir, "directory", { what: "the run directory" });
+    checkOrdinaryPath(out, "file", { what: "the report (--out)" });
 
     const data = readRunDir(runDir);
     for (const p of data.problems) io.stderr(`warning: ${join(runDir, p.file)}${p.line !== undefined ? `:${p.line}` : ""}: ${p.message}\n`);

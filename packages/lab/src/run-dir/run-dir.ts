@@ -6,6 +6,7 @@
 import { appendFileSync, mkdirSync, writeFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { FarsightError, redactDeep, type Episode } from "@farsight/core";
+import { checkOrdinaryPath } from "@farsight/core/node";
 
 /** File names inside a run directory. */
 export const RUN_FILES = {
@@ -85,6 +86,7 @@ export class RunDirWriter {
 
   constructor(dir: string) {
     this.dir = dir;
+    checkOrdinaryPath(dir, "directory", { code: "lab/run-dir-refused", what: "the run directory" });
     try {
       mkdirSync(dir, { recursive: true });
     } catch (cause) {

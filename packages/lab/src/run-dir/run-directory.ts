@@ -11,6 +11,7 @@ import { existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, wr
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { FarsightError } from "@farsight/core";
+import { checkOrdinaryPath } from "@farsight/core/node";
 
 /** A refusal of the directory: the caller's choice of directory or settings, so the CLI exits 2 with the message alone. */
 function refused(message: string): FarsightError {
@@ -75,6 +76,7 @@ export class RunDirectory {
 
   /** Locks `dir` (creating it) and checks it may hold this run; throws a FarsightError (`lab/run-dir-busy`, `lab/run-dir-refused`) otherwise. */
   static open(dir: string, options: OpenRunDirectoryOptions): RunDirectory {
+    checkOrdinaryPath(dir, "directory", { code: "lab/run-dir-refused", what: "the run directory (--out)" });
     if (options.resume && !existsSync(dir)) throw refused(`--resume: ${dir} does not exist, so it holds no run to resume`);
     try {
       mkdirSync(dir, { recursive: true });
