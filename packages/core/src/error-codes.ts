@@ -119,6 +119,9 @@ export const FARSIGHT_ERROR_CODES = {
   "lab/run-dir-missing": "a run directory does not exist",
   "lab/run-dir-not-dir": "a run directory path is not a directory",
   "lab/run-dir-record": "a record of a run directory is malformed",
+  "lab/run-dir-outside": "a file of a run directory is a symbolic link to a place outside it (or nowhere): the report does not follow it",
+  "lab/run-dir-not-regular": "a file of a run directory is not a regular file (a FIFO, a device, a directory): the report does not read it",
+  "lab/report-overwrite": "the report's target exists and is not a report Farsight wrote: refused unless --force",
   "lab/run-dir-refused": "a run directory cannot hold this run (not empty, another configuration, nothing to resume)",
   // @farsight/server (HttpError codes are answered as the HTTP body's `error`)
   "server/bad-host": "HTTP 421: the Host header names neither the address the server is bound to nor an --allowed-host (DNS rebinding)",
