@@ -13,7 +13,7 @@ export const FARSIGHT_ERROR_CODES = {
   "core/special-path": "a path is on /proc, /sys or /dev, or exists and is not the regular file or directory asked for (a FIFO, a device): refused before anything opens it",
   // @farsight/env
   "env/already-fetched": "the dataset folder exists already; a fetch never overwrites it",
-  "env/bad-archive": "a downloaded archive holds an unsafe path; nothing was written",
+  "env/bad-archive": "a downloaded archive holds an unsafe path, or lacks a file the dataset's loader needs; nothing was written",
   "env/bad-data": "a dataset file is malformed (the message names the file, the line and the problem)",
   "env/bad-features": "a user or item feature table is malformed (not whole rows, a non-finite value, the wrong row count)",
   "env/bad-matrix": "a reward matrix has the wrong number of values for its users x items",
