@@ -38,6 +38,7 @@ export const FARSIGHT_ERROR_CODES = {
   "llm/llama-cpp-missing": "llama-cpp specs need node-llama-cpp, an optional dependency that is not installed",
   "llm/llama-cpp-prompt": "a llama-cpp conversation does not end with a user message",
   "llm/model-checksum": "a downloaded model file's sha256 differs from the registry's",
+  "llm/model-corrupt": "a model file's sha256 differs from its manifest's (or the registry's) on load: it is not loaded; refetch it",
   "llm/model-fetch": "every source of a model failed (or none of the kinds asked for exists)",
   "llm/model-not-fetched": "a registry model named by llama-cpp:<name> is not downloaded yet",
   "llm/pool-empty": "a pool: spec or PoolChatModel has no endpoint",

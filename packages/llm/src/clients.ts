@@ -7,6 +7,7 @@ import { resolveGgufPath } from "./models/registry.js";
 import { loadScriptedModel } from "./recorder.js";
 import { checkedChatFetch } from "./server-check.js";
 import type { ModelSpec } from "./spec.js";
+import { verifyModelFile } from "./models/verify.js";
 
 /** How a provider's client is built (the part of `createChatModel`'s options that is not about wrappers). */
 export interface ClientOptions {
@@ -103,6 +104,8 @@ export async function buildClient(
       if (!options.llamaCpp?.backend && !existsSync(path)) {
         throw new FarsightError("llm/gguf-missing", `${spec}: no GGUF model file at "${path}"`, { spec, path });
       }
+      // Checked on first load against its manifest (or the registry); a stamp by size and mtime spares a rehash.
+      if (!options.llamaCpp?.backend) verifyModelFile(path);
       return new LlamaCppChatModel({
         ...options.llamaCpp,
         modelPath: path,
