@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import { existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { FarsightError } from "@farsight/core";
+import { FarsightError, redactForWrite } from "@farsight/core";
 import { checkOrdinaryPath } from "@farsight/core/node";
 
 /** A refusal of the directory: the caller's choice of directory or settings, so the CLI exits 2 with the message alone. */
@@ -103,7 +103,7 @@ export class RunDirectory {
   /** Writes config.json (the options' config) atomically. */
   writeConfig(): void {
     if (!this.options.config) return;
-    const text = JSON.stringify(this.options.config, null, 2) + "\n";
+    const text = redactForWrite(JSON.stringify(this.options.config, null, 2) + "\n");
     // The seal first: a crash between the two writes leaves a seal that does not match the old config.json only
     // when the config changed, and a resume then refuses rather than trust either.
     writeFileAtomic(join(this.dir, CONFIG_HASH_FILE), `${sha256(text)}  ${CONFIG_FILE}\n`);
@@ -154,11 +154,15 @@ export class RunDirectory {
   }
 }
 
-/** Writes `data` to a temporary file beside `path` and renames it over `path`: readers see the old or the new file, never half of one. */
+/**
+ * Writes `data` to a temporary file beside `path` and renames it over `path`: readers see the old or the new
+ * file, never half of one. Text passes the runs' write boundary ({@link redactForWrite}): no spec credential
+ * or known secret is written.
+ */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, data);
+    writeFileSync(tmp, typeof data === "string" ? redactForWrite(data) : data);
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
