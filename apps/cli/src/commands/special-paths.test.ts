@@ -38,10 +38,8 @@ describe("special paths are refused at once", () => {
     ["report of a run directory under /proc", ["report", "/proc/self"]],
     ["report --out a FIFO", ["report", root, "--out", fifo]],
   ];
-  for (const [name, argv] of cases) {
-    it(name, async () => {
-      const err = await refused(argv);
-      expect(err).toMatch(/special file system|FIFO \(named pipe\)/);
-    });
-  }
+  it.each(cases)("%s", async (_name, argv) => {
+    const err = await refused(argv);
+    expect(err).toMatch(/special file system|FIFO \(named pipe\)/);
+  });
 });

@@ -45,6 +45,7 @@ describe("resume and config.json edited by hand", () => {
     run.writeConfig();
     run.release();
     const again = RunDirectory.open(dir, { ...opts, config: grown, resume: true });
+    expect(again.saved).toEqual(grown);
     again.release();
   });
 
@@ -52,6 +53,8 @@ describe("resume and config.json edited by hand", () => {
     const dir = join(root, "old");
     startRun(dir);
     rmSync(join(dir, CONFIG_HASH_FILE));
-    RunDirectory.open(dir, { ...opts, config, resume: true }).release();
+    const run = RunDirectory.open(dir, { ...opts, config, resume: true });
+    expect(run.saved).toEqual(config);
+    run.release();
   });
 });
