@@ -31,7 +31,8 @@ export function isSpecialPath(real: string): boolean {
  * Never opens anything, so it cannot hang.
  */
 export function checkOrdinaryPath(path: string, kind: "file" | "directory", options: OrdinaryPathOptions = {}): string {
-  const code = options.code ?? "core/special-path";
+  const refuse = (message: string, context: Record<string, unknown>) =>
+    options.code ? new FarsightError(options.code, message, context) : new FarsightError("core/special-path", message, context);
   const what = options.what ?? "the path";
   const abs = resolve(path);
   let existing = abs;
@@ -39,14 +40,14 @@ export function checkOrdinaryPath(path: string, kind: "file" | "directory", opti
   // A dangling link is not "existing" to existsSync: then its parent decides, and creating through it is refused below.
   const real = realpathSync(existing);
   if (isSpecialPath(real)) {
-    throw new FarsightError(code, `${what} ${path} is on a special file system (${real}), not an ordinary ${kind}: choose a path in an ordinary directory`, { path, real });
+    throw refuse(`${what} ${path} is on a special file system (${real}), not an ordinary ${kind}: choose a path in an ordinary directory`, { path, real });
   }
   const stat = statSync(existing);
   if (existing === abs) {
     const ok = kind === "file" ? stat.isFile() : stat.isDirectory();
-    if (!ok) throw new FarsightError(code, `${what} ${path} exists and is ${describeKind(existing)}, not a ${kind === "file" ? "regular file" : "directory"}`, { path });
+    if (!ok) throw refuse(`${what} ${path} exists and is ${describeKind(existing)}, not a ${kind === "file" ? "regular file" : "directory"}`, { path });
   } else if (!stat.isDirectory()) {
-    throw new FarsightError(code, `${what} ${path} cannot be created: ${existing} is ${describeKind(existing)}, not a directory`, { path });
+    throw refuse(`${what} ${path} cannot be created: ${existing} is ${describeKind(existing)}, not a directory`, { path });
   }
   return abs;
 }
