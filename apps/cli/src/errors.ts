@@ -11,7 +11,7 @@ export class UsageError extends Error {
  * hold the run): the CLI answers them as usage errors, the message alone and exit code 2. Listed here rather
  * than imported, so `farsight --help` never loads the experiment layer.
  */
-export const USAGE_ERROR_CODES: ReadonlySet<string> = new Set(["lab/bad-option", "lab/run-dir-busy", "lab/run-dir-refused"]);
+export const USAGE_ERROR_CODES: ReadonlySet<string> = new Set(["lab/bad-option", "lab/run-dir-busy", "lab/run-dir-refused", "core/special-path", "lab/run-dir-outside", "lab/run-dir-not-regular", "lab/report-overwrite"]);
 
 /** A usage error, or a lab error whose code says the caller chose wrongly. */
 export function isUsageError(err: unknown): err is Error {

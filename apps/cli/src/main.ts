@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { redactText } from "@farsight/core";
+import { redactForWrite } from "@farsight/core";
 import type { CliIO, CommandEntry } from "./command.js";
 import { isUsageError } from "./errors.js";
 import { commands as builtinCommands } from "./commands/index.js";
@@ -35,7 +35,7 @@ export function helpText(commands: readonly CommandEntry[] = builtinCommands): s
  * (`http://user:pass@host`, `?api_key=`) never reaches a terminal or a log file.
  */
 export async function main(argv: string[], rawIo: CliIO, commands: readonly CommandEntry[] = builtinCommands): Promise<number> {
-  const io: CliIO = { stdout: (t) => rawIo.stdout(redactText(t)), stderr: (t) => rawIo.stderr(redactText(t)), isTTY: rawIo.isTTY };
+  const io: CliIO = { stdout: (t) => rawIo.stdout(redactForWrite(t)), stderr: (t) => rawIo.stderr(redactForWrite(t)), isTTY: rawIo.isTTY };
   const [first, ...rest] = argv;
   if (first === undefined || first === "-h" || first === "--help" || first === "help") {
     if (first === "help" && rest[0]) return main([rest[0], "--help"], io, commands);

@@ -4,26 +4,13 @@
  * holds a state file at a time, through `<file>.lock` (its pid, created exclusively): a second server on the
  * same file would take the first one's live runs for lost. A lock whose process is gone is taken over.
  */
-import { closeSync, existsSync, lstatSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { closeSync, lstatSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { FarsightError } from "@farsight/core";
-
-const SPECIAL = ["/proc", "/sys", "/dev"];
+import { checkOrdinaryPath } from "@farsight/core/node";
 
 /** Refuses a path a SQLite file must not be at (see the module comment); returns it resolved. */
 export function checkStatePath(file: string): string {
-  const path = resolve(file);
-  // The nearest existing ancestor, resolved through links, says which file system it is on.
-  let existing = path;
-  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
-  const real = realpathSync(existing);
-  if (SPECIAL.some((root) => real === root || real.startsWith(`${root}/`))) {
-    throw new FarsightError("server/bad-storage", `${file} is on a special file system (${real}): keep the state in an ordinary directory`, { file });
-  }
-  const stat = statSync(existing);
-  if (existing === path && !stat.isFile()) throw new FarsightError("server/bad-storage", `${file} exists and is not a regular file: pass the path of a SQLite file (it is created when missing)`, { file });
-  if (existing !== path && !stat.isDirectory()) throw new FarsightError("server/bad-storage", `${existing} is not a directory, so ${file} cannot be created under it`, { file });
-  return path;
+  return checkOrdinaryPath(file, "file", { code: "server/bad-storage", what: "the state file" });
 }
 
 const isAlive = (pid: number) => {

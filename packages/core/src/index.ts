@@ -22,4 +22,4 @@ export { sum, mean, std, quantile, logSumExp, softmax, argmax, topK, entropy, cl
 export { FarsightError } from "./errors.js";
 export { FARSIGHT_ERROR_CODES, type FarsightErrorCode } from "./error-codes.js";
 export { recentItems, jaccard } from "./observation.js";
-export { redactUrl, redactText, redactDeep, REDACTED } from "./redact.js";
+export { redactUrl, redactText, redactDeep, REDACTED, secretsOf, redactorOf, redactJson, registerSecrets, redactForWrite } from "./redact.js";

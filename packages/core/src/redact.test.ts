@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redactDeep, redactText, redactUrl } from "./redact.js";
+import { redactDeep, redactForWrite, redactText, redactUrl, registerSecrets, secretsOf } from "./redact.js";
 
 describe("redaction of credentials", () => {
   it("removes user info from URLs and model specs, keeping host, path and model", () => {
@@ -25,5 +25,21 @@ describe("redaction of credentials", () => {
     const config = { llm: "openai-compatible:http://u:p@h/v1#m", seeds: [1, 2], nested: { urls: ["http://k@h2/?key=1"] }, n: 3, ok: true };
     expect(redactDeep(config)).toEqual({ llm: "openai-compatible:http://***@h/v1#m", seeds: [1, 2], nested: { urls: ["http://***@h2/?key=***"] }, n: 3, ok: true });
     expect(config.llm).toContain("u:p@"); // the input is not modified
+  });
+});
+
+describe("secretsOf and redactForWrite (the runs' write boundary)", () => {
+  it("finds the secrets of a spec and of the environment, not the working directory or credential file paths", () => {
+    const spec = "openai-compatible:http://ada:pw-Zq81userinfo@127.0.0.1:9/v1?api_key=qk-Yx72apikeyquery#m";
+    const env = { OPENAI_API_KEY: "sk-envderived-Wv63abc", PWD: "/work/runs", OLDPWD: "/home/u", GOOGLE_APPLICATION_CREDENTIALS: "/home/u/creds.json", PATH: "/usr/bin" };
+    const found = secretsOf([spec], env);
+    expect(found).toEqual(expect.arrayContaining(["pw-Zq81userinfo", "qk-Yx72apikeyquery", "sk-envderived-Wv63abc", btoa("ada:pw-Zq81userinfo")]));
+    expect(found).not.toEqual(expect.arrayContaining(["/work/runs"]));
+    expect(found.some((s) => s.startsWith("/"))).toBe(false);
+  });
+
+  it("a registered spec's password is removed wherever it appears, even alone", () => {
+    registerSecrets(["openai-compatible:http://bob:reg-Secret-881@h.example/v1#m"]);
+    expect(redactForWrite("the model said reg-Secret-881 twice: reg-Secret-881")).toBe("the model said *** twice: ***");
   });
 });

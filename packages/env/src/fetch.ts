@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FarsightError, redactText, redactUrl } from "@farsight/core";
-import { downloadFile, formatProgress } from "@farsight/core/node";
+import { checkOrdinaryPath, downloadFile, formatProgress } from "@farsight/core/node";
 import { extractArchive, safeEntryPath } from "./archive.js";
 
 export { safeEntryPath } from "./archive.js";
@@ -39,6 +39,13 @@ export interface DatasetSource {
   readonly downloads: readonly Download[];
   /** Pinned SHA-256 of files after unpacking, relative to the dataset folder. */
   readonly files?: Readonly<Record<string, string>>;
+  /**
+   * Files the dataset's loader needs, as paths relative to the dataset folder: `*` matches inside one folder
+   * name, a leading `**` segment any folders above (none included). A download that lacks one is refused before
+   * anything is installed (a MovieLens archive without u.item, or with two top folders so that u.item is not
+   * at the top, would otherwise install and fail only when loaded).
+   */
+  readonly required?: readonly string[];
 }
 
 export const DATASET_SOURCES: readonly DatasetSource[] = [
@@ -65,24 +72,28 @@ export const DATASET_SOURCES: readonly DatasetSource[] = [
     description: "MovieLens 100K (GroupLens); research use only, not redistributable",
     license: "GroupLens research licence: no redistribution; cite Harper & Konstan 2015",
     downloads: [{ url: "https://files.grouplens.org/datasets/movielens/ml-100k.zip", archive: "zip", md5Url: "https://files.grouplens.org/datasets/movielens/ml-100k.zip.md5" }],
+    required: ["u.data", "u.item"],
   },
   {
     name: "movielens-1m",
     description: "MovieLens 1M (GroupLens); research use only, not redistributable",
     license: "GroupLens research licence: no redistribution; cite Harper & Konstan 2015",
     downloads: [{ url: "https://files.grouplens.org/datasets/movielens/ml-1m.zip", archive: "zip", md5Url: "https://files.grouplens.org/datasets/movielens/ml-1m.zip.md5" }],
+    required: ["movies.dat", "ratings.dat"],
   },
   {
     name: "kuairec",
     description: "KuaiRec 2.0 (Kuaishou), small and big matrices; about 0.4 GB zipped",
     license: "CC BY-SA 4.0",
     downloads: [{ url: "https://zenodo.org/records/18164998/files/KuaiRec.zip", archive: "zip" }],
+    required: ["**/small_matrix.csv", "**/item_categories.csv"],
   },
   {
     name: "kuairand-pure",
     description: "KuaiRand-Pure (Kuaishou): 184 MB logs + 10 MB features",
     license: "CC BY-SA 4.0",
     downloads: [{ url: "https://zenodo.org/records/10439422/files/KuaiRand-Pure.tar.gz", archive: "tar.gz" }],
+    required: ["**/log_standard_*_pure.csv", "**/video_features_basic_pure.csv"],
   },
 ];
 
@@ -121,6 +132,8 @@ export async function fetchDataset(source: DatasetSource, o: FetchOptions): Prom
   const f = o.fetchImpl ?? fetch;
   const log = o.log ?? (() => {});
   const dir = join(o.dataDir, source.name);
+  checkOrdinaryPath(o.dataDir, "directory", { what: "the data directory (--data-dir)" });
+  checkOrdinaryPath(dir, "directory", { what: `the dataset folder of ${source.name}` });
   if (existsSync(dir)) {
     throw new FarsightError("env/already-fetched", `${dir} already exists; remove it (or pass another data directory) to fetch ${source.name} again`, { dir });
   }
@@ -212,7 +225,28 @@ async function download(source: DatasetSource, o: FetchOptions, f: typeof fetch,
   for (const path of Object.keys(source.files ?? {})) {
     if (!written.includes(path)) throw new FarsightError("env/checksum-mismatch", `${source.name}: expected file ${path} was not in the downloads`, { file: path });
   }
+  checkRequired(source, written);
   for (const u of unverified) log(`warning: no published checksum pinned for ${u}; recorded SHA-256 ${sha[u]} in SOURCE.json`);
   writeFileSync(join(staging, "SOURCE.json"), JSON.stringify({ name: source.name, license: source.license, sha256: sha, unverified, fetchedAt: new Date().toISOString() }, null, 2) + "\n");
   return { name: source.name, files: written, sha256: sha, unverified };
+}
+
+/** Refuses a download that lacks a file the loader needs (see {@link DatasetSource.required}); it is still in staging. */
+function checkRequired(source: DatasetSource, written: readonly string[]): void {
+  const missing = (source.required ?? []).filter((pattern) => !written.some((path) => globMatch(pattern, path)));
+  if (missing.length === 0) return;
+  const shown = written.length > 8 ? `${written.slice(0, 8).join(", ")} and ${written.length - 8} more` : written.join(", ") || "no files";
+  throw new FarsightError(
+    "env/bad-archive",
+    `${source.name}: the download lacks ${missing.join(", ")}, which the loader needs (it holds ${shown}); nothing was installed. ` +
+      `The archive is damaged or not the published one (a mirror with another layout?): fetch it again from the official URL.`,
+    { name: source.name, missing },
+  );
+}
+
+/** `*` matches inside one path segment; a leading `**` segment matches any folders above (none included). */
+export function globMatch(pattern: string, path: string): boolean {
+  const anyDepth = pattern.startsWith("**/");
+  const body = (anyDepth ? pattern.slice(3) : pattern).split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*");
+  return new RegExp(`^${anyDepth ? "(?:.*/)?" : ""}${body}$`).test(path);
 }

@@ -8,6 +8,7 @@ export { LerlRuntime, DEFAULT_LERL_LOOP, type LerlBudget, type LerlLoopOptions, 
 export { planNode, actNode, stepNode, reflectNode, learnNode, routeAfterStep, routeAfterReflect, sessionIdOf, LerlContext, type LerlContextValue, type LerlProgress } from "./nodes.js";
 export { createLerlGraph, type CreateLerlGraphOptions, type LerlGraph, type LerlRunOptions } from "./lerl-graph.js";
 export { RunCheckpoints } from "./run-checkpoints.js";
+export { redactCheckpoints } from "./redact-checkpoints.js";
 export { evaluateAgent, evaluateLerl, aggregateSeeds, type EvalOptions, type EvalResult, type LerlEvalComponents } from "./evaluate.js";
 export {
   trainLerl,

@@ -18,7 +18,8 @@ import { readFile, rename, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
-import { FarsightError } from "@farsight/core";
+import { FarsightError, redactForWrite } from "@farsight/core";
+import { redactCheckpoints } from "./redact-checkpoints.js";
 import { ReflectionPool, type ReflectionPoolOptions, type ReflectionPoolSnapshot } from "@farsight/reflector";
 import { loadCheckpoint, saveCheckpoint, type Algorithm, type LoadedCheckpoint } from "@farsight/rl-policy";
 
@@ -45,7 +46,8 @@ export class RunCheckpoints {
     mkdirSync(runDir, { recursive: true });
     mkdirSync(this.checkpointsDir, { recursive: true });
     const existed = existsSync(join(runDir, "graph.sqlite"));
-    this.saver = SqliteSaver.fromConnString(join(runDir, "graph.sqlite"));
+    // Checkpointed state passes the runs' write boundary: no secret reaches graph.sqlite.
+    this.saver = redactCheckpoints(SqliteSaver.fromConnString(join(runDir, "graph.sqlite")), redactForWrite);
     if (existed) checkDatabase(this.saver, join(runDir, "graph.sqlite"));
   }
 
@@ -95,7 +97,8 @@ export class RunCheckpoints {
     const dir = this.chunkDir(chunk);
     await saveCheckpoint(dir, algorithm, { chunk, ...meta });
     if (pool) {
-      await writeFile(join(dir, "pool.json.tmp"), JSON.stringify(pool.snapshot()));
+      // Reflections are model answers: one that quotes a key must not carry it into the checkpoint.
+      await writeFile(join(dir, "pool.json.tmp"), redactForWrite(JSON.stringify(pool.snapshot())));
       await rename(join(dir, "pool.json.tmp"), join(dir, "pool.json"));
     }
     for (const name of readdirSync(this.checkpointsDir)) {

@@ -36,7 +36,7 @@ export {
 } from "./bench/learn.js";
 export { formatPresetTable, writeLearnReport } from "./bench/learn-report.js";
 // Run directories and the report
-export { diffConfig, LOCK_FILE, lockHolder, RunDirectory, writeFileAtomic, type ConfigDifference, type LockHolder, type OpenRunDirectoryOptions } from "./run-dir/run-directory.js";
+export { CONFIG_HASH_FILE, diffConfig, LOCK_FILE, lockHolder, RunDirectory, writeFileAtomic, type ConfigDifference, type LockHolder, type OpenRunDirectoryOptions } from "./run-dir/run-directory.js";
 export { episodeRecord } from "./run-dir/run-dir.js";
 export * from "./report/index.js";
 // Statistics

@@ -7,6 +7,7 @@ import { resolveGgufPath } from "./models/registry.js";
 import { loadScriptedModel } from "./recorder.js";
 import { checkedChatFetch } from "./server-check.js";
 import type { ModelSpec } from "./spec.js";
+import { verifyModelFile } from "./models/verify.js";
 
 /** How a provider's client is built (the part of `createChatModel`'s options that is not about wrappers). */
 export interface ClientOptions {
@@ -77,16 +78,23 @@ export async function buildClient(
       if (!apiKey) throw new FarsightError("llm/no-api-key", `${redactUrl(spec)} needs an API key: set OPENAI_API_KEY (or pass apiKey)`, { spec: redactUrl(spec) });
       return initChatModel(parsed.model, { modelProvider: "openai", apiKey, temperature, maxTokens: options.maxTokens, maxRetries: 0 });
     }
-    case "openai-compatible":
+    case "openai-compatible": {
+      const endpoint = splitEndpoint(parsed.baseURL);
       return initChatModel(parsed.model, {
         modelProvider: "openai",
         // Local servers ignore the key, but the client insists on one.
         apiKey: options.apiKey ?? env.OPENAI_API_KEY ?? "not-needed",
-        configuration: { baseURL: parsed.baseURL, fetch: checkedChatFetch(parsed.baseURL) },
+        configuration: {
+          baseURL: endpoint.baseURL,
+          fetch: checkedChatFetch(parsed.baseURL),
+          ...(endpoint.headers ? { defaultHeaders: endpoint.headers } : {}),
+          ...(endpoint.query ? { defaultQuery: endpoint.query } : {}),
+        },
         temperature,
         maxTokens: options.maxTokens,
         maxRetries: 0,
       });
+    }
     case "ollama":
       return initChatModel(parsed.model, {
         modelProvider: "ollama",
@@ -103,6 +111,8 @@ export async function buildClient(
       if (!options.llamaCpp?.backend && !existsSync(path)) {
         throw new FarsightError("llm/gguf-missing", `${spec}: no GGUF model file at "${path}"`, { spec, path });
       }
+      // Checked on first load against its manifest (or the registry); a stamp by size and mtime spares a rehash.
+      if (!options.llamaCpp?.backend) verifyModelFile(path);
       return new LlamaCppChatModel({
         ...options.llamaCpp,
         modelPath: path,
@@ -151,4 +161,19 @@ function withPath(base: string, path: string, headers?: Record<string, string>):
     url.password = "";
   }
   return { url: url.href, ...(h ? { headers: h } : {}) };
+}
+
+/**
+ * An OpenAI-compatible base URL as the OpenAI client needs it: fetch refuses URLs with credentials, so user
+ * info becomes a Basic `authorization` header, and the client appends paths to the base URL, so a query
+ * (`?api_key=`) is sent as a default query of every request instead.
+ */
+export function splitEndpoint(base: string): { baseURL: string; headers?: Record<string, string>; query?: Record<string, string> } {
+  const url = new URL(base);
+  const headers = url.username || url.password ? { authorization: `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}` } : undefined;
+  const query = url.search ? Object.fromEntries(url.searchParams) : undefined;
+  url.username = "";
+  url.password = "";
+  url.search = "";
+  return { baseURL: url.href.replace(/\/+$/, ""), ...(headers ? { headers } : {}), ...(query ? { query } : {}) };
 }

@@ -69,6 +69,7 @@ export {
   type ModelManifest,
 } from "./models/registry.js";
 export { fetchModel, sha256File, type FetchModelOptions, type FetchModelResult } from "./models/fetch-model.js";
+export { expectedModelHash, sha256FileSync, verifiedStampPath, verifyModelFile, type VerifiedStamp } from "./models/verify.js";
 /** Streams one entry of a ZIP file on disk (ZIP64 included); shared with @farsight/env through @farsight/core/node. */
 export { extractZipEntry } from "@farsight/core/node";
 export { downloadToFile, downloadJson, type DownloadOptions } from "./models/download.js";

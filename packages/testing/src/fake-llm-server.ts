@@ -92,19 +92,19 @@ async function startFakeServer(flavour: Flavour, script: FakeLlmScript, options:
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const raw = await readBody(req);
-    if (req.method === "GET" && req.url === probePath) {
+    if (req.method === "GET" && routeOf(req.url) === probePath) {
       // The cheap calls real servers answer (vLLM, llama-server, LM Studio: /v1/models; Ollama: /api/tags).
       state.probes++;
       const model = { id: "fake-model", name: "fake-model", model: "fake-model", object: "model" };
       return sendJson(res, 200, flavour === "openai" ? { object: "list", data: [model] } : { models: [model] });
     }
-    if (req.method !== "POST" || req.url !== chatPath) {
+    if (req.method !== "POST" || routeOf(req.url) !== chatPath) {
       return sendJson(res, 404, { error: `fake ${flavour} server: no route ${req.method} ${req.url}` });
     }
     const body = JSON.parse(raw) as Record<string, unknown>;
     const messages = ((body.messages as { role: string; content: unknown }[]) ?? []).map((m) => ({ role: m.role, content: textOf(m.content) }));
     const request: FakeLlmRequest = {
-      path: req.url,
+      path: req.url ?? "",
       model: String(body.model ?? ""),
       messages,
       promptText: messages.map((m) => `${m.role}: ${m.content}`).join("\n"),
@@ -293,4 +293,9 @@ export function constrainedReply(request: FakeLlmRequest, value: unknown, option
     return options.supports.includes("format") ? { content: json } : refuse("format");
   }
   return { content: garbage };
+}
+
+/** The path of a request URL without its query: a client may send one on every request (`?api_key=`), as real servers accept. */
+function routeOf(url: string | undefined): string {
+  return (url ?? "").replace(/\?.*$/, "");
 }

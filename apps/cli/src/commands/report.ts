@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join, parse, resolve } from "node:path";
 import { UsageError, type Command } from "../command.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
-import { buildReport, DEMO_WEIGHTS_FILE, isIlrecRun, readRunDir } from "@farsight/lab";
+import { buildReport, DEMO_WEIGHTS_FILE, isIlrecRun, readRunDir, writeReportFile } from "@farsight/lab";
 import { inspectReport } from "../report/browser.js";
+import { checkOrdinaryPath } from "@farsight/core/node";
 
 const spec = defineCommand({
   command: "report",
@@ -20,6 +21,7 @@ const spec = defineCommand({
   ],
   flags: {
     out: { kind: "path", placeholder: "FILE", defaultHelp: "<run dir>/report.html", help: "where to write the report." },
+    force: { kind: "boolean", help: "replace --out even when it is not a report Farsight wrote (by default only an earlier report is replaced)." },
     png: { kind: "boolean", help: "also screenshot every chart into <out name>-png/ (needs Chromium, see below)." },
     "open-check": {
       kind: "boolean",
@@ -28,6 +30,8 @@ const spec = defineCommand({
     json: { kind: "boolean", help: "print one JSON object (paths, sections, problems, check results) instead of text." },
   },
   notes: [
+    "The report reads only regular files inside the run directory: a file that is a symbolic link to a place outside it (or a FIFO, a device) is refused and nothing is written. " +
+      "An existing --out is replaced only when it is a report Farsight wrote (its head carries <meta name=\"generator\" content=\"farsight report\">), unless --force.",
     "--png and --open-check need Chromium (Debian: apt-get install -y chromium; or set FARSIGHT_CHROMIUM) and the playwright-core package; " +
       "without them they fail with that message and the HTML is still written.",
   ],
@@ -45,13 +49,14 @@ export const reportCommand: Command = {
     if (positionals.length !== 1) throw new UsageError(`farsight report: expected one run directory, got ${positionals.length}\n\n${renderHelp(spec)}`);
     const runDir = positionals[0]!;
     const out = resolve(values.out ?? join(runDir, "report.html"));
+    checkOrdinaryPath(runDir, "directory", { what: "the run directory" });
+    checkOrdinaryPath(out, "file", { what: "the report (--out)" });
 
     const data = readRunDir(runDir);
     for (const p of data.problems) io.stderr(`warning: ${join(runDir, p.file)}${p.line !== undefined ? `:${p.line}` : ""}: ${p.message}\n`);
     if (data.problemsNotListed > 0) io.stderr(`warning: ${data.problemsNotListed} more problems not listed\n`);
     const report = buildReport(data);
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, report.html);
+    writeReportFile(out, report.html, { force: values.force === true });
 
     const wantBrowser = values.png || values["open-check"];
     const pngDir = values.png ? join(dirname(out), `${parse(out).name}-png`) : undefined;

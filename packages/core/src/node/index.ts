@@ -9,3 +9,4 @@ export { readTarFile, readTarStream, type ArchiveEntryInfo, type EntryHandler } 
 export { extractZipEntry, openZipEntry, readZipDirectory, readZipFile, type ZipEntry } from "./zip.js";
 export { sha256Tap } from "./hash-tap.js";
 export { crc32Update } from "./crc32.js";
+export { checkOrdinaryPath, describeKind, isSpecialPath, SPECIAL_ROOTS, type OrdinaryPathOptions } from "./ordinary-path.js";

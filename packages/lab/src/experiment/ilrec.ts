@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadPreset, type PresetOptions } from "@farsight/env";
 import { runIlrecPipeline, type IlrecPipelineOptions, type ServeMode, type TeacherKind } from "@farsight/graph";
-import { FarsightError, redactDeep, redactText } from "@farsight/core";
+import { FarsightError, redactDeep, redactText, registerSecrets } from "@farsight/core";
 import { createChatModel, LlmStats } from "@farsight/llm";
 import { initBackend, type IlrecAdvantage, type IlrecRewardMode } from "@farsight/rl-policy";
 import { SILENT, type LabIO } from "../io.js";
@@ -90,6 +90,8 @@ export interface IlrecResult {
 export async function runIlrecExperiment(x: IlrecExperiment, io: LabIO = SILENT): Promise<IlrecResult> {
   const llmRun: LlmRunOptions = x.llm ?? { spec: "none", maxFallbackRate: 0.2 };
   const spec = llmRun.spec;
+  // Before anything is written: the spec's password and keys are removed wherever they appear.
+  registerSecrets([spec]);
   const { env, teacher, seeds, episodes, out, demos, steps } = x;
   if (teacher === "noisy-oracle" && !(typeof x.teacherQ === "number" && x.teacherQ >= 0 && x.teacherQ <= 1)) throw new FarsightError("lab/bad-option", `the noisy-oracle teacher needs its quality teacherQ (--teacher-q) in [0, 1], got ${String(x.teacherQ)}`, { teacherQ: x.teacherQ });
   if (teacher !== "noisy-oracle" && x.teacherQ !== undefined) throw new FarsightError("lab/bad-option", `teacherQ (--teacher-q) is the noisy-oracle teacher's quality; the ${teacher} teacher has none`, { teacher, teacherQ: x.teacherQ });

@@ -20,7 +20,7 @@ import { createChatModel, LlmStats } from "@farsight/llm";
 import type { Planner } from "@farsight/planner";
 import { LlmReflector, TemplateReflector, type Reflector } from "@farsight/reflector";
 import { initBackend, PolicyAgent } from "@farsight/rl-policy";
-import { FarsightError, redactDeep, type Episode } from "@farsight/core";
+import { FarsightError, redactDeep, registerSecrets, type Episode } from "@farsight/core";
 import { SILENT, type LabIO } from "../io.js";
 import { episodeRecord, RunDirWriter } from "../run-dir/run-dir.js";
 import { RunDirectory } from "../run-dir/run-directory.js";
@@ -136,6 +136,8 @@ function diagnosticCurves(series: string, step: number, seed: number, stats: Rec
  */
 export async function runLerlExperiment(options: LerlExperiment, io: LabIO = SILENT): Promise<LerlResult> {
   const x = withDefaults(options);
+  // Before anything is written: the spec's password and keys are removed wherever they appear.
+  registerSecrets([x.llm]);
   const t0 = performance.now();
   await initBackend();
   const setup = await loadPreset(x.env, { ...x.preset, ...(x.dataDir ? { dataDir: x.dataDir } : {}) });

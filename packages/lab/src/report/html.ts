@@ -9,6 +9,7 @@ import { ilrecColours, ilrecSections } from "./ilrec-sections.js";
 import type { RunDirData } from "../run-dir/read-run-dir.js";
 import { comparisonSection, configSection, curvesSection, episodeAgents, exposureSection, lengthSection, problemsSection, type Section } from "./sections.js";
 import { esc } from "./svg.js";
+import { redactForWrite } from "@farsight/core";
 
 export interface ReportOptions {
   /** Page title; defaults to "Farsight run: <run dir name>". */
@@ -102,5 +103,6 @@ ${body}
 </body>
 </html>
 `;
-  return { html, sections: sections.map((s) => ({ id: s.id, title: s.title })) };
+  // The report is written by run lerl, run ilrec, demo and report: it passes the write boundary here, once for all.
+  return { html: redactForWrite(html), sections: sections.map((s) => ({ id: s.id, title: s.title })) };
 }

@@ -3,9 +3,8 @@
  * every seed) and how a report knows that a directory holds an IL-Rec run. Read as untrusted input, like the
  * rest of the directory: a malformed file or snapshot becomes a listed problem, never a crash.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { RunDirData } from "../run-dir/read-run-dir.js";
+import { readRunFile } from "../run-dir/safe-read.js";
 
 /** The file name of the demonstration weights inside a run directory. */
 export const DEMO_WEIGHTS_FILE = "demo-weights.json";
@@ -47,11 +46,11 @@ const count = (v: unknown): v is number => typeof v === "number" && Number.isInt
 
 /** Reads `demo-weights.json`: null when absent or unreadable as a whole; bad snapshots are skipped and listed. */
 export function readDemoWeights(dir: string, problem: (message: string) => void): DemoWeightsFile | null {
-  const path = join(dir, DEMO_WEIGHTS_FILE);
-  if (!existsSync(path)) return null;
+  const text = readRunFile(dir, DEMO_WEIGHTS_FILE);
+  if (text === null) return null;
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(path, "utf8"));
+    value = JSON.parse(text);
   } catch (err) {
     problem(`not valid JSON: ${(err as Error).message}`);
     return null;

@@ -2,10 +2,10 @@
  * Reads a run directory for the report. Nothing in it is trusted: a missing file is "not recorded", a bad
  * line is skipped and reported with its file and line number, and the rest of the report still renders.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, statSync } from "node:fs";
 import { FarsightError } from "@farsight/core";
 import { DEMO_WEIGHTS_FILE, readDemoWeights, type DemoWeightsFile } from "../report/ilrec-data.js";
+import { readRunFile } from "./safe-read.js";
 import { RUN_FILES, type CurvePoint, type EpisodeRecord, type ResultColumn, type ResultsTable, type RunConfig } from "./run-dir.js";
 
 /** Something wrong in a run directory's files, precise enough to find and fix. */
@@ -41,14 +41,19 @@ export function readRunDir(dir: string): RunDirData {
   if (!existsSync(dir)) throw new FarsightError("lab/run-dir-missing", `run directory not found: ${dir}`, { dir });
   if (!statSync(dir).isDirectory()) throw new FarsightError("lab/run-dir-not-dir", `not a directory: ${dir} (expected a run directory, see RUN_DIR.md)`, { dir });
   const problems = new ProblemLog();
+  // Every file is checked before any is parsed: a link out of the directory refuses the whole report.
+  const texts = {} as Record<RunFile, string | null>;
   const present = {} as Record<RunFile, boolean>;
-  for (const key of Object.keys(RUN_FILES) as RunFile[]) present[key] = existsSync(join(dir, RUN_FILES[key]));
-  const text = (key: RunFile) => (present[key] ? readFileSync(join(dir, RUN_FILES[key]), "utf8") : null);
+  for (const key of Object.keys(RUN_FILES) as RunFile[]) {
+    texts[key] = readRunFile(dir, RUN_FILES[key]);
+    present[key] = texts[key] !== null;
+  }
+  const demoWeights = readDemoWeights(dir, (message) => problems.add(DEMO_WEIGHTS_FILE, message));
 
-  const configText = text("config");
-  const resultsText = text("results");
-  const curvesText = text("curves");
-  const episodesText = text("episodes");
+  const configText = texts.config;
+  const resultsText = texts.results;
+  const curvesText = texts.curves;
+  const episodesText = texts.episodes;
   return {
     dir,
     present,
@@ -56,7 +61,7 @@ export function readRunDir(dir: string): RunDirData {
     results: resultsText === null ? null : parseResults(resultsText, problems),
     curves: curvesText === null ? null : parseLines(curvesText, RUN_FILES.curves, problems, toCurvePoint),
     episodes: episodesText === null ? null : parseLines(episodesText, RUN_FILES.episodes, problems, toEpisode),
-    demoWeights: readDemoWeights(dir, (message) => problems.add(DEMO_WEIGHTS_FILE, message)),
+    demoWeights,
     problems: problems.list,
     get problemsNotListed() {
       return problems.notListed;

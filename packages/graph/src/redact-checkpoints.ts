@@ -1,0 +1,29 @@
+/**
+ * The write boundary of a LangGraph checkpointer: whatever state a graph checkpoints (a reflection quoting a
+ * model's answer, an error message holding a URL), it is redacted before it reaches the database. Shared by
+ * the server's checkpointers and the runs' graph.sqlite ({@link RunCheckpoints}).
+ */
+import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
+import { redactJson } from "@farsight/core";
+
+/**
+ * Makes the checkpointer redact what it writes, at its serialiser: every checkpoint, channel value, pending
+ * write and metadata is serialised through `serde.dumpsTyped`; the JSON ones are parsed, redacted and
+ * serialised again (binary values are left as they are).
+ */
+export function redactCheckpoints<C extends BaseCheckpointSaver>(checkpointer: C, redact: (text: string) => string): C {
+  const serde = checkpointer.serde;
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  checkpointer.serde = {
+    loadsTyped: (type, data) => serde.loadsTyped(type, data),
+    dumpsTyped: async (data) => {
+      const [type, bytes] = await serde.dumpsTyped(data);
+      if (type !== "json") return [type, bytes];
+      const text = decoder.decode(bytes);
+      const clean = JSON.stringify(redactJson(JSON.parse(text), redact));
+      return [type, clean === text ? bytes : encoder.encode(clean)];
+    },
+  };
+  return checkpointer;
+}
