@@ -12,7 +12,7 @@
  * The auxiliary-loss hook is where IL-Rec's imitation term goes without touching this file:
  * `auxiliaryLosses: [imitationLoss(() => demoBatch, 0.5)]` adds `-lambda * E_demo[w log pi(a|s)]`.
  */
-import { explainedVariance, forEachMinibatch, minibatchRng, StatsAccumulator } from "./actor-critic.js";
+import { explainedVariance, forEachMinibatch, minibatchRng, policyGradientLoss, StatsAccumulator } from "./actor-critic.js";
 import type { OnPolicyAlgorithm, UpdateStats } from "./algorithm.js";
 import { tf } from "./backend.js";
 import type { RolloutBuffer } from "./buffers.js";
@@ -104,18 +104,13 @@ export class A2CAlgorithm implements OnPolicyAlgorithm {
     forEachMinibatch(buf, { epochs: 1, minibatchSize: o.minibatchSize, normalizeAdvantages: o.normalizeAdvantages }, minibatchRng(this.policy.options.seed, "a2c", this.updates), (mb) => {
       let diag: Record<string, number> = {};
       const step = gradientStep(this.optimizer, vars, () => {
-        const ev = p.evaluateActions(mb);
-        const policyLoss = tf.neg(tf.mean(tf.mul(ev.logProb, tf.tensor1d(mb.advantages))));
-        const valueLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(ev.normalizedValue, tf.div(tf.tensor1d(mb.returns), scale)))));
-        const entropy = tf.mean(ev.entropy);
-        let loss = tf.add(tf.sub(policyLoss, tf.mul(entropy, o.entropyCoef)), tf.mul(valueLoss, o.valueCoef));
-        if (ev.auxiliaryLoss && o.responseCoef > 0) loss = tf.add(loss, tf.mul(ev.auxiliaryLoss, o.responseCoef));
+        const g = policyGradientLoss(p, mb, o, scale);
+        let loss = g.loss;
         for (const aux of o.auxiliaryLosses) {
           const term = aux(p, this.updates);
           if (term) loss = tf.add(loss, term);
         }
-        const [pl, vl, en, rl] = tf.stack([policyLoss, valueLoss, entropy, ev.auxiliaryLoss ?? tf.scalar(0)]).dataSync();
-        diag = { policyLoss: pl!, valueLoss: vl!, entropy: en!, ...(ev.auxiliaryLoss ? { responseLoss: rl! } : {}) };
+        diag = g.diag;
         return loss as tf.Scalar;
       }, o.maxGradNorm);
       this.updates++;

@@ -180,6 +180,27 @@ export function forEachMinibatch(buf: RolloutBuffer, o: { epochs: number; miniba
  * The stream that shuffles an update's minibatches, derived from the seed and the number of gradient steps taken so
  * far (saved in checkpoints): a reloaded algorithm shuffles exactly as the original would have.
  */
+/**
+ * The vanilla policy-gradient loss of A2C and REINFORCE on one minibatch: -mean(log pi * A) - entropyCoef * H +
+ * valueCoef * 0.5 * (V - G / scale)^2, plus the policy's auxiliary (response) loss when it has one. Returns the loss
+ * and its parts read back for the update statistics. Call inside a gradient step (it builds tensors).
+ */
+export function policyGradientLoss(
+  p: ActorCriticPolicy,
+  mb: Minibatch,
+  o: { readonly entropyCoef: number; readonly valueCoef: number; readonly responseCoef: number },
+  scale: number,
+): { loss: tf.Scalar; diag: Record<string, number> } {
+  const ev = p.evaluateActions(mb);
+  const policyLoss = tf.neg(tf.mean(tf.mul(ev.logProb, tf.tensor1d(mb.advantages))));
+  const valueLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(ev.normalizedValue, tf.div(tf.tensor1d(mb.returns), scale)))));
+  const entropy = tf.mean(ev.entropy);
+  let loss = tf.add(tf.sub(policyLoss, tf.mul(entropy, o.entropyCoef)), tf.mul(valueLoss, o.valueCoef));
+  if (ev.auxiliaryLoss && o.responseCoef > 0) loss = tf.add(loss, tf.mul(ev.auxiliaryLoss, o.responseCoef));
+  const [pl, vl, en, rl] = tf.stack([policyLoss, valueLoss, entropy, ev.auxiliaryLoss ?? tf.scalar(0)]).dataSync();
+  return { loss: loss as tf.Scalar, diag: { policyLoss: pl!, valueLoss: vl!, entropy: en!, ...(ev.auxiliaryLoss ? { responseLoss: rl! } : {}) } };
+}
+
 export function minibatchRng(seed: number, algorithm: string, updates: number): Rng {
   return new Rng(seed, `${algorithm}/minibatches/${updates}`);
 }

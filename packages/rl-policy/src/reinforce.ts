@@ -24,7 +24,7 @@
  * The rollout is passed over once in shuffled minibatches (one gradient step each), as A2C does: one step per rollout
  * was too few to learn at our budgets.
  */
-import { explainedVariance, forEachMinibatch, minibatchRng, StatsAccumulator } from "./actor-critic.js";
+import { explainedVariance, forEachMinibatch, minibatchRng, policyGradientLoss, StatsAccumulator } from "./actor-critic.js";
 import type { OnPolicyAlgorithm, UpdateStats } from "./algorithm.js";
 import { tf } from "./backend.js";
 import type { RolloutBuffer } from "./buffers.js";
@@ -120,15 +120,9 @@ export class ReinforceAlgorithm implements OnPolicyAlgorithm {
     forEachMinibatch(buf, { epochs: 1, minibatchSize: o.minibatchSize, normalizeAdvantages: normalize }, minibatchRng(p.options.seed, "reinforce", this.updates), (mb) => {
       let diag: Record<string, number> = {};
       const step = gradientStep(this.optimizer, vars, () => {
-        const ev = p.evaluateActions(mb);
-        const policyLoss = tf.neg(tf.mean(tf.mul(ev.logProb, tf.tensor1d(mb.advantages))));
-        const valueLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(ev.normalizedValue, tf.div(tf.tensor1d(mb.returns), scale)))));
-        const entropy = tf.mean(ev.entropy);
-        let loss = tf.add(tf.sub(policyLoss, tf.mul(entropy, o.entropyCoef)), tf.mul(valueLoss, o.valueCoef));
-        if (ev.auxiliaryLoss && o.responseCoef > 0) loss = tf.add(loss, tf.mul(ev.auxiliaryLoss, o.responseCoef));
-        const [pl, vl, en, rl] = tf.stack([policyLoss, valueLoss, entropy, ev.auxiliaryLoss ?? tf.scalar(0)]).dataSync();
-        diag = { policyLoss: pl!, valueLoss: vl!, entropy: en!, ...(ev.auxiliaryLoss ? { responseLoss: rl! } : {}) };
-        return loss as tf.Scalar;
+        const g = policyGradientLoss(p, mb, o, scale);
+        diag = g.diag;
+        return g.loss;
       }, o.maxGradNorm);
       this.updates++;
       if (step.skipped) skipped++;
