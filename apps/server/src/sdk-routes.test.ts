@@ -1,8 +1,8 @@
 /**
  * What @langchain/langgraph-sdk's Client could not do against `farsight serve` before: the store routes
  * (`client.store`), stateless runs (`runs.wait(null, ...)`, `runs.stream(null, ...)`) and `runs.joinStream`,
- * driven by the Client on SQLite and, when FARSIGHT_TEST_POSTGRES_URL is set, PostgreSQL; plus what they refuse
- * (the server's own namespaces, bad bodies, cross-origin and text/plain requests). The planner waits on a gate
+ * driven by the Client on memory, SQLite and, when FARSIGHT_TEST_POSTGRES_URL is set, PostgreSQL; plus what they
+ * refuse (the server's own namespaces, bad bodies, cross-origin and text/plain requests). The planner waits on a gate
  * the test opens, so a background run is in progress exactly as long as the test needs (no timing).
  */
 import { request } from "node:http";
@@ -78,7 +78,7 @@ const promptOf = (values: unknown) => (values as { __interrupt__?: { value: Prom
  */
 const completion = (value: string) => ({ onCompletion: value }) as object;
 
-const kinds: ("sqlite" | "postgres")[] = POSTGRES_URL ? ["sqlite", "postgres"] : ["sqlite"];
+const kinds: ("memory" | "sqlite" | "postgres")[] = POSTGRES_URL ? ["memory", "sqlite", "postgres"] : ["memory", "sqlite"];
 
 describe.each(kinds)("the SDK's store, stateless runs and joinStream (%s)", (kind) => {
   const gate = new Gate();
@@ -88,7 +88,9 @@ describe.each(kinds)("the SDK's store, stateless runs and joinStream (%s)", (kin
 
   beforeAll(async () => {
     let spec: string;
-    if (kind === "sqlite") {
+    if (kind === "memory") {
+      spec = "memory";
+    } else if (kind === "sqlite") {
       const dir = mkdtempSync(join(tmpdir(), "farsight-sdk-routes-"));
       spec = `sqlite:${join(dir, "server.sqlite")}`;
       cleanup = async () => rmSync(dir, { recursive: true, force: true });
