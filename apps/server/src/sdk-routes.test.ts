@@ -270,6 +270,17 @@ describe.each(kinds)("the SDK's store, stateless runs and joinStream (%s)", (kin
     const c = await deleting.runs.wait(null, "session", { input: { userId: 7 } });
     expect(await deleting.runs.wait(null, "session", { input: { userId: 7 } })).toEqual(c);
     expect(await threadCount()).toBe(count);
+    // A duplicate sent while the first runs meets the same thread: 409, and the first's answer stands.
+    const racing = new Client({ apiUrl: server.url, callerOptions: { maxRetries: 0 }, defaultHeaders: { "Idempotency-Key": `stateless-race-${kind}` } });
+    gate.hold();
+    const firstRun = racing.runs.wait(null, "session", { input: { userId: 8 } });
+    await gate.entered;
+    await expect(racing.runs.wait(null, "session", { input: { userId: 8 } })).rejects.toThrow(/409.*server\/thread-busy/);
+    gate.release();
+    const answer = await firstRun;
+    expect(promptOf(answer)!.step).toBe(0);
+    expect(await racing.runs.wait(null, "session", { input: { userId: 8 } })).toEqual(answer);
+    expect(await threadCount()).toBe(count);
   });
 
   it("stateless runs.stream: metadata, the values, the pause; the thread is gone when the stream ends", async () => {
