@@ -1,6 +1,7 @@
 /**
- * The thin server: LangGraph Platform's thread and run routes (the subset a `@langchain/langgraph-sdk` Client
- * uses for assistants, threads and runs) over node:http, on 127.0.0.1. The route contract is in the README.
+ * The thin server: LangGraph Platform's thread, run and store routes (the subset a `@langchain/langgraph-sdk`
+ * Client uses for assistants, threads, runs and the store) over node:http, on 127.0.0.1. The route contract is in
+ * the README.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
