@@ -7,8 +7,8 @@
  *   re-points its name at 127.0.0.1 (DNS rebinding) is refused (421).
  * - **Origin**, when a browser sends one, must be the server's own (the playground) or one of `allowOrigins`
  *   (403 otherwise); preflights (`OPTIONS`) of allowed origins get CORS answers, others 403.
- * - **Bodies** are JSON: `Content-Type: application/json` (415 otherwise), so that a cross-site form or a
- *   `no-cors` fetch (`text/plain`, sent without a preflight) never reaches a route.
+ * - **Bodies** are JSON: `Content-Type: application/json` (415 otherwise; a DELETE without a body needs none),
+ *   so that a cross-site form or a `no-cors` fetch (`text/plain`, sent without a preflight) never reaches a route.
  * - **A bearer token** (`authToken`), when set, on every API route but the probes (`/ok`, `/ready`); the
  *   static files (the playground's page) are open, the routes the page calls are not. It is required to bind a
  *   non-loopback address.
@@ -28,7 +28,7 @@ export interface BoundaryOptions {
   readonly authToken?: string;
 }
 
-const ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS";
+const ALLOWED_METHODS = "GET, POST, PUT, DELETE, OPTIONS";
 const ALLOWED_HEADERS = "Content-Type, Authorization, Idempotency-Key";
 /** Routes a load balancer probes without credentials. */
 const OPEN_PATHS = new Set(["/ok", "/ready"]);
@@ -102,7 +102,8 @@ export function admit(o: BoundaryOptions, req: IncomingMessage, res: ServerRespo
     return false;
   }
 
-  if (req.method === "POST" || req.method === "PUT" || req.method === "PATCH") {
+  // A DELETE may carry a body too (the store's `DELETE /store/items`): when it does, it is JSON as well.
+  if (req.method === "POST" || req.method === "PUT" || req.method === "PATCH" || req.method === "DELETE") {
     const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
     const hasBody = Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
     if ((hasBody || type !== "") && type !== "application/json") {

@@ -160,7 +160,7 @@ describe.skipIf(!POSTGRES_URL)("two server replicas on one PostgreSQL", () => {
     await kill(b, "SIGTERM");
   });
 
-  it("a background run created on one replica is seen (get, list, join) and cancelled on the other; killed with its replica, it is reported lost", async () => {
+  it("a background run created on one replica is seen (get, list, join, joinStream) and cancelled on the other; killed with its replica, it is reported lost", async () => {
     // A's second and third plans never finish: those runs stay in progress until cancelled, or A is killed.
     const [a, b] = await Promise.all([startReplica(db.url, "--stall-at-plan", "2,3"), startReplica(db.url)]);
     const ca = new Client({ apiUrl: a.url, callerOptions: { maxRetries: 0 } });
@@ -177,9 +177,20 @@ describe.skipIf(!POSTGRES_URL)("two server replicas on one PostgreSQL", () => {
     expect((await cb.threads.get(thread.thread_id)).status).toBe("busy");
     expect((await cb.runs.list(thread.thread_id)).map((r) => r.run_id)).toEqual([stuck.run_id, run.run_id]);
     await expect(cb.runs.create(thread.thread_id, "session", {})).rejects.toThrow(/in progress on another replica/);
+    // B streams the values of A's run (joinStream) until it ends.
+    const streamed: { event: string; data: unknown }[] = [];
+    const joining = (async () => {
+      for await (const e of cb.runs.joinStream(thread.thread_id, stuck.run_id)) streamed.push(e);
+    })();
     // B leaves a cancel request; A reads it and aborts the run; B answers once A has recorded it.
     await cb.runs.cancel(thread.thread_id, stuck.run_id, true);
     expect(await cb.runs.get(thread.thread_id, stuck.run_id)).toMatchObject({ status: "interrupted", cancel_reason: "cancelled through another replica" });
+    await joining;
+    expect(streamed[0]).toEqual({ event: "metadata", data: { run_id: stuck.run_id, attempt: 1 } });
+    expect(streamed.length).toBeGreaterThan(1);
+    expect(streamed.slice(1).every((e) => e.event === "values")).toBe(true);
+    // The answer A saved before its plan stalled; no pause (the run was cancelled inside plan).
+    expect((streamed.at(-1)!.data as { steps: { feedback: number[] }[] }).steps.map((x) => x.feedback)).toEqual([[1, 0]]);
     expect((await cb.threads.getState(thread.thread_id)).next).toEqual(["plan"]);
 
     const lost = await ca.runs.create(thread.thread_id, "session", {});

@@ -297,12 +297,7 @@ export class Runs {
   /** Deletes a thread: its record and every checkpoint. Refused (409) while a run is in progress on it. */
   async deleteThread(id: string): Promise<void> {
     await this.record(id);
-    await this.exclusive(id, async () => {
-      await this.deleteCheckpoints?.(id);
-      await this.runRecords?.deleteThread(id);
-      await this.idempotency?.deleteThread(id);
-      await this.threads.delete(id);
-    });
+    await this.exclusive(id, () => this.dropThread(id, { keepAnswers: false }));
   }
 
   async createThread(b: Body): Promise<Record<string, unknown>> {
@@ -335,60 +330,95 @@ export class Runs {
     return stateOf(id, snap);
   }
 
-  /** Runs to the end or the next interrupt; returns the values, with `__interrupt__` when the graph paused. */
-  async wait(id: string, g: ServedGraph, b: Body, key?: string): Promise<Record<string, unknown>> {
+  /**
+   * Runs to the end or the next interrupt; returns the values, with `__interrupt__` when the graph paused.
+   * `temporary` (a stateless run's thread): the thread is dropped once the run has ended, still under its
+   * lock, whatever the outcome; the kept answer of its `Idempotency-Key` stays, for retries.
+   */
+  async wait(id: string, g: ServedGraph, b: Body, key?: string, temporary = false): Promise<Record<string, unknown>> {
     checkRunOptions(b, "runs");
     const fingerprint = fingerprintOf(`wait ${id} ${g.graphId}`, b);
     const before = await this.kept(id, key, fingerprint);
     if (before) return before;
-    return this.exclusive(id, async (lost) => {
-      // Again under the thread's lock: a duplicate may have run meanwhile, on any replica.
-      const kept = await this.kept(id, key, fingerprint);
-      if (kept) return kept;
-      const { arg, record, config } = await this.prepare(id, g, b);
-      let out: unknown;
-      try {
-        // LangGraph returns the values, with `__interrupt__` when the graph paused.
-        out = await g.graph.invoke(arg, { ...config, signal: lost });
-      } catch (err) {
-        const cause = lost.aborted ? lost.reason : err;
-        // Best effort: when the database is gone, the error is what the client must hear.
-        await this.threads.touch(record, { error: cause instanceof Error ? cause.message : String(cause) }).catch(() => {});
-        throw cause;
-      }
-      await this.threads.touch(record, { graph_id: g.graphId, error: undefined });
-      if (key) await this.idempotency?.keep(id, key, fingerprint, out as Record<string, unknown>);
-      return out as Record<string, unknown>;
-    });
+    return this.exclusive(id, (lost) => this.dropAfter(temporary, id, () => this.waitHeld(id, g, b, key, fingerprint, lost)));
   }
 
-  /** As {@link wait}, streamed as server-sent events: `metadata`, then one event per chunk of each stream mode. */
-  async stream(id: string, g: ServedGraph, b: Body, res: ServerResponse): Promise<void> {
+  private async waitHeld(id: string, g: ServedGraph, b: Body, key: string | undefined, fingerprint: string, lost: AbortSignal): Promise<Record<string, unknown>> {
+    // Again under the thread's lock: a duplicate may have run meanwhile, on any replica.
+    const kept = await this.kept(id, key, fingerprint);
+    if (kept) return kept;
+    const { arg, record, config } = await this.prepare(id, g, b);
+    let out: unknown;
+    try {
+      // LangGraph returns the values, with `__interrupt__` when the graph paused.
+      out = await g.graph.invoke(arg, { ...config, signal: lost });
+    } catch (err) {
+      const cause = lost.aborted ? lost.reason : err;
+      // Best effort: when the database is gone, the error is what the client must hear.
+      await this.threads.touch(record, { error: cause instanceof Error ? cause.message : String(cause) }).catch(() => {});
+      throw cause;
+    }
+    await this.threads.touch(record, { graph_id: g.graphId, error: undefined });
+    if (key) await this.idempotency?.keep(id, key, fingerprint, out as Record<string, unknown>);
+    return out as Record<string, unknown>;
+  }
+
+  /** Runs `fn` (under the thread's lock), then drops the thread when it is `temporary`, whatever `fn` did. */
+  private async dropAfter<T>(temporary: boolean, id: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } finally {
+      if (temporary) {
+        // A thread left behind is a leak, not a wrong answer: the run's own outcome is what the client hears.
+        await this.dropThread(id, { keepAnswers: true }).catch((err) => console.error(`farsight server: the temporary thread ${id} of a stateless run was not deleted: ${err instanceof Error ? err.message : String(err)}`));
+      }
+    }
+  }
+
+  /** Deletes a thread's checkpoints, run records and record (and its kept answers unless `keepAnswers`); the caller holds it. */
+  private async dropThread(id: string, o: { keepAnswers: boolean }): Promise<void> {
+    await this.deleteCheckpoints?.(id);
+    await this.runRecords?.deleteThread(id);
+    if (!o.keepAnswers) await this.idempotency?.deleteThread(id);
+    await this.threads.delete(id);
+  }
+
+  /**
+   * As {@link wait}, streamed as server-sent events: `metadata`, then one event per chunk of each stream mode.
+   * A `temporary` thread is dropped before the stream ends.
+   */
+  async stream(id: string, g: ServedGraph, b: Body, res: ServerResponse, temporary = false): Promise<void> {
     checkRunOptions(b, "runs");
     const modes = streamModesOf(b["stream_mode"]);
     await this.exclusive(id, async (lost) => {
-      const { arg, record, config } = await this.prepare(id, g, b);
-      const runId = randomUUID();
-      res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive", "Content-Location": `/threads/${encodeURIComponent(id)}/runs/${runId}` });
-      const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      send("metadata", { run_id: runId, attempt: 1 });
-      try {
-        const chunks = await g.graph.stream(arg, { ...config, streamMode: [...modes], signal: lost });
-        // Chunks as LangGraph streams them (as its own API server does): in `values` mode the state after each
-        // step, and the pause as a last `{__interrupt__}` chunk.
-        for await (const chunk of chunks) {
-          const [mode, data] = chunk as [string, unknown];
-          send(mode, data);
-        }
-        await this.threads.touch(record, { graph_id: g.graphId, error: undefined });
-      } catch (caught) {
-        const err: unknown = lost.aborted ? lost.reason : caught;
-        await this.threads.touch(record, { error: err instanceof Error ? err.message : String(err) }).catch(() => {});
-        const { body } = errorBody(err);
-        send("error", { error: body["error"], message: body["detail"] });
-      }
+      await this.dropAfter(temporary, id, () => this.streamHeld(id, g, b, res, modes, temporary, lost));
       res.end();
     });
+  }
+
+  private async streamHeld(id: string, g: ServedGraph, b: Body, res: ServerResponse, modes: readonly string[], temporary: boolean, lost: AbortSignal): Promise<void> {
+    const { arg, record, config } = await this.prepare(id, g, b);
+    const runId = randomUUID();
+    // A temporary thread is gone once the stream ends: the run is named without it.
+    const location = temporary ? `/runs/${runId}` : `/threads/${encodeURIComponent(id)}/runs/${runId}`;
+    res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive", "Content-Location": location });
+    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    send("metadata", { run_id: runId, attempt: 1 });
+    try {
+      const chunks = await g.graph.stream(arg, { ...config, streamMode: [...modes], signal: lost });
+      // Chunks as LangGraph streams them (as its own API server does): in `values` mode the state after each
+      // step, and the pause as a last `{__interrupt__}` chunk.
+      for await (const chunk of chunks) {
+        const [mode, data] = chunk as [string, unknown];
+        send(mode, data);
+      }
+      await this.threads.touch(record, { graph_id: g.graphId, error: undefined });
+    } catch (caught) {
+      const err: unknown = lost.aborted ? lost.reason : caught;
+      await this.threads.touch(record, { error: err instanceof Error ? err.message : String(err) }).catch(() => {});
+      const { body } = errorBody(err);
+      send("error", { error: body["error"], message: body["detail"] });
+    }
   }
 
   /** Resolves when every run in progress has finished. */

@@ -1,6 +1,7 @@
 /**
- * The thin server: LangGraph Platform's thread and run routes (the subset a `@langchain/langgraph-sdk` Client
- * uses for assistants, threads and runs) over node:http, on 127.0.0.1. The route contract is in the README.
+ * The thin server: LangGraph Platform's thread, run and store routes (the subset a `@langchain/langgraph-sdk`
+ * Client uses for assistants, threads, runs and the store) over node:http, on 127.0.0.1. The route contract is in
+ * the README.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,6 +17,9 @@ import { IdempotencyRecords, idempotencyKeyOf } from "./idempotency.js";
 import { redactJson } from "./redaction.js";
 import { redactText } from "@farsight/core";
 import type { StaticHandler } from "./playground/index.js";
+import { StoreRoutes } from "./store-routes.js";
+import { statelessRun } from "./stateless-runs.js";
+import { joinStream } from "./join-stream.js";
 
 export interface ServerOptions {
   readonly graphs: readonly ServedGraph[];
@@ -72,6 +76,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   checkBoundary(boundary);
   const threads = new ThreadRecords(o.storage.store);
   const runs = new Runs(o.graphs, threads, o.storage.lockThread?.bind(o.storage), (id) => o.storage.checkpointer.deleteThread(id), new RunRecords(o.storage.store), new IdempotencyRecords(o.storage.store));
+  const store = new StoreRoutes(o.storage.store, o.storage.redact);
   const assistant = (g: ServedGraph) => ({
     assistant_id: assistantIdOf(g.graphId),
     graph_id: g.graphId,
@@ -149,6 +154,34 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       const out = await runs.join(id!, runId!, query, gone.signal);
       if (out) json(res, 200, out);
     }],
+    ["GET", /^\/threads\/([^/]+)\/runs\/([^/]+)\/stream$/, async (req, res, [id, runId], _b, query) => joinStream(runs, id!, runId!, req, res, query)],
+    // Stateless runs: a thread of their own, deleted once the run ends unless on_completion: "keep" (stateless-runs.ts).
+    ["POST", /^\/runs\/wait$/, async (req, res, _p, body) => {
+      const b = await body();
+      const key = idempotencyKeyOf(req.headers["idempotency-key"]);
+      const run = statelessRun(b, key);
+      const out = await runs.wait(run.threadId, findAssistant(String(b["assistant_id"] ?? "")), run.body, key, run.temporary);
+      res.setHeader("Content-Location", run.location(randomUUID()));
+      json(res, 200, out);
+    }],
+    ["POST", /^\/runs\/stream$/, async (req, res, _p, body) => {
+      const b = await body();
+      if (req.headers["idempotency-key"] !== undefined) throw new HttpError(422, "server/bad-request", "Idempotency-Key is honoured on /runs/wait (a stream cannot be replayed)");
+      const run = statelessRun(b);
+      await runs.stream(run.threadId, findAssistant(String(b["assistant_id"] ?? "")), run.body, res, run.temporary);
+    }],
+    // The store (store-routes.ts): the server's own namespaces (farsight...) are read-only (403).
+    ["PUT", /^\/store\/items$/, async (_q, res, _p, body) => {
+      await store.put(await body());
+      res.writeHead(204).end();
+    }],
+    ["GET", /^\/store\/items$/, async (_q, res, _p, _b, query) => json(res, 200, await store.get(query))],
+    ["DELETE", /^\/store\/items$/, async (_q, res, _p, body) => {
+      await store.delete(await body());
+      res.writeHead(204).end();
+    }],
+    ["POST", /^\/store\/items\/search$/, async (_q, res, _p, body) => json(res, 200, await store.search(await body()))],
+    ["POST", /^\/store\/namespaces$/, async (_q, res, _p, body) => json(res, 200, await store.namespaces(await body()))],
     ["POST", /^\/threads\/([^/]+)\/runs\/([^/]+)\/cancel$/, async (_q, res, [id, runId], _b, query) => {
       // As LangGraph's server: 202 when the cancel is sent, 204 once the run has stopped (wait=1).
       res.writeHead((await runs.cancelRun(id!, runId!, query)) ? 204 : 202).end();

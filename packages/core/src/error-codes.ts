@@ -144,6 +144,7 @@ export const FARSIGHT_ERROR_CODES = {
   "server/nothing-to-continue": "HTTP 409: a run without input or resume on a thread with nothing to continue",
   "server/policy-mismatch": "a policy was trained for another preset, catalogue or slate size than the one served",
   "server/postgres": "PostgreSQL cannot be opened at the URL given",
+  "server/reserved-namespace": "HTTP 403: a store write (PUT or DELETE /store/items) under the server's own namespaces (first label farsight...: its records, the shared reflection pool)",
   "server/run-lost": "a background run's server process stopped before the run finished (recorded as the run's error)",
   "server/run-not-cancellable": "HTTP 409: a cancel of a background run that has ended",
   "server/stale-answer": "HTTP 409: an answer names an interrupt or checkpoint the thread has moved past (it was answered already)",
