@@ -46,8 +46,12 @@ export interface Breakdown {
   readonly serverCpuMs: number;
 }
 
-/** The profiler's sections, most specific first (see profiler.ts). */
-const SECTIONS = ["serde", "plan", "act", "checkResume", "checkpoint.read", "checkpoint.write", "store", "lock", "graph.invoke", "graph.getState"];
+/**
+ * The profiler's sections, most specific first (see profiler.ts). The planner, the policy and the validation
+ * come first: with `durability: "async"` a checkpoint's save (and its serialisation's promise) is still open
+ * while the next node plans and acts.
+ */
+const SECTIONS = ["plan", "act", "checkResume", "serde", "checkpoint.read", "checkpoint.write", "store", "lock", "graph.invoke", "graph.getState"];
 
 /** Parts, in the order they are reported; several profiler sections may fold into one part. */
 const PARTS: [string, string[]][] = [
