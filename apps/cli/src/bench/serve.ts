@@ -74,7 +74,7 @@ export const serveBench: BenchTarget = {
       const repoDir = join(dirname(bin), "..", "..", "..");
       const baseline = values.baseline ? buildBaseline({ ref: values.baseline, repoDir, onStep: (w) => say(`  baseline: ${w}`) }) : undefined;
       say(`bench serve: ${values.env}, recommender ${recommender}, ${values.requests} recommendations per level${baseline ? `, baseline ${values.baseline} (${baseline.sha.slice(0, 10)})` : ""}`);
-      const rows = await benchServe({
+      const { rows, failures } = await benchServe({
         bin,
         ...(baseline ? { baseline: { name: values.baseline!, bin: baseline.bin } } : {}),
         storages,
@@ -86,7 +86,8 @@ export const serveBench: BenchTarget = {
         say,
       });
       say(loadTable(rows, values.baseline));
-      return { preset: values.env, recommender, baseline: baseline ? { ref: values.baseline, sha: baseline.sha } : null, rows };
+      for (const f of failures) say(`  not measured: ${f.storage} ${f.build} at ${f.sessions} sessions (${f.error})`);
+      return { preset: values.env, recommender, baseline: baseline ? { ref: values.baseline, sha: baseline.sha } : null, rows, failures };
     } finally {
       session.dispose();
     }

@@ -31,8 +31,21 @@ export interface ServeBenchOptions {
   readonly say?: (line: string) => void;
 }
 
-export async function benchServe(o: ServeBenchOptions): Promise<ComparedRow[]> {
+/** A level that could not be measured (e.g. a server that answered errors under that load). */
+export interface LevelFailure {
+  readonly storage: BenchStorage;
+  readonly build: string;
+  readonly sessions: number;
+  readonly error: string;
+}
+
+/**
+ * Runs every level; a level that fails is reported in `failures` (and left out of the rows) rather than ending
+ * the run, so the levels measured before and after it are kept.
+ */
+export async function benchServe(o: ServeBenchOptions): Promise<{ rows: ComparedRow[]; failures: LevelFailure[] }> {
   const out: ComparedRow[] = [];
+  const failures: LevelFailure[] = [];
   for (const storage of o.storages) {
     const builds = [{ name: "current", bin: o.bin }, ...(o.baseline ? [o.baseline] : [])];
     const rows = new Map<string, LoadRow[]>(builds.map((b) => [b.name, []]));
@@ -45,6 +58,10 @@ export async function benchServe(o: ServeBenchOptions): Promise<ComparedRow[]> {
           const row = await httpLoad(server.url, n, o.requests, o.numUsers, () => cpuMsOf(server.child.pid!));
           rows.get(build.name)!.push(row);
           o.say?.(`  ${storage.padEnd(8)} ${build.name.padEnd(10)} ${String(n).padStart(3)} sessions: ${row.recsPerSec.toFixed(0).padStart(5)} recs/s  p50 ${row.p50Ms.toFixed(1)} ms  p99 ${row.p99Ms.toFixed(1)} ms  server CPU ${row.serverCpuMsPerRec.toFixed(2)} ms/rec`);
+        } catch (err) {
+          const error = err instanceof Error ? err.message : String(err);
+          failures.push({ storage, build: build.name, sessions: n, error });
+          o.say?.(`  ${storage.padEnd(8)} ${build.name.padEnd(10)} ${String(n).padStart(3)} sessions: FAILED: ${error}`);
         } finally {
           await server.stop();
           await where.drop();
@@ -53,7 +70,7 @@ export async function benchServe(o: ServeBenchOptions): Promise<ComparedRow[]> {
     }
     out.push(...compareLoads(storage, rows.get("current")!, o.baseline ? rows.get(o.baseline.name)! : []));
   }
-  return out;
+  return { rows: out, failures };
 }
 
 /** An empty SQLite directory or PostgreSQL database for one server, and how to remove it. */
