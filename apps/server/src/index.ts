@@ -9,3 +9,8 @@ export { playground, playgroundCatalog, staticDirectory, type PlaygroundCatalog,
 export { presetSession, loadServedPolicy, type PresetSession, type PresetSessionOptions } from "./preset-session.js";
 export { billpAssistant, lerlAssistant, buildBillpGraph, buildLerlTrainingGraph } from "./simulated-assistants.js";
 export { isLoopback } from "./boundary.js";
+export { serveBreakdown, type Breakdown, type BreakdownPart, type BreakdownOptions } from "./bench/breakdown.js";
+export { benchServe, scratchStorage, type ServeBenchOptions, type BenchStorage, type LevelFailure } from "./bench/serve-bench.js";
+export { buildBaseline, type BaselineBuild, type BaselineOptions } from "./bench/baseline-build.js";
+export { compareLoads, loadTable, breakdownTable, type ComparedRow } from "./bench/serve-report.js";
+export { httpLoad, summariseLoad, startServeProcess, cpuMsOf, type LoadRow } from "./bench/serve-load.js";

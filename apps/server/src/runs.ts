@@ -2,8 +2,11 @@
  * Threads and runs: what the routes do, apart from HTTP. A thread holds one session of one graph; a run is one
  * invocation on it (`input` starts the session, `command.resume` answers the pending interrupt), waited for,
  * streamed, or in the background (recorded in the store; see `createRun`). The
- * checkpointer saves after every node (`durability: "sync"`), so a replica that dies mid-run leaves the
- * thread at its last completed node, and any replica on the same database continues from there.
+ * checkpointer saves after every node, so a replica that dies mid-run leaves the thread at a completed node,
+ * and any replica on the same database continues from there. The saves are `durability: "async"`: each is
+ * written while the next node runs (in order, each after the one before), and a run is answered only once all
+ * of its saves are written, so nothing answered is ever lost; a replica killed mid-run may lose the save of the
+ * node it had just finished, never an earlier one.
  */
 import type { ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
@@ -26,6 +29,11 @@ const CANCEL_POLL_MS = 500;
 const PERSIST_RETRY_MS = 60_000;
 /** Never aborts: the signal of runs on storage without thread locks (one process). */
 const NEVER = new AbortController().signal;
+/**
+ * A run's `signal` option: none for {@link NEVER}. LangGraph leaves a listener on the signal it is given after
+ * the run, so one signal shared by every run would collect a listener (and what it holds) per run.
+ */
+const signalOf = (lost: AbortSignal) => (lost === NEVER ? {} : { signal: lost });
 
 /** A background run this process executes. */
 interface ActiveRun {
@@ -351,7 +359,7 @@ export class Runs {
     let out: unknown;
     try {
       // LangGraph returns the values, with `__interrupt__` when the graph paused.
-      out = await g.graph.invoke(arg, { ...config, signal: lost });
+      out = await g.graph.invoke(arg, { ...config, ...signalOf(lost) });
     } catch (err) {
       const cause = lost.aborted ? lost.reason : err;
       // Best effort: when the database is gone, the error is what the client must hear.
@@ -405,7 +413,7 @@ export class Runs {
     const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     send("metadata", { run_id: runId, attempt: 1 });
     try {
-      const chunks = await g.graph.stream(arg, { ...config, streamMode: [...modes], signal: lost });
+      const chunks = await g.graph.stream(arg, { ...config, streamMode: [...modes], ...signalOf(lost) });
       // Chunks as LangGraph streams them (as its own API server does): in `values` mode the state after each
       // step, and the pause as a last `{__interrupt__}` chunk.
       for await (const chunk of chunks) {
@@ -500,7 +508,7 @@ export class Runs {
       // A run without input or command continues a run that stopped mid-way (its replica died); nothing else.
       throw new HttpError(409, "server/nothing-to-continue", `thread ${id} has ${!snap ? "no session: start one with input" : pending.length ? "a pending interrupt: answer it with command: {resume}" : "ended"}`);
     }
-    const config = { configurable: { thread_id: id }, recursionLimit: g.recursionLimit ?? 25, durability: "sync" };
+    const config = { configurable: { thread_id: id }, recursionLimit: g.recursionLimit ?? 25, durability: "async" };
     return { arg, record, config };
   }
 

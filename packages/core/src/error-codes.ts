@@ -127,6 +127,7 @@ export const FARSIGHT_ERROR_CODES = {
   "lab/report-overwrite": "the report's target exists and is not a report Farsight wrote: refused unless --force",
   "lab/run-dir-refused": "a run directory cannot hold this run (not empty, another configuration, nothing to resume)",
   // @farsight/server (HttpError codes are answered as the HTTP body's `error`)
+  "server/bench-baseline": "bench serve --baseline: the revision is not a commit of the repository, or building it in the cache directory failed",
   "server/bad-host": "HTTP 421: the Host header names neither the address the server is bound to nor an --allowed-host (DNS rebinding)",
   "server/bad-json": "HTTP 400: a request body is not a JSON object",
   "server/bad-request": "HTTP 422: a request field is missing or wrong (the message names it and says what to send)",

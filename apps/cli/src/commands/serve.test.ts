@@ -95,19 +95,21 @@ describe("farsight serve", () => {
     }
   });
 
-  it("bench serve measures the policy's act, the graph step in process, and HTTP at each concurrency", async () => {
+  it("bench serve loads HTTP at each concurrency, and --breakdown times the parts of a step", async () => {
     const io = captureIO();
-    const r = (await serveBench.run(["--policy", policyDir, "--sessions", "1,3", "--requests", "12", "--calls", "10"], io, true)) as {
-      act: { p50_ms: number };
-      graphStep: { p50_ms: number; storage: string };
-      http: { sessions: number; recommendations: number; recs_per_sec: number; p50_ms: number; p95_ms: number }[];
-      overheadMs: number;
+    const r = (await serveBench.run(["--policy", policyDir, "--sessions", "1,3", "--requests", "12"], io, true)) as {
+      rows: { storage: string; sessions: number; current: { recommendations: number; p50Ms: number; p99Ms: number; serverCpuMsPerRec: number } }[];
     };
-    expect(r.act.p50_ms).toBeGreaterThan(0);
-    expect(r.graphStep).toMatchObject({ storage: "sqlite" });
-    expect(r.http.map((h) => [h.sessions, h.recommendations])).toEqual([[1, 12], [3, 12]]);
-    for (const h of r.http) expect(h.p95_ms).toBeGreaterThanOrEqual(h.p50_ms);
-    expect(Number.isFinite(r.overheadMs)).toBe(true);
+    expect(r.rows.map((h) => [h.storage, h.sessions, h.current.recommendations])).toEqual([["sqlite", 1, 12], ["sqlite", 3, 12]]);
+    for (const h of r.rows) expect(h.current.p99Ms).toBeGreaterThanOrEqual(h.current.p50Ms);
+    const b = (await serveBench.run(["--policy", policyDir, "--breakdown", "--steps", "10"], io, true)) as {
+      breakdowns: { storage: string; parts: { part: string; wallMs: number; cpuMs: number }[]; roundTripMs: number }[];
+    };
+    const parts = b.breakdowns[0]!.parts;
+    expect(parts.map((p) => p.part)).toEqual(["graph scheduling", "checkpoint read", "checkpoint write", "state serialisation", "plan", "act", "feedback validation", "thread records and lock", "JSON", "HTTP, routing and the rest"]);
+    // Every part a step always goes through took time; the parts add up to the round trip.
+    for (const p of parts.slice(0, 8)) expect({ [p.part]: p.wallMs > 0 }).toEqual({ [p.part]: true });
+    expect(parts.reduce((a, p) => a + p.wallMs, 0)).toBeCloseTo(b.breakdowns[0]!.roundTripMs, 6);
     expect(io.out).toBe("");
   });
 

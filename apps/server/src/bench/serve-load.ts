@@ -1,0 +1,105 @@
+/**
+ * The load of `farsight bench serve`: `sessions` people answering a served `session` assistant at once over
+ * HTTP (plain `fetch`, keep-alive), against one server process whose CPU time is read from /proc. The same
+ * function drives the current build and an older one (see baseline-build.ts), so their figures are comparable.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { performance } from "node:perf_hooks";
+import { quantile, Rng } from "@farsight/core";
+
+/** One load level against one server. */
+export interface LoadRow {
+  readonly sessions: number;
+  readonly recommendations: number;
+  readonly recsPerSec: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  /** User + system CPU of the server process per recommendation (NaN without /proc). */
+  readonly serverCpuMsPerRec: number;
+}
+
+/** User + system CPU milliseconds of a process, from /proc (Linux; USER_HZ is 100). NaN elsewhere. */
+export function cpuMsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+/** A `farsight serve` child process of `bin` (any build's `apps/cli/dist/bin.js`), once it listens. */
+export function startServeProcess(bin: string, args: readonly string[]): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [bin, "serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  child.stderr!.on("data", (d) => (err += String(d)));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => (child.once("exit", r), child.kill("SIGTERM")));
+  };
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      const m = /^listening (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
+      if (m) resolve({ url: m[1]!, child, stop });
+    });
+    child.once("exit", (code) => reject(new Error(`farsight serve (${bin}) exited (${code}) before listening: ${err}`)));
+  });
+}
+
+/**
+ * `sessions` people answering at once until `requests` recommendations were made. Sessions are started before
+ * the clock starts (a session start is not a recommendation answered); one that ends is replaced, timed.
+ */
+export async function httpLoad(url: string, sessions: number, requests: number, numUsers: number, serverCpuMs: () => number): Promise<LoadRow> {
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(url + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const value = (await res.json()) as Record<string, unknown>;
+    if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${String(value["detail"])}`);
+    return value;
+  };
+  const start = async (rng: Rng) => {
+    const thread = (await post("/threads", {}))["thread_id"] as string;
+    return { thread, out: await post(`/threads/${thread}/runs/wait`, { assistant_id: "session", input: { userId: rng.int(numUsers) } }) };
+  };
+  // Started a few at a time: 256 session starts at once would time the start-up, not the answers.
+  const people: { rng: Rng; thread: string; out: Record<string, unknown> }[] = [];
+  for (let k = 0; k < sessions; k += 16) {
+    const batch = await Promise.all(Array.from({ length: Math.min(16, sessions - k) }, async (_, j) => {
+      const rng = new Rng(k + j, "bench-serve-person");
+      return { rng, ...(await start(rng)) };
+    }));
+    people.push(...batch);
+  }
+  const lat: number[] = [];
+  let left = requests;
+  const answer = async (p: (typeof people)[number]) => {
+    while (left > 0) {
+      if (!p.out["__interrupt__"]) Object.assign(p, await start(p.rng));
+      left--;
+      const t0 = performance.now();
+      p.out = await post(`/threads/${p.thread}/runs/wait`, { assistant_id: "session", command: { resume: { feedback: [p.rng.int(2)] } } });
+      lat.push(performance.now() - t0);
+    }
+  };
+  const cpu0 = serverCpuMs();
+  const t0 = performance.now();
+  await Promise.all(people.map(answer));
+  const wall = (performance.now() - t0) / 1000;
+  return summariseLoad(sessions, lat, wall, serverCpuMs() - cpu0);
+}
+
+/** The figures of one level from its latencies (ms), its wall time (s) and the server's CPU time (ms). */
+export function summariseLoad(sessions: number, latenciesMs: readonly number[], wallSeconds: number, serverCpuMs: number): LoadRow {
+  const n = latenciesMs.length;
+  return {
+    sessions,
+    recommendations: n,
+    recsPerSec: n / wallSeconds,
+    p50Ms: quantile([...latenciesMs], 0.5),
+    p95Ms: quantile([...latenciesMs], 0.95),
+    p99Ms: quantile([...latenciesMs], 0.99),
+    serverCpuMsPerRec: serverCpuMs / n,
+  };
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { summariseLoad } from "./serve-load.js";
+import { breakdownTable, compareLoads, loadTable } from "./serve-report.js";
+
+describe("bench serve's arithmetic", () => {
+  it("summarises a level: throughput over the wall time, quantiles, CPU per recommendation", () => {
+    const lat = Array.from({ length: 101 }, (_, i) => i); // 0..100 ms
+    const row = summariseLoad(4, lat, 2, 505);
+    expect(row).toEqual({ sessions: 4, recommendations: 101, recsPerSec: 50.5, p50Ms: 50, p95Ms: 95, p99Ms: 99, serverCpuMsPerRec: 5 });
+  });
+
+  it("pairs levels by session count and reports speed-up and CPU ratio; a level without a baseline has none", () => {
+    const cur = [summariseLoad(1, [10, 20], 0.1, 4), summariseLoad(64, [5, 5], 0.01, 2)];
+    const base = [summariseLoad(64, [50, 50], 0.5, 40)];
+    const rows = compareLoads("postgres", cur, base);
+    expect(rows[0]!.baseline).toBeUndefined();
+    expect(rows[0]!.speedup).toBeNaN();
+    expect(rows[1]!.speedup).toBeCloseTo(200 / 4, 10);
+    expect(rows[1]!.cpuRatio).toBeCloseTo(20 / 1, 10);
+    const md = loadTable(rows, "f65f141").split("\n");
+    expect(md).toHaveLength(4);
+    expect(md[0]).toContain("f65f141 recs/s");
+    expect(md[3]).toContain("| postgres | 64 | 200 |");
+    expect(md[3]).toContain("| 50.00x | 20.00x |");
+    expect(md[2]).toMatch(/\| - \| - \|$/);
+  });
+
+  it("lays breakdowns side by side with the total per step", () => {
+    const b = (storage: string, k: number) => ({ storage, steps: 10, roundTripMs: 3 * k, serverCpuMs: 2 * k, parts: [{ part: "act", wallMs: k, cpuMs: k / 2 }] });
+    const md = breakdownTable([b("sqlite", 1), b("postgres", 2)]).split("\n");
+    expect(md[0]).toBe("| part | sqlite wall ms | sqlite CPU ms | postgres wall ms | postgres CPU ms |");
+    expect(md[2]).toBe("| act | 1.00 | 0.50 | 2.00 | 1.00 |");
+    expect(md[3]).toBe("| **total per step** | 3.00 | 2.00 | 6.00 | 4.00 |");
+  });
+});
