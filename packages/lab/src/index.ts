@@ -38,6 +38,8 @@ export { formatPresetTable, writeLearnReport } from "./bench/learn-report.js";
 // Run directories and the report
 export { CONFIG_HASH_FILE, diffConfig, LOCK_FILE, lockHolder, RunDirectory, writeFileAtomic, type ConfigDifference, type LockHolder, type OpenRunDirectoryOptions } from "./run-dir/run-directory.js";
 export { episodeRecord } from "./run-dir/run-dir.js";
+export { formatLlmAnswers, llmRecordSink, LLM_RECORDS_FILE, readLlmRecords, reasonGist, type AnswerExample, type LlmAnswersSummary, type RoleAnswers } from "./run-dir/llm-records.js";
+export { llmAnswersSection } from "./report/llm-answers-section.js";
 export * from "./report/index.js";
 // Statistics
 export { ci95, tQuantile975, type Interval } from "./stats/student-t.js";
