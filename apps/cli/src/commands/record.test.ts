@@ -107,16 +107,42 @@ describe("farsight run lerl --record, then farsight report", () => {
   });
 });
 
+/** A BiLLP agent's server: the first candidate as the actor's pick, a fixed critic value, one diagnosis, one thought. */
+function billpServer() {
+  return startFakeOpenAiServer((request) => {
+    const text = request.promptText;
+    if (text.includes("Which one content category")) return JSON.stringify({ category: "jazz", confidence: 0.9 });
+    if (text.includes("You are the actor of a recommender agent")) return `recommend[${/Candidates:\n1\. (.*) \(/.exec(text)?.[1] ?? ""}]`;
+    if (text.includes("You are the critic of a recommender agent")) return "Value: 2";
+    if (text.includes("Diagnose a possible reason")) return JSON.stringify({ diagnosis: "Repetition.", plan: "Rotate categories." });
+    return JSON.stringify({ thought: "Try something new.", categories: [1] });
+  });
+}
+
+describe("farsight run ilrec --teacher llm --record", () => {
+  it("keeps the LLM teacher's answers, and the run's report shows them", async () => {
+    const server = await billpServer();
+    try {
+      const out = join(dir, "ilrec");
+      const io = captureIO();
+      const argv = ["run", "ilrec", "--teacher", "llm", "--llm", `openai-compatible:${server.url}#m`, "--demos", "1", "--teacher-max-steps", "3", "--steps", "64", "--episodes", "1",
+        "--batch", "4", "--bc-steps", "20", "--serve", "sampled", "--out", out, "--record", "--max-fallback-rate", "1", "--accept-collapse"];
+      expect(await main(argv, io, commands)).toBe(0);
+      const records = readRecords(join(out, "llm-records.jsonl"));
+      expect(new Set(records.map((r) => r.role))).toEqual(new Set(["planner/llm-thought", "llm-actor", "llm-critic", "reflector/llm-failure"]));
+      // The run's own report (written at its end) has the section.
+      expect(readFileSync(join(out, "report.html"), "utf8")).toContain("llm-actor: examples");
+      // --record is not a setting of the run: config.json does not hold it.
+      expect(JSON.parse(readFileSync(join(out, "config.json"), "utf8")).flags).not.toHaveProperty("record");
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+});
+
 describe("farsight billp --record", () => {
   it("keeps the planner's, actor's, critic's and reflector's answers in the run directory", async () => {
-    const server = await startFakeOpenAiServer((request) => {
-      const text = request.promptText;
-      if (text.includes("Which one content category")) return JSON.stringify({ category: "jazz", confidence: 0.9 });
-      if (text.includes("You are the actor of a recommender agent")) return `recommend[${/Candidates:\n1\. (.*) \(/.exec(text)?.[1] ?? ""}]`;
-      if (text.includes("You are the critic of a recommender agent")) return "Value: 2";
-      if (text.includes("Diagnose a possible reason")) return JSON.stringify({ diagnosis: "Repetition.", plan: "Rotate categories." });
-      return JSON.stringify({ thought: "Try something new.", categories: [1] });
-    });
+    const server = await billpServer();
     try {
       const out = join(dir, "billp");
       const io = captureIO();
