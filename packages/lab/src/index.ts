@@ -12,6 +12,7 @@ export { forgetUncheckpointedRecords, LERL_FLAGS, seriesKey } from "./experiment
 export { categoryQuitRule, createPlanner, lerlName, nonLlmPlanners, plannerEntry, plannerNames, registerPlanner, type PlannerContext, type PlannerEntry, type PlannerModel } from "./experiment/planners.js";
 export { agentChoice, agentNames, registerAgent, resolveAgent, type AgentContext, type AgentEntry } from "./experiment/agents.js";
 export { checkCollapse, qualityFigures } from "./experiment/llm-run.js";
+export { formatGrade, gradeModel, type GradeOptions, type GradeReport, type RoleGrade } from "./experiment/llm-grade.js";
 export { answerLines, answerRecord, checkFallbackRate, fallbackLabel, LlmRunError, modelOptions, preflight, watchSlowCalls, worstComponent, type LlmRunOptions } from "./experiment/llm-run.js";
 export { eta, fitToWidth, formatDuration, makeProgress, ThrottledProgress, type ProgressOptions, type ThrottleOptions } from "./experiment/progress.js";
 export { userSplit, type EvalPolicy, type UserSplit } from "./experiment/protocol.js";
