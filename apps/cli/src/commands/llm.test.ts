@@ -51,6 +51,9 @@ describe("farsight llm grade", () => {
   it("grades the four roles through a server and exits 1 when the planner gives every session one plan", async () => {
     server = await startFakeOpenAiServer((req) => {
       const text = req.promptText;
+      // Actor and critic answer JSON (the grade's default form) when the instructions ask for it.
+      if (text.includes('"critic_value"')) return JSON.stringify({ value: text.length % 5 });
+      if (text.includes('"recommendations"')) return JSON.stringify({ recommendations: [/Candidates:\n1\. (.*) \(/.exec(text)?.[1] ?? ""] });
       if (text.includes("You are the critic of a recommender agent")) return `Value: ${text.length % 5}`;
       if (text.includes("You are the actor of a recommender agent")) return `recommend[${/Candidates:\n1\. (.*) \(/.exec(text)?.[1] ?? ""}]`;
       if (text.includes('"category_plan"')) return JSON.stringify({ categories: [0, 1], rationale: "always" });

@@ -26,6 +26,10 @@ const table = defineCommand({
     timeout: { kind: "int", min: 1, placeholder: "MS", defaultHelp: "the provider's, 10 s to 10 min", help: "deadline per model call." },
     record: { kind: "path", placeholder: "FILE", defaultHelp: "not recorded", help: "append the request and answer to a JSONL file (replay it with scripted:FILE)." },
     calls: { kind: "int", min: 1, max: 100, default: 6, placeholder: "N", help: "grade: probe requests per role." },
+    output: {
+      kind: "choice", choices: ["structured", "text"], default: "structured", placeholder: "FORM",
+      help: "grade: how actor and critic answer: structured JSON (a grammar constrains it) or BiLLP's text lines.",
+    },
     json: { kind: "boolean", help: "print one JSON object instead of text." },
   },
   notes: [
@@ -49,7 +53,7 @@ export const llmCommand: Command = {
     const spec = specs[0];
     if (sub === "grade" && spec !== undefined && specs.length === 1) {
       if (values.prompt !== undefined || values.record !== undefined) throw new UsageError("farsight llm grade: --prompt and --record belong to llm check; grade asks its own probe requests");
-      const grade = await gradeModel(spec, { calls: values.calls, ...(values.timeout !== undefined ? { timeoutMs: values.timeout } : {}) });
+      const grade = await gradeModel(spec, { calls: values.calls, output: values.output, ...(values.timeout !== undefined ? { timeoutMs: values.timeout } : {}) });
       io.stdout(values.json ? JSON.stringify(grade) + "\n" : formatGrade(grade).join("\n") + "\n");
       return grade.roles.some((r) => r.flag) ? 1 : 0;
     }

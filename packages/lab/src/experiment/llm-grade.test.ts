@@ -8,6 +8,9 @@ function model(plan: (prompt: string) => number[]) {
   const stats = new LlmStats();
   const inner = new ScriptedChatModel({
     responses: (prompt) => {
+      // Actor and critic answer JSON (the grade's default form) when the instructions ask for it.
+      if (prompt.includes('"critic_value"')) return JSON.stringify({ value: prompt.length % 5 });
+      if (prompt.includes('"recommendations"')) return JSON.stringify({ recommendations: [/Candidates:\n1\. (.*) \(/.exec(prompt)?.[1] ?? ""] });
       if (prompt.includes("You are the critic of a recommender agent")) return `Value: ${prompt.length % 5}`;
       if (prompt.includes("You are the actor of a recommender agent")) return `recommend[${/Candidates:\n1\. (.*) \(/.exec(prompt)?.[1] ?? ""}]`;
       if (prompt.includes('"category_plan"')) return JSON.stringify({ categories: plan(prompt), rationale: "r" });

@@ -34,6 +34,11 @@ export interface GradeOptions {
   readonly dataDir?: string;
   /** Deadline per model call (default: the provider's). */
   readonly timeoutMs?: number;
+  /**
+   * How the actor and the critic answer: "structured" JSON (default; what a grammar or json_schema constrains, and
+   * what `run ilrec --teacher-output structured` uses) or BiLLP's "text" lines.
+   */
+  readonly output?: "structured" | "text";
 }
 
 /** One role's grade. */
@@ -102,9 +107,10 @@ export async function gradeModel(model: string | { model: BaseChatModel; stats: 
 
     // Observations for the critic and the actor; finished sessions for the reflector (same behaviour policy).
     const observations = await probeObservations(setup, n, seed);
-    const critic = new LlmCritic({ model: chat, catalog: setup.catalog, stats });
+    const output = options.output ?? "structured";
+    const critic = new LlmCritic({ model: chat, catalog: setup.catalog, stats, output });
     for (const observation of observations) await critic.evaluate({ observation });
-    const actor = new LlmActor({ model: chat, catalog: setup.catalog, stats, seed });
+    const actor = new LlmActor({ model: chat, catalog: setup.catalog, stats, seed, output });
     for (const [i, observation] of observations.entries()) await actor.act({ observation, plan: reference[i % reference.length]!, k: 1 });
     const episodes: Episode[] = [];
     await evaluateAgent(setup, () => new RandomAgent({ seed, noRepeat: true }), { episodes: n, seeds: [seed], onEpisode: (e) => episodes.push(e) });
