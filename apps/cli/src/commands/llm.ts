@@ -25,7 +25,7 @@ const table = defineCommand({
     prompt: { kind: "string", defaultHelp: "the built-in recommendation question", help: "ask this instead." },
     timeout: { kind: "int", min: 1, placeholder: "MS", defaultHelp: "the provider's, 10 s to 10 min", help: "deadline per model call." },
     record: { kind: "path", placeholder: "FILE", defaultHelp: "not recorded", help: "append the request and answer to a JSONL file (replay it with scripted:FILE)." },
-    calls: { kind: "int", min: 1, max: 100, default: 6, placeholder: "N", help: "grade: probe requests per role." },
+    calls: { kind: "int", min: 1, max: 100, default: 4, placeholder: "N", help: "grade: probe requests per role." },
     output: {
       kind: "choice", choices: ["structured", "text"], default: "structured", placeholder: "FORM",
       help: "grade: how actor and critic answer: structured JSON (a grammar constrains it) or BiLLP's text lines.",

@@ -25,7 +25,7 @@ import { modelOptions, type LlmRunOptions } from "./llm-run.js";
 export interface GradeOptions {
   /** The preset the probe sessions come from. Default "synthetic". */
   readonly env?: string;
-  /** Requests per role (the planner's probe set is cut to this many). Default 6. */
+  /** Requests per role (the planner's probe set is cut to this many). Default 4 (about 2 min of one core for SmolLM2-135M). */
   readonly calls?: number;
   /** Seed of the probe sessions and of the noisy-oracle calibration's first seed. Default 0. */
   readonly seed?: number;
@@ -81,7 +81,7 @@ const ROLES = [
 export async function gradeModel(model: string | { model: BaseChatModel; stats: LlmStats; id: string }, options: GradeOptions = {}): Promise<GradeReport> {
   const t0 = performance.now();
   const env = options.env ?? "synthetic";
-  const n = Math.max(1, options.calls ?? 6);
+  const n = Math.max(1, options.calls ?? 4);
   const seed = options.seed ?? 0;
   const setup = await loadPreset(env, options.dataDir ? { dataDir: options.dataDir } : {});
   let stats: LlmStats, chat: BaseChatModel, id: string;
