@@ -30,6 +30,14 @@ export const LLM_RUN_FLAGS = defineFlags({
   },
 });
 
+/** `--record` of the runs that keep their LLM answers (run lerl, run ilrec, billp). */
+export const RECORD_FLAG = defineFlags({
+  record: {
+    kind: "boolean", group: "Language model",
+    help: "write every LLM answer (prompt, answer, validation, fallback reason, role, session, timing, tokens) to llm-records.jsonl in the run directory (redacted); farsight report shows them per role.",
+  },
+});
+
 const LLM_RUN_TABLE = defineCommand({ command: "llm", flags: LLM_RUN_FLAGS });
 
 

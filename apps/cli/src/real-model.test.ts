@@ -121,6 +121,20 @@ describe.skipIf(!gguf)("SmolLM2 in every LLM role (llama-cpp:, in process)", () 
     expect(JSON.parse(readFileSync(join(out, "config.json"), "utf8"))).toMatchObject({ llm: "llama-cpp:" });
   }, SLOW);
 
+  it("`llm grade llama-cpp: --calls 2`: every role answers its probe requests, the planner is placed on the q scale", async () => {
+    const io = captureIO();
+    // Exit 1 when a role is flagged (the 135M model may collapse on 2 probes); the figures are what is checked.
+    const code = await main(["llm", "grade", "llama-cpp:", "--calls", "2", "--json"], io, commands);
+    const g = JSON.parse(io.out) as { roles: { role: string; answers: number; validShare: number; distinctShare: number; flag?: string; planQuality?: { score: number; q: number } }[] };
+    expect(code).toBe(g.roles.some((r) => r.flag) ? 1 : 0);
+    expect(g.roles.map((r) => [r.role, r.answers])).toEqual([["planner", 2], ["reflector", 2], ["critic", 2], ["actor", 2]]);
+    for (const r of g.roles) expect(r.validShare).toBeGreaterThanOrEqual(0);
+    const planner = g.roles[0]!;
+    expect(planner.planQuality!.score).toBeGreaterThanOrEqual(0);
+    expect(planner.planQuality!.q).toBeGreaterThanOrEqual(0);
+    expect(planner.planQuality!.q).toBeLessThanOrEqual(1);
+  }, SLOW);
+
   it("`run ilrec --teacher llm --llm llama-cpp:` finishes end to end on synthetic with a small budget", async () => {
     const out = mkdtempSync(join(tmpdir(), "farsight-real-ilrec-"));
     const io = captureIO();

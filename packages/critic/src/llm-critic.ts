@@ -132,6 +132,7 @@ export class LlmCritic implements Critic {
     const answered = await withFallback(
       {
         component: this.name, model: this.model!, stats: this.stats, ...(request.signal ? { signal: request.signal } : {}),
+        session: () => request.observation.sessionId,
         // Quality guards: the score as judged (rounded, clamped): a critic that gives every list one value says nothing.
         sample: (v: number) => {
           const score = clamp(Math.round(v), this.range[0], this.range[1]);

@@ -12,6 +12,7 @@ export { forgetUncheckpointedRecords, LERL_FLAGS, seriesKey } from "./experiment
 export { categoryQuitRule, createPlanner, lerlName, nonLlmPlanners, plannerEntry, plannerNames, registerPlanner, type PlannerContext, type PlannerEntry, type PlannerModel } from "./experiment/planners.js";
 export { agentChoice, agentNames, registerAgent, resolveAgent, type AgentContext, type AgentEntry } from "./experiment/agents.js";
 export { checkCollapse, qualityFigures } from "./experiment/llm-run.js";
+export { formatGrade, gradeModel, type GradeOptions, type GradeReport, type RoleGrade } from "./experiment/llm-grade.js";
 export { answerLines, answerRecord, checkFallbackRate, fallbackLabel, LlmRunError, modelOptions, preflight, watchSlowCalls, worstComponent, type LlmRunOptions } from "./experiment/llm-run.js";
 export { eta, fitToWidth, formatDuration, makeProgress, ThrottledProgress, type ProgressOptions, type ThrottleOptions } from "./experiment/progress.js";
 export { userSplit, type EvalPolicy, type UserSplit } from "./experiment/protocol.js";
@@ -38,6 +39,8 @@ export { formatPresetTable, writeLearnReport } from "./bench/learn-report.js";
 // Run directories and the report
 export { CONFIG_HASH_FILE, diffConfig, LOCK_FILE, lockHolder, RunDirectory, writeFileAtomic, type ConfigDifference, type LockHolder, type OpenRunDirectoryOptions } from "./run-dir/run-directory.js";
 export { episodeRecord } from "./run-dir/run-dir.js";
+export { formatLlmAnswers, llmRecordSink, LLM_RECORDS_FILE, readLlmRecords, reasonGist, type AnswerExample, type LlmAnswersSummary, type RoleAnswers } from "./run-dir/llm-records.js";
+export { llmAnswersSection } from "./report/llm-answers-section.js";
 export * from "./report/index.js";
 // Statistics
 export { ci95, tQuantile975, type Interval } from "./stats/student-t.js";

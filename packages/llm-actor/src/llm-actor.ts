@@ -2,7 +2,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { z } from "zod";
 import { FarsightError, Rng, topK, type Catalog, type ItemId, type ItemScorer, type Observation } from "@farsight/core";
-import { complete, LlmStats, NoModelError, settle, structured } from "@farsight/llm";
+import { collectCalls, complete, LlmStats, NoModelError, settle, structured } from "@farsight/llm";
 import { planCandidates } from "./candidates.js";
 import { catalogTitles, TitleGrounder, type GroundingOptions } from "./grounding.js";
 import { ActorMemory } from "./memory.js";
@@ -172,7 +172,10 @@ export class LlmActor implements Actor {
       excludedNotInHistory: [...exclude].filter((i) => !inHistory.has(i)), hints, k,
       historyWindow: this.options.historyWindow, structuredOutput: this.options.output === "structured",
     });
-    const answer = await this.ask([new SystemMessage(system), new HumanMessage(user)], request.signal, { titles: candidates.map((i) => this.titles[i]!), k });
+    // The calls behind this answer (every format retry included) go into the run's answer records when it keeps them.
+    const { result: answer, calls } = await collectCalls(this.stats.recordingAnswers, () =>
+      this.ask([new SystemMessage(system), new HumanMessage(user)], request.signal, { titles: candidates.map((i) => this.titles[i]!), k }),
+    );
     this.counters.acts++;
 
     const chosen: ItemId[] = [];
@@ -200,10 +203,11 @@ export class LlmActor implements Actor {
     const [answered] = await settle(
       {
         component: this.name, model: this.model!, stats: this.stats, ...(request.signal ? { signal: request.signal } : {}),
+        session: () => observation.sessionId,
         sample: () => ({ key: chosen.join(","), session: observation.sessionId }),
       },
-      [fromModel ? { ok: true, value: true, repairs: answer.repairs, cached: answer.cached } : { ok: false, reason: grounding[0]?.reason ?? "no usable answer" }],
-      () => [false],
+      [{ ...(fromModel ? { ok: true as const, value: chosen, repairs: answer.repairs, cached: answer.cached } : { ok: false as const, reason: grounding[0]?.reason ?? "no usable answer" }), calls }],
+      () => [chosen],
     );
     return {
       slate: chosen,

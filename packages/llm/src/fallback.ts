@@ -1,4 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { answerRecord, collectCalls, type PendingCall } from "./answer-records.js";
 import { errorMessage } from "./errors.js";
 import type { QualitySample } from "./quality.js";
 import type { AnswerOutcome, LlmStats } from "./stats.js";
@@ -14,8 +15,11 @@ export function modelIdOf(model: BaseChatModel): string {
   return model.getName();
 }
 
-/** What a component made of one model request: a usable value, or why not. */
-export type Attempt<T> = { ok: true; value: T; repairs?: number; cached?: boolean } | { ok: false; reason: string };
+/**
+ * What a component made of one model request: a usable value, or why not. `calls`: the model calls behind it, when
+ * the run records answers (`structured` / `complete` results carry them; `attemptOf` copies them here).
+ */
+export type Attempt<T> = ({ ok: true; value: T; repairs?: number; cached?: boolean } | { ok: false; reason: string }) & { calls?: readonly PendingCall[] };
 
 /** A component's answer and where it came from. */
 export interface Answered<T> {
@@ -37,6 +41,8 @@ export interface FallbackContext {
   signal?: AbortSignal;
   /** How the quality guards see one of the model's answers (see `LlmStats.recordSample`); fallbacks are not sampled. */
   sample?: (value: any, index: number) => QualitySample | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** The session of the `index`-th answer, for answer records (fallbacks included; `sample`'s session otherwise). */
+  session?: (index: number) => string | undefined;
 }
 
 /**
@@ -44,10 +50,11 @@ export interface FallbackContext {
  * be candidates"); the failure reason names what went wrong and the start of the model's error.
  */
 export function attemptOf<T, U = T>(result: StructuredResult<T>, validate?: (value: T) => Attempt<U>): Attempt<U> {
-  if (!result.ok) return { ok: false, reason: `model answer unusable (${result.reason}): ${result.error.slice(0, 200)}` };
+  const calls = result.calls ? { calls: result.calls } : {};
+  if (!result.ok) return { ok: false, reason: `model answer unusable (${result.reason}): ${result.error.slice(0, 200)}`, ...calls };
   const checked = validate ? validate(result.value) : ({ ok: true, value: result.value as unknown as U } as Attempt<U>);
-  if (!checked.ok) return checked;
-  return { ...checked, repairs: result.repairs, cached: result.cached };
+  if (!checked.ok) return { ...checked, ...calls };
+  return { ...checked, repairs: result.repairs, cached: result.cached, ...calls };
 }
 
 /** The outcome of a usable attempt. */
@@ -79,11 +86,22 @@ export async function settle<T>(
     ctx.stats?.recordFallback(ctx.component, f.reason);
     out[f.index] = { value: backups[j]!, outcome: "fallback", model, reason: f.reason };
   });
+  // Answers settled from one request's calls (a cohort) share them: each record says by how many.
+  const shared = new Map<readonly PendingCall[], number>();
+  for (const a of attempts) if (a.calls?.length) shared.set(a.calls, (shared.get(a.calls) ?? 0) + 1);
   out.forEach((a, i) => {
     ctx.stats?.recordAnswer(ctx.component, a.outcome);
-    if (a.outcome === "fallback" || !ctx.sample || !ctx.stats) return;
-    const sample = ctx.sample(a.value, i);
-    if (sample) ctx.stats.recordSample(ctx.component, sample);
+    const sample = a.outcome !== "fallback" && ctx.sample && ctx.stats ? ctx.sample(a.value, i) : undefined;
+    if (sample) ctx.stats!.recordSample(ctx.component, sample);
+    if (!ctx.stats?.recordingAnswers) return;
+    const calls = attempts[i]!.calls ?? [];
+    const session = ctx.session?.(i) ?? sample?.session;
+    ctx.stats.recordAnswerRecord(
+      answerRecord({
+        role: ctx.component, model, outcome: a.outcome, value: a.value, calls, sharedBy: shared.get(calls) ?? 1,
+        ...(session !== undefined ? { session } : {}), ...(a.reason !== undefined ? { reason: a.reason } : {}), ...(sample ? { key: sample.key } : {}),
+      }),
+    );
   });
   return out;
 }
@@ -97,13 +115,16 @@ export async function withFallback<T>(
   ask: () => Promise<Attempt<T>>,
   fallback: (reason: string) => Promise<T> | T,
 ): Promise<Answered<T>> {
-  let attempt: Attempt<T>;
-  try {
-    attempt = await ask();
-  } catch (err) {
-    ctx.signal?.throwIfAborted();
-    attempt = { ok: false, reason: `model call failed: ${errorMessage(err)}` };
-  }
+  // Every model call `ask` makes (however many requests) belongs to this one answer's record.
+  const { result, calls } = await collectCalls(ctx.stats?.recordingAnswers === true, async () => {
+    try {
+      return await ask();
+    } catch (err) {
+      ctx.signal?.throwIfAborted();
+      return { ok: false, reason: `model call failed: ${errorMessage(err)}` } as Attempt<T>;
+    }
+  });
+  const attempt: Attempt<T> = calls.length ? { ...result, calls } : result;
   const [answered] = await settle(ctx, [attempt], async ([f]) => [await fallback(f!.reason)]);
   return answered!;
 }

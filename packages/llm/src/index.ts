@@ -1,4 +1,5 @@
 export { LlmStats, type LlmStatsSnapshot, type LlmStatsEvent } from "./stats.js";
+export { collectCalls, callRecords, answerRecord as buildAnswerRecord, type AnswerRecord, type AnswerSink, type ModelCallRecord, type PendingCall } from "./answer-records.js";
 export { AnswerSamples, isCollapsed, formatQuality, trigrams, overlap, REPEAT_OVERLAP, type QualitySample, type QualitySummary, type CollapseRule } from "./quality.js";
 export { NoModelError, LlmTimeoutError, isTimeoutError, httpStatusOf } from "./errors.js";
 export { ScriptedChatModel, type ScriptedChatModelOptions, type ScriptedResponses } from "./scripted.js";

@@ -1,6 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseMessage } from "@langchain/core/messages";
 import { errorMessage, httpStatusOf, isTimeoutError } from "./errors.js";
+import { startCall, type PendingCall } from "./answer-records.js";
 import { contentText, usageOf } from "./messages.js";
 import type { LlmStats } from "./stats.js";
 
@@ -21,9 +22,10 @@ export interface InvokeOptions {
   callOptions?: Record<string, unknown>;
 }
 
+/** `call`: this call in the answer records being collected (see answer-records.ts), when a run records them. */
 export type InvokeResult =
-  | { ok: true; text: string; message: BaseMessage }
-  | { ok: false; reason: "timeout" | "error"; error: string; status?: number; cause?: unknown };
+  | { ok: true; text: string; message: BaseMessage; call?: PendingCall }
+  | { ok: false; reason: "timeout" | "error"; error: string; status?: number; cause?: unknown; call?: PendingCall };
 
 /**
  * One model call that never throws: counts it into `stats` unless the model's own wrappers already count
@@ -35,19 +37,30 @@ export async function invokeSafely(model: BaseChatModel, messages: BaseMessage[]
   const deadline = options.timeoutMs !== undefined ? AbortSignal.timeout(options.timeoutMs) : undefined;
   const signal = combineSignals(options.signal, deadline);
   const started = performance.now();
+  const call = startCall(messages);
   if (accountHere) stats.recordCallStart();
   try {
     const callOptions: Record<string, unknown> = { ...options.callOptions, signal };
     if (options.jsonSchema) callOptions[JSON_SCHEMA_OPTION] = options.jsonSchema;
     const message = await model.invoke(messages, callOptions);
-    if (accountHere) stats.recordCallEnd(performance.now() - started, usageOf(message));
-    return { ok: true, text: contentText(message.content), message };
+    const latencyMs = performance.now() - started;
+    const usage = usageOf(message);
+    if (accountHere) stats.recordCallEnd(latencyMs, usage);
+    const text = contentText(message.content);
+    if (call) {
+      const cached = (message.response_metadata as Record<string, unknown> | undefined)?.farsightCacheHit === true;
+      call.record = { answer: text, latencyMs: Math.round(latencyMs), ...(usage ? usage : {}), ...(cached ? { cached: true } : {}) };
+    }
+    return { ok: true, text, message, ...(call ? { call } : {}) };
   } catch (err) {
     const timeout = deadline?.aborted === true || isTimeoutError(err);
     if (accountHere) stats.recordCallFailure(timeout);
-    if (options.signal?.aborted && !timeout) return { ok: false, reason: "error", error: `aborted by the caller: ${errorMessage(err)}` };
+    const error = options.signal?.aborted && !timeout ? `aborted by the caller: ${errorMessage(err)}` : errorMessage(err);
+    if (call) call.record = { error: `${timeout ? "timeout" : "error"}: ${error}`, latencyMs: Math.round(performance.now() - started) };
+    const recorded = call ? { call } : {};
+    if (options.signal?.aborted && !timeout) return { ok: false, reason: "error", error, ...recorded };
     const status = httpStatusOf(err);
-    return { ok: false, reason: timeout ? "timeout" : "error", error: errorMessage(err), ...(status !== undefined ? { status } : {}), cause: err };
+    return { ok: false, reason: timeout ? "timeout" : "error", error, ...(status !== undefined ? { status } : {}), cause: err, ...recorded };
   }
 }
 

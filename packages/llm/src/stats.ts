@@ -1,6 +1,7 @@
 import { AnswerSamples, type QualitySample, type QualitySummary } from "./quality.js";
 import { quantile } from "@farsight/core";
 import { EndpointCounts, type EndpointSnapshot } from "./endpoint-stats.js";
+import type { AnswerRecord, AnswerSink } from "./answer-records.js";
 
 /** Where one component's answers came from; the four counts add up to `answers`. */
 export interface ComponentAnswers {
@@ -104,6 +105,7 @@ export class LlmStats {
   /** Samples of the model's answers per component (see `recordSample`). */
   readonly quality = new Map<string, AnswerSamples>();
   private readonly latencies: number[] = [];
+  private answerSink: AnswerSink | undefined;
   private readonly listeners = new Set<(event: LlmStatsEvent, stats: LlmStats) => void>();
 
   /** Components call this when an LLM answer was unusable and they used their non-LLM fallback. */
@@ -113,6 +115,25 @@ export class LlmStats {
     this.recentFallbacks.push({ component, reason });
     if (this.recentFallbacks.length > 20) this.recentFallbacks.shift();
     this.emit("fallback");
+  }
+
+  /**
+   * Hands every answer the run's components settle from now on to `sink`, as an {@link AnswerRecord} (prompt,
+   * answer, validation, fallback reason, role, session, timing, tokens); `undefined` stops. A sink that throws
+   * stops the component's request with that error (a recording asked for is not dropped silently).
+   */
+  recordAnswersTo(sink: AnswerSink | undefined): void {
+    this.answerSink = sink;
+  }
+
+  /** True while a sink receives answer records: the call logs that feed them are only kept then. */
+  get recordingAnswers(): boolean {
+    return this.answerSink !== undefined;
+  }
+
+  /** One settled answer's record (from `settle`), passed to the sink. */
+  recordAnswerRecord(record: AnswerRecord): void {
+    this.answerSink?.(record);
   }
 
   /** One answer of the model (not a fallback's) as the quality guards see it. */

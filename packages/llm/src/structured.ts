@@ -1,6 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, HumanMessage, type BaseMessage, type BaseMessageLike } from "@langchain/core/messages";
 import { z } from "zod";
+import { collectCalls, type PendingCall } from "./answer-records.js";
 import { invokeSafely } from "./invoke.js";
 import { extractJson } from "./json.js";
 import { contentText, toMessages } from "./messages.js";
@@ -28,9 +29,13 @@ export interface StructuredOptions {
  * What `structured` got. `method` is the structured-output method of the last model call; `cached` says the
  * valid answer came from the response cache.
  */
-export type StructuredResult<T> =
+export type StructuredResult<T> = (
   | { ok: true; value: T; raw: string; repairs: number; method: StructuredMethod; cached: boolean }
-  | { ok: false; reason: "invalid-json" | "truncated" | "schema" | "timeout" | "error"; error: string; raw?: string; repairs: number; method: StructuredMethod };
+  | { ok: false; reason: "invalid-json" | "truncated" | "schema" | "timeout" | "error"; error: string; raw?: string; repairs: number; method: StructuredMethod }
+) & {
+  /** The model calls of this request, when the run records answers (`LlmStats.recordAnswersTo`); `attemptOf` carries them on. */
+  calls?: PendingCall[];
+};
 
 const methodStates = new WeakMap<BaseChatModel, MethodState>();
 
@@ -90,6 +95,16 @@ export async function structured<S extends z.ZodType>(
   messages: string | BaseMessageLike[],
   options: StructuredOptions = {},
 ): Promise<StructuredResult<z.infer<S>>> {
+  const { result, calls } = await collectCalls(options.stats?.recordingAnswers === true, () => structuredRequest(model, schema, messages, options));
+  return calls.length ? { ...result, calls } : result;
+}
+
+async function structuredRequest<S extends z.ZodType>(
+  model: BaseChatModel,
+  schema: S,
+  messages: string | BaseMessageLike[],
+  options: StructuredOptions,
+): Promise<StructuredResult<z.infer<S>>> {
   const name = options.name ?? "answer";
   const maxRepairs = Math.max(0, options.maxRepairs ?? 2);
   const jsonSchema = options.jsonSchema ?? jsonSchemaOf(schema);
@@ -109,6 +124,7 @@ export async function structured<S extends z.ZodType>(
     });
     if (first) stats?.recordRequest(!answer.ok || !isCacheHit(answer.message));
     first = false;
+    if (answer.call) answer.call.record.method = method;
     const weaker = state.next(method);
     if (!answer.ok) {
       if (weaker && answer.reason === "error" && !options.signal?.aborted) {
@@ -134,6 +150,7 @@ export async function structured<S extends z.ZodType>(
     const cutAt = truncatedAt(answer.message);
     if (cutAt !== undefined) stats?.recordTruncation();
     const verdict = validate(schema, raw, name, cutAt);
+    if (answer.call) Object.assign(answer.call.record, { answer: raw, validation: verdict.ok ? "valid" : `${verdict.reason}: ${verdict.error}` });
     if (verdict.ok) {
       if (!options.method) state.settle(method); // a weaker method that worked where a stronger one was ignored: keep it
       const cached = isCacheHit(answer.message);
@@ -209,11 +226,12 @@ export async function complete(
   model: BaseChatModel,
   messages: string | BaseMessageLike[],
   options: { stats?: LlmStats; signal?: AbortSignal; timeoutMs?: number } = {},
-): Promise<{ ok: true; text: string; cached?: true } | { ok: false; reason: "timeout" | "error"; error: string }> {
-  const answer = await invokeSafely(model, toMessages(messages), options);
+): Promise<({ ok: true; text: string; cached?: true } | { ok: false; reason: "timeout" | "error"; error: string }) & { calls?: PendingCall[] }> {
+  const { result: answer, calls } = await collectCalls(options.stats?.recordingAnswers === true, () => invokeSafely(model, toMessages(messages), options));
+  const recorded = calls.length ? { calls } : {};
   options.stats?.recordRequest(!answer.ok || !isCacheHit(answer.message));
-  if (!answer.ok) return { ok: false, reason: answer.reason, error: answer.error };
-  return { ok: true, text: answer.text, ...(isCacheHit(answer.message) ? { cached: true } : {}) };
+  if (!answer.ok) return { ok: false, reason: answer.reason, error: answer.error, ...recorded };
+  return { ok: true, text: answer.text, ...(isCacheHit(answer.message) ? { cached: true } : {}), ...recorded };
 }
 
 /** True for an answer the response cache served (see cacheLayer). */

@@ -63,6 +63,7 @@ export abstract class LlmPlannerBase implements Planner {
       model: this.common.model,
       ...(this.common.stats ? { stats: this.common.stats } : {}),
       ...(options?.signal ? { signal: options.signal } : {}),
+      session: (j: number) => requests[todo[j]!]!.sessionId,
       // Quality guards: the plan's categories per session (a planner that gives every session one plan has collapsed).
       sample: (plan: Plan, j: number) => ({
         key: [...plan.categories].sort((a, b) => a - b).join(","),

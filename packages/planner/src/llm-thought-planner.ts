@@ -134,7 +134,8 @@ export class LlmThoughtPlanner extends LlmPlannerBase {
     });
     if (!usable.ok) return usable;
     const { thought, categories } = usable.value;
-    const meta = { ...(usable.repairs ? { repairs: usable.repairs } : {}), ...(usable.cached ? { cached: true } : {}) };
+    // The calls go with the plan into the run's answer records (when it keeps them).
+    const meta = { ...(usable.repairs ? { repairs: usable.repairs } : {}), ...(usable.cached ? { cached: true } : {}), ...(usable.calls ? { calls: usable.calls } : {}) };
     const by = modelIdOf(this.model);
     const v = validateCategories(this.askForCategories ? (categories ?? []) : [], request.candidates);
     this.counters.unknownIdsDropped += v.unknown.length;

@@ -71,6 +71,7 @@ abstract class ModelReflector<S extends z.ZodType> implements Reflector {
         component: this.component, model: this.model, ...(this.options.stats ? { stats: this.options.stats } : {}), ...(context?.signal ? { signal: context.signal } : {}),
         // Quality guards: reflections that repeat earlier ones (word-trigram overlap) teach the planner nothing new.
         sample: (v: { text: string }) => ({ key: v.text.trim().toLowerCase(), text: v.text }),
+        session: () => episode.sessionId,
       },
       async () => {
         const res = await structured(this.model, this.schema, this.promptFor(episode, context), {

@@ -11,8 +11,10 @@ import { DATA_DIR_FLAG, ENV_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
 import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
-import { userSplit } from "@farsight/lab";
-import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight } from "../llm-run.js";
+import { join } from "node:path";
+import { redactDeep, registerSecrets } from "@farsight/core";
+import { llmRecordSink, RunDirectory, userSplit } from "@farsight/lab";
+import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight, RECORD_FLAG } from "../llm-run.js";
 import { labIO } from "../lab-io.js";
 
 const CRITICS = ["auto", "llm", "scorer", "tabular"] as const;
@@ -44,6 +46,8 @@ const table = defineCommand({
     ...PRESET_FLAG_TABLE,
     json: { kind: "boolean", help: "one JSON object: { env, llm, components, sessions, summary, counters, llmStats }." },
     ...LLM_RUN_FLAGS,
+    ...RECORD_FLAG,
+    out: { kind: "path", placeholder: "DIR", defaultHelp: "runs/billp-<env>-<timestamp>", help: "with --record: the run directory (config.json, llm-records.jsonl)." },
   },
 });
 
@@ -68,84 +72,105 @@ export const billpCommand: Command = {
     const quitReward = values["quit-reward"];
     const llm = llmRunOptions(given);
     const spec = llm.spec;
+    if (values.out !== undefined && !values.record) throw new UsageError("--out is where --record writes; billp writes nothing without it. Add --record or drop --out");
+    if (values.record && spec === "none") throw new UsageError("--record keeps the LLM's answers; without a model (--llm) billp asks none. Pass --llm <spec> or drop --record");
     const stats = new LlmStats();
     const model = await createChatModel(spec, modelOptions(llm, stats));
     if (model) await preflight(model, llm, labIO(io));
     if (!model && criticName === "llm") throw new UsageError("--critic llm needs a model: pass --llm <spec>");
+    // --record: a run directory of its own (locked, new or empty) holding the configuration and the answer records.
+    let dir: RunDirectory | undefined;
+    if (values.record) {
+      registerSecrets([spec]);
+      const out = values.out ?? join("runs", `billp-${envName}-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+      const { json: _json, out: _out, ...flags } = given;
+      dir = RunDirectory.open(out, { command: "billp", config: redactDeep({ command: "billp", flags: { ...flags, llm: spec } }), resumable: false });
+      dir.writeConfig();
+      stats.recordAnswersTo(llmRecordSink(out));
+    }
+    try {
+      return await runSessions();
+    } finally {
+      stats.recordAnswersTo(undefined);
+      dir?.release();
+    }
 
-    const setup = await loadPreset(envName, { ...presetOptionsFrom(given), ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}) });
-    const simOptions = { batchSize: 1, seed, ...(values["max-steps"] !== undefined ? { maxSteps: values["max-steps"] } : {}) };
-    const sim = await makeSimulator(setup, "test", simOptions);
-    const catalog = sim.catalog;
-    const critic: Critic = criticName === "tabular" ? new TabularAverageCritic()
-      : criticName === "scorer" || (criticName === "auto" && !model) ? new ScorerCritic({ scorer: sim.scorer })
-      : new LlmCritic({ model, catalog, stats });
-    const built: Built = model
-      ? {
-        planner: new LlmThoughtPlanner({ model, stats, seed }),
-        actor: new LlmActor({ model, catalog, stats, seed }),
-        critic,
-        reflector: new LlmFailureReflector({ model, stats }),
+    async function runSessions(): Promise<number> {
+      const setup = await loadPreset(envName, { ...presetOptionsFrom(given), ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}) });
+      const simOptions = { batchSize: 1, seed, ...(values["max-steps"] !== undefined ? { maxSteps: values["max-steps"] } : {}) };
+      const sim = await makeSimulator(setup, "test", simOptions);
+      const catalog = sim.catalog;
+      const critic: Critic = criticName === "tabular" ? new TabularAverageCritic()
+        : criticName === "scorer" || (criticName === "auto" && !model) ? new ScorerCritic({ scorer: sim.scorer })
+        : new LlmCritic({ model, catalog, stats });
+      const built: Built = model
+        ? {
+          planner: new LlmThoughtPlanner({ model, stats, seed }),
+          actor: new LlmActor({ model, catalog, stats, seed }),
+          critic,
+          reflector: new LlmFailureReflector({ model, stats }),
+        }
+        : { planner: new SaturationAwarePlanner({ seed }), actor: new CatalogGreedyActor({ catalog, scorer: sim.scorer }), critic, reflector: new TemplateReflector() };
+      const pool = new ReflectionPool({ seed });
+      const session = new Session(sim);
+      const runs: BillpTrajectory[] = [];
+      const components = { planner: built.planner.name, actor: built.actor.name, critic: built.critic.name, reflector: built.reflector.name };
+      // Components built on sim.scorer read the test world's ground truth: what no deployed agent can see.
+      const oracles = [...(built.actor instanceof CatalogGreedyActor ? ["actor"] : []), ...(critic instanceof ScorerCritic ? ["critic"] : []), ...(built.planner.oracle ? ["planner"] : [])];
+      const users = userSplit(setup).label;
+      if (!values.json) {
+        io.stdout(`billp: env ${envName}, ${model ? `model ${spec}` : "no model (non-LLM components)"}; ${Object.entries(components).map(([k, v]) => `${k} ${v}`).join(", ")}\n`);
+        io.stdout(`sessions on the test simulator (${users})${oracles.length ? `; oracle: the ${oracles.join(" and ")} score${oracles.length === 1 ? "s" : ""} with the test world's ground truth` : ""}\n`);
       }
-      : { planner: new SaturationAwarePlanner({ seed }), actor: new CatalogGreedyActor({ catalog, scorer: sim.scorer }), critic, reflector: new TemplateReflector() };
-    const pool = new ReflectionPool({ seed });
-    const session = new Session(sim);
-    const runs: BillpTrajectory[] = [];
-    const components = { planner: built.planner.name, actor: built.actor.name, critic: built.critic.name, reflector: built.reflector.name };
-    // Components built on sim.scorer read the test world's ground truth: what no deployed agent can see.
-    const oracles = [...(built.actor instanceof CatalogGreedyActor ? ["actor"] : []), ...(critic instanceof ScorerCritic ? ["critic"] : []), ...(built.planner.oracle ? ["planner"] : [])];
-    const users = userSplit(setup).label;
-    if (!values.json) {
-      io.stdout(`billp: env ${envName}, ${model ? `model ${spec}` : "no model (non-LLM components)"}; ${Object.entries(components).map(([k, v]) => `${k} ${v}`).join(", ")}\n`);
-      io.stdout(`sessions on the test simulator (${users})${oracles.length ? `; oracle: the ${oracles.join(" and ")} score${oracles.length === 1 ? "s" : ""} with the test world's ground truth` : ""}\n`);
-    }
-    for (let s = 0; s < sessions; s++) {
-      const t = await runBillpSession(session, { ...built, reflections: pool }, quitReward === undefined ? {} : { quitReward });
-      runs.push(t);
-      if (!values.json) printSession(io, t, catalog.itemTitles, values.steps === true);
-    }
+      for (let s = 0; s < sessions; s++) {
+        const t = await runBillpSession(session, { ...built, reflections: pool }, quitReward === undefined ? {} : { quitReward });
+        runs.push(t);
+        if (!values.json) printSession(io, t, catalog.itemTitles, values.steps === true);
+      }
 
-    const slots = runs.reduce((n, t) => n + t.steps.reduce((m, s) => m + s.slate.length, 0), 0);
-    const totalReturn = runs.reduce((n, t) => n + t.episode.return, 0);
-    const totalLength = runs.reduce((n, t) => n + t.episode.length, 0);
-    const summary = {
-      sessions: runs.length,
-      meanLength: mean(runs.map((t) => t.episode.length)),
-      meanReturn: mean(runs.map((t) => t.episode.return)),
-      rewardPerStep: totalLength === 0 ? 0 : totalReturn / totalLength,
-      replacementRate: slots === 0 ? 0 : runs.reduce((n, t) => n + t.replacements, 0) / slots,
-      actorFallbackRate: slots === 0 ? 0 : runs.reduce((n, t) => n + t.actorFallbacks, 0) / slots,
-      endReasons: tally(runs.map((t) => t.episode.endReason)),
-      reflections: pool.size,
-    };
-    const counters = {
-      ...("counters" in built.actor ? { actor: (built.actor as LlmActor).counters } : {}),
-      ...("counters" in built.critic ? { critic: (built.critic as LlmCritic).counters } : {}),
-    };
-    if (values.json) {
-      io.stdout(JSON.stringify({
-        env: envName, llm: spec, components, users, oracles,
-        sessions: runs.map((t) => ({
-          sessionId: t.episode.sessionId, userId: t.episode.userId, length: t.episode.length, return: t.episode.return,
-          endReason: t.episode.endReason, replacements: t.replacements, actorFallbacks: t.actorFallbacks,
-          reflection: t.reflection?.text, ...(values.steps ? { steps: t.steps } : {}),
-        })),
-        summary, counters, llmStats: stats.snapshot(), ...(model ? { llmAnswers: answerRecord(stats, spec) } : {}),
-      }) + "\n");
-      if (model) checkFallbackRate(stats, llm);
+      const slots = runs.reduce((n, t) => n + t.steps.reduce((m, s) => m + s.slate.length, 0), 0);
+      const totalReturn = runs.reduce((n, t) => n + t.episode.return, 0);
+      const totalLength = runs.reduce((n, t) => n + t.episode.length, 0);
+      const summary = {
+        sessions: runs.length,
+        meanLength: mean(runs.map((t) => t.episode.length)),
+        meanReturn: mean(runs.map((t) => t.episode.return)),
+        rewardPerStep: totalLength === 0 ? 0 : totalReturn / totalLength,
+        replacementRate: slots === 0 ? 0 : runs.reduce((n, t) => n + t.replacements, 0) / slots,
+        actorFallbackRate: slots === 0 ? 0 : runs.reduce((n, t) => n + t.actorFallbacks, 0) / slots,
+        endReasons: tally(runs.map((t) => t.episode.endReason)),
+        reflections: pool.size,
+      };
+      const counters = {
+        ...("counters" in built.actor ? { actor: (built.actor as LlmActor).counters } : {}),
+        ...("counters" in built.critic ? { critic: (built.critic as LlmCritic).counters } : {}),
+      };
+      if (values.json) {
+        io.stdout(JSON.stringify({
+          env: envName, llm: spec, components, users, oracles,
+          sessions: runs.map((t) => ({
+            sessionId: t.episode.sessionId, userId: t.episode.userId, length: t.episode.length, return: t.episode.return,
+            endReason: t.episode.endReason, replacements: t.replacements, actorFallbacks: t.actorFallbacks,
+            reflection: t.reflection?.text, ...(values.steps ? { steps: t.steps } : {}),
+          })),
+          summary, counters, llmStats: stats.snapshot(), ...(model ? { llmAnswers: answerRecord(stats, spec) } : {}),
+        }) + "\n");
+        if (model) checkFallbackRate(stats, llm);
+        return 0;
+      }
+      io.stdout(`summary: ${summary.sessions} sessions, mean length ${summary.meanLength.toFixed(2)}, mean return ${summary.meanReturn.toFixed(2)}, ` +
+        `reward/step ${summary.rewardPerStep.toFixed(3)}, replacements ${(100 * summary.replacementRate).toFixed(1)}%, ` +
+        `actor fallbacks ${(100 * summary.actorFallbackRate).toFixed(1)}%, ends ${JSON.stringify(summary.endReasons)}\n`);
+      if (model) {
+        const snap = stats.snapshot();
+        const p50 = Number.isFinite(snap.latencyP50Ms) ? `p50 ${snap.latencyP50Ms.toFixed(0)} ms` : "no call answered";
+        io.stdout(`llm: ${snap.calls} calls, ${snap.failures} failures, ${snap.fallbacks} fallbacks, ${p50}\n`);
+        io.stdout(answerLines(stats, spec).join("\n") + "\n");
+        checkFallbackRate(stats, llm);
+      }
+      if (dir) io.stdout(`run directory: ${dir.dir} (llm-records.jsonl; farsight report ${dir.dir})\n`);
       return 0;
     }
-    io.stdout(`summary: ${summary.sessions} sessions, mean length ${summary.meanLength.toFixed(2)}, mean return ${summary.meanReturn.toFixed(2)}, ` +
-      `reward/step ${summary.rewardPerStep.toFixed(3)}, replacements ${(100 * summary.replacementRate).toFixed(1)}%, ` +
-      `actor fallbacks ${(100 * summary.actorFallbackRate).toFixed(1)}%, ends ${JSON.stringify(summary.endReasons)}\n`);
-    if (model) {
-      const snap = stats.snapshot();
-      const p50 = Number.isFinite(snap.latencyP50Ms) ? `p50 ${snap.latencyP50Ms.toFixed(0)} ms` : "no call answered";
-      io.stdout(`llm: ${snap.calls} calls, ${snap.failures} failures, ${snap.fallbacks} fallbacks, ${p50}\n`);
-      io.stdout(answerLines(stats, spec).join("\n") + "\n");
-      checkFallbackRate(stats, llm);
-    }
-    return 0;
   },
 };
 

@@ -46,3 +46,27 @@ describe("farsight llm check", () => {
     expect(io2.err).toMatch(/farsight llm check <spec>/);
   });
 });
+
+describe("farsight llm grade", () => {
+  it("grades the four roles through a server and exits 1 when the planner gives every session one plan", async () => {
+    server = await startFakeOpenAiServer((req) => {
+      const text = req.promptText;
+      // Actor and critic answer JSON (the grade's default form) when the instructions ask for it.
+      if (text.includes('"critic_value"')) return JSON.stringify({ value: text.length % 5 });
+      if (text.includes('"recommendations"')) return JSON.stringify({ recommendations: [/Candidates:\n1\. (.*) \(/.exec(text)?.[1] ?? ""] });
+      if (text.includes("You are the critic of a recommender agent")) return `Value: ${text.length % 5}`;
+      if (text.includes("You are the actor of a recommender agent")) return `recommend[${/Candidates:\n1\. (.*) \(/.exec(text)?.[1] ?? ""}]`;
+      if (text.includes('"category_plan"')) return JSON.stringify({ categories: [0, 1], rationale: "always" });
+      return JSON.stringify({ reflection: `Session of ${text.length % 89} steps: vary ${text.length % 7} categories.` });
+    });
+    const io = captureIO();
+    expect(await main(["llm", "grade", `openai-compatible:${server.url}#m`, "--calls", "3"], io, [llmCommand])).toBe(1);
+    expect(io.out).toMatch(/^llm grade openai-compatible:.* on synthetic/);
+    expect(io.out).toMatch(/planner\s+3 answers, valid 100%, distinct 33%, plan entropy 1\.00 bits, plan quality \d\.\d{3} .*= q \d\.\d\d.*FLAGGED: collapsed/);
+    expect(io.out).toMatch(/actor\s+3 answers, valid 100%/);
+    const json = captureIO();
+    expect(await main(["llm", "grade", `openai-compatible:${server.url}#m`, "--calls", "3", "--json"], json, [llmCommand])).toBe(1);
+    const g = JSON.parse(json.out) as { roles: { role: string; flag?: string }[] };
+    expect(g.roles.filter((r) => r.flag).map((r) => r.role)).toEqual(["planner"]);
+  }, 60_000);
+});

@@ -3,7 +3,7 @@ import { dirname, join, parse, resolve } from "node:path";
 import { UsageError, type Command } from "../command.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
-import { buildReport, DEMO_WEIGHTS_FILE, isIlrecRun, readRunDir, writeReportFile } from "@farsight/lab";
+import { buildReport, DEMO_WEIGHTS_FILE, formatLlmAnswers, isIlrecRun, readRunDir, writeReportFile } from "@farsight/lab";
 import { inspectReport } from "../report/browser.js";
 import { checkOrdinaryPath } from "@farsight/core/node";
 
@@ -66,12 +66,14 @@ export const reportCommand: Command = {
     // An IL-Rec run records its demonstration weights too (demo-weights.json, a section of its report).
     const recorded: Record<string, boolean> = { ...data.present, ...(isIlrecRun(data) ? { demoWeights: existsSync(join(runDir, DEMO_WEIGHTS_FILE)) } : {}) };
     if (values.json) {
-      io.stdout(JSON.stringify({ out, recorded, sections: report.sections.map((s) => s.id), problems: data.problems, check, ok: !failed }) + "\n");
+      io.stdout(JSON.stringify({ out, recorded, sections: report.sections.map((s) => s.id), problems: data.problems, ...(data.llmAnswers ? { llmAnswers: data.llmAnswers } : {}), check, ok: !failed }) + "\n");
     } else {
       io.stdout(`wrote ${out}\n`);
       // An IL-Rec run has no evaluation episodes to record: its report does not ask for them.
       const missing = Object.entries(data.present).filter(([k, v]) => !v && !(k === "episodes" && isIlrecRun(data))).map(([k]) => k);
       if (missing.length) io.stdout(`not recorded: ${missing.join(", ")}\n`);
+      // A run with --record: its LLM answers per role (the report's "LLM answers" section has the examples).
+      if (data.llmAnswers) io.stdout(`LLM answers (llm-records.jsonl, ${data.llmAnswers.records} records):\n${formatLlmAnswers(data.llmAnswers).map((l) => `  ${l}\n`).join("")}`);
       if (data.problems.length) io.stdout(`${data.problems.length + data.problemsNotListed} problem(s) in the records (listed in the report)\n`);
       if (check?.pngs.length) io.stdout(`wrote ${check.pngs.length} PNG screenshots to ${pngDir}\n`);
       if (check && values["open-check"]) {

@@ -9,7 +9,7 @@ import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
 import { defineCommand, flagValues, readFlags } from "../flag-table.js";
 import { renderHelp } from "../help.js";
 import { labIO } from "../lab-io.js";
-import { answerLines, checkCollapse, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions } from "../llm-run.js";
+import { answerLines, checkCollapse, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions, RECORD_FLAG } from "../llm-run.js";
 import { plannerChoices, type PlannerName } from "../planners.js";
 import { givenPresetFlags, PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
 import { ILREC_TABLE, runIlrec } from "../run/ilrec.js";
@@ -44,6 +44,7 @@ const table = defineCommand({
     ...PRESET_FLAG_TABLE,
     ...JSON_FLAG,
     ...LLM_RUN_FLAGS,
+    ...RECORD_FLAG,
   },
   exclusive: [{ flags: ["skip-eval", "episodes"], why: "--skip-eval runs no evaluation, so it has no episodes to count" }],
   notes: [
@@ -76,6 +77,7 @@ export function lerlExperimentFromArgs(argv: string[]): { x: LerlExperiment & Re
     planEvery: values["plan-every"],
     cohort: values.cohort,
     skipEval: values["skip-eval"],
+    record: values.record === true,
     ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
     preset: presetOptionsFrom(raw),
     presetFlags: givenPresetFlags(raw),

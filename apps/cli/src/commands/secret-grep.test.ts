@@ -3,8 +3,8 @@
  * URL's user info, an api_key query parameter, the Basic header a client builds from the user info, a key
  * taken from the environment), and the model leaks all of them: its reflections quote them, so they travel
  * into the reflection pool, the planner's prompts, the checkpoints, the results and the report. `run lerl`
- * against a fake OpenAI-compatible server, then `report` (to another file), and every byte of every file under
- * the run directory is searched.
+ * against a fake OpenAI-compatible server with `--record` (every prompt and answer kept in llm-records.jsonl), then
+ * `report` (to another file), and every byte of every file under the run directory is searched.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,7 +45,7 @@ describe("redaction at the write boundary of a run", () => {
       spec = `openai-compatible:http://ada:${PASSWORD}@127.0.0.1:${server.port}/v1?api_key=${QUERY_KEY}#fake-model`;
       const out = join(dir, "run");
       const run = captureIO();
-      const code = await main(["run", "lerl", "--planner", "llm", "--llm", spec, "--steps", "40", "--batch", "4", "--episodes", "4", "--out", out, "--accept-collapse"], run);
+      const code = await main(["run", "lerl", "--planner", "llm", "--llm", spec, "--steps", "40", "--batch", "4", "--episodes", "4", "--out", out, "--accept-collapse", "--record"], run);
       expect({ code, err: run.err }).toEqual({ code: 0, err: expect.any(String) });
       const report = captureIO();
       expect(await main(["report", out, "--out", join(out, "again.html")], report)).toBe(0);
@@ -53,7 +53,12 @@ describe("redaction at the write boundary of a run", () => {
       expect(server.requests.some((r) => r.promptText.includes("Vary categories."))).toBe(true);
 
       const files = filesUnder(out);
-      expect(files.map((f) => f.slice(out.length + 1))).toEqual(expect.arrayContaining(["config.json", "results.json", "report.html", "again.html"]));
+      expect(files.map((f) => f.slice(out.length + 1))).toEqual(expect.arrayContaining(["config.json", "results.json", "report.html", "again.html", "llm-records.jsonl"]));
+      // The records hold the leaking answers (redacted) and the prompts that quote them, so the search below means something.
+      const records = readFileSync(join(out, "llm-records.jsonl"), "utf8");
+      expect(records).toContain("(Authorization: Basic ");
+      expect(records).toContain("Vary categories.");
+      expect(readFileSync(join(out, "again.html"), "utf8")).toContain("LLM answers");
       const found = files.flatMap((f) => {
         const bytes = readFileSync(f).toString("latin1");
         return SECRETS.filter((s) => bytes.includes(s)).map((secret) => ({ file: f.slice(out.length + 1), secret }));

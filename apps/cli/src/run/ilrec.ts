@@ -11,7 +11,7 @@ import { UsageError, type CliIO } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { labIO } from "../lab-io.js";
-import { answerLines, checkCollapse, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions } from "../llm-run.js";
+import { answerLines, checkCollapse, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions, RECORD_FLAG } from "../llm-run.js";
 import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
 
 const REWARDS = ["env", "airl", "env+airl"] as const satisfies readonly IlrecRewardMode[];
@@ -62,6 +62,7 @@ export const ILREC_TABLE = defineCommand({
     ...PRESET_FLAG_TABLE,
     ...JSON_FLAG,
     ...LLM_RUN_FLAGS,
+    ...RECORD_FLAG,
   },
   notes: [
     "Table: Len, R_traj, R_each on the ground truth (quitting step counted), and the cost per recommendation " +
@@ -85,13 +86,14 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
   const llmRun = llmRunOptions(given);
   const spec = llmRun.spec;
   if (teacher === "llm" && spec === "none") throw new UsageError("--teacher llm needs a model: pass --llm <spec> (e.g. ollama:llama3.1) or set FARSIGHT_LLM, or use --teacher heuristic");
+  if (values.record && teacher !== "llm") throw new UsageError(`--record keeps the LLM teacher's answers; --teacher ${teacher} asks no model. Drop --record or pass --teacher llm`);
   if (teacher !== "llm" && values.llm !== undefined) throw new UsageError(`--llm is only used by --teacher llm; --teacher ${teacher} would ignore "${redactText(values.llm)}". Drop --llm or pass --teacher llm`);
   const { seed, episodes } = values;
   const seeds = Array.from({ length: values.seeds }, (_, k) => seed + k);
   const out = values.out ?? join("runs", `ilrec-${env}-${new Date().toISOString().replace(/[:.]/g, "-")}`);
   const opt = <K extends string, V>(key: K, v: V | undefined) => (v !== undefined ? ({ [key]: v } as Record<K, V>) : {});
   // The flags as given (minus where and how to print): what config.json records, so another run in --out is told how it differs.
-  const { out: _out, json: _json, llm: _llm, ...configFlags } = given;
+  const { out: _out, json: _json, llm: _llm, record: _record, ...configFlags } = given;
   // Every flag is parsed (by the table) before the backend, the model and the data load: a typo fails in milliseconds.
   const r = await runIlrecExperiment(
     {
@@ -108,6 +110,7 @@ export async function runIlrec(argv: string[], io: CliIO): Promise<number> {
       ...opt("teacherOutput", values["teacher-output"]),
       ...opt("teacherMaxSteps", values["teacher-max-steps"]),
       ...opt("teacherQ", values["teacher-q"]),
+      ...(values.record ? { record: true } : {}),
       ...opt("dataDir", values["data-dir"]),
       preset: presetOptionsFrom(given),
       configFlags,

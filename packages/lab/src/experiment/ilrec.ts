@@ -14,6 +14,7 @@ import { SILENT, type LabIO } from "../io.js";
 import { buildReport } from "../report/html.js";
 import { readRunDir } from "../run-dir/read-run-dir.js";
 import { RunDirectory, writeFileAtomic } from "../run-dir/run-directory.js";
+import { llmRecordSink } from "../run-dir/llm-records.js";
 import { faultPoint } from "./fault.js";
 import { aggregate, sessionCollector, writeIlrecRecords, type IlrecRunInfo, type IlrecSeedRun } from "./ilrec-record.js";
 import { answerRecord, modelOptions, preflight, watchSlowCalls, type LlmRunOptions } from "./llm-run.js";
@@ -60,6 +61,8 @@ export interface IlrecExperiment {
   readonly quitReward?: number;
   readonly teacherOutput?: IlrecPipelineOptions["teacherOutput"];
   readonly teacherMaxSteps?: number;
+  /** Record every answer of the LLM teacher into `out`/llm-records.jsonl (`--record`). Default false. */
+  readonly record?: boolean;
   readonly dataDir?: string;
   readonly preset?: Omit<PresetOptions, "dataDir">;
   /** What config.json records as the run's settings (the CLI: the flags as given); a second run in `out` is refused when it differs. Default: these options. */
@@ -98,7 +101,7 @@ export async function runIlrecExperiment(x: IlrecExperiment, io: LabIO = SILENT)
   if (teacher === "llm" && spec === "none") throw new FarsightError("lab/bad-option", "--teacher llm needs a model: pass --llm <spec> (e.g. ollama:llama3.1) or set FARSIGHT_LLM, or use --teacher heuristic", { teacher });
   const log = (line: string) => io.write(line + "\n");
   const serve = x.serve ?? ["greedy", "sampled"];
-  const { out: _out, llm: _llm, configFlags, ...settings } = x;
+  const { out: _out, llm: _llm, record: _record, configFlags, ...settings } = x;
   // One run per directory, checked and locked before anything is trained.
   const config = redactDeep({ command: "run ilrec", flags: { ...(configFlags ?? settings), llm: spec } });
   const runDir = RunDirectory.open(out, { command: "run ilrec", config, resumable: false });
@@ -115,6 +118,7 @@ export async function runIlrecExperiment(x: IlrecExperiment, io: LabIO = SILENT)
     const stats = new LlmStats();
     const model = teacher === "llm" ? await createChatModel(spec, modelOptions(llmRun, stats)) : null;
     if (model) await preflight(model, llmRun, io);
+    if (model && x.record) stats.recordAnswersTo(llmRecordSink(out));
     const stopWatching = model ? watchSlowCalls(stats, spec, io) : () => {};
     const setup = await loadPreset(env, { ...x.preset, ...(x.dataDir ? { dataDir: x.dataDir } : {}) });
     const runs: IlrecSeedRun[] = [];

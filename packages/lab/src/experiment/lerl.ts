@@ -24,6 +24,7 @@ import { FarsightError, redactDeep, registerSecrets, type Episode } from "@farsi
 import { SILENT, type LabIO } from "../io.js";
 import { episodeRecord, RunDirWriter } from "../run-dir/run-dir.js";
 import { RunDirectory } from "../run-dir/run-directory.js";
+import { llmRecordSink } from "../run-dir/llm-records.js";
 import { faultPoint } from "./fault.js";
 import { forgetUncheckpointedRecords, LERL_FLAGS, seriesKey } from "./lerl-resume.js";
 import { answerLines, answerRecord, fallbackLabel, modelOptions, preflight, qualityFigures, watchSlowCalls, type LlmRunOptions } from "./llm-run.js";
@@ -57,6 +58,11 @@ export interface LerlExperiment {
   readonly planEvery?: number;
   /** Sessions per LLM call (LLM planners). Default 1. */
   readonly cohort?: number;
+  /**
+   * Record every LLM answer (prompt, answer, validation, fallback reason, role, session, timing, tokens) into
+   * `out`/llm-records.jsonl (`--record`; a resume appends). Default false.
+   */
+  readonly record?: boolean;
   /** Train LERL only: no flat PPO, no baselines, no evaluation (no rows). Default false. */
   readonly skipEval?: boolean;
   /** Where dataset presets look for their files. */
@@ -72,7 +78,7 @@ type LerlSettings = Required<Omit<LerlExperiment, "dataDir" | "preset" | "preset
 
 function withDefaults(x: LerlExperiment): LerlSettings {
   const bad = (what: string, v: unknown) => new FarsightError("lab/bad-option", `runLerlExperiment: ${what}, got ${JSON.stringify(v)}`, { [what.split(" ")[0]!]: v });
-  const s: LerlSettings = { llm: "none", steps: 6000, seeds: [0], resume: false, batch: 32, episodes: 300, planEvery: 1, cohort: 1, skipEval: false, ...x };
+  const s: LerlSettings = { llm: "none", steps: 6000, seeds: [0], resume: false, batch: 32, episodes: 300, planEvery: 1, cohort: 1, skipEval: false, record: false, ...x };
   for (const k of ["steps", "batch", "episodes", "planEvery", "cohort"] as const) if (!Number.isInteger(s[k]) || s[k] < 1) throw bad(`${k} must be an integer >= 1`, s[k]);
   if (!s.seeds.length || s.seeds.some((v) => !Number.isInteger(v) || v < 0)) throw bad("seeds must be a non-empty list of integers >= 0", s.seeds);
   if (!s.planners.length) throw bad(`planners must name at least one planner (${plannerNames().map(([n]) => n).join(", ")})`, s.planners);
@@ -197,6 +203,8 @@ export async function runLerlExperiment(options: LerlExperiment, io: LabIO = SIL
     if (x.resume) for (const seed of x.seeds) for (const p of x.planners) saved.set(seriesKey(lerlName(p), seed), await checkLerlResume(trainDir(p, seed), setup, seed));
     const lastStep = x.resume ? forgetUncheckpointedRecords(dir, saved) : new Map<string, number>();
     dir.writeConfig();
+    // The answer records: not part of the configuration (recording changes no result), so a resume may add or drop it.
+    if (x.record && model) stats.recordAnswersTo(llmRecordSink(x.out));
     const run = new RunDirWriter(x.out);
     /** One curve point set per checkpoint, written after it is saved and only once per step (see trainLerl's onCheckpoint). */
     const checkpointCurves = (name: string, seed: number) => (s: LerlStateValue) => {
@@ -211,6 +219,7 @@ export async function runLerlExperiment(options: LerlExperiment, io: LabIO = SIL
     };
     return await trainAndEvaluate(x, io, { setup, stats, plannerFor, reflector, trainDir, split, run, checkpointCurves, hasCheckpoint: (name, seed) => saved.get(seriesKey(name, seed)) !== undefined, t0, model, usesLlm, stopWatching });
   } finally {
+    stats.recordAnswersTo(undefined);
     dir.release();
   }
 }

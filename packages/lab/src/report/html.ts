@@ -9,6 +9,7 @@ import { ilrecColours, ilrecSections } from "./ilrec-sections.js";
 import type { RunDirData } from "../run-dir/read-run-dir.js";
 import { comparisonSection, configSection, curvesSection, episodeAgents, exposureSection, lengthSection, problemsSection, type Section } from "./sections.js";
 import { esc } from "./svg.js";
+import { llmAnswersSection } from "./llm-answers-section.js";
 import { redactForWrite } from "@farsight/core";
 
 export interface ReportOptions {
@@ -52,6 +53,8 @@ table.config code { font-size: 0.85rem; }
 .missing { color: #8a4b00; background: #fff8e6; border-left: 4px solid #E69F00; padding: 6px 10px; }
 .problems { font-size: 0.88rem; }
 .note { color: #57606a; font-size: 0.88rem; }
+pre.llm { white-space: pre-wrap; word-break: break-word; font-size: 0.8rem; margin: 0; max-width: 380px; }
+table.llm-answers ul { margin: 0; padding-left: 16px; font-size: 0.85rem; }
 @media print { body { max-width: none; } .figure { break-inside: avoid; } }
 `;
 
@@ -75,6 +78,9 @@ export function buildReport(data: RunDirData, opts: ReportOptions = {}): Report 
   const sections: Section[] = ilrec
     ? [...ilrecSections(data, ilrecColours(data)), configSection(data)]
     : [comparisonSection(data), curvesSection(data, colourOf), lengthSection(data, agents, colourOf), exposureSection(data, agents, colourOf), configSection(data)];
+  // A recorded run (--record): what the model was asked and answered, per role, before the configuration.
+  const llm = llmAnswersSection(data);
+  if (llm) sections.splice(sections.length - 1, 0, llm);
   const problems = problemsSection(data);
   if (problems) sections.push(problems);
 

@@ -6,6 +6,7 @@ import { existsSync, statSync } from "node:fs";
 import { FarsightError } from "@farsight/core";
 import { DEMO_WEIGHTS_FILE, readDemoWeights, type DemoWeightsFile } from "../report/ilrec-data.js";
 import { readRunFile } from "./safe-read.js";
+import { LLM_RECORDS_FILE, readLlmRecords, type LlmAnswersSummary } from "./llm-records.js";
 import { RUN_FILES, type CurvePoint, type EpisodeRecord, type ResultColumn, type ResultsTable, type RunConfig } from "./run-dir.js";
 
 /** Something wrong in a run directory's files, precise enough to find and fix. */
@@ -29,6 +30,8 @@ export interface RunDirData {
   readonly results: ResultsTable | null;
   /** `farsight run ilrec`: the demonstration weights after each refresh (null when absent or unreadable). */
   readonly demoWeights: DemoWeightsFile | null;
+  /** `--record`: the LLM answers of `llm-records.jsonl` per role (null when the run recorded none). */
+  readonly llmAnswers: LlmAnswersSummary | null;
   readonly problems: Problem[];
   /** Problems beyond the per-file cap that were counted but not listed. */
   readonly problemsNotListed: number;
@@ -49,6 +52,7 @@ export function readRunDir(dir: string): RunDirData {
     present[key] = texts[key] !== null;
   }
   const demoWeights = readDemoWeights(dir, (message) => problems.add(DEMO_WEIGHTS_FILE, message));
+  const llmAnswers = readLlmRecords(dir, (message, line) => problems.add(LLM_RECORDS_FILE, message, line));
 
   const configText = texts.config;
   const resultsText = texts.results;
@@ -62,6 +66,7 @@ export function readRunDir(dir: string): RunDirData {
     curves: curvesText === null ? null : parseLines(curvesText, RUN_FILES.curves, problems, toCurvePoint),
     episodes: episodesText === null ? null : parseLines(episodesText, RUN_FILES.episodes, problems, toEpisode),
     demoWeights,
+    llmAnswers,
     problems: problems.list,
     get problemsNotListed() {
       return problems.notListed;
