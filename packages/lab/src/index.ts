@@ -46,3 +46,5 @@ export * from "./report/index.js";
 export { ci95, tQuantile975, type Interval } from "./stats/student-t.js";
 export * from "./stats/index.js";
 export * from "./evidence/index.js";
+// bench llm --throughput
+export { formatLlmThroughput, runLlmThroughputBench, startFixedLatencyServer, throughputRequests, type LlmThroughputOptions, type LlmThroughputResult, type LlmThroughputRow } from "./bench/llm-throughput.js";

@@ -7,6 +7,7 @@ import { ManagedChatModel, type Layer } from "./managed.js";
 import type { StructuredMethod } from "./methods.js";
 import type { PoolTiming } from "./pool-spec.js";
 import { PoolChatModel, type PoolEndpoint } from "./pool.js";
+import { sequencesOf } from "./llama-cpp.js";
 import { JsonlRecorder, recorderLayer } from "./recorder.js";
 import { parseModelSpec, specMethods, type ModelSpec } from "./spec.js";
 import { LlmStats } from "./stats.js";
@@ -111,7 +112,8 @@ export async function createChatModel(spec: string, options: ChatModelOptions = 
     // The id goes into cache keys, recordings and error messages: never with credentials in it.
     modelId: options.modelId ?? redactUrl(spec),
     params: { temperature, maxTokens: options.maxTokens ?? null, ...options.params },
-    maxConcurrency: options.maxConcurrency ?? defaults.maxConcurrency,
+    // An in-process model runs as many calls as its context has sequences; more would only wait inside it, on the clock of the timeout.
+    maxConcurrency: options.maxConcurrency ?? (parsed.provider === "llama-cpp" ? sequencesOf(options.llamaCpp ?? {}) : defaults.maxConcurrency),
     timeoutMs: options.timeoutMs ?? defaults.timeoutMs,
   });
 }

@@ -25,6 +25,8 @@ export {
   GRAMMAR_MAX_STRING,
   GRAMMAR_MAX_ITEMS,
   sharedBackend,
+  SequenceQueue,
+  sequencesOf,
   type LlamaBackend,
   type LlamaSessionLike,
   type LlamaChatHistoryItem,

@@ -15,9 +15,15 @@ export interface LlamaSessionLike {
   prompt(text: string, options: { grammar?: unknown; maxTokens?: number; temperature?: number; signal?: AbortSignal }): Promise<string>;
 }
 
-/** A loaded model: a chat session, a JSON-schema grammar factory and a tokenizer. */
+/** A loaded model: a chat session per context sequence, a JSON-schema grammar factory and a tokenizer. */
 export interface LlamaBackend {
+  /** The first sequence's chat session. */
   session: LlamaSessionLike;
+  /**
+   * One session per sequence of the context (`session` first), decoded together by llama.cpp when several calls
+   * run at once. Absent: `session` alone.
+   */
+  sessions?: readonly LlamaSessionLike[];
   /** A grammar that forces the output to match the JSON schema. */
   grammarForJsonSchema(schema: Record<string, unknown>): Promise<unknown>;
   countTokens(text: string): number;
@@ -45,6 +51,12 @@ export interface LlamaCppOptions {
    */
   threads?: number;
   /**
+   * Sequences of the context: calls that decode at once, batched by llama.cpp into shared forward passes; further
+   * calls wait in arrival order for a free sequence. Default 1 (one call at a time). Each sequence has its own
+   * `contextSize` of KV cache (SmolLM2-135M: about 23 KB per token, 94 MB per 4096-token sequence).
+   */
+  sequences?: number;
+  /**
    * Constrain structured calls with the JSON-schema grammar. Default true; false leaves the model to the prompt
    * and `structured()`'s repair turns (what `farsight bench llm` compares against).
    */
@@ -61,7 +73,8 @@ export interface LlamaCppChatModelOptions extends BaseChatModelParams, LlamaCppO
 /**
  * A LangChain chat model running a GGUF model in process through node-llama-cpp. When a call carries a JSON
  * schema (as `structured()` calls do), generation is constrained by the library's JSON-schema grammar, so
- * the answer parses by construction. One session serves one call at a time; calls queue.
+ * the answer parses by construction. Each sequence of the context serves one call at a time; with `sequences` > 1
+ * that many calls decode together and the rest queue (see {@link SequenceQueue}).
  */
 export class LlamaCppChatModel extends BaseChatModel {
   readonly modelPath: string;
@@ -98,15 +111,14 @@ export class LlamaCppChatModel extends BaseChatModel {
     const grammar = schema && this.constrain ? await this.grammarFor(backend, schema) : undefined;
     // Under a grammar the answer is at most as long as the schema allows: budget exactly that, so nothing valid is cut.
     const maxTokens = grammar !== undefined && schema ? schemaTokenBudget(grammarSchema(schema), { fallback: this.maxTokens }) : this.maxTokens;
-    const run = async () => {
-      options.signal?.throwIfAborted();
-      backend.session.setChatHistory(history);
-      return backend.session.prompt(prompt, { grammar, maxTokens, temperature: this.temperature, signal: options.signal });
-    };
-    // The queue belongs to the backend: models that share a loaded file (see sharedBackend) share its session.
-    const result = (queues.get(backend) ?? Promise.resolve()).then(run, run);
-    queues.set(backend, result.catch(() => undefined));
-    const answer = await result;
+    // The queue belongs to the backend: models that share a loaded file (see sharedBackend) share its sequences.
+    let queue = queues.get(backend);
+    if (!queue) queues.set(backend, (queue = new SequenceQueue(backend.sessions?.length ? backend.sessions : [backend.session])));
+    const answer = await queue.run((session) => {
+      // Each call sets the whole history, so a sequence carries nothing over from the call before it (nor from its failure).
+      session.setChatHistory(history);
+      return session.prompt(prompt, { grammar, maxTokens, temperature: this.temperature, signal: options.signal });
+    }, options.signal);
     const promptTokens = messages.reduce((n, m) => n + backend.countTokens(contentText(m.content)), 0);
     const completionTokens = backend.countTokens(answer);
     // A generation that used its whole budget stopped there: say so as OpenAI does ("length"), so a cut-off JSON is
@@ -196,7 +208,65 @@ export function toLlamaHistory(messages: BaseMessage[]): { history: LlamaChatHis
   return { history, prompt: contentText(last.content) };
 }
 
-const queues = new WeakMap<LlamaBackend, Promise<unknown>>();
+/**
+ * The sequences of one context and the callers waiting for one: at most one call per sequence runs (so at most
+ * `sessions.length` at once), the others wait in arrival order; a caller that aborts while waiting leaves the
+ * queue. A failed call gives its sequence back like a successful one: its error is its caller's alone.
+ */
+export class SequenceQueue {
+  private readonly free: LlamaSessionLike[];
+  private readonly waiting: { start: (s: LlamaSessionLike) => void }[] = [];
+
+  constructor(readonly sessions: readonly LlamaSessionLike[]) {
+    if (sessions.length === 0) throw new FarsightError("llm/llama-cpp-load", "a llama-cpp context needs at least one sequence (a backend with no session)", {});
+    this.free = [...sessions];
+  }
+
+  /** Calls waiting for a sequence now. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  /** Runs `call` on a free sequence, waiting (in arrival order) for one when all are busy. */
+  async run<T>(call: (session: LlamaSessionLike) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const session = await this.acquire(signal);
+    try {
+      signal?.throwIfAborted();
+      return await call(session);
+    } finally {
+      this.release(session);
+    }
+  }
+
+  private acquire(signal?: AbortSignal): Promise<LlamaSessionLike> {
+    signal?.throwIfAborted();
+    const session = this.free.pop();
+    if (session) return Promise.resolve(session);
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        const i = this.waiting.indexOf(waiter);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(signal!.reason);
+      };
+      const waiter = {
+        start: (s: LlamaSessionLike) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(s);
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.waiting.push(waiter);
+    });
+  }
+
+  private release(session: LlamaSessionLike): void {
+    const next = this.waiting.shift();
+    if (next) next.start(session);
+    else this.free.push(session);
+  }
+}
+
+const queues = new WeakMap<LlamaBackend, SequenceQueue>();
 const loadedBackends = new Map<string, Promise<LlamaBackend>>();
 
 /**
@@ -204,7 +274,7 @@ const loadedBackends = new Map<string, Promise<LlamaBackend>>();
  * file (a CLI command, each test, each bench role), and loading a GGUF costs seconds and its size in memory.
  */
 export function sharedBackend(modelPath: string, options: LlamaCppOptions = {}): Promise<LlamaBackend> {
-  const key = JSON.stringify([modelPath, options.contextSize ?? 4096, options.gpu ?? false, options.threads ?? 1]);
+  const key = JSON.stringify([modelPath, options.contextSize ?? 4096, options.gpu ?? false, options.threads ?? 1, sequencesOf(options)]);
   let loaded = loadedBackends.get(key);
   if (!loaded) {
     loaded = loadNodeLlamaCppBackend(modelPath, options);
@@ -212,6 +282,11 @@ export function sharedBackend(modelPath: string, options: LlamaCppOptions = {}):
     loaded.catch(() => loadedBackends.delete(key)); // a failed load is retried by the next caller
   }
   return loaded;
+}
+
+/** The context's sequence count: an integer >= 1 (default 1). */
+export function sequencesOf(options: LlamaCppOptions): number {
+  return Math.max(1, Math.floor(options.sequences ?? 1));
 }
 
 /** Loads a GGUF file with node-llama-cpp (an optional dependency, imported only when needed). */
@@ -234,10 +309,12 @@ export async function loadNodeLlamaCppBackend(modelPath: string, options: LlamaC
   try {
     const llama = await lib.getLlama({ build: "never", gpu: options.gpu ?? false });
     const model = await llama.loadModel({ modelPath });
-    const context = await model.createContext({ contextSize: options.contextSize ?? 4096, threads: Math.max(1, Math.floor(options.threads ?? 1)) });
-    const session = new lib.LlamaChatSession({ contextSequence: context.getSequence() }) as LlamaSessionLike;
+    const sequences = sequencesOf(options);
+    const context = await model.createContext({ contextSize: options.contextSize ?? 4096, sequences, threads: Math.max(1, Math.floor(options.threads ?? 1)) });
+    const sessions = Array.from({ length: sequences }, () => new lib.LlamaChatSession({ contextSequence: context.getSequence() }) as LlamaSessionLike);
     return {
-      session,
+      session: sessions[0]!,
+      sessions,
       async grammarForJsonSchema(schema) {
         try {
           return await llama.createGrammarForJsonSchema(schema);

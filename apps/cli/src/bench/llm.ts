@@ -13,7 +13,8 @@ import { LlmActor } from "@farsight/llm-actor";
 import { LlmCategoryPlanner, LlmThoughtPlanner } from "@farsight/planner";
 import { LlmFailureReflector, LlmReflector, ReflectionPool } from "@farsight/reflector";
 import { contextFromEnv, createAlgorithm, initBackend, type OnPolicyAlgorithm } from "@farsight/rl-policy";
-import type { CliIO } from "../command.js";
+import { formatLlmThroughput, runLlmThroughputBench, startFixedLatencyServer, type LlmThroughputResult } from "@farsight/lab";
+import { UsageError, type CliIO } from "../command.js";
 import { JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import type { BenchTarget } from "./registry.js";
@@ -54,6 +55,11 @@ const table = defineCommand({
     episodes: { kind: "int", min: 1, default: 8, placeholder: "E", help: "LERL sessions per planning option." },
     "max-steps": { kind: "int", min: 1, default: 3, help: "BiLLP session cap." },
     cohort: { kind: "int", min: 0, default: 0, help: "also plan N sessions per call (0: off; a cohort answer outgrows a small model's answer budget)." },
+    throughput: { kind: "boolean", help: "only plans/s at --levels concurrent sessions against serial (same run), on --llm and a fixed-latency fake server." },
+    levels: { kind: "list", default: ["1", "4", "8", "16"], placeholder: "N,...", help: "--throughput: concurrency levels." },
+    plans: { kind: "int", min: 1, default: 16, help: "--throughput: plans per level and round." },
+    rounds: { kind: "int", min: 1, default: 1, help: "--throughput: rounds (each runs serial and every level)." },
+    "fake-latency": { kind: "int", min: 0, default: 200, placeholder: "MS", help: "--throughput: latency of the fake HTTP server (0: skip it)." },
     ...JSON_FLAG,
   },
 });
@@ -77,6 +83,7 @@ export const llmBench: BenchTarget = {
   async run(argv: string[], io: CliIO, json: boolean) {
     const { values } = parseCommand(table, argv);
     const { llm: spec, sessions, episodes } = values;
+    if (values.throughput) return throughput(values, io, json);
     const maxSteps = values["max-steps"];
     // Off by default: a cohort answer (one plan per session) outgrows a small model's answer budget, its plans
     // fall back to the heuristic, and the heuristic's long sessions make the bench run for the better part of an hour.
@@ -168,6 +175,28 @@ export const llmBench: BenchTarget = {
     return result;
   },
 };
+
+/** `--throughput`: lab's interleaved grid on the model, then on a fake OpenAI-compatible server with a fixed latency. */
+async function throughput(values: { llm: string; levels: string[]; plans: number; rounds: number; cohort: number; "fake-latency": number }, io: CliIO, json: boolean) {
+  const levels = values.levels.map((l) => {
+    const n = Number(l);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--levels must be integers >= 1, got "${l}"`);
+    return n;
+  });
+  const say = (line: string) => (json ? undefined : io.stderr(`${line}\n`));
+  const base = { levels, plans: values.plans, rounds: values.rounds, cohort: Math.max(1, values.cohort), say };
+  const results: LlmThroughputResult[] = [await runLlmThroughputBench({ ...base, spec: values.llm })];
+  if (values["fake-latency"] > 0) {
+    const server = await startFixedLatencyServer(values["fake-latency"]);
+    try {
+      results.push(await runLlmThroughputBench({ ...base, spec: `openai-compatible:${server.url}#fixed-latency-${values["fake-latency"]}ms` }));
+    } finally {
+      await server.close();
+    }
+  }
+  if (!json) for (const r of results) io.stdout(formatLlmThroughput(r) + "\n");
+  return { throughput: results };
+}
 
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(0)}%` : "-");
 
