@@ -6,7 +6,7 @@
  */
 import { makeSimulator, type EnvSetup } from "@farsight/env";
 import { defaultTrainWorld, policyDefaults } from "@farsight/graph";
-import { contextFromEnv, createOfflineAlgorithm, LogDataset, trainOffline, type OfflineAlgorithm, type OfflineEpoch, type OfflineKind, type PolicyOptionsInit } from "@farsight/rl-policy";
+import { contextFromEnv, createOfflineAlgorithm, initBackend, LogDataset, trainOffline, type OfflineAlgorithm, type OfflineEpoch, type OfflineKind, type PolicyOptionsInit } from "@farsight/rl-policy";
 
 /** Options of {@link trainFromLog}. */
 export interface TrainFromLogOptions {
@@ -48,6 +48,8 @@ export async function trainFromLog(setup: EnvSetup, o: TrainFromLogOptions): Pro
     sessionLength: setup.simulator.maxSteps ?? 30,
     seed: o.seed,
   });
+  // After the training world (whose trainer may pick a backend for itself): the policy gets the fastest one.
+  await initBackend();
   const algorithm = createOfflineAlgorithm({ algorithm: o.algorithm, context, policy });
   const epochs = await trainOffline(algorithm, data, {
     seed: o.seed,
