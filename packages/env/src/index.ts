@@ -42,6 +42,7 @@ export { DEPRECATED_PRESETS, resolvePresetName } from "./preset-names.js";
 export { PRESETS, DATASET_TEST_FRACTION, DEFAULT_FOLD_IN, loadPreset, makeSimulator, splitUsers, filterLog, foldInLog, type FoldInOrder, type SimulatorRole, type PresetName, type PresetOptions, type EnvSetup } from "./presets.js";
 export { TEMPER_MODELS, INITIAL_TEMPER, type TemperModel } from "./preset-temper.js";
 export { RandomAgent, GreedyAgent, PopularityAgent, OracleAgent, QuitAwareOracleAgent, RoundRobinAgent, type RandomAgentOptions, type GreedyAgentOptions, type PopularityAgentOptions } from "./agents.js";
+export { LoggingAgent, type LoggingAgentOptions } from "./logging-agent.js";
 export { defaultDataDir, dataDirCandidates, findDataset, repoRoot } from "./datadir.js";
 export { type Dataset, type RatingLog, dataError } from "./data/dataset.js";
 export { loadCoat } from "./data/coat.js";

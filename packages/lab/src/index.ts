@@ -10,7 +10,7 @@ export { runIlrecExperiment, type IlrecExperiment, type IlrecResult } from "./ex
 export { aggregate as aggregateIlrecRows, ilrecCurves, ilrecEpisodes, ilrecResults, ilrecWeights, sessionCollector, writeIlrecRecords, type IlrecRunInfo, type IlrecSeedRun } from "./experiment/ilrec-record.js";
 export { forgetUncheckpointedRecords, LERL_FLAGS, seriesKey } from "./experiment/lerl-resume.js";
 export { categoryQuitRule, createPlanner, lerlName, nonLlmPlanners, plannerEntry, plannerNames, registerPlanner, type PlannerContext, type PlannerEntry, type PlannerModel } from "./experiment/planners.js";
-export { agentChoice, agentNames, registerAgent, resolveAgent, type AgentContext, type AgentEntry } from "./experiment/agents.js";
+export { agentChoice, agentMayRepeat, agentNames, masksRepeats, registerAgent, resolveAgent, type AgentContext, type AgentEntry } from "./experiment/agents.js";
 export { checkCollapse, qualityFigures } from "./experiment/llm-run.js";
 export { formatGrade, gradeModel, type GradeOptions, type GradeReport, type RoleGrade } from "./experiment/llm-grade.js";
 export { answerLines, answerRecord, checkFallbackRate, fallbackLabel, LlmRunError, modelOptions, preflight, watchSlowCalls, worstComponent, type LlmRunOptions } from "./experiment/llm-run.js";
@@ -25,10 +25,15 @@ export {
   FALLBACK_LEARN_STEPS,
   fmtDuration,
   knownMethods,
+  DEFAULT_LEARN_MODES,
   LEARNED,
+  learnerPolicyOptions,
+  MODE_NOTES,
+  OFFLINE,
   runLearnBench,
   userSplit as learnUserSplit,
   type LearnOptions,
+  type LearnerSettings,
   type LearnResults,
   type LearnRow,
   type PresetInfo,
@@ -36,6 +41,7 @@ export {
   type UserSplit as LearnUserSplit,
 } from "./bench/learn.js";
 export { formatPresetTable, writeLearnReport } from "./bench/learn-report.js";
+export { trainFromLog, type TrainFromLogOptions, type TrainedFromLog } from "./experiment/train-from-log.js";
 // Run directories and the report
 export { CONFIG_HASH_FILE, diffConfig, LOCK_FILE, lockHolder, RunDirectory, writeFileAtomic, type ConfigDifference, type LockHolder, type OpenRunDirectoryOptions } from "./run-dir/run-directory.js";
 export { episodeRecord } from "./run-dir/run-dir.js";

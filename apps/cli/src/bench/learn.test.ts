@@ -89,10 +89,13 @@ describe("farsight bench learn: baselines under the no-repeat rule", () => {
     return count;
   }
 
-  it("random repeats items in FB mode on its own, and never as the bench resolves it", async () => {
+  it("random repeats items in FB mode on its own and when the caller names FB, never otherwise; logging never", async () => {
     const setup = await loadPreset("synthetic");
     expect(await repeats(new RandomAgent({ seed: 5 }))).toBeGreaterThan(0);
     expect(await repeats(await resolveAgent("random", setup, 5))).toBe(0);
+    expect(await repeats(await resolveAgent("random", setup, 5, "NX_0"))).toBe(0);
+    expect(await repeats(await resolveAgent("random", setup, 5, "FB"))).toBeGreaterThan(0);
+    expect(await repeats(await resolveAgent("logging", setup, 5, "FB"))).toBe(0);
   });
 });
 
@@ -104,7 +107,8 @@ describe("farsight bench learn: a tiny run", () => {
     expect(results.rows.map((r) => r.evaluation)).toEqual(["greedy", "sampled", "baseline"]);
     const random = results.rows.find((r) => r.method === "random")!;
     for (const row of results.rows) {
-      expect(row.agent).toBe(`synthetic: ${row.label}`);
+      expect(row.agent).toBe(`synthetic NX_0: ${row.label}`);
+      expect(row.mode).toBe("NX_0");
       expect(row.perSeed.map((s) => s.seed)).toEqual([0, 1]);
       for (const s of row.perSeed) {
         expect(s.metrics.episodes).toBe(20);
@@ -112,7 +116,7 @@ describe("farsight bench learn: a tiny run", () => {
         const rnd = random.perSeed.find((x) => x.seed === s.seed)!;
         expect(s.r_traj_vs_random).toBeCloseTo(s.r_traj / rnd.r_traj, 12);
       }
-      for (const k of ["len", "r_traj", "r_each", "r_traj_vs_random"] as const) {
+      for (const k of ["len", "r_traj", "r_each", "r_traj_vs_random", "item_coverage"] as const) {
         const c = ci95(row.perSeed.map((s) => s[k]));
         expect(row[k]).toBeCloseTo(c.mean, 12);
         expect(row[`${k}_ci95`]).toBeCloseTo(c.halfWidth, 12);
@@ -128,15 +132,17 @@ describe("farsight bench learn: a tiny run", () => {
 
     // The printed table says what produced it.
     expect(io.out).toContain("command: farsight bench learn --env synthetic");
-    expect(io.out).toMatch(/training: 320 env transitions per method and seed/);
+    expect(io.out).toMatch(/training: 320 env transitions per online method and seed/);
+    expect(io.out).toContain("== synthetic · mode NX_0 ==");
+    expect(io.out).toMatch(/method \(NX_0\)\s+Len/);
     expect(io.out).toMatch(/held-out users \(\d+ test users, none of the \d+ training users\)/);
     expect(io.out).toMatch(/greedy and sampled/);
     expect(io.out).toMatch(/ppo \(sampled\)\s+\d+\.\d\d ± \d+\.\d\d/);
-    expect(io.err).toMatch(/\[synthetic\] ppo seed 1: step 320\/320 .*ETA/);
+    expect(io.err).toMatch(/\[synthetic NX_0\] ppo seed 1: step 320\/320 .*ETA/);
 
     // Learning curves per seed in the run-dir format, the update statistics beside the return.
     const curves = (await readFile(join(out, "curves.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l));
-    expect(new Set(curves.map((c) => c.series))).toEqual(new Set(["synthetic/ppo"]));
+    expect(new Set(curves.map((c) => c.series))).toEqual(new Set(["synthetic/NX_0/ppo"]));
     expect(new Set(curves.map((c) => c.seed))).toEqual(new Set([0, 1]));
     expect(curves.some((c) => c.metric === "return" && Number.isFinite(c.value))).toBe(true);
     expect(curves.some((c) => c.metric === "loss")).toBe(true);
@@ -147,6 +153,27 @@ describe("farsight bench learn: a tiny run", () => {
     const md = await readFile(join(out, "results.md"), "utf8");
     expect(md).toContain("`farsight bench learn --env synthetic");
     expect(md).toMatch(/\| ppo \(greedy\) \| \d+\.\d\d ± \d+\.\d\d \|/);
+    expect(md).toContain("| synthetic, NX_0 |");
+  });
+
+  it("runs each --mode as its own table, names it in every header, row and markdown table, and lets FB repeat", async () => {
+    const out = join(dir, "modes");
+    const io = captureIO();
+    const argv = ["learn", "--env", "synthetic", "--methods", "reinforce,logging,random", "--mode", "FB,NX_10", "--seeds", "3", "--steps", "160", "--batch", "16", "--episodes", "12", "--offline-epochs", "1", "--out", out];
+    expect(await benchCommand.run(argv, io)).toBe(0);
+    const results = JSON.parse(await readFile(join(out, "results.json"), "utf8")) as LearnResults;
+    const labels = ["reinforce (greedy)", "reinforce (sampled)", "logging", "random"];
+    for (const mode of ["FB", "NX_10"] as const) {
+      expect(results.rows.filter((r) => r.mode === mode).map((r) => r.label)).toEqual(labels);
+      expect(io.out).toContain(`== synthetic · mode ${mode} ==`);
+      expect(io.out).toMatch(new RegExp(`method \\(${mode}\\)\\s+Len`));
+    }
+    // NX_10: no quitting, every session exactly 10 steps, for the logging baseline too.
+    for (const r of results.rows.filter((x) => x.mode === "NX_10")) expect(r.len).toBe(10);
+    expect(results.rows.every((r) => r.item_coverage > 0 && r.item_coverage <= 1)).toBe(true);
+    const md = await readFile(join(out, "results.md"), "utf8");
+    expect(md).toContain("| synthetic, FB |");
+    expect(md).toContain("| synthetic, NX_10 |");
   });
 
   it("is deterministic per seed, and --json prints the results with nothing else on stdout", async () => {

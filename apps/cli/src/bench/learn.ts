@@ -2,8 +2,8 @@
  * `farsight bench learn`: its flags, read into @farsight/lab's {@link LearnOptions}; the grid itself (training,
  * evaluation, intervals over seeds, run directory, report) is lab's `runLearnBench`.
  */
-import { PRESETS, type PresetName } from "@farsight/env";
-import { DEFAULT_LEARN_STEPS, FALLBACK_LEARN_STEPS, fmtDuration, formatPresetTable, knownMethods, LEARNED, runLearnBench, type LearnOptions } from "@farsight/lab";
+import { EVAL_MODES, PRESETS, type EvalMode, type PresetName } from "@farsight/env";
+import { DEFAULT_LEARN_MODES, DEFAULT_LEARN_STEPS, FALLBACK_LEARN_STEPS, fmtDuration, formatPresetTable, knownMethods, LEARNED, OFFLINE, runLearnBench, type LearnerSettings, type LearnOptions } from "@farsight/lab";
 import { intFlag, listFlag, UsageError, type CliIO } from "../command.js";
 import { DATA_DIR_FLAG, JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
@@ -11,7 +11,7 @@ import { labIO } from "../lab-io.js";
 import { PRESET_FLAG_TABLE, presetOptionsFrom } from "../preset-flags.js";
 import type { BenchTarget } from "./registry.js";
 
-export { aggregateRows, knownMethods, learnUserSplit as userSplit, LEARNED, runLearnBench, type LearnOptions, type LearnResults, type LearnRow, type SeedResult } from "@farsight/lab";
+export { aggregateRows, knownMethods, learnUserSplit as userSplit, LEARNED, OFFLINE, runLearnBench, type LearnOptions, type LearnResults, type LearnRow, type SeedResult } from "@farsight/lab";
 
 /** `--seeds 5` is seeds 0..4; `--seeds 0,3,7` (any value with a comma) is that list. */
 export function parseSeeds(value: string | undefined): number[] {
@@ -56,6 +56,13 @@ export function parseLearnArgs(argv: string[]): LearnOptions {
   if (unknown.length || methods.length === 0) throw new UsageError(`--methods: unknown method(s) ${unknown.join(", ") || "(none given)"}; known: ${known.join(", ")}`);
   // Every ratio column divides by random on the same seed: random always runs.
   if (!methods.includes("random")) methods.push("random");
+  const modes = values.mode;
+  if (modes.length === 0) throw new UsageError(`--mode: no mode given; known: ${EVAL_MODES.join(", ")}`);
+  // One object for the learners' settings beyond their algorithm: a new learner option is read here, beside these.
+  const learner: LearnerSettings = {
+    ...(values["repeat-logit"] !== undefined ? { repeatLogit: values["repeat-logit"] } : {}),
+    ...(values["offline-epochs"] !== undefined ? { offlineEpochs: values["offline-epochs"] } : {}),
+  };
   const presets = values.env;
   const badPreset = presets.filter((p) => !(PRESETS as readonly string[]).includes(p));
   if (badPreset.length || presets.length === 0) throw new UsageError(`--env: unknown preset(s) ${badPreset.join(", ") || "(none given)"}; known: ${PRESETS.join(", ")}`);
@@ -71,6 +78,8 @@ export function parseLearnArgs(argv: string[]): LearnOptions {
     ...(testFraction !== undefined ? { testFraction } : {}),
     ...(Object.keys(preset).length ? { preset } : {}),
     command: ["farsight bench learn", ...argv].join(" "),
+    modes: [...new Set(modes)] as EvalMode[],
+    ...(Object.keys(learner).length ? { learner } : {}),
   };
 }
 
@@ -81,8 +90,14 @@ export const LEARN_TABLE = defineCommand({
   flags: {
     methods: {
       kind: "list", default: ["ppo", "a2c", "dqn", "random", "popularity", "round-robin"], placeholder: "NAME,...",
-      help: `learned: ${LEARNED.join(", ")}; baselines: the agents of \`farsight eval\` (random always runs: the ratio column needs it).`,
+      help: `online: ${LEARNED.join(", ")}; offline, from the log alone: ${OFFLINE.join(", ")}; baselines: the agents of \`farsight eval\` (logging: the logging policy; random always runs).`,
     },
+    mode: {
+      kind: "list", choices: EVAL_MODES, default: [...DEFAULT_LEARN_MODES], placeholder: "MODE,...",
+      help: "evaluation modes, each trained and evaluated in its own: FB (repeats allowed), NX_0 (no repeats), NX_10 (10 steps).",
+    },
+    "repeat-logit": { kind: "number", placeholder: "W", defaultHelp: "off", help: "start of the learned repeat logit of ppo, a2c, reinforce (e.g. -10 for FB)." },
+    "offline-epochs": { kind: "int", min: 1, placeholder: "E", defaultHelp: "10", help: "passes over the training log for bc, bcq, cql, crr." },
     env: { kind: "list", default: ["synthetic"], placeholder: "PRESET,...", help: `presets (${PRESETS.join(", ")}); one whose dataset is missing is skipped with a message.` },
     seeds: { kind: "string", placeholder: "K|A,B", defaultHelp: "5, i.e. seeds 0..4", help: "a count (5 = seeds 0..4) or a comma-separated list; each seed trains and evaluates." },
     steps: {
@@ -101,7 +116,10 @@ export const LEARN_TABLE = defineCommand({
     ...JSON_FLAG,
   },
   exclusive: [{ flags: ["test-fraction", "same-users"], why: "--same-users evaluates on the training users" }],
-  notes: ["Learned policies are evaluated twice, greedy and sampled; every agent is held to the no-repeat rule."],
+  notes: [
+    "Learned policies are evaluated twice, greedy and sampled. Every table names its mode: in FB random and the learned policies may " +
+      "repeat (the policies train without a repeat mask there too); in NX modes nothing repeats. The ranking baselines and logging never repeat.",
+  ],
 });
 
 export const learnBench: BenchTarget = {

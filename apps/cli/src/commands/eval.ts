@@ -1,5 +1,5 @@
 import { evaluate, loadPreset, type EvalMode } from "@farsight/env";
-import { agentChoice, agentNames, resolveAgent, userSplit, ThrottledProgress } from "@farsight/lab";
+import { agentChoice, agentMayRepeat, agentNames, resolveAgent, userSplit, ThrottledProgress } from "@farsight/lab";
 import type { CliIO, Command } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
@@ -19,8 +19,8 @@ const spec = defineCommand({
     seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "first seed." },
     seeds: { kind: "int", min: 1, default: 1, placeholder: "K", help: "runs seeds S..S+K-1." },
     mode: {
-      kind: "choice", choices: MODES, default: "FB", placeholder: "MODE", help: "evaluation mode.",
-      choiceHelp: { FB: "repeats allowed", NX_0: "no repeats", NX_10: "no repeats, no quitting, exactly 10 steps" },
+      kind: "choice", choices: MODES, default: "NX_0", placeholder: "MODE", help: "evaluation mode.",
+      choiceHelp: { FB: "repeats allowed (random and policies may repeat)", NX_0: "no repeats", NX_10: "no repeats, no quitting, exactly 10 steps" },
     },
     compat: { kind: "choice", choices: ["none", "easyrl4rec"], default: "none", placeholder: "NAME", help: "easyrl4rec: EasyRL4Rec's shorter look-back window (window quit rules)." },
     batch: { kind: "int", min: 1, default: 256, placeholder: "B", help: "concurrent sessions." },
@@ -33,7 +33,8 @@ const spec = defineCommand({
       // Names padded past the longest (oracle-quit-aware): two spaces before every description keep it one column when wrapped.
       `Agents:\n${agentNames().map(([n, s], _i, all) => `  ${n.padEnd(Math.max(...all.map(([m]) => m.length)) + 1)} ${s}`).join("\n")}`,
       "Runs longer than 2 s show progress on stderr (at most one line every 2 s). Metrics count the quitting step in len and r_traj (as EasyRL4Rec). " +
-        "Sessions run on the preset's test users (\"held-out users\" when disjoint from the train users, \"same users\" otherwise). No agent, random included, shows an item twice in a session.",
+        "Sessions run on the preset's test users (\"held-out users\" when disjoint from the train users, \"same users\" otherwise). " +
+        "In FB, random and saved policies may repeat an item (a repeat can end the session); the ranking baselines and logging never do.",
     ];
   },
 });
@@ -60,13 +61,13 @@ export const evalCommand: Command = {
     const split = userSplit(setup);
     const progress = new ThrottledProgress(io.stderr);
     const what = `eval ${env} / ${agentSpec}`;
-    const result = await evaluate(setup, (s) => resolveAgent(agentSpec, setup, s), {
-      episodes, seeds, batchSize: batch, simulator: { mode },
+    const result = await evaluate(setup, (s) => resolveAgent(agentSpec, setup, s, mode), {
+      episodes, seeds, batchSize: batch, mode,
       onProgress: (p) => progress.update(p.episodesDone, p.episodesTotal, what),
     });
     progress.finish(episodes * seeds.length, episodes * seeds.length, what);
     const config = {
-      env, agent: agentSpec, eval: choice, users: split.label, sharedUsers: split.shared, noRepeatWithinSession: true,
+      env, agent: agentSpec, eval: choice, users: split.label, sharedUsers: split.shared, noRepeatWithinSession: !agentMayRepeat(agentSpec, mode),
       episodes, seeds, mode, compat, batch, ...setup.describe, seconds: (Date.now() - t0) / 1000,
     };
     if (values.json) {

@@ -1,13 +1,32 @@
 import { evaluate, loadPreset, makeSimulator, PRESETS, type EnvSetup, type EvalMode } from "@farsight/env";
-import { contextFromEnv, createAlgorithm, DEFAULT_A2C_OPTIONS, DEFAULT_PPO_OPTIONS, initBackend, PolicyAgent, saveCheckpoint, trainPolicy, type AlgorithmName, type EncoderKind } from "@farsight/rl-policy";
+import {
+  contextFromEnv,
+  createAlgorithm,
+  DEFAULT_A2C_OPTIONS,
+  DEFAULT_PPO_OPTIONS,
+  DEFAULT_REINFORCE_OPTIONS,
+  initBackend,
+  OFFLINE_ALGORITHMS,
+  PolicyAgent,
+  saveCheckpoint,
+  trainPolicy,
+  type AlgorithmName,
+  type EncoderKind,
+  type NeuralPolicy,
+  type OfflineKind,
+  type PolicyOptionsInit,
+} from "@farsight/rl-policy";
 import { UsageError, type CliIO, type Command } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
 import { renderHelp } from "../help.js";
 import { PRESET_FLAG_TABLE, presetOptionsFrom, quitRuleLine } from "../preset-flags.js";
-import { userSplit, RunDirectory } from "@farsight/lab";
+import { masksRepeats, trainFromLog, userSplit, RunDirectory } from "@farsight/lab";
 
-const ALGOS = ["ppo", "a2c", "dqn"] as const satisfies readonly AlgorithmName[];
+const ONLINE = ["ppo", "a2c", "dqn", "reinforce"] as const satisfies readonly AlgorithmName[];
+const ALGOS = [...ONLINE, ...OFFLINE_ALGORITHMS] as const;
+type AlgoName = AlgorithmName | OfflineKind;
+const isOffline = (algo: AlgoName): algo is OfflineKind => (OFFLINE_ALGORITHMS as readonly string[]).includes(algo);
 const ENCODERS = ["mean", "gru", "transformer"] as const satisfies readonly EncoderKind[];
 const MODES = ["FB", "NX_0", "NX_10"] as const satisfies readonly EvalMode[];
 
@@ -26,16 +45,22 @@ export function feedbackScaleOf(setup: EnvSetup): number {
 const spec = defineCommand({
   command: "train",
   description: [
-    "Trains an RL policy on a preset's train-time simulator (the predicted world model from the training log, train users), saves it, " +
-      "and evaluates it on the test-time simulator (ground truth, the preset's test users, the same quit rule).",
+    "Trains an RL policy on a preset's train-time simulator (the predicted world model from the training log, train users), or for " +
+      "bc, bcq, cql, crr on the training log alone, saves it, and evaluates it on the test-time simulator (ground truth, the preset's " +
+      "test users, the same quit rule) in --mode.",
   ],
   flags: {
     ...ENV_FLAG,
-    algo: { kind: "choice", choices: ALGOS, default: "ppo", placeholder: "NAME", help: "the RL algorithm." },
+    algo: {
+      kind: "choice", choices: ALGOS, default: "ppo", placeholder: "NAME",
+      help: "the RL algorithm; bc, bcq, cql, crr learn from the training log alone (no environment, see --epochs).",
+    },
     steps: {
       kind: "int", min: 1, default: 20_000,
-      help: "env transitions (B sessions stepping once count B). Rounded up to whole updates (PPO: 10 steps x B, A2C: 5 x B, DQN: B), with a note on stderr.",
+      help: "env transitions (B sessions stepping once count B), online algorithms. Rounded up to whole updates, said on stderr.",
     },
+    epochs: { kind: "int", min: 1, default: 10, placeholder: "E", help: "passes over the training log (offline algorithms only)." },
+    "repeat-logit": { kind: "number", placeholder: "W", defaultHelp: "off", help: "start of the learned repeat logit (ppo, a2c, reinforce; e.g. -10 in FB)." },
     seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "seed of the policy and the simulator." },
     out: {
       kind: "path", placeholder: "DIR", required: "where the policy is saved",
@@ -45,7 +70,10 @@ const spec = defineCommand({
     batch: { kind: "int", min: 1, default: 32, placeholder: "B", help: "concurrent training sessions." },
     history: { kind: "int", min: 1, default: 10, placeholder: "L", help: "interactions the encoder sees." },
     lr: { kind: "number", min: 0, exclusiveMin: true, defaultHelp: "the algorithm's", help: "learning rate." },
-    mode: { kind: "choice", choices: MODES, default: "FB", placeholder: "MODE", help: "simulator mode of training and evaluation (see `farsight eval --help`)." },
+    mode: {
+      kind: "choice", choices: MODES, default: "NX_0", placeholder: "MODE",
+      help: "mode of training and evaluation; in FB the policy may repeat (see `farsight eval --help`).",
+    },
     "eval-episodes": { kind: "int", min: 0, default: 500, help: "episodes of the final evaluation on the test simulator (0 skips it)." },
     ...DATA_DIR_FLAG,
     ...PRESET_FLAG_TABLE,
@@ -56,18 +84,20 @@ const spec = defineCommand({
 
 export const trainCommand: Command = {
   name: "train",
-  summary: "train an RL policy (PPO, A2C, DQN) on a preset's predicted world model and save it",
+  summary: "train an RL policy (PPO, A2C, DQN, REINFORCE online; BC, BCQ, CQL, CRR from the log) and save it",
   get usage() {
     return renderHelp(spec);
   },
   tables: [spec],
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values, given } = parseCommand(spec, argv);
-    const { env: envName, algo, steps, seed, encoder, batch, history, mode, lr, out } = values;
+    const { env: envName, algo, steps, seed, encoder, batch, history, mode, lr, out, epochs } = values;
     const evalEpisodes = values["eval-episodes"];
+    const repeatLogit = values["repeat-logit"];
     const preset = presetOptionsFrom(given);
-    // Checked before any data loads: a budget below one update fails at once.
-    const budget = stepBudget(algo, batch, steps);
+    if (repeatLogit !== undefined && !["ppo", "a2c", "reinforce"].includes(algo)) throw new UsageError(`--repeat-logit is a parameter of the softmax slate policy (ppo, a2c, reinforce); ${algo} has none`);
+    // Checked before any data loads: a budget below one update fails at once (offline algorithms count epochs instead).
+    const budget = isOffline(algo) ? { steps } : stepBudget(algo, batch, steps);
     if (budget.note) io.stderr(`farsight train: ${budget.note}\n`);
     const say = (line: string) => {
       if (!values.json) io.stdout(line + "\n");
@@ -76,7 +106,7 @@ export const trainCommand: Command = {
     // --out is checked (and locked) before anything is loaded or trained: another policy there is never overwritten.
     const dir = RunDirectory.open(out, { command: "train" });
     try {
-      return await trainInto(out, io, values, { preset, envName, algo, steps: budget.steps, requestedSteps: steps, seed, encoder, batch, history, mode, evalEpisodes, lr }, say);
+      return await trainInto(out, io, values, { preset, envName, algo, steps: budget.steps, requestedSteps: steps, seed, encoder, batch, history, mode, evalEpisodes, lr, epochs, repeatLogit }, say);
     } finally {
       dir.release();
     }
@@ -87,7 +117,7 @@ interface TrainSettings {
   /** The quit-rule and user-split flags. */
   readonly preset: ReturnType<typeof presetOptionsFrom>;
   readonly envName: (typeof PRESETS)[number];
-  readonly algo: AlgorithmName;
+  readonly algo: AlgoName;
   /** The budget trained: `requestedSteps` rounded up to whole updates (see {@link stepBudget}). */
   readonly steps: number;
   readonly requestedSteps: number;
@@ -98,44 +128,79 @@ interface TrainSettings {
   readonly mode: EvalMode;
   readonly evalEpisodes: number;
   readonly lr: number | undefined;
+  /** Passes over the log (offline algorithms). */
+  readonly epochs: number;
+  readonly repeatLogit: number | undefined;
 }
 
 async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; json?: boolean }, t: TrainSettings, say: (line: string) => void): Promise<number> {
-  const { envName, algo, steps, requestedSteps, seed, encoder, batch, history, mode, evalEpisodes, lr } = t;
+  const { envName, algo, seed, encoder, batch, history, mode, evalEpisodes, requestedSteps } = t;
   const dataDir = values["data-dir"];
   // The predicted world's model comes with the preset flags (--user-model, --uncertainty-penalty); MF by default.
   const userModel = t.preset.userModel?.kind ?? "mf", uncertaintyPenalty = t.preset.userModel?.uncertaintyPenalty ?? 0;
   const setup = await loadPreset(envName, { ...t.preset, ...(dataDir ? { dataDir } : {}) });
   const split = userSplit(setup);
+  const policyOptions: PolicyOptionsInit = {
+    seed, historyLength: history, feedbackScale: feedbackScaleOf(setup), encoder: { ...defaultsOf(encoder) },
+    ...(t.repeatLogit !== undefined ? { repeatLogit: t.repeatLogit } : {}),
+  };
+  const trained = isOffline(algo) ? await trainOfflineInto(setup, t, policyOptions, say) : await trainOnlineInto(setup, { ...t, algo }, policyOptions, userModel, uncertaintyPenalty, say);
+  const { algorithm, summary, backend } = trained;
+  const manifest = await saveCheckpoint(out, algorithm, { env: envName, algo, steps: summary.envSteps, seed, encoder, mode, backend, ...(isOffline(algo) ? { epochs: t.epochs } : {}) });
+  say(`saved ${out} (${manifest.weights.length} tensors, ${summary.updates} updates, ${(summary.elapsedMs / 1000).toFixed(1)} s${isOffline(algo) ? "" : `, ${Math.round(summary.stepsPerSecond)} steps/s`})`);
+  let evaluation: Record<string, number> | undefined;
+  if (evalEpisodes > 0) {
+    const policy: NeuralPolicy = algorithm.policy;
+    const result = await evaluate(setup, () => new PolicyAgent({ policy, noRepeat: masksRepeats(mode) }), { episodes: evalEpisodes, seeds: [seed], mode });
+    evaluation = result.metrics;
+    say(`eval on ${envName} test users (${split.label}, ground truth, ${evalEpisodes} episodes, ${mode}): len ${fmt(evaluation["len"]!)}  r_traj ${fmt(evaluation["r_traj"]!)}  r_each ${fmt(evaluation["r_each"]!)}  ctr ${fmt(evaluation["ctr"]!)}  item_coverage ${fmt(evaluation["item_coverage"]!)}`);
+  }
+  if (values.json) io.stdout(JSON.stringify({ backend, algo, mode, requestedSteps, userModel, uncertaintyPenalty, train: summary, out, evaluation, users: split.label, env: setup.describe }) + "\n");
+  algorithm.dispose();
+  algorithm.policy.dispose();
+  return 0;
+}
+
+type Trained = { algorithm: Parameters<typeof saveCheckpoint>[1]; summary: { envSteps: number; updates: number; elapsedMs: number; stepsPerSecond: number }; backend: string };
+
+/** PPO, A2C, DQN, REINFORCE on the preset's train-time simulator, in the chosen mode (FB: repeats allowed). */
+async function trainOnlineInto(setup: EnvSetup, t: TrainSettings & { algo: AlgorithmName }, policy: PolicyOptionsInit, userModel: string, uncertaintyPenalty: number, say: (line: string) => void): Promise<Trained> {
+  const { envName, algo, steps, seed, encoder, batch, mode, lr } = t;
   // The predicted world model is trained first: its trainer selects the cpu backend for itself, and the
   // policy must then run on the fastest backend.
   const trainEnv = await makeSimulator(setup, "train", { batchSize: batch, autoReset: true, seed, mode });
   const backend = await initBackend();
   say(backend.summary);
-  say(`${envName}: ${quitRuleLine(setup.describe)}; evaluation on ${split.label} (${split.testUsers} test, ${split.trainUsers} train)`);
-  const algorithm = createAlgorithm({ algorithm: algo, context: contextFromEnv(trainEnv), policy: { seed, historyLength: history, feedbackScale: feedbackScaleOf(setup), encoder: { ...defaultsOf(encoder) } },
-    ...(lr !== undefined ? { [algo]: { learningRate: lr } } : {}), });
-  say(`training ${algo} (${encoder} encoder, ${algorithm.policy.params.count()} parameters) on ${envName} (predicted world: ${userModel}${uncertaintyPenalty ? `, penalty ${uncertaintyPenalty} x std` : ""}): ${steps} steps, ${batch} sessions, seed ${seed}`);
+  say(`${envName}: ${quitRuleLine(setup.describe)}; evaluation on ${userSplit(setup).label}`);
+  const algorithm = createAlgorithm({ algorithm: algo, context: contextFromEnv(trainEnv), policy, ...(lr !== undefined ? { [algo]: { learningRate: lr } } : {}) });
+  say(`training ${algo} (${encoder} encoder, ${algorithm.policy.params.count()} parameters) on ${envName} (predicted world: ${userModel}${uncertaintyPenalty ? `, penalty ${uncertaintyPenalty} x std` : ""}, mode ${mode}): ${steps} steps, ${batch} sessions, seed ${seed}`);
   const summary = await trainPolicy(trainEnv, algorithm, {
     totalSteps: steps,
+    noRepeat: masksRepeats(mode),
     onProgress: (p) =>
       say(
         `step ${String(p.envSteps).padStart(8)}/${p.totalSteps}  episodes ${String(p.episodes).padStart(6)}  return ${fmt(p.meanReturn)}  length ${fmt(p.meanLength)}  ` +
           `${Object.entries(p.stats).map(([k, v]) => `${k} ${fmt(v)}`).join("  ")}  ${Math.round(p.stepsPerSecond)} steps/s`,
       ),
   });
-  const manifest = await saveCheckpoint(out, algorithm, { env: envName, algo, steps: summary.envSteps, seed, encoder, mode, backend: backend.backend });
-  say(`saved ${out} (${manifest.weights.length} tensors, ${summary.updates} updates, ${(summary.elapsedMs / 1000).toFixed(1)} s, ${Math.round(summary.stepsPerSecond)} steps/s)`);
-  let evaluation: Record<string, number> | undefined;
-  if (evalEpisodes > 0) {
-    const result = await evaluate(setup, () => new PolicyAgent({ policy: algorithm.policy }), { episodes: evalEpisodes, seeds: [seed], simulator: { mode } });
-    evaluation = result.metrics;
-    say(`eval on ${envName} test users (${split.label}, ground truth, ${evalEpisodes} episodes, ${mode}): len ${fmt(evaluation["len"]!)}  r_traj ${fmt(evaluation["r_traj"]!)}  r_each ${fmt(evaluation["r_each"]!)}  ctr ${fmt(evaluation["ctr"]!)}`);
-  }
-  if (values.json) io.stdout(JSON.stringify({ backend: backend.backend, requestedSteps, userModel, uncertaintyPenalty, train: summary, out, evaluation, users: split.label, env: setup.describe }) + "\n");
-  algorithm.dispose();
-  algorithm.policy.dispose();
-  return 0;
+  return { algorithm, summary, backend: backend.backend };
+}
+
+/** BC, BCQ, CQL, CRR from the preset's training log alone: no simulator steps, `--epochs` passes over the log. */
+async function trainOfflineInto(setup: EnvSetup, t: TrainSettings & { algo: AlgoName }, policy: PolicyOptionsInit, say: (line: string) => void): Promise<Trained> {
+  await setup.predicted(); // the training world's item features (and its cpu backend choice) come first, as online
+  const backend = await initBackend();
+  say(backend.summary);
+  const start = performance.now();
+  const { algorithm, transitions, epochs } = await trainFromLog(setup, {
+    algorithm: t.algo as OfflineKind,
+    seed: t.seed,
+    epochs: t.epochs,
+    policy,
+    onEpoch: (e) => say(`epoch ${e.epoch}/${t.epochs}  updates ${e.updates}  ${Object.entries(e.stats).map(([k, v]) => `${k} ${fmt(v)}`).join("  ")}`),
+  });
+  say(`trained ${t.algo} from the ${t.envName} training log alone: ${transitions} logged transitions, ${epochs.length} epochs, seed ${t.seed}`);
+  return { algorithm, summary: { envSteps: 0, updates: algorithm.updates, elapsedMs: performance.now() - start, stepsPerSecond: 0 }, backend: backend.backend };
 }
 
 /**
@@ -145,7 +210,7 @@ async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; 
  */
 export function stepBudget(algo: AlgorithmName, batch: number, steps: number): { steps: number; note?: string } {
   // `farsight train` never changes the rollout length, so the algorithms' defaults are the loop's.
-  const rollout = algo === "ppo" ? DEFAULT_PPO_OPTIONS.rolloutSteps : algo === "a2c" ? DEFAULT_A2C_OPTIONS.rolloutSteps : 1;
+  const rollout = algo === "ppo" ? DEFAULT_PPO_OPTIONS.rolloutSteps : algo === "a2c" ? DEFAULT_A2C_OPTIONS.rolloutSteps : algo === "reinforce" ? DEFAULT_REINFORCE_OPTIONS.rolloutSteps : 1;
   const perUpdate = rollout * batch;
   const what = algo === "dqn" ? `dqn steps ${batch} sessions at a time` : `${algo} collects ${rollout} steps x ${batch} sessions = ${perUpdate} transitions per update`;
   if (steps < perUpdate) {

@@ -4,27 +4,35 @@
  * `report.html` in one run directory.
  *
  * The protocol is the project's, reused rather than re-implemented: the training world and policy defaults
- * come from `@farsight/graph` (`defaultTrainWorld`, `trainSimulator`, `policyDefaults`, as `farsight run lerl`
- * trains flat PPO), training is `trainPolicy`, and evaluation is `@farsight/env`'s `evaluate` on the preset's
- * test simulator (ground truth, test users, the preset's quit rule), as `farsight eval`. The evaluation seed is
+ * come from `@farsight/graph` (`defaultTrainWorld`, `policyDefaults`, as `farsight run lerl` trains flat PPO; the
+ * training simulator runs in the row's mode), training is `trainPolicy` (offline methods: `trainFromLog`, the log
+ * alone), and evaluation is `@farsight/env`'s `evaluate` on the preset's test simulator (ground truth, test users,
+ * the preset's quit rule) in the row's mode (FB, NX_0, NX_10), as `farsight eval --mode`. The evaluation seed is
  * the training seed, as in `farsight train`, so each seed's ratio to random compares runs on the same users.
  */
 import { FarsightError } from "@farsight/core";
-import { evaluate, loadPreset, type EnvSetup, type MetricSummary, type PresetName, type PresetOptions } from "@farsight/env";
-import { defaultTrainWorld, policyDefaults, trainSimulator, type TrainWorld } from "@farsight/graph";
-import { contextFromEnv, createAlgorithm, initBackend, PolicyAgent, trainPolicy, type AlgorithmName } from "@farsight/rl-policy";
-import { agentNames, resolveAgent } from "../experiment/agents.js";
+import { evaluate, loadPreset, makeSimulator, type EnvSetup, type EvalMode, type MetricSummary, type PresetName, type PresetOptions } from "@farsight/env";
+import { defaultTrainWorld, policyDefaults, type TrainWorld } from "@farsight/graph";
+import { contextFromEnv, createAlgorithm, initBackend, OFFLINE_ALGORITHMS, PolicyAgent, trainPolicy, type AlgorithmName, type OfflineKind, type Policy, type PolicyOptionsInit } from "@farsight/rl-policy";
+import { agentNames, masksRepeats, resolveAgent } from "../experiment/agents.js";
+import { trainFromLog } from "../experiment/train-from-log.js";
 import { userSplit as protocolUserSplit } from "../experiment/protocol.js";
 import { SILENT, warnOf, type LabIO } from "../io.js";
 import type { CurvePoint } from "../run-dir/run-dir.js";
 import { RunDirWriter } from "../run-dir/run-dir.js";
 import { ci95 } from "../stats/student-t.js";
 import { writeLearnReport } from "./learn-report.js";
+import { DEFAULT_LEARN_MODES } from "./modes.js";
 
-export const LEARNED: readonly AlgorithmName[] = ["ppo", "a2c", "dqn"];
+/** Learned online, in the preset's training world. */
+export const LEARNED: readonly AlgorithmName[] = ["ppo", "a2c", "dqn", "reinforce"];
+/** Learned offline, from the preset's training log alone (no environment interaction): `trainFromLog`. */
+export const OFFLINE: readonly OfflineKind[] = OFFLINE_ALGORITHMS;
+export { DEFAULT_LEARN_MODES, MODE_NOTES } from "./modes.js";
 /** What each baseline is, for the header and results.json (so a reader knows which rows are references). */
 const BASELINE_NOTES: Record<string, string> = {
-  random: "uniform over the items not yet shown in the session",
+  random: "uniform over the catalogue; in FB it may repeat (EasyRL4Rec's FB random), else over the items not yet shown",
+  logging: "the logging policy replayed: each user's logged items (training log and withheld rows) at random, then the log's item marginal; never repeats",
   popularity: "most-interacted items of the training log",
   "round-robin": "cycles categories; best unseen item of the category under the predicted model (MF unless --user-model)",
   greedy: "best unseen items under the predicted model (MF unless --user-model; myopic)",
@@ -51,6 +59,32 @@ export interface LearnOptions {
   readonly preset?: Omit<PresetOptions, "dataDir" | "testFraction">;
   /** The command line as typed, for the headers. */
   readonly command: string;
+  /** Evaluation modes; each trains and evaluates in its own mode (default {@link DEFAULT_LEARN_MODES}). */
+  readonly modes?: readonly EvalMode[];
+  /** How the learners are built, beyond each algorithm's defaults. */
+  readonly learner?: LearnerSettings;
+}
+
+/**
+ * Settings of the learned policies that are not the algorithm's: one object, so that each option is applied in
+ * one place ({@link learnerPolicyOptions}) and a new one (a user-aware state, say) goes beside these.
+ */
+export interface LearnerSettings {
+  /** The softmax slate policies' opt-in repeat logit (ppo, a2c, reinforce), its start value; others have none. */
+  readonly repeatLogit?: number;
+  /** Passes over the training log for the offline methods (default 10, `trainOffline`'s). */
+  readonly offlineEpochs?: number;
+}
+
+/** Methods whose policy is the softmax slate policy, the one with a repeat logit. */
+const SOFTMAX_METHODS: readonly string[] = ["ppo", "a2c", "reinforce"];
+
+/** The policy options of one learned method on one seed: the preset's defaults, then the {@link LearnerSettings}. */
+export function learnerPolicyOptions(setup: EnvSetup, method: string, seed: number, learner: LearnerSettings = {}): PolicyOptionsInit {
+  return {
+    ...policyDefaults(setup, seed),
+    ...(learner.repeatLogit !== undefined && SOFTMAX_METHODS.includes(method) ? { repeatLogit: learner.repeatLogit } : {}),
+  };
 }
 
 
@@ -60,8 +94,9 @@ export interface SeedResult {
   readonly len: number;
   readonly r_traj: number;
   readonly r_each: number;
-  /** R_traj over random's R_traj on the same preset and seed. */
+  /** R_traj over random's R_traj on the same preset, mode and seed. */
   readonly r_traj_vs_random: number;
+  readonly item_coverage: number;
   /** Every metric of the evaluation (CTR, coverage, diversity...), means over this seed's sessions. */
   readonly metrics: MetricSummary;
 }
@@ -72,6 +107,8 @@ export type LearnRow = {
   /** "<preset>: <label>", unique over the whole run (the `farsight report` comparison table keys on it). */
   readonly agent: string;
   readonly preset: string;
+  /** The evaluation mode (FB, NX_0, NX_10), trained and evaluated in. */
+  readonly mode: EvalMode;
   readonly method: string;
   /** "ppo (greedy)", "ppo (sampled)", "popularity"... */
   readonly label: string;
@@ -85,6 +122,9 @@ export type LearnRow = {
   readonly r_traj_vs_random: number;
   readonly r_traj_vs_random_ci95: number;
   readonly r_traj_vs_random_min: number;
+  /** Share of the catalogue shown over a seed's sessions (all users), mean over seeds. */
+  readonly item_coverage: number;
+  readonly item_coverage_ci95: number;
   readonly perSeed: readonly SeedResult[];
 };
 
@@ -119,6 +159,8 @@ export interface LearnResults {
   readonly bench: {
     readonly command: string;
     readonly methods: readonly string[];
+    readonly modes: readonly EvalMode[];
+    readonly learner: LearnerSettings;
     readonly seeds: readonly number[];
     readonly episodes: number;
     readonly batch: number;
@@ -139,13 +181,16 @@ const COLUMNS = [
   { key: "r_each", label: "R_each", better: "higher" as const },
   { key: "r_traj_vs_random", label: "R_traj / random", better: "higher" as const },
   { key: "r_traj_vs_random_min", label: "min over seeds", better: "higher" as const },
+  { key: "item_coverage", label: "item coverage", better: "higher" as const },
 ];
 
 const EVALUATION = {
-  protocol: "@farsight/env evaluate: the preset's test simulator (ground truth, test users, the preset's quit rule), FB mode, evaluation seed = training seed",
+  protocol: "@farsight/env evaluate: the preset's test simulator (ground truth, test users, the preset's quit rule) in the row's mode, evaluation seed = training seed",
   greedy: "the policy's highest-scoring slate (PolicyAgent deterministic)",
   sampled: "slates sampled from the policy (PolicyAgent deterministic: false): PPO and A2C draw from their slate distribution, DQN acts epsilon-greedy at its final exploration rate",
-  noRepeat: "No agent shows an item twice in a session: learned policies mask shown items (PolicyAgent's default, as in training); baselines never repeat either (the registered random agent runs with `noRepeat`)",
+  noRepeat: "In NX modes no agent shows an item twice in a session. In FB, random and the learned policies may repeat (trained without a repeat mask too, so they learn what a repeat costs); the ranking baselines and logging never repeat",
+  offline: "bc, bcq, cql, crr: trained from the preset's training log alone (trainFromLog), no environment interaction; evaluated like the online policies",
+  itemCoverage: "item coverage: share of the catalogue shown over a seed's evaluation sessions",
   len: "Len and R_traj count the quitting step (as EasyRL4Rec)",
   interval: "mean ± 95% CI over seeds: Student t with n - 1 degrees of freedom on the per-seed means",
 };
@@ -157,16 +202,47 @@ export function fmtDuration(ms: number): string {
   return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
 }
 
-type Pending = { preset: string; method: string; label: string; evaluation: LearnRow["evaluation"]; seed: number; metrics: MetricSummary };
+type Pending = { preset: string; mode: EvalMode; method: string; label: string; evaluation: LearnRow["evaluation"]; seed: number; metrics: MetricSummary };
 
 interface LearnedRun {
   readonly setup: EnvSetup;
   readonly world: TrainWorld;
-  readonly method: AlgorithmName;
+  readonly method: AlgorithmName | OfflineKind;
+  readonly mode: EvalMode;
   readonly seed: number;
   readonly steps: number;
   readonly episodes: number;
   readonly batch: number;
+  readonly learner: LearnerSettings;
+}
+
+/** The policy evaluated greedy, then sampled, in the run's mode (repeats only in FB). */
+async function evaluateBoth(r: LearnedRun, policy: Policy): Promise<Pending[]> {
+  const out: Pending[] = [];
+  for (const deterministic of [true, false]) {
+    const evaluation = deterministic ? "greedy" : "sampled";
+    const label = `${r.method} (${evaluation})`;
+    const agent = () => new PolicyAgent({ policy, deterministic, name: label, noRepeat: masksRepeats(r.mode) });
+    const result = await evaluate(r.setup, agent, { episodes: r.episodes, seeds: [r.seed], mode: r.mode });
+    out.push({ preset: r.setup.name, mode: r.mode, method: r.method, label, evaluation, seed: r.seed, metrics: result.perSeed[0]! });
+  }
+  return out;
+}
+
+/** An offline method on one seed: trained from the training log alone, then evaluated as the online ones. */
+async function trainOfflineAndEvaluate(r: LearnedRun & { method: OfflineKind }, say: (line: string) => void): Promise<Pending[]> {
+  const epochs = r.learner.offlineEpochs;
+  const { algorithm, transitions } = await trainFromLog(r.setup, {
+    algorithm: r.method,
+    seed: r.seed,
+    policy: learnerPolicyOptions(r.setup, r.method, r.seed, r.learner),
+    ...(epochs !== undefined ? { epochs } : {}),
+  });
+  say(`[${r.setup.name} ${r.mode}] ${r.method} seed ${r.seed}: ${algorithm.updates} updates on ${transitions} logged transitions`);
+  const out = await evaluateBoth(r, algorithm.policy);
+  algorithm.dispose();
+  algorithm.policy.dispose();
+  return out;
 }
 
 /**
@@ -175,17 +251,19 @@ interface LearnedRun {
  * progress lines per run go to the callbacks.
  */
 async function trainAndEvaluate(
-  r: LearnedRun,
+  r: LearnedRun & { method: AlgorithmName },
   on: { curve: (point: CurvePoint) => void; progress: (envSteps: number, line: string) => void },
 ): Promise<Pending[]> {
-  const { setup, method, seed, steps } = r;
-  const series = `${setup.name}/${method}`;
-  const env = await trainSimulator(setup, r.world, r.batch, seed);
-  const algorithm = createAlgorithm({ algorithm: method, context: contextFromEnv(env), policy: policyDefaults(setup, seed) });
+  const { setup, method, seed, steps, mode } = r;
+  const series = curveSeries(setup.name, mode, method);
+  // The training simulator runs in the evaluated mode: in FB the policy meets the cost of a repeat while training.
+  const env = await makeSimulator(setup, r.world === "predicted" ? "train" : "train-gt", { batchSize: r.batch, autoReset: true, seed, mode });
+  const algorithm = createAlgorithm({ algorithm: method, context: contextFromEnv(env), policy: learnerPolicyOptions(setup, method, seed, r.learner) });
   const quarter = Math.max(1, Math.floor(steps / 4));
   let nextSay = quarter;
   await trainPolicy(env, algorithm, {
     totalSteps: steps,
+    noRepeat: masksRepeats(mode),
     // ~25 curve points per run: enough for the shape, small enough for a many-seed report.
     progressEvery: Math.max(env.batchSize, Math.floor(steps / 25)),
     onProgress: (p) => {
@@ -198,25 +276,27 @@ async function trainAndEvaluate(
       if (p.envSteps < nextSay && p.envSteps < steps) return;
       while (nextSay <= p.envSteps) nextSay += quarter;
       const done = Math.min(p.envSteps, steps);
-      on.progress(done, `[${setup.name}] ${method} seed ${seed}: step ${done}/${steps}  return ${Number.isFinite(p.meanReturn) ? p.meanReturn.toFixed(2) : "-"}  ${Math.round(p.stepsPerSecond)} steps/s`);
+      on.progress(done, `[${setup.name} ${mode}] ${method} seed ${seed}: step ${done}/${steps}  return ${Number.isFinite(p.meanReturn) ? p.meanReturn.toFixed(2) : "-"}  ${Math.round(p.stepsPerSecond)} steps/s`);
     },
   });
-  const out: Pending[] = [];
-  for (const deterministic of [true, false]) {
-    const evaluation = deterministic ? "greedy" : "sampled";
-    const label = `${method} (${evaluation})`;
-    const result = await evaluate(setup, () => new PolicyAgent({ policy: algorithm.policy, deterministic, name: label }), { episodes: r.episodes, seeds: [seed] });
-    out.push({ preset: setup.name, method, label, evaluation, seed, metrics: result.perSeed[0]! });
-  }
+  const out = await evaluateBoth(r, algorithm.policy);
   algorithm.dispose();
   algorithm.policy.dispose();
   return out;
 }
 
-/** Methods: the learned algorithms and the registered env agents (except `policy:DIR`). */
-export function knownMethods(): string[] {
-  return [...LEARNED, ...agentNames().map(([n]) => n).filter((n) => n !== "policy")];
+/** Curve series of one learned method: "<preset>/<mode>/<method>". */
+function curveSeries(preset: string, mode: EvalMode, method: string): string {
+  return `${preset}/${mode}/${method}`;
 }
+
+/** Methods: the learned algorithms (online, then offline) and the registered env agents (except saved policies). */
+export function knownMethods(): string[] {
+  return [...LEARNED, ...OFFLINE, ...agentNames().map(([n]) => n).filter((n) => n !== "policy" && n !== "policy-sampled")];
+}
+
+const isOnline = (m: string): m is AlgorithmName => (LEARNED as readonly string[]).includes(m);
+const isOffline = (m: string): m is OfflineKind => (OFFLINE as readonly string[]).includes(m);
 
 /**
  * Runs the whole grid; writes the run directory as it goes (curves) and at the end (results.json, results.md,
@@ -226,10 +306,14 @@ export async function runLearnBench(o: LearnOptions, io: LabIO = SILENT): Promis
   const t0 = performance.now();
   const say = (line: string) => io.write(line + "\n");
   const run = new RunDirWriter(o.out);
-  const learned = o.methods.filter((m) => (LEARNED as readonly string[]).includes(m)) as AlgorithmName[];
-  const baselines = o.methods.filter((m) => !(LEARNED as readonly string[]).includes(m));
+  const modes = o.modes ?? DEFAULT_LEARN_MODES;
+  const learner = o.learner ?? {};
+  const learned = o.methods.filter(isOnline);
+  const offline = o.methods.filter(isOffline);
+  const baselines = o.methods.filter((m) => !isOnline(m) && !isOffline(m));
   // Training steps of the whole grid, for the ETA (presets found missing are taken out when they are).
-  let totalTrain = o.presets.reduce((a, p) => a + o.steps[p]! * learned.length * o.seeds.length, 0);
+  const gridSteps = (preset: string) => o.steps[preset]! * learned.length * o.seeds.length * modes.length;
+  let totalTrain = o.presets.reduce((a, p) => a + gridSteps(p), 0);
   let doneTrain = 0;
   const pending: Pending[] = [];
   const curves: CurvePoint[] = [];
@@ -244,46 +328,59 @@ export async function runLearnBench(o: LearnOptions, io: LabIO = SILENT): Promis
     } catch (err) {
       if (!(err instanceof FarsightError && err.code === "env/missing-data")) throw err;
       skipped.push({ preset: name, reason: err.message });
-      totalTrain -= o.steps[name]! * learned.length * o.seeds.length;
+      totalTrain -= gridSteps(name);
       warnOf(io)(`bench learn: skipping preset ${name}: ${err.message}\n`);
       continue;
     }
     const world = defaultTrainWorld(setup);
     // The predicted world trains first, as in `farsight train`: its trainer picks a backend only when
     // none is active, and the policies must then get the fastest one.
-    if (world === "predicted" || baselines.some((m) => m === "greedy" || m === "round-robin")) await setup.predicted();
+    if (world === "predicted" || offline.length > 0 || baselines.some((m) => m === "greedy" || m === "round-robin")) await setup.predicted();
     backend = (await initBackend()).backend;
     const steps = o.steps[name]!;
     const info: PresetInfo = { name, steps, trainWorld: world, users: userSplit(setup), describe: setup.describe };
     presets.push(info);
-    say(`[${name}] ${learned.length} learned method(s) x ${o.seeds.length} seed(s) x ${steps} steps; eval ${o.episodes} sessions per seed, test users: ${info.users.evalUsers}; backend ${backend}`);
 
-    for (const method of learned) {
-      for (const seed of o.seeds) {
-        const before = doneTrain;
-        const rows = await trainAndEvaluate({ setup, world, method, seed, steps, episodes: o.episodes, batch: o.batch }, {
-          curve: (c) => curves.push(c),
-          progress: (envSteps, line) => {
-            doneTrain = before + envSteps;
-            const elapsed = performance.now() - t0;
-            say(`${line}  elapsed ${fmtDuration(elapsed)}  ETA ${fmtDuration((elapsed / doneTrain) * (totalTrain - doneTrain))}`);
-          },
-        });
-        doneTrain = before + steps;
-        run.curve(...curves.filter((c) => c.series === `${name}/${method}` && c.seed === seed));
-        pending.push(...rows);
+    for (const mode of modes) {
+      say(`[${name} ${mode}] ${learned.length} online method(s) x ${o.seeds.length} seed(s) x ${steps} steps, ${offline.length} offline; eval ${o.episodes} sessions per seed, test users: ${info.users.evalUsers}; backend ${backend}`);
+      const runOf = (method: AlgorithmName | OfflineKind, seed: number): LearnedRun => ({ setup, world, method, mode, seed, steps, episodes: o.episodes, batch: o.batch, learner });
+      const said = (rows: Pending[], method: string, seed: number) => {
         const [g, s] = rows.map((x) => x.metrics);
-        say(`[${name}] ${method} seed ${seed}: greedy Len ${g!.len.toFixed(2)} R_traj ${g!.r_traj.toFixed(2)} | sampled Len ${s!.len.toFixed(2)} R_traj ${s!.r_traj.toFixed(2)}`);
+        say(`[${name} ${mode}] ${method} seed ${seed}: greedy Len ${g!.len.toFixed(2)} R_traj ${g!.r_traj.toFixed(2)} | sampled Len ${s!.len.toFixed(2)} R_traj ${s!.r_traj.toFixed(2)}`);
+      };
+      for (const method of learned) {
+        for (const seed of o.seeds) {
+          const before = doneTrain;
+          const rows = await trainAndEvaluate({ ...runOf(method, seed), method }, {
+            curve: (c) => curves.push(c),
+            progress: (envSteps, line) => {
+              doneTrain = before + envSteps;
+              const elapsed = performance.now() - t0;
+              say(`${line}  elapsed ${fmtDuration(elapsed)}  ETA ${fmtDuration((elapsed / doneTrain) * (totalTrain - doneTrain))}`);
+            },
+          });
+          doneTrain = before + steps;
+          run.curve(...curves.filter((c) => c.series === curveSeries(name, mode, method) && c.seed === seed));
+          pending.push(...rows);
+          said(rows, method, seed);
+        }
       }
-    }
-    for (const method of baselines) {
-      const label = BASELINE_LABELS[method] ?? method;
-      for (const seed of o.seeds) {
-        const r = await evaluate(setup, (s) => resolveAgent(method, setup, s), { episodes: o.episodes, seeds: [seed] });
-        pending.push({ preset: name, method, label, evaluation: "baseline", seed, metrics: r.perSeed[0]! });
+      for (const method of offline) {
+        for (const seed of o.seeds) {
+          const rows = await trainOfflineAndEvaluate({ ...runOf(method, seed), method }, say);
+          pending.push(...rows);
+          said(rows, method, seed);
+        }
       }
-      const mine = pending.filter((x) => x.preset === name && x.method === method);
-      say(`[${name}] ${label}: R_traj ${mine.map((x) => x.metrics.r_traj.toFixed(2)).join(", ")} (seeds ${o.seeds.join(",")})`);
+      for (const method of baselines) {
+        const label = BASELINE_LABELS[method] ?? method;
+        for (const seed of o.seeds) {
+          const r = await evaluate(setup, (s) => resolveAgent(method, setup, s, mode), { episodes: o.episodes, seeds: [seed], mode });
+          pending.push({ preset: name, mode, method, label, evaluation: "baseline", seed, metrics: r.perSeed[0]! });
+        }
+        const mine = pending.filter((x) => x.preset === name && x.mode === mode && x.method === method);
+        say(`[${name} ${mode}] ${label}: R_traj ${mine.map((x) => x.metrics.r_traj.toFixed(2)).join(", ")} (seeds ${o.seeds.join(",")})`);
+      }
     }
   }
 
@@ -295,6 +392,8 @@ export async function runLearnBench(o: LearnOptions, io: LabIO = SILENT): Promis
     bench: {
       command: o.command,
       methods: o.methods,
+      modes,
+      learner,
       seeds: o.seeds,
       episodes: o.episodes,
       batch: o.batch,
@@ -313,11 +412,14 @@ export async function runLearnBench(o: LearnOptions, io: LabIO = SILENT): Promis
   return { ...results, out: o.out };
 }
 
-/** Per (preset, row label): mean and CI over seeds of each metric, the ratio to random on the same seed. */
+/** Per (preset, mode, row label): mean and CI over seeds of each metric, the ratio to random on the same seed and mode. */
 export function aggregateRows(pending: readonly Pending[]): LearnRow[] {
-  const randomOf = new Map(pending.filter((p) => p.method === "random").map((p) => [`${p.preset}|${p.seed}`, p.metrics.r_traj]));
+  const randomOf = new Map(pending.filter((p) => p.method === "random").map((p) => [`${p.preset}|${p.mode}|${p.seed}`, p.metrics.r_traj]));
   const groups = new Map<string, Pending[]>();
-  for (const p of pending) groups.set(`${p.preset}|${p.label}`, [...(groups.get(`${p.preset}|${p.label}`) ?? []), p]);
+  for (const p of pending) {
+    const key = `${p.preset}|${p.mode}|${p.label}`;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
   return [...groups.values()].map((g) => {
     const first = g[0]!;
     const perSeed: SeedResult[] = g.map((p) => ({
@@ -325,14 +427,16 @@ export function aggregateRows(pending: readonly Pending[]): LearnRow[] {
       len: p.metrics.len,
       r_traj: p.metrics.r_traj,
       r_each: p.metrics.r_each,
-      r_traj_vs_random: p.metrics.r_traj / (randomOf.get(`${p.preset}|${p.seed}`) ?? NaN),
+      r_traj_vs_random: p.metrics.r_traj / (randomOf.get(`${p.preset}|${p.mode}|${p.seed}`) ?? NaN),
+      item_coverage: p.metrics.item_coverage,
       metrics: p.metrics,
     }));
-    const ci = (k: "len" | "r_traj" | "r_each" | "r_traj_vs_random") => ci95(perSeed.map((s) => s[k]));
-    const len = ci("len"), rt = ci("r_traj"), re = ci("r_each"), ratio = ci("r_traj_vs_random");
+    const ci = (k: "len" | "r_traj" | "r_each" | "r_traj_vs_random" | "item_coverage") => ci95(perSeed.map((s) => s[k]));
+    const len = ci("len"), rt = ci("r_traj"), re = ci("r_each"), ratio = ci("r_traj_vs_random"), cov = ci("item_coverage");
     return {
-      agent: `${first.preset}: ${first.label}`,
+      agent: `${first.preset} ${first.mode}: ${first.label}`,
       preset: first.preset,
+      mode: first.mode,
       method: first.method,
       label: first.label,
       evaluation: first.evaluation,
@@ -345,6 +449,8 @@ export function aggregateRows(pending: readonly Pending[]): LearnRow[] {
       r_traj_vs_random: ratio.mean,
       r_traj_vs_random_ci95: ratio.halfWidth,
       r_traj_vs_random_min: ratio.min,
+      item_coverage: cov.mean,
+      item_coverage_ci95: cov.halfWidth,
       perSeed,
     };
   });

@@ -3,8 +3,8 @@
  * (e.g. `policy:<dir>`). A package adds its agents with one `registerAgent(...)` line below.
  */
 import { FarsightError } from "@farsight/core";
-import { GreedyAgent, OracleAgent, PopularityAgent, QuitAwareOracleAgent, RandomAgent, RoundRobinAgent, type Agent, type EnvSetup } from "@farsight/env";
-import { initBackend, loadCheckpoint, PolicyAgent } from "@farsight/rl-policy";
+import { GreedyAgent, LoggingAgent, OracleAgent, PopularityAgent, QuitAwareOracleAgent, RandomAgent, RoundRobinAgent, type Agent, type EnvSetup, type EvalMode } from "@farsight/env";
+import { initBackend, loadPolicy, PolicyAgent } from "@farsight/rl-policy";
 
 export interface AgentContext {
   /** The environment preset the agent will be evaluated on. */
@@ -13,6 +13,16 @@ export interface AgentContext {
   readonly seed: number;
   /** The part of the spec after the first ":" (e.g. the directory of `policy:<dir>`), if any. */
   readonly arg: string | undefined;
+  /**
+   * The evaluation mode, when the caller names one. In FB the agents that can repeat do (random, saved
+   * policies: EasyRL4Rec's FB); absent or NX, nothing repeats.
+   */
+  readonly mode?: EvalMode;
+}
+
+/** Whether an agent that can repeat an item in a session should be kept from it: everywhere but in FB mode. */
+export function masksRepeats(mode: EvalMode | undefined): boolean {
+  return mode !== "FB";
 }
 
 export interface AgentEntry {
@@ -22,6 +32,8 @@ export interface AgentEntry {
   readonly choice?: "greedy" | "sampled";
   /** What follows the ":" of a spec: "required" (`policy:DIR`) or, by default, nothing (`random:x` is refused). */
   readonly arg?: "required" | "none";
+  /** True for an agent that repeats items in FB mode (random, saved policies); the others never repeat. */
+  readonly repeatsInFB?: boolean;
   create(ctx: AgentContext): Agent | Promise<Agent>;
 }
 
@@ -51,9 +63,14 @@ function entryOf(spec: string): { entry: AgentEntry; arg: string | undefined } {
 }
 
 /** Builds the agent a spec names; an unknown name is a `lab/bad-option` error listing the known ones. */
-export async function resolveAgent(spec: string, setup: EnvSetup, seed: number): Promise<Agent> {
+export async function resolveAgent(spec: string, setup: EnvSetup, seed: number, mode?: EvalMode): Promise<Agent> {
   const { entry, arg } = entryOf(spec);
-  return entry.create({ setup, seed, arg });
+  return entry.create({ setup, seed, arg, ...(mode ? { mode } : {}) });
+}
+
+/** Whether the agent a spec names may show an item twice in a session when evaluated in `mode`. */
+export function agentMayRepeat(spec: string, mode: EvalMode | undefined): boolean {
+  return !masksRepeats(mode) && entryOf(spec).entry.repeatsInFB === true;
 }
 
 /** "greedy" or "sampled" for a learned policy, "baseline" for a rule (what a results line must say). */
@@ -61,11 +78,16 @@ export function agentChoice(spec: string): "greedy" | "sampled" | "baseline" {
   return entryOf(spec).entry.choice ?? "baseline";
 }
 
-// Every agent here, the learned policies included (PolicyAgent's default), never shows an item twice in a
-// session, in FB mode too: a baseline that may repeat is measured under a different rule.
+// The ranking baselines never show an item twice in a session, in any mode (a repeat is never what a ranking
+// means). Random and saved policies repeat only when the caller evaluates in FB mode (see AgentContext.mode).
 registerAgent("random", {
-  summary: "uniformly random items, never repeated in a session (the learned policies' rule)",
-  create: ({ seed }) => new RandomAgent({ seed, noRepeat: true }),
+  summary: "uniformly random items; repeats only in FB mode (EasyRL4Rec's FB random)",
+  repeatsInFB: true,
+  create: ({ seed, mode }) => new RandomAgent({ seed, noRepeat: masksRepeats(mode) }),
+});
+registerAgent("logging", {
+  summary: "the logging policy replayed: each user's logged items (training log + withheld rows) at random, never repeated",
+  create: ({ setup, seed }) => new LoggingAgent({ numItems: setup.catalog.numItems, logs: setup.withheldLog ? [setup.trainLog, setup.withheldLog] : [setup.trainLog], seed }),
 });
 registerAgent("popularity", {
   summary: "most-interacted items of the training log, never repeated in a session",
@@ -111,22 +133,25 @@ registerAgent("round-robin", {
   summary: "cycles through categories; best unseen item of the category under the predicted model",
   create: async ({ setup, seed }) => new RoundRobinAgent({ scorer: (await setup.predicted()).world.scorer, seed }),
 });
-async function savedPolicy(name: string, arg: string | undefined, deterministic: boolean): Promise<Agent> {
+async function savedPolicy(name: string, arg: string | undefined, deterministic: boolean, mode: EvalMode | undefined): Promise<Agent> {
   if (!arg) throw badOption(`${name} agent needs a directory: --agent ${name}:DIR`);
   await initBackend();
-  const { policy, manifest } = await loadCheckpoint(arg);
-  return new PolicyAgent({ policy, name: `${name}:${manifest.kind}:${arg}`, deterministic });
+  // Any checkpoint acts, online (PPO, A2C, DQN, REINFORCE) or offline (BC, BCQ, CQL, CRR).
+  const { policy, manifest } = await loadPolicy(arg);
+  return new PolicyAgent({ policy, name: `${name}:${manifest.kind}:${arg}`, deterministic, noRepeat: masksRepeats(mode) });
 }
 
 registerAgent("policy", {
-  summary: "an RL policy saved by `farsight train --out DIR` (policy:DIR), acting greedily (its best slate)",
+  summary: "an RL policy saved by `farsight train --out DIR` (policy:DIR), acting greedily; repeats only in FB",
   choice: "greedy",
   arg: "required",
-  create: ({ arg }) => savedPolicy("policy", arg, true),
+  repeatsInFB: true,
+  create: ({ arg, mode }) => savedPolicy("policy", arg, true, mode),
 });
 registerAgent("policy-sampled", {
   summary: "the same saved policy (policy-sampled:DIR), sampling its slates as in training",
   choice: "sampled",
   arg: "required",
-  create: ({ arg }) => savedPolicy("policy-sampled", arg, false),
+  repeatsInFB: true,
+  create: ({ arg, mode }) => savedPolicy("policy-sampled", arg, false, mode),
 });

@@ -1,0 +1,61 @@
+/**
+ * Offline RL on a preset's training log, no environment interaction: the log becomes logged sessions
+ * (`LogDataset.fromLog`), an offline learner (BC, BCQ, CQL, CRR) takes `epochs` passes over it, and the policy it
+ * returns is evaluated like any other (`PolicyAgent` on the preset's test simulator). `farsight train --algo bcq`
+ * and `bench learn --methods bcq` both come here, so the two train the same thing.
+ */
+import { makeSimulator, type EnvSetup } from "@farsight/env";
+import { defaultTrainWorld, policyDefaults } from "@farsight/graph";
+import { contextFromEnv, createOfflineAlgorithm, initBackend, LogDataset, trainOffline, type OfflineAlgorithm, type OfflineEpoch, type OfflineKind, type PolicyOptionsInit } from "@farsight/rl-policy";
+
+/** Options of {@link trainFromLog}. */
+export interface TrainFromLogOptions {
+  /** "bc", "bcq", "cql" or "crr". Required. */
+  readonly algorithm: OfflineKind;
+  /** Seeds the policy's weights, the log's session order (logs without time) and the minibatch order. Required. */
+  readonly seed: number;
+  /** Passes over the log. Default 10 (`trainOffline`'s). */
+  readonly epochs?: number;
+  /** Transitions per gradient step. Default 64. */
+  readonly batchSize?: number;
+  /** Policy options over the preset's defaults (`policyDefaults`: history length, feedback scale). */
+  readonly policy?: PolicyOptionsInit;
+  /** After every epoch. */
+  readonly onEpoch?: (epoch: OfflineEpoch) => void;
+}
+
+/** What {@link trainFromLog} returns: the trained learner (its `policy` acts) and the dataset's size. */
+export interface TrainedFromLog {
+  readonly algorithm: OfflineAlgorithm;
+  readonly transitions: number;
+  readonly epochs: readonly OfflineEpoch[];
+}
+
+/**
+ * Trains an offline learner on `setup.trainLog` (every row a learned model may see: the training users' ratings
+ * and, with held-out users, the fold-in share of theirs). The caller disposes `algorithm` and its policy.
+ */
+export async function trainFromLog(setup: EnvSetup, o: TrainFromLogOptions): Promise<TrainedFromLog> {
+  const policy = { ...policyDefaults(setup, o.seed), ...o.policy };
+  // The catalogue and item features the online learners see: those of the preset's training world (for dataset
+  // presets the world predicted from this same log), never the ground truth's.
+  const world = defaultTrainWorld(setup);
+  const context = contextFromEnv(await makeSimulator(setup, world === "predicted" ? "train" : "train-gt", { batchSize: 1, seed: o.seed }));
+  const data = LogDataset.fromLog(setup.trainLog, {
+    numItems: context.numItems,
+    historyLength: policy.historyLength ?? 10,
+    feedbackScale: policy.feedbackScale ?? 1,
+    sessionLength: setup.simulator.maxSteps ?? 30,
+    seed: o.seed,
+  });
+  // After the training world (whose trainer may pick a backend for itself): the policy gets the fastest one.
+  await initBackend();
+  const algorithm = createOfflineAlgorithm({ algorithm: o.algorithm, context, policy });
+  const epochs = await trainOffline(algorithm, data, {
+    seed: o.seed,
+    ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
+    ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
+    ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}),
+  });
+  return { algorithm, transitions: data.size, epochs };
+}
