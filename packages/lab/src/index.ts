@@ -34,6 +34,7 @@ export {
   type SeedResult,
   type UserSplit as LearnUserSplit,
 } from "./bench/learn.js";
+export { USER_STATE_MODES, type UserStateMode } from "./bench/learn.js";
 export { formatPresetTable, writeLearnReport } from "./bench/learn-report.js";
 // Run directories and the report
 export { CONFIG_HASH_FILE, diffConfig, LOCK_FILE, lockHolder, RunDirectory, writeFileAtomic, type ConfigDifference, type LockHolder, type OpenRunDirectoryOptions } from "./run-dir/run-directory.js";

@@ -20,6 +20,11 @@ export interface HistoryBatch {
   readonly feedback: Float32Array;
   /** 1 for a real interaction, 0 for padding, B*L. */
   readonly valid: Float32Array;
+  /**
+   * The user of each row (-1: unknown), B; a user-aware policy (`PolicyOptions.userState`) reads their profile.
+   * `readHistory` and the buffers fill it; the session's `items` never hold the user's logged past.
+   */
+  readonly users?: Int32Array;
 }
 
 /** Which encoder: `mean` pooling (fastest), `gru`, or a small causal `transformer` (LERL's choice). */

@@ -35,3 +35,4 @@ export { saveCheckpoint, loadCheckpoint, loadOfflineCheckpoint, loadPolicy, type
 export { PolicyAgent, createAlgorithm, type AlgorithmName, type CreateAlgorithmOptions, type PolicyAgentOptions } from "./agent.js";
 export * from "./ilrec/index.js";
 export * from "./offline/index.js";
+export { DEFAULT_USER_STATE, UserTables, userTokens, prependTokens, type UserStateOptions } from "./user-state.js";

@@ -176,3 +176,23 @@ describe("farsight bench learn: missing data", () => {
     expect(results.rows.map((r) => r.label)).toEqual(["popularity", "random"]);
   });
 });
+
+describe("farsight bench learn --user-state (issue 27)", () => {
+  it("both: a session-only and a user-aware row per evaluation, with item coverage and distinct sequences", async () => {
+    expect(parseLearnArgs([]).userState).toBeUndefined();
+    expect(parseLearnArgs(["--user-state", "on"]).userState).toBe("on");
+    expect(() => parseLearnArgs(["--user-state", "maybe"])).toThrow(/--user-state/);
+    const { io, results } = await runTiny(join(dir, "user-state"), ["--user-state", "both"]);
+    expect(results.rows.map((r) => r.label)).toEqual(["ppo (greedy)", "ppo (sampled)", "ppo +user (greedy)", "ppo +user (sampled)", "random"]);
+    for (const row of results.rows) {
+      for (const s of row.perSeed) {
+        expect(s.item_coverage).toBe(s.metrics.item_coverage);
+        // A sequence per finished session at most; baselines are not counted.
+        if (row.evaluation === "baseline") expect(s.distinct_sequences).toBeNull();
+        else expect(s.distinct_sequences).toBeGreaterThanOrEqual(1), expect(s.distinct_sequences).toBeLessThanOrEqual(20);
+      }
+    }
+    expect(io.out).toMatch(/item cov\.\s+distinct seq\./);
+    expect(results.bench).toMatchObject({ userState: "both" });
+  });
+});

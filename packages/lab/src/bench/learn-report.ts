@@ -27,10 +27,12 @@ function cells(r: LearnRow): string[] {
     pm(r.r_each, r.r_each_ci95, 3),
     pm(r.r_traj_vs_random, r.r_traj_vs_random_ci95, 2),
     Number.isFinite(r.r_traj_vs_random_min) ? r.r_traj_vs_random_min.toFixed(2) : "-",
+    pm(r.item_coverage, r.item_coverage_ci95, 3),
+    pm(r.distinct_sequences, r.distinct_sequences_ci95, 0),
   ];
 }
 
-const HEADS = ["Len", "R_traj", "R_each", "R_traj/random", "min/random"];
+const HEADS = ["Len", "R_traj", "R_each", "R_traj/random", "min/random", "item cov.", "distinct seq."];
 
 /** The world the methods trained in, with the user model of a predicted one (`--user-model`, MF by default). */
 function trainWorldLine(p: PresetInfo): string {
@@ -65,7 +67,7 @@ export function presetHeader(results: LearnResults, p: PresetInfo): string[] {
 /** A preset's table as fixed-width text. */
 export function formatPresetTable(results: LearnResults, p: PresetInfo): string {
   const rows = results.rows.filter((r) => r.preset === p.name);
-  const widths = [Math.max(24, ...rows.map((r) => r.label.length + 2)), 16, 16, 16, 16, 11];
+  const widths = [Math.max(24, ...rows.map((r) => r.label.length + 2)), 16, 16, 16, 16, 11, 16, 16];
   const line = (xs: string[]) => xs.map((x, i) => (i === 0 ? x.padEnd(widths[0]!) : x.padStart(widths[i]!))).join("");
   return [...presetHeader(results, p), line(["method", ...HEADS]), ...rows.map((r) => line([r.label, ...cells(r)]))].join("\n") + "\n";
 }

@@ -10,7 +10,7 @@
  * the training seed, as in `farsight train`, so each seed's ratio to random compares runs on the same users.
  */
 import { FarsightError } from "@farsight/core";
-import { evaluate, loadPreset, type EnvSetup, type MetricSummary, type PresetName, type PresetOptions } from "@farsight/env";
+import { evaluate, loadPreset, type Agent, type EnvSetup, type MetricSummary, type PresetName, type PresetOptions, type VecEnv, type VecStepResult } from "@farsight/env";
 import { defaultTrainWorld, policyDefaults, trainSimulator, type TrainWorld } from "@farsight/graph";
 import { contextFromEnv, createAlgorithm, initBackend, PolicyAgent, trainPolicy, type AlgorithmName } from "@farsight/rl-policy";
 import { agentNames, resolveAgent } from "../experiment/agents.js";
@@ -51,7 +51,52 @@ export interface LearnOptions {
   readonly preset?: Omit<PresetOptions, "dataDir" | "testFraction">;
   /** The command line as typed, for the headers. */
   readonly command: string;
+  /** User-aware state of the learned policies (rl-policy `userState`): off (default), on, or both as two rows. */
+  readonly userState?: UserStateMode;
 }
+
+// --- user-aware state (issue 27): which variants train, and the rows' extra columns ---
+export type UserStateMode = "off" | "on" | "both";
+export const USER_STATE_MODES: readonly UserStateMode[] = ["off", "on", "both"];
+/** The variants a mode trains: `false` = session-only state, `true` = user-aware. */
+function userStateVariants(mode: UserStateMode | undefined): boolean[] {
+  return mode === "on" ? [true] : mode === "both" ? [false, true] : [false];
+}
+/** Row label suffix of a user-aware variant. */
+const USER_SUFFIX = " +user";
+
+/**
+ * Wraps an agent to count distinct greedy item sequences over the finished sessions: one sequence for everyone is
+ * the symptom of a state that does not know the user.
+ */
+class SequenceCounter implements Agent {
+  readonly name: string;
+  readonly sequences = new Set<string>();
+  private open: number[][] = [];
+  private last: Int32Array = new Int32Array(0);
+  constructor(private readonly inner: Agent) {
+    this.name = inner.name;
+  }
+  begin(env: VecEnv): void {
+    this.inner.begin?.(env);
+    this.open = Array.from({ length: env.batchSize }, () => []);
+  }
+  act(env: VecEnv, out: Int32Array): void {
+    this.inner.act(env, out);
+    if (this.open.length !== env.batchSize) this.open = Array.from({ length: env.batchSize }, () => []);
+    for (let b = 0; b < env.batchSize; b++) if (env.active[b]) for (let k = 0; k < env.slateSize; k++) this.open[b]!.push(out[b * env.slateSize + k]!);
+    this.last = out;
+  }
+  observe(env: VecEnv, result: VecStepResult): void {
+    this.inner.observe?.(env, result);
+    for (let b = 0; b < env.batchSize; b++) {
+      if (!result.done[b]) continue;
+      this.sequences.add(this.open[b]!.join(","));
+      this.open[b] = [];
+    }
+  }
+}
+// --- end user-aware state block ---
 
 
 /** One seed's evaluation of one row. */
@@ -64,6 +109,10 @@ export interface SeedResult {
   readonly r_traj_vs_random: number;
   /** Every metric of the evaluation (CTR, coverage, diversity...), means over this seed's sessions. */
   readonly metrics: MetricSummary;
+  /** Share of the catalogue shown at least once over the seed's sessions. */
+  readonly item_coverage: number;
+  /** Distinct item sequences over the seed's sessions (learned policies; NaN for baselines). */
+  readonly distinct_sequences: number;
 }
 
 /** One row of a preset's table: means and 95% CI half-widths over seeds, and the per-seed values. */
@@ -85,6 +134,10 @@ export type LearnRow = {
   readonly r_traj_vs_random: number;
   readonly r_traj_vs_random_ci95: number;
   readonly r_traj_vs_random_min: number;
+  readonly item_coverage: number;
+  readonly item_coverage_ci95: number;
+  readonly distinct_sequences: number;
+  readonly distinct_sequences_ci95: number;
   readonly perSeed: readonly SeedResult[];
 };
 
@@ -119,6 +172,8 @@ export interface LearnResults {
   readonly bench: {
     readonly command: string;
     readonly methods: readonly string[];
+    /** Which state the learned policies read (see {@link UserStateMode}). */
+    readonly userState: UserStateMode;
     readonly seeds: readonly number[];
     readonly episodes: number;
     readonly batch: number;
@@ -139,6 +194,8 @@ const COLUMNS = [
   { key: "r_each", label: "R_each", better: "higher" as const },
   { key: "r_traj_vs_random", label: "R_traj / random", better: "higher" as const },
   { key: "r_traj_vs_random_min", label: "min over seeds", better: "higher" as const },
+  { key: "item_coverage", label: "item coverage", better: "higher" as const },
+  { key: "distinct_sequences", label: "distinct sequences", better: "higher" as const },
 ];
 
 const EVALUATION = {
@@ -157,7 +214,7 @@ export function fmtDuration(ms: number): string {
   return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
 }
 
-type Pending = { preset: string; method: string; label: string; evaluation: LearnRow["evaluation"]; seed: number; metrics: MetricSummary };
+type Pending = { preset: string; method: string; label: string; evaluation: LearnRow["evaluation"]; seed: number; metrics: MetricSummary; distinct?: number };
 
 interface LearnedRun {
   readonly setup: EnvSetup;
@@ -167,6 +224,7 @@ interface LearnedRun {
   readonly steps: number;
   readonly episodes: number;
   readonly batch: number;
+  readonly userState: boolean;
 }
 
 /**
@@ -179,9 +237,10 @@ async function trainAndEvaluate(
   on: { curve: (point: CurvePoint) => void; progress: (envSteps: number, line: string) => void },
 ): Promise<Pending[]> {
   const { setup, method, seed, steps } = r;
-  const series = `${setup.name}/${method}`;
+  const name = `${method}${r.userState ? USER_SUFFIX : ""}`;
+  const series = `${setup.name}/${name}`;
   const env = await trainSimulator(setup, r.world, r.batch, seed);
-  const algorithm = createAlgorithm({ algorithm: method, context: contextFromEnv(env), policy: policyDefaults(setup, seed) });
+  const algorithm = createAlgorithm({ algorithm: method, context: contextFromEnv(env), policy: { ...policyDefaults(setup, seed), ...(r.userState ? { userState: {} } : {}) } });
   const quarter = Math.max(1, Math.floor(steps / 4));
   let nextSay = quarter;
   await trainPolicy(env, algorithm, {
@@ -198,15 +257,16 @@ async function trainAndEvaluate(
       if (p.envSteps < nextSay && p.envSteps < steps) return;
       while (nextSay <= p.envSteps) nextSay += quarter;
       const done = Math.min(p.envSteps, steps);
-      on.progress(done, `[${setup.name}] ${method} seed ${seed}: step ${done}/${steps}  return ${Number.isFinite(p.meanReturn) ? p.meanReturn.toFixed(2) : "-"}  ${Math.round(p.stepsPerSecond)} steps/s`);
+      on.progress(done, `[${setup.name}] ${name} seed ${seed}: step ${done}/${steps}  return ${Number.isFinite(p.meanReturn) ? p.meanReturn.toFixed(2) : "-"}  ${Math.round(p.stepsPerSecond)} steps/s`);
     },
   });
   const out: Pending[] = [];
   for (const deterministic of [true, false]) {
     const evaluation = deterministic ? "greedy" : "sampled";
-    const label = `${method} (${evaluation})`;
-    const result = await evaluate(setup, () => new PolicyAgent({ policy: algorithm.policy, deterministic, name: label }), { episodes: r.episodes, seeds: [seed] });
-    out.push({ preset: setup.name, method, label, evaluation, seed, metrics: result.perSeed[0]! });
+    const label = `${name} (${evaluation})`;
+    const counter = new SequenceCounter(new PolicyAgent({ policy: algorithm.policy, deterministic, name: label }));
+    const result = await evaluate(setup, () => counter, { episodes: r.episodes, seeds: [seed] });
+    out.push({ preset: setup.name, method: name, label, evaluation, seed, metrics: result.perSeed[0]!, distinct: counter.sequences.size });
   }
   algorithm.dispose();
   algorithm.policy.dispose();
@@ -229,7 +289,8 @@ export async function runLearnBench(o: LearnOptions, io: LabIO = SILENT): Promis
   const learned = o.methods.filter((m) => (LEARNED as readonly string[]).includes(m)) as AlgorithmName[];
   const baselines = o.methods.filter((m) => !(LEARNED as readonly string[]).includes(m));
   // Training steps of the whole grid, for the ETA (presets found missing are taken out when they are).
-  let totalTrain = o.presets.reduce((a, p) => a + o.steps[p]! * learned.length * o.seeds.length, 0);
+  const variants = userStateVariants(o.userState);
+  let totalTrain = o.presets.reduce((a, p) => a + o.steps[p]! * learned.length * variants.length * o.seeds.length, 0);
   let doneTrain = 0;
   const pending: Pending[] = [];
   const curves: CurvePoint[] = [];
@@ -244,7 +305,7 @@ export async function runLearnBench(o: LearnOptions, io: LabIO = SILENT): Promis
     } catch (err) {
       if (!(err instanceof FarsightError && err.code === "env/missing-data")) throw err;
       skipped.push({ preset: name, reason: err.message });
-      totalTrain -= o.steps[name]! * learned.length * o.seeds.length;
+      totalTrain -= o.steps[name]! * learned.length * variants.length * o.seeds.length;
       warnOf(io)(`bench learn: skipping preset ${name}: ${err.message}\n`);
       continue;
     }
@@ -258,10 +319,11 @@ export async function runLearnBench(o: LearnOptions, io: LabIO = SILENT): Promis
     presets.push(info);
     say(`[${name}] ${learned.length} learned method(s) x ${o.seeds.length} seed(s) x ${steps} steps; eval ${o.episodes} sessions per seed, test users: ${info.users.evalUsers}; backend ${backend}`);
 
-    for (const method of learned) {
+    for (const method of learned) for (const userState of variants) {
+      const rowName = `${method}${userState ? USER_SUFFIX : ""}`;
       for (const seed of o.seeds) {
         const before = doneTrain;
-        const rows = await trainAndEvaluate({ setup, world, method, seed, steps, episodes: o.episodes, batch: o.batch }, {
+        const rows = await trainAndEvaluate({ setup, world, method, seed, steps, episodes: o.episodes, batch: o.batch, userState }, {
           curve: (c) => curves.push(c),
           progress: (envSteps, line) => {
             doneTrain = before + envSteps;
@@ -270,10 +332,10 @@ export async function runLearnBench(o: LearnOptions, io: LabIO = SILENT): Promis
           },
         });
         doneTrain = before + steps;
-        run.curve(...curves.filter((c) => c.series === `${name}/${method}` && c.seed === seed));
+        run.curve(...curves.filter((c) => c.series === `${name}/${rowName}` && c.seed === seed));
         pending.push(...rows);
         const [g, s] = rows.map((x) => x.metrics);
-        say(`[${name}] ${method} seed ${seed}: greedy Len ${g!.len.toFixed(2)} R_traj ${g!.r_traj.toFixed(2)} | sampled Len ${s!.len.toFixed(2)} R_traj ${s!.r_traj.toFixed(2)}`);
+        say(`[${name}] ${rowName} seed ${seed}: greedy Len ${g!.len.toFixed(2)} R_traj ${g!.r_traj.toFixed(2)} | sampled Len ${s!.len.toFixed(2)} R_traj ${s!.r_traj.toFixed(2)}`);
       }
     }
     for (const method of baselines) {
@@ -295,6 +357,7 @@ export async function runLearnBench(o: LearnOptions, io: LabIO = SILENT): Promis
     bench: {
       command: o.command,
       methods: o.methods,
+      userState: o.userState ?? "off",
       seeds: o.seeds,
       episodes: o.episodes,
       batch: o.batch,
@@ -327,8 +390,11 @@ export function aggregateRows(pending: readonly Pending[]): LearnRow[] {
       r_each: p.metrics.r_each,
       r_traj_vs_random: p.metrics.r_traj / (randomOf.get(`${p.preset}|${p.seed}`) ?? NaN),
       metrics: p.metrics,
+      item_coverage: p.metrics.item_coverage,
+      distinct_sequences: p.distinct ?? NaN,
     }));
-    const ci = (k: "len" | "r_traj" | "r_each" | "r_traj_vs_random") => ci95(perSeed.map((s) => s[k]));
+    const ci = (k: "len" | "r_traj" | "r_each" | "r_traj_vs_random" | "item_coverage" | "distinct_sequences") => ci95(perSeed.map((s) => s[k]));
+    const cov = ci("item_coverage"), distinct = ci("distinct_sequences");
     const len = ci("len"), rt = ci("r_traj"), re = ci("r_each"), ratio = ci("r_traj_vs_random");
     return {
       agent: `${first.preset}: ${first.label}`,
@@ -345,6 +411,10 @@ export function aggregateRows(pending: readonly Pending[]): LearnRow[] {
       r_traj_vs_random: ratio.mean,
       r_traj_vs_random_ci95: ratio.halfWidth,
       r_traj_vs_random_min: ratio.min,
+      item_coverage: cov.mean,
+      item_coverage_ci95: cov.halfWidth,
+      distinct_sequences: distinct.mean,
+      distinct_sequences_ci95: distinct.halfWidth,
       perSeed,
     };
   });
