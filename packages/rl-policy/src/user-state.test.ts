@@ -27,7 +27,13 @@ afterAll(async () => {
 /** Four users over 40 items: user u rated items 10u..10u+4 (rating 5 - j) and has a one-hot feature u. */
 function profiles(): UserProfiles {
   const user: number[] = [], item: number[] = [], rating: number[] = [];
-  for (let u = 0; u < 4; u++) for (let j = 0; j < 5; j++) user.push(u), item.push(10 * u + j), rating.push(5 - j);
+  for (let u = 0; u < 4; u++) {
+    for (let j = 0; j < 5; j++) {
+      user.push(u);
+      item.push(10 * u + j);
+      rating.push(5 - j);
+    }
+  }
   const features = new Float32Array(16);
   for (let u = 0; u < 4; u++) features[u * 4 + u] = 1;
   return buildUserProfiles({ numUsers: 4, log: { user: Int32Array.from(user), item: Int32Array.from(item), rating: Float32Array.from(rating) }, features, featureDim: 4 });
