@@ -1,5 +1,5 @@
 import { evaluate, loadPreset, makeSimulator, PRESETS, type EnvSetup, type EvalMode } from "@farsight/env";
-import { contextFromEnv, createAlgorithm, DEFAULT_A2C_OPTIONS, DEFAULT_PPO_OPTIONS, initBackend, PolicyAgent, saveCheckpoint, trainPolicy, type AlgorithmName, type EncoderKind } from "@farsight/rl-policy";
+import { contextFromEnv, createAlgorithm, DEFAULT_A2C_OPTIONS, DEFAULT_PPO_OPTIONS, initBackend, PolicyAgent, saveCheckpoint, STATE_TRACKERS, trainPolicy, type AlgorithmName, type EncoderKind } from "@farsight/rl-policy";
 import { UsageError, type CliIO, type Command } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
@@ -8,7 +8,8 @@ import { PRESET_FLAG_TABLE, presetOptionsFrom, quitRuleLine } from "../preset-fl
 import { userSplit, RunDirectory } from "@farsight/lab";
 
 const ALGOS = ["ppo", "a2c", "dqn"] as const satisfies readonly AlgorithmName[];
-const ENCODERS = ["mean", "gru", "transformer"] as const satisfies readonly EncoderKind[];
+/** Every state tracker of rl-policy (`STATE_TRACKERS`), listed with its summary in the help. */
+const ENCODERS = Object.keys(STATE_TRACKERS) as EncoderKind[];
 const MODES = ["FB", "NX_0", "NX_10"] as const satisfies readonly EvalMode[];
 
 /** Largest rating of the training log: raw feedback is divided by it before it enters the policy. */
@@ -41,7 +42,10 @@ const spec = defineCommand({
       kind: "path", placeholder: "DIR", required: "where the policy is saved",
       help: "checkpoint directory (policy.json, weights.bin, optimizer.bin): new or empty, checked before training; evaluate it later with `farsight eval --agent policy:DIR`.",
     },
-    encoder: { kind: "choice", choices: ENCODERS, default: "mean", placeholder: "NAME", help: "state encoder (LERL used a transformer)." },
+    encoder: {
+      kind: "choice", choices: ENCODERS, default: "mean", placeholder: "NAME", help: "state tracker (LERL used a transformer).",
+      choiceHelp: Object.fromEntries(ENCODERS.map((k) => [k, STATE_TRACKERS[k].summary])),
+    },
     batch: { kind: "int", min: 1, default: 32, placeholder: "B", help: "concurrent training sessions." },
     history: { kind: "int", min: 1, default: 10, placeholder: "L", help: "interactions the encoder sees." },
     lr: { kind: "number", min: 0, exclusiveMin: true, defaultHelp: "the algorithm's", help: "learning rate." },
