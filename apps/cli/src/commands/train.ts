@@ -51,6 +51,11 @@ const spec = defineCommand({
     lr: { kind: "number", min: 0, exclusiveMin: true, defaultHelp: "the algorithm's", help: "learning rate." },
     mode: { kind: "choice", choices: MODES, default: "FB", placeholder: "MODE", help: "simulator mode of training and evaluation (see `farsight eval --help`)." },
     "eval-episodes": { kind: "int", min: 0, default: 500, help: "episodes of the final evaluation on the test simulator (0 skips it)." },
+    // user-aware state (issue 27)
+    "user-state": {
+      kind: "choice", choices: ["off", "on"], default: "off", placeholder: "off|on",
+      help: "on: the policy reads the user's best logged items and features (rl-policy userState).",
+    },
     ...DATA_DIR_FLAG,
     ...PRESET_FLAG_TABLE,
     ...JSON_FLAG,
@@ -80,7 +85,7 @@ export const trainCommand: Command = {
     // --out is checked (and locked) before anything is loaded or trained: another policy there is never overwritten.
     const dir = RunDirectory.open(out, { command: "train" });
     try {
-      return await trainInto(out, io, values, { preset, envName, algo, steps: budget.steps, requestedSteps: steps, seed, encoder, batch, history, mode, evalEpisodes, lr }, say);
+      return await trainInto(out, io, values, { preset, envName, algo, steps: budget.steps, requestedSteps: steps, seed, encoder, batch, history, mode, evalEpisodes, lr, userState: values["user-state"] === "on" }, say);
     } finally {
       dir.release();
     }
@@ -102,6 +107,8 @@ interface TrainSettings {
   readonly mode: EvalMode;
   readonly evalEpisodes: number;
   readonly lr: number | undefined;
+  /** rl-policy `userState` on (issue 27). */
+  readonly userState?: boolean;
 }
 
 async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; json?: boolean }, t: TrainSettings, say: (line: string) => void): Promise<number> {
@@ -117,7 +124,7 @@ async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; 
   const backend = await initBackend();
   say(backend.summary);
   say(`${envName}: ${quitRuleLine(setup.describe)}; evaluation on ${split.label} (${split.testUsers} test, ${split.trainUsers} train)`);
-  const algorithm = createAlgorithm({ algorithm: algo, context: contextFromEnv(trainEnv), policy: { seed, historyLength: history, feedbackScale: feedbackScaleOf(setup), encoder: { ...defaultsOf(encoder) } },
+  const algorithm = createAlgorithm({ algorithm: algo, context: contextFromEnv(trainEnv), policy: { seed, historyLength: history, feedbackScale: feedbackScaleOf(setup), encoder: { ...defaultsOf(encoder) }, ...(t.userState ? { userState: {} } : {}) },
     ...(lr !== undefined ? { [algo]: { learningRate: lr } } : {}), });
   say(`training ${algo} (${encoder} encoder, ${algorithm.policy.params.count()} parameters) on ${envName} (predicted world: ${userModel}${uncertaintyPenalty ? `, penalty ${uncertaintyPenalty} x std` : ""}): ${steps} steps, ${batch} sessions, seed ${seed}`);
   const summary = await trainPolicy(trainEnv, algorithm, {
