@@ -80,6 +80,7 @@ export const FARSIGHT_ERROR_CODES = {
   "rl-policy/empty-log": "a logged dataset has no rows for the users asked for",
   "rl-policy/empty-rollout": "an update was called on an empty rollout buffer",
   "rl-policy/env-mismatch": "a policy trained for other items or slate sizes was used on this environment",
+  "rl-policy/no-users": "a user-aware policy got a history batch that names no users",
   "rl-policy/history-length": "a history batch does not have the length the policy was built for",
   "rl-policy/ilrec-bad-demo": "a demonstration's slate does not fit the policy",
   "rl-policy/no-backend": "no TF.js backend could be initialised",

@@ -59,6 +59,14 @@ export interface Observation {
   readonly history: readonly Interaction[];
   /** Reward collected so far in this session. */
   readonly returnSoFar: number;
+  /**
+   * What is known of the user before this session, where the env has user profiles: their best logged items
+   * (best first, at most a few dozen; a held-out user's fold-in share only, never withheld ratings). Items the
+   * user rated in the log, not items recommended in this session.
+   */
+  readonly userPast?: readonly { readonly item: ItemId; readonly category: CategoryId; readonly rating: number }[];
+  /** The user's non-zero features by column name (`gender:women`), where the dataset has user features. */
+  readonly userFeatures?: Readonly<Record<string, number>>;
 }
 
 /** The items recommended to one session at one step, in rank order. */

@@ -64,3 +64,4 @@ export {
   type CategoryOutlookLike,
   type ItemSlateLike,
 } from "./oracle-knowledge.js";
+export { buildUserProfiles, userPast, userFeatureMap, truncateProfiles, type UserProfiles, type UserProfileInput, type UserPastSource, type LoggedItem } from "./user-profiles.js";

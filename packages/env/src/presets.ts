@@ -23,6 +23,7 @@ import { generateSynthetic, SyntheticWorld, type SyntheticOptions } from "./synt
 import { syntheticFamily, type SyntheticFamilyMember } from "./synthetic-family.js";
 import { completeGroundTruth, penalizedPrediction, trainUserModel, userModelOptions, type TrainedUserModel, type UserModelKind, type UserModelOptions } from "./user-model.js";
 import { columnDistances, MatrixWorld, type WorldModel } from "./world.js";
+import { buildUserProfiles, type UserProfiles } from "./user-profiles.js";
 
 export const PRESETS = ["synthetic", "coat", "movielens-100k", "movielens-1m", "kuairec", "kuairand-pure", "synthetic-kuaisim-rules", "kuairand-pure-kuaisim-rules"] as const;
 export type PresetName = (typeof PRESETS)[number];
@@ -119,6 +120,12 @@ export interface EnvSetup {
   readonly majority: Uint8Array;
   readonly trainUsers: Int32Array;
   readonly testUsers: Int32Array;
+  /**
+   * Every user's profile (`user-profiles.ts`): their past is `trainLog` (a training user's training log, a held-out
+   * user's fold-in share, the synthetic log on the synthetic presets), plus the dataset's user features (Coat).
+   * Every simulator of the preset carries it (`VecEnv.profiles`).
+   */
+  readonly profiles: UserProfiles;
   /** Trains (once) and returns the predicted world model from the training log. */
   predicted(): Promise<{ world: WorldModel; model: TrainedUserModel }>;
   /** Parameters that define the preset, for reports. */
@@ -428,6 +435,14 @@ export async function loadPreset(requested: string, options: PresetOptions = {})
     ? { evalUsers: "held-out", testFraction, splitSeed, foldIn, foldInOrder: logs!.order, withheldRatings: logs!.withheld.user.length }
     : { evalUsers: "same", testFraction: 0 };
   let predicted: Promise<{ world: WorldModel; model: TrainedUserModel }> | undefined;
+  const ds = p.dataset;
+  const profiles = buildUserProfiles({
+    numUsers: p.numUsers,
+    log: trainLog,
+    ...(heldOut ? { testUsers: split.test } : {}),
+    synthetic: !ds,
+    ...(ds?.userFeatures && ds.userFeatureDim ? { features: ds.userFeatures, featureDim: ds.userFeatureDim, ...(ds.userFeatureNames ? { featureNames: ds.userFeatureNames } : {}) } : {}),
+  });
   const userModel = userModelOptions(options.userModel, { ...p.mf, ...options.mf });
   return {
     name: name as PresetName,
@@ -443,8 +458,9 @@ export async function loadPreset(requested: string, options: PresetOptions = {})
     majority: majorityCategories(p.catalog, trainLog.item),
     trainUsers: split.train,
     testUsers: split.test,
+    profiles,
     // The folder the data came from is part of what produced a result (two copies of a dataset can differ).
-    describe: { preset: name, ...(dataFolder ? { dataFolder } : {}), ...p.describe, ...users, userModel: userModel.kind, ...(userModel.uncertaintyPenalty ? { uncertaintyPenalty: userModel.uncertaintyPenalty } : {}), testUsers: split.test.length, trainUsers: split.train.length },
+    describe: { preset: name, ...(dataFolder ? { dataFolder } : {}), ...p.describe, ...users, userModel: userModel.kind, userProfiles: { past: ds ? (heldOut ? "training log; held-out users: fold-in share" : "training log") : "synthetic log", features: profiles.featureDim > 0 ? `${profiles.featureDim} user feature columns` : "none" }, ...(userModel.uncertaintyPenalty ? { uncertaintyPenalty: userModel.uncertaintyPenalty } : {}), testUsers: split.test.length, trainUsers: split.train.length },
     predicted() {
       predicted ??= (async () => {
         const features = datasetFeatures(p.dataset ?? { catalog: p.catalog });
@@ -481,5 +497,5 @@ export async function makeSimulator(setup: EnvSetup, which: SimulatorRole, optio
   const shared = which === "train" ? (await setup.predicted()).world : setup.groundTruth;
   const world = shared.fork?.() ?? shared;
   const users = which === "test" ? setup.testUsers : setup.trainUsers;
-  return new Simulator(world, setup.makeRules(), { ...setup.simulator, users, ...options });
+  return new Simulator(world, setup.makeRules(), { ...setup.simulator, users, profiles: setup.profiles, ...options });
 }

@@ -6,6 +6,10 @@ import { FarsightError, Rng, type Interaction, type Observation, type UserId } f
 import type { QuitRule } from "./quit.js";
 import { EndCode, type EvalMode, type FeedbackKind, type SlateReward, type VecEnv, type VecStepResult } from "./types.js";
 import { slateSimilarity, type WorldModel } from "./world.js";
+import { userFeatureMap, userPast, type UserProfiles } from "./user-profiles.js";
+
+/** Logged items an observation carries (the planners' user summary reads a few of them). */
+const OBSERVATION_PAST = 20;
 
 export interface SimulatorOptions {
   /** Concurrent sessions B (default 1). */
@@ -30,6 +34,8 @@ export interface SimulatorOptions {
   readonly sessionLimit: number;
   /** Users the env draws from (held-out users at test time); default all users of the world. */
   readonly users: Int32Array | undefined;
+  /** Users' logged past and features (every preset passes its `EnvSetup.profiles`); default none. */
+  readonly profiles: UserProfiles | undefined;
   readonly seed: number;
 }
 
@@ -45,6 +51,7 @@ export const DEFAULT_SIMULATOR: SimulatorOptions = {
   autoReset: false,
   sessionLimit: Infinity,
   users: undefined,
+  profiles: undefined,
   seed: 0,
 };
 
@@ -102,6 +109,7 @@ export class Simulator implements VecEnv {
     this.numItems = world.numItems;
     if (K > this.numItems) throw new FarsightError("env/bad-option", `slate size ${K} exceeds the ${this.numItems} items`, {});
     this.userPool = o.users ?? Int32Array.from({ length: world.numUsers }, (_, u) => u);
+    if (o.profiles && o.profiles.numUsers !== world.numUsers) throw new FarsightError("env/bad-option", `user profiles cover ${o.profiles.numUsers} users, the world has ${world.numUsers}`, {});
     if (this.userPool.length === 0) throw new FarsightError("env/no-users", "the simulator's user pool is empty", {});
     for (const u of this.userPool) {
       if (!(u >= 0 && u < world.numUsers)) throw new FarsightError("env/bad-user", `user ${u} is outside the world's ${world.numUsers} users`, { user: u });
@@ -148,6 +156,9 @@ export class Simulator implements VecEnv {
   }
   get scorer() {
     return this.world.scorer;
+  }
+  get profiles() {
+    return this.options.profiles;
   }
 
   reset(): Int32Array {
@@ -310,6 +321,11 @@ export class Simulator implements VecEnv {
         history.push({ item, category: this.catalog.itemCategory[item]!, feedback: this.historyFeedback[row + k]!, step: s });
       }
     }
-    return { sessionId: `s${this.sessionSerial[slot]}`, userId: this.users[slot]!, step: t, history, returnSoFar: this.returns[slot]! };
+    const base = { sessionId: `s${this.sessionSerial[slot]}`, userId: this.users[slot]!, step: t, history, returnSoFar: this.returns[slot]! };
+    const p = this.options.profiles;
+    if (!p) return base;
+    const u = this.users[slot]!;
+    const userPastItems = userPast(p, u, OBSERVATION_PAST).map((x) => ({ ...x, category: this.catalog.itemCategory[x.item]! }));
+    return { ...base, userPast: userPastItems, ...(p.features ? { userFeatures: userFeatureMap(p, u) } : {}) };
   }
 }

@@ -11,6 +11,7 @@
  *   step s is `h = s % H` (a ring buffer). Rows `max(0, steps[b]-H) .. steps[b]-1` are valid.
  */
 import type { Catalog, EndReason, ItemScorer, Observation, UserId } from "@farsight/core";
+import type { UserProfiles } from "./user-profiles.js";
 
 /** End reason codes as stored in {@link VecEnv.endCode}; `END_REASONS[code]` maps to the core type. */
 export const EndCode = {
@@ -85,6 +86,12 @@ export interface VecEnv {
    * baselines and non-LLM actors use it. For the synthetic world it ignores in-session boredom.
    */
   readonly scorer: ItemScorer;
+
+  /**
+   * What is known of each user before a session (logged past best first, features), when the env was given
+   * profiles (every preset's simulators are); user-aware policies and planners read it. See `user-profiles.ts`.
+   */
+  readonly profiles: UserProfiles | undefined;
 
   /** Current user per slot, length B. */
   readonly users: Int32Array;

@@ -104,6 +104,7 @@ export function createSessionGraph(o: SessionGraphOptions) {
     if (o.policy) {
       const L = o.policy.options.historyLength;
       const h = emptyHistory(1, L, o.catalog.numItems);
+      h.users[0] = s.userId; // a user-aware policy (rl-policy `userState`) reads this user's profile
       s.history.slice(-L).forEach((it, j, arr) => {
         const at = L - arr.length + j;
         h.items[at] = it.item;

@@ -40,6 +40,7 @@ export {
   type SeedResult,
   type UserSplit as LearnUserSplit,
 } from "./bench/learn.js";
+export { USER_STATE_MODES, type UserStateMode } from "./bench/learn.js";
 export { formatPresetTable, writeLearnReport } from "./bench/learn-report.js";
 export { trainFromLog, type TrainFromLogOptions, type TrainedFromLog } from "./experiment/train-from-log.js";
 // Run directories and the report

@@ -1,6 +1,7 @@
 export type {
   CategoryOption,
   SlateSummary,
+  UserSummary,
   PreviousPlan,
   ItemSlate,
   PlanRequest,
@@ -11,6 +12,7 @@ export type {
 export { emptyCounters } from "./types.js";
 export {
   buildPlanRequest,
+  userSummary,
   slatesFromHistory,
   itemSlatesFromHistory,
   candidateOptions,

@@ -35,6 +35,19 @@ function taskText(o: LerlPromptOptions, cohort: boolean): string {
   ].join("\n");
 }
 
+/** A short "[User Profile]" section when the request has a user summary (none otherwise: the prompt is LERL's). */
+function userProfileLines(request: PlanRequest): string[] {
+  const u = request.user;
+  if (!u) return [];
+  const cats = u.topCategories.map((c) => `${c.name ?? `category ${c.id}`} (${c.count} items, mean rating ${num(c.meanRating)})`);
+  return [
+    "[User Profile]",
+    u.pastItems > 0 ? `Before this session the user's ${u.pastItems} best-rated logged items were mostly from: ${cats.join(", ")}.` : "No logged items of this user before this session.",
+    ...(u.features.length ? [`User features: ${u.features.join(", ")}.`] : []),
+    "",
+  ];
+}
+
 /**
  * LERL's four-part planning prompt for one session: [Candidate Categories], [User Interaction History],
  * [Reflective Summaries], [Your Task]. Category names appear where the dataset has them.
@@ -46,6 +59,7 @@ export function lerlPlanPrompt(request: PlanRequest, o: LerlPromptOptions): Prom
     "[Candidate Categories]",
     formatCandidates(request.candidates),
     "",
+    ...userProfileLines(request),
     "[User Interaction History]",
     `The last ${request.history.length} recommendation slates of this session (oldest first).${feedback}`,
     formatHistory(request.history, name),

@@ -1,5 +1,25 @@
 import { FarsightError, type Catalog, type CategoryId, type Interaction, type Observation, type Reflection } from "@farsight/core";
-import type { CategoryOption, ItemSlate, PlanRequest, PreviousPlan, SlateSummary } from "./types.js";
+import type { CategoryOption, ItemSlate, PlanRequest, PreviousPlan, SlateSummary, UserSummary } from "./types.js";
+
+/** Categories a {@link UserSummary} lists at most. */
+const USER_TOP_CATEGORIES = 5;
+
+/** The user summary of an observation with a user profile, else undefined. */
+export function userSummary(observation: Observation, catalog: Pick<Catalog, "categoryNames">): UserSummary | undefined {
+  if (!observation.userPast && !observation.userFeatures) return undefined;
+  const byCategory = new Map<CategoryId, { count: number; sum: number }>();
+  for (const x of observation.userPast ?? []) {
+    const e = byCategory.get(x.category) ?? { count: 0, sum: 0 };
+    e.count++;
+    e.sum += x.rating;
+    byCategory.set(x.category, e);
+  }
+  const topCategories = [...byCategory.entries()]
+    .sort((a, b) => b[1].count - a[1].count || b[1].sum - a[1].sum || a[0] - b[0])
+    .slice(0, USER_TOP_CATEGORIES)
+    .map(([id, e]) => ({ id, ...(catalog.categoryNames[id] ? { name: catalog.categoryNames[id] } : {}), count: e.count, meanRating: e.sum / e.count }));
+  return { pastItems: observation.userPast?.length ?? 0, topCategories, features: Object.keys(observation.userFeatures ?? {}) };
+}
 
 /** LERL's history window: the last 5 slates. */
 export const DEFAULT_HISTORY_SLATES = 5;
@@ -77,6 +97,7 @@ export function buildPlanRequest(observation: Observation, options: BuildPlanReq
   const others = new Set<CategoryId>();
   for (const s of history) for (const c of s.categories) if (!candidateIds.has(c) && c >= 0 && c < options.catalog.numCategories) others.add(c);
   const otherCategories = others.size ? candidateOptions(options.catalog, [...others].sort((a, b) => a - b)).filter((c) => c.name) : [];
+  const user = userSummary(observation, options.catalog);
   return {
     sessionId: observation.sessionId,
     userId: observation.userId,
@@ -86,6 +107,7 @@ export function buildPlanRequest(observation: Observation, options: BuildPlanReq
     ...(otherCategories.length ? { otherCategories } : {}),
     reflections: options.reflections ?? [],
     returnSoFar: observation.returnSoFar,
+    ...(user ? { user } : {}),
     itemHistory: itemSlatesFromHistory(observation.history),
     ...(options.previous ? { previous: options.previous } : {}),
   };

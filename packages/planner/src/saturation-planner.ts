@@ -21,6 +21,12 @@ export interface SaturationAwarePlannerOptions {
    * sqrt(1 + times seen). Keeps the plan exploring instead of locking onto the first liked category. Default 0.3.
    */
   readonly exploreBonus?: number;
+  /**
+   * Opt-in (default 0, not yet measured): weight of the user's logged past (`PlanRequest.user`), in units of the
+   * session's feedback range: a category gets `userPrior x` its share of the user's best logged items, so a new
+   * session starts from what the user liked before instead of from nothing.
+   */
+  readonly userPrior?: number;
 }
 
 /** One category's evidence in one session. */
@@ -37,7 +43,9 @@ export interface CategoryEvidence {
    * saturation-aware planner; the reflection-guided planner's return lift).
    */
   readonly guidance: number;
-  /** Ranking score: interest plus exploration bonus plus guidance. */
+  /** Share of the user's best logged items in this category (0 without a user summary). */
+  readonly userShare: number;
+  /** Ranking score: interest plus exploration bonus plus guidance plus the user prior. */
   readonly score: number;
 }
 
@@ -62,6 +70,7 @@ export class SaturationAwarePlanner implements Planner {
       minRepeats: Math.max(1, options.minRepeats ?? 2),
       priorStrength: Math.max(0, options.priorStrength ?? 2),
       exploreBonus: Math.max(0, options.exploreBonus ?? 0.3),
+      userPrior: Math.max(0, options.userPrior ?? 0),
     };
   }
 
@@ -92,6 +101,8 @@ export class SaturationAwarePlanner implements Planner {
     const range = finite.length && hi > lo ? hi - lo : 1;
     const recent = request.history.slice(-this.o.windowSlates).flatMap((s) => s.categories);
     const guidanceOf = this.guidance(request);
+    const past = request.user?.pastItems ?? 0;
+    const userShareOf = (id: CategoryId) => (past > 0 ? (request.user!.topCategories.find((c) => c.id === id)?.count ?? 0) / past : 0);
     return request.candidates.map(({ id }) => {
       const mine = finite.filter((x) => x.c === id);
       const sum = mine.reduce((a, x) => a + x.f, 0);
@@ -99,8 +110,9 @@ export class SaturationAwarePlanner implements Planner {
       const recentCount = recent.filter((c) => c === id).length;
       const recentShare = recent.length ? recentCount / recent.length : 0;
       const guidance = guidanceOf(id);
-      const score = interest + (this.o.exploreBonus * range) / Math.sqrt(1 + mine.length) + guidance * range;
-      return { id, seen: mine.length, interest, recentShare, saturated: recentShare > this.o.saturationShare && recentCount >= this.o.minRepeats, guidance, score };
+      const userShare = userShareOf(id);
+      const score = interest + (this.o.exploreBonus * range) / Math.sqrt(1 + mine.length) + guidance * range + this.o.userPrior * userShare * range;
+      return { id, seen: mine.length, interest, recentShare, saturated: recentShare > this.o.saturationShare && recentCount >= this.o.minRepeats, guidance, userShare, score };
     });
   }
 

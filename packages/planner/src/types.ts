@@ -8,6 +8,20 @@ export interface CategoryOption {
 }
 
 /**
+ * What was known of the user before the session (issue 27), from `Observation.userPast` / `userFeatures`: the
+ * categories of their best logged items, most frequent first, and their features. Absent when the env has no
+ * user profiles.
+ */
+export interface UserSummary {
+  /** Logged items the summary reads (the user's best ones). */
+  readonly pastItems: number;
+  /** Categories among those items: how many, and their mean logged rating, most frequent first (at most 5). */
+  readonly topCategories: readonly { readonly id: CategoryId; readonly name?: string; readonly count: number; readonly meanRating: number }[];
+  /** The user's non-zero feature names (`gender:women`), where the dataset has user features. */
+  readonly features: readonly string[];
+}
+
+/**
  * One past slate at category level: what LERL's prompt calls the user's interaction history.
  * Built from `Observation.history` by {@link slatesFromHistory}.
  */
@@ -57,6 +71,8 @@ export interface PlanRequest {
   readonly reflections: readonly Reflection[];
   /** Reward collected so far in the session. */
   readonly returnSoFar?: number;
+  /** What was known of the user before the session (their best logged items' categories, features). */
+  readonly user?: UserSummary;
   /**
    * The item ids of every slate the environment keeps for the session (its `Observation.history`, not cut to
    * `history`'s H slates), oldest first. Absent when the caller built the request without items; the

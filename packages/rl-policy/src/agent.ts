@@ -9,7 +9,7 @@ import type { Algorithm, OffPolicyAlgorithm, OnPolicyAlgorithm } from "./algorit
 import { DqnAlgorithm, DqnPolicy, type DqnOptions } from "./dqn.js";
 import type { HistoryBatch } from "./encoders.js";
 import { emptyHistory, readHistory, readRepeatMask } from "./features.js";
-import type { Policy, PolicyContext, PolicyOptionsInit } from "./policy.js";
+import type { NeuralPolicy, Policy, PolicyContext, PolicyOptionsInit } from "./policy.js";
 import { createPpoPolicy, PpoAlgorithm, type PpoOptions } from "./ppo.js";
 import { ReinforceAlgorithm, type ReinforceOptions } from "./reinforce.js";
 import { SlatePolicy } from "./slate-policy.js";
@@ -60,6 +60,8 @@ export class PolicyAgent implements Agent {
       throw new FarsightError("rl-policy/env-mismatch", `${this.name} was trained for ${c.numItems} items and slates of ${c.slateSize}; this env has ${env.numItems} items and slates of ${env.slateSize}`, { policy: { numItems: c.numItems, slateSize: c.slateSize }, env: { numItems: env.numItems, slateSize: env.slateSize } });
     }
     this.history = emptyHistory(env.batchSize, this.policy.options.historyLength, env.numItems);
+    // A user-aware policy reads this env's profiles (a held-out user's past is their fold-in share here).
+    if (this.policy.options.userState && env.profiles && "bindProfiles" in this.policy) (this.policy as NeuralPolicy).bindProfiles(env.profiles);
   }
 
   act(env: VecEnv, out: Int32Array): void {

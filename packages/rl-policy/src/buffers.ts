@@ -52,6 +52,8 @@ export function computeGae(
 /** On-policy storage for T steps of B slots. Row `t*B + b`. */
 export class RolloutBuffer {
   readonly items: Int32Array;
+  /** User per row (-1 unknown): the user-aware state looks their profile up. */
+  readonly users: Int32Array;
   readonly feedback: Float32Array;
   readonly valid: Float32Array;
   readonly slates: Int32Array;
@@ -78,6 +80,7 @@ export class RolloutBuffer {
   ) {
     const n = steps * batchSize;
     this.items = new Int32Array(n * shape.historyLength);
+    this.users = new Int32Array(n).fill(-1);
     this.feedback = new Float32Array(n * shape.historyLength);
     this.valid = new Float32Array(n * shape.historyLength);
     this.slates = new Int32Array(n * shape.slateSize);
@@ -105,6 +108,8 @@ export class RolloutBuffer {
     this.items.set(history.items, row * l);
     this.feedback.set(history.feedback, row * l);
     this.valid.set(history.valid, row * l);
+    if (history.users) this.users.set(history.users, row);
+    else this.users.fill(-1, row, row + b);
     this.slates.set(slates, row * k);
     if (a > 0) this.actions.set(actions, row * a);
     this.logProbs.set(logProbs, row);
@@ -150,8 +155,9 @@ export function gatherRows<T extends Int32Array | Float32Array | Uint8Array>(src
 }
 
 /** The history rows `rows` of a buffer as a {@link HistoryBatch}. */
-export function historyRows(buf: { items: Int32Array; feedback: Float32Array; valid: Float32Array }, l: number, rows: ArrayLike<number>): HistoryBatch {
+export function historyRows(buf: { items: Int32Array; feedback: Float32Array; valid: Float32Array; users?: Int32Array }, l: number, rows: ArrayLike<number>): HistoryBatch {
   return {
+    ...(buf.users ? { users: gatherRows(buf.users, 1, rows, (n) => new Int32Array(n)) } : {}),
     batchSize: rows.length,
     length: l,
     items: gatherRows(buf.items, l, rows, (n) => new Int32Array(n)),
@@ -193,6 +199,8 @@ export function permutation(n: number, rng: Rng): Int32Array {
  */
 export class ReplayBuffer {
   readonly items: Int32Array;
+  /** User of each transition (-1 unknown); the next state's user is the same (a reset slot's is never bootstrapped). */
+  readonly users: Int32Array;
   readonly feedback: Float32Array;
   readonly valid: Float32Array;
   readonly nextItems: Int32Array;
@@ -212,6 +220,7 @@ export class ReplayBuffer {
   ) {
     const l = shape.historyLength;
     this.items = new Int32Array(capacity * l);
+    this.users = new Int32Array(capacity).fill(-1);
     this.feedback = new Float32Array(capacity * l);
     this.valid = new Float32Array(capacity * l);
     this.nextItems = new Int32Array(capacity * l);
@@ -235,6 +244,7 @@ export class ReplayBuffer {
       this.items.set(history.items.subarray(b * l, b * l + l), i * l);
       this.feedback.set(history.feedback.subarray(b * l, b * l + l), i * l);
       this.valid.set(history.valid.subarray(b * l, b * l + l), i * l);
+      this.users[i] = history.users ? history.users[b]! : -1;
       this.nextItems.set(next.items.subarray(b * l, b * l + l), i * l);
       this.nextFeedback.set(next.feedback.subarray(b * l, b * l + l), i * l);
       this.nextValid.set(next.valid.subarray(b * l, b * l + l), i * l);

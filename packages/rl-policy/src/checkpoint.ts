@@ -6,6 +6,7 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { FarsightError } from "@farsight/core";
+import { truncateProfiles, type UserPastSource, type UserProfiles } from "@farsight/env";
 import { tf } from "./backend.js";
 import type { Algorithm } from "./algorithm.js";
 import { A2CAlgorithm, DEFAULT_A2C_OPTIONS, type A2COptions } from "./a2c.js";
@@ -37,7 +38,12 @@ export interface CheckpointManifest {
   kind: PolicyKind;
   policyOptions: PolicyOptions;
   algorithmOptions: Record<string, unknown>;
-  context: { numItems: number; numCategories: number; slateSize: number; featureDim: number };
+  /**
+   * `numUsers` / `userFeatureDim` / `userFeatureNames`: present when the policy is user-aware; the users' top-k
+   * logged items (`context/userOffsets`, `context/userItems`, `context/userRatings`) and features
+   * (`context/userFeatures`) are then in weights.bin, so the loaded policy acts without an env's profiles.
+   */
+  context: { numItems: number; numCategories: number; slateSize: number; featureDim: number; numUsers?: number; userFeatureDim?: number; userFeatureNames?: readonly string[] };
   updates: number;
   weights: Entry[];
   optimizer: Entry[];
@@ -54,6 +60,16 @@ export async function saveCheckpoint(dir: string, algorithm: Algorithm | Offline
   for (const name of policy.params.names()) weights.add(name, policy.params.require(name));
   weights.addRaw("context/itemCategory", "int32", [c.numItems], c.itemCategory);
   if (c.itemFeatures) weights.addRaw("context/itemFeatures", "float32", [c.numItems, c.featureDim], c.itemFeatures);
+  const us = policy.options.userState, profiles = policy.boundProfiles;
+  const userContext: Partial<CheckpointManifest["context"]> = {};
+  if (us && profiles) {
+    const top = truncateProfiles(profiles, us.topK);
+    weights.addRaw("context/userOffsets", "int32", [top.numUsers + 1], top.offsets);
+    weights.addRaw("context/userItems", "int32", [top.items.length], top.items);
+    weights.addRaw("context/userRatings", "float32", [top.ratings.length], top.ratings);
+    if (profiles.features) weights.addRaw("context/userFeatures", "float32", [profiles.numUsers, profiles.featureDim], profiles.features);
+    Object.assign(userContext, { numUsers: profiles.numUsers, userFeatureDim: profiles.featureDim, userFeatureNames: profiles.featureNames });
+  }
   const optimizer = new BinaryWriter();
   for (const { name, tensor } of await algorithm.optimizer.getWeights()) {
     // Moments are keyed by the engine-wide variable name; store the policy-local name.
@@ -71,7 +87,7 @@ export async function saveCheckpoint(dir: string, algorithm: Algorithm | Offline
     kind: algorithm.kind,
     policyOptions: policy.options,
     algorithmOptions,
-    context: { numItems: c.numItems, numCategories: c.numCategories, slateSize: c.slateSize, featureDim: c.itemFeatures ? c.featureDim : 0 },
+    context: { numItems: c.numItems, numCategories: c.numCategories, slateSize: c.slateSize, featureDim: c.itemFeatures ? c.featureDim : 0, ...userContext },
     updates: algorithm.updates,
     weights: weights.entries,
     optimizer: optimizer.entries,
@@ -152,6 +168,7 @@ async function readCheckpoint(dir: string, overrides: { a2c?: Partial<A2COptions
     itemCategory: weights.int32("context/itemCategory"),
     itemFeatures: manifest.context.featureDim > 0 ? weights.float32("context/itemFeatures") : undefined,
     featureDim: manifest.context.featureDim,
+    ...(manifest.context.numUsers !== undefined ? { profiles: savedProfiles(manifest.context, weights) } : {}),
   };
   const algorithm = makeAlgorithm(manifest, context, overrides);
   try {
@@ -163,6 +180,23 @@ async function readCheckpoint(dir: string, overrides: { a2c?: Partial<A2COptions
     throw err;
   }
   return { manifest, algorithm };
+}
+
+/** The users' top-k logged items and features a user-aware checkpoint keeps (see `CheckpointManifest.context`). */
+function savedProfiles(c: CheckpointManifest["context"], weights: BinaryReader): UserProfiles {
+  const numUsers = c.numUsers!, featureDim = c.userFeatureDim ?? 0;
+  const offsets = weights.int32("context/userOffsets");
+  if (offsets.length !== numUsers + 1) throw new FarsightError("rl-policy/bad-checkpoint", `context/userOffsets has ${offsets.length} entries for ${numUsers} users`, { numUsers });
+  return {
+    numUsers,
+    offsets,
+    items: weights.int32("context/userItems"),
+    ratings: weights.float32("context/userRatings"),
+    featureDim,
+    features: featureDim > 0 ? weights.float32("context/userFeatures") : undefined,
+    featureNames: c.userFeatureNames ?? [],
+    source: Array.from({ length: numUsers }, (): UserPastSource => "training log"),
+  };
 }
 
 /** Copies the saved weights and optimiser state into a freshly made algorithm, refusing non-finite values. */

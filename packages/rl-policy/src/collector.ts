@@ -182,5 +182,5 @@ export class Collector {
 }
 
 function copyHistory(h: HistoryBatch): HistoryBatch {
-  return { batchSize: h.batchSize, length: h.length, items: h.items.slice(), feedback: h.feedback.slice(), valid: h.valid.slice() };
+  return { batchSize: h.batchSize, length: h.length, items: h.items.slice(), feedback: h.feedback.slice(), valid: h.valid.slice(), ...(h.users ? { users: h.users.slice() } : {}) };
 }

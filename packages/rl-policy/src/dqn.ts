@@ -193,7 +193,7 @@ export class DqnAlgorithm implements OffPolicyAlgorithm {
     const m = rows.length;
     const r = this.replay;
     const history = historyRows(r, l, rows);
-    const next = historyRows({ items: r.nextItems, feedback: r.nextFeedback, valid: r.nextValid }, l, rows);
+    const next = historyRows({ items: r.nextItems, feedback: r.nextFeedback, valid: r.nextValid, users: r.users }, l, rows);
     // Target: r + gamma^horizon * (1 - done) * mean target Q of the top-K items allowed next (top-K by the online Q when double).
     const qNext = this.target.qValues(next);
     const nextMask = stackMasks(r.nextMasks, rows, n);

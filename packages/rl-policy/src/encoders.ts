@@ -7,8 +7,9 @@
  * item (`numItems`) and `valid = 0`.
  */
 import { tf } from "./backend.js";
-import { dense, type ParamSet } from "./params.js";
-import { transformerEncode, type TransformerOptions } from "./transformer.js";
+import type { ParamSet } from "./params.js";
+import type { TransformerOptions } from "./state-trackers/transformer.js";
+import { stateTracker } from "./state-trackers/index.js";
 
 /** Histories of B sessions, each the last L interactions (see the module comment for the layout). */
 export interface HistoryBatch {
@@ -20,9 +21,17 @@ export interface HistoryBatch {
   readonly feedback: Float32Array;
   /** 1 for a real interaction, 0 for padding, B*L. */
   readonly valid: Float32Array;
+  /**
+   * The user of each row (-1: unknown), B; a user-aware policy (`PolicyOptions.userState`) reads their profile.
+   * `readHistory` and the buffers fill it; the session's `items` never hold the user's logged past.
+   */
+  readonly users?: Int32Array;
 }
 
-/** Which encoder: `mean` pooling (fastest), `gru`, or a small causal `transformer` (LERL's choice). */
+/**
+ * Which state tracker (`state-trackers/`): `mean` pooling (fastest), `gru`, or a SASRec-style causal `transformer`
+ * (LERL's choice). {@link STATE_TRACKERS} lists them with a one-line summary each.
+ */
 export type EncoderKind = "mean" | "gru" | "transformer";
 
 /** Options of the state encoder. */
@@ -45,7 +54,7 @@ export const DEFAULT_ENCODER_OPTIONS: EncoderOptions = {
 
 /** Width of the state an encoder with these options produces. */
 export function stateDimOf(o: EncoderOptions): number {
-  return o.kind === "transformer" ? o.itemDim : o.stateDim;
+  return stateTracker(o.kind).stateDim(o);
 }
 
 /**
@@ -91,61 +100,8 @@ export function historyTokens(ps: ParamSet, items: tf.Tensor2D, feedback: tf.Ten
   return { tokens: tf.add(tf.add(itemEmb, fbEmb), pos) as tf.Tensor3D, items: itemEmb, feedback, valid };
 }
 
-/** Encodes history tokens into states [B, stateDimOf(o)]. */
+/** Encodes history tokens into states [B, stateDimOf(o)] with the tracker `o.kind` names. */
 export function encodeState(ps: ParamSet, o: EncoderOptions, h: HistoryTokens): tf.Tensor2D {
-  switch (o.kind) {
-    case "mean":
-      return meanEncode(ps, o, h);
-    case "gru":
-      return gruEncode(ps, o, h.tokens, h.valid);
-    case "transformer":
-      return transformerEncode(ps, o.transformer, h.tokens, h.valid);
-  }
+  return stateTracker(o.kind).encode(ps, o, h);
 }
 
-/** How many of the newest items the mean encoder also sees one by one (the quit rules look at a short window). */
-const MEAN_RECENT = 3;
-
-/**
- * Mean pooling, made aware of what order-free pooling loses: the input is the masked mean of the tokens,
- * the feedback-weighted mean of the item embeddings ("what was liked": a plain mean of `e + w f` cannot
- * separate liked from shown), the newest {@link MEAN_RECENT} item embeddings (recency, for quit windows),
- * and the filled fraction of the window; one ReLU layer on top.
- */
-function meanEncode(ps: ParamSet, o: EncoderOptions, h: HistoryTokens): tf.Tensor2D {
-  const [b, l, d] = h.tokens.shape;
-  const valid3 = tf.expandDims(h.valid, 2);
-  const count = tf.maximum(tf.sum(h.valid, 1, true), 1); // [B, 1]
-  const meanTok = tf.div(tf.sum(tf.mul(h.tokens, valid3), 1), count);
-  const liked = tf.div(tf.sum(tf.mul(h.items, tf.mul(valid3, tf.expandDims(h.feedback, 2))), 1), count);
-  const recentN = Math.min(MEAN_RECENT, l);
-  const recent = tf.reshape(tf.slice(tf.mul(h.items, valid3), [0, l - recentN, 0], [b, recentN, d]), [b, recentN * d]);
-  const filled = tf.div(tf.sum(h.valid, 1, true), l);
-  return dense(ps, "enc/mean/out", tf.concat([meanTok, liked, recent, filled], 1), o.stateDim, "relu") as tf.Tensor2D;
-}
-
-/** GRU over the window, oldest to newest; padded steps keep the previous hidden state. */
-function gruEncode(ps: ParamSet, o: EncoderOptions, tokens: tf.Tensor3D, valid: tf.Tensor2D): tf.Tensor2D {
-  const [b, l, d] = tokens.shape;
-  const hDim = o.stateDim;
-  // Gates z, r and candidate n from one fused input matrix and one fused recurrent matrix.
-  const wx = ps.get("enc/gru/wx", [d, 3 * hDim]);
-  const wh = ps.get("enc/gru/wh", [hDim, 3 * hDim]);
-  const bias = ps.get("enc/gru/b", [3 * hDim], "zeros");
-  const xs = tf.add(tf.matMul(tf.reshape(tokens, [b * l, d]), wx), bias);
-  const xSteps = tf.unstack(tf.reshape(xs, [b, l, 3 * hDim]), 1);
-  const masks = tf.unstack(tf.expandDims(valid, 2), 1);
-  let h: tf.Tensor = tf.zeros([b, hDim]);
-  for (let t = 0; t < l; t++) {
-    const [xz, xr, xn] = tf.split(xSteps[t]!, 3, 1);
-    const hh = tf.matMul(h, wh);
-    const [hz, hr, hn] = tf.split(hh, 3, 1);
-    const z = tf.sigmoid(tf.add(xz!, hz!));
-    const r = tf.sigmoid(tf.add(xr!, hr!));
-    const n = tf.tanh(tf.add(xn!, tf.mul(r, hn!)));
-    const next = tf.add(tf.mul(tf.sub(1, z), n), tf.mul(z, h));
-    const m = masks[t]!;
-    h = tf.add(tf.mul(m, next), tf.mul(tf.sub(1, m), h));
-  }
-  return h as tf.Tensor2D;
-}

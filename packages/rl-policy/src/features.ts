@@ -6,8 +6,8 @@ import type { VecEnv } from "@farsight/env";
 import type { HistoryBatch } from "./encoders.js";
 
 /** Allocates an empty history batch (every row padding). */
-export function emptyHistory(batchSize: number, length: number, padItem: number): HistoryBatch {
-  return { batchSize, length, items: new Int32Array(batchSize * length).fill(padItem), feedback: new Float32Array(batchSize * length), valid: new Float32Array(batchSize * length) };
+export function emptyHistory(batchSize: number, length: number, padItem: number): HistoryBatch & { users: Int32Array } {
+  return { batchSize, length, items: new Int32Array(batchSize * length).fill(padItem), feedback: new Float32Array(batchSize * length), valid: new Float32Array(batchSize * length), users: new Int32Array(batchSize).fill(-1) };
 }
 
 /**
@@ -24,8 +24,10 @@ export function readHistory(env: VecEnv, out: HistoryBatch, feedbackScale = 1): 
   out.items.fill(pad);
   out.feedback.fill(0);
   out.valid.fill(0);
+  out.users?.fill(-1);
   for (let b = 0; b < out.batchSize; b++) {
     if (!env.active[b]) continue;
+    if (out.users) out.users[b] = env.users[b]!;
     const steps = env.steps[b]!;
     const oldest = Math.max(0, steps - h);
     let j = len - 1;
@@ -55,6 +57,7 @@ export function sliceHistory(src: HistoryBatch, rows: ArrayLike<number>): Histor
     out.items.set(src.items.subarray(s, s + len), r * len);
     out.feedback.set(src.feedback.subarray(s, s + len), r * len);
     out.valid.set(src.valid.subarray(s, s + len), r * len);
+    out.users[r] = src.users ? src.users[rows[r]!]! : -1;
   }
   return out;
 }

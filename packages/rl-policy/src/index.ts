@@ -2,7 +2,8 @@ export { initBackend, requireBackend, availableBackends, DEFAULT_BACKEND_ORDER, 
 export { registerGradients, differentiableKernels } from "./gradients.js";
 export { ParamSet, dense, mlp, layerNorm } from "./params.js";
 export { DEFAULT_ENCODER_OPTIONS, stateDimOf, itemTable, historyTokens, encodeState, type HistoryBatch, type HistoryTokens, type EncoderKind, type EncoderOptions } from "./encoders.js";
-export type { TransformerOptions } from "./transformer.js";
+export type { TransformerOptions } from "./state-trackers/transformer.js";
+export { STATE_TRACKERS, stateTracker, type StateTracker } from "./state-trackers/index.js";
 export { emptyHistory, readHistory, readRepeatMask, combineMasks, planMaskFromCategories, sliceHistory, type MaskStats } from "./features.js";
 export { MASKED_LOGIT, gaussianLogProb, gaussianEntropy, applyMask, plackettLuceLogProb, topKSlates, sampleSlates, epsilonGreedySlates } from "./distributions.js";
 export { computeGae, RolloutBuffer, ReplayBuffer, historyRows, stackMasks, permutation, type TransitionShape } from "./buffers.js";
@@ -35,3 +36,4 @@ export { saveCheckpoint, loadCheckpoint, loadOfflineCheckpoint, loadPolicy, type
 export { PolicyAgent, createAlgorithm, type AlgorithmName, type CreateAlgorithmOptions, type PolicyAgentOptions } from "./agent.js";
 export * from "./ilrec/index.js";
 export * from "./offline/index.js";
+export { DEFAULT_USER_STATE, UserTables, userTokens, prependTokens, type UserStateOptions } from "./user-state.js";

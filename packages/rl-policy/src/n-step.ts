@@ -25,6 +25,7 @@ interface Pending {
   items: Int32Array;
   feedback: Float32Array;
   valid: Float32Array;
+  user: number;
   slate: Int32Array;
   reward: number;
 }
@@ -58,6 +59,7 @@ export class NStepQueue {
         items: history.items.slice(b * l, b * l + l),
         feedback: history.feedback.slice(b * l, b * l + l),
         valid: history.valid.slice(b * l, b * l + l),
+        user: history.users ? history.users[b]! : -1,
         slate: slates.slice(b * k, b * k + k),
         reward: rewards[b]!,
       });
@@ -73,11 +75,11 @@ export class NStepQueue {
     }
     const m = out.length;
     const rows: NStepRows = {
-      history: { batchSize: m, length: l, items: new Int32Array(m * l), feedback: new Float32Array(m * l), valid: new Float32Array(m * l) },
+      history: { batchSize: m, length: l, items: new Int32Array(m * l), feedback: new Float32Array(m * l), valid: new Float32Array(m * l), users: new Int32Array(m) },
       slates: new Int32Array(m * k),
       rewards: new Float32Array(m),
       dones: new Uint8Array(m),
-      next: { batchSize: m, length: l, items: new Int32Array(m * l), feedback: new Float32Array(m * l), valid: new Float32Array(m * l) },
+      next: { batchSize: m, length: l, items: new Int32Array(m * l), feedback: new Float32Array(m * l), valid: new Float32Array(m * l), users: new Int32Array(m) },
       nextMask: nextMask ? new Uint8Array(m * this.numItems) : null,
       horizons: new Uint8Array(m),
     };
@@ -85,6 +87,8 @@ export class NStepQueue {
       rows.history.items.set(o.p.items, i * l);
       rows.history.feedback.set(o.p.feedback, i * l);
       rows.history.valid.set(o.p.valid, i * l);
+      rows.history.users![i] = o.p.user;
+      rows.next.users![i] = o.p.user;
       rows.slates.set(o.p.slate, i * k);
       rows.rewards[i] = o.reward;
       rows.dones[i] = o.done ? 1 : 0;

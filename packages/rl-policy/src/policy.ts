@@ -4,11 +4,12 @@
  * owns the parameters, the item table, the state encoder and the mask handling.
  */
 import { FarsightError, Rng } from "@farsight/core";
-import type { VecEnv } from "@farsight/env";
+import type { UserProfiles, VecEnv } from "@farsight/env";
 import { requireBackend, tf } from "./backend.js";
 import { DEFAULT_ENCODER_OPTIONS, encodeState, historyTokens, itemTable, type EncoderOptions, type HistoryBatch } from "./encoders.js";
 import { combineMasks, type MaskStats } from "./features.js";
 import { ParamSet } from "./params.js";
+import { DEFAULT_USER_STATE, prependTokens, UserTables, userTokens, type UserStateOptions } from "./user-state.js";
 
 /**
  * The algorithms this package implements: online (PPO, A2C, DQN, REINFORCE) and offline, trained from a logged
@@ -26,9 +27,11 @@ export interface PolicyContext {
   /** Fixed item features, numItems x featureDim, when the world model has them. */
   readonly itemFeatures?: Float32Array;
   readonly featureDim: number;
+  /** The users' logged past and features (`VecEnv.profiles`), read by a user-aware policy (`userState`). */
+  readonly profiles?: UserProfiles;
 }
 
-/** The context of an env: its catalogue, slate size and item features. */
+/** The context of an env: its catalogue, slate size, item features and user profiles. */
 export function contextFromEnv(env: VecEnv): PolicyContext {
   return {
     numItems: env.numItems,
@@ -37,6 +40,7 @@ export function contextFromEnv(env: VecEnv): PolicyContext {
     itemCategory: env.catalog.itemCategory,
     itemFeatures: env.itemEmbeddings,
     featureDim: env.itemEmbeddings ? env.embeddingDim : 0,
+    ...(env.profiles ? { profiles: env.profiles } : {}),
   };
 }
 
@@ -68,10 +72,15 @@ export interface PolicyOptions {
    * unwanted, which training can undo. Off, the policy and its parameters are exactly as before.
    */
   repeatLogit?: number;
+  /**
+   * Opt-in (absent = off): the user's best logged items, their features and optionally a per-user embedding open
+   * the history the encoder reads (see `user-state.ts`). Off, the policy and its parameters are exactly as before.
+   */
+  userState?: UserStateOptions;
 }
 
-/** Policy options as callers pass them: any subset, the encoder's too. */
-export type PolicyOptionsInit = Partial<Omit<PolicyOptions, "encoder">> & { encoder?: Partial<EncoderOptions> };
+/** Policy options as callers pass them: any subset, the encoder's and the user state's too. */
+export type PolicyOptionsInit = Partial<Omit<PolicyOptions, "encoder" | "userState">> & { encoder?: Partial<EncoderOptions>; userState?: Partial<UserStateOptions> };
 
 export const DEFAULT_POLICY_OPTIONS: PolicyOptions = {
   encoder: DEFAULT_ENCODER_OPTIONS,
@@ -134,6 +143,12 @@ export abstract class NeuralPolicy implements Policy {
   /** One-hot primary category per item with a zero pad row, [N+1, C]. */
   private readonly categoryOneHot: tf.Tensor2D;
   private cachedTable: tf.Tensor2D | undefined;
+  /** The users' profiles as tensors, with `userState`. */
+  private userTables: UserTables | undefined;
+  /** User feature columns the user token reads (0: none), fixed at construction; saved in checkpoints. */
+  readonly userFeatureDim: number = 0;
+  /** Rows of the per-user embedding (0: none). */
+  readonly userEmbeddingRows: number = 0;
 
   constructor(
     readonly context: PolicyContext,
@@ -141,7 +156,8 @@ export abstract class NeuralPolicy implements Policy {
   ) {
     const encoder = { ...DEFAULT_POLICY_OPTIONS.encoder, ...options.encoder };
     encoder.transformer = { ...DEFAULT_POLICY_OPTIONS.encoder.transformer, ...options.encoder?.transformer };
-    this.options = { ...DEFAULT_POLICY_OPTIONS, ...options, encoder };
+    const { userState: userInit, ...rest } = options;
+    this.options = { ...DEFAULT_POLICY_OPTIONS, ...rest, encoder, ...(userInit ? { userState: { ...DEFAULT_USER_STATE, ...userInit } } : {}) };
     requireBackend(`A ${new.target.name}`);
     if (context.slateSize > context.numItems) throw new FarsightError("rl-policy/slate-too-large", `Slate size ${context.slateSize} exceeds the catalogue (${context.numItems} items)`, { ...context });
     this.params = new ParamSet(this.options.seed);
@@ -155,12 +171,36 @@ export abstract class NeuralPolicy implements Policy {
     const oneHot = new Float32Array((n + 1) * context.numCategories);
     for (let i = 0; i < n; i++) oneHot[i * context.numCategories + context.itemCategory[i]!] = 1;
     this.categoryOneHot = tf.keep(tf.tensor2d(oneHot, [n + 1, context.numCategories]));
+    const us = this.options.userState;
+    if (us) {
+      if (!(Number.isInteger(us.topK) && us.topK >= 0)) throw new FarsightError("rl-policy/bad-option", `userState.topK must be an integer >= 0, got ${us.topK}`, { topK: us.topK });
+      this.userFeatureDim = us.features ? (context.profiles?.featureDim ?? 0) : 0;
+      this.userEmbeddingRows = us.userEmbedding ? (context.profiles?.numUsers ?? 0) : 0;
+      this.bindProfiles(context.profiles);
+    }
+  }
+
+  /**
+   * Reads user profiles from now on (an evaluation env's, whose held-out users' past is their fold-in share);
+   * the feature width and, with a user embedding, the user count must be those the policy was built for.
+   */
+  bindProfiles(profiles: UserProfiles | undefined): void {
+    const us = this.options.userState;
+    if (!us) return;
+    const next = new UserTables(profiles, us, this.context.numItems, this.options.feedbackScale, this.userFeatureDim, this.userEmbeddingRows);
+    this.userTables?.dispose();
+    this.userTables = next;
+  }
+
+  /** The profiles the user-aware state reads (undefined without `userState`). */
+  get boundProfiles(): UserProfiles | undefined {
+    return this.userTables?.profiles;
   }
 
   /** Creates every parameter by running one forward pass on an empty history (stable parameter order). */
   protected build(): void {
     const l = this.options.historyLength;
-    const empty: HistoryBatch = { batchSize: 1, length: l, items: new Int32Array(l).fill(this.context.numItems), feedback: new Float32Array(l), valid: new Float32Array(l) };
+    const empty: HistoryBatch = { batchSize: 1, length: l, items: new Int32Array(l).fill(this.context.numItems), feedback: new Float32Array(l), valid: new Float32Array(l), users: new Int32Array(1).fill(-1) };
     tf.tidy(() => {
       this.forwardForBuild(this.encode(empty, this.table(true)), this.table(true));
     });
@@ -197,7 +237,12 @@ export abstract class NeuralPolicy implements Policy {
     const items = tf.tensor2d(history.items, [b, l], "int32");
     const feedback = tf.tensor2d(history.feedback, [b, l]);
     const valid = tf.tensor2d(history.valid, [b, l]);
-    return encodeState(this.params, this.options.encoder, historyTokens(this.params, items, feedback, valid, table));
+    const session = historyTokens(this.params, items, feedback, valid, table);
+    const us = this.options.userState;
+    if (!us) return encodeState(this.params, this.options.encoder, session);
+    if (!history.users) throw new FarsightError("rl-policy/no-users", "this policy reads the user's profile (userState) but the history batch names no users; fill HistoryBatch.users (readHistory does)", {});
+    const user = userTokens(this.params, us, this.userTables!, history.users, table);
+    return encodeState(this.params, this.options.encoder, prependTokens(user, session));
   }
 
   /** The item mask of a request (item mask AND plan, with fallbacks counted in {@link maskStats}). */
@@ -208,6 +253,7 @@ export abstract class NeuralPolicy implements Policy {
 
   dispose(): void {
     this.invalidate();
+    this.userTables?.dispose();
     this.features?.dispose();
     this.categoryOneHot.dispose();
     this.params.dispose();

@@ -203,3 +203,20 @@ describe("farsight bench learn: missing data", () => {
     expect(results.rows.map((r) => r.label)).toEqual(["popularity", "random"]);
   });
 });
+
+describe("farsight bench learn --user-state (issue 27)", () => {
+  it("both: a session-only and a user-aware row per evaluation, with item coverage and distinct sequences", async () => {
+    expect(parseLearnArgs([]).userState).toBeUndefined();
+    expect(parseLearnArgs(["--user-state", "on"]).userState).toBe("on");
+    expect(() => parseLearnArgs(["--user-state", "maybe"])).toThrow(/--user-state/);
+    const { io, results } = await runTiny(join(dir, "user-state"), ["--user-state", "both"]);
+    expect(results.rows.map((r) => r.label)).toEqual(["ppo (greedy)", "ppo (sampled)", "ppo +user (greedy)", "ppo +user (sampled)", "random"]);
+    const seeds = results.rows.flatMap((row) => row.perSeed.map((s) => ({ baseline: row.evaluation === "baseline", s })));
+    expect(seeds.every(({ s }) => s.item_coverage === s.metrics.item_coverage)).toBe(true);
+    // A sequence per finished session at most (20 sessions per seed); baselines are not counted (NaN, null in JSON).
+    expect(seeds.filter((x) => x.baseline).map((x) => x.s.distinct_sequences)).toEqual([null, null]);
+    expect(seeds.filter((x) => !x.baseline).every(({ s }) => s.distinct_sequences >= 1 && s.distinct_sequences <= 20)).toBe(true);
+    expect(io.out).toMatch(/item cov\.\s+distinct seq\./);
+    expect(results.bench).toMatchObject({ userState: "both" });
+  });
+});

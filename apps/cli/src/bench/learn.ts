@@ -3,7 +3,7 @@
  * evaluation, intervals over seeds, run directory, report) is lab's `runLearnBench`.
  */
 import { EVAL_MODES, PRESETS, type EvalMode, type PresetName } from "@farsight/env";
-import { DEFAULT_LEARN_MODES, DEFAULT_LEARN_STEPS, FALLBACK_LEARN_STEPS, fmtDuration, formatPresetTable, knownMethods, LEARNED, OFFLINE, runLearnBench, type LearnerSettings, type LearnOptions } from "@farsight/lab";
+import { DEFAULT_LEARN_MODES, DEFAULT_LEARN_STEPS, FALLBACK_LEARN_STEPS, fmtDuration, formatPresetTable, knownMethods, LEARNED, OFFLINE, runLearnBench, USER_STATE_MODES, type LearnerSettings, type LearnOptions } from "@farsight/lab";
 import { intFlag, listFlag, UsageError, type CliIO } from "../command.js";
 import { DATA_DIR_FLAG, JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
@@ -77,6 +77,7 @@ export function parseLearnArgs(argv: string[]): LearnOptions {
     ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
     ...(testFraction !== undefined ? { testFraction } : {}),
     ...(Object.keys(preset).length ? { preset } : {}),
+    ...(given["user-state"] ? { userState: values["user-state"] } : {}),
     command: ["farsight bench learn", ...argv].join(" "),
     modes: [...new Set(modes)] as EvalMode[],
     ...(Object.keys(learner).length ? { learner } : {}),
@@ -111,6 +112,10 @@ export const LEARN_TABLE = defineCommand({
       help: "hold out this share of users for evaluation in every preset (the table says which users it evaluated on).",
     },
     out: { kind: "path", placeholder: "DIR", defaultHelp: "runs/bench-learn-<time>", help: "run directory: results.json, results.md, curves.jsonl, config.json, report.html." },
+    "user-state": {
+      kind: "choice", choices: USER_STATE_MODES, default: "off", placeholder: "off|on|both",
+      help: "learned policies read the user's logged past and features (on), not (off), or both as two rows.",
+    },
     ...DATA_DIR_FLAG,
     ...PRESET_FLAG_TABLE,
     ...JSON_FLAG,

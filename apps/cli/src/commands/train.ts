@@ -9,6 +9,7 @@ import {
   OFFLINE_ALGORITHMS,
   PolicyAgent,
   saveCheckpoint,
+  STATE_TRACKERS,
   trainPolicy,
   type AlgorithmName,
   type EncoderKind,
@@ -27,7 +28,8 @@ const ONLINE = ["ppo", "a2c", "dqn", "reinforce"] as const satisfies readonly Al
 const ALGOS = [...ONLINE, ...OFFLINE_ALGORITHMS] as const;
 type AlgoName = AlgorithmName | OfflineKind;
 const isOffline = (algo: AlgoName): algo is OfflineKind => (OFFLINE_ALGORITHMS as readonly string[]).includes(algo);
-const ENCODERS = ["mean", "gru", "transformer"] as const satisfies readonly EncoderKind[];
+/** Every state tracker of rl-policy (`STATE_TRACKERS`), listed with its summary in the help. */
+const ENCODERS = Object.keys(STATE_TRACKERS) as EncoderKind[];
 const MODES = ["FB", "NX_0", "NX_10"] as const satisfies readonly EvalMode[];
 
 /** Largest rating of the training log: raw feedback is divided by it before it enters the policy. */
@@ -66,7 +68,10 @@ const spec = defineCommand({
       kind: "path", placeholder: "DIR", required: "where the policy is saved",
       help: "checkpoint directory (policy.json, weights.bin, optimizer.bin): new or empty, checked before training; evaluate it later with `farsight eval --agent policy:DIR`.",
     },
-    encoder: { kind: "choice", choices: ENCODERS, default: "mean", placeholder: "NAME", help: "state encoder (LERL used a transformer)." },
+    encoder: {
+      kind: "choice", choices: ENCODERS, default: "mean", placeholder: "NAME", help: "state tracker (LERL used a transformer).",
+      choiceHelp: Object.fromEntries(ENCODERS.map((k) => [k, STATE_TRACKERS[k].summary])),
+    },
     batch: { kind: "int", min: 1, default: 32, placeholder: "B", help: "concurrent training sessions." },
     history: { kind: "int", min: 1, default: 10, placeholder: "L", help: "interactions the encoder sees." },
     lr: { kind: "number", min: 0, exclusiveMin: true, defaultHelp: "the algorithm's", help: "learning rate." },
@@ -75,6 +80,10 @@ const spec = defineCommand({
       help: "mode of training and evaluation; in FB the policy may repeat (see `farsight eval --help`).",
     },
     "eval-episodes": { kind: "int", min: 0, default: 500, help: "episodes of the final evaluation on the test simulator (0 skips it)." },
+    "user-state": {
+      kind: "choice", choices: ["off", "on"], default: "off", placeholder: "off|on",
+      help: "on: the policy reads the user's best logged items and features (rl-policy userState).",
+    },
     ...DATA_DIR_FLAG,
     ...PRESET_FLAG_TABLE,
     ...JSON_FLAG,
@@ -106,7 +115,7 @@ export const trainCommand: Command = {
     // --out is checked (and locked) before anything is loaded or trained: another policy there is never overwritten.
     const dir = RunDirectory.open(out, { command: "train" });
     try {
-      return await trainInto(out, io, values, { preset, envName, algo, steps: budget.steps, requestedSteps: steps, seed, encoder, batch, history, mode, evalEpisodes, lr, epochs, repeatLogit }, say);
+      return await trainInto(out, io, values, { preset, envName, algo, steps: budget.steps, requestedSteps: steps, seed, encoder, batch, history, mode, evalEpisodes, lr, epochs, repeatLogit, userState: values["user-state"] === "on" }, say);
     } finally {
       dir.release();
     }
@@ -131,6 +140,8 @@ interface TrainSettings {
   /** Passes over the log (offline algorithms). */
   readonly epochs: number;
   readonly repeatLogit: number | undefined;
+  /** rl-policy `userState`: the policy reads the user's profile. */
+  readonly userState: boolean;
 }
 
 async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; json?: boolean }, t: TrainSettings, say: (line: string) => void): Promise<number> {
@@ -143,6 +154,7 @@ async function trainInto(out: string, io: CliIO, values: { "data-dir"?: string; 
   const policyOptions: PolicyOptionsInit = {
     seed, historyLength: history, feedbackScale: feedbackScaleOf(setup), encoder: { ...defaultsOf(encoder) },
     ...(t.repeatLogit !== undefined ? { repeatLogit: t.repeatLogit } : {}),
+    ...(t.userState ? { userState: {} } : {}),
   };
   const trained = isOffline(algo) ? await trainOfflineInto(setup, t, policyOptions, say) : await trainOnlineInto(setup, { ...t, algo }, policyOptions, userModel, uncertaintyPenalty, say);
   const { algorithm, summary, backend } = trained;

@@ -30,10 +30,11 @@ function cells(r: LearnRow): string[] {
     pm(r.r_traj_vs_random, r.r_traj_vs_random_ci95, 2),
     Number.isFinite(r.r_traj_vs_random_min) ? r.r_traj_vs_random_min.toFixed(2) : "-",
     pm(100 * r.item_coverage, 100 * r.item_coverage_ci95, 1),
+    Number.isFinite(r.distinct_sequences) ? pm(r.distinct_sequences, r.distinct_sequences_ci95, 0) : "-",
   ];
 }
 
-const HEADS = ["Len", "R_traj", "R_each", "R_traj/random", "min/random", "items %"];
+const HEADS = ["Len", "R_traj", "R_each", "R_traj/random", "min/random", "items %", "distinct seq."];
 
 /** The world the methods trained in, with the user model of a predicted one (`--user-model`, MF by default). */
 function trainWorldLine(p: PresetInfo): string {
@@ -87,7 +88,7 @@ export function formatPresetTable(results: LearnResults, p: PresetInfo): string 
 
 function formatModeTable(results: LearnResults, p: PresetInfo, mode: EvalMode): string {
   const rows = results.rows.filter((r) => r.preset === p.name && r.mode === mode);
-  const widths = [Math.max(24, ...rows.map((r) => r.label.length + 2)), 16, 16, 16, 16, 11, 14];
+  const widths = [Math.max(24, ...rows.map((r) => r.label.length + 2)), 16, 16, 16, 16, 11, 14, 16];
   const line = (xs: string[]) => xs.map((x, i) => (i === 0 ? x.padEnd(widths[0]!) : x.padStart(widths[i]!))).join("");
   return [...presetHeader(results, p, mode), line([`method (${mode})`, ...HEADS]), ...rows.map((r) => line([r.label, ...cells(r)]))].join("\n") + "\n";
 }

@@ -11,7 +11,7 @@
  * the training seed, as in `farsight train`, so each seed's ratio to random compares runs on the same users.
  */
 import { FarsightError } from "@farsight/core";
-import { evaluate, loadPreset, makeSimulator, type EnvSetup, type EvalMode, type MetricSummary, type PresetName, type PresetOptions } from "@farsight/env";
+import { evaluate, loadPreset, makeSimulator, type Agent, type EnvSetup, type EvalMode, type MetricSummary, type PresetName, type PresetOptions, type VecEnv, type VecStepResult } from "@farsight/env";
 import { defaultTrainWorld, policyDefaults, type TrainWorld } from "@farsight/graph";
 import { contextFromEnv, createAlgorithm, initBackend, OFFLINE_ALGORITHMS, PolicyAgent, trainPolicy, type AlgorithmName, type OfflineKind, type Policy, type PolicyOptionsInit } from "@farsight/rl-policy";
 import { agentNames, masksRepeats, resolveAgent } from "../experiment/agents.js";
@@ -63,6 +63,8 @@ export interface LearnOptions {
   readonly modes?: readonly EvalMode[];
   /** How the learners are built, beyond each algorithm's defaults. */
   readonly learner?: LearnerSettings;
+  /** User-aware state of the learned policies (rl-policy `userState`): off (default), on, or both as two rows. */
+  readonly userState?: UserStateMode;
 }
 
 /**
@@ -76,13 +78,57 @@ export interface LearnerSettings {
   readonly offlineEpochs?: number;
 }
 
+// --- user-aware state (issue 27): which variants train, and the rows' extra columns ---
+export type UserStateMode = "off" | "on" | "both";
+export const USER_STATE_MODES: readonly UserStateMode[] = ["off", "on", "both"];
+/** The variants a mode trains: `false` = session-only state, `true` = user-aware. */
+function userStateVariants(mode: UserStateMode | undefined): boolean[] {
+  return mode === "on" ? [true] : mode === "both" ? [false, true] : [false];
+}
+/** Row label suffix of a user-aware variant. */
+const USER_SUFFIX = " +user";
+
+/**
+ * Wraps an agent to count distinct greedy item sequences over the finished sessions: one sequence for everyone is
+ * the symptom of a state that does not know the user.
+ */
+class SequenceCounter implements Agent {
+  readonly name: string;
+  readonly sequences = new Set<string>();
+  private open: number[][] = [];
+  private last: Int32Array = new Int32Array(0);
+  constructor(private readonly inner: Agent) {
+    this.name = inner.name;
+  }
+  begin(env: VecEnv): void {
+    this.inner.begin?.(env);
+    this.open = Array.from({ length: env.batchSize }, () => []);
+  }
+  act(env: VecEnv, out: Int32Array): void {
+    this.inner.act(env, out);
+    if (this.open.length !== env.batchSize) this.open = Array.from({ length: env.batchSize }, () => []);
+    for (let b = 0; b < env.batchSize; b++) if (env.active[b]) for (let k = 0; k < env.slateSize; k++) this.open[b]!.push(out[b * env.slateSize + k]!);
+    this.last = out;
+  }
+  observe(env: VecEnv, result: VecStepResult): void {
+    this.inner.observe?.(env, result);
+    for (let b = 0; b < env.batchSize; b++) {
+      if (!result.done[b]) continue;
+      this.sequences.add(this.open[b]!.join(","));
+      this.open[b] = [];
+    }
+  }
+}
+// --- end user-aware state block ---
+
 /** Methods whose policy is the softmax slate policy, the one with a repeat logit. */
 const SOFTMAX_METHODS: readonly string[] = ["ppo", "a2c", "reinforce"];
 
 /** The policy options of one learned method on one seed: the preset's defaults, then the {@link LearnerSettings}. */
-export function learnerPolicyOptions(setup: EnvSetup, method: string, seed: number, learner: LearnerSettings = {}): PolicyOptionsInit {
+export function learnerPolicyOptions(setup: EnvSetup, method: string, seed: number, learner: LearnerSettings = {}, userState = false): PolicyOptionsInit {
   return {
     ...policyDefaults(setup, seed),
+    ...(userState ? { userState: {} } : {}),
     ...(learner.repeatLogit !== undefined && SOFTMAX_METHODS.includes(method) ? { repeatLogit: learner.repeatLogit } : {}),
   };
 }
@@ -96,7 +142,10 @@ export interface SeedResult {
   readonly r_each: number;
   /** R_traj over random's R_traj on the same preset, mode and seed. */
   readonly r_traj_vs_random: number;
+  /** Share of the catalogue shown at least once over the seed's sessions. */
   readonly item_coverage: number;
+  /** Distinct item sequences over the seed's sessions (learned policies; NaN for baselines). */
+  readonly distinct_sequences: number;
   /** Every metric of the evaluation (CTR, coverage, diversity...), means over this seed's sessions. */
   readonly metrics: MetricSummary;
 }
@@ -125,6 +174,8 @@ export type LearnRow = {
   /** Share of the catalogue shown over a seed's sessions (all users), mean over seeds. */
   readonly item_coverage: number;
   readonly item_coverage_ci95: number;
+  readonly distinct_sequences: number;
+  readonly distinct_sequences_ci95: number;
   readonly perSeed: readonly SeedResult[];
 };
 
@@ -161,6 +212,8 @@ export interface LearnResults {
     readonly methods: readonly string[];
     readonly modes: readonly EvalMode[];
     readonly learner: LearnerSettings;
+    /** Which state the learned policies read (see {@link UserStateMode}). */
+    readonly userState: UserStateMode;
     readonly seeds: readonly number[];
     readonly episodes: number;
     readonly batch: number;
@@ -182,6 +235,7 @@ const COLUMNS = [
   { key: "r_traj_vs_random", label: "R_traj / random", better: "higher" as const },
   { key: "r_traj_vs_random_min", label: "min over seeds", better: "higher" as const },
   { key: "item_coverage", label: "item coverage", better: "higher" as const },
+  { key: "distinct_sequences", label: "distinct sequences", better: "higher" as const },
 ];
 
 const EVALUATION = {
@@ -202,7 +256,7 @@ export function fmtDuration(ms: number): string {
   return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
 }
 
-type Pending = { preset: string; mode: EvalMode; method: string; label: string; evaluation: LearnRow["evaluation"]; seed: number; metrics: MetricSummary };
+type Pending = { preset: string; mode: EvalMode; method: string; label: string; evaluation: LearnRow["evaluation"]; seed: number; metrics: MetricSummary; distinct?: number };
 
 interface LearnedRun {
   readonly setup: EnvSetup;
@@ -214,17 +268,23 @@ interface LearnedRun {
   readonly episodes: number;
   readonly batch: number;
   readonly learner: LearnerSettings;
+  /** The policy reads the user's profile (rl-policy `userState`); its rows are named "<method> +user". */
+  readonly userState?: boolean;
 }
+
+/** A learned run's row name: the method, with " +user" when the policy reads the user's profile. */
+const rowName = (r: { method: string; userState?: boolean }) => `${r.method}${r.userState ? USER_SUFFIX : ""}`;
 
 /** The policy evaluated greedy, then sampled, in the run's mode (repeats only in FB). */
 async function evaluateBoth(r: LearnedRun, policy: Policy): Promise<Pending[]> {
   const out: Pending[] = [];
   for (const deterministic of [true, false]) {
     const evaluation = deterministic ? "greedy" : "sampled";
-    const label = `${r.method} (${evaluation})`;
-    const agent = () => new PolicyAgent({ policy, deterministic, name: label, noRepeat: masksRepeats(r.mode) });
-    const result = await evaluate(r.setup, agent, { episodes: r.episodes, seeds: [r.seed], mode: r.mode });
-    out.push({ preset: r.setup.name, mode: r.mode, method: r.method, label, evaluation, seed: r.seed, metrics: result.perSeed[0]! });
+    const name = rowName(r);
+    const label = `${name} (${evaluation})`;
+    const counter = new SequenceCounter(new PolicyAgent({ policy, deterministic, name: label, noRepeat: masksRepeats(r.mode) }));
+    const result = await evaluate(r.setup, () => counter, { episodes: r.episodes, seeds: [r.seed], mode: r.mode });
+    out.push({ preset: r.setup.name, mode: r.mode, method: name, label, evaluation, seed: r.seed, metrics: result.perSeed[0]!, distinct: counter.sequences.size });
   }
   return out;
 }
@@ -235,7 +295,7 @@ async function trainOfflineAndEvaluate(r: LearnedRun & { method: OfflineKind }, 
   const { algorithm, transitions } = await trainFromLog(r.setup, {
     algorithm: r.method,
     seed: r.seed,
-    policy: learnerPolicyOptions(r.setup, r.method, r.seed, r.learner),
+    policy: learnerPolicyOptions(r.setup, r.method, r.seed, r.learner, r.userState),
     ...(epochs !== undefined ? { epochs } : {}),
   });
   say(`[${r.setup.name} ${r.mode}] ${r.method} seed ${r.seed}: ${algorithm.updates} updates on ${transitions} logged transitions`);
@@ -255,10 +315,10 @@ async function trainAndEvaluate(
   on: { curve: (point: CurvePoint) => void; progress: (envSteps: number, line: string) => void },
 ): Promise<Pending[]> {
   const { setup, method, seed, steps, mode } = r;
-  const series = curveSeries(setup.name, mode, method);
+  const series = curveSeries(setup.name, mode, rowName(r));
   // The training simulator runs in the evaluated mode: in FB the policy meets the cost of a repeat while training.
   const env = await makeSimulator(setup, r.world === "predicted" ? "train" : "train-gt", { batchSize: r.batch, autoReset: true, seed, mode });
-  const algorithm = createAlgorithm({ algorithm: method, context: contextFromEnv(env), policy: learnerPolicyOptions(setup, method, seed, r.learner) });
+  const algorithm = createAlgorithm({ algorithm: method, context: contextFromEnv(env), policy: learnerPolicyOptions(setup, method, seed, r.learner, r.userState) });
   const quarter = Math.max(1, Math.floor(steps / 4));
   let nextSay = quarter;
   await trainPolicy(env, algorithm, {
@@ -276,7 +336,7 @@ async function trainAndEvaluate(
       if (p.envSteps < nextSay && p.envSteps < steps) return;
       while (nextSay <= p.envSteps) nextSay += quarter;
       const done = Math.min(p.envSteps, steps);
-      on.progress(done, `[${setup.name} ${mode}] ${method} seed ${seed}: step ${done}/${steps}  return ${Number.isFinite(p.meanReturn) ? p.meanReturn.toFixed(2) : "-"}  ${Math.round(p.stepsPerSecond)} steps/s`);
+      on.progress(done, `[${setup.name} ${mode}] ${rowName(r)} seed ${seed}: step ${done}/${steps}  return ${Number.isFinite(p.meanReturn) ? p.meanReturn.toFixed(2) : "-"}  ${Math.round(p.stepsPerSecond)} steps/s`);
     },
   });
   const out = await evaluateBoth(r, algorithm.policy);
@@ -312,7 +372,8 @@ export async function runLearnBench(o: LearnOptions, io: LabIO = SILENT): Promis
   const offline = o.methods.filter(isOffline);
   const baselines = o.methods.filter((m) => !isOnline(m) && !isOffline(m));
   // Training steps of the whole grid, for the ETA (presets found missing are taken out when they are).
-  const gridSteps = (preset: string) => o.steps[preset]! * learned.length * o.seeds.length * modes.length;
+  const variants = userStateVariants(o.userState);
+  const gridSteps = (preset: string) => o.steps[preset]! * learned.length * variants.length * o.seeds.length * modes.length;
   let totalTrain = o.presets.reduce((a, p) => a + gridSteps(p), 0);
   let doneTrain = 0;
   const pending: Pending[] = [];
@@ -348,10 +409,10 @@ export async function runLearnBench(o: LearnOptions, io: LabIO = SILENT): Promis
         const [g, s] = rows.map((x) => x.metrics);
         say(`[${name} ${mode}] ${method} seed ${seed}: greedy Len ${g!.len.toFixed(2)} R_traj ${g!.r_traj.toFixed(2)} | sampled Len ${s!.len.toFixed(2)} R_traj ${s!.r_traj.toFixed(2)}`);
       };
-      for (const method of learned) {
+      for (const method of learned) for (const userState of variants) {
         for (const seed of o.seeds) {
           const before = doneTrain;
-          const rows = await trainAndEvaluate({ ...runOf(method, seed), method }, {
+          const rows = await trainAndEvaluate({ ...runOf(method, seed), method, userState }, {
             curve: (c) => curves.push(c),
             progress: (envSteps, line) => {
               doneTrain = before + envSteps;
@@ -360,9 +421,10 @@ export async function runLearnBench(o: LearnOptions, io: LabIO = SILENT): Promis
             },
           });
           doneTrain = before + steps;
-          run.curve(...curves.filter((c) => c.series === curveSeries(name, mode, method) && c.seed === seed));
+          const row = rowName({ method, userState });
+          run.curve(...curves.filter((c) => c.series === curveSeries(name, mode, row) && c.seed === seed));
           pending.push(...rows);
-          said(rows, method, seed);
+          said(rows, row, seed);
         }
       }
       for (const method of offline) {
@@ -394,6 +456,7 @@ export async function runLearnBench(o: LearnOptions, io: LabIO = SILENT): Promis
       methods: o.methods,
       modes,
       learner,
+      userState: o.userState ?? "off",
       seeds: o.seeds,
       episodes: o.episodes,
       batch: o.batch,
@@ -429,10 +492,11 @@ export function aggregateRows(pending: readonly Pending[]): LearnRow[] {
       r_each: p.metrics.r_each,
       r_traj_vs_random: p.metrics.r_traj / (randomOf.get(`${p.preset}|${p.mode}|${p.seed}`) ?? NaN),
       item_coverage: p.metrics.item_coverage,
+      distinct_sequences: p.distinct ?? NaN,
       metrics: p.metrics,
     }));
-    const ci = (k: "len" | "r_traj" | "r_each" | "r_traj_vs_random" | "item_coverage") => ci95(perSeed.map((s) => s[k]));
-    const len = ci("len"), rt = ci("r_traj"), re = ci("r_each"), ratio = ci("r_traj_vs_random"), cov = ci("item_coverage");
+    const ci = (k: "len" | "r_traj" | "r_each" | "r_traj_vs_random" | "item_coverage" | "distinct_sequences") => ci95(perSeed.map((s) => s[k]));
+    const len = ci("len"), rt = ci("r_traj"), re = ci("r_each"), ratio = ci("r_traj_vs_random"), cov = ci("item_coverage"), distinct = ci("distinct_sequences");
     return {
       agent: `${first.preset} ${first.mode}: ${first.label}`,
       preset: first.preset,
@@ -451,6 +515,8 @@ export function aggregateRows(pending: readonly Pending[]): LearnRow[] {
       r_traj_vs_random_min: ratio.min,
       item_coverage: cov.mean,
       item_coverage_ci95: cov.halfWidth,
+      distinct_sequences: distinct.mean,
+      distinct_sequences_ci95: distinct.halfWidth,
       perSeed,
     };
   });

@@ -1,13 +1,16 @@
 /**
- * A small causal Transformer encoder (pre-LayerNorm), written on tfjs-core ops. LERL's low level used
+ * The SASRec-style state tracker (Kang & McAuley 2018: self-attention over the interaction sequence, causal mask,
+ * the state read at the newest position): a small causal Transformer encoder (pre-LayerNorm), on tfjs-core ops. LERL's low level used
  * d_model = 64, 4 heads, FFN 64, 3 layers, dropout 0.1; we keep the shape and drop dropout (RL targets
  * are noisy enough, and dropout would make `act` stochastic in evaluation).
  *
  * A learned start token is prepended so that an empty history still has one key to attend to. The state
  * is the output at the newest position (index L, since histories are right-aligned).
  */
-import { tf } from "./backend.js";
-import { dense, layerNorm, type ParamSet } from "./params.js";
+import { tf } from "../backend.js";
+import type { EncoderOptions, HistoryTokens } from "../encoders.js";
+import { dense, layerNorm, type ParamSet } from "../params.js";
+import type { StateTracker } from "./tracker.js";
 
 export interface TransformerOptions {
   /** Attention heads; must divide the token width. */
@@ -48,3 +51,12 @@ export function transformerEncode(ps: ParamSet, o: TransformerOptions, tokens: t
   const last = tf.reshape(tf.slice(x, [0, t - 1, 0], [b, 1, d]), [b, d]);
   return layerNorm(ps, "enc/tf/lnOut", last) as tf.Tensor2D;
 }
+
+/** The `transformer` tracker: state width `itemDim` (the token width). */
+export const transformerTracker: StateTracker = {
+  kind: "transformer",
+  summary: "SASRec-style causal self-attention (LERL: d 64, 4 heads, 3 layers)",
+  orderSensitive: true,
+  stateDim: (o: EncoderOptions) => o.itemDim,
+  encode: (ps: ParamSet, o: EncoderOptions, h: HistoryTokens) => transformerEncode(ps, o.transformer, h.tokens, h.valid),
+};
