@@ -216,7 +216,7 @@ describe("farsight bench learn --user-state (issue 27)", () => {
     // A sequence per finished session at most (20 sessions per seed); baselines are not counted (NaN, null in JSON).
     expect(seeds.filter((x) => x.baseline).map((x) => x.s.distinct_sequences)).toEqual([null, null]);
     expect(seeds.filter((x) => !x.baseline).every(({ s }) => s.distinct_sequences >= 1 && s.distinct_sequences <= 20)).toBe(true);
-    expect(io.out).toMatch(/item cov\.\s+distinct seq\./);
+    expect(io.out).toMatch(/items %\s+distinct seq\./);
     expect(results.bench).toMatchObject({ userState: "both" });
   });
 });
