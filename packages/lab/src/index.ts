@@ -43,3 +43,4 @@ export * from "./report/index.js";
 export { ci95, tQuantile975, type Interval } from "./stats/student-t.js";
 export * from "./stats/index.js";
 export * from "./evidence/index.js";
+export * from "./sweep/index.js";
