@@ -20,7 +20,7 @@ export interface LocalSweepOptions {
   /** Worker processes. Default: one per core (`os.availableParallelism()`), never more than the jobs left. */
   readonly workers?: number;
   /** Attempts per job before the sweep gives it up (a failure or a dead worker each count one). Default 2. */
-  readonly maxAttempts?: number;
+  readonly attempts?: number;
   readonly dataDir?: string;
   readonly io?: LabIO;
 }
@@ -50,7 +50,7 @@ export async function runLocalSweep(spec: SweepSpec, o: LocalSweepOptions): Prom
   const all = expandJobs(spec);
   const pending = all.filter((j) => !hasLocalResult(o.out, j.id));
   const attempts = new Map<string, number>();
-  const maxAttempts = o.maxAttempts ?? 2;
+  const maxAttempts = o.attempts ?? 2;
   const size = Math.max(1, Math.min(o.workers ?? availableParallelism(), pending.length));
   const summary = { jobs: all.length, skipped: all.length - pending.length, finished: 0, failed: [] as { job: string; error: string }[], retried: 0, workers: pending.length ? size : 0 };
   if (summary.skipped) io.write(`[sweep] ${summary.skipped} of ${all.length} jobs finished earlier: skipped\n`);

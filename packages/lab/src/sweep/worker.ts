@@ -25,6 +25,8 @@ export interface JobQueue {
 }
 
 export interface WorkerOptions extends RunJobOptions {
+  /** The run directories' root of a job, when it depends on the job (a worker serving several sweeps). Default `root`. */
+  readonly rootOf?: (job: SweepJob) => string;
   /** Stop after this many jobs (default: until the queue is empty). */
   readonly maxJobs?: number;
 }
@@ -45,7 +47,7 @@ export async function runWorker(queue: JobQueue, o: WorkerOptions): Promise<Work
     if (!claim) break;
     let result: JobResult;
     try {
-      result = await runSweepJob(claim.job, o);
+      result = await runSweepJob(claim.job, { ...o, root: o.rootOf?.(claim.job) ?? o.root });
     } catch (e) {
       failed++;
       const error = e instanceof Error ? e : new Error(String(e));
