@@ -3,10 +3,12 @@
  * machine that reaches the database) claims and runs them through @farsight/lab's shared worker loop and writes their
  * results into the sweep's tables (./schema.ts), `readPgSweep` reads what has finished for status and report.
  *
- * Worker death is handled by pg-boss's expiration (a visibility timeout): a job still active `visibilitySeconds`
- * after its claim is put back (state retry) by the maintenance pass any live worker runs, and another worker claims
- * it. A job that outlives its timeout while its worker still runs is run twice; the results are keyed by spec hash,
- * job id and method and written by upsert, so the second run overwrites the first with the same numbers.
+ * Worker death is handled by pg-boss's expiration (a visibility timeout) plus a heartbeat: while a worker runs a job
+ * it moves the job's start time forward every quarter of the timeout, so a live worker's job never expires however
+ * long it runs, and a dead worker's job is active without heartbeats for `visibilitySeconds`, after which the
+ * maintenance pass any live worker runs puts it back (state retry) and another worker claims it. Should a stalled
+ * worker's job be retried while it still runs, the results are keyed by spec hash, job id and method and written by
+ * upsert, so the second run overwrites the first with the same numbers.
  */
 import { createHash } from "node:crypto";
 import { hostname } from "node:os";
@@ -22,7 +24,7 @@ import { ensureSchema } from "./schema.js";
 export const QUEUE_NAME = "farsight-sweep";
 
 export interface EnqueueOptions {
-  /** Seconds a claimed job may stay unsettled before it counts as abandoned and is retried elsewhere. Default 3600. */
+  /** Seconds a claimed job may go without its worker's heartbeat before it counts as abandoned and is retried elsewhere. Default 120. */
   readonly visibilitySeconds?: number;
   /** Retries after the first attempt (a failure or an abandoned claim each use one). Default 2. */
   readonly retries?: number;
@@ -78,7 +80,7 @@ export async function enqueueSweep(url: string, spec: SweepSpec, o: EnqueueOptio
     for (const job of todo) {
       const id = queueJobId(job);
       if (open.has(id)) continue;
-      await boss.send(QUEUE_NAME, job as unknown as object, { id, expireInSeconds: o.visibilitySeconds ?? 3600, retryLimit: o.retries ?? 2, retryDelay: 0 });
+      await boss.send(QUEUE_NAME, job as unknown as object, { id, expireInSeconds: o.visibilitySeconds ?? 120, retryLimit: o.retries ?? 2, retryDelay: 0 });
       queued++;
     }
     return { specHash: hash, jobs: jobs.length, finished: done.size, queued };
@@ -120,6 +122,7 @@ export async function runPgWorker(url: string, o: PgWorkerOptions): Promise<Work
         if (got) {
           const claim = { job: got.data, attempt: got.retryCount + 1 };
           ids.set(got.data.id + "\u0000" + got.data.specHash, got.id);
+          beat = heartbeat(pool, got.id, got.expireInSeconds, io);
           await pool.query("INSERT INTO farsight_sweep_claim (spec_hash, job_id, attempt, worker) VALUES ($1, $2, $3, $4)", [got.data.specHash, got.data.id, claim.attempt, name]);
           io.write(`[worker ${name}] ${got.data.id} (spec ${got.data.specHash}): attempt ${claim.attempt}\n`);
           return claim;
@@ -140,7 +143,10 @@ export async function runPgWorker(url: string, o: PgWorkerOptions): Promise<Work
       await boss.fail(QUEUE_NAME, takeId(claim), { message: error.message });
     },
   };
+  let beat: (() => void) | undefined;
   const takeId = (c: ClaimedJob) => {
+    beat?.();
+    beat = undefined;
     const key = c.job.id + "\u0000" + c.job.specHash;
     const id = ids.get(key)!;
     ids.delete(key);
@@ -152,6 +158,19 @@ export async function runPgWorker(url: string, o: PgWorkerOptions): Promise<Work
     await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
     await pool.end();
   }
+}
+
+/**
+ * Keeps a claimed job from expiring while this worker lives: pg-boss 10 has no heartbeat of its own, and it expires an
+ * active job when `started_on + expire_in` has passed, so the heartbeat moves `started_on` to now. Returns the stop.
+ */
+function heartbeat(pool: pg.Pool, id: string, expireInSeconds: number, io: LabIO): () => void {
+  const every = Math.max(0.5, expireInSeconds / 4) * 1000;
+  const timer = setInterval(() => {
+    pool.query("UPDATE pgboss.job SET started_on = now() WHERE name = $1 AND id = $2 AND state = 'active'", [QUEUE_NAME, id]).catch((e: Error) => io.write(`[sweep] heartbeat of job ${id} failed: ${e.message}\n`));
+  }, every);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Writes a job's rows and its job record in one transaction, by upsert: a second run of the job adds no row. */

@@ -31,7 +31,7 @@ const runTable = defineCommand({
     ...WHERE,
     workers: { kind: "int", min: 1, placeholder: "N", defaultHelp: "one per core", help: "local worker processes." },
     attempts: { kind: "int", min: 1, default: 2, placeholder: "N", help: "attempts per job before the sweep gives it up (a dead worker counts one)." },
-    "visibility-timeout": { kind: "int", min: 1, max: 86_000, default: 3600, placeholder: "S", help: "--queue: seconds a claimed job may run before it counts as abandoned and is retried elsewhere." },
+    "visibility-timeout": { kind: "int", min: 2, max: 86_000, default: 120, placeholder: "S", help: "--queue: seconds without a heartbeat after which a claimed job counts as abandoned and is retried." },
     ...DATA_DIR_FLAG,
   },
   notes: ["`farsight sweep status` and `farsight sweep report` read what has finished, while the sweep runs."],

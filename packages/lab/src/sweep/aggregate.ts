@@ -52,7 +52,8 @@ export function sweepTables(spec: SweepSpec, results: readonly JobResult[]): Swe
         if (!cell.length) continue;
         const seeds = cell.map((r) => r.job.seed);
         const rows: SweepRow[] = cell.flatMap((r) => r.rows);
-        const names = [...new Set(rows.map((r) => r.method))];
+        // Sorted, so that every backend (a database returns rows in its own order) gives the same table.
+        const names = [...new Set(rows.map((r) => r.method))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
         const comparison = names.map((name) => {
           const values = seeds.map((seed) => rows.find((r) => r.method === name && r.seed === seed)?.metrics[spec.metric] ?? NaN);
           const ablation = ablationOf(name);
