@@ -14,7 +14,7 @@ import { labIO } from "../lab-io.js";
 
 const WHERE = defineFlags({
   out: { kind: "path", placeholder: "DIR", defaultHelp: "runs/sweeps/<spec name>", help: "the local sweep's directory (sweep.json, runs/, results/)." },
-  queue: { kind: "string", placeholder: "URL", help: "a PostgreSQL URL (postgresql://user@host/db; PGPASSWORD is read): the jobs go into its queue." },
+  queue: { kind: "string", placeholder: "URL", defaultHelp: "none: the local sweep in --out", help: "a PostgreSQL URL (postgresql://host/db; PGPASSWORD is read): the jobs go into its queue." },
 });
 
 const runTable = defineCommand({
@@ -34,17 +34,22 @@ const runTable = defineCommand({
     "visibility-timeout": { kind: "int", min: 2, max: 86_000, default: 120, placeholder: "S", help: "--queue: seconds without a heartbeat after which a claimed job counts as abandoned and is retried." },
     ...DATA_DIR_FLAG,
   },
-  notes: ["`farsight sweep status` and `farsight sweep report` read what has finished, while the sweep runs."],
+  notes: ["`farsight sweep status` and `farsight sweep report` (`farsight sweep status --help`) read what has finished, while the sweep runs."],
 });
 
-const readTable = defineCommand({
-  command: "sweep status|report",
-  description: ["status: finished jobs per cell. report: the tables (per-seed values, mean and IQM with 95% CIs, each method against its ablation)."],
-  flags: {
-    ...WHERE,
-    sweep: { kind: "string", placeholder: "NAME|HASH", defaultHelp: "the newest sweep", help: "--queue: which sweep of the database." },
-    file: { kind: "path", placeholder: "FILE", help: "report: write the markdown to FILE instead of stdout." },
-  },
+const READ_FLAGS = defineFlags({
+  ...WHERE,
+  sweep: { kind: "string", placeholder: "NAME|HASH", defaultHelp: "the newest sweep", help: "--queue: which sweep of the database." },
+});
+const statusTable = defineCommand({
+  command: "sweep status",
+  description: ["Finished jobs per method, preset and budget (with --queue: also running, queued, given up and retried)."],
+  flags: READ_FLAGS,
+});
+const reportTable = defineCommand({
+  command: "sweep report",
+  description: ["The tables of the finished jobs: per-seed values, mean and IQM with 95% CIs, each method against its ablation."],
+  flags: { ...READ_FLAGS, file: { kind: "path", placeholder: "FILE", defaultHelp: "stdout", help: "write the markdown to FILE." } },
 });
 
 interface Read {
@@ -67,12 +72,14 @@ export const sweepCommand: Command = {
   name: "sweep",
   summary: "run a sweep spec's jobs on local worker processes or a PostgreSQL queue; status and report",
   get usage() {
-    return renderHelp(runTable) + "\n" + renderHelp(readTable);
+    return renderHelp(runTable);
   },
-  tables: [runTable, readTable],
+  tables: [runTable, statusTable, reportTable],
+  helpFor: (argv) => (argv[0] === "status" ? renderHelp(statusTable) : argv[0] === "report" ? renderHelp(reportTable) : undefined),
   async run(argv: string[], io: CliIO): Promise<number> {
     if (argv[0] === "status" || argv[0] === "report") {
-      const { values, positionals } = parseCommand({ ...readTable, positionals: true }, argv.slice(1));
+      const { values, positionals } = parseCommand({ ...reportTable, command: `sweep ${argv[0]}`, positionals: true }, argv.slice(1));
+      if (argv[0] === "status" && values.file) throw new UsageError("farsight sweep status: --file is a flag of `sweep report`");
       if (positionals.length) throw new UsageError(`farsight sweep ${argv[0]}: unexpected argument "${positionals[0]}"`);
       const read = await readSweep(values, io);
       if (argv[0] === "status") {

@@ -17,7 +17,7 @@ const table = defineCommand({
       "retried by another worker once its visibility timeout (set by `farsight sweep`) has passed.",
   ],
   flags: {
-    queue: { kind: "string", placeholder: "URL", required: "the PostgreSQL URL the sweep was queued in", help: "a PostgreSQL URL (postgresql://user@host/db; PGPASSWORD is read)." },
+    queue: { kind: "string", placeholder: "URL", required: "the PostgreSQL URL the sweep was queued in", help: "a PostgreSQL URL (postgresql://host/db; PGPASSWORD is read)." },
     out: { kind: "path", placeholder: "DIR", default: join("runs", "sweep-worker"), help: "root of this worker's run directories (<DIR>/<spec hash>/<job id>/)." },
     "until-empty": { kind: "boolean", help: "leave when no job is waiting or running (default: keep waiting for new sweeps)." },
     poll: { kind: "number", min: 0.5, default: 2, placeholder: "S", help: "seconds between polls of an empty queue." },
