@@ -110,6 +110,9 @@ export const FARSIGHT_ERROR_CODES = {
   "lab/evidence-missing-run": "an evidence sweep lacks a run it compares (a method or its ablation at one seed, or a metric): rerun it, never drop the seed",
   "lab/stats-bad-input": "scores given to a statistic are unusable: NaN or infinite, a method or task without runs, tasks or seeds that do not match",
   "lab/stats-bad-option": "a statistics option is out of range (resamples, confidence, seed, thresholds, curve grid)",
+  "lab/bad-sweep-spec": "a sweep spec (farsight sweep SPEC) is malformed: an unknown field, an empty list, a value out of range",
+  "lab/sweep-job-failed": "a sweep job failed on every attempt it was given (its error and attempts say why)",
+  "lab/sweep-other-spec": "a sweep directory or queue holds another spec's jobs (a different spec hash): choose another --out or database",
   // @farsight/cli
   "cli/chromium-missing": "report --png / --open-check need Chromium, which is not found",
   "cli/playwright-missing": "report --png / --open-check need playwright-core, which is not installed",

@@ -55,3 +55,4 @@ export * from "./stats/index.js";
 export * from "./evidence/index.js";
 // bench llm --throughput
 export { formatLlmThroughput, runLlmThroughputBench, startFixedLatencyServer, throughputRequests, type LlmThroughputOptions, type LlmThroughputResult, type LlmThroughputRow } from "./bench/llm-throughput.js";
+export * from "./sweep/index.js";

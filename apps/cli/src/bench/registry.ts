@@ -10,6 +10,7 @@ import { groundingBench } from "./grounding.js";
 import { learnBench } from "./learn.js";
 import { llmBench } from "./llm.js";
 import { serveBench } from "./serve.js";
+import { sweepBench } from "./sweep.js";
 import { userModelBench } from "./user-model.js";
 
 export interface BenchTarget {
@@ -28,5 +29,6 @@ export const benchTargets: BenchTarget[] = [
   learnBench,
   llmBench,
   serveBench,
+  sweepBench,
   userModelBench,
 ];

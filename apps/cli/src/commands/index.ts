@@ -22,6 +22,16 @@ export const commands: readonly LazyCommand[] = [
     load: async () => (await import("./evidence.js")).evidenceCommand,
   },
   {
+    name: "sweep",
+    summary: "run a sweep spec's jobs on local worker processes or a PostgreSQL queue; status and report",
+    load: async () => (await import("./sweep.js")).sweepCommand,
+  },
+  {
+    name: "worker",
+    summary: "claim and run sweep jobs from a PostgreSQL queue (farsight sweep SPEC --queue URL)",
+    load: async () => (await import("./worker.js")).workerCommand,
+  },
+  {
     name: "train",
     summary: "train an RL policy (PPO, A2C, DQN) on a preset's predicted world model and save it",
     load: async () => (await import("./train.js")).trainCommand,

@@ -92,7 +92,7 @@ export async function runEvidence(o: EvidenceOptions): Promise<EvidenceData> {
     for (const seed of seeds) {
       const dir = join(o.out, "lerl-quality", preset, `seed${seed}`);
       const planners = [...lq.qs.map((q) => `noisy-oracle:${q}`), ...lq.honestPlanners];
-      const results = await lerlCell(dir, wanted("lerl-quality", preset), inScope("lerl-quality", preset), io, data, `lerl-quality ${preset} seed ${seed}`, () =>
+      const results = await lerlCell(dir, wanted("lerl-quality", preset), inScope("lerl-quality", preset), io, data.missing, `lerl-quality ${preset} seed ${seed}`, () =>
         runLerlExperiment({ env: preset, planners, steps: lq.steps[preset] ?? 8000, seeds: [seed], episodes: lq.episodes, out: dir, resume: existsSync(dir), ...data_ }, io),
       );
       if (results) data.runs.push(...lerlRuns(results, "lerl-quality", preset, seed, (agent) => qOf(agent)));
@@ -108,7 +108,7 @@ export async function runEvidence(o: EvidenceOptions): Promise<EvidenceData> {
     for (const preset of ibPresets) {
       for (const seed of seeds) {
         const dir = join(o.out, "ilrec-budget", preset, `steps${budget}`, `seed${seed}`);
-        const results = await ilrecCell(dir, wanted("ilrec-budget", preset), inScope("ilrec-budget", preset), io, data, `ilrec-budget ${preset} ${budget} steps seed ${seed}`, () =>
+        const results = await ilrecCell(dir, wanted("ilrec-budget", preset), inScope("ilrec-budget", preset), io, data.missing, `ilrec-budget ${preset} ${budget} steps seed ${seed}`, () =>
           runIlrecExperiment({ env: preset, teacher: "heuristic", demos: ib.demos, steps: budget, seeds: [seed], episodes: ib.episodes, out: dir, ...data_ }, io),
         );
         if (results) data.runs.push(...ilrecRuns(results, "ilrec-budget", preset, seed, budget));
@@ -121,7 +121,7 @@ export async function runEvidence(o: EvidenceOptions): Promise<EvidenceData> {
     for (const q of it.qs) {
       for (const seed of seeds) {
         const dir = join(o.out, "ilrec-teacher", preset, `q${q}`, `seed${seed}`);
-        const results = await ilrecCell(dir, wanted("ilrec-teacher", preset), inScope("ilrec-teacher", preset), io, data, `ilrec-teacher ${preset} q ${q} seed ${seed}`, () =>
+        const results = await ilrecCell(dir, wanted("ilrec-teacher", preset), inScope("ilrec-teacher", preset), io, data.missing, `ilrec-teacher ${preset} q ${q} seed ${seed}`, () =>
           runIlrecExperiment({ env: preset, teacher: "noisy-oracle", teacherQ: q, demos: it.demos, steps: it.budget, seeds: [seed], episodes: it.episodes, out: dir, ...data_ }, io),
         );
         if (results) data.runs.push(...ilrecRuns(results, "ilrec-teacher", preset, seed, q));
@@ -135,7 +135,7 @@ export async function runEvidence(o: EvidenceOptions): Promise<EvidenceData> {
     const cell = `items${size.items}-categories${size.categories}`;
     for (const seed of seeds) {
       const dir = join(o.out, "catalog", cell, `seed${seed}`);
-      const results = await lerlCell(dir, wanted("catalog", "synthetic"), inScope("catalog", "synthetic"), io, data, `catalog ${cell} seed ${seed}`, () =>
+      const results = await lerlCell(dir, wanted("catalog", "synthetic"), inScope("catalog", "synthetic"), io, data.missing, `catalog ${cell} seed ${seed}`, () =>
         runLerlExperiment({ env: "synthetic", preset: { items: size.items, categories: size.categories }, presetFlags: { items: String(size.items), categories: String(size.categories) }, planners: cat.planners, steps: cat.steps, seeds: [seed], episodes: cat.episodes, out: dir, resume: existsSync(dir) }, io),
       );
       if (results) data.runs.push(...lerlRuns(results, "catalog", "synthetic", seed, () => size.items));
@@ -176,15 +176,18 @@ function savePlacement(dir: string, row: PlanQualityRow): void {
   writeFileAtomic(join(dir, `${row.planner.replace(/[^A-Za-z0-9.-]+/g, "_").slice(0, 80)}.json`), JSON.stringify(row, null, 1) + "\n");
 }
 
-type LerlRows = { agent: string; eval?: string; perSeed?: ({ seed: number } & Record<string, number>)[] }[];
+export type LerlRows = { agent: string; eval?: string; perSeed?: ({ seed: number } & Record<string, number>)[] }[];
 
-/** A LERL cell: read its results.json when finished, else run (or resume) it when selected. */
-async function lerlCell(dir: string, run: boolean, scoped: boolean, io: LabIO, data: EvidenceData, label: string, go: () => Promise<unknown>): Promise<LerlRows | undefined> {
+/**
+ * A LERL cell: read its results.json when finished, else run (or resume) it when selected. The evidence sweeps and
+ * `farsight sweep`'s jobs (../sweep/job.ts) both run their cells through it.
+ */
+export async function lerlCell(dir: string, run: boolean, scoped: boolean, io: LabIO, missing: string[], label: string, go: () => Promise<unknown>): Promise<LerlRows | undefined> {
   const done = readResults(dir);
   if (done) return done.rows as LerlRows;
   if (!run) {
     // Only cells of the selected sweeps and presets count as missing; the others are read where they exist.
-    if (scoped) data.missing.push(label);
+    if (scoped) missing.push(label);
     return undefined;
   }
   io.write(`[evidence] ${label}: ${existsSync(dir) ? "resuming" : "running"} -> ${dir}\n`);
@@ -193,12 +196,12 @@ async function lerlCell(dir: string, run: boolean, scoped: boolean, io: LabIO, d
 }
 
 /** An IL-Rec cell: as {@link lerlCell}, but a directory left without results is set aside (IL-Rec cannot resume). */
-async function ilrecCell(dir: string, run: boolean, scoped: boolean, io: LabIO, data: EvidenceData, label: string, go: () => Promise<unknown>): Promise<LerlRows | undefined> {
+export async function ilrecCell(dir: string, run: boolean, scoped: boolean, io: LabIO, missing: string[], label: string, go: () => Promise<unknown>): Promise<LerlRows | undefined> {
   const done = readResults(dir);
   if (done) return done.rows as LerlRows;
   if (!run) {
     // Only cells of the selected sweeps and presets count as missing; the others are read where they exist.
-    if (scoped) data.missing.push(label);
+    if (scoped) missing.push(label);
     return undefined;
   }
   if (existsSync(dir) && readdirSync(dir).length > 0) {
