@@ -1,5 +1,5 @@
 import { FarsightError, type Catalog, type CategoryId, type Interaction, type Observation, type Reflection } from "@farsight/core";
-import type { CategoryOption, ItemSlate, PlanRequest, PreviousPlan, SlateSummary } from "./types.js";
+import type { CategoryOption, ItemSlate, PlanRequest, PreviousPlan, SlateSummary } from "@farsight/core";
 
 /** LERL's history window: the last 5 slates. */
 export const DEFAULT_HISTORY_SLATES = 5;

@@ -6,21 +6,13 @@
  * interaction is always at index L-1; missing rows (short sessions) are padded on the left with the pad
  * item (`numItems`) and `valid = 0`.
  */
+import type { HistoryBatch } from "@farsight/core";
 import { tf } from "./backend.js";
 import { dense, type ParamSet } from "./params.js";
 import { transformerEncode, type TransformerOptions } from "./transformer.js";
 
-/** Histories of B sessions, each the last L interactions (see the module comment for the layout). */
-export interface HistoryBatch {
-  readonly batchSize: number;
-  readonly length: number;
-  /** Item ids, B*L; the pad id is `numItems`. */
-  readonly items: Int32Array;
-  /** Feedback (already scaled), B*L. */
-  readonly feedback: Float32Array;
-  /** 1 for a real interaction, 0 for padding, B*L. */
-  readonly valid: Float32Array;
-}
+/** Histories of B sessions, each the last L interactions (see the module comment for the layout); defined in core. */
+export type { HistoryBatch } from "@farsight/core";
 
 /** Which encoder: `mean` pooling (fastest), `gru`, or a small causal `transformer` (LERL's choice). */
 export type EncoderKind = "mean" | "gru" | "transformer";
