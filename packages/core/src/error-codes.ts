@@ -41,6 +41,7 @@ export const FARSIGHT_ERROR_CODES = {
   "llm/model-corrupt": "a model file's sha256 differs from its manifest's (or the registry's) on load: it is not loaded; refetch it",
   "llm/model-fetch": "every source of a model failed (or none of the kinds asked for exists)",
   "llm/model-not-fetched": "a registry model named by llama-cpp:<name> is not downloaded yet",
+  "llm/provider-missing": "an openai: or ollama: spec needs its LangChain provider package (@langchain/openai, @langchain/ollama), an optional peer that is not installed",
   "llm/pool-empty": "a pool: spec or PoolChatModel has no endpoint",
   "llm/pool-endpoint": "a pool member is not an HTTP endpoint that can be probed (llama-cpp: and scripted: are not)",
   "llm/pool-unavailable": "no endpoint of a pool could answer the request (every one down or failing)",
