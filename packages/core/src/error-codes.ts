@@ -88,6 +88,7 @@ export const FARSIGHT_ERROR_CODES = {
   "rl-policy/slate-too-large": "the slate is larger than the catalogue",
   "rl-policy/unknown-algorithm": "no algorithm has this name (ppo, a2c, dqn, reinforce; offline: bc, bcq, cql, crr)",
   // @farsight/graph
+  "graph/sqlite-missing": "a run directory needs @langchain/langgraph-checkpoint-sqlite and better-sqlite3, optional peers of @farsight/graph that are not installed",
   "graph/bad-checkpoint-db": "a checkpoint database cannot be read",
   "graph/billp-interrupted": "a BiLLP session stopped before its end (resume it)",
   "graph/billp-no-checkpointer": "resuming a BiLLP session without a checkpointer",
