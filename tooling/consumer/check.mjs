@@ -27,7 +27,9 @@ const MB = 1024 * 1024;
 /** What a consumer installs, and what it may cost. Sizes are the installed node_modules (file bytes). */
 export const SCENARIOS = [
   { name: "core + env (no learned models)", packages: ["@farsight/core", "@farsight/env"], maxMB: 5, native: false },
-  { name: "core + llm + planner", packages: ["@farsight/core", "@farsight/llm", "@farsight/planner"], maxMB: 60, native: false },
+  { name: "core + llm + planner (no provider)", packages: ["@farsight/core", "@farsight/llm", "@farsight/planner"], maxMB: 60, native: false },
+  // The provider a user of hosted models adds (an optional peer of @farsight/llm, at the range llm accepts).
+  { name: "core + llm + planner + one provider (@langchain/openai)", packages: ["@farsight/core", "@farsight/llm", "@farsight/planner"], peers: [["@farsight/llm", "@langchain/openai"]], maxMB: 60, native: false },
   { name: "cli (every package, TF.js)", packages: ["@farsight/cli"], maxMB: 150, native: true },
 ];
 
@@ -212,7 +214,8 @@ function main() {
     for (const s of SCENARIOS) {
       const dir = join(work, s.name.replace(/[^a-z]+/gi, "-").replace(/-+$/, ""));
       const needed = [...new Set(s.packages.flatMap((p) => closure(p, packages)))];
-      const ms = install(dir, needed.map((p) => tarball.get(p)));
+      const peers = (s.peers ?? []).map(([from, name]) => `${name}@${JSON.parse(readFileSync(join(packages.get(from), "package.json"), "utf8")).peerDependencies[name]}`);
+      const ms = install(dir, needed.map((p) => tarball.get(p)), peers);
       const bytes = dirBytes(join(dir, "node_modules"));
       const leftovers = compileLeftovers(join(dir, "node_modules"));
       const addons = nativeAddons(join(dir, "node_modules")).filter((a) => !a.includes("obj.target"));

@@ -21,7 +21,7 @@ describe.skipIf(!online)("consumer check: the packed packages installed with pla
       const results = (JSON.parse(readFileSync(report, "utf8")) as { results: { check: string; ok: boolean; detail: string }[] }).results;
       expect(results.filter((x) => !x.ok).map((x) => `${x.check}: ${x.detail}`)).toEqual([]);
       // Every scenario and both kinds of source were checked (a check that ran nothing would pass the line above).
-      expect(results.filter((x) => x.check.startsWith("footprint:"))).toHaveLength(3);
+      expect(results.filter((x) => x.check.startsWith("footprint:"))).toHaveLength(4);
       expect(results.some((x) => x.check.startsWith("runs: examples/"))).toBe(true);
       expect(results.some((x) => x.check.includes("README.md"))).toBe(true);
       // A `ts runnable vitest` block (a conformance suite) ran under vitest, not only compiled.

@@ -41,6 +41,7 @@ export const FARSIGHT_ERROR_CODES = {
   "llm/model-corrupt": "a model file's sha256 differs from its manifest's (or the registry's) on load: it is not loaded; refetch it",
   "llm/model-fetch": "every source of a model failed (or none of the kinds asked for exists)",
   "llm/model-not-fetched": "a registry model named by llama-cpp:<name> is not downloaded yet",
+  "llm/provider-missing": "an openai: or ollama: spec needs its LangChain provider package (@langchain/openai, @langchain/ollama), an optional peer that is not installed",
   "llm/pool-empty": "a pool: spec or PoolChatModel has no endpoint",
   "llm/pool-endpoint": "a pool member is not an HTTP endpoint that can be probed (llama-cpp: and scripted: are not)",
   "llm/pool-unavailable": "no endpoint of a pool could answer the request (every one down or failing)",
@@ -88,6 +89,7 @@ export const FARSIGHT_ERROR_CODES = {
   "rl-policy/slate-too-large": "the slate is larger than the catalogue",
   "rl-policy/unknown-algorithm": "no algorithm has this name (ppo, a2c, dqn, reinforce; offline: bc, bcq, cql, crr)",
   // @farsight/graph
+  "graph/sqlite-missing": "a run directory needs @langchain/langgraph-checkpoint-sqlite and better-sqlite3, optional peers of @farsight/graph that are not installed",
   "graph/bad-checkpoint-db": "a checkpoint database cannot be read",
   "graph/billp-interrupted": "a BiLLP session stopped before its end (resume it)",
   "graph/billp-no-checkpointer": "resuming a BiLLP session without a checkpointer",

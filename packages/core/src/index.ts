@@ -16,6 +16,20 @@ export type {
   Reflection,
   ItemScorer,
 } from "./types.js";
+export type {
+  CategoryOption,
+  SlateSummary,
+  UserSummary,
+  PreviousPlan,
+  ItemSlate,
+  PlanRequest,
+  PlanCallOptions,
+  Planner,
+} from "./components/planner.js";
+export type { Reflector, ReflectContext } from "./components/reflector.js";
+export type { Critic, CriticRequest, CriticJudgement, CriticExperience, CriticAnswerIssue } from "./components/critic.js";
+export type { Actor, ActRequest, ActDecision, ActorExperience, GroundingMethod, GroundingResult } from "./components/actor.js";
+export type { Policy, PolicyContext, HistoryBatch, PolicyActRequest, PolicyActResult } from "./components/policy.js";
 export { createCatalog, categoriesOf, itemOf, itemsInCategories, categoryItemMask, type CatalogInit } from "./catalog.js";
 export { Rng, hashString, type RngState } from "./rng.js";
 export { sum, mean, std, quantile, logSumExp, softmax, argmax, topK, entropy, clamp } from "./math.js";

@@ -1,4 +1,4 @@
-export type { Critic, CriticRequest, CriticJudgement, CriticExperience, CriticAnswerIssue } from "./types.js";
+export type { Critic, CriticRequest, CriticJudgement, CriticExperience, CriticAnswerIssue } from "@farsight/core";
 export { LlmCritic, type LlmCriticOptions, type LlmCriticCounters } from "./llm-critic.js";
 export { ScorerCritic, type ScorerCriticOptions } from "./scorer-critic.js";
 export { TabularAverageCritic, type TabularAverageCriticOptions } from "./tabular-critic.js";

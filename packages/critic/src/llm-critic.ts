@@ -5,7 +5,7 @@ import { clamp, FarsightError, type Catalog } from "@farsight/core";
 import { complete, LlmStats, NoModelError, structured, withFallback } from "@farsight/llm";
 import { CriticMemory } from "./critic-memory.js";
 import { criticMessages, DEFAULT_CRITIC_EXAMPLES, parseCriticValue, type CriticExample } from "./prompt.js";
-import type { Critic, CriticAnswerIssue, CriticExperience, CriticJudgement, CriticRequest } from "./types.js";
+import type { Critic, CriticAnswerIssue, CriticExperience, CriticJudgement, CriticRequest } from "@farsight/core";
 
 /** Options of {@link LlmCritic}. Defaults follow BiLLP. */
 export interface LlmCriticOptions {

@@ -1,5 +1,5 @@
 import { clamp, FarsightError, type ItemScorer } from "@farsight/core";
-import type { Critic, CriticJudgement, CriticRequest } from "./types.js";
+import type { Critic, CriticJudgement, CriticRequest } from "@farsight/core";
 
 /** Options of {@link ScorerCritic}. */
 export interface ScorerCriticOptions {

@@ -1,6 +1,6 @@
 import { clamp, FarsightError } from "@farsight/core";
 import { recentItems } from "./history-key.js";
-import type { Critic, CriticExperience, CriticJudgement, CriticRequest } from "./types.js";
+import type { Critic, CriticExperience, CriticJudgement, CriticRequest } from "@farsight/core";
 
 /** Options of {@link TabularAverageCritic}. */
 export interface TabularAverageCriticOptions {

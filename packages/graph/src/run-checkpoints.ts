@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { FarsightError, redactForWrite } from "@farsight/core";
 import { redactCheckpoints } from "./redact-checkpoints.js";
 import { ReflectionPool, type ReflectionPoolOptions, type ReflectionPoolSnapshot } from "@farsight/reflector";
@@ -25,20 +25,53 @@ import { loadCheckpoint, saveCheckpoint, type Algorithm, type LoadedCheckpoint }
 
 const CHUNK_PREFIX = "chunk-";
 
-/** The part of better-sqlite3 used here (its types are not a dependency; SqliteSaver brings the module). */
-interface Db {
+/** The part of better-sqlite3 used here (its types are not a dependency). */
+export interface CheckpointDb {
   prepare(sql: string): { get(): unknown };
+  pragma(source: string, options: { simple: boolean }): unknown;
+  readonly open: boolean;
   close(): void;
 }
+
+/** The part of `@langchain/langgraph-checkpoint-sqlite`'s SqliteSaver used here. */
+export type RunCheckpointSaver = BaseCheckpointSaver & { readonly db: CheckpointDb };
+interface SqliteSaverClass {
+  new (db: CheckpointDb): RunCheckpointSaver;
+  fromConnString(file: string): RunCheckpointSaver;
+}
+
+/**
+ * Loads a run directory's SQLite support on first use: `@langchain/langgraph-checkpoint-sqlite` and its
+ * `better-sqlite3` are optional peers (a native module), so a graph without a run directory needs neither.
+ */
+function loadSqlite(file: string): { SqliteSaver: SqliteSaverClass; Database: new (file: string, o: { readonly: boolean; fileMustExist: boolean }) => CheckpointDb } {
+  const require = createRequire(import.meta.url);
+  try {
+    return {
+      SqliteSaver: (require("@langchain/langgraph-checkpoint-sqlite") as { SqliteSaver: SqliteSaverClass }).SqliteSaver,
+      Database: require("better-sqlite3") as new (file: string, o: { readonly: boolean; fileMustExist: boolean }) => CheckpointDb,
+    };
+  } catch (cause) {
+    const missing = /langgraph-checkpoint-sqlite|better-sqlite3/.exec(String((cause as Error).message))?.[0];
+    if ((cause as { code?: string }).code !== "MODULE_NOT_FOUND" || !missing) throw cause;
+    throw new FarsightError(
+      "graph/sqlite-missing",
+      `the run directory's checkpoint database ${file} needs ${missing}, an optional peer of @farsight/graph: npm install @langchain/langgraph-checkpoint-sqlite better-sqlite3`,
+      { file, package: missing === "langgraph-checkpoint-sqlite" ? "@langchain/langgraph-checkpoint-sqlite" : missing },
+      { cause },
+    );
+  }
+}
+
 /** Opens read-only: inspecting a run directory must not change a byte of it (no WAL checkpoint on close). */
-function openReadOnly(file: string): Db {
-  const Database = createRequire(import.meta.url)("better-sqlite3") as new (file: string, o: { readonly: boolean; fileMustExist: boolean }) => Db;
+function openReadOnly(file: string): CheckpointDb {
+  const { Database } = loadSqlite(file);
   return new Database(file, { readonly: true, fileMustExist: true });
 }
 const chunkName = (n: number) => `${CHUNK_PREFIX}${String(n).padStart(6, "0")}`;
 
 export class RunCheckpoints {
-  readonly saver: SqliteSaver;
+  readonly saver: RunCheckpointSaver;
   readonly checkpointsDir: string;
 
   constructor(readonly runDir: string) {
@@ -47,7 +80,7 @@ export class RunCheckpoints {
     mkdirSync(this.checkpointsDir, { recursive: true });
     const existed = existsSync(join(runDir, "graph.sqlite"));
     // Checkpointed state passes the runs' write boundary: no secret reaches graph.sqlite.
-    this.saver = redactCheckpoints(SqliteSaver.fromConnString(join(runDir, "graph.sqlite")), redactForWrite);
+    this.saver = redactCheckpoints(loadSqlite(join(runDir, "graph.sqlite")).SqliteSaver.fromConnString(join(runDir, "graph.sqlite")), redactForWrite);
     if (existed) checkDatabase(this.saver, join(runDir, "graph.sqlite"));
   }
 
@@ -69,7 +102,8 @@ export class RunCheckpoints {
   /** The state saved on `threadId` in `runDir`, read without creating anything; undefined when there is none. */
   static async savedState<T = Record<string, unknown>>(runDir: string, threadId: string): Promise<T | undefined> {
     if (!RunCheckpoints.exists(runDir)) return undefined;
-    const saver = new SqliteSaver(openReadOnly(join(runDir, "graph.sqlite")) as unknown as ConstructorParameters<typeof SqliteSaver>[0]);
+    const file = join(runDir, "graph.sqlite");
+    const saver = new (loadSqlite(file).SqliteSaver)(openReadOnly(file));
     try {
       const tuple = await saver.getTuple({ configurable: { thread_id: threadId } });
       return tuple?.checkpoint.channel_values as T | undefined;
@@ -129,7 +163,7 @@ export class RunCheckpoints {
  * SQLite opens any file lazily and fails on the first query with "file is not a database" naming nothing:
  * an existing graph.sqlite is probed once, and a damaged one is reported with its path.
  */
-function checkDatabase(saver: SqliteSaver, file: string): void {
+function checkDatabase(saver: RunCheckpointSaver, file: string): void {
   try {
     const check = saver.db.pragma("quick_check(1)", { simple: true });
     if (check !== "ok") throw new Error(String(check));

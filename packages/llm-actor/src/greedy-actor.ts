@@ -1,7 +1,7 @@
 import { FarsightError, topK, type Catalog, type ItemScorer } from "@farsight/core";
 import { planCandidates } from "./candidates.js";
 import { catalogTitles } from "./grounding.js";
-import type { ActDecision, Actor, ActRequest, GroundingResult } from "./types.js";
+import type { ActDecision, Actor, ActRequest, GroundingResult } from "@farsight/core";
 
 /** Options of {@link CatalogGreedyActor}. */
 export interface CatalogGreedyActorOptions {

@@ -1,7 +1,7 @@
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import { FarsightError, type Catalog, type ItemId } from "@farsight/core";
 import { cosine, editSimilarity, normaliseTitle, titleTokens } from "./text.js";
-import type { GroundingResult } from "./types.js";
+import type { GroundingResult } from "@farsight/core";
 
 /** Options of {@link TitleGrounder}. */
 export interface GroundingOptions {

@@ -1,4 +1,4 @@
-export type { Actor, ActRequest, ActDecision, ActorExperience, GroundingMethod, GroundingResult } from "./types.js";
+export type { Actor, ActRequest, ActDecision, ActorExperience, GroundingMethod, GroundingResult } from "@farsight/core";
 export { LlmActor, recommendationsSchemaFor, type LlmActorOptions, type LlmActorCounters } from "./llm-actor.js";
 export { CatalogGreedyActor, type CatalogGreedyActorOptions } from "./greedy-actor.js";
 export { TitleGrounder, catalogTitles, type GroundingOptions, type TitleGrounderOptions, type GroundingScope, type GroundingCounts } from "./grounding.js";

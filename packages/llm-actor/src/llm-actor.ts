@@ -7,7 +7,7 @@ import { planCandidates } from "./candidates.js";
 import { catalogTitles, TitleGrounder, type GroundingOptions } from "./grounding.js";
 import { ActorMemory } from "./memory.js";
 import { actorMessages, firstLineAsTitle, FORMAT_REMINDER, parseRecommendations } from "./prompt.js";
-import type { ActDecision, Actor, ActorExperience, ActRequest, GroundingResult } from "./types.js";
+import type { ActDecision, Actor, ActorExperience, ActRequest, GroundingResult } from "@farsight/core";
 
 /** Options of {@link LlmActor}. Defaults follow BiLLP where it has a value. */
 export interface LlmActorOptions {

@@ -46,11 +46,25 @@ export async function initChatModel(model: string, fields: Record<string, unknow
   if (universal) return (await universal.initChatModel(model, fields)) as BaseChatModel;
   const { modelProvider, ...rest } = fields;
   if (modelProvider === "openai") {
-    const { ChatOpenAI } = (await load("@langchain/openai")) as typeof import("@langchain/openai");
+    const { ChatOpenAI } = (await loadProvider("@langchain/openai", load)) as typeof import("@langchain/openai");
     return new ChatOpenAI({ model, ...rest }) as unknown as BaseChatModel;
   }
-  const { ChatOllama } = (await load("@langchain/ollama")) as typeof import("@langchain/ollama");
+  const { ChatOllama } = (await loadProvider("@langchain/ollama", load)) as typeof import("@langchain/ollama");
   return new ChatOllama({ model, ...rest }) as unknown as BaseChatModel;
+}
+
+/**
+ * A LangChain provider package, an optional peer of @farsight/llm (a user installs the provider they use, so a
+ * project that never calls a hosted model does not carry its SDK): loaded on first use, or an error naming it.
+ */
+export async function loadProvider(specifier: "@langchain/openai" | "@langchain/ollama", load: (specifier: string) => Promise<unknown> = importOptional): Promise<unknown> {
+  const mod = await load(specifier);
+  if (mod) return mod;
+  throw new FarsightError(
+    "llm/provider-missing",
+    `this model spec needs ${specifier}, an optional peer of @farsight/llm that is not installed: npm install ${specifier}`,
+    { package: specifier },
+  );
 }
 
 /** `import(specifier)`, or null when the package is not installed (any other failure is thrown). */
@@ -59,9 +73,15 @@ async function importOptional(specifier: string): Promise<unknown> {
     return await import(specifier);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && String((err as Error).message).includes(specifier.split("/")[0]!)) return null;
+    if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && String((err as Error).message).includes(packageOf(specifier))) return null;
     throw err;
   }
+}
+
+/** The package a specifier imports from: `@scope/name` or `name`. */
+function packageOf(specifier: string): string {
+  const parts = specifier.split("/");
+  return (specifier.startsWith("@") ? parts.slice(0, 2) : parts.slice(0, 1)).join("/");
 }
 
 /** The bare LangChain client of one provider spec (no wrappers). */

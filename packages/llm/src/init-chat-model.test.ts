@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { initChatModel } from "./clients.js";
+import { FarsightError } from "@farsight/core";
 
 /** A loader for a project that did not install the optional `langchain` peer. */
 const withoutLangchain = async (specifier: string) => (specifier.startsWith("langchain") ? null : import(specifier));
@@ -24,4 +25,16 @@ describe("initChatModel with and without the optional langchain peer", () => {
       for (const k of c.keys) expect(direct[k], `${c.cls}.${k}`).toEqual(viaLangchain[k]);
     });
   }
+});
+
+describe("a provider package that is not installed", () => {
+  it("fails with llm/provider-missing naming the package to install, not a TypeError", async () => {
+    const nothing = async () => null;
+    for (const [provider, pkg] of [["openai", "@langchain/openai"], ["ollama", "@langchain/ollama"]] as const) {
+      const err = await initChatModel("m", { modelProvider: provider }, nothing).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(FarsightError);
+      expect((err as FarsightError).code).toBe("llm/provider-missing");
+      expect((err as Error).message).toContain(`npm install ${pkg}`);
+    }
+  });
 });

@@ -1,15 +1,6 @@
-export type {
-  CategoryOption,
-  SlateSummary,
-  UserSummary,
-  PreviousPlan,
-  ItemSlate,
-  PlanRequest,
-  PlanCallOptions,
-  Planner,
-  PlannerCounters,
-} from "./types.js";
-export { emptyCounters } from "./types.js";
+export type { CategoryOption, SlateSummary, UserSummary, PreviousPlan, ItemSlate, PlanRequest, PlanCallOptions, Planner } from "@farsight/core";
+export type { PlannerCounters } from "./counters.js";
+export { emptyCounters } from "./counters.js";
 export {
   buildPlanRequest,
   userSummary,

@@ -1,7 +1,6 @@
-import type { CategoryId, Plan, UserId } from "@farsight/core";
+import type { CategoryId, ItemSlate, Plan, Planner, PlanRequest, UserId } from "@farsight/core";
 import { assertPlannable } from "./request.js";
 import { sessionRng } from "./simple-planners.js";
-import type { ItemSlate, PlanRequest, Planner } from "./types.js";
 
 /** What the item-rule oracle asks about one session (plain data, built from a {@link PlanRequest}). */
 export interface ItemRuleQuery {

@@ -1,10 +1,9 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import type { Plan } from "@farsight/core";
+import type { Plan, PlanCallOptions, Planner, PlanRequest } from "@farsight/core";
 import { attemptOf, modelIdOf, NoModelError, structured, type LlmStats } from "@farsight/llm";
 import { LlmPlannerBase, mapLimit, type PlanAttempt } from "./llm-planner-base.js";
 import { cohortLabel, lerlCohortPrompt, lerlPlanPrompt, type LerlPromptOptions, type PromptMessages } from "./prompt-lerl.js";
 import { SaturationAwarePlanner } from "./saturation-planner.js";
-import type { PlanCallOptions, PlanRequest, Planner } from "./types.js";
 import { answerParts, categoryPlanSchemaFor, cohortPlanSchemaFor, validateCategories, type PlanSchemaBounds } from "./validate.js";
 
 export interface LlmCategoryPlannerOptions {

@@ -2,7 +2,8 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import type { Plan } from "@farsight/core";
 import { settle, type Attempt, type LlmStats } from "@farsight/llm";
 import { assertPlannable } from "./request.js";
-import { emptyCounters, type PlanCallOptions, type PlanRequest, type Planner, type PlannerCounters, type PreviousPlan } from "./types.js";
+import { type PlanCallOptions, type PlanRequest, type Planner, type PreviousPlan } from "@farsight/core";
+import { emptyCounters, type PlannerCounters } from "./counters.js";
 
 /** A plan from the model, or why there is none (the fallback planner answers instead). */
 export type PlanAttempt = Attempt<Plan>;

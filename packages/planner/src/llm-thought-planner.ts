@@ -5,7 +5,7 @@ import { LlmPlannerBase, mapLimit, type PlanAttempt } from "./llm-planner-base.j
 import { billpThoughtPrompt, DEFAULT_THOUGHT_EXAMPLES } from "./prompt-billp.js";
 import type { PromptMessages } from "./prompt-lerl.js";
 import { SaturationAwarePlanner } from "./saturation-planner.js";
-import type { PlanCallOptions, PlanRequest, Planner } from "./types.js";
+import type { PlanCallOptions, PlanRequest, Planner } from "@farsight/core";
 import { candidateIdList, categoryRefSchema, validateCategories, type RequestSchema } from "./validate.js";
 
 export interface LlmThoughtPlannerOptions {

@@ -1,7 +1,7 @@
 import { FarsightError, Rng, type Plan } from "@farsight/core";
 import { assertPlannable } from "./request.js";
 import { RandomCategoryPlanner, type RandomCategoryPlannerOptions } from "./simple-planners.js";
-import type { PlanCallOptions, PlanRequest, Planner } from "./types.js";
+import type { PlanCallOptions, PlanRequest, Planner } from "@farsight/core";
 
 export interface NoisyOraclePlannerOptions extends Pick<RandomCategoryPlannerOptions, "minCategories" | "maxCategories"> {
   /** The planner whose plans are followed with probability `q` (a quit-aware oracle). */

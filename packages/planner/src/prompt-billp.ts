@@ -1,4 +1,4 @@
-import type { PlanRequest } from "./types.js";
+import type { PlanRequest } from "@farsight/core";
 import { formatCandidates, formatHistory, formatReflections, nameLookup } from "./prompt-format.js";
 import type { PromptMessages } from "./prompt-lerl.js";
 

@@ -1,5 +1,4 @@
-import type { CategoryId, Reflection } from "@farsight/core";
-import type { CategoryOption, PlanRequest, SlateSummary } from "./types.js";
+import type { CategoryId, CategoryOption, PlanRequest, Reflection, SlateSummary } from "@farsight/core";
 
 /** "2 (Comedy)" where the dataset names its categories, "2" otherwise. */
 export function categoryLabel(option: CategoryOption): string {

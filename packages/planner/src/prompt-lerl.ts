@@ -1,4 +1,4 @@
-import type { PlanRequest } from "./types.js";
+import type { PlanRequest } from "@farsight/core";
 import { formatCandidates, formatHistory, formatReflections, nameLookup, num, sameCandidates, uniqueReflections } from "./prompt-format.js";
 
 /** What the LERL prompt asks for; the planner fills it from its options. */

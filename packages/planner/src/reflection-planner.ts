@@ -1,6 +1,5 @@
-import type { CategoryId } from "@farsight/core";
+import type { CategoryId, PlanRequest } from "@farsight/core";
 import { SaturationAwarePlanner, type SaturationAwarePlannerOptions } from "./saturation-planner.js";
-import type { PlanRequest } from "./types.js";
 
 export interface ReflectionGuidedPlannerOptions extends SaturationAwarePlannerOptions {
   /**

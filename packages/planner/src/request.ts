@@ -1,5 +1,5 @@
 import { FarsightError, type Catalog, type CategoryId, type Interaction, type Observation, type Reflection } from "@farsight/core";
-import type { CategoryOption, ItemSlate, PlanRequest, PreviousPlan, SlateSummary, UserSummary } from "./types.js";
+import type { CategoryOption, ItemSlate, PlanRequest, PreviousPlan, SlateSummary, UserSummary } from "@farsight/core";
 
 /** Categories a {@link UserSummary} lists at most. */
 const USER_TOP_CATEGORIES = 5;

@@ -1,7 +1,6 @@
-import type { CategoryId, Plan } from "@farsight/core";
+import type { CategoryId, CategoryOption, Plan, Planner, PlanRequest } from "@farsight/core";
 import { assertPlannable } from "./request.js";
 import { sessionRng } from "./simple-planners.js";
-import type { CategoryOption, PlanRequest, Planner } from "./types.js";
 
 export interface SaturationAwarePlannerOptions {
   /** Seed of the tie-breaking jitter. Default 0. */

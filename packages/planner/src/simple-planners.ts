@@ -1,6 +1,6 @@
 import { Rng, type Plan } from "@farsight/core";
 import { assertPlannable } from "./request.js";
-import type { PlanRequest, Planner } from "./types.js";
+import type { PlanRequest, Planner } from "@farsight/core";
 
 /** A per-session, per-step stream: a plan depends on (seed, session, step), not on call order or batch layout. */
 export function sessionRng(seed: number, planner: string, request: PlanRequest): Rng {

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import type { CategoryId } from "@farsight/core";
-import type { CategoryOption } from "./types.js";
+import type { CategoryId, CategoryOption } from "@farsight/core";
 
 /** A category as a model may write it: the id (number or numeric string) or its name. */
 export const categoryRefSchema = z.union([z.number(), z.string()]);

@@ -1,4 +1,5 @@
-export type { Reflector, ReflectContext, ReflectorCounters } from "./types.js";
+export type { Reflector, ReflectContext } from "@farsight/core";
+export type { ReflectorCounters } from "./counters.js";
 export { episodeFacts, capWords, categoryName, type EpisodeFacts, type CategoryTally } from "./episode-facts.js";
 export { TemplateReflector, type TemplateReflectorOptions } from "./template-reflector.js";
 export { LlmReflector, LlmFailureReflector, type LlmReflectorOptions } from "./llm-reflectors.js";

@@ -1,11 +1,11 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { z } from "zod";
-import type { Episode, Reflection } from "@farsight/core";
+import type { Episode, ReflectContext, Reflection, Reflector } from "@farsight/core";
 import { attemptOf, NoModelError, structured, withFallback, type LlmStats } from "@farsight/llm";
 import { capWords } from "./episode-facts.js";
 import { billpFailurePrompt, lerlReflectionPrompt, type PromptMessages, type ReflectionPromptOptions } from "./prompts.js";
 import { TemplateReflector } from "./template-reflector.js";
-import type { ReflectContext, Reflector, ReflectorCounters } from "./types.js";
+import type { ReflectorCounters } from "./counters.js";
 
 export interface LlmReflectorOptions {
   /** Any LangChain chat model. `null` (the "none" spec) throws a NoModelError naming TemplateReflector. */

@@ -1,6 +1,5 @@
-import type { Episode } from "@farsight/core";
+import type { Episode, ReflectContext } from "@farsight/core";
 import { categoryName, num } from "./episode-facts.js";
-import type { ReflectContext } from "./types.js";
 
 /** A prompt as role/content pairs (LangChain `BaseMessageLike` tuples). */
 export type PromptMessages = [role: "system" | "human", content: string][];

@@ -1,6 +1,5 @@
-import type { Episode, Reflection } from "@farsight/core";
+import type { Episode, ReflectContext, Reflection, Reflector } from "@farsight/core";
 import { categoryName, episodeFacts, num } from "./episode-facts.js";
-import type { ReflectContext, Reflector } from "./types.js";
 
 export interface TemplateReflectorOptions {
   /** Steps before the end that count as "before the user left". Default 3. */

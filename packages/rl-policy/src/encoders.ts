@@ -6,27 +6,14 @@
  * interaction is always at index L-1; missing rows (short sessions) are padded on the left with the pad
  * item (`numItems`) and `valid = 0`.
  */
+import type { HistoryBatch } from "@farsight/core";
 import { tf } from "./backend.js";
 import type { ParamSet } from "./params.js";
 import type { TransformerOptions } from "./state-trackers/transformer.js";
 import { stateTracker } from "./state-trackers/index.js";
 
-/** Histories of B sessions, each the last L interactions (see the module comment for the layout). */
-export interface HistoryBatch {
-  readonly batchSize: number;
-  readonly length: number;
-  /** Item ids, B*L; the pad id is `numItems`. */
-  readonly items: Int32Array;
-  /** Feedback (already scaled), B*L. */
-  readonly feedback: Float32Array;
-  /** 1 for a real interaction, 0 for padding, B*L. */
-  readonly valid: Float32Array;
-  /**
-   * The user of each row (-1: unknown), B; a user-aware policy (`PolicyOptions.userState`) reads their profile.
-   * `readHistory` and the buffers fill it; the session's `items` never hold the user's logged past.
-   */
-  readonly users?: Int32Array;
-}
+/** Histories of B sessions, each the last L interactions (see the module comment for the layout); defined in core. */
+export type { HistoryBatch } from "@farsight/core";
 
 /**
  * Which state tracker (`state-trackers/`): `mean` pooling (fastest), `gru`, or a SASRec-style causal `transformer`

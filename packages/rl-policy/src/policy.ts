@@ -3,7 +3,7 @@
  * an `Algorithm`), the {@link PolicyContext} a policy is built for, and {@link NeuralPolicy}, the base that
  * owns the parameters, the item table, the state encoder and the mask handling.
  */
-import { FarsightError, Rng } from "@farsight/core";
+import { FarsightError, Rng, type Policy as CorePolicy, type PolicyActRequest, type PolicyActResult, type PolicyContext as CorePolicyContext } from "@farsight/core";
 import type { UserProfiles, VecEnv } from "@farsight/env";
 import { requireBackend, tf } from "./backend.js";
 import { DEFAULT_ENCODER_OPTIONS, encodeState, historyTokens, itemTable, type EncoderOptions, type HistoryBatch } from "./encoders.js";
@@ -17,16 +17,11 @@ import { DEFAULT_USER_STATE, prependTokens, UserTables, userTokens, type UserSta
  */
 export type PolicyKind = "ppo" | "a2c" | "dqn" | "reinforce" | "bc" | "bcq" | "cql" | "crr";
 
-/** The catalogue and slate shape a policy is built for (saved with it). */
-export interface PolicyContext {
-  readonly numItems: number;
-  readonly numCategories: number;
-  readonly slateSize: number;
-  /** Primary category per item (plans are category masks). */
-  readonly itemCategory: Int32Array;
-  /** Fixed item features, numItems x featureDim, when the world model has them. */
-  readonly itemFeatures?: Float32Array;
-  readonly featureDim: number;
+/**
+ * The catalogue and slate shape a policy is built for (saved with it): core's context, and the users' profiles a
+ * user-aware policy reads (an env type, so it stays out of core).
+ */
+export interface PolicyContext extends CorePolicyContext {
   /** The users' logged past and features (`VecEnv.profiles`), read by a user-aware policy (`userState`). */
   readonly profiles?: UserProfiles;
 }
@@ -92,41 +87,14 @@ export const DEFAULT_POLICY_OPTIONS: PolicyOptions = {
   seed: 0,
 };
 
-/** One batched action request. */
-export interface ActRequest {
-  readonly history: HistoryBatch;
-  /** Allowed items, B*N (1 = may recommend), e.g. not-yet-recommended in the NX modes. */
-  readonly itemMask?: Uint8Array | null;
-  /** The plan: allowed categories per slot, B*C. Items outside it score minus infinity. */
-  readonly planMask?: Uint8Array | null;
-  /** Greedy action (evaluation, serving) instead of a sample (training). */
-  readonly deterministic?: boolean;
-  /** Also compute the value estimate (rollouts need it; serving does not). */
-  readonly withValue?: boolean;
-}
+/** One batched action request (core's {@link PolicyActRequest}). */
+export type ActRequest = PolicyActRequest;
 
-/** What a policy chose, per slot. */
-export interface ActResult {
-  /** B*K item ids, rank order. */
-  readonly slates: Int32Array;
-  /** Log-probability of the chosen action under the acting distribution, B (0 for DQN). */
-  readonly logProb: Float32Array;
-  /** Value estimate V(s) (PPO, A2C) or max Q (DQN), B; zeros unless `withValue`. */
-  readonly value: Float32Array;
-  /** The continuous hyper-action (PPO), B*A; empty for discrete policies. */
-  readonly action: Float32Array;
-  /** The mask that was applied (item mask AND plan, after fallbacks), B*N, or null when none. */
-  readonly mask: Uint8Array | null;
-}
+/** What a policy chose, per slot (core's {@link PolicyActResult}). */
+export type ActResult = PolicyActResult;
 
-/** Acting: the one method serving code needs. */
-export interface Policy {
-  readonly kind: PolicyKind;
-  readonly context: PolicyContext;
-  readonly options: PolicyOptions;
-  act(request: ActRequest): ActResult;
-  dispose(): void;
-}
+/** Acting: the one method serving code needs (core's `Policy`, with this package's kinds and options). */
+export type Policy = CorePolicy<PolicyOptions, PolicyKind>;
 
 /** Base of the three neural policies: parameters, item table cache, encoder, masks. */
 export abstract class NeuralPolicy implements Policy {

@@ -1,4 +1,4 @@
-import type { ItemId, Observation, Plan, Provenance, Slate } from "@farsight/core";
+import type { ItemId, Observation, Plan, Provenance, Slate } from "../types.js";
 
 /** What an actor is asked: pick items for one session at one step. */
 export interface ActRequest {

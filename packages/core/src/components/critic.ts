@@ -1,4 +1,4 @@
-import type { Observation, Provenance } from "@farsight/core";
+import type { Observation, Provenance } from "../types.js";
 
 /** What a critic is asked: the value of a session's state (its recent list, as the observation holds it). */
 export interface CriticRequest {

@@ -1,4 +1,4 @@
-import type { Episode, Reflection } from "@farsight/core";
+import type { Episode, Reflection } from "../types.js";
 
 /** What a reflector may know beyond the episode: names for the prompt, cancellation. */
 export interface ReflectContext {
@@ -18,14 +18,4 @@ export interface Reflector {
   /** True only for reflectors that call a language model. */
   readonly usesLlm: boolean;
   reflect(episode: Episode, context?: ReflectContext): Promise<Reflection>;
-}
-
-/** What an LLM reflector counted; plain numbers. */
-export interface ReflectorCounters {
-  reflections: number;
-  modelCalls: number;
-  /** Reflections written by the fallback (template) reflector because the model's answer was unusable. */
-  fallbacks: number;
-  /** Model texts cut to the word limit. */
-  truncated: number;
 }
