@@ -56,3 +56,5 @@ export * from "./evidence/index.js";
 // bench llm --throughput
 export { formatLlmThroughput, runLlmThroughputBench, startFixedLatencyServer, throughputRequests, type LlmThroughputOptions, type LlmThroughputResult, type LlmThroughputRow } from "./bench/llm-throughput.js";
 export * from "./sweep/index.js";
+export { distillPlanner, readPlanRecords, isHeldOut, meanAgreement, majorityAgreement, distilledPlannerFile, type DistillOptions, type DistillResult, type PlanRecords } from "./distill/distill.js";
+export { RecordedPlanner, NO_MODEL } from "./distill/recorded-planner.js";

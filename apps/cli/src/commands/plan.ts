@@ -26,7 +26,8 @@ import { categoryQuitRule, PLANNER_NAMES, plannerChoices, type PlannerName } fro
 import { answerLines, answerRecord, checkFallbackRate, LLM_RUN_FLAGS, llmRunOptions, modelOptions, preflight, type LlmRunOptions } from "../llm-run.js";
 import { labIO } from "../lab-io.js";
 
-const PLANNERS = PLANNER_NAMES;
+// A distilled planner needs its directory (distilled:DIR), which this command's single choice does not take.
+const PLANNERS = PLANNER_NAMES.filter((n): n is Exclude<PlannerName, "distilled"> => n !== "distilled");
 
 const table = defineCommand({
   command: "plan",
