@@ -58,3 +58,5 @@ export { formatLlmThroughput, runLlmThroughputBench, startFixedLatencyServer, th
 export * from "./sweep/index.js";
 export { distillPlanner, readPlanRecords, isHeldOut, meanAgreement, majorityAgreement, distilledPlannerFile, type DistillOptions, type DistillResult, type PlanRecords } from "./distill/distill.js";
 export { RecordedPlanner, NO_MODEL } from "./distill/recorded-planner.js";
+// bench distill
+export { formatDistillBench, runDistillBench, type DistillBenchCell, type DistillBenchOptions, type DistillBenchResult, type DistillBenchRow } from "./bench/distill.js";

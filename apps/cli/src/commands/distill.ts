@@ -17,11 +17,11 @@ const spec = defineCommand({
     epochs: { kind: "int", min: 1, default: 60, placeholder: "E", help: "passes over the training plans." },
     threshold: { kind: "number", min: 0.01, max: 0.99, default: 0.5, placeholder: "P", help: "a candidate enters the plan when its probability is at least P." },
     seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "seed of the initial weights and the example order." },
-    json: { kind: "boolean", help: "one JSON object: { role, model, trainExamples, heldOutExamples, agreement, majorityAgreement, loss, skipped, path }." },
+    json: { kind: "boolean", help: "one JSON object: { role, model, trainExamples, heldOutExamples, agreement, majorityAgreement, randomAgreement, loss, skipped, path }." },
   },
   notes: [
     "Only the teacher's own answers train the planner: fallbacks (another planner answered) and records without their plan request are skipped and counted. " +
-      "Agreement is the mean Jaccard of the distilled plan with the teacher's on held-out sessions; the majority line is the same for always answering the teacher's most frequent plan.",
+      "Agreement is the mean Jaccard of the distilled plan with the teacher's on held-out sessions; chance is the same for random candidates (as many as the distilled plan names) and for always answering the teacher's most frequent plan.",
   ],
 });
 
@@ -48,7 +48,7 @@ export const distillCommand: Command = {
     }
     const pct = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "- (nothing held out)");
     io.stdout(`distilled ${r.role} (${r.model}) from ${r.trainExamples} plans; saved ${r.path}\n`);
-    io.stdout(`  held out: ${r.heldOutExamples} plans; agreement (Jaccard) ${pct(r.agreement)}, teacher's most frequent plan ${pct(r.majorityAgreement)}\n`);
+    io.stdout(`  held out: ${r.heldOutExamples} plans; agreement (Jaccard) ${pct(r.agreement)}; chance: random plans of the same size ${pct(r.randomAgreement)}, the teacher's most frequent plan ${pct(r.majorityAgreement)}\n`);
     const s = r.skipped;
     if (s.fallback + s.noInput + s.badPlan) io.stdout(`  skipped: ${s.fallback} fallbacks, ${s.noInput} without their request, ${s.badPlan} plans outside the candidates\n`);
     io.stdout(`  use it: farsight run lerl --planner distilled:${values.out}\n`);

@@ -7,7 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { FarsightError, hashString, jaccard, type CategoryId } from "@farsight/core";
+import { FarsightError, hashString, jaccard, Rng, type CategoryId } from "@farsight/core";
 import { DistilledPlanner, initBackend, type DistilledPlannerOptions, type DistillExample, type DistillRequest } from "@farsight/rl-policy";
 import { readRunFile } from "../run-dir/safe-read.js";
 
@@ -130,8 +130,10 @@ export interface DistillResult {
   readonly heldOutExamples: number;
   /** Mean Jaccard of the distilled plan with the teacher's on the held-out requests (NaN without any). */
   readonly agreement: number;
-  /** The same for the teacher's most frequent training plan (kept to each request's candidates): the bar to clear. */
+  /** The same for the teacher's most frequent training plan (kept to each request's candidates): a bar to clear. */
   readonly majorityAgreement: number;
+  /** The same for random candidates, as many as the distilled plan names (chance, given the plan sizes). */
+  readonly randomAgreement: number;
   readonly loss: number;
   readonly skipped: PlanRecords["skipped"];
   /** The saved planner file. */
@@ -178,9 +180,15 @@ export async function distillPlanner(o: DistillOptions): Promise<DistillResult> 
   const meta = { teacher: recs.role, teacherModel: recs.model, records: o.records, trainExamples: train.length, heldOutExamples: test.length };
   const { planner, loss } = DistilledPlanner.fit(train, o.planner ?? {}, meta);
   try {
-    const agreement = meanAgreement(planner.planSync(test.map((e) => e.request)).map((p) => p.categories), test);
+    const plans = planner.planSync(test.map((e) => e.request)).map((p) => p.categories);
+    const agreement = meanAgreement(plans, test);
+    const rng = new Rng(planner.options.seed, "distill-chance");
+    const random = meanAgreement(plans.map((p, i) => rng.sample(test[i]!.request.candidates.length, p.length).map((j) => test[i]!.request.candidates[j]!.id)), test);
     const path = planner.save(o.out);
-    return { role: recs.role, model: recs.model, trainExamples: train.length, heldOutExamples: test.length, agreement, majorityAgreement: majorityAgreement(train, test), loss, skipped: recs.skipped, path };
+    return {
+      role: recs.role, model: recs.model, trainExamples: train.length, heldOutExamples: test.length,
+      agreement, majorityAgreement: majorityAgreement(train, test), randomAgreement: random, loss, skipped: recs.skipped, path,
+    };
   } finally {
     planner.dispose();
   }
