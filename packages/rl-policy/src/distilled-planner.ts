@@ -3,8 +3,9 @@
  * (issue 26), which then answers the planner role with no language model. Input: the plan request's features (the
  * candidate categories, the last H slates' categories and feedback, the user summary when present, the step);
  * output: per category, the probability that the teacher puts it in the plan (a sigmoid per category, because a
- * plan is a subset). The plan is every candidate at or above `threshold`, topped up to `minCategories` in order of
- * probability and cut at `maxCategories`. Plans are deterministic: the same request gets the same plan.
+ * plan is a subset). The plan names the k most probable candidates, k the plan's expected size under the model
+ * (the sum of the candidates' probabilities, rounded; so a teacher that plans 3 categories gets plans of about 3
+ * whatever its choices' confidence), clamped to [minCategories, maxCategories]. Plans are deterministic.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -27,8 +28,6 @@ export interface DistilledPlannerOptions {
   readonly maxGradNorm: number;
   /** Past slates the features read, most recent first (LERL's prompt shows 5). Default 5. */
   readonly historySlates: number;
-  /** A candidate enters the plan when its probability is at least this. Default 0.5. */
-  readonly threshold: number;
   /** Categories a plan names at least (clamped to the candidates; LERL asks for 2). Default 2. */
   readonly minCategories: number;
   /** Categories a plan names at most. Default: no limit. */
@@ -44,7 +43,6 @@ export const DEFAULT_DISTILLED_PLANNER_OPTIONS: DistilledPlannerOptions = {
   learningRate: 3e-3,
   maxGradNorm: 5,
   historySlates: 5,
-  threshold: 0.5,
   minCategories: 2,
   maxCategories: Infinity,
   seed: 0,
@@ -136,7 +134,6 @@ function checkOptions(o: DistilledPlannerOptions): void {
     if (!Number.isInteger(o[k]) || o[k] < 1) throw bad(`distilled planner: ${k} must be an integer >= 1, got ${o[k]}`, { [k]: o[k] });
   }
   if (!(o.learningRate > 0)) throw bad(`distilled planner: learningRate must be > 0, got ${o.learningRate}`, { learningRate: o.learningRate });
-  if (!(o.threshold > 0 && o.threshold < 1)) throw bad(`distilled planner: threshold must be in (0, 1), got ${o.threshold}`, { threshold: o.threshold });
   if (!(o.maxCategories >= o.minCategories)) throw bad(`distilled planner: maxCategories must be >= minCategories, got ${o.maxCategories}`, { maxCategories: o.maxCategories });
 }
 
@@ -224,11 +221,11 @@ export class DistilledPlanner implements Planner {
     const ranked = r.candidates.map((o) => ({ id: o.id, p: o.id < p.length ? p[o.id]! : -1 })).sort((a, b) => b.p - a.p || a.id - b.id);
     const min = Math.min(this.options.minCategories, ranked.length);
     const max = Math.max(min, Math.min(this.options.maxCategories, ranked.length));
-    const above = ranked.filter((c) => c.p >= this.options.threshold).length;
-    const chosen = ranked.slice(0, Math.min(max, Math.max(min, above)));
+    const expected = ranked.reduce((a, c) => a + Math.max(0, c.p), 0);
+    const chosen = ranked.slice(0, Math.min(max, Math.max(min, Math.round(expected))));
     return {
       categories: chosen.map((c) => c.id),
-      source: { kind: "learned", by: this.name, detail: `p >= ${this.options.threshold}: ${above} of ${ranked.length} candidates` },
+      source: { kind: "learned", by: this.name, detail: `the ${chosen.length} most probable of ${ranked.length} candidates (expected plan size ${expected.toFixed(1)})` },
     };
   }
 

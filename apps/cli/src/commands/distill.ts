@@ -15,7 +15,6 @@ const spec = defineCommand({
     role: { kind: "string", placeholder: "ROLE", defaultHelp: "the file's only planner role", help: "the planner role to learn from, e.g. planner/llm-category." },
     holdout: { kind: "number", min: 0, max: 0.9, default: 0.2, placeholder: "F", help: "share of sessions held out to measure agreement with the teacher." },
     epochs: { kind: "int", min: 1, default: 60, placeholder: "E", help: "passes over the training plans." },
-    threshold: { kind: "number", min: 0.01, max: 0.99, default: 0.5, placeholder: "P", help: "a candidate enters the plan when its probability is at least P." },
     seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "seed of the initial weights and the example order." },
     json: { kind: "boolean", help: "one JSON object: { role, model, trainExamples, heldOutExamples, agreement, majorityAgreement, randomAgreement, loss, skipped, path }." },
   },
@@ -40,7 +39,7 @@ export const distillCommand: Command = {
       out: values.out,
       ...(values.role !== undefined ? { role: values.role } : {}),
       holdout: values.holdout,
-      planner: { epochs: values.epochs, threshold: values.threshold, seed: values.seed },
+      planner: { epochs: values.epochs, seed: values.seed },
     });
     if (values.json) {
       io.stdout(JSON.stringify(r) + "\n");
