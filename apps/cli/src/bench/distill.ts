@@ -46,7 +46,7 @@ export const distillBench: BenchTarget = {
       env: values.env, teacher: values.teacher, ...(values.llm !== undefined ? { llm: values.llm } : {}),
       seeds: Array.from({ length: values.seeds }, (_, k) => k), steps: values.steps, episodes: values.episodes, batch: values.batch, out,
       ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
-    }, labIO(io));
+    }, labIO(io, { progress: "stderr" }));
     if (!json) io.stdout(`${formatDistillBench(r)}\nRecords and distilled planners: ${out}\n`);
     return { target: "distill", out, ...r };
   },
