@@ -22,10 +22,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Requests over 6 categories with a random click history, `n` sessions of one step each. */
 function requests(n: number, seed: number): PlanRequest[] {
   const rng = new Rng(seed, "requests");
-  return Array.from({ length: n }, (_, i) => ({
+  return Array.from({ length: n }, (_v, i) => ({
     sessionId: `s${seed}-${i}`,
     step: 2,
-    candidates: Array.from({ length: 6 }, (_, id) => ({ id, name: `c${id}` })),
+    candidates: Array.from({ length: 6 }, (_c, id) => ({ id, name: `c${id}` })),
     history: [0, 1].map((step) => ({ step, categories: [rng.int(6), rng.int(6)], feedback: [rng.int(2), rng.int(2)] })),
     reflections: [],
   }));
