@@ -72,7 +72,7 @@ describe("DistilledPlanner", () => {
       }));
       expect(agreement).toBeGreaterThan(Math.max(random, majority) + 0.15);
       for (const [i, p] of plans.entries()) {
-        expect(p.categories.length).toBeGreaterThanOrEqual(2);
+        expect(p.categories.length).toBeGreaterThanOrEqual(1);
         expect(p.categories.every((id) => test[i]!.request.candidates.some((c) => c.id === id))).toBe(true);
         expect(p.source.kind).toBe("learned");
       }

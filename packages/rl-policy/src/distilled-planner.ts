@@ -28,7 +28,10 @@ export interface DistilledPlannerOptions {
   readonly maxGradNorm: number;
   /** Past slates the features read, most recent first (LERL's prompt shows 5). Default 5. */
   readonly historySlates: number;
-  /** Categories a plan names at least (clamped to the candidates; LERL asks for 2). Default 2. */
+  /**
+   * Categories a plan names at least (clamped to the candidates). Default 1: the plan's size is learned from the
+   * teacher, which may answer fewer than LERL's prompt asks (2 for "more than one").
+   */
   readonly minCategories: number;
   /** Categories a plan names at most. Default: no limit. */
   readonly maxCategories: number;
@@ -43,7 +46,7 @@ export const DEFAULT_DISTILLED_PLANNER_OPTIONS: DistilledPlannerOptions = {
   learningRate: 3e-3,
   maxGradNorm: 5,
   historySlates: 5,
-  minCategories: 2,
+  minCategories: 1,
   maxCategories: Infinity,
   seed: 0,
 };
