@@ -105,6 +105,7 @@ export const FARSIGHT_ERROR_CODES = {
   "graph/ilrec-no-model": "the LLM teacher was asked for without a chat model",
   "graph/missing-chunk": "the saved graph state names a chunk whose directory is missing",
   "graph/no-oracle-planner": "no quit-aware oracle planner exists for the preset's quit rule",
+  "graph/not-a-component": "asRunnable was given a value that is not a Planner, Reflector, Critic, Actor or Policy",
   "graph/no-recommender": "a session graph has neither a policy nor a scorer to pick items",
   "graph/nothing-to-resume": "a resume found no checkpointed run in the directory",
   "graph/run-exists": "the directory holds a checkpointed run already (resume it or choose another)",

@@ -44,3 +44,20 @@ export {
   type QPlacement,
   type PlanQualityReport,
 } from "./plan-quality.js";
+export {
+  asRunnable,
+  componentKind,
+  plannerRunnable,
+  reflectorRunnable,
+  criticRunnable,
+  actorRunnable,
+  policyRunnable,
+  type ComponentKind,
+  type ComponentRunnableOptions,
+  type ReflectorRunnableOptions,
+  type PlannerRunnable,
+  type ReflectorRunnable,
+  type CriticRunnable,
+  type ActorRunnable,
+  type PolicyRunnable,
+} from "./runnables.js";
