@@ -103,6 +103,7 @@ export const FARSIGHT_ERROR_CODES = {
   "graph/ilrec-bad-teacher": "a teacher was asked for without what it needs (the noisy-oracle teacher's q and preset)",
   "graph/ilrec-no-demo-file": "a demonstrations file cannot be read",
   "graph/ilrec-no-model": "the LLM teacher was asked for without a chat model",
+  "graph/lerl-no-runtime": "the LERL graph was invoked without its runtime in the context ({ context: { runtime } })",
   "graph/missing-chunk": "the saved graph state names a chunk whose directory is missing",
   "graph/no-oracle-planner": "no quit-aware oracle planner exists for the preset's quit rule",
   "graph/not-a-component": "asRunnable was given a value that is not a Planner, Reflector, Critic, Actor or Policy",
