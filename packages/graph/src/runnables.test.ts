@@ -53,6 +53,7 @@ async function withFakeTimers<T>(work: () => Promise<T>): Promise<T> {
   let settled = false;
   const p = work().finally(() => (settled = true));
   p.catch(() => {});
+  // eslint-disable-next-line no-unmodified-loop-condition -- `settled` is set when the work's promise settles
   while (!settled) await vi.advanceTimersByTimeAsync(500);
   return p;
 }

@@ -62,13 +62,13 @@ function named<I, O>(
   fn: (input: I, config: RunnableConfig | undefined) => Promise<O>,
   kind: ComponentKind,
   name: string,
-  usesLlm: boolean | undefined,
+  llm: boolean | undefined,
   o: ComponentRunnableOptions,
 ): Runnable<I, O> {
   return RunnableLambda.from<I, O>((input, config) => fn(input, config as RunnableConfig | undefined)).withConfig({
     runName: o.runName ?? `${kind}:${name}`,
     tags: [`farsight:${kind}`, ...(o.tags ?? [])],
-    metadata: { ...o.metadata, farsight_component: kind, farsight_name: name, ...(usesLlm === undefined ? {} : { uses_llm: usesLlm }) },
+    metadata: { ...o.metadata, farsight_component: kind, farsight_name: name, ...(llm === undefined ? {} : { uses_llm: llm }) },
   });
 }
 
