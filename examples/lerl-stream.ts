@@ -47,4 +47,4 @@ export async function streamLerl(o: { steps: number; seed: number; log?: (line: 
   return { chunks, stepEvents, nodeUpdates, poolSize: pool.size, state: (await lerl.savedState())! };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await streamLerl({ steps: 2_000, seed: 0, log: console.log });
+if (import.meta.url === `file://${process.argv[1]}`) await streamLerl({ steps: 1_000, seed: 0, log: console.log });

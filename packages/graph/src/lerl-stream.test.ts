@@ -11,9 +11,10 @@ const SMALL = { numCategories: 6, numItems: 60, numUsers: 40, embeddingDim: 8, s
 const B = 4;
 const ROLLOUT = 5;
 
-function lerl(steps: number, episodes: Episode[] = []) {
+function lerl(steps: number, episodes: Episode[] = [], shape: { batchSize: number; maxSteps: number; quitRule: boolean } = { batchSize: B, maxSteps: 12, quitRule: true }) {
   const data = generateSynthetic(SMALL);
-  const env = new Simulator(new SyntheticWorld(data), [new CategoryWindowRule(data.catalog, { window: 4, threshold: 1 })], { batchSize: B, maxSteps: 12, feedback: "click", autoReset: true, seed: 1 });
+  const rules = shape.quitRule ? [new CategoryWindowRule(data.catalog, { window: 4, threshold: 1 })] : [];
+  const env = new Simulator(new SyntheticWorld(data), rules, { batchSize: shape.batchSize, maxSteps: shape.maxSteps, feedback: "click", autoReset: true, seed: 1 });
   const algorithm = createAlgorithm({
     algorithm: "ppo",
     context: contextFromEnv(env),
@@ -107,6 +108,21 @@ describe("the LERL graph as a compiled LangGraph graph", () => {
     const reflectors = recorder.named("reflector:template");
     expect(reflectors.length).toBeGreaterThan(0);
     for (const r of reflectors) expect(recorder.runs.get(r.parent!)?.name).toBe("reflect");
+  }, 60_000);
+
+  it("reflects on many sessions at once without piling listeners on the graph's signal", async () => {
+    // 16 sessions of exactly 3 steps: all end together, and the reflect node writes 16 reflections concurrently.
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on("warning", onWarning);
+    try {
+      const state = await lerl(48, [], { batchSize: 16, maxSteps: 3, quitRule: false }).graph.invoke({});
+      expect(state.reflectionsWritten).toBe(16);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.filter((w) => w.includes("MaxListeners"))).toEqual([]);
   }, 60_000);
 
   it("an unbound graph refuses an invocation without its runtime, and runs with the context passed in", async () => {

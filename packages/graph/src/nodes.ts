@@ -5,6 +5,7 @@
  * returns a small update. `act`, `step` and `learn` drive rl-policy's `Collector` (the halves of its step,
  * its buffer writes, its bootstrap value), the loop flat training runs, so LERL cannot drift from it.
  */
+import { setMaxListeners } from "node:events";
 import { Annotation, END, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { FarsightError, mean } from "@farsight/core";
 import { buildPlanRequest, type PlanRequest } from "@farsight/planner";
@@ -193,10 +194,29 @@ export const reflectNode: Node = async (state, config) => {
   const reflector = rt.reflectorRunnable;
   const writing = rt.options.mode === "train" || rt.options.reflectInEval;
   if (!reflector || !pool || !writing) return {};
-  const reflections = await Promise.all(episodes.map((e) => reflector.invoke(e, config)));
+  const reflections = await withSharedSignal(config, episodes.length, (c) => Promise.all(episodes.map((e) => reflector.invoke(e, c))));
   for (const r of reflections) await pool.add(r);
   return { reflectionsWritten: state.reflectionsWritten + reflections.length, poolSize: pool.size, ...llmNumbers(rt) };
 };
+
+/**
+ * Runs `n` concurrent component calls under one signal of their own that follows the graph's: each call's
+ * Runnable listens on it while it runs, and more than 10 listeners on the graph's signal make Node warn of a leak.
+ */
+async function withSharedSignal<T>(config: LerlConfig, n: number, work: (config: LerlConfig) => Promise<T>): Promise<T> {
+  const outer = config.signal;
+  if (!outer || n <= 1) return work(config);
+  const inner = new AbortController();
+  setMaxListeners(n + 10, inner.signal);
+  const follow = () => inner.abort(outer.reason);
+  if (outer.aborted) follow();
+  else outer.addEventListener("abort", follow, { once: true });
+  try {
+    return await work({ ...config, signal: inner.signal });
+  } finally {
+    outer.removeEventListener("abort", follow);
+  }
+}
 
 /** End of a chunk: a PPO update on the full rollout (train mode), the chunk hook (checkpoint files), budgets. */
 export const learnNode: Node = async (state, config) => {
