@@ -10,7 +10,7 @@
  * `createLerlGraph(...).graph` is the compiled graph with its run bound (context, thread, recursion limit):
  * `graph.invoke({})` or `graph.stream({}, { streamMode: ["custom", "updates"] })` runs until a budget is spent,
  * progress arriving as `custom` events. {@link LerlGraph.run} runs the same graph one chunk per invocation
- * (`oneChunk`), so a checkpointer with `durability: "exit"` saves every chunk at a small per-step cost.
+ * (`runtime.oneChunkPerInvocation`), so a checkpointer with `durability: "exit"` saves every chunk at a small per-step cost.
  */
 import { END, MemorySaver, START, StateGraph, type BaseCheckpointSaver } from "@langchain/langgraph";
 import { actNode, beginNode, learnNode, LerlContext, planNode, reflectNode, routeAfterLearn, routeAfterReflect, routeAfterStep, stepNode, type LerlContextValue, type LerlProgress } from "./nodes.js";
@@ -89,12 +89,12 @@ export function createLerlGraph(options: CreateLerlGraphOptions): LerlGraph {
   const rt = new LerlRuntime(options, loop, options.budget ?? {}, options.hooks ?? {});
   const unbound = compileLerlGraph(options.checkpointer ? { checkpointer: options.checkpointer } : {});
   const threadId = options.threadId ?? "lerl";
-  const context: LerlContextValue = { runtime: rt, oneChunk: undefined };
+  const context: LerlContextValue = { runtime: rt };
   const thread = { configurable: { thread_id: threadId } };
   // The budget, not the superstep count, ends a run; the limit stays a number because LangGraph requires one.
   const graph = unbound.withConfig({ ...thread, context, recursionLimit: Number.MAX_SAFE_INTEGER, durability: "exit" });
   // One chunk: begin + (plan + act + step + reflect) per env step + learn; generous slack for short sessions.
-  const chunkConfig = { ...thread, recursionLimit: 4 * rt.chunkSteps + 20, durability: "exit" as const, context: { runtime: rt, oneChunk: true } };
+  const chunkConfig = { ...thread, recursionLimit: 4 * rt.chunkSteps + 20, durability: "exit" as const, context };
   const savedState = async (): Promise<LerlStateValue | undefined> => {
     const snap = await unbound.getState(thread);
     const v = snap.values as Partial<LerlStateValue> | undefined;
@@ -108,12 +108,17 @@ export function createLerlGraph(options: CreateLerlGraphOptions): LerlGraph {
     savedState,
     async run(runOptions: LerlRunOptions = {}) {
       rt.live = false; // the begin node starts every slot afresh (and counts a resume as a new attempt)
-      for (;;) {
-        const stream = await unbound.stream({}, { ...chunkConfig, streamMode: "custom" as const });
-        for await (const event of stream) runOptions.onProgress?.(event as LerlProgress);
-        const state = (await savedState())!;
-        runOptions.onSaved?.(state);
-        if (state.stopped || runOptions.signal?.aborted) return state;
+      rt.oneChunkPerInvocation = true;
+      try {
+        for (;;) {
+          const stream = await unbound.stream({}, { ...chunkConfig, streamMode: "custom" as const });
+          for await (const event of stream) runOptions.onProgress?.(event as LerlProgress);
+          const state = (await savedState())!;
+          runOptions.onSaved?.(state);
+          if (state.stopped || runOptions.signal?.aborted) return state;
+        }
+      } finally {
+        rt.oneChunkPerInvocation = false;
       }
     },
   };

@@ -129,7 +129,7 @@ describe("the LERL graph as a compiled LangGraph graph", () => {
     const unbound = compileLerlGraph();
     await expect(unbound.invoke({}, { configurable: { thread_id: "t" } })).rejects.toMatchObject({ code: "graph/lerl-no-runtime" });
     const g = lerl(20);
-    const state = await unbound.invoke({}, { configurable: { thread_id: "t" }, context: g.context, recursionLimit: 1_000 });
+    const state = await unbound.invoke({}, { configurable: { thread_id: "t" }, context: { runtime: g.runtime }, recursionLimit: 1_000 });
     expect(state.stopped).toBe("steps");
     expect(state.envSteps).toBe(20);
   }, 60_000);

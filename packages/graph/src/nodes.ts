@@ -35,14 +35,7 @@ export interface LerlProgress {
  * in LangGraph's context rather than closed over by the nodes, so the compiled graph holds no run and a
  * checkpoint never sees these objects. {@link createLerlGraph} binds it to its `graph` (and `run` passes it).
  */
-export const LerlContext = Annotation.Root({
-  runtime: Annotation<LerlRuntime>,
-  /**
-   * End the invocation after one chunk even when no budget is spent. `run()` sets it so that the checkpointer
-   * (`durability: "exit"`) saves every chunk; unset, one invocation runs until a budget is spent.
-   */
-  oneChunk: Annotation<boolean | undefined>,
-});
+export const LerlContext = Annotation.Root({ runtime: Annotation<LerlRuntime> });
 export type LerlContextValue = typeof LerlContext.State;
 type LerlConfig = LangGraphRunnableConfig<LerlContextValue>;
 type Node = (state: LerlStateValue, config: LerlConfig) => Promise<LerlStateUpdate>;
@@ -249,9 +242,9 @@ export function routeAfterStep(state: LerlStateValue, config: LerlConfig): "refl
   return runtimeOf(config).finished.length ? "reflect" : routeAfterReflect(state, config);
 }
 
-/** After `learn`: the end of the invocation when a budget is spent (or `oneChunk`), else the next chunk. */
+/** After `learn`: the end of the invocation when a budget is spent (or `run()` asks for one chunk), else the next chunk. */
 export function routeAfterLearn(state: LerlStateValue, config: LerlConfig): "plan" | typeof END {
-  return state.stopped || config.context?.oneChunk ? END : "plan";
+  return state.stopped || runtimeOf(config).oneChunkPerInvocation ? END : "plan";
 }
 
 export function routeAfterReflect(state: LerlStateValue, config: LerlConfig): "learn" | "plan" {

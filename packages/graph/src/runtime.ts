@@ -100,6 +100,11 @@ export class LerlRuntime {
   startedAt = performance.now();
   /** True once the `begin` node has started the env's sessions; `run()` clears it to start over (a resume). */
   live = false;
+  /**
+   * End each invocation after one chunk even when no budget is spent. `run()` sets it while it runs, so that
+   * the checkpointer (`durability: "exit"`) saves every chunk; otherwise one invocation runs until a budget is spent.
+   */
+  oneChunkPerInvocation = false;
   /** The planner and reflector as Runnables: their calls are traced as child runs of the nodes. */
   readonly plannerRunnable: PlannerRunnable;
   readonly reflectorRunnable: ReflectorRunnable | null;
