@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import type { Episode } from "@farsight/core";
 import { CategoryWindowRule, generateSynthetic, Simulator, SyntheticWorld } from "@farsight/env";
-import { SaturationAwarePlanner } from "@farsight/planner";
+import { LlmStats, ScriptedChatModel } from "@farsight/llm";
+import { LlmCategoryPlanner, SaturationAwarePlanner, type Planner } from "@farsight/planner";
 import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
 import { contextFromEnv, createAlgorithm, initBackend, type OnPolicyAlgorithm } from "@farsight/rl-policy";
 import { compileLerlGraph, createLerlGraph, type LerlProgress } from "./index.js";
@@ -11,7 +12,7 @@ const SMALL = { numCategories: 6, numItems: 60, numUsers: 40, embeddingDim: 8, s
 const B = 4;
 const ROLLOUT = 5;
 
-function lerl(steps: number, episodes: Episode[] = [], shape: { batchSize: number; maxSteps: number; quitRule: boolean } = { batchSize: B, maxSteps: 12, quitRule: true }) {
+function lerl(steps: number, episodes: Episode[] = [], shape: { batchSize: number; maxSteps: number; quitRule: boolean; planner?: Planner } = { batchSize: B, maxSteps: 12, quitRule: true }) {
   const data = generateSynthetic(SMALL);
   const rules = shape.quitRule ? [new CategoryWindowRule(data.catalog, { window: 4, threshold: 1 })] : [];
   const env = new Simulator(new SyntheticWorld(data), rules, { batchSize: shape.batchSize, maxSteps: shape.maxSteps, feedback: "click", autoReset: true, seed: 1 });
@@ -23,7 +24,7 @@ function lerl(steps: number, episodes: Episode[] = [], shape: { batchSize: numbe
   }) as OnPolicyAlgorithm;
   return createLerlGraph({
     env,
-    planner: new SaturationAwarePlanner({ seed: 1 }),
+    planner: shape.planner ?? new SaturationAwarePlanner({ seed: 1 }),
     algorithm,
     reflector: new TemplateReflector(),
     pool: new ReflectionPool({ maxSize: 500, seed: 1 }),
@@ -110,14 +111,19 @@ describe("the LERL graph as a compiled LangGraph graph", () => {
     for (const r of reflectors) expect(recorder.runs.get(r.parent!)?.name).toBe("reflect");
   }, 60_000);
 
-  it("reflects on many sessions at once without piling listeners on the graph's signal", async () => {
+  it.each([
+    ["a heuristic planner (16 concurrent reflections)", () => undefined],
+    ["an LLM planner (16 concurrent model calls per plan)", () => new LlmCategoryPlanner({ model: new ScriptedChatModel({ responses: () => JSON.stringify({ categories: [1, 3] }) }), stats: new LlmStats() })],
+  ])("with %s, no pile of listeners on the graph's signal", async (_name, makePlanner) => {
     // 16 sessions of exactly 3 steps: all end together, and the reflect node writes 16 reflections concurrently.
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
     process.on("warning", onWarning);
     try {
-      const state = await lerl(48, [], { batchSize: 16, maxSteps: 3, quitRule: false }).graph.invoke({});
+      const planner = makePlanner();
+      const state = await lerl(48, [], { batchSize: 16, maxSteps: 3, quitRule: false, ...(planner ? { planner } : {}) }).graph.invoke({});
       expect(state.reflectionsWritten).toBe(16);
+      expect(state.plansMade).toBe(state.envSteps); // every session re-plans at every step
       await new Promise((r) => setImmediate(r));
     } finally {
       process.off("warning", onWarning);

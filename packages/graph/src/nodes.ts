@@ -92,8 +92,9 @@ export const planNode: Node = async (state, config) => {
     slots.push(b);
   }
   if (requests.length === 0) return { sessionIds };
-  // Through the planner's Runnable view: a trace shows a `planner:<name>` run inside the `plan` node.
-  const fresh = await rt.plannerRunnable.invoke(requests, config);
+  // Through the planner's Runnable view: a trace shows a `planner:<name>` run inside the `plan` node. The signal
+  // reaches the planner, whose model calls (one per session for an LLM planner) may each listen on it.
+  const fresh = await withSharedSignal(config, requests.length + 1, (c) => rt.plannerRunnable.invoke(requests, c));
   fresh.forEach((plan, j) => {
     const b = slots[j]!;
     plans[b] = [...plan.categories];
@@ -193,8 +194,9 @@ export const reflectNode: Node = async (state, config) => {
 };
 
 /**
- * Runs `n` concurrent component calls under one signal of their own that follows the graph's: each call's
- * Runnable listens on it while it runs, and more than 10 listeners on the graph's signal make Node warn of a leak.
+ * Runs work that listens on the signal up to `n` times at once (concurrent component calls, a planner's model
+ * calls) under a signal of its own that follows the graph's: more than 10 listeners on the graph's signal make
+ * Node warn of a leak.
  */
 async function withSharedSignal<T>(config: LerlConfig, n: number, work: (config: LerlConfig) => Promise<T>): Promise<T> {
   const outer = config.signal;
