@@ -113,10 +113,12 @@ describe("asRunnable", () => {
     expect(recorder.ends).toContain(plannerRun.runId);
   });
 
-  it(".withConfig({ runName }) renames the component's run", async () => {
+  it("the run is renamed by the runName option or by .withConfig(), and .withConfig() adds tags", async () => {
     const recorder = new RunRecorder();
     await asRunnable(new AllCategoriesPlanner(), { runName: "high-level" }).invoke([request("a")], { callbacks: [recorder] });
-    expect(recorder.starts.map((s) => s.runName)).toEqual(["high-level"]);
+    await asRunnable(new AllCategoriesPlanner()).withConfig({ runName: "renamed", tags: ["ab-test:b"] }).invoke([request("a")], { callbacks: [recorder] });
+    expect(recorder.starts.map((s) => s.runName)).toEqual(["high-level", "renamed"]);
+    expect(recorder.starts[1]!.tags).toEqual(expect.arrayContaining(["farsight:planner", "ab-test:b"]));
   });
 
   it("the caller's signal reaches the component", async () => {

@@ -8,7 +8,7 @@
  * It lives here, not in `@farsight/core`, because core has no `@langchain/core` dependency; import it from
  * `@farsight/graph/runnables` to load only this file and `@langchain/core`.
  */
-import { RunnableLambda, type Runnable, type RunnableConfig } from "@langchain/core/runnables";
+import { RunnableBinding, RunnableLambda, type Runnable, type RunnableConfig } from "@langchain/core/runnables";
 import {
   FarsightError,
   type ActDecision,
@@ -65,11 +65,14 @@ function named<I, O>(
   llm: boolean | undefined,
   o: ComponentRunnableOptions,
 ): Runnable<I, O> {
-  return RunnableLambda.from<I, O>((input, config) => fn(input, config as RunnableConfig | undefined)).withConfig({
+  const labelled = RunnableLambda.from<I, O>((input, config) => fn(input, config as RunnableConfig | undefined)).withConfig({
     runName: o.runName ?? `${kind}:${name}`,
     tags: [`farsight:${kind}`, ...(o.tags ?? [])],
     metadata: { ...o.metadata, farsight_component: kind, farsight_name: name, ...(llm === undefined ? {} : { uses_llm: llm }) },
   });
+  // A binding's `.withConfig` replaces its tags and metadata; one more binding around the labelled one makes a
+  // user's `.withConfig({ tags })` add to ours (LangChain merges them at invocation), as tags given to `invoke` do.
+  return new RunnableBinding<I, O>({ bound: labelled, config: {}, kwargs: {} });
 }
 
 /** The caller's signal, unless the request carries its own. */
