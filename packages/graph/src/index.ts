@@ -5,8 +5,8 @@ export {
 export { createBillpGraph, BillpState, type BillpGraph, type BillpRunOptions, type BillpStateValue, type CreateBillpGraphOptions } from "./billp-graph.js";
 export { LerlState, RECENT_WINDOW, type LerlStateValue, type LerlStateUpdate } from "./state.js";
 export { LerlRuntime, DEFAULT_LERL_LOOP, type LerlBudget, type LerlLoopOptions, type LerlComponents, type LerlHooks } from "./runtime.js";
-export { planNode, actNode, stepNode, reflectNode, learnNode, routeAfterStep, routeAfterReflect, sessionIdOf, LerlContext, type LerlContextValue, type LerlProgress } from "./nodes.js";
-export { createLerlGraph, type CreateLerlGraphOptions, type LerlGraph, type LerlRunOptions } from "./lerl-graph.js";
+export { beginNode, planNode, actNode, stepNode, reflectNode, learnNode, routeAfterStep, routeAfterReflect, routeAfterLearn, sessionIdOf, LerlContext, type LerlContextValue, type LerlProgress } from "./nodes.js";
+export { createLerlGraph, compileLerlGraph, type CompiledLerlGraph, type CreateLerlGraphOptions, type LerlGraph, type LerlRunOptions } from "./lerl-graph.js";
 export { RunCheckpoints } from "./run-checkpoints.js";
 export { redactCheckpoints } from "./redact-checkpoints.js";
 export { evaluateAgent, evaluateLerl, aggregateSeeds, type EvalOptions, type EvalResult, type LerlEvalComponents } from "./evaluate.js";
@@ -44,3 +44,20 @@ export {
   type QPlacement,
   type PlanQualityReport,
 } from "./plan-quality.js";
+export {
+  asRunnable,
+  componentKind,
+  plannerRunnable,
+  reflectorRunnable,
+  criticRunnable,
+  actorRunnable,
+  policyRunnable,
+  type ComponentKind,
+  type ComponentRunnableOptions,
+  type ReflectorRunnableOptions,
+  type PlannerRunnable,
+  type ReflectorRunnable,
+  type CriticRunnable,
+  type ActorRunnable,
+  type PolicyRunnable,
+} from "./runnables.js";
