@@ -23,7 +23,7 @@ describe("quit-rule and user-split flags (every preset-building command)", () =>
   });
 
   it("the user model reaches every command that builds a preset (data describe's greedy baseline here)", async () => {
-    await expect(dataCommand.run(["describe", "synthetic", "--episodes", "5", "--user-model", "dnn"], capture())).rejects.toThrow(/--user-model must be one of mf, deepfm, ensemble; got "dnn"/);
+    await expect(dataCommand.run(["describe", "synthetic", "--episodes", "5", "--user-model", "dnn"], capture())).rejects.toThrow(/--user-model must be one of mf, deepfm, ensemble, deepfm-ensemble, deepfm-ips; got "dnn"/);
     const io = capture();
     expect(await dataCommand.run(["describe", "synthetic", "--episodes", "10", "--user-model", "mf", "--json"], io)).toBe(0);
     expect(JSON.parse(io.out.join(""))).toMatchObject({ preset: "synthetic" });

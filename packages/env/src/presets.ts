@@ -21,7 +21,7 @@ import { CategoryWindowRule, checkCategoryWindow, checkDistanceWindow, DistanceW
 import { Simulator, type SimulatorOptions } from "./simulator.js";
 import { generateSynthetic, SyntheticWorld, type SyntheticOptions } from "./synthetic.js";
 import { syntheticFamily, type SyntheticFamilyMember } from "./synthetic-family.js";
-import { completeGroundTruth, penalizedPrediction, trainUserModel, userModelOptions, type TrainedUserModel, type UserModelKind, type UserModelOptions } from "./user-model.js";
+import { completeGroundTruth, noPropensitiesError, penalizedPrediction, trainUserModel, userModelOptions, type TrainedUserModel, type UserModelKind, type UserModelOptions } from "./user-model.js";
 import { columnDistances, MatrixWorld, type WorldModel } from "./world.js";
 import { buildUserProfiles, type UserProfiles } from "./user-profiles.js";
 
@@ -444,6 +444,8 @@ export async function loadPreset(requested: string, options: PresetOptions = {})
     ...(ds?.userFeatures && ds.userFeatureDim ? { features: ds.userFeatures, featureDim: ds.userFeatureDim, ...(ds.userFeatureNames ? { featureNames: ds.userFeatureNames } : {}) } : {}),
   });
   const userModel = userModelOptions(options.userModel, { ...p.mf, ...options.mf });
+  // Before any training: a preset without propensities cannot weigh its log (only Coat ships them).
+  if (userModel.kind === "deepfm-ips" && !ds?.propensities) throw noPropensitiesError(`preset ${name}`);
   return {
     name: name as PresetName,
     catalog: p.catalog,
@@ -464,7 +466,7 @@ export async function loadPreset(requested: string, options: PresetOptions = {})
     predicted() {
       predicted ??= (async () => {
         const features = datasetFeatures(p.dataset ?? { catalog: p.catalog });
-        const model = await trainUserModel(trainLog, p.numUsers, p.catalog.numItems, features, userModel);
+        const model = await trainUserModel(trainLog, p.numUsers, p.catalog.numItems, features, userModel, { ...(ds?.propensities ? { propensities: ds.propensities } : {}), source: `preset ${name}` });
         const pays = penalizedPrediction(model, userModel.uncertaintyPenalty);
         let min = Infinity;
         for (const v of pays) if (v < min) min = v;
