@@ -9,7 +9,7 @@
  * Coat ships the propensities (`propensities.ascii`, 290 x 300, the creators' learned P(observed); they sum
  * to 6,962 against 6,960 observed ratings). Rarely rated cells have tiny propensities (0.004 among Coat's
  * observed cells, a weight of 245), and a handful of such ratings would dominate the loss: weights are
- * clipped at `maxWeight` (default 100, i.e. propensities below 0.01 count as 0.01; 1.0% of Coat's training
+ * clipped at `maxWeight` (default 100, i.e. propensities below 0.01 count as 0.01; 53 of Coat's 6,960 training
  * ratings are clipped), the usual bias-for-variance trade of clipped IPS. The clipped weights are then
  * scaled to mean 1 over the log (self-normalised), so DeepFM's per-rating L2 and learning rate mean what they
  * mean unweighted. The clip was set before any test rating was looked at (a round bound near the 99th
