@@ -17,6 +17,7 @@ describe("bench user-model", () => {
       seeds: [1, 2, 3],
       members: 5,
       rows: [{ kind: "deepfm-ensemble", perSeed, rmse: ci95(perSeed.map((s) => s.rmse)), mae: ci95(perSeed.map((s) => s.mae)) }],
+      differences: [{ kind: "deepfm-ensemble", perSeed: [-0.02, 0.01, -0.02], rmse: ci95([-0.02, 0.01, -0.02]) }],
       globalMean: { rmse: 1.3, mae: 1.1 },
     };
     const table = formatUserModelTable(result);
@@ -24,6 +25,8 @@ describe("bench user-model", () => {
     expect(table).toContain("| DeepFM ensemble (5 members) | 1.0600 ± 0.0248 |");
     expect(table).toContain("| 1.0500 1.0700 1.0600 | 0.2000 |");
     expect(table).toContain("| global mean (no seed) | 1.3000 | 1.1000 |");
+    // Paired differences: mean -0.01, sample std 0.0173, half-width 4.303 * 0.0173 / sqrt(3) = 0.0430.
+    expect(table).toContain("| DeepFM ensemble (5 members) | -0.0100 ± 0.0430 | -0.0200 +0.0100 -0.0200 |");
   });
 
   it("refuses a preset without a test log and IPS without propensities, before training", async () => {
@@ -35,6 +38,7 @@ describe("bench user-model", () => {
   it.skipIf(!hasCoat)("scores MF on Coat's test log once per seed, with the interval of those scores", async () => {
     const seen: number[] = [];
     const r = await runUserModelBench({ env: "coat", seeds: [1, 2], models: ["mf"], dataDir, onResult: (seed) => seen.push(seed) });
+    expect(r.differences).toEqual([]); // no DeepFM row to pair with
     expect(seen).toEqual([1, 2]);
     const row = r.rows[0]!;
     expect(row.perSeed).toHaveLength(2);

@@ -42,11 +42,20 @@ export interface UserModelRow {
   readonly mae: Interval;
 }
 
+/** A model's test RMSE minus DeepFM's on the same seed (same initial weights and early-stopping split). */
+export interface UserModelDifference {
+  readonly kind: UserModelKind;
+  readonly perSeed: readonly number[];
+  readonly rmse: Interval;
+}
+
 export interface UserModelBenchResult {
   readonly env: string;
   readonly seeds: readonly number[];
   readonly members: number;
   readonly rows: readonly UserModelRow[];
+  /** Paired by seed against `deepfm` (when it was scored): below 0 is better than one DeepFM. */
+  readonly differences: readonly UserModelDifference[];
   /** Test RMSE and MAE of predicting the training log's global mean. */
   readonly globalMean: { readonly rmse: number; readonly mae: number };
 }
@@ -96,7 +105,14 @@ export async function runUserModelBench(o: UserModelBenchOptions): Promise<UserM
     const xs = perSeed.get(kind)!;
     return { kind, perSeed: xs, rmse: ci95(xs.map((s) => s.rmse)), mae: ci95(xs.map((s) => s.mae)) };
   });
-  return { env: o.env, seeds: o.seeds, members, rows, globalMean };
+  const base = rows.find((r) => r.kind === "deepfm");
+  const differences = base
+    ? rows.filter((r) => r.kind !== "deepfm").map((r) => {
+      const perSeedDiff = r.perSeed.map((s, k) => s.rmse - base.perSeed[k]!.rmse);
+      return { kind: r.kind, perSeed: perSeedDiff, rmse: ci95(perSeedDiff) };
+    })
+    : [];
+  return { env: o.env, seeds: o.seeds, members, rows, differences, globalMean };
 }
 
 const MODEL_LABELS: Record<UserModelKind, string> = {
@@ -121,5 +137,14 @@ export function formatUserModelTable(r: UserModelBenchResult): string {
     }),
     `| global mean (no seed) | ${r.globalMean.rmse.toFixed(4)} | ${r.globalMean.mae.toFixed(4)} | - | - |`,
   ];
+  if (r.differences.length > 0) {
+    const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(4)}`;
+    lines.push(
+      "",
+      `| test RMSE minus DeepFM's, same seed | mean ± 95% CI | per seed (${r.seeds.join(", ")}) |`,
+      "|---|---:|---|",
+      ...r.differences.map((d) => `| ${label(d.kind)} | ${Number.isNaN(d.rmse.halfWidth) ? signed(d.rmse.mean) : `${signed(d.rmse.mean)} ± ${d.rmse.halfWidth.toFixed(4)}`} | ${d.perSeed.map(signed).join(" ")} |`),
+    );
+  }
   return lines.join("\n") + "\n";
 }
