@@ -66,6 +66,7 @@ describe("DeepFM ensemble user model", () => {
   it("reaches the presets' predicted world, and rejects a member count that is not a positive integer", async () => {
     const setup = await loadPreset("synthetic", { synthetic: { numUsers: 40, numItems: 30, numCategories: 4 }, userModel: { kind: "deepfm-ensemble", members: 2, uncertaintyPenalty: 1, deepfm: quick } });
     expect(setup.describe["userModel"]).toBe("deepfm-ensemble");
+    expect(setup.describe["userModelMembers"]).toBe(2);
     const { model } = await setup.predicted();
     expect(model.uncertainty).toBeDefined();
     await expect(loadPreset("synthetic", { userModel: { kind: "deepfm-ensemble", members: 0 } })).rejects.toThrow(/members must be an integer >= 1, got 0/);
