@@ -25,6 +25,11 @@ export interface Dataset {
   readonly test?: RatingLog;
   /** A fully observed users x items reward matrix (Coat pseudo-GT, KuaiRec small matrix), where known. */
   readonly groundTruth?: Float32Array;
+  /**
+   * P(a user rated an item) per users x items cell, row-major, where the dataset ships them (Coat's
+   * propensities.ascii): the inverse-propensity weights of the `deepfm-ips` user model.
+   */
+  readonly propensities?: Float32Array;
   /** Item feature vectors (numItems x itemFeatureDim, row-major), where the dataset has them (Coat). */
   readonly itemFeatures?: Float32Array;
   readonly itemFeatureDim?: number;
