@@ -105,7 +105,11 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       res.setHeader("Retry-After", "1");
       json(res, 503, { ok: false, error: "server/database-unavailable", detail: `PostgreSQL at ${o.storage.where} cannot be reached: ${health.reason}` });
     }],
-    ["GET", /^\/info$/, async (_q, res) => json(res, 200, { version: "farsight-server", storage: o.storage.kind, graphs: o.graphs.map((g) => g.graphId) })],
+    ["GET", /^\/info$/, async (_q, res) => {
+      // What each graph's micro-batching did so far (`farsight bench serve` reads it after a load level).
+      const batching = Object.fromEntries(o.graphs.flatMap((g) => (g.batching ? [[g.graphId, g.batching()]] : [])));
+      json(res, 200, { version: "farsight-server", storage: o.storage.kind, graphs: o.graphs.map((g) => g.graphId), ...(Object.keys(batching).length ? { batching } : {}) });
+    }],
     ["POST", /^\/assistants\/search$/, async (_q, res, _p, body) => {
       const b = await body();
       const limit = intOf(b["limit"], 10);

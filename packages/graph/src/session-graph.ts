@@ -17,6 +17,7 @@ import { FarsightError, topK, type Catalog, type EpisodeStep, type Interaction, 
 import { buildPlanRequest, type Planner } from "@farsight/planner";
 import type { ReflectionPool, Reflector } from "@farsight/reflector";
 import { emptyHistory, planMaskFromCategories, type Policy } from "@farsight/rl-policy";
+import type { BatchedPolicy } from "./micro-batch.js";
 
 /** What the graph shows the person at each pause. */
 export interface SessionPrompt {
@@ -52,8 +53,11 @@ export type SessionStateValue = typeof SessionState.State;
 export interface SessionGraphOptions {
   readonly catalog: Catalog;
   readonly planner: Planner;
-  /** Recommends inside the plan (greedy). One of `policy` or `scorer` is required. */
-  readonly policy?: Policy;
+  /**
+   * Recommends inside the plan (greedy). One of `policy` or `scorer` is required. A {@link BatchedPolicy}
+   * (`batchPolicy`) answers the sessions of one process that ask within its window in one forward pass.
+   */
+  readonly policy?: Policy | BatchedPolicy<Policy["options"]>;
   /** Scores every item for the user (e.g. a world model, a value function); the best K inside the plan are shown. */
   readonly scorer?: ItemScorer;
   readonly slateSize?: number;
@@ -111,7 +115,7 @@ export function createSessionGraph(o: SessionGraphOptions) {
         h.feedback[at] = it.feedback / o.policy!.options.feedbackScale;
         h.valid[at] = 1;
       });
-      const r = o.policy.act({ history: h, itemMask: unseen, planMask: allowed, deterministic: true });
+      const r = await o.policy.act({ history: h, itemMask: unseen, planMask: allowed, deterministic: true });
       return { slate: Array.from(r.slates.subarray(0, K)) };
     }
     const scores = o.scorer!.scoreAll(s.userId);

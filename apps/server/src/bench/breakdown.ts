@@ -19,6 +19,7 @@ import { openStorage } from "../storage.js";
 import { startServer } from "../server.js";
 import { sessionAssistant, type SessionComponents } from "../session-assistant.js";
 import { Profiler } from "./profiler.js";
+import type { MicroBatchStats } from "@farsight/graph";
 
 export interface BreakdownOptions {
   readonly session: SessionComponents;
@@ -44,6 +45,8 @@ export interface Breakdown {
   readonly roundTripMs: number;
   /** This process's (the server's) CPU per step. */
   readonly serverCpuMs: number;
+  /** The session's micro-batching over the timed steps (one session: batches of one; the window is wall time). */
+  readonly batching?: Record<string, MicroBatchStats>;
 }
 
 /**
@@ -115,7 +118,8 @@ export async function serveBreakdown(o: BreakdownOptions): Promise<Breakdown> {
     const attributedWall = parts.reduce((a, p) => a + p.wallMs, 0);
     const attributedCpu = parts.reduce((a, p) => a + p.cpuMs, 0);
     parts.push({ part: "HTTP, routing and the rest", wallMs: result.roundTripMs - attributedWall, cpuMs: serverCpuMs - attributedCpu });
-    return { storage: storage.kind, steps, parts, roundTripMs: result.roundTripMs, serverCpuMs };
+    const batching = served.batching?.();
+    return { storage: storage.kind, steps, parts, roundTripMs: result.roundTripMs, serverCpuMs, ...(batching && Object.keys(batching).length ? { batching } : {}) };
   } finally {
     await server.close();
   }
