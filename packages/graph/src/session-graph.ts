@@ -4,6 +4,7 @@
  * person answers with feedback per item (or quits); when the session ends it writes a reflection to the pool.
  *
  *   START -> plan -> act -> feedback (interrupt) -> plan ... -> reflect (session ended) -> END
+ *   (with `actInPlanNode`, the serving fast path: START -> plan (plans and picks the slate) -> feedback ...)
  *
  * No item is shown twice in a session (unless `allowRepeats`); the session ends when the unseen items run out.
  *
@@ -77,6 +78,14 @@ export interface SessionGraphOptions {
   readonly allowRepeats?: boolean;
   /** Needed by `interrupt`. Default: memory. */
   readonly checkpointer?: BaseCheckpointSaver;
+  /**
+   * Pick the slate inside the `plan` node (START -> plan -> feedback ...) instead of a node of its own. Each
+   * node's end is a checkpoint save; a slate then costs three saves (feedback, plan, the pause) instead of
+   * four. The answer is still saved before planning starts, so a process that dies while planning loses no
+   * answer it acknowledged. What changes: `act` no longer appears as a node (streamed updates, `next`,
+   * history). Default false.
+   */
+  readonly actInPlanNode?: boolean;
 }
 
 export function createSessionGraph(o: SessionGraphOptions) {
@@ -149,6 +158,24 @@ export function createSessionGraph(o: SessionGraphOptions) {
     return { reflection: r.text };
   };
 
+  const routeAfterAct = (s: SessionStateValue) => (s.done ? "reflect" : "feedback");
+  const routeAfterFeedback = (s: SessionStateValue) => (s.done ? "reflect" : "plan");
+  const checkpointer = o.checkpointer ?? new MemorySaver();
+  if (o.actInPlanNode) {
+    const planAndAct = async (s: SessionStateValue) => {
+      const p = await plan(s);
+      return { ...p, ...(await act({ ...s, ...p })) };
+    };
+    return new StateGraph(SessionState)
+      .addNode("plan", planAndAct)
+      .addNode("feedback", feedback)
+      .addNode("reflect", reflect)
+      .addEdge(START, "plan")
+      .addConditionalEdges("plan", routeAfterAct, ["reflect", "feedback"])
+      .addConditionalEdges("feedback", routeAfterFeedback, ["reflect", "plan"])
+      .addEdge("reflect", END)
+      .compile({ checkpointer });
+  }
   return new StateGraph(SessionState)
     .addNode("plan", plan)
     .addNode("act", act)
@@ -156,8 +183,8 @@ export function createSessionGraph(o: SessionGraphOptions) {
     .addNode("reflect", reflect)
     .addEdge(START, "plan")
     .addEdge("plan", "act")
-    .addConditionalEdges("act", (s) => (s.done ? "reflect" : "feedback"), ["reflect", "feedback"])
-    .addConditionalEdges("feedback", (s) => (s.done ? "reflect" : "plan"), ["reflect", "plan"])
+    .addConditionalEdges("act", routeAfterAct, ["reflect", "feedback"])
+    .addConditionalEdges("feedback", routeAfterFeedback, ["reflect", "plan"])
     .addEdge("reflect", END)
-    .compile({ checkpointer: o.checkpointer ?? new MemorySaver() });
+    .compile({ checkpointer });
 }
