@@ -37,10 +37,11 @@ describe("bench serve's arithmetic", () => {
   });
 
   it("lays breakdowns side by side with the total per step", () => {
-    const b = (storage: string, k: number) => ({ storage, steps: 10, roundTripMs: 3 * k, serverCpuMs: 2 * k, parts: [{ part: "act", wallMs: k, cpuMs: k / 2 }] });
+    const b = (storage: string, k: number) => ({ storage, steps: 10, roundTripMs: 3 * k, serverCpuMs: 2 * k, plainCpuMs: 1.5 * k, parts: [{ part: "act", wallMs: k, cpuMs: k / 2 }] });
     const md = breakdownTable([b("sqlite", 1), b("postgres", 2)]).split("\n");
     expect(md[0]).toBe("| part | sqlite wall ms | sqlite CPU ms | postgres wall ms | postgres CPU ms |");
     expect(md[2]).toBe("| act | 1.00 | 0.50 | 2.00 | 1.00 |");
     expect(md[3]).toBe("| **total per step** | 3.00 | 2.00 | 6.00 | 4.00 |");
+    expect(md[4]).toBe("| **CPU per step, profiler off** |  | 1.50 |  | 3.00 |");
   });
 });

@@ -67,5 +67,6 @@ export function breakdownTable(breakdowns: readonly Breakdown[]): string {
     lines.push(`| ${[part, ...cells].join(" | ")} |`);
   }
   lines.push(`| **total per step** | ${breakdowns.flatMap((b) => [f(b.roundTripMs, 2), f(b.serverCpuMs, 2)]).join(" | ")} |`);
+  lines.push(`| **CPU per step, profiler off** | ${breakdowns.flatMap((b) => ["", f(b.plainCpuMs, 2)]).join(" | ")} |`);
   return lines.join("\n");
 }
