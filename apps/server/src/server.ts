@@ -12,6 +12,7 @@ import { databaseUnavailable, errorBody, HttpError, type ServedGraph } from "./s
 import type { Storage } from "./storage.js";
 import { ThreadRecords } from "./threads.js";
 import { Runs } from "./runs.js";
+import { HeldTuples } from "./held-tuples.js";
 import { RunRecords } from "./run-records.js";
 import { IdempotencyRecords, idempotencyKeyOf } from "./idempotency.js";
 import { redactJson } from "./redaction.js";
@@ -75,7 +76,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   };
   checkBoundary(boundary);
   const threads = new ThreadRecords(o.storage.store);
-  const runs = new Runs(o.graphs, threads, o.storage.lockThread?.bind(o.storage), (id) => o.storage.checkpointer.deleteThread(id), new RunRecords(o.storage.store), new IdempotencyRecords(o.storage.store));
+  const heldTuples = new HeldTuples(o.storage.checkpointer);
+  const runs = new Runs(o.graphs, threads, o.storage.lockThread?.bind(o.storage), (id) => o.storage.checkpointer.deleteThread(id), new RunRecords(o.storage.store), new IdempotencyRecords(o.storage.store), heldTuples);
   const store = new StoreRoutes(o.storage.store, o.storage.redact);
   const assistant = (g: ServedGraph) => ({
     assistant_id: assistantIdOf(g.graphId),
