@@ -109,7 +109,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     }],
     ["GET", /^\/info$/, async (_q, res) => {
       // What each graph's micro-batching did so far (`farsight bench serve` reads it after a load level).
-      const batching = Object.fromEntries(o.graphs.flatMap((g) => (g.batching ? [[g.graphId, g.batching()]] : [])));
+      const batching = Object.fromEntries(o.graphs.flatMap((g) => {
+        const b = g.batching?.();
+        return b && Object.keys(b).length ? [[g.graphId, b]] : [];
+      }));
       json(res, 200, { version: "farsight-server", storage: o.storage.kind, graphs: o.graphs.map((g) => g.graphId), ...(Object.keys(batching).length ? { batching } : {}) });
     }],
     ["POST", /^\/assistants\/search$/, async (_q, res, _p, body) => {
