@@ -67,6 +67,10 @@ export const serveBench: BenchTarget = {
         }
         say(`bench serve --breakdown: ${values.env}, recommender ${recommender}, ${values.steps} steps of one session, ms per step`);
         say(breakdownTable(breakdowns));
+        for (const b of breakdowns) {
+          const calls = Object.entries(b.batching ?? {}).map(([call, st]) => `${call} ${st.meanBatch.toFixed(1)} per call`);
+          if (calls.length) say(`  ${b.storage}: micro-batching ${calls.join(", ")} (window ${Object.values(b.batching!)[0]!.windowMs} ms)`);
+        }
         return { preset: values.env, recommender, breakdowns };
       }
       // From dist/bench/ and from src/bench/ (under vitest) alike: the built binary and the repository.
