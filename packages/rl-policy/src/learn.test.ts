@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { FarsightError } from "@farsight/core";
 import { makeGymEnv, type GymEnv } from "@farsight/env";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OnPolicyAlgorithm } from "./algorithm.js";
 import { A2C, DQN, PPO, REINFORCE, type TrainedAgent } from "./learn.js";
 
 let env: GymEnv;
@@ -114,7 +115,7 @@ describe("the other learners through the same helper", () => {
 describe("learn's options", () => {
   it("passes the algorithm's options to it and refuses a missing or bad budget", async () => {
     const agent = await PPO.learn(env, { steps: 16, batchSize: 4, algorithm: { rolloutSteps: 2, gamma: 0.5 } });
-    expect(agent.algorithm.gamma).toBe(0.5);
+    expect((agent.algorithm as OnPolicyAlgorithm).gamma).toBe(0.5);
     agent.dispose();
     expect(await codeOf(PPO.learn(env, { steps: 0 }))).toBe("rl-policy/bad-option");
     expect(await codeOf(PPO.learn(env, { steps: 10.5 }))).toBe("rl-policy/bad-option");
