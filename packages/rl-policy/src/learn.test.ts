@@ -122,6 +122,16 @@ describe("learn's options", () => {
     expect(await codeOf(PPO.learn(env, { steps: 10, batchSize: 0 }))).toBe("rl-policy/bad-option");
   });
 
+  it("keeps the env's own simulator settings (a slate of 3) in training, prediction and evaluation", async () => {
+    const slates = await makeGymEnv("synthetic", { role: "train-gt", preset: { items: 300 }, simulator: { slateSize: 3, maxSteps: 5, seed: 9 } });
+    const agent = await PPO.learn(slates, { steps: 32, batchSize: 4, algorithm: { rolloutSteps: 2 } });
+    const slate = agent.predict(slates.reset().observation) as Int32Array;
+    expect(slates.actionSpace.contains(slate)).toBe(true);
+    const { metrics } = await agent.evaluate({ episodes: 4 });
+    expect(metrics.len).toBeLessThanOrEqual(5);
+    agent.dispose();
+  });
+
   it("stops at an aborted signal with what it learned so far", async () => {
     const controller = new AbortController();
     controller.abort();

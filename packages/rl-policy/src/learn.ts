@@ -82,7 +82,10 @@ export class TrainedAgent {
     const env = options.env ?? this.env;
     if (!env) throw new FarsightError("rl-policy/bad-option", "this agent has no env to evaluate on (it was loaded without one): pass evaluate({ env })", {});
     const deterministic = options.deterministic ?? true;
-    return evaluate(env.setup, () => new PolicyAgent({ policy: this.policy, deterministic }), { episodes: options.episodes ?? 100, seeds: options.seeds ?? [0], ...(options.mode ? { mode: options.mode } : {}) });
+    // The env's own settings (slate size, step limit, feedback...) hold in evaluation too; seeds, batching and the
+    // user pool are the protocol's.
+    const { seed: _seed, batchSize: _batchSize, autoReset: _autoReset, sessionLimit: _sessionLimit, users: _users, ...simulator } = env.source.simulator;
+    return evaluate(env.setup, () => new PolicyAgent({ policy: this.policy, deterministic }), { episodes: options.episodes ?? 100, seeds: options.seeds ?? [0], simulator, ...(options.mode ? { mode: options.mode } : {}) });
   }
 
   /**
