@@ -142,6 +142,7 @@ describe("GymEnv reset and step", () => {
   it("refuses a step before reset, after the end, and a slate of the wrong size or with a non-integer id", () => {
     const env = tinyEnv({ maxSteps: 1, slateSize: 2 });
     expect(codeOf(() => env.step([0, 1]))).toBe("env/session-over");
+    expect(codeOf(() => env.reset({ seed: 1.5 }))).toBe("env/bad-option");
     env.reset();
     expect(codeOf(() => env.step([0]))).toBe("env/bad-slate");
     expect(codeOf(() => env.step([0, 1.5]))).toBe("env/bad-slate");
