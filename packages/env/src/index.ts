@@ -69,3 +69,5 @@ export {
   type ItemSlateLike,
 } from "./oracle-knowledge.js";
 export { buildUserProfiles, userPast, userFeatureMap, truncateProfiles, type UserProfiles, type UserProfileInput, type UserPastSource, type LoggedItem } from "./user-profiles.js";
+export { GymEnv, makeGymEnv, type GymObservation, type GymInfo, type GymStepResult, type GymResetOptions, type GymEnvOptions, type GymEnvSource } from "./gym.js";
+export { DiscreteSpace, SlateSpace, BoxSpace, DictSpace, type Space } from "./gym-spaces.js";

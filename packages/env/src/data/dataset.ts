@@ -58,11 +58,14 @@ export function dataError(file: string, line: number | undefined, problem: strin
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
+/** The text encodings the loaders read (our own type: Node's `BufferEncoding` would tie the declarations to @types/node). */
+export type TextEncoding = "utf8" | "latin1";
+
 /**
  * Reads a text file, with an error that names it and says what to do when it is missing. A UTF-8 byte-order
  * mark is dropped: kept, it would glue itself to the first id ("\uFEFF1" is a user "1" never met again).
  */
-export function readText(file: string, hint = "", encoding: BufferEncoding = "utf8"): string {
+export function readText(file: string, hint = "", encoding: TextEncoding = "utf8"): string {
   try {
     const buf = readFileSync(file);
     return (buf.subarray(0, 3).equals(BOM) ? buf.subarray(3) : buf).toString(encoding);
