@@ -122,6 +122,7 @@ export const FARSIGHT_ERROR_CODES = {
   // @farsight/cli
   "cli/chromium-missing": "report --png / --open-check need Chromium, which is not found",
   "cli/playwright-missing": "report --png / --open-check need playwright-core, which is not installed",
+  "cli/sweep-queue-missing": "farsight sweep --queue / farsight worker need @farsight/sweep-postgres, an optional peer that is not installed",
   // @farsight/lab (the caller's mistakes, which the CLI answers with exit code 2: bad-option, run-dir-busy, run-dir-refused)
   "lab/bad-option": "an experiment option is unknown or out of range (a planner or agent name, a model a planner needs)",
   "lab/llm-fallback-rate": "a component of an LLM run fell back more often than the run's maxFallbackRate allows",
