@@ -5,7 +5,9 @@
  * folder, and checks:
  *   - footprint: each install's size against its budget, and no native compile where none is promised;
  *   - types: every README snippet marked runnable (a ```ts runnable block) and every example in examples/
- *     type-check against the installed packages with `skipLibCheck: false`;
+ *     type-check against the installed packages with `skipLibCheck: false`, with TypeScript 5.9 and the current
+ *     7.x (see TS7_* below for what 7.x must show); an example that imports `@farsight/core` alone type-checks
+ *     with core alone installed;
  *   - behaviour: each compiled snippet and example runs to completion under Node; a ```ts runnable vitest
  *     block is a test file (conformance suites register vitest tests) and passes under `vitest run`.
  * Registry dependencies come from npm's cache when it has them (`--prefer-offline`), else from the registry.
@@ -55,6 +57,34 @@ console.log("plan", plan.categories.join(","), "from", plan.source.by);
 
 /** Installed next to the CLI scenario to compile and run the snippets and examples (not counted in its size). */
 const TOOLING = ["typescript@5.9.3", "@types/node@^20.19.0"];
+
+/**
+ * TypeScript 7 (the native compiler; `npm install typescript` gives it since 2026), installed in a folder of its own and
+ * run as `node <folder>/node_modules/typescript/bin/tsc`. Since TypeScript 6 `types` defaults to `[]`, so a Node
+ * project lists `"types": ["node"]`, as the configuration below does.
+ */
+const TS7 = "typescript@7";
+/**
+ * Packages whose public declarations reach TF.js's (through `@farsight/rl-policy`'s tensor-typed API). TF.js 4.22's
+ * own declarations do not type-check under TypeScript 7 with `skipLibCheck: false` whatever we export: they need
+ * the DOM library (ImageData, HTMLImageElement), the global `Long` and `EmscriptenModule` of @types packages that 7.x
+ * no longer loads by default, and their `@webgpu/types` clashes with 7.x's lib.dom. So under 7.x: sources that
+ * import none of these packages must show no error at all; the others no error outside TF.js's own files.
+ */
+const TF_TYPED = ["@farsight/rl-policy", "@farsight/graph", "@farsight/lab", "@farsight/critic", "@farsight/cli", "@farsight/server", "@farsight/sweep-postgres"];
+// The other half of each @webgpu/types clash is reported in the compiler's own lib.dom.d.ts.
+const TF_OWN_DECLARATIONS = /node_modules\/(@tensorflow\/|@webgpu\/types\/)|\/lib\/lib\.dom\.d\.ts$/;
+
+/** `{ errors, outsideTf }`: the `error TS` lines of a tsc run, and those in files other than TF.js's own declarations. */
+function tscErrors(output) {
+  const errors = output.split("\n").filter((l) => /error TS\d+/.test(l));
+  return { errors, outsideTf: errors.filter((l) => !TF_OWN_DECLARATIONS.test(l.split("(")[0])) };
+}
+
+/** The `@farsight/*` packages a source file imports. */
+function farsightImports(code) {
+  return [...new Set([...code.matchAll(/from\s+"(@farsight\/[a-z-]+)/g)].map((m) => m[1]))];
+}
 
 function parseArgs(argv) {
   const out = { keep: false, json: null, only: null };
@@ -268,8 +298,49 @@ function main() {
         JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, skipLibCheck: false, outDir: "dist", rootDir: "src" }, include: ["src"] }, null, 2),
       );
       const tsc = spawnSync("npx", ["tsc", "-p", "."], { cwd: cli, encoding: "utf8" });
-      if (tsc.status === 0) pass("types: examples and runnable snippets (skipLibCheck false)", `${sources.length} files`);
-      else fail("types: examples and runnable snippets (skipLibCheck false)", (tsc.stdout + tsc.stderr).trim().split("\n").slice(0, 40).join("\n"));
+      const ts5 = JSON.parse(readFileSync(join(cli, "node_modules", "typescript", "package.json"), "utf8")).version;
+      if (tsc.status === 0) pass(`types: examples and runnable snippets (TypeScript ${ts5}, skipLibCheck false)`, `${sources.length} files`);
+      else fail(`types: examples and runnable snippets (TypeScript ${ts5}, skipLibCheck false)`, (tsc.stdout + tsc.stderr).trim().split("\n").slice(0, 40).join("\n"));
+
+      // TypeScript 7.x on the same sources and installed packages, with a Node project's 7.x configuration.
+      const ts7dir = join(work, "typescript-7");
+      install(ts7dir, [], [TS7]);
+      const ts7 = JSON.parse(readFileSync(join(ts7dir, "node_modules", "typescript", "package.json"), "utf8")).version;
+      const ts7bin = join(ts7dir, "node_modules", "typescript", "bin", "tsc");
+      const ts7options = { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, skipLibCheck: false, types: ["node"], noEmit: true };
+      const tfFree = sources.filter((s) => !farsightImports(readFileSync(join(src, s.file), "utf8")).some((p) => TF_TYPED.includes(p)));
+      writeFileSync(join(cli, "tsconfig.ts7-tf-free.json"), JSON.stringify({ compilerOptions: ts7options, files: tfFree.map((s) => `src/${s.file}`) }, null, 2));
+      writeFileSync(join(cli, "tsconfig.ts7.json"), JSON.stringify({ compilerOptions: ts7options, include: ["src"] }, null, 2));
+      const freeRun = spawnSync(process.execPath, [ts7bin, "-p", "tsconfig.ts7-tf-free.json"], { cwd: cli, encoding: "utf8" });
+      const free = tscErrors(freeRun.stdout + freeRun.stderr);
+      (freeRun.status === 0 && free.errors.length === 0 && tfFree.length > 0 ? pass : fail)(
+        `types: TypeScript ${ts7}, sources that import no TF-typed package (skipLibCheck false)`,
+        free.errors.length === 0 ? `${tfFree.length} of ${sources.length} files, no error` : free.errors.slice(0, 30).join("\n"),
+      );
+      const allRun = spawnSync(process.execPath, [ts7bin, "-p", "tsconfig.ts7.json"], { cwd: cli, encoding: "utf8" });
+      const all = tscErrors(allRun.stdout + allRun.stderr);
+      (all.outsideTf.length === 0 ? pass : fail)(
+        `types: TypeScript ${ts7}, every source: no error outside TF.js's own declarations (skipLibCheck false)`,
+        all.outsideTf.length === 0
+          ? `${sources.length} files; ${all.errors.length} errors, all in @tensorflow/*, @webgpu/types or the lib.dom.d.ts they clash with (the known TF.js 4.22 gap, see the root README)`
+          : all.outsideTf.slice(0, 30).join("\n"),
+      );
+
+      // Examples on @farsight/core and @farsight/env alone type-check in the core + env scenario, where nothing else is
+      // installed, not even @types/node (`types: []`, 7.x's default): their declarations name no Node global either.
+      const coreDir = SCENARIOS[0].dir;
+      const lean = sources.filter((s) => s.from.startsWith("examples/") && (() => {
+        const imports = farsightImports(readFileSync(join(src, s.file), "utf8"));
+        return imports.length > 0 && imports.every((p) => SCENARIOS[0].packages.includes(p));
+      })());
+      mkdirSync(join(coreDir, "src"), { recursive: true });
+      for (const s of lean) cpSync(join(src, s.file), join(coreDir, "src", s.file));
+      writeFileSync(join(coreDir, "tsconfig.json"), JSON.stringify({ compilerOptions: { ...ts7options, types: [] }, include: ["src"] }, null, 2));
+      const leanRun = spawnSync(process.execPath, [ts7bin, "-p", "."], { cwd: coreDir, encoding: "utf8" });
+      (leanRun.status === 0 && lean.length > 0 ? pass : fail)(
+        `types: TypeScript ${ts7}, examples on ${SCENARIOS[0].packages.join(" / ")} alone, with only those installed and types []`,
+        leanRun.status === 0 ? lean.map((s) => s.from).join(", ") || "no such example" : (leanRun.stdout + leanRun.stderr).trim().split("\n").slice(0, 20).join("\n"),
+      );
       if (tsc.status === 0) {
         for (const s of sources) {
           const started = Date.now();

@@ -24,6 +24,9 @@ describe.skipIf(!online)("consumer check: the packed packages installed with pla
       expect(results.filter((x) => x.check.startsWith("footprint:"))).toHaveLength(4);
       expect(results.some((x) => x.check.startsWith("runs: examples/"))).toBe(true);
       expect(results.some((x) => x.check.includes("README.md"))).toBe(true);
+      // Both compilers ran: TypeScript 5.9 on every source, 7.x on the TF-free ones, on every source, and core alone.
+      expect(results.some((x) => /^types: examples and runnable snippets \(TypeScript 5\.9\./.test(x.check))).toBe(true);
+      expect(results.filter((x) => /^types: TypeScript 7\./.test(x.check))).toHaveLength(3);
       // A `ts runnable vitest` block (a conformance suite) ran under vitest, not only compiled.
       expect(results.some((x) => x.check.startsWith("runs: packages/testing/README.md"))).toBe(true);
       expect(r.status).toBe(0);

@@ -19,11 +19,13 @@ describe("quit-rule and user-split flags (every preset-building command)", () =>
     expect(presetOptionsFrom({ temper: "kuaisim" })).toEqual({ temper: "kuaisim" });
     expect(presetOptionsFrom({ "user-model": "deepfm" })).toEqual({ userModel: { kind: "deepfm", uncertaintyPenalty: 0 } });
     expect(presetOptionsFrom({ "user-model": "ensemble", "uncertainty-penalty": "0.5" })).toEqual({ userModel: { kind: "ensemble", uncertaintyPenalty: 0.5 } });
-    expect(() => presetOptionsFrom({ "uncertainty-penalty": "1" })).toThrow(/--uncertainty-penalty needs --user-model ensemble .* got --user-model mf \(the default\)/);
+    expect(presetOptionsFrom({ "user-model": "deepfm-ensemble", "uncertainty-penalty": "1" })).toEqual({ userModel: { kind: "deepfm-ensemble", uncertaintyPenalty: 1 } });
+    expect(() => presetOptionsFrom({ "uncertainty-penalty": "1" })).toThrow(/--uncertainty-penalty needs --user-model ensemble or deepfm-ensemble .* got --user-model mf \(the default\)/);
+    expect(() => presetOptionsFrom({ "user-model": "deepfm-ips", "uncertainty-penalty": "1" })).toThrow(/got --user-model deepfm-ips/);
   });
 
   it("the user model reaches every command that builds a preset (data describe's greedy baseline here)", async () => {
-    await expect(dataCommand.run(["describe", "synthetic", "--episodes", "5", "--user-model", "dnn"], capture())).rejects.toThrow(/--user-model must be one of mf, deepfm, ensemble; got "dnn"/);
+    await expect(dataCommand.run(["describe", "synthetic", "--episodes", "5", "--user-model", "dnn"], capture())).rejects.toThrow(/--user-model must be one of mf, deepfm, ensemble, deepfm-ensemble, deepfm-ips; got "dnn"/);
     const io = capture();
     expect(await dataCommand.run(["describe", "synthetic", "--episodes", "10", "--user-model", "mf", "--json"], io)).toBe(0);
     expect(JSON.parse(io.out.join(""))).toMatchObject({ preset: "synthetic" });

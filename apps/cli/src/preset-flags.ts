@@ -30,11 +30,18 @@ export const PRESET_FLAG_TABLE = defineFlags({
   },
   "user-model": {
     kind: "choice", choices: USER_MODELS, placeholder: "MODEL", group: "Preset", defaultHelp: "mf",
-    help: "the predicted world, learned from the training log: what policies train on where a preset trains on predictions, and what greedy and round-robin score with. ensemble is 2 MF + 2 DeepFM.",
+    help: "the predicted world, learned from the training log: what policies train on where a preset trains on predictions, and what greedy and round-robin score with.",
+    choiceHelp: {
+      mf: "matrix factorisation",
+      deepfm: "one DeepFM on ids and side features",
+      ensemble: "2 MF + 2 DeepFM, mean and std",
+      "deepfm-ensemble": "5 DeepFMs of different seeds (EasyRL4Rec's), mean and std",
+      "deepfm-ips": "DeepFM weighted by 1 / propensity, clipped at 100 (coat only)",
+    },
   },
   "uncertainty-penalty": {
     kind: "number", min: 0, placeholder: "L", group: "Preset", defaultHelp: "0",
-    help: "the predicted world pays prediction - L x the ensemble's per-cell std (DORL / MOPO); needs --user-model ensemble.",
+    help: "the predicted world pays prediction - L x the ensemble's per-cell std (DORL / MOPO); needs --user-model ensemble or deepfm-ensemble.",
   },
   items: {
     kind: "int", min: SYNTHETIC_SIZES.items.min, max: SYNTHETIC_SIZES.items.max, group: "Preset", defaultHelp: String(SYNTHETIC_SIZES.items.default),
@@ -64,8 +71,8 @@ export function presetOptionsFrom(values: PresetFlagValues): Pick<PresetOptions,
   const temper: TemperModel | undefined = values.temper === undefined ? undefined : choiceFlag("temper", values.temper, TEMPER_MODELS, "lerl");
   const kind: UserModelKind | undefined = values["user-model"] === undefined ? undefined : choiceFlag("user-model", values["user-model"], USER_MODELS, "mf");
   const penalty = values["uncertainty-penalty"] === undefined ? 0 : numberFlag("uncertainty-penalty", values["uncertainty-penalty"], 0, { min: 0 });
-  if (penalty > 0 && kind !== "ensemble") {
-    throw new UsageError(`--uncertainty-penalty needs --user-model ensemble (the penalty is the members' disagreement), got --user-model ${kind ?? "mf (the default)"}`);
+  if (penalty > 0 && kind !== "ensemble" && kind !== "deepfm-ensemble") {
+    throw new UsageError(`--uncertainty-penalty needs --user-model ensemble or deepfm-ensemble (the penalty is the members' disagreement), got --user-model ${kind ?? "mf (the default)"}`);
   }
   const userModel = kind !== undefined || penalty > 0 ? { kind: kind ?? "mf", uncertaintyPenalty: penalty } : undefined;
   const rule = { ...(window !== undefined ? { window } : {}), ...(threshold !== undefined ? { threshold } : {}) };

@@ -2,7 +2,7 @@ export { startServer, assistantIdOf, type ServerOptions, type RunningServer } fr
 export { openStorage, redactUrl, type Storage, type StorageOptions, type ThreadLock } from "./storage.js";
 export { secretsOf, redactorOf } from "./redaction.js";
 export { SqliteStore } from "./sqlite-store.js";
-export { sessionAssistant, SERVED_POOL_NAMESPACE, type SessionComponents, type SessionStorage, type SessionInput } from "./session-assistant.js";
+export { sessionAssistant, SERVED_POOL_NAMESPACE, DEFAULT_SESSION_BATCH, type SessionComponents, type SessionStorage, type SessionInput } from "./session-assistant.js";
 export { HttpError, badRequest, errorBody, type ServedGraph, type GraphLike, type SnapshotLike } from "./served-graph.js";
 export { ThreadRecords, type ThreadRecord } from "./threads.js";
 export { playground, playgroundCatalog, staticDirectory, type PlaygroundCatalog, type StaticHandler } from "./playground/index.js";
@@ -12,5 +12,5 @@ export { isLoopback } from "./boundary.js";
 export { serveBreakdown, type Breakdown, type BreakdownPart, type BreakdownOptions } from "./bench/breakdown.js";
 export { benchServe, scratchStorage, type ServeBenchOptions, type BenchStorage, type LevelFailure } from "./bench/serve-bench.js";
 export { buildBaseline, type BaselineBuild, type BaselineOptions } from "./bench/baseline-build.js";
-export { compareLoads, loadTable, breakdownTable, type ComparedRow } from "./bench/serve-report.js";
-export { httpLoad, summariseLoad, startServeProcess, cpuMsOf, type LoadRow } from "./bench/serve-load.js";
+export { compareLoads, loadTable, breakdownTable, batchCell, type ComparedRow } from "./bench/serve-report.js";
+export { httpLoad, summariseLoad, startServeProcess, cpuMsOf, batchingOf, batchingBetween, type LoadRow } from "./bench/serve-load.js";

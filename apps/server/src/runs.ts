@@ -13,6 +13,7 @@ import { randomUUID } from "node:crypto";
 import { Command } from "@langchain/langgraph";
 import { errorBody, HttpError, type ServedGraph, type SnapshotLike } from "./served-graph.js";
 import type { ThreadRecord, ThreadRecords } from "./threads.js";
+import type { HeldTuples } from "./held-tuples.js";
 import { isActive, runView, type RunRecord, type RunRecords, type RunStatus } from "./run-records.js";
 import { FarsightError } from "@farsight/core";
 import type { ThreadLock } from "./storage.js";
@@ -68,6 +69,8 @@ export class Runs {
     private readonly runRecords?: RunRecords,
     /** Answers kept for `Idempotency-Key` retries (in the same store). */
     private readonly idempotency?: IdempotencyRecords,
+    /** Hands the checkpoint read before a run to the run's own first read (see held-tuples.ts). */
+    private readonly heldTuples?: HeldTuples,
   ) {}
 
   /** The kept answer of an earlier request with `key` (see idempotency.ts), if any. */
@@ -460,6 +463,7 @@ export class Runs {
     } finally {
       this.inFlight.delete(p);
       this.held.delete(id);
+      this.heldTuples?.release(id);
       await lock?.release();
       this.busy.delete(id);
     }
@@ -480,6 +484,8 @@ export class Runs {
     if (record.graph_id && record.graph_id !== g.graphId) {
       throw new HttpError(409, "server/wrong-assistant", `thread ${id} runs the ${record.graph_id} graph; run ${record.graph_id} on it, or use a new thread for ${g.graphId}`);
     }
+    // The thread is ours (exclusive): the run's own first read gets this checkpoint without reading it again.
+    this.heldTuples?.hold(id);
     const snap = await this.snapshot({ ...record, graph_id: g.graphId });
     const pending = snap ? interruptsOf(snap) : [];
     const command = b["command"] as Body | undefined | null;

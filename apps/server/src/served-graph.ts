@@ -3,6 +3,7 @@
  * to check a run's input and resume value, and a hook before each run. Every graph the server serves is one
  * "assistant" in LangGraph Platform terms.
  */
+import type { MicroBatchStats } from "@farsight/graph";
 import { FarsightError, type FarsightErrorCode } from "@farsight/core";
 import { isConnectionError } from "./db-health.js";
 
@@ -45,6 +46,8 @@ export interface ServedGraph {
   readonly recursionLimit?: number;
   /** Free-form facts shown as the assistant's metadata (preset, recommender, planner...). */
   readonly metadata?: Record<string, unknown>;
+  /** What its cross-session micro-batchers did so far, by what they batch (`act`, `plan`); shown by `/info`. */
+  batching?(): Record<string, MicroBatchStats>;
 }
 
 /** An error the server answers with HTTP `status` and a message that says what to send instead. */

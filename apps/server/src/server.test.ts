@@ -67,7 +67,7 @@ describe("the thin server, driven by @langchain/langgraph-sdk's Client", () => {
         const events: { event: string; data: unknown }[] = [];
         for await (const part of client.runs.stream(thread.thread_id, assistant!.assistant_id, { command: { resume: { feedback: [0, 1] } }, streamMode: ["updates", "values"] })) events.push(part);
         expect(events[0]!.event).toBe("metadata");
-        expect(events.filter((e) => e.event === "updates").map((e) => Object.keys(e.data as object)[0])).toEqual(["feedback", "plan", "act", "__interrupt__"]);
+        expect(events.filter((e) => e.event === "updates").map((e) => Object.keys(e.data as object)[0])).toEqual(["feedback", "plan", "__interrupt__"]);
         const third = promptOf(events.at(-1)!.data as Record<string, unknown>)!;
         expect(events.at(-1)!.event).toBe("values");
         expect((events.filter((e) => e.event === "values").at(-2)!.data as { steps: unknown[] }).steps).toHaveLength(2);

@@ -12,6 +12,7 @@ import { databaseUnavailable, errorBody, HttpError, type ServedGraph } from "./s
 import type { Storage } from "./storage.js";
 import { ThreadRecords } from "./threads.js";
 import { Runs } from "./runs.js";
+import { HeldTuples } from "./held-tuples.js";
 import { RunRecords } from "./run-records.js";
 import { IdempotencyRecords, idempotencyKeyOf } from "./idempotency.js";
 import { redactJson } from "./redaction.js";
@@ -75,7 +76,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   };
   checkBoundary(boundary);
   const threads = new ThreadRecords(o.storage.store);
-  const runs = new Runs(o.graphs, threads, o.storage.lockThread?.bind(o.storage), (id) => o.storage.checkpointer.deleteThread(id), new RunRecords(o.storage.store), new IdempotencyRecords(o.storage.store));
+  const heldTuples = new HeldTuples(o.storage.checkpointer);
+  const runs = new Runs(o.graphs, threads, o.storage.lockThread?.bind(o.storage), (id) => o.storage.checkpointer.deleteThread(id), new RunRecords(o.storage.store), new IdempotencyRecords(o.storage.store), heldTuples);
   const store = new StoreRoutes(o.storage.store, o.storage.redact);
   const assistant = (g: ServedGraph) => ({
     assistant_id: assistantIdOf(g.graphId),
@@ -105,7 +107,14 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       res.setHeader("Retry-After", "1");
       json(res, 503, { ok: false, error: "server/database-unavailable", detail: `PostgreSQL at ${o.storage.where} cannot be reached: ${health.reason}` });
     }],
-    ["GET", /^\/info$/, async (_q, res) => json(res, 200, { version: "farsight-server", storage: o.storage.kind, graphs: o.graphs.map((g) => g.graphId) })],
+    ["GET", /^\/info$/, async (_q, res) => {
+      // What each graph's micro-batching did so far (`farsight bench serve` reads it after a load level).
+      const batching = Object.fromEntries(o.graphs.flatMap((g) => {
+        const b = g.batching?.();
+        return b && Object.keys(b).length ? [[g.graphId, b]] : [];
+      }));
+      json(res, 200, { version: "farsight-server", storage: o.storage.kind, graphs: o.graphs.map((g) => g.graphId), ...(Object.keys(batching).length ? { batching } : {}) });
+    }],
     ["POST", /^\/assistants\/search$/, async (_q, res, _p, body) => {
       const b = await body();
       const limit = intOf(b["limit"], 10);

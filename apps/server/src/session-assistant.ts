@@ -5,7 +5,7 @@
  */
 import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph-checkpoint";
 import type { Catalog, ItemScorer } from "@farsight/core";
-import { createSessionGraph } from "@farsight/graph";
+import { batchPolicy, BatchingPlanner, createSessionGraph, type MicroBatchOptions, type MicroBatchStats } from "@farsight/graph";
 import type { Planner } from "@farsight/planner";
 import { ReflectionPool, type Reflector } from "@farsight/reflector";
 import type { Policy } from "@farsight/rl-policy";
@@ -31,7 +31,22 @@ export interface SessionComponents {
   readonly feedbackRange?: readonly [number, number];
   /** What produced this configuration (preset, recommender, planner), shown as the assistant's metadata. */
   readonly describe?: Record<string, unknown>;
+  /**
+   * Cross-session micro-batching: the policy's `act` and a non-LLM planner's `plan` calls of sessions that ask
+   * within `windowMs` of each other share one call (see `@farsight/graph`'s micro-batch.ts); `false` calls them
+   * one session at a time. A scorer and an LLM planner are never batched. Default `{ windowMs: 2, maxBatch: 64 }`.
+   */
+  readonly batch?: MicroBatchOptions | false;
+  /**
+   * Plan and pick the slate in one node, `plan` (three checkpoint saves per slate instead of four; `act` is no
+   * longer a node of the thread's history and streamed updates). The answer is saved before planning starts
+   * either way. Default true.
+   */
+  readonly actInPlanNode?: boolean;
 }
+
+/** The default micro-batching window and size of a served session. */
+export const DEFAULT_SESSION_BATCH: MicroBatchOptions = { windowMs: 2, maxBatch: 64 };
 
 /** Where the session assistant keeps its state, and who it is among the replicas. */
 export interface SessionStorage {
@@ -55,16 +70,21 @@ export async function sessionAssistant(c: SessionComponents, s: SessionStorage):
   const range = c.feedbackRange ?? [0, c.policy?.options.feedbackScale ?? 1];
   if (!(Number.isFinite(range[0]) && Number.isFinite(range[1]) && range[0] < range[1])) throw badRequest("feedbackRange", "must be two finite numbers, the lower first", range);
   const pool = await ReflectionPool.open({ store: s.store, namespace: [...SERVED_POOL_NAMESPACE], writer: s.replicaId });
+  const batch = c.batch === undefined ? DEFAULT_SESSION_BATCH : c.batch;
+  const policy = c.policy && batch ? batchPolicy(c.policy, batch) : c.policy;
+  // A language model's calls are not held back: an LLM planner batches its own way (llama-cpp sequences).
+  const planner = batch && !c.planner.usesLlm ? new BatchingPlanner(c.planner, batch) : c.planner;
   const graph = createSessionGraph({
     catalog: c.catalog,
-    planner: c.planner,
-    ...(c.policy ? { policy: c.policy } : {}),
+    planner,
+    ...(policy ? { policy } : {}),
     ...(c.scorer ? { scorer: c.scorer } : {}),
     ...(c.reflector ? { reflector: c.reflector } : {}),
     ...(c.slateSize !== undefined ? { slateSize: c.slateSize } : {}),
     ...(c.maxSteps !== undefined ? { maxSteps: c.maxSteps } : {}),
     pool,
     checkpointer: s.checkpointer,
+    actInPlanNode: c.actInPlanNode ?? true,
   });
   return {
     graphId: "session",
@@ -72,6 +92,12 @@ export async function sessionAssistant(c: SessionComponents, s: SessionStorage):
     graph: graph as unknown as GraphLike,
     pool,
     metadata: { ...c.describe, numUsers: c.numUsers, numItems: c.catalog.numItems, numCategories: c.catalog.numCategories, feedbackRange: [...range] },
+    batching: () => {
+      const out: Record<string, MicroBatchStats> = {};
+      if (policy && "batcher" in policy) out["act"] = policy.batcher.stats();
+      if (planner instanceof BatchingPlanner) out["plan"] = planner.batcher.stats();
+      return out;
+    },
     checkInput: (input) => checkSessionInput(input, c.numUsers),
     checkResume: (resume, pending) => checkSessionResume(resume, range, (pending as { slate?: unknown[] } | undefined)?.slate?.length),
     // Reflections other replicas wrote since this one last looked feed the new session's plans.

@@ -11,7 +11,6 @@ import { dirname } from "node:path";
 import pg from "pg";
 import { InMemoryStore, MemorySaver, type BaseCheckpointSaver, type BaseStore } from "@langchain/langgraph-checkpoint";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
-import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import { PostgresStore } from "@langchain/langgraph-checkpoint-postgres/store";
 import { FarsightError } from "@farsight/core";
 import { SqliteStore } from "./sqlite-store.js";
@@ -19,6 +18,7 @@ import { checkStatePath, lockStateFile } from "./state-file.js";
 import { CONNECT_TIMEOUT_MS, DatabaseHealth, guardPool } from "./db-health.js";
 import { databaseUnavailable } from "./served-graph.js";
 import { redactCheckpoints, redactingStore, redactorOf } from "./redaction.js";
+import { OneStatementPostgresSaver } from "./postgres-saver.js";
 
 /** How {@link openStorage} opens a storage. */
 export interface StorageOptions {
@@ -130,7 +130,8 @@ async function openPostgres(url: string): Promise<Storage> {
   // Pools of our own, guarded: the packages' pools have no 'error' listener, and one lost connection would end
   // the process.
   const poolOf = (max?: number) => guardPool(new pg.Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, ...(max ? { max } : {}) }), () => health);
-  const checkpointer = new PostgresSaver(poolOf());
+  // Each save in one statement (one round trip): see postgres-saver.ts.
+  const checkpointer = new OneStatementPostgresSaver(poolOf());
   const store = new PostgresStore({ connectionOptions: { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS }, ensureTables: false });
   guardPool((store as unknown as { core: { pool: pg.Pool } }).core.pool, () => health);
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });

@@ -218,7 +218,7 @@ function holdOut(n: number, fraction: number, seed: number): { fit: Int32Array; 
   return { val: order.slice(0, nVal), fit: order.slice(nVal) };
 }
 
-function fitOne(tf: Tf, log: RatingLog, numUsers: number, numItems: number, features: SideFeatures, mu: number, o: DeepFMOptions, seed: number): Member {
+function fitOne(tf: Tf, log: RatingLog, numUsers: number, numItems: number, features: SideFeatures, mu: number, o: DeepFMOptions, seed: number, weights: Float32Array | undefined): Member {
   const model = new Model(tf, numUsers, numItems, features, o, seed);
   const optimizer = tf.train.adam(o.learningRate);
   const { fit, val } = holdOut(log.user.length, o.validationFraction, seed);
@@ -226,6 +226,8 @@ function fitOne(tf: Tf, log: RatingLog, numUsers: number, numItems: number, feat
     users: tf.tensor1d(Int32Array.from(idx, (j) => log.user[j]!), "int32"),
     items: tf.tensor1d(Int32Array.from(idx, (j) => log.item[j]!), "int32"),
     target: tf.tensor1d(Float32Array.from(idx, (j) => log.rating[j]! - mu)),
+    // Unweighted fits weigh every rating 1: one loss below serves both.
+    weight: tf.tensor1d(Float32Array.from(idx, (j) => (weights ? weights[j]! : 1))),
   });
   const held = val.length > 0 ? rows(val) : undefined;
   const rng = new Rng(seed, "deepfm-batches");
@@ -234,19 +236,24 @@ function fitOne(tf: Tf, log: RatingLog, numUsers: number, numItems: number, feat
   for (let e = 1; e <= o.epochs; e++) {
     rng.shuffle(fit);
     for (let start = 0; start < fit.length; start += o.batchSize) {
-      const { users, items, target } = rows(fit.subarray(start, Math.min(fit.length, start + o.batchSize)));
+      const { users, items, target, weight } = rows(fit.subarray(start, Math.min(fit.length, start + o.batchSize)));
       const { grads } = tf.variableGrads(() => {
         const { pred, embNorm } = model.forward(users, items);
-        const mse = tf.mean(tf.square(tf.sub(pred, target)));
+        // Weighted squared error (IPS: weights mean 1 over the log, so the L2 below keeps its meaning).
+        const mse = tf.mean(tf.mul(tf.square(tf.sub(pred, target)), weight));
         // Per-rating L2 on what the batch touched (as MF's), once-per-step L2 on the MLP weights.
         const l2 = tf.add(tf.mul(tf.mean(embNorm), o.l2Embedding), tf.mul(tf.addN(dnnWeights.map((w) => tf.sum(tf.square(w)))), o.l2Dnn));
         return tf.add(mse, l2) as TF.Scalar;
       }, model.vars);
       optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
-      tf.dispose([users, items, target, ...Object.values(grads)]);
+      tf.dispose([users, items, target, weight, ...Object.values(grads)]);
     }
     if (!held) continue;
-    const score = tf.tidy(() => tf.sqrt(tf.mean(tf.square(tf.sub(model.forward(held.users, held.items).pred, held.target)))).dataSync()[0]!);
+    // The held-out share is as biased as the log: with weights, early stopping reads the weighted RMSE.
+    const score = tf.tidy(() => {
+      const se = tf.mul(tf.square(tf.sub(model.forward(held.users, held.items).pred, held.target)), held.weight);
+      return tf.sqrt(tf.div(tf.sum(se), tf.sum(held.weight))).dataSync()[0]!;
+    });
     if (score < best.rmse) {
       tf.dispose(best.weights);
       best = { rmse: score, epoch: e, weights: model.vars.map((v) => tf.clone(v)) };
@@ -254,7 +261,7 @@ function fitOne(tf: Tf, log: RatingLog, numUsers: number, numItems: number, feat
   }
   if (held) {
     model.vars.forEach((v, j) => v.assign(best.weights[j]!));
-    tf.dispose([...best.weights, held.users, held.items, held.target]);
+    tf.dispose([...best.weights, held.users, held.items, held.target, held.weight]);
   }
   const predicted = predictMatrix(tf, model, numUsers, numItems, mu);
   model.dispose();
@@ -284,10 +291,15 @@ function predictMatrix(tf: Tf, model: Model, numUsers: number, numItems: number,
  * Trains DeepFM (or an ensemble of seeds) on `log` and returns the predicted users x items matrix.
  *
  * @param features side features (user and item fields); without them the model has the id fields only.
+ * @param weights one non-negative weight per rating of `log` (IPS, `deepfm-ips.ts`): the squared error and the
+ *   early-stopping RMSE are weighted by it. Without it every rating weighs 1.
  */
-export async function trainDeepFM(log: RatingLog, numUsers: number, numItems: number, features: SideFeatures = {}, partial: Partial<DeepFMOptions> = {}): Promise<TrainedDeepFM> {
+export async function trainDeepFM(log: RatingLog, numUsers: number, numItems: number, features: SideFeatures = {}, partial: Partial<DeepFMOptions> = {}, weights?: Float32Array): Promise<TrainedDeepFM> {
   const o: DeepFMOptions = { ...DEFAULT_DEEPFM, ...partial };
   if (log.user.length === 0) throw new FarsightError("env/empty-log", "cannot train a world model on an empty log", {});
+  if (weights && (weights.length !== log.user.length || weights.some((w) => !(w >= 0 && Number.isFinite(w))))) {
+    throw new FarsightError("env/bad-option", `DeepFM weights must be one finite non-negative number per rating (${log.user.length}), got ${weights.length} values`, { expected: log.user.length, got: weights.length });
+  }
   for (const [name, v] of [["embeddingDim", o.embeddingDim], ["epochs", o.epochs], ["batchSize", o.batchSize], ["ensemble", o.ensemble], ["patience", o.patience]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new FarsightError("env/bad-option", `DeepFM option ${name} must be an integer >= 1, got ${v}`, { name, value: v });
   }
@@ -307,7 +319,7 @@ export async function trainDeepFM(log: RatingLog, numUsers: number, numItems: nu
   mu /= log.rating.length;
   const members: Member[] = [];
   for (let m = 0; m < o.ensemble; m++) {
-    const one = fitOne(tf, log, numUsers, numItems, features, mu, o, o.seed * 1000 + m);
+    const one = fitOne(tf, log, numUsers, numItems, features, mu, o, o.seed * 1000 + m, weights);
     if (o.clip) for (let j = 0; j < one.predicted.length; j++) one.predicted[j] = Math.min(hi, Math.max(lo, one.predicted[j]!));
     members.push(one);
   }

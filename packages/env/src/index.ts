@@ -24,8 +24,11 @@ export {
 } from "./quit.js";
 export { trainMF, rmse, constantRmse, ensureBackend, tfjsAvailable, columnDistancesTf, DEFAULT_MF, type MFOptions, type TrainedMF } from "./learned.js";
 export { trainDeepFM, memberStats, DEFAULT_DEEPFM, MAX_DEEPFM_CELLS, type DeepFMOptions, type TrainedDeepFM } from "./deepfm.js";
+export { trainDeepFMEnsemble, ensembleSeeds, DEFAULT_DEEPFM_ENSEMBLE, type DeepFMEnsembleOptions, type TrainedDeepFMEnsemble } from "./deepfm-ensemble.js";
+export { trainIpsDeepFM, ipsWeights, DEFAULT_IPS_DEEPFM, type IpsDeepFMOptions, type IpsWeights, type TrainedIpsDeepFM } from "./deepfm-ips.js";
 export {
   trainUserModel,
+  noPropensitiesError,
   completeGroundTruth,
   penalizedPrediction,
   userModelOptions,
@@ -34,6 +37,7 @@ export {
   type UserModelKind,
   type UserModelOptions,
   type TrainedUserModel,
+  type UserModelData,
 } from "./user-model.js";
 export { featureTable, categoryFeatures, datasetFeatures, type FeatureTable, type SideFeatures } from "./features.js";
 export { EpisodeTracker, majorityCategories, SEQUENCE_PREFIX, COLLAPSE_SHARE, COLLAPSE_MIN_USERS, type MetricSummary, type TrackerOptions } from "./metrics.js";
@@ -65,3 +69,5 @@ export {
   type ItemSlateLike,
 } from "./oracle-knowledge.js";
 export { buildUserProfiles, userPast, userFeatureMap, truncateProfiles, type UserProfiles, type UserProfileInput, type UserPastSource, type LoggedItem } from "./user-profiles.js";
+export { GymEnv, makeGymEnv, type GymObservation, type GymInfo, type GymStepResult, type GymResetOptions, type GymEnvOptions, type GymEnvSource } from "./gym.js";
+export { DiscreteSpace, SlateSpace, BoxSpace, DictSpace, type Space } from "./gym-spaces.js";

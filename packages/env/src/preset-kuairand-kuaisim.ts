@@ -45,6 +45,8 @@ export function clickAuc(p: Float32Array, numItems: number, log: RatingLog): num
   return (rankSum - (pos.length * (pos.length + 1)) / 2) / (pos.length * neg.length);
 }
 
+const RESPONSE_MODEL_NAMES: Record<UserModelKind, string> = { mf: "MF", deepfm: "DeepFM", ensemble: "MF + DeepFM ensemble", "deepfm-ensemble": "DeepFM ensemble", "deepfm-ips": "IPS DeepFM" };
+
 /**
  * The response model: MF by default (item similarity from its item embeddings), or DeepFM / the ensemble
  * (`userModel`, as for every preset's completed ground truth), whose items have no embedding of their own:
@@ -55,7 +57,7 @@ async function responseModel(ds: Dataset, mf: Partial<MFOptions> | undefined, us
   const kind = userModelOptions(userModel).kind;
   if (kind !== "mf") {
     const { matrix } = await completeGroundTruth(ds, userModel, { ...RESPONSE_MF, ...mf });
-    return { kind, p: matrix.map((v) => Math.min(1, Math.max(0, v))), name: `${kind === "deepfm" ? "DeepFM" : "MF + DeepFM ensemble"} on KuaiRand-Pure standard-log is_click, clipped to [0, 1]; similarity = shared category` };
+    return { kind, p: matrix.map((v) => Math.min(1, Math.max(0, v))), name: `${RESPONSE_MODEL_NAMES[kind]} on KuaiRand-Pure standard-log is_click, clipped to [0, 1]; similarity = shared category` };
   }
   const trained = await trainMF(ds.train, ds.numUsers, n, { ensemble: 1, ...RESPONSE_MF, ...mf, engine: "sparse", clip: false, seed: 12345 });
   const embed = trained.factors ? columnEmbeddings(trained.factors, ds.numUsers, n) : undefined;

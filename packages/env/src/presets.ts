@@ -21,7 +21,8 @@ import { CategoryWindowRule, checkCategoryWindow, checkDistanceWindow, DistanceW
 import { Simulator, type SimulatorOptions } from "./simulator.js";
 import { generateSynthetic, SyntheticWorld, type SyntheticOptions } from "./synthetic.js";
 import { syntheticFamily, type SyntheticFamilyMember } from "./synthetic-family.js";
-import { completeGroundTruth, penalizedPrediction, trainUserModel, userModelOptions, type TrainedUserModel, type UserModelKind, type UserModelOptions } from "./user-model.js";
+import { DEFAULT_IPS_DEEPFM } from "./deepfm-ips.js";
+import { completeGroundTruth, noPropensitiesError, penalizedPrediction, trainUserModel, userModelOptions, type TrainedUserModel, type UserModelKind, type UserModelOptions } from "./user-model.js";
 import { columnDistances, MatrixWorld, type WorldModel } from "./world.js";
 import { buildUserProfiles, type UserProfiles } from "./user-profiles.js";
 
@@ -444,6 +445,8 @@ export async function loadPreset(requested: string, options: PresetOptions = {})
     ...(ds?.userFeatures && ds.userFeatureDim ? { features: ds.userFeatures, featureDim: ds.userFeatureDim, ...(ds.userFeatureNames ? { featureNames: ds.userFeatureNames } : {}) } : {}),
   });
   const userModel = userModelOptions(options.userModel, { ...p.mf, ...options.mf });
+  // Before any training: a preset without propensities cannot weigh its log (only Coat ships them).
+  if (userModel.kind === "deepfm-ips" && !ds?.propensities) throw noPropensitiesError(`preset ${name}`);
   return {
     name: name as PresetName,
     catalog: p.catalog,
@@ -460,11 +463,11 @@ export async function loadPreset(requested: string, options: PresetOptions = {})
     testUsers: split.test,
     profiles,
     // The folder the data came from is part of what produced a result (two copies of a dataset can differ).
-    describe: { preset: name, ...(dataFolder ? { dataFolder } : {}), ...p.describe, ...users, userModel: userModel.kind, userProfiles: { past: ds ? (heldOut ? "training log; held-out users: fold-in share" : "training log") : "synthetic log", features: profiles.featureDim > 0 ? `${profiles.featureDim} user feature columns` : "none" }, ...(userModel.uncertaintyPenalty ? { uncertaintyPenalty: userModel.uncertaintyPenalty } : {}), testUsers: split.test.length, trainUsers: split.train.length },
+    describe: { preset: name, ...(dataFolder ? { dataFolder } : {}), ...p.describe, ...users, userModel: userModel.kind, ...userModelDetails(userModel), userProfiles: { past: ds ? (heldOut ? "training log; held-out users: fold-in share" : "training log") : "synthetic log", features: profiles.featureDim > 0 ? `${profiles.featureDim} user feature columns` : "none" }, ...(userModel.uncertaintyPenalty ? { uncertaintyPenalty: userModel.uncertaintyPenalty } : {}), testUsers: split.test.length, trainUsers: split.train.length },
     predicted() {
       predicted ??= (async () => {
         const features = datasetFeatures(p.dataset ?? { catalog: p.catalog });
-        const model = await trainUserModel(trainLog, p.numUsers, p.catalog.numItems, features, userModel);
+        const model = await trainUserModel(trainLog, p.numUsers, p.catalog.numItems, features, userModel, { ...(ds?.propensities ? { propensities: ds.propensities } : {}), source: `preset ${name}` });
         const pays = penalizedPrediction(model, userModel.uncertaintyPenalty);
         let min = Infinity;
         for (const v of pays) if (v < min) min = v;
@@ -480,6 +483,13 @@ export async function loadPreset(requested: string, options: PresetOptions = {})
       return predicted;
     },
   };
+}
+
+/** What else produced the predicted world, beside its kind: the ensemble's size, the IPS clip. */
+function userModelDetails(o: UserModelOptions): Record<string, number> {
+  if (o.kind === "deepfm-ensemble") return { userModelMembers: o.members };
+  if (o.kind === "deepfm-ips") return { ipsMaxWeight: o.ips.maxWeight ?? DEFAULT_IPS_DEEPFM.maxWeight };
+  return {};
 }
 
 /** Which simulator of a preset: see {@link makeSimulator}. */

@@ -80,9 +80,10 @@ export class Simulator implements VecEnv {
 
   private readonly result: { -readonly [K in keyof VecStepResult]: VecStepResult[K] };
   private readonly userPool: Int32Array;
-  private readonly userRng: Rng;
-  private readonly clickRng: Rng;
-  private readonly worldRng: Rng;
+  // Set by reseed(), which the constructor calls.
+  private userRng!: Rng;
+  private clickRng!: Rng;
+  private worldRng!: Rng;
   /** Bit (b * numItems + item) is set while item was shown in slot b's current session. */
   private readonly seenBits: Uint32Array | undefined;
   /** Items shown in each slot's session, to clear its bits at reset (maxSteps * K per slot). */
@@ -133,10 +134,7 @@ export class Simulator implements VecEnv {
       resetSlots: new Int32Array(B),
       numReset: 0,
     };
-    const rng = new Rng(o.seed, "env");
-    this.userRng = rng.derive("users");
-    this.clickRng = rng.derive("feedback");
-    this.worldRng = rng.derive("world");
+    this.reseed(o.seed);
     if (B * this.numItems <= BITSET_LIMIT) this.seenBits = new Uint32Array(Math.ceil((B * this.numItems) / 32));
     else this.seenSets = Array.from({ length: B }, () => new Set<number>());
     this.sessionItems = new Int32Array(B * this.maxSteps * K);
@@ -159,6 +157,18 @@ export class Simulator implements VecEnv {
   }
   get profiles() {
     return this.options.profiles;
+  }
+
+  /**
+   * Restarts the user, feedback and world random streams as a simulator built with `seed` would have them
+   * (the Gymnasium adapter's `reset({ seed })`). Running sessions keep their state; reset them after this.
+   */
+  reseed(seed: number): void {
+    if (!Number.isSafeInteger(seed)) throw new FarsightError("env/bad-option", `a simulator seed must be an integer, got ${seed}`, { seed });
+    const rng = new Rng(seed, "env");
+    this.userRng = rng.derive("users");
+    this.clickRng = rng.derive("feedback");
+    this.worldRng = rng.derive("world");
   }
 
   reset(): Int32Array {

@@ -5,8 +5,8 @@ export {
 export { createBillpGraph, BillpState, type BillpGraph, type BillpRunOptions, type BillpStateValue, type CreateBillpGraphOptions } from "./billp-graph.js";
 export { LerlState, RECENT_WINDOW, type LerlStateValue, type LerlStateUpdate } from "./state.js";
 export { LerlRuntime, DEFAULT_LERL_LOOP, type LerlBudget, type LerlLoopOptions, type LerlComponents, type LerlHooks } from "./runtime.js";
-export { planNode, actNode, stepNode, reflectNode, learnNode, routeAfterStep, routeAfterReflect, sessionIdOf, LerlContext, type LerlContextValue, type LerlProgress } from "./nodes.js";
-export { createLerlGraph, type CreateLerlGraphOptions, type LerlGraph, type LerlRunOptions } from "./lerl-graph.js";
+export { beginNode, planNode, actNode, stepNode, reflectNode, learnNode, routeAfterStep, routeAfterReflect, routeAfterLearn, sessionIdOf, LerlContext, type LerlContextValue, type LerlProgress } from "./nodes.js";
+export { createLerlGraph, compileLerlGraph, type CompiledLerlGraph, type CreateLerlGraphOptions, type LerlGraph, type LerlRunOptions } from "./lerl-graph.js";
 export { RunCheckpoints } from "./run-checkpoints.js";
 export { redactCheckpoints } from "./redact-checkpoints.js";
 export { evaluateAgent, evaluateLerl, aggregateSeeds, type EvalOptions, type EvalResult, type LerlEvalComponents } from "./evaluate.js";
@@ -25,6 +25,7 @@ export {
   type TrainFlatPpoOptions,
 } from "./train.js";
 export { formatLerlProgress, progressBar } from "./progress.js";
+export { MicroBatcher, batchPolicy, BatchingPlanner, type MicroBatchOptions, type MicroBatchStats, type BatchedPolicy } from "./micro-batch.js";
 export { createSessionGraph, SessionState, type SessionGraphOptions, type SessionPrompt, type SessionFeedback, type SessionStateValue } from "./session-graph.js";
 export * from "./ilrec/index.js";
 export { quitAwareOraclePlanner, noisyOraclePlanner, type QuitAwareOracleOptions } from "./oracle-planners.js";
@@ -44,3 +45,20 @@ export {
   type QPlacement,
   type PlanQualityReport,
 } from "./plan-quality.js";
+export {
+  asRunnable,
+  componentKind,
+  plannerRunnable,
+  reflectorRunnable,
+  criticRunnable,
+  actorRunnable,
+  policyRunnable,
+  type ComponentKind,
+  type ComponentRunnableOptions,
+  type ReflectorRunnableOptions,
+  type PlannerRunnable,
+  type ReflectorRunnable,
+  type CriticRunnable,
+  type ActorRunnable,
+  type PolicyRunnable,
+} from "./runnables.js";

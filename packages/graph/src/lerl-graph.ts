@@ -2,19 +2,20 @@
  * `createLerlGraph`: LERL (arXiv 2601.19585) as a LangGraph state machine. A planner picks category subsets
  * per session, a PPO policy recommends inside them (items outside the plan score minus infinity), the
  * simulator answers, finished sessions are reflected on into the pool (which feeds later plans) and are
- * replaced by new users, and PPO learns at the end of every rollout.
+ * replaced by new users, and PPO learns at the end of every rollout (a chunk).
  *
- *   START -> plan -> act -> step -> reflect? -> learn (end of chunk) -> END
- *                 ^____________________|_________|   (plan again until the chunk is full)
+ *   START -> begin -> plan -> act -> step -> reflect? -> learn --(budget left)--> plan
+ *                      ^____________________|_________|     \--(budget spent)--> END
  *
- * One invocation runs one chunk (a rollout: `rolloutSteps` batched env steps plus the update) and the
- * checkpointer saves the state once at its end (`durability: "exit"`), which keeps LangGraph's per-step cost
- * small and never hits `recursionLimit`; {@link LerlGraph.run} invokes chunk after chunk until a budget is spent.
+ * `createLerlGraph(...).graph` is the compiled graph with its run bound (context, thread, recursion limit):
+ * `graph.invoke({})` or `graph.stream({}, { streamMode: ["custom", "updates"] })` runs until a budget is spent,
+ * progress arriving as `custom` events. {@link LerlGraph.run} runs the same graph one chunk per invocation
+ * (`runtime.oneChunkPerInvocation`), so a checkpointer with `durability: "exit"` saves every chunk at a small per-step cost.
  */
 import { END, MemorySaver, START, StateGraph, type BaseCheckpointSaver } from "@langchain/langgraph";
-import { actNode, learnNode, LerlContext, planNode, reflectNode, routeAfterReflect, routeAfterStep, stepNode, type LerlProgress } from "./nodes.js";
+import { actNode, beginNode, learnNode, LerlContext, planNode, reflectNode, routeAfterLearn, routeAfterReflect, routeAfterStep, stepNode, type LerlContextValue, type LerlProgress } from "./nodes.js";
 import { DEFAULT_LERL_LOOP, LerlRuntime, type LerlBudget, type LerlComponents, type LerlHooks, type LerlLoopOptions } from "./runtime.js";
-import { LerlState, type LerlStateUpdate, type LerlStateValue } from "./state.js";
+import { LerlState, type LerlStateValue } from "./state.js";
 
 export interface CreateLerlGraphOptions extends LerlComponents {
   readonly loop?: Partial<LerlLoopOptions>;
@@ -38,70 +39,86 @@ export interface LerlRunOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface LerlGraph {
-  /** The compiled LangGraph graph (one invocation = one chunk). */
-  readonly graph: ReturnType<typeof buildGraph>;
-  readonly runtime: LerlRuntime;
-  readonly threadId: string;
-  /** The checkpointed state of the thread, or undefined before the first chunk. */
-  savedState(): Promise<LerlStateValue | undefined>;
-  /**
-   * Runs chunks until a budget is spent (or the eval env has no session left). Continues the thread's saved
-   * state when there is one (a resume): counters, finished sessions and the chunk number carry over, the
-   * simulator starts fresh sessions (sessions that were running when the process died are not counted).
-   */
-  run(options?: LerlRunOptions): Promise<LerlStateValue>;
-}
-
-/** The graph itself holds no run: nodes find the env, components and collector in `config.context.runtime`. */
-function buildGraph(checkpointer: BaseCheckpointSaver) {
+/** The LERL graph compiled without a run: invoke it with `{ context: { runtime }, configurable: { thread_id } }`. */
+export function compileLerlGraph(options: { readonly checkpointer?: BaseCheckpointSaver } = {}) {
   return new StateGraph(LerlState, LerlContext)
+    .addNode("begin", beginNode)
     .addNode("plan", planNode)
     .addNode("act", actNode)
     .addNode("step", stepNode)
     .addNode("reflect", reflectNode)
     .addNode("learn", learnNode)
-    .addEdge(START, "plan")
+    .addEdge(START, "begin")
+    .addEdge("begin", "plan")
     .addEdge("plan", "act")
     .addEdge("act", "step")
     .addConditionalEdges("step", routeAfterStep, ["reflect", "learn", "plan"])
     .addConditionalEdges("reflect", routeAfterReflect, ["learn", "plan"])
-    .addEdge("learn", END)
-    .compile({ checkpointer });
+    .addConditionalEdges("learn", routeAfterLearn, ["plan", END])
+    .compile({ checkpointer: options.checkpointer ?? new MemorySaver() });
+}
+
+/** The compiled LERL graph (a LangGraph `CompiledStateGraph` of {@link LerlState} with {@link LerlContext}). */
+export type CompiledLerlGraph = ReturnType<typeof compileLerlGraph>;
+
+export interface LerlGraph {
+  /**
+   * The compiled LangGraph graph with this run bound (`context`, `thread_id`, no practical recursion limit, since
+   * the budget ends the run; `durability: "exit"`): `invoke({})` / `stream({}, { streamMode })` run until a
+   * budget is spent. A later invocation continues the live sessions (and, after the budget, runs one more chunk).
+   */
+  readonly graph: CompiledLerlGraph;
+  /** The run's LangGraph context (`{ runtime }`), for invoking an unbound {@link compileLerlGraph} graph. */
+  readonly context: LerlContextValue;
+  readonly runtime: LerlRuntime;
+  readonly threadId: string;
+  /** The checkpointed state of the thread, or undefined before the first checkpoint. */
+  savedState(): Promise<LerlStateValue | undefined>;
+  /**
+   * Runs chunks until a budget is spent (or the eval env has no session left), one invocation and one checkpoint
+   * per chunk. Starts over on every call: continues the thread's saved state when there is one (a resume):
+   * counters, finished sessions and the chunk number carry over, the simulator starts fresh sessions (sessions
+   * that were running when the process died are not counted).
+   */
+  run(options?: LerlRunOptions): Promise<LerlStateValue>;
 }
 
 /** Builds the LERL graph and its runtime from the components (see {@link CreateLerlGraphOptions}). */
 export function createLerlGraph(options: CreateLerlGraphOptions): LerlGraph {
   const loop: LerlLoopOptions = { ...DEFAULT_LERL_LOOP, ...options.loop };
   const rt = new LerlRuntime(options, loop, options.budget ?? {}, options.hooks ?? {});
-  const graph = buildGraph(options.checkpointer ?? new MemorySaver());
+  const unbound = compileLerlGraph(options.checkpointer ? { checkpointer: options.checkpointer } : {});
   const threadId = options.threadId ?? "lerl";
-  // plan + act + step + reflect per env step, plus learn; generous slack for short sessions.
-  const recursionLimit = 4 * rt.chunkSteps + 20;
-  const config = { configurable: { thread_id: threadId }, recursionLimit, durability: "exit" as const };
+  const context: LerlContextValue = { runtime: rt };
+  const thread = { configurable: { thread_id: threadId } };
+  // The budget, not the superstep count, ends a run; the limit stays a number because LangGraph requires one.
+  const graph = unbound.withConfig({ ...thread, context, recursionLimit: Number.MAX_SAFE_INTEGER, durability: "exit" });
+  // One chunk: begin + (plan + act + step + reflect) per env step + learn; generous slack for short sessions.
+  const chunkConfig = { ...thread, recursionLimit: 4 * rt.chunkSteps + 20, durability: "exit" as const, context };
   const savedState = async (): Promise<LerlStateValue | undefined> => {
-    const snap = await graph.getState({ configurable: { thread_id: threadId } });
+    const snap = await unbound.getState(thread);
     const v = snap.values as Partial<LerlStateValue> | undefined;
     return v && typeof v.chunk === "number" ? (v as LerlStateValue) : undefined;
   };
   return {
     graph,
+    context,
     runtime: rt,
     threadId,
     savedState,
     async run(runOptions: LerlRunOptions = {}) {
-      const previous = await savedState();
-      rt.resetEnv();
-      // A (re)start: slots hold new sessions, so per-slot plans are void; counters carry over.
-      let input: LerlStateUpdate = { attempt: previous ? previous.attempt + 1 : 0, sessionIds: [], plans: [], planSteps: [], planSources: [], stepsInChunk: 0, stopped: "" };
-      for (;;) {
-        rt.startedAt = performance.now();
-        const stream = await graph.stream(input, { ...config, context: { runtime: rt }, streamMode: "custom" as const });
-        for await (const event of stream) runOptions.onProgress?.(event as LerlProgress);
-        const state = (await savedState())!;
-        runOptions.onSaved?.(state);
-        if (state.stopped || runOptions.signal?.aborted) return state;
-        input = { stopped: "" };
+      rt.live = false; // the begin node starts every slot afresh (and counts a resume as a new attempt)
+      rt.oneChunkPerInvocation = true;
+      try {
+        for (;;) {
+          const stream = await unbound.stream({}, { ...chunkConfig, streamMode: "custom" as const });
+          for await (const event of stream) runOptions.onProgress?.(event as LerlProgress);
+          const state = (await savedState())!;
+          runOptions.onSaved?.(state);
+          if (state.stopped || runOptions.signal?.aborted) return state;
+        }
+      } finally {
+        rt.oneChunkPerInvocation = false;
       }
     },
   };

@@ -5,8 +5,9 @@
  * returns a small update. `act`, `step` and `learn` drive rl-policy's `Collector` (the halves of its step,
  * its buffer writes, its bootstrap value), the loop flat training runs, so LERL cannot drift from it.
  */
-import { Annotation, type LangGraphRunnableConfig } from "@langchain/langgraph";
-import { mean } from "@farsight/core";
+import { setMaxListeners } from "node:events";
+import { Annotation, END, type LangGraphRunnableConfig } from "@langchain/langgraph";
+import { FarsightError, mean } from "@farsight/core";
 import { buildPlanRequest, type PlanRequest } from "@farsight/planner";
 import type { LerlRuntime } from "./runtime.js";
 import { RECENT_WINDOW, type LerlStateUpdate, type LerlStateValue } from "./state.js";
@@ -32,7 +33,7 @@ export interface LerlProgress {
 /**
  * What a LERL graph is invoked with besides its state: the run's runtime (env, components, collector, buffer),
  * in LangGraph's context rather than closed over by the nodes, so the compiled graph holds no run and a
- * checkpoint never sees these objects. {@link createLerlGraph}'s `run` passes it.
+ * checkpoint never sees these objects. {@link createLerlGraph} binds it to its `graph` (and `run` passes it).
  */
 export const LerlContext = Annotation.Root({ runtime: Annotation<LerlRuntime> });
 export type LerlContextValue = typeof LerlContext.State;
@@ -41,16 +42,34 @@ type Node = (state: LerlStateValue, config: LerlConfig) => Promise<LerlStateUpda
 
 function runtimeOf(config: LerlConfig): LerlRuntime {
   const rt = config.context?.runtime;
-  if (!rt) throw new Error("LERL graph: invoke it with { context: { runtime } } (LerlGraph.run does)");
+  if (!rt) {
+    throw new FarsightError("graph/lerl-no-runtime", "LERL graph: invoke it with { context: { runtime } } (createLerlGraph(...).graph has it bound; lerl.context is the value)", {});
+  }
   return rt;
 }
+
+/**
+ * First node of every invocation. On the runtime's first invocation (or after `run()` starts over) it starts
+ * every slot afresh: a new thread starts at attempt 0; a thread with saved state is a resume, whose counters
+ * carry over while per-slot plans and session ids are void (attempt + 1 keeps session ids unique). Later
+ * invocations on the same runtime continue the live sessions.
+ */
+export const beginNode: Node = async (state, config) => {
+  const rt = runtimeOf(config);
+  rt.startedAt = performance.now();
+  if (rt.live) return { stopped: "" };
+  rt.resetEnv();
+  rt.live = true;
+  const resumed = state.chunk > 0 || state.iterations > 0;
+  return { attempt: resumed ? state.attempt + 1 : 0, sessionIds: [], plans: [], planSteps: [], planSources: [], stepsInChunk: 0, stopped: "" };
+};
 
 export const sessionIdOf = (attempt: number, serial: number) => `a${attempt}-s${serial}`;
 
 /** Plans for every active session whose plan is missing or older than `planEvery` steps, in one planner call. */
 export const planNode: Node = async (state, config) => {
   const rt = runtimeOf(config);
-  const { env, planner, pool } = { ...rt.components, env: rt.env };
+  const { env, pool } = { ...rt.components, env: rt.env };
   const B = env.batchSize;
   const plans = state.plans.length === B ? state.plans.slice() : Array.from({ length: B }, () => [] as number[]);
   const planSteps = state.planSteps.length === B ? state.planSteps.slice() : new Array<number>(B).fill(-1);
@@ -73,7 +92,9 @@ export const planNode: Node = async (state, config) => {
     slots.push(b);
   }
   if (requests.length === 0) return { sessionIds };
-  const fresh = await planner.plan(requests);
+  // Through the planner's Runnable view: a trace shows a `planner:<name>` run inside the `plan` node. The signal
+  // reaches the planner, whose model calls (one per session for an LLM planner) may each listen on it.
+  const fresh = await withSharedSignal(config, requests.length + 1, (c) => rt.plannerRunnable.invoke(requests, c));
   fresh.forEach((plan, j) => {
     const b = slots[j]!;
     plans[b] = [...plan.categories];
@@ -163,14 +184,34 @@ export const reflectNode: Node = async (state, config) => {
   const rt = runtimeOf(config);
   const episodes = rt.finished;
   rt.finished = [];
-  const { reflector, pool } = rt.components;
+  const { pool } = rt.components;
+  const reflector = rt.reflectorRunnable;
   const writing = rt.options.mode === "train" || rt.options.reflectInEval;
   if (!reflector || !pool || !writing) return {};
-  const names = rt.env.catalog.categoryNames;
-  const reflections = await Promise.all(episodes.map((e) => reflector.reflect(e, { categoryNames: names })));
+  const reflections = await withSharedSignal(config, episodes.length, (c) => Promise.all(episodes.map((e) => reflector.invoke(e, c))));
   for (const r of reflections) await pool.add(r);
   return { reflectionsWritten: state.reflectionsWritten + reflections.length, poolSize: pool.size, ...llmNumbers(rt) };
 };
+
+/**
+ * Runs work that listens on the signal up to `n` times at once (concurrent component calls, a planner's model
+ * calls) under a signal of its own that follows the graph's: more than 10 listeners on the graph's signal make
+ * Node warn of a leak.
+ */
+async function withSharedSignal<T>(config: LerlConfig, n: number, work: (config: LerlConfig) => Promise<T>): Promise<T> {
+  const outer = config.signal;
+  if (!outer || n <= 1) return work(config);
+  const inner = new AbortController();
+  setMaxListeners(n + 10, inner.signal);
+  const follow = () => inner.abort(outer.reason);
+  if (outer.aborted) follow();
+  else outer.addEventListener("abort", follow, { once: true });
+  try {
+    return await work({ ...config, signal: inner.signal });
+  } finally {
+    outer.removeEventListener("abort", follow);
+  }
+}
 
 /** End of a chunk: a PPO update on the full rollout (train mode), the chunk hook (checkpoint files), budgets. */
 export const learnNode: Node = async (state, config) => {
@@ -201,6 +242,11 @@ export const learnNode: Node = async (state, config) => {
 /** After `step`: reflect when sessions ended, else close the chunk when it is full, else plan the next step. */
 export function routeAfterStep(state: LerlStateValue, config: LerlConfig): "reflect" | "learn" | "plan" {
   return runtimeOf(config).finished.length ? "reflect" : routeAfterReflect(state, config);
+}
+
+/** After `learn`: the end of the invocation when a budget is spent (or `run()` asks for one chunk), else the next chunk. */
+export function routeAfterLearn(state: LerlStateValue, config: LerlConfig): "plan" | typeof END {
+  return state.stopped || runtimeOf(config).oneChunkPerInvocation ? END : "plan";
 }
 
 export function routeAfterReflect(state: LerlStateValue, config: LerlConfig): "learn" | "plan" {

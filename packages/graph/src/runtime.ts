@@ -8,6 +8,7 @@ import { Rng, type CategoryId, type Episode, type EpisodeStep } from "@farsight/
 import type { LlmStats } from "@farsight/llm";
 import type { Planner } from "@farsight/planner";
 import type { ReflectionPool, Reflector } from "@farsight/reflector";
+import { plannerRunnable, reflectorRunnable, type PlannerRunnable, type ReflectorRunnable } from "./runnables.js";
 import { Collector, planMaskFromCategories, rolloutBufferFor, type OnPolicyAlgorithm, type PendingStep, type RolloutBuffer } from "@farsight/rl-policy";
 
 /** Budgets: the run stops at the first chunk boundary after any of them is spent. */
@@ -95,8 +96,18 @@ export class LerlRuntime {
   finished: Episode[] = [];
   readonly rng: Rng;
   readonly chunkSteps: number;
-  /** Milliseconds since the current invocation of `run` started (set by `run`). */
+  /** When the current invocation started (set by the `begin` node, moved on by `learn`). */
   startedAt = performance.now();
+  /** True once the `begin` node has started the env's sessions; `run()` clears it to start over (a resume). */
+  live = false;
+  /**
+   * End each invocation after one chunk even when no budget is spent. `run()` sets it while it runs, so that
+   * the checkpointer (`durability: "exit"`) saves every chunk; otherwise one invocation runs until a budget is spent.
+   */
+  oneChunkPerInvocation = false;
+  /** The planner and reflector as Runnables: their calls are traced as child runs of the nodes. */
+  readonly plannerRunnable: PlannerRunnable;
+  readonly reflectorRunnable: ReflectorRunnable | null;
 
   constructor(
     readonly components: LerlComponents,
@@ -114,6 +125,8 @@ export class LerlRuntime {
     this.buffer = options.mode === "train" ? rolloutBufferFor(algorithm, env) : null;
     this.trajectories = Array.from({ length: env.batchSize }, () => []);
     this.rng = new Rng(options.seed, "graph/lerl");
+    this.plannerRunnable = plannerRunnable(components.planner);
+    this.reflectorRunnable = components.reflector ? reflectorRunnable(components.reflector, { context: { categoryNames: env.catalog.categoryNames } }) : null;
     this.chunkSteps = options.chunkSteps > 0 ? options.chunkSteps : options.mode === "train" ? algorithm.rolloutSteps : 50;
   }
 

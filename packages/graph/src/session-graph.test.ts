@@ -95,4 +95,30 @@ describe("createSessionGraph (B = 1, human feedback through interrupt)", () => {
     const { slates } = await playUntilEnd(repeating, "repeats", 4);
     expect(slates[1]).toEqual(slates[0]);
   });
+  it("with actInPlanNode shows the same slates with one checkpoint fewer per slate, and saves the answer before planning", async () => {
+    const build = (actInPlanNode: boolean) => createSessionGraph({ catalog: data.catalog, planner: new SaturationAwarePlanner({ seed: 5 }), scorer: world.scorer, slateSize: 2, maxSteps: 4, actInPlanNode });
+    const play = async (graph: ReturnType<typeof build>, thread: string) => {
+      const cfg = { configurable: { thread_id: thread } };
+      const prompts: SessionPrompt[] = [];
+      let out: unknown = await graph.invoke({ sessionId: "same", userId: 6 }, cfg);
+      while (isInterrupted(out)) {
+        const p = promptOf(out);
+        prompts.push(p);
+        out = await graph.invoke(new Command({ resume: { feedback: [1, 0] } }), cfg);
+      }
+      const saved = [];
+      for await (const snapshot of graph.getStateHistory(cfg)) saved.push(snapshot.next);
+      return { prompts, final: out, saved };
+    };
+    const separate = await play(build(false), "separate");
+    const fused = await play(build(true), "fused");
+    expect(fused.prompts).toEqual(separate.prompts);
+    expect(fused.final).toEqual(separate.final);
+    expect(fused.prompts).toHaveLength(4);
+    // Four slates: one save fewer for each (the act node's).
+    expect(separate.saved.length - fused.saved.length).toBe(4);
+    expect(fused.saved.flat()).not.toContain("act");
+    // Every answer is saved on its own, with planning next: a process that dies while planning keeps it.
+    expect(fused.saved.filter((next) => next[0] === "plan")).toHaveLength(4);
+  });
 });

@@ -4,6 +4,7 @@
  * person answers with feedback per item (or quits); when the session ends it writes a reflection to the pool.
  *
  *   START -> plan -> act -> feedback (interrupt) -> plan ... -> reflect (session ended) -> END
+ *   (with `actInPlanNode`, the serving fast path: START -> plan (plans and picks the slate) -> feedback ...)
  *
  * No item is shown twice in a session (unless `allowRepeats`); the session ends when the unseen items run out.
  *
@@ -17,6 +18,7 @@ import { FarsightError, topK, type Catalog, type EpisodeStep, type Interaction, 
 import { buildPlanRequest, type Planner } from "@farsight/planner";
 import type { ReflectionPool, Reflector } from "@farsight/reflector";
 import { emptyHistory, planMaskFromCategories, type Policy } from "@farsight/rl-policy";
+import type { BatchedPolicy } from "./micro-batch.js";
 
 /** What the graph shows the person at each pause. */
 export interface SessionPrompt {
@@ -52,8 +54,11 @@ export type SessionStateValue = typeof SessionState.State;
 export interface SessionGraphOptions {
   readonly catalog: Catalog;
   readonly planner: Planner;
-  /** Recommends inside the plan (greedy). One of `policy` or `scorer` is required. */
-  readonly policy?: Policy;
+  /**
+   * Recommends inside the plan (greedy). One of `policy` or `scorer` is required. A {@link BatchedPolicy}
+   * (`batchPolicy`) answers the sessions of one process that ask within its window in one forward pass.
+   */
+  readonly policy?: Policy | BatchedPolicy<Policy["options"]>;
   /** Scores every item for the user (e.g. a world model, a value function); the best K inside the plan are shown. */
   readonly scorer?: ItemScorer;
   readonly slateSize?: number;
@@ -73,6 +78,14 @@ export interface SessionGraphOptions {
   readonly allowRepeats?: boolean;
   /** Needed by `interrupt`. Default: memory. */
   readonly checkpointer?: BaseCheckpointSaver;
+  /**
+   * Pick the slate inside the `plan` node (START -> plan -> feedback ...) instead of a node of its own. Each
+   * node's end is a checkpoint save; a slate then costs three saves (feedback, plan, the pause) instead of
+   * four. The answer is still saved before planning starts, so a process that dies while planning loses no
+   * answer it acknowledged. What changes: `act` no longer appears as a node (streamed updates, `next`,
+   * history). Default false.
+   */
+  readonly actInPlanNode?: boolean;
 }
 
 export function createSessionGraph(o: SessionGraphOptions) {
@@ -111,7 +124,7 @@ export function createSessionGraph(o: SessionGraphOptions) {
         h.feedback[at] = it.feedback / o.policy!.options.feedbackScale;
         h.valid[at] = 1;
       });
-      const r = o.policy.act({ history: h, itemMask: unseen, planMask: allowed, deterministic: true });
+      const r = await o.policy.act({ history: h, itemMask: unseen, planMask: allowed, deterministic: true });
       return { slate: Array.from(r.slates.subarray(0, K)) };
     }
     const scores = o.scorer!.scoreAll(s.userId);
@@ -145,6 +158,24 @@ export function createSessionGraph(o: SessionGraphOptions) {
     return { reflection: r.text };
   };
 
+  const routeAfterAct = (s: SessionStateValue) => (s.done ? "reflect" : "feedback");
+  const routeAfterFeedback = (s: SessionStateValue) => (s.done ? "reflect" : "plan");
+  const checkpointer = o.checkpointer ?? new MemorySaver();
+  if (o.actInPlanNode) {
+    const planAndAct = async (s: SessionStateValue) => {
+      const p = await plan(s);
+      return { ...p, ...(await act({ ...s, ...p })) };
+    };
+    return new StateGraph(SessionState)
+      .addNode("plan", planAndAct)
+      .addNode("feedback", feedback)
+      .addNode("reflect", reflect)
+      .addEdge(START, "plan")
+      .addConditionalEdges("plan", routeAfterAct, ["reflect", "feedback"])
+      .addConditionalEdges("feedback", routeAfterFeedback, ["reflect", "plan"])
+      .addEdge("reflect", END)
+      .compile({ checkpointer });
+  }
   return new StateGraph(SessionState)
     .addNode("plan", plan)
     .addNode("act", act)
@@ -152,8 +183,8 @@ export function createSessionGraph(o: SessionGraphOptions) {
     .addNode("reflect", reflect)
     .addEdge(START, "plan")
     .addEdge("plan", "act")
-    .addConditionalEdges("act", (s) => (s.done ? "reflect" : "feedback"), ["reflect", "feedback"])
-    .addConditionalEdges("feedback", (s) => (s.done ? "reflect" : "plan"), ["reflect", "plan"])
+    .addConditionalEdges("act", routeAfterAct, ["reflect", "feedback"])
+    .addConditionalEdges("feedback", routeAfterFeedback, ["reflect", "plan"])
     .addEdge("reflect", END)
-    .compile({ checkpointer: o.checkpointer ?? new MemorySaver() });
+    .compile({ checkpointer });
 }

@@ -53,6 +53,8 @@ export * from "./report/index.js";
 export { ci95, tQuantile975, type Interval } from "./stats/student-t.js";
 export * from "./stats/index.js";
 export * from "./evidence/index.js";
+// bench user-model
+export { formatUserModelTable, runUserModelBench, type UserModelBenchOptions, type UserModelBenchResult, type UserModelRow, type UserModelScores } from "./bench/user-model.js";
 // bench llm --throughput
 export { formatLlmThroughput, runLlmThroughputBench, startFixedLatencyServer, throughputRequests, type LlmThroughputOptions, type LlmThroughputResult, type LlmThroughputRow } from "./bench/llm-throughput.js";
 export * from "./sweep/index.js";

@@ -103,5 +103,5 @@ describe.skipIf(!POSTGRES_URL)("farsight worker on a PostgreSQL queue", () => {
     const perSeed = (rs: readonly JobResult[]) => rs.flatMap((r) => r.rows).sort((a, b) => `${a.jobId} ${a.method}`.localeCompare(`${b.jobId} ${b.method}`));
     expect(perSeed(stored.results)).toEqual(perSeed(serial));
     expect(sweepTables(SPEC, stored.results)).toEqual(sweepTables(SPEC, serial));
-  }, 180_000);
+  }, 420_000);
 });

@@ -24,8 +24,8 @@ const table = defineCommand({
   ],
   flags: {
     storage: { kind: "list", default: ["sqlite"], placeholder: "S,...", help: "sqlite and/or postgres (postgres needs --postgres)." },
-    postgres: { kind: "string", placeholder: "URL", help: "a postgres:// URL; a database per server is created there and dropped." },
-    baseline: { kind: "string", placeholder: "REF", help: "a git commit to load the same way in the same run (built once, cached)." },
+    postgres: { kind: "string", placeholder: "URL", defaultHelp: "none: sqlite only", help: "a postgres:// URL; a database per server is created there and dropped." },
+    baseline: { kind: "string", placeholder: "REF", defaultHelp: "none: this build only", help: "a git commit to load the same way in the same run (built once, cached)." },
     breakdown: { kind: "boolean", help: "time the parts of a step (one session, server in process) instead." },
     policy: { kind: "path", placeholder: "DIR", defaultHelp: "none: the preset's predicted world model recommends", help: "a policy checkpoint to serve." },
     ...ENV_FLAG,
@@ -67,6 +67,10 @@ export const serveBench: BenchTarget = {
         }
         say(`bench serve --breakdown: ${values.env}, recommender ${recommender}, ${values.steps} steps of one session, ms per step`);
         say(breakdownTable(breakdowns));
+        for (const b of breakdowns) {
+          const calls = Object.entries(b.batching ?? {}).map(([call, st]) => `${call} ${st.meanBatch.toFixed(1)} per call`);
+          if (calls.length) say(`  ${b.storage}: micro-batching ${calls.join(", ")} (window ${Object.values(b.batching!)[0]!.windowMs} ms)`);
+        }
         return { preset: values.env, recommender, breakdowns };
       }
       // From dist/bench/ and from src/bench/ (under vitest) alike: the built binary and the repository.

@@ -11,7 +11,7 @@ function capture(): CliIO & { out: string[]; err: string[] } {
 
 describe("--user-model and bench user-model", () => {
   it("checks the user model flags before any data loads or training starts", async () => {
-    await expect(evalCommand.run(["--user-model", "dnn"], capture())).rejects.toThrow(/--user-model must be one of mf, deepfm, ensemble; got "dnn"/);
+    await expect(evalCommand.run(["--user-model", "dnn"], capture())).rejects.toThrow(/--user-model must be one of mf, deepfm, ensemble, deepfm-ensemble, deepfm-ips; got "dnn"/);
     await expect(trainCommand.run(["--uncertainty-penalty", "1", "--out", "/nonexistent/never-created"], capture())).rejects.toThrow(/--uncertainty-penalty needs --user-model ensemble/);
     await expect(trainCommand.run(["--user-model", "ensemble", "--uncertainty-penalty=-1", "--out", "/nonexistent/never-created"], capture())).rejects.toThrow(/--uncertainty-penalty must be a decimal number >= 0/);
     await expect(benchCommand.run(["user-model", "--models", "mf,dnn"], capture())).rejects.toThrow(/unknown user model "dnn"/);

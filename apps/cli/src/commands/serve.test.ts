@@ -103,8 +103,9 @@ describe("farsight serve", () => {
     expect(r.rows.map((h) => [h.storage, h.sessions, h.current.recommendations])).toEqual([["sqlite", 1, 12], ["sqlite", 3, 12]]);
     for (const h of r.rows) expect(h.current.p99Ms).toBeGreaterThanOrEqual(h.current.p50Ms);
     const b = (await serveBench.run(["--policy", policyDir, "--breakdown", "--steps", "10"], io, true)) as {
-      breakdowns: { storage: string; parts: { part: string; wallMs: number; cpuMs: number }[]; roundTripMs: number }[];
+      breakdowns: { storage: string; parts: { part: string; wallMs: number; cpuMs: number }[]; roundTripMs: number; plainCpuMs: number }[];
     };
+    expect(b.breakdowns[0]!.plainCpuMs).toBeGreaterThan(0); // the second pass, profiler off, ran
     const parts = b.breakdowns[0]!.parts;
     expect(parts.map((p) => p.part)).toEqual(["graph scheduling", "checkpoint read", "checkpoint write", "state serialisation", "plan", "act", "feedback validation", "thread records and lock", "JSON", "HTTP, routing and the rest"]);
     // Every part a step always goes through took time; the parts add up to the round trip.

@@ -41,6 +41,11 @@ const table = defineCommand({
     "max-steps": { kind: "int", min: 1, defaultHelp: "the preset's session limit", help: "slates per session." },
     slate: { kind: "int", min: 1, placeholder: "K", defaultHelp: "the preset's", help: "items per slate when the scorer recommends." },
     seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "seed of the planner." },
+    "batch-window": {
+      kind: "number", min: 0, max: 1000, default: 2, placeholder: "MS",
+      help: "sessions asking within MS share one policy act / non-LLM plan call; 0: no batching.",
+    },
+    "batch-max": { kind: "int", min: 1, max: 4096, default: 64, placeholder: "N", help: "a batch is sent as soon as it holds N requests." },
     graphs: {
       kind: "list", choices: GRAPHS, default: GRAPHS, placeholder: "NAME,...", help: "graphs to serve.",
       choiceHelp: {
@@ -112,7 +117,8 @@ export const serveCommand: Command = {
     // The built-in playground (it plays the session graph) unless the caller brings their own static files.
     const staticFiles = values.playground ? staticDirectory(values.playground) : graphs.includes("session") ? playground(session.catalog) : undefined;
     const s = { checkpointer: storage.checkpointer, store: storage.store, replicaId: `serve-${process.pid}-${Date.now().toString(36)}` };
-    const assistant = await sessionAssistant({ ...session, describe: { ...session.describe, ...(model ? { llm: redactText(llm.spec) } : {}) } }, s);
+    const batch = values["batch-window"] > 0 ? { windowMs: values["batch-window"], maxBatch: values["batch-max"] } : (false as const);
+    const assistant = await sessionAssistant({ ...session, batch, describe: { ...session.describe, ...(model ? { llm: redactText(llm.spec) } : {}) } }, s);
     const served: ServedGraph[] = [];
     if (graphs.includes("session")) served.push(assistant);
     if (graphs.includes("billp")) served.push(await billpAssistant(session.setup, (await session.setup.predicted()).world.scorer, s));

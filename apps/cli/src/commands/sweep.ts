@@ -2,6 +2,7 @@
  * `farsight sweep SPEC | status | report`: a thin shell over @farsight/lab's sweeps (the local pool, the tables)
  * and @farsight/sweep-postgres (the queue across machines, loaded only with --queue). Flags in, a summary out.
  */
+import { loadSweepQueue } from "../sweep-queue.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { redactForWrite } from "@farsight/core";
@@ -60,7 +61,7 @@ interface Read {
 
 async function readSweep(values: { out?: string | undefined; queue?: string | undefined; sweep?: string | undefined }, io: CliIO): Promise<Read> {
   if (values.queue) {
-    const { readPgSweep } = await import("@farsight/sweep-postgres");
+    const { readPgSweep } = await loadSweepQueue();
     const s = await readPgSweep(values.queue, values.sweep, labIO(io));
     return { spec: s.spec, results: s.results, extra: `; ${s.running} running, ${s.queued} queued, ${s.failed} given up, ${s.retries} retried` };
   }
@@ -98,7 +99,7 @@ export const sweepCommand: Command = {
     const file = positionals[0]!;
     const spec = parseSweepSpec(readFileSync(file, "utf8"), file);
     if (values.queue) {
-      const { enqueueSweep } = await import("@farsight/sweep-postgres");
+      const { enqueueSweep } = await loadSweepQueue();
       const s = await enqueueSweep(values.queue, spec, { visibilitySeconds: values["visibility-timeout"], retries: values.attempts - 1 }, labIO(io));
       io.stdout(`sweep ${spec.name} (spec ${s.specHash}): ${s.jobs} jobs, ${s.finished} finished earlier, ${s.queued} queued now\n`);
       io.stdout("run `farsight worker --queue URL` on each machine; `farsight sweep status --queue URL` shows progress\n");

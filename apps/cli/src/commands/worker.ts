@@ -2,6 +2,7 @@
  * `farsight worker --queue URL`: claims sweep jobs from the PostgreSQL queue and runs them (@farsight/sweep-postgres's
  * runPgWorker, the worker loop of @farsight/lab). Start one per core on every machine that reaches the database.
  */
+import { loadSweepQueue } from "../sweep-queue.js";
 import { join } from "node:path";
 import { UsageError, type CliIO, type Command } from "../command.js";
 import { DATA_DIR_FLAG } from "../common-flags.js";
@@ -38,7 +39,7 @@ export const workerCommand: Command = {
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommand({ ...table, positionals: true }, argv);
     if (positionals.length) throw new UsageError(`farsight worker: unexpected argument "${positionals[0]}"`);
-    const { runPgWorker } = await import("@farsight/sweep-postgres");
+    const { runPgWorker } = await loadSweepQueue();
     const s = await runPgWorker(values.queue, {
       out: values.out,
       untilEmpty: values["until-empty"],

@@ -19,12 +19,16 @@ import { openStorage } from "../storage.js";
 import { startServer } from "../server.js";
 import { sessionAssistant, type SessionComponents } from "../session-assistant.js";
 import { Profiler } from "./profiler.js";
+import type { MicroBatchStats } from "@farsight/graph";
 
 export interface BreakdownOptions {
   readonly session: SessionComponents;
   /** `sqlite:<file>` or a postgres:// URL (the server's storage). */
   readonly storage: string;
-  /** Steps timed, after `warmup` untimed ones (all in one session: the session must be longer). Default 200. */
+  /**
+   * Steps timed, after `warmup` untimed ones, then as many again with the profiler off (all in one session:
+   * the session must be longer). Default 200.
+   */
   readonly steps?: number;
   readonly warmup?: number;
 }
@@ -42,8 +46,15 @@ export interface Breakdown {
   readonly parts: BreakdownPart[];
   /** The client's round trip per step. */
   readonly roundTripMs: number;
-  /** This process's (the server's) CPU per step. */
+  /** This process's (the server's) CPU per step, the profiler's own cost included. */
   readonly serverCpuMs: number;
+  /**
+   * The server's CPU per step over `steps` more steps of the same session with the profiler off: what a step
+   * costs without the timing (each mark reads the process's CPU time, which is not free).
+   */
+  readonly plainCpuMs: number;
+  /** The session's micro-batching over the timed steps (one session: batches of one; the window is wall time). */
+  readonly batching?: Record<string, MicroBatchStats>;
 }
 
 /**
@@ -68,6 +79,10 @@ const PARTS: [string, string[]][] = [
 export async function serveBreakdown(o: BreakdownOptions): Promise<Breakdown> {
   const steps = o.steps ?? 200;
   const warmup = o.warmup ?? 20;
+  // No item is shown twice in a session: one session must hold every step.
+  const K = o.session.slateSize ?? o.session.policy?.context.slateSize ?? 1;
+  const most = Math.floor(o.session.catalog.numItems / K) - warmup - 1;
+  if (2 * steps > most) throw new RangeError(`bench serve --breakdown: ${steps} steps twice after ${warmup} untimed need more than ${o.session.catalog.numItems} items in slates of ${K}; use --steps ${Math.floor(most / 2)} or fewer`);
   const prof = new Profiler(SECTIONS);
   const storage = await openStorage(o.storage);
   const cp = storage.checkpointer;
@@ -83,30 +98,42 @@ export async function serveBreakdown(o: BreakdownOptions): Promise<Breakdown> {
   prof.wrap(c.planner, "plan", "plan");
   if (c.policy) prof.wrap(c.policy, "act", "act");
   if (c.scorer) prof.wrap(c.scorer, "scoreAll", "act");
-  const served = await sessionAssistant({ ...c, maxSteps: Math.max(c.maxSteps ?? 0, warmup + steps + 1) }, { checkpointer: cp, store: storage.store, replicaId: `bench-${process.pid}` });
+  const served = await sessionAssistant({ ...c, maxSteps: Math.max(c.maxSteps ?? 0, warmup + 2 * steps + 1) }, { checkpointer: cp, store: storage.store, replicaId: `bench-${process.pid}` });
   prof.wrap(served.graph, "invoke", "graph.invoke");
   prof.wrap(served.graph, "getState", "graph.getState");
   prof.wrap(served, "checkResume", "checkResume");
   const server = await startServer({ graphs: [served], storage });
+  let plainCpuMs = NaN;
   try {
     const client = spawn(process.execPath, ["--input-type=module", "-e", CLIENT, server.url, String(warmup), String(steps)], { stdio: ["pipe", "pipe", "inherit"] });
     const lines = createInterface({ input: client.stdout! });
+    const cpuNow = () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    };
     let cpu0 = 0;
-    let result: { roundTripMs: number; jsonMs: number } | undefined;
+    let serverCpuMs = NaN;
+    let totals: ReturnType<Profiler["totals"]> | undefined;
+    const results: { roundTripMs: number; jsonMs: number }[] = [];
     for await (const line of lines) {
       if (line === "ready") {
-        prof.reset();
-        const u = process.cpuUsage();
-        cpu0 = (u.user + u.system) / 1000;
+        // First the timed steps; then, with the profiler off, the plain ones.
+        if (results.length === 0) prof.reset();
+        cpu0 = cpuNow();
         client.stdin!.write("go\n");
       } else if (line.startsWith("{")) {
-        result = JSON.parse(line) as { roundTripMs: number; jsonMs: number };
+        const cpu = (cpuNow() - cpu0) / steps;
+        if (results.length === 0) {
+          serverCpuMs = cpu;
+          totals = prof.totals();
+          prof.enabled = false;
+        }
+        results.push(JSON.parse(line) as { roundTripMs: number; jsonMs: number });
+        if (results.length === 2) plainCpuMs = cpu;
       }
     }
-    const u = process.cpuUsage();
-    const serverCpuMs = ((u.user + u.system) / 1000 - cpu0) / steps;
-    if (!result) throw new Error("the breakdown's client ended without its figures");
-    const totals = prof.totals();
+    const result = results[0];
+    if (!result || !totals || results.length < 2) throw new Error("the breakdown's client ended without its figures");
     const parts: BreakdownPart[] = PARTS.map(([part, names]) => {
       const ts = names.map((n) => totals.get(n)!);
       return { part, wallMs: ts.reduce((a, t) => a + t.wallMs, 0) / steps, cpuMs: ts.reduce((a, t) => a + t.cpuMs, 0) / steps };
@@ -115,15 +142,17 @@ export async function serveBreakdown(o: BreakdownOptions): Promise<Breakdown> {
     const attributedWall = parts.reduce((a, p) => a + p.wallMs, 0);
     const attributedCpu = parts.reduce((a, p) => a + p.cpuMs, 0);
     parts.push({ part: "HTTP, routing and the rest", wallMs: result.roundTripMs - attributedWall, cpuMs: serverCpuMs - attributedCpu });
-    return { storage: storage.kind, steps, parts, roundTripMs: result.roundTripMs, serverCpuMs };
+    const batching = served.batching?.();
+    return { storage: storage.kind, steps, parts, roundTripMs: result.roundTripMs, serverCpuMs, plainCpuMs, ...(batching && Object.keys(batching).length ? { batching } : {}) };
   } finally {
     await server.close();
   }
 }
 
 /**
- * The load: starts one session, answers `warmup` slates, says "ready", waits for "go", answers `steps` slates
- * and prints the mean round trip and the mean JSON cost (parsing the request, writing the answer) per step.
+ * The load: starts one session, answers `warmup` slates, then twice: says "ready", waits for "go", answers
+ * `steps` slates and prints the mean round trip and the mean JSON cost (parsing the request, writing the
+ * answer) per step.
  */
 const CLIENT = `
 import { createInterface } from "node:readline";
@@ -138,19 +167,22 @@ const thread = JSON.parse(await post("/threads", {})).thread_id;
 await post("/threads/" + thread + "/runs/wait", { assistant_id: "session", input: { userId: 0 } });
 const answer = { assistant_id: "session", command: { resume: { feedback: [1] } } };
 for (let i = 0; i < warmup; i++) await post("/threads/" + thread + "/runs/wait", answer);
-console.log("ready");
-for await (const line of createInterface({ input: process.stdin })) if (line === "go") break;
-let trip = 0, json = 0;
-for (let i = 0; i < steps; i++) {
-  const body = JSON.stringify(answer);
-  const t0 = performance.now();
-  const text = await post("/threads/" + thread + "/runs/wait", answer);
-  trip += performance.now() - t0;
-  const j0 = performance.now();
-  JSON.stringify(JSON.parse(text));
-  JSON.parse(body);
-  json += performance.now() - j0;
+const input = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+for (let pass = 0; pass < 2; pass++) {
+  console.log("ready");
+  while ((await input.next()).value !== "go");
+  let trip = 0, json = 0;
+  for (let i = 0; i < steps; i++) {
+    const body = JSON.stringify(answer);
+    const t0 = performance.now();
+    const text = await post("/threads/" + thread + "/runs/wait", answer);
+    trip += performance.now() - t0;
+    const j0 = performance.now();
+    JSON.stringify(JSON.parse(text));
+    JSON.parse(body);
+    json += performance.now() - j0;
+  }
+  console.log(JSON.stringify({ roundTripMs: trip / steps, jsonMs: json / steps }));
 }
-console.log(JSON.stringify({ roundTripMs: trip / steps, jsonMs: json / steps }));
 process.exit(0);
 `;

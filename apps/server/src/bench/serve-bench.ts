@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { cpuMsOf, httpLoad, startServeProcess, type LoadRow } from "./serve-load.js";
-import { compareLoads, type ComparedRow } from "./serve-report.js";
+import { batchCell, compareLoads, type ComparedRow } from "./serve-report.js";
 
 export type BenchStorage = "sqlite" | "postgres";
 
@@ -57,7 +57,7 @@ export async function benchServe(o: ServeBenchOptions): Promise<{ rows: Compared
         try {
           const row = await httpLoad(server.url, n, o.requests, o.numUsers, () => cpuMsOf(server.child.pid!));
           rows.get(build.name)!.push(row);
-          o.say?.(`  ${storage.padEnd(8)} ${build.name.padEnd(10)} ${String(n).padStart(3)} sessions: ${row.recsPerSec.toFixed(0).padStart(5)} recs/s  p50 ${row.p50Ms.toFixed(1)} ms  p99 ${row.p99Ms.toFixed(1)} ms  server CPU ${row.serverCpuMsPerRec.toFixed(2)} ms/rec`);
+          o.say?.(`  ${storage.padEnd(8)} ${build.name.padEnd(10)} ${String(n).padStart(3)} sessions: ${row.recsPerSec.toFixed(0).padStart(5)} recs/s  p50 ${row.p50Ms.toFixed(1)} ms  p99 ${row.p99Ms.toFixed(1)} ms  server CPU ${row.serverCpuMsPerRec.toFixed(2)} ms/rec  batch ${batchCell(row)}`);
         } catch (err) {
           const error = err instanceof Error ? err.message : String(err);
           failures.push({ storage, build: build.name, sessions: n, error });

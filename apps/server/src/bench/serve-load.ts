@@ -19,6 +19,36 @@ export interface LoadRow {
   readonly p99Ms: number;
   /** User + system CPU of the server process per recommendation (NaN without /proc). */
   readonly serverCpuMsPerRec: number;
+  /**
+   * The server's cross-session micro-batching over the level (from `/info`): mean requests per call and the
+   * window, per batched call (`act`, `plan`); absent for a build without it.
+   */
+  readonly batching?: Record<string, { readonly meanBatch: number; readonly windowMs: number; readonly batches: number }>;
+}
+
+/** The session graph's micro-batching counters as `/info` shows them now (undefined for a build without). */
+export async function batchingOf(url: string): Promise<Record<string, { meanBatch: number; windowMs: number; batches: number; requests: number }> | undefined> {
+  try {
+    const info = (await (await fetch(`${url}/info`)).json()) as { batching?: { session?: Record<string, { meanBatch: number; windowMs: number; batches: number; requests: number }> } };
+    return info.batching?.session;
+  } catch {
+    return undefined; // an older build's answer without it
+  }
+}
+
+/** What the micro-batchers did between two readings of {@link batchingOf}. */
+export function batchingBetween(
+  before: Awaited<ReturnType<typeof batchingOf>>,
+  after: Awaited<ReturnType<typeof batchingOf>>,
+): LoadRow["batching"] {
+  if (!after) return undefined;
+  return Object.fromEntries(
+    Object.entries(after).map(([call, a]) => {
+      const b = before?.[call] ?? { batches: 0, requests: 0 };
+      const batches = a.batches - b.batches;
+      return [call, { batches, meanBatch: batches ? (a.requests - b.requests) / batches : 0, windowMs: a.windowMs }];
+    }),
+  );
 }
 
 /** User + system CPU milliseconds of a process, from /proc (Linux; USER_HZ is 100). NaN elsewhere. */
@@ -83,11 +113,14 @@ export async function httpLoad(url: string, sessions: number, requests: number, 
       lat.push(performance.now() - t0);
     }
   };
+  const batch0 = await batchingOf(url);
   const cpu0 = serverCpuMs();
   const t0 = performance.now();
   await Promise.all(people.map(answer));
   const wall = (performance.now() - t0) / 1000;
-  return summariseLoad(sessions, lat, wall, serverCpuMs() - cpu0);
+  const cpu = serverCpuMs() - cpu0;
+  const batching = batchingBetween(batch0, await batchingOf(url));
+  return { ...summariseLoad(sessions, lat, wall, cpu), ...(batching ? { batching } : {}) };
 }
 
 /** The figures of one level from its latencies (ms), its wall time (s) and the server's CPU time (ms). */

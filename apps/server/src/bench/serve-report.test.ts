@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { summariseLoad } from "./serve-load.js";
-import { breakdownTable, compareLoads, loadTable } from "./serve-report.js";
+import { batchingBetween, summariseLoad } from "./serve-load.js";
+import { batchCell, breakdownTable, compareLoads, loadTable } from "./serve-report.js";
 
 describe("bench serve's arithmetic", () => {
   it("summarises a level: throughput over the wall time, quantiles, CPU per recommendation", () => {
@@ -21,15 +21,27 @@ describe("bench serve's arithmetic", () => {
     expect(md).toHaveLength(4);
     expect(md[0]).toContain("f65f141 recs/s");
     expect(md[3]).toContain("| postgres | 64 | 200 |");
-    expect(md[3]).toContain("| 50.00x | 20.00x |");
-    expect(md[2]).toMatch(/\| - \| - \|$/);
+    expect(md[3]).toContain("| 50.00x | 20.00x | - |");
+    expect(md[2]).toMatch(/\| - \| - \| - \|$/);
+  });
+
+  it("reports the micro-batching a level saw, from two readings of /info", () => {
+    const before = { plan: { batches: 10, requests: 10, meanBatch: 1, windowMs: 2 }, act: { batches: 0, requests: 0, meanBatch: 0, windowMs: 2 } };
+    const after = { plan: { batches: 30, requests: 90, meanBatch: 3, windowMs: 2 }, act: { batches: 0, requests: 0, meanBatch: 0, windowMs: 2 } };
+    const batching = batchingBetween(before, after);
+    expect(batching).toEqual({ plan: { batches: 20, meanBatch: 4, windowMs: 2 }, act: { batches: 0, meanBatch: 0, windowMs: 2 } });
+    const row = { ...summariseLoad(64, [5, 5], 0.01, 2), batching };
+    expect(batchCell(row)).toBe("plan 4.0 (2 ms)");
+    expect(batchCell(summariseLoad(1, [5], 1, 1))).toBe("-");
+    expect(batchingBetween(undefined, undefined)).toBeUndefined();
   });
 
   it("lays breakdowns side by side with the total per step", () => {
-    const b = (storage: string, k: number) => ({ storage, steps: 10, roundTripMs: 3 * k, serverCpuMs: 2 * k, parts: [{ part: "act", wallMs: k, cpuMs: k / 2 }] });
+    const b = (storage: string, k: number) => ({ storage, steps: 10, roundTripMs: 3 * k, serverCpuMs: 2 * k, plainCpuMs: 1.5 * k, parts: [{ part: "act", wallMs: k, cpuMs: k / 2 }] });
     const md = breakdownTable([b("sqlite", 1), b("postgres", 2)]).split("\n");
     expect(md[0]).toBe("| part | sqlite wall ms | sqlite CPU ms | postgres wall ms | postgres CPU ms |");
     expect(md[2]).toBe("| act | 1.00 | 0.50 | 2.00 | 1.00 |");
     expect(md[3]).toBe("| **total per step** | 3.00 | 2.00 | 6.00 | 4.00 |");
+    expect(md[4]).toBe("| **CPU per step, profiler off** |  | 1.50 |  | 3.00 |");
   });
 });

@@ -14,6 +14,6 @@ import { buildBillpGraph, buildLerlTrainingGraph } from "../simulated-assistants
 const served = await presetSession({ preset: "synthetic" });
 const setup = served.setup;
 
-export const session = createSessionGraph({ ...served, pool: new ReflectionPool() });
+export const session = createSessionGraph({ ...served, pool: new ReflectionPool(), actInPlanNode: true });
 export const billp = (await buildBillpGraph(setup, (await setup.predicted()).world.scorer)).graph;
 export const lerl = buildLerlTrainingGraph(setup);

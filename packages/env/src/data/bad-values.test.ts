@@ -93,3 +93,14 @@ describe("messages blame the right file", () => {
     expect(() => loadMovieLens1m(write({ "ratings.dat": "1::1::3::0\n" }))).toThrow(/movies\.dat: file not found\. Get MovieLens with `farsight data fetch movielens-1m`/);
   });
 });
+
+describe("Coat propensities", () => {
+  const withPropensities = (p: string) => write({ "train.ascii": "5 0\n0 3\n", "test.ascii": "0 1\n2 0\n", "coat_pseudoGT_ratingM.ascii": "1 2\n3 4\n", "propensities.ascii": p, ...coatFeatures });
+  it("are read when present, and a propensity of 0 or above 1, or the wrong shape, names the file and line", () => {
+    expect(Array.from(loadCoat(withPropensities("0.5 0.25\n0.125 1\n")).propensities!)).toEqual([0.5, 0.25, 0.125, 1]);
+    expect(loadCoat(coat("5 0\n0 3\n")).propensities).toBeUndefined();
+    expect(() => loadCoat(withPropensities("0.5 0.25\n0 1\n"))).toThrow(/propensities\.ascii:2: propensity of item 0 is 0; a propensity is a probability in \(0, 1\]/);
+    expect(() => loadCoat(withPropensities("0.5 1.5\n0.1 1\n"))).toThrow(/propensities\.ascii:1: column 2 is "1.5"/);
+    expect(() => loadCoat(withPropensities("0.5 0.25\n"))).toThrow(/propensities\.ascii: has 1 rows, expected 2/);
+  });
+});

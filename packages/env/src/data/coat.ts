@@ -5,6 +5,8 @@
  * named `jackettype:*` in item_features_map.txt); the 33 one-hot item features become the item embeddings.
  * The 14 one-hot user features (gender, age, location, fashion interest) are read when the folder has them
  * (copies fetched before they were pinned lack them); with the item features they are DeepFM's fields.
+ * propensities.ascii (the creators' learned P(rated), 290 x 300, values in (0, 1]) is read when present: the
+ * `deepfm-ips` user model weighs each rating by its inverse.
  * Declared values: ratings are integers 0..5 (0 = not rated), pseudo-GT cells integers 1..5, item features 0/1.
  */
 import { existsSync } from "node:fs";
@@ -61,6 +63,7 @@ export function loadCoat(dir: string): Dataset {
     itemTitles: itemCategories.map((c, i) => `${names[typeColumns[c[0]!]!]!.slice("jackettype:".length)} jacket #${i}`),
   });
   const users = readUserFeatures(dir, numUsers, hint);
+  const propensities = readPropensities(dir, numUsers, numItems, hint);
   return {
     name: "coat",
     numUsers,
@@ -68,6 +71,7 @@ export function loadCoat(dir: string): Dataset {
     train: logFromDense(train.values, numUsers, numItems),
     test: logFromDense(test.values, numUsers, numItems),
     groundTruth: gt.values,
+    ...(propensities ? { propensities } : {}),
     itemFeatures: feats.values,
     itemFeatureDim: names.length,
     itemFeatureNames: names,
@@ -84,4 +88,14 @@ function readUserFeatures(dir: string, numUsers: number, hint: string): { userFe
   for (const [line] of lines(readText(mapFile, hint))) names.push(line.trim());
   const feats = readDenseMatrix(featFile, numUsers, names.length, { min: 0, max: 1, integer: true }, hint);
   return { userFeatures: feats.values, userFeatureDim: names.length, userFeatureNames: names };
+}
+
+/** propensities.ascii, or nothing when the folder lacks it; a zero (an impossible rating) is named by line. */
+function readPropensities(dir: string, numUsers: number, numItems: number, hint: string): Float32Array | undefined {
+  const file = join(dir, "propensities.ascii");
+  if (!existsSync(file)) return undefined;
+  const m = readDenseMatrix(file, numUsers, numItems, { min: 0, max: 1, integer: false }, hint);
+  const zero = m.values.findIndex((p) => !(p > 0));
+  if (zero >= 0) throw dataError(file, Math.floor(zero / numItems) + 1, `propensity of item ${zero % numItems} is ${m.values[zero]}; a propensity is a probability in (0, 1]`);
+  return m.values;
 }

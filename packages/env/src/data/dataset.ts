@@ -25,6 +25,11 @@ export interface Dataset {
   readonly test?: RatingLog;
   /** A fully observed users x items reward matrix (Coat pseudo-GT, KuaiRec small matrix), where known. */
   readonly groundTruth?: Float32Array;
+  /**
+   * P(a user rated an item) per users x items cell, row-major, where the dataset ships them (Coat's
+   * propensities.ascii): the inverse-propensity weights of the `deepfm-ips` user model.
+   */
+  readonly propensities?: Float32Array;
   /** Item feature vectors (numItems x itemFeatureDim, row-major), where the dataset has them (Coat). */
   readonly itemFeatures?: Float32Array;
   readonly itemFeatureDim?: number;
@@ -53,11 +58,14 @@ export function dataError(file: string, line: number | undefined, problem: strin
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
+/** The text encodings the loaders read (our own type: Node's `BufferEncoding` would tie the declarations to @types/node). */
+export type TextEncoding = "utf8" | "latin1";
+
 /**
  * Reads a text file, with an error that names it and says what to do when it is missing. A UTF-8 byte-order
  * mark is dropped: kept, it would glue itself to the first id ("\uFEFF1" is a user "1" never met again).
  */
-export function readText(file: string, hint = "", encoding: BufferEncoding = "utf8"): string {
+export function readText(file: string, hint = "", encoding: TextEncoding = "utf8"): string {
   try {
     const buf = readFileSync(file);
     return (buf.subarray(0, 3).equals(BOM) ? buf.subarray(3) : buf).toString(encoding);

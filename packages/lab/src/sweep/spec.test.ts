@@ -36,7 +36,7 @@ describe("sweep specs", () => {
     expect(() => checkSweepSpec({ ...base, seeds: [0, 0] })).toThrow(/seeds lists a value twice/);
     expect(() => checkSweepSpec({ ...base, budgets: [0] })).toThrow(/budgets must list integers >= 1/);
     expect(() => checkSweepSpec({ ...base, methods: ["ppo"] })).toThrow(/methods must list one of lerl, ilrec/);
-    expect(() => checkSweepSpec({ ...base, lerl: { planners: ["no-such-planner"] } })).toThrow();
+    expect(() => checkSweepSpec({ ...base, lerl: { planners: ["no-such-planner"] } })).toThrow(/unknown planner "no-such-planner"/);
     expect(() => parseSweepSpec("name: [unclosed")).toThrow(/neither valid JSON nor YAML/);
   });
 

@@ -213,7 +213,7 @@ describe("IlrecLearner", () => {
       policy.dispose();
       bcPolicy.dispose();
     }
-  }, 180_000);
+  }, 420_000);
 
   it("without demonstrations is the package's A2C: no discriminator, no imitation", async () => {
     const env = trainSim(8, 1);

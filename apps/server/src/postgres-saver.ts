@@ -1,0 +1,82 @@
+/**
+ * LangGraph's PostgresSaver with each save in one statement. The package's `put` opens a transaction and sends
+ * one INSERT per changed channel, then the checkpoint, then COMMIT (a session step changes about six channels:
+ * nine round trips); its `putWrites` does the same per pending write. Each round trip is a socket write and a
+ * wake-up of the database, which cost the served step more CPU than everything LangGraph computes. Here a
+ * checkpoint and its channel blobs go in one INSERT (the blobs in a data-modifying WITH), and a task's writes in
+ * one multi-row INSERT: one round trip each. A single statement is atomic in PostgreSQL, so a save is still
+ * all or nothing (what a replica killed mid-save leaves is the previous checkpoint, as before); the rows, tables
+ * and conflict rules are the package's own, so the package reads them (getTuple, list) unchanged.
+ */
+import pg from "pg";
+import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import { WRITES_IDX_MAP, type ChannelVersions, type Checkpoint, type CheckpointMetadata, type PendingWrite } from "@langchain/langgraph-checkpoint";
+import type { RunnableConfig } from "@langchain/core/runnables";
+
+/** The package's tables, in the schema it uses by default (the server never sets another). */
+const BLOBS = `"public".checkpoint_blobs`;
+const CHECKPOINTS = `"public".checkpoints`;
+const WRITES = `"public".checkpoint_writes`;
+
+/** `($a, $b, ...)` rows of `width` parameters each, numbered from `from`. */
+function rows(count: number, width: number, from: number, fixed: Record<number, string> = {}): string {
+  const out: string[] = [];
+  let n = from;
+  for (let r = 0; r < count; r++) {
+    const cells: string[] = [];
+    for (let c = 0; c < width; c++) cells.push(fixed[c] ?? `$${n++}`);
+    out.push(`(${cells.join(", ")})`);
+  }
+  return out.join(", ");
+}
+
+export class OneStatementPostgresSaver extends PostgresSaver {
+  private readonly db: pg.Pool;
+
+  constructor(pool: pg.Pool) {
+    super(pool);
+    this.db = pool;
+  }
+
+  override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
+    if (config.configurable === undefined) throw new Error(`Missing "configurable" field in "config" param`);
+    const { thread_id, checkpoint_ns = "", checkpoint_id } = config.configurable as { thread_id: string; checkpoint_ns?: string; checkpoint_id?: string };
+    const [blobs, meta] = await Promise.all([this._dumpBlobs(thread_id, checkpoint_ns, checkpoint.channel_values, newVersions), this._dumpMetadata(metadata)]);
+    // $1 thread, $2 namespace, $3-$6 the checkpoint row, then (channel, version, type, blob) per changed channel.
+    const params: unknown[] = [thread_id, checkpoint_ns, checkpoint.id, checkpoint_id, this._dumpCheckpoint(checkpoint), meta];
+    for (const [, , channel, version, type, blob] of blobs) params.push(channel, version, type, blob);
+    const insertBlobs = blobs.length
+      ? `WITH blobs AS (INSERT INTO ${BLOBS} (thread_id, checkpoint_ns, channel, version, type, blob)
+           VALUES ${rows(blobs.length, 6, 7, { 0: "$1", 1: "$2" })}
+           ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING) `
+      : "";
+    await this.db.query(
+      `${insertBlobs}INSERT INTO ${CHECKPOINTS} (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, metadata = EXCLUDED.metadata`,
+      params,
+    );
+    return { configurable: { thread_id, checkpoint_ns, checkpoint_id: checkpoint.id } };
+  }
+
+  override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
+    const { thread_id, checkpoint_ns = "", checkpoint_id } = (config.configurable ?? {}) as { thread_id: string; checkpoint_ns?: string; checkpoint_id: string };
+    // As the package: writes to the special channels (errors, interrupts...) replace an earlier one of the same
+    // index; any other batch is inserted once (a retried task's writes are kept as first written).
+    const replace = writes.every((w) => w[0] in WRITES_IDX_MAP);
+    const dumped = await this._dumpWrites(thread_id, checkpoint_ns, checkpoint_id, taskId, writes);
+    // One row per (task, index): the package wrote them one after the other, so the last won with `replace` and
+    // the first without; one statement may not touch a row twice.
+    const byIdx = new Map<number, (typeof dumped)[number]>();
+    for (const w of dumped) if (replace || !byIdx.has(w[4])) byIdx.set(w[4], w);
+    if (byIdx.size === 0) return;
+    const params: unknown[] = [thread_id, checkpoint_ns, checkpoint_id, taskId];
+    for (const [, , , , idx, channel, type, blob] of byIdx.values()) params.push(idx, channel, type, blob);
+    await this.db.query(
+      `INSERT INTO ${WRITES} (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob)
+       VALUES ${rows(byIdx.size, 8, 5, { 0: "$1", 1: "$2", 2: "$3", 3: "$4" })}
+       ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) DO ${replace ? "UPDATE SET channel = EXCLUDED.channel, type = EXCLUDED.type, blob = EXCLUDED.blob" : "NOTHING"}`,
+      params,
+    );
+  }
+}
