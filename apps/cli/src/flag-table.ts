@@ -49,6 +49,8 @@ export interface ChoiceFlagSpec<C extends string = string> extends FlagCommon {
   readonly aliases?: Readonly<Record<string, C>>;
   /** One help line per choice; without it the choices are listed inline. */
   readonly choiceHelp?: Readonly<Partial<Record<C, string>>>;
+  /** Choices that also take a parameter as `name:param` (`distilled:DIR`); whoever builds the value checks the parameter. */
+  readonly parameterised?: readonly C[];
 }
 
 /** Comma-separated values; with `choices`, each is checked (aliases resolved, repeats dropped). */

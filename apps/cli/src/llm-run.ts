@@ -34,7 +34,7 @@ export const LLM_RUN_FLAGS = defineFlags({
 export const RECORD_FLAG = defineFlags({
   record: {
     kind: "boolean", group: "Language model",
-    help: "write every LLM answer (prompt, answer, validation, fallback reason, role, session, timing, tokens) to llm-records.jsonl in the run directory (redacted); farsight report shows them per role.",
+    help: "write every LLM answer (prompt, answer, validation, fallback reason, role, session, timing, tokens) to llm-records.jsonl in the run directory (redacted); farsight report shows them per role. run lerl also records a non-LLM planner's plans with their requests (no model calls): a teacher for farsight distill.",
   },
 });
 

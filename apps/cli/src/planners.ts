@@ -4,7 +4,7 @@
  * @farsight/lab's planner registry.
  */
 
-export const PLANNER_NAMES = ["llm-category", "llm-thought", "saturation-aware", "reflection-guided", "oracle-saturation", "quit-aware-oracle", "noisy-oracle", "random", "all-categories"] as const;
+export const PLANNER_NAMES = ["llm-category", "llm-thought", "saturation-aware", "reflection-guided", "oracle-saturation", "quit-aware-oracle", "noisy-oracle", "distilled", "random", "all-categories"] as const;
 export type PlannerName = (typeof PLANNER_NAMES)[number];
 
 /** Short names of earlier releases (and less typing); each maps to one long name. */
@@ -24,6 +24,7 @@ export const PLANNER_HELP: Readonly<Record<PlannerName, string>> = {
   "oracle-saturation": "ORACLE: configured from the preset's quit rule (a reference, not a method)",
   "quit-aware-oracle": "ORACLE: the quit-aware oracle of any preset (category rules: oracle-saturation; Coat/MovieLens distance windows: the items the rule lets through, valued on the ground truth)",
   "noisy-oracle": "ORACLE of quality q, as noisy-oracle:Q (0 <= Q <= 1): the quit-aware oracle's plan with probability Q, a random plan otherwise",
+  distilled: "non-LLM: a planner `farsight distill` trained on recorded plans, as distilled:DIR",
   random: "a random category subset",
   "all-categories": "no plan: every category (flat PPO's algorithm)",
 };

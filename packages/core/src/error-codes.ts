@@ -128,6 +128,7 @@ export const FARSIGHT_ERROR_CODES = {
   "lab/llm-fallback-rate": "a component of an LLM run fell back more often than the run's maxFallbackRate allows",
   "lab/llm-collapsed": "a component of an LLM run gave (nearly) the same answer to different sessions, and the run did not accept it (acceptCollapse)",
   "lab/llm-unusable": "the run's model failed its preflight request, so every LLM answer would be a fallback",
+  "lab/no-planner-answers": "a records file (llm-records.jsonl) holds no planner answer to distil: no planner role, or only fallbacks and records without their plan request",
   "lab/llm-record-write": "a run's answer records (llm-records.jsonl, --record) cannot be written: the run stops rather than lose them",
   "lab/run-dir-busy": "a run directory is locked by another live process",
   "lab/run-dir-create": "a run directory cannot be created",

@@ -58,3 +58,7 @@ export { formatUserModelTable, runUserModelBench, type UserModelBenchOptions, ty
 // bench llm --throughput
 export { formatLlmThroughput, runLlmThroughputBench, startFixedLatencyServer, throughputRequests, type LlmThroughputOptions, type LlmThroughputResult, type LlmThroughputRow } from "./bench/llm-throughput.js";
 export * from "./sweep/index.js";
+export { distillPlanner, readPlanRecords, isHeldOut, meanAgreement, majorityAgreement, distilledPlannerFile, type DistillOptions, type DistillResult, type PlanRecords } from "./distill/distill.js";
+export { RecordedPlanner, NO_MODEL } from "./distill/recorded-planner.js";
+// bench distill
+export { formatDistillBench, runDistillBench, type DistillBenchCell, type DistillBenchOptions, type DistillBenchResult, type DistillBenchRow } from "./bench/distill.js";

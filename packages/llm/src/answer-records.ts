@@ -55,6 +55,11 @@ export interface AnswerRecord {
   key?: string;
   /** The value the component used (the plan, the reflection, the score; the fallback's on a fallback). */
   value?: unknown;
+  /**
+   * What the component was asked, as it states it (the planner: its plan request without item history), so that
+   * recorded answers can train a model of the role (`farsight distill`). Absent when the component does not say.
+   */
+  input?: unknown;
   /** The model calls made for this answer, in order (none when the answer came without a call). */
   calls: ModelCallRecord[];
   /** Answers settled from the same calls (a cohort request answers several sessions); absent when 1. */
@@ -121,6 +126,7 @@ export function answerRecord(a: {
   reason?: string;
   key?: string;
   value: unknown;
+  input?: unknown;
   calls: readonly PendingCall[];
   sharedBy?: number;
 }): AnswerRecord {
@@ -138,6 +144,7 @@ export function answerRecord(a: {
     ...(a.reason !== undefined ? { reason: a.reason } : {}),
     ...(a.key !== undefined ? { key: a.key } : {}),
     ...(a.value !== undefined ? { value: a.value } : {}),
+    ...(a.input !== undefined ? { input: a.input } : {}),
     calls,
     ...(a.sharedBy !== undefined && a.sharedBy > 1 ? { sharedBy: a.sharedBy } : {}),
     latencyMs: Math.round(calls.reduce((n, c) => n + c.latencyMs, 0)),

@@ -43,6 +43,8 @@ export interface FallbackContext {
   sample?: (value: any, index: number) => QualitySample | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** The session of the `index`-th answer, for answer records (fallbacks included; `sample`'s session otherwise). */
   session?: (index: number) => string | undefined;
+  /** What the `index`-th answer was asked, for answer records (see `AnswerRecord.input`). */
+  input?: (index: number) => unknown;
 }
 
 /**
@@ -96,10 +98,12 @@ export async function settle<T>(
     if (!ctx.stats?.recordingAnswers) return;
     const calls = attempts[i]!.calls ?? [];
     const session = ctx.session?.(i) ?? sample?.session;
+    const input = ctx.input?.(i);
     ctx.stats.recordAnswerRecord(
       answerRecord({
         role: ctx.component, model, outcome: a.outcome, value: a.value, calls, sharedBy: shared.get(calls) ?? 1,
         ...(session !== undefined ? { session } : {}), ...(a.reason !== undefined ? { reason: a.reason } : {}), ...(sample ? { key: sample.key } : {}),
+        ...(input !== undefined ? { input } : {}),
       }),
     );
   });

@@ -8,6 +8,7 @@ export {
   itemSlatesFromHistory,
   candidateOptions,
   assertPlannable,
+  planRequestForRecord,
   DEFAULT_HISTORY_SLATES,
   type BuildPlanRequestOptions,
 } from "./request.js";

@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { Plan } from "@farsight/core";
 import { settle, type Attempt, type LlmStats } from "@farsight/llm";
-import { assertPlannable } from "./request.js";
+import { assertPlannable, planRequestForRecord } from "./request.js";
 import { type PlanCallOptions, type PlanRequest, type Planner, type PreviousPlan } from "@farsight/core";
 import { emptyCounters, type PlannerCounters } from "./counters.js";
 
@@ -65,6 +65,8 @@ export abstract class LlmPlannerBase implements Planner {
       ...(this.common.stats ? { stats: this.common.stats } : {}),
       ...(options?.signal ? { signal: options.signal } : {}),
       session: (j: number) => requests[todo[j]!]!.sessionId,
+      // The request itself (without item history), so recorded plans can train a planner (`farsight distill`).
+      input: (j: number) => planRequestForRecord(requests[todo[j]!]!),
       // Quality guards: the plan's categories per session (a planner that gives every session one plan has collapsed).
       sample: (plan: Plan, j: number) => ({
         key: [...plan.categories].sort((a, b) => a - b).join(","),

@@ -122,3 +122,22 @@ export function assertPlannable(request: PlanRequest): void {
     });
   }
 }
+
+/**
+ * A plan request as answer records keep it (`AnswerRecord.input`): everything a planner reads except the item
+ * history (long, and only the item-rule oracle reads it), the previous plan and the reflections' texts (the
+ * prompt in the same record has them; their number is kept). What `farsight distill` trains on.
+ */
+export function planRequestForRecord(r: PlanRequest): Record<string, unknown> {
+  return {
+    sessionId: r.sessionId,
+    ...(r.userId !== undefined ? { userId: r.userId } : {}),
+    step: r.step,
+    candidates: r.candidates,
+    history: r.history,
+    ...(r.otherCategories?.length ? { otherCategories: r.otherCategories } : {}),
+    reflections: r.reflections.length,
+    ...(r.returnSoFar !== undefined ? { returnSoFar: r.returnSoFar } : {}),
+    ...(r.user ? { user: r.user } : {}),
+  };
+}

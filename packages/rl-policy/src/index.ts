@@ -38,3 +38,4 @@ export * from "./ilrec/index.js";
 export * from "./offline/index.js";
 export { DEFAULT_USER_STATE, UserTables, userTokens, prependTokens, type UserStateOptions } from "./user-state.js";
 export { PPO, A2C, DQN, REINFORCE, Learner, TrainedAgent, type LearnOptions, type AgentEvaluateOptions } from "./learn.js";
+export { DistilledPlanner, DEFAULT_DISTILLED_PLANNER_OPTIONS, type DistilledPlannerOptions, type DistillExample, type DistillRequest } from "./distilled-planner.js";

@@ -4,6 +4,7 @@
  */
 import type { CliIO } from "../command.js";
 import type { CommandSpec } from "../flag-table.js";
+import { distillBench } from "./distill.js";
 import { envBench } from "./env.js";
 import { policyBench } from "./policy.js";
 import { groundingBench } from "./grounding.js";
@@ -27,6 +28,7 @@ export const benchTargets: BenchTarget[] = [
   groundingBench,
   policyBench,
   learnBench,
+  distillBench,
   llmBench,
   serveBench,
   sweepBench,

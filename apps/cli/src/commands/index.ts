@@ -52,6 +52,11 @@ export const commands: readonly LazyCommand[] = [
     load: async () => (await import("./billp.js")).billpCommand,
   },
   {
+    name: "distill",
+    summary: "train a planner with no LLM on recorded plans (run lerl --record), for --planner distilled:DIR",
+    load: async () => (await import("./distill.js")).distillCommand,
+  },
+  {
     name: "report",
     summary: "write a self-contained HTML report (SVG charts, tables) of a run directory",
     load: async () => (await import("./report.js")).reportCommand,

@@ -16,6 +16,8 @@ import {
   type PromptMessages,
 } from "@farsight/planner";
 import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
+import { createPlanner } from "@farsight/lab";
+import { initBackend } from "@farsight/rl-policy";
 import { redactText } from "@farsight/core";
 import { UsageError, type CliIO, type Command } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG } from "../common-flags.js";
@@ -36,7 +38,7 @@ const table = defineCommand({
   ],
   flags: {
     ...ENV_FLAG,
-    planner: { kind: "choice", ...plannerChoices(PLANNERS), default: "saturation-aware", placeholder: "NAME", help: "the planner (oracle-saturation is an ORACLE: it reads the preset's quit rule)." },
+    planner: { kind: "choice", ...plannerChoices(PLANNERS), parameterised: ["distilled"], default: "saturation-aware", placeholder: "NAME", help: "the planner (oracle-saturation is an ORACLE: it reads the preset's quit rule; distilled takes its directory, distilled:DIR)." },
     "show-prompt": {
       kind: "boolean",
       help: "print the prompt each session's plan comes from (for non-LLM planners: the LERL prompt an llm-category planner would get).",
@@ -97,6 +99,11 @@ async function warmPool(setup: EnvSetup, seed: number, steps: number, pool: Refl
 }
 
 async function makePlanner(name: PlannerName, llm: LlmRunOptions, seed: number, cohort: number, stats: LlmStats, setup: EnvSetup, io: CliIO): Promise<Planner> {
+  // distilled:DIR (checked by the planner registry: a bare "distilled" is refused there).
+  if (name === "distilled" || name.startsWith("distilled:")) {
+    await initBackend();
+    return createPlanner(name, { setup, seed, model: null, stats, cohort });
+  }
   if (name === "saturation-aware") return new SaturationAwarePlanner({ seed });
   if (name === "reflection-guided") return new ReflectionGuidedPlanner({ seed });
   if (name === "oracle-saturation") return new OracleSaturationPlanner({ seed, rule: categoryQuitRule(setup) });

@@ -95,10 +95,17 @@ describe("farsight run lerl --record, then farsight report", () => {
     }
   }, 180_000);
 
-  it("refuses --record where no model is asked, and a record file that cannot be written stops the run with lab/llm-record-write", async () => {
+  it("records a non-LLM planner's plans with their requests (a distill teacher), and a record file that cannot be written stops the run with lab/llm-record-write", async () => {
     const io = captureIO();
-    expect(await main(["run", "lerl", "--planner", "random", "--record", "--steps", "10", "--out", join(dir, "never")], io, commands)).toBe(2);
-    expect(io.err).toContain("--record keeps the LLM's answers");
+    const out = join(dir, "random-teacher");
+    expect(await main(["run", "lerl", "--planner", "random", "--record", "--steps", "10", "--batch", "2", "--skip-eval", "--out", out], io, commands)).toBe(0);
+    const records = readFileSync(join(out, "llm-records.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(records.length).toBeGreaterThan(0);
+    for (const r of records) {
+      expect(r).toMatchObject({ role: "planner/random", valid: true, calls: [], model: expect.stringContaining("no LLM") });
+      expect(r.input.candidates.length).toBeGreaterThan(0);
+      expect(r.value.categories.every((c: number) => r.input.candidates.some((o: { id: number }) => o.id === c))).toBe(true);
+    }
     const { llmRecordSink } = await import("@farsight/lab");
     const { mkdirSync } = await import("node:fs");
     const blocked = join(dir, "blocked");

@@ -17,7 +17,7 @@ import { checkLerlFlags } from "../run/lerl-flags.js";
 import { savedLerlFlags } from "../run/lerl-saved-flags.js";
 
 /** Planners `run lerl` can train with (names of lab's planner registry; the flag table also takes the aliases). */
-export const PLANNERS = ["llm-category", "saturation-aware", "reflection-guided", "oracle-saturation", "quit-aware-oracle", "noisy-oracle", "random", "all-categories"] as const satisfies readonly PlannerName[];
+export const PLANNERS = ["llm-category", "saturation-aware", "reflection-guided", "oracle-saturation", "quit-aware-oracle", "noisy-oracle", "distilled", "random", "all-categories"] as const satisfies readonly PlannerName[];
 export type PlannerChoice = (typeof PLANNERS)[number];
 
 const table = defineCommand({
@@ -26,7 +26,7 @@ const table = defineCommand({
   description: ["Trains LERL (an LLM or non-LLM category planner + PPO) on a preset, evaluates it and compares it with flat PPO, random and popularity. `farsight run ilrec --help` describes the other method."],
   flags: {
     ...ENV_FLAG,
-    planner: { kind: "list", ...plannerChoices(PLANNERS), parameterised: ["noisy-oracle"], default: ["saturation-aware"], placeholder: "NAME,...", help: "one LERL row per planner (comma-separated; noisy-oracle takes its quality, noisy-oracle:0.5)." },
+    planner: { kind: "list", ...plannerChoices(PLANNERS), parameterised: ["noisy-oracle", "distilled"], default: ["saturation-aware"], placeholder: "NAME,...", help: "one LERL row per planner (comma-separated; noisy-oracle takes its quality, noisy-oracle:0.5; distilled its directory, distilled:DIR)." },
     steps: { kind: "int", min: 1, default: 6000, help: "training budget in environment transitions." },
     seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "first seed." },
     seeds: { kind: "int", min: 1, default: 1, placeholder: "K", help: "trains and evaluates seeds S..S+K-1." },

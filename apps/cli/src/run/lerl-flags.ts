@@ -11,7 +11,6 @@ export interface LerlFlagValues {
   readonly cohort?: string | undefined;
   readonly episodes?: string | undefined;
   readonly "skip-eval"?: boolean | undefined;
-  readonly record?: boolean | undefined;
 }
 
 /** Throws a usage error for flags the chosen planners or mode would ignore. */
@@ -22,9 +21,6 @@ export function checkLerlFlags(values: LerlFlagValues, planners: readonly string
   }
   if (values.cohort !== undefined && !llmPlanner) {
     throw new UsageError(`--cohort sets how many sessions share one LLM call; the planners given (${planners.join(", ")}) make no LLM calls. Drop --cohort or add llm-category`);
-  }
-  if (values.record && !llmPlanner) {
-    throw new UsageError(`--record keeps the LLM's answers; the planners given (${planners.join(", ")}) make no LLM calls. Drop --record or add llm-category`);
   }
   exclusiveFlags("run lerl", values as Record<string, unknown>, ["skip-eval", "episodes"], "--skip-eval runs no evaluation, so it has no episodes to count");
 }

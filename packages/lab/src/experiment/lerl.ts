@@ -25,6 +25,7 @@ import { SILENT, type LabIO } from "../io.js";
 import { episodeRecord, RunDirWriter } from "../run-dir/run-dir.js";
 import { RunDirectory } from "../run-dir/run-directory.js";
 import { llmRecordSink } from "../run-dir/llm-records.js";
+import { RecordedPlanner } from "../distill/recorded-planner.js";
 import { faultPoint } from "./fault.js";
 import { forgetUncheckpointedRecords, LERL_FLAGS, seriesKey } from "./lerl-resume.js";
 import { answerLines, answerRecord, fallbackLabel, modelOptions, preflight, qualityFigures, watchSlowCalls, type LlmRunOptions } from "./llm-run.js";
@@ -60,7 +61,8 @@ export interface LerlExperiment {
   readonly cohort?: number;
   /**
    * Record every LLM answer (prompt, answer, validation, fallback reason, role, session, timing, tokens) into
-   * `out`/llm-records.jsonl (`--record`; a resume appends). Default false.
+   * `out`/llm-records.jsonl (`--record`; a resume appends); a non-LLM planner's plans are recorded with their
+   * requests and no calls (a teacher for `farsight distill`). Default false.
    */
   readonly record?: boolean;
   /** Train LERL only: no flat PPO, no baselines, no evaluation (no rows). Default false. */
@@ -160,7 +162,11 @@ export async function runLerlExperiment(options: LerlExperiment, io: LabIO = SIL
   // What an oracle reads (and a preset it cannot read refused) before any training starts.
   const oracleRule = x.planners.map((p) => plannerEntry(p).entry.reads?.(setup)).find((r) => r !== undefined);
   const feedbackMeaning = setup.positiveThreshold > 1 ? "ratings 1-5" : "1 = click, 0 = no click";
-  const plannerFor = (p: string) => (seed: number): Planner => createPlanner(p, { setup, seed, model, stats, cohort: x.cohort });
+  // With --record, a non-LLM planner's plans are recorded too (no model calls): a teacher for `farsight distill`.
+  const plannerFor = (p: string) => (seed: number): Planner => {
+    const planner = createPlanner(p, { setup, seed, model, stats, cohort: x.cohort });
+    return x.record && !planner.usesLlm ? new RecordedPlanner(planner, stats, p) : planner;
+  };
   const reflector: Reflector = model ? new LlmReflector({ model, stats, feedbackMeaning }) : new TemplateReflector();
   // One planner keeps the run directory layout of earlier releases (train/lerl-seedS), so --resume still finds it.
   const trainDir = (p: string, seed: number) => join(x.out, "train", x.planners.length === 1 ? `lerl-seed${seed}` : `lerl-${p}-seed${seed}`);
@@ -204,7 +210,7 @@ export async function runLerlExperiment(options: LerlExperiment, io: LabIO = SIL
     const lastStep = x.resume ? forgetUncheckpointedRecords(dir, saved) : new Map<string, number>();
     dir.writeConfig();
     // The answer records: not part of the configuration (recording changes no result), so a resume may add or drop it.
-    if (x.record && model) stats.recordAnswersTo(llmRecordSink(x.out));
+    if (x.record) stats.recordAnswersTo(llmRecordSink(x.out));
     const run = new RunDirWriter(x.out);
     /** One curve point set per checkpoint, written after it is saved and only once per step (see trainLerl's onCheckpoint). */
     const checkpointCurves = (name: string, seed: number) => (s: LerlStateValue) => {

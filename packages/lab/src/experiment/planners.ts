@@ -18,6 +18,7 @@ import {
   type LlmCategoryPlannerOptions,
   type Planner,
 } from "@farsight/planner";
+import { DistilledPlanner } from "@farsight/rl-policy";
 
 /** A chat model as the LLM planners take it (`null`: no model). */
 export type PlannerModel = LlmCategoryPlannerOptions["model"];
@@ -157,3 +158,8 @@ registerPlanner("noisy-oracle", {
 });
 registerPlanner("random", { summary: "a random category subset", create: ({ seed }) => new RandomCategoryPlanner({ seed }) });
 registerPlanner("all-categories", { summary: "no plan: every category (flat PPO's algorithm)", create: () => new AllCategoriesPlanner() });
+registerPlanner("distilled", {
+  summary: "non-LLM: a planner `farsight distill` trained on recorded plans, as distilled:DIR (its teacher is named in DIR/planner.json)",
+  param: "required",
+  create: ({ param }) => DistilledPlanner.load(param!),
+});
