@@ -30,6 +30,11 @@ describe("farsight bench learn: flags", () => {
   it("reads --seeds as a count or a list, --steps globally and per preset", () => {
     expect(parseSeeds("3")).toEqual([0, 1, 2]);
     expect(parseSeeds("4,7")).toEqual([4, 7]);
+    // A trailing comma names one seed (without it 14 is a count); only one trailing comma, never an empty seed.
+    expect(parseSeeds("14,")).toEqual([14]);
+    expect(() => parseSeeds("4,,7")).toThrow(/--seeds/);
+    expect(() => parseSeeds(",")).toThrow(/--seeds/);
+    expect(() => parseSeeds("4,7,")).toThrow(/--seeds/);
     expect(parseSeeds(undefined)).toEqual([0, 1, 2, 3, 4]);
     expect(() => parseSeeds("0")).toThrow(UsageError);
     expect(() => parseSeeds("1,1")).toThrow(/twice/);
