@@ -30,6 +30,11 @@ describe("farsight bench learn: flags", () => {
   it("reads --seeds as a count or a list, --steps globally and per preset", () => {
     expect(parseSeeds("3")).toEqual([0, 1, 2]);
     expect(parseSeeds("4,7")).toEqual([4, 7]);
+    // A trailing comma names one seed (without it 14 is a count); only one trailing comma, never an empty seed.
+    expect(parseSeeds("14,")).toEqual([14]);
+    expect(() => parseSeeds("4,,7")).toThrow(/--seeds/);
+    expect(() => parseSeeds(",")).toThrow(/--seeds/);
+    expect(() => parseSeeds("4,7,")).toThrow(/--seeds/);
     expect(parseSeeds(undefined)).toEqual([0, 1, 2, 3, 4]);
     expect(() => parseSeeds("0")).toThrow(UsageError);
     expect(() => parseSeeds("1,1")).toThrow(/twice/);
@@ -217,6 +222,14 @@ describe("farsight bench learn --user-state (issue 27)", () => {
     expect(seeds.filter((x) => x.baseline).map((x) => x.s.distinct_sequences)).toEqual([null, null]);
     expect(seeds.filter((x) => !x.baseline).every(({ s }) => s.distinct_sequences >= 1 && s.distinct_sequences <= 20)).toBe(true);
     expect(io.out).toMatch(/items %\s+distinct seq\./);
+    // The per-seed progress line carries the same values, so a run stopped for time keeps its finished seeds.
+    for (const row of results.rows.filter((r) => r.evaluation === "greedy")) {
+      for (const s of row.perSeed) {
+        const method = row.label.replace(" (greedy)", "");
+        const line = `${method} seed ${s.seed}: greedy Len ${s.len.toFixed(2)} R_traj ${s.r_traj.toFixed(2)} items ${(100 * s.item_coverage).toFixed(1)}% seq ${s.distinct_sequences} |`;
+        expect(io.err).toContain(line);
+      }
+    }
     expect(results.bench).toMatchObject({ userState: "both" });
   });
 });

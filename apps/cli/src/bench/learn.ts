@@ -13,7 +13,10 @@ import type { BenchTarget } from "./registry.js";
 
 export { aggregateRows, knownMethods, learnUserSplit as userSplit, LEARNED, OFFLINE, runLearnBench, type LearnOptions, type LearnResults, type LearnRow, type SeedResult } from "@farsight/lab";
 
-/** `--seeds 5` is seeds 0..4; `--seeds 0,3,7` (any value with a comma) is that list. */
+/**
+ * `--seeds 5` is seeds 0..4; `--seeds 0,3,7` (any value with a comma) is that list, and a trailing comma makes a list
+ * of one (`--seeds 14,` is seed 14 alone: without a comma 14 is a count), so one seed of a list can be rerun.
+ */
 export function parseSeeds(value: string | undefined): number[] {
   if (value === undefined) return [0, 1, 2, 3, 4];
   const bad = () => new UsageError(`--seeds must be a count (e.g. 5 for seeds 0..4) or a comma-separated list of integers >= 0, got "${value}"`);
@@ -25,6 +28,7 @@ export function parseSeeds(value: string | undefined): number[] {
     return Array.from({ length: n }, (_, i) => i);
   }
   const parts = value.split(",");
+  if (parts.length === 2 && parts[1]!.trim() === "") parts.pop();
   const seeds = parts.map(digits);
   if (seeds.length === 0 || seeds.some((s) => !Number.isSafeInteger(s))) throw bad();
   if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds lists a seed twice: "${value}"`);
@@ -100,7 +104,7 @@ export const LEARN_TABLE = defineCommand({
     "repeat-logit": { kind: "number", placeholder: "W", defaultHelp: "off", help: "start of the learned repeat logit of ppo, a2c, reinforce (e.g. -10 for FB)." },
     "offline-epochs": { kind: "int", min: 1, placeholder: "E", defaultHelp: "10", help: "passes over the training log for bc, bcq, cql, crr." },
     env: { kind: "list", default: ["synthetic"], placeholder: "PRESET,...", help: `presets (${PRESETS.join(", ")}); one whose dataset is missing is skipped with a message.` },
-    seeds: { kind: "string", placeholder: "K|A,B", defaultHelp: "5, i.e. seeds 0..4", help: "a count (5 = seeds 0..4) or a comma-separated list; each seed trains and evaluates." },
+    seeds: { kind: "string", placeholder: "K|A,B", defaultHelp: "5, i.e. seeds 0..4", help: "a count (5 = seeds 0..4) or a comma-separated list (`14,` is seed 14 alone); each seed trains and evaluates." },
     steps: {
       kind: "string", placeholder: "N|P=N,...", defaultHelp: "synthetic=8000, coat=15000, else 8000",
       help: "training transitions per method and seed; per preset with name=N (`8000,coat=15000` sets both).",

@@ -405,9 +405,12 @@ export async function runLearnBench(o: LearnOptions, io: LabIO = SILENT): Promis
     for (const mode of modes) {
       say(`[${name} ${mode}] ${learned.length} online method(s) x ${o.seeds.length} seed(s) x ${steps} steps, ${offline.length} offline; eval ${o.episodes} sessions per seed, test users: ${info.users.evalUsers}; backend ${backend}`);
       const runOf = (method: AlgorithmName | OfflineKind, seed: number): LearnedRun => ({ setup, world, method, mode, seed, steps, episodes: o.episodes, batch: o.batch, learner });
+      // Every per-seed value a table row needs, so a run stopped for time still leaves its finished seeds in the log.
+      const part = (p: Pending) =>
+        `Len ${p.metrics.len.toFixed(2)} R_traj ${p.metrics.r_traj.toFixed(2)} items ${(100 * p.metrics.item_coverage).toFixed(1)}% seq ${p.distinct ?? "-"}`;
       const said = (rows: Pending[], method: string, seed: number) => {
-        const [g, s] = rows.map((x) => x.metrics);
-        say(`[${name} ${mode}] ${method} seed ${seed}: greedy Len ${g!.len.toFixed(2)} R_traj ${g!.r_traj.toFixed(2)} | sampled Len ${s!.len.toFixed(2)} R_traj ${s!.r_traj.toFixed(2)}`);
+        const [g, s] = rows;
+        say(`[${name} ${mode}] ${method} seed ${seed}: greedy ${part(g!)} | sampled ${part(s!)}`);
       };
       for (const method of learned) for (const userState of variants) {
         for (const seed of o.seeds) {
