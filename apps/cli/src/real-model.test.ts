@@ -108,9 +108,11 @@ describe.skipIf(!gguf)("SmolLM2 in every LLM role (llama-cpp:, in process)", () 
   it("`run lerl --planner llm --llm llama-cpp:` finishes end to end on synthetic with a small budget", async () => {
     const out = mkdtempSync(join(tmpdir(), "farsight-real-lerl-"));
     const io = captureIO();
+    // A few model calls per role (about 5 plans and a few reflections: the 135M model's collapsed plans end sessions
+    // within 3 steps, so every session is a new plan; 16 steps x 4 sessions made 16 plans and took 3 minutes idle).
     // --accept-collapse: a smoke test of the path; the 135M model's plans may well be one plan (the guard's verdict
     // is in results.json either way, and the collapse test against a fake server pins the exit code).
-    const argv = ["run", "lerl", "--planner", "llm", "--llm", "llama-cpp:", "--steps", "16", "--batch", "4", "--episodes", "2", "--plan-every", "10", "--out", out, "--json", "--accept-collapse"];
+    const argv = ["run", "lerl", "--planner", "llm", "--llm", "llama-cpp:", "--steps", "8", "--batch", "2", "--episodes", "1", "--plan-every", "10", "--out", out, "--json", "--accept-collapse"];
     expect(await main(argv, io, commands)).toBe(0);
     const rows = (JSON.parse(io.out) as { rows: { agent: string; len: number; llm_fallback_share: number }[] }).rows;
     // The row names what ran, with the planner's fallback share; exit 0 means it stayed under the default 20%.
