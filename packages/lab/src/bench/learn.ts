@@ -11,12 +11,13 @@
  * the training seed, as in `farsight train`, so each seed's ratio to random compares runs on the same users.
  */
 import { FarsightError } from "@farsight/core";
-import { evaluate, loadPreset, makeSimulator, type Agent, type EnvSetup, type EvalMode, type MetricSummary, type PresetName, type PresetOptions, type VecEnv, type VecStepResult } from "@farsight/env";
+import { evaluate, loadPreset, makeSimulator, type EnvSetup, type EvalMode, type MetricSummary, type PresetName, type PresetOptions } from "@farsight/env";
 import { defaultTrainWorld, policyDefaults, type TrainWorld } from "@farsight/graph";
 import { contextFromEnv, createAlgorithm, initBackend, OFFLINE_ALGORITHMS, PolicyAgent, trainPolicy, type AlgorithmName, type OfflineKind, type Policy, type PolicyOptionsInit } from "@farsight/rl-policy";
 import { agentNames, masksRepeats, resolveAgent } from "../experiment/agents.js";
 import { trainFromLog } from "../experiment/train-from-log.js";
 import { userSplit as protocolUserSplit } from "../experiment/protocol.js";
+import { SequenceCounter } from "./sequence-counter.js";
 import { SILENT, warnOf, type LabIO } from "../io.js";
 import type { CurvePoint } from "../run-dir/run-dir.js";
 import { RunDirWriter } from "../run-dir/run-dir.js";
@@ -78,7 +79,7 @@ export interface LearnerSettings {
   readonly offlineEpochs?: number;
 }
 
-// --- user-aware state (issue 27): which variants train, and the rows' extra columns ---
+// User-aware state (issue 27): which variants train.
 export type UserStateMode = "off" | "on" | "both";
 export const USER_STATE_MODES: readonly UserStateMode[] = ["off", "on", "both"];
 /** The variants a mode trains: `false` = session-only state, `true` = user-aware. */
@@ -88,38 +89,6 @@ function userStateVariants(mode: UserStateMode | undefined): boolean[] {
 /** Row label suffix of a user-aware variant. */
 const USER_SUFFIX = " +user";
 
-/**
- * Wraps an agent to count distinct greedy item sequences over the finished sessions: one sequence for everyone is
- * the symptom of a state that does not know the user.
- */
-class SequenceCounter implements Agent {
-  readonly name: string;
-  readonly sequences = new Set<string>();
-  private open: number[][] = [];
-  private last: Int32Array = new Int32Array(0);
-  constructor(private readonly inner: Agent) {
-    this.name = inner.name;
-  }
-  begin(env: VecEnv): void {
-    this.inner.begin?.(env);
-    this.open = Array.from({ length: env.batchSize }, () => []);
-  }
-  act(env: VecEnv, out: Int32Array): void {
-    this.inner.act(env, out);
-    if (this.open.length !== env.batchSize) this.open = Array.from({ length: env.batchSize }, () => []);
-    for (let b = 0; b < env.batchSize; b++) if (env.active[b]) for (let k = 0; k < env.slateSize; k++) this.open[b]!.push(out[b * env.slateSize + k]!);
-    this.last = out;
-  }
-  observe(env: VecEnv, result: VecStepResult): void {
-    this.inner.observe?.(env, result);
-    for (let b = 0; b < env.batchSize; b++) {
-      if (!result.done[b]) continue;
-      this.sequences.add(this.open[b]!.join(","));
-      this.open[b] = [];
-    }
-  }
-}
-// --- end user-aware state block ---
 
 /** Methods whose policy is the softmax slate policy, the one with a repeat logit. */
 const SOFTMAX_METHODS: readonly string[] = ["ppo", "a2c", "reinforce"];
