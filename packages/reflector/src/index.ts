@@ -2,7 +2,7 @@ export type { Reflector, ReflectContext } from "@farsight/core";
 export type { ReflectorCounters } from "./counters.js";
 export { episodeFacts, capWords, categoryName, type EpisodeFacts, type CategoryTally } from "./episode-facts.js";
 export { TemplateReflector, type TemplateReflectorOptions } from "./template-reflector.js";
-export { LlmReflector, LlmFailureReflector, type LlmReflectorOptions } from "./llm-reflectors.js";
+export { CHARS_PER_WORD, LlmReflector, LlmFailureReflector, reflectionJsonSchema, type LlmReflectorOptions } from "./llm-reflectors.js";
 export { lerlReflectionPrompt, billpFailurePrompt, type PromptMessages, type ReflectionPromptOptions } from "./prompts.js";
 export {
   ReflectionPool,
