@@ -32,7 +32,9 @@ export const SCENARIOS = [
   { name: "core + llm + planner (no provider)", packages: ["@farsight/core", "@farsight/llm", "@farsight/planner"], maxMB: 60, native: false },
   // The provider a user of hosted models adds (an optional peer of @farsight/llm, at the range llm accepts).
   { name: "core + llm + planner + one provider (@langchain/openai)", packages: ["@farsight/core", "@farsight/llm", "@farsight/planner"], peers: [["@farsight/llm", "@langchain/openai"]], maxMB: 60, native: false },
-  { name: "cli (every package, TF.js)", packages: ["@farsight/cli"], maxMB: 150, native: true },
+  // 150 MB until 2026-12-06; +5 for the maintained archive readers issue 28 asked for (node-tar 3.1 MB with its
+  // dependencies, yauzl 0.1 MB) when the CLI measured 146-148 MB: 150.9 MB with them.
+  { name: "cli (every package, TF.js)", packages: ["@farsight/cli"], maxMB: 155, native: true },
 ];
 
 /**
