@@ -29,7 +29,9 @@ const MB = 1024 * 1024;
 /** What a consumer installs, and what it may cost. Sizes are the installed node_modules (file bytes). */
 export const SCENARIOS = [
   { name: "core + env (no learned models)", packages: ["@farsight/core", "@farsight/env"], maxMB: 5, native: false },
-  { name: "core + llm + planner (no provider)", packages: ["@farsight/core", "@farsight/llm", "@farsight/planner"], maxMB: 60, native: false },
+  // A non-LLM user of the planners, or someone implementing `Planner`: the LLM planners' peers (@farsight/llm,
+  // @langchain/core, zod) are optional, so none of them is installed (the check below asserts that, and the error).
+  { name: "core + planner (non-LLM planners, no LangChain)", packages: ["@farsight/core", "@farsight/planner"], maxMB: 5, native: false, absent: ["@farsight/llm", "@langchain/core", "zod"] },
   // The provider a user of hosted models adds (an optional peer of @farsight/llm, at the range llm accepts).
   { name: "core + llm + planner + one provider (@langchain/openai)", packages: ["@farsight/core", "@farsight/llm", "@farsight/planner"], peers: [["@farsight/llm", "@langchain/openai"]], maxMB: 60, native: false },
   { name: "cli (every package, TF.js)", packages: ["@farsight/cli"], maxMB: 150, native: true },
@@ -43,7 +45,8 @@ const LOWEST_LANGCHAIN_CORE = "1.2.13";
 const LOWEST_SOURCE = `import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { createCatalog } from "@farsight/core";
 import { LlmStats } from "@farsight/llm";
-import { buildPlanRequest, LlmCategoryPlanner } from "@farsight/planner";
+import { buildPlanRequest } from "@farsight/planner";
+import { LlmCategoryPlanner } from "@farsight/planner/llm";
 
 const catalog = createCatalog({ itemCategories: [[0], [1], [2], [0]], categoryNames: ["jazz", "pop", "news"] });
 const model = new FakeListChatModel({ responses: ['{"categories": [0, 2]}'] }); // the user's own model, their core copy
@@ -53,6 +56,21 @@ const observation = { sessionId: "s", userId: 0, step: 0, history: [], returnSoF
 const [plan] = await planner.plan([buildPlanRequest(observation, { catalog, reflections: [] })]);
 if (!plan || plan.source.kind !== "llm") throw new Error(\`the plan did not come from the user's model: \${JSON.stringify(plan)}\`);
 console.log("plan", plan.categories.join(","), "from", plan.source.by);
+`;
+
+/**
+ * Run in the core + planner install: a non-LLM planner plans, and importing "@farsight/planner/llm" fails with
+ * `core/peer-missing` naming the missing peer and the install line.
+ */
+const PLANNER_WITHOUT_LLM = `import { createCatalog } from "@farsight/core";
+import { buildPlanRequest, SaturationAwarePlanner } from "@farsight/planner";
+const catalog = createCatalog({ itemCategories: [[0], [1], [2]], categoryNames: ["a", "b", "c"] });
+const observation = { sessionId: "s", userId: 0, step: 0, history: [], returnSoFar: 0 };
+const [plan] = await new SaturationAwarePlanner({ seed: 0 }).plan([buildPlanRequest(observation, { catalog, reflections: [] })]);
+if (!plan?.categories.length) throw new Error("no plan");
+const err = await import("@farsight/planner/llm").then(() => null, (e) => e);
+if (err?.code !== "core/peer-missing" || !/npm install @farsight\\/llm @langchain\\/core zod/.test(err.message)) throw new Error(\`expected core/peer-missing, got \${err?.code}: \${err?.message}\`);
+console.log("plan", plan.categories.join(","), "from", plan.source.kind + ";", "@farsight/planner/llm:", err.message);
 `;
 
 /** Installed next to the CLI scenario to compile and run the snippets and examples (not counted in its size). */
@@ -141,6 +159,17 @@ function dirBytes(dir) {
   };
   if (existsSync(dir)) walk(dir);
   return total;
+}
+
+/** The `n` largest packages of an install, as "name size" (what a budget is spent on). */
+function largestPackages(nodeModules, n) {
+  const sizes = [];
+  for (const e of existsSync(nodeModules) ? readdirSync(nodeModules, { withFileTypes: true }) : []) {
+    if (!e.isDirectory() || e.name.startsWith(".")) continue;
+    const names = e.name.startsWith("@") ? readdirSync(join(nodeModules, e.name)).map((d) => `${e.name}/${d}`) : [e.name];
+    for (const name of names) sizes.push([name, dirBytes(join(nodeModules, name))]);
+  }
+  return sizes.sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, b]) => `${name} ${(b / MB).toFixed(1)}`).join(", ");
 }
 
 /**
@@ -254,10 +283,16 @@ function main() {
       const sizeOk = bytes - leftovers <= s.maxMB * MB;
       const nativeOk = s.native || addons.length === 0;
       const compiled = leftovers > 0 ? ` (${(leftovers / MB).toFixed(1)} MB of it compile intermediates: ${((bytes - leftovers) / MB).toFixed(1)} MB without them)` : "";
-      const detail = `${(bytes / MB).toFixed(1)} MB${compiled}, budget ${s.maxMB} MB; native addons: ${addons.length ? addons.join(", ") : "none"}; install ${(ms / 1000).toFixed(1)}s`;
-      (sizeOk && nativeOk ? pass : fail)(`footprint: ${s.name}`, detail);
+      const present = (s.absent ?? []).filter((p) => existsSync(join(dir, "node_modules", p)));
+      const detail = `${(bytes / MB).toFixed(1)} MB${compiled}, budget ${s.maxMB} MB; largest: ${largestPackages(join(dir, "node_modules"), 4)}; native addons: ${addons.length ? addons.join(", ") : "none"}${present.length ? `; installed although optional: ${present.join(", ")}` : ""}; install ${(ms / 1000).toFixed(1)}s`;
+      (sizeOk && nativeOk && present.length === 0 ? pass : fail)(`footprint: ${s.name}`, detail);
       s.dir = dir;
     }
+
+    // Without its optional peers, @farsight/planner's main entry loads and "@farsight/planner/llm" says what to install.
+    const lean = SCENARIOS.find((s) => s.absent?.includes("@farsight/llm"));
+    const probe = spawnSync(process.execPath, ["--input-type=module", "-e", PLANNER_WITHOUT_LLM], { cwd: lean.dir, encoding: "utf8", timeout: 60_000 });
+    (probe.status === 0 ? pass : fail)(`runs: @farsight/planner without its LLM peers (${lean.name})`, (probe.stdout + probe.stderr).trim().split("\n").slice(-8).join("\n"));
 
     if (args.only !== "footprint") {
       // The lowest supported @langchain/core: the user's own model passes the planner's types and runs.

@@ -23,6 +23,8 @@ describe.skipIf(!online)("consumer check: the packed packages installed with pla
       // Every scenario and both kinds of source were checked (a check that ran nothing would pass the line above).
       expect(results.filter((x) => x.check.startsWith("footprint:"))).toHaveLength(4);
       expect(results.some((x) => x.check.startsWith("runs: examples/"))).toBe(true);
+      // The planner's main entry ran without @farsight/llm, LangChain or zod, and its LLM entry said what to install.
+      expect(results.filter((x) => x.check.startsWith("runs: @farsight/planner without its LLM peers"))).toHaveLength(1);
       expect(results.some((x) => x.check.includes("README.md"))).toBe(true);
       // Both compilers ran: TypeScript 5.9 on every source, 7.x on the TF-free ones, on every source, and core alone.
       expect(results.some((x) => /^types: examples and runnable snippets \(TypeScript 5\.9\./.test(x.check))).toBe(true);

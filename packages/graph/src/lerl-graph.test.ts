@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Episode } from "@farsight/core";
 import { CategoryWindowRule, generateSynthetic, loadPreset, Simulator, SyntheticWorld, type EnvSetup } from "@farsight/env";
 import { LlmStats, ScriptedChatModel } from "@farsight/llm";
-import { AllCategoriesPlanner, LlmCategoryPlanner, RandomCategoryPlanner, SaturationAwarePlanner, type Planner } from "@farsight/planner";
-import { LlmReflector, ReflectionPool, TemplateReflector, type Reflector } from "@farsight/reflector";
+import { AllCategoriesPlanner, RandomCategoryPlanner, SaturationAwarePlanner, type Planner } from "@farsight/planner";
+import { LlmCategoryPlanner } from "@farsight/planner/llm";
+import { ReflectionPool, TemplateReflector, type Reflector } from "@farsight/reflector";
+import { LlmReflector } from "@farsight/reflector/llm";
 import { contextFromEnv, createAlgorithm, initBackend, type OnPolicyAlgorithm } from "@farsight/rl-policy";
 import { createLerlGraph, evaluateLerl, trainLerl, type LerlProgress } from "./index.js";
 
