@@ -7,7 +7,7 @@ import { LlmCategoryPlanner } from "@farsight/planner/llm";
 import { ReflectionPool } from "@farsight/reflector";
 import { initBackend } from "@farsight/rl-policy";
 import { evaluateLerl, trainSimulator, policyDefaults } from "../dist/index.js";
-import { createAlgorithm, contextFromEnv } from "@farsight/rl-policy";
+import { createAlgorithm, contextFromEnv } from "@farsight/rl-policy/tf";
 await initBackend();
 const setup = await loadPreset("synthetic");
 const env = await trainSimulator(setup, "truth", 32, 0);

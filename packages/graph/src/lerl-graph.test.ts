@@ -9,7 +9,7 @@ import { AllCategoriesPlanner, RandomCategoryPlanner, SaturationAwarePlanner, ty
 import { LlmCategoryPlanner } from "@farsight/planner/llm";
 import { ReflectionPool, TemplateReflector, type Reflector } from "@farsight/reflector";
 import { LlmReflector } from "@farsight/reflector/llm";
-import { contextFromEnv, createAlgorithm, initBackend, type OnPolicyAlgorithm } from "@farsight/rl-policy";
+import { initBackend, contextFromEnv, createAlgorithm, type OnPolicyAlgorithm } from "@farsight/rl-policy/tf";
 import { createLerlGraph, evaluateLerl, trainLerl, type LerlProgress } from "./index.js";
 
 const SMALL = { numCategories: 6, numItems: 60, numUsers: 40, embeddingDim: 8, seed: 3 };

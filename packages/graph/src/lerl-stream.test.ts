@@ -6,7 +6,7 @@ import { LlmStats, ScriptedChatModel } from "@farsight/llm";
 import { SaturationAwarePlanner, type Planner } from "@farsight/planner";
 import { LlmCategoryPlanner } from "@farsight/planner/llm";
 import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
-import { contextFromEnv, createAlgorithm, initBackend, type OnPolicyAlgorithm } from "@farsight/rl-policy";
+import { initBackend, contextFromEnv, createAlgorithm, type OnPolicyAlgorithm } from "@farsight/rl-policy/tf";
 import { compileLerlGraph, createLerlGraph, type LerlProgress } from "./index.js";
 
 const SMALL = { numCategories: 6, numItems: 60, numUsers: 40, embeddingDim: 8, seed: 3 };

@@ -6,7 +6,7 @@ import { SaturationAwarePlanner } from "@farsight/planner";
 import { LlmCategoryPlanner } from "@farsight/planner/llm";
 import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
 import { AllCategoriesPlanner } from "@farsight/planner";
-import { createPpoPolicy, initBackend } from "@farsight/rl-policy";
+import { initBackend, createPpoPolicy } from "@farsight/rl-policy/tf";
 import { createSessionGraph, type SessionPrompt } from "./index.js";
 
 const data = generateSynthetic({ numCategories: 5, numItems: 40, numUsers: 10, embeddingDim: 4, seed: 1 });

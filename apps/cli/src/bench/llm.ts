@@ -13,7 +13,7 @@ import { LlmActor } from "@farsight/llm-actor/llm";
 import { LlmCategoryPlanner, LlmThoughtPlanner } from "@farsight/planner/llm";
 import { ReflectionPool } from "@farsight/reflector";
 import { LlmFailureReflector, LlmReflector } from "@farsight/reflector/llm";
-import { contextFromEnv, createAlgorithm, initBackend, type OnPolicyAlgorithm } from "@farsight/rl-policy";
+import { initBackend, contextFromEnv, createAlgorithm, type OnPolicyAlgorithm } from "@farsight/rl-policy/tf";
 import { formatLlmThroughput, runLlmThroughputBench, startFixedLatencyServer, type LlmThroughputResult } from "@farsight/lab";
 import { UsageError, type CliIO } from "../command.js";
 import { JSON_FLAG } from "../common-flags.js";
