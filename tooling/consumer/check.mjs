@@ -37,11 +37,46 @@ export const SCENARIOS = [
   { name: "cli (every package, TF.js)", packages: ["@farsight/cli"], maxMB: 150, native: true },
 ];
 
+/** The peers every package names at one range, stated in the root README's table (`| \`name\` | \`range\` |`). */
+const SHARED_PEERS = ["@langchain/core", "zod", "@langchain/langgraph"];
+
+/** The README's range of each shared peer. */
+export function readmePeerRanges() {
+  const ranges = {};
+  for (const m of readFileSync(join(ROOT, "README.md"), "utf8").matchAll(/^\| `(@?[a-z/@.-]+)` \| `([^`]+)` \|$/gm)) {
+    if (SHARED_PEERS.includes(m[1])) ranges[m[1]] = m[2];
+  }
+  return ranges;
+}
+
 /**
- * A project pinned at the lowest @langchain/core the packages accept: it type-checks and runs a planner with a
- * chat model of the user's own (LangChain's FakeListChatModel), the case that broke with a second copy of core.
+ * Where a package.json (any public or private workspace package: dependencies, devDependencies, peerDependencies)
+ * names a shared peer at another range than the README states, as "package field name: range (README: range)".
  */
-const LOWEST_LANGCHAIN_CORE = "1.2.13";
+export function peerRangeMismatches() {
+  const stated = readmePeerRanges();
+  const out = SHARED_PEERS.filter((n) => !stated[n]).map((n) => `README.md states no range for ${n}`);
+  const dirs = ["packages", "apps"].flatMap((p) => readdirSync(join(ROOT, p)).map((d) => join(ROOT, p, d))).concat(join(ROOT, "examples"));
+  for (const dir of dirs) {
+    const file = join(dir, "package.json");
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, "utf8"));
+    for (const field of ["dependencies", "devDependencies", "peerDependencies"]) {
+      for (const name of SHARED_PEERS) {
+        const range = pkg[field]?.[name];
+        if (range !== undefined && stated[name] && range !== stated[name]) out.push(`${pkg.name} ${field} ${name}: ${range} (README: ${stated[name]})`);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A project pinned at the lowest @langchain/core the packages accept (the floor of the README's range): it
+ * type-checks and runs a planner with a chat model of the user's own (LangChain's FakeListChatModel), the case that
+ * broke with a second copy of core.
+ */
+const LOWEST_LANGCHAIN_CORE = (readmePeerRanges()["@langchain/core"] ?? "").replace(/^[\^~]/, "");
 const LOWEST_SOURCE = `import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { createCatalog } from "@farsight/core";
 import { LlmStats } from "@farsight/llm";
@@ -271,6 +306,8 @@ function main() {
       tarball.set(name, join(tgzDir, made));
     }
     process.stderr.write(`consumer-check: packed ${packages.size} packages into ${tgzDir}\n`);
+    const mismatches = peerRangeMismatches();
+    (mismatches.length === 0 ? pass : fail)("peer ranges: every package.json at the README's ranges", mismatches.length ? mismatches.join("\n") : SHARED_PEERS.map((n) => `${n} ${readmePeerRanges()[n]}`).join(", "));
 
     for (const s of SCENARIOS) {
       const dir = join(work, s.name.replace(/[^a-z]+/gi, "-").replace(/-+$/, ""));
@@ -292,9 +329,9 @@ function main() {
     }
 
     // Without its optional peers, @farsight/planner's main entry loads and "@farsight/planner/llm" says what to install.
-    const lean = SCENARIOS.find((s) => s.absent?.includes("@farsight/llm"));
-    const probe = spawnSync(process.execPath, ["--input-type=module", "-e", PLANNER_WITHOUT_LLM], { cwd: lean.dir, encoding: "utf8", timeout: 60_000 });
-    (probe.status === 0 ? pass : fail)(`runs: @farsight/planner without its LLM peers (${lean.name})`, (probe.stdout + probe.stderr).trim().split("\n").slice(-8).join("\n"));
+    const plannerOnly = SCENARIOS.find((s) => s.absent?.includes("@farsight/llm"));
+    const probe = spawnSync(process.execPath, ["--input-type=module", "-e", PLANNER_WITHOUT_LLM], { cwd: plannerOnly.dir, encoding: "utf8", timeout: 60_000 });
+    (probe.status === 0 ? pass : fail)(`runs: @farsight/planner without its LLM peers (${plannerOnly.name})`, (probe.stdout + probe.stderr).trim().split("\n").slice(-8).join("\n"));
 
     if (args.only !== "footprint") {
       // The lowest supported @langchain/core: the user's own model passes the planner's types and runs.
@@ -316,7 +353,7 @@ function main() {
       const cli = SCENARIOS[SCENARIOS.length - 1].dir;
       // What a user composing graphs installs beside the CLI's packages: LangGraph itself, tooling to compile, and
       // @farsight/testing with vitest for the snippets that test a component.
-      install(cli, [tarball.get("@farsight/testing")], [...TOOLING, "@langchain/langgraph@~1.7.0", "vitest@~4.1.0"]);
+      install(cli, [tarball.get("@farsight/testing")], [...TOOLING, `@langchain/langgraph@${readmePeerRanges()["@langchain/langgraph"]}`, "vitest@~4.1.0"]);
       const src = join(cli, "src");
       mkdirSync(src);
       const sources = [];

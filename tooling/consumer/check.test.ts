@@ -4,6 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { peerRangeMismatches, readmePeerRanges } from "./check.mjs";
+
+describe("peer ranges (no network)", () => {
+  it("every package.json names @langchain/core, zod and @langchain/langgraph at the ranges the root README states", () => {
+    expect(Object.keys(readmePeerRanges()).sort()).toEqual(["@langchain/core", "@langchain/langgraph", "zod"]);
+    expect(peerRangeMismatches()).toEqual([]);
+  });
+});
 
 // The consumer check installs the packed packages with plain npm; without the npm registry (an offline
 // machine) it cannot run, and says so instead of failing the suite.
@@ -22,6 +30,7 @@ describe.skipIf(!online)("consumer check: the packed packages installed with pla
       expect(results.filter((x) => !x.ok).map((x) => `${x.check}: ${x.detail}`)).toEqual([]);
       // Every scenario and both kinds of source were checked (a check that ran nothing would pass the line above).
       expect(results.filter((x) => x.check.startsWith("footprint:"))).toHaveLength(4);
+      expect(results.filter((x) => x.check.startsWith("peer ranges:"))).toHaveLength(1);
       expect(results.some((x) => x.check.startsWith("runs: examples/"))).toBe(true);
       // The planner's main entry ran without @farsight/llm, LangChain or zod, and its LLM entry said what to install.
       expect(results.filter((x) => x.check.startsWith("runs: @farsight/planner without its LLM peers"))).toHaveLength(1);
