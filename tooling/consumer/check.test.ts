@@ -1,15 +1,23 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { peerRangeMismatches, readmePeerRanges } from "./check.mjs";
 
-describe("peer ranges (no network)", () => {
+describe("package metadata (no network)", () => {
   it("every package.json names @langchain/core, zod and @langchain/langgraph at the ranges the root README states", () => {
     expect(Object.keys(readmePeerRanges()).sort()).toEqual(["@langchain/core", "@langchain/langgraph", "zod"]);
     expect(peerRangeMismatches()).toEqual([]);
+  });
+
+  it("every package.json (packages, apps, examples, the root) declares engines.node >=20", () => {
+    const root = fileURLToPath(new URL("../../", import.meta.url));
+    const files = ["package.json", "examples/package.json", ...["packages", "apps"].flatMap((p) => readdirSync(join(root, p)).map((d) => `${p}/${d}/package.json`))];
+    const engines = files.filter((f) => existsSync(join(root, f))).map((f) => [f, (JSON.parse(readFileSync(join(root, f), "utf8")) as { engines?: { node?: string } }).engines?.node]);
+    expect(engines.filter(([, node]) => node !== ">=20")).toEqual([]);
+    expect(engines.length).toBeGreaterThan(10);
   });
 });
 
