@@ -8,7 +8,7 @@ import type { Catalog, ItemScorer } from "@farsight/core";
 import { batchPolicy, BatchingPlanner, createSessionGraph, type MicroBatchOptions, type MicroBatchStats } from "@farsight/graph";
 import type { Planner } from "@farsight/planner";
 import { ReflectionPool, type Reflector } from "@farsight/reflector";
-import type { Policy } from "@farsight/rl-policy";
+import type { Policy } from "@farsight/rl-policy/tf";
 import { badRequest, type GraphLike, type ServedGraph } from "./served-graph.js";
 
 /** The components of a served session (the non-LLM ones make it run offline). */

@@ -17,7 +17,7 @@ import { Annotation, END, interrupt, MemorySaver, START, StateGraph, type BaseCh
 import { FarsightError, topK, type Catalog, type EpisodeStep, type Interaction, type ItemScorer } from "@farsight/core";
 import { buildPlanRequest, type Planner } from "@farsight/planner";
 import type { ReflectionPool, Reflector } from "@farsight/reflector";
-import { emptyHistory, planMaskFromCategories, type Policy } from "@farsight/rl-policy";
+import { emptyHistory, planMaskFromCategories, type Policy } from "@farsight/rl-policy/tf";
 import type { BatchedPolicy } from "./micro-batch.js";
 
 /** What the graph shows the person at each pause. */

@@ -14,44 +14,9 @@ import { epsilonGreedySlates, topKSlates } from "./distributions.js";
 import type { OffPolicyAlgorithm, StepBatch, UpdateStats } from "./algorithm.js";
 import { mlp } from "./params.js";
 import { gradientStep, NeuralPolicy, type ActRequest, type ActResult, type PolicyContext, type PolicyOptionsInit } from "./policy.js";
+import { type DqnOptions } from "./plain-types.js";
+export type { DqnOptions } from "./plain-types.js";
 
-/** DQN hyper-parameters (CleanRL's DQN defaults, scaled to short recommendation sessions). */
-export interface DqnOptions {
-  gamma: number;
-  learningRate: number;
-  /** Replay capacity in transitions. */
-  bufferSize: number;
-  /** Transitions sampled per gradient step. */
-  batchSize: number;
-  /** Transitions stored before the first update. */
-  learningStarts: number;
-  /** Env steps (batched) between gradient steps. */
-  trainEvery: number;
-  /** Gradient steps per training round. */
-  gradientSteps: number;
-  /** Gradient steps between target-network updates. */
-  targetUpdateEvery: number;
-  /**
-   * Each target update moves the target network this share of the way to the online one (Polyak averaging,
-   * CleanRL's `tau`); 1 is a hard copy.
-   */
-  targetTau: number;
-  /**
-   * Steps of real reward before the bootstrap (multi-step returns, as in Rainbow): the target is
-   * r_t + ... + gamma^(n-1) r_t+n-1 + gamma^n Q_target(s_t+n), truncated where the session ends. 1 is plain DQN.
-   */
-  nStep: number;
-  /** Epsilon decays linearly from `epsilonStart` to `epsilonEnd` over this fraction of the budget. */
-  explorationFraction: number;
-  epsilonStart: number;
-  epsilonEnd: number;
-  maxGradNorm: number;
-  /**
-   * Double DQN (van Hasselt et al. 2016): the online network picks the next slate, the target network values it.
-   * Plain DQN's max over a noisy target overestimates, which here showed as training returns that rose and then fell.
-   */
-  double: boolean;
-}
 
 export const DEFAULT_DQN_OPTIONS: DqnOptions = {
   gamma: 0.9,

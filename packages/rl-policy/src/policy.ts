@@ -6,16 +6,13 @@
 import { FarsightError, Rng, type Policy as CorePolicy, type PolicyActRequest, type PolicyActResult, type PolicyContext as CorePolicyContext } from "@farsight/core";
 import type { UserProfiles, VecEnv } from "@farsight/env";
 import { requireBackend, tf } from "./backend.js";
-import { DEFAULT_ENCODER_OPTIONS, encodeState, historyTokens, itemTable, type EncoderOptions, type HistoryBatch } from "./encoders.js";
+import { DEFAULT_ENCODER_OPTIONS, encodeState, historyTokens, itemTable, type HistoryBatch } from "./encoders.js";
 import { combineMasks, type MaskStats } from "./features.js";
 import { ParamSet } from "./params.js";
-import { DEFAULT_USER_STATE, prependTokens, UserTables, userTokens, type UserStateOptions } from "./user-state.js";
+import { DEFAULT_USER_STATE, prependTokens, UserTables, userTokens } from "./user-state.js";
+import { type PolicyKind, type PolicyOptions, type PolicyOptionsInit } from "./plain-types.js";
+export type { PolicyKind, PolicyOptions, PolicyOptionsInit } from "./plain-types.js";
 
-/**
- * The algorithms this package implements: online (PPO, A2C, DQN, REINFORCE) and offline, trained from a logged
- * dataset alone (behaviour cloning, discrete BCQ, CQL, CRR; see `offline/`).
- */
-export type PolicyKind = "ppo" | "a2c" | "dqn" | "reinforce" | "bc" | "bcq" | "cql" | "crr";
 
 /**
  * The catalogue and slate shape a policy is built for (saved with it): core's context, and the users' profiles a
@@ -39,43 +36,7 @@ export function contextFromEnv(env: VecEnv): PolicyContext {
   };
 }
 
-/** Options every neural policy has (the network's shape and its inputs). */
-export interface PolicyOptions {
-  /** State encoder (mean / gru / transformer) and widths. */
-  encoder: EncoderOptions;
-  /** Interactions of history the encoder sees (L). LERL: 5 slates x 6 items = 30. */
-  historyLength: number;
-  /** Raw feedback is divided by this (5 for 1..5 ratings, 1 for clicks) before it enters a token. */
-  feedbackScale: number;
-  /** Add a learned projection of the env's item features to the item table (when the env has them). */
-  useItemFeatures: boolean;
-  /** Hidden widths of the MLP heads. LERL's actor: [256, 64]. */
-  hidden: number[];
-  /**
-   * Softmax slate policy only: the policy's logits are this times the item scores that the response loss fits to
-   * feedback as click logits (a temperature of 1/scale on the click model).
-   */
-  logitScale: number;
-  /** Seeds parameter initialisation and action sampling. */
-  seed: number;
-  /**
-   * Softmax slate policy only, opt-in (absent = off): the starting value of a learned logit `w` added to every item
-   * already in the history the policy reads, so a policy trained where repeats are allowed (FB) can learn whether to
-   * repeat (under the distance quit rule a repeat ends the session). A plain `u(s) . e_i` scorer has no direct way to
-   * say "not the item just shown". 0 starts neutral, but Adam moves a single scalar about one learning rate per step,
-   * so at 15,000 steps `w` reached only -0.4 on Coat; a negative start (e.g. -10) encodes the prior that repeats are
-   * unwanted, which training can undo. Off, the policy and its parameters are exactly as before.
-   */
-  repeatLogit?: number;
-  /**
-   * Opt-in (absent = off): the user's best logged items, their features and optionally a per-user embedding open
-   * the history the encoder reads (see `user-state.ts`). Off, the policy and its parameters are exactly as before.
-   */
-  userState?: UserStateOptions;
-}
 
-/** Policy options as callers pass them: any subset, the encoder's and the user state's too. */
-export type PolicyOptionsInit = Partial<Omit<PolicyOptions, "encoder" | "userState">> & { encoder?: Partial<EncoderOptions>; userState?: Partial<UserStateOptions> };
 
 export const DEFAULT_POLICY_OPTIONS: PolicyOptions = {
   encoder: DEFAULT_ENCODER_OPTIONS,

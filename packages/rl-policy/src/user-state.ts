@@ -17,16 +17,9 @@ import type { UserProfiles } from "@farsight/env";
 import { tf } from "./backend.js";
 import type { HistoryTokens } from "./encoders.js";
 import type { ParamSet } from "./params.js";
+import { type UserStateOptions } from "./plain-types.js";
+export type { UserStateOptions } from "./plain-types.js";
 
-/** Options of the user-aware state (`PolicyOptions.userState`; absent = off). */
-export interface UserStateOptions {
-  /** The user's best logged items that open the history (0 = the user token alone). */
-  topK: number;
-  /** Project the user's features into the user token (when the env has them). */
-  features: boolean;
-  /** A learned per-user embedding in the user token (same-user setups; held-out users get an untrained row). */
-  userEmbedding: boolean;
-}
 
 export const DEFAULT_USER_STATE: UserStateOptions = { topK: 5, features: true, userEmbedding: false };
 

@@ -1,22 +1,22 @@
 import { evaluate, loadPreset, makeSimulator, PRESETS, type EnvSetup, type EvalMode } from "@farsight/env";
 import {
+  initBackend,
+  type AlgorithmName,
+  type EncoderKind,
+  type PolicyOptionsInit,
   contextFromEnv,
   createAlgorithm,
   DEFAULT_A2C_OPTIONS,
   DEFAULT_PPO_OPTIONS,
   DEFAULT_REINFORCE_OPTIONS,
-  initBackend,
   OFFLINE_ALGORITHMS,
   PolicyAgent,
   saveCheckpoint,
   STATE_TRACKERS,
   trainPolicy,
-  type AlgorithmName,
-  type EncoderKind,
   type NeuralPolicy,
   type OfflineKind,
-  type PolicyOptionsInit,
-} from "@farsight/rl-policy";
+} from "@farsight/rl-policy/tf";
 import { UsageError, type CliIO, type Command } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";

@@ -13,7 +13,7 @@
 import { FarsightError } from "@farsight/core";
 import { evaluate, loadPreset, makeSimulator, type EnvSetup, type EvalMode, type MetricSummary, type PresetName, type PresetOptions } from "@farsight/env";
 import { defaultTrainWorld, policyDefaults, type TrainWorld } from "@farsight/graph";
-import { contextFromEnv, createAlgorithm, initBackend, OFFLINE_ALGORITHMS, PolicyAgent, trainPolicy, type AlgorithmName, type OfflineKind, type Policy, type PolicyOptionsInit } from "@farsight/rl-policy";
+import { initBackend, type AlgorithmName, type PolicyOptionsInit, contextFromEnv, createAlgorithm, OFFLINE_ALGORITHMS, PolicyAgent, trainPolicy, type OfflineKind, type Policy } from "@farsight/rl-policy/tf";
 import { agentNames, masksRepeats, resolveAgent } from "../experiment/agents.js";
 import { trainFromLog } from "../experiment/train-from-log.js";
 import { userSplit as protocolUserSplit } from "../experiment/protocol.js";
