@@ -12,6 +12,7 @@ import { ActorCriticPolicy, type ActionEvaluation, type StoredActions } from "./
 import { applyMask, plackettLuceLogProb, sampleSlates, topKSlates } from "./distributions.js";
 import type { HistoryBatch } from "./encoders.js";
 import { mlp } from "./params.js";
+import { seenItems } from "./features.js";
 import { maskTensor, type ActRequest, type ActResult, type PolicyContext, type PolicyOptionsInit } from "./policy.js";
 
 /** A softmax over items with Plackett-Luce slates and a critic. */
@@ -109,16 +110,6 @@ export class SlatePolicy extends ActorCriticPolicy {
 }
 
 const REPEAT_LOGIT = "actor/repeatLogit";
-
-/** 1 where an item is among a history row's valid items, [B, N]. */
-function seenItems(history: HistoryBatch, numItems: number): tf.Tensor2D {
-  const { batchSize: b, length: l } = history;
-  const seen = new Float32Array(b * numItems);
-  for (let r = 0; r < b; r++) {
-    for (let j = 0; j < l; j++) if (history.valid[r * l + j]! > 0) seen[r * numItems + history.items[r * l + j]!] = 1;
-  }
-  return tf.tensor2d(seen, [b, numItems]);
-}
 
 /** Plackett-Luce log-probability of each row's slate, in JS (for the act result; the loss uses tf). */
 function plackettLuceLogProbJs(logits: Float32Array, n: number, k: number, mask: Uint8Array | null, slates: Int32Array): Float32Array {
