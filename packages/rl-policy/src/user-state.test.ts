@@ -68,7 +68,7 @@ describe("user-aware state", () => {
     on.dispose();
   });
 
-  it("the session part of the state is exactly the session-only state: the user's past does not dilute it", () => {
+  it("the session part of the state is exactly the session-only state, the user part at its scale", () => {
     const ctx = { ...tinyContext(), profiles: profiles() };
     const off = new SlatePolicy(ctx, { seed: 5, historyLength: 4 });
     const on = new SlatePolicy(ctx, { seed: 5, historyLength: 4, userState: {} });
@@ -83,8 +83,29 @@ describe("user-aware state", () => {
     const width = a[0]!.length;
     expect(b[0]!.length).toBe(width + 32);
     for (let r = 0; r < 3; r++) expect(b[r]!.slice(0, width)).toEqual(a[r]);
+    // The user part is at the session part's scale (root mean square per row), whatever its own layer norm gives.
+    const rms = (v: number[]) => Math.sqrt(v.reduce((x, y) => x + y * y, 0) / v.length);
+    for (let r = 0; r < 3; r++) expect(rms(b[r]!.slice(width))).toBeCloseTo(rms(a[r]!), 4);
     off.dispose();
     on.dispose();
+  });
+
+  it("the response loss (a myopic click fit) does not train the user pathway; the policy gradient does", () => {
+    const ctx = { ...tinyContext(), profiles: profiles() };
+    const p = new SlatePolicy(ctx, { seed: 6, historyLength: 4, userState: {} });
+    const h = session([0, 1, 2, 3]);
+    const slates = Int32Array.of(0, 11, 22, 33);
+    const stored = { history: h, slates, actions: new Float32Array(0), mask: null, slateFeedback: Float32Array.of(1, 0, 1, 0) };
+    const userVars = ["user/proj/w", "user/token"].map((n) => p.params.require(n));
+    const gradOf = (f: () => tf.Scalar) => {
+      const g = tf.variableGrads(f, userVars);
+      const norm = Object.values(g.grads).reduce((a, t) => a + tf.sum(tf.abs(t)).dataSync()[0]!, 0);
+      tf.dispose([g.value, ...Object.values(g.grads)]);
+      return norm;
+    };
+    expect(gradOf(() => p.evaluateActions(stored).auxiliaryLoss!)).toBe(0);
+    expect(gradOf(() => tf.sum(p.evaluateActions(stored).logProb) as tf.Scalar)).toBeGreaterThan(0);
+    p.dispose();
   });
 
   it("category affinity: a user's mean rating per category against their own mean, in their std, shrunk by n / (n + 1)", () => {
