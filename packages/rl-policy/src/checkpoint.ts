@@ -41,6 +41,9 @@ export async function saveCheckpoint(dir: string, algorithm: Algorithm | Offline
     weights.addRaw("context/userItems", "int32", [top.items.length], top.items);
     weights.addRaw("context/userRatings", "float32", [top.ratings.length], top.ratings);
     if (profiles.features) weights.addRaw("context/userFeatures", "float32", [profiles.numUsers, profiles.featureDim], profiles.features);
+    // Computed from the whole logged past, which the checkpoint does not keep.
+    const affinity = policy.boundAffinity;
+    if (affinity) weights.addRaw("context/userAffinity", "float32", [profiles.numUsers, c.numCategories], affinity);
     Object.assign(userContext, { numUsers: profiles.numUsers, userFeatureDim: profiles.featureDim, userFeatureNames: profiles.featureNames });
   }
   const optimizer = new BinaryWriter();
@@ -142,6 +145,7 @@ async function readCheckpoint(dir: string, overrides: { a2c?: Partial<A2COptions
     itemFeatures: manifest.context.featureDim > 0 ? weights.float32("context/itemFeatures") : undefined,
     featureDim: manifest.context.featureDim,
     ...(manifest.context.numUsers !== undefined ? { profiles: savedProfiles(manifest.context, weights) } : {}),
+    ...(manifest.policyOptions.userState?.categories ? { userAffinity: weights.float32("context/userAffinity") } : {}),
   };
   const algorithm = makeAlgorithm(manifest, context, overrides);
   try {

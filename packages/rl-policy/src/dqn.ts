@@ -2,7 +2,10 @@
  * DQN over items (Mnih et al. 2015) with a replay buffer, a target network (hard copies or Polyak averaging),
  * n-step returns, Huber loss and epsilon-greedy exploration.
  *
- * Q(s, i) = u(s) . e_i + c_i over the item table. A slate of K is the top-K Q among allowed items, and
+ * Q(s, i) = u(s) . e_i + c_i over the item table, plus (opt-in `repeatLogit`) a learned offset w on every item
+ * the history holds, in return units: where repeats are allowed (FB) a dot-product Q has no direct way to say
+ * "not the item just shown", and under a distance quit rule a repeat ends the session. A slate of K is the top-K Q
+ * among allowed items, and
  * its value is the mean of its items' Q (a SlateQ-style decomposition with equal weights); the target is
  * r + gamma * mean(top-K Q_target(s') over the items allowed in s'). With K = 1 this is plain DQN.
  */
@@ -11,6 +14,7 @@ import { tf } from "./backend.js";
 import { historyRows, ReplayBuffer, stackMasks } from "./buffers.js";
 import { NStepQueue } from "./n-step.js";
 import { epsilonGreedySlates, topKSlates } from "./distributions.js";
+import { seenItems } from "./features.js";
 import type { OffPolicyAlgorithm, StepBatch, UpdateStats } from "./algorithm.js";
 import { mlp } from "./params.js";
 import { gradientStep, NeuralPolicy, type ActRequest, type ActResult, type PolicyContext, type PolicyOptionsInit } from "./policy.js";
@@ -54,20 +58,23 @@ export class DqnPolicy extends NeuralPolicy {
 
   protected forwardForBuild(state: tf.Tensor2D, table: tf.Tensor2D): void {
     this.q(state, table);
+    if (this.options.repeatLogit !== undefined) this.params.get(REPEAT_Q, [1], this.options.repeatLogit);
   }
 
-  /** Q(s, .) [B, N]. */
-  q(state: tf.Tensor2D, table: tf.Tensor2D): tf.Tensor2D {
+  /** Q(s, .) [B, N]; with the `repeatLogit` option and a history, plus the learned repeat offset on its items. */
+  q(state: tf.Tensor2D, table: tf.Tensor2D, history?: ActRequest["history"]): tf.Tensor2D {
     const u = mlp(this.params, "q", state, this.options.hidden, this.options.encoder.itemDim);
     const bias = this.params.get("q/itemBias", [this.context.numItems], "zeros");
-    return tf.add(tf.matMul(u, this.itemRows(table), false, true), bias) as tf.Tensor2D;
+    const q = tf.add(tf.matMul(u, this.itemRows(table), false, true), bias) as tf.Tensor2D;
+    if (this.options.repeatLogit === undefined || !history) return q;
+    return tf.add(q, tf.mul(this.params.require(REPEAT_Q), seenItems(history, this.context.numItems))) as tf.Tensor2D;
   }
 
   /** Q values of a batch of histories, as data (no gradient). */
   qValues(history: ActRequest["history"]): Float32Array {
     return tf.tidy(() => {
       const table = this.table();
-      return this.q(this.encode(history, table), table).dataSync() as Float32Array;
+      return this.q(this.encode(history, table), table, history).dataSync() as Float32Array;
     });
   }
 
@@ -84,6 +91,9 @@ export class DqnPolicy extends NeuralPolicy {
     return { slates, logProb: new Float32Array(b), value, action: new Float32Array(0), mask };
   }
 }
+
+/** The learned repeat offset of Q (`repeatLogit`), in return units. */
+const REPEAT_Q = "q/repeatOffset";
 
 function slateMean(q: Float32Array, n: number, k: number, slates: Int32Array, row: number): number {
   let s = 0;
@@ -171,7 +181,7 @@ export class DqnAlgorithm implements OffPolicyAlgorithm {
     });
     const stats = gradientStep(this.optimizer, p.params.list(), () => {
       const table = p.table(true);
-      const q = p.q(p.encode(history, table), table);
+      const q = p.q(p.encode(history, table), table, history);
       const qSlate = tf.sum(tf.mul(q, tf.tensor2d(pick, [m, n])), 1);
       const err = tf.sub(qSlate, tf.tensor1d(y));
       const absErr = tf.abs(err);

@@ -41,17 +41,19 @@ export interface PolicyOptions {
   /** Seeds parameter initialisation and action sampling. */
   seed: number;
   /**
-   * Softmax slate policy only, opt-in (absent = off): the starting value of a learned logit `w` added to every item
-   * already in the history the policy reads, so a policy trained where repeats are allowed (FB) can learn whether to
-   * repeat (under the distance quit rule a repeat ends the session). A plain `u(s) . e_i` scorer has no direct way to
-   * say "not the item just shown". 0 starts neutral, but Adam moves a single scalar about one learning rate per step,
-   * so at 15,000 steps `w` reached only -0.4 on Coat; a negative start (e.g. -10) encodes the prior that repeats are
-   * unwanted, which training can undo. Off, the policy and its parameters are exactly as before.
+   * Softmax slate policy and DQN, opt-in (absent = off): the starting value of a learned logit `w` (DQN: an offset of
+   * Q, in return units) added to every item already in the history the policy reads, so a policy trained where
+   * repeats are allowed (FB) can learn whether to repeat (under the distance quit rule a repeat ends the session). A
+   * plain `u(s) . e_i` scorer has no direct way to say "not the item just shown". 0 starts neutral, but Adam moves a
+   * single scalar about one learning rate per step, so at 15,000 steps `w` reached only -0.4 on Coat; a negative
+   * start (e.g. -10) encodes the prior that repeats are unwanted, which training can undo. Off, the policy and its
+   * parameters are exactly as before.
    */
   repeatLogit?: number;
   /**
-   * Opt-in (absent = off): the user's best logged items, their features and optionally a per-user embedding open
-   * the history the encoder reads (see `user-state.ts`). Off, the policy and its parameters are exactly as before.
+   * Opt-in (absent = off): the user as its own channel beside the session state: the mean of their best logged
+   * items, their features, their per-category affinity and optionally a per-user embedding (see `user-state.ts`).
+   * Off, the policy and its parameters are exactly as before.
    */
   userState?: UserStateOptions;
 }
@@ -86,12 +88,14 @@ export interface TransformerOptions {
 
 /** Options of the user-aware state (`PolicyOptions.userState`; absent = off). */
 export interface UserStateOptions {
-  /** The user's best logged items that open the history (0 = the user token alone). */
+  /** The user's best logged items whose mean enters the user vector (0 = none). */
   topK: number;
   /** Project the user's features into the user token (when the env has them). */
   features: boolean;
   /** A learned per-user embedding in the user token (same-user setups; held-out users get an untrained row). */
   userEmbedding: boolean;
+  /** The user's per-category preference from their whole logged past (`categoryAffinity` in "/tf"). */
+  categories: boolean;
 }
 
 /** Which action distribution PPO trains. */

@@ -39,6 +39,6 @@ export { saveCheckpoint, loadCheckpoint, loadOfflineCheckpoint, loadPolicy, type
 export { PolicyAgent, createAlgorithm, type AlgorithmName, type CreateAlgorithmOptions, type PolicyAgentOptions } from "./agent.js";
 export * from "./ilrec/index.js";
 export * from "./offline/index.js";
-export { DEFAULT_USER_STATE, UserTables, userTokens, prependTokens, type UserStateOptions } from "./user-state.js";
+export { DEFAULT_USER_STATE, UserTables, userVector, categoryAffinity, type UserStateOptions } from "./user-state.js";
 export { PPO, A2C, DQN, REINFORCE, Learner, TrainedAgent, type LearnOptions, type AgentEvaluateOptions } from "./learn.js";
 export { DistilledPlanner, DEFAULT_DISTILLED_PLANNER_OPTIONS, type DistilledPlannerOptions, type DistillExample, type DistillRequest } from "./distilled-planner.js";
