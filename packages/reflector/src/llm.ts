@@ -11,7 +11,7 @@ export const LLM_REFLECTOR_PEERS = ["@farsight/llm", "@langchain/core", "zod"] a
 
 const impl = await importWithPeers("@farsight/reflector/llm", LLM_REFLECTOR_PEERS, () => import("./llm-reflectors.js"));
 
-export const { LlmReflector, LlmFailureReflector } = impl;
+export const { CHARS_PER_WORD, LlmReflector, LlmFailureReflector, reflectionJsonSchema } = impl;
 export type LlmReflector = import("./llm-reflectors.js").LlmReflector;
 export type LlmFailureReflector = import("./llm-reflectors.js").LlmFailureReflector;
 export type { LlmReflectorOptions } from "./llm-reflectors.js";
