@@ -154,16 +154,20 @@ export class FastSessionGraph implements GraphLike {
  */
 async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, saving: Promise<unknown>): Promise<T> {
   if (!signal) return work;
-  const aborted = new Promise<never>((_, reject) => {
-    const stop = () => reject(signal.reason instanceof Error ? signal.reason : new Error("Aborted"));
-    if (signal.aborted) stop();
-    else signal.addEventListener("abort", stop, { once: true });
-  });
+  // Whichever loses the race settles later with nobody waiting: neither may become an unhandled rejection.
+  work.catch(() => {});
+  let stop!: () => void;
+  const aborted = new Promise<never>((_, reject) => (stop = () => reject(signal.reason instanceof Error ? signal.reason : new Error("Aborted"))));
+  aborted.catch(() => {});
+  if (signal.aborted) stop();
+  else signal.addEventListener("abort", stop, { once: true });
   try {
     return await Promise.race([work, aborted]);
   } catch (err) {
     if (signal.aborted) await saving.catch(() => {});
     throw err;
+  } finally {
+    signal.removeEventListener("abort", stop);
   }
 }
 

@@ -7,11 +7,16 @@
  * one multi-row INSERT: one round trip each. A single statement is atomic in PostgreSQL, so a save is still
  * all or nothing (what a replica killed mid-save leaves is the previous checkpoint, as before); the rows, tables
  * and conflict rules are the package's own, so the package reads them (getTuple, list) unchanged.
+ *
+ * Saves of several threads are group-committed: those that arrive while statements are on their way are sent
+ * together in the next one (group-commit.ts), all or nothing; a save is answered only once its statement has
+ * committed, so what a run acknowledges is still written.
  */
 import pg from "pg";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import { WRITES_IDX_MAP, type ChannelVersions, type Checkpoint, type CheckpointMetadata, type PendingWrite } from "@langchain/langgraph-checkpoint";
 import type { RunnableConfig } from "@langchain/core/runnables";
+import { GroupCommit, type GroupCommitOptions } from "./group-commit.js";
 
 /** The package's tables, in the schema it uses by default (the server never sets another). */
 const BLOBS = `"public".checkpoint_blobs`;
@@ -30,33 +35,65 @@ function rows(count: number, width: number, from: number, fixed: Record<number, 
   return out.join(", ");
 }
 
+/** One checkpoint save, as `put` takes it. */
+interface Save {
+  readonly config: RunnableConfig;
+  readonly checkpoint: Checkpoint;
+  readonly metadata: CheckpointMetadata;
+  readonly newVersions: ChannelVersions;
+}
+
 export class OneStatementPostgresSaver extends PostgresSaver {
   private readonly db: pg.Pool;
+  /** Saves of many threads that wait while one statement is on its way go together in the next (group-commit.ts). */
+  readonly saves: GroupCommit<Save, RunnableConfig>;
 
-  constructor(pool: pg.Pool) {
+  constructor(pool: pg.Pool, groupCommit: GroupCommitOptions = { concurrency: 2, maxBatch: 64 }) {
     super(pool);
     this.db = pool;
+    this.saves = new GroupCommit((batch) => this.putMany(batch), groupCommit);
   }
 
-  override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
-    if (config.configurable === undefined) throw new Error(`Missing "configurable" field in "config" param`);
-    const { thread_id, checkpoint_ns = "", checkpoint_id } = config.configurable as { thread_id: string; checkpoint_ns?: string; checkpoint_id?: string };
-    const [blobs, meta] = await Promise.all([this._dumpBlobs(thread_id, checkpoint_ns, checkpoint.channel_values, newVersions), this._dumpMetadata(metadata)]);
-    // $1 thread, $2 namespace, $3-$6 the checkpoint row, then (channel, version, type, blob) per changed channel.
-    const params: unknown[] = [thread_id, checkpoint_ns, checkpoint.id, checkpoint_id, this._dumpCheckpoint(checkpoint), meta];
-    for (const [, , channel, version, type, blob] of blobs) params.push(channel, version, type, blob);
-    const insertBlobs = blobs.length
+  override put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
+    if (config.configurable === undefined) return Promise.reject(new Error(`Missing "configurable" field in "config" param`));
+    return this.saves.submit({ config, checkpoint, metadata, newVersions });
+  }
+
+  /** Saves of many threads in one statement (a batch of the group commit). */
+  private async putMany(saves: Save[]): Promise<RunnableConfig[]> {
+    const keyOf = (s: Save) => JSON.stringify([s.config.configurable!["thread_id"], s.config.configurable!["checkpoint_ns"] ?? "", s.checkpoint.id]);
+    // One statement may not write a row twice: the same checkpoint saved twice in a batch goes one by one.
+    if (new Set(saves.map(keyOf)).size < saves.length) {
+      const out: RunnableConfig[] = [];
+      for (const s of saves) out.push(...(await this.putMany([s])));
+      return out;
+    }
+    const params: unknown[] = [];
+    const at = (v: unknown) => `$${params.push(v)}`;
+    const checkpointRows: string[] = [];
+    const blobRows: string[] = [];
+    const out: RunnableConfig[] = [];
+    for (const s of saves) {
+      const { thread_id, checkpoint_ns = "", checkpoint_id } = s.config.configurable as { thread_id: string; checkpoint_ns?: string; checkpoint_id?: string };
+      const [blobs, meta] = await Promise.all([this._dumpBlobs(thread_id, checkpoint_ns, s.checkpoint.channel_values, s.newVersions), this._dumpMetadata(s.metadata)]);
+      const thread = at(thread_id);
+      const ns = at(checkpoint_ns);
+      checkpointRows.push(`(${thread}, ${ns}, ${at(s.checkpoint.id)}, ${at(checkpoint_id)}, ${at(this._dumpCheckpoint(s.checkpoint))}, ${at(meta)})`);
+      for (const [, , channel, version, type, blob] of blobs) blobRows.push(`(${thread}, ${ns}, ${at(channel)}, ${at(version)}, ${at(type)}, ${at(blob)})`);
+      out.push({ configurable: { thread_id, checkpoint_ns, checkpoint_id: s.checkpoint.id } });
+    }
+    const insertBlobs = blobRows.length
       ? `WITH blobs AS (INSERT INTO ${BLOBS} (thread_id, checkpoint_ns, channel, version, type, blob)
-           VALUES ${rows(blobs.length, 6, 7, { 0: "$1", 1: "$2" })}
+           VALUES ${blobRows.join(", ")}
            ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING) `
       : "";
     await this.db.query(
       `${insertBlobs}INSERT INTO ${CHECKPOINTS} (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
-       VALUES ($1, $2, $3, $4, $5, $6)
+       VALUES ${checkpointRows.join(", ")}
        ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, metadata = EXCLUDED.metadata`,
       params,
     );
-    return { configurable: { thread_id, checkpoint_ns, checkpoint_id: checkpoint.id } };
+    return out;
   }
 
   override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {

@@ -136,6 +136,8 @@ export class SessionLog {
     const steps = record.added ? [...(parent?.steps ?? []), record.added] : (parent?.steps ?? []);
     const saved: SavedRecord = { id: checkpoint.id, parentId: parent?.id, createdAt: checkpoint.ts, metadata: { ...metadata, thread_id: threadId }, version, record, steps };
     const written = this.saver.put(config, checkpoint, metadata, { [SESSION_CHANNEL]: version }).then(() => this.remember(threadId, checkpoint.id, steps));
+    // Awaited by the run, but maybe only after another failure ended it: never an unhandled rejection.
+    written.catch(() => {});
     return { record: saved, written };
   }
 
