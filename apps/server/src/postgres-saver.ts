@@ -8,13 +8,13 @@
  * all or nothing (what a replica killed mid-save leaves is the previous checkpoint, as before); the rows, tables
  * and conflict rules are the package's own, so the package reads them (getTuple, list) unchanged.
  *
- * Saves of several threads are group-committed: those that arrive while statements are on their way are sent
+ * Reads of threads' newest checkpoints and saves of several threads are group-committed: those that arrive while statements are on their way are sent
  * together in the next one (group-commit.ts), all or nothing; a save is answered only once its statement has
  * committed, so what a run acknowledges is still written.
  */
 import pg from "pg";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
-import { WRITES_IDX_MAP, type ChannelVersions, type Checkpoint, type CheckpointMetadata, type PendingWrite } from "@langchain/langgraph-checkpoint";
+import { WRITES_IDX_MAP, type ChannelVersions, type Checkpoint, type CheckpointMetadata, type CheckpointTuple, type PendingWrite } from "@langchain/langgraph-checkpoint";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { GroupCommit, type GroupCommitOptions } from "./group-commit.js";
 
@@ -35,6 +35,24 @@ function rows(count: number, width: number, from: number, fixed: Record<number, 
   return out.join(", ");
 }
 
+/** A read of a thread's newest checkpoint. */
+interface Latest {
+  readonly thread_id: string;
+  readonly checkpoint_ns: string;
+}
+
+/** A row of the package's SELECT_SQL. */
+interface LatestRow {
+  thread_id: string;
+  checkpoint_ns: string;
+  checkpoint_id: string;
+  parent_checkpoint_id: string | null;
+  checkpoint: Omit<Checkpoint, "channel_values"> & { v: number };
+  metadata: Record<string, unknown>;
+  channel_values: [Uint8Array, Uint8Array, Uint8Array][];
+  pending_writes: [Uint8Array, Uint8Array, Uint8Array, Uint8Array][];
+}
+
 /** One checkpoint save, as `put` takes it. */
 interface Save {
   readonly config: RunnableConfig;
@@ -47,11 +65,48 @@ export class OneStatementPostgresSaver extends PostgresSaver {
   private readonly db: pg.Pool;
   /** Saves of many threads that wait while one statement is on its way go together in the next (group-commit.ts). */
   readonly saves: GroupCommit<Save, RunnableConfig>;
+  /** Reads of threads' newest checkpoints, grouped the same way. */
+  readonly reads: GroupCommit<Latest, CheckpointTuple | undefined>;
 
   constructor(pool: pg.Pool, groupCommit: GroupCommitOptions = { concurrency: 2, maxBatch: 64 }) {
     super(pool);
     this.db = pool;
     this.saves = new GroupCommit((batch) => this.putMany(batch), groupCommit);
+    this.reads = new GroupCommit((batch) => this.getLatestMany(batch), groupCommit);
+  }
+
+  /** A read of a thread's newest checkpoint joins the others waiting (one statement); any other read is the package's. */
+  override getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    const c = config.configurable ?? {};
+    if (c["checkpoint_id"] || typeof c["thread_id"] !== "string") return super.getTuple(config);
+    return this.reads.submit({ thread_id: c["thread_id"], checkpoint_ns: (c["checkpoint_ns"] as string | undefined) ?? "" });
+  }
+
+  /** The newest checkpoint of each thread, in one statement: the package's own query, once per thread (LATERAL). */
+  private async getLatestMany(batch: Latest[]): Promise<(CheckpointTuple | undefined)[]> {
+    const select = (this as unknown as { SQL_STATEMENTS: { SELECT_SQL: string } }).SQL_STATEMENTS.SELECT_SQL;
+    const r = await this.db.query<LatestRow>(
+      `SELECT x.* FROM unnest($1::text[], $2::text[]) AS l(t, ns)
+       CROSS JOIN LATERAL (${select} WHERE cp.thread_id = l.t AND cp.checkpoint_ns = l.ns ORDER BY cp.checkpoint_id DESC LIMIT 1) x`,
+      [batch.map((b) => b.thread_id), batch.map((b) => b.checkpoint_ns)],
+    );
+    const rows = new Map(r.rows.map((row) => [`${row.thread_id}\u0000${row.checkpoint_ns}`, row]));
+    return Promise.all(
+      batch.map(async ({ thread_id, checkpoint_ns }) => {
+        const row = rows.get(`${thread_id}\u0000${checkpoint_ns}`);
+        if (row === undefined) return undefined;
+        // A checkpoint of an older format needs the package's migration of its pending sends.
+        if (row.checkpoint.v < 4 && row.parent_checkpoint_id != null) return super.getTuple({ configurable: { thread_id, checkpoint_ns } });
+        const parentConfig = row.parent_checkpoint_id ? { configurable: { thread_id, checkpoint_ns, checkpoint_id: row.parent_checkpoint_id } } : undefined;
+        return {
+          config: { configurable: { thread_id, checkpoint_ns, checkpoint_id: row.checkpoint_id } },
+          checkpoint: await this._loadCheckpoint(row.checkpoint, row.channel_values),
+          metadata: await this._loadMetadata(row.metadata),
+          ...(parentConfig ? { parentConfig } : {}),
+          pendingWrites: await this._loadWrites(row.pending_writes),
+        };
+      }),
+    );
   }
 
   override put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
