@@ -41,7 +41,7 @@ interface Latest {
   readonly checkpoint_ns: string;
 }
 
-/** A row of the package's SELECT_SQL. */
+/** A row of the grouped read (the package's columns, blobs as JSON). */
 interface LatestRow {
   thread_id: string;
   checkpoint_ns: string;
@@ -49,8 +49,10 @@ interface LatestRow {
   parent_checkpoint_id: string | null;
   checkpoint: Omit<Checkpoint, "channel_values"> & { v: number };
   metadata: Record<string, unknown>;
-  channel_values: [Uint8Array, Uint8Array, Uint8Array][];
-  pending_writes: [Uint8Array, Uint8Array, Uint8Array, Uint8Array][];
+  /** [channel, type, base64 blob] per channel. */
+  channel_values: (string | null)[][] | null;
+  /** [task id, channel, type, base64 blob] per pending write, in order. */
+  pending_writes: (string | null)[][] | null;
 }
 
 /** One checkpoint save, as `put` takes it. */
@@ -82,15 +84,29 @@ export class OneStatementPostgresSaver extends PostgresSaver {
     return this.reads.submit({ thread_id: c["thread_id"], checkpoint_ns: (c["checkpoint_ns"] as string | undefined) ?? "" });
   }
 
-  /** The newest checkpoint of each thread, in one statement: the package's own query, once per thread (LATERAL). */
+  /**
+   * The newest checkpoint of each thread, in one statement: the package's query, once per thread (LATERAL),
+   * with the channel blobs and pending writes as JSON (base64 blobs) rather than arrays of bytea, which the
+   * driver parses character by character.
+   */
   private async getLatestMany(batch: Latest[]): Promise<(CheckpointTuple | undefined)[]> {
-    const select = (this as unknown as { SQL_STATEMENTS: { SELECT_SQL: string } }).SQL_STATEMENTS.SELECT_SQL;
     const r = await this.db.query<LatestRow>(
       `SELECT x.* FROM unnest($1::text[], $2::text[]) AS l(t, ns)
-       CROSS JOIN LATERAL (${select} WHERE cp.thread_id = l.t AND cp.checkpoint_ns = l.ns ORDER BY cp.checkpoint_id DESC LIMIT 1) x`,
+       CROSS JOIN LATERAL (
+         SELECT cp.thread_id, cp.checkpoint, cp.checkpoint_ns, cp.checkpoint_id, cp.parent_checkpoint_id, cp.metadata,
+           (SELECT jsonb_agg(jsonb_build_array(bl.channel, bl.type, encode(bl.blob, 'base64')))
+              FROM jsonb_each_text(cp.checkpoint -> 'channel_versions')
+              INNER JOIN ${BLOBS} bl ON bl.thread_id = cp.thread_id AND bl.checkpoint_ns = cp.checkpoint_ns
+                AND bl.channel = jsonb_each_text.key AND bl.version = jsonb_each_text.value) AS channel_values,
+           (SELECT jsonb_agg(jsonb_build_array(cw.task_id, cw.channel, cw.type, encode(cw.blob, 'base64')) ORDER BY cw.task_id, cw.idx)
+              FROM ${WRITES} cw
+              WHERE cw.thread_id = cp.thread_id AND cw.checkpoint_ns = cp.checkpoint_ns AND cw.checkpoint_id = cp.checkpoint_id) AS pending_writes
+         FROM ${CHECKPOINTS} cp
+         WHERE cp.thread_id = l.t AND cp.checkpoint_ns = l.ns ORDER BY cp.checkpoint_id DESC LIMIT 1) x`,
       [batch.map((b) => b.thread_id), batch.map((b) => b.checkpoint_ns)],
     );
     const rows = new Map(r.rows.map((row) => [`${row.thread_id}\u0000${row.checkpoint_ns}`, row]));
+    const bytes = (parts: (string | null)[], base64Last: boolean) => parts.map((p, i) => (p === null ? undefined : base64Last && i === parts.length - 1 ? Buffer.from(p, "base64") : Buffer.from(p))) as Uint8Array[];
     return Promise.all(
       batch.map(async ({ thread_id, checkpoint_ns }) => {
         const row = rows.get(`${thread_id}\u0000${checkpoint_ns}`);
@@ -98,12 +114,14 @@ export class OneStatementPostgresSaver extends PostgresSaver {
         // A checkpoint of an older format needs the package's migration of its pending sends.
         if (row.checkpoint.v < 4 && row.parent_checkpoint_id != null) return super.getTuple({ configurable: { thread_id, checkpoint_ns } });
         const parentConfig = row.parent_checkpoint_id ? { configurable: { thread_id, checkpoint_ns, checkpoint_id: row.parent_checkpoint_id } } : undefined;
+        const channels = (row.channel_values ?? []).map((c) => bytes(c, true) as [Uint8Array, Uint8Array, Uint8Array]);
+        const writes = (row.pending_writes ?? []).map((w) => bytes(w, true) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array]);
         return {
           config: { configurable: { thread_id, checkpoint_ns, checkpoint_id: row.checkpoint_id } },
-          checkpoint: await this._loadCheckpoint(row.checkpoint, row.channel_values),
+          checkpoint: await this._loadCheckpoint(row.checkpoint, channels),
           metadata: await this._loadMetadata(row.metadata),
           ...(parentConfig ? { parentConfig } : {}),
-          pendingWrites: await this._loadWrites(row.pending_writes),
+          pendingWrites: await this._loadWrites(writes),
         };
       }),
     );

@@ -74,7 +74,7 @@ export class SessionLog {
     if (!tuple) return { own: true };
     if (!isSessionRecord(tuple)) return { own: false };
     const id = tuple.config.configurable!["checkpoint_id"] as string;
-    const record = tuple.checkpoint.channel_values[SESSION_CHANNEL] as SessionRecord;
+    const record = recordOf(tuple);
     const parentId = tuple.parentConfig?.configurable?.["checkpoint_id"] as string | undefined;
     const known = this.stepsAt.get(threadId);
     let steps: readonly EpisodeStep[] | undefined;
@@ -105,13 +105,13 @@ export class SessionLog {
       }
       let steps = at !== undefined && memo.has(at) ? memo.get(at)! : [];
       for (const t of chain.reverse()) {
-        const added = (t.checkpoint.channel_values[SESSION_CHANNEL] as SessionRecord).added;
+        const added = recordOf(t).added;
         if (added) steps = [...steps, added];
         memo.set(t.config.configurable!["checkpoint_id"] as string, steps);
       }
       return memo.get(id) ?? [];
     };
-    return tuples.map((t) => savedOf(t, t.checkpoint.channel_values[SESSION_CHANNEL] as SessionRecord, stepsOf(t.config.configurable!["checkpoint_id"] as string)));
+    return tuples.map((t) => savedOf(t, recordOf(t), stepsOf(t.config.configurable!["checkpoint_id"] as string)));
   }
 
   /**
@@ -126,7 +126,7 @@ export class SessionLog {
       v: 4,
       id: uuid6(-1),
       ts: new Date().toISOString(),
-      channel_values: { [SESSION_CHANNEL]: record },
+      channel_values: { [SESSION_CHANNEL]: JSON.stringify(record) },
       channel_versions: { [SESSION_CHANNEL]: version },
       versions_seen: {},
     };
@@ -151,6 +151,14 @@ export class SessionLog {
     this.stepsAt.set(threadId, { id, steps });
     if (this.stepsAt.size > CACHED_THREADS) this.stepsAt.delete(this.stepsAt.keys().next().value!);
   }
+}
+
+/**
+ * A record is kept as its JSON text: one string for the checkpointer's serialiser (which walks every value of
+ * a tree, on the way out for cycles and on the way in with a reviver) and for the write boundary's redaction.
+ */
+function recordOf(tuple: CheckpointTuple): SessionRecord {
+  return JSON.parse(tuple.checkpoint.channel_values[SESSION_CHANNEL] as string) as SessionRecord;
 }
 
 function savedOf(tuple: CheckpointTuple, record: SessionRecord, steps: readonly EpisodeStep[]): SavedRecord {
