@@ -142,9 +142,11 @@ export function sessionSteps(o: Omit<SessionGraphOptions, "checkpointer" | "actI
       const r = await o.policy.act({ history: h, itemMask: unseen, planMask: allowed, deterministic: true });
       return { slate: Array.from(r.slates.subarray(0, K)) };
     }
-    const scores = o.scorer!.scoreAll(s.userId);
     // Unseen items inside the plan first; when the plan has fewer than K of them, the best unseen items outside it.
-    const ranked = Float32Array.from({ length: N }, (_, i) => (!unseen[i] ? -Infinity : allowed[o.catalog.itemCategory[i]!] ? scores[i]! : scores[i]! - 1e9));
+    const scores = o.scorer!.scoreAll(s.userId);
+    const ranked = new Float32Array(N);
+    const category = o.catalog.itemCategory;
+    for (let i = 0; i < N; i++) ranked[i] = !unseen[i] ? -Infinity : allowed[category[i]!] ? scores[i]! : scores[i]! - 1e9;
     return { slate: topK(ranked, K) };
   };
 
