@@ -7,7 +7,7 @@
  */
 
 export interface GroupCommitOptions {
-  /** Batches in flight at once. Default 1. */
+  /** Batches in flight at once. Default 1 (the fewest statements: everything that arrives meanwhile waits for the next). */
   readonly concurrency?: number;
   /** Requests per batch at most. Default 64. */
   readonly maxBatch?: number;

@@ -22,8 +22,8 @@ function isPlainPut(op: Operation): op is PutOperation {
 const isGet = (op: Operation): op is GetOperation => "key" in op && !("value" in op) && !("namespacePrefix" in op);
 
 export class GroupedPostgresStore extends BaseStore {
-  private readonly gets = new GroupCommit<Get, Item | null>((batch) => this.getMany(batch), { concurrency: 2 });
-  private readonly puts = new GroupCommit<PutOperation, void>((batch) => this.putMany(batch), { concurrency: 2 });
+  private readonly gets = new GroupCommit<Get, Item | null>((batch) => this.getMany(batch), { concurrency: 1 });
+  private readonly puts = new GroupCommit<PutOperation, void>((batch) => this.putMany(batch), { concurrency: 1 });
 
   /** `pool`: a pool on the store's database; `indexed`: the inner store embeds values (then puts are not grouped). */
   constructor(

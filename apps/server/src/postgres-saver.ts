@@ -70,7 +70,7 @@ export class OneStatementPostgresSaver extends PostgresSaver {
   /** Reads of threads' newest checkpoints, grouped the same way. */
   readonly reads: GroupCommit<Latest, CheckpointTuple | undefined>;
 
-  constructor(pool: pg.Pool, groupCommit: GroupCommitOptions = { concurrency: 2, maxBatch: 64 }) {
+  constructor(pool: pg.Pool, groupCommit: GroupCommitOptions = { concurrency: 1, maxBatch: 64 }) {
     super(pool);
     this.db = pool;
     this.saves = new GroupCommit((batch) => this.putMany(batch), groupCommit);
