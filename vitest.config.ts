@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { CostliestFirstSequencer } from "./tooling/test-order/sequencer.ts";
 
 // One test runner for the whole repository. Tests import workspace packages by name, which resolves to
 // their built `dist/` (the root `test` script builds first through turbo, fully cached when nothing changed).
@@ -9,6 +10,8 @@ export default defineConfig({
     pool: "forks",
     // Two cores on CI machines: more workers only thrash.
     maxWorkers: 2,
+    // Longest files first (from the last CI run's durations), so the two workers finish together.
+    sequence: { sequencer: CostliestFirstSequencer },
     testTimeout: 120_000,
     // .ci/run asks for a JSON report to print its own `N passed, N failed` line.
     reporters: process.env.FARSIGHT_VITEST_JSON

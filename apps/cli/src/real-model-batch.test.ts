@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createChatModel, LlmStats, resolveGgufPath } from "@farsight/llm";
 import { throughputRequests } from "@farsight/lab";
-import { LlmCategoryPlanner, LlmThoughtPlanner } from "@farsight/planner";
+import { LlmCategoryPlanner, LlmThoughtPlanner } from "@farsight/planner/llm";
 
 let gguf: string | undefined;
 let why = "";

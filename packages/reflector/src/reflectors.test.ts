@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Episode } from "@farsight/core";
 import { LlmStats, ScriptedChatModel } from "@farsight/llm";
-import { LlmFailureReflector, LlmReflector, TemplateReflector, episodeFacts } from "./index.js";
+import { TemplateReflector, episodeFacts } from "./index.js";
+import { LlmFailureReflector, LlmReflector } from "./llm.js";
 
 const names = ["Action", "Puzzle", "Drama", "Comedy"];
 
