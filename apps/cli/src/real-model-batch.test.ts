@@ -1,31 +1,17 @@
 /**
  * Batched decoding on the real model: SmolLM2-135M (the fetched `smollm2`) with one llama.cpp context of several
- * sequences, grammar-constrained plans for several sessions at once. Needs `farsight models fetch smollm2`; skips
- * with a message without it, unless FARSIGHT_REQUIRE_MODEL=1 (set by .ci/run) turns the skip into a failure.
+ * sequences, grammar-constrained plans for several sessions at once. Gated like every real-model test
+ * (test-real-model.ts: skips without the model, fails under FARSIGHT_REQUIRE_MODEL=1). Its own context, not the
+ * shared one: it needs several sequences.
  * Kept cheap: 3 category plans of at most 3 categories and 3 short thoughts, one context load.
  */
-import { afterAll, describe, expect, it } from "vitest";
-import { createChatModel, LlmStats, resolveGgufPath } from "@farsight/llm";
+import { afterAll, expect, it } from "vitest";
+import { createChatModel, LlmStats } from "@farsight/llm";
 import { throughputRequests } from "@farsight/lab";
 import { LlmCategoryPlanner, LlmThoughtPlanner } from "@farsight/planner/llm";
+import { describeRealModel, SLOW } from "./test-real-model.js";
 
-let gguf: string | undefined;
-let why = "";
-try {
-  gguf = resolveGgufPath("");
-} catch (err) {
-  why = (err as Error).message;
-}
-const required = process.env.FARSIGHT_REQUIRE_MODEL === "1";
-if (!gguf) console.log(`[real-model-batch] SmolLM2 batch test skipped: ${why}`);
-
-describe("the real model (batched) when CI requires it", () => {
-  it.runIf(required && !gguf)("FARSIGHT_REQUIRE_MODEL=1 needs the model file", () => {
-    expect.fail(`FARSIGHT_REQUIRE_MODEL=1 but ${why}`);
-  });
-});
-
-describe.skipIf(!gguf)("SmolLM2 with several sequences on one context (llama-cpp:, in process)", () => {
+describeRealModel("several sequences on one context", () => {
   const SEQUENCES = 3;
   let dispose: (() => Promise<void>) | undefined;
   afterAll(async () => dispose?.());
@@ -67,5 +53,5 @@ describe.skipIf(!gguf)("SmolLM2 with several sequences on one context (llama-cpp
     });
     expect(thoughts.counters.unknownIdsDropped).toBe(0);
     expect(thoughts.counters.fallbacks).toBe(0);
-  }, 600_000);
+  }, SLOW);
 });
