@@ -9,7 +9,7 @@
  */
 import type { Episode } from "@farsight/core";
 import { evaluate, loadPreset, makeSimulator, Session, type Agent } from "@farsight/env";
-import { A2CPolicy, contextFromEnv, DemoBuffer, IlrecLearner, ilrecDefaults, initBackend, PolicyAgent, resolveIlrecOptions } from "@farsight/rl-policy";
+import { initBackend, A2CPolicy, contextFromEnv, DemoBuffer, IlrecLearner, ilrecDefaults, PolicyAgent, resolveIlrecOptions } from "@farsight/rl-policy/tf";
 
 /** Records `count` sessions of the carousel teacher on the training users of the preset's predicted world. */
 async function carouselDemonstrations(setup: Awaited<ReturnType<typeof loadPreset>>, count: number, seed: number): Promise<Episode[]> {

@@ -12,7 +12,7 @@ import { loadPreset } from "@farsight/env";
 import { createLerlGraph, formatLerlProgress, trainSimulator, type LerlProgress } from "@farsight/graph";
 import { SaturationAwarePlanner } from "@farsight/planner";
 import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
-import { contextFromEnv, createAlgorithm, initBackend, type OnPolicyAlgorithm } from "@farsight/rl-policy";
+import { initBackend, contextFromEnv, createAlgorithm, type OnPolicyAlgorithm } from "@farsight/rl-policy/tf";
 
 export async function streamLerl(o: { steps: number; seed: number; log?: (line: string) => void }) {
   await initBackend();

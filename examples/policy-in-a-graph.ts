@@ -10,7 +10,7 @@
  */
 import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
 import { loadPreset, makeSimulator } from "@farsight/env";
-import { Collector, contextFromEnv, createAlgorithm, initBackend, rolloutBufferFor, type OnPolicyAlgorithm } from "@farsight/rl-policy";
+import { initBackend, Collector, contextFromEnv, createAlgorithm, rolloutBufferFor, type OnPolicyAlgorithm } from "@farsight/rl-policy/tf";
 
 const State = Annotation.Root({
   envSteps: Annotation<number>({ reducer: (_a, b) => b, default: () => 0 }),

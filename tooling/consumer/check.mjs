@@ -31,21 +31,61 @@ const MB = 1024 * 1024;
 /** What a consumer installs, and what it may cost. Sizes are the installed node_modules (file bytes). */
 export const SCENARIOS = [
   { name: "core + env (no learned models)", packages: ["@farsight/core", "@farsight/env"], maxMB: 5, native: false },
-  { name: "core + llm + planner (no provider)", packages: ["@farsight/core", "@farsight/llm", "@farsight/planner"], maxMB: 60, native: false },
+  // A non-LLM user of the planners, or someone implementing `Planner`: the LLM planners' peers (@farsight/llm,
+  // @langchain/core, zod) are optional, so none of them is installed (the check below asserts that, and the error).
+  { name: "core + planner (non-LLM planners, no LangChain)", packages: ["@farsight/core", "@farsight/planner"], maxMB: 5, native: false, absent: ["@farsight/llm", "@langchain/core", "zod"] },
   // The provider a user of hosted models adds (an optional peer of @farsight/llm, at the range llm accepts).
   { name: "core + llm + planner + one provider (@langchain/openai)", packages: ["@farsight/core", "@farsight/llm", "@farsight/planner"], peers: [["@farsight/llm", "@langchain/openai"]], maxMB: 60, native: false },
-  { name: "cli (every package, TF.js)", packages: ["@farsight/cli"], maxMB: 150, native: true },
+  // 150 MB until 2026-12-06; +5 for the maintained archive readers issue 28 asked for (node-tar 3.1 MB with its
+  // dependencies, yauzl 0.1 MB) when the CLI measured 146-148 MB: 150.9 MB with them.
+  { name: "cli (every package, TF.js)", packages: ["@farsight/cli"], maxMB: 155, native: true },
 ];
 
+/** The peers every package names at one range, stated in the root README's table (`| \`name\` | \`range\` |`). */
+const SHARED_PEERS = ["@langchain/core", "zod", "@langchain/langgraph"];
+
+/** The README's range of each shared peer. */
+export function readmePeerRanges() {
+  const ranges = {};
+  for (const m of readFileSync(join(ROOT, "README.md"), "utf8").matchAll(/^\| `(@?[a-z/@.-]+)` \| `([^`]+)` \|$/gm)) {
+    if (SHARED_PEERS.includes(m[1])) ranges[m[1]] = m[2];
+  }
+  return ranges;
+}
+
 /**
- * A project pinned at the lowest @langchain/core the packages accept: it type-checks and runs a planner with a
- * chat model of the user's own (LangChain's FakeListChatModel), the case that broke with a second copy of core.
+ * Where a package.json (any public or private workspace package: dependencies, devDependencies, peerDependencies)
+ * names a shared peer at another range than the README states, as "package field name: range (README: range)".
  */
-const LOWEST_LANGCHAIN_CORE = "1.2.13";
+export function peerRangeMismatches() {
+  const stated = readmePeerRanges();
+  const out = SHARED_PEERS.filter((n) => !stated[n]).map((n) => `README.md states no range for ${n}`);
+  const dirs = ["packages", "apps"].flatMap((p) => readdirSync(join(ROOT, p)).map((d) => join(ROOT, p, d))).concat(join(ROOT, "examples"));
+  for (const dir of dirs) {
+    const file = join(dir, "package.json");
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, "utf8"));
+    for (const field of ["dependencies", "devDependencies", "peerDependencies"]) {
+      for (const name of SHARED_PEERS) {
+        const range = pkg[field]?.[name];
+        if (range !== undefined && stated[name] && range !== stated[name]) out.push(`${pkg.name} ${field} ${name}: ${range} (README: ${stated[name]})`);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A project pinned at the lowest @langchain/core the packages accept (the floor of the README's range): it
+ * type-checks and runs a planner with a chat model of the user's own (LangChain's FakeListChatModel), the case that
+ * broke with a second copy of core.
+ */
+const LOWEST_LANGCHAIN_CORE = (readmePeerRanges()["@langchain/core"] ?? "").replace(/^[\^~]/, "");
 const LOWEST_SOURCE = `import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { createCatalog } from "@farsight/core";
 import { LlmStats } from "@farsight/llm";
-import { buildPlanRequest, LlmCategoryPlanner } from "@farsight/planner";
+import { buildPlanRequest } from "@farsight/planner";
+import { LlmCategoryPlanner } from "@farsight/planner/llm";
 
 const catalog = createCatalog({ itemCategories: [[0], [1], [2], [0]], categoryNames: ["jazz", "pop", "news"] });
 const model = new FakeListChatModel({ responses: ['{"categories": [0, 2]}'] }); // the user's own model, their core copy
@@ -55,6 +95,21 @@ const observation = { sessionId: "s", userId: 0, step: 0, history: [], returnSoF
 const [plan] = await planner.plan([buildPlanRequest(observation, { catalog, reflections: [] })]);
 if (!plan || plan.source.kind !== "llm") throw new Error(\`the plan did not come from the user's model: \${JSON.stringify(plan)}\`);
 console.log("plan", plan.categories.join(","), "from", plan.source.by);
+`;
+
+/**
+ * Run in the core + planner install: a non-LLM planner plans, and importing "@farsight/planner/llm" fails with
+ * `core/peer-missing` naming the missing peer and the install line.
+ */
+const PLANNER_WITHOUT_LLM = `import { createCatalog } from "@farsight/core";
+import { buildPlanRequest, SaturationAwarePlanner } from "@farsight/planner";
+const catalog = createCatalog({ itemCategories: [[0], [1], [2]], categoryNames: ["a", "b", "c"] });
+const observation = { sessionId: "s", userId: 0, step: 0, history: [], returnSoFar: 0 };
+const [plan] = await new SaturationAwarePlanner({ seed: 0 }).plan([buildPlanRequest(observation, { catalog, reflections: [] })]);
+if (!plan?.categories.length) throw new Error("no plan");
+const err = await import("@farsight/planner/llm").then(() => null, (e) => e);
+if (err?.code !== "core/peer-missing" || !/npm install @farsight\\/llm @langchain\\/core zod/.test(err.message)) throw new Error(\`expected core/peer-missing, got \${err?.code}: \${err?.message}\`);
+console.log("plan", plan.categories.join(","), "from", plan.source.kind + ";", "@farsight/planner/llm:", err.message);
 `;
 
 /** Installed next to the CLI scenario to compile and run the snippets and examples (not counted in its size). */
@@ -67,13 +122,15 @@ const TOOLING = ["typescript@5.9.3", "@types/node@^20.19.0"];
  */
 const TS7 = "typescript@7";
 /**
- * Packages whose public declarations reach TF.js's (through `@farsight/rl-policy`'s tensor-typed API). TF.js 4.22's
- * own declarations do not type-check under TypeScript 7 with `skipLibCheck: false` whatever we export: they need
- * the DOM library (ImageData, HTMLImageElement), the global `Long` and `EmscriptenModule` of @types packages that 7.x
- * no longer loads by default, and their `@webgpu/types` clashes with 7.x's lib.dom. So under 7.x: sources that
- * import none of these packages must show no error at all; the others no error outside TF.js's own files.
+ * Entries whose public declarations reach TF.js's: `@farsight/rl-policy/tf` (the tensor-level API) and the packages
+ * that re-export its types. TF.js 4.22's own declarations do not type-check under TypeScript 7 with
+ * `skipLibCheck: false` whatever we export: they need the DOM library (ImageData, HTMLImageElement), the global
+ * `Long` and `EmscriptenModule` of @types packages that 7.x no longer loads by default, and their `@webgpu/types`
+ * clashes with 7.x's lib.dom. So under 7.x: sources that import none of these must show no error at all (among them
+ * every source on `@farsight/rl-policy`'s main entry, whose declarations name no TF.js type); the others no error
+ * outside TF.js's own files.
  */
-const TF_TYPED = ["@farsight/rl-policy", "@farsight/graph", "@farsight/lab", "@farsight/critic", "@farsight/cli", "@farsight/server", "@farsight/sweep-postgres"];
+const TF_TYPED = ["@farsight/rl-policy/tf", "@farsight/graph", "@farsight/lab", "@farsight/cli", "@farsight/server", "@farsight/sweep-postgres"];
 // The other half of each @webgpu/types clash is reported in the compiler's own lib.dom.d.ts.
 const TF_OWN_DECLARATIONS = /node_modules\/(@tensorflow\/|@webgpu\/types\/)|\/lib\/lib\.dom\.d\.ts$/;
 
@@ -83,9 +140,9 @@ function tscErrors(output) {
   return { errors, outsideTf: errors.filter((l) => !TF_OWN_DECLARATIONS.test(l.split("(")[0])) };
 }
 
-/** The `@farsight/*` packages a source file imports. */
+/** The `@farsight/*` entries a source file imports (`@farsight/rl-policy`, `@farsight/rl-policy/tf`, ...). */
 function farsightImports(code) {
-  return [...new Set([...code.matchAll(/from\s+"(@farsight\/[a-z-]+)/g)].map((m) => m[1]))];
+  return [...new Set([...code.matchAll(/from\s+"(@farsight\/[a-z-]+(?:\/[a-z-]+)?)"/g)].map((m) => m[1]))];
 }
 
 function parseArgs(argv) {
@@ -143,6 +200,17 @@ function dirBytes(dir) {
   };
   if (existsSync(dir)) walk(dir);
   return total;
+}
+
+/** The `n` largest packages of an install, as "name size" (what a budget is spent on). */
+function largestPackages(nodeModules, n) {
+  const sizes = [];
+  for (const e of existsSync(nodeModules) ? readdirSync(nodeModules, { withFileTypes: true }) : []) {
+    if (!e.isDirectory() || e.name.startsWith(".")) continue;
+    const names = e.name.startsWith("@") ? readdirSync(join(nodeModules, e.name)).map((d) => `${e.name}/${d}`) : [e.name];
+    for (const name of names) sizes.push([name, dirBytes(join(nodeModules, name))]);
+  }
+  return sizes.sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, b]) => `${name} ${(b / MB).toFixed(1)}`).join(", ");
 }
 
 /**
@@ -274,6 +342,8 @@ function main() {
     }
     process.stderr.write(`consumer-check: packed ${packages.size} packages into ${tgzDir} (${seconds(started)})\n`);
     const prebuilds = localPrebuilds(join(work, "prebuilds"));
+    const mismatches = peerRangeMismatches();
+    (mismatches.length === 0 ? pass : fail)("peer ranges: every package.json at the README's ranges", mismatches.length ? mismatches.join("\n") : SHARED_PEERS.map((n) => `${n} ${readmePeerRanges()[n]}`).join(", "));
 
     for (const s of SCENARIOS) {
       const dir = join(work, s.name.replace(/[^a-z]+/gi, "-").replace(/-+$/, ""));
@@ -292,11 +362,17 @@ function main() {
       const sizeOk = bytes - leftovers <= s.maxMB * MB;
       const nativeOk = s.native || addons.length === 0;
       const compiled = leftovers > 0 ? ` (${(leftovers / MB).toFixed(1)} MB of it compile intermediates: ${((bytes - leftovers) / MB).toFixed(1)} MB without them)` : "";
-      const detail = `${(bytes / MB).toFixed(1)} MB${compiled}, budget ${s.maxMB} MB; native addons: ${addons.length ? addons.join(", ") : "none"}; install ${(ms / 1000).toFixed(1)}s`;
-      (sizeOk && nativeOk ? pass : fail)(`footprint: ${s.name}`, detail);
+      const present = (s.absent ?? []).filter((p) => existsSync(join(dir, "node_modules", p)));
+      const detail = `${(bytes / MB).toFixed(1)} MB${compiled}, budget ${s.maxMB} MB; largest: ${largestPackages(join(dir, "node_modules"), 4)}; native addons: ${addons.length ? addons.join(", ") : "none"}${present.length ? `; installed although optional: ${present.join(", ")}` : ""}; install ${(ms / 1000).toFixed(1)}s`;
+      (sizeOk && nativeOk && present.length === 0 ? pass : fail)(`footprint: ${s.name}`, detail);
       process.stderr.write(`consumer-check: footprint of ${s.name} (${seconds(started)})\n`);
       s.dir = dir;
     }
+
+    // Without its optional peers, @farsight/planner's main entry loads and "@farsight/planner/llm" says what to install.
+    const plannerOnly = SCENARIOS.find((s) => s.absent?.includes("@farsight/llm"));
+    const probe = spawnSync(process.execPath, ["--input-type=module", "-e", PLANNER_WITHOUT_LLM], { cwd: plannerOnly.dir, encoding: "utf8", timeout: 60_000 });
+    (probe.status === 0 ? pass : fail)(`runs: @farsight/planner without its LLM peers (${plannerOnly.name})`, (probe.stdout + probe.stderr).trim().split("\n").slice(-8).join("\n"));
 
     if (args.only !== "footprint") {
       // The lowest supported @langchain/core: the user's own model passes the planner's types and runs.
@@ -318,7 +394,7 @@ function main() {
       const cli = SCENARIOS[SCENARIOS.length - 1].dir;
       // What a user composing graphs installs beside the CLI's packages: LangGraph itself, tooling to compile, and
       // @farsight/testing with vitest for the snippets that test a component.
-      install(cli, [tarball.get("@farsight/testing")], [...TOOLING, "@langchain/langgraph@~1.7.0", "vitest@~4.1.0"]);
+      install(cli, [tarball.get("@farsight/testing")], [...TOOLING, `@langchain/langgraph@${readmePeerRanges()["@langchain/langgraph"]}`, "vitest@~4.1.0"]);
       const src = join(cli, "src");
       mkdirSync(src);
       const sources = [];
@@ -354,9 +430,13 @@ function main() {
       writeFileSync(join(cli, "tsconfig.ts7.json"), JSON.stringify({ compilerOptions: ts7options, include: ["src"] }, null, 2));
       const freeRun = spawnSync(process.execPath, [ts7bin, "-p", "tsconfig.ts7-tf-free.json"], { cwd: cli, encoding: "utf8" });
       const free = tscErrors(freeRun.stdout + freeRun.stderr);
-      (freeRun.status === 0 && free.errors.length === 0 && tfFree.length > 0 ? pass : fail)(
+      // Among them, sources on @farsight/rl-policy's main entry: TF.js's declarations must not be reachable from it.
+      const rlMain = tfFree.filter((s) => farsightImports(readFileSync(join(src, s.file), "utf8")).includes("@farsight/rl-policy"));
+      (freeRun.status === 0 && free.errors.length === 0 && tfFree.length > 0 && rlMain.length > 0 ? pass : fail)(
         `types: TypeScript ${ts7}, sources that import no TF-typed package (skipLibCheck false)`,
-        free.errors.length === 0 ? `${tfFree.length} of ${sources.length} files, no error` : free.errors.slice(0, 30).join("\n"),
+        free.errors.length === 0
+          ? `${tfFree.length} of ${sources.length} files, no error; on @farsight/rl-policy's main entry: ${rlMain.map((s) => s.from).join(", ") || "none (required)"}`
+          : free.errors.slice(0, 30).join("\n"),
       );
       const allRun = spawnSync(process.execPath, [ts7bin, "-p", "tsconfig.ts7.json"], { cwd: cli, encoding: "utf8" });
       const all = tscErrors(allRun.stdout + allRun.stderr);

@@ -1,9 +1,25 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { peerRangeMismatches, readmePeerRanges } from "./check.mjs";
+
+describe("package metadata (no network)", () => {
+  it("every package.json names @langchain/core, zod and @langchain/langgraph at the ranges the root README states", () => {
+    expect(Object.keys(readmePeerRanges()).sort()).toEqual(["@langchain/core", "@langchain/langgraph", "zod"]);
+    expect(peerRangeMismatches()).toEqual([]);
+  });
+
+  it("every package.json (packages, apps, examples, the root) declares engines.node >=20", () => {
+    const root = fileURLToPath(new URL("../../", import.meta.url));
+    const files = ["package.json", "examples/package.json", ...["packages", "apps"].flatMap((p) => readdirSync(join(root, p)).map((d) => `${p}/${d}/package.json`))];
+    const engines = files.filter((f) => existsSync(join(root, f))).map((f) => [f, (JSON.parse(readFileSync(join(root, f), "utf8")) as { engines?: { node?: string } }).engines?.node]);
+    expect(engines.filter(([, node]) => node !== ">=20")).toEqual([]);
+    expect(engines.length).toBeGreaterThan(10);
+  });
+});
 
 // The consumer check installs the packed packages with plain npm; without the npm registry (an offline
 // machine) it cannot run, and says so instead of failing the suite.
@@ -22,7 +38,10 @@ describe.skipIf(!online)("consumer check: the packed packages installed with pla
       expect(results.filter((x) => !x.ok).map((x) => `${x.check}: ${x.detail}`)).toEqual([]);
       // Every scenario and both kinds of source were checked (a check that ran nothing would pass the line above).
       expect(results.filter((x) => x.check.startsWith("footprint:"))).toHaveLength(4);
+      expect(results.filter((x) => x.check.startsWith("peer ranges:"))).toHaveLength(1);
       expect(results.some((x) => x.check.startsWith("runs: examples/"))).toBe(true);
+      // The planner's main entry ran without @farsight/llm, LangChain or zod, and its LLM entry said what to install.
+      expect(results.filter((x) => x.check.startsWith("runs: @farsight/planner without its LLM peers"))).toHaveLength(1);
       expect(results.some((x) => x.check.includes("README.md"))).toBe(true);
       // Both compilers ran: TypeScript 5.9 on every source, 7.x on the TF-free ones, on every source, and core alone.
       expect(results.some((x) => /^types: examples and runnable snippets \(TypeScript 5\.9\./.test(x.check))).toBe(true);

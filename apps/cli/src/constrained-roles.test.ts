@@ -6,11 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rng, type Observation, type Plan } from "@farsight/core";
-import { LlmCritic } from "@farsight/critic";
+import { LlmCritic } from "@farsight/critic/llm";
 import { loadPreset, type EnvSetup } from "@farsight/env";
 import { createChatModel, LlmStats } from "@farsight/llm";
-import { LlmActor } from "@farsight/llm-actor";
-import { buildPlanRequest, LlmCategoryPlanner, LlmThoughtPlanner, type PlanRequest } from "@farsight/planner";
+import { LlmActor } from "@farsight/llm-actor/llm";
+import { buildPlanRequest, type PlanRequest } from "@farsight/planner";
+import { LlmCategoryPlanner, LlmThoughtPlanner } from "@farsight/planner/llm";
 import { randomSchemaAnswers, startFakeOpenAiServer, type FakeLlmServer } from "@farsight/testing";
 
 let server: FakeLlmServer;

@@ -4,12 +4,13 @@
  */
 import { it, expect } from "vitest";
 import { Rng, type Plan } from "@farsight/core";
-import { LlmCritic } from "@farsight/critic";
+import { LlmCritic } from "@farsight/critic/llm";
 import { loadPreset, makeSimulator, Session } from "@farsight/env";
 import { runBillpSession } from "@farsight/graph";
-import { LlmActor } from "@farsight/llm-actor";
-import { LlmThoughtPlanner } from "@farsight/planner";
-import { LlmFailureReflector, LlmReflector, ReflectionPool } from "@farsight/reflector";
+import { LlmActor } from "@farsight/llm-actor/llm";
+import { LlmThoughtPlanner } from "@farsight/planner/llm";
+import { ReflectionPool } from "@farsight/reflector";
+import { LlmFailureReflector, LlmReflector } from "@farsight/reflector/llm";
 import { randomEpisode } from "@farsight/testing";
 import { captureIO } from "./capture-io.js";
 import { main } from "./main.js";

@@ -7,11 +7,16 @@
  * one multi-row INSERT: one round trip each. A single statement is atomic in PostgreSQL, so a save is still
  * all or nothing (what a replica killed mid-save leaves is the previous checkpoint, as before); the rows, tables
  * and conflict rules are the package's own, so the package reads them (getTuple, list) unchanged.
+ *
+ * Reads of threads' newest checkpoints and saves of several threads are group-committed: those that arrive while statements are on their way are sent
+ * together in the next one (group-commit.ts), all or nothing; a save is answered only once its statement has
+ * committed, so what a run acknowledges is still written.
  */
 import pg from "pg";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
-import { WRITES_IDX_MAP, type ChannelVersions, type Checkpoint, type CheckpointMetadata, type PendingWrite } from "@langchain/langgraph-checkpoint";
+import { WRITES_IDX_MAP, type ChannelVersions, type Checkpoint, type CheckpointMetadata, type CheckpointTuple, type PendingWrite } from "@langchain/langgraph-checkpoint";
 import type { RunnableConfig } from "@langchain/core/runnables";
+import { GroupCommit, type GroupCommitOptions } from "./group-commit.js";
 
 /** The package's tables, in the schema it uses by default (the server never sets another). */
 const BLOBS = `"public".checkpoint_blobs`;
@@ -30,33 +35,138 @@ function rows(count: number, width: number, from: number, fixed: Record<number, 
   return out.join(", ");
 }
 
+/** A read of a thread's newest checkpoint. */
+interface Latest {
+  readonly thread_id: string;
+  readonly checkpoint_ns: string;
+}
+
+/** A row of the grouped read (the package's columns, blobs as JSON). */
+interface LatestRow {
+  thread_id: string;
+  checkpoint_ns: string;
+  checkpoint_id: string;
+  parent_checkpoint_id: string | null;
+  checkpoint: Omit<Checkpoint, "channel_values"> & { v: number };
+  metadata: Record<string, unknown>;
+  /** [channel, type, base64 blob] per channel. */
+  channel_values: (string | null)[][] | null;
+  /** [task id, channel, type, base64 blob] per pending write, in order. */
+  pending_writes: (string | null)[][] | null;
+}
+
+/** One checkpoint save, as `put` takes it. */
+interface Save {
+  readonly config: RunnableConfig;
+  readonly checkpoint: Checkpoint;
+  readonly metadata: CheckpointMetadata;
+  readonly newVersions: ChannelVersions;
+}
+
 export class OneStatementPostgresSaver extends PostgresSaver {
   private readonly db: pg.Pool;
+  /** Saves of many threads that wait while one statement is on its way go together in the next (group-commit.ts). */
+  readonly saves: GroupCommit<Save, RunnableConfig>;
+  /** Reads of threads' newest checkpoints, grouped the same way. */
+  readonly reads: GroupCommit<Latest, CheckpointTuple | undefined>;
 
-  constructor(pool: pg.Pool) {
+  constructor(pool: pg.Pool, groupCommit: GroupCommitOptions = { concurrency: 1, maxBatch: 64 }) {
     super(pool);
     this.db = pool;
+    this.saves = new GroupCommit((batch) => this.putMany(batch), groupCommit);
+    this.reads = new GroupCommit((batch) => this.getLatestMany(batch), groupCommit);
   }
 
-  override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
-    if (config.configurable === undefined) throw new Error(`Missing "configurable" field in "config" param`);
-    const { thread_id, checkpoint_ns = "", checkpoint_id } = config.configurable as { thread_id: string; checkpoint_ns?: string; checkpoint_id?: string };
-    const [blobs, meta] = await Promise.all([this._dumpBlobs(thread_id, checkpoint_ns, checkpoint.channel_values, newVersions), this._dumpMetadata(metadata)]);
-    // $1 thread, $2 namespace, $3-$6 the checkpoint row, then (channel, version, type, blob) per changed channel.
-    const params: unknown[] = [thread_id, checkpoint_ns, checkpoint.id, checkpoint_id, this._dumpCheckpoint(checkpoint), meta];
-    for (const [, , channel, version, type, blob] of blobs) params.push(channel, version, type, blob);
-    const insertBlobs = blobs.length
+  /** A read of a thread's newest checkpoint joins the others waiting (one statement); any other read is the package's. */
+  override getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    const c = config.configurable ?? {};
+    if (c["checkpoint_id"] || typeof c["thread_id"] !== "string") return super.getTuple(config);
+    return this.reads.submit({ thread_id: c["thread_id"], checkpoint_ns: (c["checkpoint_ns"] as string | undefined) ?? "" });
+  }
+
+  /**
+   * The newest checkpoint of each thread, in one statement: the package's query, once per thread (LATERAL),
+   * with the channel blobs and pending writes as JSON (base64 blobs) rather than arrays of bytea, which the
+   * driver parses character by character.
+   */
+  private async getLatestMany(batch: Latest[]): Promise<(CheckpointTuple | undefined)[]> {
+    const r = await this.db.query<LatestRow>(
+      `SELECT x.* FROM unnest($1::text[], $2::text[]) AS l(t, ns)
+       CROSS JOIN LATERAL (
+         SELECT cp.thread_id, cp.checkpoint, cp.checkpoint_ns, cp.checkpoint_id, cp.parent_checkpoint_id, cp.metadata,
+           (SELECT jsonb_agg(jsonb_build_array(bl.channel, bl.type, encode(bl.blob, 'base64')))
+              FROM jsonb_each_text(cp.checkpoint -> 'channel_versions')
+              INNER JOIN ${BLOBS} bl ON bl.thread_id = cp.thread_id AND bl.checkpoint_ns = cp.checkpoint_ns
+                AND bl.channel = jsonb_each_text.key AND bl.version = jsonb_each_text.value) AS channel_values,
+           (SELECT jsonb_agg(jsonb_build_array(cw.task_id, cw.channel, cw.type, encode(cw.blob, 'base64')) ORDER BY cw.task_id, cw.idx)
+              FROM ${WRITES} cw
+              WHERE cw.thread_id = cp.thread_id AND cw.checkpoint_ns = cp.checkpoint_ns AND cw.checkpoint_id = cp.checkpoint_id) AS pending_writes
+         FROM ${CHECKPOINTS} cp
+         WHERE cp.thread_id = l.t AND cp.checkpoint_ns = l.ns ORDER BY cp.checkpoint_id DESC LIMIT 1) x`,
+      [batch.map((b) => b.thread_id), batch.map((b) => b.checkpoint_ns)],
+    );
+    const rows = new Map(r.rows.map((row) => [`${row.thread_id}\u0000${row.checkpoint_ns}`, row]));
+    const bytes = (parts: (string | null)[], base64Last: boolean) => parts.map((p, i) => (p === null ? undefined : base64Last && i === parts.length - 1 ? Buffer.from(p, "base64") : Buffer.from(p))) as Uint8Array[];
+    return Promise.all(
+      batch.map(async ({ thread_id, checkpoint_ns }) => {
+        const row = rows.get(`${thread_id}\u0000${checkpoint_ns}`);
+        if (row === undefined) return undefined;
+        // A checkpoint of an older format needs the package's migration of its pending sends.
+        if (row.checkpoint.v < 4 && row.parent_checkpoint_id != null) return super.getTuple({ configurable: { thread_id, checkpoint_ns } });
+        const parentConfig = row.parent_checkpoint_id ? { configurable: { thread_id, checkpoint_ns, checkpoint_id: row.parent_checkpoint_id } } : undefined;
+        const channels = (row.channel_values ?? []).map((c) => bytes(c, true) as [Uint8Array, Uint8Array, Uint8Array]);
+        const writes = (row.pending_writes ?? []).map((w) => bytes(w, true) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array]);
+        return {
+          config: { configurable: { thread_id, checkpoint_ns, checkpoint_id: row.checkpoint_id } },
+          checkpoint: await this._loadCheckpoint(row.checkpoint, channels),
+          metadata: await this._loadMetadata(row.metadata),
+          ...(parentConfig ? { parentConfig } : {}),
+          pendingWrites: await this._loadWrites(writes),
+        };
+      }),
+    );
+  }
+
+  override put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
+    if (config.configurable === undefined) return Promise.reject(new Error(`Missing "configurable" field in "config" param`));
+    return this.saves.submit({ config, checkpoint, metadata, newVersions });
+  }
+
+  /** Saves of many threads in one statement (a batch of the group commit). */
+  private async putMany(saves: Save[]): Promise<RunnableConfig[]> {
+    const keyOf = (s: Save) => JSON.stringify([s.config.configurable!["thread_id"], s.config.configurable!["checkpoint_ns"] ?? "", s.checkpoint.id]);
+    // One statement may not write a row twice: the same checkpoint saved twice in a batch goes one by one.
+    if (new Set(saves.map(keyOf)).size < saves.length) {
+      const out: RunnableConfig[] = [];
+      for (const s of saves) out.push(...(await this.putMany([s])));
+      return out;
+    }
+    const params: unknown[] = [];
+    const at = (v: unknown) => `$${params.push(v)}`;
+    const checkpointRows: string[] = [];
+    const blobRows: string[] = [];
+    const out: RunnableConfig[] = [];
+    for (const s of saves) {
+      const { thread_id, checkpoint_ns = "", checkpoint_id } = s.config.configurable as { thread_id: string; checkpoint_ns?: string; checkpoint_id?: string };
+      const [blobs, meta] = await Promise.all([this._dumpBlobs(thread_id, checkpoint_ns, s.checkpoint.channel_values, s.newVersions), this._dumpMetadata(s.metadata)]);
+      const thread = at(thread_id);
+      const ns = at(checkpoint_ns);
+      checkpointRows.push(`(${thread}, ${ns}, ${at(s.checkpoint.id)}, ${at(checkpoint_id)}, ${at(this._dumpCheckpoint(s.checkpoint))}, ${at(meta)})`);
+      for (const [, , channel, version, type, blob] of blobs) blobRows.push(`(${thread}, ${ns}, ${at(channel)}, ${at(version)}, ${at(type)}, ${at(blob)})`);
+      out.push({ configurable: { thread_id, checkpoint_ns, checkpoint_id: s.checkpoint.id } });
+    }
+    const insertBlobs = blobRows.length
       ? `WITH blobs AS (INSERT INTO ${BLOBS} (thread_id, checkpoint_ns, channel, version, type, blob)
-           VALUES ${rows(blobs.length, 6, 7, { 0: "$1", 1: "$2" })}
+           VALUES ${blobRows.join(", ")}
            ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING) `
       : "";
     await this.db.query(
       `${insertBlobs}INSERT INTO ${CHECKPOINTS} (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
-       VALUES ($1, $2, $3, $4, $5, $6)
+       VALUES ${checkpointRows.join(", ")}
        ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, metadata = EXCLUDED.metadata`,
       params,
     );
-    return { configurable: { thread_id, checkpoint_ns, checkpoint_id: checkpoint.id } };
+    return out;
   }
 
   override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {

@@ -10,7 +10,7 @@ import { FarsightError } from "@farsight/core";
 import { loadPreset, type EnvSetup, type PresetName } from "@farsight/env";
 import { SaturationAwarePlanner, type Planner } from "@farsight/planner";
 import { TemplateReflector, type Reflector } from "@farsight/reflector";
-import { initBackend, loadCheckpoint, type CheckpointManifest, type Policy } from "@farsight/rl-policy";
+import { initBackend, type CheckpointManifest, loadCheckpoint, type Policy } from "@farsight/rl-policy/tf";
 import type { Catalog } from "@farsight/core";
 import type { SessionComponents } from "./session-assistant.js";
 

@@ -89,7 +89,8 @@ export class Runs {
     checkRunOptions(b, "background runs");
     const metadata = b["metadata"] ?? {};
     if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) throw new HttpError(422, "server/bad-request", "metadata must be an object");
-    const fingerprint = fingerprintOf(`runs ${id} ${g.graphId}`, b);
+    // Only a request with an Idempotency-Key is kept and compared.
+    const fingerprint = key ? fingerprintOf(`runs ${id} ${g.graphId}`, b) : "";
     const before = await this.kept(id, key, fingerprint);
     if (before) return before;
     return new Promise((resolve, reject) => {
@@ -348,7 +349,7 @@ export class Runs {
    */
   async wait(id: string, g: ServedGraph, b: Body, key?: string, temporary = false): Promise<Record<string, unknown>> {
     checkRunOptions(b, "runs");
-    const fingerprint = fingerprintOf(`wait ${id} ${g.graphId}`, b);
+    const fingerprint = key ? fingerprintOf(`wait ${id} ${g.graphId}`, b) : "";
     const before = await this.kept(id, key, fingerprint);
     if (before) return before;
     return this.exclusive(id, (lost) => this.dropAfter(temporary, id, () => this.waitHeld(id, g, b, key, fingerprint, lost)));

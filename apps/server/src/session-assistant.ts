@@ -5,11 +5,12 @@
  */
 import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph-checkpoint";
 import type { Catalog, ItemScorer } from "@farsight/core";
-import { batchPolicy, BatchingPlanner, createSessionGraph, type MicroBatchOptions, type MicroBatchStats } from "@farsight/graph";
+import { batchPolicy, BatchingPlanner, createSessionGraph, sessionSteps, type MicroBatchOptions, type MicroBatchStats } from "@farsight/graph";
 import type { Planner } from "@farsight/planner";
 import { ReflectionPool, type Reflector } from "@farsight/reflector";
-import type { Policy } from "@farsight/rl-policy";
+import type { Policy } from "@farsight/rl-policy/tf";
 import { badRequest, type GraphLike, type ServedGraph } from "./served-graph.js";
+import { FastSessionGraph } from "./fast-session.js";
 
 /** The components of a served session (the non-LLM ones make it run offline). */
 export interface SessionComponents {
@@ -43,6 +44,12 @@ export interface SessionComponents {
    * either way. Default true.
    */
   readonly actInPlanNode?: boolean;
+  /**
+   * Run sessions on the fast path (fast-session.ts: the same steps, answers and saves as the graph, as plain
+   * code, two small saves per slate). Default true; `false` runs every session through LangGraph's graph.
+   * Sessions the graph started keep running on it either way.
+   */
+  readonly fastPath?: boolean;
 }
 
 /** The default micro-batching window and size of a served session. */
@@ -74,7 +81,7 @@ export async function sessionAssistant(c: SessionComponents, s: SessionStorage):
   const policy = c.policy && batch ? batchPolicy(c.policy, batch) : c.policy;
   // A language model's calls are not held back: an LLM planner batches its own way (llama-cpp sequences).
   const planner = batch && !c.planner.usesLlm ? new BatchingPlanner(c.planner, batch) : c.planner;
-  const graph = createSessionGraph({
+  const parts = {
     catalog: c.catalog,
     planner,
     ...(policy ? { policy } : {}),
@@ -83,13 +90,13 @@ export async function sessionAssistant(c: SessionComponents, s: SessionStorage):
     ...(c.slateSize !== undefined ? { slateSize: c.slateSize } : {}),
     ...(c.maxSteps !== undefined ? { maxSteps: c.maxSteps } : {}),
     pool,
-    checkpointer: s.checkpointer,
-    actInPlanNode: c.actInPlanNode ?? true,
-  });
+  };
+  const compiled = createSessionGraph({ ...parts, checkpointer: s.checkpointer, actInPlanNode: c.actInPlanNode ?? true }) as unknown as GraphLike;
+  const graph = c.fastPath === false ? compiled : new FastSessionGraph({ steps: sessionSteps(parts), checkpointer: s.checkpointer, graph: compiled });
   return {
     graphId: "session",
     description: "One person's session: plan, recommend a slate, pause for feedback ({feedback: number[]} or {quit: true}), reflect at the end.",
-    graph: graph as unknown as GraphLike,
+    graph,
     pool,
     metadata: { ...c.describe, numUsers: c.numUsers, numItems: c.catalog.numItems, numCategories: c.catalog.numCategories, feedbackRange: [...range] },
     batching: () => {

@@ -16,9 +16,10 @@ import { FarsightError } from "@farsight/core";
 import { SqliteStore } from "./sqlite-store.js";
 import { checkStatePath, lockStateFile } from "./state-file.js";
 import { CONNECT_TIMEOUT_MS, DatabaseHealth, guardPool } from "./db-health.js";
-import { databaseUnavailable } from "./served-graph.js";
 import { redactCheckpoints, redactingStore, redactorOf } from "./redaction.js";
 import { OneStatementPostgresSaver } from "./postgres-saver.js";
+import { ThreadLocks } from "./thread-locks.js";
+import { GroupedPostgresStore } from "./grouped-store.js";
 
 /** How {@link openStorage} opens a storage. */
 export interface StorageOptions {
@@ -65,9 +66,6 @@ export interface ThreadLock {
    */
   readonly lost: AbortSignal;
 }
-
-/** Namespace of the thread locks (the first key of PostgreSQL's two-key advisory locks); the table-setup lock is 724011. */
-const THREAD_LOCK_SPACE = 724012;
 
 /** Hides the password of a connection string, for logs and errors. */
 export function redactUrl(url: string): string {
@@ -132,8 +130,10 @@ async function openPostgres(url: string): Promise<Storage> {
   const poolOf = (max?: number) => guardPool(new pg.Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, ...(max ? { max } : {}) }), () => health);
   // Each save in one statement (one round trip): see postgres-saver.ts.
   const checkpointer = new OneStatementPostgresSaver(poolOf());
-  const store = new PostgresStore({ connectionOptions: { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS }, ensureTables: false });
-  guardPool((store as unknown as { core: { pool: pg.Pool } }).core.pool, () => health);
+  const packageStore = new PostgresStore({ connectionOptions: { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS }, ensureTables: false });
+  const storePool = guardPool((packageStore as unknown as { core: { pool: pg.Pool } }).core.pool, () => health);
+  // Gets and puts of many runs in one statement each (grouped-store.ts); the rest goes to the package's store.
+  const store = new GroupedPostgresStore(packageStore, storePool);
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   client.on("error", () => {}); // a failure here is also a failed query, reported below
   try {
@@ -142,77 +142,31 @@ async function openPostgres(url: string): Promise<Storage> {
     await client.query("SELECT pg_advisory_lock(724011)");
     try {
       await checkpointer.setup();
-      await store.setup();
+      await packageStore.setup();
     } finally {
       await client.query("SELECT pg_advisory_unlock(724011)");
     }
   } catch (err) {
     await client.end().catch(() => {});
     await checkpointer.end().catch(() => {});
-    await store.stop().catch(() => {});
+    await packageStore.stop().catch(() => {});
     throw new FarsightError("server/postgres", `cannot open PostgreSQL at ${where}: ${err instanceof Error ? err.message : String(err)}`, { where }, { cause: err });
   }
   await client.end();
-  // One connection per run in progress holds its thread's lock for the run's duration.
-  const locks = poolOf(16);
+  // The thread locks live on one connection of this pool (thread-locks.ts); the health probes use it too.
+  const locks = poolOf(4);
   health = new DatabaseHealth(locks, where);
+  const threadLocks = new ThreadLocks(locks, where, (err) => health!.markDown(err));
   return {
     kind: "postgres",
     where,
     checkpointer,
     store,
     health,
-    async lockThread(threadId: string) {
-      let conn: pg.PoolClient;
-      try {
-        conn = await locks.connect();
-      } catch (err) {
-        health!.markDown(err);
-        throw databaseUnavailable(`cannot take thread ${threadId}'s lock: PostgreSQL at ${where} is unreachable`, err);
-      }
-      try {
-        // hashtext collisions make two threads share a lock: a run may then be refused as busy, never run twice.
-        const got = await conn.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS ok", [THREAD_LOCK_SPACE, threadId]);
-        if (!got.rows[0]?.ok) {
-          conn.release();
-          return undefined;
-        }
-      } catch (err) {
-        conn.release(err instanceof Error ? err : true);
-        throw databaseUnavailable(`cannot take thread ${threadId}'s lock`, err);
-      }
-      const lost = new AbortController();
-      // The lock lives as long as this connection: when it ends, another replica may take the thread.
-      const onLost = (err?: unknown) => {
-        if (!lost.signal.aborted) lost.abort(databaseUnavailable(`the connection that held thread ${threadId}'s lock was lost, so the run was stopped`, err));
-      };
-      const onEnd = () => onLost(new Error("Connection terminated"));
-      conn.on("error", onLost);
-      conn.on("end", onEnd);
-      let released = false;
-      return {
-        lost: lost.signal,
-        async release() {
-          if (released) return;
-          released = true;
-          conn.off("error", onLost);
-          conn.off("end", onEnd);
-          if (lost.signal.aborted) {
-            conn.release(true);
-            return;
-          }
-          try {
-            await conn.query("SELECT pg_advisory_unlock($1::int, hashtext($2))", [THREAD_LOCK_SPACE, threadId]);
-            conn.release();
-          } catch (err) {
-            // Dropping the connection releases the lock too.
-            conn.release(err instanceof Error ? err : true);
-          }
-        },
-      };
-    },
+    lockThread: (threadId: string) => threadLocks.take(threadId),
     close: async () => {
       health?.stop();
+      await threadLocks.close();
       await checkpointer.end();
       await store.stop();
       await locks.end();

@@ -10,6 +10,7 @@ export const FARSIGHT_ERROR_CODES = {
   "core/archive-missing-entry": "an archive has no entry of the name asked for",
   "core/download-checksum-mismatch": "a streamed download's SHA-256 differs from the expected one; nothing was written",
   "core/download-failed": "a streamed download failed (HTTP status, network error, resumes spent); the URL is redacted",
+  "core/peer-missing": "an entry point (such as @farsight/planner/llm) needs an optional peer that is not installed; the message names it and the npm install line",
   "core/special-path": "a path is on /proc, /sys or /dev, or exists and is not the regular file or directory asked for (a FIFO, a device): refused before anything opens it",
   // @farsight/env
   "env/already-fetched": "the dataset folder exists already; a fetch never overwrites it",

@@ -4,7 +4,7 @@ import { LlmStats, NoModelError, ScriptedChatModel } from "@farsight/llm";
 import { criticConformance } from "../../testing/src/critic-conformance.js";
 import { advantage, tdTarget } from "./advantage.js";
 import { CriticMemory } from "./critic-memory.js";
-import { LlmCritic } from "./llm-critic.js";
+import { LlmCritic } from "./llm.js";
 import { parseCriticValue } from "./prompt.js";
 import { ScorerCritic } from "./scorer-critic.js";
 import { TabularAverageCritic } from "./tabular-critic.js";

@@ -1,5 +1,5 @@
+// The main entry loads neither @farsight/llm, @langchain/core nor zod: BiLLP's LLM critic is in "@farsight/critic/llm".
 export type { Critic, CriticRequest, CriticJudgement, CriticExperience, CriticAnswerIssue } from "@farsight/core";
-export { LlmCritic, type LlmCriticOptions, type LlmCriticCounters } from "./llm-critic.js";
 export { ScorerCritic, type ScorerCriticOptions } from "./scorer-critic.js";
 export { TabularAverageCritic, type TabularAverageCriticOptions } from "./tabular-critic.js";
 export { CriticMemory, type CriticMemoryOptions, type CriticMemoryEntry } from "./critic-memory.js";

@@ -1,7 +1,7 @@
 /**
  * Unpacks a downloaded dataset archive into a folder, streaming every entry from disk to disk (KuaiRec's
- * archive is ~0.4 GB; nothing is held whole in memory). The readers are @farsight/core/node's: ZIP with ZIP64,
- * tar / tar.gz with pax long paths and large sizes.
+ * archive is ~0.4 GB; nothing is held whole in memory). The readers are maintained libraries: yauzl through
+ * @farsight/core/node for ZIP (ZIP64), node-tar's parser for tar / tar.gz (pax long paths and large sizes).
  *
  * Policy, which is this package's: every entry path is checked before anything is written under it (see
  * {@link safeEntryPath}); a top folder shared by every entry is dropped (`ml-100k/u.data` -> `u.data`,
@@ -13,7 +13,8 @@ import { resolve, sep, dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { FarsightError } from "@farsight/core";
-import { readTarFile, readZipDirectory, readZipFile, sha256Tap, type ArchiveEntryInfo } from "@farsight/core/node";
+import { readZipDirectory, readZipFile, sha256Tap, type ArchiveEntryInfo } from "@farsight/core/node";
+import { readTarFile } from "./tar-reader.js";
 
 /** One unpacked file: its path inside the dataset folder (top folder dropped), size and SHA-256. */
 export interface ExtractedFile {
@@ -79,7 +80,7 @@ export async function extractArchive(file: string, dest: string, o: ExtractOptio
       // The directory lists every path up front: refuse a hostile one before the first byte is written.
       for (const e of await readZipDirectory(file, o.what)) safeEntryPath(tmp, e.path, o.what);
       await readZipFile(file, onEntry, o.what);
-    } else await readTarFile(file, onEntry, { gzip: o.kind === "tar.gz", what: o.what });
+    } else await readTarFile(file, onEntry, { what: o.what });
     const top = sharedTop(seen.filter((p) => p.includes("/") || written.some((w) => w.raw === p)));
     const from = top ? join(tmp, top) : tmp;
     const files = written.map((w) => ({ path: top ? w.raw.slice(top.length + 1) : w.raw, bytes: w.bytes, sha256: w.sha256 }));

@@ -3,11 +3,11 @@
 // LLM calls per recommendation per planning option, with a scripted model (no LLM is reachable here).
 import { loadPreset } from "@farsight/env";
 import { LlmStats, ScriptedChatModel } from "@farsight/llm";
-import { LlmCategoryPlanner } from "@farsight/planner";
+import { LlmCategoryPlanner } from "@farsight/planner/llm";
 import { ReflectionPool } from "@farsight/reflector";
 import { initBackend } from "@farsight/rl-policy";
 import { evaluateLerl, trainSimulator, policyDefaults } from "../dist/index.js";
-import { createAlgorithm, contextFromEnv } from "@farsight/rl-policy";
+import { createAlgorithm, contextFromEnv } from "@farsight/rl-policy/tf";
 await initBackend();
 const setup = await loadPreset("synthetic");
 const env = await trainSimulator(setup, "truth", 32, 0);

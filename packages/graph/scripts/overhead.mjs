@@ -2,7 +2,7 @@
 // trainPolicy alone (plain), through the LERL graph with the all-categories planner (all: the same learning problem,
 // plus planning, reflections and LangGraph), or with the saturation planner (graph). Prints wall and CPU seconds.
 import { loadPreset, Simulator } from "@farsight/env";
-import { initBackend, createAlgorithm, contextFromEnv, trainPolicy } from "@farsight/rl-policy";
+import { initBackend, createAlgorithm, contextFromEnv, trainPolicy } from "@farsight/rl-policy/tf";
 import { SaturationAwarePlanner, AllCategoriesPlanner } from "@farsight/planner";
 import { TemplateReflector, ReflectionPool } from "@farsight/reflector";
 import { createLerlGraph } from "../dist/index.js";

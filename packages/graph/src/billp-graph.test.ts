@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { MemorySaver } from "@langchain/langgraph";
-import { CatalogGreedyActor, LlmActor } from "@farsight/llm-actor";
-import { LlmCritic, ScorerCritic, TabularAverageCritic } from "@farsight/critic";
+import { CatalogGreedyActor } from "@farsight/llm-actor";
+import { LlmActor } from "@farsight/llm-actor/llm";
+import { ScorerCritic, TabularAverageCritic } from "@farsight/critic";
+import { LlmCritic } from "@farsight/critic/llm";
 import { loadPreset, makeSimulator, Session } from "@farsight/env";
 import { ScriptedChatModel } from "@farsight/llm";
-import { LlmThoughtPlanner, SaturationAwarePlanner } from "@farsight/planner";
-import { LlmFailureReflector, ReflectionPool, TemplateReflector } from "@farsight/reflector";
+import { SaturationAwarePlanner } from "@farsight/planner";
+import { LlmThoughtPlanner } from "@farsight/planner/llm";
+import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
+import { LlmFailureReflector } from "@farsight/reflector/llm";
 import { runBillpSession, type BillpComponents } from "./billp-session.js";
 import { createBillpGraph } from "./billp-graph.js";
 

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LlmActor } from "@farsight/llm-actor";
-import { LlmCritic } from "@farsight/critic";
+import { LlmActor } from "@farsight/llm-actor/llm";
+import { LlmCritic } from "@farsight/critic/llm";
 import { loadPreset, makeSimulator, Session } from "@farsight/env";
 import { createChatModel, LlmStats } from "@farsight/llm";
-import { LlmThoughtPlanner } from "@farsight/planner";
-import { LlmFailureReflector, ReflectionPool } from "@farsight/reflector";
+import { LlmThoughtPlanner } from "@farsight/planner/llm";
+import { ReflectionPool } from "@farsight/reflector";
+import { LlmFailureReflector } from "@farsight/reflector/llm";
 import { startFakeOpenAiServer, type FakeLlmServer } from "../../testing/src/fake-llm-server.js";
 import { runBillpSession } from "./billp-session.js";
 

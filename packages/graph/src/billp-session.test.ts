@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { CatalogGreedyActor, LlmActor } from "@farsight/llm-actor";
-import { LlmCritic, ScorerCritic, TabularAverageCritic } from "@farsight/critic";
+import { CatalogGreedyActor } from "@farsight/llm-actor";
+import { LlmActor } from "@farsight/llm-actor/llm";
+import { ScorerCritic, TabularAverageCritic } from "@farsight/critic";
+import { LlmCritic } from "@farsight/critic/llm";
 import { loadPreset, makeSimulator, Session } from "@farsight/env";
 import { ScriptedChatModel } from "@farsight/llm";
-import { LlmThoughtPlanner, SaturationAwarePlanner, type Planner } from "@farsight/planner";
-import { LlmFailureReflector, ReflectionPool, TemplateReflector } from "@farsight/reflector";
+import { SaturationAwarePlanner, type Planner } from "@farsight/planner";
+import { LlmThoughtPlanner } from "@farsight/planner/llm";
+import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
+import { LlmFailureReflector } from "@farsight/reflector/llm";
 import { runBillpSession, type BillpTrajectory } from "./billp-session.js";
 
 /** A small synthetic world: 8 categories, 120 titled items, 20 users; category-window quit rule. */

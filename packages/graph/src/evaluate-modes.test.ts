@@ -5,7 +5,7 @@
  */
 import type { Episode } from "@farsight/core";
 import { loadPreset, PopularityAgent, RandomAgent, Simulator, type Agent, type EnvSetup, type EvalMode } from "@farsight/env";
-import { contextFromEnv, createAlgorithm, createOfflineAlgorithm, initBackend, PolicyAgent, type Policy } from "@farsight/rl-policy";
+import { initBackend, contextFromEnv, createAlgorithm, createOfflineAlgorithm, PolicyAgent, type Policy } from "@farsight/rl-policy/tf";
 import { beforeAll, describe, expect, it } from "vitest";
 import { evaluateAgent } from "./evaluate.js";
 

@@ -9,7 +9,7 @@ import { END_REASONS, EpisodeTracker, makeSimulator, resolveMode, type Agent, ty
 import type { LlmStats } from "@farsight/llm";
 import type { Planner } from "@farsight/planner";
 import type { ReflectionPool } from "@farsight/reflector";
-import type { OnPolicyAlgorithm } from "@farsight/rl-policy";
+import type { OnPolicyAlgorithm } from "@farsight/rl-policy/tf";
 import { createLerlGraph } from "./lerl-graph.js";
 import type { LerlLoopOptions } from "./runtime.js";
 

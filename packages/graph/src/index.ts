@@ -26,7 +26,7 @@ export {
 } from "./train.js";
 export { formatLerlProgress, progressBar } from "./progress.js";
 export { MicroBatcher, batchPolicy, BatchingPlanner, type MicroBatchOptions, type MicroBatchStats, type BatchedPolicy } from "./micro-batch.js";
-export { createSessionGraph, SessionState, type SessionGraphOptions, type SessionPrompt, type SessionFeedback, type SessionStateValue } from "./session-graph.js";
+export { createSessionGraph, sessionSteps, SessionState, type SessionSteps, type SessionGraphOptions, type SessionPrompt, type SessionFeedback, type SessionStateValue } from "./session-graph.js";
 export * from "./ilrec/index.js";
 export { quitAwareOraclePlanner, noisyOraclePlanner, type QuitAwareOracleOptions } from "./oracle-planners.js";
 export {

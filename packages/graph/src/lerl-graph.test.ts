@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Episode } from "@farsight/core";
 import { CategoryWindowRule, generateSynthetic, loadPreset, Simulator, SyntheticWorld, type EnvSetup } from "@farsight/env";
 import { LlmStats, ScriptedChatModel } from "@farsight/llm";
-import { AllCategoriesPlanner, LlmCategoryPlanner, RandomCategoryPlanner, SaturationAwarePlanner, type Planner } from "@farsight/planner";
-import { LlmReflector, ReflectionPool, TemplateReflector, type Reflector } from "@farsight/reflector";
-import { contextFromEnv, createAlgorithm, initBackend, type OnPolicyAlgorithm } from "@farsight/rl-policy";
+import { AllCategoriesPlanner, RandomCategoryPlanner, SaturationAwarePlanner, type Planner } from "@farsight/planner";
+import { LlmCategoryPlanner } from "@farsight/planner/llm";
+import { ReflectionPool, TemplateReflector, type Reflector } from "@farsight/reflector";
+import { LlmReflector } from "@farsight/reflector/llm";
+import { initBackend, contextFromEnv, createAlgorithm, type OnPolicyAlgorithm } from "@farsight/rl-policy/tf";
 import { createLerlGraph, evaluateLerl, trainLerl, type LerlProgress } from "./index.js";
 
 const SMALL = { numCategories: 6, numItems: 60, numUsers: 40, embeddingDim: 8, seed: 3 };

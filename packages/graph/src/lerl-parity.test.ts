@@ -11,7 +11,7 @@ import type { Episode } from "@farsight/core";
 import { loadPreset, repoRoot, type EnvSetup } from "@farsight/env";
 import { AllCategoriesPlanner } from "@farsight/planner";
 import { TemplateReflector } from "@farsight/reflector";
-import { initBackend, PolicyAgent, type OnPolicyAlgorithm } from "@farsight/rl-policy";
+import { initBackend, PolicyAgent, type OnPolicyAlgorithm } from "@farsight/rl-policy/tf";
 import { evaluateAgent, evaluateLerl, trainFlatPpo, trainLerl, type TrainSetupOptions } from "./index.js";
 
 const dataDir = process.env.FARSIGHT_DATA_DIR ?? join(repoRoot() ?? ".", "..", "shared", "data");

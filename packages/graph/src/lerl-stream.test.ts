@@ -3,9 +3,10 @@ import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import type { Episode } from "@farsight/core";
 import { CategoryWindowRule, generateSynthetic, Simulator, SyntheticWorld } from "@farsight/env";
 import { LlmStats, ScriptedChatModel } from "@farsight/llm";
-import { LlmCategoryPlanner, SaturationAwarePlanner, type Planner } from "@farsight/planner";
+import { SaturationAwarePlanner, type Planner } from "@farsight/planner";
+import { LlmCategoryPlanner } from "@farsight/planner/llm";
 import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
-import { contextFromEnv, createAlgorithm, initBackend, type OnPolicyAlgorithm } from "@farsight/rl-policy";
+import { initBackend, contextFromEnv, createAlgorithm, type OnPolicyAlgorithm } from "@farsight/rl-policy/tf";
 import { compileLerlGraph, createLerlGraph, type LerlProgress } from "./index.js";
 
 const SMALL = { numCategories: 6, numItems: 60, numUsers: 40, embeddingDim: 8, seed: 3 };

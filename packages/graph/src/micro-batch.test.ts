@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { Command, isInterrupted, INTERRUPT } from "@langchain/langgraph";
 import { generateSynthetic, SyntheticWorld } from "@farsight/env";
 import { AllCategoriesPlanner, SaturationAwarePlanner } from "@farsight/planner";
-import { createPpoPolicy, initBackend } from "@farsight/rl-policy";
+import { initBackend, createPpoPolicy } from "@farsight/rl-policy/tf";
 import { batchPolicy, BatchingPlanner, createSessionGraph, MicroBatcher, type SessionPrompt } from "./index.js";
 
 afterEach(() => {

@@ -21,7 +21,7 @@ import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { FarsightError, redactForWrite } from "@farsight/core";
 import { redactCheckpoints } from "./redact-checkpoints.js";
 import { ReflectionPool, type ReflectionPoolOptions, type ReflectionPoolSnapshot } from "@farsight/reflector";
-import { loadCheckpoint, saveCheckpoint, type Algorithm, type LoadedCheckpoint } from "@farsight/rl-policy";
+import { loadCheckpoint, saveCheckpoint, type Algorithm, type LoadedCheckpoint } from "@farsight/rl-policy/tf";
 
 const CHUNK_PREFIX = "chunk-";
 

@@ -9,7 +9,7 @@ import type { LlmStats } from "@farsight/llm";
 import type { Planner } from "@farsight/planner";
 import type { ReflectionPool, Reflector } from "@farsight/reflector";
 import { plannerRunnable, reflectorRunnable, type PlannerRunnable, type ReflectorRunnable } from "./runnables.js";
-import { Collector, planMaskFromCategories, rolloutBufferFor, type OnPolicyAlgorithm, type PendingStep, type RolloutBuffer } from "@farsight/rl-policy";
+import { Collector, planMaskFromCategories, rolloutBufferFor, type OnPolicyAlgorithm, type PendingStep, type RolloutBuffer } from "@farsight/rl-policy/tf";
 
 /** Budgets: the run stops at the first chunk boundary after any of them is spent. */
 export interface LerlBudget {

@@ -2,10 +2,11 @@ import { Command, isInterrupted, INTERRUPT } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { generateSynthetic, SyntheticWorld } from "@farsight/env";
 import { LlmStats, ScriptedChatModel } from "@farsight/llm";
-import { LlmCategoryPlanner, SaturationAwarePlanner } from "@farsight/planner";
+import { SaturationAwarePlanner } from "@farsight/planner";
+import { LlmCategoryPlanner } from "@farsight/planner/llm";
 import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
 import { AllCategoriesPlanner } from "@farsight/planner";
-import { createPpoPolicy, initBackend } from "@farsight/rl-policy";
+import { initBackend, createPpoPolicy } from "@farsight/rl-policy/tf";
 import { createSessionGraph, type SessionPrompt } from "./index.js";
 
 const data = generateSynthetic({ numCategories: 5, numItems: 40, numUsers: 10, embeddingDim: 4, seed: 1 });

@@ -17,7 +17,7 @@ import { Annotation, END, interrupt, MemorySaver, START, StateGraph, type BaseCh
 import { FarsightError, topK, type Catalog, type EpisodeStep, type Interaction, type ItemScorer } from "@farsight/core";
 import { buildPlanRequest, type Planner } from "@farsight/planner";
 import type { ReflectionPool, Reflector } from "@farsight/reflector";
-import { emptyHistory, planMaskFromCategories, type Policy } from "@farsight/rl-policy";
+import { emptyHistory, planMaskFromCategories, type Policy } from "@farsight/rl-policy/tf";
 import type { BatchedPolicy } from "./micro-batch.js";
 
 /** What the graph shows the person at each pause. */
@@ -88,7 +88,22 @@ export interface SessionGraphOptions {
   readonly actInPlanNode?: boolean;
 }
 
-export function createSessionGraph(o: SessionGraphOptions) {
+/**
+ * The session's steps as plain functions of a state: what the graph's nodes run, and what a served session's
+ * fast path (the server's) runs without the graph. `prompt` is what the pause shows; `applyAnswer` is the
+ * `feedback` node after the person answered; `planAndAct` is the `plan` node with `actInPlanNode`.
+ */
+export interface SessionSteps {
+  readonly maxSteps: number;
+  plan(s: SessionStateValue): Promise<Pick<SessionStateValue, "planCategories" | "planSource">>;
+  act(s: SessionStateValue): Promise<Partial<SessionStateValue>>;
+  planAndAct(s: SessionStateValue): Promise<Partial<SessionStateValue>>;
+  prompt(s: SessionStateValue): SessionPrompt;
+  applyAnswer(s: SessionStateValue, answer: SessionFeedback): Partial<SessionStateValue>;
+  reflect(s: SessionStateValue): Promise<Partial<SessionStateValue>>;
+}
+
+export function sessionSteps(o: Omit<SessionGraphOptions, "checkpointer" | "actInPlanNode">): SessionSteps {
   if (!o.policy && !o.scorer) throw new FarsightError("graph/no-recommender", "createSessionGraph needs a policy or a scorer to pick items inside the plan", {});
   const K = o.slateSize ?? o.policy?.context.slateSize ?? 1;
   const C = o.catalog.numCategories;
@@ -110,7 +125,7 @@ export function createSessionGraph(o: SessionGraphOptions) {
     return mask;
   };
 
-  const act = async (s: SessionStateValue) => {
+  const act = async (s: SessionStateValue): Promise<Partial<SessionStateValue>> => {
     const allowed = planMaskFromCategories([s.planCategories], C);
     const unseen = unseenMask(s);
     if (unseen.reduce((a, b) => a + b, 0) < K) return { slate: [], done: true };
@@ -127,15 +142,20 @@ export function createSessionGraph(o: SessionGraphOptions) {
       const r = await o.policy.act({ history: h, itemMask: unseen, planMask: allowed, deterministic: true });
       return { slate: Array.from(r.slates.subarray(0, K)) };
     }
-    const scores = o.scorer!.scoreAll(s.userId);
     // Unseen items inside the plan first; when the plan has fewer than K of them, the best unseen items outside it.
-    const ranked = Float32Array.from({ length: N }, (_, i) => (!unseen[i] ? -Infinity : allowed[o.catalog.itemCategory[i]!] ? scores[i]! : scores[i]! - 1e9));
+    const scores = o.scorer!.scoreAll(s.userId);
+    const ranked = new Float32Array(N);
+    const category = o.catalog.itemCategory;
+    for (let i = 0; i < N; i++) ranked[i] = !unseen[i] ? -Infinity : allowed[category[i]!] ? scores[i]! : scores[i]! - 1e9;
     return { slate: topK(ranked, K) };
   };
 
-  const feedback = async (s: SessionStateValue) => {
+  const prompt = (s: SessionStateValue): SessionPrompt => {
     const titles = s.slate.map((i) => o.catalog.itemTitles?.[i] ?? `item ${i}`);
-    const answer = interrupt<SessionPrompt, SessionFeedback>({ step: s.step, slate: s.slate, titles, plan: s.planCategories, planSource: s.planSource });
+    return { step: s.step, slate: s.slate, titles, plan: s.planCategories, planSource: s.planSource };
+  };
+
+  const applyAnswer = (s: SessionStateValue, answer: SessionFeedback): Partial<SessionStateValue> => {
     if ("quit" in answer) return { done: true };
     const fb = s.slate.map((_, k) => Number(answer.feedback[k] ?? 0));
     const reward = fb.reduce((a, b) => a + b, 0) / Math.max(1, fb.length);
@@ -150,7 +170,7 @@ export function createSessionGraph(o: SessionGraphOptions) {
     };
   };
 
-  const reflect = async (s: SessionStateValue) => {
+  const reflect = async (s: SessionStateValue): Promise<Partial<SessionStateValue>> => {
     if (!o.reflector || !o.pool) return {};
     const episode = { sessionId: s.sessionId, userId: s.userId, steps: s.steps, return: s.returnSoFar, length: s.steps.length, endReason: s.step >= maxSteps ? ("max-steps" as const) : ("quit" as const) };
     const r = await o.reflector.reflect(episode, { categoryNames: o.catalog.categoryNames });
@@ -158,14 +178,21 @@ export function createSessionGraph(o: SessionGraphOptions) {
     return { reflection: r.text };
   };
 
+  const planAndAct = async (s: SessionStateValue) => {
+    const p = await plan(s);
+    return { ...p, ...(await act({ ...s, ...p })) };
+  };
+  return { maxSteps, plan, act, planAndAct, prompt, applyAnswer, reflect };
+}
+
+export function createSessionGraph(o: SessionGraphOptions) {
+  const { plan, act, planAndAct, prompt, applyAnswer, reflect } = sessionSteps(o);
+  const feedback = async (s: SessionStateValue) => applyAnswer(s, interrupt<SessionPrompt, SessionFeedback>(prompt(s)));
+
   const routeAfterAct = (s: SessionStateValue) => (s.done ? "reflect" : "feedback");
   const routeAfterFeedback = (s: SessionStateValue) => (s.done ? "reflect" : "plan");
   const checkpointer = o.checkpointer ?? new MemorySaver();
   if (o.actInPlanNode) {
-    const planAndAct = async (s: SessionStateValue) => {
-      const p = await plan(s);
-      return { ...p, ...(await act({ ...s, ...p })) };
-    };
     return new StateGraph(SessionState)
       .addNode("plan", planAndAct)
       .addNode("feedback", feedback)

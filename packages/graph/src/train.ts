@@ -8,7 +8,7 @@ import { makeSimulator, Simulator, type EnvSetup } from "@farsight/env";
 import type { LlmStats } from "@farsight/llm";
 import type { Planner } from "@farsight/planner";
 import { ReflectionPool, type ReflectionPoolOptions, type Reflector } from "@farsight/reflector";
-import { contextFromEnv, createAlgorithm, trainPolicy, type FinishedEpisode, type OnPolicyAlgorithm, type PolicyOptions, type PpoOptions, type TrainProgress } from "@farsight/rl-policy";
+import { type PolicyOptions, type PpoOptions, type TrainProgress, contextFromEnv, createAlgorithm, trainPolicy, type FinishedEpisode, type OnPolicyAlgorithm } from "@farsight/rl-policy/tf";
 import { createLerlGraph } from "./lerl-graph.js";
 import type { LerlProgress } from "./nodes.js";
 import { RunCheckpoints } from "./run-checkpoints.js";

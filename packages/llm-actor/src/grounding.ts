@@ -1,5 +1,4 @@
-import type { EmbeddingsInterface } from "@langchain/core/embeddings";
-import { FarsightError, type Catalog, type ItemId } from "@farsight/core";
+import { FarsightError, type Catalog, type ItemId, type TextEmbeddings } from "@farsight/core";
 import { cosine, editSimilarity, normaliseTitle, titleTokens } from "./text.js";
 import type { GroundingResult } from "@farsight/core";
 
@@ -11,7 +10,7 @@ export interface GroundingOptions {
    */
   fuzzyThreshold?: number;
   /** Any LangChain embeddings: enables the nearest-neighbour stage (BiLLP grounds with LLaMA-2 embeddings). */
-  embeddings?: EmbeddingsInterface;
+  embeddings?: TextEmbeddings;
   /** Minimum cosine similarity for an embedding match. Default -1: always take the nearest (as BiLLP does). */
   embeddingThreshold?: number;
 }
@@ -55,7 +54,7 @@ export interface TitleGrounderOptions extends GroundingOptions {
  * that was already recommended yields the closest other item, reported as a replacement.
  */
 export class TitleGrounder {
-  readonly options: Required<Omit<GroundingOptions, "embeddings">> & { embeddings?: EmbeddingsInterface };
+  readonly options: Required<Omit<GroundingOptions, "embeddings">> & { embeddings?: TextEmbeddings };
   readonly counts: GroundingCounts = { total: 0, exact: 0, normalised: 0, fuzzy: 0, embedding: 0, none: 0, replaced: 0, embeddingErrors: 0 };
   private readonly titles: readonly string[];
   private readonly normalised: string[];

@@ -4,7 +4,7 @@ import { LlmStats, NoModelError, ScriptedChatModel } from "@farsight/llm";
 import { actorConformance, CONFORMANCE_USERS } from "../../testing/src/actor-conformance.js";
 import { CatalogGreedyActor } from "./greedy-actor.js";
 import { TitleGrounder } from "./grounding.js";
-import { LlmActor } from "./llm-actor.js";
+import { LlmActor } from "./llm.js";
 import { parseRecommendations } from "./prompt.js";
 
 /** A fixed score table: user u likes item i by (i * 7 + u * 3) % 11. */

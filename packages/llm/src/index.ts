@@ -33,6 +33,7 @@ export {
   type LlamaCppOptions,
   type LlamaCppChatModelOptions,
 } from "./llama-cpp.js";
+export { compactJsonGrammar } from "./compact-grammar.js";
 export { checkModel, checkSchema, DEFAULT_CHECK_PROMPT, type CheckReport } from "./check.js";
 export {
   STRUCTURED_METHODS,

@@ -1,6 +1,7 @@
 import { ScriptedChatModel } from "@farsight/llm";
 import { plannerConformance } from "../../testing/src/planner-conformance.js";
-import { AllCategoriesPlanner, ItemRuleOraclePlanner, LlmCategoryPlanner, NoisyOraclePlanner, LlmThoughtPlanner, OracleSaturationPlanner, RandomCategoryPlanner, ReflectionGuidedPlanner, SaturationAwarePlanner } from "./index.js";
+import { AllCategoriesPlanner, ItemRuleOraclePlanner, NoisyOraclePlanner, OracleSaturationPlanner, RandomCategoryPlanner, ReflectionGuidedPlanner, SaturationAwarePlanner } from "./index.js";
+import { LlmCategoryPlanner, LlmThoughtPlanner } from "./llm.js";
 
 plannerConformance("AllCategoriesPlanner", { usesModel: false, create: () => new AllCategoriesPlanner() });
 plannerConformance("RandomCategoryPlanner", { usesModel: false, create: ({ seed }) => new RandomCategoryPlanner({ seed }) });

@@ -1,3 +1,5 @@
+// The main entry: the request builders, the non-LLM planners and the LERL / BiLLP prompt builders (plain strings).
+// Nothing here loads @farsight/llm, @langchain/core or zod: the LLM planners are in "@farsight/planner/llm".
 export type { CategoryOption, SlateSummary, UserSummary, PreviousPlan, ItemSlate, PlanRequest, PlanCallOptions, Planner } from "@farsight/core";
 export type { PlannerCounters } from "./counters.js";
 export { emptyCounters } from "./counters.js";
@@ -18,9 +20,6 @@ export { ReflectionGuidedPlanner, type ReflectionGuidedPlannerOptions } from "./
 export { OracleSaturationPlanner, saturationSettingsFor, type OracleSaturationPlannerOptions, type CategoryQuitRule } from "./oracle-planner.js";
 export { NoisyOraclePlanner, noisyOracleName, checkPlannerQuality, type NoisyOraclePlannerOptions } from "./noisy-oracle.js";
 export { ItemRuleOraclePlanner, type ItemRuleOraclePlannerOptions, type ItemRuleKnowledge, type ItemRuleQuery, type CategoryOutlook } from "./item-rule-oracle.js";
-export { LlmPlannerBase, mapLimit, type PlanAttempt } from "./llm-planner-base.js";
-export { LlmCategoryPlanner, type LlmCategoryPlannerOptions } from "./llm-category-planner.js";
-export { LlmThoughtPlanner, capWords, thoughtSchemaFor, type LlmThoughtPlannerOptions } from "./llm-thought-planner.js";
 export {
   lerlPlanPrompt,
   lerlCohortPrompt,
@@ -30,16 +29,3 @@ export {
   type PromptMessages,
 } from "./prompt-lerl.js";
 export { billpThoughtPrompt, BILLP_SYSTEM_PROMPT, DEFAULT_THOUGHT_EXAMPLES, type BillpPromptOptions } from "./prompt-billp.js";
-export {
-  validateCategories,
-  categoryPlanSchema,
-  cohortPlanSchema,
-  categoryPlanSchemaFor,
-  cohortPlanSchemaFor,
-  candidateIdList,
-  planBounds,
-  MAX_RATIONALE_CHARS,
-  type ValidatedCategories,
-  type PlanSchemaBounds,
-  type RequestSchema,
-} from "./validate.js";

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Observation, Plan, Reflection } from "@farsight/core";
 import { LlmStats, NoModelError, ScriptedChatModel } from "@farsight/llm";
-import { buildPlanRequest, LlmCategoryPlanner, type PlanRequest } from "./index.js";
+import { buildPlanRequest, type PlanRequest } from "./index.js";
+import { LlmCategoryPlanner } from "./llm.js";
 
 const NAMES = ["Action", "Puzzle", "Racing", "Drama", "Comedy"];
 const catalog = { numCategories: 5, categoryNames: NAMES };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Reflection } from "@farsight/core";
 import { LlmStats, ScriptedChatModel } from "@farsight/llm";
-import { LlmThoughtPlanner, SaturationAwarePlanner, slatesFromHistory, type PlanRequest } from "./index.js";
+import { SaturationAwarePlanner, slatesFromHistory, type PlanRequest } from "./index.js";
+import { LlmThoughtPlanner } from "./llm.js";
 
 const candidates = [
   { id: 0, name: "Action" },

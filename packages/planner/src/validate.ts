@@ -14,8 +14,12 @@ export const categoryPlanSchema = z.union([
 ]);
 export type CategoryPlanAnswer = z.infer<typeof categoryPlanSchema>;
 
-/** Longest rationale a per-request schema allows: one short sentence (it also bounds a grammar's answer). */
-export const MAX_RATIONALE_CHARS = 200;
+/**
+ * Longest rationale a per-request schema allows: one short sentence of about 15-20 words (it also bounds a grammar's
+ * answer). Was 200: SmolLM2 wrote all 200 characters on every plan (counting "1, 2, 3, ..." or repeating one
+ * phrase), about 50 answer tokens of a plan's 100, each a forward pass.
+ */
+export const MAX_RATIONALE_CHARS = 120;
 
 /** Bounds of a per-request plan schema. */
 export interface PlanSchemaBounds {

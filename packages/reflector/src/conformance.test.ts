@@ -1,6 +1,7 @@
 import { ScriptedChatModel } from "@farsight/llm";
 import { reflectorConformance } from "../../testing/src/reflector-conformance.js";
-import { LlmFailureReflector, LlmReflector, TemplateReflector } from "./index.js";
+import { TemplateReflector } from "./index.js";
+import { LlmFailureReflector, LlmReflector } from "./llm.js";
 
 reflectorConformance("TemplateReflector", { usesModel: false, create: () => new TemplateReflector() });
 

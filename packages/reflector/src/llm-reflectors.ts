@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { z } from "zod";
 import type { Episode, ReflectContext, Reflection, Reflector } from "@farsight/core";
-import { attemptOf, NoModelError, structured, withFallback, type LlmStats } from "@farsight/llm";
+import { attemptOf, jsonSchemaOf, NoModelError, structured, withFallback, type LlmStats } from "@farsight/llm";
 import { capWords } from "./episode-facts.js";
 import { billpFailurePrompt, lerlReflectionPrompt, type PromptMessages, type ReflectionPromptOptions } from "./prompts.js";
 import { TemplateReflector } from "./template-reflector.js";
@@ -23,6 +23,23 @@ export interface LlmReflectorOptions {
   /** Repair requests after an invalid answer. Default 2. */
   readonly maxRepairs?: number;
   readonly feedbackMeaning?: string;
+}
+
+/** Characters per word a reflection's text fields are sized for (English words average about 6, with the space). */
+export const CHARS_PER_WORD = 8;
+
+/**
+ * The reflection's JSON schema with a `maxLength` on each text field: together they hold `maxWords` words at
+ * {@link CHARS_PER_WORD} characters each. Words past `maxWords` are cut anyway, so a grammar-constrained model that
+ * keeps writing spends its tokens on text nobody reads: SmolLM2 filled the 300 characters a grammar allows an
+ * unbounded string with one phrase repeated, where a 20-word reflection needs 160.
+ */
+export function reflectionJsonSchema(schema: z.ZodType, maxWords: number): Record<string, unknown> {
+  const json = jsonSchemaOf(schema);
+  const props = (json.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const texts = Object.keys(props).filter((k) => props[k]!.type === "string");
+  const maxLength = Math.max(16, Math.ceil((maxWords * CHARS_PER_WORD) / Math.max(1, texts.length)));
+  return { ...json, properties: Object.fromEntries(Object.entries(props).map(([k, v]) => [k, texts.includes(k) ? { ...v, maxLength } : v])) };
 }
 
 /** Model call, validation, word cap and template fallback shared by the two LLM reflectors. */
@@ -76,6 +93,7 @@ abstract class ModelReflector<S extends z.ZodType> implements Reflector {
       async () => {
         const res = await structured(this.model, this.schema, this.promptFor(episode, context), {
           name: "reflection",
+          jsonSchema: reflectionJsonSchema(this.schema, maxWords),
           maxRepairs: this.options.maxRepairs ?? 2,
           ...(this.options.stats ? { stats: this.options.stats } : {}),
           ...(context?.signal ? { signal: context.signal } : {}),

@@ -1,7 +1,16 @@
-import type { Embeddings } from "@langchain/core/embeddings";
-import type { BaseStore } from "@langchain/langgraph-checkpoint";
-import { FarsightError, Rng, softmax, type Reflection, type RngState } from "@farsight/core";
+import { FarsightError, Rng, softmax, type Reflection, type RngState, type TextEmbeddings } from "@farsight/core";
 import { bagOfWords, cosineBags, cosineVectors } from "./similarity.js";
+
+/**
+ * What the pool asks of a store: the three methods of LangGraph's `BaseStore` it calls, so any LangGraph store
+ * (InMemoryStore, a SQLite or PostgreSQL store) fits, and the pool's types do not name LangGraph (a user of the
+ * pool without a store installs neither LangGraph nor LangChain).
+ */
+export interface ReflectionStore {
+  put(namespace: string[], key: string, value: Record<string, unknown>, index?: false | string[]): Promise<void>;
+  search(namespacePrefix: string[], options?: { limit?: number; offset?: number }): Promise<{ value: Record<string, unknown> }[]>;
+  delete(namespace: string[], key: string): Promise<void>;
+}
 
 export interface ReflectionPoolOptions {
   /** Bound on the pool; the oldest reflections leave first (LERL: a deque of 200). Default 200. */
@@ -9,13 +18,13 @@ export interface ReflectionPoolOptions {
   /** Seed of the pool's own sampling stream, used when `sampleByReturn` gets no Rng. Default 0. */
   readonly seed?: number;
   /** A LangGraph store (InMemoryStore, a SQLite/Postgres store, ...) that persists the pool and shares it. */
-  readonly store?: BaseStore;
+  readonly store?: ReflectionStore;
   /** Store namespace of this pool. Default ["farsight", "reflections", "default"]. */
   readonly namespace?: readonly string[];
   /** Names this writer in store keys, so pools sharing a namespace never overwrite each other. Default "pool". */
   readonly writer?: string;
   /** Embeddings for `retrieveSimilar`; bag-of-words cosine when absent. */
-  readonly embeddings?: Embeddings;
+  readonly embeddings?: TextEmbeddings;
 }
 
 /** One stored reflection with its logical time (a Lamport clock shared through the store). */
@@ -50,7 +59,8 @@ export function isReflection(x: unknown): x is Reflection {
 
 /**
  * The reflection pool: bounded, sampled by softmax over return (LERL), searched by similarity (BiLLP), and
- * persisted through a LangGraph `BaseStore` so that it outlives a run and can be shared across threads.
+ * persisted through a LangGraph store (`ReflectionStore`: any `BaseStore`) so that it outlives a run and can be
+ * shared across threads.
  */
 export class ReflectionPool {
   readonly maxSize: number;
@@ -60,9 +70,9 @@ export class ReflectionPool {
   private entries: PoolEntry[] = [];
   private clock = 0;
   private readonly rng: Rng;
-  private readonly store: BaseStore | undefined;
+  private readonly store: ReflectionStore | undefined;
   private readonly writer: string;
-  private readonly embeddings: Embeddings | undefined;
+  private readonly embeddings: TextEmbeddings | undefined;
   private readonly vectors = new Map<string, number[]>();
 
   constructor(options: ReflectionPoolOptions = {}) {
@@ -79,7 +89,7 @@ export class ReflectionPool {
   }
 
   /** A pool loaded from its store (empty when the namespace holds nothing yet). */
-  static async open(options: ReflectionPoolOptions & { store: BaseStore }): Promise<ReflectionPool> {
+  static async open(options: ReflectionPoolOptions & { store: ReflectionStore }): Promise<ReflectionPool> {
     const pool = new ReflectionPool(options);
     await pool.reload();
     return pool;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Episode } from "@farsight/core";
 import { LlmStats, ScriptedChatModel } from "@farsight/llm";
-import { LlmFailureReflector, LlmReflector, TemplateReflector, episodeFacts } from "./index.js";
+import { TemplateReflector, episodeFacts } from "./index.js";
+import { LlmFailureReflector, LlmReflector } from "./llm.js";
 
 const names = ["Action", "Puzzle", "Drama", "Comedy"];
 
@@ -58,6 +59,8 @@ describe("LlmReflector (LERL)", () => {
     expect(prompt).toContain("Repetition effects");
     expect(prompt).toContain("Actionable insights");
     expect(prompt).toContain("fewer than 20 words");
+    // The schema (what a grammar enforces) holds the 20 words the answer may keep, at 8 characters a word, no more.
+    expect(prompt).toContain('"reflection":{"type":"string","description":"the reflection text","maxLength":160}');
   });
 
   it("cuts an answer to 20 words and counts it", async () => {
@@ -97,6 +100,8 @@ describe("LlmFailureReflector (BiLLP)", () => {
     expect(prompt).toContain("- Step 2: items [Title 21, Title 22]; categories [Drama, Drama]; feedback [0, 1]");
     expect(prompt).toContain("Diagnose a possible reason");
     expect(prompt).toContain("high-level plan");
+    // 60 words at 8 characters, shared by the two text fields.
+    expect(prompt.match(/"maxLength":240/g)).toHaveLength(2);
   });
 });
 

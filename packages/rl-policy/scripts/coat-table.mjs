@@ -4,7 +4,7 @@
 //
 // Usage (after building): node packages/rl-policy/scripts/coat-table.mjs [steps=20000] [episodes=500] [seeds=0,1,2]
 import { evaluate, GreedyAgent, loadPreset, makeSimulator, PopularityAgent, RandomAgent } from "@farsight/env";
-import { contextFromEnv, createAlgorithm, initBackend, PolicyAgent, trainPolicy } from "@farsight/rl-policy";
+import { initBackend, contextFromEnv, createAlgorithm, PolicyAgent, trainPolicy } from "@farsight/rl-policy/tf";
 
 const steps = Number(process.argv[2] ?? 20000);
 const episodes = Number(process.argv[3] ?? 500);

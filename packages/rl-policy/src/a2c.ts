@@ -12,6 +12,8 @@
  * The auxiliary-loss hook is where IL-Rec's imitation term goes without touching this file:
  * `auxiliaryLosses: [imitationLoss(() => demoBatch, 0.5)]` adds `-lambda * E_demo[w log pi(a|s)]`.
  */
+import type { A2CBaseOptions } from "./plain-types.js";
+export type { A2CBaseOptions } from "./plain-types.js";
 import { explainedVariance, forEachMinibatch, minibatchRng, policyGradientLoss, StatsAccumulator } from "./actor-critic.js";
 import type { OnPolicyAlgorithm, UpdateStats } from "./algorithm.js";
 import { tf } from "./backend.js";
@@ -27,25 +29,8 @@ type A2CPolicy = SlatePolicy;
 /** An extra differentiable loss term, evaluated inside the A2C gradient tape. Return null to skip. */
 export type AuxiliaryLoss = (policy: A2CPolicy, update: number) => tf.Scalar | null;
 
-/** A2C hyper-parameters. */
-export interface A2COptions {
-  gamma: number;
-  /** GAE lambda; 1 gives the classic n-step A2C advantage. */
-  gaeLambda: number;
-  /** Steps per slot between updates (n in n-step A2C). */
-  rolloutSteps: number;
-  /** Transitions per gradient step; the rollout is passed over once (rollout size = one classic A2C step). */
-  minibatchSize: number;
-  learningRate: number;
-  valueCoef: number;
-  /** Entropy bonus on the first slate position's distribution. */
-  entropyCoef: number;
-  maxGradNorm: number;
-  normalizeAdvantages: boolean;
-  /** Let the value loss train the shared encoder and item table (false: only the critic's head). */
-  criticGradient: boolean;
-  /** Weight of the response loss (shown items' logits fitted to their feedback; see PPO's option). 0 turns it off. */
-  responseCoef: number;
+/** A2C's options: the plain ones and the auxiliary losses. */
+export interface A2COptions extends A2CBaseOptions {
   /** Extra loss terms (IL-Rec's imitation term). Not saved with checkpoints: they hold data and code. */
   auxiliaryLosses: AuxiliaryLoss[];
 }

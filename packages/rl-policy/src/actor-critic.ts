@@ -14,7 +14,7 @@ import { FarsightError, Rng } from "@farsight/core";
 import { tf } from "./backend.js";
 import { historyRows, permutation, stackMasks, type RolloutBuffer } from "./buffers.js";
 import type { HistoryBatch } from "./encoders.js";
-import { mlp } from "./params.js";
+import { mlp, stopGradient } from "./params.js";
 import { NeuralPolicy, type PolicyContext, type PolicyOptionsInit } from "./policy.js";
 
 /** What {@link ActorCriticPolicy.evaluateActions} returns (all inside the caller's gradient tape). */
@@ -43,9 +43,6 @@ export interface StoredActions {
   /** Raw feedback per slate position (B*K), when the rollout recorded it. */
   readonly slateFeedback?: Float32Array;
 }
-
-/** `x` forward, no gradient backward (TF.js has no stopGradient op). */
-const stopGradient = tf.customGrad(((x: tf.Tensor) => ({ value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
 
 /** Running count / mean / sum of squared deviations of returns (Welford), stored as a non-trained parameter so checkpoints keep it. */
 const RETURN_STATS = "critic/returnStats";

@@ -13,6 +13,8 @@ import type { NeuralPolicy, Policy, PolicyContext, PolicyOptionsInit } from "./p
 import { createPpoPolicy, PpoAlgorithm, type PpoOptions } from "./ppo.js";
 import { ReinforceAlgorithm, type ReinforceOptions } from "./reinforce.js";
 import { SlatePolicy } from "./slate-policy.js";
+import { type AlgorithmName } from "./plain-types.js";
+export type { AlgorithmName } from "./plain-types.js";
 
 /** Options of {@link PolicyAgent}. */
 export interface PolicyAgentOptions {
@@ -73,8 +75,6 @@ export class PolicyAgent implements Agent {
   }
 }
 
-/** The online algorithms {@link createAlgorithm} builds (the offline ones: `createOfflineAlgorithm`). */
-export type AlgorithmName = "ppo" | "a2c" | "dqn" | "reinforce";
 
 /** Options of {@link createAlgorithm}: which algorithm, for which environment, and its settings. */
 export interface CreateAlgorithmOptions {

@@ -7,9 +7,9 @@ import type { RolloutBuffer } from "./buffers.js";
 import type { HistoryBatch } from "./encoders.js";
 import type { NeuralPolicy, PolicyKind } from "./policy.js";
 import type { tf } from "./backend.js";
+import { type UpdateStats } from "./plain-types.js";
+export type { UpdateStats } from "./plain-types.js";
 
-/** Numbers an update reports (losses, entropy, gradient norm, skipped steps). */
-export type UpdateStats = Record<string, number>;
 
 /** What every algorithm has: its policy, its optimiser (saved with checkpoints), its options. */
 export interface AlgorithmBase {

@@ -1,7 +1,7 @@
 import { FarsightError } from "@farsight/core";
 import { describe, expect, it } from "vitest";
 import { tinyContext } from "./fixtures.js";
-import { createPpoPolicy, Discriminator, initBackend } from "./index.js";
+import { createPpoPolicy, Discriminator, initBackend } from "./tf.js";
 
 // This file must not call initBackend before the first test: it checks what a user who forgot it sees.
 describe("a policy created before initBackend()", () => {

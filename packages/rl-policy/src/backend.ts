@@ -10,21 +10,13 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { FarsightError } from "@farsight/core";
 import { registerGradients } from "./gradients.js";
+import { type BackendName, type BackendReport } from "./plain-types.js";
+export type { BackendName, BackendReport } from "./plain-types.js";
 
-/** A backend this package can run on. */
-export type BackendName = "tensorflow" | "wasm" | "cpu";
 
 /** Default preference: fastest first. */
 export const DEFAULT_BACKEND_ORDER: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
 
-/** What {@link initBackend} chose and why the faster ones were skipped. */
-export interface BackendReport {
-  readonly backend: BackendName;
-  /** Backends tried before the chosen one, each with the reason it was skipped. */
-  readonly skipped: readonly { readonly backend: BackendName; readonly reason: string }[];
-  /** One line for a log: `TF.js backend: wasm (tensorflow skipped: @tensorflow/tfjs-node not installed)`. */
-  readonly summary: string;
-}
 
 let tfjsNodeTried: Promise<string | null> | null = null;
 

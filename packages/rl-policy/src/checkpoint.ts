@@ -17,40 +17,13 @@ import { createOfflineAlgorithm, OFFLINE_ALGORITHMS, type BcOptions, type BcqOpt
 import type { OfflineAlgorithm } from "./offline/offline-algorithm.js";
 import type { OfflineKind } from "./offline/offline-policy.js";
 import { SlatePolicy } from "./slate-policy.js";
-import type { NeuralPolicy, PolicyContext, PolicyKind, PolicyOptions } from "./policy.js";
+import type { NeuralPolicy, PolicyContext } from "./policy.js";
+import { type CheckpointManifest, type CheckpointEntry, CHECKPOINT_FORMAT } from "./plain-types.js";
+export type { CheckpointManifest, CheckpointEntry } from "./plain-types.js";
 
-const FORMAT = "farsight-rl-policy";
 // 2: PPO and A2C share the softmax slate policy with a return-normalised critic; the hyper-action lost its bias.
 const VERSION = 2;
 
-interface Entry {
-  name: string;
-  dtype: "float32" | "int32";
-  shape: number[];
-  /** Byte offset in the binary file. */
-  offset: number;
-}
-
-/** The JSON half of a checkpoint. */
-export interface CheckpointManifest {
-  format: typeof FORMAT;
-  version: number;
-  kind: PolicyKind;
-  policyOptions: PolicyOptions;
-  algorithmOptions: Record<string, unknown>;
-  /**
-   * `numUsers` / `userFeatureDim` / `userFeatureNames`: present when the policy is user-aware; the users' top-k
-   * logged items (`context/userOffsets`, `context/userItems`, `context/userRatings`) and features
-   * (`context/userFeatures`) are then in weights.bin, so the loaded policy acts without an env's profiles.
-   */
-  context: { numItems: number; numCategories: number; slateSize: number; featureDim: number; numUsers?: number; userFeatureDim?: number; userFeatureNames?: readonly string[] };
-  updates: number;
-  weights: Entry[];
-  optimizer: Entry[];
-  savedAt: string;
-  /** Free-form metadata from the caller (env preset, seed, training steps). */
-  meta: Record<string, unknown>;
-}
 
 /** Writes `policy.json`, `weights.bin`, `optimizer.bin` into `dir` (created if needed). */
 export async function saveCheckpoint(dir: string, algorithm: Algorithm | OfflineAlgorithm, meta: Record<string, unknown> = {}): Promise<CheckpointManifest> {
@@ -68,6 +41,9 @@ export async function saveCheckpoint(dir: string, algorithm: Algorithm | Offline
     weights.addRaw("context/userItems", "int32", [top.items.length], top.items);
     weights.addRaw("context/userRatings", "float32", [top.ratings.length], top.ratings);
     if (profiles.features) weights.addRaw("context/userFeatures", "float32", [profiles.numUsers, profiles.featureDim], profiles.features);
+    // Computed from the whole logged past, which the checkpoint does not keep.
+    const affinity = policy.boundAffinity;
+    if (affinity) weights.addRaw("context/userAffinity", "float32", [profiles.numUsers, c.numCategories], affinity);
     Object.assign(userContext, { numUsers: profiles.numUsers, userFeatureDim: profiles.featureDim, userFeatureNames: profiles.featureNames });
   }
   const optimizer = new BinaryWriter();
@@ -82,7 +58,7 @@ export async function saveCheckpoint(dir: string, algorithm: Algorithm | Offline
   }
   const { auxiliaryLosses: _aux, ...algorithmOptions } = algorithm.options as Record<string, unknown>;
   const manifest: CheckpointManifest = {
-    format: FORMAT,
+    format: CHECKPOINT_FORMAT,
     version: VERSION,
     kind: algorithm.kind,
     policyOptions: policy.options,
@@ -157,8 +133,8 @@ async function readCheckpoint(dir: string, overrides: { a2c?: Partial<A2COptions
   } catch (err) {
     throw new FarsightError("rl-policy/bad-checkpoint", `Cannot read ${join(dir, "policy.json")}: ${err instanceof Error ? err.message : String(err)}`, { dir }, { cause: err });
   }
-  if (manifest.format !== FORMAT || manifest.version !== VERSION) {
-    throw new FarsightError("rl-policy/bad-checkpoint", `${join(dir, "policy.json")} is not a ${FORMAT} v${VERSION} checkpoint (format ${String(manifest.format)}, version ${String(manifest.version)})`, { dir });
+  if (manifest.format !== CHECKPOINT_FORMAT || manifest.version !== VERSION) {
+    throw new FarsightError("rl-policy/bad-checkpoint", `${join(dir, "policy.json")} is not a ${CHECKPOINT_FORMAT} v${VERSION} checkpoint (format ${String(manifest.format)}, version ${String(manifest.version)})`, { dir });
   }
   const weights = new BinaryReader(await readFile(join(dir, "weights.bin")), manifest.weights, join(dir, "weights.bin"));
   const context: PolicyContext = {
@@ -169,6 +145,7 @@ async function readCheckpoint(dir: string, overrides: { a2c?: Partial<A2COptions
     itemFeatures: manifest.context.featureDim > 0 ? weights.float32("context/itemFeatures") : undefined,
     featureDim: manifest.context.featureDim,
     ...(manifest.context.numUsers !== undefined ? { profiles: savedProfiles(manifest.context, weights) } : {}),
+    ...(manifest.policyOptions.userState?.categories ? { userAffinity: weights.float32("context/userAffinity") } : {}),
   };
   const algorithm = makeAlgorithm(manifest, context, overrides);
   try {
@@ -275,7 +252,7 @@ function makeAlgorithm(m: CheckpointManifest, context: PolicyContext, overrides:
 }
 
 class BinaryWriter {
-  readonly entries: Entry[] = [];
+  readonly entries: CheckpointEntry[] = [];
   private readonly chunks: Uint8Array[] = [];
   private offset = 0;
 
@@ -303,16 +280,16 @@ class BinaryWriter {
 }
 
 class BinaryReader {
-  private readonly byName: Map<string, Entry>;
+  private readonly byName: Map<string, CheckpointEntry>;
   constructor(
     private readonly buf: Uint8Array,
-    entries: Entry[],
+    entries: CheckpointEntry[],
     private readonly file: string,
   ) {
     this.byName = new Map(entries.map((e) => [e.name, e]));
   }
 
-  private slice(name: string): { entry: Entry; bytes: ArrayBuffer } {
+  private slice(name: string): { entry: CheckpointEntry; bytes: ArrayBuffer } {
     const entry = this.byName.get(name);
     if (!entry) throw new FarsightError("rl-policy/bad-checkpoint", `${this.file} has no entry "${name}"`, { file: this.file, name });
     const size = entry.shape.reduce((p, n) => p * n, 1) * 4;

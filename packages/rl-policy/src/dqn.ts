@@ -2,7 +2,10 @@
  * DQN over items (Mnih et al. 2015) with a replay buffer, a target network (hard copies or Polyak averaging),
  * n-step returns, Huber loss and epsilon-greedy exploration.
  *
- * Q(s, i) = u(s) . e_i + c_i over the item table. A slate of K is the top-K Q among allowed items, and
+ * Q(s, i) = u(s) . e_i + c_i over the item table, plus (opt-in `repeatLogit`) a learned offset w on every item
+ * the history holds, in return units: where repeats are allowed (FB) a dot-product Q has no direct way to say
+ * "not the item just shown", and under a distance quit rule a repeat ends the session. A slate of K is the top-K Q
+ * among allowed items, and
  * its value is the mean of its items' Q (a SlateQ-style decomposition with equal weights); the target is
  * r + gamma * mean(top-K Q_target(s') over the items allowed in s'). With K = 1 this is plain DQN.
  */
@@ -11,47 +14,13 @@ import { tf } from "./backend.js";
 import { historyRows, ReplayBuffer, stackMasks } from "./buffers.js";
 import { NStepQueue } from "./n-step.js";
 import { epsilonGreedySlates, topKSlates } from "./distributions.js";
+import { seenItems } from "./features.js";
 import type { OffPolicyAlgorithm, StepBatch, UpdateStats } from "./algorithm.js";
 import { mlp } from "./params.js";
 import { gradientStep, NeuralPolicy, type ActRequest, type ActResult, type PolicyContext, type PolicyOptionsInit } from "./policy.js";
+import { type DqnOptions } from "./plain-types.js";
+export type { DqnOptions } from "./plain-types.js";
 
-/** DQN hyper-parameters (CleanRL's DQN defaults, scaled to short recommendation sessions). */
-export interface DqnOptions {
-  gamma: number;
-  learningRate: number;
-  /** Replay capacity in transitions. */
-  bufferSize: number;
-  /** Transitions sampled per gradient step. */
-  batchSize: number;
-  /** Transitions stored before the first update. */
-  learningStarts: number;
-  /** Env steps (batched) between gradient steps. */
-  trainEvery: number;
-  /** Gradient steps per training round. */
-  gradientSteps: number;
-  /** Gradient steps between target-network updates. */
-  targetUpdateEvery: number;
-  /**
-   * Each target update moves the target network this share of the way to the online one (Polyak averaging,
-   * CleanRL's `tau`); 1 is a hard copy.
-   */
-  targetTau: number;
-  /**
-   * Steps of real reward before the bootstrap (multi-step returns, as in Rainbow): the target is
-   * r_t + ... + gamma^(n-1) r_t+n-1 + gamma^n Q_target(s_t+n), truncated where the session ends. 1 is plain DQN.
-   */
-  nStep: number;
-  /** Epsilon decays linearly from `epsilonStart` to `epsilonEnd` over this fraction of the budget. */
-  explorationFraction: number;
-  epsilonStart: number;
-  epsilonEnd: number;
-  maxGradNorm: number;
-  /**
-   * Double DQN (van Hasselt et al. 2016): the online network picks the next slate, the target network values it.
-   * Plain DQN's max over a noisy target overestimates, which here showed as training returns that rose and then fell.
-   */
-  double: boolean;
-}
 
 export const DEFAULT_DQN_OPTIONS: DqnOptions = {
   gamma: 0.9,
@@ -89,20 +58,23 @@ export class DqnPolicy extends NeuralPolicy {
 
   protected forwardForBuild(state: tf.Tensor2D, table: tf.Tensor2D): void {
     this.q(state, table);
+    if (this.options.repeatLogit !== undefined) this.params.get(REPEAT_Q, [1], this.options.repeatLogit);
   }
 
-  /** Q(s, .) [B, N]. */
-  q(state: tf.Tensor2D, table: tf.Tensor2D): tf.Tensor2D {
+  /** Q(s, .) [B, N]; with the `repeatLogit` option and a history, plus the learned repeat offset on its items. */
+  q(state: tf.Tensor2D, table: tf.Tensor2D, history?: ActRequest["history"]): tf.Tensor2D {
     const u = mlp(this.params, "q", state, this.options.hidden, this.options.encoder.itemDim);
     const bias = this.params.get("q/itemBias", [this.context.numItems], "zeros");
-    return tf.add(tf.matMul(u, this.itemRows(table), false, true), bias) as tf.Tensor2D;
+    const q = tf.add(tf.matMul(u, this.itemRows(table), false, true), bias) as tf.Tensor2D;
+    if (this.options.repeatLogit === undefined || !history) return q;
+    return tf.add(q, tf.mul(this.params.require(REPEAT_Q), seenItems(history, this.context.numItems))) as tf.Tensor2D;
   }
 
   /** Q values of a batch of histories, as data (no gradient). */
   qValues(history: ActRequest["history"]): Float32Array {
     return tf.tidy(() => {
       const table = this.table();
-      return this.q(this.encode(history, table), table).dataSync() as Float32Array;
+      return this.q(this.encode(history, table), table, history).dataSync() as Float32Array;
     });
   }
 
@@ -119,6 +91,9 @@ export class DqnPolicy extends NeuralPolicy {
     return { slates, logProb: new Float32Array(b), value, action: new Float32Array(0), mask };
   }
 }
+
+/** The learned repeat offset of Q (`repeatLogit`), in return units. */
+const REPEAT_Q = "q/repeatOffset";
 
 function slateMean(q: Float32Array, n: number, k: number, slates: Int32Array, row: number): number {
   let s = 0;
@@ -206,7 +181,7 @@ export class DqnAlgorithm implements OffPolicyAlgorithm {
     });
     const stats = gradientStep(this.optimizer, p.params.list(), () => {
       const table = p.table(true);
-      const q = p.q(p.encode(history, table), table);
+      const q = p.q(p.encode(history, table), table, history);
       const qSlate = tf.sum(tf.mul(q, tf.tensor2d(pick, [m, n])), 1);
       const err = tf.sub(qSlate, tf.tensor1d(y));
       const absErr = tf.abs(err);

@@ -6,31 +6,14 @@
  * interaction is always at index L-1; missing rows (short sessions) are padded on the left with the pad
  * item (`numItems`) and `valid = 0`.
  */
-import type { HistoryBatch } from "@farsight/core";
 import { tf } from "./backend.js";
 import type { ParamSet } from "./params.js";
-import type { TransformerOptions } from "./state-trackers/transformer.js";
 import { stateTracker } from "./state-trackers/index.js";
+import type { EncoderOptions } from "./plain-types.js";
+export type { EncoderKind, EncoderOptions } from "./plain-types.js";
 
 /** Histories of B sessions, each the last L interactions (see the module comment for the layout); defined in core. */
 export type { HistoryBatch } from "@farsight/core";
-
-/**
- * Which state tracker (`state-trackers/`): `mean` pooling (fastest), `gru`, or a SASRec-style causal `transformer`
- * (LERL's choice). {@link STATE_TRACKERS} lists them with a one-line summary each.
- */
-export type EncoderKind = "mean" | "gru" | "transformer";
-
-/** Options of the state encoder. */
-export interface EncoderOptions {
-  kind: EncoderKind;
-  /** Token and item-embedding width d. */
-  itemDim: number;
-  /** Output state width (mean, gru); the transformer's state width is `itemDim`. */
-  stateDim: number;
-  /** Transformer shape (LERL: d = 64, 4 heads, 3 layers, FFN 64). */
-  transformer: TransformerOptions;
-}
 
 export const DEFAULT_ENCODER_OPTIONS: EncoderOptions = {
   kind: "mean",

@@ -3,6 +3,7 @@
  * and the item mask that combines "not yet recommended" (NX modes) with the plan's categories.
  */
 import type { VecEnv } from "@farsight/env";
+import { tf } from "./backend.js";
 import type { HistoryBatch } from "./encoders.js";
 
 /** Allocates an empty history batch (every row padding). */
@@ -137,4 +138,14 @@ export function planMaskFromCategories(plans: readonly (readonly number[] | unde
     else for (const c of cats) if (c >= 0 && c < numCategories) out[b * numCategories + c] = 1;
   });
   return out;
+}
+
+/** 1 where an item is among a history row's valid items, [B, N]. */
+export function seenItems(history: HistoryBatch, numItems: number): tf.Tensor2D {
+  const { batchSize: b, length: l } = history;
+  const seen = new Float32Array(b * numItems);
+  for (let r = 0; r < b; r++) {
+    for (let j = 0; j < l; j++) if (history.valid[r * l + j]! > 0) seen[r * numItems + history.items[r * l + j]!] = 1;
+  }
+  return tf.tensor2d(seen, [b, numItems]);
 }

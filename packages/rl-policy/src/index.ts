@@ -1,41 +1,103 @@
-export { initBackend, requireBackend, availableBackends, DEFAULT_BACKEND_ORDER, tf, type BackendName, type BackendReport } from "./backend.js";
-export { registerGradients, differentiableKernels } from "./gradients.js";
-export { ParamSet, dense, mlp, layerNorm } from "./params.js";
-export { DEFAULT_ENCODER_OPTIONS, stateDimOf, itemTable, historyTokens, encodeState, type HistoryBatch, type HistoryTokens, type EncoderKind, type EncoderOptions } from "./encoders.js";
-export type { TransformerOptions } from "./state-trackers/transformer.js";
-export { STATE_TRACKERS, stateTracker, type StateTracker } from "./state-trackers/index.js";
-export { emptyHistory, readHistory, readRepeatMask, combineMasks, planMaskFromCategories, sliceHistory, type MaskStats } from "./features.js";
-export { MASKED_LOGIT, gaussianLogProb, gaussianEntropy, applyMask, plackettLuceLogProb, topKSlates, sampleSlates, epsilonGreedySlates } from "./distributions.js";
-export { computeGae, RolloutBuffer, ReplayBuffer, historyRows, stackMasks, permutation, type TransitionShape } from "./buffers.js";
-export {
-  NeuralPolicy,
-  contextFromEnv,
-  gradientStep,
-  maskTensor,
-  DEFAULT_POLICY_OPTIONS,
-  type Policy,
-  type PolicyKind,
-  type PolicyContext,
-  type PolicyOptions,
-  type PolicyOptionsInit,
-  type ActRequest,
-  type ActResult,
-  type StepStats,
-} from "./policy.js";
-export type { Algorithm, AlgorithmBase, OnPolicyAlgorithm, OffPolicyAlgorithm, StepBatch, UpdateStats } from "./algorithm.js";
-export { ActorCriticPolicy, forEachMinibatch, explainedVariance, normalizeInPlace, type ActionEvaluation, type StoredActions, type Minibatch } from "./actor-critic.js";
-export { SlatePolicy } from "./slate-policy.js";
-export { HyperActionPolicy, DEFAULT_INIT_STD } from "./hyper-action.js";
-export { PpoAlgorithm, createPpoPolicy, DEFAULT_PPO_OPTIONS, setLearningRate, type PpoOptions, type PolicyHead } from "./ppo.js";
-export { A2CPolicy, A2CAlgorithm, DEFAULT_A2C_OPTIONS, imitationLoss, type A2COptions, type AuxiliaryLoss, type DemoBatch } from "./a2c.js";
-export { DqnPolicy, DqnAlgorithm, DEFAULT_DQN_OPTIONS, type DqnOptions } from "./dqn.js";
-export { ReinforceAlgorithm, DEFAULT_REINFORCE_OPTIONS, type ReinforceOptions, type ReinforceBaseline } from "./reinforce.js";
-export { Collector, type CollectorOptions, type CollectedStep, type PendingStep, type StepObserver, type FinishedEpisode } from "./collector.js";
-export { trainPolicy, rolloutBufferFor, type TrainOptions, type TrainProgress, type TrainSummary } from "./trainer.js";
-export { saveCheckpoint, loadCheckpoint, loadOfflineCheckpoint, loadPolicy, type CheckpointManifest, type LoadedCheckpoint, type LoadedOfflineCheckpoint } from "./checkpoint.js";
-export { PolicyAgent, createAlgorithm, type AlgorithmName, type CreateAlgorithmOptions, type PolicyAgentOptions } from "./agent.js";
-export * from "./ilrec/index.js";
-export * from "./offline/index.js";
-export { DEFAULT_USER_STATE, UserTables, userTokens, prependTokens, type UserStateOptions } from "./user-state.js";
-export { PPO, A2C, DQN, REINFORCE, Learner, TrainedAgent, type LearnOptions, type AgentEvaluateOptions } from "./learn.js";
+/**
+ * "@farsight/rl-policy": one-line training (`PPO.learn(env, { steps })`), evaluation, save / load, the backend and
+ * the distilled planner. Its declarations name no TF.js type, so a project that imports only this entry
+ * type-checks under TypeScript 7 with `skipLibCheck: false` (TF.js 4.22's own .d.ts do not, and a compiler checks
+ * them only when an import reaches them). The tensor-level API (ParamSet, NeuralPolicy, createAlgorithm,
+ * trainPolicy, buffers, the `tf` namespace) is "@farsight/rl-policy/tf".
+ *
+ * The values below are the implementation's, typed here with the plain types of ./plain-types.ts and the
+ * interfaces of this file: tsc checks that each implementation fits them, and the emitted index.d.ts imports
+ * neither ./learn.js nor ./backend.js.
+ */
+import type { Agent, EvaluationResult, GymEnv, GymObservation } from "@farsight/env";
+import type { Policy } from "@farsight/core";
+import * as backend from "./backend.js";
+import * as learn from "./learn.js";
+import type {
+  A2CBaseOptions,
+  AgentEvaluateOptions,
+  AlgorithmName,
+  BackendName,
+  BackendReport,
+  CheckpointManifest,
+  DqnOptions,
+  LearnOptions,
+  PolicyKind,
+  PolicyOptions,
+  PpoOptions,
+  ReinforceOptions,
+  TrainSummary,
+} from "./plain-types.js";
+
+export type {
+  A2CBaseOptions,
+  AgentEvaluateOptions,
+  AlgorithmName,
+  BackendName,
+  BackendReport,
+  CheckpointEntry,
+  CheckpointManifest,
+  DqnOptions,
+  EncoderKind,
+  EncoderOptions,
+  LearnOptions,
+  PolicyHead,
+  PolicyKind,
+  PolicyOptions,
+  PolicyOptionsInit,
+  PpoOptions,
+  ReinforceBaseline,
+  ReinforceOptions,
+  TrainProgress,
+  TrainSummary,
+  TransformerOptions,
+  UpdateStats,
+  UserStateOptions,
+} from "./plain-types.js";
 export { DistilledPlanner, DEFAULT_DISTILLED_PLANNER_OPTIONS, type DistilledPlannerOptions, type DistillExample, type DistillRequest } from "./distilled-planner.js";
+
+/** A trained policy with its environment: evaluate, act, save. (The class, with its algorithm, is in "/tf".) */
+export interface TrainedAgent {
+  /** The environment it was trained on (or loaded with); `evaluate` uses it unless given another. */
+  readonly env: GymEnv | undefined;
+  /** What training did (absent for a loaded agent). */
+  readonly training: TrainSummary | undefined;
+  /** The TF.js backend that trained it. */
+  readonly backend: BackendReport;
+  /** The policy, as core's `Policy` (its tensors stay inside; "/tf" has the `NeuralPolicy` view). */
+  readonly policy: Policy<PolicyOptions, PolicyKind>;
+  /** The evaluation protocol of @farsight/env on held-out users (ground-truth world by default). */
+  evaluate(options?: AgentEvaluateOptions): Promise<EvaluationResult>;
+  /** The action for one observation: an item id, or a slate of ids when the env shows more than one. */
+  predict(observation: GymObservation, options?: { readonly actionMask?: Uint8Array; readonly deterministic?: boolean }): number | Int32Array;
+  /** The policy as an @farsight/env `Agent`, for `evaluate` or a custom loop. */
+  asEnvAgent(options?: { readonly deterministic?: boolean }): Agent;
+  /** Writes a checkpoint folder (`policy.json` + `weights.bin`); `Learner.load(dir)` reads it back. */
+  save(dir: string): Promise<CheckpointManifest>;
+  /** Frees the policy's and optimiser's tensors. */
+  dispose(): void;
+}
+
+/** One algorithm's entry point: `learn` trains a fresh policy, `load` reads a saved one. */
+export interface Learner<A> {
+  readonly algorithm: AlgorithmName;
+  learn(env: GymEnv | string, options: LearnOptions<A>): Promise<TrainedAgent>;
+  load(dir: string, options?: { readonly env?: GymEnv }): Promise<TrainedAgent>;
+}
+
+export const PPO: Learner<PpoOptions> = learn.PPO;
+export const A2C: Learner<A2CBaseOptions> = learn.A2C;
+export const DQN: Learner<DqnOptions> = learn.DQN;
+export const REINFORCE: Learner<ReinforceOptions> = learn.REINFORCE;
+
+/**
+ * Selects the first backend of `order` (default tensorflow, wasm, cpu) that initialises, registers the package's
+ * gradients and reports the choice; `FARSIGHT_TF_BACKEND` forces one. Safe to call repeatedly.
+ */
+export const initBackend: (order?: readonly BackendName[]) => Promise<BackendReport> = backend.initBackend;
+/** Throws a FarsightError naming `initBackend` (and `what` needed it) when no TF.js backend is ready. */
+export const requireBackend: (what: string) => void = backend.requireBackend;
+/** Backends that can be initialised here, in preference order. */
+export const availableBackends: () => Promise<BackendName[]> = backend.availableBackends;
+/** Default preference of `initBackend`: fastest first. */
+export const DEFAULT_BACKEND_ORDER: readonly BackendName[] = backend.DEFAULT_BACKEND_ORDER;

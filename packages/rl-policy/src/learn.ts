@@ -12,7 +12,7 @@
  * else: one training loop, the same numbers.
  */
 import { FarsightError } from "@farsight/core";
-import { evaluate, makeGymEnv, type EvalMode, type EvaluationResult, type GymEnv, type GymObservation } from "@farsight/env";
+import { evaluate, makeGymEnv, type EvaluationResult, type GymEnv, type GymObservation } from "@farsight/env";
 import type { A2COptions } from "./a2c.js";
 import { createAlgorithm, PolicyAgent, type AlgorithmName, type CreateAlgorithmOptions } from "./agent.js";
 import type { Algorithm } from "./algorithm.js";
@@ -20,42 +20,14 @@ import { initBackend, type BackendReport } from "./backend.js";
 import { loadCheckpoint, saveCheckpoint, type CheckpointManifest } from "./checkpoint.js";
 import type { DqnOptions } from "./dqn.js";
 import { emptyHistory } from "./features.js";
-import { contextFromEnv, type NeuralPolicy, type PolicyOptionsInit } from "./policy.js";
+import { contextFromEnv, type NeuralPolicy } from "./policy.js";
 import type { PpoOptions } from "./ppo.js";
 import type { ReinforceOptions } from "./reinforce.js";
-import { trainPolicy, type TrainProgress, type TrainSummary } from "./trainer.js";
+import { trainPolicy, type TrainSummary } from "./trainer.js";
+import { type LearnOptions, type AgentEvaluateOptions } from "./plain-types.js";
+export type { LearnOptions, AgentEvaluateOptions } from "./plain-types.js";
 
-/** Options of `PPO.learn` / `A2C.learn` / `DQN.learn` / `REINFORCE.learn`; `A` is the algorithm's own options. */
-export interface LearnOptions<A> {
-  /** Budget in env transitions (B sessions stepping once count B). Required. */
-  readonly steps: number;
-  /** Seed of the policy's initialisation and sampling and of the training simulator (default 0). */
-  readonly seed?: number;
-  /** Concurrent training sessions (default 32). */
-  readonly batchSize?: number;
-  /** Policy network options (history length, encoder, `feedbackScale`...); the package defaults otherwise. */
-  readonly policy?: PolicyOptionsInit;
-  /** The algorithm's options (see the package README's tables); its defaults otherwise. */
-  readonly algorithm?: Partial<A>;
-  /** Called about ten times over the budget. */
-  readonly onProgress?: (progress: TrainProgress) => void;
-  /** Stops training early (between updates) when aborted; the agent keeps what it learned. */
-  readonly signal?: AbortSignal;
-}
 
-/** Options of {@link TrainedAgent.evaluate}. */
-export interface AgentEvaluateOptions {
-  /** Episodes per seed (default 100). */
-  readonly episodes?: number;
-  /** Evaluation seeds (default [0]). */
-  readonly seeds?: readonly number[];
-  /** Greedy slates (default true) or sampled ones. */
-  readonly deterministic?: boolean;
-  /** FB / NX_0 / NX_10 (default: the preset's mode). */
-  readonly mode?: EvalMode;
-  /** The env whose preset to evaluate on (default: the env the agent learned on, or was loaded with). */
-  readonly env?: GymEnv;
-}
 
 /** A trained (or loaded) policy with its algorithm: evaluate, act on a Gymnasium observation, save. */
 export class TrainedAgent {

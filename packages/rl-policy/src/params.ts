@@ -124,3 +124,6 @@ export function layerNorm(ps: ParamSet, name: string, x: tf.Tensor, eps = 1e-5):
   const { mean, variance } = tf.moments(x, -1, true);
   return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), gain), bias);
 }
+
+/** `x` forward, no gradient backward (TF.js has no stopGradient op). */
+export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({ value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;

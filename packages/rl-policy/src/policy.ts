@@ -6,16 +6,13 @@
 import { FarsightError, Rng, type Policy as CorePolicy, type PolicyActRequest, type PolicyActResult, type PolicyContext as CorePolicyContext } from "@farsight/core";
 import type { UserProfiles, VecEnv } from "@farsight/env";
 import { requireBackend, tf } from "./backend.js";
-import { DEFAULT_ENCODER_OPTIONS, encodeState, historyTokens, itemTable, type EncoderOptions, type HistoryBatch } from "./encoders.js";
+import { DEFAULT_ENCODER_OPTIONS, encodeState, historyTokens, itemTable, type HistoryBatch } from "./encoders.js";
 import { combineMasks, type MaskStats } from "./features.js";
-import { ParamSet } from "./params.js";
-import { DEFAULT_USER_STATE, prependTokens, UserTables, userTokens, type UserStateOptions } from "./user-state.js";
+import { ParamSet, stopGradient } from "./params.js";
+import { DEFAULT_USER_STATE, UserTables, userVector } from "./user-state.js";
+import { type PolicyKind, type PolicyOptions, type PolicyOptionsInit } from "./plain-types.js";
+export type { PolicyKind, PolicyOptions, PolicyOptionsInit } from "./plain-types.js";
 
-/**
- * The algorithms this package implements: online (PPO, A2C, DQN, REINFORCE) and offline, trained from a logged
- * dataset alone (behaviour cloning, discrete BCQ, CQL, CRR; see `offline/`).
- */
-export type PolicyKind = "ppo" | "a2c" | "dqn" | "reinforce" | "bc" | "bcq" | "cql" | "crr";
 
 /**
  * The catalogue and slate shape a policy is built for (saved with it): core's context, and the users' profiles a
@@ -24,6 +21,11 @@ export type PolicyKind = "ppo" | "a2c" | "dqn" | "reinforce" | "bc" | "bcq" | "c
 export interface PolicyContext extends CorePolicyContext {
   /** The users' logged past and features (`VecEnv.profiles`), read by a user-aware policy (`userState`). */
   readonly profiles?: UserProfiles;
+  /**
+   * The users' category affinities (`categoryAffinity`, users x categories) when `profiles` is not the whole logged
+   * past they were computed from: a checkpoint keeps only the top-k past. Absent: computed from `profiles`.
+   */
+  readonly userAffinity?: Float32Array;
 }
 
 /** The context of an env: its catalogue, slate size, item features and user profiles. */
@@ -39,43 +41,7 @@ export function contextFromEnv(env: VecEnv): PolicyContext {
   };
 }
 
-/** Options every neural policy has (the network's shape and its inputs). */
-export interface PolicyOptions {
-  /** State encoder (mean / gru / transformer) and widths. */
-  encoder: EncoderOptions;
-  /** Interactions of history the encoder sees (L). LERL: 5 slates x 6 items = 30. */
-  historyLength: number;
-  /** Raw feedback is divided by this (5 for 1..5 ratings, 1 for clicks) before it enters a token. */
-  feedbackScale: number;
-  /** Add a learned projection of the env's item features to the item table (when the env has them). */
-  useItemFeatures: boolean;
-  /** Hidden widths of the MLP heads. LERL's actor: [256, 64]. */
-  hidden: number[];
-  /**
-   * Softmax slate policy only: the policy's logits are this times the item scores that the response loss fits to
-   * feedback as click logits (a temperature of 1/scale on the click model).
-   */
-  logitScale: number;
-  /** Seeds parameter initialisation and action sampling. */
-  seed: number;
-  /**
-   * Softmax slate policy only, opt-in (absent = off): the starting value of a learned logit `w` added to every item
-   * already in the history the policy reads, so a policy trained where repeats are allowed (FB) can learn whether to
-   * repeat (under the distance quit rule a repeat ends the session). A plain `u(s) . e_i` scorer has no direct way to
-   * say "not the item just shown". 0 starts neutral, but Adam moves a single scalar about one learning rate per step,
-   * so at 15,000 steps `w` reached only -0.4 on Coat; a negative start (e.g. -10) encodes the prior that repeats are
-   * unwanted, which training can undo. Off, the policy and its parameters are exactly as before.
-   */
-  repeatLogit?: number;
-  /**
-   * Opt-in (absent = off): the user's best logged items, their features and optionally a per-user embedding open
-   * the history the encoder reads (see `user-state.ts`). Off, the policy and its parameters are exactly as before.
-   */
-  userState?: UserStateOptions;
-}
 
-/** Policy options as callers pass them: any subset, the encoder's and the user state's too. */
-export type PolicyOptionsInit = Partial<Omit<PolicyOptions, "encoder" | "userState">> & { encoder?: Partial<EncoderOptions>; userState?: Partial<UserStateOptions> };
 
 export const DEFAULT_POLICY_OPTIONS: PolicyOptions = {
   encoder: DEFAULT_ENCODER_OPTIONS,
@@ -144,7 +110,7 @@ export abstract class NeuralPolicy implements Policy {
       if (!(Number.isInteger(us.topK) && us.topK >= 0)) throw new FarsightError("rl-policy/bad-option", `userState.topK must be an integer >= 0, got ${us.topK}`, { topK: us.topK });
       this.userFeatureDim = us.features ? (context.profiles?.featureDim ?? 0) : 0;
       this.userEmbeddingRows = us.userEmbedding ? (context.profiles?.numUsers ?? 0) : 0;
-      this.bindProfiles(context.profiles);
+      this.bindProfiles(context.profiles, context.userAffinity);
     }
   }
 
@@ -152,10 +118,11 @@ export abstract class NeuralPolicy implements Policy {
    * Reads user profiles from now on (an evaluation env's, whose held-out users' past is their fold-in share);
    * the feature width and, with a user embedding, the user count must be those the policy was built for.
    */
-  bindProfiles(profiles: UserProfiles | undefined): void {
+  bindProfiles(profiles: UserProfiles | undefined, affinity?: Float32Array): void {
     const us = this.options.userState;
     if (!us) return;
-    const next = new UserTables(profiles, us, this.context.numItems, this.options.feedbackScale, this.userFeatureDim, this.userEmbeddingRows);
+    const c = this.context;
+    const next = new UserTables(profiles, us, c.numItems, this.options.feedbackScale, this.userFeatureDim, this.userEmbeddingRows, c, affinity);
     this.userTables?.dispose();
     this.userTables = next;
   }
@@ -163,6 +130,11 @@ export abstract class NeuralPolicy implements Policy {
   /** The profiles the user-aware state reads (undefined without `userState`). */
   get boundProfiles(): UserProfiles | undefined {
     return this.userTables?.profiles;
+  }
+
+  /** The category affinities the user-aware state reads (undefined without `userState.categories`). */
+  get boundAffinity(): Float32Array | undefined {
+    return this.userTables?.affinity;
   }
 
   /** Creates every parameter by running one forward pass on an empty history (stable parameter order). */
@@ -198,7 +170,7 @@ export abstract class NeuralPolicy implements Policy {
     this.cachedTable = undefined;
   }
 
-  /** Encodes a history batch into states [B, dState]. */
+  /** Encodes a history batch into states [B, dState] (with `userState`, [B, dState + itemDim]: the user vector joined). */
   encode(history: HistoryBatch, table: tf.Tensor2D): tf.Tensor2D {
     const { batchSize: b, length: l } = history;
     if (l !== this.options.historyLength) throw new FarsightError("rl-policy/history-length", `History batch has length ${l}, the policy was built for ${this.options.historyLength}`, { got: l });
@@ -209,8 +181,13 @@ export abstract class NeuralPolicy implements Policy {
     const us = this.options.userState;
     if (!us) return encodeState(this.params, this.options.encoder, session);
     if (!history.users) throw new FarsightError("rl-policy/no-users", "this policy reads the user's profile (userState) but the history batch names no users; fill HistoryBatch.users (readHistory does)", {});
-    const user = userTokens(this.params, us, this.userTables!, history.users, table);
-    return encodeState(this.params, this.options.encoder, prependTokens(user, session));
+    const state = encodeState(this.params, this.options.encoder, session);
+    const user = userVector(this.params, us, this.userTables!, history.users, table);
+    // The user vector (unit scale after its layer norm) at the session state's scale, row by row: a part several
+    // times larger than the other gets that much more change per Adam step in the heads' first layer, which showed
+    // as an approximate KL of 0.3-0.9 per PPO update (0.1-0.2 without a user state) and an entropy that collapsed.
+    const rms = stopGradient(tf.sqrt(tf.add(tf.mean(tf.square(state), 1, true), 1e-8)));
+    return tf.concat([state, tf.mul(user, rms)], 1) as tf.Tensor2D;
   }
 
   /** The item mask of a request (item mask AND plan, with fallbacks counted in {@link maskStats}). */

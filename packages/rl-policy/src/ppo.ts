@@ -25,53 +25,10 @@ import type { RolloutBuffer } from "./buffers.js";
 import { DEFAULT_INIT_STD, HyperActionPolicy } from "./hyper-action.js";
 import { gradientStep, type PolicyContext, type PolicyOptionsInit } from "./policy.js";
 import { SlatePolicy } from "./slate-policy.js";
+import type { PpoOptions } from "./plain-types.js";
+export type { PolicyHead, PpoOptions } from "./plain-types.js";
 
-/** Which action distribution PPO trains. */
-export type PolicyHead = "softmax" | "hyper-action";
 
-/** PPO hyper-parameters (the defaults are the toolkit's; CleanRL's and LERL's values are noted). */
-export interface PpoOptions {
-  /** `softmax` (default): a distribution over items; `hyper-action`: LERL's Gaussian scoring vector. */
-  policyHead: PolicyHead;
-  /** Discount. LERL: 0.9. */
-  gamma: number;
-  /** GAE lambda: 0 = TD(0) as in LERL, 1 = Monte-Carlo. CleanRL: 0.95. */
-  gaeLambda: number;
-  /** Ratio clipping epsilon (also clips the value loss). CleanRL: 0.2. */
-  clipEpsilon: number;
-  /** Clip the value update to `clipEpsilon` (in normalised return units) around the rollout's values. CleanRL: on. */
-  clipValueLoss: boolean;
-  /** Passes over each rollout. CleanRL and LERL: 4. */
-  epochs: number;
-  /** Minibatch size (transitions). LERL: 64. */
-  minibatchSize: number;
-  /** Steps per slot between updates. LERL: 20 (train_every). */
-  rolloutSteps: number;
-  /** Adam learning rate. CleanRL: 2.5e-4 (Atari) / 3e-4 (MuJoCo). */
-  learningRate: number;
-  /** Anneal the learning rate linearly to 0 over the budget (needs `setProgress`, which `trainPolicy` calls). */
-  annealLearningRate: boolean;
-  /** Weight of the value loss. CleanRL: 0.5. */
-  valueCoef: number;
-  /** Entropy bonus weight. CleanRL: 0.01 (Atari); LERL: 0.001. */
-  entropyCoef: number;
-  /** Global gradient-norm clip. CleanRL: 0.5; LERL: 20. */
-  maxGradNorm: number;
-  /** Stop the update's epochs once the approximate KL of a minibatch exceeds this (null: never). CleanRL: off. */
-  targetKl: number | null;
-  /** Normalise advantages per minibatch (zero mean, unit std). */
-  normalizeAdvantages: boolean;
-  /** Let the value loss train the shared encoder and item table (false: only the critic's head). */
-  criticGradient: boolean;
-  /** Initial std of the hyper-action Gaussian (hyper-action head only). LERL: 0.8. */
-  initStd: number;
-  /**
-   * Weight of the response loss: each shown item's score fitted to its feedback (HAC's behaviour loss for the
-   * hyper-action, a click cross-entropy on the logits for the softmax). Dense supervision from every transition;
-   * for the hyper-action it is what gives the scoring item vectors a gradient. 0 turns it off.
-   */
-  responseCoef: number;
-}
 
 export const DEFAULT_PPO_OPTIONS: PpoOptions = {
   policyHead: "softmax",

@@ -30,31 +30,10 @@ import { tf } from "./backend.js";
 import type { RolloutBuffer } from "./buffers.js";
 import { gradientStep } from "./policy.js";
 import type { SlatePolicy } from "./slate-policy.js";
+import { type ReinforceBaseline, type ReinforceOptions } from "./plain-types.js";
+export type { ReinforceBaseline, ReinforceOptions } from "./plain-types.js";
 
-/** What is subtracted from the return: a learned V(s), the rollout's mean return, or nothing. */
-export type ReinforceBaseline = "value" | "mean" | "none";
 
-/** REINFORCE hyper-parameters. */
-export interface ReinforceOptions {
-  /** Discount of the Monte-Carlo return. */
-  gamma: number;
-  /** The baseline (see the file's comment). Default `"value"`. */
-  baseline: ReinforceBaseline;
-  /** Steps per slot between updates; returns are Monte-Carlo inside a rollout, completed by V(s_T) at its cut. */
-  rolloutSteps: number;
-  /** Transitions per gradient step; the rollout is passed over once. */
-  minibatchSize: number;
-  learningRate: number;
-  /** Weight of the critic's loss (the critic only reads the state: it never shapes the actor). */
-  valueCoef: number;
-  /** Entropy bonus on the first slate position's distribution. */
-  entropyCoef: number;
-  maxGradNorm: number;
-  /** Normalise the weights `G - b` per minibatch (not applied with `baseline: "none"`, where centring would be a baseline). */
-  normalizeAdvantages: boolean;
-  /** Weight of the response loss (shown items' scores fitted to their feedback, as PPO's and A2C's). 0 turns it off. */
-  responseCoef: number;
-}
 
 export const DEFAULT_REINFORCE_OPTIONS: ReinforceOptions = {
   gamma: 0.9,

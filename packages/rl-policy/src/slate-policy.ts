@@ -12,6 +12,7 @@ import { ActorCriticPolicy, type ActionEvaluation, type StoredActions } from "./
 import { applyMask, plackettLuceLogProb, sampleSlates, topKSlates } from "./distributions.js";
 import type { HistoryBatch } from "./encoders.js";
 import { mlp } from "./params.js";
+import { seenItems } from "./features.js";
 import { maskTensor, type ActRequest, type ActResult, type PolicyContext, type PolicyOptionsInit } from "./policy.js";
 
 /** A softmax over items with Plackett-Luce slates and a critic. */
@@ -83,7 +84,11 @@ export class SlatePolicy extends ActorCriticPolicy {
       const b = stored.history.batchSize, k = this.context.slateSize, n = this.context.numItems;
       const picks = tf.unstack(tf.tensor2d(stored.slates, [b, k], "int32"), 1);
       // With the repeat logit the logits are not a multiple of the scores: the response loss fits the scores alone.
-      const scores = this.options.repeatLogit !== undefined ? this.scores(state, this.table(true)) : this.options.logitScale === 1 ? logits : tf.div(logits, this.options.logitScale);
+      // With a user state it fits the scores of the session state alone (the user part zeroed): the click model is
+      // myopic, and fitted on the user's known preferences it taught the policy to show the user's favourite
+      // categories back to back, which the category quit rule ends (measured in the README's ablation).
+      const user = this.options.userState !== undefined;
+      const scores = this.options.repeatLogit !== undefined || user ? this.scores(user ? withoutUserPart(state, this.options.encoder.itemDim) : state, this.table(true)) : this.options.logitScale === 1 ? logits : tf.div(logits, this.options.logitScale);
       const shown = tf.stack(picks.map((p) => tf.sum(tf.mul(scores, tf.oneHot(p as tf.Tensor1D, n)), 1)), 1);
       const target = tf.clipByValue(tf.div(tf.tensor2d(stored.slateFeedback, [b, k]), this.options.feedbackScale), 0, 1);
       // Binary cross-entropy with logits: softplus(x) - x * z.
@@ -110,14 +115,10 @@ export class SlatePolicy extends ActorCriticPolicy {
 
 const REPEAT_LOGIT = "actor/repeatLogit";
 
-/** 1 where an item is among a history row's valid items, [B, N]. */
-function seenItems(history: HistoryBatch, numItems: number): tf.Tensor2D {
-  const { batchSize: b, length: l } = history;
-  const seen = new Float32Array(b * numItems);
-  for (let r = 0; r < b; r++) {
-    for (let j = 0; j < l; j++) if (history.valid[r * l + j]! > 0) seen[r * numItems + history.items[r * l + j]!] = 1;
-  }
-  return tf.tensor2d(seen, [b, numItems]);
+/** A user-aware state `[session state, user vector]` with the user vector (the last `userWidth` columns) zeroed. */
+function withoutUserPart(state: tf.Tensor2D, userWidth: number): tf.Tensor2D {
+  const [b, w] = state.shape;
+  return tf.concat([tf.slice(state, [0, 0], [b, w - userWidth]), tf.zeros([b, userWidth])], 1) as tf.Tensor2D;
 }
 
 /** Plackett-Luce log-probability of each row's slate, in JS (for the act result; the loss uses tf). */

@@ -8,6 +8,8 @@ import type { VecEnv } from "@farsight/env";
 import type { Algorithm, OnPolicyAlgorithm, UpdateStats } from "./algorithm.js";
 import { RolloutBuffer } from "./buffers.js";
 import { Collector, type CollectorOptions } from "./collector.js";
+import { type TrainProgress, type TrainSummary } from "./plain-types.js";
+export type { TrainProgress, TrainSummary } from "./plain-types.js";
 
 export interface TrainOptions extends CollectorOptions {
   /** Budget in env transitions (slot-steps): B sessions stepping once count B. */
@@ -19,30 +21,7 @@ export interface TrainOptions extends CollectorOptions {
   shouldStop?: () => boolean;
 }
 
-/** A progress report. Episode statistics cover the episodes finished since the previous report. */
-export interface TrainProgress {
-  readonly envSteps: number;
-  readonly totalSteps: number;
-  readonly updates: number;
-  readonly episodes: number;
-  /** Mean return / length of episodes finished since the last report (NaN if none). */
-  readonly meanReturn: number;
-  readonly meanLength: number;
-  readonly elapsedMs: number;
-  readonly stepsPerSecond: number;
-  /** Stats of the latest update. */
-  readonly stats: UpdateStats;
-}
 
-export interface TrainSummary {
-  readonly envSteps: number;
-  readonly updates: number;
-  readonly episodes: number;
-  readonly elapsedMs: number;
-  readonly stepsPerSecond: number;
-  /** Mean return of the episodes finished in the last 20% of training. */
-  readonly finalMeanReturn: number;
-}
 
 /** The rollout buffer an on-policy algorithm fills on `env`: `rolloutSteps` batched steps, sized for its policy's actions. */
 export function rolloutBufferFor(algorithm: OnPolicyAlgorithm, env: VecEnv): RolloutBuffer {

@@ -5,14 +5,15 @@
  * cores); the numbers are for this model on this machine, not a verdict on LLM planning.
  */
 import type { Episode, Plan } from "@farsight/core";
-import { LlmCritic } from "@farsight/critic";
+import { LlmCritic } from "@farsight/critic/llm";
 import { loadPreset, makeSimulator, Session } from "@farsight/env";
 import { evaluateLerl, policyDefaults, runBillpSession, trainSimulator } from "@farsight/graph";
 import { createChatModel, LlmStats, type LlmStatsSnapshot } from "@farsight/llm";
-import { LlmActor } from "@farsight/llm-actor";
-import { LlmCategoryPlanner, LlmThoughtPlanner } from "@farsight/planner";
-import { LlmFailureReflector, LlmReflector, ReflectionPool } from "@farsight/reflector";
-import { contextFromEnv, createAlgorithm, initBackend, type OnPolicyAlgorithm } from "@farsight/rl-policy";
+import { LlmActor } from "@farsight/llm-actor/llm";
+import { LlmCategoryPlanner, LlmThoughtPlanner } from "@farsight/planner/llm";
+import { ReflectionPool } from "@farsight/reflector";
+import { LlmFailureReflector, LlmReflector } from "@farsight/reflector/llm";
+import { initBackend, contextFromEnv, createAlgorithm, type OnPolicyAlgorithm } from "@farsight/rl-policy/tf";
 import { formatLlmThroughput, runLlmThroughputBench, startFixedLatencyServer, type LlmThroughputResult } from "@farsight/lab";
 import { UsageError, type CliIO } from "../command.js";
 import { JSON_FLAG } from "../common-flags.js";

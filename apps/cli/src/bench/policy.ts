@@ -10,16 +10,16 @@ import { quantile } from "@farsight/core";
 import { loadPreset, Simulator } from "@farsight/env";
 import {
   availableBackends,
+  initBackend,
+  type AlgorithmName,
+  type EncoderKind,
   contextFromEnv,
   createAlgorithm,
   emptyHistory,
-  initBackend,
   readHistory,
   RolloutBuffer,
   trainPolicy,
-  type AlgorithmName,
-  type EncoderKind,
-} from "@farsight/rl-policy";
+} from "@farsight/rl-policy/tf";
 import type { CliIO } from "../command.js";
 import { JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";

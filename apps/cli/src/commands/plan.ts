@@ -5,8 +5,6 @@ import {
   AllCategoriesPlanner,
   buildPlanRequest,
   lerlPlanPrompt,
-  LlmCategoryPlanner,
-  LlmThoughtPlanner,
   OracleSaturationPlanner,
   RandomCategoryPlanner,
   ReflectionGuidedPlanner,
@@ -15,6 +13,7 @@ import {
   type Planner,
   type PromptMessages,
 } from "@farsight/planner";
+import { LlmCategoryPlanner, LlmThoughtPlanner } from "@farsight/planner/llm";
 import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
 import { createPlanner } from "@farsight/lab";
 import { initBackend } from "@farsight/rl-policy";

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { savedLerlState } from "@farsight/graph";
 import type { ReflectionPoolSnapshot } from "@farsight/reflector";
-import { DEFAULT_PPO_OPTIONS } from "@farsight/rl-policy";
+import { DEFAULT_PPO_OPTIONS } from "@farsight/rl-policy/tf";
 import { startFakeOpenAiServer } from "@farsight/testing";
 import { UsageError } from "../command.js";
 import { captureIO } from "../capture-io.js";

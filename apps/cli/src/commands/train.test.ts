@@ -66,6 +66,6 @@ describe("farsight train / eval --agent policy:DIR", () => {
     await expect(trainCommand.run(["--algo", "sac", "--out", dir], captureIO())).rejects.toBeInstanceOf(UsageError);
     await expect(trainCommand.run(["--env", "synthetic"], captureIO())).rejects.toThrow(/--out DIR is required/);
     await expect(trainCommand.run(["--steps", "0", "--out", dir], captureIO())).rejects.toThrow(/--steps/);
-    await expect(trainCommand.run(["--algo", "dqn", "--repeat-logit=-10", "--out", dir], captureIO())).rejects.toThrow(/--repeat-logit .* dqn has none/);
+    await expect(trainCommand.run(["--algo", "bc", "--repeat-logit=-10", "--out", dir], captureIO())).rejects.toThrow(/--repeat-logit .* bc has none/);
   });
 });

@@ -1,22 +1,22 @@
 import { evaluate, loadPreset, makeSimulator, PRESETS, type EnvSetup, type EvalMode } from "@farsight/env";
 import {
+  initBackend,
+  type AlgorithmName,
+  type EncoderKind,
+  type PolicyOptionsInit,
   contextFromEnv,
   createAlgorithm,
   DEFAULT_A2C_OPTIONS,
   DEFAULT_PPO_OPTIONS,
   DEFAULT_REINFORCE_OPTIONS,
-  initBackend,
   OFFLINE_ALGORITHMS,
   PolicyAgent,
   saveCheckpoint,
   STATE_TRACKERS,
   trainPolicy,
-  type AlgorithmName,
-  type EncoderKind,
   type NeuralPolicy,
   type OfflineKind,
-  type PolicyOptionsInit,
-} from "@farsight/rl-policy";
+} from "@farsight/rl-policy/tf";
 import { UsageError, type CliIO, type Command } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
@@ -62,7 +62,7 @@ const spec = defineCommand({
       help: "env transitions (B sessions stepping once count B), online algorithms. Rounded up to whole updates, said on stderr.",
     },
     epochs: { kind: "int", min: 1, default: 10, placeholder: "E", help: "passes over the training log (offline algorithms only)." },
-    "repeat-logit": { kind: "number", placeholder: "W", defaultHelp: "off", help: "start of the learned repeat logit (ppo, a2c, reinforce; e.g. -10 in FB)." },
+    "repeat-logit": { kind: "number", placeholder: "W", defaultHelp: "off", help: "start of the learned repeat logit (ppo, a2c, reinforce, dqn; e.g. -10 in FB)." },
     seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "seed of the policy and the simulator." },
     out: {
       kind: "path", placeholder: "DIR", required: "where the policy is saved",
@@ -104,7 +104,7 @@ export const trainCommand: Command = {
     const evalEpisodes = values["eval-episodes"];
     const repeatLogit = values["repeat-logit"];
     const preset = presetOptionsFrom(given);
-    if (repeatLogit !== undefined && !["ppo", "a2c", "reinforce"].includes(algo)) throw new UsageError(`--repeat-logit is a parameter of the softmax slate policy (ppo, a2c, reinforce); ${algo} has none`);
+    if (repeatLogit !== undefined && !["ppo", "a2c", "reinforce", "dqn"].includes(algo)) throw new UsageError(`--repeat-logit is a parameter of ppo, a2c, reinforce and dqn; ${algo} has none`);
     // Checked before any data loads: a budget below one update fails at once (offline algorithms count epochs instead).
     const budget = isOffline(algo) ? { steps } : stepBudget(algo, batch, steps);
     if (budget.note) io.stderr(`farsight train: ${budget.note}\n`);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { redactText } from "@farsight/core";
 import type { TeacherKind } from "@farsight/graph";
 import { runIlrecExperiment, type IlrecResult } from "@farsight/lab";
-import type { IlrecAdvantage, IlrecRewardMode } from "@farsight/rl-policy";
+import type { IlrecAdvantage, IlrecRewardMode } from "@farsight/rl-policy/tf";
 import { UsageError, type CliIO } from "../command.js";
 import { DATA_DIR_FLAG, ENV_FLAG, JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";

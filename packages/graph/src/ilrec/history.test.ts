@@ -1,4 +1,4 @@
-import type { IlrecProgress } from "@farsight/rl-policy";
+import type { IlrecProgress } from "@farsight/rl-policy/tf";
 import { describe, expect, it } from "vitest";
 import { CURVE_POINTS, TrainingRecorder } from "./history.js";
 

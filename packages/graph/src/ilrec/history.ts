@@ -4,7 +4,7 @@
  * curves are thinned to about `CURVE_POINTS` points per series by pooling the episodes that finished between two
  * points, so a long run does not write thousands of lines.
  */
-import type { IlrecProgress } from "@farsight/rl-policy";
+import type { IlrecProgress } from "@farsight/rl-policy/tf";
 
 /** Points per curve (and series) kept from a training run. */
 export const CURVE_POINTS = 40;

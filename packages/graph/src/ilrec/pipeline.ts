@@ -16,9 +16,20 @@ import { mean, type Episode } from "@farsight/core";
 import { makeSimulator, RandomAgent, Session, type Agent, type EnvSetup } from "@farsight/env";
 import type { LlmStats } from "@farsight/llm";
 import {
-  A2CPolicy, contextFromEnv, DemoBuffer, ilrecDefaults, IlrecLearner, PolicyAgent, resolveIlrecOptions, saveCheckpoint, trainBehaviourCloning,
-  type IlrecOptions, type IlrecProgress, type IlrecTrainSummary, type PolicyOptions,
-} from "@farsight/rl-policy";
+  type PolicyOptions,
+  A2CPolicy,
+  contextFromEnv,
+  DemoBuffer,
+  ilrecDefaults,
+  IlrecLearner,
+  PolicyAgent,
+  resolveIlrecOptions,
+  saveCheckpoint,
+  trainBehaviourCloning,
+  type IlrecOptions,
+  type IlrecProgress,
+  type IlrecTrainSummary,
+} from "@farsight/rl-policy/tf";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BillpTrajectory } from "../billp-session.js";
 import { evaluateAgent } from "../evaluate.js";

@@ -13,12 +13,16 @@
  * ground truth) they are the same agent with the same memories.
  */
 import { FarsightError, type Catalog, type ItemScorer } from "@farsight/core";
-import { LlmCritic, ScorerCritic } from "@farsight/critic";
+import { ScorerCritic } from "@farsight/critic";
+import { LlmCritic } from "@farsight/critic/llm";
 import { makeSimulator, Session, type EnvSetup } from "@farsight/env";
 import type { LlmStats } from "@farsight/llm";
-import { CatalogGreedyActor, LlmActor } from "@farsight/llm-actor";
-import { checkPlannerQuality, LlmThoughtPlanner, SaturationAwarePlanner, type Planner } from "@farsight/planner";
-import { LlmFailureReflector, ReflectionPool, TemplateReflector } from "@farsight/reflector";
+import { CatalogGreedyActor } from "@farsight/llm-actor";
+import { LlmActor } from "@farsight/llm-actor/llm";
+import { checkPlannerQuality, SaturationAwarePlanner, type Planner } from "@farsight/planner";
+import { LlmThoughtPlanner } from "@farsight/planner/llm";
+import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
+import { LlmFailureReflector } from "@farsight/reflector/llm";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { createBillpGraph } from "../billp-graph.js";
 import type { BillpComponents, BillpTrajectory } from "../billp-session.js";

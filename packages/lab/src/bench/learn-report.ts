@@ -64,7 +64,7 @@ function trainingLine(results: LearnResults, p: PresetInfo): string {
   const offline = b.methods.filter((m) => ["bc", "bcq", "cql", "crr"].includes(m));
   const parts = [`training: ${p.steps} env transitions per online method and seed (batch ${b.batch}) on ${trainWorldLine(p)}, in the row's mode`];
   if (offline.length) parts.push(`${offline.join(", ")} from the training log alone (${b.learner.offlineEpochs ?? 10} epochs, no environment)`);
-  if (b.learner.repeatLogit !== undefined) parts.push(`repeat logit starting at ${b.learner.repeatLogit} (ppo, a2c, reinforce)`);
+  if (b.learner.repeatLogit !== undefined) parts.push(`repeat logit starting at ${b.learner.repeatLogit} (ppo, a2c, reinforce, dqn)`);
   return parts.join("; ");
 }
 

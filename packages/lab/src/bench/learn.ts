@@ -13,7 +13,7 @@
 import { FarsightError } from "@farsight/core";
 import { evaluate, loadPreset, makeSimulator, type EnvSetup, type EvalMode, type MetricSummary, type PresetName, type PresetOptions } from "@farsight/env";
 import { defaultTrainWorld, policyDefaults, type TrainWorld } from "@farsight/graph";
-import { contextFromEnv, createAlgorithm, initBackend, OFFLINE_ALGORITHMS, PolicyAgent, trainPolicy, type AlgorithmName, type OfflineKind, type Policy, type PolicyOptionsInit } from "@farsight/rl-policy";
+import { initBackend, type AlgorithmName, type PolicyOptionsInit, contextFromEnv, createAlgorithm, OFFLINE_ALGORITHMS, PolicyAgent, trainPolicy, type OfflineKind, type Policy } from "@farsight/rl-policy/tf";
 import { agentNames, masksRepeats, resolveAgent } from "../experiment/agents.js";
 import { trainFromLog } from "../experiment/train-from-log.js";
 import { userSplit as protocolUserSplit } from "../experiment/protocol.js";
@@ -73,7 +73,7 @@ export interface LearnOptions {
  * one place ({@link learnerPolicyOptions}) and a new one (a user-aware state, say) goes beside these.
  */
 export interface LearnerSettings {
-  /** The softmax slate policies' opt-in repeat logit (ppo, a2c, reinforce), its start value; others have none. */
+  /** The opt-in repeat logit of ppo, a2c, reinforce (softmax) and dqn (a Q offset), its start value. */
   readonly repeatLogit?: number;
   /** Passes over the training log for the offline methods (default 10, `trainOffline`'s). */
   readonly offlineEpochs?: number;
@@ -90,15 +90,15 @@ function userStateVariants(mode: UserStateMode | undefined): boolean[] {
 const USER_SUFFIX = " +user";
 
 
-/** Methods whose policy is the softmax slate policy, the one with a repeat logit. */
-const SOFTMAX_METHODS: readonly string[] = ["ppo", "a2c", "reinforce"];
+/** Methods whose policy has a repeat logit (the softmax slate policy's, DQN's Q offset); the offline ones have none. */
+const REPEAT_LOGIT_METHODS: readonly string[] = ["ppo", "a2c", "reinforce", "dqn"];
 
 /** The policy options of one learned method on one seed: the preset's defaults, then the {@link LearnerSettings}. */
 export function learnerPolicyOptions(setup: EnvSetup, method: string, seed: number, learner: LearnerSettings = {}, userState = false): PolicyOptionsInit {
   return {
     ...policyDefaults(setup, seed),
     ...(userState ? { userState: {} } : {}),
-    ...(learner.repeatLogit !== undefined && SOFTMAX_METHODS.includes(method) ? { repeatLogit: learner.repeatLogit } : {}),
+    ...(learner.repeatLogit !== undefined && REPEAT_LOGIT_METHODS.includes(method) ? { repeatLogit: learner.repeatLogit } : {}),
   };
 }
 

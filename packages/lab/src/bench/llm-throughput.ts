@@ -10,7 +10,8 @@ import type { AddressInfo } from "node:net";
 import { loadavg } from "node:os";
 import { loadPreset, makeSimulator, RandomAgent } from "@farsight/env";
 import { createChatModel, LlmStats, type ChatModelOptions } from "@farsight/llm";
-import { buildPlanRequest, LlmCategoryPlanner, type PlanRequest } from "@farsight/planner";
+import { buildPlanRequest, type PlanRequest } from "@farsight/planner";
+import { LlmCategoryPlanner } from "@farsight/planner/llm";
 
 export interface LlmThroughputOptions {
   /** The model spec (`llama-cpp:` for the fetched SmolLM2, or any HTTP spec). */

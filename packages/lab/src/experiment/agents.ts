@@ -4,7 +4,7 @@
  */
 import { FarsightError } from "@farsight/core";
 import { GreedyAgent, LoggingAgent, OracleAgent, PopularityAgent, QuitAwareOracleAgent, RandomAgent, RoundRobinAgent, type Agent, type EnvSetup, type EvalMode } from "@farsight/env";
-import { initBackend, loadPolicy, PolicyAgent } from "@farsight/rl-policy";
+import { initBackend, loadPolicy, PolicyAgent } from "@farsight/rl-policy/tf";
 
 export interface AgentContext {
   /** The environment preset the agent will be evaluated on. */

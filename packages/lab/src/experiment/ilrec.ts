@@ -9,7 +9,7 @@ import { loadPreset, type PresetOptions } from "@farsight/env";
 import { runIlrecPipeline, type IlrecPipelineOptions, type ServeMode, type TeacherKind } from "@farsight/graph";
 import { FarsightError, redactDeep, redactText, registerSecrets } from "@farsight/core";
 import { createChatModel, LlmStats } from "@farsight/llm";
-import { initBackend, type IlrecAdvantage, type IlrecRewardMode } from "@farsight/rl-policy";
+import { initBackend, type IlrecAdvantage, type IlrecRewardMode } from "@farsight/rl-policy/tf";
 import { SILENT, type LabIO } from "../io.js";
 import { buildReport } from "../report/html.js";
 import { readRunDir } from "../run-dir/read-run-dir.js";

@@ -18,8 +18,9 @@ import {
 } from "@farsight/graph";
 import { createChatModel, LlmStats } from "@farsight/llm";
 import type { Planner } from "@farsight/planner";
-import { LlmReflector, TemplateReflector, type Reflector } from "@farsight/reflector";
-import { initBackend, PolicyAgent } from "@farsight/rl-policy";
+import { TemplateReflector, type Reflector } from "@farsight/reflector";
+import { LlmReflector } from "@farsight/reflector/llm";
+import { initBackend, PolicyAgent } from "@farsight/rl-policy/tf";
 import { FarsightError, redactDeep, registerSecrets, type Episode } from "@farsight/core";
 import { SILENT, type LabIO } from "../io.js";
 import { episodeRecord, RunDirWriter } from "../run-dir/run-dir.js";

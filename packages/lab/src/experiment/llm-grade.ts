@@ -8,13 +8,13 @@
  * (`calibrateNoisyOracle` + `qualityToQ`). A role is flagged when fewer than half its answers are valid or when it
  * collapsed (>= 90% one answer across sessions).
  */
-import { LlmCritic } from "@farsight/critic";
+import { LlmCritic } from "@farsight/critic/llm";
 import { loadPreset, RandomAgent } from "@farsight/env";
 import { FarsightError, type Episode, type Observation } from "@farsight/core";
 import { buildProbeSet, calibrateNoisyOracle, evaluateAgent, planAll, planQuality, qualityToQ, quitAwareOraclePlanner } from "@farsight/graph";
 import { createChatModel, isCollapsed, LlmStats, type AnswerRecord } from "@farsight/llm";
-import { LlmActor } from "@farsight/llm-actor";
-import { LlmReflector } from "@farsight/reflector";
+import { LlmActor } from "@farsight/llm-actor/llm";
+import { LlmReflector } from "@farsight/reflector/llm";
 import { makeSimulator } from "@farsight/env";
 import { createPlanner, type PlannerModel } from "./planners.js";
 

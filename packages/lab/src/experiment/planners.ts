@@ -9,15 +9,14 @@ import { noisyOraclePlanner, quitAwareOraclePlanner } from "@farsight/graph";
 import type { LlmStats } from "@farsight/llm";
 import {
   AllCategoriesPlanner,
-  LlmCategoryPlanner,
   OracleSaturationPlanner,
   RandomCategoryPlanner,
   ReflectionGuidedPlanner,
   SaturationAwarePlanner,
   type CategoryQuitRule,
-  type LlmCategoryPlannerOptions,
   type Planner,
 } from "@farsight/planner";
+import { LlmCategoryPlanner, type LlmCategoryPlannerOptions } from "@farsight/planner/llm";
 import { DistilledPlanner } from "@farsight/rl-policy";
 
 /** A chat model as the LLM planners take it (`null`: no model). */

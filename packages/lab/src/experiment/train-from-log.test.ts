@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluate, loadPreset, LoggingAgent, makeSimulator } from "@farsight/env";
-import { PolicyAgent } from "@farsight/rl-policy";
+import { PolicyAgent } from "@farsight/rl-policy/tf";
 import { trainFromLog } from "./train-from-log.js";
 
 const tiny = () => loadPreset("synthetic", { synthetic: { numItems: 60, numCategories: 6, numUsers: 60 } });

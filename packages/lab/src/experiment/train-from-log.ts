@@ -6,7 +6,7 @@
  */
 import { makeSimulator, type EnvSetup } from "@farsight/env";
 import { defaultTrainWorld, policyDefaults } from "@farsight/graph";
-import { contextFromEnv, createOfflineAlgorithm, initBackend, LogDataset, trainOffline, type OfflineAlgorithm, type OfflineEpoch, type OfflineKind, type PolicyOptionsInit } from "@farsight/rl-policy";
+import { initBackend, type PolicyOptionsInit, contextFromEnv, createOfflineAlgorithm, LogDataset, trainOffline, type OfflineAlgorithm, type OfflineEpoch, type OfflineKind } from "@farsight/rl-policy/tf";
 
 /** Options of {@link trainFromLog}. */
 export interface TrainFromLogOptions {

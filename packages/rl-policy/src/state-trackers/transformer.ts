@@ -11,14 +11,9 @@ import { tf } from "../backend.js";
 import type { EncoderOptions, HistoryTokens } from "../encoders.js";
 import { dense, layerNorm, type ParamSet } from "../params.js";
 import type { StateTracker } from "./tracker.js";
+import { type TransformerOptions } from "../plain-types.js";
+export type { TransformerOptions } from "../plain-types.js";
 
-export interface TransformerOptions {
-  /** Attention heads; must divide the token width. */
-  heads: number;
-  layers: number;
-  /** Hidden width of the position-wise feed-forward block. */
-  ffnDim: number;
-}
 
 const NEG = -1e9;
 
