@@ -128,6 +128,15 @@ export class OneStatementPostgresSaver extends PostgresSaver {
     );
   }
 
+  /**
+   * The package revives a row's metadata (plain JSON from a jsonb column) by serialising it and reading it back:
+   * on this server the serialisation passes the write boundary's redaction, needless on a read. Read back the
+   * same JSON text without it.
+   */
+  protected override async _loadMetadata(metadata: Record<string, unknown>): Promise<CheckpointMetadata> {
+    return (await this.serde.loadsTyped("json", JSON.stringify(metadata))) as CheckpointMetadata;
+  }
+
   override put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
     if (config.configurable === undefined) return Promise.reject(new Error(`Missing "configurable" field in "config" param`));
     return this.saves.submit({ config, checkpoint, metadata, newVersions });
