@@ -10,7 +10,8 @@
  *     with core alone installed;
  *   - behaviour: each compiled snippet and example runs to completion under Node; a ```ts runnable vitest
  *     block is a test file (conformance suites register vitest tests) and passes under `vitest run`.
- * Registry dependencies come from npm's cache when it has them (`--prefer-offline`), else from the registry.
+ * Registry dependencies come from npm's cache when it has them (`--prefer-offline`), else from the registry; the
+ * CLI's better-sqlite3 addon from the workspace's own build when it matches (see localPrebuilds).
  *
  *   node tooling/consumer/check.mjs [--keep] [--json <file>] [--only footprint]
  *
@@ -19,6 +20,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createRequire } from "node:module";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -290,9 +292,38 @@ function install(dir, tarballs, extra = []) {
   return Date.now() - started;
 }
 
+const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(0)} s in`;
+
+/**
+ * better-sqlite3 (the run-directory store of the CLI and the server) ships prebuilt addons on GitHub, which CI
+ * machines cannot reach: there npm compiled SQLite from source for the CLI scenario, about 90 s of the check. The
+ * workspace's install holds the addon of the same version for this Node; packed as a prebuilt tarball in a folder
+ * that prebuild-install reads (`local-prebuilds`, set in the scenario's .prebuild-installrc), the CLI's install
+ * unpacks it and loads it, as a user's install does with the downloaded one. The footprint is the same either way
+ * (compile intermediates are not counted). Another version, platform or Node finds no matching file there and
+ * compiles as before. Returns the folder, or null when the workspace has no built addon.
+ */
+function localPrebuilds(dir) {
+  let pkgFile;
+  try {
+    pkgFile = createRequire(join(ROOT, "apps", "cli", "package.json")).resolve("better-sqlite3/package.json");
+  } catch {
+    return null;
+  }
+  const pkgDir = dirname(pkgFile);
+  if (!existsSync(join(pkgDir, "build", "Release", "better_sqlite3.node"))) return null;
+  const { version } = JSON.parse(readFileSync(pkgFile, "utf8"));
+  mkdirSync(dir, { recursive: true });
+  // prebuild-install's name for a glibc Linux / macOS / Windows build: name-vVERSION-node-vABI-PLATFORM-ARCH.tar.gz.
+  const file = join(dir, `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`);
+  execFileSync("tar", ["-czf", file, "-C", pkgDir, "build/Release/better_sqlite3.node"]);
+  return dir;
+}
+
 function main() {
   const args = parseArgs(process.argv.slice(2));
   const work = mkdtempSync(join(tmpdir(), "farsight-consumer-"));
+  const started = Date.now();
   const results = [];
   const fail = (check, detail) => results.push({ check, ok: false, detail });
   const pass = (check, detail) => results.push({ check, ok: true, detail });
@@ -300,14 +331,17 @@ function main() {
     const packages = publicPackages();
     const tgzDir = join(work, "tgz");
     mkdirSync(tgzDir);
+    // One recursive pack (one pnpm start instead of one per package); pnpm names each tarball scope-name-version.tgz.
+    const filters = [...packages.values()].flatMap((dir) => ["--filter", `./${relative(ROOT, dir)}`]);
+    run("npx", [...PNPM, "-r", ...filters, "pack", "--pack-destination", tgzDir], ROOT, "pnpm pack of the public packages");
     const tarball = new Map();
     for (const [name, dir] of packages) {
-      const before = new Set(readdirSync(tgzDir));
-      run("npx", [...PNPM, "pack", "--pack-destination", tgzDir], dir, `pnpm pack of ${name}`);
-      const made = readdirSync(tgzDir).find((f) => !before.has(f));
-      tarball.set(name, join(tgzDir, made));
+      const file = join(tgzDir, `${name.replace(/^@/, "").replace("/", "-")}-${JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).version}.tgz`);
+      if (!existsSync(file)) throw new Error(`pnpm pack made no ${basename(file)} for ${name} (in ${tgzDir}: ${readdirSync(tgzDir).join(", ")})`);
+      tarball.set(name, file);
     }
-    process.stderr.write(`consumer-check: packed ${packages.size} packages into ${tgzDir}\n`);
+    process.stderr.write(`consumer-check: packed ${packages.size} packages into ${tgzDir} (${seconds(started)})\n`);
+    const prebuilds = localPrebuilds(join(work, "prebuilds"));
     const mismatches = peerRangeMismatches();
     (mismatches.length === 0 ? pass : fail)("peer ranges: every package.json at the README's ranges", mismatches.length ? mismatches.join("\n") : SHARED_PEERS.map((n) => `${n} ${readmePeerRanges()[n]}`).join(", "));
 
@@ -315,6 +349,10 @@ function main() {
       const dir = join(work, s.name.replace(/[^a-z]+/gi, "-").replace(/-+$/, ""));
       const needed = [...new Set(s.packages.flatMap((p) => closure(p, packages)))];
       const peers = (s.peers ?? []).map(([from, name]) => `${name}@${JSON.parse(readFileSync(join(packages.get(from), "package.json"), "utf8")).peerDependencies[name]}`);
+      if (prebuilds) {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, ".prebuild-installrc"), `local-prebuilds=${prebuilds}\n`);
+      }
       const ms = install(dir, needed.map((p) => tarball.get(p)), peers);
       const bytes = dirBytes(join(dir, "node_modules"));
       const leftovers = compileLeftovers(join(dir, "node_modules"));
@@ -327,6 +365,7 @@ function main() {
       const present = (s.absent ?? []).filter((p) => existsSync(join(dir, "node_modules", p)));
       const detail = `${(bytes / MB).toFixed(1)} MB${compiled}, budget ${s.maxMB} MB; largest: ${largestPackages(join(dir, "node_modules"), 4)}; native addons: ${addons.length ? addons.join(", ") : "none"}${present.length ? `; installed although optional: ${present.join(", ")}` : ""}; install ${(ms / 1000).toFixed(1)}s`;
       (sizeOk && nativeOk && present.length === 0 ? pass : fail)(`footprint: ${s.name}`, detail);
+      process.stderr.write(`consumer-check: footprint of ${s.name} (${seconds(started)})\n`);
       s.dir = dir;
     }
 
@@ -373,7 +412,9 @@ function main() {
         // A user's usual settings: every @types package visible (TF.js's types need @types/long and emscripten).
         JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, skipLibCheck: false, outDir: "dist", rootDir: "src" }, include: ["src"] }, null, 2),
       );
+      process.stderr.write(`consumer-check: lowest @langchain/core and the CLI's tooling installed (${seconds(started)})\n`);
       const tsc = spawnSync("npx", ["tsc", "-p", "."], { cwd: cli, encoding: "utf8" });
+      process.stderr.write(`consumer-check: TypeScript 5.9 checked (${seconds(started)})\n`);
       const ts5 = JSON.parse(readFileSync(join(cli, "node_modules", "typescript", "package.json"), "utf8")).version;
       if (tsc.status === 0) pass(`types: examples and runnable snippets (TypeScript ${ts5}, skipLibCheck false)`, `${sources.length} files`);
       else fail(`types: examples and runnable snippets (TypeScript ${ts5}, skipLibCheck false)`, (tsc.stdout + tsc.stderr).trim().split("\n").slice(0, 40).join("\n"));
@@ -421,6 +462,7 @@ function main() {
         `types: TypeScript ${ts7}, examples on ${SCENARIOS[0].packages.join(" / ")} alone, with only those installed and types []`,
         leanRun.status === 0 ? lean.map((s) => s.from).join(", ") || "no such example" : (leanRun.stdout + leanRun.stderr).trim().split("\n").slice(0, 20).join("\n"),
       );
+      process.stderr.write(`consumer-check: TypeScript 7 installed and checked (${seconds(started)})\n`);
       if (tsc.status === 0) {
         for (const s of sources) {
           const started = Date.now();

@@ -105,17 +105,18 @@ export class OneStatementPostgresSaver extends PostgresSaver {
          WHERE cp.thread_id = l.t AND cp.checkpoint_ns = l.ns ORDER BY cp.checkpoint_id DESC LIMIT 1) x`,
       [batch.map((b) => b.thread_id), batch.map((b) => b.checkpoint_ns)],
     );
-    const rows = new Map(r.rows.map((row) => [`${row.thread_id}\u0000${row.checkpoint_ns}`, row]));
-    const bytes = (parts: (string | null)[], base64Last: boolean) => parts.map((p, i) => (p === null ? undefined : base64Last && i === parts.length - 1 ? Buffer.from(p, "base64") : Buffer.from(p))) as Uint8Array[];
+    const byThread = new Map(r.rows.map((row) => [`${row.thread_id}\u0000${row.checkpoint_ns}`, row]));
+    // As the driver gives the package's arrays: text fields as bytes, the blob (last, base64 here) decoded.
+    const bytes = (parts: (string | null)[]) => parts.map((p, i) => (p === null ? undefined : i === parts.length - 1 ? Buffer.from(p, "base64") : Buffer.from(p))) as Uint8Array[];
     return Promise.all(
       batch.map(async ({ thread_id, checkpoint_ns }) => {
-        const row = rows.get(`${thread_id}\u0000${checkpoint_ns}`);
+        const row = byThread.get(`${thread_id}\u0000${checkpoint_ns}`);
         if (row === undefined) return undefined;
         // A checkpoint of an older format needs the package's migration of its pending sends.
         if (row.checkpoint.v < 4 && row.parent_checkpoint_id != null) return super.getTuple({ configurable: { thread_id, checkpoint_ns } });
         const parentConfig = row.parent_checkpoint_id ? { configurable: { thread_id, checkpoint_ns, checkpoint_id: row.parent_checkpoint_id } } : undefined;
-        const channels = (row.channel_values ?? []).map((c) => bytes(c, true) as [Uint8Array, Uint8Array, Uint8Array]);
-        const writes = (row.pending_writes ?? []).map((w) => bytes(w, true) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array]);
+        const channels = (row.channel_values ?? []).map((c) => bytes(c) as [Uint8Array, Uint8Array, Uint8Array]);
+        const writes = (row.pending_writes ?? []).map((w) => bytes(w) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array]);
         return {
           config: { configurable: { thread_id, checkpoint_ns, checkpoint_id: row.checkpoint_id } },
           checkpoint: await this._loadCheckpoint(row.checkpoint, channels),
@@ -125,6 +126,15 @@ export class OneStatementPostgresSaver extends PostgresSaver {
         };
       }),
     );
+  }
+
+  /**
+   * The package revives a row's metadata (plain JSON from a jsonb column) by serialising it and reading it back:
+   * on this server the serialisation passes the write boundary's redaction, needless on a read. Read back the
+   * same JSON text without it.
+   */
+  protected override async _loadMetadata(metadata: Record<string, unknown>): Promise<CheckpointMetadata> {
+    return (await this.serde.loadsTyped("json", JSON.stringify(metadata))) as CheckpointMetadata;
   }
 
   override put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {

@@ -9,7 +9,7 @@
  * (keyed by the checkpoint it belongs to), so a save no longer rewrites a list that grows with the session.
  */
 import type { BaseCheckpointSaver, Checkpoint, CheckpointMetadata, CheckpointTuple } from "@langchain/langgraph-checkpoint";
-import { uuid6 } from "@langchain/langgraph-checkpoint";
+import { randomBytes } from "node:crypto";
 import type { EpisodeStep } from "@farsight/core";
 import type { SessionPrompt, SessionStateValue } from "@farsight/graph";
 
@@ -124,7 +124,7 @@ export class SessionLog {
     const version = this.saver.getNextVersion(parent?.version as never) as string | number;
     const checkpoint: Checkpoint = {
       v: 4,
-      id: uuid6(-1),
+      id: nextCheckpointId(),
       ts: new Date().toISOString(),
       channel_values: { [SESSION_CHANNEL]: JSON.stringify(record) },
       channel_versions: { [SESSION_CHANNEL]: version },
@@ -158,8 +158,31 @@ export class SessionLog {
  * a tree, on the way out for cycles and on the way in with a reviver) and for the write boundary's redaction.
  */
 function recordOf(tuple: CheckpointTuple): SessionRecord {
-  return JSON.parse(tuple.checkpoint.channel_values[SESSION_CHANNEL] as string) as SessionRecord;
+  // A run reads its thread's tuple twice (the server's check, then the run), the second time the same object.
+  let record = parsed.get(tuple);
+  if (!record) parsed.set(tuple, (record = JSON.parse(tuple.checkpoint.channel_values[SESSION_CHANNEL] as string) as SessionRecord));
+  return record;
 }
+const parsed = new WeakMap<CheckpointTuple, SessionRecord>();
+
+/**
+ * Checkpoint ids that sort by time, as LangGraph's (uuid6) do, made without a random draw per id: the
+ * milliseconds, a counter within the millisecond, and a random suffix drawn once per process (two replicas
+ * never make the same id).
+ */
+function nextCheckpointId(): string {
+  const now = Date.now();
+  if (now > lastMs) {
+    lastMs = now;
+    sequence = 0;
+  } else sequence++;
+  const time = lastMs.toString(16).padStart(12, "0");
+  const seq = sequence.toString(16).padStart(8, "0");
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-${seq.slice(0, 4)}-${seq.slice(4, 8)}-${PROCESS_SUFFIX}`;
+}
+let lastMs = 0;
+let sequence = 0;
+const PROCESS_SUFFIX = randomBytes(6).toString("hex");
 
 function savedOf(tuple: CheckpointTuple, record: SessionRecord, steps: readonly EpisodeStep[]): SavedRecord {
   return {
