@@ -9,7 +9,11 @@
 export const DEFAULT_MAX_STRING = 300;
 /** Longest list assumed where a schema sets no `maxItems` (the grammar adds the same cap to lists of scalars). */
 export const DEFAULT_MAX_ITEMS = 32;
-/** Whitespace a grammar may put before an element (node-llama-cpp: a newline and the indentation, or one space). */
+/**
+ * Whitespace a grammar may put before an element: node-llama-cpp's own JSON-schema grammar allows a newline and the
+ * indentation (or one space); the llama-cpp adapter's compact grammar one space. The larger is kept: a budget only
+ * has to be long enough.
+ */
 const WHITESPACE = 4;
 /** Upper bound of any schema-derived budget: an unbounded schema (free objects) gets this, not more. */
 export const MAX_SCHEMA_TOKENS = 2048;

@@ -61,6 +61,7 @@ const table = defineCommand({
     plans: { kind: "int", min: 1, default: 16, help: "--throughput: plans per level and round." },
     rounds: { kind: "int", min: 1, default: 1, help: "--throughput: rounds (each runs serial and every level)." },
     "fake-latency": { kind: "int", min: 0, default: 200, placeholder: "MS", help: "--throughput: latency of the fake HTTP server (0: skip it)." },
+    threads: { kind: "int", min: 1, default: 1, placeholder: "N", help: "--throughput: llama.cpp threads per context, every level." },
     ...JSON_FLAG,
   },
 });
@@ -178,14 +179,18 @@ export const llmBench: BenchTarget = {
 };
 
 /** `--throughput`: lab's interleaved grid on the model, then on a fake OpenAI-compatible server with a fixed latency. */
-async function throughput(values: { llm: string; levels: string[]; plans: number; rounds: number; cohort: number; "fake-latency": number }, io: CliIO, json: boolean) {
+async function throughput(
+  values: { llm: string; levels: string[]; plans: number; rounds: number; cohort: number; threads: number; "fake-latency": number },
+  io: CliIO,
+  json: boolean,
+) {
   const levels = values.levels.map((l) => {
     const n = Number(l);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`--levels must be integers >= 1, got "${l}"`);
     return n;
   });
   const say = (line: string) => (json ? undefined : io.stderr(`${line}\n`));
-  const base = { levels, plans: values.plans, rounds: values.rounds, cohort: Math.max(1, values.cohort), say };
+  const base = { levels, plans: values.plans, rounds: values.rounds, cohort: Math.max(1, values.cohort), threads: values.threads, say };
   const results: LlmThroughputResult[] = [await runLlmThroughputBench({ ...base, spec: values.llm })];
   if (values["fake-latency"] > 0) {
     const server = await startFixedLatencyServer(values["fake-latency"]);

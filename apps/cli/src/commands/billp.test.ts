@@ -1,4 +1,4 @@
-import { startFakeOpenAiServer, type FakeLlmServer } from "@farsight/testing";
+import { randomSchemaAnswers, startFakeOpenAiServer, type FakeLlmServer } from "@farsight/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../main.js";
 import { billpCommand } from "./billp.js";
@@ -14,8 +14,8 @@ afterEach(async () => {
 interface BillpJson {
   components: Record<string, string>;
   sessions: { length: number; return: number; endReason: string; replacements: number; reflection?: string; steps?: { advantage: number }[] }[];
-  summary: { sessions: number; meanLength: number; replacementRate: number; reflections: number };
-  counters: { actor?: { modelCalls: number; replaced: number }; critic?: { evaluations: number } };
+  summary: { sessions: number; meanLength: number; replacementRate: number; reflections: number; actorFallbackRate: number };
+  counters: { actor?: { modelCalls: number; replaced: number; fallback: number; parseFailures: number }; critic?: { evaluations: number } };
   llmStats: { calls: number };
   llmAnswers: { components: Record<string, { shares: { fallback: number } }> };
 }
@@ -49,7 +49,7 @@ describe("farsight billp", () => {
       return JSON.stringify({ thought: "Try something new.", categories: [index % 5] });
     });
     const io = captureIO();
-    const code = await main(["billp", "--llm", `openai-compatible:${server.url}#m`, "--sessions", "2", "--max-steps", "4", "--quit-reward=-1000", "--json", "--steps", "--max-fallback-rate", "1"], io, [billpCommand]);
+    const code = await main(["billp", "--llm", `openai-compatible:${server.url}#m`, "--sessions", "2", "--max-steps", "4", "--quit-reward=-1000", "--json", "--steps", "--max-fallback-rate", "1", "--output", "text"], io, [billpCommand]);
     expect(io.err).toBe("");
     expect(code).toBe(0);
     const out = JSON.parse(io.out) as BillpJson;
@@ -63,6 +63,20 @@ describe("farsight billp", () => {
     expect(out.llmStats.calls).toBe(server.requests.length);
     // Half the actor's answers invent a title: above the default --max-fallback-rate 0.2, accepted here with 1.
     expect(out.llmAnswers.components["llm-actor"]!.shares.fallback).toBeGreaterThan(0.2);
+  });
+
+  it("by default the actor and critic answer structured JSON: against random schema-valid answers nothing falls back", async () => {
+    // A server with constrained decoding: every answer is a random value of the schema it was sent (candidate titles
+    // for the actor, an integer of the range for the critic). With BiLLP's text lines (--output text) the same server
+    // would be asked for prose it never writes.
+    server = await startFakeOpenAiServer(randomSchemaAnswers(7));
+    const io = captureIO();
+    const code = await main(["billp", "--llm", `openai-compatible:${server.url}#random-but-valid`, "--sessions", "2", "--max-steps", "3", "--json", "--accept-collapse"], io, [billpCommand]);
+    expect(code).toBe(0);
+    const out = JSON.parse(io.out) as BillpJson;
+    for (const role of ["planner/llm-thought", "llm-actor", "llm-critic", "reflector/llm-failure"]) expect(out.llmAnswers.components[role]!.shares.fallback).toBe(0);
+    expect(out.counters.actor).toMatchObject({ fallback: 0, parseFailures: 0 });
+    expect(out.summary.actorFallbackRate).toBe(0);
   });
 
   it("rejects an LLM critic without a model", async () => {

@@ -46,6 +46,10 @@ const table = defineCommand({
     "max-steps": { kind: "int", min: 1, placeholder: "T", defaultHelp: "the preset's", help: "step limit per session." },
     seed: { kind: "int", min: 0, default: 0, placeholder: "S", help: "seed of the simulator and the components." },
     steps: { kind: "boolean", help: "also print every step (plan, items, grounding, reward, V(s), V(s'), advantage)." },
+    output: {
+      kind: "choice", choices: ["structured", "text"], default: "structured", placeholder: "FORM",
+      help: "how the LLM actor and critic answer: JSON a grammar or json_schema constrains, or BiLLP's text lines.",
+    },
     ...DATA_DIR_FLAG,
     ...PRESET_FLAG_TABLE,
     json: { kind: "boolean", help: "one JSON object: { env, llm, components, sessions, summary, counters, llmStats }." },
@@ -106,11 +110,12 @@ export const billpCommand: Command = {
       const catalog = sim.catalog;
       const critic: Critic = criticName === "tabular" ? new TabularAverageCritic()
         : criticName === "scorer" || (criticName === "auto" && !model) ? new ScorerCritic({ scorer: sim.scorer })
-        : new LlmCritic({ model, catalog, stats });
+        : new LlmCritic({ model, catalog, stats, output: values.output });
       const built: Built = model
         ? {
           planner: new LlmThoughtPlanner({ model, stats, seed }),
-          actor: new LlmActor({ model, catalog, stats, seed }),
+          // Structured by default: SmolLM2 wrote BiLLP's recommend[...] lines for 1 slot in 6 (83% fallback).
+          actor: new LlmActor({ model, catalog, stats, seed, output: values.output }),
           critic,
           reflector: new LlmFailureReflector({ model, stats }),
         }

@@ -61,7 +61,7 @@ describe("farsight llm grade", () => {
     });
     const io = captureIO();
     expect(await main(["llm", "grade", `openai-compatible:${server.url}#m`, "--calls", "3"], io, [llmCommand])).toBe(1);
-    expect(io.out).toMatch(/^llm grade openai-compatible:.* on synthetic/);
+    expect(io.out).toMatch(/^llm grade openai-compatible:.* on synthetic .*: \d+ model calls, [\d.]+ s \(CPU [\d.]+ s\)\n/);
     expect(io.out).toMatch(/planner\s+3 answers, valid 100%, distinct 33%, plan entropy 1\.00 bits, plan quality \d\.\d{3} .*= q \d\.\d\d.*FLAGGED: collapsed/);
     expect(io.out).toMatch(/actor\s+3 answers, valid 100%/);
     const json = captureIO();

@@ -30,6 +30,7 @@ const table = defineCommand({
       kind: "choice", choices: ["structured", "text"], default: "structured", placeholder: "FORM",
       help: "grade: how actor and critic answer: structured JSON (a grammar constrains it) or BiLLP's text lines.",
     },
+    threads: { kind: "int", min: 1, placeholder: "N", defaultHelp: "1", help: "grade: llama.cpp threads of a llama-cpp: model." },
     json: { kind: "boolean", help: "print one JSON object instead of text." },
   },
   notes: [
@@ -53,7 +54,12 @@ export const llmCommand: Command = {
     const spec = specs[0];
     if (sub === "grade" && spec !== undefined && specs.length === 1) {
       if (values.prompt !== undefined || values.record !== undefined) throw new UsageError("farsight llm grade: --prompt and --record belong to llm check; grade asks its own probe requests");
-      const grade = await gradeModel(spec, { calls: values.calls, output: values.output, ...(values.timeout !== undefined ? { timeoutMs: values.timeout } : {}) });
+      const grade = await gradeModel(spec, {
+        calls: values.calls,
+        output: values.output,
+        ...(values.timeout !== undefined ? { timeoutMs: values.timeout } : {}),
+        ...(values.threads !== undefined ? { threads: values.threads } : {}),
+      });
       io.stdout(values.json ? JSON.stringify(grade) + "\n" : formatGrade(grade).join("\n") + "\n");
       return grade.roles.some((r) => r.flag) ? 1 : 0;
     }

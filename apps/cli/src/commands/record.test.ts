@@ -153,7 +153,7 @@ describe("farsight billp --record", () => {
     try {
       const out = join(dir, "billp");
       const io = captureIO();
-      expect(await main(["billp", "--llm", `openai-compatible:${server.url}#m`, "--sessions", "2", "--max-steps", "3", "--record", "--out", out, "--max-fallback-rate", "1"], io, commands)).toBe(0);
+      expect(await main(["billp", "--llm", `openai-compatible:${server.url}#m`, "--sessions", "2", "--max-steps", "3", "--record", "--out", out, "--max-fallback-rate", "1", "--output", "text"], io, commands)).toBe(0);
       expect(io.out).toContain(`run directory: ${out}`);
       const records = readRecords(join(out, "llm-records.jsonl"));
       expect(new Set(records.map((r) => r.role))).toEqual(new Set(["planner/llm-thought", "llm-actor", "llm-critic", "reflector/llm-failure"]));

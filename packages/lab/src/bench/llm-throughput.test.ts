@@ -11,9 +11,11 @@ describe("bench llm --throughput (fixed-latency fake server on 127.0.0.1)", () =
         expect(row.plans).toBeGreaterThan(0);
         expect(row.modelShare).toBe(1); // schema-valid answers: no plan from a fallback counts as throughput
         expect(row.calls).toBe(row.plans); // cache off: one call per plan
+        expect(row.cpuSecondsPerPlan).toBeGreaterThan(0);
       }
       expect(r.rows[0]!.vsSerial).toBe(1);
       expect(formatLlmThroughput(r)).toMatch(/\| 0 \| 4 \| \d+ \|/);
+      expect(formatLlmThroughput(r)).toContain("| CPU s/plan |");
     } finally {
       await server.close();
     }

@@ -24,6 +24,8 @@ export interface LlmThroughputOptions {
   readonly rounds?: number;
   /** Sessions per model call (the planner's cohort prompt); 1 is LERL's one call per session. Default 1. */
   readonly cohort?: number;
+  /** CPU threads of a `llama-cpp:` context, at every level (serial included). Default 1, the adapter's default. */
+  readonly threads?: number;
   /** Progress lines. */
   readonly say?: (line: string) => void;
 }
@@ -42,11 +44,18 @@ export interface LlmThroughputRow {
   readonly calls: number;
   /** 1-minute load average before and after this level. */
   readonly load: [number, number];
+  /**
+   * CPU seconds of this process per plan (every thread: llama.cpp's, node-llama-cpp's sampling workers, JavaScript).
+   * Unlike plans/s it hardly moves with other processes' load; with one llama.cpp thread, serial / level is what the
+   * plans/s ratio would be on an idle machine.
+   */
+  readonly cpuSecondsPerPlan: number;
 }
 
 export interface LlmThroughputResult {
   readonly spec: string;
   readonly cohort: number;
+  readonly threads: number;
   readonly rows: LlmThroughputRow[];
 }
 
@@ -73,39 +82,50 @@ export async function runLlmThroughputBench(o: LlmThroughputOptions): Promise<Ll
   const cohort = Math.max(1, o.cohort ?? 1);
   const requests = await throughputRequests(plans);
   const local = o.spec.startsWith("llama-cpp:");
+  const threads = Math.max(1, Math.floor(o.threads ?? 1));
   const rows: LlmThroughputRow[] = [];
   for (let round = 0; round < (o.rounds ?? 1); round++) {
     let serial = 0;
     for (const level of ["serial", ...levels] as const) {
       const c = level === "serial" ? 1 : level;
       const stats = new LlmStats();
-      const modelOptions: ChatModelOptions = { stats, cache: false, ...(local ? { llamaCpp: { sequences: level === "serial" ? 1 : c } } : { maxConcurrency: c }) };
+      const modelOptions: ChatModelOptions = { stats, cache: false, ...(local ? { llamaCpp: { sequences: level === "serial" ? 1 : c, threads } } : { maxConcurrency: c }) };
       const model = (await createChatModel(o.spec, modelOptions))!;
       if (local) await model.invoke("Hi"); // loads the context (once per sequence count) outside the clock
       const planner = new LlmCategoryPlanner({ model, stats, seed: 0, concurrency: c, cohortSize: cohort, feedbackMeaning: "1 = click, 0 = no click" });
       const before = loadavg()[0]!;
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       await planner.plan(requests.map((r) => ({ ...r, sessionId: `${r.sessionId}-r${round}` })));
       const seconds = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
       const plansPerSecond = requests.length / seconds;
       if (level === "serial") serial = plansPerSecond;
       const row: LlmThroughputRow = {
         level, round, plans: requests.length, seconds, plansPerSecond, vsSerial: plansPerSecond / serial,
         modelShare: planner.counters.fromModel / Math.max(1, planner.counters.plans), calls: stats.snapshot().calls, load: [before, loadavg()[0]!],
+        cpuSecondsPerPlan: (cpu.user + cpu.system) / 1e6 / requests.length,
       };
       rows.push(row);
       o.say?.(`bench llm throughput: ${o.spec} round ${round} ${level === "serial" ? "serial" : `${level} concurrent`}: ${plansPerSecond.toFixed(3)} plans/s (load ${row.load.map((x) => x.toFixed(1)).join(" -> ")})`);
       await (model as unknown as { inner?: { dispose?(): Promise<void> } }).inner?.dispose?.(); // frees this level's context
     }
   }
-  return { spec: o.spec, cohort, rows };
+  return { spec: o.spec, cohort, threads, rows };
 }
 
 /** The rows as a markdown table (pasted into packages/llm/README.md). */
 export function formatLlmThroughput(r: LlmThroughputResult): string {
-  const lines = [`model ${r.spec}, ${r.cohort} session(s) per call, cache off:`, "", "| round | concurrency | plans | s | plans/s | x serial | from model | calls | load (1 min) |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"];
+  const local = r.spec.startsWith("llama-cpp:") ? `, ${r.threads} thread(s) per context` : "";
+  const lines = [
+    `model ${r.spec}, ${r.cohort} session(s) per call${local}, cache off:`,
+    "",
+    "| round | concurrency | plans | s | plans/s | x serial | CPU s/plan | from model | calls | load (1 min) |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  ];
   for (const x of r.rows) {
-    lines.push(`| ${x.round} | ${x.level} | ${x.plans} | ${x.seconds.toFixed(1)} | ${x.plansPerSecond.toFixed(3)} | ${x.vsSerial.toFixed(2)} | ${(100 * x.modelShare).toFixed(0)}% | ${x.calls} | ${x.load.map((l) => l.toFixed(1)).join(" -> ")} |`);
+    const load = x.load.map((l) => l.toFixed(1)).join(" -> ");
+    lines.push(`| ${x.round} | ${x.level} | ${x.plans} | ${x.seconds.toFixed(1)} | ${x.plansPerSecond.toFixed(3)} | ${x.vsSerial.toFixed(2)} | ${x.cpuSecondsPerPlan.toFixed(2)} | ${(100 * x.modelShare).toFixed(0)}% | ${x.calls} | ${load} |`);
   }
   return lines.join("\n") + "\n";
 }

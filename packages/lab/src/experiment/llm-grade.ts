@@ -39,6 +39,8 @@ export interface GradeOptions {
    * what `run ilrec --teacher-output structured` uses) or BiLLP's "text" lines.
    */
   readonly output?: "structured" | "text";
+  /** llama.cpp threads of a `llama-cpp:` spec's context (default: the adapter's, 1). Ignored for other models. */
+  readonly threads?: number;
 }
 
 /** One role's grade. */
@@ -68,6 +70,8 @@ export interface GradeReport {
   readonly roles: readonly RoleGrade[];
   readonly calls: number;
   readonly seconds: number;
+  /** CPU seconds of this process over the grade (every thread): what an idle machine's wall time would be with one thread. */
+  readonly cpuSeconds: number;
 }
 
 const ROLES = [
@@ -80,6 +84,7 @@ const ROLES = [
 /** Grades `model` (a spec, or a chat model already built with `stats`) on the four roles. */
 export async function gradeModel(model: string | { model: BaseChatModel; stats: LlmStats; id: string }, options: GradeOptions = {}): Promise<GradeReport> {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const env = options.env ?? "synthetic";
   const n = Math.max(1, options.calls ?? 4);
   const seed = options.seed ?? 0;
@@ -88,7 +93,8 @@ export async function gradeModel(model: string | { model: BaseChatModel; stats: 
   if (typeof model === "string") {
     stats = new LlmStats();
     const run: LlmRunOptions = { spec: model, maxFallbackRate: 1, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) };
-    const built = await createChatModel(model, modelOptions(run, stats));
+    const local = model.startsWith("llama-cpp:") && options.threads !== undefined ? { llamaCpp: { threads: options.threads } } : {};
+    const built = await createChatModel(model, { ...modelOptions(run, stats), ...local });
     if (!built) throw new FarsightError("lab/bad-option", `llm grade needs a model spec (e.g. llama-cpp:, ollama:qwen2.5:7b), got "${model}"`, { llm: model });
     [chat, id] = [built, model];
   } else [chat, stats, id] = [model.model, model.stats, model.id];
@@ -127,7 +133,7 @@ export async function gradeModel(model: string | { model: BaseChatModel; stats: 
         planQuality: { score: quality.score, standardError: quality.standardError, q: placement.q, belowRandom: placement.belowRandom, randomScore: calibration.points[0]!.score },
       };
     });
-    return { model: id, env, probe: `${probe.description}; first ${cut.requests.length} requests per role`, roles, calls: stats.calls, seconds: (performance.now() - t0) / 1000 };
+    return { model: id, env, probe: `${probe.description}; first ${cut.requests.length} requests per role`, roles, calls: stats.calls, seconds: (performance.now() - t0) / 1000, cpuSeconds: cpuSince(cpu0) };
   } finally {
     stats.recordAnswersTo(undefined);
   }
@@ -190,6 +196,11 @@ function roleGrade(role: string, component: string, records: readonly AnswerReco
   };
 }
 
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
 function gist(reason: string): string {
   return reason.split(": ")[0]!.replace(/\[[^\]]*\]/g, "[…]").slice(0, 100);
 }
@@ -197,7 +208,7 @@ function gist(reason: string): string {
 /** The grade as lines for a terminal. */
 export function formatGrade(g: GradeReport): string[] {
   const pct = (x: number) => (Number.isFinite(x) ? `${Math.round(100 * x)}%` : "-");
-  const lines = [`llm grade ${g.model} on ${g.env} (${g.probe}): ${g.calls} model calls, ${g.seconds.toFixed(1)} s`];
+  const lines = [`llm grade ${g.model} on ${g.env} (${g.probe}): ${g.calls} model calls, ${g.seconds.toFixed(1)} s (CPU ${g.cpuSeconds.toFixed(1)} s)`];
   for (const r of g.roles) {
     const extra = r.planQuality
       ? `, plan entropy ${Number.isFinite(r.planEntropyBits!) ? r.planEntropyBits!.toFixed(2) : "-"} bits, plan quality ${r.planQuality.score.toFixed(3)} ±${r.planQuality.standardError.toFixed(3)} ` +
