@@ -140,7 +140,8 @@ describe("runIlrecPipeline with the LLM teacher", () => {
   it("writes the LLM agent's thoughts and grounding into the demonstrations and counts its calls, not the policy's", async () => {
     const stats = new LlmStats();
     const out = join(dir, "run-llm");
-    const r = await runIlrecPipeline({ setup, teacher: "llm", model: scriptedTeacherModel(setup.catalog.numCategories), stats, demos: 3, steps: 160, seed: 2, outDir: out, episodes: 4, batchSize: 8 });
+    // 20 behaviour-cloning steps (the default is at least 500): the checks are on the teacher's records and calls.
+    const r = await runIlrecPipeline({ setup, teacher: "llm", model: scriptedTeacherModel(setup.catalog.numCategories), stats, demos: 3, steps: 160, bcSteps: 20, seed: 2, outDir: out, episodes: 4, batchSize: 8 });
     const records = readDemonstrations(join(out, "demonstrations.jsonl"));
     expect(records.every((x) => x.teacher === "billp-llm")).toBe(true);
     expect(records.filter((x) => x.plan.text?.startsWith("Try category")).length).toBeGreaterThan(0);
