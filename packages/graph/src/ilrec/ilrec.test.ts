@@ -65,7 +65,8 @@ describe("runIlrecPipeline", () => {
     const out = join(dir, "run");
     const sessions: { method: string; episode: Episode; seed: number }[] = [];
     const r = await runIlrecPipeline({
-      setup, teacher: "heuristic", demos: 6, steps: 480, seed: 1, outDir: out, episodes: 10, batchSize: 8,
+      // 20 behaviour-cloning steps (the default is at least 500): BC's row and curve are checked, not what it learns.
+      setup, teacher: "heuristic", demos: 6, steps: 480, bcSteps: 20, seed: 1, outDir: out, episodes: 10, batchSize: 8,
       onEpisode: (method, episode, seed) => sessions.push({ method, episode, seed }),
     });
     // Learned policies are served both ways by default: greedy (top-K) and sampled (IL-Rec's released evaluation).
