@@ -1,7 +1,8 @@
 /**
  * A run directory is never lost or mixed by `farsight run lerl`, `run ilrec` and `train`: refusals change no
  * byte, a second process is locked out, a run killed in its first chunk can be resumed, `train` checks --out
- * before it trains. Real child processes where the behaviour depends on a process (lock, SIGKILL).
+ * before it trains. Real child processes where the behaviour depends on a process (lock, SIGKILL); every other
+ * run goes through main() in this process, as bin.js does, which spares each the CLI's second of imports.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -14,6 +15,8 @@ import { RunCheckpoints, savedLerlState } from "@farsight/graph";
 import type { CheckpointManifest } from "@farsight/rl-policy";
 import { captureIO } from "../capture-io.js";
 import { isUsageError } from "../errors.js";
+import { main } from "../main.js";
+import { commands } from "./index.js";
 import { LOCK_FILE } from "@farsight/lab";
 import { runCommand } from "./run.js";
 import { trainCommand } from "./train.js";
@@ -26,6 +29,12 @@ const root = mkdtempSync(join(tmpdir(), "farsight-rundir-safety-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const SMALL = ["lerl", "--env", "synthetic", "--planner", "saturation", "--steps", "160", "--batch", "4", "--episodes", "4", "--seed", "0"];
 const cli = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 180_000 });
+/** `farsight ARGS` through main() in this process: its exit code and what it printed on stderr, as `cli` gives them. */
+async function inProcess(args: string[]): Promise<{ status: number; stderr: string }> {
+  const io = captureIO();
+  const status = await main(args, io, commands);
+  return { status, stderr: io.err };
+}
 
 /** Every file below `dir` with the SHA-256 of its bytes (a byte-by-byte deep equality of buffers is slow). */
 function snapshot(dir: string, prefix = "", out: Record<string, string> = {}): Record<string, string> {
@@ -46,8 +55,8 @@ async function refusal(args: string[]): Promise<string> {
 
 describe.skipIf(!built)("run lerl: a finished run directory", () => {
   const out = join(root, "finished");
-  beforeAll(() => {
-    const r = cli(["run", ...SMALL, "--out", out]);
+  beforeAll(async () => {
+    const r = await inProcess(["run", ...SMALL, "--out", out]);
     if (r.status !== 0) throw new Error(`the run every test here starts from failed: ${r.stderr}`);
   }, 180_000);
 
@@ -87,18 +96,18 @@ describe.skipIf(!built)("run lerl: a finished run directory", () => {
     weights.writeFloatLE(NaN, entry.offset);
     writeFileSync(join(chunkDir, "weights.bin"), weights);
     const before = snapshot(copy);
-    const r = cli(["run", ...SMALL.slice(0, SMALL.indexOf("--steps") + 1), "320", ...SMALL.slice(SMALL.indexOf("--steps") + 2), "--out", copy, "--resume"]);
+    const r = await inProcess(["run", ...SMALL.slice(0, SMALL.indexOf("--steps") + 1), "320", ...SMALL.slice(SMALL.indexOf("--steps") + 2), "--out", copy, "--resume"]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`${join(chunkDir, "weights.bin")}: "${entry.name}" holds 1 non-finite value(s)`);
     expect(snapshot(copy)).toEqual(before);
   }, 120_000);
 
-  it("a grown budget resumes: LERL continues from its checkpoint, its earlier curve points stay as they were", () => {
+  it("a grown budget resumes: LERL continues from its checkpoint, its earlier curve points stay as they were", async () => {
     const copy = join(root, "grown");
     spawnSync("cp", ["-r", out, copy]);
     const lerlPoints = (dir: string) => readFileSync(join(dir, "curves.jsonl"), "utf8").split("\n").filter((l) => l.includes('"series":"LERL'));
     const before = lerlPoints(copy);
-    const r = cli(["run", ...SMALL.slice(0, SMALL.indexOf("--steps") + 1), "240", ...SMALL.slice(SMALL.indexOf("--steps") + 2), "--out", copy, "--resume"]);
+    const r = await inProcess(["run", ...SMALL.slice(0, SMALL.indexOf("--steps") + 1), "240", ...SMALL.slice(SMALL.indexOf("--steps") + 2), "--out", copy, "--resume"]);
     expect(r).toMatchObject({ status: 0, stderr: "" });
     const after = lerlPoints(copy);
     expect(after.slice(0, before.length)).toEqual(before);
@@ -119,12 +128,12 @@ describe.skipIf(!built)("run lerl: killed before the first checkpoint of its sec
     expect(RunCheckpoints.exists(seed1)).toBe(false); // ... but holding no checkpoint: no run yet
     expect(readFileSync(join(out, LOCK_FILE), "utf8")).toContain(`"pid":${killed.pid}`); // a dead process's lock
     // A restart without --resume is refused (it is this run), a resume continues it.
-    expect(cli([...args, "--out", out]).stderr).toMatch(/already holds this run.*pass --resume/);
+    expect((await inProcess([...args, "--out", out])).stderr).toMatch(/already holds this run.*pass --resume/);
     // `--out DIR --resume` alone: every setting comes from the saved run.
-    const resumed = cli(["run", "lerl", "--out", out, "--resume"]);
+    const resumed = await inProcess(["run", "lerl", "--out", out, "--resume"]);
     expect(resumed).toMatchObject({ status: 0, stderr: "" });
     const ref = join(root, "two-seeds-ref");
-    expect(cli([...args, "--out", ref]).status).toBe(0);
+    expect((await inProcess([...args, "--out", ref])).status).toBe(0);
     for (const f of ["results.json", "episodes.jsonl", "curves.jsonl"]) expect({ f, text: readFileSync(join(out, f), "utf8") }).toEqual({ f, text: readFileSync(join(ref, f), "utf8") });
     expect(existsSync(join(out, LOCK_FILE))).toBe(false);
   }, 300_000);
@@ -136,7 +145,7 @@ describe.skipIf(!built)("run lerl: two processes on one --out", () => {
     const first = spawn(process.execPath, [bin, "run", ...SMALL.slice(0, SMALL.indexOf("--steps") + 1), "100000", ...SMALL.slice(SMALL.indexOf("--steps") + 2), "--out", out], { stdio: "ignore" });
     try {
       for (let i = 0; i < 600 && !existsSync(join(out, "config.json")); i++) await new Promise((r) => setTimeout(r, 100));
-      const second = cli(["run", ...SMALL, "--out", out, "--resume"]);
+      const second = await inProcess(["run", ...SMALL, "--out", out, "--resume"]);
       expect(second.status).toBe(2);
       expect(second.stderr).toMatch(new RegExp(`${out} is in use by process ${first.pid} \\(farsight run lerl`));
     } finally {
@@ -144,7 +153,7 @@ describe.skipIf(!built)("run lerl: two processes on one --out", () => {
       await new Promise((r) => first.once("exit", r));
     }
     // The lock of the dead process does not block: the next refusal is about the configuration, not the lock.
-    const third = cli(["run", ...SMALL, "--out", out, "--resume"]);
+    const third = await inProcess(["run", ...SMALL, "--out", out, "--resume"]);
     expect(third.stderr).toMatch(/train\.steps .*100000 in the run, 160 now/);
     expect(third.stderr).not.toMatch(/in use/);
   }, 120_000);

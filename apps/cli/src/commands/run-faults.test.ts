@@ -9,6 +9,9 @@
  * Kill points: the process kills itself at a named point (FARSIGHT_FAULT, see run/fault.ts), which reaches
  * the worst moments exactly (chunk files saved but not the state; state saved but not its curve line), or
  * the test kills it after a random delay, which reaches anywhere.
+ *
+ * Runs nobody kills (the reference, and each chain's last resume) go through main() in the test's process, as bin.js
+ * does: the same run without the CLI's second of imports per process.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -20,6 +23,9 @@ import { Rng } from "@farsight/core";
 import { savedLerlState, type LerlStateValue } from "@farsight/graph";
 import type { ReflectionPoolSnapshot } from "@farsight/reflector";
 import { type CurvePoint, type EpisodeRecord, type ResultsTable, LOCK_FILE } from "@farsight/lab";
+import { captureIO } from "../capture-io.js";
+import { main } from "../main.js";
+import { commands } from "./index.js";
 
 const bin = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/bin.js");
 const built = existsSync(bin);
@@ -53,6 +59,13 @@ function runCli(args: string[], env: Record<string, string> = {}, killAfterMs?: 
       done({ code, signal, stderr });
     });
   });
+}
+
+/** A run nobody kills, through main() in this process: the exit code and stderr `runCli` would give. */
+async function runInProcess(args: string[]): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+  const io = captureIO();
+  const code = await main(args, io, commands);
+  return { code, signal: null, stderr: io.err };
 }
 
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean) : []);
@@ -147,7 +160,7 @@ describe.skipIf(!built)(`farsight run lerl under SIGKILL at seeded random points
   let reference: Awaited<ReturnType<typeof runCli>>;
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   beforeAll(async () => {
-    reference = await runCli([...ARGS, "--out", ref]);
+    reference = await runInProcess([...ARGS, "--out", ref]);
   }, 120_000);
 
   it("loses, duplicates and mixes nothing", async () => {
@@ -167,7 +180,7 @@ describe.skipIf(!built)(`farsight run lerl under SIGKILL at seeded random points
       for (let attempt = 0; attempt <= KILLS_PER_CHAIN; attempt++) {
         const args = [...ARGS, "--out", out, ...(existsSync(join(out, "config.json")) ? ["--resume"] : [])];
         if (attempt === KILLS_PER_CHAIN) {
-          last = await runCli(args);
+          last = await runInProcess(args);
           break;
         }
         // Every named point once first (so each worst moment is reached whatever the delays do), then a

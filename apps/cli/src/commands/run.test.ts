@@ -43,16 +43,18 @@ describe.skipIf(!built)("farsight run lerl: killed with SIGKILL, resumed with --
     const poolBefore = poolSessions(trainDir, before.chunk);
     expect(poolBefore.length).toBe(Math.min(200, before.sessionsFinished));
 
-    // Without --resume the run directory is protected.
-    const refused = spawnSync(process.execPath, [bin, ...args, "--steps", "10"], { encoding: "utf8" });
-    expect(refused.status).not.toBe(0);
-    expect(refused.stderr).toMatch(/--resume/);
+    // Without --resume the run directory is protected. (The runs nobody kills go through main() in this process,
+    // as bin.js does: the same run without the CLI's second of imports.)
+    const refusedIo = captureIO();
+    expect(await main([...args, "--steps", "10"], refusedIo, commands)).not.toBe(0);
+    expect(refusedIo.err).toMatch(/--resume/);
 
     // The rest of the budget: three more chunks, each one PPO rollout of 8 sessions.
     const target = 400;
     expect(before.envSteps + 3 * 8 * DEFAULT_PPO_OPTIONS.rolloutSteps).toBe(target);
-    const resumed = spawnSync(process.execPath, [bin, ...args, "--steps", String(target), "--resume"], { encoding: "utf8", timeout: 120_000 });
-    expect({ status: resumed.status, stderr: resumed.stderr }).toMatchObject({ status: 0 });
+    const resumedIo = captureIO();
+    const resumed = await main([...args, "--steps", String(target), "--resume"], resumedIo, commands);
+    expect({ status: resumed, stderr: resumedIo.err }).toMatchObject({ status: 0 });
     const after = (await savedLerlState(trainDir))!;
     expect(after.attempt).toBe(before.attempt + 1);
     expect(after.chunk).toBe(before.chunk + 3);

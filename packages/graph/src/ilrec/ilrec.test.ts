@@ -65,7 +65,8 @@ describe("runIlrecPipeline", () => {
     const out = join(dir, "run");
     const sessions: { method: string; episode: Episode; seed: number }[] = [];
     const r = await runIlrecPipeline({
-      setup, teacher: "heuristic", demos: 6, steps: 480, seed: 1, outDir: out, episodes: 10, batchSize: 8,
+      // 20 behaviour-cloning steps (the default is at least 500): BC's row and curve are checked, not what it learns.
+      setup, teacher: "heuristic", demos: 6, steps: 480, bcSteps: 20, seed: 1, outDir: out, episodes: 10, batchSize: 8,
       onEpisode: (method, episode, seed) => sessions.push({ method, episode, seed }),
     });
     // Learned policies are served both ways by default: greedy (top-K) and sampled (IL-Rec's released evaluation).
@@ -140,7 +141,8 @@ describe("runIlrecPipeline with the LLM teacher", () => {
   it("writes the LLM agent's thoughts and grounding into the demonstrations and counts its calls, not the policy's", async () => {
     const stats = new LlmStats();
     const out = join(dir, "run-llm");
-    const r = await runIlrecPipeline({ setup, teacher: "llm", model: scriptedTeacherModel(setup.catalog.numCategories), stats, demos: 3, steps: 160, seed: 2, outDir: out, episodes: 4, batchSize: 8 });
+    // 20 behaviour-cloning steps (the default is at least 500): the checks are on the teacher's records and calls.
+    const r = await runIlrecPipeline({ setup, teacher: "llm", model: scriptedTeacherModel(setup.catalog.numCategories), stats, demos: 3, steps: 160, bcSteps: 20, seed: 2, outDir: out, episodes: 4, batchSize: 8 });
     const records = readDemonstrations(join(out, "demonstrations.jsonl"));
     expect(records.every((x) => x.teacher === "billp-llm")).toBe(true);
     expect(records.filter((x) => x.plan.text?.startsWith("Try category")).length).toBeGreaterThan(0);
