@@ -55,12 +55,14 @@ export class GroupedPostgresStore extends BaseStore {
 
   private async getMany(batch: Get[]): Promise<(Item | null)[]> {
     const paths = batch.map((g) => g.namespace.join(":"));
-    const r = await this.pool.query<{ namespace_path: string; key: string; value: Record<string, unknown>; created_at: Date; updated_at: Date }>(
-      `SELECT namespace_path, key, value, created_at, updated_at FROM ${STORE}
+    // A named statement: each connection parses and plans it once, not on every batch.
+    const r = await this.pool.query<{ namespace_path: string; key: string; value: Record<string, unknown>; created_at: Date; updated_at: Date }>({
+      name: "farsight-store-get-many",
+      text: `SELECT namespace_path, key, value, created_at, updated_at FROM ${STORE}
        WHERE (namespace_path, key) IN (SELECT * FROM unnest($1::text[], $2::text[]))
          AND (expires_at IS NULL OR expires_at > CURRENT_TIMESTAMP)`,
-      [paths, batch.map((g) => g.key)],
-    );
+      values: [paths, batch.map((g) => g.key)],
+    });
     const found = new Map(r.rows.map((row) => [`${row.namespace_path}\u0000${row.key}`, row]));
     return batch.map((g, i) => {
       const row = found.get(`${paths[i]}\u0000${g.key}`);

@@ -90,8 +90,10 @@ export class OneStatementPostgresSaver extends PostgresSaver {
    * driver parses character by character.
    */
   private async getLatestMany(batch: Latest[]): Promise<(CheckpointTuple | undefined)[]> {
-    const r = await this.db.query<LatestRow>(
-      `SELECT x.* FROM unnest($1::text[], $2::text[]) AS l(t, ns)
+    // A named statement: each connection parses and plans this query once, not on every batch.
+    const r = await this.db.query<LatestRow>({
+      name: "farsight-checkpoints-latest-many",
+      text: `SELECT x.* FROM unnest($1::text[], $2::text[]) AS l(t, ns)
        CROSS JOIN LATERAL (
          SELECT cp.thread_id, cp.checkpoint, cp.checkpoint_ns, cp.checkpoint_id, cp.parent_checkpoint_id, cp.metadata,
            (SELECT jsonb_agg(jsonb_build_array(bl.channel, bl.type, encode(bl.blob, 'base64')))
@@ -103,8 +105,8 @@ export class OneStatementPostgresSaver extends PostgresSaver {
               WHERE cw.thread_id = cp.thread_id AND cw.checkpoint_ns = cp.checkpoint_ns AND cw.checkpoint_id = cp.checkpoint_id) AS pending_writes
          FROM ${CHECKPOINTS} cp
          WHERE cp.thread_id = l.t AND cp.checkpoint_ns = l.ns ORDER BY cp.checkpoint_id DESC LIMIT 1) x`,
-      [batch.map((b) => b.thread_id), batch.map((b) => b.checkpoint_ns)],
-    );
+      values: [batch.map((b) => b.thread_id), batch.map((b) => b.checkpoint_ns)],
+    });
     const byThread = new Map(r.rows.map((row) => [`${row.thread_id}\u0000${row.checkpoint_ns}`, row]));
     // As the driver gives the package's arrays: text fields as bytes, the blob (last, base64 here) decoded.
     const bytes = (parts: (string | null)[]) => parts.map((p, i) => (p === null ? undefined : i === parts.length - 1 ? Buffer.from(p, "base64") : Buffer.from(p))) as Uint8Array[];

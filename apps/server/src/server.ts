@@ -268,22 +268,57 @@ function sendError(res: ServerResponse, err: unknown, redact: (text: string) => 
 }
 
 async function readJson(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new HttpError(413, "server/body-too-large", `request body over ${maxBytes} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  if (size === 0) return {};
+  const body = await readBody(req, maxBytes);
+  if (body.length === 0) return {};
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    value = JSON.parse(body.toString("utf8"));
   } catch (err) {
     throw new HttpError(400, "server/bad-json", `request body is not JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new HttpError(400, "server/bad-json", "request body must be a JSON object");
   return value as Record<string, unknown>;
+}
+
+/**
+ * The request's body, at most `maxBytes`. With the stream's events rather than its async iterator: a body is
+ * one chunk or a few, and the iterator's promise per chunk costs more than the rest of reading it.
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  // Read already (as the iterator: nothing more), or gone before its end.
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  if (req.destroyed) return Promise.reject(Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" }));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        // The rest of the body is not kept (the stream flows on, unread); the 413 is answered at once.
+        done();
+        reject(new HttpError(413, "server/body-too-large", `request body over ${maxBytes} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error) => {
+      done();
+      reject(err);
+    };
+    const onClose = () => {
+      // Closed before its end (the client went away): as the iterator, a premature close is an error.
+      done();
+      reject(Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" }));
+    };
+    const done = () => {
+      req.off("data", onData).off("end", onEnd).off("error", onError).off("close", onClose);
+    };
+    req.on("data", onData).on("end", onEnd).on("error", onError).on("close", onClose);
+  });
 }
 
 function intOf(v: unknown, fallback: number): number {

@@ -122,17 +122,19 @@ export class ThreadLocks {
     const holder = this.holder;
     if (!holder || holder.gone) throw new Error("Connection terminated");
     // hashtext collisions make two threads share a lock: a run may then be refused as busy, never run twice.
-    const r = await holder.client.query<{ ok: boolean }>(
-      "SELECT pg_try_advisory_lock($1::int, hashtext(t)) AS ok FROM unnest($2::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i",
-      [THREAD_LOCK_SPACE, threads],
-    );
+    // Named statements: the connection parses and plans each once, not on every batch.
+    const r = await holder.client.query<{ ok: boolean }>({
+      name: "farsight-thread-locks-take",
+      text: "SELECT pg_try_advisory_lock($1::int, hashtext(t)) AS ok FROM unnest($2::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i",
+      values: [THREAD_LOCK_SPACE, threads],
+    });
     return r.rows.map((row) => row.ok);
   }
 
   private async releaseMany(threads: string[]): Promise<void[]> {
     const holder = this.holder;
     if (!holder || holder.gone) return threads.map(() => undefined);
-    await holder.client.query("SELECT pg_advisory_unlock($1::int, hashtext(t)) FROM unnest($2::text[]) AS u(t)", [THREAD_LOCK_SPACE, threads]);
+    await holder.client.query({ name: "farsight-thread-locks-release", text: "SELECT pg_advisory_unlock($1::int, hashtext(t)) FROM unnest($2::text[]) AS u(t)", values: [THREAD_LOCK_SPACE, threads] });
     return threads.map(() => undefined);
   }
 }

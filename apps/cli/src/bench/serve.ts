@@ -31,6 +31,7 @@ const table = defineCommand({
     ...ENV_FLAG,
     sessions: { kind: "list", default: ["1", "16", "64", "256"], placeholder: "N,...", help: "concurrent sessions of each level (1 to 1024 each)." },
     requests: { kind: "int", min: 10, default: 640, help: "recommendations per level." },
+    warmup: { kind: "int", min: 0, default: 0, placeholder: "N", help: "recommendations answered untimed at each level first (a fresh server's start-up)." },
     steps: { kind: "int", min: 10, default: 200, help: "steps timed by --breakdown (after 20 untimed)." },
     ...JSON_FLAG,
   },
@@ -77,7 +78,7 @@ export const serveBench: BenchTarget = {
       const bin = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
       const repoDir = join(dirname(bin), "..", "..", "..");
       const baseline = values.baseline ? buildBaseline({ ref: values.baseline, repoDir, onStep: (w) => say(`  baseline: ${w}`) }) : undefined;
-      say(`bench serve: ${values.env}, recommender ${recommender}, ${values.requests} recommendations per level${baseline ? `, baseline ${values.baseline} (${baseline.sha.slice(0, 10)})` : ""}`);
+      say(`bench serve: ${values.env}, recommender ${recommender}, ${values.requests} recommendations per level${values.warmup ? ` after ${values.warmup} untimed` : ""}${baseline ? `, baseline ${values.baseline} (${baseline.sha.slice(0, 10)})` : ""}`);
       const { rows, failures } = await benchServe({
         bin,
         ...(baseline ? { baseline: { name: values.baseline!, bin: baseline.bin } } : {}),
@@ -85,6 +86,7 @@ export const serveBench: BenchTarget = {
         ...(values.postgres ? { postgresUrl: values.postgres } : {}),
         sessions: levels,
         requests: values.requests,
+        warmup: values.warmup,
         serveArgs: ["--env", values.env, "--max-steps", String(maxSteps), ...(values.policy ? ["--policy", values.policy] : [])],
         numUsers: session.numUsers,
         say,

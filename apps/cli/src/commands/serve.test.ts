@@ -97,7 +97,7 @@ describe("farsight serve", () => {
 
   it("bench serve loads HTTP at each concurrency, and --breakdown times the parts of a step", async () => {
     const io = captureIO();
-    const r = (await serveBench.run(["--policy", policyDir, "--sessions", "1,3", "--requests", "12"], io, true)) as {
+    const r = (await serveBench.run(["--policy", policyDir, "--sessions", "1,3", "--requests", "12", "--warmup", "4"], io, true)) as {
       rows: { storage: string; sessions: number; current: { recommendations: number; p50Ms: number; p99Ms: number; serverCpuMsPerRec: number } }[];
     };
     expect(r.rows.map((h) => [h.storage, h.sessions, h.current.recommendations])).toEqual([["sqlite", 1, 12], ["sqlite", 3, 12]]);

@@ -25,6 +25,8 @@ export interface ServeBenchOptions {
   readonly sessions: readonly number[];
   /** Recommendations per level. */
   readonly requests: number;
+  /** Recommendations answered untimed at each level before the clock starts (see `httpLoad`). Default 0. */
+  readonly warmup?: number;
   /** `farsight serve` flags besides the storage (--env, --policy, --max-steps). */
   readonly serveArgs: readonly string[];
   readonly numUsers: number;
@@ -55,7 +57,7 @@ export async function benchServe(o: ServeBenchOptions): Promise<{ rows: Compared
         const where = await scratchStorage(storage, o.postgresUrl);
         const server = await startServeProcess(build.bin, [...o.serveArgs, ...where.flags]);
         try {
-          const row = await httpLoad(server.url, n, o.requests, o.numUsers, () => cpuMsOf(server.child.pid!));
+          const row = await httpLoad(server.url, n, o.requests, o.numUsers, () => cpuMsOf(server.child.pid!), o.warmup ?? 0);
           rows.get(build.name)!.push(row);
           o.say?.(`  ${storage.padEnd(8)} ${build.name.padEnd(10)} ${String(n).padStart(3)} sessions: ${row.recsPerSec.toFixed(0).padStart(5)} recs/s  p50 ${row.p50Ms.toFixed(1)} ms  p99 ${row.p99Ms.toFixed(1)} ms  server CPU ${row.serverCpuMsPerRec.toFixed(2)} ms/rec  batch ${batchCell(row)}`);
         } catch (err) {

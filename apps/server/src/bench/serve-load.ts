@@ -63,7 +63,9 @@ export function cpuMsOf(pid: number): number {
 
 /** A `farsight serve` child process of `bin` (any build's `apps/cli/dist/bin.js`), once it listens. */
 export function startServeProcess(bin: string, args: readonly string[]): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [bin, "serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  // Node flags for the server only, to profile it under the bench's load (e.g. `--cpu-prof`, `--perf-basic-prof`).
+  const nodeArgs = (process.env["FARSIGHT_BENCH_SERVER_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, bin, "serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   child.stderr!.on("data", (d) => (err += String(d)));
   const stop = async () => {
@@ -81,8 +83,11 @@ export function startServeProcess(bin: string, args: readonly string[]): Promise
 /**
  * `sessions` people answering at once until `requests` recommendations were made. Sessions are started before
  * the clock starts (a session start is not a recommendation answered); one that ends is replaced, timed.
+ * `warmup` recommendations are answered the same way before the clock starts, untimed and without their CPU:
+ * a fresh server pays its start-up once (V8 compiling the hot code, connections, first statements), which a
+ * short timed level would otherwise spread over its few recommendations.
  */
-export async function httpLoad(url: string, sessions: number, requests: number, numUsers: number, serverCpuMs: () => number): Promise<LoadRow> {
+export async function httpLoad(url: string, sessions: number, requests: number, numUsers: number, serverCpuMs: () => number, warmup = 0): Promise<LoadRow> {
   const post = async (path: string, body: unknown) => {
     const res = await fetch(url + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     const value = (await res.json()) as Record<string, unknown>;
@@ -102,8 +107,8 @@ export async function httpLoad(url: string, sessions: number, requests: number, 
     }));
     people.push(...batch);
   }
-  const lat: number[] = [];
-  let left = requests;
+  let lat: number[] = [];
+  let left = warmup;
   const answer = async (p: (typeof people)[number]) => {
     while (left > 0) {
       if (!p.out["__interrupt__"]) Object.assign(p, await start(p.rng));
@@ -113,6 +118,9 @@ export async function httpLoad(url: string, sessions: number, requests: number, 
       lat.push(performance.now() - t0);
     }
   };
+  if (warmup > 0) await Promise.all(people.map(answer));
+  lat = [];
+  left = requests;
   const batch0 = await batchingOf(url);
   const cpu0 = serverCpuMs();
   const t0 = performance.now();
