@@ -2,7 +2,9 @@
  * `farsight bench serve` over HTTP: the same load (1, 16, 64, 256 concurrent sessions...) against a
  * `farsight serve` process of the current build and, in the same run, of a baseline build (baseline-build.ts),
  * on SQLite and on PostgreSQL, each build on a database of its own. Builds alternate level by level, so a
- * change in the machine's load falls on both.
+ * change in the machine's load falls on both; and which build goes first alternates too (with `rounds: 2` each
+ * level is A B B A), because the build measured second in a pair scored up to 1.4x the first with the same code on
+ * both sides (an A/A run at load 6-8, 2026-12-07).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
@@ -27,6 +29,8 @@ export interface ServeBenchOptions {
   readonly requests: number;
   /** Recommendations answered untimed at each level before the clock starts (see `httpLoad`). Default 0. */
   readonly warmup?: number;
+  /** Measurements per build and level, the first build alternating (2 = A B B A); rows are their means. Default 1. */
+  readonly rounds?: number;
   /** `farsight serve` flags besides the storage (--env, --policy, --max-steps). */
   readonly serveArgs: readonly string[];
   readonly numUsers: number;
@@ -51,28 +55,59 @@ export async function benchServe(o: ServeBenchOptions): Promise<{ rows: Compared
   for (const storage of o.storages) {
     const builds = [{ name: "current", bin: o.bin }, ...(o.baseline ? [o.baseline] : [])];
     const rows = new Map<string, LoadRow[]>(builds.map((b) => [b.name, []]));
-    for (const n of o.sessions) {
-      for (const build of builds) {
-        // A fresh server and database per level: each level starts from the same empty state.
-        const where = await scratchStorage(storage, o.postgresUrl);
-        const server = await startServeProcess(build.bin, [...o.serveArgs, ...where.flags]);
-        try {
-          const row = await httpLoad(server.url, n, o.requests, o.numUsers, () => cpuMsOf(server.child.pid!), o.warmup ?? 0);
-          rows.get(build.name)!.push(row);
-          o.say?.(`  ${storage.padEnd(8)} ${build.name.padEnd(10)} ${String(n).padStart(3)} sessions: ${row.recsPerSec.toFixed(0).padStart(5)} recs/s  p50 ${row.p50Ms.toFixed(1)} ms  p99 ${row.p99Ms.toFixed(1)} ms  server CPU ${row.serverCpuMsPerRec.toFixed(2)} ms/rec  batch ${batchCell(row)}`);
-        } catch (err) {
-          const error = err instanceof Error ? err.message : String(err);
-          failures.push({ storage, build: build.name, sessions: n, error });
-          o.say?.(`  ${storage.padEnd(8)} ${build.name.padEnd(10)} ${String(n).padStart(3)} sessions: FAILED: ${error}`);
-        } finally {
-          await server.stop();
-          await where.drop();
+    const measured = new Map<number, Map<string, LoadRow[]>>();
+    const rounds = Math.max(1, o.rounds ?? 1);
+    for (const n of o.sessions) measured.set(n, new Map(builds.map((b) => [b.name, []])));
+    for (const [level, n] of o.sessions.entries()) {
+      for (let round = 0; round < rounds; round++) {
+        for (const build of pairOrder(builds, level + round)) {
+          // A fresh server and database per measurement: each starts from the same empty state.
+          const where = await scratchStorage(storage, o.postgresUrl);
+          const server = await startServeProcess(build.bin, [...o.serveArgs, ...where.flags]);
+          try {
+            const row = await httpLoad(server.url, n, o.requests, o.numUsers, () => cpuMsOf(server.child.pid!), o.warmup ?? 0);
+            measured.get(n)!.get(build.name)!.push(row);
+            o.say?.(`  ${storage.padEnd(8)} ${build.name.padEnd(10)} ${String(n).padStart(3)} sessions: ${row.recsPerSec.toFixed(0).padStart(5)} recs/s  p50 ${row.p50Ms.toFixed(1)} ms  p99 ${row.p99Ms.toFixed(1)} ms  server CPU ${row.serverCpuMsPerRec.toFixed(2)} ms/rec  batch ${batchCell(row)}`);
+          } catch (err) {
+            const error = err instanceof Error ? err.message : String(err);
+            failures.push({ storage, build: build.name, sessions: n, error });
+            o.say?.(`  ${storage.padEnd(8)} ${build.name.padEnd(10)} ${String(n).padStart(3)} sessions: FAILED: ${error}`);
+          } finally {
+            await server.stop();
+            await where.drop();
+          }
         }
+      }
+      for (const build of builds) {
+        const got = measured.get(n)!.get(build.name)!;
+        if (got.length) rows.get(build.name)!.push(meanLoadRow(got));
       }
     }
     out.push(...compareLoads(storage, rows.get("current")!, o.baseline ? rows.get(o.baseline.name)! : []));
   }
   return { rows: out, failures };
+}
+
+/** The builds in the order measured at a turn: the first build alternates, so neither is always first. */
+export function pairOrder<B>(builds: readonly B[], turn: number): B[] {
+  return turn % 2 === 0 ? [...builds] : [...builds].reverse();
+}
+
+/** The mean of several measurements of one build at one level (latencies and rates averaged; batching: the last). */
+export function meanLoadRow(rows: readonly LoadRow[]): LoadRow {
+  if (rows.length === 1) return rows[0]!;
+  const mean = (f: (r: LoadRow) => number) => rows.reduce((a, r) => a + f(r), 0) / rows.length;
+  const last = rows[rows.length - 1]!;
+  return {
+    sessions: last.sessions,
+    recommendations: rows.reduce((a, r) => a + r.recommendations, 0),
+    recsPerSec: mean((r) => r.recsPerSec),
+    p50Ms: mean((r) => r.p50Ms),
+    p95Ms: mean((r) => r.p95Ms),
+    p99Ms: mean((r) => r.p99Ms),
+    serverCpuMsPerRec: mean((r) => r.serverCpuMsPerRec),
+    ...(last.batching ? { batching: last.batching } : {}),
+  };
 }
 
 /** An empty SQLite directory or PostgreSQL database for one server, and how to remove it. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { meanLoadRow, pairOrder } from "./serve-bench.js";
 import { batchingBetween, summariseLoad } from "./serve-load.js";
 import { batchCell, breakdownTable, compareLoads, loadTable } from "./serve-report.js";
 
@@ -7,6 +8,16 @@ describe("bench serve's arithmetic", () => {
     const lat = Array.from({ length: 101 }, (_, i) => i); // 0..100 ms
     const row = summariseLoad(4, lat, 2, 505);
     expect(row).toEqual({ sessions: 4, recommendations: 101, recsPerSec: 50.5, p50Ms: 50, p95Ms: 95, p99Ms: 99, serverCpuMsPerRec: 5 });
+  });
+
+  it("alternates which build goes first (A B, then B A) and averages a build's measurements at a level", () => {
+    const turns = [0, 1, 2, 3].map((t) => pairOrder(["current", "f65f141"], t).join(" "));
+    expect(turns).toEqual(["current f65f141", "f65f141 current", "current f65f141", "f65f141 current"]);
+    const mean = meanLoadRow([summariseLoad(64, [10, 30], 0.1, 4), summariseLoad(64, [20, 40], 0.2, 8)]);
+    expect(mean.recommendations).toBe(4);
+    expect(mean.recsPerSec).toBeCloseTo((20 + 10) / 2, 10);
+    expect(mean.serverCpuMsPerRec).toBeCloseTo((2 + 4) / 2, 10);
+    expect(mean.p50Ms).toBeCloseTo((summariseLoad(64, [10, 30], 0.1, 4).p50Ms + summariseLoad(64, [20, 40], 0.2, 8).p50Ms) / 2, 10);
   });
 
   it("pairs levels by session count and reports speed-up and CPU ratio; a level without a baseline has none", () => {
