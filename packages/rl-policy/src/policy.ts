@@ -74,8 +74,9 @@ export interface PolicyOptions {
    */
   repeatLogit?: number;
   /**
-   * Opt-in (absent = off): the user's best logged items, their features and optionally a per-user embedding open
-   * the history the encoder reads (see `user-state.ts`). Off, the policy and its parameters are exactly as before.
+   * Opt-in (absent = off): a user vector (the user's best logged items, category affinities, features and optionally
+   * a per-user embedding) joined to the session state the heads read (see `user-state.ts`). Off, the policy and its
+   * parameters are exactly as before.
    */
   userState?: UserStateOptions;
 }
