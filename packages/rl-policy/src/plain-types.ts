@@ -51,9 +51,9 @@ export interface PolicyOptions {
    */
   repeatLogit?: number;
   /**
-   * Opt-in (absent = off): the user as its own channel beside the session state: the mean of their best logged
-   * items, their features, their per-category affinity and optionally a per-user embedding (see `user-state.ts`).
-   * Off, the policy and its parameters are exactly as before.
+   * Opt-in (absent = off): a user vector (the user's best logged items, category affinities, features and optionally
+   * a per-user embedding) joined to the session state the heads read (see `user-state.ts`). Off, the policy and its
+   * parameters are exactly as before.
    */
   userState?: UserStateOptions;
 }
