@@ -55,10 +55,10 @@ export async function benchServe(o: ServeBenchOptions): Promise<{ rows: Compared
   for (const storage of o.storages) {
     const builds = [{ name: "current", bin: o.bin }, ...(o.baseline ? [o.baseline] : [])];
     const rows = new Map<string, LoadRow[]>(builds.map((b) => [b.name, []]));
-    const measured = new Map<number, Map<string, LoadRow[]>>();
     const rounds = Math.max(1, o.rounds ?? 1);
-    for (const n of o.sessions) measured.set(n, new Map(builds.map((b) => [b.name, []])));
     for (const [level, n] of o.sessions.entries()) {
+      // This level's measurements per build, averaged into one row each once every round is in.
+      const measured = new Map<string, LoadRow[]>(builds.map((b) => [b.name, []]));
       for (let round = 0; round < rounds; round++) {
         for (const build of pairOrder(builds, level + round)) {
           // A fresh server and database per measurement: each starts from the same empty state.
@@ -66,7 +66,7 @@ export async function benchServe(o: ServeBenchOptions): Promise<{ rows: Compared
           const server = await startServeProcess(build.bin, [...o.serveArgs, ...where.flags]);
           try {
             const row = await httpLoad(server.url, n, o.requests, o.numUsers, () => cpuMsOf(server.child.pid!), o.warmup ?? 0);
-            measured.get(n)!.get(build.name)!.push(row);
+            measured.get(build.name)!.push(row);
             o.say?.(`  ${storage.padEnd(8)} ${build.name.padEnd(10)} ${String(n).padStart(3)} sessions: ${row.recsPerSec.toFixed(0).padStart(5)} recs/s  p50 ${row.p50Ms.toFixed(1)} ms  p99 ${row.p99Ms.toFixed(1)} ms  server CPU ${row.serverCpuMsPerRec.toFixed(2)} ms/rec  batch ${batchCell(row)}`);
           } catch (err) {
             const error = err instanceof Error ? err.message : String(err);
@@ -79,7 +79,7 @@ export async function benchServe(o: ServeBenchOptions): Promise<{ rows: Compared
         }
       }
       for (const build of builds) {
-        const got = measured.get(n)!.get(build.name)!;
+        const got = measured.get(build.name)!;
         if (got.length) rows.get(build.name)!.push(meanLoadRow(got));
       }
     }
