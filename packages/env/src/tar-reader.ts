@@ -27,14 +27,24 @@ function describe(err: unknown): string {
   return message;
 }
 
-/** Resolves at the first of `events` (listeners removed then, so repeated waits do not pile up). */
-function first(emitter: EventEmitter, ...events: string[]): Promise<void> {
+/**
+ * Resolves at the first of the given events, on one emitter or several; every listener is removed then, so waits
+ * repeated per write or per entry do not pile listeners up on the parser.
+ */
+function first(...waits: (readonly [EventEmitter, string])[]): Promise<void> {
   return new Promise((resolve) => {
+    let settled = false;
+    const detach = () => {
+      for (const [emitter, event] of waits) emitter.off(event, done);
+    };
     const done = () => {
-      for (const e of events) emitter.off(e, done);
+      settled = true;
+      detach();
       resolve();
     };
-    for (const e of events) emitter.on(e, done);
+    for (const [emitter, event] of waits) emitter.on(event, done);
+    // Minipass calls an 'end' listener at once when the stream has already ended, before the later ones are added.
+    if (settled) detach();
   });
 }
 
@@ -73,7 +83,7 @@ export async function readTarStream(source: AsyncIterable<Buffer>, onEntry: Entr
     try {
       for await (const chunk of source) {
         if (failure) return;
-        if (!parser.write(chunk)) await first(parser, "drain", "error");
+        if (!parser.write(chunk)) await first([parser, "drain"], [parser, "error"]);
       }
       parser.end();
     } catch (err) {
@@ -97,7 +107,7 @@ export async function readTarStream(source: AsyncIterable<Buffer>, onEntry: Entr
       // Whatever the handler did not read is drained so the parser can move to the next header.
       if (!entry.emittedEnd) {
         entry.resume();
-        if (!failure) await Promise.race([first(entry, "end", "error"), first(parser, "error")]);
+        if (!failure) await first([entry, "end"], [entry, "error"], [parser, "error"]);
       }
     }
     await pump;
