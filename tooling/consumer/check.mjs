@@ -172,6 +172,22 @@ export function publicPackages() {
   return out;
 }
 
+/** Every import specifier the public packages export (`@farsight/core`, `@farsight/core/node`, ...). */
+export function publicEntries(packages = publicPackages()) {
+  const out = [];
+  for (const [name, dir] of packages) {
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    for (const key of Object.keys(pkg.exports ?? { ".": null })) if (key !== "./package.json") out.push(name + key.slice(1));
+  }
+  return out;
+}
+
+/** A source importing the types of every entry (type-only: the file is compiled, never run). */
+function everyEntrySource(entries) {
+  const imports = entries.map((e, i) => `import type * as entry${i} from "${e}";`);
+  return `// Every public entry, for the compilers: each one's declarations are type-checked with skipLibCheck false.\n${imports.join("\n")}\nexport type Entries = [${entries.map((_, i) => `typeof entry${i}`).join(", ")}];\n`;
+}
+
 /** The workspace packages `name` needs, itself included (through dependencies and non-optional peers). */
 function closure(name, packages) {
   const seen = new Set();
@@ -389,11 +405,16 @@ function main() {
 
       const cli = SCENARIOS[SCENARIOS.length - 1].dir;
       // What a user composing graphs installs beside the CLI's packages: LangGraph itself, tooling to compile, and
-      // @farsight/testing with vitest for the snippets that test a component.
-      install(cli, [tarball.get("@farsight/testing")], [...TOOLING, `@langchain/langgraph@${readmePeerRanges()["@langchain/langgraph"]}`, "vitest@~4.1.0"]);
+      // @farsight/testing with vitest for the snippets that test a component; @farsight/sweep-postgres (the CLI's
+      // optional peer) so that every public package is there for the entry check below.
+      install(cli, [tarball.get("@farsight/testing"), tarball.get("@farsight/sweep-postgres")], [...TOOLING, `@langchain/langgraph@${readmePeerRanges()["@langchain/langgraph"]}`, "vitest@~4.1.0"]);
       const src = join(cli, "src");
       mkdirSync(src);
       const sources = [];
+      // Every entry of every public package, imported by one file both compilers check (and nothing runs), so
+      // that the declarations of entries no example uses (the CLI's, the server's, ...) are checked too.
+      const entries = publicEntries(packages);
+      writeFileSync(join(src, "every-entry.ts"), everyEntrySource(entries));
       for (const f of readdirSync(join(ROOT, "examples")).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))) {
         cpSync(join(ROOT, "examples", f), join(src, f));
         sources.push({ file: f, from: `examples/${f}` });
@@ -412,7 +433,7 @@ function main() {
       const tsc = spawnSync("npx", ["tsc", "-p", "."], { cwd: cli, encoding: "utf8" });
       process.stderr.write(`consumer-check: TypeScript 5.9 checked (${seconds(started)})\n`);
       const ts5 = JSON.parse(readFileSync(join(cli, "node_modules", "typescript", "package.json"), "utf8")).version;
-      if (tsc.status === 0) pass(`types: examples and runnable snippets (TypeScript ${ts5}, skipLibCheck false)`, `${sources.length} files`);
+      if (tsc.status === 0) pass(`types: examples and runnable snippets (TypeScript ${ts5}, skipLibCheck false)`, `${sources.length} files, and the ${entries.length} public entries`);
       else fail(`types: examples and runnable snippets (TypeScript ${ts5}, skipLibCheck false)`, (tsc.stdout + tsc.stderr).trim().split("\n").slice(0, 40).join("\n"));
 
       // TypeScript 7.x on the same sources and installed packages, with a Node project's 7.x configuration.
@@ -428,8 +449,8 @@ function main() {
       const onEntry = (entry) => sources.filter((s) => farsightImports(readFileSync(join(src, s.file), "utf8")).includes(entry)).length;
       const tfBacked = ["@farsight/rl-policy", "@farsight/rl-policy/tf", "@farsight/graph", "@farsight/lab"].map((e) => `${e} ${onEntry(e)}`).join(", ");
       (allRun.status === 0 && all.errors.length === 0 ? pass : fail)(
-        `types: TypeScript ${ts7}, every example and runnable snippet (skipLibCheck false)`,
-        all.errors.length === 0 ? `${sources.length} files, no error; sources per entry: ${tfBacked}` : `${all.errors.length} errors:\n${all.errors.slice(0, 30).join("\n")}`,
+        `types: TypeScript ${ts7}, every example, runnable snippet and public entry (skipLibCheck false)`,
+        all.errors.length === 0 ? `${sources.length} files and the ${entries.length} public entries, no error; sources on ${tfBacked}` : `${all.errors.length} errors:\n${all.errors.slice(0, 30).join("\n")}`,
       );
       (allRun.status === 0 && all.tfFiles.length === 0 && onEntry("@farsight/rl-policy/tf") > 0 ? pass : fail)(
         `types: TypeScript ${ts7}, no TF.js declaration reached from any public declaration`,
