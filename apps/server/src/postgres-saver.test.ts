@@ -94,6 +94,49 @@ describe.skipIf(!POSTGRES_URL)("OneStatementPostgresSaver", () => {
     expect(sent.filter((q) => q.includes("checkpoint_writes") && q.startsWith("INSERT")).length).toBeGreaterThan(0);
   });
 
+  it("reads back a checkpoint it wrote without its blob, and whole once another replica or a write changed it", async () => {
+    const ours = new OneStatementPostgresSaver(pool());
+    const other = new OneStatementPostgresSaver(pool());
+    const pkg = new PostgresSaver(pool());
+    const thread = { configurable: { thread_id: "kept", checkpoint_ns: "" } };
+    const save = async (saver: OneStatementPostgresSaver, id: string, parent: string | undefined, value: string) => {
+      const checkpoint = { v: 4, id, ts: new Date().toISOString(), channel_values: { record: value }, channel_versions: { record: id }, versions_seen: {} };
+      const config = { configurable: { ...thread.configurable, ...(parent ? { checkpoint_id: parent } : {}) } };
+      await saver.put(config, checkpoint, { source: "loop", step: 0, parents: {} }, { record: id });
+    };
+    const valueOf = async (saver: BaseCheckpointSaver) => (await saver.getTuple(thread))?.checkpoint.channel_values["record"];
+
+    await save(ours, "0001", undefined, "first");
+    const kept = await ours.getTuple(thread);
+    expect(ours.keptReads).toBe(1);
+    // What the package reads from the database, but for the metadata's key order (jsonb's).
+    expect(kept).toEqual(await pkg.getTuple(thread));
+
+    // Another replica writes the thread: the next read is the database's row, not what this process kept.
+    await save(other, "0002", "0001", "second");
+    expect(await valueOf(ours)).toBe("second");
+    expect(ours.keptReads).toBe(1);
+
+    // A task's writes on the newest checkpoint: read back with them.
+    await save(ours, "0003", "0002", "third");
+    await ours.putWrites({ configurable: { ...thread.configurable, checkpoint_id: "0003" } }, [["__error__", "boom"]], "task-y");
+    const withWrites = await ours.getTuple(thread);
+    expect(withWrites?.pendingWrites?.map(([, , v]) => v)).toEqual(["boom"]);
+    expect(ours.keptReads).toBe(1);
+
+    // A value that is not a string is never kept: a reader could change it.
+    await ours.put({ configurable: { ...thread.configurable, checkpoint_id: "0003" } }, { v: 4, id: "0004", ts: new Date().toISOString(), channel_values: { record: { n: 1 } }, channel_versions: { record: "0004" }, versions_seen: {} }, { source: "loop", step: 1, parents: {} }, { record: "0004" });
+    expect(await valueOf(ours)).toEqual({ n: 1 });
+    expect(ours.keptReads).toBe(1);
+
+    // Deleted: nothing kept survives.
+    await save(ours, "0005", "0004", "fifth");
+    expect(await valueOf(ours)).toBe("fifth");
+    expect(ours.keptReads).toBe(2);
+    await ours.deleteThread("kept");
+    expect(await ours.getTuple(thread)).toBeUndefined();
+  });
+
   it("keeps the last of two writes to one special channel, as the package does", async () => {
     const saver = new OneStatementPostgresSaver(pool());
     const config = { configurable: { thread_id: "writes", checkpoint_ns: "", checkpoint_id: "1" } };

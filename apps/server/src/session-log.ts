@@ -60,8 +60,8 @@ export function isSessionRecord(tuple: CheckpointTuple | undefined): boolean {
 const CACHED_THREADS = 4096;
 
 export class SessionLog {
-  /** The steps at the newest record this process read or wrote, per thread. */
-  private readonly stepsAt = new Map<string, { id: string; steps: readonly EpisodeStep[] }>();
+  /** The newest record this process read or wrote, per thread, with its steps. */
+  private readonly stepsAt = new Map<string, { id: string; steps: readonly EpisodeStep[]; head: SavedRecord }>();
 
   constructor(private readonly saver: BaseCheckpointSaver) {}
 
@@ -74,18 +74,20 @@ export class SessionLog {
     if (!tuple) return { own: true };
     if (!isSessionRecord(tuple)) return { own: false };
     const id = tuple.config.configurable!["checkpoint_id"] as string;
+    const known = this.stepsAt.get(threadId);
+    // Still the record this process wrote or read last (a checkpoint id is never written twice with other contents).
+    if (known?.id === id) return { own: true, head: known.head };
     const record = recordOf(tuple);
     const parentId = tuple.parentConfig?.configurable?.["checkpoint_id"] as string | undefined;
-    const known = this.stepsAt.get(threadId);
     let steps: readonly EpisodeStep[] | undefined;
-    if (known?.id === id) steps = known.steps;
-    else if (known && known.id === parentId) steps = record.added ? [...known.steps, record.added] : known.steps;
+    if (known && known.id === parentId) steps = record.added ? [...known.steps, record.added] : known.steps;
     if (steps === undefined || steps.length !== record.stepCount) {
       // Another replica wrote since this one last looked (or this process never did): rebuild from the records.
       steps = (await this.history(threadId)).find((r) => r.id === id)?.steps ?? [];
     }
-    this.remember(threadId, id, steps);
-    return { own: true, head: savedOf(tuple, record, steps) };
+    const head = savedOf(tuple, record, steps);
+    this.remember(threadId, head);
+    return { own: true, head };
   }
 
   /** Every record of the thread, newest first, each with the steps at that point. */
@@ -135,7 +137,7 @@ export class SessionLog {
     const config = { configurable: { thread_id: threadId, checkpoint_ns: "", ...(parent ? { checkpoint_id: parent.id } : {}) } };
     const steps = record.added ? [...(parent?.steps ?? []), record.added] : (parent?.steps ?? []);
     const saved: SavedRecord = { id: checkpoint.id, parentId: parent?.id, createdAt: checkpoint.ts, metadata: { ...metadata, thread_id: threadId }, version, record, steps };
-    const written = this.saver.put(config, checkpoint, metadata, { [SESSION_CHANNEL]: version }).then(() => this.remember(threadId, checkpoint.id, steps));
+    const written = this.saver.put(config, checkpoint, metadata, { [SESSION_CHANNEL]: version }).then(() => this.remember(threadId, saved));
     // Awaited by the run, but maybe only after another failure ended it: never an unhandled rejection.
     written.catch(() => {});
     return { record: saved, written };
@@ -146,9 +148,9 @@ export class SessionLog {
     this.stepsAt.delete(threadId);
   }
 
-  private remember(threadId: string, id: string, steps: readonly EpisodeStep[]): void {
+  private remember(threadId: string, head: SavedRecord): void {
     this.stepsAt.delete(threadId);
-    this.stepsAt.set(threadId, { id, steps });
+    this.stepsAt.set(threadId, { id: head.id, steps: head.steps, head });
     if (this.stepsAt.size > CACHED_THREADS) this.stepsAt.delete(this.stepsAt.keys().next().value!);
   }
 }
