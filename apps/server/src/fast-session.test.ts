@@ -11,6 +11,7 @@ import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
 import { createSessionGraph, sessionSteps } from "@farsight/graph";
 import { FastSessionGraph } from "./fast-session.js";
 import { SESSION_CHANNEL } from "./session-log.js";
+import { jsonText, jsonTextOf } from "./json-text.js";
 import type { GraphLike } from "./served-graph.js";
 
 const data = generateSynthetic({ numCategories: 5, numItems: 40, numUsers: 10, embeddingDim: 4, seed: 1 });
@@ -49,8 +50,12 @@ describe("the session fast path", () => {
     const cfg = { configurable: { thread_id: "t" } };
     const script: unknown[] = [{ userId: 3, sessionId: "s" }, new Command({ resume: { feedback: [1, 0] } }), new Command({ resume: { feedback: [0, 1] } })];
     for (const input of script) {
-      expect(withoutIds(await fast.invoke(input, cfg))).toEqual(withoutIds(await graph.invoke(input, cfg)));
+      const out = (await fast.invoke(input, cfg)) as { steps: unknown[] };
+      expect(withoutIds(out)).toEqual(withoutIds(await graph.invoke(input, cfg)));
       expect(await stateOf(fast, "t")).toEqual(await stateOf(graph, "t"));
+      // The answer's text reuses the steps' kept text (json-text.ts), and says what JSON.stringify says.
+      if (out.steps.length > 0) expect(jsonTextOf(out.steps)).toBeDefined();
+      expect(jsonText(out)).toBe(JSON.stringify(out));
     }
     // The last slate's answer ends the session (maxSteps): feedback, then reflect, streamed alike.
     const end = new Command({ resume: { feedback: [1, 1] } });

@@ -12,6 +12,7 @@ import type { BaseCheckpointSaver, Checkpoint, CheckpointMetadata, CheckpointTup
 import { randomBytes } from "node:crypto";
 import type { EpisodeStep } from "@farsight/core";
 import type { SessionPrompt, SessionStateValue } from "@farsight/graph";
+import { appendWithText } from "./json-text.js";
 
 /** The one channel a fast-path checkpoint holds; a checkpoint without it was written by the LangGraph graph. */
 export const SESSION_CHANNEL = "farsight_session";
@@ -80,7 +81,7 @@ export class SessionLog {
     const record = recordOf(tuple);
     const parentId = tuple.parentConfig?.configurable?.["checkpoint_id"] as string | undefined;
     let steps: readonly EpisodeStep[] | undefined;
-    if (known && known.id === parentId) steps = record.added ? [...known.steps, record.added] : known.steps;
+    if (known && known.id === parentId) steps = record.added ? appendWithText(known.steps, record.added) : known.steps;
     if (steps === undefined || steps.length !== record.stepCount) {
       // Another replica wrote since this one last looked (or this process never did): rebuild from the records.
       steps = (await this.history(threadId)).find((r) => r.id === id)?.steps ?? [];
@@ -108,7 +109,7 @@ export class SessionLog {
       let steps = at !== undefined && memo.has(at) ? memo.get(at)! : [];
       for (const t of chain.reverse()) {
         const added = recordOf(t).added;
-        if (added) steps = [...steps, added];
+        if (added) steps = appendWithText(steps, added);
         memo.set(t.config.configurable!["checkpoint_id"] as string, steps);
       }
       return memo.get(id) ?? [];
@@ -135,7 +136,7 @@ export class SessionLog {
     const step = parent ? Number(parent.metadata["step"] ?? 0) + 1 : 0;
     const metadata = { source, step, parents: {} } as CheckpointMetadata;
     const config = { configurable: { thread_id: threadId, checkpoint_ns: "", ...(parent ? { checkpoint_id: parent.id } : {}) } };
-    const steps = record.added ? [...(parent?.steps ?? []), record.added] : (parent?.steps ?? []);
+    const steps = record.added ? appendWithText(parent?.steps ?? [], record.added) : (parent?.steps ?? []);
     const saved: SavedRecord = { id: checkpoint.id, parentId: parent?.id, createdAt: checkpoint.ts, metadata: { ...metadata, thread_id: threadId }, version, record, steps };
     const written = this.saver.put(config, checkpoint, metadata, { [SESSION_CHANNEL]: version }).then(() => this.remember(threadId, saved));
     // Awaited by the run, but maybe only after another failure ended it: never an unhandled rejection.
