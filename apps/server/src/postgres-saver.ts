@@ -44,6 +44,13 @@ interface Latest {
 /** How many threads' newest checkpoints this process keeps (least recently written first out). */
 const KEPT_NEWEST = 4096;
 
+/** A checkpoint this process wrote, as a read would give it back (built at the first read that needs it). */
+interface Kept {
+  readonly id: string;
+  tuple?: CheckpointTuple;
+  build(): Promise<CheckpointTuple>;
+}
+
 /** A row of the grouped read (the package's columns, blobs as JSON). */
 interface LatestRow {
   thread_id: string;
@@ -80,7 +87,7 @@ export class OneStatementPostgresSaver extends PostgresSaver {
    * its id alone while it is still the thread's newest (another replica may have written since: then the row
    * comes whole), so a run reads back what it wrote without the blob travelling, decoded and parsed again.
    */
-  private readonly newest = new Map<string, CheckpointTuple>();
+  private readonly newest = new Map<string, Kept>();
   /** Reads answered from {@link newest} (for tests and the bench). */
   keptReads = 0;
 
@@ -136,9 +143,10 @@ export class OneStatementPostgresSaver extends PostgresSaver {
         const row = byThread.get(`${thread_id}\u0000${checkpoint_ns}`);
         if (row === undefined) return undefined;
         const kept = this.newest.get(`${thread_id}\u0000${checkpoint_ns}`);
-        if (row.same && kept?.config.configurable?.["checkpoint_id"] === row.checkpoint_id) {
+        if (row.same && kept?.id === row.checkpoint_id) {
           this.keptReads++;
-          return kept;
+          kept.tuple ??= await kept.build();
+          return kept.tuple;
         }
         // A checkpoint of an older format needs the package's migration of its pending sends.
         if (row.checkpoint.v < 4 && row.parent_checkpoint_id != null) return super.getTuple({ configurable: { thread_id, checkpoint_ns } });
@@ -184,7 +192,7 @@ export class OneStatementPostgresSaver extends PostgresSaver {
     const checkpointRows: string[] = [];
     const blobRows: string[] = [];
     const out: RunnableConfig[] = [];
-    const kept: (CheckpointTuple | undefined)[] = [];
+    const kept: (Kept | undefined)[] = [];
     for (const s of saves) {
       const { thread_id, checkpoint_ns = "", checkpoint_id } = s.config.configurable as { thread_id: string; checkpoint_ns?: string; checkpoint_id?: string };
       const [blobs, meta] = await Promise.all([this._dumpBlobs(thread_id, checkpoint_ns, s.checkpoint.channel_values, s.newVersions), this._dumpMetadata(s.metadata)]);
@@ -193,7 +201,7 @@ export class OneStatementPostgresSaver extends PostgresSaver {
       checkpointRows.push(`(${thread}, ${ns}, ${at(s.checkpoint.id)}, ${at(checkpoint_id)}, ${at(this._dumpCheckpoint(s.checkpoint))}, ${at(meta)})`);
       for (const [, , channel, version, type, blob] of blobs) blobRows.push(`(${thread}, ${ns}, ${at(channel)}, ${at(version)}, ${at(type)}, ${at(blob)})`);
       out.push({ configurable: { thread_id, checkpoint_ns, checkpoint_id: s.checkpoint.id } });
-      kept.push(this.tupleOf(s, thread_id, checkpoint_ns, checkpoint_id, meta));
+      kept.push(this.keptOf(s, blobs, thread_id, checkpoint_ns, checkpoint_id, meta));
     }
     const insertBlobs = blobRows.length
       ? `WITH blobs AS (INSERT INTO ${BLOBS} (thread_id, checkpoint_ns, channel, version, type, blob)
@@ -212,25 +220,39 @@ export class OneStatementPostgresSaver extends PostgresSaver {
   }
 
   /**
-   * The tuple a read of `s` would give back, when it can be kept: every channel of the checkpoint written by
-   * this save (none read from an older blob) and every value a string (nothing a reader could change).
+   * What a read of `s` would give back, when it can be kept: every channel of the checkpoint written by this
+   * save (none read from an older blob) and every value a string (nothing a reader could change). Its values
+   * are read back from the blobs as written (`blobs`: past the write boundary's redaction), as the database
+   * would give them, when a read first needs them.
    */
-  private tupleOf(s: Save, thread_id: string, checkpoint_ns: string, parentId: string | undefined, metadata: unknown): CheckpointTuple | undefined {
+  private keptOf(s: Save, blobs: Awaited<ReturnType<PostgresSaver["_dumpBlobs"]>>, thread_id: string, checkpoint_ns: string, parentId: string | undefined, metadata: unknown): Kept | undefined {
     const values = s.checkpoint.channel_values;
     const channels = Object.keys(s.checkpoint.channel_versions);
     if (channels.length !== Object.keys(values).length || !channels.every((c) => c in s.newVersions && typeof values[c] === "string")) return undefined;
+    const { id, ts, v, channel_versions, versions_seen } = s.checkpoint;
     return {
-      config: { configurable: { thread_id, checkpoint_ns, checkpoint_id: s.checkpoint.id } },
-      checkpoint: { ...s.checkpoint, channel_values: { ...values }, channel_versions: { ...s.checkpoint.channel_versions }, versions_seen: { ...s.checkpoint.versions_seen } },
-      // As a read gives it: the metadata as stored (the write boundary's dump, plain JSON).
-      metadata: metadata as CheckpointMetadata,
-      ...(parentId ? { parentConfig: { configurable: { thread_id, checkpoint_ns, checkpoint_id: parentId } } } : {}),
-      pendingWrites: [],
+      id,
+      build: async () => ({
+        config: { configurable: { thread_id, checkpoint_ns, checkpoint_id: id } },
+        checkpoint: {
+          ...this._dumpCheckpoint(s.checkpoint),
+          v,
+          id,
+          ts,
+          channel_versions: { ...channel_versions },
+          versions_seen: { ...versions_seen },
+          channel_values: Object.fromEntries(await Promise.all(blobs.map(async ([, , channel, , type, blob]) => [channel, await this.serde.loadsTyped(type, blob!)]))),
+        },
+        // As a read gives it: the metadata as stored (the write boundary's dump, plain JSON).
+        metadata: metadata as CheckpointMetadata,
+        ...(parentId ? { parentConfig: { configurable: { thread_id, checkpoint_ns, checkpoint_id: parentId } } } : {}),
+        pendingWrites: [],
+      }),
     };
   }
 
   /** After a save committed (`saved` names it): keep its tuple, or forget the one it replaces as the thread's newest. */
-  private keep(saved: RunnableConfig, tuple: CheckpointTuple | undefined): void {
+  private keep(saved: RunnableConfig, kept: Kept | undefined): void {
     const { thread_id, checkpoint_ns, checkpoint_id } = saved.configurable as { thread_id: string; checkpoint_ns: string; checkpoint_id: string };
     const key = `${thread_id}\u0000${checkpoint_ns}`;
     const before = this.keptIdOf(thread_id, checkpoint_ns);
@@ -238,13 +260,13 @@ export class OneStatementPostgresSaver extends PostgresSaver {
     if (before !== undefined && before > checkpoint_id) return;
     this.newest.delete(key);
     // A checkpoint saved again keeps its first blobs (ON CONFLICT DO NOTHING): read it back from the database.
-    if (tuple === undefined || before === checkpoint_id) return;
-    this.newest.set(key, tuple);
+    if (kept === undefined || before === checkpoint_id) return;
+    this.newest.set(key, kept);
     if (this.newest.size > KEPT_NEWEST) this.newest.delete(this.newest.keys().next().value!);
   }
 
   private keptIdOf(thread: string, ns: string): string | undefined {
-    return this.newest.get(`${thread}\u0000${ns}`)?.config.configurable?.["checkpoint_id"] as string | undefined;
+    return this.newest.get(`${thread}\u0000${ns}`)?.id;
   }
 
   override async deleteThread(threadId: string): Promise<void> {

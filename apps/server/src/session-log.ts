@@ -61,8 +61,8 @@ export function isSessionRecord(tuple: CheckpointTuple | undefined): boolean {
 const CACHED_THREADS = 4096;
 
 export class SessionLog {
-  /** The newest record this process read or wrote, per thread, with its steps. */
-  private readonly stepsAt = new Map<string, { id: string; steps: readonly EpisodeStep[]; head: SavedRecord }>();
+  /** The newest record this process read or wrote, per thread, with its steps and its text as written or read. */
+  private readonly stepsAt = new Map<string, { id: string; steps: readonly EpisodeStep[]; head: SavedRecord; text: string }>();
 
   constructor(private readonly saver: BaseCheckpointSaver) {}
 
@@ -76,8 +76,8 @@ export class SessionLog {
     if (!isSessionRecord(tuple)) return { own: false };
     const id = tuple.config.configurable!["checkpoint_id"] as string;
     const known = this.stepsAt.get(threadId);
-    // Still the record this process wrote or read last (a checkpoint id is never written twice with other contents).
-    if (known?.id === id) return { own: true, head: known.head };
+    // Still the record this process wrote or read last, stored as it was written (nothing redacted on the way).
+    if (known?.id === id && tuple.checkpoint.channel_values[SESSION_CHANNEL] === known.text) return { own: true, head: known.head };
     const record = recordOf(tuple);
     const parentId = tuple.parentConfig?.configurable?.["checkpoint_id"] as string | undefined;
     let steps: readonly EpisodeStep[] | undefined;
@@ -87,7 +87,7 @@ export class SessionLog {
       steps = (await this.history(threadId)).find((r) => r.id === id)?.steps ?? [];
     }
     const head = savedOf(tuple, record, steps);
-    this.remember(threadId, head);
+    this.remember(threadId, head, tuple.checkpoint.channel_values[SESSION_CHANNEL] as string);
     return { own: true, head };
   }
 
@@ -125,11 +125,12 @@ export class SessionLog {
    */
   append(threadId: string, parent: SavedRecord | undefined, record: SessionRecord, source: "input" | "loop"): Saving {
     const version = this.saver.getNextVersion(parent?.version as never) as string | number;
+    const text = JSON.stringify(record);
     const checkpoint: Checkpoint = {
       v: 4,
       id: nextCheckpointId(),
       ts: new Date().toISOString(),
-      channel_values: { [SESSION_CHANNEL]: JSON.stringify(record) },
+      channel_values: { [SESSION_CHANNEL]: text },
       channel_versions: { [SESSION_CHANNEL]: version },
       versions_seen: {},
     };
@@ -138,7 +139,7 @@ export class SessionLog {
     const config = { configurable: { thread_id: threadId, checkpoint_ns: "", ...(parent ? { checkpoint_id: parent.id } : {}) } };
     const steps = record.added ? appendWithText(parent?.steps ?? [], record.added) : (parent?.steps ?? []);
     const saved: SavedRecord = { id: checkpoint.id, parentId: parent?.id, createdAt: checkpoint.ts, metadata: { ...metadata, thread_id: threadId }, version, record, steps };
-    const written = this.saver.put(config, checkpoint, metadata, { [SESSION_CHANNEL]: version }).then(() => this.remember(threadId, saved));
+    const written = this.saver.put(config, checkpoint, metadata, { [SESSION_CHANNEL]: version }).then(() => this.remember(threadId, saved, text));
     // Awaited by the run, but maybe only after another failure ended it: never an unhandled rejection.
     written.catch(() => {});
     return { record: saved, written };
@@ -149,9 +150,9 @@ export class SessionLog {
     this.stepsAt.delete(threadId);
   }
 
-  private remember(threadId: string, head: SavedRecord): void {
+  private remember(threadId: string, head: SavedRecord, text: string): void {
     this.stepsAt.delete(threadId);
-    this.stepsAt.set(threadId, { id: head.id, steps: head.steps, head });
+    this.stepsAt.set(threadId, { id: head.id, steps: head.steps, head, text });
     if (this.stepsAt.size > CACHED_THREADS) this.stepsAt.delete(this.stepsAt.keys().next().value!);
   }
 }

@@ -25,7 +25,14 @@ export function redactCheckpoints<C extends BaseCheckpointSaver>(checkpointer: C
       // `redact` (shapes bounded by quotes, known secrets by substring) finds in one of them only what it finds
       // in the whole text; nothing found there means nothing to redact, without parsing and writing it again.
       if (!text.includes("\\") && redact(text) === text) return [type, bytes];
-      const clean = JSON.stringify(redactJson(JSON.parse(text), redact));
+      const parsed: unknown = JSON.parse(text);
+      // One string (a value kept as its own JSON text, as the server's session records): redacted as it is, and
+      // when nothing is found the bytes go as they came, without writing the string again to compare.
+      if (typeof parsed === "string") {
+        const redacted = redact(parsed);
+        return [type, redacted === parsed ? bytes : encoder.encode(JSON.stringify(redacted))];
+      }
+      const clean = JSON.stringify(redactJson(parsed, redact));
       return [type, clean === text ? bytes : encoder.encode(clean)];
     },
   };
