@@ -86,7 +86,11 @@ describe("the session fast path", () => {
     await fast.invoke({ userId: 1 }, cfg);
     for (let t = 0; t < 5; t++) await fast.invoke(new Command({ resume: { feedback: [1, 0] } }), cfg);
     const saved: Record<string, unknown>[] = [];
-    for await (const t of saver.list({ configurable: { thread_id: "r" } })) saved.push(JSON.parse(t.checkpoint.channel_values[SESSION_CHANNEL] as string) as Record<string, unknown>);
+    const texts: string[] = [];
+    for await (const t of saver.list({ configurable: { thread_id: "r" } })) texts.push(t.checkpoint.channel_values[SESSION_CHANNEL] as string);
+    for (const text of texts) saved.push(JSON.parse(text) as Record<string, unknown>);
+    // Written from kept pieces (the history list once per slate), and still what JSON.stringify writes.
+    expect(texts.map((text) => JSON.stringify(JSON.parse(text)))).toEqual(texts);
     // One save for the start, then per slate: the answer (before planning) and the pause.
     expect(saved).toHaveLength(2 + 5 * 2);
     for (const r of saved) expect(r["values"]).not.toHaveProperty("steps");

@@ -12,7 +12,7 @@ import type { BaseCheckpointSaver, Checkpoint, CheckpointMetadata, CheckpointTup
 import { randomBytes } from "node:crypto";
 import type { EpisodeStep } from "@farsight/core";
 import type { SessionPrompt, SessionStateValue } from "@farsight/graph";
-import { appendWithText } from "./json-text.js";
+import { appendWithText, jsonText, jsonTextOf, withJsonText } from "./json-text.js";
 
 /** The one channel a fast-path checkpoint holds; a checkpoint without it was written by the LangGraph graph. */
 export const SESSION_CHANNEL = "farsight_session";
@@ -125,7 +125,7 @@ export class SessionLog {
    */
   append(threadId: string, parent: SavedRecord | undefined, record: SessionRecord, source: "input" | "loop"): Saving {
     const version = this.saver.getNextVersion(parent?.version as never) as string | number;
-    const text = JSON.stringify(record);
+    const text = recordText(record);
     const checkpoint: Checkpoint = {
       v: 4,
       id: nextCheckpointId(),
@@ -155,6 +155,18 @@ export class SessionLog {
     this.stepsAt.set(threadId, { id: head.id, steps: head.steps, head, text });
     if (this.stepsAt.size > CACHED_THREADS) this.stepsAt.delete(this.stepsAt.keys().next().value!);
   }
+}
+
+/**
+ * `JSON.stringify(record)`, without writing the session's `history` again when an earlier record (or answer)
+ * wrote that same list: the answer's record and the pause's share it (planning does not change it), and so
+ * does the answer sent to the client. The lists and values written here are never changed afterwards.
+ */
+function recordText(record: SessionRecord): string {
+  const history = record.values.history;
+  if (jsonTextOf(history) === undefined) withJsonText(history, JSON.stringify(history));
+  withJsonText(record.values, jsonText(record.values));
+  return jsonText(record);
 }
 
 /**
