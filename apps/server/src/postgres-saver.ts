@@ -44,11 +44,11 @@ interface Latest {
 /** How many threads' newest checkpoints this process keeps (least recently written first out). */
 const KEPT_NEWEST = 4096;
 
-/** A checkpoint this process wrote, as a read would give it back (built at the first read that needs it). */
+/** A checkpoint this process wrote, as a read would give it back. */
 interface Kept {
   readonly id: string;
-  tuple?: CheckpointTuple;
-  build(): Promise<CheckpointTuple>;
+  /** A tuple of its own per read (LangGraph's loop changes the versions of the checkpoint it reads, in place). */
+  read(): Promise<CheckpointTuple>;
 }
 
 /** A row of the grouped read (the package's columns, blobs as JSON). */
@@ -145,8 +145,7 @@ export class OneStatementPostgresSaver extends PostgresSaver {
         const kept = this.newest.get(`${thread_id}\u0000${checkpoint_ns}`);
         if (row.same && kept?.id === row.checkpoint_id) {
           this.keptReads++;
-          kept.tuple ??= await kept.build();
-          return kept.tuple;
+          return kept.read();
         }
         // A checkpoint of an older format needs the package's migration of its pending sends.
         if (row.checkpoint.v < 4 && row.parent_checkpoint_id != null) return super.getTuple({ configurable: { thread_id, checkpoint_ns } });
@@ -198,10 +197,12 @@ export class OneStatementPostgresSaver extends PostgresSaver {
       const [blobs, meta] = await Promise.all([this._dumpBlobs(thread_id, checkpoint_ns, s.checkpoint.channel_values, s.newVersions), this._dumpMetadata(s.metadata)]);
       const thread = at(thread_id);
       const ns = at(checkpoint_ns);
-      checkpointRows.push(`(${thread}, ${ns}, ${at(s.checkpoint.id)}, ${at(checkpoint_id)}, ${at(this._dumpCheckpoint(s.checkpoint))}, ${at(meta)})`);
+      // The checkpoint's JSON column as text (what the driver would write of the object), also kept below.
+      const stored = JSON.stringify(this._dumpCheckpoint(s.checkpoint));
+      checkpointRows.push(`(${thread}, ${ns}, ${at(s.checkpoint.id)}, ${at(checkpoint_id)}, ${at(stored)}, ${at(meta)})`);
       for (const [, , channel, version, type, blob] of blobs) blobRows.push(`(${thread}, ${ns}, ${at(channel)}, ${at(version)}, ${at(type)}, ${at(blob)})`);
       out.push({ configurable: { thread_id, checkpoint_ns, checkpoint_id: s.checkpoint.id } });
-      kept.push(this.keptOf(s, blobs, thread_id, checkpoint_ns, checkpoint_id, meta));
+      kept.push(this.keptOf(s, stored, blobs, thread_id, checkpoint_ns, checkpoint_id, meta));
     }
     const insertBlobs = blobRows.length
       ? `WITH blobs AS (INSERT INTO ${BLOBS} (thread_id, checkpoint_ns, channel, version, type, blob)
@@ -225,30 +226,32 @@ export class OneStatementPostgresSaver extends PostgresSaver {
    * are read back from the blobs as written (`blobs`: past the write boundary's redaction), as the database
    * would give them, when a read first needs them.
    */
-  private keptOf(s: Save, blobs: Awaited<ReturnType<PostgresSaver["_dumpBlobs"]>>, thread_id: string, checkpoint_ns: string, parentId: string | undefined, metadata: unknown): Kept | undefined {
+  private keptOf(s: Save, stored: string, blobs: Awaited<ReturnType<PostgresSaver["_dumpBlobs"]>>, thread_id: string, checkpoint_ns: string, parentId: string | undefined, metadata: unknown): Kept | undefined {
     const values = s.checkpoint.channel_values;
     const channels = Object.keys(s.checkpoint.channel_versions);
     if (channels.length !== Object.keys(values).length || !channels.every((c) => c in s.newVersions && typeof values[c] === "string")) return undefined;
-    const { id, ts, v, channel_versions, versions_seen } = s.checkpoint;
+    // Built from what the database holds (its JSON column, then the blobs): no object shared with the writer or a reader.
+    let stringValues: Promise<Record<string, string>> | undefined;
     return {
-      id,
-      build: async () => ({
-        config: { configurable: { thread_id, checkpoint_ns, checkpoint_id: id } },
+      id: s.checkpoint.id,
+      read: async () => ({
+        config: { configurable: { thread_id, checkpoint_ns, checkpoint_id: s.checkpoint.id } },
         checkpoint: {
-          ...this._dumpCheckpoint(s.checkpoint),
-          v,
-          id,
-          ts,
-          channel_versions: { ...channel_versions },
-          versions_seen: { ...versions_seen },
-          channel_values: Object.fromEntries(await Promise.all(blobs.map(async ([, , channel, , type, blob]) => [channel, await this.serde.loadsTyped(type, blob!)]))),
+          ...(JSON.parse(stored) as Omit<Checkpoint, "channel_values">),
+          // Strings: one object of them serves every read.
+          channel_values: { ...(await (stringValues ??= this.valuesOf(blobs))) },
         },
         // As a read gives it: the metadata as stored (the write boundary's dump, plain JSON).
-        metadata: metadata as CheckpointMetadata,
+        metadata: { ...(metadata as CheckpointMetadata) },
         ...(parentId ? { parentConfig: { configurable: { thread_id, checkpoint_ns, checkpoint_id: parentId } } } : {}),
         pendingWrites: [],
       }),
     };
+  }
+
+  /** The string values of a save's blobs, read back as a read of the database would. */
+  private async valuesOf(blobs: Awaited<ReturnType<PostgresSaver["_dumpBlobs"]>>): Promise<Record<string, string>> {
+    return Object.fromEntries(await Promise.all(blobs.map(async ([, , channel, , type, blob]) => [channel, (await this.serde.loadsTyped(type, blob!)) as string])));
   }
 
   /** After a save committed (`saved` names it): keep its tuple, or forget the one it replaces as the thread's newest. */
