@@ -26,10 +26,13 @@ export function redactCheckpoints<C extends BaseCheckpointSaver>(checkpointer: C
       // in the whole text; nothing found there means nothing to redact, without parsing and writing it again.
       if (!text.includes("\\") && redact(text) === text) return [type, bytes];
       const parsed: unknown = JSON.parse(text);
-      // One string (a value kept as its own JSON text, as the server's session records): redacted as it is, and
-      // when nothing is found the bytes go as they came, without writing the string again to compare.
+      // One string (the server's session records keep a value as its own JSON text): as the whole text above, a
+      // string without a backslash that `redact` leaves alone goes as it came. A JSON text inside is redacted
+      // string by string (a secret it escapes, `"` or `\`, is found unescaped there); other text as it is.
       if (typeof parsed === "string") {
-        const redacted = redact(parsed);
+        if (!parsed.includes("\\") && redact(parsed) === parsed) return [type, bytes];
+        const inner = jsonObjectOf(parsed);
+        const redacted = inner === undefined ? redact(parsed) : JSON.stringify(redactJson(inner, redact));
         return [type, redacted === parsed ? bytes : encoder.encode(JSON.stringify(redacted))];
       }
       const clean = JSON.stringify(redactJson(parsed, redact));
@@ -37,4 +40,15 @@ export function redactCheckpoints<C extends BaseCheckpointSaver>(checkpointer: C
     },
   };
   return checkpointer;
+}
+
+/** The object or array a text holds as JSON; undefined for any other text. */
+function jsonObjectOf(text: string): object | undefined {
+  if (!/^\s*[[{]/.test(text)) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === "object" ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
