@@ -11,6 +11,7 @@ import { ReflectionPool, TemplateReflector } from "@farsight/reflector";
 import { createSessionGraph, sessionSteps } from "@farsight/graph";
 import { FastSessionGraph } from "./fast-session.js";
 import { SESSION_CHANNEL } from "./session-log.js";
+import { jsonText, jsonTextOf } from "./json-text.js";
 import type { GraphLike } from "./served-graph.js";
 
 const data = generateSynthetic({ numCategories: 5, numItems: 40, numUsers: 10, embeddingDim: 4, seed: 1 });
@@ -48,10 +49,17 @@ describe("the session fast path", () => {
     const { graph, fast } = both(3);
     const cfg = { configurable: { thread_id: "t" } };
     const script: unknown[] = [{ userId: 3, sessionId: "s" }, new Command({ resume: { feedback: [1, 0] } }), new Command({ resume: { feedback: [0, 1] } })];
+    const answers: { steps: unknown[] }[] = [];
     for (const input of script) {
-      expect(withoutIds(await fast.invoke(input, cfg))).toEqual(withoutIds(await graph.invoke(input, cfg)));
+      const out = (await fast.invoke(input, cfg)) as { steps: unknown[] };
+      answers.push(out);
+      expect(withoutIds(out)).toEqual(withoutIds(await graph.invoke(input, cfg)));
       expect(await stateOf(fast, "t")).toEqual(await stateOf(graph, "t"));
+      // An answer's text reuses the steps' kept text (json-text.ts), and says what JSON.stringify says.
+      expect(jsonText(out)).toBe(JSON.stringify(out));
     }
+    // Kept from the first answer on (the session's start has no steps).
+    expect(answers.slice(1).map((a) => [a.steps.length > 0, jsonTextOf(a.steps) === JSON.stringify(a.steps)])).toEqual([[true, true], [true, true]]);
     // The last slate's answer ends the session (maxSteps): feedback, then reflect, streamed alike.
     const end = new Command({ resume: { feedback: [1, 1] } });
     expect(await drain(fast, end, "t")).toEqual(await drain(graph, end, "t"));
@@ -78,7 +86,11 @@ describe("the session fast path", () => {
     await fast.invoke({ userId: 1 }, cfg);
     for (let t = 0; t < 5; t++) await fast.invoke(new Command({ resume: { feedback: [1, 0] } }), cfg);
     const saved: Record<string, unknown>[] = [];
-    for await (const t of saver.list({ configurable: { thread_id: "r" } })) saved.push(JSON.parse(t.checkpoint.channel_values[SESSION_CHANNEL] as string) as Record<string, unknown>);
+    const texts: string[] = [];
+    for await (const t of saver.list({ configurable: { thread_id: "r" } })) texts.push(t.checkpoint.channel_values[SESSION_CHANNEL] as string);
+    for (const text of texts) saved.push(JSON.parse(text) as Record<string, unknown>);
+    // Written from kept pieces (the history list once per slate), and still what JSON.stringify writes.
+    expect(texts.map((text) => JSON.stringify(JSON.parse(text)))).toEqual(texts);
     // One save for the start, then per slate: the answer (before planning) and the pause.
     expect(saved).toHaveLength(2 + 5 * 2);
     for (const r of saved) expect(r["values"]).not.toHaveProperty("steps");

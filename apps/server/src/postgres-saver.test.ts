@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { Annotation, Command, END, interrupt, START, StateGraph, type BaseCheckpointSaver } from "@langchain/langgraph";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import { redactorOf } from "@farsight/core";
+import { redactCheckpoints } from "@farsight/graph";
 import { OneStatementPostgresSaver } from "./postgres-saver.js";
 import { freshDatabase, POSTGRES_SKIP_REASON, POSTGRES_URL } from "./test-postgres.js";
 
@@ -92,6 +94,55 @@ describe.skipIf(!POSTGRES_URL)("OneStatementPostgresSaver", () => {
     expect(sent.filter((q) => /^\s*INSERT INTO "public".checkpoint_blobs/.test(q))).toEqual([]);
     expect(sent.filter((q) => /^\s*(BEGIN|COMMIT)/.test(q))).toEqual([]);
     expect(sent.filter((q) => q.includes("checkpoint_writes") && q.startsWith("INSERT")).length).toBeGreaterThan(0);
+  });
+
+  it("reads back a checkpoint it wrote without its blob, and whole once another replica or a write changed it", async () => {
+    // Behind the write boundary's redaction, as the server runs it: what is kept is what was stored.
+    const ours = redactCheckpoints(new OneStatementPostgresSaver(pool()), redactorOf(["secret-Qv93x"]));
+    const other = new OneStatementPostgresSaver(pool());
+    const pkg = new PostgresSaver(pool());
+    const thread = { configurable: { thread_id: "kept", checkpoint_ns: "" } };
+    const save = async (saver: OneStatementPostgresSaver, id: string, parent: string | undefined, value: string) => {
+      const checkpoint = { v: 4, id, ts: new Date().toISOString(), channel_values: { record: value }, channel_versions: { record: id }, versions_seen: {} };
+      const config = { configurable: { ...thread.configurable, ...(parent ? { checkpoint_id: parent } : {}) } };
+      await saver.put(config, checkpoint, { source: "loop", step: 0, parents: {} }, { record: id });
+    };
+    const valueOf = async (saver: BaseCheckpointSaver) => (await saver.getTuple(thread))?.checkpoint.channel_values["record"];
+
+    await save(ours, "0001", undefined, "first secret-Qv93x");
+    const kept = await ours.getTuple(thread);
+    expect(ours.keptReads).toBe(1);
+    expect(kept?.checkpoint.channel_values["record"]).toBe("first ***");
+    // What the package reads from the database, but for the metadata's key order (jsonb's).
+    expect(kept).toEqual(await pkg.getTuple(thread));
+    // Each read its own objects: LangGraph's loop changes a checkpoint's versions in place.
+    kept!.checkpoint.channel_versions["record"] = "changed";
+    expect((await ours.getTuple(thread))?.checkpoint.channel_versions["record"]).toBe("0001");
+    expect(ours.keptReads).toBe(2);
+
+    // Another replica writes the thread: the next read is the database's row, not what this process kept.
+    await save(other, "0002", "0001", "second");
+    expect(await valueOf(ours)).toBe("second");
+    expect(ours.keptReads).toBe(2);
+
+    // A task's writes on the newest checkpoint: read back with them.
+    await save(ours, "0003", "0002", "third");
+    await ours.putWrites({ configurable: { ...thread.configurable, checkpoint_id: "0003" } }, [["__error__", "boom"]], "task-y");
+    const withWrites = await ours.getTuple(thread);
+    expect(withWrites?.pendingWrites?.map(([, , v]) => v)).toEqual(["boom"]);
+    expect(ours.keptReads).toBe(2);
+
+    // A value that is not a string is never kept: a reader could change it.
+    await ours.put({ configurable: { ...thread.configurable, checkpoint_id: "0003" } }, { v: 4, id: "0004", ts: new Date().toISOString(), channel_values: { record: { n: 1 } }, channel_versions: { record: "0004" }, versions_seen: {} }, { source: "loop", step: 1, parents: {} }, { record: "0004" });
+    expect(await valueOf(ours)).toEqual({ n: 1 });
+    expect(ours.keptReads).toBe(2);
+
+    // Deleted: nothing kept survives.
+    await save(ours, "0005", "0004", "fifth");
+    expect(await valueOf(ours)).toBe("fifth");
+    expect(ours.keptReads).toBe(3);
+    await ours.deleteThread("kept");
+    expect(await ours.getTuple(thread)).toBeUndefined();
   });
 
   it("keeps the last of two writes to one special channel, as the package does", async () => {

@@ -41,6 +41,16 @@ interface Latest {
   readonly checkpoint_ns: string;
 }
 
+/** How many threads' newest checkpoints this process keeps (least recently written first out). */
+const KEPT_NEWEST = 4096;
+
+/** A checkpoint this process wrote, as a read would give it back. */
+interface Kept {
+  readonly id: string;
+  /** A tuple of its own per read (LangGraph's loop changes the versions of the checkpoint it reads, in place). */
+  read(): Promise<CheckpointTuple>;
+}
+
 /** A row of the grouped read (the package's columns, blobs as JSON). */
 interface LatestRow {
   thread_id: string;
@@ -53,6 +63,8 @@ interface LatestRow {
   channel_values: (string | null)[][] | null;
   /** [task id, channel, type, base64 blob] per pending write, in order. */
   pending_writes: (string | null)[][] | null;
+  /** The newest checkpoint is the one this process keeps (see `newest`) and has no pending writes: only its id was sent. */
+  same: boolean;
 }
 
 /** One checkpoint save, as `put` takes it. */
@@ -69,6 +81,15 @@ export class OneStatementPostgresSaver extends PostgresSaver {
   readonly saves: GroupCommit<Save, RunnableConfig>;
   /** Reads of threads' newest checkpoints, grouped the same way. */
   readonly reads: GroupCommit<Latest, CheckpointTuple | undefined>;
+  /**
+   * The newest checkpoint this process wrote, per thread, when every channel value it holds is a string (the
+   * served session's records: immutable, see session-log.ts). A read names it, and the database answers with
+   * its id alone while it is still the thread's newest (another replica may have written since: then the row
+   * comes whole), so a run reads back what it wrote without the blob travelling, decoded and parsed again.
+   */
+  private readonly newest = new Map<string, Kept>();
+  /** Reads answered from {@link newest} (for tests and the bench). */
+  keptReads = 0;
 
   constructor(pool: pg.Pool, groupCommit: GroupCommitOptions = { concurrency: 1, maxBatch: 64 }) {
     super(pool);
@@ -93,19 +114,26 @@ export class OneStatementPostgresSaver extends PostgresSaver {
     // A named statement: each connection parses and plans this query once, not on every batch.
     const r = await this.db.query<LatestRow>({
       name: "farsight-checkpoints-latest-many",
-      text: `SELECT x.* FROM unnest($1::text[], $2::text[]) AS l(t, ns)
+      text: `SELECT x.* FROM unnest($1::text[], $2::text[], $3::text[]) AS l(t, ns, kept)
        CROSS JOIN LATERAL (
-         SELECT cp.thread_id, cp.checkpoint, cp.checkpoint_ns, cp.checkpoint_id, cp.parent_checkpoint_id, cp.metadata,
-           (SELECT jsonb_agg(jsonb_build_array(bl.channel, bl.type, encode(bl.blob, 'base64')))
+         SELECT y.thread_id, y.checkpoint_ns, y.checkpoint_id, y.same,
+           CASE WHEN y.same THEN NULL ELSE cp.checkpoint END AS checkpoint,
+           CASE WHEN y.same THEN NULL ELSE cp.parent_checkpoint_id END AS parent_checkpoint_id,
+           CASE WHEN y.same THEN NULL ELSE cp.metadata END AS metadata,
+           CASE WHEN y.same THEN NULL ELSE (SELECT jsonb_agg(jsonb_build_array(bl.channel, bl.type, encode(bl.blob, 'base64')))
               FROM jsonb_each_text(cp.checkpoint -> 'channel_versions')
               INNER JOIN ${BLOBS} bl ON bl.thread_id = cp.thread_id AND bl.checkpoint_ns = cp.checkpoint_ns
-                AND bl.channel = jsonb_each_text.key AND bl.version = jsonb_each_text.value) AS channel_values,
-           (SELECT jsonb_agg(jsonb_build_array(cw.task_id, cw.channel, cw.type, encode(cw.blob, 'base64')) ORDER BY cw.task_id, cw.idx)
+                AND bl.channel = jsonb_each_text.key AND bl.version = jsonb_each_text.value) END AS channel_values,
+           CASE WHEN y.same THEN NULL ELSE (SELECT jsonb_agg(jsonb_build_array(cw.task_id, cw.channel, cw.type, encode(cw.blob, 'base64')) ORDER BY cw.task_id, cw.idx)
               FROM ${WRITES} cw
-              WHERE cw.thread_id = cp.thread_id AND cw.checkpoint_ns = cp.checkpoint_ns AND cw.checkpoint_id = cp.checkpoint_id) AS pending_writes
+              WHERE cw.thread_id = cp.thread_id AND cw.checkpoint_ns = cp.checkpoint_ns AND cw.checkpoint_id = cp.checkpoint_id) END AS pending_writes
          FROM ${CHECKPOINTS} cp
+         CROSS JOIN LATERAL (
+           SELECT cp.thread_id, cp.checkpoint_ns, cp.checkpoint_id,
+             cp.checkpoint_id IS NOT DISTINCT FROM l.kept AND NOT EXISTS (SELECT 1 FROM ${WRITES} w
+               WHERE w.thread_id = cp.thread_id AND w.checkpoint_ns = cp.checkpoint_ns AND w.checkpoint_id = cp.checkpoint_id) AS same) y
          WHERE cp.thread_id = l.t AND cp.checkpoint_ns = l.ns ORDER BY cp.checkpoint_id DESC LIMIT 1) x`,
-      values: [batch.map((b) => b.thread_id), batch.map((b) => b.checkpoint_ns)],
+      values: [batch.map((b) => b.thread_id), batch.map((b) => b.checkpoint_ns), batch.map((b) => this.keptIdOf(b.thread_id, b.checkpoint_ns) ?? null)],
     });
     const byThread = new Map(r.rows.map((row) => [`${row.thread_id}\u0000${row.checkpoint_ns}`, row]));
     // As the driver gives the package's arrays: text fields as bytes, the blob (last, base64 here) decoded.
@@ -114,6 +142,11 @@ export class OneStatementPostgresSaver extends PostgresSaver {
       batch.map(async ({ thread_id, checkpoint_ns }) => {
         const row = byThread.get(`${thread_id}\u0000${checkpoint_ns}`);
         if (row === undefined) return undefined;
+        const kept = this.newest.get(`${thread_id}\u0000${checkpoint_ns}`);
+        if (row.same && kept?.id === row.checkpoint_id) {
+          this.keptReads++;
+          return kept.read();
+        }
         // A checkpoint of an older format needs the package's migration of its pending sends.
         if (row.checkpoint.v < 4 && row.parent_checkpoint_id != null) return super.getTuple({ configurable: { thread_id, checkpoint_ns } });
         const parentConfig = row.parent_checkpoint_id ? { configurable: { thread_id, checkpoint_ns, checkpoint_id: row.parent_checkpoint_id } } : undefined;
@@ -158,14 +191,18 @@ export class OneStatementPostgresSaver extends PostgresSaver {
     const checkpointRows: string[] = [];
     const blobRows: string[] = [];
     const out: RunnableConfig[] = [];
+    const kept: (Kept | undefined)[] = [];
     for (const s of saves) {
       const { thread_id, checkpoint_ns = "", checkpoint_id } = s.config.configurable as { thread_id: string; checkpoint_ns?: string; checkpoint_id?: string };
       const [blobs, meta] = await Promise.all([this._dumpBlobs(thread_id, checkpoint_ns, s.checkpoint.channel_values, s.newVersions), this._dumpMetadata(s.metadata)]);
       const thread = at(thread_id);
       const ns = at(checkpoint_ns);
-      checkpointRows.push(`(${thread}, ${ns}, ${at(s.checkpoint.id)}, ${at(checkpoint_id)}, ${at(this._dumpCheckpoint(s.checkpoint))}, ${at(meta)})`);
+      // The checkpoint's JSON column as text (what the driver would write of the object), also kept below.
+      const stored = JSON.stringify(this._dumpCheckpoint(s.checkpoint));
+      checkpointRows.push(`(${thread}, ${ns}, ${at(s.checkpoint.id)}, ${at(checkpoint_id)}, ${at(stored)}, ${at(meta)})`);
       for (const [, , channel, version, type, blob] of blobs) blobRows.push(`(${thread}, ${ns}, ${at(channel)}, ${at(version)}, ${at(type)}, ${at(blob)})`);
       out.push({ configurable: { thread_id, checkpoint_ns, checkpoint_id: s.checkpoint.id } });
+      kept.push(this.keptOf(s, stored, blobs, thread_id, checkpoint_ns, checkpoint_id, meta));
     }
     const insertBlobs = blobRows.length
       ? `WITH blobs AS (INSERT INTO ${BLOBS} (thread_id, checkpoint_ns, channel, version, type, blob)
@@ -178,11 +215,72 @@ export class OneStatementPostgresSaver extends PostgresSaver {
        ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, metadata = EXCLUDED.metadata`,
       params,
     );
+    // Only once committed: what is kept is what the database holds.
+    saves.forEach((s, i) => this.keep(out[i]!, kept[i]));
     return out;
+  }
+
+  /**
+   * What a read of `s` would give back, when it can be kept: every channel of the checkpoint written by this
+   * save (none read from an older blob) and every value a string (nothing a reader could change). Its values
+   * are read back from the blobs as written (`blobs`: past the write boundary's redaction), as the database
+   * would give them, when a read first needs them.
+   */
+  private keptOf(s: Save, stored: string, blobs: Awaited<ReturnType<PostgresSaver["_dumpBlobs"]>>, thread_id: string, checkpoint_ns: string, parentId: string | undefined, metadata: unknown): Kept | undefined {
+    const values = s.checkpoint.channel_values;
+    const channels = Object.keys(s.checkpoint.channel_versions);
+    if (channels.length !== Object.keys(values).length || !channels.every((c) => c in s.newVersions && typeof values[c] === "string")) return undefined;
+    // Built from what the database holds (its JSON column, then the blobs): no object shared with the writer or a reader.
+    let stringValues: Promise<Record<string, string>> | undefined;
+    return {
+      id: s.checkpoint.id,
+      read: async () => ({
+        config: { configurable: { thread_id, checkpoint_ns, checkpoint_id: s.checkpoint.id } },
+        checkpoint: {
+          ...(JSON.parse(stored) as Omit<Checkpoint, "channel_values">),
+          // Strings: one object of them serves every read.
+          channel_values: { ...(await (stringValues ??= this.valuesOf(blobs))) },
+        },
+        // As a read gives it: the metadata as stored (the write boundary's dump, plain JSON).
+        metadata: { ...(metadata as CheckpointMetadata) },
+        ...(parentId ? { parentConfig: { configurable: { thread_id, checkpoint_ns, checkpoint_id: parentId } } } : {}),
+        pendingWrites: [],
+      }),
+    };
+  }
+
+  /** The string values of a save's blobs, read back as a read of the database would. */
+  private async valuesOf(blobs: Awaited<ReturnType<PostgresSaver["_dumpBlobs"]>>): Promise<Record<string, string>> {
+    return Object.fromEntries(await Promise.all(blobs.map(async ([, , channel, , type, blob]) => [channel, (await this.serde.loadsTyped(type, blob!)) as string])));
+  }
+
+  /** After a save committed (`saved` names it): keep its tuple, or forget the one it replaces as the thread's newest. */
+  private keep(saved: RunnableConfig, kept: Kept | undefined): void {
+    const { thread_id, checkpoint_ns, checkpoint_id } = saved.configurable as { thread_id: string; checkpoint_ns: string; checkpoint_id: string };
+    const key = `${thread_id}\u0000${checkpoint_ns}`;
+    const before = this.keptIdOf(thread_id, checkpoint_ns);
+    // Ids sort by time: a save of an older checkpoint does not make it the newest.
+    if (before !== undefined && before > checkpoint_id) return;
+    this.newest.delete(key);
+    // A checkpoint saved again keeps its first blobs (ON CONFLICT DO NOTHING): read it back from the database.
+    if (kept === undefined || before === checkpoint_id) return;
+    this.newest.set(key, kept);
+    if (this.newest.size > KEPT_NEWEST) this.newest.delete(this.newest.keys().next().value!);
+  }
+
+  private keptIdOf(thread: string, ns: string): string | undefined {
+    return this.newest.get(`${thread}\u0000${ns}`)?.id;
+  }
+
+  override async deleteThread(threadId: string): Promise<void> {
+    for (const key of [...this.newest.keys()]) if (key.startsWith(`${threadId}\u0000`)) this.newest.delete(key);
+    await super.deleteThread(threadId);
   }
 
   override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
     const { thread_id, checkpoint_ns = "", checkpoint_id } = (config.configurable ?? {}) as { thread_id: string; checkpoint_ns?: string; checkpoint_id: string };
+    // A checkpoint with pending writes reads back with them: it is no longer kept as written.
+    this.newest.delete(`${thread_id}\u0000${checkpoint_ns}`);
     // As the package: writes to the special channels (errors, interrupts...) replace an earlier one of the same
     // index; any other batch is inserted once (a retried task's writes are kept as first written).
     const replace = writes.every((w) => w[0] in WRITES_IDX_MAP);

@@ -18,6 +18,7 @@ import { isActive, runView, type RunRecord, type RunRecords, type RunStatus } fr
 import { FarsightError } from "@farsight/core";
 import type { ThreadLock } from "./storage.js";
 import { isConnectionError } from "./db-health.js";
+import { jsonText } from "./json-text.js";
 import { fingerprintOf, type IdempotencyRecords } from "./idempotency.js";
 import { checkpointNamed, checkRunOptions, interruptNamed, interruptsOf, plainInterrupt, queryInt, stateOf, streamModesOf, threadIdOf, type Body } from "./run-requests.js";
 
@@ -414,7 +415,7 @@ export class Runs {
     // A temporary thread is gone once the stream ends: the run is named without it.
     const location = temporary ? `/runs/${runId}` : `/threads/${encodeURIComponent(id)}/runs/${runId}`;
     res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive", "Content-Location": location });
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${jsonText(data)}\n\n`);
     send("metadata", { run_id: runId, attempt: 1 });
     try {
       const chunks = await g.graph.stream(arg, { ...config, streamMode: [...modes], ...signalOf(lost) });

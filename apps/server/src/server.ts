@@ -13,6 +13,7 @@ import type { Storage } from "./storage.js";
 import { ThreadRecords } from "./threads.js";
 import { Runs } from "./runs.js";
 import { HeldTuples } from "./held-tuples.js";
+import { jsonText } from "./json-text.js";
 import { RunRecords } from "./run-records.js";
 import { IdempotencyRecords, idempotencyKeyOf } from "./idempotency.js";
 import { redactJson } from "./redaction.js";
@@ -250,7 +251,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
 }
 
 function json(res: ServerResponse, status: number, value: unknown): void {
-  const text = JSON.stringify(value);
+  const text = jsonText(value);
   res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
   res.end(text);
 }

@@ -12,6 +12,7 @@ import type { BaseCheckpointSaver, Checkpoint, CheckpointMetadata, CheckpointTup
 import { randomBytes } from "node:crypto";
 import type { EpisodeStep } from "@farsight/core";
 import type { SessionPrompt, SessionStateValue } from "@farsight/graph";
+import { appendWithText, jsonText, jsonTextOf, withJsonText } from "./json-text.js";
 
 /** The one channel a fast-path checkpoint holds; a checkpoint without it was written by the LangGraph graph. */
 export const SESSION_CHANNEL = "farsight_session";
@@ -60,8 +61,8 @@ export function isSessionRecord(tuple: CheckpointTuple | undefined): boolean {
 const CACHED_THREADS = 4096;
 
 export class SessionLog {
-  /** The steps at the newest record this process read or wrote, per thread. */
-  private readonly stepsAt = new Map<string, { id: string; steps: readonly EpisodeStep[] }>();
+  /** The newest record this process read or wrote, per thread, with its steps and its text as written or read. */
+  private readonly stepsAt = new Map<string, { id: string; steps: readonly EpisodeStep[]; head: SavedRecord; text: string }>();
 
   constructor(private readonly saver: BaseCheckpointSaver) {}
 
@@ -74,18 +75,20 @@ export class SessionLog {
     if (!tuple) return { own: true };
     if (!isSessionRecord(tuple)) return { own: false };
     const id = tuple.config.configurable!["checkpoint_id"] as string;
+    const known = this.stepsAt.get(threadId);
+    // Still the record this process wrote or read last, stored as it was written (nothing redacted on the way).
+    if (known?.id === id && tuple.checkpoint.channel_values[SESSION_CHANNEL] === known.text) return { own: true, head: known.head };
     const record = recordOf(tuple);
     const parentId = tuple.parentConfig?.configurable?.["checkpoint_id"] as string | undefined;
-    const known = this.stepsAt.get(threadId);
     let steps: readonly EpisodeStep[] | undefined;
-    if (known?.id === id) steps = known.steps;
-    else if (known && known.id === parentId) steps = record.added ? [...known.steps, record.added] : known.steps;
+    if (known && known.id === parentId) steps = record.added ? appendWithText(known.steps, record.added) : known.steps;
     if (steps === undefined || steps.length !== record.stepCount) {
       // Another replica wrote since this one last looked (or this process never did): rebuild from the records.
       steps = (await this.history(threadId)).find((r) => r.id === id)?.steps ?? [];
     }
-    this.remember(threadId, id, steps);
-    return { own: true, head: savedOf(tuple, record, steps) };
+    const head = savedOf(tuple, record, steps);
+    this.remember(threadId, head, tuple.checkpoint.channel_values[SESSION_CHANNEL] as string);
+    return { own: true, head };
   }
 
   /** Every record of the thread, newest first, each with the steps at that point. */
@@ -106,7 +109,7 @@ export class SessionLog {
       let steps = at !== undefined && memo.has(at) ? memo.get(at)! : [];
       for (const t of chain.reverse()) {
         const added = recordOf(t).added;
-        if (added) steps = [...steps, added];
+        if (added) steps = appendWithText(steps, added);
         memo.set(t.config.configurable!["checkpoint_id"] as string, steps);
       }
       return memo.get(id) ?? [];
@@ -122,20 +125,21 @@ export class SessionLog {
    */
   append(threadId: string, parent: SavedRecord | undefined, record: SessionRecord, source: "input" | "loop"): Saving {
     const version = this.saver.getNextVersion(parent?.version as never) as string | number;
+    const text = recordText(record);
     const checkpoint: Checkpoint = {
       v: 4,
       id: nextCheckpointId(),
       ts: new Date().toISOString(),
-      channel_values: { [SESSION_CHANNEL]: JSON.stringify(record) },
+      channel_values: { [SESSION_CHANNEL]: text },
       channel_versions: { [SESSION_CHANNEL]: version },
       versions_seen: {},
     };
     const step = parent ? Number(parent.metadata["step"] ?? 0) + 1 : 0;
     const metadata = { source, step, parents: {} } as CheckpointMetadata;
     const config = { configurable: { thread_id: threadId, checkpoint_ns: "", ...(parent ? { checkpoint_id: parent.id } : {}) } };
-    const steps = record.added ? [...(parent?.steps ?? []), record.added] : (parent?.steps ?? []);
+    const steps = record.added ? appendWithText(parent?.steps ?? [], record.added) : (parent?.steps ?? []);
     const saved: SavedRecord = { id: checkpoint.id, parentId: parent?.id, createdAt: checkpoint.ts, metadata: { ...metadata, thread_id: threadId }, version, record, steps };
-    const written = this.saver.put(config, checkpoint, metadata, { [SESSION_CHANNEL]: version }).then(() => this.remember(threadId, checkpoint.id, steps));
+    const written = this.saver.put(config, checkpoint, metadata, { [SESSION_CHANNEL]: version }).then(() => this.remember(threadId, saved, text));
     // Awaited by the run, but maybe only after another failure ended it: never an unhandled rejection.
     written.catch(() => {});
     return { record: saved, written };
@@ -146,11 +150,23 @@ export class SessionLog {
     this.stepsAt.delete(threadId);
   }
 
-  private remember(threadId: string, id: string, steps: readonly EpisodeStep[]): void {
+  private remember(threadId: string, head: SavedRecord, text: string): void {
     this.stepsAt.delete(threadId);
-    this.stepsAt.set(threadId, { id, steps });
+    this.stepsAt.set(threadId, { id: head.id, steps: head.steps, head, text });
     if (this.stepsAt.size > CACHED_THREADS) this.stepsAt.delete(this.stepsAt.keys().next().value!);
   }
+}
+
+/**
+ * `JSON.stringify(record)`, without writing the session's `history` again when an earlier record (or answer)
+ * wrote that same list: the answer's record and the pause's share it (planning does not change it), and so
+ * does the answer sent to the client. The lists and values written here are never changed afterwards.
+ */
+function recordText(record: SessionRecord): string {
+  const history = record.values.history;
+  if (jsonTextOf(history) === undefined) withJsonText(history, JSON.stringify(history));
+  withJsonText(record.values, jsonText(record.values));
+  return jsonText(record);
 }
 
 /**

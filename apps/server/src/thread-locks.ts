@@ -1,8 +1,9 @@
 /**
  * The PostgreSQL thread locks of one server process (see `Storage.lockThread`): a session-level advisory lock
  * per thread, `pg_try_advisory_lock(724012, hashtext(thread_id))`, held for a run. All of this process's locks
- * live on one connection, and the takes (and the releases) of many runs that wait at once go in one statement
- * (group-commit.ts): a run no longer checks out a connection of its own and pays two round trips for it.
+ * live on one connection, and the takes and releases of many runs that wait at once go in one statement
+ * (group-commit.ts, in the order they were asked): a run no longer checks out a connection of its own and pays
+ * two round trips for it, and under load the releases of runs that end ride with the takes of runs that start.
  *
  * What a lock guarantees is unchanged: another replica cannot take the thread while this process holds it;
  * the database drops every lock of the connection when it ends (a replica killed, `pg_terminate_backend`, a
@@ -30,8 +31,8 @@ export class ThreadLocks {
   private connecting: Promise<Holder> | undefined;
   /** Threads taken (or being taken) by this process. */
   private readonly taken = new Set<string>();
-  private readonly takes = new GroupCommit<string, boolean>((threads) => this.takeMany(threads));
-  private readonly releases = new GroupCommit<string, void>((threads) => this.releaseMany(threads));
+  /** Takes (`take: true`) and releases of thread locks, answered in one statement per batch. */
+  private readonly ops = new GroupCommit<{ thread: string; take: boolean }, boolean>((batch) => this.lockMany(batch));
 
   constructor(
     private readonly pool: pg.Pool,
@@ -47,7 +48,7 @@ export class ThreadLocks {
     let ok: boolean;
     try {
       holder = await this.connection(threadId);
-      ok = await this.takes.submit(threadId);
+      ok = await this.ops.submit({ thread: threadId, take: true });
     } catch (err) {
       this.taken.delete(threadId);
       throw databaseUnavailable(`cannot take thread ${threadId}'s lock`, err);
@@ -69,7 +70,7 @@ export class ThreadLocks {
         holder.runs.delete(threadId);
         try {
           // A lock of a connection that has ended is gone already.
-          if (!holder.gone && holder === this.holder) await this.releases.submit(threadId).catch(() => {});
+          if (!holder.gone && holder === this.holder) await this.ops.submit({ thread: threadId, take: false }).catch(() => {});
         } finally {
           this.taken.delete(threadId);
         }
@@ -118,23 +119,26 @@ export class ThreadLocks {
     holder.runs.clear();
   }
 
-  private async takeMany(threads: string[]): Promise<boolean[]> {
+  /**
+   * Takes and releases, in the order asked (a release of a thread and a later take of it are never in one
+   * batch: a run starts after the previous one's release was answered). For a take, whether it was granted.
+   */
+  private async lockMany(batch: { thread: string; take: boolean }[]): Promise<boolean[]> {
     const holder = this.holder;
-    if (!holder || holder.gone) throw new Error("Connection terminated");
+    if (!holder || holder.gone) {
+      // Locks of a connection that has ended are gone already: a release has nothing left to do.
+      if (batch.every((op) => !op.take)) return batch.map(() => false);
+      throw new Error("Connection terminated");
+    }
     // hashtext collisions make two threads share a lock: a run may then be refused as busy, never run twice.
-    // Named statements: the connection parses and plans each once, not on every batch.
+    // A named statement: the connection parses and plans it once, not on every batch. The rows are evaluated
+    // in the order of the arrays (a function scan, then the ordinality sort).
     const r = await holder.client.query<{ ok: boolean }>({
-      name: "farsight-thread-locks-take",
-      text: "SELECT pg_try_advisory_lock($1::int, hashtext(t)) AS ok FROM unnest($2::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i",
-      values: [THREAD_LOCK_SPACE, threads],
+      name: "farsight-thread-locks",
+      text: `SELECT CASE WHEN take THEN pg_try_advisory_lock($1::int, hashtext(t)) ELSE pg_advisory_unlock($1::int, hashtext(t)) END AS ok
+        FROM unnest($2::text[], $3::bool[]) WITH ORDINALITY AS u(t, take, i) ORDER BY i`,
+      values: [THREAD_LOCK_SPACE, batch.map((op) => op.thread), batch.map((op) => op.take)],
     });
     return r.rows.map((row) => row.ok);
-  }
-
-  private async releaseMany(threads: string[]): Promise<void[]> {
-    const holder = this.holder;
-    if (!holder || holder.gone) return threads.map(() => undefined);
-    await holder.client.query({ name: "farsight-thread-locks-release", text: "SELECT pg_advisory_unlock($1::int, hashtext(t)) FROM unnest($2::text[]) AS u(t)", values: [THREAD_LOCK_SPACE, threads] });
-    return threads.map(() => undefined);
   }
 }

@@ -19,4 +19,11 @@ describe("redactCheckpoints", () => {
     expect(out).not.toMatch(/user:pw|abcdef|plainsecret9|ss\\\\word/);
     expect(JSON.parse(out)).toEqual({ a: "see http://***@host/x?api_key=***", b: "quote *** end", "***": ["x ***"] });
   });
+
+  it("redacts a value that is one string of JSON text (a served session's record), and leaves a clean one as written", async () => {
+    const record = JSON.stringify({ note: 'see http://user:pw@host/x and pa"ss\\word-1', n: 1 });
+    expect(JSON.parse(JSON.parse(await dump(record)) as string)).toEqual({ note: "see http://***@host/x and ***", n: 1 });
+    const clean = JSON.stringify({ note: 'a "quoted" word', n: 2 });
+    expect(JSON.parse(await dump(clean))).toBe(clean);
+  });
 });

@@ -25,9 +25,30 @@ export function redactCheckpoints<C extends BaseCheckpointSaver>(checkpointer: C
       // `redact` (shapes bounded by quotes, known secrets by substring) finds in one of them only what it finds
       // in the whole text; nothing found there means nothing to redact, without parsing and writing it again.
       if (!text.includes("\\") && redact(text) === text) return [type, bytes];
-      const clean = JSON.stringify(redactJson(JSON.parse(text), redact));
+      const parsed: unknown = JSON.parse(text);
+      // One string (the server's session records keep a value as its own JSON text): as the whole text above, a
+      // string without a backslash that `redact` leaves alone goes as it came. A JSON text inside is redacted
+      // string by string (a secret it escapes, `"` or `\`, is found unescaped there); other text as it is.
+      if (typeof parsed === "string") {
+        if (!parsed.includes("\\") && redact(parsed) === parsed) return [type, bytes];
+        const inner = jsonObjectOf(parsed);
+        const redacted = inner === undefined ? redact(parsed) : JSON.stringify(redactJson(inner, redact));
+        return [type, redacted === parsed ? bytes : encoder.encode(JSON.stringify(redacted))];
+      }
+      const clean = JSON.stringify(redactJson(parsed, redact));
       return [type, clean === text ? bytes : encoder.encode(clean)];
     },
   };
   return checkpointer;
+}
+
+/** The object or array a text holds as JSON; undefined for any other text. */
+function jsonObjectOf(text: string): object | undefined {
+  if (!/^\s*[[{]/.test(text)) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === "object" ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -67,7 +67,7 @@ export async function benchServe(o: ServeBenchOptions): Promise<{ rows: Compared
           try {
             const row = await httpLoad(server.url, n, o.requests, o.numUsers, () => cpuMsOf(server.child.pid!), o.warmup ?? 0);
             measured.get(build.name)!.push(row);
-            o.say?.(`  ${storage.padEnd(8)} ${build.name.padEnd(10)} ${String(n).padStart(3)} sessions: ${row.recsPerSec.toFixed(0).padStart(5)} recs/s  p50 ${row.p50Ms.toFixed(1)} ms  p99 ${row.p99Ms.toFixed(1)} ms  server CPU ${row.serverCpuMsPerRec.toFixed(2)} ms/rec  batch ${batchCell(row)}`);
+            o.say?.(`  ${storage.padEnd(8)} ${build.name.padEnd(10)} ${String(n).padStart(3)} sessions: ${row.recsPerSec.toFixed(0).padStart(5)} recs/s  p50 ${row.p50Ms.toFixed(1)} ms  p99 ${row.p99Ms.toFixed(1)} ms  server CPU ${row.serverCpuMsPerRec.toFixed(2)} ms/rec  client CPU ${row.clientCpuMsPerRec?.toFixed(2) ?? "-"} ms/rec  batch ${batchCell(row)}`);
           } catch (err) {
             const error = err instanceof Error ? err.message : String(err);
             failures.push({ storage, build: build.name, sessions: n, error });

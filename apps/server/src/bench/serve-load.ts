@@ -1,9 +1,12 @@
 /**
  * The load of `farsight bench serve`: `sessions` people answering a served `session` assistant at once over
- * HTTP (plain `fetch`, keep-alive), against one server process whose CPU time is read from /proc. The same
+ * HTTP (Node's `http` client, keep-alive), against one server process whose CPU time is read from /proc. The
+ * client shares the machine's cores with the server and the database, so it is kept lean (`fetch` had cost
+ * about three quarters of the server's own CPU per recommendation) and its CPU is reported beside the server's. The same
  * function drives the current build and an older one (see baseline-build.ts), so their figures are comparable.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { Agent, request } from "node:http";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { performance } from "node:perf_hooks";
@@ -19,6 +22,8 @@ export interface LoadRow {
   readonly p99Ms: number;
   /** User + system CPU of the server process per recommendation (NaN without /proc). */
   readonly serverCpuMsPerRec: number;
+  /** User + system CPU of the load's own process (the client) per recommendation, when measured. */
+  readonly clientCpuMsPerRec?: number;
   /**
    * The server's cross-session micro-batching over the level (from `/info`): mean requests per call and the
    * window, per batched call (`act`, `plan`); absent for a build without it.
@@ -88,12 +93,40 @@ export function startServeProcess(bin: string, args: readonly string[]): Promise
  * short timed level would otherwise spread over its few recommendations.
  */
 export async function httpLoad(url: string, sessions: number, requests: number, numUsers: number, serverCpuMs: () => number, warmup = 0): Promise<LoadRow> {
-  const post = async (path: string, body: unknown) => {
-    const res = await fetch(url + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-    const value = (await res.json()) as Record<string, unknown>;
-    if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${String(value["detail"])}`);
-    return value;
-  };
+  const agent = new Agent({ keepAlive: true });
+  try {
+    return await load(url, agent, sessions, requests, numUsers, serverCpuMs, warmup);
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** POSTs `body` as JSON on a kept-alive connection of `agent`; the answer's JSON (an error for a status >= 400). */
+function postJson(url: URL, agent: Agent, path: string, body: unknown): Promise<Record<string, unknown>> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path, method: "POST", agent, headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("error", reject);
+      res.on("end", () => {
+        try {
+          const value = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
+          if ((res.statusCode ?? 0) >= 400) reject(new Error(`POST ${path}: ${res.statusCode} ${String(value["detail"])}`));
+          else resolve(value);
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+async function load(url: string, agent: Agent, sessions: number, requests: number, numUsers: number, serverCpuMs: () => number, warmup: number): Promise<LoadRow> {
+  const target = new URL(url);
+  const post = (path: string, body: unknown) => postJson(target, agent, path, body);
   const start = async (rng: Rng) => {
     const thread = (await post("/threads", {}))["thread_id"] as string;
     return { thread, out: await post(`/threads/${thread}/runs/wait`, { assistant_id: "session", input: { userId: rng.int(numUsers) } }) };
@@ -123,12 +156,14 @@ export async function httpLoad(url: string, sessions: number, requests: number, 
   left = requests;
   const batch0 = await batchingOf(url);
   const cpu0 = serverCpuMs();
+  const client0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(people.map(answer));
   const wall = (performance.now() - t0) / 1000;
   const cpu = serverCpuMs() - cpu0;
+  const client = process.cpuUsage(client0);
   const batching = batchingBetween(batch0, await batchingOf(url));
-  return { ...summariseLoad(sessions, lat, wall, cpu), ...(batching ? { batching } : {}) };
+  return { ...summariseLoad(sessions, lat, wall, cpu), clientCpuMsPerRec: (client.user + client.system) / 1000 / lat.length, ...(batching ? { batching } : {}) };
 }
 
 /** The figures of one level from its latencies (ms), its wall time (s) and the server's CPU time (ms). */
