@@ -2,14 +2,27 @@
  * The opt-in category logit of the softmax slate policy (`categoryLogit`): absent, the policy is exactly what it was;
  * present, one weight per lag moves every item of a recently shown category, and the policy gradient reaches it.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildUserProfiles } from "@farsight/env";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OnPolicyAlgorithm } from "./algorithm.js";
+import { createAlgorithm } from "./agent.js";
 import { initBackend, tf } from "./backend.js";
 import { recentCategories } from "./category-logit.js";
-import { banditBatch, tinyContext } from "./fixtures.js";
+import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import { emptyHistory } from "./features.js";
+import { banditBatch, tinyContext, trainOnBandit } from "./fixtures.js";
 import { SlatePolicy } from "./slate-policy.js";
 
+let dir: string;
 beforeAll(async () => {
   await initBackend();
+  dir = await mkdtemp(join(tmpdir(), "rl-policy-category-logit-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
 });
 
 describe("the category logit (opt-in)", () => {
@@ -62,7 +75,48 @@ describe("the category logit (opt-in)", () => {
     p.dispose();
   });
 
-  it("refuses more lags than the history holds, naming the option", () => {
+  it("PPO trains the lag weights, and a checkpoint keeps the option and the weights (same greedy slates)", async () => {
+    const a = createAlgorithm({ algorithm: "ppo", context: tinyContext(40, 4, 1), policy: { seed: 1, historyLength: 4, categoryLogit: { lags: 2 } } }) as OnPolicyAlgorithm;
+    trainOnBandit(a, 3, 16);
+    const w = Array.from(a.policy.params.require("actor/categoryLag").dataSync());
+    expect(w.some((x) => x !== 0)).toBe(true);
+    await saveCheckpoint(join(dir, "ckpt"), a);
+    const loaded = await loadCheckpoint(join(dir, "ckpt"));
+    expect(loaded.policy.options.categoryLogit).toEqual({ lags: 2, affinity: true });
+    expect(Array.from(loaded.policy.params.require("actor/categoryLag").dataSync())).toEqual(w);
+    const h = banditBatch(16, 4, a.policy.context, 5);
+    expect(Array.from(loaded.policy.act({ history: h, deterministic: true }).slates)).toEqual(Array.from(a.policy.act({ history: h, deterministic: true }).slates));
+    loaded.algorithm.dispose();
+    loaded.policy.dispose();
+    a.dispose();
+    a.policy.dispose();
+  });
+
+  it("with a user state, the affinity weight moves each item by logitScale times its user's affinity for its category", () => {
+    // Two users over 40 items in 4 categories (item i in category i mod 4): user 0 rated categories 0 high and 1 low,
+    // user 1 the reverse.
+    const log = { user: Int32Array.from([0, 0, 1, 1]), item: Int32Array.from([0, 1, 4, 5]), rating: Float32Array.from([5, 1, 1, 5]) };
+    const ctx = { ...tinyContext(), profiles: buildUserProfiles({ numUsers: 2, log }) };
+    const p = new SlatePolicy(ctx, { seed: 3, historyLength: 4, userState: {}, categoryLogit: { lags: 0 } });
+    const h = emptyHistory(2, 4, 40);
+    h.users.set([0, 1]);
+    const logits = () => tf.tidy(() => p.logits(p.encode(h, p.table()), p.table(), h).dataSync());
+    const before = logits();
+    p.params.require("actor/categoryAffinity").assign(tf.tensor1d([1]));
+    const after = logits();
+    const affinity = p.boundAffinity!;
+    expect(affinity[0 * 4 + 0]).toBeGreaterThan(0);
+    expect(affinity[1 * 4 + 0]).toBeLessThan(0);
+    for (let u = 0; u < 2; u++) {
+      for (let i = 0; i < 40; i++) expect(after[u * 40 + i]! - before[u * 40 + i]!).toBeCloseTo(p.options.logitScale * affinity[u * 4 + (i % 4)]!, 3);
+    }
+    p.dispose();
+  });
+
+  it("refuses more lags than the history holds and policies without an item softmax, naming the option", () => {
     expect(() => new SlatePolicy(tinyContext(), { historyLength: 4, categoryLogit: { lags: 5 } })).toThrow(/categoryLogit.lags/);
+    // Policies without a softmax over items refuse it rather than ignore it.
+    expect(() => createAlgorithm({ algorithm: "dqn", context: tinyContext(), policy: { historyLength: 4, categoryLogit: {} } })).toThrow(/categoryLogit is an option of the softmax/);
+    expect(() => createAlgorithm({ algorithm: "ppo", context: tinyContext(), policy: { historyLength: 4, categoryLogit: {} }, ppo: { policyHead: "hyper-action" } })).toThrow(/categoryLogit is an option of the softmax/);
   });
 });

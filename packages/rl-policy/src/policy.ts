@@ -161,6 +161,11 @@ export abstract class NeuralPolicy implements Policy {
     if (o) buildCategoryLogit(this.params, o, this.userTables?.affinityTable !== undefined);
   }
 
+  /** Throws `rl-policy/bad-option` when the category logit is set on a policy that has no softmax over items. */
+  protected refuseCategoryLogit(policy: string): void {
+    if (this.options.categoryLogit) throw new FarsightError("rl-policy/bad-option", `categoryLogit is an option of the softmax slate policy (ppo, a2c, reinforce); ${policy} has none`, { policy });
+  }
+
   /** [N, C] one-hot of each item's primary category (no pad row). */
   categoryRows(): tf.Tensor2D {
     return tf.slice(this.categoryOneHot, [0, 0], [this.context.numItems, this.context.numCategories]);
