@@ -53,6 +53,7 @@ export class DqnPolicy extends NeuralPolicy {
 
   constructor(context: PolicyContext, options: PolicyOptionsInit = {}) {
     super(context, options);
+    this.refuseCategoryLogit("DQN's Q network");
     this.build();
   }
 

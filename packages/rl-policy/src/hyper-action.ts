@@ -33,6 +33,7 @@ export class HyperActionPolicy extends ActorCriticPolicy {
 
   constructor(context: PolicyContext, options: PolicyOptionsInit = {}, initStd = DEFAULT_INIT_STD, criticGradient = false) {
     super(context, options, criticGradient);
+    this.refuseCategoryLogit("the hyper-action policy");
     this.actionDim = this.options.encoder.itemDim;
     this.params.get("actor/logStd", [this.actionDim], Math.log(initStd));
     this.build();

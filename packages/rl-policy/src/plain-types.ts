@@ -56,10 +56,28 @@ export interface PolicyOptions {
    * parameters are exactly as before.
    */
   userState?: UserStateOptions;
+  /**
+   * Softmax slate policy, opt-in (absent = off): a learned offset on each item's logit from its category, one
+   * weight per lag for the categories of the session's newest items and one for the user's category affinity (see
+   * `category-logit.ts`). Off, the policy and its parameters are exactly as before.
+   */
+  categoryLogit?: CategoryLogitOptions;
 }
 
-/** Policy options as callers pass them: any subset, the encoder's and the user state's too. */
-export type PolicyOptionsInit = Partial<Omit<PolicyOptions, "encoder" | "userState">> & { encoder?: Partial<EncoderOptions>; userState?: Partial<UserStateOptions> };
+/** Policy options as callers pass them: any subset, the encoder's, the user state's and the category logit's too. */
+export type PolicyOptionsInit = Partial<Omit<PolicyOptions, "encoder" | "userState" | "categoryLogit">> & {
+  encoder?: Partial<EncoderOptions>;
+  userState?: Partial<UserStateOptions>;
+  categoryLogit?: Partial<CategoryLogitOptions>;
+};
+
+/** Options of the category logit (`PolicyOptions.categoryLogit`; absent = off). */
+export interface CategoryLogitOptions {
+  /** Newest session items whose categories get a learned weight each (0 = none; at most the history length). */
+  lags: number;
+  /** A learned weight on the user's category affinity (needs `userState` with `categories`; else ignored). */
+  affinity: boolean;
+}
 
 /**
  * Which state tracker (`state-trackers/`): `mean` pooling (fastest), `gru`, or a SASRec-style causal `transformer`

@@ -6,6 +6,7 @@
 import { FarsightError, Rng, type Policy as CorePolicy, type PolicyActRequest, type PolicyActResult, type PolicyContext as CorePolicyContext } from "@farsight/core";
 import type { UserProfiles, VecEnv } from "@farsight/env";
 import { requireBackend, tf } from "./backend.js";
+import { buildCategoryLogit, categoryOffsets, checkCategoryLogit, DEFAULT_CATEGORY_LOGIT } from "./category-logit.js";
 import { DEFAULT_ENCODER_OPTIONS, encodeState, historyTokens, itemTable, type HistoryBatch } from "./encoders.js";
 import { combineMasks, type MaskStats } from "./features.js";
 import { ParamSet, stopGradient } from "./params.js";
@@ -90,8 +91,13 @@ export abstract class NeuralPolicy implements Policy {
   ) {
     const encoder = { ...DEFAULT_POLICY_OPTIONS.encoder, ...options.encoder };
     encoder.transformer = { ...DEFAULT_POLICY_OPTIONS.encoder.transformer, ...options.encoder?.transformer };
-    const { userState: userInit, ...rest } = options;
-    this.options = { ...DEFAULT_POLICY_OPTIONS, ...rest, encoder, ...(userInit ? { userState: { ...DEFAULT_USER_STATE, ...userInit } } : {}) };
+    const { userState: userInit, categoryLogit: categoryInit, ...rest } = options;
+    this.options = {
+      ...DEFAULT_POLICY_OPTIONS, ...rest, encoder,
+      ...(userInit ? { userState: { ...DEFAULT_USER_STATE, ...userInit } } : {}),
+      ...(categoryInit ? { categoryLogit: { ...DEFAULT_CATEGORY_LOGIT, ...categoryInit } } : {}),
+    };
+    if (this.options.categoryLogit) checkCategoryLogit(this.options.categoryLogit, this.options.historyLength);
     requireBackend(`A ${new.target.name}`);
     if (context.slateSize > context.numItems) throw new FarsightError("rl-policy/slate-too-large", `Slate size ${context.slateSize} exceeds the catalogue (${context.numItems} items)`, { ...context });
     this.params = new ParamSet(this.options.seed);
@@ -135,6 +141,34 @@ export abstract class NeuralPolicy implements Policy {
   /** The category affinities the user-aware state reads (undefined without `userState.categories`). */
   get boundAffinity(): Float32Array | undefined {
     return this.userTables?.affinity;
+  }
+
+  /**
+   * The category logit's per-category offsets of a batch, [B, C] in score units (`categoryLogit`, see
+   * `category-logit.ts`), or null when the option is off.
+   */
+  categoryOffsets(history: HistoryBatch): tf.Tensor2D | null {
+    const o = this.options.categoryLogit;
+    if (!o) return null;
+    const tables = this.userTables;
+    const affinity = tables?.affinityTable && history.users ? (tf.gather(tables.affinityTable, tables.rows(history.users)) as tf.Tensor2D) : undefined;
+    return categoryOffsets(this.params, o, history, this.context.itemCategory, this.context.numCategories, affinity);
+  }
+
+  /** Creates the category logit's parameters (a no-op when the option is off); heads call it while building. */
+  protected buildCategoryLogit(): void {
+    const o = this.options.categoryLogit;
+    if (o) buildCategoryLogit(this.params, o, this.userTables?.affinityTable !== undefined);
+  }
+
+  /** Throws `rl-policy/bad-option` when the category logit is set on a policy that has no softmax over items. */
+  protected refuseCategoryLogit(policy: string): void {
+    if (this.options.categoryLogit) throw new FarsightError("rl-policy/bad-option", `categoryLogit is an option of the softmax slate policy (ppo, a2c, reinforce); ${policy} has none`, { policy });
+  }
+
+  /** [N, C] one-hot of each item's primary category (no pad row). */
+  categoryRows(): tf.Tensor2D {
+    return tf.slice(this.categoryOneHot, [0, 0], [this.context.numItems, this.context.numCategories]);
   }
 
   /** Creates every parameter by running one forward pass on an empty history (stable parameter order). */

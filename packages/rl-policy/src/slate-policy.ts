@@ -37,14 +37,19 @@ export class SlatePolicy extends ActorCriticPolicy {
     this.logits(state, table);
     this.value(state);
     if (this.options.repeatLogit !== undefined) this.params.get(REPEAT_LOGIT, [1], this.options.repeatLogit);
+    this.buildCategoryLogit();
   }
 
   /**
-   * Unmasked item logits [B, N]: `logitScale` times the {@link scores}, plus (with the `repeatLogit` option and a
-   * history) the learned repeat logit on every item the history holds.
+   * Unmasked item logits [B, N]: `logitScale` times the {@link scores} (with the `categoryLogit` option and a
+   * history, plus each item's category offset), plus (with the `repeatLogit` option and a history) the learned
+   * repeat logit on every item the history holds.
    */
   logits(state: tf.Tensor2D, table: tf.Tensor2D, history?: HistoryBatch): tf.Tensor2D {
-    const scores = this.scores(state, table);
+    let scores = this.scores(state, table);
+    const offsets = history ? this.categoryOffsets(history) : null;
+    // [B, C] x [C, N]: each item gets its category's offset.
+    if (offsets) scores = tf.add(scores, tf.matMul(offsets, this.categoryRows(), false, true)) as tf.Tensor2D;
     const logits = this.options.logitScale === 1 ? scores : (tf.mul(scores, this.options.logitScale) as tf.Tensor2D);
     if (this.options.repeatLogit === undefined || !history) return logits;
     return tf.add(logits, tf.mul(this.params.require(REPEAT_LOGIT), seenItems(history, this.context.numItems))) as tf.Tensor2D;
@@ -88,7 +93,8 @@ export class SlatePolicy extends ActorCriticPolicy {
       // myopic, and fitted on the user's known preferences it taught the policy to show the user's favourite
       // categories back to back, which the category quit rule ends (measured in the README's ablation).
       const user = this.options.userState !== undefined;
-      const scores = this.options.repeatLogit !== undefined || user ? this.scores(user ? withoutUserPart(state, this.options.encoder.itemDim) : state, this.table(true)) : this.options.logitScale === 1 ? logits : tf.div(logits, this.options.logitScale);
+      // With the category logit the logits hold the category offsets, which the response loss leaves to the return.
+      const scores = this.options.repeatLogit !== undefined || user || this.options.categoryLogit !== undefined ? this.scores(user ? withoutUserPart(state, this.options.encoder.itemDim) : state, this.table(true)) : this.options.logitScale === 1 ? logits : tf.div(logits, this.options.logitScale);
       const shown = tf.stack(picks.map((p) => tf.sum(tf.mul(scores, tf.oneHot(p as tf.Tensor1D, n)), 1)), 1);
       const target = tf.clipByValue(tf.div(tf.tensor2d(stored.slateFeedback, [b, k]), this.options.feedbackScale), 0, 1);
       // Binary cross-entropy with logits: softplus(x) - x * z.

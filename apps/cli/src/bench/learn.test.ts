@@ -7,7 +7,7 @@ import { dataDirCandidates, loadPreset, makeSimulator, RandomAgent, type Agent }
 import { captureIO } from "../capture-io.js";
 import { UsageError } from "../command.js";
 import { benchCommand } from "../commands/bench.js";
-import { ci95, resolveAgent } from "@farsight/lab";
+import { ci95, learnerPolicyOptions, resolveAgent } from "@farsight/lab";
 import { parseLearnArgs, parseSeeds, parseSteps, userSplit, type LearnResults } from "./learn.js";
 
 let dir: string;
@@ -231,5 +231,16 @@ describe("farsight bench learn --user-state (issue 27)", () => {
       }
     }
     expect(results.bench).toMatchObject({ userState: "both" });
+  });
+
+  it("--category-logit on gives the softmax learners the category logit, and nothing else", async () => {
+    expect(parseLearnArgs([]).learner).toBeUndefined();
+    expect(parseLearnArgs(["--category-logit", "on"]).learner).toEqual({ categoryLogit: true });
+    expect(() => parseLearnArgs(["--category-logit", "yes"])).toThrow(/--category-logit/);
+    const setup = await loadPreset("synthetic");
+    const on = { categoryLogit: true };
+    for (const m of ["ppo", "a2c", "reinforce"]) expect(learnerPolicyOptions(setup, m, 0, on).categoryLogit).toEqual({});
+    expect(learnerPolicyOptions(setup, "dqn", 0, on).categoryLogit).toBeUndefined();
+    expect(learnerPolicyOptions(setup, "ppo", 0, {}).categoryLogit).toBeUndefined();
   });
 });

@@ -66,6 +66,7 @@ export function parseLearnArgs(argv: string[]): LearnOptions {
   const learner: LearnerSettings = {
     ...(values["repeat-logit"] !== undefined ? { repeatLogit: values["repeat-logit"] } : {}),
     ...(values["offline-epochs"] !== undefined ? { offlineEpochs: values["offline-epochs"] } : {}),
+    ...(values["category-logit"] === "on" ? { categoryLogit: true } : {}),
   };
   const presets = values.env;
   const badPreset = presets.filter((p) => !(PRESETS as readonly string[]).includes(p));
@@ -102,6 +103,10 @@ export const LEARN_TABLE = defineCommand({
       help: "evaluation modes, each trained and evaluated in its own: FB (repeats allowed), NX_0 (no repeats), NX_10 (10 steps).",
     },
     "repeat-logit": { kind: "number", placeholder: "W", defaultHelp: "off", help: "start of the learned repeat logit of ppo, a2c, reinforce, dqn (e.g. -10 for FB)." },
+    "category-logit": {
+      kind: "choice", choices: ["off", "on"], default: "off", placeholder: "off|on",
+      help: "ppo, a2c, reinforce: a learned logit per item category from the last 4 items and user affinity.",
+    },
     "offline-epochs": { kind: "int", min: 1, placeholder: "E", defaultHelp: "10", help: "passes over the training log for bc, bcq, cql, crr." },
     env: { kind: "list", default: ["synthetic"], placeholder: "PRESET,...", help: `presets (${PRESETS.join(", ")}); one whose dataset is missing is skipped with a message.` },
     seeds: { kind: "string", placeholder: "K|A,B", defaultHelp: "5, i.e. seeds 0..4", help: "a count (5 = seeds 0..4) or a comma-separated list (`14,` is seed 14 alone); each seed trains and evaluates." },

@@ -65,6 +65,7 @@ function trainingLine(results: LearnResults, p: PresetInfo): string {
   const parts = [`training: ${p.steps} env transitions per online method and seed (batch ${b.batch}) on ${trainWorldLine(p)}, in the row's mode`];
   if (offline.length) parts.push(`${offline.join(", ")} from the training log alone (${b.learner.offlineEpochs ?? 10} epochs, no environment)`);
   if (b.learner.repeatLogit !== undefined) parts.push(`repeat logit starting at ${b.learner.repeatLogit} (ppo, a2c, reinforce, dqn)`);
+  if (b.learner.categoryLogit) parts.push("category logit on (ppo, a2c, reinforce: last 4 items' categories, user affinity)");
   return parts.join("; ");
 }
 

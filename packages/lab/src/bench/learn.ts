@@ -77,6 +77,8 @@ export interface LearnerSettings {
   readonly repeatLogit?: number;
   /** Passes over the training log for the offline methods (default 10, `trainOffline`'s). */
   readonly offlineEpochs?: number;
+  /** The opt-in category logit of ppo, a2c, reinforce (softmax), with its defaults (rl-policy `categoryLogit`). */
+  readonly categoryLogit?: boolean;
 }
 
 // User-aware state (issue 27): which variants train.
@@ -92,6 +94,8 @@ const USER_SUFFIX = " +user";
 
 /** Methods whose policy has a repeat logit (the softmax slate policy's, DQN's Q offset); the offline ones have none. */
 const REPEAT_LOGIT_METHODS: readonly string[] = ["ppo", "a2c", "reinforce", "dqn"];
+/** Methods whose policy is the softmax slate policy, which has the category logit. */
+const CATEGORY_LOGIT_METHODS: readonly string[] = ["ppo", "a2c", "reinforce"];
 
 /** The policy options of one learned method on one seed: the preset's defaults, then the {@link LearnerSettings}. */
 export function learnerPolicyOptions(setup: EnvSetup, method: string, seed: number, learner: LearnerSettings = {}, userState = false): PolicyOptionsInit {
@@ -99,6 +103,7 @@ export function learnerPolicyOptions(setup: EnvSetup, method: string, seed: numb
     ...policyDefaults(setup, seed),
     ...(userState ? { userState: {} } : {}),
     ...(learner.repeatLogit !== undefined && REPEAT_LOGIT_METHODS.includes(method) ? { repeatLogit: learner.repeatLogit } : {}),
+    ...(learner.categoryLogit && CATEGORY_LOGIT_METHODS.includes(method) ? { categoryLogit: {} } : {}),
   };
 }
 
