@@ -82,6 +82,7 @@ export function parseLearnArgs(argv: string[]): LearnOptions {
     ...(testFraction !== undefined ? { testFraction } : {}),
     ...(Object.keys(preset).length ? { preset } : {}),
     ...(given["user-state"] ? { userState: values["user-state"] } : {}),
+    ...(values.verbose ? { verbose: true } : {}),
     command: ["farsight bench learn", ...argv].join(" "),
     modes: [...new Set(modes)] as EvalMode[],
     ...(Object.keys(learner).length ? { learner } : {}),
@@ -103,6 +104,7 @@ export const LEARN_TABLE = defineCommand({
     },
     "repeat-logit": { kind: "number", placeholder: "W", defaultHelp: "off", help: "start of the learned repeat logit of ppo, a2c, reinforce, dqn (e.g. -10 for FB)." },
     "offline-epochs": { kind: "int", min: 1, placeholder: "E", defaultHelp: "10", help: "passes over the training log for bc, bcq, cql, crr." },
+    verbose: { kind: "boolean", help: "offline methods: a progress line per epoch with its losses and mean Q (default: first, last)." },
     env: { kind: "list", default: ["synthetic"], placeholder: "PRESET,...", help: `presets (${PRESETS.join(", ")}); one whose dataset is missing is skipped with a message.` },
     seeds: { kind: "string", placeholder: "K|A,B", defaultHelp: "5, i.e. seeds 0..4", help: "a count (5 = seeds 0..4) or a comma-separated list (`14,` is seed 14 alone); each seed trains and evaluates." },
     steps: {
