@@ -3,7 +3,7 @@
  * evaluation, intervals over seeds, run directory, report) is lab's `runLearnBench`.
  */
 import { EVAL_MODES, PRESETS, type EvalMode, type PresetName } from "@farsight/env";
-import { DEFAULT_LEARN_MODES, DEFAULT_LEARN_STEPS, FALLBACK_LEARN_STEPS, fmtDuration, formatPresetTable, knownMethods, LEARNED, OFFLINE, runLearnBench, USER_STATE_MODES, type LearnerSettings, type LearnOptions } from "@farsight/lab";
+import { DEFAULT_LEARN_MODES, DEFAULT_LEARN_STEPS, FALLBACK_LEARN_STEPS, fmtDuration, formatPresetTable, knownMethods, LEARNED, OFFLINE, OFFLINE_TERMINALS, runLearnBench, USER_STATE_MODES, type LearnerSettings, type LearnOptions } from "@farsight/lab";
 import { intFlag, listFlag, UsageError, type CliIO } from "../command.js";
 import { DATA_DIR_FLAG, JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
@@ -66,6 +66,7 @@ export function parseLearnArgs(argv: string[]): LearnOptions {
   const learner: LearnerSettings = {
     ...(values["repeat-logit"] !== undefined ? { repeatLogit: values["repeat-logit"] } : {}),
     ...(values["offline-epochs"] !== undefined ? { offlineEpochs: values["offline-epochs"] } : {}),
+    ...(given["offline-terminals"] ? { offlineTerminals: values["offline-terminals"] } : {}),
   };
   const presets = values.env;
   const badPreset = presets.filter((p) => !(PRESETS as readonly string[]).includes(p));
@@ -104,6 +105,10 @@ export const LEARN_TABLE = defineCommand({
     },
     "repeat-logit": { kind: "number", placeholder: "W", defaultHelp: "off", help: "start of the learned repeat logit of ppo, a2c, reinforce, dqn (e.g. -10 for FB)." },
     "offline-epochs": { kind: "int", min: 1, placeholder: "E", defaultHelp: "10", help: "passes over the training log for bc, bcq, cql, crr." },
+    "offline-terminals": {
+      kind: "choice", choices: OFFLINE_TERMINALS, default: "session-end", placeholder: "T",
+      help: "bc, bcq, cql, crr: terminal at a logged session's end only, or also where the quit rule fires on the log.",
+    },
     verbose: { kind: "boolean", help: "offline methods: a progress line per epoch with its losses and mean Q (default: first, last)." },
     env: { kind: "list", default: ["synthetic"], placeholder: "PRESET,...", help: `presets (${PRESETS.join(", ")}); one whose dataset is missing is skipped with a message.` },
     seeds: { kind: "string", placeholder: "K|A,B", defaultHelp: "5, i.e. seeds 0..4", help: "a count (5 = seeds 0..4) or a comma-separated list (`14,` is seed 14 alone); each seed trains and evaluates." },

@@ -15,7 +15,7 @@ import { evaluate, loadPreset, makeSimulator, type EnvSetup, type EvalMode, type
 import { defaultTrainWorld, policyDefaults, type TrainWorld } from "@farsight/graph";
 import { initBackend, type AlgorithmName, type PolicyOptionsInit, contextFromEnv, createAlgorithm, OFFLINE_ALGORITHMS, PolicyAgent, trainPolicy, type OfflineKind, type Policy } from "@farsight/rl-policy/tf";
 import { agentNames, masksRepeats, resolveAgent } from "../experiment/agents.js";
-import { trainFromLog } from "../experiment/train-from-log.js";
+import { trainFromLog, type OfflineTerminals } from "../experiment/train-from-log.js";
 import { userSplit as protocolUserSplit } from "../experiment/protocol.js";
 import { SequenceCounter } from "./sequence-counter.js";
 import { SILENT, warnOf, type LabIO } from "../io.js";
@@ -79,6 +79,8 @@ export interface LearnerSettings {
   readonly repeatLogit?: number;
   /** Passes over the training log for the offline methods (default 10, `trainOffline`'s). */
   readonly offlineEpochs?: number;
+  /** What ends a logged session for the offline methods (`trainFromLog`'s `terminals`; default `session-end`). */
+  readonly offlineTerminals?: OfflineTerminals;
 }
 
 // User-aware state (issue 27): which variants train.
@@ -283,17 +285,19 @@ async function trainOfflineAndEvaluate(r: LearnedRun & { method: OfflineKind }, 
   const epochs = r.learner.offlineEpochs;
   const head = `[${r.setup.name} ${r.mode}] ${r.method} seed ${r.seed}`;
   const series = curveSeries(r.setup.name, r.mode, rowName(r));
-  const { algorithm, transitions, epochs: reports } = await trainFromLog(r.setup, {
+  const { algorithm, transitions, sessions, quits, epochs: reports } = await trainFromLog(r.setup, {
     algorithm: r.method,
     seed: r.seed,
     policy: learnerPolicyOptions(r.setup, r.method, r.seed, r.learner, r.userState),
     ...(epochs !== undefined ? { epochs } : {}),
+    ...(r.learner.offlineTerminals ? { terminals: r.learner.offlineTerminals } : {}),
+    mode: r.mode,
     onEpoch: (e) => {
       for (const [metric, value] of Object.entries(e.stats)) if (Number.isFinite(value)) on.curve({ series, step: e.updates, metric, value, seed: r.seed });
       if (on.verbose) on.say(`${head}: epoch ${e.epoch}  ${e.updates} updates  ${formatOfflineStats(e.stats)}`);
     },
   });
-  on.say(`${head}: ${algorithm.updates} updates on ${transitions} logged transitions`);
+  on.say(`${head}: ${algorithm.updates} updates on ${transitions} logged transitions in ${sessions} sessions${r.learner.offlineTerminals === "quit-rule" ? ` (${quits} ended by the quit rule)` : ""}`);
   if (!on.verbose && reports.length > 0) {
     on.say(`${head}: epoch 1  ${formatOfflineStats(reports[0]!.stats)}`);
     if (reports.length > 1) on.say(`${head}: epoch ${reports.length}  ${formatOfflineStats(reports.at(-1)!.stats)}`);

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "@farsight/core";
-import type { RatingLog } from "@farsight/env";
+import type { QuitRule, RatingLog } from "@farsight/env";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, tf } from "../backend.js";
 import { loadCheckpoint, loadOfflineCheckpoint, loadPolicy, saveCheckpoint } from "../checkpoint.js";
@@ -68,6 +68,39 @@ describe("LogDataset: logged sessions as transitions", () => {
     // A log that holds an item twice in one session: its logged action stays allowed.
     const twice = LogDataset.fromLog(log([[0, 3, 1], [0, 3, 2]]), { numItems: 5, order: "log" });
     expect(twice.batch([1]).mask[3]).toBe(1);
+  });
+
+  it("with quitRules, a logged step the simulator's user would quit on is terminal and the next opens a new session", () => {
+    // A rule that quits on an item within 1 of an item of the session's last two steps, told steps as the simulator
+    // tells them (t = steps already taken in the session, asked before the item joins its window).
+    const asked: [number, number][] = [];
+    const near: QuitRule = (() => {
+      let items: number[] = [];
+      return {
+        name: "near",
+        bind: () => {},
+        reset: () => void (items = []),
+        shouldQuit: (_slot, t, slates, offset) => {
+          asked.push([t, slates[offset]!]);
+          return items.slice(Math.max(0, t - 2), t).some((i) => Math.abs(i - slates[offset]!) <= 1);
+        },
+        push: (_slot, t, slates, offset) => void (items[t] = slates[offset]!),
+      };
+    })();
+    const rows = log([[0, 0, 5], [0, 4, 4], [0, 5, 3], [0, 9, 2], [0, 2, 1], [1, 7, 2]]);
+    const plain = LogDataset.fromLog(rows, { numItems: 10, order: "log", historyLength: 3 });
+    expect(Array.from(plain.dones)).toEqual([0, 0, 0, 0, 1, 1]);
+    expect(plain.quits).toBe(0);
+    const d = LogDataset.fromLog(rows, { numItems: 10, order: "log", historyLength: 3, quitRules: [near] });
+    // Item 5 comes right after 4: the user quits there (its reward 3 still paid); 9 opens a new session.
+    expect(Array.from(d.dones)).toEqual([0, 0, 1, 0, 1, 1]);
+    expect(Array.from(d.rewards)).toEqual([5, 4, 3, 2, 1, 2]);
+    expect(Array.from(d.sessionStart)).toEqual([0, 0, 0, 3, 3, 5]);
+    expect([d.sessions, d.quits]).toEqual([3, 1]);
+    expect(asked).toEqual([[0, 0], [1, 4], [2, 5], [0, 9], [1, 2], [0, 7]]);
+    // The new session's state is empty: nothing from before the quit leaks in.
+    expect(Array.from(d.batch([3]).history.valid)).toEqual([0, 0, 0]);
+    expect(Array.from(d.batch([4]).history.items)).toEqual([10, 10, 9]);
   });
 
   it("a log without time gets a seeded order per user by default, and the file's order on request", () => {
