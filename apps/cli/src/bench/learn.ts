@@ -106,8 +106,8 @@ export const LEARN_TABLE = defineCommand({
     "repeat-logit": { kind: "number", placeholder: "W", defaultHelp: "off", help: "start of the learned repeat logit of ppo, a2c, reinforce, dqn (e.g. -10 for FB)." },
     "offline-epochs": { kind: "int", min: 1, placeholder: "E", defaultHelp: "10", help: "passes over the training log for bc, bcq, cql, crr." },
     "offline-terminals": {
-      kind: "choice", choices: OFFLINE_TERMINALS, default: "session-end", placeholder: "T",
-      help: "bc, bcq, cql, crr: terminal at a logged session's end only, or also where the quit rule fires on the log.",
+      kind: "choice", choices: OFFLINE_TERMINALS, default: "quit-rule", placeholder: "T",
+      help: "bc, bcq, cql, crr: logged steps where the quit rule fires are terminal, or session ends only.",
     },
     verbose: { kind: "boolean", help: "offline methods: a progress line per epoch with its losses and mean Q (default: first, last)." },
     env: { kind: "list", default: ["synthetic"], placeholder: "PRESET,...", help: `presets (${PRESETS.join(", ")}); one whose dataset is missing is skipped with a message.` },

@@ -60,7 +60,7 @@ describe("bench learn, offline methods: the training is reported", () => {
     expect(epochLines(verbose.lines).map((l) => l.match(/epoch (\d+)/)![1])).toEqual(["1", "2", "3"]);
     // The last epoch says the same in both (the run is seeded).
     expect(epochLines(verbose.lines).at(-1)!.replace(/ {2}\d+ updates/, "")).toBe(epochLines(quiet.lines).at(-1));
-  }, 60_000);
+  }, 240_000);
 
   it("formats the diagnostics in the learner's order, loss and the step's bookkeeping last", () => {
     expect(formatOfflineStats({ loss: 2, td: 0.12345, skipped: 0, gradNorm: 1234.5, qLogged: -3.5e-5 })).toBe("td 0.123  qLogged -3.50e-5  loss 2.000  gradNorm 1234.5  skipped 0.000");

@@ -64,7 +64,7 @@ function trainingLine(results: LearnResults, p: PresetInfo): string {
   const offline = b.methods.filter((m) => ["bc", "bcq", "cql", "crr"].includes(m));
   const parts = [`training: ${p.steps} env transitions per online method and seed (batch ${b.batch}) on ${trainWorldLine(p)}, in the row's mode`];
   if (offline.length) {
-    const terminals = b.learner.offlineTerminals === "quit-rule" ? "; terminals: the log's session ends and the quit rule replayed over the log" : "";
+    const terminals = b.learner.offlineTerminals === "session-end" ? "; terminals: the log's session ends only" : "; terminals: the quit rule replayed over the log (not in NX_10, which never quits)";
     parts.push(`${offline.join(", ")} from the training log alone (${b.learner.offlineEpochs ?? 10} epochs, no environment${terminals})`);
   }
   if (b.learner.repeatLogit !== undefined) parts.push(`repeat logit starting at ${b.learner.repeatLogit} (ppo, a2c, reinforce, dqn)`);

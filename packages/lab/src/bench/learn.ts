@@ -79,7 +79,7 @@ export interface LearnerSettings {
   readonly repeatLogit?: number;
   /** Passes over the training log for the offline methods (default 10, `trainOffline`'s). */
   readonly offlineEpochs?: number;
-  /** What ends a logged session for the offline methods (`trainFromLog`'s `terminals`; default `session-end`). */
+  /** What ends a logged session for the offline methods (`trainFromLog`'s `terminals`; default `quit-rule`). */
   readonly offlineTerminals?: OfflineTerminals;
 }
 
@@ -297,7 +297,7 @@ async function trainOfflineAndEvaluate(r: LearnedRun & { method: OfflineKind }, 
       if (on.verbose) on.say(`${head}: epoch ${e.epoch}  ${e.updates} updates  ${formatOfflineStats(e.stats)}`);
     },
   });
-  on.say(`${head}: ${algorithm.updates} updates on ${transitions} logged transitions in ${sessions} sessions${r.learner.offlineTerminals === "quit-rule" ? ` (${quits} ended by the quit rule)` : ""}`);
+  on.say(`${head}: ${algorithm.updates} updates on ${transitions} logged transitions in ${sessions} sessions${quits > 0 ? ` (${quits} ended by the quit rule)` : ""}`);
   if (!on.verbose && reports.length > 0) {
     on.say(`${head}: epoch 1  ${formatOfflineStats(reports[0]!.stats)}`);
     if (reports.length > 1) on.say(`${head}: epoch ${reports.length}  ${formatOfflineStats(reports.at(-1)!.stats)}`);

@@ -19,10 +19,11 @@ describe("trainFromLog (offline RL from a preset's training log)", () => {
     algorithm.policy.dispose();
   });
 
-  it("terminals quit-rule: the preset's quit rule ends logged sessions (more, shorter sessions), except in NX_10", async () => {
+  it("terminals quit-rule (default): the preset's quit rule ends logged sessions (more, shorter sessions), except in NX_10", async () => {
     const setup = await tiny();
-    const plain = await trainFromLog(setup, { algorithm: "bc", seed: 1, epochs: 1 });
-    const quit = await trainFromLog(setup, { algorithm: "bc", seed: 1, epochs: 1, terminals: "quit-rule", mode: "NX_0" });
+    const plain = await trainFromLog(setup, { algorithm: "bc", seed: 1, epochs: 1, terminals: "session-end" });
+    // The default replays the rule (the mode defaults to FB, which quits as NX_0 does).
+    const quit = await trainFromLog(setup, { algorithm: "bc", seed: 1, epochs: 1 });
     const nx10 = await trainFromLog(setup, { algorithm: "bc", seed: 1, epochs: 1, terminals: "quit-rule", mode: "NX_10" });
     expect(plain.quits).toBe(0);
     expect(quit.quits).toBeGreaterThan(0);

@@ -23,9 +23,10 @@ export interface TrainFromLogOptions {
   /** After every epoch. */
   readonly onEpoch?: (epoch: OfflineEpoch) => void;
   /**
-   * Which logged steps are terminal: `session-end` (default: only the end of a logged session; a log records no
-   * quit) or `quit-rule` (also every step on which the preset's quit rule, the one the online learners train under,
-   * would end the session: EasyRL4Rec's offline buffer). No rule is replayed for NX_10, which never quits.
+   * Which logged steps are terminal: `quit-rule` (default: the end of a logged session and every step on which the
+   * preset's quit rule, the one the online learners train under, would end it: EasyRL4Rec's offline buffer) or
+   * `session-end` (only the end of a logged session, as before 2026-12-07: a log records no quit, so the learners
+   * never see what the rule punishes). No rule is replayed for NX_10, which never quits.
    */
   readonly terminals?: OfflineTerminals;
   /** The mode the policy will be evaluated in (default FB); only NX_10 changes the training (no quit to replay). */
@@ -62,7 +63,7 @@ export async function trainFromLog(setup: EnvSetup, o: TrainFromLogOptions): Pro
     feedbackScale: policy.feedbackScale ?? 1,
     sessionLength: setup.simulator.maxSteps ?? 30,
     seed: o.seed,
-    ...(o.terminals === "quit-rule" && o.mode !== "NX_10" ? { quitRules: setup.makeRules() } : {}),
+    ...((o.terminals ?? "quit-rule") === "quit-rule" && o.mode !== "NX_10" ? { quitRules: setup.makeRules() } : {}),
   });
   // After the training world (whose trainer may pick a backend for itself): the policy gets the fastest one.
   await initBackend();
