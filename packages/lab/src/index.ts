@@ -42,7 +42,7 @@ export {
 } from "./bench/learn.js";
 export { USER_STATE_MODES, type UserStateMode } from "./bench/learn.js";
 export { formatPresetTable, writeLearnReport } from "./bench/learn-report.js";
-export { trainFromLog, type TrainFromLogOptions, type TrainedFromLog } from "./experiment/train-from-log.js";
+export { OFFLINE_TERMINALS, trainFromLog, type OfflineTerminals, type TrainFromLogOptions, type TrainedFromLog } from "./experiment/train-from-log.js";
 // Run directories and the report
 export { CONFIG_HASH_FILE, diffConfig, LOCK_FILE, lockHolder, RunDirectory, writeFileAtomic, type ConfigDifference, type LockHolder, type OpenRunDirectoryOptions } from "./run-dir/run-directory.js";
 export { episodeRecord } from "./run-dir/run-dir.js";

@@ -3,7 +3,7 @@
  * evaluation, intervals over seeds, run directory, report) is lab's `runLearnBench`.
  */
 import { EVAL_MODES, PRESETS, type EvalMode, type PresetName } from "@farsight/env";
-import { DEFAULT_LEARN_MODES, DEFAULT_LEARN_STEPS, FALLBACK_LEARN_STEPS, fmtDuration, formatPresetTable, knownMethods, LEARNED, OFFLINE, runLearnBench, USER_STATE_MODES, type LearnerSettings, type LearnOptions } from "@farsight/lab";
+import { DEFAULT_LEARN_MODES, DEFAULT_LEARN_STEPS, FALLBACK_LEARN_STEPS, fmtDuration, formatPresetTable, knownMethods, LEARNED, OFFLINE, OFFLINE_TERMINALS, runLearnBench, USER_STATE_MODES, type LearnerSettings, type LearnOptions } from "@farsight/lab";
 import { intFlag, listFlag, UsageError, type CliIO } from "../command.js";
 import { DATA_DIR_FLAG, JSON_FLAG } from "../common-flags.js";
 import { defineCommand, parseCommand } from "../flag-table.js";
@@ -67,6 +67,7 @@ export function parseLearnArgs(argv: string[]): LearnOptions {
     ...(values["repeat-logit"] !== undefined ? { repeatLogit: values["repeat-logit"] } : {}),
     ...(values["offline-epochs"] !== undefined ? { offlineEpochs: values["offline-epochs"] } : {}),
     ...(values["category-logit"] === "on" ? { categoryLogit: true } : {}),
+    ...(given["offline-terminals"] ? { offlineTerminals: values["offline-terminals"] } : {}),
   };
   const presets = values.env;
   const badPreset = presets.filter((p) => !(PRESETS as readonly string[]).includes(p));
@@ -83,6 +84,7 @@ export function parseLearnArgs(argv: string[]): LearnOptions {
     ...(testFraction !== undefined ? { testFraction } : {}),
     ...(Object.keys(preset).length ? { preset } : {}),
     ...(given["user-state"] ? { userState: values["user-state"] } : {}),
+    ...(values.verbose ? { verbose: true } : {}),
     command: ["farsight bench learn", ...argv].join(" "),
     modes: [...new Set(modes)] as EvalMode[],
     ...(Object.keys(learner).length ? { learner } : {}),
@@ -108,6 +110,11 @@ export const LEARN_TABLE = defineCommand({
       help: "ppo, a2c, reinforce: a learned logit per item category from the last 4 items and user affinity.",
     },
     "offline-epochs": { kind: "int", min: 1, placeholder: "E", defaultHelp: "10", help: "passes over the training log for bc, bcq, cql, crr." },
+    "offline-terminals": {
+      kind: "choice", choices: OFFLINE_TERMINALS, default: "quit-rule", placeholder: "T",
+      help: "bc, bcq, cql, crr: logged steps where the quit rule fires are terminal, or session ends only.",
+    },
+    verbose: { kind: "boolean", help: "offline methods: a progress line per epoch with its losses and mean Q (default: first, last)." },
     env: { kind: "list", default: ["synthetic"], placeholder: "PRESET,...", help: `presets (${PRESETS.join(", ")}); one whose dataset is missing is skipped with a message.` },
     seeds: { kind: "string", placeholder: "K|A,B", defaultHelp: "5, i.e. seeds 0..4", help: "a count (5 = seeds 0..4) or a comma-separated list (`14,` is seed 14 alone); each seed trains and evaluates." },
     steps: {

@@ -63,7 +63,10 @@ function trainingLine(results: LearnResults, p: PresetInfo): string {
   const b = results.bench;
   const offline = b.methods.filter((m) => ["bc", "bcq", "cql", "crr"].includes(m));
   const parts = [`training: ${p.steps} env transitions per online method and seed (batch ${b.batch}) on ${trainWorldLine(p)}, in the row's mode`];
-  if (offline.length) parts.push(`${offline.join(", ")} from the training log alone (${b.learner.offlineEpochs ?? 10} epochs, no environment)`);
+  if (offline.length) {
+    const terminals = b.learner.offlineTerminals === "session-end" ? "; terminals: the log's session ends only" : "; terminals: the quit rule replayed over the log (not in NX_10, which never quits)";
+    parts.push(`${offline.join(", ")} from the training log alone (${b.learner.offlineEpochs ?? 10} epochs, no environment${terminals})`);
+  }
   if (b.learner.repeatLogit !== undefined) parts.push(`repeat logit starting at ${b.learner.repeatLogit} (ppo, a2c, reinforce, dqn)`);
   if (b.learner.categoryLogit) parts.push("category logit on (ppo, a2c, reinforce: last 4 items' categories, user affinity)");
   return parts.join("; ");

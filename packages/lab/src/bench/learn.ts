@@ -15,7 +15,7 @@ import { evaluate, loadPreset, makeSimulator, type EnvSetup, type EvalMode, type
 import { defaultTrainWorld, policyDefaults, type TrainWorld } from "@farsight/graph";
 import { initBackend, type AlgorithmName, type PolicyOptionsInit, contextFromEnv, createAlgorithm, OFFLINE_ALGORITHMS, PolicyAgent, trainPolicy, type OfflineKind, type Policy } from "@farsight/rl-policy/tf";
 import { agentNames, masksRepeats, resolveAgent } from "../experiment/agents.js";
-import { trainFromLog } from "../experiment/train-from-log.js";
+import { trainFromLog, type OfflineTerminals } from "../experiment/train-from-log.js";
 import { userSplit as protocolUserSplit } from "../experiment/protocol.js";
 import { SequenceCounter } from "./sequence-counter.js";
 import { SILENT, warnOf, type LabIO } from "../io.js";
@@ -66,6 +66,8 @@ export interface LearnOptions {
   readonly learner?: LearnerSettings;
   /** User-aware state of the learned policies (rl-policy `userState`): off (default), on, or both as two rows. */
   readonly userState?: UserStateMode;
+  /** Offline methods: a progress line per epoch with every training diagnostic (default: the first and last epoch's). */
+  readonly verbose?: boolean;
 }
 
 /**
@@ -79,6 +81,8 @@ export interface LearnerSettings {
   readonly offlineEpochs?: number;
   /** The opt-in category logit of ppo, a2c, reinforce (softmax), with its defaults (rl-policy `categoryLogit`). */
   readonly categoryLogit?: boolean;
+  /** What ends a logged session for the offline methods (`trainFromLog`'s `terminals`; default `quit-rule`). */
+  readonly offlineTerminals?: OfflineTerminals;
 }
 
 // User-aware state (issue 27): which variants train.
@@ -263,16 +267,46 @@ async function evaluateBoth(r: LearnedRun, policy: Policy): Promise<Pending[]> {
   return out;
 }
 
-/** An offline method on one seed: trained from the training log alone, then evaluated as the online ones. */
-async function trainOfflineAndEvaluate(r: LearnedRun & { method: OfflineKind }, say: (line: string) => void): Promise<Pending[]> {
+/** An epoch's diagnostics as `name value` pairs, in the learner's order (loss, gradNorm and skipped last). */
+export function formatOfflineStats(stats: Readonly<Record<string, number>>): string {
+  const last = ["loss", "gradNorm", "skipped"];
+  const keys = [...Object.keys(stats).filter((k) => !last.includes(k)), ...last.filter((k) => k in stats)];
+  return keys.map((k) => `${k} ${fmtStat(stats[k]!)}`).join("  ");
+}
+
+/** Four significant digits, without exponent noise for the usual ranges. */
+function fmtStat(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a >= 1e5 || a < 1e-3) ? v.toExponential(2) : v.toFixed(a >= 100 ? 1 : a >= 10 ? 2 : 3);
+}
+
+/**
+ * An offline method on one seed: trained from the training log alone, then evaluated as the online ones. Every
+ * epoch's mean diagnostics (losses, mean Q, CRR's weights...) go to the curves (step = gradient updates so far), and
+ * to the progress lines: each epoch with `verbose`, else the first and the last, so a reader sees whether it converged.
+ */
+async function trainOfflineAndEvaluate(r: LearnedRun & { method: OfflineKind }, on: { curve: (point: CurvePoint) => void; say: (line: string) => void; verbose: boolean }): Promise<Pending[]> {
   const epochs = r.learner.offlineEpochs;
-  const { algorithm, transitions } = await trainFromLog(r.setup, {
+  const head = `[${r.setup.name} ${r.mode}] ${r.method} seed ${r.seed}`;
+  const series = curveSeries(r.setup.name, r.mode, rowName(r));
+  const { algorithm, transitions, sessions, quits, epochs: reports } = await trainFromLog(r.setup, {
     algorithm: r.method,
     seed: r.seed,
     policy: learnerPolicyOptions(r.setup, r.method, r.seed, r.learner, r.userState),
     ...(epochs !== undefined ? { epochs } : {}),
+    ...(r.learner.offlineTerminals ? { terminals: r.learner.offlineTerminals } : {}),
+    mode: r.mode,
+    onEpoch: (e) => {
+      for (const [metric, value] of Object.entries(e.stats)) if (Number.isFinite(value)) on.curve({ series, step: e.updates, metric, value, seed: r.seed });
+      if (on.verbose) on.say(`${head}: epoch ${e.epoch}  ${e.updates} updates  ${formatOfflineStats(e.stats)}`);
+    },
   });
-  say(`[${r.setup.name} ${r.mode}] ${r.method} seed ${r.seed}: ${algorithm.updates} updates on ${transitions} logged transitions`);
+  on.say(`${head}: ${algorithm.updates} updates on ${transitions} logged transitions in ${sessions} sessions${quits > 0 ? ` (${quits} ended by the quit rule)` : ""}`);
+  if (!on.verbose && reports.length > 0) {
+    on.say(`${head}: epoch 1  ${formatOfflineStats(reports[0]!.stats)}`);
+    if (reports.length > 1) on.say(`${head}: epoch ${reports.length}  ${formatOfflineStats(reports.at(-1)!.stats)}`);
+  }
   const out = await evaluateBoth(r, algorithm.policy);
   algorithm.dispose();
   algorithm.policy.dispose();
@@ -406,7 +440,8 @@ export async function runLearnBench(o: LearnOptions, io: LabIO = SILENT): Promis
       }
       for (const method of offline) {
         for (const seed of o.seeds) {
-          const rows = await trainOfflineAndEvaluate({ ...runOf(method, seed), method }, say);
+          const rows = await trainOfflineAndEvaluate({ ...runOf(method, seed), method }, { curve: (c) => curves.push(c), say, verbose: o.verbose ?? false });
+          run.curve(...curves.filter((c) => c.series === curveSeries(name, mode, method) && c.seed === seed));
           pending.push(...rows);
           said(rows, method, seed);
         }
@@ -446,7 +481,11 @@ export async function runLearnBench(o: LearnOptions, io: LabIO = SILENT): Promis
       seconds: (performance.now() - t0) / 1000,
     },
   };
-  run.writeConfig({ ...results.bench, steps: "environment transitions (slot-steps) per method and seed" });
+  run.writeConfig({
+    ...results.bench,
+    steps: "environment transitions (slot-steps) per method and seed",
+    ...(offline.length ? { offlineCurveSteps: "curves of the offline methods: step = gradient updates so far, one point per epoch (its mean)" } : {}),
+  });
   run.writeResults(results);
   writeLearnReport(o.out, results, curves);
   return { ...results, out: o.out };

@@ -18,6 +18,25 @@ describe("trainFromLog (offline RL from a preset's training log)", () => {
     algorithm.dispose();
     algorithm.policy.dispose();
   });
+
+  it("terminals quit-rule (default): the preset's quit rule ends logged sessions (more, shorter sessions), except in NX_10", async () => {
+    const setup = await tiny();
+    const plain = await trainFromLog(setup, { algorithm: "bc", seed: 1, epochs: 1, terminals: "session-end" });
+    // The default replays the rule (the mode defaults to FB, which quits as NX_0 does).
+    const quit = await trainFromLog(setup, { algorithm: "bc", seed: 1, epochs: 1 });
+    const nx10 = await trainFromLog(setup, { algorithm: "bc", seed: 1, epochs: 1, terminals: "quit-rule", mode: "NX_10" });
+    expect(plain.quits).toBe(0);
+    expect(quit.quits).toBeGreaterThan(0);
+    // Every quit cuts a session in two, unless it fell on the session's last step anyway.
+    expect(quit.sessions).toBeGreaterThan(plain.sessions);
+    expect(quit.sessions).toBeLessThanOrEqual(plain.sessions + quit.quits);
+    expect(quit.transitions).toBe(plain.transitions);
+    expect([nx10.quits, nx10.sessions]).toEqual([0, plain.sessions]);
+    for (const r of [plain, quit, nx10]) {
+      r.algorithm.dispose();
+      r.algorithm.policy.dispose();
+    }
+  });
 });
 
 describe("LoggingAgent (the logging policy replayed)", () => {

@@ -4,7 +4,7 @@
  * returns is evaluated like any other (`PolicyAgent` on the preset's test simulator). `farsight train --algo bcq`
  * and `bench learn --methods bcq` both come here, so the two train the same thing.
  */
-import { makeSimulator, type EnvSetup } from "@farsight/env";
+import { makeSimulator, type EnvSetup, type EvalMode } from "@farsight/env";
 import { defaultTrainWorld, policyDefaults } from "@farsight/graph";
 import { initBackend, type PolicyOptionsInit, contextFromEnv, createOfflineAlgorithm, LogDataset, trainOffline, type OfflineAlgorithm, type OfflineEpoch, type OfflineKind } from "@farsight/rl-policy/tf";
 
@@ -22,12 +22,28 @@ export interface TrainFromLogOptions {
   readonly policy?: PolicyOptionsInit;
   /** After every epoch. */
   readonly onEpoch?: (epoch: OfflineEpoch) => void;
+  /**
+   * Which logged steps are terminal: `quit-rule` (default: the end of a logged session and every step on which the
+   * preset's quit rule, the one the online learners train under, would end it: EasyRL4Rec's offline buffer) or
+   * `session-end` (only the end of a logged session, as before 2026-12-07: a log records no quit, so the learners
+   * never see what the rule punishes). No rule is replayed for NX_10, which never quits.
+   */
+  readonly terminals?: OfflineTerminals;
+  /** The mode the policy will be evaluated in (default FB); only NX_10 changes the training (no quit to replay). */
+  readonly mode?: EvalMode;
 }
+
+/** What ends a logged session: the log's end alone, or the preset's quit rule replayed over the log as well. */
+export type OfflineTerminals = "session-end" | "quit-rule";
+export const OFFLINE_TERMINALS: readonly OfflineTerminals[] = ["session-end", "quit-rule"];
 
 /** What {@link trainFromLog} returns: the trained learner (its `policy` acts) and the dataset's size. */
 export interface TrainedFromLog {
   readonly algorithm: OfflineAlgorithm;
   readonly transitions: number;
+  /** Logged sessions, and the steps the quit rule marked terminal (0 with `terminals: "session-end"`). */
+  readonly sessions: number;
+  readonly quits: number;
   readonly epochs: readonly OfflineEpoch[];
 }
 
@@ -47,6 +63,7 @@ export async function trainFromLog(setup: EnvSetup, o: TrainFromLogOptions): Pro
     feedbackScale: policy.feedbackScale ?? 1,
     sessionLength: setup.simulator.maxSteps ?? 30,
     seed: o.seed,
+    ...((o.terminals ?? "quit-rule") === "quit-rule" && o.mode !== "NX_10" ? { quitRules: setup.makeRules() } : {}),
   });
   // After the training world (whose trainer may pick a backend for itself): the policy gets the fastest one.
   await initBackend();
@@ -57,5 +74,5 @@ export async function trainFromLog(setup: EnvSetup, o: TrainFromLogOptions): Pro
     ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
     ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}),
   });
-  return { algorithm, transitions: data.size, epochs };
+  return { algorithm, transitions: data.size, sessions: data.sessions, quits: data.quits, epochs };
 }

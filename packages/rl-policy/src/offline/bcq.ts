@@ -13,7 +13,7 @@ import { tf } from "../backend.js";
 import { gradientStep, type PolicyContext, type PolicyOptionsInit } from "../policy.js";
 import type { UpdateStats } from "../algorithm.js";
 import type { OfflineBatch } from "./log-dataset.js";
-import { actionOneHot, argmaxAllowed, huber, maskLogits, pick, readStats, TargetNetwork, type OfflineAlgorithm } from "./offline-algorithm.js";
+import { actionOneHot, argmaxAllowed, huber, maskedMean, maskLogits, pick, readStats, TargetNetwork, type OfflineAlgorithm } from "./offline-algorithm.js";
 import { behaviourFilter, OfflinePolicy } from "./offline-policy.js";
 
 /** Discrete BCQ hyper-parameters (the reference implementation's, with DQN's schedule of this package). */
@@ -65,6 +65,8 @@ export class BcqAlgorithm implements OfflineAlgorithm {
     const eligible = o.threshold > 0 ? behaviourFilter(online.logits!, n, 1, batch.nextMask, o.threshold) : batch.nextMask;
     const qTarget = p.outputs(batch.next, this.target.policy).q!;
     const y = new Float32Array(m);
+    let eligibleItems = 0;
+    for (let i = 0; i < eligible.length; i++) eligibleItems += eligible[i]!;
     for (let r = 0; r < m; r++) {
       const a = batch.dones[r] ? -1 : argmaxAllowed(online.q!, n, r, eligible);
       y[r] = batch.rewards[r]! + (a >= 0 ? o.gamma * qTarget[r * n + a]! : 0);
@@ -74,17 +76,20 @@ export class BcqAlgorithm implements OfflineAlgorithm {
       const table = p.table(true);
       const state = p.encode(batch.history, table);
       const oneHot = actionOneHot(batch.actions, n);
-      const td = huber(tf.sub(pick(p.q(state, table), oneHot), tf.tensor1d(y)) as tf.Tensor1D);
+      const q = p.q(state, table);
+      const qLogged = pick(q, oneHot);
+      const td = huber(tf.sub(qLogged, tf.tensor1d(y)) as tf.Tensor1D);
       const logits = p.logits(state, table);
       const behaviour = tf.neg(tf.mean(pick(tf.logSoftmax(maskLogits(logits, batch.mask)), oneHot))) as tf.Scalar;
       const penalty = tf.mean(tf.square(logits)) as tf.Scalar;
-      diag = readStats({ td, behaviour, meanTarget: tf.mean(tf.tensor1d(y)) as tf.Scalar });
+      diag = readStats({ td, behaviour, qLogged: tf.mean(qLogged) as tf.Scalar, qMean: maskedMean(q, batch.mask), target: tf.mean(tf.tensor1d(y)) as tf.Scalar });
       return tf.addN([td, behaviour, tf.mul(penalty, o.logitPenalty)]) as tf.Scalar;
     }, o.maxGradNorm);
     this.updates++;
     p.invalidate();
     this.target.afterUpdate(this.updates);
-    return { ...diag, loss: step.loss, gradNorm: step.gradNorm, skipped: step.skipped ? 1 : 0 };
+    // eligible: items the behaviour filter leaves to the target's argmax in s', per row (the filter's width).
+    return { ...diag, eligible: eligibleItems / m, loss: step.loss, gradNorm: step.gradNorm, skipped: step.skipped ? 1 : 0 };
   }
 
   dispose(): void {

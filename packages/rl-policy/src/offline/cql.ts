@@ -10,7 +10,7 @@ import { tf } from "../backend.js";
 import { gradientStep, type PolicyContext, type PolicyOptionsInit } from "../policy.js";
 import type { UpdateStats } from "../algorithm.js";
 import type { OfflineBatch } from "./log-dataset.js";
-import { actionOneHot, argmaxAllowed, huber, maskLogits, pick, readStats, TargetNetwork, type OfflineAlgorithm } from "./offline-algorithm.js";
+import { actionOneHot, argmaxAllowed, huber, maskedMean, maskLogits, pick, readStats, TargetNetwork, type OfflineAlgorithm } from "./offline-algorithm.js";
 import { OfflinePolicy } from "./offline-policy.js";
 
 /** Discrete CQL hyper-parameters. */
@@ -66,7 +66,7 @@ export class CqlAlgorithm implements OfflineAlgorithm {
       const qLogged = pick(q, actionOneHot(batch.actions, n));
       const td = huber(tf.sub(qLogged, tf.tensor1d(y)) as tf.Tensor1D);
       const conservative = tf.mean(tf.sub(tf.logSumExp(maskLogits(q, batch.mask), 1), qLogged)) as tf.Scalar;
-      diag = readStats({ td, conservative, meanQLogged: tf.mean(qLogged) as tf.Scalar });
+      diag = readStats({ td, conservative, qLogged: tf.mean(qLogged) as tf.Scalar, qMean: maskedMean(q, batch.mask), target: tf.mean(tf.tensor1d(y)) as tf.Scalar });
       return tf.add(td, tf.mul(conservative, o.alpha)) as tf.Scalar;
     }, o.maxGradNorm);
     this.updates++;

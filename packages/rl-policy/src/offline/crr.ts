@@ -12,7 +12,7 @@ import { tf } from "../backend.js";
 import { gradientStep, type PolicyContext, type PolicyOptionsInit } from "../policy.js";
 import type { UpdateStats } from "../algorithm.js";
 import type { OfflineBatch } from "./log-dataset.js";
-import { actionOneHot, huber, maskLogits, pick, readStats, TargetNetwork, type OfflineAlgorithm } from "./offline-algorithm.js";
+import { actionOneHot, huber, maskedMean, maskLogits, pick, readStats, TargetNetwork, type OfflineAlgorithm } from "./offline-algorithm.js";
 import { OfflinePolicy } from "./offline-policy.js";
 
 /** How the advantage becomes a weight. */
@@ -88,29 +88,32 @@ export class CrrAlgorithm implements OfflineAlgorithm {
     const now = p.outputs(batch.history);
     const pi = softmaxRows(now.logits!, n, batch.mask);
     const weights = new Float32Array(m);
-    let positive = 0;
+    let positive = 0, maxWeight = 0;
     for (let r = 0; r < m; r++) {
       let v = 0;
       for (let i = 0; i < n; i++) v += pi[r * n + i]! * now.q![r * n + i]!;
       const adv = now.q![r * n + batch.actions[r]!]! - v;
       if (adv > 0) positive++;
       weights[r] = o.weighting === "binary" ? (adv > 0 ? 1 : 0) : Math.min(Math.exp(adv / o.beta), o.maxWeight);
+      maxWeight = Math.max(maxWeight, weights[r]!);
     }
     let diag: Record<string, number> = {};
     const step = gradientStep(this.optimizer, p.params.list(), () => {
       const table = p.table(true);
       const state = p.encode(batch.history, table);
       const oneHot = actionOneHot(batch.actions, n);
-      const critic = huber(tf.sub(pick(p.q(state, table), oneHot), tf.tensor1d(y)) as tf.Tensor1D);
+      const q = p.q(state, table);
+      const qLogged = pick(q, oneHot);
+      const critic = huber(tf.sub(qLogged, tf.tensor1d(y)) as tf.Tensor1D);
       const logPi = pick(tf.logSoftmax(maskLogits(p.logits(state, table), batch.mask)), oneHot);
       const actor = tf.neg(tf.mean(tf.mul(logPi, tf.tensor1d(weights)))) as tf.Scalar;
-      diag = readStats({ critic, actor, nll: tf.neg(tf.mean(logPi)) as tf.Scalar });
+      diag = readStats({ critic, actor, nll: tf.neg(tf.mean(logPi)) as tf.Scalar, qLogged: tf.mean(qLogged) as tf.Scalar, qMean: maskedMean(q, batch.mask), target: tf.mean(tf.tensor1d(y)) as tf.Scalar });
       return tf.add(actor, tf.mul(critic, o.criticCoef)) as tf.Scalar;
     }, o.maxGradNorm);
     this.updates++;
     p.invalidate();
     this.target.afterUpdate(this.updates);
-    return { ...diag, meanWeight: weights.reduce((a, w) => a + w, 0) / m, positiveAdvantage: positive / m, loss: step.loss, gradNorm: step.gradNorm, skipped: step.skipped ? 1 : 0 };
+    return { ...diag, meanWeight: weights.reduce((a, w) => a + w, 0) / m, maxWeight, positiveAdvantage: positive / m, loss: step.loss, gradNorm: step.gradNorm, skipped: step.skipped ? 1 : 0 };
   }
 
   dispose(): void {

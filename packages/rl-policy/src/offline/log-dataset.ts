@@ -11,17 +11,21 @@
  * - a step's state is what the policy's encoder reads in the simulator: the last `historyLength` (item, feedback /
  *   `feedbackScale`) pairs of the session before the step, newest last (`readHistory`'s layout); the action is the
  *   logged item, the reward the logged rating (or click) as it is, unscaled;
- * - `done` is set on the last step of every session, and only there: a log records no quit (a user who stopped
- *   rating is not told apart from one the log ends for), so the end of the logged session is the terminal state.
- *   Values learned from it hold for sessions as long as the logged ones; nothing in the data tells a learner what
- *   the simulator's quit rule punishes (repeats, near-duplicates), except through the no-repeat masks.
+ * - `done` is set on the last step of every session. A log records no quit (a user who stopped rating is not told
+ *   apart from one the log ends for), so by default the end of the logged session is the only terminal state, and
+ *   nothing in the data tells a learner what the simulator's quit rule punishes (near-duplicates, category streaks).
+ * - With `quitRules` (the preset's `setup.makeRules()`, the rule the online learners train under), the logged items
+ *   are replayed through the rule, as EasyRL4Rec builds its offline buffer: a step on which the simulator's user
+ *   would quit is terminal (its logged reward still paid, as the simulator pays it), and the user's next logged item
+ *   opens a new session with an empty history. Only termination comes from the rule; states, actions and rewards
+ *   stay the log's.
  *
  * Masks: `mask` allows the items not yet shown in the session before the step (what `PolicyAgent` acts under by
  * default, and NX modes always), `nextMask` those not shown through the step (for bootstrap targets). Masks and
  * histories are built per batch from the session's item sequence, so the dataset's memory is O(rows), not O(rows x items).
  */
 import { FarsightError, Rng } from "@farsight/core";
-import type { RatingLog } from "@farsight/env";
+import type { QuitRule, RatingLog } from "@farsight/env";
 import type { HistoryBatch } from "../encoders.js";
 import { emptyHistory } from "../features.js";
 
@@ -44,6 +48,8 @@ export interface LogDatasetOptions {
   order: LogOrder;
   /** Seeds the `random` order. Default 0. */
   seed: number;
+  /** The simulator's quit rules, replayed over each logged session to mark quits terminal (see above). Default none. */
+  quitRules?: readonly QuitRule[];
 }
 
 export const DEFAULT_LOG_DATASET_OPTIONS: Omit<LogDatasetOptions, "numItems"> = { historyLength: 10, feedbackScale: 1, sessionLength: 30, order: "auto", seed: 0 };
@@ -87,6 +93,8 @@ export class LogDataset {
     readonly sessions: number,
     /** How rows were ordered within users (what `auto` resolved to). */
     readonly order: Exclude<LogOrder, "auto">,
+    /** Steps the quit rules marked terminal (0 without `quitRules`). */
+    readonly quits: number,
   ) {
     this.actions = rows.actions;
     this.rewards = rows.rewards;
@@ -119,25 +127,40 @@ export class LogDataset {
     const rng = new Rng(o.seed, "log-dataset/order");
     const n = [...byUser.values()].reduce((a, l) => a + l.length, 0);
     const rows = { actions: new Int32Array(n), rewards: new Float32Array(n), dones: new Uint8Array(n), users: new Int32Array(n), sessionStart: new Int32Array(n) };
-    let at = 0, sessions = 0;
+    const rules = o.quitRules ?? [];
+    for (const rule of rules) rule.bind(1, 1);
+    const slate = new Int32Array(1), feedback = new Float32Array(1);
+    let at = 0, sessions = 0, quits = 0;
     for (const u of [...byUser.keys()].sort((a, b) => a - b)) {
       let list = byUser.get(u)!;
       if (order === "time") list = list.sort((a, b) => log.timestamp![a]! - log.timestamp![b]! || a - b);
       else if (order === "random") list = Array.from(rng.shuffle(Int32Array.from(list)));
+      // t: steps already taken in the current session (the quit rules' step index).
+      let t = 0;
       for (let i = 0; i < list.length; i++) {
         const r = list[i]!;
-        const start = i % o.sessionLength === 0;
-        if (start) sessions++;
-        rows.actions[at] = log.item[r]!;
-        rows.rewards[at] = log.rating[r]!;
+        if (t === 0) {
+          sessions++;
+          for (const rule of rules) rule.reset(0);
+        }
+        slate[0] = log.item[r]!;
+        feedback[0] = log.rating[r]!;
+        // The simulator's order: asked before the item joins the rule's window, the step's reward paid either way.
+        const quit = rules.some((rule) => rule.shouldQuit(0, t, slate, 0, feedback));
+        for (const rule of rules) rule.push(0, t, slate, 0);
+        if (quit) quits++;
+        rows.actions[at] = slate[0];
+        rows.rewards[at] = feedback[0];
         rows.users[at] = u;
-        rows.sessionStart[at] = start ? at : rows.sessionStart[at - 1]!;
-        rows.dones[at] = i === list.length - 1 || (i + 1) % o.sessionLength === 0 ? 1 : 0;
+        rows.sessionStart[at] = t === 0 ? at : rows.sessionStart[at - 1]!;
+        const end = quit || i === list.length - 1 || t + 1 === o.sessionLength;
+        rows.dones[at] = end ? 1 : 0;
+        t = end ? 0 : t + 1;
         at++;
       }
     }
     if (n === 0) throw new FarsightError("rl-policy/empty-log", `the log has no rows${keep ? ` for the ${keep.size} users asked for` : ""}: nothing to learn from`, {});
-    return new LogDataset(o, rows, sessions, order);
+    return new LogDataset(o, rows, sessions, order, quits);
   }
 
   /** Transitions in the dataset. */

@@ -116,6 +116,12 @@ export function maskLogits(logits: tf.Tensor2D, mask: Uint8Array): tf.Tensor2D {
   return tf.add(tf.mul(logits, m), tf.mul(tf.sub(1, m), MASKED_LOGIT)) as tf.Tensor2D;
 }
 
+/** Mean of `x` over the allowed cells of a B*N byte mask (the mean Q over the items a state could take). */
+export function maskedMean(x: tf.Tensor2D, mask: Uint8Array): tf.Scalar {
+  const m = tf.tensor2d(Float32Array.from(mask), x.shape);
+  return tf.div(tf.sum(tf.mul(x, m)), tf.maximum(tf.sum(m), 1)) as tf.Scalar;
+}
+
 /** The Huber loss of `err`, mean over the batch (DQN's). */
 export function huber(err: tf.Tensor1D): tf.Scalar {
   const a = tf.abs(err);

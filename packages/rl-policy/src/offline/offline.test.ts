@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "@farsight/core";
-import type { RatingLog } from "@farsight/env";
+import type { QuitRule, RatingLog } from "@farsight/env";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, tf } from "../backend.js";
 import { loadCheckpoint, loadOfflineCheckpoint, loadPolicy, saveCheckpoint } from "../checkpoint.js";
@@ -70,6 +70,39 @@ describe("LogDataset: logged sessions as transitions", () => {
     expect(twice.batch([1]).mask[3]).toBe(1);
   });
 
+  it("with quitRules, a logged step the simulator's user would quit on is terminal and the next opens a new session", () => {
+    // A rule that quits on an item within 1 of an item of the session's last two steps, told steps as the simulator
+    // tells them (t = steps already taken in the session, asked before the item joins its window).
+    const asked: [number, number][] = [];
+    const near: QuitRule = (() => {
+      let items: number[] = [];
+      return {
+        name: "near",
+        bind: () => {},
+        reset: () => void (items = []),
+        shouldQuit: (_slot, t, slates, offset) => {
+          asked.push([t, slates[offset]!]);
+          return items.slice(Math.max(0, t - 2), t).some((i) => Math.abs(i - slates[offset]!) <= 1);
+        },
+        push: (_slot, t, slates, offset) => void (items[t] = slates[offset]!),
+      };
+    })();
+    const rows = log([[0, 0, 5], [0, 4, 4], [0, 5, 3], [0, 9, 2], [0, 2, 1], [1, 7, 2]]);
+    const plain = LogDataset.fromLog(rows, { numItems: 10, order: "log", historyLength: 3 });
+    expect(Array.from(plain.dones)).toEqual([0, 0, 0, 0, 1, 1]);
+    expect(plain.quits).toBe(0);
+    const d = LogDataset.fromLog(rows, { numItems: 10, order: "log", historyLength: 3, quitRules: [near] });
+    // Item 5 comes right after 4: the user quits there (its reward 3 still paid); 9 opens a new session.
+    expect(Array.from(d.dones)).toEqual([0, 0, 1, 0, 1, 1]);
+    expect(Array.from(d.rewards)).toEqual([5, 4, 3, 2, 1, 2]);
+    expect(Array.from(d.sessionStart)).toEqual([0, 0, 0, 3, 3, 5]);
+    expect([d.sessions, d.quits]).toEqual([3, 1]);
+    expect(asked).toEqual([[0, 0], [1, 4], [2, 5], [0, 9], [1, 2], [0, 7]]);
+    // The new session's state is empty: nothing from before the quit leaks in.
+    expect(Array.from(d.batch([3]).history.valid)).toEqual([0, 0, 0]);
+    expect(Array.from(d.batch([4]).history.items)).toEqual([10, 10, 9]);
+  });
+
   it("a log without time gets a seeded order per user by default, and the file's order on request", () => {
     const rows = Array.from({ length: 20 }, (_, i) => [0, i, 1] as [number, number, number]);
     const a = LogDataset.fromLog(log(rows), { numItems: 20, seed: 1 });
@@ -116,6 +149,8 @@ function structuredLog(ctx: PolicyContext, users: number, steps: number, seed: n
 
 /** The diagnostic each learner must bring down: what it fits to the log. */
 const FIT_TERM: Record<OfflineKind, string> = { bc: "nll", bcq: "behaviour", cql: "conservative", crr: "nll" };
+/** The Q learners' TD error (Huber, to targets from the frozen target network); BC has none. */
+const TD_TERM = { bcq: "td", cql: "td", crr: "critic" } as const;
 
 describe.each(OFFLINE_ALGORITHMS)("%s, trained on a logged dataset alone (shipped defaults)", (kind) => {
   it("fits the log (its fit term falls over the epochs) and acts on the state's structure, from chance to mostly right", async () => {
@@ -141,6 +176,24 @@ describe.each(OFFLINE_ALGORITHMS)("%s, trained on a logged dataset alone (shippe
     algo.dispose();
     algo.policy.dispose();
   }, 120_000);
+});
+
+describe.each(Object.entries(TD_TERM))("%s's critic on a tiny fixed log (shipped defaults)", (kind, td) => {
+  it("regresses on its frozen targets: the TD error at least halves over four epochs, and mean Q is reported", async () => {
+    const ctx = tinyContext(40, 4, 1);
+    const data = LogDataset.fromLog(structuredLog(ctx, 160, 8, 0), { numItems: ctx.numItems, historyLength: 4, order: "log" });
+    const algo = createOfflineAlgorithm({ algorithm: kind as OfflineKind, context: ctx, policy: { seed: 3, historyLength: 4 } });
+    const epochs = await trainOffline(algo, data, { epochs: 4, batchSize: 64 });
+    // 20 updates an epoch: the target network's first copy comes after update 100, so all four epochs chase the
+    // same targets, and the Q head must fit them.
+    expect(epochs[3]!.updates).toBe(80);
+    expect(epochs[3]!.stats[td]!).toBeLessThan(0.5 * epochs[0]!.stats[td]!);
+    // The logged items' Q rises from its start near 0 toward the targets (rewards 0 / 1, gamma 0.9).
+    expect(epochs[3]!.stats["qLogged"]!).toBeGreaterThan(epochs[0]!.stats["qLogged"]! + 0.2);
+    for (const k of ["qMean", "target"]) expect(Number.isFinite(epochs[3]!.stats[k])).toBe(true);
+    algo.dispose();
+    algo.policy.dispose();
+  }, 60_000);
 });
 
 describe("offline checkpoints", () => {
