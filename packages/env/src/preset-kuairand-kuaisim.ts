@@ -12,7 +12,7 @@
 import type { Dataset, RatingLog } from "./data/dataset.js";
 import { trainMF, type MFOptions } from "./learned.js";
 import { columnEmbeddings } from "./mf-sparse.js";
-import type { PresetParts } from "./presets.js";
+import type { PresetParts } from "./preset-options.js";
 import { temperRules, type TemperModel } from "./preset-temper.js";
 import { completeGroundTruth, userModelOptions, type UserModelKind, type UserModelOptions } from "./user-model.js";
 import { MatrixWorld } from "./world.js";
