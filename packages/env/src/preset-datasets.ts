@@ -13,6 +13,17 @@ import { CategoryWindowRule, checkCategoryWindow, checkDistanceWindow, DistanceW
 import { completeGroundTruth, userModelOptions } from "./user-model.js";
 import { columnDistances, MatrixWorld } from "./world.js";
 
+/** The parts every dataset preset takes as they are from its dataset: the catalog, the users and the logs. */
+export function datasetLogParts(ds: Dataset): Pick<PresetParts, "dataset" | "catalog" | "numUsers" | "trainLog" | "testLog"> {
+  return {
+    dataset: ds,
+    catalog: ds.catalog,
+    numUsers: ds.numUsers,
+    trainLog: ds.train,
+    ...(ds.test ? { testLog: ds.test } : {}),
+  };
+}
+
 /**
  * The ground-truth matrix: the dataset's own, or an MF completion of its log (MovieLens, KuaiRand), as
  * EasyRL4Rec does. Completions are unclipped and trained on the sparse engine, so that item distances come
@@ -54,11 +65,7 @@ export async function distancePreset(ds: Dataset, o: PresetOptions, defaultWindo
   // Checked here so that a bad override fails at load time, not in the first simulator.
   checkDistanceWindow({ window, theta });
   return {
-    dataset: ds,
-    catalog: ds.catalog,
-    numUsers: ds.numUsers,
-    trainLog: ds.train,
-    ...(ds.test ? { testLog: ds.test } : {}),
+    ...datasetLogParts(ds),
     groundTruth: new MatrixWorld(ds.catalog, gt, ds.numUsers, {
       name: `${ds.name}-ground-truth`,
       ...(ds.itemFeatures ? { itemEmbeddings: ds.itemFeatures, embeddingDim: ds.itemFeatureDim ?? 0 } : {}),
@@ -80,12 +87,8 @@ export async function categoryPreset(ds: Dataset, o: PresetOptions, defaultWindo
   checkCategoryWindow({ window, threshold });
   const gt = (await groundTruthOf(ds, o)).matrix;
   return {
-    dataset: ds,
-    catalog: ds.catalog,
-    numUsers: ds.numUsers,
-    trainLog: ds.train,
-    // KuaiRand-Pure's random-exposure log: held out from training, for scoring user models (bench user-model).
-    ...(ds.test ? { testLog: ds.test } : {}),
+    // KuaiRand-Pure's random-exposure log (testLog): held out from training, to score user models (bench user-model).
+    ...datasetLogParts(ds),
     groundTruth: new MatrixWorld(ds.catalog, gt, ds.numUsers, { name: `${ds.name}-ground-truth` }),
     makeRules: () => [new CategoryWindowRule(ds.catalog, { window, threshold, compat: o.compat ?? "none" })],
     simulator: { maxSteps: 30, feedback: "rating" },
