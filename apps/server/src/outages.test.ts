@@ -10,7 +10,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { POSTGRES_SKIP_REASON, POSTGRES_URL, REQUIRE_POSTGRES } from "./test-postgres.js";
+import { POSTGRES_SKIP_REASON, POSTGRES_URL, REQUIRE_POSTGRES } from "@farsight/testing/postgres";
 import { startTestCluster, type TestCluster } from "./test-cluster.js";
 
 if (!POSTGRES_URL) console.log(`[outages] PostgreSQL outage tests skipped: ${POSTGRES_SKIP_REASON}`);

@@ -10,7 +10,7 @@ import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import { redactorOf } from "@farsight/core";
 import { redactCheckpoints } from "@farsight/graph";
 import { OneStatementPostgresSaver } from "./postgres-saver.js";
-import { freshDatabase, POSTGRES_SKIP_REASON, POSTGRES_URL } from "./test-postgres.js";
+import { freshDatabase, POSTGRES_SKIP_REASON, POSTGRES_URL } from "@farsight/testing/postgres";
 
 if (!POSTGRES_URL) console.log(`[postgres-saver] skipped: ${POSTGRES_SKIP_REASON}`);
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@langchain/langgraph-sdk";
 import { PostgresStore } from "@langchain/langgraph-checkpoint-postgres/store";
 import { SERVED_POOL_NAMESPACE } from "./index.js";
-import { freshDatabase, POSTGRES_SKIP_REASON, POSTGRES_URL, REQUIRE_POSTGRES } from "./test-postgres.js";
+import { freshDatabase, POSTGRES_SKIP_REASON, POSTGRES_URL, REQUIRE_POSTGRES } from "@farsight/testing/postgres";
 
 if (!POSTGRES_URL) console.log(`[replicas] PostgreSQL tests skipped: ${POSTGRES_SKIP_REASON}`);
 

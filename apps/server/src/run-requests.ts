@@ -83,3 +83,16 @@ export function stateOf(id: string, snap: SnapshotLike): Record<string, unknown>
     tasks: snap.tasks.map((t) => ({ id: t.id, name: t.name, error: t.error ? String(t.error) : null, interrupts: t.interrupts.map(plainInterrupt), checkpoint: null, state: null })),
   };
 }
+
+/**
+ * A history request's page (`POST /threads/:id/history`): `limit` 1..1000 (default 10), and the checkpoint it
+ * pages back from, named by `before: { configurable: { checkpoint_id } }` (as the SDK sends it) or `{ checkpoint_id }`.
+ */
+export function historyPageOf(b: Body): { limit: number; before?: { checkpoint_id: string } } {
+  const limit = b["limit"] === undefined || b["limit"] === null ? 10 : b["limit"];
+  if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HttpError(422, "server/bad-request", `limit must be an integer in 1..1000, got ${JSON.stringify(limit)}`);
+  const given = b["before"] as { checkpoint_id?: unknown; configurable?: { checkpoint_id?: unknown } } | undefined | null;
+  const before = given ? { checkpoint_id: given.configurable?.checkpoint_id ?? given.checkpoint_id } : undefined;
+  if (before && typeof before.checkpoint_id !== "string") throw new HttpError(422, "server/bad-request", `before must be { configurable: { checkpoint_id } } (or { checkpoint_id }) of a state of this thread, got ${JSON.stringify(given)}`);
+  return { limit, ...(before ? { before: before as { checkpoint_id: string } } : {}) };
+}

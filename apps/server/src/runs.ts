@@ -1,7 +1,7 @@
 /**
  * Threads and runs: what the routes do, apart from HTTP. A thread holds one session of one graph; a run is one
  * invocation on it (`input` starts the session, `command.resume` answers the pending interrupt), waited for,
- * streamed, or in the background (recorded in the store; see `createRun`). The
+ * streamed, or in the background (recorded in the store; see background-runs.ts). The
  * checkpointer saves after every node, so a replica that dies mid-run leaves the thread at a completed node,
  * and any replica on the same database continues from there. The saves are `durability: "async"`: each is
  * written while the next node runs (in order, each after the one before), and a run is answered only once all
@@ -10,51 +10,23 @@
  */
 import type { ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
-import { Command } from "@langchain/langgraph";
 import { errorBody, HttpError, type ServedGraph, type SnapshotLike } from "./served-graph.js";
 import type { ThreadRecord, ThreadRecords } from "./threads.js";
 import type { HeldTuples } from "./held-tuples.js";
-import { isActive, runView, type RunRecord, type RunRecords, type RunStatus } from "./run-records.js";
-import { FarsightError } from "@farsight/core";
+import { isActive, type RunRecords } from "./run-records.js";
 import type { ThreadLock } from "./storage.js";
-import { isConnectionError } from "./db-health.js";
 import { jsonText } from "./json-text.js";
 import { fingerprintOf, type IdempotencyRecords } from "./idempotency.js";
-import { checkpointNamed, checkRunOptions, interruptNamed, interruptsOf, plainInterrupt, queryInt, stateOf, streamModesOf, threadIdOf, type Body } from "./run-requests.js";
-
-const RUN_STATUSES: readonly RunStatus[] = ["pending", "running", "success", "error", "interrupted"];
-/** How often a join polls the record of a run that another process executes. */
-const JOIN_POLL_MS = 200;
-/** How often a process that executes a background run looks for a cancel request left by another replica. */
-const CANCEL_POLL_MS = 500;
-/** How long a run's final status is retried while the database is unreachable (then `alive` reports it lost). */
-const PERSIST_RETRY_MS = 60_000;
-/** Never aborts: the signal of runs on storage without thread locks (one process). */
-const NEVER = new AbortController().signal;
-/**
- * A run's `signal` option: none for {@link NEVER}. LangGraph leaves a listener on the signal it is given after
- * the run, so one signal shared by every run would collect a listener (and what it holds) per run.
- */
-const signalOf = (lost: AbortSignal) => (lost === NEVER ? {} : { signal: lost });
-
-/** A background run this process executes. */
-interface ActiveRun {
-  readonly controller: AbortController;
-  /** Resolves once the run's final status is written. */
-  readonly done: Promise<void>;
-  cancelReason?: string;
-}
+import { checkRunOptions, historyPageOf, plainInterrupt, stateOf, streamModesOf, threadIdOf, type Body } from "./run-requests.js";
+import { signalOf, ThreadExclusivity } from "./thread-exclusivity.js";
+import { BackgroundRuns, type PreparedRun } from "./background-runs.js";
+import { runArgument } from "./run-argument.js";
 
 export class Runs {
-  /** Threads with a run in progress in this process (LangGraph Platform's default multitask strategy: reject). */
-  private readonly busy = new Set<string>();
-  private readonly inFlight = new Set<Promise<unknown>>();
-  /** Threads whose lock this process holds (a subset of `busy`: a thread is busy before its lock is taken). */
-  private readonly held = new Set<string>();
-  /** Background runs this process executes, by run id. */
-  private readonly active = new Map<string, ActiveRun>();
-  /** Names this process as the owner of the runs it executes (a new one at every start). */
-  private readonly replicaId = randomUUID();
+  /** One run per thread (LangGraph Platform's default multitask strategy: reject). */
+  private readonly exclusivity: ThreadExclusivity;
+  /** Background runs: recorded, executed, joined, cancelled, found lost (see background-runs.ts). */
+  private readonly background: BackgroundRuns;
 
   /**
    * `lockThread` (the storage's, when processes share it) extends the refusal to runs in other replicas; without
@@ -72,218 +44,49 @@ export class Runs {
     private readonly idempotency?: IdempotencyRecords,
     /** Hands the checkpoint read before a run to the run's own first read (see held-tuples.ts). */
     private readonly heldTuples?: HeldTuples,
-  ) {}
+  ) {
+    this.exclusivity = new ThreadExclusivity(lockThread, heldTuples);
+    this.background = new BackgroundRuns({
+      threads,
+      exclusivity: this.exclusivity,
+      lockThread,
+      runRecords,
+      idempotency,
+      kept: (id, key, fingerprint) => this.kept(id, key, fingerprint),
+      prepare: (id, g, b) => this.prepare(id, g, b),
+      record: (id) => this.record(id),
+      snapshot: (r) => this.snapshot(r),
+    });
+  }
 
   /** The kept answer of an earlier request with `key` (see idempotency.ts), if any. */
   private async kept(id: string, key: string | undefined, fingerprint: string): Promise<Record<string, unknown> | undefined> {
     return key && this.idempotency ? this.idempotency.answer(id, key, fingerprint) : undefined;
   }
 
-  /**
-   * Starts a background run (`POST /threads/:id/runs`): the same checks as {@link wait}, under the same
-   * per-thread exclusivity, then the run is recorded (`pending`) and answered at once; it executes in this
-   * process. A request the graph refuses (422), a busy thread (409)... is answered with the error and recorded
-   * nowhere.
-   */
-  async createRun(id: string, g: ServedGraph, assistantId: string, b: Body, key?: string): Promise<Record<string, unknown>> {
-    const records = this.requireRunRecords();
-    checkRunOptions(b, "background runs");
-    const metadata = b["metadata"] ?? {};
-    if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) throw new HttpError(422, "server/bad-request", "metadata must be an object");
-    // Only a request with an Idempotency-Key is kept and compared.
-    const fingerprint = key ? fingerprintOf(`runs ${id} ${g.graphId}`, b) : "";
-    const before = await this.kept(id, key, fingerprint);
-    if (before) return before;
-    return new Promise((resolve, reject) => {
-      let answered = false;
-      this.exclusive(id, async (lost) => {
-        // Again under the thread's lock: a duplicate may have run meanwhile, on any replica.
-        const kept = await this.kept(id, key, fingerprint);
-        if (kept) {
-          answered = true;
-          resolve(kept);
-          return;
-        }
-        const { arg, record, config } = await this.prepare(id, g, b);
-        const now = new Date().toISOString();
-        const run: RunRecord = {
-          run_id: randomUUID(),
-          thread_id: id,
-          assistant_id: assistantId,
-          status: "pending",
-          created_at: now,
-          updated_at: now,
-          metadata: metadata as Record<string, unknown>,
-          multitask_strategy: "reject",
-          owner: this.replicaId,
-        };
-        let finished!: () => void;
-        const entry: ActiveRun = { controller: new AbortController(), done: new Promise<void>((r) => (finished = r)) };
-        // Known as this process's before it is recorded: `alive` never takes it for a lost run.
-        this.active.set(run.run_id, entry);
-        try {
-          await records.put(run);
-          // graph_id now (not only after a success), so a run stopped mid-way shows and continues as this graph's.
-          const thread = await this.threads.touch(record, { graph_id: g.graphId, active_run: run.run_id });
-          if (key) await this.idempotency?.keep(id, key, fingerprint, runView(run));
-          answered = true;
-          resolve(runView(run));
-          await this.execute(run, thread, entry, lost, () => g.graph.invoke(arg, { ...config, signal: AbortSignal.any([entry.controller.signal, lost]) }));
-        } finally {
-          this.active.delete(run.run_id);
-          finished();
-        }
-      }).catch((err) => {
-        if (!answered) reject(err);
-      });
-    });
+  /** Starts a background run (`POST /threads/:id/runs`), answered once recorded: see {@link BackgroundRuns.createRun}. */
+  createRun(id: string, g: ServedGraph, assistantId: string, b: Body, key?: string): Promise<Record<string, unknown>> {
+    return this.background.createRun(id, g, assistantId, b, key);
   }
 
-  /** Runs an accepted background run to its end and records the outcome; never throws. */
-  private async execute(run: RunRecord, thread: ThreadRecord, entry: ActiveRun, lost: AbortSignal, invoke: () => Promise<unknown>): Promise<void> {
-    const records = this.requireRunRecords();
-    // The final status is written once the database is back when it went away during the run.
-    const persist = <T>(write: () => Promise<T>) => retryWhileUnreachable(write);
-    try {
-      run = await records.update(run, { status: "running" });
-      let failure: unknown;
-      // Only processes that share the storage can be asked by another to cancel.
-      const unwatch = this.lockThread ? this.watchCancel(run, entry) : undefined;
-      try {
-        await invoke();
-      } catch (err) {
-        failure = err;
-      } finally {
-        unwatch?.();
-      }
-      // The thread record first: once a run's record says it has ended, its thread's record is final too.
-      if (failure === undefined) {
-        await persist(() => this.threads.touch(thread, { error: undefined, active_run: undefined }));
-        await persist(() => records.update(run, { status: "success" }));
-      } else if (entry.controller.signal.aborted && !lost.aborted) {
-        await persist(() => this.threads.touch(thread, { active_run: undefined }));
-        await persist(() => records.update(run, { status: "interrupted", cancel_reason: entry.cancelReason ?? "cancelled" }));
-      } else {
-        // A lost thread lock stopped the run: its reason says so (a 503 server/database-unavailable).
-        const { body } = errorBody(lost.aborted ? lost.reason : failure);
-        await persist(() => this.threads.touch(thread, { error: String(body["detail"]), active_run: undefined }));
-        await persist(() => records.update(run, { status: "error", error: { error: String(body["error"]), message: String(body["detail"]) } }));
-      }
-      if (this.lockThread) await persist(() => records.clearCancel(run.thread_id, run.run_id));
-    } catch (err) {
-      // The store failed while recording the outcome: a later read reports the run as lost (see `alive`).
-      console.error(`farsight server: background run ${run.run_id} on thread ${run.thread_id}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+  /** A run of a thread (`GET /threads/:id/runs/:run_id`): see {@link BackgroundRuns.getRun}. */
+  getRun(id: string, runId: string): Promise<Record<string, unknown>> {
+    return this.background.getRun(id, runId);
   }
 
-  /** Aborts `entry` when another replica leaves a cancel request for the run; returns the function that stops watching. */
-  private watchCancel(run: RunRecord, entry: ActiveRun): () => void {
-    let looking = false;
-    const timer = setInterval(() => {
-      if (looking || entry.controller.signal.aborted) return;
-      looking = true;
-      this.requireRunRecords()
-        .cancelRequest(run.thread_id, run.run_id)
-        .then((reason) => {
-          if (reason === undefined || entry.controller.signal.aborted) return;
-          entry.cancelReason ??= reason;
-          entry.controller.abort();
-        })
-        .catch(() => {}) // the store is unreachable now: look again at the next tick
-        .finally(() => (looking = false));
-    }, CANCEL_POLL_MS);
-    return () => clearInterval(timer);
+  /** A thread's runs, newest first (`GET /threads/:id/runs`): see {@link BackgroundRuns.listRuns}. */
+  listRuns(id: string, q: URLSearchParams): Promise<Record<string, unknown>[]> {
+    return this.background.listRuns(id, q);
   }
 
-  /** A run of a thread (`GET /threads/:id/runs/:run_id`); a run whose process is gone is reported (and recorded) as lost. */
-  async getRun(id: string, runId: string): Promise<Record<string, unknown>> {
-    await this.record(id);
-    return runView(await this.runRecord(id, runId));
+  /** Waits for a run to finish (`GET /threads/:id/runs/:run_id/join`): see {@link BackgroundRuns.join}. */
+  join(id: string, runId: string, q: URLSearchParams, gone: AbortSignal): Promise<Record<string, unknown> | undefined> {
+    return this.background.join(id, runId, q, gone);
   }
 
-  /** A thread's runs, newest first (`GET /threads/:id/runs?limit&offset&status`). */
-  async listRuns(id: string, q: URLSearchParams): Promise<Record<string, unknown>[]> {
-    await this.record(id);
-    const limit = queryInt(q, "limit", 10, 1000);
-    const offset = queryInt(q, "offset", 0, 1_000_000);
-    const status = q.get("status");
-    if (status !== null && !(RUN_STATUSES as readonly string[]).includes(status)) throw new HttpError(422, "server/bad-request", `status must be one of ${RUN_STATUSES.join(", ")}, got ${JSON.stringify(status)}`);
-    if (q.has("select")) throw new HttpError(422, "server/bad-request", "select is not supported: leave it out (runs come whole)");
-    const all: RunRecord[] = [];
-    // One by one: two lock probes on one thread at once would see each other as the run's owner.
-    for (const r of await this.requireRunRecords().list(id)) all.push(await this.alive(r));
-    return all.filter((r) => status === null || r.status === status).slice(offset, offset + limit).map(runView);
-  }
-
-  /**
-   * Waits for a run to finish (`GET /threads/:id/runs/:run_id/join`), then answers as `/runs/wait` does: the
-   * thread's values, with `__interrupt__` when the graph paused; a failed run adds `__error__: { error,
-   * message }`. A run of this process is awaited; one of another replica is polled in the store.
-   */
-  async join(id: string, runId: string, q: URLSearchParams, gone: AbortSignal): Promise<Record<string, unknown> | undefined> {
-    await this.record(id);
-    if (q.get("cancel_on_disconnect") === "1" || q.get("cancel_on_disconnect") === "true") {
-      throw new HttpError(422, "server/bad-request", "cancel_on_disconnect is not supported: join without it, and cancel with POST /threads/:id/runs/:run_id/cancel");
-    }
-    const run = await this.untilEnded(id, runId, gone);
-    if (!run) return undefined;
-    const record = await this.record(id);
-    const snap = await this.snapshot(record);
-    const pending = snap ? interruptsOf(snap) : [];
-    return {
-      ...((snap?.values as Record<string, unknown> | undefined) ?? {}),
-      ...(pending.length ? { __interrupt__: pending } : {}),
-      ...(run.status === "error" && run.error ? { __error__: run.error } : {}),
-    };
-  }
-
-  /** The run's record once it has ended (a run of this process is awaited, another polled); undefined when `gone` aborts first. */
-  private async untilEnded(id: string, runId: string, gone?: AbortSignal): Promise<RunRecord | undefined> {
-    let run = await this.runRecord(id, runId);
-    while (isActive(run)) {
-      const local = this.active.get(runId);
-      if (local) await Promise.race([local.done, new Promise((r) => gone?.addEventListener("abort", r, { once: true }))]);
-      else await new Promise((r) => setTimeout(r, JOIN_POLL_MS));
-      if (gone?.aborted) return undefined;
-      run = await this.runRecord(id, runId);
-    }
-    return run;
-  }
-
-  /**
-   * Cancels a run (`POST /threads/:id/runs/:run_id/cancel`, action `interrupt`): aborts LangGraph's invoke
-   * through its AbortSignal, at once in the process that executes the run, or, asked on another replica, through
-   * a request that process reads every {@link CANCEL_POLL_MS} ms. LangGraph stops at once and discards the node
-   * in progress (its writes are not saved); the thread stays at its last saved node, and a run without input or
-   * command continues it. A node that does not read the signal keeps computing in the background until it
-   * returns (its result is dropped). `wait` answers once the run's final status is written. Answers whether it
-   * waited.
-   */
-  async cancelRun(id: string, runId: string, q: URLSearchParams): Promise<boolean> {
-    await this.record(id);
-    const action = q.get("action") ?? "interrupt";
-    if (action !== "interrupt") throw new HttpError(422, "server/bad-request", `action ${JSON.stringify(action)} is not supported: only interrupt (stop the run, keep the thread at its last saved node); delete the thread to drop it`);
-    const wait = q.get("wait") === "1" || q.get("wait") === "true";
-    const ended = (r: RunRecord) => new HttpError(409, "server/run-not-cancellable", `run ${runId} has ended (${r.status}); there is nothing to cancel`, { status: r.status });
-    const run = await this.runRecord(id, runId);
-    if (!isActive(run)) throw ended(run);
-    const local = this.active.get(runId);
-    if (local) {
-      local.cancelReason ??= "cancelled";
-      local.controller.abort();
-      if (wait) await local.done;
-      return wait;
-    }
-    // Another process executes it (`alive` has checked that it still does).
-    const records = this.requireRunRecords();
-    await records.requestCancel(id, runId, "cancelled through another replica");
-    const now = await this.runRecord(id, runId);
-    if (!isActive(now)) {
-      await records.clearCancel(id, runId);
-      throw ended(now);
-    }
-    if (wait) await this.untilEnded(id, runId);
-    return wait;
+  /** Cancels a run (`POST /threads/:id/runs/:run_id/cancel`): see {@link BackgroundRuns.cancelRun}. */
+  cancelRun(id: string, runId: string, q: URLSearchParams): Promise<boolean> {
+    return this.background.cancelRun(id, runId, q);
   }
 
   /**
@@ -292,12 +95,7 @@ export class Runs {
    */
   async history(id: string, b: Body): Promise<Record<string, unknown>[]> {
     const record = await this.record(id);
-    const limit = b["limit"] === undefined || b["limit"] === null ? 10 : b["limit"];
-    if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HttpError(422, "server/bad-request", `limit must be an integer in 1..1000, got ${JSON.stringify(limit)}`);
-    // The SDK sends a config ({ configurable: { checkpoint_id } }); a checkpoint ({ checkpoint_id }) is taken too.
-    const given = b["before"] as { checkpoint_id?: unknown; configurable?: { checkpoint_id?: unknown } } | undefined | null;
-    const before = given ? { checkpoint_id: given.configurable?.checkpoint_id ?? given.checkpoint_id } : undefined;
-    if (before && typeof before.checkpoint_id !== "string") throw new HttpError(422, "server/bad-request", `before must be { configurable: { checkpoint_id } } (or { checkpoint_id }) of a state of this thread, got ${JSON.stringify(given)}`);
+    const { limit, before } = historyPageOf(b);
     const g = this.graphs.find((x) => x.graphId === record.graph_id);
     if (!g) return [];
     if (!g.graph.getStateHistory) throw new HttpError(422, "server/bad-request", `the ${g.graphId} graph keeps no state history`);
@@ -436,42 +234,16 @@ export class Runs {
 
   /** Resolves when every run in progress has finished. */
   async drain(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+    await this.exclusivity.drain();
   }
 
-  /**
-   * Runs `fn` as the only run on the thread (this process's bookkeeping, and the storage's lock across
-   * processes). `lost` aborts when the lock goes with its database connection: the run must stop, since another
-   * replica may now take the thread.
-   */
+  /** Runs `fn` as the only run on the thread (see thread-exclusivity.ts). */
   private async exclusive<T>(id: string, fn: (lost: AbortSignal) => Promise<T>): Promise<T> {
-    if (this.busy.has(id)) throw new HttpError(409, "server/thread-busy", `thread ${id} has a run in progress; wait for it to finish`);
-    this.busy.add(id);
-    let lock: ThreadLock | undefined;
-    try {
-      if (this.lockThread) {
-        lock = await this.lockThread(id);
-        if (!lock) throw new HttpError(409, "server/thread-busy", `thread ${id} has a run in progress on another replica; wait for it to finish`);
-      }
-    } catch (err) {
-      this.busy.delete(id);
-      throw err;
-    }
-    this.held.add(id);
-    const p = fn(lock?.lost ?? NEVER);
-    this.inFlight.add(p);
-    try {
-      return await p;
-    } finally {
-      this.inFlight.delete(p);
-      this.held.delete(id);
-      this.heldTuples?.release(id);
-      await lock?.release();
-      this.busy.delete(id);
-    }
+    return this.exclusivity.run(id, fn);
   }
 
-  private async prepare(id: string, g: ServedGraph, b: Body) {
+  /** The thread's record (created when the request asks so) and the graph's argument and config for a run on it. */
+  private async prepare(id: string, g: ServedGraph, b: Body): Promise<PreparedRun> {
     let record = await this.threads.get(id);
     if (!record) {
       if (b["if_not_exists"] !== "create") throw new HttpError(404, "server/no-thread", `no thread ${id}; create it with POST /threads or pass if_not_exists: "create"`);
@@ -480,7 +252,7 @@ export class Runs {
     }
     if (record.active_run) {
       // The thread is ours now (exclusive): a background run still marked as in progress lost its process.
-      await this.alive(await this.runRecords?.get(id, record.active_run));
+      await this.background.alive(await this.runRecords?.get(id, record.active_run));
       record = (await this.threads.get(id))!;
     }
     if (record.graph_id && record.graph_id !== g.graphId) {
@@ -489,77 +261,9 @@ export class Runs {
     // The thread is ours (exclusive): the run's own first read gets this checkpoint without reading it again.
     this.heldTuples?.hold(id);
     const snap = await this.snapshot({ ...record, graph_id: g.graphId });
-    const pending = snap ? interruptsOf(snap) : [];
-    const command = b["command"] as Body | undefined | null;
-    const hasCommand = command !== undefined && command !== null;
-    const hasInput = b["input"] !== undefined && b["input"] !== null;
-    if (hasInput && hasCommand) throw new HttpError(422, "server/bad-request", "a run takes input (a new session) or command: {resume} (an answer to the pending interrupt), not both");
-    let arg: unknown = null;
-    if (hasInput) {
-      if (snap) throw new HttpError(409, "server/thread-started", `thread ${id} already holds a session; answer it with command: {resume}, or start a new session on a new thread`);
-      arg = g.checkInput(b["input"]);
-      await g.beforeRun?.("input");
-    } else if (hasCommand) {
-      if (typeof command !== "object" || Object.keys(command).some((k) => k !== "resume")) throw new HttpError(422, "server/bad-request", "only command: {resume} is supported (no goto or update)");
-      // An answer may say what it answers: once the thread has moved on, a retry of it must not answer the next slate.
-      const stale = (what: string) => new HttpError(409, "server/stale-answer", `this answer is for ${what}, which thread ${id} has moved past (it was answered already); read GET /threads/${id}/state for what it waits for now`);
-      const named = checkpointNamed(b);
-      const current = snap?.config.configurable?.["checkpoint_id"];
-      if (named !== undefined && named !== current) throw stale(`checkpoint ${named}`);
-      const byId = interruptNamed(command["resume"]);
-      if (byId && !pending.some((p) => p.id === byId[0])) throw stale(`interrupt ${byId[0]}`);
-      const resume = byId ? byId[1] : command["resume"];
-      if (pending.length === 0) throw new HttpError(409, "server/no-interrupt", `thread ${id} is not waiting for an answer (${!snap ? "no session yet: start one with input" : snap.next.length ? "a run stopped mid-way: continue it with a run without input or command" : "its session has ended"})`);
-      arg = new Command({ resume: g.checkResume(resume, pending[0]?.value) });
-      await g.beforeRun?.("resume");
-    } else if (!snap || snap.next.length === 0 || pending.length > 0) {
-      // A run without input or command continues a run that stopped mid-way (its replica died); nothing else.
-      throw new HttpError(409, "server/nothing-to-continue", `thread ${id} has ${!snap ? "no session: start one with input" : pending.length ? "a pending interrupt: answer it with command: {resume}" : "ended"}`);
-    }
+    const arg = await runArgument(id, g, b, snap);
     const config = { configurable: { thread_id: id }, recursionLimit: g.recursionLimit ?? 25, durability: "async" };
     return { arg, record, config };
-  }
-
-  private requireRunRecords(): RunRecords {
-    if (!this.runRecords) throw new HttpError(404, "server/no-route", "this server keeps no run records: background runs are not served");
-    return this.runRecords;
-  }
-
-  private async runRecord(id: string, runId: string): Promise<RunRecord> {
-    const r = await this.requireRunRecords().get(id, runId);
-    if (!r) throw new HttpError(404, "server/no-run", `no run ${runId} on thread ${id} (runs of /runs/wait and /runs/stream are not recorded; list the thread's background runs with GET /threads/${id}/runs)`);
-    return this.alive(r);
-  }
-
-  /**
-   * The truth about a run recorded as pending/running: still so when this process executes it or another
-   * process holds the thread's lock; otherwise the process that executed it is gone (the owner takes the lock
-   * before recording the run and lets go only after its final status is written), and the run is recorded as
-   * `error` (`server/run-lost`). Without a shared lock (memory, SQLite: one process) a run of another process
-   * is lost by definition.
-   */
-  private async alive(r: RunRecord): Promise<RunRecord>;
-  private async alive(r: RunRecord | undefined): Promise<RunRecord | undefined>;
-  private async alive(r: RunRecord | undefined): Promise<RunRecord | undefined> {
-    if (!r || !isActive(r) || this.active.has(r.run_id) || !this.runRecords) return r;
-    let probe: ThreadLock | undefined;
-    if (this.lockThread && !this.held.has(r.thread_id)) {
-      // A probe: taking the lock fails while the owner (or any run on the thread) holds it. While the probe holds
-      // it (a few milliseconds), a run started on the thread is refused as busy.
-      probe = await this.lockThread(r.thread_id);
-      if (!probe) return r;
-    }
-    try {
-      const now = await this.runRecords.get(r.thread_id, r.run_id);
-      if (!now || !isActive(now) || this.active.has(now.run_id)) return now;
-      const lost = new FarsightError("server/run-lost", `run ${r.run_id} was ${r.status} in a server process that stopped before it finished; the thread is at its last saved node (a run without input or command continues it)`);
-      const out = await this.runRecords.update(now, { status: "error", error: { error: lost.code, message: lost.message } });
-      const thread = await this.threads.get(r.thread_id);
-      if (thread?.active_run === r.run_id) await this.threads.touch(thread, { active_run: undefined });
-      return out;
-    } finally {
-      await probe?.release();
-    }
   }
 
   private async record(id: string): Promise<ThreadRecord> {
@@ -578,8 +282,9 @@ export class Runs {
   private async threadOf(r: ThreadRecord): Promise<Record<string, unknown>> {
     const snap = await this.snapshot(r);
     const interrupts = snap ? Object.fromEntries(snap.tasks.filter((t) => t.interrupts.length).map((t) => [t.id, t.interrupts.map(plainInterrupt)])) : {};
-    const background = !this.busy.has(r.thread_id) && r.active_run ? await this.alive(await this.runRecords?.get(r.thread_id, r.active_run)) : undefined;
-    const status = this.busy.has(r.thread_id) || (background && isActive(background)) ? "busy" : r.error ? "error" : Object.keys(interrupts).length ? "interrupted" : "idle";
+    const busy = this.exclusivity.isBusy(r.thread_id);
+    const background = !busy && r.active_run ? await this.background.alive(await this.runRecords?.get(r.thread_id, r.active_run)) : undefined;
+    const status = busy || (background && isActive(background)) ? "busy" : r.error ? "error" : Object.keys(interrupts).length ? "interrupted" : "idle";
     return {
       thread_id: r.thread_id,
       created_at: r.created_at,
@@ -591,21 +296,5 @@ export class Runs {
       interrupts,
       ...(r.error ? { error: r.error } : {}),
     };
-  }
-}
-
-/**
- * Runs `write`, again with back-off (100 ms doubling to 2 s) while the database is unreachable, for up to
- * {@link PERSIST_RETRY_MS}: a run's outcome outlives a restart of the database.
- */
-async function retryWhileUnreachable<T>(write: () => Promise<T>): Promise<T> {
-  for (let wait = 100, spent = 0; ; wait = Math.min(wait * 2, 2_000)) {
-    try {
-      return await write();
-    } catch (err) {
-      if (!isConnectionError(err) || spent >= PERSIST_RETRY_MS) throw err;
-      await new Promise((r) => setTimeout(r, wait));
-      spent += wait;
-    }
   }
 }

@@ -15,7 +15,7 @@ import { generateSynthetic, SyntheticWorld } from "@farsight/env";
 import { SaturationAwarePlanner, type Planner } from "@farsight/planner";
 import { TemplateReflector } from "@farsight/reflector";
 import { openStorage, sessionAssistant, startServer, type RunningServer } from "./index.js";
-import { freshDatabase, POSTGRES_SKIP_REASON, POSTGRES_URL, REQUIRE_POSTGRES } from "./test-postgres.js";
+import { freshDatabase, POSTGRES_SKIP_REASON, POSTGRES_URL, REQUIRE_POSTGRES } from "@farsight/testing/postgres";
 
 if (!POSTGRES_URL) console.log(`[sdk-routes] PostgreSQL cases skipped: ${POSTGRES_SKIP_REASON}`);
 

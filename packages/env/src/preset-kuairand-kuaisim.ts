@@ -12,7 +12,8 @@
 import type { Dataset, RatingLog } from "./data/dataset.js";
 import { trainMF, type MFOptions } from "./learned.js";
 import { columnEmbeddings } from "./mf-sparse.js";
-import type { PresetParts } from "./presets.js";
+import type { PresetParts } from "./preset-options.js";
+import { datasetLogParts } from "./preset-datasets.js";
 import { temperRules, type TemperModel } from "./preset-temper.js";
 import { completeGroundTruth, userModelOptions, type UserModelKind, type UserModelOptions } from "./user-model.js";
 import { MatrixWorld } from "./world.js";
@@ -70,11 +71,7 @@ export async function kuaiSimRulesOnKuaiRand(ds: Dataset, mf: Partial<MFOptions>
   const { p, embed, name, kind } = await responseModel(ds, mf, userModel);
   const auc = ds.test ? clickAuc(p, n, ds.test) : undefined;
   return {
-    dataset: ds,
-    catalog: ds.catalog,
-    numUsers: ds.numUsers,
-    trainLog: ds.train,
-    ...(ds.test ? { testLog: ds.test } : {}),
+    ...datasetLogParts(ds),
     groundTruth: new MatrixWorld(ds.catalog, p, ds.numUsers, {
       name: `kuairand-pure-${kind}-click-model`,
       ...(embed ? { itemEmbeddings: embed.values, embeddingDim: embed.dim } : {}),

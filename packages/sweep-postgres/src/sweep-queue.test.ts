@@ -13,7 +13,7 @@ import { checkSweepSpec, expandJobs, runSweepJob, sweepTables, type JobResult } 
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueueSweep, readPgSweep } from "./queue.js";
-import { freshDatabase, POSTGRES_SKIP_REASON, POSTGRES_URL, REQUIRE_POSTGRES } from "./test-postgres.js";
+import { freshDatabase, POSTGRES_SKIP_REASON, POSTGRES_URL, REQUIRE_POSTGRES } from "@farsight/testing/postgres";
 
 const bin = resolve(dirname(fileURLToPath(import.meta.url)), "../../../apps/cli/dist/bin.js");
 

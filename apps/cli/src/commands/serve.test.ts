@@ -11,7 +11,7 @@ import { serveCommand } from "./serve.js";
 import { serveBench } from "../bench/serve.js";
 import { trainCommand } from "./train.js";
 // The server package's test helper: a fresh database per test file on the CI's PostgreSQL.
-import { freshDatabase } from "../../../server/src/test-postgres.js";
+import { freshDatabase } from "@farsight/testing/postgres";
 
 const bin = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
 const postgres = process.env.FARSIGHT_TEST_POSTGRES_URL || undefined;

@@ -1,8 +1,8 @@
 /**
  * The PostgreSQL server the tests use: `.ci/run` starts one on 127.0.0.1 and exports its URL as
  * FARSIGHT_TEST_POSTGRES_URL (and FARSIGHT_REQUIRE_POSTGRES=1, which turns a missing URL into a failure).
- * Each test file gets its own database, dropped at the end. (A copy of apps/server/src/test-postgres.ts: a package
- * cannot import from an app.)
+ * Each test file gets its own database, dropped at the end. A subpath of its own (`@farsight/testing/postgres`),
+ * so that only the tests that need PostgreSQL load `pg` (an optional peer of this package).
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
