@@ -18,5 +18,9 @@ export default defineConfig({
       ? ["default", ["json", { outputFile: process.env.FARSIGHT_VITEST_JSON }]]
       : ["default"],
     hookTimeout: 120_000,
+    // Workspace packages resolve (through pnpm's links) to their built dist/ outside node_modules, which vitest
+    // would otherwise transform and evaluate in its module runner again in every test file's fresh process.
+    // Loaded by Node itself, as a user's program loads them: 0.3-0.5 CPU-s less per test file (197 files).
+    server: { deps: { external: [/\/(packages|apps)\/[^/]+\/dist\//] } },
   },
 });
