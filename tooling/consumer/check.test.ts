@@ -43,7 +43,7 @@ describe.skipIf(!online)("consumer check: the packed packages installed with pla
       // The planner's main entry ran without @farsight/llm, LangChain or zod, and its LLM entry said what to install.
       expect(results.filter((x) => x.check.startsWith("runs: @farsight/planner without its LLM peers"))).toHaveLength(1);
       expect(results.some((x) => x.check.includes("README.md"))).toBe(true);
-      // Both compilers ran: TypeScript 5.9 on every source, 7.x on the TF-free ones, on every source, and core alone.
+      // Both compilers ran: TypeScript 5.9 on every source; 7.x on every source (errors, TF.js files read) and core alone.
       expect(results.some((x) => /^types: examples and runnable snippets \(TypeScript 5\.9\./.test(x.check))).toBe(true);
       expect(results.filter((x) => /^types: TypeScript 7\./.test(x.check))).toHaveLength(3);
       // A `ts runnable vitest` block (a conformance suite) ran under vitest, not only compiled.

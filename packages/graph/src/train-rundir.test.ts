@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadPreset, type EnvSetup } from "@farsight/env";
 import { SaturationAwarePlanner } from "@farsight/planner";
 import { TemplateReflector } from "@farsight/reflector";
-import { initBackend, tf } from "@farsight/rl-policy/tf";
+import * as tf from "@tensorflow/tfjs-core";
+import { initBackend } from "@farsight/rl-policy/tf";
 import { checkLerlResume, RunCheckpoints, savedLerlState, trainLerl, type LerlStateValue } from "./index.js";
 
 const B = 4;

@@ -5,10 +5,10 @@
  * without network access to its libtensorflow download. We try to import it by a computed name so that
  * bundlers and `tsc` do not require it.
  */
-import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
-import "@tensorflow/tfjs-backend-wasm";
+// TF.js itself at run time and here; the structural view of ./tensor-view.ts in a consumer's compiler (see there).
+import * as tf from "#tfjs";
 import { FarsightError } from "@farsight/core";
+import { BUNDLED_BACKENDS } from "./bundled-backends.js";
 import { registerGradients } from "./gradients.js";
 import { type BackendName, type BackendReport } from "./plain-types.js";
 export type { BackendName, BackendReport } from "./plain-types.js";
@@ -100,7 +100,7 @@ export function requireBackend(what: string): void {
 export async function availableBackends(): Promise<BackendName[]> {
   const out: BackendName[] = [];
   if ((await tryTfjsNode()) === null) out.push("tensorflow");
-  for (const b of ["wasm", "cpu"] as const) if (tf.findBackendFactory(b) !== null) out.push(b);
+  for (const b of BUNDLED_BACKENDS) if (tf.findBackendFactory(b) !== null) out.push(b);
   return out;
 }
 

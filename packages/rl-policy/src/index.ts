@@ -3,7 +3,8 @@
  * the distilled planner. Its declarations name no TF.js type, so a project that imports only this entry
  * type-checks under TypeScript 7 with `skipLibCheck: false` (TF.js 4.22's own .d.ts do not, and a compiler checks
  * them only when an import reaches them). The tensor-level API (ParamSet, NeuralPolicy, createAlgorithm,
- * trainPolicy, buffers, the `tf` namespace) is "@farsight/rl-policy/tf".
+ * trainPolicy, buffers, the `tf` tensor types) is "@farsight/rl-policy/tf", whose declarations show tensors through
+ * the structural types of ./tensor-view.ts instead (so it type-checks there too).
  *
  * The values below are the implementation's, typed here with the plain types of ./plain-types.ts and the
  * interfaces of this file: tsc checks that each implementation fits them, and the emitted index.d.ts imports

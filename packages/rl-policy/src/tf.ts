@@ -1,7 +1,9 @@
 // "@farsight/rl-policy/tf": the whole API, tensor level included (ParamSet, NeuralPolicy, the algorithms, buffers,
-// the `tf` namespace). Its declarations import TF.js's, which do not type-check under TypeScript 7 with skipLibCheck false;
-// the main entry ("@farsight/rl-policy") offers one-line training, the backend and the distilled planner without them.
-export { initBackend, requireBackend, availableBackends, DEFAULT_BACKEND_ORDER, tf, type BackendName, type BackendReport } from "./backend.js";
+// the `tf` tensor types). Its declarations show tensors through ./tensor-view.ts, not TF.js's own .d.ts (which do not
+// type-check under TypeScript 7 with skipLibCheck false); TF.js's ops are @tensorflow/tfjs-core's, imported directly.
+export { initBackend, requireBackend, availableBackends, DEFAULT_BACKEND_ORDER, type BackendName, type BackendReport } from "./backend.js";
+/** The tensor types of the declarations below (`tf.Tensor2D`, `tf.Variable`, `tf.Optimizer`, ...); types only. */
+export type * as tf from "#tfjs";
 export { registerGradients, differentiableKernels } from "./gradients.js";
 export { ParamSet, dense, mlp, layerNorm } from "./params.js";
 export { DEFAULT_ENCODER_OPTIONS, stateDimOf, itemTable, historyTokens, encodeState, type HistoryBatch, type HistoryTokens, type EncoderKind, type EncoderOptions } from "./encoders.js";
