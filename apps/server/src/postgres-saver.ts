@@ -41,6 +41,11 @@ interface Latest {
   readonly checkpoint_ns: string;
 }
 
+/** One key per (thread, namespace); a namespace of "" makes the prefix of every key of the thread. */
+function threadKey(threadId: string, ns: string): string {
+  return `${threadId}\u0000${ns}`;
+}
+
 /** How many threads' newest checkpoints this process keeps (least recently written first out). */
 const KEPT_NEWEST = 4096;
 
@@ -135,14 +140,15 @@ export class OneStatementPostgresSaver extends PostgresSaver {
          WHERE cp.thread_id = l.t AND cp.checkpoint_ns = l.ns ORDER BY cp.checkpoint_id DESC LIMIT 1) x`,
       values: [batch.map((b) => b.thread_id), batch.map((b) => b.checkpoint_ns), batch.map((b) => this.keptIdOf(b.thread_id, b.checkpoint_ns) ?? null)],
     });
-    const byThread = new Map(r.rows.map((row) => [`${row.thread_id}\u0000${row.checkpoint_ns}`, row]));
+    const byThread = new Map(r.rows.map((row) => [threadKey(row.thread_id, row.checkpoint_ns), row]));
     // As the driver gives the package's arrays: text fields as bytes, the blob (last, base64 here) decoded.
     const bytes = (parts: (string | null)[]) => parts.map((p, i) => (p === null ? undefined : i === parts.length - 1 ? Buffer.from(p, "base64") : Buffer.from(p))) as Uint8Array[];
     return Promise.all(
       batch.map(async ({ thread_id, checkpoint_ns }) => {
-        const row = byThread.get(`${thread_id}\u0000${checkpoint_ns}`);
+        const key = threadKey(thread_id, checkpoint_ns);
+        const row = byThread.get(key);
         if (row === undefined) return undefined;
-        const kept = this.newest.get(`${thread_id}\u0000${checkpoint_ns}`);
+        const kept = this.newest.get(key);
         if (row.same && kept?.id === row.checkpoint_id) {
           this.keptReads++;
           return kept.read();
@@ -257,7 +263,7 @@ export class OneStatementPostgresSaver extends PostgresSaver {
   /** After a save committed (`saved` names it): keep its tuple, or forget the one it replaces as the thread's newest. */
   private keep(saved: RunnableConfig, kept: Kept | undefined): void {
     const { thread_id, checkpoint_ns, checkpoint_id } = saved.configurable as { thread_id: string; checkpoint_ns: string; checkpoint_id: string };
-    const key = `${thread_id}\u0000${checkpoint_ns}`;
+    const key = threadKey(thread_id, checkpoint_ns);
     const before = this.keptIdOf(thread_id, checkpoint_ns);
     // Ids sort by time: a save of an older checkpoint does not make it the newest.
     if (before !== undefined && before > checkpoint_id) return;
@@ -269,18 +275,18 @@ export class OneStatementPostgresSaver extends PostgresSaver {
   }
 
   private keptIdOf(thread: string, ns: string): string | undefined {
-    return this.newest.get(`${thread}\u0000${ns}`)?.id;
+    return this.newest.get(threadKey(thread, ns))?.id;
   }
 
   override async deleteThread(threadId: string): Promise<void> {
-    for (const key of [...this.newest.keys()]) if (key.startsWith(`${threadId}\u0000`)) this.newest.delete(key);
+    for (const key of [...this.newest.keys()]) if (key.startsWith(threadKey(threadId, ""))) this.newest.delete(key);
     await super.deleteThread(threadId);
   }
 
   override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
     const { thread_id, checkpoint_ns = "", checkpoint_id } = (config.configurable ?? {}) as { thread_id: string; checkpoint_ns?: string; checkpoint_id: string };
     // A checkpoint with pending writes reads back with them: it is no longer kept as written.
-    this.newest.delete(`${thread_id}\u0000${checkpoint_ns}`);
+    this.newest.delete(threadKey(thread_id, checkpoint_ns));
     // As the package: writes to the special channels (errors, interrupts...) replace an earlier one of the same
     // index; any other batch is inserted once (a retried task's writes are kept as first written).
     const replace = writes.every((w) => w[0] in WRITES_IDX_MAP);

@@ -61,8 +61,8 @@ export function isSessionRecord(tuple: CheckpointTuple | undefined): boolean {
 const CACHED_THREADS = 4096;
 
 export class SessionLog {
-  /** The newest record this process read or wrote, per thread, with its steps and its text as written or read. */
-  private readonly stepsAt = new Map<string, { id: string; steps: readonly EpisodeStep[]; head: SavedRecord; text: string }>();
+  /** The newest record this process read or wrote, per thread (its id and steps with it), and its text as written or read. */
+  private readonly stepsAt = new Map<string, { head: SavedRecord; text: string }>();
 
   constructor(private readonly saver: BaseCheckpointSaver) {}
 
@@ -77,11 +77,11 @@ export class SessionLog {
     const id = tuple.config.configurable!["checkpoint_id"] as string;
     const known = this.stepsAt.get(threadId);
     // Still the record this process wrote or read last, stored as it was written (nothing redacted on the way).
-    if (known?.id === id && tuple.checkpoint.channel_values[SESSION_CHANNEL] === known.text) return { own: true, head: known.head };
+    if (known?.head.id === id && tuple.checkpoint.channel_values[SESSION_CHANNEL] === known.text) return { own: true, head: known.head };
     const record = recordOf(tuple);
     const parentId = tuple.parentConfig?.configurable?.["checkpoint_id"] as string | undefined;
     let steps: readonly EpisodeStep[] | undefined;
-    if (known && known.id === parentId) steps = record.added ? appendWithText(known.steps, record.added) : known.steps;
+    if (known && known.head.id === parentId) steps = record.added ? appendWithText(known.head.steps, record.added) : known.head.steps;
     if (steps === undefined || steps.length !== record.stepCount) {
       // Another replica wrote since this one last looked (or this process never did): rebuild from the records.
       steps = (await this.history(threadId)).find((r) => r.id === id)?.steps ?? [];
@@ -152,7 +152,7 @@ export class SessionLog {
 
   private remember(threadId: string, head: SavedRecord, text: string): void {
     this.stepsAt.delete(threadId);
-    this.stepsAt.set(threadId, { id: head.id, steps: head.steps, head, text });
+    this.stepsAt.set(threadId, { head, text });
     if (this.stepsAt.size > CACHED_THREADS) this.stepsAt.delete(this.stepsAt.keys().next().value!);
   }
 }

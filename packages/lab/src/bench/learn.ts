@@ -12,10 +12,10 @@
  */
 import { FarsightError } from "@farsight/core";
 import { evaluate, loadPreset, makeSimulator, type EnvSetup, type EvalMode, type MetricSummary, type PresetName, type PresetOptions } from "@farsight/env";
-import { defaultTrainWorld, policyDefaults, type TrainWorld } from "@farsight/graph";
-import { initBackend, type AlgorithmName, type PolicyOptionsInit, contextFromEnv, createAlgorithm, OFFLINE_ALGORITHMS, PolicyAgent, trainPolicy, type OfflineKind, type Policy } from "@farsight/rl-policy/tf";
+import { defaultTrainWorld, type TrainWorld } from "@farsight/graph";
+import { initBackend, type AlgorithmName, contextFromEnv, createAlgorithm, OFFLINE_ALGORITHMS, PolicyAgent, trainPolicy, type OfflineKind, type Policy } from "@farsight/rl-policy/tf";
 import { agentNames, masksRepeats, resolveAgent } from "../experiment/agents.js";
-import { trainFromLog, type OfflineTerminals } from "../experiment/train-from-log.js";
+import { trainFromLog } from "../experiment/train-from-log.js";
 import { userSplit as protocolUserSplit } from "../experiment/protocol.js";
 import { SequenceCounter } from "./sequence-counter.js";
 import { SILENT, warnOf, type LabIO } from "../io.js";
@@ -24,6 +24,8 @@ import { RunDirWriter } from "../run-dir/run-dir.js";
 import { ci95 } from "../stats/student-t.js";
 import { writeLearnReport } from "./learn-report.js";
 import { DEFAULT_LEARN_MODES } from "./modes.js";
+import { learnerPolicyOptions, USER_SUFFIX, userStateVariants, type LearnerSettings, type UserStateMode } from "./learner-settings.js";
+export { learnerPolicyOptions, USER_STATE_MODES, type LearnerSettings, type UserStateMode } from "./learner-settings.js";
 
 /** Learned online, in the preset's training world. */
 export const LEARNED: readonly AlgorithmName[] = ["ppo", "a2c", "dqn", "reinforce"];
@@ -69,48 +71,6 @@ export interface LearnOptions {
   /** Offline methods: a progress line per epoch with every training diagnostic (default: the first and last epoch's). */
   readonly verbose?: boolean;
 }
-
-/**
- * Settings of the learned policies that are not the algorithm's: one object, so that each option is applied in
- * one place ({@link learnerPolicyOptions}) and a new one (a user-aware state, say) goes beside these.
- */
-export interface LearnerSettings {
-  /** The opt-in repeat logit of ppo, a2c, reinforce (softmax) and dqn (a Q offset), its start value. */
-  readonly repeatLogit?: number;
-  /** Passes over the training log for the offline methods (default 10, `trainOffline`'s). */
-  readonly offlineEpochs?: number;
-  /** The opt-in category logit of ppo, a2c, reinforce (softmax), with its defaults (rl-policy `categoryLogit`). */
-  readonly categoryLogit?: boolean;
-  /** What ends a logged session for the offline methods (`trainFromLog`'s `terminals`; default `quit-rule`). */
-  readonly offlineTerminals?: OfflineTerminals;
-}
-
-// User-aware state (issue 27): which variants train.
-export type UserStateMode = "off" | "on" | "both";
-export const USER_STATE_MODES: readonly UserStateMode[] = ["off", "on", "both"];
-/** The variants a mode trains: `false` = session-only state, `true` = user-aware. */
-function userStateVariants(mode: UserStateMode | undefined): boolean[] {
-  return mode === "on" ? [true] : mode === "both" ? [false, true] : [false];
-}
-/** Row label suffix of a user-aware variant. */
-const USER_SUFFIX = " +user";
-
-
-/** Methods whose policy has a repeat logit (the softmax slate policy's, DQN's Q offset); the offline ones have none. */
-const REPEAT_LOGIT_METHODS: readonly string[] = ["ppo", "a2c", "reinforce", "dqn"];
-/** Methods whose policy is the softmax slate policy, which has the category logit. */
-const CATEGORY_LOGIT_METHODS: readonly string[] = ["ppo", "a2c", "reinforce"];
-
-/** The policy options of one learned method on one seed: the preset's defaults, then the {@link LearnerSettings}. */
-export function learnerPolicyOptions(setup: EnvSetup, method: string, seed: number, learner: LearnerSettings = {}, userState = false): PolicyOptionsInit {
-  return {
-    ...policyDefaults(setup, seed),
-    ...(userState ? { userState: {} } : {}),
-    ...(learner.repeatLogit !== undefined && REPEAT_LOGIT_METHODS.includes(method) ? { repeatLogit: learner.repeatLogit } : {}),
-    ...(learner.categoryLogit && CATEGORY_LOGIT_METHODS.includes(method) ? { categoryLogit: {} } : {}),
-  };
-}
-
 
 /** One seed's evaluation of one row. */
 export interface SeedResult {
